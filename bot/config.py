@@ -1,0 +1,146 @@
+"""Every setting, read in one place (environment first, then an optional ``aiops.toml``).
+
+Nothing else in the code base reads ``os.environ``. Secrets are ``SecretStr``: they print as
+``**********`` and must be unwrapped with ``.get_secret_value()`` at the one call that needs them.
+The README's configuration table lists every field below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.errors import ConfigError
+
+DEFAULT_DB_PATH = Path.home() / ".local" / "share" / "aiops" / "aiops.db"
+
+
+def _config_file() -> Path:
+    # The one sanctioned environment read outside the settings model: where the file is.
+    return Path(os.environ.get("AIOPS_CONFIG", "aiops.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    # --- storage
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; postgresql+psycopg://… switches to Postgres"
+    )
+    aiops_db: Path = Field(default=DEFAULT_DB_PATH, description="SQLite file when no DATABASE_URL")
+
+    # --- Slack
+    slack_bot_token: SecretStr | None = Field(default=None, description="xoxb-… bot token")
+    slack_app_token: SecretStr | None = Field(default=None, description="xapp-… socket-mode token")
+    slack_api_url: str | None = Field(
+        default=None, description="Web API base URL (the local Slack server in the sandbox)"
+    )
+    aiops_slack_channel: str = Field(default="#incidents", description="where incidents are posted")
+
+    # --- HTTP webhooks
+    aiops_http_host: str = Field(default="127.0.0.1", description="webhook server bind address")
+    aiops_http_port: int = Field(default=8080, description="webhook server port")
+    aiops_webhook_token: SecretStr | None = Field(
+        default=None, description="bearer token for Alertmanager / generic / change webhooks"
+    )
+    github_webhook_secret: SecretStr | None = Field(default=None, description="GitHub HMAC secret")
+    pagerduty_webhook_secrets: list[SecretStr] = Field(
+        default_factory=list, description="PagerDuty v3 webhook secrets (several during rotation)"
+    )
+
+    # --- AWS
+    aws_region: str = Field(default="us-east-1", description="AWS region")
+    aws_endpoint_url: str | None = Field(default=None, description="AWS endpoint (the sandbox)")
+
+    # --- Kubernetes
+    kubeconfig: Path | None = Field(default=None, description="kubeconfig file")
+    kube_context: str | None = Field(default=None, description="kubeconfig context")
+
+    # --- PagerDuty
+    pagerduty_api_token: SecretStr | None = Field(default=None, description="REST API token")
+    pagerduty_routing_key: SecretStr | None = Field(default=None, description="Events v2 key")
+    pagerduty_api_url: str = Field(default="https://api.pagerduty.com", description="REST base")
+    pagerduty_events_url: str = Field(
+        default="https://events.pagerduty.com", description="Events API v2 base"
+    )
+
+    # --- Anthropic (optional: with no key everything works on rules)
+    anthropic_api_key: SecretStr | None = Field(default=None, description="enables Claude")
+    anthropic_base_url: str | None = Field(default=None, description="Messages API base URL")
+    aiops_anthropic_model: str = Field(default="claude-sonnet-4-5", description="model name")
+
+    # --- observability sources
+    loki_url: str | None = Field(default=None, description="Loki base URL for LogQL")
+    prometheus_url: str | None = Field(default=None, description="Prometheus base URL")
+
+    # --- files
+    aiops_playbooks_dir: Path | None = Field(default=None, description="extra playbooks folder")
+    aiops_policy_file: Path | None = Field(default=None, description="remediation policy.yaml")
+    aiops_escalation_file: Path | None = Field(default=None, description="escalation.yaml")
+    aiops_slo_file: Path | None = Field(default=None, description="slo.yaml")
+    aiops_topology_file: Path | None = Field(default=None, description="service topology.yaml")
+
+    # --- behaviour
+    aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")
+    aiops_timezone: str = Field(default="UTC", description="timezone of the weekly digest")
+    aiops_log_level: str = Field(default="INFO", description="logging level")
+    aiops_log_json: bool = Field(default=False, description="JSON log lines")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not (value.startswith("sqlite") or value.startswith("postgresql")):
+            raise ValueError(
+                "DATABASE_URL must start with sqlite:/// or postgresql+psycopg://"
+            )
+        return value
+
+    @property
+    def db_url(self) -> str:
+        """The effective SQLAlchemy URL."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{self.aiops_db}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a malformed value becomes one ConfigError naming the setting."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
+        raise ConfigError(f"{name}: {err['msg']}", hint="fix the environment or aiops.toml") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,46 @@
+"""Logging set-up: standard ``logging``, plain or JSON lines, never secrets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+_RESERVED = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _RESERVED and not key.startswith("_"):
+                out[key] = value if isinstance(value, str | int | float | bool) else str(value)
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out)
+
+
+def setup_logging(*, debug: bool = False, json_lines: bool | None = None) -> None:
+    from bot.config import get_settings
+
+    try:
+        settings = get_settings()
+        level = "DEBUG" if debug else settings.aiops_log_level.upper()
+        as_json = settings.aiops_log_json if json_lines is None else json_lines
+    except Exception:
+        level, as_json = ("DEBUG" if debug else "WARNING"), False
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("botocore", "urllib3", "werkzeug", "kubernetes", "httpx", "asyncio", "moto"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
