@@ -113,9 +113,7 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         if not (value.startswith("sqlite") or value.startswith("postgresql")):
-            raise ValueError(
-                "DATABASE_URL must start with sqlite:/// or postgresql+psycopg://"
-            )
+            raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql+psycopg://")
         return value
 
     @property
@@ -138,7 +136,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
-        raise ConfigError(f"{name}: {err['msg']}", hint="fix the environment or aiops.toml") from None
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {msg}", hint="fix the environment or aiops.toml") from None
 
 
 @lru_cache(maxsize=1)

@@ -42,5 +42,14 @@ def setup_logging(*, debug: bool = False, json_lines: bool | None = None) -> Non
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("botocore", "urllib3", "werkzeug", "kubernetes", "httpx", "asyncio", "moto"):
+    for noisy in (
+        "botocore",
+        "urllib3",
+        "werkzeug",
+        "kubernetes",
+        "httpx",
+        "asyncio",
+        "moto",
+        "alembic",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -67,30 +67,23 @@ _register_features()
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: usage errors exit 2 (Typer), domain errors exit 2 with one
+    line, anything unexpected exits 1 with one line (the traceback only with --debug)."""
     try:
-        app(standalone_mode=False)
+        app()
     except AiopsError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted")
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
     except Exception as exc:  # the last line of defence: never a raw traceback
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
         if _state["debug"] or "--debug" in sys.argv:
             raise
         logging.getLogger("aiops").debug("unexpected error", exc_info=True)
         err_console.print(
-            f"[red]error:[/red] unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+            f"[red]error:[/red] unexpected {type(exc).__name__}: {exc} "
+            "(run with --debug for details)"
         )
         sys.exit(1)
 
