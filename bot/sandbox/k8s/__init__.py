@@ -1,0 +1,87 @@
+"""A local Kubernetes API server that serves a scenario's ``kubernetes:`` section.
+
+The official ``kubernetes`` client talks to it through the kubeconfig this writes::
+
+    with start_k8s_sandbox(scenario["kubernetes"], now, scenario.get("logs")) as k8s:
+        api = kubernetes.config.new_client_from_config(config_file=str(k8s.kubeconfig_path))
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import yaml
+
+from bot.sandbox.k8s.app import build_app
+from bot.sandbox.k8s.httpserver import ThreadedServer
+from bot.sandbox.k8s.state import ApiError, ClusterState
+
+__all__ = ["ApiError", "ClusterState", "K8sSandbox", "start_k8s_sandbox", "write_kubeconfig"]
+
+
+def write_kubeconfig(path: Path, server: str, token: str, *, name: str = "aiops-sandbox") -> Path:
+    """A kubeconfig with one cluster, one token user and one current context."""
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": name, "cluster": {"server": server}}],
+        "users": [{"name": name, "user": {"token": token}}],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
+        "current-context": name,
+        "preferences": {},
+    }
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    path.chmod(0o600)
+    return path
+
+
+class K8sSandbox:
+    """A running sandbox API server. Use as a context manager or call ``stop()``."""
+
+    def __init__(self, state: ClusterState, *, token: str | None = None) -> None:
+        self.state = state
+        self.token = token or secrets.token_urlsafe(24)
+        self._server = ThreadedServer(build_app(state, self.token))
+        self._dir = Path(tempfile.mkdtemp(prefix="aiops-k8s-"))
+        self.kubeconfig_path = write_kubeconfig(self._dir / "kubeconfig", self.url, self.token)
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> K8sSandbox:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> K8sSandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_k8s_sandbox(
+    kubernetes: dict[str, Any] | None, now: datetime, logs: list[dict] | None = None
+) -> K8sSandbox:
+    """Serve ``kubernetes`` (the scenario section, as plain dicts) as seen at ``now``.
+
+    ``logs`` is the scenario's ``logs`` section; its ``k8s:<ns>/<pod>/<container>`` sources
+    become pod logs. Raises ``ValueError`` when the section cannot be built.
+    """
+    state = ClusterState(kubernetes, now, logs)
+    return K8sSandbox(state).start()

@@ -1,0 +1,434 @@
+"""The mutable cluster behind the sandbox API server: objects, rollouts, scaling, pod logs.
+
+A simple model of the controllers: a change to a deployment's pod template makes (or revives)
+a ReplicaSet at revision max+1 and replaces the pods. New pods behave like the scenario's pods
+of a revision with the same images and env (a bad image crash-loops again), or start healthy.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.sandbox.k8s import objects as o
+from bot.sandbox.k8s.load import DeploymentRecord, RevisionSet, build_deployment, pod_revision
+from bot.sandbox.k8s.loglines import TimedLine, expand_logs
+from bot.sandbox.k8s.patch import PatchError, apply_patch
+from bot.sandbox.k8s.views import deployment_view, replicaset_view, validate_deployment
+
+
+@dataclass
+class ApiError(Exception):
+    """An error the API server answers with a ``Status`` body."""
+
+    code: int
+    reason: str
+    message: str
+
+
+def not_found(kind: str, name: str) -> ApiError:
+    return ApiError(404, "NotFound", f'{kind} "{name}" not found')
+
+
+class ClusterState:
+    """Everything the sandbox serves; every public method holds the lock."""
+
+    def __init__(
+        self, kubernetes: Mapping[str, Any] | None, now: datetime, logs: list[dict] | None = None
+    ) -> None:
+        section = dict(kubernetes or {})
+        self.now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        self.lock = threading.RLock()
+        self.resource_version = 1
+        self.logs: dict[str, list[TimedLine]] = expand_logs(logs, self.now)
+        raw_pods = [dict(p) for p in section.get("pods") or []]
+        raw_events = [dict(e) for e in section.get("events") or []]
+        self.deployments: dict[tuple[str, str], DeploymentRecord] = {}
+        for raw in section.get("deployments") or []:
+            record = build_deployment(raw, raw_pods, raw_events, self.now)
+            self.deployments[(record.namespace, record.name)] = record
+        first = min((rs.created for d in self.deployments.values() for rs in d.sets), default=now)
+        self.nodes = {
+            str(n["name"]): o.make_node(n, self.now, first) for n in section.get("nodes") or []
+        }
+        self.events = [o.make_event(e, self.now, i) for i, e in enumerate(raw_events)]
+        self.hpas = {
+            (h.get("namespace", "default"), h["name"]): o.make_hpa(h, self.now)
+            for h in section.get("hpas") or []
+        }
+        self.pods: dict[tuple[str, str], dict[str, Any]] = {}
+        self._behaviour: dict[str, list[dict[str, Any]]] = {}
+        self._serial = 0
+        for raw in raw_pods:
+            self._load_pod(raw)
+        for record in self.deployments.values():
+            self._fill(record)
+        self.namespaces = sorted(
+            {"default", "kube-system"}
+            | {ns for ns, _ in self.pods}
+            | {ns for ns, _ in self.deployments}
+            | {e["metadata"]["namespace"] for e in self.events}
+            | {ns for ns, _ in self.hpas}
+        )
+
+    # ----------------------------------------------------------------- loading
+
+    def _owner_ref(self, record: DeploymentRecord, rs: RevisionSet) -> dict[str, Any]:
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "name": f"{record.name}-{rs.hash}",
+            "uid": o.uid("replicaset", record.namespace, record.name, rs.hash),
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+
+    def _load_pod(self, raw: Mapping[str, Any]) -> None:
+        namespace, name = str(raw.get("namespace", "default")), str(raw["name"])
+        record = self.deployments.get((namespace, str(raw.get("owner"))))
+        containers = list(raw.get("containers") or [])
+        if record is None:
+            pod = o.make_pod(
+                namespace=namespace,
+                name=name,
+                containers=containers,
+                template=None,
+                phase=str(raw.get("phase", "Running")),
+                node=raw.get("node"),
+                created=self.now,
+                now=self.now,
+                labels={"app": str(raw["owner"])} if raw.get("owner") else {},
+            )
+        else:
+            rs = pod_revision(record, name)
+            pod = o.make_pod(
+                namespace=namespace,
+                name=name,
+                containers=containers,
+                template=rs.template,
+                phase=str(raw.get("phase", "Running")),
+                node=raw.get("node"),
+                created=rs.created,
+                now=self.now,
+                owner=self._owner_ref(record, rs),
+            )
+        self.pods[(namespace, name)] = pod
+
+    def _pods_of(self, record: DeploymentRecord, rs: RevisionSet | None = None) -> list[dict]:
+        hashes = {rs.hash} if rs else {s.hash for s in record.sets}
+        return [
+            pod
+            for (ns, _), pod in self.pods.items()
+            if ns == record.namespace
+            and pod["metadata"]["labels"].get("app") == record.name
+            and pod["metadata"]["labels"].get(o.HASH_LABEL) in hashes
+        ]
+
+    def _node_for(self, index: int) -> str | None:
+        names = sorted(self.nodes) or sorted(
+            {p["spec"]["nodeName"] for p in self.pods.values() if p["spec"].get("nodeName")}
+        )
+        return names[index % len(names)] if names else None
+
+    def _behaviour_for(self, record: DeploymentRecord, rs: RevisionSet) -> list[dict] | None:
+        """How pods of ``rs`` behave: its own scenario pods', or those of a same-image revision."""
+        if rs.behaviour is not None:
+            return rs.behaviour
+        key = _image_env(rs.template)
+        return next(
+            (
+                s.behaviour
+                for s in record.sets
+                if s.behaviour is not None and _image_env(s.template) == key
+            ),
+            None,
+        )
+
+    def _new_pod(self, record: DeploymentRecord, rs: RevisionSet, fresh: bool) -> dict[str, Any]:
+        """A pod the ReplicaSet creates; ``fresh`` pods start now with restarts reset."""
+        self._serial += 1
+        name = f"{record.name}-{rs.hash}-{o.digest(record.name, rs.hash, self._serial, length=5)}"
+        behaviour = self._behaviour_for(record, rs)
+        containers = [{"name": c["name"], "ready": True} for c in rs.template["spec"]["containers"]]
+        if behaviour and not fresh:
+            containers = copy.deepcopy(behaviour)
+        elif behaviour and not all(c.get("ready", True) for c in behaviour):
+            containers = []
+            for c in behaviour:
+                last = (c.get("last_state") or {}).get("terminated")
+                item = {"name": c["name"], "ready": bool(c.get("ready", True))}
+                if c.get("state"):
+                    item["state"] = copy.deepcopy(c["state"])
+                if last:
+                    item["last_state"] = {"terminated": {**last, "at": 0}}
+                    item["restart_count"] = min(int(c.get("restart_count", 0)), 1)
+                containers.append(item)
+        created = rs.created if not fresh else self.now
+        pod = o.make_pod(
+            namespace=record.namespace,
+            name=name,
+            containers=containers,
+            template=rs.template,
+            phase="Running",
+            node=self._node_for(self._serial),
+            created=created,
+            now=self.now,
+            owner=self._owner_ref(record, rs),
+        )
+        self.pods[(record.namespace, name)] = pod
+        return pod
+
+    def _fill(self, record: DeploymentRecord) -> None:
+        """At load: add pods of the live revision until the deployment has ``replicas`` pods."""
+        missing = int(record.obj["spec"]["replicas"]) - len(self._pods_of(record))
+        for _ in range(max(0, missing)):
+            self._new_pod(record, record.live(), fresh=False)
+
+    # ---------------------------------------------------------------- rollouts
+
+    def _bump(self) -> str:
+        self.resource_version += 1
+        return str(self.resource_version)
+
+    def _event(self, record: DeploymentRecord, message: str) -> None:
+        raw = {
+            "namespace": record.namespace,
+            "object": f"deployment/{record.name}",
+            "type": "Normal",
+            "reason": "ScalingReplicaSet",
+            "message": message,
+            "at": 0,
+        }
+        self.events.append(o.make_event(raw, self.now, len(self.events)))
+
+    def _rollout(self, record: DeploymentRecord) -> None:
+        """Bring ReplicaSets and pods in line with the deployment's template and replicas."""
+        template = o.strip_hash(record.obj["spec"]["template"])
+        live = record.live()
+        match = next((rs for rs in record.sets if o.strip_hash(rs.template) == template), None)
+        if match is None:
+            new_hash = o.template_hash(template)
+            labelled = copy.deepcopy(template)
+            labelled.setdefault("metadata", {}).setdefault("labels", {})[o.HASH_LABEL] = new_hash
+            match = RevisionSet(new_hash, live.revision + 1, labelled, self.now)
+            record.sets.append(match)
+        elif match is not live:
+            match.revision = live.revision + 1
+        if match is not live:
+            record.obj["metadata"]["annotations"][o.REVISION_ANNOTATION] = str(match.revision)
+            self._event(record, f"Scaled up replica set {record.name}-{match.hash}")
+        self._reconcile(record, match)
+
+    def _reconcile(self, record: DeploymentRecord, live: RevisionSet) -> None:
+        replicas = int(record.obj["spec"]["replicas"])
+        behaviour = self._behaviour_for(record, live)
+        healthy = behaviour is None or all(c.get("ready", True) for c in behaviour)
+        current = self._pods_of(record, live)
+        old = [p for p in self._pods_of(record) if p not in current]
+        old_ready = [p for p in old if _ready(p)]
+        if healthy or not old_ready:
+            target, keep = replicas, []
+        else:
+            target = max(len(current), math.ceil(replicas / 4), 1)
+            keep = old_ready[:replicas]
+        for pod in old:
+            if pod not in keep:
+                del self.pods[(record.namespace, pod["metadata"]["name"])]
+        for pod in current[target:]:
+            del self.pods[(record.namespace, pod["metadata"]["name"])]
+        for _ in range(target - len(current)):
+            self._new_pod(record, live, fresh=True)
+
+    # ----------------------------------------------------------------- queries
+
+    def deployment(self, namespace: str, name: str) -> DeploymentRecord:
+        record = self.deployments.get((namespace, name))
+        if record is None:
+            raise not_found("deployments.apps", name)
+        return record
+
+    def deployment_obj(self, record: DeploymentRecord) -> dict[str, Any]:
+        return deployment_view(record, self._pods_of(record), self.resource_version)
+
+    def replicasets(self, namespace: str | None) -> list[dict[str, Any]]:
+        out = []
+        for record in self.deployments.values():
+            if namespace and record.namespace != namespace:
+                continue
+            live = record.live()
+            for rs in sorted(record.sets, key=lambda s: s.revision):
+                replicas = int(record.obj["spec"]["replicas"]) if rs is live else 0
+                pods = self._pods_of(record, rs)
+                out.append(replicaset_view(record, rs, replicas, pods))
+        return out
+
+    def pod(self, namespace: str, name: str) -> dict[str, Any]:
+        pod = self.pods.get((namespace, name))
+        if pod is None:
+            raise not_found("pods", name)
+        return pod
+
+    def pod_log(
+        self,
+        namespace: str,
+        name: str,
+        container: str | None,
+        *,
+        previous: bool = False,
+    ) -> list[TimedLine]:
+        """The lines of the current (or previous) instance of a container, as the kubelet picks."""
+        pod = self.pod(namespace, name)
+        statuses = {s["name"]: s for s in pod["status"]["containerStatuses"]}
+        if container is None:
+            if len(statuses) != 1:
+                raise ApiError(
+                    400,
+                    "BadRequest",
+                    f"a container name must be specified for pod {name}, "
+                    f"choose one of: [{' '.join(statuses)}]",
+                )
+            container = next(iter(statuses))
+        status = statuses.get(container)
+        if status is None:
+            raise ApiError(400, "BadRequest", f"container {container} is not valid for pod {name}")
+        lines = self.logs.get(f"k8s:{namespace}/{name}/{container}", [])
+        last = status["lastState"].get("terminated")
+        cut = _parse(last["finishedAt"]) if last else None
+        state = status["state"]
+        if previous:
+            if cut is None:
+                raise ApiError(
+                    400,
+                    "BadRequest",
+                    f'previous terminated container "{container}" in pod "{name}" not found',
+                )
+            return [line for line in lines if line.time < cut]
+        if "running" in state:
+            return [line for line in lines if cut is None or line.time >= cut]
+        if "terminated" in state:
+            return [
+                line for line in lines if line.time <= _parse(state["terminated"]["finishedAt"])
+            ]
+        if cut is not None:
+            return [line for line in lines if line.time < cut]
+        reason = state.get("waiting", {}).get("reason", "ContainerCreating")
+        raise ApiError(
+            400,
+            "BadRequest",
+            f'container "{container}" in pod "{name}" is waiting to start: {reason}',
+        )
+
+    # --------------------------------------------------------------- mutations
+
+    def patch_deployment(
+        self, namespace: str, name: str, content_type: str, body: Any
+    ) -> dict[str, Any]:
+        record = self.deployment(namespace, name)
+        current = {k: v for k, v in record.obj.items()}
+        try:
+            updated = apply_patch(content_type, current, body)
+        except PatchError as exc:
+            raise ApiError(422, "Invalid", str(exc)) from exc
+        return self._update(record, updated)
+
+    def replace_deployment(self, namespace: str, name: str, body: Any) -> dict[str, Any]:
+        record = self.deployment(namespace, name)
+        if not isinstance(body, dict):
+            raise ApiError(400, "BadRequest", "the body must be a Deployment object")
+        return self._update(record, body)
+
+    def _update(self, record: DeploymentRecord, updated: Any) -> dict[str, Any]:
+        problem = validate_deployment(record, updated)
+        if problem:
+            raise ApiError(422, "Invalid", f'Deployment.apps "{record.name}" is invalid: {problem}')
+        updated.pop("status", None)
+        before = copy.deepcopy(record.obj)
+        record.obj["metadata"]["labels"] = updated["metadata"].get("labels") or {}
+        annotations = dict(updated["metadata"].get("annotations") or {})
+        annotations[o.REVISION_ANNOTATION] = before["metadata"]["annotations"][
+            o.REVISION_ANNOTATION
+        ]
+        record.obj["metadata"]["annotations"] = annotations
+        record.obj["spec"] = updated["spec"]
+        if record.obj["spec"] != before["spec"]:
+            record.obj["metadata"]["generation"] += 1
+            old_replicas = int(before["spec"]["replicas"])
+            if record.obj["spec"]["template"] != before["spec"]["template"]:
+                self._rollout(record)
+            elif int(record.obj["spec"]["replicas"]) != old_replicas:
+                self._event(
+                    record,
+                    f"Scaled replica set {record.name}-{record.live().hash} to "
+                    f"{record.obj['spec']['replicas']} from {old_replicas}",
+                )
+                self._reconcile(record, record.live())
+        self._bump()
+        return self.deployment_obj(record)
+
+    def scale(self, namespace: str, name: str) -> dict[str, Any]:
+        record = self.deployment(namespace, name)
+        return {
+            "apiVersion": "autoscaling/v1",
+            "kind": "Scale",
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "uid": record.obj["metadata"]["uid"],
+                "resourceVersion": str(self.resource_version),
+                "creationTimestamp": record.obj["metadata"]["creationTimestamp"],
+            },
+            "spec": {"replicas": int(record.obj["spec"]["replicas"])},
+            "status": {"replicas": len(self._pods_of(record)), "selector": f"app={name}"},
+        }
+
+    def patch_scale(self, namespace: str, name: str, content_type: str | None, body: Any) -> dict:
+        current = self.scale(namespace, name)
+        try:
+            updated = apply_patch(content_type, current, body) if content_type else body
+        except PatchError as exc:
+            raise ApiError(422, "Invalid", str(exc)) from exc
+        replicas = (
+            (updated or {}).get("spec", {}).get("replicas") if isinstance(updated, dict) else None
+        )
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+            raise ApiError(
+                422,
+                "Invalid",
+                f'Scale.autoscaling "{name}" is invalid: spec.replicas: '
+                f"Invalid value: {replicas!r}: must be greater than or equal to 0",
+            )
+        self.patch_deployment(
+            namespace, name, "application/merge-patch+json", {"spec": {"replicas": replicas}}
+        )
+        return self.scale(namespace, name)
+
+    def delete_pod(self, namespace: str, name: str) -> dict[str, Any]:
+        pod = self.pod(namespace, name)
+        del self.pods[(namespace, name)]
+        labels = pod["metadata"]["labels"]
+        record = self.deployments.get((namespace, labels.get("app", "")))
+        if record is not None:
+            rs = next((s for s in record.sets if s.hash == labels.get(o.HASH_LABEL)), None)
+            if rs is not None:
+                self._new_pod(record, rs, fresh=True)
+        self._bump()
+        return pod
+
+
+def _ready(pod: Mapping[str, Any]) -> bool:
+    statuses = pod["status"]["containerStatuses"]
+    return bool(statuses) and all(s["ready"] for s in statuses)
+
+
+def _image_env(template: Mapping[str, Any]) -> list[tuple[Any, Any]]:
+    containers = (template.get("spec") or {}).get("containers") or []
+    return [(c.get("image"), c.get("env")) for c in containers]
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
