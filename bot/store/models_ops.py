@@ -102,6 +102,8 @@ class Feedback(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     """Append-only; each row carries the hash of the previous one (tamper-evident chain)."""
 
+    __table_args__ = (UniqueConstraint("prev_hash", name="uq_audit_prev_hash"),)  # no forks
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _now_ts(index=True)
     actor: str = Field(max_length=64)
