@@ -22,12 +22,23 @@ from bot.store import AuditEntry, Database
 GENESIS = "genesis"
 
 
-def _digest(prev_hash: str, at: datetime, actor: str, action: str, target: str,
-            params: dict[str, Any], before: dict[str, Any], after: dict[str, Any], result: str,
-            detail: str) -> str:
+def _digest(
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str,
+    params: dict[str, Any],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    result: str,
+    detail: str,
+) -> str:
     body = json.dumps(
         [prev_hash, at.isoformat(), actor, action, target, params, before, after, result, detail],
-        sort_keys=True, default=str, separators=(",", ":"),
+        sort_keys=True,
+        default=str,
+        separators=(",", ":"),
     )
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -50,14 +61,25 @@ def append(
     for _ in range(20):
         try:
             with db.session() as s:
-                last = s.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)).first()
+                last = s.exec(
+                    select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)
+                ).first()
                 prev = last.hash if last else GENESIS
                 at = clock.now().replace(microsecond=0)
                 entry = AuditEntry(
-                    at=at, actor=actor, action=action, target=target, params=params,
-                    before=before, after=after, result=result, detail=detail, prev_hash=prev,
-                    hash=_digest(prev, at, actor, action, target, params, before, after, result,
-                                 detail),
+                    at=at,
+                    actor=actor,
+                    action=action,
+                    target=target,
+                    params=params,
+                    before=before,
+                    after=after,
+                    result=result,
+                    detail=detail,
+                    prev_hash=prev,
+                    hash=_digest(
+                        prev, at, actor, action, target, params, before, after, result, detail
+                    ),
                 )
                 s.add(entry)
             return entry
@@ -82,8 +104,18 @@ def verify_chain(db: Database) -> ChainReport:
             n += 1
             if e.prev_hash != prev:
                 return ChainReport(n, False, e.id, "previous-hash link broken")
-            want = _digest(e.prev_hash, e.at, e.actor, e.action, e.target, e.params, e.before,
-                           e.after, e.result, e.detail)
+            want = _digest(
+                e.prev_hash,
+                e.at,
+                e.actor,
+                e.action,
+                e.target,
+                e.params,
+                e.before,
+                e.after,
+                e.result,
+                e.detail,
+            )
             if want != e.hash:
                 return ChainReport(n, False, e.id, "entry content does not match its hash")
             prev = e.hash

@@ -1,0 +1,1 @@
+"""Remediation: typed actions, policy and approvals, execute once, verify, undo, audit."""
