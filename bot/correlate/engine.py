@@ -1,0 +1,362 @@
+"""The correlator: groups alerts into incidents, in memory, with no I/O.
+
+Strategies, in order of strength (the strongest match wins; ties go to the most recent group):
+
+1. ``known``: a repeat of an alert already in an open group stays there.
+2. ``same_service``: an open group already holds an alert of the same service.
+3. ``label``: an open group holds an alert with the same identity label (host, pod, deployment,
+   resource; see ``IDENTITY_FAMILIES``).
+4. ``topology``: an open group holds a service that this alert's service depends on, or that
+   depends on it (directed paths only, up to ``topology_depth`` hops). When the alert's service
+   is upstream of services in SEVERAL open groups, those groups are symptoms of one cause and
+   are merged (``Placement.merged``): siblings that failed before their shared dependency
+   alerted become one incident once it does.
+5. ``name``: for alerts naming no service, an open group of alerts with the same name.
+
+Every strategy is bounded by the time ``window`` (since the group's last alert) and never crosses
+environments (``env``/``environment``/``stage`` values that differ). Candidates come from indexes
+keyed by service, identity label and name, so the cost of one alert does not grow with the number
+of open groups. Manual ``merge`` and ``split`` override the strategies.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.correlate.models import (
+    ENV_KEYS,
+    IDENTITY_FAMILIES,
+    AlertFacts,
+    AlertRef,
+    CorrelationConfig,
+    GroupView,
+    Placement,
+)
+from bot.correlate.root import Member, choose_root
+from bot.errors import NotFound, UserError
+from bot.topology import Topology
+
+Token = tuple[str, str]
+
+
+def identity_tokens(labels: Mapping[str, str]) -> set[Token]:
+    """``(family, value)`` pairs of an alert's identity labels, normalised (lower, no port)."""
+    out: set[Token] = set()
+    for key, value in labels.items():
+        family = IDENTITY_FAMILIES.get(str(key).lower())
+        if family is None or not value:
+            continue
+        text = str(value).strip().lower()
+        if "://" not in text and text.count(":") == 1:
+            text = text.split(":", 1)[0]
+        if text:
+            out.add((family, text))
+    return out
+
+
+def env_of(labels: Mapping[str, str]) -> str | None:
+    for key in ENV_KEYS:
+        value = labels.get(key)
+        if value:
+            return str(value).lower()
+    return None
+
+
+@dataclass
+class _Group:
+    key: str
+    first_at: datetime
+    last_at: datetime
+    members: dict[AlertRef, Member] = field(default_factory=dict)
+    services: dict[str, int] = field(default_factory=dict)
+    tokens: dict[Token, int] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)
+    envs: set[str] = field(default_factory=set)
+    facts: dict[AlertRef, AlertFacts] = field(default_factory=dict)
+    root: AlertRef | None = None
+    open: bool = True
+    indexed: bool = True
+
+
+class Correlator:
+    """Stateful, single-threaded grouping engine. Callers serialise access (one writer)."""
+
+    def __init__(
+        self,
+        topology: Topology | None = None,
+        *,
+        config: CorrelationConfig | None = None,
+        key_factory: Callable[[AlertFacts], str] | None = None,
+    ) -> None:
+        self.topology = topology or Topology()
+        self.config = config or CorrelationConfig()
+        counter = itertools.count(1)
+        self._key_factory = key_factory or (lambda _a: f"g{next(counter)}")
+        self._groups: dict[str, _Group] = {}
+        self._alert_group: dict[AlertRef, str] = {}
+        self._by_service: dict[str, set[str]] = {}
+        self._by_token: dict[Token, set[str]] = {}
+        self._by_name: dict[str, set[str]] = {}
+        self._seq = itertools.count()
+        self._apart: set[frozenset[str]] = set()  # split by a person: never auto-merged
+
+    # --- queries
+    @property
+    def open_count(self) -> int:
+        return sum(1 for g in self._groups.values() if g.open)
+
+    def group_of(self, alert_id: AlertRef) -> str | None:
+        return self._alert_group.get(alert_id)
+
+    def view(self, key: str) -> GroupView:
+        g = self._get(key)
+        ordered = sorted(g.members.values(), key=lambda m: m.seq)
+        return GroupView(
+            key=g.key,
+            alerts=tuple(m.id for m in ordered),
+            services=tuple(sorted(g.services)),
+            root_alert=g.root,
+            first_at=g.first_at,
+            last_at=g.last_at,
+            open=g.open,
+        )
+
+    def views(self) -> list[GroupView]:
+        return [self.view(k) for k in self._groups]
+
+    # --- placing alerts
+    def place(self, alert: AlertFacts) -> Placement:
+        known = self._alert_group.get(alert.id)
+        if known is not None and self._groups[known].open:
+            g = self._groups[known]
+            g.last_at = max(g.last_at, alert.at)
+            self._reindex(g)
+            return self._placement(g, False, "known", g.root)
+        if known is not None:  # its old group is closed: the alert starts over
+            self._remove_member(self._groups[known], alert.id)
+        best, reason, absorbed = self._best_group(alert)
+        created = best is None
+        if best is not None:
+            g = best
+        else:
+            key = self._key_factory(alert)
+            if key in self._groups:
+                raise UserError(f"group key {key!r} already in use")
+            g = _Group(key=key, first_at=alert.at, last_at=alert.at)
+            self._groups[key] = g
+            reason = "new"
+        before = g.root
+        self._add_member(g, alert)
+        for other in absorbed:
+            self.merge(g.key, other)
+        return self._placement(g, created, reason, before, tuple(absorbed))
+
+    def _placement(
+        self,
+        g: _Group,
+        created: bool,
+        reason: str,
+        before: AlertRef | None,
+        merged: tuple[str, ...] = (),
+    ) -> Placement:
+        assert g.root is not None
+        return Placement(
+            key=g.key,
+            created=created,
+            reason=reason,
+            root_alert=g.root,
+            root_changed=created or before != g.root,
+            services=tuple(sorted(g.services)),
+            merged=merged,
+        )
+
+    def _usable(self, key: str, alert: AlertFacts, env: str | None) -> _Group | None:
+        g = self._groups.get(key)
+        if g is None or not g.open:
+            return None
+        if alert.at - g.last_at > self.config.window:
+            self._unindex(g)  # dormant: it can no longer take alerts
+            return None
+        if env and g.envs and env not in g.envs:
+            return None
+        return g
+
+    def _best_group(self, alert: AlertFacts) -> tuple[_Group | None, str, list[str]]:
+        """The strongest usable group, why, and the other groups this alert's service is
+        upstream of (symptoms of the same cause: they are merged into the chosen group)."""
+        env = env_of(alert.labels)
+        found: dict[str, tuple[int, str]] = {}
+        explained: set[str] = set()
+
+        def consider(keys: Iterable[str], strength: int, reason: str) -> None:
+            for key in list(keys):
+                if key in found and found[key][0] >= strength:
+                    continue
+                if self._usable(key, alert, env) is not None:
+                    found[key] = (strength, reason)
+
+        if alert.service:
+            consider(self._by_service.get(alert.service, ()), 4, "same_service")
+        if self.config.use_labels:
+            for token in identity_tokens(alert.labels):
+                consider(self._by_token.get(token, ()), 3, f"label:{token[0]}")
+        if alert.service and self.config.use_topology:
+            depth = self.config.topology_depth
+            below = self.topology.downstream(alert.service, depth)
+            near = self.topology.upstream(alert.service, depth) | below
+            for other in near:
+                keys = self._by_service.get(other)
+                if keys:
+                    consider(keys, 2, f"topology:{other}")
+                    if other in below:
+                        explained.update(k for k in keys if k in found)
+        if not alert.service:
+            consider(self._by_name.get(alert.name, ()), 1, "name")
+        if not found:
+            return None, "new", []
+        best = max(found, key=lambda k: (found[k][0], self._groups[k].last_at))
+        others = sorted(
+            (k for k in explained - {best} if frozenset((k, best)) not in self._apart),
+            key=lambda k: self._groups[k].first_at,
+        )
+        return self._groups[best], found[best][1], others
+
+    # --- membership and indexes
+    def _add_member(self, g: _Group, alert: AlertFacts) -> None:
+        member = Member(id=alert.id, service=alert.service, seq=next(self._seq))
+        g.members[alert.id] = member
+        g.facts[alert.id] = alert
+        g.first_at = min(g.first_at, alert.at)
+        g.last_at = max(g.last_at, alert.at)
+        if alert.service:
+            g.services[alert.service] = g.services.get(alert.service, 0) + 1
+        for token in identity_tokens(alert.labels):
+            g.tokens[token] = g.tokens.get(token, 0) + 1
+        if not alert.service:
+            g.names[alert.name] = g.names.get(alert.name, 0) + 1
+        env = env_of(alert.labels)
+        if env:
+            g.envs.add(env)
+        self._alert_group[alert.id] = g.key
+        self._recompute_root(g)
+        self._reindex(g)
+
+    def _remove_member(self, g: _Group, alert_id: AlertRef) -> AlertFacts:
+        member = g.members.pop(alert_id)
+        facts = g.facts.pop(alert_id)
+        self._unindex(g)
+        if member.service:
+            g.services[member.service] -= 1
+            if not g.services[member.service]:
+                del g.services[member.service]
+        for token in identity_tokens(facts.labels):
+            g.tokens[token] -= 1
+            if not g.tokens[token]:
+                del g.tokens[token]
+        if not facts.service:
+            g.names[facts.name] -= 1
+            if not g.names[facts.name]:
+                del g.names[facts.name]
+        self._alert_group.pop(alert_id, None)
+        g.envs = {e for f in g.facts.values() if (e := env_of(f.labels))}
+        self._recompute_root(g)
+        self._reindex(g)
+        return facts
+
+    def _recompute_root(self, g: _Group) -> None:
+        g.root = choose_root(list(g.members.values()), self.topology, self.config.topology_depth)
+
+    def _unindex(self, g: _Group) -> None:
+        if not g.indexed:
+            return
+        pairs: list[tuple[dict[Any, set[str]], Iterable[Any]]] = [
+            (self._by_service, g.services),
+            (self._by_token, g.tokens),
+            (self._by_name, g.names),
+        ]
+        for index, keys in pairs:
+            for k in keys:
+                bucket = index.get(k)
+                if bucket is not None:
+                    bucket.discard(g.key)
+                    if not bucket:
+                        del index[k]
+        g.indexed = False
+
+    def _reindex(self, g: _Group) -> None:
+        if g.indexed:
+            self._unindex(g)
+        if not g.open or not g.members:
+            return
+        for s in g.services:
+            self._by_service.setdefault(s, set()).add(g.key)
+        for t in g.tokens:
+            self._by_token.setdefault(t, set()).add(g.key)
+        for n in g.names:
+            self._by_name.setdefault(n, set()).add(g.key)
+        g.indexed = True
+
+    def _get(self, key: str) -> _Group:
+        g = self._groups.get(key)
+        if g is None:
+            raise NotFound(f"no incident group {key!r}")
+        return g
+
+    # --- lifecycle and manual operations
+    def close(self, key: str) -> None:
+        """The incident is resolved: its group takes no more alerts."""
+        g = self._get(key)
+        self._unindex(g)
+        g.open = False
+
+    def reopen(self, key: str) -> None:
+        g = self._get(key)
+        g.open = True
+        self._reindex(g)
+
+    def merge(self, into: str, other: str) -> GroupView:
+        """Move every alert of ``other`` into ``into``; ``other`` is closed and emptied."""
+        if into == other:
+            raise UserError("cannot merge an incident into itself")
+        target, source = self._get(into), self._get(other)
+        for alert_id in sorted(source.members, key=lambda a: source.members[a].seq):
+            facts = self._remove_member(source, alert_id)
+            self._add_member(target, facts)
+        self.close(other)
+        return self.view(into)
+
+    def split(self, key: str, alert_ids: Iterable[AlertRef], new_key: str) -> GroupView:
+        """Move ``alert_ids`` out of group ``key`` into a new group ``new_key``."""
+        g = self._get(key)
+        ids = list(dict.fromkeys(alert_ids))
+        missing = [a for a in ids if a not in g.members]
+        if missing:
+            raise UserError(f"alerts {missing} are not in incident group {key!r}")
+        if not ids or len(ids) == len(g.members):
+            raise UserError("a split must leave at least one alert on each side")
+        if new_key in self._groups:
+            raise UserError(f"group key {new_key!r} already in use")
+        moved = [self._remove_member(g, a) for a in ids]
+        first = min(f.at for f in moved)
+        fresh = _Group(key=new_key, first_at=first, last_at=max(f.at for f in moved))
+        self._groups[new_key] = fresh
+        self._apart.add(frozenset((key, new_key)))
+        for facts in moved:
+            self._add_member(fresh, facts)
+        return self.view(new_key)
+
+    def restore(self, key: str, alerts: Iterable[AlertFacts], *, open: bool = True) -> None:
+        """Rebuild a group from stored rows (at start-up), in arrival order."""
+        items = list(alerts)
+        if not items:
+            return
+        g = _Group(key=key, first_at=items[0].at, last_at=items[0].at)
+        self._groups[key] = g
+        for facts in items:
+            self._add_member(g, facts)
+        if not open:
+            self.close(key)

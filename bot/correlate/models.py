@@ -1,0 +1,80 @@
+"""Typed inputs and outputs of the correlator (pure data, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+AlertRef = int | str
+
+#: Label keys that name the same thing (a host, a pod, a resource) under different spellings.
+#: Alerts sharing a value of one of these families are about the same object.
+IDENTITY_FAMILIES: Mapping[str, str] = {
+    "host": "host",
+    "hostname": "host",
+    "instance": "host",
+    "instance_id": "host",
+    "nodename": "host",
+    "pod": "pod",
+    "pod_name": "pod",
+    "deployment": "deployment",
+    "statefulset": "deployment",
+    "daemonset": "deployment",
+    "resource": "resource",
+    "db_instance": "resource",
+    "dbinstanceidentifier": "resource",
+    "function": "resource",
+    "functionname": "resource",
+    "bucket": "resource",
+    "bucketname": "resource",
+    "queue": "resource",
+    "queuename": "resource",
+}
+ENV_KEYS = ("env", "environment", "stage")
+
+
+@dataclass(frozen=True)
+class CorrelationConfig:
+    """``window``: a group accepts related alerts while its last alert is at most this old
+    (Alertmanager's group lifetime, without its notification timers)."""
+
+    window: timedelta = timedelta(minutes=60)
+    topology_depth: int = 4
+    use_topology: bool = True
+    use_labels: bool = True
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    """What the correlator needs to know about one alert."""
+
+    id: AlertRef
+    at: datetime
+    name: str = ""
+    service: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an alert went: its group, whether the group is new, why, and the current root."""
+
+    key: str
+    created: bool
+    reason: str  # new | same_service | label:<family> | topology:<service> | known | name
+    root_alert: AlertRef
+    root_changed: bool
+    services: tuple[str, ...]
+    merged: tuple[str, ...] = ()  # groups absorbed into ``key`` (now closed and empty)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    key: str
+    alerts: tuple[AlertRef, ...]
+    services: tuple[str, ...]
+    root_alert: AlertRef | None
+    first_at: datetime
+    last_at: datetime
+    open: bool
