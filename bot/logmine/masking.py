@@ -35,6 +35,7 @@ _MONTH = "(?:" + "|".join(_MONTHS) + ")[a-z]*"
 # character was consumed (so it starts by checking that character with a look-behind). Order
 # matters: at one position the first mask that matches wins.
 WORD_START_MASKS: tuple[tuple[str, str], ...] = (
+    ("k8s_suffix", rf"(?<=-.)(?<={_K8S}){_K8S}{{5,9}}-{_K8S}{{5}}\b"),
     ("url", r"(?<=[a-zA-Z])[a-zA-Z0-9+.-]*://[^\s\"'<>()\[\]{}]+"),
     ("email", r"[\w.+-]*@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b"),
     (
@@ -71,7 +72,6 @@ WORD_START_MASKS: tuple[tuple[str, str], ...] = (
 
 # Masks that may start anywhere; each begins with a character class (see Masker).
 ANYWHERE_MASKS: tuple[tuple[str, str], ...] = (
-    ("k8s_suffix", rf"{_K8S}(?<=-.){_K8S}{{5,9}}-{_K8S}{{5}}\b"),
     ("ipv6_colon", rf":(?<![\w:].):(?:{_HEX}{{1,4}}:){{0,6}}{_HEX}{{1,4}}(?![\w:])"),
     ("unix_path", r"/(?<![\w./:<].)[\w.@%+~-]*[\w@%+~-](?:/[\w.@%+~-]*[\w@%+~-])+/?"),
     ("number", r"[-+0-9](?<![A-Za-z].)(?:(?<=[-+])\d+|(?<=\d)\d*)(?:[.,]\d+)*"),

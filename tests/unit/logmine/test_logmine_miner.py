@@ -1,0 +1,131 @@
+"""The miner: grouping, counts and times, inputs, persistence, and the loghub accuracy floor."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.errors import UserError
+from bot.logmine import LogLine, TemplateMiner, mine_templates
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def workload() -> list[LogLine]:
+    lines = []
+    for i in range(30):
+        ts = T0 + timedelta(seconds=i)
+        lines.append(
+            LogLine(f"upstream 10.0.0.{i % 7}:5432 timed out after {100 + i}ms", ts, "ERROR")
+        )
+        if i % 3 == 0:
+            lines.append(LogLine(f"order {1000 + i} paid by user u{i}", ts, "INFO"))
+    lines.append(LogLine("cache warm", T0 + timedelta(minutes=5), "WARN"))
+    return lines
+
+
+def test_mine_templates_groups_counts_and_sorts() -> None:
+    templates = mine_templates(workload())
+    assert [(t.template, t.count) for t in templates] == [
+        ("upstream <*> timed out after <*>", 30),
+        ("order <*> paid by user <*>", 10),
+        ("cache warm", 1),
+    ]
+    top = templates[0]
+    assert top.first_seen == T0 and top.last_seen == T0 + timedelta(seconds=29)
+    assert top.levels == {"ERROR": 30} and top.level == "ERROR"
+    assert len(top.examples) == 3 and len(set(top.examples)) == 3
+    assert top.examples[0] == "upstream 10.0.0.0:5432 timed out after 100ms"
+
+
+def test_out_of_order_timestamps_and_mixed_levels() -> None:
+    miner = TemplateMiner()
+    miner.add("disk /dev/sda1 at 91%", T0 + timedelta(hours=1), "WARN")
+    miner.add("disk /dev/sdb2 at 99%", T0, "ERROR")
+    miner.add("disk /dev/sdc1 at 97%", T0 + timedelta(hours=2), "ERROR")
+    [t] = miner.templates()
+    assert (t.first_seen, t.last_seen) == (T0, T0 + timedelta(hours=2))
+    assert t.levels == {"WARN": 1, "ERROR": 2} and t.level == "ERROR"
+
+
+def test_accepts_strings_tuples_and_line_objects() -> None:
+    @dataclass
+    class LokiEntry:
+        text: str
+        timestamp: datetime | None
+        level: str | None
+
+    miner = TemplateMiner()
+    a = miner.add_line("job 1 failed")
+    b = miner.add_line(("job 2 failed", T0))
+    c = miner.add_line(LokiEntry("job 3 failed", T0, "error"))
+    assert a == b == c and len(miner) == 3
+    assert miner.templates()[0].levels == {"error": 1}
+
+
+@pytest.mark.parametrize("bad", [42, (), (1, 2), ("a", None, None, None)])
+def test_bad_lines_are_user_errors(bad: object) -> None:
+    with pytest.raises(UserError):
+        TemplateMiner().add_line(bad)  # type: ignore[arg-type]
+
+
+def test_bad_settings_are_user_errors() -> None:
+    with pytest.raises(UserError, match="sim_th"):
+        TemplateMiner(sim_th=0)
+    with pytest.raises(UserError, match="depth"):
+        TemplateMiner(depth=2)
+
+
+def test_drain3_ini_in_cwd_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "drain3.ini").write_text("[DRAIN]\nsim_th = 0.99\ndepth = 3\n")
+    monkeypatch.chdir(tmp_path)
+    miner = TemplateMiner()
+    miner.add("payment gateway alpha unreachable")
+    miner.add("payment gateway beta unreachable")
+    assert [t.template for t in miner.templates()] == ["payment gateway <*> unreachable"]
+
+
+def test_snapshot_restores_the_clusters() -> None:
+    miner = TemplateMiner()
+    first = miner.add("worker alpha stopped")
+    miner.add("worker beta stopped")
+    state = miner.snapshot()
+    restored = TemplateMiner.restore(state)
+    again = restored.add("worker gamma stopped")
+    assert again == first and restored.template_of(again) == "worker <*> stopped"
+
+
+def test_unknown_cluster_is_a_user_error() -> None:
+    with pytest.raises(UserError):
+        TemplateMiner().template_of(99)
+
+
+def test_loghub_grouping_accuracy_floor(shared_dir: Path) -> None:
+    root = shared_dir / "data" / "loghub2k"
+    if not root.is_dir():
+        pytest.skip(f"loghub samples absent (looked in {root})")
+    scores = {}
+    for system in sorted(p.name for p in root.iterdir() if p.is_dir()):
+        path = root / system / f"{system}_2k.log_structured_corrected.csv"
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        miner = TemplateMiner()
+        ids = [miner.add(r["Content"]) for r in rows]
+        predicted = [miner.template_of(i) for i in ids]
+        truth = [r["EventTemplate"] for r in rows]
+        groups: dict[str, list[int]] = {}
+        for i, key in enumerate(predicted):
+            groups.setdefault(key, []).append(i)
+        correct = sum(
+            len(idx)
+            for idx in groups.values()
+            if len({truth[i] for i in idx}) == 1 and truth.count(truth[idx[0]]) == len(idx)
+        )
+        scores[system] = correct / len(rows)
+    average = sum(scores.values()) / len(scores)
+    assert average > 0.90, scores
+    assert min(scores.values()) > 0.6, scores
