@@ -72,6 +72,40 @@ class Settings(BaseSettings):
     pagerduty_events_url: str = Field(
         default="https://events.pagerduty.com", description="Events API v2 base"
     )
+    pagerduty_from_email: str | None = Field(
+        default=None, description="PagerDuty user email sent as From on REST writes (acks)"
+    )
+
+    # --- notifications and escalation
+    aiops_smtp_host: str | None = Field(default=None, description="SMTP server for email")
+    aiops_smtp_port: int = Field(default=587, description="SMTP port")
+    aiops_smtp_user: str | None = Field(default=None, description="SMTP login user")
+    aiops_smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    aiops_smtp_starttls: bool = Field(default=True, description="STARTTLS before login")
+    aiops_smtp_from: str = Field(default="aiops@localhost", description="email From address")
+    aiops_teams_webhook_url: SecretStr | None = Field(
+        default=None, description="default Microsoft Teams incoming webhook URL"
+    )
+    aiops_notify_webhook_url: str | None = Field(
+        default=None, description="default generic webhook URL for notifications"
+    )
+    aiops_notify_webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 secret that signs generic webhook notifications"
+    )
+    aiops_notify_attempts: int = Field(default=5, ge=1, description="tries per notification")
+    aiops_notify_backoff_s: float = Field(
+        default=1.0, ge=0, description="first retry wait; doubles each try"
+    )
+    aiops_notify_backoff_max_s: float = Field(default=60.0, ge=0, description="longest retry wait")
+    aiops_notify_rate_per_hour: int = Field(
+        default=10, ge=1, description="notifications per hour per alert pattern and target"
+    )
+    aiops_escalation_tick_s: float = Field(
+        default=1.0, gt=0, description="how often the scheduler looks for due escalation timers"
+    )
+    aiops_escalation_lease_s: float = Field(
+        default=120.0, gt=0, description="a timer claim older than this is taken over"
+    )
 
     # --- Anthropic (optional: with no key everything works on rules)
     anthropic_api_key: SecretStr | None = Field(default=None, description="enables Claude")
