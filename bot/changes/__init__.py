@@ -1,0 +1,1 @@
+"""Change events (deploys, config, scaling…) and how they score against an incident."""

@@ -1,0 +1,1 @@
+"""Incidents: data access (service), lifecycle and grouping orchestration (flows)."""

@@ -1,0 +1,1 @@
+"""Telling people: the publisher port that flows call (Slack implements it)."""

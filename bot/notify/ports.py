@@ -1,0 +1,89 @@
+"""``IncidentPublisher``: what incident flows call to keep ONE message per incident current.
+
+- ``publish(view)`` posts the incident message once (returns where it went: channel + ts),
+- ``update(view)`` edits it (``chat.update`` in Slack),
+- ``thread(view, text, alerts=…)`` adds one reply in its thread. Flows fold bursts: all new
+  alerts of one incident in one ingest batch make ONE ``thread`` call.
+
+The Slack implementation lives with the Slack handlers; ``RecordingPublisher`` keeps everything
+in memory (tests, the terminal, replays) and ``NullPublisher`` drops it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.incidents.models import AlertLine, IncidentView
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    channel: str
+    ts: str
+
+
+class IncidentPublisher(Protocol):
+    def publish(self, incident: IncidentView) -> MessageRef | None: ...
+
+    def update(self, incident: IncidentView) -> None: ...
+
+    def thread(
+        self, incident: IncidentView, text: str, *, alerts: Sequence[AlertLine] = ()
+    ) -> None: ...
+
+
+class NullPublisher:
+    def publish(self, incident: IncidentView) -> MessageRef | None:
+        return None
+
+    def update(self, incident: IncidentView) -> None:
+        return None
+
+    def thread(
+        self, incident: IncidentView, text: str, *, alerts: Sequence[AlertLine] = ()
+    ) -> None:
+        return None
+
+
+@dataclass
+class Recorded:
+    kind: str  # publish | update | thread
+    incident_id: int
+    text: str
+    view: IncidentView
+    alerts: tuple[AlertLine, ...] = ()
+
+
+@dataclass
+class RecordingPublisher:
+    """Thread-safe in-memory publisher: ``messages`` holds one ``Recorded`` per call."""
+
+    channel: str = "#incidents"
+    messages: list[Recorded] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def publish(self, incident: IncidentView) -> MessageRef | None:
+        with self._lock:
+            self.messages.append(Recorded("publish", incident.id, incident.title, incident))
+            return MessageRef(self.channel, f"{len(self.messages)}.000100")
+
+    def update(self, incident: IncidentView) -> None:
+        with self._lock:
+            self.messages.append(Recorded("update", incident.id, incident.status, incident))
+
+    def thread(
+        self, incident: IncidentView, text: str, *, alerts: Sequence[AlertLine] = ()
+    ) -> None:
+        with self._lock:
+            self.messages.append(Recorded("thread", incident.id, text, incident, tuple(alerts)))
+
+    def of(self, incident_id: int, kind: str | None = None) -> list[Recorded]:
+        with self._lock:
+            return [
+                m
+                for m in self.messages
+                if m.incident_id == incident_id and (kind is None or m.kind == kind)
+            ]
