@@ -18,6 +18,11 @@ T = TypeVar("T")
 JsonDict = dict[str, Any]
 
 
+def unescape(text: str) -> str:
+    """mrkdwn as a reader sees it: ``&lt;`` → ``<`` and so on."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def flatten_text(blocks: Iterable[Any]) -> str:
     """Every human-readable string inside Block Kit JSON, joined by newlines (for assertions)."""
     out: list[str] = []
@@ -110,8 +115,8 @@ class Message:
 
     @property
     def all_text(self) -> str:
-        """The fallback text plus every text inside the blocks."""
-        return "\n".join(t for t in (self.text, flatten_text(self.blocks)) if t)
+        """The fallback text plus every text inside the blocks, unescaped (as a reader sees it)."""
+        return unescape("\n".join(t for t in (self.text, flatten_text(self.blocks)) if t))
 
     def to_api(self, bot_id: str) -> JsonDict:
         out: JsonDict = {
@@ -144,7 +149,7 @@ class Ephemeral:
 
     @property
     def all_text(self) -> str:
-        return "\n".join(t for t in (self.text, flatten_text(self.blocks)) if t)
+        return unescape("\n".join(t for t in (self.text, flatten_text(self.blocks)) if t))
 
 
 @dataclass
@@ -177,7 +182,7 @@ class View:
 
     @property
     def all_text(self) -> str:
-        return flatten_text([self.payload.get("title", {}), *self.blocks])
+        return unescape(flatten_text([self.payload.get("title", {}), *self.blocks]))
 
 
 @dataclass

@@ -1,0 +1,133 @@
+"""Timeline, help / usage, the App Home tab and the resolve modal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    Block,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    PlainTextInputElement,
+    PlainTextObject,
+)
+from slack_sdk.models.views import View
+
+from handlers.blocks.incident import incident_line
+from handlers.blocks.investigation import decision_buttons, risk_label
+from handlers.blocks.models import HomeView, TimelineView, UsageLine
+from handlers.blocks.text import (
+    MAX_HEADER_TEXT,
+    MAX_VIEW_BLOCKS,
+    chunked_sections,
+    context,
+    escape,
+    fit,
+    mention,
+    section,
+    truncate,
+    when,
+)
+from handlers.slack.ids import BlockId, CallbackId, InputId, ResolveMetadata
+
+MAX_HOME_INCIDENTS = 20
+MAX_HOME_APPROVALS = 10
+MAX_NOTE = 2000
+
+
+def timeline(tl: TimelineView) -> list[Block]:
+    """Entries oldest first, packed into sections; the newest are kept if there are too many."""
+    title = truncate(f"Timeline: #{tl.incident_id} {tl.title}", MAX_HEADER_TEXT, note=False)
+    entries = sorted(tl.entries, key=lambda e: e.at)
+    lines = []
+    for entry in entries:
+        actor = f" — {mention(entry.actor)}" if entry.actor else ""
+        lines.append(f"{when(entry.at)} *{escape(entry.kind)}* {escape(entry.text)}{actor}")
+    body = chunked_sections(lines) if lines else [section("_no events yet_")]
+    if len(body) > 48:  # keep the newest; Slack allows 50 blocks
+        dropped = len(body) - 47
+        body = [context(f"_{dropped} earlier parts not shown_"), *body[dropped:]]
+    return fit([HeaderBlock(text=PlainTextObject(text=title)), *body])
+
+
+def help_blocks(
+    title: str, lines: Sequence[UsageLine], *, footer: str | None = None
+) -> list[Block]:
+    """The list of sub-commands with a one-line summary each."""
+    text = "\n".join(f"`{escape(line.usage)}` — {escape(line.summary)}" for line in lines)
+    blocks: list[Block] = [section(f"*{escape(title)}*"), *chunked_sections(text.splitlines())]
+    if footer:
+        blocks.append(context(footer))
+    return fit(blocks)
+
+
+def usage_blocks(problem: str, usage: str, summary: str | None = None) -> list[Block]:
+    """What was wrong with the command, and how to write it."""
+    text = f":warning: {escape(problem)}\n*Usage:* `{escape(usage)}`"
+    if summary:
+        text += f"\n{escape(summary)}"
+    return [section(text)]
+
+
+def home_tab(home: HomeView) -> View:
+    """App Home: open incidents, pending approvals (with buttons), who is on call."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="aiops"))]
+    incidents = list(home.open_incidents)
+    blocks.append(section(f"*Open incidents* ({len(incidents)})"))
+    if incidents:
+        blocks += chunked_sections([incident_line(i) for i in incidents[:MAX_HOME_INCIDENTS]])
+        if len(incidents) > MAX_HOME_INCIDENTS:
+            blocks.append(
+                context(f"_+{len(incidents) - MAX_HOME_INCIDENTS} more: `/aiops incidents`_")
+            )
+    else:
+        blocks.append(section("_No open incidents._ :tada:"))
+    blocks.append(DividerBlock())
+    approvals = list(home.pending_approvals)
+    blocks.append(section(f"*Pending approvals* ({len(approvals)})"))
+    for req in approvals[:MAX_HOME_APPROVALS]:
+        where = f" · incident #{req.incident_id}" if req.incident_id is not None else ""
+        blocks.append(
+            section(
+                f"*{escape(req.action)}* · risk {risk_label(req.risk)} · asked by "
+                f"{mention(req.requested_by)}{where}"
+            )
+        )
+        blocks.append(decision_buttons(req.request_id))
+    if not approvals:
+        blocks.append(section("_Nothing waiting for you._"))
+    blocks.append(DividerBlock())
+    if home.oncall:
+        lines = [
+            f"*{escape(o.schedule)}*: {mention(o.user)}"
+            + (f" until {when(o.until)}" if o.until else "")
+            for o in home.oncall
+        ]
+        blocks += [section("*On call*"), *chunked_sections(lines)]
+    else:
+        blocks.append(section("*On call*\n_unknown_"))
+    return View(type="home", blocks=fit(blocks, MAX_VIEW_BLOCKS))
+
+
+def resolve_modal(meta: ResolveMetadata) -> View:
+    """Asks for a resolution note; ``private_metadata`` says which incident and message."""
+    return View(
+        type="modal",
+        callback_id=CallbackId.RESOLVE_MODAL,
+        private_metadata=meta.dump(),
+        title=PlainTextObject(text="Resolve incident"),
+        submit=PlainTextObject(text="Resolve"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            section(f"Resolve incident *#{meta.incident_id}*?"),
+            InputBlock(
+                block_id=BlockId.RESOLVE_NOTE,
+                label=PlainTextObject(text="Resolution note"),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=InputId.RESOLVE_NOTE, multiline=True, max_length=MAX_NOTE
+                ),
+            ),
+        ],
+    )

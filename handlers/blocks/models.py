@@ -1,0 +1,114 @@
+"""View models: the plain, typed inputs of the block builders (never database rows).
+
+Service adapters map domain objects to these; the builders in this package turn them into
+``slack_sdk.models.blocks`` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A deploy / config change / scaling event near the incident."""
+
+    summary: str
+    kind: str = "deploy"
+    at: datetime | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    id: int
+    title: str
+    severity: str
+    status: str
+    root_cause_alert: str | None = None
+    services: Sequence[str] = ()
+    related_changes: Sequence[ChangeView] = ()
+    alert_count: int = 0
+    started_at: datetime | None = None
+    assignee: str | None = None  # Slack user id
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class HypothesisView:
+    text: str
+    confidence: float  # 0..1
+    evidence: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """A proposed remediation awaiting a decision (one Approve / Reject pair)."""
+
+    request_id: str
+    title: str
+    risk: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    status: str = "pending"
+
+
+@dataclass(frozen=True)
+class InvestigationView:
+    query: str
+    facts: Sequence[str] = ()
+    hypotheses: Sequence[HypothesisView] = ()
+    actions: Sequence[ActionView] = ()
+    summary: str | None = None
+    incident_id: int | None = None
+    investigation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    request_id: str
+    action: str
+    risk: str
+    requested_by: str  # Slack user id or a name
+    params: Mapping[str, str] = field(default_factory=dict)
+    reason: str | None = None
+    incident_id: int | None = None
+    expires_at: datetime | None = None
+    approvals_needed: int = 1
+    approved_by: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class TimelineEntryView:
+    at: datetime
+    kind: str
+    text: str
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    incident_id: int
+    title: str
+    entries: Sequence[TimelineEntryView] = ()
+
+
+@dataclass(frozen=True)
+class OnCallView:
+    schedule: str
+    user: str  # Slack user id or a name
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HomeView:
+    open_incidents: Sequence[IncidentView] = ()
+    pending_approvals: Sequence[ApprovalView] = ()
+    oncall: Sequence[OnCallView] = ()
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    usage: str
+    summary: str

@@ -1,0 +1,67 @@
+"""Build the Bolt app in one place, and connect it over Socket Mode.
+
+app = build_app(settings, services=my_services)
+handler = start_socket_mode(app, settings.slack_app_token.get_secret_value())
+...                      # the caller keeps running (HTTP server, scheduler)
+handler.close()
+"""
+
+from __future__ import annotations
+
+import logging
+from types import ModuleType
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from handlers.slack import approvals, command, errors, feedback, home, incident_actions
+from handlers.slack.jobs import JobRunner
+from handlers.slack.services import Services, default_services
+
+log = logging.getLogger("aiops.slack")
+
+# one handler module per feature, each with register(app, services, jobs)
+FEATURES: tuple[ModuleType, ...] = (errors, command, incident_actions, approvals, feedback, home)
+
+
+def build_client(settings: Settings) -> WebClient:
+    if settings.slack_bot_token is None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set", hint="the xoxb-… token from the Slack app's OAuth page"
+        )
+    token = settings.slack_bot_token.get_secret_value()
+    if settings.slack_api_url:
+        return WebClient(token=token, base_url=settings.slack_api_url)
+    return WebClient(token=token)
+
+
+def build_app(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    services: Services | None = None,
+    jobs: JobRunner | None = None,
+) -> App:
+    """The Bolt app with every feature registered. Calls ``auth.test`` (Slack must answer)."""
+    client = client or build_client(settings)
+    app = App(client=client, logger=logging.getLogger("aiops.slack.bolt"))
+    services = services or default_services()
+    jobs = jobs or JobRunner()
+    for feature in FEATURES:
+        feature.register(app, services, jobs)
+    return app
+
+
+def start_socket_mode(app: App, app_token: str, *, concurrency: int = 10) -> SocketModeHandler:
+    """Connect without blocking (the caller may also serve HTTP); ``handler.close()`` stops."""
+    if not app_token.startswith("xapp-"):
+        raise ConfigError(
+            "SLACK_APP_TOKEN must be an app-level token (xapp-…)",
+            hint="Basic Information → App-Level Tokens, scope connections:write",
+        )
+    handler = SocketModeHandler(app, app_token, concurrency=concurrency)
+    handler.connect()
+    return handler

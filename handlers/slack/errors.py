@@ -1,0 +1,43 @@
+"""The one ``app.error`` handler: a domain error becomes an ephemeral message with its text;
+anything unexpected becomes "Something went wrong (error id …)" with the id in the log."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, Respond
+from slack_sdk import WebClient
+
+from handlers.slack.jobs import describe_error
+
+log = logging.getLogger("aiops.slack")
+
+
+def _where(body: dict[str, Any]) -> str:
+    if body.get("command"):
+        return str(body["command"])
+    if body.get("type") == "block_actions":
+        return "click " + ",".join(a.get("action_id", "?") for a in body.get("actions", []))
+    if body.get("type") == "event_callback":
+        return "event " + str((body.get("event") or {}).get("type"))
+    return str(body.get("type") or "slack request")
+
+
+def register(app: App, *_: object) -> None:
+    @app.error
+    def on_error(
+        error: Exception, body: dict[str, Any], respond: Respond | None, client: WebClient
+    ) -> None:
+        message = describe_error(error, where=_where(body))
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        channel = body.get("channel_id") or (body.get("container") or {}).get("channel_id")
+        try:
+            if respond is not None and body.get("response_url"):
+                respond(text=message, response_type="ephemeral", replace_original=False)
+            elif user and channel:
+                client.chat_postEphemeral(channel=channel, user=user, text=message)
+            elif user and body.get("type") == "view_submission":
+                client.chat_postMessage(channel=user, text=message)
+        except Exception:
+            log.exception("could not tell the user about an error")

@@ -1,0 +1,98 @@
+"""Every ``action_id`` / ``callback_id`` / ``block_id`` the app uses, and the typed JSON that
+buttons carry in ``value`` and modals carry in ``private_metadata``.
+
+Block builders write these; handlers match on them. A value that does not parse is a forged or
+stale button and becomes a :class:`bot.errors.UserError`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.errors import UserError
+
+
+class ActionId(StrEnum):
+    ACKNOWLEDGE = "incident_acknowledge"
+    INVESTIGATE = "incident_investigate"
+    RESOLVE = "incident_resolve"
+    APPROVE = "remediation_approve"
+    REJECT = "remediation_reject"
+    FEEDBACK_UP = "feedback_up"
+    FEEDBACK_DOWN = "feedback_down"
+    FEEDBACK_FIXED = "feedback_fixed"
+
+
+class CallbackId(StrEnum):
+    RESOLVE_MODAL = "incident_resolve_modal"
+
+
+class BlockId(StrEnum):
+    INCIDENT_ACTIONS = "incident_actions"
+    FEEDBACK = "feedback"
+    RESOLVE_NOTE = "resolve_note"
+    # per remediation action: f"{BlockId.APPROVAL_PREFIX}{request_id}"
+    APPROVAL_PREFIX = "approval:"
+
+
+class InputId(StrEnum):
+    RESOLVE_NOTE = "resolve_note_input"
+
+
+FeedbackKind = Literal["up", "down", "fixed"]
+
+FEEDBACK_KIND: dict[ActionId, FeedbackKind] = {
+    ActionId.FEEDBACK_UP: "up",
+    ActionId.FEEDBACK_DOWN: "down",
+    ActionId.FEEDBACK_FIXED: "fixed",
+}
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+class IncidentRef(_Value):
+    """Value of acknowledge / investigate / resolve buttons."""
+
+    incident_id: int = Field(gt=0)
+
+
+class RequestRef(_Value):
+    """Value of approve / reject buttons: one remediation request."""
+
+    request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+class FeedbackRef(_Value):
+    """Value of the feedback buttons under an investigation summary."""
+
+    incident_id: int | None = Field(default=None, gt=0)
+    investigation_id: str | None = Field(default=None, max_length=64)
+
+
+class ResolveMetadata(_Value):
+    """``private_metadata`` of the resolve modal: where the click came from."""
+
+    incident_id: int = Field(gt=0)
+    channel_id: str | None = None
+    message_ts: str | None = None
+
+
+V = TypeVar("V", bound=_Value)
+
+
+def parse_value(model: type[V], raw: str | None) -> V:
+    """Parse a button value / private_metadata; a bad one is the user's (stale) button."""
+    try:
+        return model.model_validate_json(raw or "")
+    except ValidationError:
+        raise UserError(
+            "This button is out of date or malformed.", hint="run the command again"
+        ) from None

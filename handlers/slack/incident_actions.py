@@ -1,0 +1,91 @@
+"""Buttons on an incident message: Acknowledge, Investigate, Resolve (a modal with a note)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from handlers.blocks.misc import MAX_NOTE, resolve_modal
+from handlers.slack.ids import (
+    ActionId,
+    BlockId,
+    CallbackId,
+    IncidentRef,
+    InputId,
+    ResolveMetadata,
+    parse_value,
+)
+from handlers.slack.jobs import JobRunner
+from handlers.slack.once import handle_click
+from handlers.slack.respond import Responder
+from handlers.slack.services import Actor, Services
+
+
+def _incident(action: dict[str, Any]) -> int:
+    return parse_value(IncidentRef, action.get("value")).incident_id
+
+
+def register(app: App, services: Services, jobs: JobRunner) -> None:
+    @app.action(ActionId.ACKNOWLEDGE)
+    def acknowledge(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        handle_click(
+            services=services, jobs=jobs, client=client, body=body, action=action,
+            respond=respond, label="Acknowledge",
+            work=lambda r: services.acknowledge(r.actor, _incident(action)),
+        )  # fmt: skip
+
+    @app.action(ActionId.INVESTIGATE)
+    def investigate(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        handle_click(
+            services=services, jobs=jobs, client=client, body=body, action=action,
+            respond=respond, label="Investigate",
+            notice=":mag: Investigating… I'll post the findings in the thread.",
+            work=lambda r: services.investigate_incident(r.actor, _incident(action)),
+        )  # fmt: skip
+
+    @app.action(ActionId.RESOLVE)
+    def resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        container = body.get("container") or {}
+        meta = ResolveMetadata(
+            incident_id=_incident(action),
+            channel_id=container.get("channel_id"),
+            message_ts=container.get("message_ts"),
+        )
+        # trigger_id lives 3 s: open the modal here, not in the job queue
+        client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(meta))
+
+    @app.view(CallbackId.RESOLVE_MODAL)
+    def resolve_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        field = (values.get(BlockId.RESOLVE_NOTE) or {}).get(InputId.RESOLVE_NOTE) or {}
+        note = (field.get("value") or "").strip() or None
+        if note is not None and len(note) > MAX_NOTE:
+            ack(
+                response_action="errors",
+                errors={BlockId.RESOLVE_NOTE: f"At most {MAX_NOTE} characters, please."},
+            )
+            return
+        ack()
+        meta = parse_value(ResolveMetadata, view.get("private_metadata"))
+        actor = Actor(body["user"]["id"], (body.get("team") or {}).get("id"), meta.channel_id)
+        responder = Responder(
+            client, actor, None, meta.channel_id, meta.message_ts, meta.message_ts
+        )
+
+        def job() -> None:
+            if not services.dedup(f"slack:view:{view.get('id')}"):
+                return
+            responder.send(services.resolve(actor, meta.incident_id, note))
+
+        jobs.submit("resolve modal", job, on_error=responder.error)

@@ -1,0 +1,90 @@
+"""Work that must not hold up Slack's 3-second ack: a bounded pool of worker threads.
+
+Listeners ack first, then ``jobs.submit(name, fn, on_error=…)``. A domain error
+(:class:`bot.errors.AiopsError`) is reported with its message; anything else is logged with an
+error id and reported as "Something went wrong (error id …)" — never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from bot.errors import AiopsError, UpstreamUnavailable
+
+log = logging.getLogger("aiops.slack")
+
+
+def new_error_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def describe_error(exc: BaseException, *, where: str) -> str:
+    """The message a user sees for ``exc``; unexpected ones are logged with their id."""
+    if isinstance(exc, AiopsError):
+        return f":warning: {exc}"
+    error_id = new_error_id()
+    log.error(
+        "unexpected error in %s (error id %s)", where, error_id, exc_info=exc,
+        extra={"error_id": error_id},
+    )  # fmt: skip
+    return f":x: Something went wrong (error id {error_id}). Quote this id to your admin."
+
+
+class JobRunner:
+    """A ``ThreadPoolExecutor`` with a cap on queued work (``busy`` beyond it)."""
+
+    def __init__(self, *, max_workers: int = 8, max_pending: int = 500) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="aiops-job")
+        self._slots = threading.BoundedSemaphore(max_pending)
+        self._idle = threading.Condition()
+        self._running = 0
+
+    def submit(self, name: str, fn: Callable[[], None], *, on_error: Callable[[str], None]) -> None:
+        """Run ``fn`` on a worker; errors go to ``on_error(message)``. Raises
+        :class:`UpstreamUnavailable` when too much work is already queued."""
+        if not self._slots.acquire(blocking=False):
+            raise UpstreamUnavailable("aiops is busy right now", hint="try again in a minute")
+        with self._idle:
+            self._running += 1
+        try:
+            self._pool.submit(self._run, name, fn, on_error)
+        except RuntimeError:  # shut down
+            self._done()
+            raise UpstreamUnavailable("aiops is shutting down") from None
+
+    def _run(self, name: str, fn: Callable[[], None], on_error: Callable[[str], None]) -> None:
+        try:
+            fn()
+        except Exception as exc:
+            message = describe_error(exc, where=name)
+            try:
+                on_error(message)
+            except Exception:
+                log.exception("could not report an error of %s to Slack", name)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        self._slots.release()
+        with self._idle:
+            self._running -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until no job is queued or running; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._running:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+        return True
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
