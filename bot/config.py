@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     pagerduty_webhook_secrets: list[SecretStr] = Field(
         default_factory=list, description="PagerDuty v3 webhook secrets (several during rotation)"
     )
+    aiops_sns_host_pattern: str = Field(
+        default=r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$",
+        description="regex of hosts allowed for SNS SigningCertURL / SubscribeURL",
+    )
+    aiops_sns_require_https: bool = Field(
+        default=True, description="SNS cert/subscribe URLs must be https (off only in the sandbox)"
+    )
 
     # --- AWS
     aws_region: str = Field(default="us-east-1", description="AWS region")

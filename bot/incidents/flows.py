@@ -1,0 +1,280 @@
+"""Incident lifecycle and grouping state: triggered → acknowledged → investigating → mitigated →
+resolved, with MTTA/MTTR stamps, manual merge/split, comments; every step a TimelineEvent.
+
+``IncidentFlows`` owns the in-memory correlator (rebuilt from the database at start) and the one
+lock that serialises writers of grouping state. Transitions carry a ``source`` ("slack", "cli",
+"pagerduty", …); listeners get it, so a PagerDuty notifier can skip changes that PagerDuty itself
+reported (no loops).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.correlate import AlertFacts, CorrelationConfig, Correlator
+from bot.errors import Conflict, UserError
+from bot.incidents import service
+from bot.incidents.enums import TRANSITIONS, IncidentStatus, TimelineKind
+from bot.incidents.models import IncidentView
+from bot.notify.ports import IncidentPublisher, NullPublisher
+from bot.store import Database
+from bot.store.models import Alert, Incident
+from bot.topology import Topology
+
+Listener = Callable[[IncidentView, str, str], None]  # (view, new status, source)
+
+
+def facts_of(alert: Alert) -> AlertFacts:
+    assert alert.id is not None
+    return AlertFacts(
+        id=alert.id,
+        at=alert.starts_at,
+        name=alert.name,
+        service=alert.service,
+        labels=dict(alert.labels),
+    )
+
+
+def new_group_key(alert: AlertFacts) -> str:
+    return f"{(alert.service or alert.name)[:200]}/{uuid.uuid4().hex[:12]}"
+
+
+class IncidentFlows:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        topology: Topology | None = None,
+        publisher: IncidentPublisher | None = None,
+        config: CorrelationConfig | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.topology = topology or Topology()
+        self.publisher: IncidentPublisher = publisher or NullPublisher()
+        self.correlator = Correlator(self.topology, config=config, key_factory=new_group_key)
+        self.lock = threading.RLock()
+        self.listeners: list[Listener] = []
+        self.rebuild()
+
+    # --- state
+    def rebuild(self) -> None:
+        """Load every open incident's alerts into a fresh correlator (process start)."""
+        with self.lock, self.db.session() as session:
+            self.correlator = Correlator(
+                self.topology, config=self.correlator.config, key_factory=new_group_key
+            )
+            open_incidents = service.list_incidents(session=session, open_only=True, limit=100_000)
+            for inc in open_incidents:
+                assert inc.id is not None
+                alerts = service.alerts_of(session=session, incident_id=inc.id)
+                self.correlator.restore(inc.group_key, [facts_of(a) for a in alerts])
+
+    def view(self, incident_id: int) -> IncidentView:
+        with self.db.session() as session:
+            return service.view(session=session, incident_id=incident_id, topology=self.topology)
+
+    # --- lifecycle
+    def _transition(
+        self, incident_id: int, to: IncidentStatus, *, actor: str, source: str, note: str = ""
+    ) -> IncidentView:
+        now = self.clock.now()
+        with self.lock, self.db.session() as session:
+            inc = service.get(session=session, incident_id=incident_id)
+            current = IncidentStatus(inc.status)
+            if current == to:
+                raise Conflict(f"incident #{incident_id} is already {to}")
+            if to not in TRANSITIONS[current]:
+                raise Conflict(f"incident #{incident_id} is {current}; cannot move to {to}")
+            inc.status = to
+            if to == IncidentStatus.ACKNOWLEDGED or (
+                inc.acknowledged_at is None and to != IncidentStatus.RESOLVED
+            ):
+                inc.acknowledged_at = inc.acknowledged_at or now
+                inc.acknowledged_by = inc.acknowledged_by or actor
+            if to == IncidentStatus.MITIGATED:
+                inc.mitigated_at = now
+            if to == IncidentStatus.RESOLVED:
+                inc.resolved_at, inc.resolved_by = now, actor
+                if note:
+                    inc.resolution_note = note
+                self.correlator.close(inc.group_key)
+            inc.updated_at = now
+            inc.version += 1
+            text = f"{current} → {to} by {actor}" + (f" via {source}" if source else "")
+            if note:
+                text += f": {note}"
+            service.add_timeline(
+                session=session,
+                incident_id=incident_id,
+                kind=TimelineKind.STATUS,
+                text=text,
+                at=now,
+                actor=actor,
+                data={"from": str(current), "to": str(to), "source": source},
+            )
+            session.flush()
+            view = service.view(session=session, incident_id=incident_id, topology=self.topology)
+        self.publisher.update(view)
+        for listener in self.listeners:
+            listener(view, str(to), source)
+        return view
+
+    def acknowledge(self, incident_id: int, *, actor: str, source: str = "cli") -> IncidentView:
+        return self._transition(
+            incident_id, IncidentStatus.ACKNOWLEDGED, actor=actor, source=source
+        )
+
+    def investigate(self, incident_id: int, *, actor: str, source: str = "cli") -> IncidentView:
+        return self._transition(
+            incident_id, IncidentStatus.INVESTIGATING, actor=actor, source=source
+        )
+
+    def mitigate(self, incident_id: int, *, actor: str, source: str = "cli") -> IncidentView:
+        return self._transition(incident_id, IncidentStatus.MITIGATED, actor=actor, source=source)
+
+    def resolve(
+        self, incident_id: int, *, actor: str, source: str = "cli", note: str = ""
+    ) -> IncidentView:
+        return self._transition(
+            incident_id, IncidentStatus.RESOLVED, actor=actor, source=source, note=note
+        )
+
+    def comment(self, incident_id: int, *, actor: str, text: str, kind: str = "comment") -> None:
+        if not text.strip():
+            raise UserError("a comment needs some text")
+        with self.db.session() as session:
+            service.get(session=session, incident_id=incident_id)
+            service.add_timeline(
+                session=session,
+                incident_id=incident_id,
+                kind=kind,
+                text=text.strip(),
+                at=self.clock.now(),
+                actor=actor,
+            )
+
+    # --- manual grouping
+    def merge(self, into_id: int, other_id: int, *, actor: str) -> IncidentView:
+        """Move every alert of ``other_id`` into ``into_id``; the other incident is resolved."""
+        if into_id == other_id:
+            raise UserError("cannot merge an incident into itself")
+        now = self.clock.now()
+        with self.lock, self.db.session() as session:
+            into = service.get(session=session, incident_id=into_id)
+            other = service.get(session=session, incident_id=other_id)
+            for inc in (into, other):
+                if inc.status == IncidentStatus.RESOLVED:
+                    raise Conflict(f"incident #{inc.id} is resolved; reopen is not supported")
+            self.correlator.merge(into.group_key, other.group_key)
+            absorb(session, into, other, now=now, actor=actor)
+            refresh_incident(session, into, self.correlator, now=now)
+            session.flush()
+            views = [
+                service.view(session=session, incident_id=i, topology=self.topology)
+                for i in (into_id, other_id)
+            ]
+        for v in views:
+            self.publisher.update(v)
+        return views[0]
+
+    def split(self, incident_id: int, alert_ids: Sequence[int], *, actor: str) -> IncidentView:
+        """Move ``alert_ids`` out of ``incident_id`` into a new incident (returned)."""
+        now = self.clock.now()
+        with self.lock, self.db.session() as session:
+            inc = service.get(session=session, incident_id=incident_id)
+            if inc.status == IncidentStatus.RESOLVED:
+                raise Conflict(f"incident #{incident_id} is resolved")
+            rows = list(session.exec(select(Alert).where(col(Alert.id).in_(list(alert_ids)))))
+            if len(rows) != len(set(alert_ids)) or any(a.incident_id != incident_id for a in rows):
+                raise UserError(f"every alert to split must belong to incident #{incident_id}")
+            new_key = new_group_key(facts_of(rows[0]))
+            self.correlator.split(inc.group_key, list(alert_ids), new_key)
+            fresh = Incident(title="(split)", group_key=new_key, created_at=now, updated_at=now)
+            session.add(fresh)
+            session.flush()
+            assert fresh.id is not None
+            for a in rows:
+                a.incident_id = fresh.id
+            for target in (inc, fresh):
+                refresh_incident(session, target, self.correlator, now=now)
+            ids = ", ".join(f"#{a}" for a in alert_ids)
+            for target, text in (
+                (inc, f"alerts {ids} split out into incident #{fresh.id}"),
+                (fresh, f"split from incident #{incident_id} with alerts {ids}"),
+            ):
+                assert target.id is not None
+                service.add_timeline(
+                    session=session,
+                    incident_id=target.id,
+                    kind=TimelineKind.SPLIT,
+                    text=text,
+                    at=now,
+                    actor=actor,
+                )
+            session.flush()
+            old_view = service.view(
+                session=session, incident_id=incident_id, topology=self.topology
+            )
+            new_view = service.view(session=session, incident_id=fresh.id, topology=self.topology)
+        self.publisher.update(old_view)
+        ref = self.publisher.publish(new_view)
+        if ref is not None:
+            self.set_message(new_view.id, ref.channel, ref.ts)
+        return new_view
+
+    def set_message(self, incident_id: int, channel: str, ts: str) -> None:
+        with self.db.session() as session:
+            inc = service.get(session=session, incident_id=incident_id)
+            inc.slack_channel, inc.slack_ts = channel, ts
+
+
+def absorb(session: Session, into: Incident, other: Incident, *, now: datetime, actor: str) -> None:
+    """Rows side of a merge: move alerts, resolve the absorbed incident, note both timelines."""
+    assert into.id is not None and other.id is not None
+    for a in service.alerts_of(session=session, incident_id=other.id):
+        a.incident_id = into.id
+    other.status = IncidentStatus.RESOLVED
+    other.resolved_at, other.resolved_by = now, actor
+    other.resolution_note = f"merged into incident #{into.id}"
+    other.version += 1
+    service.add_timeline(
+        session=session,
+        incident_id=into.id,
+        kind=TimelineKind.MERGE,
+        text=f"incident #{other.id} merged in",
+        at=now,
+        actor=actor,
+    )
+    service.add_timeline(
+        session=session,
+        incident_id=other.id,
+        kind=TimelineKind.MERGE,
+        text=f"merged into incident #{into.id}",
+        at=now,
+        actor=actor,
+    )
+
+
+def refresh_incident(
+    session: Session, inc: Incident, correlator: Correlator, *, now: datetime
+) -> None:
+    """Copy the correlator's view (root alert, services) onto the row; retitle; bump version."""
+    view = correlator.view(inc.group_key)
+    root_id = view.root_alert if isinstance(view.root_alert, int) else None
+    inc.services = list(view.services)
+    inc.updated_at = now
+    inc.version += 1
+    if root_id is not None:
+        inc.root_alert_id = root_id
+        root = session.get(Alert, root_id)
+        if root is not None:
+            inc.title = f"{root.service}: {root.name}" if root.service else root.name
+            inc.title = inc.title[:255]

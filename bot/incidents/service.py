@@ -1,0 +1,141 @@
+"""Incident data access: keyword-only functions that take a session (Dispatch's ``service.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from bot.changes import service as change_service
+from bot.changes.scoring import ChangeFacts, IncidentFacts, top_changes
+from bot.errors import NotFound
+from bot.incidents.models import AlertLine, ChangeLine, IncidentView, TimelineLine
+from bot.store.models import Alert, Incident, TimelineEvent
+from bot.topology import Topology
+
+CHANGE_LOOKBACK = timedelta(hours=24)
+
+
+def get(*, session: Session, incident_id: int) -> Incident:
+    row = session.get(Incident, incident_id)
+    if row is None:
+        raise NotFound(f"no incident #{incident_id}")
+    return row
+
+
+def list_incidents(
+    *, session: Session, status: str | None = None, open_only: bool = False, limit: int = 50
+) -> list[Incident]:
+    stmt = select(Incident).order_by(col(Incident.id).desc()).limit(limit)
+    if status:
+        stmt = stmt.where(Incident.status == status)
+    if open_only:
+        stmt = stmt.where(Incident.status != "resolved")
+    return list(session.exec(stmt))
+
+
+def alerts_of(*, session: Session, incident_id: int) -> list[Alert]:
+    stmt = select(Alert).where(Alert.incident_id == incident_id).order_by(col(Alert.id))
+    return list(session.exec(stmt))
+
+
+def firing_count(*, session: Session, incident_id: int) -> int:
+    stmt = select(func.count()).where(Alert.incident_id == incident_id, Alert.status == "firing")
+    return int(session.exec(stmt).one())
+
+
+def add_timeline(
+    *,
+    session: Session,
+    incident_id: int,
+    kind: str,
+    text: str,
+    at: datetime,
+    actor: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    event = TimelineEvent(
+        incident_id=incident_id, kind=kind, text=text, at=at, actor=actor, data=data or {}
+    )
+    session.add(event)
+    return event
+
+
+def timeline(*, session: Session, incident_id: int) -> list[TimelineLine]:
+    get(session=session, incident_id=incident_id)
+    stmt = (
+        select(TimelineEvent)
+        .where(TimelineEvent.incident_id == incident_id)
+        .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
+    )
+    return [TimelineLine(e.at, e.kind, e.actor, e.text) for e in session.exec(stmt)]
+
+
+def alert_line(a: Alert) -> AlertLine:
+    assert a.id is not None
+    return AlertLine(a.id, a.name, a.service, a.severity, a.status, a.summary, a.source)
+
+
+def related_changes(
+    *, session: Session, incident: Incident, alerts: Sequence[Alert], topology: Topology
+) -> list[ChangeLine]:
+    started = min((a.starts_at for a in alerts), default=incident.created_at)
+    rows = change_service.recent(
+        session=session, since=started - CHANGE_LOOKBACK, until=started + timedelta(minutes=2)
+    )
+    if not rows:
+        return []
+    root = next((a for a in alerts if a.id == incident.root_alert_id), None)
+    env = next((a.labels.get("env") for a in alerts if a.labels.get("env")), None)
+    facts = IncidentFacts(
+        started_at=started,
+        root_service=root.service if root else None,
+        services=list(incident.services),
+        environment=env,
+    )
+    by_id = {r.id: r for r in rows}
+    scored = top_changes(
+        [ChangeFacts(r.id or 0, r.kind, r.at, r.service, r.environment) for r in rows],
+        facts,
+        topology,
+    )
+    out = []
+    for s in scored:
+        r = by_id[s.change_id]
+        out.append(
+            ChangeLine(
+                r.id or 0, r.kind, r.service, r.source, r.version, r.actor, r.at, s.score, s.why
+            )
+        )
+    return out
+
+
+def view(*, session: Session, incident_id: int, topology: Topology | None = None) -> IncidentView:
+    inc = get(session=session, incident_id=incident_id)
+    alerts = alerts_of(session=session, incident_id=incident_id)
+    root = next((a for a in alerts if a.id == inc.root_alert_id), None)
+    changes = related_changes(
+        session=session, incident=inc, alerts=alerts, topology=topology or Topology()
+    )
+    assert inc.id is not None
+    return IncidentView(
+        id=inc.id,
+        title=inc.title,
+        severity=inc.severity,
+        status=inc.status,
+        root_alert=alert_line(root) if root else None,
+        services=tuple(inc.services),
+        alert_count=len(alerts),
+        firing_count=sum(1 for a in alerts if a.status == "firing"),
+        created_at=inc.created_at,
+        acknowledged_at=inc.acknowledged_at,
+        acknowledged_by=inc.acknowledged_by,
+        mitigated_at=inc.mitigated_at,
+        resolved_at=inc.resolved_at,
+        resolved_by=inc.resolved_by,
+        slack_channel=inc.slack_channel,
+        slack_ts=inc.slack_ts,
+        changes=tuple(changes),
+    )
