@@ -44,12 +44,17 @@ class DetectorParams:
     short: int = 5  # short horizon for level shifts
     min_history: int = 30  # before this many points, score 0
     z_cap: float = 8.0  # robust z above which a point is simply "very surprising"
-    novelty_tolerance: float = 0.1  # fraction of the seen range beyond which a value is new
-    like_short: int = 8  # points averaged for the likelihood's short-term mean
+    novelty_tolerance: float = 0.02  # fraction of the seen range beyond which a value is new
+    novelty_min_z: float = 0.0  # ... and a new value must also be this far from the median
+    alert_min_z: float = 4.0  # an alert (kind != none) also needs this effect size (robust z)
+    like_short: int = 20  # points averaged for the likelihood's short-term mean
     like_alpha: float = 0.002  # EWMA rate of the raw surprise's long-run mean / variance
     alert_level: float = 0.995  # score at which the detector considers it has alerted
-    refractory: int = 150  # points damped after an alert
+    refractory: int = 40  # points damped after an alert
     damp: float = 0.5  # multiplier during the refractory period
+    season_seconds: float = 86400.0  # seasonal lag compared against (daily)
+    point_gain: float = 0.3  # weight of a single point's surprise next to the short average
+    season_gain: float = 2.0  # use the seasonal residual when it explains the spread this well
 
 
 class AnomalyDetector:
@@ -69,6 +74,11 @@ class AnomalyDetector:
         self._lo = math.inf
         self._hi = -math.inf
         self._quiet = 0
+        self._last_t: float | None = None
+        self._period = 0  # points per season, known after two timestamps
+        self._ring: deque[float] = deque()
+        self._res_fifo: deque[float] = deque()
+        self._res_sorted: list[float] = []
 
     # -- rolling window -------------------------------------------------------------------------
     def _push(self, x: float) -> None:
@@ -87,6 +97,8 @@ class AnomalyDetector:
         p = self.p
         x = float(value)
         self._n += 1
+        self._learn_period(timestamp)
+        z_season = self._seasonal(x)
         n_hist = len(self._sorted)
         if n_hist < p.min_history:
             self._observe(x)
@@ -101,9 +113,10 @@ class AnomalyDetector:
         short_mean /= min(len(self._short) + 1, p.short)
         z_short = (short_mean - med) / scale
         tol = p.novelty_tolerance * seen
-        novel = x > self._hi + tol or x < self._lo - tol
+        novel = (x > self._hi + tol or x < self._lo - tol) and abs(z_point) >= p.novelty_min_z
 
-        raw = min(max(abs(z_point), abs(z_short) * 1.5) / p.z_cap, 1.0)
+        effect = max(abs(z_point), abs(z_short) * 1.5, z_season)
+        raw = min(effect / p.z_cap, 1.0)
         if novel:
             raw = 1.0
         likelihood = self._likelihood(raw)
@@ -115,8 +128,8 @@ class AnomalyDetector:
             self._quiet = p.refractory
 
         kind = AnomalyKind.NONE
-        if score >= p.alert_level:
-            kind = self._kind(z_point, z_short)
+        if score >= p.alert_level and effect >= p.alert_min_z:
+            kind = self._kind(z_point, z_short, z_season)
         band = (med - 2.0 * scale, med + 2.0 * scale)
         self._observe(x)
         return AnomalyScore(timestamp, x, score, kind, med, band)
@@ -130,6 +143,37 @@ class AnomalyDetector:
         self._short_sum += x
         self._lo = min(self._lo, x)
         self._hi = max(self._hi, x)
+
+    def _learn_period(self, timestamp: datetime | float) -> None:
+        if self._period or isinstance(timestamp, int):
+            return
+        t = timestamp.timestamp() if isinstance(timestamp, datetime) else float(timestamp)
+        if self._last_t is not None and t > self._last_t:
+            period = round(self.p.season_seconds / (t - self._last_t))
+            self._period = period if 4 <= period <= 5000 else -1
+        self._last_t = t
+
+    def _seasonal(self, x: float) -> float:
+        """Robust z of x minus the value one season ago, when seasonality explains the spread."""
+        if self._period <= 0:
+            return 0.0
+        ring = self._ring
+        ring.append(x)
+        if len(ring) <= self._period:
+            return 0.0
+        r = abs(x - ring.popleft())
+        z = 0.0
+        rs = self._res_sorted
+        if len(rs) >= self.p.min_history and len(self._sorted) >= self.p.min_history:
+            r_scale = max(rs[int(0.8 * len(rs))] / 1.282, 1e-9)  # |N(0,s)| 80% quantile
+            spread = (self._quantile(0.9) - self._quantile(0.1)) / 2.563
+            if r_scale * self.p.season_gain < spread:
+                z = r / r_scale
+        self._res_fifo.append(r)
+        insort(rs, r)
+        if len(self._res_fifo) > self.p.window:
+            del rs[bisect_left(rs, self._res_fifo.popleft())]
+        return z
 
     def _likelihood(self, raw: float) -> float:
         p = self.p
@@ -146,11 +190,13 @@ class AnomalyDetector:
             self._mu += p.like_alpha * d
             self._var = (1 - p.like_alpha) * (self._var + p.like_alpha * d * d)
         sd = max(math.sqrt(self._var), 0.01)
-        z = (recent - self._mu) / sd
+        z = max((recent - self._mu) / sd, p.point_gain * (raw - self._mu) / sd)
         return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
     @staticmethod
-    def _kind(z_point: float, z_short: float) -> AnomalyKind:
+    def _kind(z_point: float, z_short: float, z_season: float) -> AnomalyKind:
+        if z_season > max(abs(z_point), abs(z_short) * 1.5):
+            return AnomalyKind.PATTERN_BREAK
         if abs(z_point) >= abs(z_short) * 1.5:
             return AnomalyKind.SPIKE if z_point > 0 else AnomalyKind.DROP
         return AnomalyKind.LEVEL_SHIFT

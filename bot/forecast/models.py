@@ -96,15 +96,16 @@ class Breach:
         def days(t: datetime) -> float:
             return (t - now) / timedelta(days=1)
 
-        hi = f"{days(self.eta_hi):.0f}" if self.eta_hi else "beyond horizon"
+        if self.method == "already":
+            return f"{metric} is at or above {self.threshold:g}%"
+        unit, scale = ("hours", 24.0) if self.eta - now < timedelta(hours=48) else ("days", 1.0)
+
+        def fmt(t: datetime) -> str:
+            v = days(t) * scale
+            return f"{v:.0f}" if v >= 10 else f"{v:.1f}"
+
+        hi = fmt(self.eta_hi) if self.eta_hi else "beyond the horizon"
         return (
-            f"{metric} reaches {self.threshold:g}% in ~{_human(self.eta - now)} "
-            f"({days(self.eta_lo):.0f}–{hi} days)"
+            f"{metric} reaches {self.threshold:g}% in ~{fmt(self.eta)} {unit} "
+            f"({fmt(self.eta_lo)}–{hi})"
         )
-
-
-def _human(delta: timedelta) -> str:
-    hours = delta / timedelta(hours=1)
-    if hours < 48:
-        return f"{hours:.0f} hours"
-    return f"{hours / 24:.0f} days"

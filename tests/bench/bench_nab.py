@@ -34,13 +34,14 @@ NAB = ROOT.parent / "shared" / "data" / "nab"
 PROFILE_KEYS = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
 
 
-def run_detector(args: tuple[np.ndarray, dict]) -> tuple[np.ndarray, float, int]:
-    values, overrides = args
+def run_detector(args: tuple[np.ndarray, np.ndarray, dict]) -> tuple[np.ndarray, float, int]:
+    stamps, values, overrides = args
     det = AnomalyDetector(DetectorParams(**overrides))
     out = np.empty(len(values))
+    epoch = stamps.astype("datetime64[s]").astype("int64").astype(float).tolist()
     t0 = time.perf_counter()
-    for i, v in enumerate(values.tolist()):
-        out[i] = det.update(i, v).score
+    for i, (t, v) in enumerate(zip(epoch, values.tolist(), strict=True)):
+        out[i] = det.update(t, v).score
     return out, time.perf_counter() - t0, len(values)
 
 
@@ -69,7 +70,11 @@ def main() -> None:
     published = json.loads((NAB / "results" / "final_results.json").read_text())
 
     with Pool(args.jobs) as pool:
-        results = pool.map(run_detector, [(v, overrides) for v in values], chunksize=1)
+        results = pool.map(
+            run_detector,
+            [(s.timestamps, v, overrides) for s, v in zip(series, values, strict=True)],
+            chunksize=1,
+        )
     scores = [r[0] for r in results]
     seconds = sum(r[1] for r in results)
     points = sum(r[2] for r in results)
