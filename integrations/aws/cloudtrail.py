@@ -1,0 +1,72 @@
+"""CloudTrail management events as typed changes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from integrations.aws.errors import convert
+
+
+@dataclass(frozen=True)
+class TrailChange:
+    event_id: str
+    event_name: str
+    at: datetime
+    source: str
+    username: str
+    resources: list[tuple[str, str]]
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def lookup_changes(
+    client: Any,
+    start: datetime,
+    end: datetime,
+    *,
+    event_name: str | None = None,
+    resource_name: str | None = None,
+    include_read_only: bool = False,
+) -> list[TrailChange]:
+    """Write events in ``[start, end]``, oldest first; optionally one event name or resource."""
+    request: dict[str, Any] = {"StartTime": start, "EndTime": end, "MaxResults": 50}
+    if event_name and resource_name:
+        raise ValueError("CloudTrail filters on one attribute at a time")
+    if event_name:
+        request["LookupAttributes"] = [{"AttributeKey": "EventName", "AttributeValue": event_name}]
+    if resource_name:
+        request["LookupAttributes"] = [
+            {"AttributeKey": "ResourceName", "AttributeValue": resource_name}
+        ]
+    changes: list[TrailChange] = []
+    try:
+        while True:
+            page = client.lookup_events(**request)
+            for event in page.get("Events", []):
+                if event.get("ReadOnly") == "true" and not include_read_only:
+                    continue
+                record = json.loads(event.get("CloudTrailEvent") or "{}")
+                changes.append(
+                    TrailChange(
+                        event_id=event["EventId"],
+                        event_name=event["EventName"],
+                        at=event["EventTime"],
+                        source=event.get("EventSource", ""),
+                        username=event.get("Username", ""),
+                        resources=[
+                            (r.get("ResourceType", ""), r.get("ResourceName", ""))
+                            for r in event.get("Resources", [])
+                        ],
+                        parameters=record.get("requestParameters") or {},
+                    )
+                )
+            if not page.get("NextToken"):
+                break
+            request["NextToken"] = page["NextToken"]
+    except ClientError as exc:
+        raise convert(exc, "CloudTrail events") from exc
+    return sorted(changes, key=lambda c: c.at)

@@ -1,0 +1,66 @@
+"""ECS services and task definitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from integrations.aws.errors import AwsNotFound, convert
+
+
+@dataclass(frozen=True)
+class EcsService:
+    cluster: str
+    name: str
+    status: str
+    desired: int
+    running: int
+    pending: int
+    task_definition: str
+
+    @property
+    def task_definition_revision(self) -> int:
+        return int(self.task_definition.rsplit(":", 1)[-1])
+
+
+@dataclass(frozen=True)
+class TaskDefinition:
+    family: str
+    revision: int
+    status: str
+    images: list[str]
+
+
+def describe_service(client: Any, cluster: str, service: str) -> EcsService:
+    try:
+        found = client.describe_services(cluster=cluster, services=[service])
+    except ClientError as exc:
+        raise convert(exc, f"ECS service {cluster}/{service}") from exc
+    if not found.get("services"):
+        raise AwsNotFound(f"ECS service {cluster}/{service} not found")
+    raw = found["services"][0]
+    return EcsService(
+        cluster=cluster,
+        name=raw["serviceName"],
+        status=raw.get("status", ""),
+        desired=int(raw.get("desiredCount", 0)),
+        running=int(raw.get("runningCount", 0)),
+        pending=int(raw.get("pendingCount", 0)),
+        task_definition=raw["taskDefinition"],
+    )
+
+
+def describe_task_definition(client: Any, family_revision: str) -> TaskDefinition:
+    """``family:revision`` (or an ARN)."""
+    try:
+        raw = client.describe_task_definition(taskDefinition=family_revision)["taskDefinition"]
+    except ClientError as exc:
+        raise convert(exc, f"task definition {family_revision}") from exc
+    return TaskDefinition(
+        family=raw["family"],
+        revision=int(raw["revision"]),
+        status=raw.get("status", ""),
+        images=[c.get("image", "") for c in raw.get("containerDefinitions", [])],
+    )

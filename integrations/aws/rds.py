@@ -1,0 +1,46 @@
+"""RDS instances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from integrations.aws.errors import convert
+
+
+@dataclass(frozen=True)
+class DbInstance:
+    identifier: str
+    engine: str
+    instance_class: str
+    status: str
+    parameter_groups: list[str]
+
+
+def describe(client: Any, identifier: str) -> DbInstance:
+    try:
+        raw = client.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+    except ClientError as exc:
+        raise convert(exc, f"RDS instance {identifier}") from exc
+    return DbInstance(
+        identifier=raw["DBInstanceIdentifier"],
+        engine=raw["Engine"],
+        instance_class=raw["DBInstanceClass"],
+        status=raw["DBInstanceStatus"],
+        parameter_groups=[g["DBParameterGroupName"] for g in raw.get("DBParameterGroups", [])],
+    )
+
+
+def parameter(client: Any, group: str, name: str) -> str | None:
+    """The value of one parameter of a DB parameter group (None when not set)."""
+    try:
+        pages = client.get_paginator("describe_db_parameters").paginate(DBParameterGroupName=group)
+        for page in pages:
+            for param in page.get("Parameters", []):
+                if param.get("ParameterName") == name:
+                    return param.get("ParameterValue")
+    except ClientError as exc:
+        raise convert(exc, f"parameter group {group}") from exc
+    return None

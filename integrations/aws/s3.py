@@ -1,0 +1,71 @@
+"""S3 bucket exposure: public access block, policy, ACL, default encryption."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from integrations.aws.errors import convert
+
+_ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
+@dataclass(frozen=True)
+class BucketState:
+    name: str
+    block_public_access: bool
+    policy_public: bool
+    acl_public: bool
+    encrypted: bool
+
+    @property
+    def public(self) -> bool:
+        return not self.block_public_access and (self.policy_public or self.acl_public)
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def list_buckets(client: Any) -> list[str]:
+    return [b["Name"] for b in client.list_buckets().get("Buckets", [])]
+
+
+def bucket_state(client: Any, bucket: str) -> BucketState:
+    try:
+        client.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        raise convert(exc, f"bucket {bucket}") from exc
+    try:
+        config = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        blocked = bool(config.get("BlockPublicPolicy")) and bool(
+            config.get("RestrictPublicBuckets")
+        )
+    except ClientError as exc:
+        if "NoSuchPublicAccessBlock" not in _code(exc):
+            raise convert(exc, f"bucket {bucket}") from exc
+        blocked = False
+    try:
+        policy = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
+        statements = policy.get("Statement", [])
+        policy_public = any(
+            s.get("Effect") == "Allow" and s.get("Principal") in ("*", {"AWS": "*"})
+            for s in statements
+        )
+    except ClientError as exc:
+        if "NoSuchBucketPolicy" not in _code(exc):
+            raise convert(exc, f"bucket {bucket}") from exc
+        policy_public = False
+    grants = client.get_bucket_acl(Bucket=bucket).get("Grants", [])
+    acl_public = any(g.get("Grantee", {}).get("URI") == _ALL_USERS for g in grants)
+    try:
+        rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        encrypted = bool(rules.get("Rules"))
+    except ClientError as exc:
+        if "ServerSideEncryptionConfigurationNotFound" not in _code(exc):
+            raise convert(exc, f"bucket {bucket}") from exc
+        encrypted = False
+    return BucketState(bucket, blocked, policy_public, acl_public, encrypted)

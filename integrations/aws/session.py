@@ -1,0 +1,66 @@
+"""Build the boto3 clients the bot uses, from a region and optional endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(
+    retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20
+)
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    """One client per service. ``cloudtrail`` and ``cloudwatch_history`` go to ``gaps_url``
+    when one is given (the sandbox serves those calls on a separate endpoint)."""
+
+    region: str
+    cloudwatch: Any
+    cloudwatch_history: Any
+    cloudtrail: Any
+    logs: Any
+    ec2: Any
+    s3: Any
+    rds: Any
+    lambda_: Any
+    ecs: Any
+    iam: Any
+    autoscaling: Any
+    cloudfront: Any
+    acm: Any
+
+
+def make_clients(
+    region: str,
+    endpoint_url: str | None = None,
+    *,
+    gaps_url: str | None = None,
+    session: boto3.Session | None = None,
+) -> AwsClients:
+    """Clients for ``region``; ``endpoint_url`` points them at a local AWS (the sandbox)."""
+    session = session or boto3.Session(region_name=region)
+
+    def client(name: str, url: str | None = endpoint_url) -> Any:
+        return session.client(name, region_name=region, endpoint_url=url, config=_CONFIG)
+
+    gaps = gaps_url or endpoint_url
+    return AwsClients(
+        region=region,
+        cloudwatch=client("cloudwatch"),
+        cloudwatch_history=client("cloudwatch", gaps),
+        cloudtrail=client("cloudtrail", gaps),
+        logs=client("logs"),
+        ec2=client("ec2"),
+        s3=client("s3"),
+        rds=client("rds"),
+        lambda_=client("lambda"),
+        ecs=client("ecs"),
+        iam=client("iam"),
+        autoscaling=client("autoscaling"),
+        cloudfront=client("cloudfront"),
+        acm=client("acm"),
+    )
