@@ -1,1 +1,2 @@
-"""Telling people: the publisher port that flows call (Slack implements it)."""
+"""Notifications: rules → targets → channels (Slack, PagerDuty, email, Teams, webhooks), each a
+deduplicated row, retried with backoff, rate limited, snoozable. See ``delivery.Notifier``."""

@@ -275,6 +275,7 @@ def _handler_for(pd: LocalPagerDuty) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.close()
                 return
+            answer: JsonDict
             if fault:
                 status, answer = fault, {"error": {"message": "injected fault"}}
             else:

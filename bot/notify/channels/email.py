@@ -69,9 +69,13 @@ class EmailChannel:
                 f"SMTP refused {target.ref} ({codes[0]})", transient=all(map(_transient, codes))
             ) from None
         except smtplib.SMTPResponseException as exc:
+            said = exc.smtp_error
+            text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
             raise SendError(
-                f"SMTP {exc.smtp_code} {exc.smtp_error.decode(errors='replace')[:120]}",
+                f"SMTP {exc.smtp_code} {text[:120]}",
                 transient=_transient(exc.smtp_code),
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise SendError(f"SMTP server unreachable ({exc.__class__.__name__})", transient=True) from None
+            raise SendError(
+                f"SMTP server unreachable ({exc.__class__.__name__})", transient=True
+            ) from None

@@ -1,0 +1,199 @@
+"""Paging flows: what happens when an incident opens, is acknowledged or resolved, is snoozed.
+
+``Paging`` holds the collaborators (database, notifier, the validated escalation file, clock).
+Its hooks are what the incident flows call; they are idempotent (a retried call changes nothing)
+and never loop with PagerDuty: an ack or resolve that *came from* PagerDuty (``source ==
+"pagerduty"``) is not sent back to it. The hooks may wait on retries to PagerDuty: call them from
+a job or worker thread, not inside a 3-second Slack ack.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.clock import Clock
+from bot.errors import NotFound, UserError
+from bot.escalate import service
+from bot.escalate.models import EscalationFile
+from bot.notify.delivery import Notifier
+from bot.notify.limits import record_snooze
+from bot.notify.models import Event, Message, Outcome, Target, TargetKind
+from bot.notify.rules import route
+from bot.store import Incident, Member, Notification, Team, TimelineEvent
+
+log = logging.getLogger(__name__)
+
+
+def dedup_key_for(incident: Incident) -> str:
+    """The stable Events API dedup key of an incident opened by aiops."""
+    return f"aiops-{incident.id}-{incident.created_at:%Y%m%d%H%M%S}"
+
+
+def incident_message(incident: Incident, event: Event, text: str) -> Message:
+    fields = {"severity": incident.severity, "status": incident.status}
+    if incident.services:
+        fields["services"] = ", ".join(incident.services)
+    return Message(
+        title=f"#{incident.id} {incident.title}",
+        text=text,
+        event=event,
+        severity=incident.severity,
+        incident_id=incident.id,
+        pagerduty_key=incident.pagerduty_dedup_key,
+        fields=fields,
+    )
+
+
+@dataclass
+class Paging:
+    notifier: Notifier
+    config: EscalationFile
+    clock: Clock
+
+    # ------------------------------------------------------------------ helpers
+    def _load(self, incident_id: int | None) -> Incident:
+        if incident_id is None:
+            raise UserError("the incident has not been stored yet")
+        with self.notifier.db.session() as s:
+            found = s.get(Incident, incident_id)
+        if found is None:
+            raise NotFound(f"incident {incident_id} does not exist")
+        return found
+
+    def _team(self, incident: Incident) -> str | None:
+        if incident.team_id is None:
+            return None
+        with self.notifier.db.session() as s:
+            team = s.get(Team, incident.team_id)
+        return team.name if team else None
+
+    def _ensure_pd_key(self, incident: Incident) -> Incident:
+        if incident.pagerduty_dedup_key:
+            return incident
+        with self.notifier.db.session() as s:
+            s.execute(
+                update(Incident)
+                .where(col(Incident.id) == incident.id, col(Incident.pagerduty_dedup_key).is_(None))
+                .values(pagerduty_dedup_key=dedup_key_for(incident))
+            )
+        return self._load(incident.id)
+
+    def _timeline(self, incident_id: int, kind: str, text: str, **data: object) -> None:
+        with self.notifier.db.session() as s:
+            s.add(
+                TimelineEvent(
+                    incident_id=incident_id,
+                    at=self.clock.now(),
+                    kind=kind,
+                    actor="aiops",
+                    text=text,
+                    data=dict(data),
+                )
+            )
+
+    # ------------------------------------------------------------------ rule notifications
+    def notify_event(
+        self, incident: Incident, event: Event, text: str, *, key: str = ""
+    ) -> list[Outcome]:
+        """Send ``event`` for the incident to every target the rules pick (once per ``key``)."""
+        targets = route(
+            self.config.notifications,
+            event=event,
+            severity=incident.severity,
+            services=incident.services,
+            team=self._team(incident),
+        )
+        message = incident_message(incident, event, text)
+        return [
+            self.notifier.send(
+                target,
+                message,
+                dedup_key=f"{event.value}:{incident.id}:{key}:{target.label()}"[:255],
+                rate_limited=limited,
+            )
+            for target, limited in targets
+        ]
+
+    # ------------------------------------------------------------------ hooks
+    def on_incident_opened(self, incident: Incident) -> int:
+        """Notify per the rules and start the escalation; returns the timers created."""
+        incident = self._ensure_pd_key(self._load(incident.id))
+        assert incident.id is not None
+        self.notify_event(incident, Event.INCIDENT_OPENED, f"New {incident.severity} incident")
+        with self.notifier.db.session() as s:
+            policy = service.policy_for(s, incident, self.config.default_policy)
+            if policy is None:
+                return 0
+            spec = next((p for p in self.config.policies if p.name == policy.name), None)
+            severities = spec.severities if spec else ["critical"]
+            if incident.severity not in severities or incident.status != "triggered":
+                return 0
+            created = service.schedule_timers(s, incident.id, policy, self.clock.now())
+        if created:
+            self._timeline(
+                incident.id,
+                "escalation",
+                f"Escalation started: policy {policy.name}, {len(policy.levels)} level(s)"
+                + (f", repeated {policy.repeat}x" if policy.repeat else ""),
+                policy=policy.name,
+            )
+        return created
+
+    def on_incident_acknowledged(self, incident: Incident, source: str) -> None:
+        self._stop(incident, source, Event.ACKNOWLEDGED, "acknowledged")
+
+    def on_incident_resolved(self, incident: Incident, source: str) -> None:
+        self._stop(incident, source, Event.RESOLVED, "resolved")
+
+    def _stop(self, incident: Incident, source: str, event: Event, verb: str) -> None:
+        incident = self._load(incident.id)
+        assert incident.id is not None
+        with self.notifier.db.session() as s:
+            cancelled = service.cancel_pending(s, incident.id, self.clock.now())
+            paged = s.exec(
+                select(Notification.id).where(
+                    Notification.incident_id == incident.id,
+                    Notification.channel == "pagerduty",
+                    Notification.status == "sent",
+                )
+            ).first()
+            who = incident.acknowledged_by if event is Event.ACKNOWLEDGED else incident.resolved_by
+            member = (
+                s.exec(select(Member).where(Member.slack_user_id == who)).first() if who else None
+            )
+        if cancelled:
+            self._timeline(
+                incident.id,
+                "escalation",
+                f"Escalation stopped: {verb} via {source}; {cancelled} pending level(s) cancelled",
+                source=source,
+                cancelled=cancelled,
+            )
+        if source != "pagerduty" and paged is not None and incident.pagerduty_dedup_key:
+            message = incident_message(incident, event, f"{verb} in aiops via {source}")
+            if member is not None and member.email:
+                message = Message(**{**message.__dict__, "actor_email": member.email})
+            self.notifier.send(
+                Target(kind=TargetKind.PAGERDUTY),
+                message,
+                dedup_key=f"pd-{verb}:{incident.id}",
+                ignore_snooze=True,
+            )
+        self.notify_event(incident, event, f"{verb.capitalize()} via {source}")
+
+    def snooze(self, incident_id: int, until: datetime | None, *, by: str) -> int:
+        """Silence the incident until ``until`` (None lifts it); pending levels move later."""
+        incident = self._load(incident_id)
+        now = self.clock.now()
+        if until is not None and until <= now:
+            raise UserError("a snooze must end in the future")
+        with self.notifier.db.session() as s:
+            record_snooze(s, incident_id, until=until, by=by, now=now)
+            moved = service.shift_pending(s, incident_id, until - now) if until else 0
+        log.info("incident %s snoozed until %s by %s", incident.id, until, by)
+        return moved
