@@ -55,9 +55,20 @@ def render_capacity_chart(
         for i, thr in enumerate(sorted(thresholds)):
             colour = THRESHOLD_COLOURS[min(i, len(THRESHOLD_COLOURS) - 1)]
             ax.axhline(thr, color=colour, lw=1.0, ls=":", label=f"{thr:g}% threshold")
-        for b in breaches:
-            if b.method == "already":
-                continue
+        ahead = [b for b in breaches if b.method != "already"]
+        if ahead:  # the extrapolated path from the forecast's end to the latest breach
+            last = max(ahead, key=lambda b: b.eta)
+            ax.plot(
+                [ft[-1], last.eta],
+                [forecast.mean[-1], last.threshold],
+                color="#5f3dc4",
+                lw=1.0,
+                ls=":",
+                label="trend extrapolation",
+            )
+            span = last.eta - _dt(history.timestamps[:1])[0].replace(tzinfo=last.eta.tzinfo)
+            ax.set_xlim(right=last.eta + span * 0.12)
+        for b in ahead:
             ax.axvline(b.eta, color="#c92a2a", lw=1.4)
             ax.axvspan(b.eta_lo, b.eta_hi or b.eta, color="#c92a2a", alpha=0.08)
             ax.annotate(
