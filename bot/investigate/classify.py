@@ -1,0 +1,137 @@
+"""Query or incident → incident class, secondary classes, playbooks and target services.
+
+Rules only (fast, offline, deterministic): playbook triggers are matched against the words of
+the query / alert names and summaries, the signals of the alerts' metrics and the platforms of
+the targets; targets are resolved against the service graph. ``llm.refine`` may adjust the
+result when a Claude key is configured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.errors import UserError
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import Classification
+from bot.investigate.playbook_schema import Playbook
+from bot.investigate.primitives.base import word_in
+from bot.investigate.primitives.signals import metric_signal
+
+_WIDE = re.compile(r"\b(prod|production|all|every|account|cluster|fleet|everything|any)\b", re.I)
+_NAMEISH = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b")
+
+
+@dataclass(frozen=True)
+class AlertView:
+    name: str
+    service: str | None = None
+    summary: str = ""
+    severity: str = "warning"
+    labels: dict[str, str] = field(default_factory=dict)
+    metric: str | None = None  # a metric key of the catalogue, when the alert links one
+    id: str | None = None
+    status: str = "firing"
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    alerts: Sequence[AlertView]
+    root_alert: AlertView | None = None
+    title: str = ""
+
+
+def _signals(ctx: InvestigationContext, alerts: Sequence[AlertView]) -> set[str]:
+    keys = {a.metric for a in alerts if a.metric}
+    return {
+        metric_signal(r.namespace, r.name) for r in ctx.evidence.metric_catalog() if r.key in keys
+    }
+
+
+def capabilities(playbooks: Sequence[Playbook], ctx: InvestigationContext | None = None) -> str:
+    titles = ", ".join(b.title for b in playbooks if not b.always)
+    services = ", ".join(ctx.topology.names()) if ctx else ""
+    text = f"I can investigate: {titles}."
+    if services:
+        text += f" Known services: {services}."
+    return text + ' Try e.g. "API latency spike in prod" or "pod crashlooping on <service>".'
+
+
+def _score(book: Playbook, text: str, names: str, signals: set[str], kinds: set[str]) -> float:
+    t = book.triggers
+    score = 0.0
+    score += sum(1.0 for k in t.keywords if k.lower() in text)
+    score += sum(1.0 for a in t.alert_names if a.lower() in names)
+    score += 0.75 * len(signals & set(t.signals))
+    if t.service_kinds and kinds & set(t.service_kinds) and score > 0:
+        score += 0.5
+    return score
+
+
+def classify(
+    ctx: InvestigationContext,
+    playbooks: Sequence[Playbook],
+    *,
+    query: str = "",
+    incident: IncidentView | None = None,
+) -> Classification:
+    alerts = list(incident.alerts) if incident else []
+    text = " ".join([query, *(f"{a.name} {a.summary}" for a in alerts)]).lower()
+    names = " ".join(
+        re.sub(r"[^a-z0-9]+", "", a.name.lower()) + " " + a.name.lower() for a in alerts
+    )
+    if not text.strip():
+        raise UserError(
+            "Nothing to investigate: the query is empty. " + capabilities(playbooks, ctx)
+        )
+    topo = ctx.topology
+    targets: list[str] = []
+    for a in alerts:
+        if a.service and a.service in topo.services and a.service not in targets:
+            targets.append(a.service)
+    for node in topo.services.values():
+        if node.name not in targets and (
+            word_in(node.name, query) or word_in(node.resource, query)
+        ):
+            targets.append(node.name)
+    signals = _signals(ctx, alerts)
+    kinds = {n.kind for s in targets if (n := topo.get(s))}
+    scored = sorted(
+        (
+            (s, b)
+            for b in playbooks
+            if not b.always
+            if (s := _score(b, text, names, signals, kinds)) > 0
+        ),
+        key=lambda sb: -sb[0],
+    )
+    if not alerts:
+        unknown = [
+            w
+            for w in _NAMEISH.findall(query.lower())
+            if w not in topo.services
+            and not topo.by_resource(w)
+            and not any(w in k for b in playbooks for k in b.triggers.keywords)
+        ]
+        if unknown and not targets:
+            raise UserError(f"Unknown service {unknown[0]!r}. " + capabilities(playbooks, ctx))
+        if not scored and not targets:
+            raise UserError(
+                f"I don't know how to investigate {query!r}. " + capabilities(playbooks, ctx)
+            )
+        if not targets and (scored or _WIDE.search(query)):
+            targets = topo.names()
+    selected = [b for _, b in scored[:4]]
+    classes = list(dict.fromkeys(b.incident_class for b in selected))
+    incident_class = classes[0] if classes else "unknown"
+    reason = ", ".join(f"{b.name}={s:.1f}" for s, b in scored[:4]) or "no trigger matched"
+    top = scored[0][0] if scored else 0.0
+    return Classification(
+        incident_class=incident_class,
+        secondary=classes[1:],
+        playbooks=[b.name for b in selected],
+        targets=targets,
+        confidence=round(min(0.95, 0.4 + 0.1 * top), 2),
+        reason=reason,
+    )

@@ -1,0 +1,99 @@
+"""Entry points: ``investigate_query(ctx, query)`` and ``investigate_incident(ctx, view)``.
+
+classify → plan → run steps in parallel → interpret → (optionally) refine with Claude →
+store the Investigation row. Returns an ``InvestigationResult``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from functools import lru_cache
+
+from bot.investigate.classify import AlertView, IncidentView, classify
+from bot.investigate.context import InvestigationContext
+from bot.investigate.interpret import facts_from, rank, recommend
+from bot.investigate.models import InvestigationResult
+from bot.investigate.plan import make_plan
+from bot.investigate.playbook_schema import Playbook, load_playbooks
+from bot.investigate.runner import ProgressFn, run_plan
+
+
+@lru_cache(maxsize=1)
+def default_playbooks() -> tuple[Playbook, ...]:
+    return tuple(load_playbooks())
+
+
+def _run(
+    ctx: InvestigationContext,
+    query: str,
+    incident: IncidentView | None,
+    playbooks: Sequence[Playbook] | None,
+    on_progress: ProgressFn | None,
+) -> InvestigationResult:
+    books = list(playbooks or default_playbooks())
+    t0 = time.monotonic()
+    started = ctx.now()
+    classification = classify(ctx, books, query=query, incident=incident)
+    if ctx.anthropic is not None:
+        from bot.investigate.llm import refine_classification
+
+        classification = refine_classification(
+            ctx, books, classification, query=query, incident=incident
+        )
+    plan = make_plan(ctx, books, classification, query=query)
+    run = run_plan(ctx, plan, on_progress=on_progress)
+    hypotheses = rank(
+        books,
+        run.findings,
+        plan.scope.services,
+        ctx.topology,
+        selected=set(classification.playbooks),
+    )
+    actions = recommend(hypotheses, books, run.findings, ctx.topology)
+    result = InvestigationResult(
+        query=query or (incident.title if incident else ""),
+        classification=classification,
+        facts=[*run.failures, *facts_from(run.findings)],
+        hypotheses=hypotheses[:8],
+        actions=actions[:6],
+        steps=run.steps,
+        findings=run.findings,
+        started_at=started,
+        duration_ms=round((time.monotonic() - t0) * 1000.0, 1),
+    )
+    if ctx.store is not None:
+        from bot.investigate.service import save_result
+
+        save_result(ctx.store, result)
+    return result
+
+
+def investigate_query(
+    ctx: InvestigationContext,
+    query: str,
+    *,
+    playbooks: Sequence[Playbook] | None = None,
+    on_progress: ProgressFn | None = None,
+) -> InvestigationResult:
+    """A typed query ("API latency spike in prod"). Bad queries raise UserError listing what
+    can be investigated."""
+    return _run(ctx, query.strip(), None, playbooks, on_progress)
+
+
+def investigate_incident(
+    ctx: InvestigationContext,
+    incident: IncidentView,
+    *,
+    playbooks: Sequence[Playbook] | None = None,
+    on_progress: ProgressFn | None = None,
+) -> InvestigationResult:
+    """An incident's alerts (and its root alert) drive classification and scope."""
+    if not incident.alerts:
+        from bot.errors import UserError
+
+        raise UserError("The incident has no alerts to investigate.")
+    return _run(ctx, incident.title, incident, playbooks, on_progress)
+
+
+__all__ = ["AlertView", "IncidentView", "investigate_incident", "investigate_query"]

@@ -1,0 +1,142 @@
+"""Playbook YAML schema (validated at load; errors name the file and the key).
+
+A playbook covers one incident type: ``triggers`` (how classification picks it),
+``steps`` (diagnostic primitives + params), ``hypotheses`` (analysis rules: structured matchers
+over findings, never expressions to evaluate) and ``remediations`` (registry actions with
+param templates). See docs/playbooks.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import ConfigError
+from bot.investigate.models import FindingType
+
+PLAYBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Matcher(_Strict):
+    """Matches one finding: its ``type``, where it sits (``scope``) and attribute conditions.
+
+    ``where`` values: a scalar (equal), a list (any of), or ``{gte: x}`` / ``{lte: x}``.
+    """
+
+    type: FindingType
+    scope: Literal["self", "dependency", "dependent", "any"] = "self"
+    where: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("where")
+    @classmethod
+    def _conditions(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key, cond in value.items():
+            if isinstance(cond, dict) and not set(cond) <= {"gte", "lte", "ne"}:
+                raise ValueError(f"{key}: only gte / lte / ne are allowed in a condition")
+        return value
+
+
+class Weighted(_Strict):
+    match: Matcher
+    weight: float = Field(ge=0.0, le=1.0)
+
+
+class HypothesisRule(_Strict):
+    kind: str
+    summary: str
+    base: float = Field(ge=0.0, le=1.0)
+    service_kinds: list[str] = Field(default_factory=list)  # empty = any
+    all: list[Matcher] = Field(default_factory=list)
+    any: list[Matcher] = Field(default_factory=list)
+    support: list[Weighted] = Field(default_factory=list)
+    against: list[Weighted] = Field(default_factory=list)
+
+
+class Remediation(_Strict):
+    action: str
+    kinds: list[str] = Field(min_length=1)  # hypothesis kinds it fixes
+    service_kinds: list[str] = Field(default_factory=list)
+    when: Matcher | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    rationale: str
+
+
+class Step(_Strict):
+    primitive: str
+    name: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Triggers(_Strict):
+    keywords: list[str] = Field(default_factory=list)
+    alert_names: list[str] = Field(default_factory=list)
+    signals: list[str] = Field(default_factory=list)  # metric signals of linked alerts
+    service_kinds: list[str] = Field(default_factory=list)
+
+
+class Playbook(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    incident_class: str
+    description: str = ""
+    coverage: str = ""  # the coverage-matrix row it answers
+    triggers: Triggers = Field(default_factory=Triggers)
+    always: bool = False  # runs on every investigation (general triage)
+    steps: list[Step] = Field(default_factory=list)
+    hypotheses: list[HypothesisRule] = Field(default_factory=list)
+    remediations: list[Remediation] = Field(default_factory=list)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_playbook(path: Path, *, primitives: set[str], actions: set[str]) -> Playbook:
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path.name}: a playbook is a mapping")
+    try:
+        book = Playbook.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"{path.name}: {_format_loc(first['loc'])}: {first['msg']}") from None
+    for i, step in enumerate(book.steps):
+        if step.primitive not in primitives:
+            raise ConfigError(
+                f"{path.name}: steps[{i}].primitive: unknown primitive {step.primitive!r}"
+            )
+    for i, rem in enumerate(book.remediations):
+        if rem.action not in actions:
+            raise ConfigError(
+                f"{path.name}: remediations[{i}].action: unknown action {rem.action!r}"
+            )
+    if path.stem != book.name:
+        raise ConfigError(f"{path.name}: name: must equal the file name ({path.stem!r})")
+    return book
+
+
+def load_playbooks(directory: Path | None = None) -> list[Playbook]:
+    from bot.investigate.actions import ACTIONS
+    from bot.investigate.primitives import PRIMITIVES
+
+    folder = directory or PLAYBOOK_DIR
+    books = [
+        load_playbook(p, primitives=set(PRIMITIVES), actions=set(ACTIONS))
+        for p in sorted(folder.glob("*.yaml"))
+    ]
+    if not books:
+        raise ConfigError(f"no playbooks found in {folder}")
+    return books

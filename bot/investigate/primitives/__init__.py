@@ -1,0 +1,22 @@
+"""The diagnostic primitives, one module per family, registered by name.
+
+Every primitive is ``fn(ctx, scope, params) -> list[Finding]`` and only reads (through
+``ctx.evidence``). Playbooks name them in their ``steps``.
+"""
+
+from __future__ import annotations
+
+from bot.investigate.primitives import changes, config_diff, k8s, logs, metrics, resources, security
+from bot.investigate.primitives.base import Primitive, Scope
+
+PRIMITIVES: dict[str, Primitive] = {
+    **metrics.PRIMITIVES,
+    **changes.PRIMITIVES,
+    **config_diff.PRIMITIVES,
+    **k8s.PRIMITIVES,
+    **logs.PRIMITIVES,
+    **resources.PRIMITIVES,
+    **security.PRIMITIVES,
+}
+
+__all__ = ["PRIMITIVES", "Primitive", "Scope"]

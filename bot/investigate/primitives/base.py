@@ -1,0 +1,68 @@
+"""What every diagnostic primitive receives and returns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import Finding
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The services an investigation looks at and its time window."""
+
+    services: tuple[str, ...]
+    start: datetime
+    end: datetime
+    long_start: datetime
+    query: str = ""
+    hints: dict[str, Any] = field(default_factory=dict)
+
+
+Primitive = Callable[[InvestigationContext, Scope, dict[str, Any]], list[Finding]]
+
+
+def minutes_ago(ctx: InvestigationContext, when: datetime | None) -> float | None:
+    if when is None:
+        return None
+    return round((ctx.now() - when).total_seconds() / 60.0, 1)
+
+
+def ago_text(minutes: float | None) -> str:
+    if minutes is None:
+        return "at an unknown time"
+    if minutes < 90:
+        return f"{minutes:.0f} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h ago"
+    return f"{minutes / 1440:.1f} d ago"
+
+
+def word_in(token: str, text: str) -> bool:
+    """``token`` appears in ``text`` as a whole name (not inside a longer name)."""
+    if not token:
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(token)}(?![\w-])", text) is not None
+
+
+def owner_by_words(ctx: InvestigationContext, text: str) -> str | None:
+    """The service whose name or resource appears in ``text`` as a whole word (longest wins)."""
+    best: tuple[int, str] | None = None
+    for node in ctx.topology.services.values():
+        for token in (node.name, node.resource):
+            if word_in(token, text) and (best is None or len(token) > best[0]):
+                best = (len(token), node.name)
+    return best[1] if best else None
+
+
+def fmt(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"

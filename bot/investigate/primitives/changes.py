@@ -1,0 +1,79 @@
+"""Change history: CloudTrail events and stored deploy/config changes in the window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import Finding, FindingType
+from bot.investigate.primitives.base import Scope, ago_text, minutes_ago, owner_by_words
+
+# CloudTrail event names that change how a resource behaves, by the kind of change they are.
+_CONFIG_EVENTS = (
+    "Modify",
+    "Update",
+    "Put",
+    "Delete",
+    "Authorize",
+    "Revoke",
+    "Attach",
+    "Detach",
+    "Create",
+    "Reboot",
+    "Stop",
+    "Start",
+    "Terminate",
+    "Set",
+)
+
+
+def _service_of(ctx: InvestigationContext, change: Any) -> str | None:
+    if change.service and change.service in ctx.topology.services:
+        return str(change.service)
+    text = " ".join(str(v) for v in change.detail.values())
+    return owner_by_words(ctx, text)
+
+
+def recent(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
+    out: list[Finding] = []
+    for change in ctx.evidence.changes(scope.long_start, scope.end):
+        service = _service_of(ctx, change)
+        if service not in scope.services:
+            continue
+        ago = minutes_ago(ctx, change.at)
+        label = change.event_name or (
+            f"{change.kind} {change.previous or '?'} → {change.version}"
+            if change.version
+            else change.kind
+        )
+        who = f" by {change.actor}" if change.actor else ""
+        attrs: dict[str, Any] = {
+            "kind": change.kind,
+            "event_name": change.event_name,
+            "version": change.version,
+            "previous": change.previous,
+            "minutes_ago": ago,
+            "actor": change.actor,
+            "label": change.version or change.event_name or change.kind,
+            "behavioural": bool(change.event_name and change.event_name.startswith(_CONFIG_EVENTS))
+            or change.kind in ("deployment", "config", "scaling", "feature_flag"),
+        }
+        for key, value in change.detail.items():
+            if isinstance(value, str | int | float | bool) and key not in attrs:
+                attrs[key] = value
+        message = change.detail.get("message")
+        out.append(
+            Finding(
+                type=FindingType.CHANGE,
+                service=service,
+                source=f"{change.source}:{change.event_name or change.kind}",
+                at=change.at,
+                summary=f"{service}: {label} {ago_text(ago)}{who}"
+                + (f' — "{message}"' if message else ""),
+                attrs=attrs,
+            )
+        )
+    return out
+
+
+PRIMITIVES = {"changes.recent": recent}

@@ -1,0 +1,146 @@
+"""Kubernetes describe: pod states (waiting / last terminated reasons, restarts, pending),
+Warning events, and the previous container's logs of crashing pods."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import Finding, FindingType
+from bot.investigate.primitives.base import Scope, owner_by_words
+from bot.investigate.primitives.logs import signature_findings
+
+_BAD_WAITING = {
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "CreateContainerConfigError",
+    "InvalidImageName",
+    "CreateContainerError",
+    "RunContainerError",
+}
+
+
+def _k8s_nodes(ctx: InvestigationContext, scope: Scope) -> list[Any]:
+    return [
+        n
+        for s in scope.services
+        if (n := ctx.topology.get(s)) and n.kind == "k8s_deployment" and n.namespace
+    ]
+
+
+def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
+    out: list[Finding] = []
+    for node in _k8s_nodes(ctx, scope):
+        items = ctx.evidence.pods(node.namespace, node.resource)
+        if not items:
+            continue
+        reasons: Counter[str] = Counter()
+        restarts = 0
+        not_ready = 0
+        exit_codes: Counter[int] = Counter()
+        limits: set[str] = set()
+        for pod in items:
+            if pod.phase == "Pending":
+                reasons["Pending"] += 1
+            for c in pod.containers:
+                restarts += c.restart_count
+                if not c.ready:
+                    not_ready += 1
+                if c.waiting_reason in _BAD_WAITING:
+                    reasons[c.waiting_reason] += 1
+                if c.last_terminated_reason and c.restart_count > 0:
+                    reasons[f"last:{c.last_terminated_reason}"] += 1
+                    if c.last_exit_code is not None:
+                        exit_codes[c.last_exit_code] += 1
+                if c.memory_limit:
+                    limits.add(c.memory_limit)
+        src = f"k8s:pods/{node.namespace}/{node.resource}"
+        for reason, count in reasons.items():
+            last = reason.startswith("last:")
+            name = reason.removeprefix("last:")
+            code = exit_codes.most_common(1)[0][0] if exit_codes else None
+            out.append(
+                Finding(
+                    type=FindingType.POD_STATE,
+                    service=node.name,
+                    source=src,
+                    summary=(
+                        f"{node.name}: {count} of {len(items)} pod(s) last terminated with "
+                        f"{name}" + (f" (exit code {code})" if code is not None else "")
+                        if last
+                        else f"{node.name}: {count} of {len(items)} pod(s) {name}"
+                    ),
+                    attrs={
+                        "reason": name,
+                        "last_terminated": last,
+                        "count": count,
+                        "pods": len(items),
+                        "exit_code": code,
+                        "restarts": restarts,
+                        "memory_limit": ",".join(sorted(limits)) or None,
+                    },
+                )
+            )
+        if not_ready and not reasons:
+            out.append(
+                Finding(
+                    type=FindingType.POD_STATE,
+                    service=node.name,
+                    source=src,
+                    summary=f"{node.name}: {not_ready} of {len(items)} container(s) not ready",
+                    attrs={
+                        "reason": "NotReady",
+                        "last_terminated": False,
+                        "count": not_ready,
+                        "pods": len(items),
+                        "restarts": restarts,
+                    },
+                )
+            )
+    return out
+
+
+def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
+    out: list[Finding] = []
+    namespaces = {n.namespace for n in _k8s_nodes(ctx, scope)}
+    seen: set[tuple[str | None, str]] = set()
+    for ns in sorted(ns for ns in namespaces if ns):
+        for ev in ctx.evidence.k8s_events(ns):
+            if ev.type != "Warning":
+                continue
+            service = owner_by_words(ctx, ev.name) or owner_by_words(ctx, ev.message)
+            if service not in scope.services or (service, ev.reason) in seen:
+                continue
+            seen.add((service, ev.reason))
+            out.append(
+                Finding(
+                    type=FindingType.K8S_EVENT,
+                    service=service,
+                    at=ev.at,
+                    source=f"k8s:events/{ns}",
+                    summary=f"{service}: Warning {ev.reason} x{ev.count} on {ev.kind.lower()}/"
+                    f"{ev.name}: {ev.message[:160]}",
+                    attrs={"reason": ev.reason, "count": ev.count, "object_kind": ev.kind},
+                )
+            )
+    # node-level events (OOM killer) name the process, not the pod: keep them unattributed
+    return out
+
+
+def previous_logs(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
+    """Logs of the previous (crashed) containers of pods that restart."""
+    out: list[Finding] = []
+    for node in _k8s_nodes(ctx, scope):
+        for pod in ctx.evidence.pods(node.namespace, node.resource):
+            for c in pod.containers:
+                if c.restart_count == 0:
+                    continue
+                source = f"k8s:{pod.namespace}/{pod.name}/{c.name}"
+                lines = ctx.evidence.read_logs(source, scope.long_start, scope.end, previous=True)
+                out.extend(signature_findings(ctx, node.name, source, lines))
+    return out
+
+
+PRIMITIVES = {"k8s.pods": pods, "k8s.events": events, "k8s.previous_logs": previous_logs}

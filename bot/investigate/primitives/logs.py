@@ -1,0 +1,121 @@
+"""Log error-pattern mining: drain3 templates with counts and first-seen, known signatures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import Finding, FindingType
+from bot.investigate.primitives.base import Scope, ago_text, minutes_ago, owner_by_words
+from bot.investigate.primitives.signals import log_signature
+from bot.investigate.sources import LogRecord
+from bot.logmine import mine_templates
+from bot.logmine.models import LogLine
+
+_ERROR_LEVELS = {"ERROR", "FATAL", "CRITICAL", "WARN", "WARNING", "EMERG", "ALERT", "CRIT"}
+
+
+def source_owner(ctx: InvestigationContext, source: str) -> str | None:
+    """The service a log source belongs to, from its name (pod prefix, host, group)."""
+    kind, _, rest = source.partition(":")
+    if kind == "k8s":
+        parts = rest.split("/")
+        if len(parts) >= 2:
+            ns, pod = parts[0], parts[1]
+            best: tuple[int, str] | None = None
+            for node in ctx.topology.services.values():
+                if (
+                    node.kind == "k8s_deployment"
+                    and node.namespace in (ns, None)
+                    and (pod == node.resource or pod.startswith(node.resource + "-"))
+                    and (best is None or len(node.resource) > best[0])
+                ):
+                    best = (len(node.resource), node.name)
+            if best:
+                return best[1]
+    if kind == "file":
+        host = rest.split(":", 1)[0]
+        host_node = ctx.topology.by_resource(host)
+        if host_node:
+            return host_node.name
+    return owner_by_words(ctx, rest.replace("/", " "))
+
+
+def signature_findings(
+    ctx: InvestigationContext, service: str, source: str, lines: Sequence[LogRecord]
+) -> list[Finding]:
+    """Mine ``lines`` and turn templates into findings (signatures and error templates)."""
+    if not lines:
+        return []
+    templates = mine_templates(LogLine(ln.text, ln.at, ln.level) for ln in lines)
+    out: list[Finding] = []
+    unsigned = 0
+    for t in templates:
+        example = t.examples[0] if t.examples else t.template
+        signature = log_signature(example)
+        level = (t.level or "").upper()
+        first = minutes_ago(ctx, t.first_seen)
+        mentions = owner_by_words(ctx, example)
+        attrs: dict[str, Any] = {
+            "signature": signature,
+            "count": t.count,
+            "level": level,
+            "first_seen_min_ago": first,
+            "template": t.template[:300],
+            "mentions": mentions if mentions != service else None,
+            "log_source": source,
+        }
+        text = (
+            f'{service}: {t.count} line(s) like "{t.template[:140]}" '
+            f"since {ago_text(first)} in {source}"
+        )
+        if signature:
+            out.append(
+                Finding(
+                    type=FindingType.LOG_SIGNATURE,
+                    service=service,
+                    source=source,
+                    at=t.first_seen,
+                    summary=text,
+                    attrs=attrs,
+                )
+            )
+        elif level in _ERROR_LEVELS and unsigned < 3:
+            unsigned += 1
+            out.append(
+                Finding(
+                    type=FindingType.LOG_TEMPLATE,
+                    service=service,
+                    source=source,
+                    at=t.first_seen,
+                    summary=text,
+                    attrs=attrs,
+                )
+            )
+    return out
+
+
+def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
+    out: list[Finding] = []
+    for source in ctx.evidence.log_sources():
+        owner = source_owner(ctx, source)
+        if owner is not None and owner not in scope.services:
+            continue
+        lines = ctx.evidence.read_logs(source, scope.long_start, scope.end)
+        if owner is not None:
+            out.extend(signature_findings(ctx, owner, source, lines))
+            continue
+        # a shared source (event bus, audit trail, scheduler): attribute line by line
+        by_service: dict[str, list[LogRecord]] = defaultdict(list)
+        for line in lines:
+            service = owner_by_words(ctx, line.text)
+            if service in scope.services:
+                by_service[service].append(line)
+        for service, group in sorted(by_service.items()):
+            out.extend(signature_findings(ctx, service, source, group))
+    return out
+
+
+PRIMITIVES = {"logs.mine": mine}

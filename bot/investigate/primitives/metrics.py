@@ -1,0 +1,143 @@
+"""Metric reads with baseline comparison and change-point detection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import Finding, FindingType
+from bot.investigate.primitives.base import Scope, ago_text, fmt, minutes_ago
+from bot.investigate.primitives.changepoint import analyze
+from bot.investigate.primitives.signals import metric_signal
+from bot.investigate.sources import MetricRef
+
+
+def attribute(ctx: InvestigationContext, ref: MetricRef) -> str | None:
+    """The service a series measures: a dimension naming a dependency wins over the owner."""
+    owner = ref.service
+    deps = set(ctx.topology.dependencies(owner)) if owner else set()
+    for value in ref.dimensions.values():
+        if value in deps:
+            return value
+    if owner:
+        return owner
+    for value in ref.dimensions.values():
+        node = ctx.topology.by_resource(value)
+        if node:
+            return node.name
+    return None
+
+
+def _instance_ref(ctx: InvestigationContext, ref: MetricRef) -> str | None:
+    value = ref.dimensions.get("InstanceId")
+    if not value:
+        return None
+    for inst in ctx.evidence.ec2_instances():
+        if value in (inst.instance_id, inst.ref):
+            return inst.ref
+    return value
+
+
+def scan(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
+    wanted = set(params.get("signals") or [])
+    out: list[Finding] = []
+    for ref in ctx.evidence.metric_catalog():
+        service = attribute(ctx, ref)
+        if service not in scope.services:
+            continue
+        signal = metric_signal(ref.namespace, ref.name)
+        if wanted and signal not in wanted:
+            continue
+        series = ctx.evidence.read_metric(ref, scope.long_start, scope.end)
+        result = analyze(series.values, series.timestamps)
+        source = f"cloudwatch:{ref.namespace}/{ref.name}"
+        label = f"{ref.name} ({service})"
+        pct = ref.unit.lower() == "percent"
+        base = {
+            "signal": signal,
+            "metric": ref.name,
+            "namespace": ref.namespace,
+            "unit": ref.unit,
+            "baseline": round(result.baseline, 4),
+            "current": round(result.current, 4),
+            "peak": round(result.peak, 4),
+            "instance": _instance_ref(ctx, ref),
+        }
+        if result.changed or result.recovered:
+            onset = minutes_ago(ctx, result.onset)
+            verb = "rose" if result.direction == "up" else "fell"
+            now_txt = (
+                f"back near baseline after peaking at {fmt(result.peak)}"
+                if result.recovered
+                else f"now {fmt(result.current)}"
+            )
+            at_limit = pct and max(result.current, result.peak) >= 90.0
+            to_zero = (
+                not result.recovered
+                and result.direction == "down"
+                and result.current <= 0.05 * abs(result.baseline)
+            )
+            out.append(
+                Finding(
+                    type=FindingType.METRIC_SHIFT,
+                    service=service,
+                    source=source,
+                    at=result.onset,
+                    summary=(
+                        f"{label} {verb} from a baseline of {fmt(result.baseline)} "
+                        f"{ago_text(onset)} ({result.shape}), {now_txt} {ref.unit}"
+                    ),
+                    attrs={
+                        **base,
+                        "direction": result.direction,
+                        "shape": result.shape,
+                        "rel_change": round(result.rel_change, 3),
+                        "z": round(result.z, 1),
+                        "onset_min_ago": onset,
+                        "at_limit": at_limit,
+                        "to_zero": to_zero,
+                        "recovered": result.recovered,
+                    },
+                )
+            )
+        span_days = (
+            (series.timestamps[-1] - series.timestamps[0]).total_seconds() / 86400.0
+            if len(series.timestamps) > 1
+            else 0.0
+        )
+        growth = result.trend_per_day * span_days
+        material = growth >= (10.0 if pct else 0.2 * max(abs(series.values[0]), 1e-9))
+        slope_ok = result.trend_r2 >= 0.8 and result.trend_per_day > 0 and material
+        saw_ok = result.resets >= 1 and result.climb_r2 >= 0.8
+        if slope_ok or saw_ok:
+            pattern = "sawtooth" if saw_ok and not slope_ok else "linear"
+            days_to_full = None
+            if pct and result.trend_per_day > 0 and pattern == "linear":
+                days_to_full = round((100.0 - result.current) / result.trend_per_day, 1)
+            what = (
+                f"climbs steadily and resets {result.resets} time(s) (peak {fmt(result.peak)})"
+                if pattern == "sawtooth"
+                else f"grows {fmt(result.trend_per_day)} {ref.unit}/day, now {fmt(result.current)}"
+                + (f", full in ~{days_to_full} d" if days_to_full is not None else "")
+            )
+            out.append(
+                Finding(
+                    type=FindingType.METRIC_TREND,
+                    service=service,
+                    source=source,
+                    summary=f"{label} {what}",
+                    attrs={
+                        **base,
+                        "pattern": pattern,
+                        "per_day": round(result.trend_per_day, 3),
+                        "r2": round(max(result.trend_r2, result.climb_r2), 3),
+                        "resets": result.resets,
+                        "days_to_full": days_to_full,
+                        "near_limit": pct and max(result.current, result.peak) >= 75.0,
+                    },
+                )
+            )
+    return out
+
+
+PRIMITIVES = {"metrics.scan": scan}

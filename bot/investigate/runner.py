@@ -1,0 +1,108 @@
+"""Run a plan's steps in parallel with per-step timeouts.
+
+Steps run on a thread pool (the clients are blocking). A step that raises becomes a failed
+step and a fact ("CloudTrail read failed: AccessDenied"); one that overruns its timeout is
+marked ``timeout`` and abandoned; the investigation goes on with what the others found.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import Fact, Finding, StepRecord, StepStatus
+from bot.investigate.plan import Plan, PlannedStep
+from bot.investigate.primitives import PRIMITIVES
+
+ProgressFn = Callable[[StepRecord], None]
+
+
+@dataclass
+class RunOutput:
+    steps: list[StepRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    failures: list[Fact] = field(default_factory=list)
+
+
+def error_text(exc: BaseException) -> str:
+    """A short reason: an AWS error code, a Kubernetes status reason, or the exception."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str) and reason:
+        return reason
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+_FAMILY = {
+    "metrics": "Metric",
+    "changes": "Change history (CloudTrail)",
+    "config_diff": "Config diff",
+    "k8s": "Kubernetes",
+    "logs": "Log",
+    "resources": "AWS resource",
+    "security": "Security check",
+    "topology": "Service graph",
+}
+
+
+def _label(step: PlannedStep) -> str:
+    family = step.primitive.split(".", 1)[0]
+    return f"{_FAMILY.get(family, family)} read ({step.primitive})"
+
+
+def run_plan(
+    ctx: InvestigationContext, plan: Plan, *, on_progress: ProgressFn | None = None
+) -> RunOutput:
+    out = RunOutput()
+    pool = ThreadPoolExecutor(max_workers=max(1, ctx.max_workers), thread_name_prefix="investigate")
+    futures: list[tuple[PlannedStep, Future[tuple[list[Finding], float]]]] = []
+
+    def timed(step: PlannedStep) -> tuple[list[Finding], float]:
+        begin = time.monotonic()
+        found = PRIMITIVES[step.primitive](ctx, plan.scope, step.params)
+        return found, (time.monotonic() - begin) * 1000.0
+
+    try:
+        for step in plan.steps:
+            futures.append((step, pool.submit(timed, step)))
+        t0 = time.monotonic()
+        for step, fut in futures:
+            record = StepRecord(
+                name=step.name,
+                primitive=step.primitive,
+                input={"services": list(plan.scope.services), **step.params},
+            )
+            remaining = max(0.0, ctx.step_timeout_s - (time.monotonic() - t0))
+            try:
+                found, elapsed = fut.result(timeout=remaining)
+                record.duration_ms = round(elapsed, 1)
+                record.output = [f.summary for f in found]
+                out.findings.extend(found)
+            except FutureTimeout:
+                fut.cancel()
+                record.status = StepStatus.TIMEOUT
+                record.error = f"timed out after {ctx.step_timeout_s:.0f} s"
+                out.failures.append(Fact(text=f"{_label(step)} timed out", source=step.primitive))
+            except Exception as exc:  # a failed read is a fact, never the end of the run
+                record.status = StepStatus.FAILED
+                record.error = error_text(exc)
+                out.failures.append(
+                    Fact(text=f"{_label(step)} failed: {record.error}", source=step.primitive)
+                )
+            if record.status != StepStatus.OK:
+                record.duration_ms = round((time.monotonic() - t0) * 1000.0, 1)
+            out.steps.append(record)
+            if on_progress:
+                on_progress(record)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return out

@@ -1,0 +1,198 @@
+"""What the diagnostic primitives read, as one narrow protocol with plain typed records.
+
+``Evidence`` is the port; ``sources_live.LiveEvidence`` implements it over the integrations
+(boto3 clients, the Kubernetes ApiClient, the log router). Primitives only see this protocol,
+so the same analysis runs against production, the sandbox world and unit-test fixtures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class MetricRef:
+    """A metric series the bot knows about, attributed to a service (the service catalogue)."""
+
+    namespace: str
+    name: str
+    dimensions: dict[str, str]
+    stat: str = "Average"
+    unit: str = "None"
+    service: str | None = None
+    period_s: int = 60
+    key: str = ""  # a stable id (the scenario's metric id in the sandbox)
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    ref: MetricRef
+    timestamps: list[datetime]
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    at: datetime
+    kind: str  # deployment | config | scaling | iam | infra | feature_flag
+    service: str | None
+    source: str
+    version: str | None = None
+    previous: str | None = None
+    actor: str | None = None
+    event_name: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContainerRecord:
+    name: str
+    ready: bool
+    restart_count: int
+    waiting_reason: str | None = None
+    terminated_reason: str | None = None  # current state terminated
+    last_terminated_reason: str | None = None
+    last_exit_code: int | None = None
+    last_terminated_at: datetime | None = None
+    memory_limit: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class PodRecord:
+    namespace: str
+    name: str
+    owner: str | None
+    phase: str
+    node: str | None
+    containers: list[ContainerRecord]
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    namespace: str
+    kind: str
+    name: str
+    type: str
+    reason: str
+    message: str
+    count: int
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    revision: int
+    image: str
+    env: dict[str, str]
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    at: datetime | None
+    level: str | None
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Ec2Record:
+    ref: str  # the id_ref / Name the scenario and actions use
+    instance_id: str
+    state: str
+    instance_type: str
+    security_groups: list[str]
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class IngressRecord:
+    group: str
+    port: int
+    cidr: str
+    protocol: str = "tcp"
+
+
+@dataclass(frozen=True)
+class BucketRecord:
+    name: str
+    public: bool
+    encrypted: bool
+
+
+@dataclass(frozen=True)
+class RdsRecord:
+    id: str
+    engine: str
+    instance_class: str
+    status: str
+
+
+@dataclass(frozen=True)
+class LambdaRecord:
+    name: str
+    runtime: str
+    timeout_s: int
+    memory_mb: int
+    reserved_concurrency: int | None
+
+
+@dataclass(frozen=True)
+class EcsServiceRecord:
+    cluster: str
+    name: str
+    desired: int
+    running: int
+    pending: int
+    task_definition: str | None  # family:revision live
+    revisions: list[int]
+
+
+@dataclass(frozen=True)
+class IamUserRecord:
+    name: str
+    access_key_age_days: int | None
+    mfa: bool
+    policies: list[str]
+
+
+@dataclass(frozen=True)
+class AsgRecord:
+    name: str
+    min: int
+    max: int
+    desired: int
+
+
+@dataclass(frozen=True)
+class CertRecord:
+    domain: str
+    not_after: datetime
+
+
+class Evidence(Protocol):
+    """Read-only access to everything an investigation looks at."""
+
+    def now(self) -> datetime: ...
+    def metric_catalog(self) -> list[MetricRef]: ...
+    def read_metric(self, ref: MetricRef, start: datetime, end: datetime) -> SeriesData: ...
+    def changes(self, start: datetime, end: datetime) -> list[ChangeRecord]: ...
+    def pods(self, namespace: str, owner: str | None = None) -> list[PodRecord]: ...
+    def k8s_events(self, namespace: str) -> list[EventRecord]: ...
+    def deployment_revisions(self, namespace: str, name: str) -> list[RevisionRecord]: ...
+    def log_sources(self) -> list[str]: ...
+    def read_logs(
+        self, source: str, start: datetime, end: datetime, *, previous: bool = False
+    ) -> list[LogRecord]: ...
+    def ec2_instances(self) -> list[Ec2Record]: ...
+    def security_group_ingress(self) -> list[IngressRecord]: ...
+    def buckets(self) -> list[BucketRecord]: ...
+    def rds_instances(self) -> list[RdsRecord]: ...
+    def lambda_functions(self) -> list[LambdaRecord]: ...
+    def ecs_services(self) -> list[EcsServiceRecord]: ...
+    def iam_users(self) -> list[IamUserRecord]: ...
+    def autoscaling_groups(self) -> list[AsgRecord]: ...
+    def certificates(self) -> list[CertRecord]: ...
