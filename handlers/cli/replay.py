@@ -1,0 +1,35 @@
+"""``aiops replay FILE [--json]``: replay a scenario's changes and alerts through the webhooks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("replay")
+    def replay_cmd(
+        file: Annotated[Path, typer.Argument(help="scenario YAML file")],
+        as_json: Annotated[bool, typer.Option("--json", help="print the evaluation JSON")] = False,
+    ) -> None:
+        """Replay a scenario in the sandbox and show the incidents it produced."""
+        from bot.replay.runner import replay
+        from bot.sandbox.scenario import load_scenario
+
+        loaded = load_scenario(file)
+        result = replay(loaded.scenario)
+        if as_json:
+            typer.echo(json.dumps(result, indent=2))
+            return
+        table = Table(title=f"{result['scenario']}: {len(result['incidents'])} incident(s)")
+        for col in ("id", "title", "alerts", "root alert"):
+            table.add_column(col)
+        for inc in result["incidents"]:
+            alerts = ", ".join(inc["alerts"])
+            table.add_row(inc["id"], inc["title"], alerts, inc["root_alert"] or "")
+        Console().print(table)
