@@ -6,9 +6,10 @@ masks are general on purpose: nothing here knows a particular system's log forma
 
 All alternatives are compiled into ONE regular expression and substituted in a single C-level
 ``re.sub`` pass (no Python callback per match), which keeps masking at a few microseconds per
-line. A second cheap pass folds tokens that became pure placeholders-and-punctuation (``<*>:<*>``,
-``[<*>]``) and runs of adjacent placeholders into a single ``<*>``, so a variable-length list of
-values does not split one event into several templates.
+line. A second cheap pass folds a token that became placeholders and punctuation only
+(``<*>:<*>``, ``[<*>]``, ``(<*>)``) into a single ``<*>``. Runs of placeholder tokens are NOT
+collapsed: that would make the token count depend on whether neighbouring values happen to be
+empty, and Drain compares lines of equal length only.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ WORD_START_MASKS: tuple[tuple[str, str], ...] = (
         r"(?:(?<=[a-fA-F])(?=[0-9a-fA-F]*\d)|(?<=\d)(?=[0-9a-fA-F]*[a-fA-F]))"
         r"[0-9a-fA-F]{7,}\b",
     ),
+    # a.b.example.org, 24-54-76-216.isp.net: three labels or more, the last 2-6 lower-case
+    # letters (possessive, so org.apache.hadoop.mapred.Task, a class, is never cut to a host)
+    (
+        "hostname",
+        r"[A-Za-z0-9-]*+(?:\.[A-Za-z0-9-]++){2,}+"
+        r"(?:(?<=\.[a-z]{2})|(?<=\.[a-z]{3})|(?<=\.[a-z]{4})|(?<=\.[a-z]{5})"
+        r"|(?<=\.[a-z]{6}))",
+    ),
     ("windows_path", r"(?<=[A-Za-z]):\\[^\s\"'<>|]+"),
     (
         "duration",
@@ -74,7 +83,12 @@ WORD_START_MASKS: tuple[tuple[str, str], ...] = (
 ANYWHERE_MASKS: tuple[tuple[str, str], ...] = (
     ("ipv6_colon", rf":(?<![\w:].):(?:{_HEX}{{1,4}}:){{0,6}}{_HEX}{{1,4}}(?![\w:])"),
     ("unix_path", r"/(?<![\w./:<].)[\w.@%+~-]*[\w@%+~-](?:/[\w.@%+~-]*[\w@%+~-])+/?"),
-    ("number", r"[-+0-9](?<![A-Za-z].)(?:(?<=[-+])\d+|(?<=\d)\d*)(?:[.,]\d+)*"),
+    # every digit run, also inside a word (u12 -> u<*>, sda1 -> sda<*>); a sign only before a
+    # digit that does not follow a letter or digit (blk_-42 -> blk_<*>, but 24-54 -> <*>-<*>)
+    (
+        "number",
+        r"[-+0-9](?<![0-9].)(?:(?<=[-+])(?<![A-Za-z0-9].)\d+|(?<=\d)\d*)(?:[.,]\d+)*",
+    ),
 )
 
 
@@ -96,7 +110,6 @@ def build_regex(
 
 
 _FOLD_TOKEN = re.compile(r"(?<!\S)[^\sA-Za-z0-9]*<\*>(?:[^\sA-Za-z0-9]*<\*>)*[^\sA-Za-z0-9]*(?!\S)")
-_RUNS = re.compile(r"<\*>(?:\s+<\*>)+")
 
 
 class Masker:
@@ -120,7 +133,6 @@ class Masker:
         masked = self._regex.sub(PARAM, text)
         if PARAM in masked:
             masked = _FOLD_TOKEN.sub(PARAM, masked)
-            masked = _RUNS.sub(PARAM, masked)
         return masked
 
     __call__ = mask
