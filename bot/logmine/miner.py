@@ -17,6 +17,7 @@ loghub-2k grouping accuracy (tests/bench/bench_log_templates.py), never per syst
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,7 @@ from bot.logmine.masking import Masker
 from bot.logmine.models import LogLineLike, Template
 
 MAX_EXAMPLES = 3
+_SNAPSHOT_FORMAT = "aiops-logmine/1"
 _CACHE_LIMIT = 200_000
 
 LineInput = str | LogLineLike | tuple[Any, ...]
@@ -222,7 +224,10 @@ class TemplateMiner:
 
     # ------------------------------------------------------------ persistence
     def snapshot(self) -> bytes:
-        """The Drain tree as drain3 persists it (compressed, in memory). Counts are not kept."""
+        """The miner's state: drain3's own (compressed) Drain tree plus our per-cluster counts.
+
+        Only restore snapshots this code wrote: drain3 stores its tree with jsonpickle.
+        """
         buffer = MemoryBufferPersistence()
         self._miner.persistence_handler = buffer
         try:
@@ -230,12 +235,44 @@ class TemplateMiner:
         finally:
             self._miner.persistence_handler = None
         assert buffer.state is not None
-        return bytes(buffer.state)
+        stats = {
+            str(cid): {
+                "count": st.count,
+                "first_seen": st.first_seen.isoformat() if st.first_seen else None,
+                "last_seen": st.last_seen.isoformat() if st.last_seen else None,
+                "levels": st.levels,
+                "examples": st.examples,
+            }
+            for cid, st in self._stats.items()
+        }
+        envelope = {
+            "format": _SNAPSHOT_FORMAT,
+            "drain": buffer.state.decode("ascii"),
+            "stats": stats,
+        }
+        return json.dumps(envelope).encode("utf-8")
 
     @classmethod
     def restore(cls, state: bytes, **kwargs: Any) -> TemplateMiner:
-        """A miner that continues from a :meth:`snapshot` (same clusters and templates)."""
-        return cls(_state=state, **kwargs)
+        """A miner that continues from a :meth:`snapshot`: same clusters, counts and examples."""
+        try:
+            envelope = json.loads(state)
+            if envelope.get("format") != _SNAPSHOT_FORMAT:
+                raise ValueError(envelope.get("format"))
+            drain_state = envelope["drain"].encode("ascii")
+            raw_stats = envelope["stats"]
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeError):
+            raise UserError("not a log-template miner snapshot (or from another version)") from None
+        miner = cls(_state=drain_state, **kwargs)
+        for cid, st in raw_stats.items():
+            miner._stats[int(cid)] = _Stats(
+                count=st["count"],
+                first_seen=datetime.fromisoformat(st["first_seen"]) if st["first_seen"] else None,
+                last_seen=datetime.fromisoformat(st["last_seen"]) if st["last_seen"] else None,
+                levels=dict(st["levels"]),
+                examples=list(st["examples"]),
+            )
+        return miner
 
 
 def mine_templates(lines: Iterable[LineInput], **kwargs: Any) -> list[Template]:

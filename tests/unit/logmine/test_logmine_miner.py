@@ -93,13 +93,22 @@ def test_drain3_ini_in_cwd_is_ignored(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_snapshot_restores_the_clusters() -> None:
     miner = TemplateMiner()
-    first = miner.add("worker alpha stopped after draining all of its queues")
-    miner.add("worker beta stopped after draining all of its queues")
+    first = miner.add("worker alpha stopped after draining all of its queues", T0, "INFO")
+    miner.add("worker beta stopped after draining all of its queues", T0, "WARN")
     state = miner.snapshot()
     restored = TemplateMiner.restore(state)
     again = restored.add("worker gamma stopped after draining all of its queues")
     assert again == first
     assert restored.template_of(again) == "worker <*> stopped after draining all of its queues"
+    [template] = restored.templates()
+    assert template.count == 3 and template.first_seen == T0
+    assert template.levels == {"INFO": 1, "WARN": 1} and len(template.examples) == 3
+
+
+@pytest.mark.parametrize("junk", [b"", b"{}", b"not json", b'{"format": "other/9"}'])
+def test_restoring_junk_is_a_user_error(junk: bytes) -> None:
+    with pytest.raises(UserError, match="snapshot"):
+        TemplateMiner.restore(junk)
 
 
 def test_one_word_apart_short_events_stay_apart() -> None:
