@@ -47,7 +47,13 @@ def build_app(
 ) -> App:
     """The Bolt app with every feature registered. Calls ``auth.test`` (Slack must answer)."""
     client = client or build_client(settings)
-    app = App(client=client, logger=logging.getLogger("aiops.slack.bolt"))
+    # Listeners only parse, ack and hand work to ``jobs``, so they run inline before the ack
+    # goes back (process_before_response): no polling for the ack, no second thread pool.
+    app = App(
+        client=client,
+        logger=logging.getLogger("aiops.slack.bolt"),
+        process_before_response=True,
+    )
     services = services or default_services()
     jobs = jobs or JobRunner()
     for feature in FEATURES:
@@ -55,13 +61,17 @@ def build_app(
     return app
 
 
-def start_socket_mode(app: App, app_token: str, *, concurrency: int = 10) -> SocketModeHandler:
+def start_socket_mode(
+    app: App, app_token: str, *, concurrency: int = 16, receive_buffer_size: int = 65536
+) -> SocketModeHandler:
     """Connect without blocking (the caller may also serve HTTP); ``handler.close()`` stops."""
     if not app_token.startswith("xapp-"):
         raise ConfigError(
             "SLACK_APP_TOKEN must be an app-level token (xapp-…)",
             hint="Basic Information → App-Level Tokens, scope connections:write",
         )
-    handler = SocketModeHandler(app, app_token, concurrency=concurrency)
+    handler = SocketModeHandler(
+        app, app_token, concurrency=concurrency, receive_buffer_size=receive_buffer_size
+    )
     handler.connect()
     return handler

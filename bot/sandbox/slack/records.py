@@ -207,6 +207,7 @@ class AckRecord:
     sent_at: float
     acked_at: float | None = None
     payload: JsonDict | None = None
+    done: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @property
     def latency(self) -> float | None:

@@ -181,11 +181,11 @@ class LocalSlack(SlackTransport):
 
     # ------------------------------------------------------------------ observing
     def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> AckRecord:
-        return self.wait_for(lambda: self._acked(envelope_id), timeout)
-
-    def _acked(self, envelope_id: str) -> AckRecord | None:
-        record = self.state.acks.get(envelope_id)
-        return record if record is not None and record.acked_at is not None else None
+        """Block until the app acked the envelope (without waking on unrelated changes)."""
+        record = self.ack(envelope_id)
+        if not record.done.wait(timeout):
+            raise TimeoutError(f"envelope {envelope_id} not acked within {timeout:.1f}s")
+        return record
 
     def ack(self, envelope_id: str) -> AckRecord:
         with self.state.lock:

@@ -240,6 +240,7 @@ class SlackTransport:
                 return
             record.acked_at = acked_at
             record.payload = message.get("payload")
+            record.done.set()
             kind, payload = self._envelopes.pop(record.envelope_id, ("", {}))
             if kind == "slash_commands" and record.payload:
                 apply_visible_reply(
