@@ -69,8 +69,13 @@ def render_capacity_chart(
             span = last.eta - _dt(history.timestamps[:1])[0].replace(tzinfo=last.eta.tzinfo)
             ax.set_xlim(right=last.eta + span * 0.12)
         for b in ahead:
-            ax.axvline(b.eta, color="#c92a2a", lw=1.4)
-            ax.axvspan(b.eta_lo, b.eta_hi or b.eta, color="#c92a2a", alpha=0.08)
+            ax.axvline(mdates.date2num(b.eta), color="#c92a2a", lw=1.4)
+            ax.axvspan(
+                mdates.date2num(b.eta_lo),
+                mdates.date2num(b.eta_hi or b.eta),
+                color="#c92a2a",
+                alpha=0.08,
+            )
             ax.annotate(
                 f"{b.threshold:g}% ~{b.eta:%b %d %H:%M}",
                 xy=(mdates.date2num(b.eta), b.threshold),

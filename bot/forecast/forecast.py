@@ -94,8 +94,12 @@ def _linear(series: Series, horizon: int, m: int) -> Forecast:
         profile = np.zeros(max(m, 1))
     fitted = intercept + slope * x + profile[np.arange(n) % len(profile)]
     resid = y - fitted
+    # Anchor the level on the most recent points: after a step change the line through the whole
+    # history is the wrong starting point; the median residual of the last few points corrects it.
+    recent = max(min(m, 12), 5)
+    shift = float(np.median(resid[-recent:]))
     xf = np.arange(n, n + horizon, dtype=float)
-    mean = intercept + slope * xf + profile[np.arange(n, n + horizon) % len(profile)]
+    mean = intercept + shift + slope * xf + profile[np.arange(n, n + horizon) % len(profile)]
     # Residual quantiles, widened like a random walk on the level plus the trend's uncertainty.
     widen = np.sqrt(1.0 + np.arange(1, horizon + 1) / max(n, 1) * 4.0)
     q = {lv: np.quantile(np.abs(resid), lv / 100) for lv in (80, 95)}
