@@ -121,8 +121,9 @@ def _execute(call_tool: CallTool, known: set[str], name: str, tool_input: Any) -
     try:
         result = call_tool(name, tool_input)
     except Exception as exc:  # a failing tool is a result the model can read, not a crash
-        log.warning("tool %s failed: %s", name, exc, exc_info=True)
-        return ToolResult.failed(f"{type(exc).__name__}: {exc}")
+        message = redact(f"{type(exc).__name__}: {exc}")
+        log.warning("tool %s failed: %s", name, message)
+        return ToolResult.failed(message)
     if not isinstance(result, ToolResult):
         return ToolResult.ok(result)
     return result
@@ -143,6 +144,8 @@ def run_tool_loop(
     """Ask ``user`` with ``tools`` until the model answers; at most ``max_steps`` requests."""
     if max_steps < 1:
         raise ValueError("max_steps must be at least 1")
+    if not user.strip():
+        raise ValueError("the user prompt is empty")
     tool_defs = [t.to_api() for t in tools]
     known = {t.name for t in tools}
     messages: list[dict[str, Any]] = [{"role": "user", "content": redact(user)}]
@@ -152,7 +155,7 @@ def run_tool_loop(
 
     for step in range(1, max_steps + 1):
         last = step == max_steps
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"system": system_text} if system_text.strip() else {}
         if tool_defs:
             kwargs["tools"] = tool_defs
             if last:
@@ -163,7 +166,6 @@ def run_tool_loop(
             response = client.messages.create(
                 model=model,
                 max_tokens=max_tokens,
-                system=system_text,
                 messages=messages,  # type: ignore[arg-type]
                 **kwargs,
             )

@@ -67,7 +67,11 @@ class ToolCall:
 
 @dataclass(frozen=True, slots=True)
 class LoopResult:
-    """The model's final answer and the transcript of the tool calls that led to it."""
+    """The model's final answer and the transcript of the tool calls that led to it.
+
+    ``steps`` counts requests to the model; ``hit_max_steps`` says the answer was given on the
+    last allowed round, with tools withheld (``tool_choice: none``).
+    """
 
     text: str
     tool_calls: list[ToolCall]

@@ -174,3 +174,24 @@ def test_secrets_never_reach_the_server(server, client) -> None:
     for secret in ("AKIAIOSFODNN7EXAMPLE", "xoxb-1234567890-abcdefghijkl", "hunter2", "s3cr3tPass"):
         assert secret not in raw
     assert "[REDACTED:aws-access-key]" in raw and "[REDACTED:password]" in raw
+
+
+def test_one_step_answers_without_tools_and_empty_system_is_omitted(server, client) -> None:
+    server.push(text_reply("straight answer"))
+    result = run_tool_loop(
+        client, model=MODEL, system="", user="hi", tools=[PODS], call_tool=Recorder(), max_steps=1
+    )
+    [request] = server.message_requests
+    assert "system" not in request.body
+    assert request.body["tool_choice"] == {"type": "none"}
+    assert result.text == "straight answer" and result.steps == 1 and result.tool_calls == []
+
+
+def test_secrets_in_tool_exceptions_are_redacted(server, client) -> None:
+    def leaky(name: str, args: dict[str, Any]) -> ToolResult:
+        raise RuntimeError("login failed for postgres://app:Tr0ub4dor@db/x")
+
+    server.push(tool_use_reply("read_logs", {}), text_reply("ok"))
+    result = loop(client, leaky)
+    assert "Tr0ub4dor" not in server.message_requests[1].raw
+    assert "Tr0ub4dor" not in (result.tool_calls[0].result.error or "")
