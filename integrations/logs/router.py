@@ -1,0 +1,48 @@
+"""Pick the backend for a log query from its source's prefix."""
+
+from __future__ import annotations
+
+from integrations.logs.models import BadLogSource, LogLine, LogQuery, LogSource
+
+PREFIXES = ("cloudwatch", "k8s", "file", "loki")
+
+
+class LogRouter:
+    """One ``fetch`` for every source: ``cloudwatch:``, ``k8s:``, ``file:`` and ``loki:``.
+
+    Backends are injected per prefix; ``file`` falls back to the ``loki`` backend, since file
+    sources are shipped to Loki. A prefix with no backend is a ``BadLogSource``.
+    """
+
+    def __init__(
+        self,
+        *,
+        cloudwatch: LogSource | None = None,
+        k8s: LogSource | None = None,
+        loki: LogSource | None = None,
+        file: LogSource | None = None,
+    ) -> None:
+        self.backends: dict[str, LogSource] = {}
+        for prefix, backend in (
+            ("cloudwatch", cloudwatch),
+            ("k8s", k8s),
+            ("loki", loki),
+            ("file", file or loki),
+        ):
+            if backend is not None:
+                self.backends[prefix] = backend
+
+    def backend_for(self, source: str) -> LogSource:
+        prefix, sep, _ = source.partition(":")
+        if not sep or prefix not in PREFIXES:
+            raise BadLogSource(
+                f"unknown log source {source!r}: start it with one of "
+                + ", ".join(f"{p}:" for p in PREFIXES)
+            )
+        backend = self.backends.get(prefix)
+        if backend is None:
+            raise BadLogSource(f"no {prefix} log backend is configured (source {source!r})")
+        return backend
+
+    def fetch(self, query: LogQuery) -> list[LogLine]:
+        return self.backend_for(query.source).fetch(query)
