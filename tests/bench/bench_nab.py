@@ -56,11 +56,39 @@ def parse_overrides(pairs: list[str]) -> dict:
     return out
 
 
+def rescore_published(folder: Path, series: list, profiles: dict, published: dict) -> None:
+    """Score NAB's own per-detector output files with our scorer; print ours vs published."""
+    for det_dir in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
+        name = det_dir.name
+        if name not in published:
+            continue
+        scores = []
+        for s in series:
+            cat, fname = s.name.split("/")
+            path = det_dir / cat / f"{name}_{fname}"
+            if not path.exists():
+                break
+            scores.append(np.genfromtxt(path, delimiter=",", skip_header=1, usecols=2))
+        else:
+            for k in PROFILE_KEYS:
+                ours = score_corpus(series, scores, profiles[k]).normalized
+                print(
+                    f"  re-scored {name:<14} {k:<20} ours={ours:6.2f} "
+                    f"published={published[name][k]:6.2f}"
+                )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", action="append", default=[], help="detector parameter name=value")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--quiet", action="store_true", help="only our three scores")
+    ap.add_argument(
+        "--raw-results",
+        type=Path,
+        help="a NAB results/ folder with per-detector CSVs (e.g. from a NAB checkout): re-score "
+        "each detector there that has a published row and print both numbers",
+    )
     args = ap.parse_args()
     if not NAB.is_dir():
         raise SystemExit(f"NAB data absent (looked in {NAB})")
@@ -110,8 +138,10 @@ def main() -> None:
         n = score_corpus(series, null, profiles[k]).normalized
         p = score_corpus(series, perfect, profiles[k]).normalized
         print(f"  {k:<20} null={n:7.2f}  perfect={p:7.2f}")
-    raw_files = [p for p in (NAB / "results").rglob("*.csv")]
-    if not raw_files:
+    for folder in [NAB / "results", args.raw_results]:
+        if folder is not None:
+            rescore_published(folder, series, profiles, published)
+    if not list((NAB / "results").rglob("*.csv")):
         print(
             "  (nab/results has no per-detector raw result files, only final_results.json: "
             "no published detector output to re-score)"
