@@ -234,3 +234,16 @@ def test_home_error_is_published_with_an_error_id(
     slack.open_app_home(user)
     view = slack.wait_for(lambda: slack.home(user))
     assert re.search(r"error id [0-9a-f]{8}", view.all_text)
+
+
+def test_listener_error_after_ack_still_acks_and_explains(
+    slack: LocalSlack, bolt: App, user: str, fake: FakeServices
+) -> None:
+    msg = post_incident(slack, bolt, INCIDENT)
+    action = {"action_id": ActionId.RESOLVE, "block_id": "x", "value": '{"incident_id": "x"}'}
+    envelope = slack.send_block_action(
+        user, {**action, "type": "button", "action_ts": "3.0"}, message=msg
+    )
+    assert slack.wait_ack(envelope).latency is not None  # Slack got its ack despite the error
+    ephemeral(slack, user, "This button is out of date or malformed")
+    assert slack.views(user) == []
