@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # --- AWS
     aws_region: str = Field(default="us-east-1", description="AWS region")
     aws_endpoint_url: str | None = Field(default=None, description="AWS endpoint (the sandbox)")
+    aiops_aws_gaps_endpoint_url: str | None = Field(
+        default=None, description="CloudTrail + alarm-history endpoint (the sandbox's gap server)"
+    )
 
     # --- Kubernetes
     kubeconfig: Path | None = Field(default=None, description="kubeconfig file")
