@@ -38,7 +38,7 @@ class EscalationWorker:
         *,
         worker_id: str | None = None,
         lease: timedelta = timedelta(seconds=120),
-        batch: int = 50,
+        batch: int = 10,
     ) -> None:
         self.paging = paging
         self.worker_id = worker_id or default_worker_id()

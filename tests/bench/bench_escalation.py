@@ -1,0 +1,248 @@
+"""Escalation under load: 3 scheduler replicas (OS processes) on one Postgres, one SIGKILLed.
+
+    .venv/bin/python tests/bench/bench_escalation.py [--incidents 1000] [--replicas 3]
+
+1,000 incidents open over a few seconds (through the real ``on_incident_opened`` hook), each on
+a 3-level policy with per-level delays of 1–5 s; every level notifies a generic webhook served by
+this script, which counts deliveries per ``Idempotency-Key``. Half way through, replica 0 is
+killed with SIGKILL; its claims are taken over after the lease. Prints: timers fired / missed /
+fired twice, notification rows, webhook deliveries and repeats, lateness p50/p95/p99/max, the
+claims taken over, and per-replica counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import col, func, select  # noqa: E402
+
+from bot.clock import SystemClock  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.escalate.config import parse_escalation  # noqa: E402
+from bot.escalate.setup import build_paging  # noqa: E402
+from bot.store import (  # noqa: E402
+    EscalationTimer,
+    Incident,
+    Notification,
+    Team,
+    TimelineEvent,
+    connect,
+)
+from bot.store.migrate import upgrade  # noqa: E402
+from tests.pg import start_cluster  # noqa: E402
+
+LEASE_S = 3.0
+TICK_S = 0.1
+
+
+class Hooks:
+    def __init__(self) -> None:
+        self.keys: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        hooks = self
+
+        class H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a: Any) -> None:
+                return
+
+            def do_POST(self) -> None:  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with hooks.lock:
+                    hooks.keys[self.headers.get("Idempotency-Key", "")] += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+def policies_yaml(n: int, rng: random.Random) -> str:
+    lines = ["policies:"]
+    for i in range(n):
+        lines += [f"  - name: bench-{i}", f"    teams: [bench-{i}]", "    levels:"]
+        for _ in range(3):
+            delay = rng.randint(1, 5)
+            lines.append(f"      - {{escalate_after: {delay}s, targets: [{{kind: webhook}}]}}")
+    return "\n".join(lines) + "\n"
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--incidents", type=int, default=1000)
+    ap.add_argument("--replicas", type=int, default=3)
+    ap.add_argument("--open-over", type=float, default=6.0, help="seconds to open them over")
+    args = ap.parse_args()
+    rng = random.Random(7)
+
+    cluster = start_cluster()
+    workdir = Path(tempfile.mkdtemp(prefix="aiops-bench-esc-"))
+    procs: list[subprocess.Popen[str]] = []
+    try:
+        cluster.psql("CREATE DATABASE bench")
+        url = cluster.url("bench")
+        db = connect(url)
+        upgrade(db.engine)
+        hooks = Hooks()
+        escalation = workdir / "escalation.yaml"
+        escalation.write_text(policies_yaml(20, rng))
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            AIOPS_ESCALATION_FILE=str(escalation),
+            AIOPS_NOTIFY_WEBHOOK_URL=hooks.url,
+            AIOPS_ESCALATION_TICK_S=str(TICK_S),
+            AIOPS_ESCALATION_LEASE_S=str(LEASE_S),
+            AIOPS_NOTIFY_BACKOFF_S="0.05",
+            AIOPS_CONFIG=str(workdir / "none.toml"),
+            PYTHONPATH=str(ROOT),
+        )
+        settings = load_settings(
+            database_url=url, aiops_notify_webhook_url=hooks.url, aiops_escalation_file=escalation
+        )
+        config = parse_escalation(escalation.read_text())
+        paging = build_paging(settings, db, clock=SystemClock(), config=config)
+        with db.session() as s:
+            teams = [t.id for t in s.exec(select(Team)).all()]
+
+        for i in range(args.replicas):
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "bot.escalate.runner", "--worker-id", f"replica-{i}"],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        for p in procs:
+            assert p.stdout is not None
+            line = p.stdout.readline()
+            assert line.startswith("ready"), f"a replica did not start: {line!r}"
+
+        killed, orphaned = "replica-0", []
+        t0 = time.monotonic()
+        gap = args.open_over / args.incidents
+        for n in range(args.incidents):
+            with db.session() as s:
+                inc = Incident(title=f"bench {n}", severity="critical", team_id=rng.choice(teams))
+                s.add(inc)
+                s.flush()
+            paging.on_incident_opened(inc)
+            if n == args.incidents // 2:
+                os.kill(procs[0].pid, signal.SIGKILL)
+                procs[0].wait()
+                kill_at = time.monotonic() - t0
+                with db.session() as s:
+                    orphaned = list(
+                        s.exec(
+                            select(EscalationTimer.id).where(
+                                EscalationTimer.claimed_by == killed,
+                                col(EscalationTimer.fired_at).is_(None),
+                                col(EscalationTimer.cancelled_at).is_(None),
+                            )
+                        ).all()
+                    )
+            time.sleep(max(0.0, t0 + (n + 1) * gap - time.monotonic()))
+        opened_in = time.monotonic() - t0
+
+        expected = args.incidents * 3
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with db.session() as s:
+                fired = s.exec(
+                    select(func.count())
+                    .select_from(EscalationTimer)
+                    .where(col(EscalationTimer.fired_at).is_not(None))
+                ).one()
+            if fired >= expected:
+                break
+            time.sleep(0.5)
+        total_s = time.monotonic() - t0
+
+        with db.session() as s:
+            timers = s.exec(select(EscalationTimer)).all()
+            steps = s.exec(select(TimelineEvent).where(TimelineEvent.kind == "escalation")).all()
+            notes = s.exec(select(Notification)).all()
+        fired_rows = [t for t in timers if t.fired_at is not None]
+        late = [(t.fired_at - t.due_at).total_seconds() for t in fired_rows if t.fired_at]
+        per_level = Counter(
+            (e.incident_id, e.data["level"], e.data["round"]) for e in steps if "level" in e.data
+        )
+        by_worker = Counter(e.data.get("worker") for e in steps if "level" in e.data)
+        orphan_ids = set(orphaned)
+        taken = [t for t in timers if t.id in orphan_ids and t.fired_at and t.claimed_by != killed]
+        orphan_late = [(t.fired_at - t.due_at).total_seconds() for t in taken if t.fired_at]
+        repeats = sum(c - 1 for c in hooks.keys.values() if c > 1)
+
+        print(
+            f"replicas={args.replicas} incidents={args.incidents} timers={len(timers)} "
+            f"lease={LEASE_S}s tick={TICK_S}s postgres=local"
+        )
+        print(
+            f"opened in {opened_in:.1f}s; all done after {total_s:.1f}s; "
+            f"{killed} SIGKILLed at {kill_at:.1f}s"
+        )
+        print(
+            f"fired={len(fired_rows)}/{expected} missed={expected - len(fired_rows)} "
+            f"fired_twice={sum(1 for c in per_level.values() if c > 1)} "
+            f"timeline_steps={sum(per_level.values())}"
+        )
+        print(f"notification rows={len(notes)} status={dict(Counter(n.status for n in notes))}")
+        print(
+            f"webhook deliveries={sum(hooks.keys.values())} distinct_keys={len(hooks.keys)} "
+            f"redelivered={repeats}"
+        )
+        print(
+            f"lateness s: p50={pct(late, 50):.3f} p95={pct(late, 95):.3f} "
+            f"p99={pct(late, 99):.3f} max={max(late) if late else float('nan'):.3f}"
+        )
+        print(
+            f"claims held by the killed replica: {len(orphan_ids)}; taken over and fired: "
+            f"{len(taken)}; their lateness max={max(orphan_late) if orphan_late else 0:.2f}s"
+        )
+        print(f"levels fired per replica: {dict(sorted(by_worker.items()))}")
+        db.dispose()
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
