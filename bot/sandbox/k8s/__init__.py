@@ -19,8 +19,9 @@ from typing import Any
 import yaml
 
 from bot.sandbox.k8s.app import build_app
+from bot.sandbox.k8s.errors import ApiError
 from bot.sandbox.k8s.httpserver import ThreadedServer
-from bot.sandbox.k8s.state import ApiError, ClusterState
+from bot.sandbox.k8s.state import ClusterState
 
 __all__ = ["ApiError", "ClusterState", "K8sSandbox", "start_k8s_sandbox", "write_kubeconfig"]
 

@@ -10,10 +10,11 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.sandbox.k8s import discovery
+from bot.sandbox.k8s.errors import ApiError, not_found
 from bot.sandbox.k8s.loglines import format_line
 from bot.sandbox.k8s.selectors import (
     SelectorError,
@@ -23,7 +24,7 @@ from bot.sandbox.k8s.selectors import (
     parse_selector,
     pod_fields,
 )
-from bot.sandbox.k8s.state import ApiError, ClusterState, not_found
+from bot.sandbox.k8s.state import ClusterState
 
 Handler = Callable[[Request], Awaitable[Response]]
 _TRUE = {"true", "1", "yes"}
@@ -99,10 +100,13 @@ async def _body(request: Request) -> Any:
 def build_app(state: ClusterState, token: str) -> Starlette:
     """The Starlette app over ``state``; every request must carry ``Bearer <token>``."""
 
+    def authorized(request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        return hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
+
     def guarded(func: Callable[..., Awaitable[Any]]) -> Handler:
         async def endpoint(request: Request) -> Response:
-            header = request.headers.get("authorization", "")
-            if not hmac.compare_digest(header.encode(), f"Bearer {token}".encode()):
+            if not authorized(request):
                 return JSONResponse(status_body(401, "Unauthorized", "Unauthorized"), 401)
             try:
                 with state.lock:
@@ -283,12 +287,11 @@ def build_app(state: ClusterState, token: str) -> Starlette:
     ]
 
     async def missing(request: Request, exc: Exception) -> Response:
+        if not authorized(request):
+            return JSONResponse(status_body(401, "Unauthorized", "Unauthorized"), 401)
         code = getattr(exc, "status_code", 404)
         reason = "MethodNotAllowed" if code == 405 else "NotFound"
         message = "the server could not find the requested resource"
         return JSONResponse(status_body(code, reason, message), status_code=code)
 
     return Starlette(routes=routes, exception_handlers={404: missing, 405: missing})
-
-
-__all__ = ["build_app", "status_body", "PlainTextResponse"]

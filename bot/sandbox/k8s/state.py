@@ -11,32 +11,20 @@ import copy
 import math
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.sandbox.k8s import objects as o
+from bot.sandbox.k8s.errors import ApiError, not_found
 from bot.sandbox.k8s.load import DeploymentRecord, RevisionSet, build_deployment, pod_revision
 from bot.sandbox.k8s.loglines import TimedLine, expand_logs
 from bot.sandbox.k8s.patch import PatchError, apply_patch
+from bot.sandbox.k8s.podlog import select_lines
 from bot.sandbox.k8s.views import deployment_view, replicaset_view, validate_deployment
 
 
-@dataclass
-class ApiError(Exception):
-    """An error the API server answers with a ``Status`` body."""
-
-    code: int
-    reason: str
-    message: str
-
-
-def not_found(kind: str, name: str) -> ApiError:
-    return ApiError(404, "NotFound", f'{kind} "{name}" not found')
-
-
 class ClusterState:
-    """Everything the sandbox serves; every public method holds the lock."""
+    """Everything the sandbox serves; callers hold ``lock`` around each request."""
 
     def __init__(
         self, kubernetes: Mapping[str, Any] | None, now: datetime, logs: list[dict] | None = None
@@ -283,45 +271,7 @@ class ClusterState:
     ) -> list[TimedLine]:
         """The lines of the current (or previous) instance of a container, as the kubelet picks."""
         pod = self.pod(namespace, name)
-        statuses = {s["name"]: s for s in pod["status"]["containerStatuses"]}
-        if container is None:
-            if len(statuses) != 1:
-                raise ApiError(
-                    400,
-                    "BadRequest",
-                    f"a container name must be specified for pod {name}, "
-                    f"choose one of: [{' '.join(statuses)}]",
-                )
-            container = next(iter(statuses))
-        status = statuses.get(container)
-        if status is None:
-            raise ApiError(400, "BadRequest", f"container {container} is not valid for pod {name}")
-        lines = self.logs.get(f"k8s:{namespace}/{name}/{container}", [])
-        last = status["lastState"].get("terminated")
-        cut = _parse(last["finishedAt"]) if last else None
-        state = status["state"]
-        if previous:
-            if cut is None:
-                raise ApiError(
-                    400,
-                    "BadRequest",
-                    f'previous terminated container "{container}" in pod "{name}" not found',
-                )
-            return [line for line in lines if line.time < cut]
-        if "running" in state:
-            return [line for line in lines if cut is None or line.time >= cut]
-        if "terminated" in state:
-            return [
-                line for line in lines if line.time <= _parse(state["terminated"]["finishedAt"])
-            ]
-        if cut is not None:
-            return [line for line in lines if line.time < cut]
-        reason = state.get("waiting", {}).get("reason", "ContainerCreating")
-        raise ApiError(
-            400,
-            "BadRequest",
-            f'container "{container}" in pod "{name}" is waiting to start: {reason}',
-        )
+        return select_lines(pod, container, self.logs, previous=previous)
 
     # --------------------------------------------------------------- mutations
 
@@ -428,7 +378,3 @@ def _ready(pod: Mapping[str, Any]) -> bool:
 def _image_env(template: Mapping[str, Any]) -> list[tuple[Any, Any]]:
     containers = (template.get("spec") or {}).get("containers") or []
     return [(c.get("image"), c.get("env")) for c in containers]
-
-
-def _parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
