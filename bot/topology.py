@@ -40,8 +40,8 @@ class Topology:
             for dep in deps:
                 dependents[dep].append(name)
         self._dependents = {k: tuple(v) for k, v in dependents.items()}
-        self.upstream = lru_cache(maxsize=4096)(self._upstream)
-        self.downstream = lru_cache(maxsize=4096)(self._downstream)
+        self.upstream = lru_cache(maxsize=65536)(self._upstream)
+        self.downstream = lru_cache(maxsize=65536)(self._downstream)
 
     @property
     def services(self) -> list[str]:

@@ -36,7 +36,7 @@ from bot.correlate.models import (
     GroupView,
     Placement,
 )
-from bot.correlate.root import Member, choose_root
+from bot.correlate.root import Member, choose_root, root_of_services
 from bot.errors import NotFound, UserError
 from bot.topology import Topology
 
@@ -77,6 +77,7 @@ class _Group:
     names: dict[str, int] = field(default_factory=dict)
     envs: set[str] = field(default_factory=set)
     facts: dict[AlertRef, AlertFacts] = field(default_factory=dict)
+    first: dict[str, Member] = field(default_factory=dict)  # each service's first alert
     root: AlertRef | None = None
     open: bool = True
     indexed: bool = True
@@ -134,7 +135,8 @@ class Correlator:
         if known is not None and self._groups[known].open:
             g = self._groups[known]
             g.last_at = max(g.last_at, alert.at)
-            self._reindex(g)
+            if not g.indexed:
+                self._reindex(g)
             return self._placement(g, False, "known", g.root)
         if known is not None:  # its old group is closed: the alert starts over
             self._remove_member(self._groups[known], alert.id)
@@ -242,8 +244,15 @@ class Correlator:
         if env:
             g.envs.add(env)
         self._alert_group[alert.id] = g.key
-        self._recompute_root(g)
-        self._reindex(g)
+        if alert.service and alert.service not in g.first:
+            g.first[alert.service] = member
+            self._root_from_first(g)
+        elif g.root is None:
+            self._recompute_root(g)
+        if g.indexed:
+            self._index_new(g, alert)
+        else:
+            self._reindex(g)
 
     def _remove_member(self, g: _Group, alert_id: AlertRef) -> AlertFacts:
         member = g.members.pop(alert_id)
@@ -268,7 +277,22 @@ class Correlator:
         return facts
 
     def _recompute_root(self, g: _Group) -> None:
+        g.first = {}
+        for m in sorted(g.members.values(), key=lambda m: m.seq):
+            if m.service and m.service not in g.first:
+                g.first[m.service] = m
         g.root = choose_root(list(g.members.values()), self.topology, self.config.topology_depth)
+
+    def _root_from_first(self, g: _Group) -> None:
+        g.root = root_of_services(g.first, self.topology, self.config.topology_depth)
+
+    def _index_new(self, g: _Group, alert: AlertFacts) -> None:
+        if alert.service:
+            self._by_service.setdefault(alert.service, set()).add(g.key)
+        for t in identity_tokens(alert.labels):
+            self._by_token.setdefault(t, set()).add(g.key)
+        if not alert.service:
+            self._by_name.setdefault(alert.name, set()).add(g.key)
 
     def _unindex(self, g: _Group) -> None:
         if not g.indexed:

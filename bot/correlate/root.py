@@ -32,6 +32,13 @@ def choose_root(members: Sequence[Member], topology: Topology, depth: int = 4) -
             first_by_service[m.service] = m
     if not first_by_service:
         return min(members, key=lambda m: m.seq).id
+    return root_of_services(first_by_service, topology, depth)
+
+
+def root_of_services(
+    first_by_service: dict[str, Member], topology: Topology, depth: int = 4
+) -> AlertRef:
+    """Same rule, given each failing service's first alert (cost: services, not alerts)."""
     failing = set(first_by_service)
     best: tuple[int, int, int] | None = None
     best_service = ""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from bot.changes import service as change_service
@@ -79,16 +79,19 @@ def alert_line(a: Alert) -> AlertLine:
 
 
 def related_changes(
-    *, session: Session, incident: Incident, alerts: Sequence[Alert], topology: Topology
+    *,
+    session: Session,
+    incident: Incident,
+    started: datetime,
+    root: Alert | None,
+    topology: Topology,
 ) -> list[ChangeLine]:
-    started = min((a.starts_at for a in alerts), default=incident.created_at)
     rows = change_service.recent(
         session=session, since=started - CHANGE_LOOKBACK, until=started + timedelta(minutes=2)
     )
     if not rows:
         return []
-    root = next((a for a in alerts if a.id == incident.root_alert_id), None)
-    env = next((a.labels.get("env") for a in alerts if a.labels.get("env")), None)
+    env = root.labels.get("env") or root.labels.get("environment") if root else None
     facts = IncidentFacts(
         started_at=started,
         root_service=root.service if root else None,
@@ -113,11 +116,25 @@ def related_changes(
 
 
 def view(*, session: Session, incident_id: int, topology: Topology | None = None) -> IncidentView:
+    """The incident as people see it; aggregates in SQL (cost independent of alert count)."""
     inc = get(session=session, incident_id=incident_id)
-    alerts = alerts_of(session=session, incident_id=incident_id)
-    root = next((a for a in alerts if a.id == inc.root_alert_id), None)
+    firing = func.sum(case((col(Alert.status) == "firing", 1), else_=0))
+    total, firing_n, started = session.exec(
+        select(func.count(), firing, func.min(Alert.starts_at)).where(
+            Alert.incident_id == incident_id
+        )
+    ).one()
+    root = session.get(Alert, inc.root_alert_id) if inc.root_alert_id else None
+    if root is not None and root.incident_id != incident_id:
+        root = None
+    if started is not None and started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
     changes = related_changes(
-        session=session, incident=inc, alerts=alerts, topology=topology or Topology()
+        session=session,
+        incident=inc,
+        started=started or inc.created_at,
+        root=root,
+        topology=topology or Topology(),
     )
     assert inc.id is not None
     return IncidentView(
@@ -127,8 +144,8 @@ def view(*, session: Session, incident_id: int, topology: Topology | None = None
         status=inc.status,
         root_alert=alert_line(root) if root else None,
         services=tuple(inc.services),
-        alert_count=len(alerts),
-        firing_count=sum(1 for a in alerts if a.status == "firing"),
+        alert_count=int(total or 0),
+        firing_count=int(firing_n or 0),
         created_at=inc.created_at,
         acknowledged_at=inc.acknowledged_at,
         acknowledged_by=inc.acknowledged_by,

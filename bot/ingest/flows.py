@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
@@ -163,7 +164,8 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
             if inc.status != "resolved":
                 refresh_incident(session, inc, flows.correlator, now=now)
         session.flush()
-        views, offers = _views(session, flows, touched)
+        by_id = {row.id: row for row, _, _ in rows}
+        views, offers = _views(session, flows, touched, by_id)
     _publish(flows, touched, views, offers)
     return outcomes
 
@@ -173,7 +175,7 @@ def _incident_for(session: Session, key: str) -> Incident | None:
 
 
 def _views(
-    session: Session, flows: IncidentFlows, touched: dict[int, _Touched]
+    session: Session, flows: IncidentFlows, touched: dict[int, _Touched], rows: dict[Any, Alert]
 ) -> tuple[dict[int, tuple[IncidentView, list[AlertLine]]], set[int]]:
     views: dict[int, tuple[IncidentView, list[AlertLine]]] = {}
     offers: set[int] = set()
@@ -181,7 +183,7 @@ def _views(
         view = incident_service.view(session=session, incident_id=inc_id, topology=flows.topology)
         lines = []
         for alert_id in t.alerts:
-            row = session.get(Alert, alert_id)
+            row = rows.get(alert_id) or session.get(Alert, alert_id)
             if row is not None:
                 lines.append(incident_service.alert_line(row))
         views[inc_id] = (view, lines)
