@@ -17,6 +17,7 @@ Two estimates, combined:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -37,7 +38,17 @@ def _first_crossing(path: np.ndarray, stamps: np.ndarray, threshold: float) -> d
     return _to_datetime(stamps[hit[0]]) if len(hit) else None
 
 
-def _trend_breach(series: Series, threshold: float) -> Breach | None:
+@dataclass(frozen=True)
+class _Trend:
+    t0: np.datetime64
+    slope: float
+    intercept: float
+    s_lo: float
+    s_hi: float
+    spread: float
+
+
+def _fit_trend(series: Series) -> _Trend | None:
     recent = series.timestamps >= series.timestamps[-1] - TREND_WINDOW
     ts, ys = series.timestamps[recent], series.values[recent]
     if len(ys) < 6:
@@ -45,21 +56,25 @@ def _trend_breach(series: Series, threshold: float) -> Breach | None:
     t0 = ts[-1]
     x = (ts - t0).astype("timedelta64[s]").astype(float) / 86400.0  # days, 0 = now
     slope, intercept, s_lo, s_hi = theil_sen(x, ys)
-    if s_lo <= 0:  # no steady upward trend
-        return None
     resid = ys - (intercept + slope * x)
-    spread = float(np.quantile(np.abs(resid), 0.8))
+    return _Trend(t0, slope, intercept, s_lo, s_hi, float(np.quantile(np.abs(resid), 0.8)))
+
+
+def _trend_breach(trend: _Trend | None, threshold: float) -> Breach | None:
+    if trend is None or trend.s_lo <= 0:  # no steady upward trend
+        return None
+    t0 = trend.t0
     now = _to_datetime(t0)
 
     def at(days: float) -> datetime:
         return _to_datetime(t0 + np.timedelta64(int(max(days, 0.0) * 86400), "s"))
 
-    gap = threshold - intercept
+    gap = threshold - trend.intercept
     if gap <= 0:
         return Breach(threshold, now, now, now, "already")
-    eta = at(gap / slope)
-    eta_lo = at(max(gap - spread, 0.0) / s_hi)
-    eta_hi = at((gap + spread) / s_lo)
+    eta = at(gap / trend.slope)
+    eta_lo = at(max(gap - trend.spread, 0.0) / trend.s_hi)
+    eta_hi = at((gap + trend.spread) / trend.s_lo)
     return Breach(threshold, eta, eta_lo, eta_hi, "trend")
 
 
@@ -74,11 +89,12 @@ def estimate_breach(
     out: list[Breach] = []
     now = _to_datetime(series.timestamps[-1])
     level_now = float(np.median(series.values[-min(len(series), 6) :]))
+    fitted = _fit_trend(series) if level_now < max(thresholds, default=0) else None
     for thr in sorted(thresholds):
         if level_now >= thr:
             out.append(Breach(float(thr), now, now, now, "already"))
             continue
-        trend = _trend_breach(series, float(thr))
+        trend = _trend_breach(fitted, float(thr))
         path = None
         if forecast is not None:
             eta = _first_crossing(forecast.mean, forecast.timestamps, thr)
