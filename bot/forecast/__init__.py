@@ -1,0 +1,1 @@
+"""Forecasting, breach times, online anomaly detection and the capacity chart."""
