@@ -20,6 +20,7 @@ from handlers.blocks.models import (
     OnCallView,
 )
 from handlers.slack.ids import ActionId, BlockId, FeedbackRef, InputId
+from handlers.slack.jobs import JobRunner
 from handlers.slack.services import Reply
 from tests.slack.helpers import FakeServices, ephemeral
 
@@ -212,7 +213,7 @@ def test_app_home_shows_incidents_approvals_and_oncall(
 
 
 def test_retried_event_is_processed_once(
-    slack: LocalSlack, bolt: App, user: str, fake: FakeServices
+    slack: LocalSlack, bolt: App, user: str, fake: FakeServices, jobs: JobRunner
 ) -> None:
     event_id = f"Ev{user}"
     first = slack.open_app_home(user, event_id=event_id)
@@ -220,6 +221,8 @@ def test_retried_event_is_processed_once(
     slack.wait_ack(first), slack.wait_ack(retry)  # Slack must see both acked
     key = f"slack:event:{event_id}"
     slack.wait_for(lambda: [k for k in fake.dedup_keys if k[0] == key][1:])
+    slack.wait_for(lambda: slack.home(user))
+    assert jobs.wait_idle(5)
     assert [c.name for c in fake.calls_by(user)] == ["home"]
     assert sum(1 for c in slack.api_calls("views.publish") if c.params["user_id"] == user) == 1
 
