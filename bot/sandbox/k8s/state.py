@@ -118,8 +118,20 @@ class ClusterState:
         ]
 
     def _node_for(self, index: int) -> str | None:
-        names = sorted(self.nodes) or sorted(
-            {p["spec"]["nodeName"] for p in self.pods.values() if p["spec"].get("nodeName")}
+        """A node for a new pod: round-robin over Ready nodes, as a scheduler would spread them."""
+        ready = [
+            name
+            for name, node in sorted(self.nodes.items())
+            if any(
+                c["type"] == "Ready" and c["status"] == "True" for c in node["status"]["conditions"]
+            )
+        ]
+        names = (
+            ready
+            or sorted(self.nodes)
+            or sorted(
+                {p["spec"]["nodeName"] for p in self.pods.values() if p["spec"].get("nodeName")}
+            )
         )
         return names[index % len(names)] if names else None
 
