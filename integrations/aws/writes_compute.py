@@ -1,0 +1,144 @@
+"""Writes remediation makes on compute: EC2 instances and security groups, Auto Scaling groups,
+Lambda configuration, ECS services. Typed in, typed out; the boto3 client is injected.
+
+Every function raises ``AwsNotFound`` when the target does not exist and ``AwsError`` for any
+other refusal (see :mod:`integrations.aws.errors`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from integrations.aws.errors import AwsNotFound, convert
+
+
+def start_instance(client: Any, instance_id: str) -> str:
+    """Start an instance; returns the state EC2 reports right after the call."""
+    try:
+        out = client.start_instances(InstanceIds=[instance_id])
+    except ClientError as exc:
+        raise convert(exc, f"EC2 instance {instance_id}") from exc
+    return str(out["StartingInstances"][0]["CurrentState"]["Name"])
+
+
+def stop_instance(client: Any, instance_id: str) -> str:
+    try:
+        out = client.stop_instances(InstanceIds=[instance_id])
+    except ClientError as exc:
+        raise convert(exc, f"EC2 instance {instance_id}") from exc
+    return str(out["StoppingInstances"][0]["CurrentState"]["Name"])
+
+
+def reboot_instance(client: Any, instance_id: str) -> None:
+    try:
+        client.reboot_instances(InstanceIds=[instance_id])
+    except ClientError as exc:
+        raise convert(exc, f"EC2 instance {instance_id}") from exc
+
+
+def _permission(port: int, cidr: str, protocol: str) -> dict[str, Any]:
+    ranges = (
+        {"Ipv6Ranges": [{"CidrIpv6": cidr}]} if ":" in cidr else {"IpRanges": [{"CidrIp": cidr}]}
+    )
+    return {"IpProtocol": protocol, "FromPort": port, "ToPort": port, **ranges}
+
+
+def revoke_ingress(client: Any, group_id: str, port: int, cidr: str, protocol: str = "tcp") -> None:
+    """Remove one ingress rule (protocol, port, CIDR) from a security group."""
+    try:
+        client.revoke_security_group_ingress(
+            GroupId=group_id, IpPermissions=[_permission(port, cidr, protocol)]
+        )
+    except ClientError as exc:
+        raise convert(exc, f"security group {group_id}") from exc
+
+
+def authorize_ingress(
+    client: Any, group_id: str, port: int, cidr: str, protocol: str = "tcp"
+) -> None:
+    """Add one ingress rule back (the undo of :func:`revoke_ingress`)."""
+    try:
+        client.authorize_security_group_ingress(
+            GroupId=group_id, IpPermissions=[_permission(port, cidr, protocol)]
+        )
+    except ClientError as exc:
+        raise convert(exc, f"security group {group_id}") from exc
+
+
+@dataclass(frozen=True)
+class AutoScalingGroup:
+    name: str
+    min_size: int
+    max_size: int
+    desired: int
+
+
+def describe_asg(client: Any, name: str) -> AutoScalingGroup:
+    try:
+        groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[name])
+    except ClientError as exc:
+        raise convert(exc, f"auto scaling group {name}") from exc
+    found = groups.get("AutoScalingGroups") or []
+    if not found:
+        raise AwsNotFound(f"auto scaling group {name} not found")
+    raw = found[0]
+    return AutoScalingGroup(
+        raw["AutoScalingGroupName"],
+        int(raw["MinSize"]),
+        int(raw["MaxSize"]),
+        int(raw["DesiredCapacity"]),
+    )
+
+
+def set_desired_capacity(client: Any, name: str, desired: int) -> None:
+    try:
+        client.set_desired_capacity(AutoScalingGroupName=name, DesiredCapacity=desired)
+    except ClientError as exc:
+        raise convert(exc, f"auto scaling group {name}") from exc
+
+
+def set_lambda_timeout(client: Any, name: str, seconds: int) -> int:
+    """Set a function's timeout; returns the timeout Lambda reports afterwards."""
+    try:
+        out = client.update_function_configuration(FunctionName=name, Timeout=seconds)
+    except ClientError as exc:
+        raise convert(exc, f"Lambda function {name}") from exc
+    return int(out["Timeout"])
+
+
+def set_lambda_reserved_concurrency(client: Any, name: str, concurrency: int | None) -> None:
+    """Reserve ``concurrency`` executions, or remove the reservation with ``None``."""
+    try:
+        if concurrency is None:
+            client.delete_function_concurrency(FunctionName=name)
+        else:
+            client.put_function_concurrency(
+                FunctionName=name, ReservedConcurrentExecutions=concurrency
+            )
+    except ClientError as exc:
+        raise convert(exc, f"Lambda function {name}") from exc
+
+
+def update_ecs_service(
+    client: Any,
+    cluster: str,
+    service: str,
+    *,
+    task_definition: str | None = None,
+    desired: int | None = None,
+) -> str:
+    """Point a service at another task definition and/or desired count; returns the live
+    task definition ARN."""
+    request: dict[str, Any] = {"cluster": cluster, "service": service}
+    if task_definition is not None:
+        request["taskDefinition"] = task_definition
+    if desired is not None:
+        request["desiredCount"] = desired
+    try:
+        out = client.update_service(**request)
+    except ClientError as exc:
+        raise convert(exc, f"ECS service {cluster}/{service}") from exc
+    return str(out["service"]["taskDefinition"])

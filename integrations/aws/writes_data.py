@@ -1,0 +1,123 @@
+"""Writes remediation makes on data and security: S3 public access, RDS reboot and parameters,
+IAM access keys, CloudFront invalidations. The boto3 client is injected."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from integrations.aws.errors import AwsNotFound, convert
+
+BLOCK_ALL = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+
+
+def public_access_block(client: Any, bucket: str) -> dict[str, bool] | None:
+    """The bucket's public access block, or None when it has none."""
+    try:
+        raw = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    except ClientError as exc:
+        if "NoSuchPublicAccessBlock" in str(exc.response.get("Error", {}).get("Code", "")):
+            return None
+        raise convert(exc, f"bucket {bucket}") from exc
+    return {k: bool(raw.get(k)) for k in BLOCK_ALL}
+
+
+def put_public_access_block(client: Any, bucket: str, config: dict[str, bool] | None) -> None:
+    """Set the bucket's public access block (``None`` deletes it)."""
+    try:
+        if config is None:
+            client.delete_public_access_block(Bucket=bucket)
+        else:
+            client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)
+    except ClientError as exc:
+        raise convert(exc, f"bucket {bucket}") from exc
+
+
+def reboot_db_instance(client: Any, identifier: str) -> str:
+    try:
+        out = client.reboot_db_instance(DBInstanceIdentifier=identifier)
+    except ClientError as exc:
+        raise convert(exc, f"RDS instance {identifier}") from exc
+    return str(out["DBInstance"]["DBInstanceStatus"])
+
+
+def set_db_parameter(
+    client: Any, group: str, name: str, value: str, apply_method: str = "pending-reboot"
+) -> None:
+    try:
+        client.modify_db_parameter_group(
+            DBParameterGroupName=group,
+            Parameters=[
+                {"ParameterName": name, "ParameterValue": value, "ApplyMethod": apply_method}
+            ],
+        )
+    except ClientError as exc:
+        raise convert(exc, f"parameter group {group}") from exc
+
+
+def reset_db_parameter(
+    client: Any, group: str, name: str, apply_method: str = "pending-reboot"
+) -> None:
+    """Put one parameter back to the engine default (the undo when it was not set before)."""
+    try:
+        client.reset_db_parameter_group(
+            DBParameterGroupName=group,
+            Parameters=[{"ParameterName": name, "ApplyMethod": apply_method}],
+        )
+    except ClientError as exc:
+        raise convert(exc, f"parameter group {group}") from exc
+
+
+@dataclass(frozen=True)
+class KeyState:
+    key_id: str
+    status: str
+
+
+def access_keys(client: Any, user: str) -> list[KeyState]:
+    try:
+        raw = client.list_access_keys(UserName=user)["AccessKeyMetadata"]
+    except ClientError as exc:
+        raise convert(exc, f"IAM user {user}") from exc
+    return [KeyState(k["AccessKeyId"], k["Status"]) for k in raw]
+
+
+def set_access_key_status(client: Any, user: str, key_id: str, status: str) -> None:
+    """``Active`` or ``Inactive``."""
+    try:
+        client.update_access_key(UserName=user, AccessKeyId=key_id, Status=status)
+    except ClientError as exc:
+        raise convert(exc, f"access key {key_id} of {user}") from exc
+
+
+def distribution_status(client: Any, distribution_id: str) -> str:
+    try:
+        raw = client.get_distribution(Id=distribution_id)["Distribution"]
+    except ClientError as exc:
+        raise convert(exc, f"CloudFront distribution {distribution_id}") from exc
+    if not raw:
+        raise AwsNotFound(f"CloudFront distribution {distribution_id} not found")
+    return str(raw.get("Status", ""))
+
+
+def create_invalidation(client: Any, distribution_id: str, paths: list[str]) -> str:
+    """Invalidate ``paths``; returns the invalidation id."""
+    try:
+        out = client.create_invalidation(
+            DistributionId=distribution_id,
+            InvalidationBatch={
+                "Paths": {"Quantity": len(paths), "Items": list(paths)},
+                "CallerReference": f"aiops-{time.time_ns()}",
+            },
+        )
+    except ClientError as exc:
+        raise convert(exc, f"CloudFront distribution {distribution_id}") from exc
+    return str(out["Invalidation"]["Id"])
