@@ -72,17 +72,6 @@ class Paging:
             team = s.get(Team, incident.team_id)
         return team.name if team else None
 
-    def _ensure_pd_key(self, incident: Incident) -> Incident:
-        if incident.pagerduty_dedup_key:
-            return incident
-        with self.notifier.db.session() as s:
-            s.execute(
-                update(Incident)
-                .where(col(Incident.id) == incident.id, col(Incident.pagerduty_dedup_key).is_(None))
-                .values(pagerduty_dedup_key=dedup_key_for(incident))
-            )
-        return self._load(incident.id)
-
     def _timeline(self, incident_id: int, kind: str, text: str, **data: object) -> None:
         with self.notifier.db.session() as s:
             s.add(
@@ -98,15 +87,23 @@ class Paging:
 
     # ------------------------------------------------------------------ rule notifications
     def notify_event(
-        self, incident: Incident, event: Event, text: str, *, key: str = ""
+        self,
+        incident: Incident,
+        event: Event,
+        text: str,
+        *,
+        key: str = "",
+        team: str | None = None,
     ) -> list[Outcome]:
         """Send ``event`` for the incident to every target the rules pick (once per ``key``)."""
+        if not self.config.notifications.rules:
+            return []
         targets = route(
             self.config.notifications,
             event=event,
             severity=incident.severity,
             services=incident.services,
-            team=self._team(incident),
+            team=team if team is not None else self._team(incident),
         )
         message = incident_message(incident, event, text)
         return [
@@ -121,27 +118,47 @@ class Paging:
 
     # ------------------------------------------------------------------ hooks
     def on_incident_opened(self, incident: Incident) -> int:
-        """Notify per the rules and start the escalation; returns the timers created."""
-        incident = self._ensure_pd_key(self._load(incident.id))
-        assert incident.id is not None
-        self.notify_event(incident, Event.INCIDENT_OPENED, f"New {incident.severity} incident")
+        """Start the escalation (timers first, durable), then notify per the rules.
+
+        Returns how many timers were created (0 on a repeated call)."""
+        if incident.id is None:
+            raise UserError("the incident has not been stored yet")
+        now = self.clock.now()
+        created = 0
         with self.notifier.db.session() as s:
-            policy = service.policy_for(s, incident, self.config.default_policy)
-            if policy is None:
-                return 0
-            spec = next((p for p in self.config.policies if p.name == policy.name), None)
+            row = s.get(Incident, incident.id)
+            if row is None:
+                raise NotFound(f"incident {incident.id} does not exist")
+            if not row.pagerduty_dedup_key:
+                s.execute(
+                    update(Incident)
+                    .where(col(Incident.id) == row.id, col(Incident.pagerduty_dedup_key).is_(None))
+                    .values(pagerduty_dedup_key=dedup_key_for(row))
+                )
+                s.refresh(row)
+            team = s.get(Team, row.team_id) if row.team_id is not None else None
+            policy = service.policy_for(s, row, self.config.default_policy)
+            spec = next((p for p in self.config.policies if policy and p.name == policy.name), None)
             severities = spec.severities if spec else ["critical"]
-            if incident.severity not in severities or incident.status != "triggered":
-                return 0
-            created = service.schedule_timers(s, incident.id, policy, self.clock.now())
-        if created:
-            self._timeline(
-                incident.id,
-                "escalation",
-                f"Escalation started: policy {policy.name}, {len(policy.levels)} level(s)"
-                + (f", repeated {policy.repeat}x" if policy.repeat else ""),
-                policy=policy.name,
-            )
+            if policy is not None and row.severity in severities and row.status == "triggered":
+                created = service.schedule_timers(s, incident.id, policy, now)
+            if created and policy is not None:
+                s.add(
+                    TimelineEvent(
+                        incident_id=incident.id,
+                        at=now,
+                        kind="escalation",
+                        actor="aiops",
+                        text=f"Escalation started: policy {policy.name}, "
+                        f"{len(policy.levels)} level(s)"
+                        + (f", repeated {policy.repeat}x" if policy.repeat else ""),
+                        data={"policy": policy.name},
+                    )
+                )
+            incident, team_name = row, (team.name if team else "")
+        self.notify_event(
+            incident, Event.INCIDENT_OPENED, f"New {incident.severity} incident", team=team_name
+        )
         return created
 
     def on_incident_acknowledged(self, incident: Incident, source: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -39,11 +40,13 @@ class EscalationWorker:
         worker_id: str | None = None,
         lease: timedelta = timedelta(seconds=120),
         batch: int = 10,
+        parallel: int = 4,
     ) -> None:
         self.paging = paging
         self.worker_id = worker_id or default_worker_id()
         self.lease = lease
         self.batch = batch
+        self.parallel = parallel  # levels fired at once (sends wait on the network)
 
     @property
     def db(self):  # type: ignore[no-untyped-def]
@@ -60,13 +63,20 @@ class EscalationWorker:
                 lease=self.lease,
                 limit=self.batch,
             )
-            for timer in claimed:
-                try:
-                    fired += self.fire(timer)
-                except Exception:  # the claim expires and another tick retries it
-                    log.exception("escalation timer %s failed; retried after the lease", timer.id)
+            if self.parallel > 1 and len(claimed) > 1:
+                with ThreadPoolExecutor(min(self.parallel, len(claimed))) as pool:
+                    fired += sum(pool.map(self._fire_safely, claimed))
+            else:
+                fired += sum(self._fire_safely(t) for t in claimed)
             if len(claimed) < self.batch:
                 return fired
+
+    def _fire_safely(self, timer: ClaimedTimer) -> int:
+        try:
+            return self.fire(timer)
+        except Exception:  # the claim expires and another tick retries it
+            log.exception("escalation timer %s failed; retried after the lease", timer.id)
+            return 0
 
     def fire(self, timer: ClaimedTimer) -> int:
         with self.db.session() as s:

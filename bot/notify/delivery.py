@@ -70,13 +70,15 @@ class Notifier:
         rate_limited: bool = False,
         ignore_snooze: bool = False,
     ) -> Outcome:
-        row = self._reserve(target, message, dedup_key)
+        row, snoozed = self._reserve(target, message, dedup_key, check_snooze=not ignore_snooze)
         if row.status in ("sent", "suppressed", "failed"):
             return Outcome(dedup_key, target, "duplicate", row.attempts, row.error)
         channel = self.channels.get(target.channel)
         if channel is None:
             return self._finish(row, target, message, "failed", f"{target.channel} not configured")
-        reason, folded = self._suppression(target, message, rate_limited, ignore_snooze)
+        if snoozed is not None:
+            return self._finish(row, target, message, "suppressed", f"snoozed until {snoozed}")
+        reason, folded = self._rate_limit(target, message) if rate_limited else (None, 0)
         if reason:
             return self._finish(row, target, message, "suppressed", reason)
         if folded:
@@ -86,13 +88,19 @@ class Notifier:
         return self._deliver(row, channel, target, message)
 
     # ------------------------------------------------------------------ steps
-    def _reserve(self, target: Target, message: Message, dedup_key: str) -> Notification:
-        with self.db.session() as s:
-            found = s.exec(select(Notification).where(Notification.dedup_key == dedup_key)).first()
-            if found is not None:
-                return found
+    def _reserve(
+        self, target: Target, message: Message, dedup_key: str, *, check_snooze: bool
+    ) -> tuple[Notification, str | None]:
+        """The row for ``dedup_key`` (existing or new) and, if snoozed, until when (one tx)."""
+        by_key = select(Notification).where(Notification.dedup_key == dedup_key)
         try:
             with self.db.session() as s:
+                found = s.exec(by_key).first()
+                if found is not None:
+                    return found, None
+                until = None
+                if check_snooze and message.incident_id is not None:
+                    until = snoozed_until(s, message.incident_id, self.clock.now())
                 row = Notification(
                     dedup_key=dedup_key,
                     incident_id=message.incident_id,
@@ -104,24 +112,16 @@ class Notifier:
                 )
                 s.add(row)
                 s.flush()
-                return row
+                return row, until.isoformat() if until else None
         except IntegrityError:  # another worker reserved it between our read and insert
             with self.db.session() as s:
-                return s.exec(select(Notification).where(Notification.dedup_key == dedup_key)).one()
+                return s.exec(by_key).one(), None
 
-    def _suppression(
-        self, target: Target, message: Message, rate_limited: bool, ignore_snooze: bool
-    ) -> tuple[str | None, int]:
+    def _rate_limit(self, target: Target, message: Message) -> tuple[str | None, int]:
         if message.incident_id is None:
             return None, 0
         now = self.clock.now()
         with self.db.session() as s:
-            if not ignore_snooze:
-                until = snoozed_until(s, message.incident_id, now)
-                if until is not None:
-                    return f"snoozed until {until.isoformat()}", 0
-            if not rate_limited:
-                return None, 0
             sent, folded = recent_count(
                 s,
                 incident_id=message.incident_id,
