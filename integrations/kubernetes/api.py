@@ -175,6 +175,28 @@ class KubernetesApi:
         return sorted(revisions, key=lambda r: r.revision)
 
     @_wrap
+    def last_different_revision(self, namespace: str, name: str) -> RevisionInfo | None:
+        """The newest earlier revision whose images or env differ from the live one.
+
+        After a restart (same images, new revision) ``kubectl rollout undo`` would go back to
+        the same images; a rollback meant to undo a bad release wants this revision instead.
+        """
+        deployment, owned = self._replicasets(namespace, name)
+        live = convert.revision_of(deployment.metadata.annotations)
+        history = sorted(
+            (r for r in (convert.revision(rs) for rs in owned) if r is not None),
+            key=lambda r: r.revision,
+        )
+        current = next((r for r in history if r.revision == live), None)
+        if current is None:
+            return None
+        earlier = [r for r in history if r.revision < current.revision]
+        return next(
+            (r for r in reversed(earlier) if (r.images, r.env) != (current.images, current.env)),
+            None,
+        )
+
+    @_wrap
     def list_nodes(self) -> list[NodeInfo]:
         return [convert.node(item) for item in self.core.list_node().items]
 

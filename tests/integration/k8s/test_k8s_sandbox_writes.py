@@ -235,3 +235,20 @@ def test_starts_fast_and_stops(make_world: Any) -> None:
     assert not kubeconfig.exists()
     with pytest.raises(httpx.HTTPError):
         httpx.get(sandbox.url + "/api", timeout=timedelta(seconds=1).total_seconds())
+
+
+@pytest.mark.parametrize("path", _files_with(_history, True))
+def test_after_a_restart_undo_finds_the_last_different_release(make_world: Any, path: Path) -> None:
+    world = make_world(path)
+    dep = _history(world.section)[0]
+    ns, name = dep["namespace"], dep["name"]
+    previous, live = dep["revisions"][-2], dep["revisions"][-1]
+    assert world.k8s.last_different_revision(ns, name).image == previous["image"]
+    world.k8s.restart_deployment(ns, name, at=world.now)
+    target = world.k8s.last_different_revision(ns, name)
+    assert target is not None and target.image == previous["image"]
+    plain_undo = world.k8s.rollback_deployment(ns, name)  # kubectl: back to the pre-restart one
+    assert world.k8s.get_deployment(ns, name).image == live["image"]
+    assert plain_undo.changed
+    fixed = world.k8s.rollback_deployment(ns, name, to_revision=target.revision)
+    assert fixed.changed and world.k8s.get_deployment(ns, name).image == previous["image"]
