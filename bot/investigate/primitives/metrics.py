@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from bot.investigate.context import InvestigationContext
@@ -9,7 +12,25 @@ from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Scope, ago_text, fmt, minutes_ago
 from bot.investigate.primitives.changepoint import analyze
 from bot.investigate.primitives.signals import metric_signal
-from bot.investigate.sources import MetricRef
+from bot.investigate.sources import MetricRef, SeriesData
+
+#: Read windows, shortest first: a series that has data before a window's start is read again
+#: over the next one, with a coarser period so every read stays around 1,500 points.
+WINDOWS = (timedelta(hours=6), timedelta(hours=24), timedelta(days=30))
+MAX_POINTS = 1500
+
+
+def read_adaptive(ctx: InvestigationContext, ref: MetricRef, scope: Scope) -> SeriesData:
+    series = SeriesData(ref, [], [])
+    for window in WINDOWS:
+        start = max(scope.long_start, scope.end - window)
+        period = max(ref.period_s, int(window.total_seconds() // MAX_POINTS) // 60 * 60, 60)
+        series = ctx.evidence.read_metric(replace(ref, period_s=period), start, scope.end)
+        if not series.timestamps or start <= scope.long_start:
+            break
+        if (series.timestamps[0] - start).total_seconds() > 2 * period:
+            break  # the data starts inside this window: nothing older to fetch
+    return series
 
 
 def attribute(ctx: InvestigationContext, ref: MetricRef) -> str | None:
@@ -40,15 +61,19 @@ def _instance_ref(ctx: InvestigationContext, ref: MetricRef) -> str | None:
 
 def scan(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
     wanted = set(params.get("signals") or [])
-    out: list[Finding] = []
+    picked: list[tuple[MetricRef, str, str]] = []
     for ref in ctx.evidence.metric_catalog():
         service = attribute(ctx, ref)
-        if service not in scope.services:
+        if service is None or service not in scope.services:
             continue
         signal = metric_signal(ref.namespace, ref.name)
         if wanted and signal not in wanted:
             continue
-        series = ctx.evidence.read_metric(ref, scope.long_start, scope.end)
+        picked.append((ref, service, signal))
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="metrics") as pool:
+        reads = list(pool.map(lambda item: read_adaptive(ctx, item[0], scope), picked))
+    out: list[Finding] = []
+    for (ref, service, signal), series in zip(picked, reads, strict=True):
         result = analyze(series.values, series.timestamps)
         source = f"cloudwatch:{ref.namespace}/{ref.name}"
         label = f"{ref.name} ({service})"

@@ -1,0 +1,97 @@
+"""Wire an investigation context to a running sandbox world (CLI ``--scenario``, replay, bench).
+
+The world serves AWS (moto + the gaps endpoint) and Kubernetes; the bot reads them through
+the same clients it uses in production. The scenario supplies what production would get from
+configuration: the service graph, the metric catalogue (which series belong to which service),
+the log sources, and the deploy/config changes that arrive on the change webhook (non-CloudTrail
+sources), here handed over directly instead of through the store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.investigate.context import InvestigationContext, Topology
+from bot.investigate.sources import ChangeRecord, MetricRef
+from bot.investigate.sources_live import LiveEvidence
+
+
+def metric_catalog(scenario: Any) -> list[MetricRef]:
+    return [
+        MetricRef(
+            m.namespace,
+            m.name,
+            dict(m.dimensions),
+            m.stat,
+            m.unit,
+            m.service,
+            int(m.step.total_seconds()),
+            m.id,
+        )
+        for m in scenario.metrics
+    ]
+
+
+def webhook_changes(scenario: Any) -> list[ChangeRecord]:
+    """Changes delivered by deploy webhooks (github, argocd, jenkins, manual)."""
+    return [
+        ChangeRecord(
+            scenario.now + c.at,
+            c.kind,
+            c.service,
+            c.source,
+            c.version,
+            c.previous,
+            c.actor,
+            c.detail.get("event_name"),
+            dict(c.detail),
+        )
+        for c in scenario.changes
+        if c.source != "cloudtrail"
+    ]
+
+
+def context_for_world(
+    world: Any, *, step_timeout_s: float = 20.0, aws_clients: Any = None, k8s_api: Any = None
+) -> InvestigationContext:
+    from integrations.aws.session import make_clients
+
+    scenario = world.scenario
+    topology = Topology.from_specs(scenario.services)
+    endpoints = world.endpoints
+    aws = aws_clients or make_clients(
+        endpoints.region,
+        endpoints.aws_endpoint_url,
+        gaps_url=endpoints.gaps_endpoint_url,
+        session=world.aws.session(),
+    )
+    k8s = k8s_api
+    if k8s is None and endpoints.kubeconfig_path is not None:
+        from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
+
+        k8s = KubernetesApi(client_from_kubeconfig(endpoints.kubeconfig_path))
+    router = None
+    if endpoints.loki_url is not None:
+        import httpx
+
+        from integrations.logs import LogRouter, LokiLogs
+
+        router = LogRouter(loki=LokiLogs(httpx.Client(base_url=endpoints.loki_url, timeout=10)))
+    changes = webhook_changes(scenario)
+
+    def stored(start: datetime, end: datetime) -> list[ChangeRecord]:
+        return [c for c in changes if start <= c.at <= end]
+
+    evidence = LiveEvidence(
+        clock=world.clock,
+        topology=topology,
+        aws=aws,
+        k8s=k8s,
+        metric_catalog=metric_catalog(scenario),
+        log_sources=[s.source for s in scenario.logs],
+        id_refs=world.id_refs,
+        stored_changes=stored,
+        log_router=router,
+    )
+    return InvestigationContext(evidence=evidence, topology=topology, step_timeout_s=step_timeout_s)

@@ -1,0 +1,393 @@
+"""The evidence port over the real clients: boto3 (through ``integrations.aws``), the
+Kubernetes ApiClient (through ``integrations.kubernetes``) and stored change events.
+
+Inventory reads (instances, groups, functions…) are memoised for the life of one
+``LiveEvidence`` (build one per investigation), so parallel primitives do not repeat them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from bot.clock import Clock
+from bot.investigate.context import Topology
+from bot.investigate.sources import (
+    AsgRecord,
+    BucketRecord,
+    CertRecord,
+    ChangeRecord,
+    ContainerRecord,
+    Ec2Record,
+    EcsServiceRecord,
+    EventRecord,
+    IamUserRecord,
+    IngressRecord,
+    LambdaRecord,
+    LogRecord,
+    MetricRef,
+    PodRecord,
+    RdsRecord,
+    RevisionRecord,
+    SeriesData,
+)
+from integrations.aws import cloudtrail, cloudwatch, ec2, ecs, iam, lambda_, rds, s3
+from integrations.aws import logs as cwlogs
+from integrations.aws.errors import AwsNotFound
+from integrations.aws.session import AwsClients
+
+T = TypeVar("T")
+_LINE = re.compile(
+    r"^(?:\d{4}-\d\d-\d\dT\S+\s+)?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|"
+    r"CRITICAL)\s+(.*)$"
+)
+_LEVEL_IN_TEXT = re.compile(r"\b(FATAL|ERROR|WARN(?:ING)?|CRITICAL)\b|level=(\w+)", re.I)
+
+
+def _level_of(text: str) -> str | None:
+    m = _LEVEL_IN_TEXT.search(text)
+    if not m:
+        return None
+    return (m.group(1) or m.group(2) or "").upper() or None
+
+
+class LiveEvidence:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        topology: Topology,
+        aws: AwsClients | None,
+        k8s: Any | None = None,  # integrations.kubernetes.KubernetesApi
+        metric_catalog: Sequence[MetricRef] = (),
+        log_sources: Sequence[str] = (),
+        id_refs: Mapping[str, str] | None = None,
+        stored_changes: Callable[[datetime, datetime], list[ChangeRecord]] | None = None,
+        log_router: Any | None = None,  # integrations.logs.LogRouter for file:/loki: sources
+    ) -> None:
+        self._router = log_router
+        self._clock = clock
+        self._topo = topology
+        self._aws = aws
+        self._k8s = k8s
+        self._catalog = list(metric_catalog)
+        self._sources = list(log_sources)
+        self._refs = dict(id_refs or {})
+        self._reverse = {v: k for k, v in self._refs.items()}
+        self._stored = stored_changes
+        self._memo: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- helpers
+    def _once(self, key: str, load: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+        value = load()
+        with self._lock:
+            self._memo.setdefault(key, value)
+            return self._memo[key]  # type: ignore[no-any-return]
+
+    def _need_aws(self) -> AwsClients:
+        if self._aws is None:
+            raise RuntimeError("no AWS clients configured")
+        return self._aws
+
+    def _resources(self, kind: str) -> list[tuple[str, str | None]]:
+        return [(n.resource, n.namespace) for n in self._topo.services.values() if n.kind == kind]
+
+    # ---------------------------------------------------------------- port
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def metric_catalog(self) -> list[MetricRef]:
+        return list(self._catalog)
+
+    def read_metric(self, ref: MetricRef, start: datetime, end: datetime) -> SeriesData:
+        dims = {k: self._refs.get(v, v) for k, v in ref.dimensions.items()}
+        query = cloudwatch.MetricQuery(
+            namespace=ref.namespace,
+            name=ref.name,
+            start=start,
+            end=end,
+            dimensions=dims,
+            stat=ref.stat,
+            period_seconds=max(60, ref.period_s),
+        )
+        series = cloudwatch.read_series(self._need_aws().cloudwatch, query)
+        return SeriesData(ref, list(series.timestamps), [float(v) for v in series.values])
+
+    def changes(self, start: datetime, end: datetime) -> list[ChangeRecord]:
+        out: list[ChangeRecord] = []
+        if self._aws is not None:
+            for ev in cloudtrail.lookup_changes(self._aws.cloudtrail, start, end):
+                detail = {
+                    k: self._reverse.get(v, v) if isinstance(v, str) else v
+                    for k, v in ev.parameters.items()
+                }
+                names = " ".join([*(n for _, n in ev.resources), *map(str, detail.values())])
+                service = self._topo.owner_of_text(self._reverse.get(names, names))
+                if service is None:  # a parameter group names no instance: look it up
+                    groups = self._rds_groups()
+                    service = next(
+                        (groups[v] for v in detail.values() if isinstance(v, str) and v in groups),
+                        None,
+                    )
+                if service is None and "DBParameterGroup" in ev.event_name:
+                    service = self._rds_by_group_name(str(detail.get("parameter_group", "")))
+                kind = (
+                    "config" if re.match(r"(Modify|Update|Put|Delete)", ev.event_name) else "infra"
+                )
+                out.append(
+                    ChangeRecord(
+                        ev.at,
+                        kind,
+                        service,
+                        "cloudtrail",
+                        None,
+                        None,
+                        ev.username,
+                        ev.event_name,
+                        detail,
+                    )
+                )
+        if self._stored is not None:
+            out.extend(self._stored(start, end))
+        return sorted(out, key=lambda c: c.at)
+
+    def _rds_groups(self) -> dict[str, str]:
+        """Parameter group name -> the service whose RDS instance uses it."""
+
+        def load() -> dict[str, str]:
+            out: dict[str, str] = {}
+            for node in self._topo.services.values():
+                if node.kind != "rds":
+                    continue
+                try:
+                    db = rds.describe(self._need_aws().rds, node.resource)
+                except AwsNotFound:
+                    continue
+                for group in db.parameter_groups:
+                    out[group] = node.name
+            return out
+
+        return self._once("rds_groups", load)
+
+    def _rds_by_group_name(self, group: str) -> str | None:
+        """A parameter group that no instance reports (renamed, or not yet attached): the RDS
+        service when there is one, else the one sharing the longest name prefix (>= 3)."""
+        rds_nodes = [n for n in self._topo.services.values() if n.kind == "rds"]
+        if len(rds_nodes) == 1:
+            return rds_nodes[0].name
+        best, best_len = None, 2
+        for node in rds_nodes:
+            common = len(os.path.commonprefix([node.resource, group]))
+            if common > best_len:
+                best, best_len = node.name, common
+        return best
+
+    def pods(self, namespace: str, owner: str | None = None) -> list[PodRecord]:
+        if self._k8s is None:
+            return []
+        selector = None
+        if owner:
+            dep = self._k8s.get_deployment(namespace, owner)
+            selector = ",".join(f"{k}={v}" for k, v in dep.selector.items()) or f"app={owner}"
+        out = []
+        for p in self._k8s.list_pods(namespace, selector):
+            containers = [
+                ContainerRecord(
+                    c.name,
+                    c.ready,
+                    c.restarts,
+                    c.waiting_reason,
+                    None,
+                    c.last_terminated_reason,
+                    c.last_exit_code,
+                    c.last_terminated_at,
+                    c.limits.get("memory"),
+                    c.image,
+                )
+                for c in p.containers
+            ]
+            out.append(PodRecord(p.namespace, p.name, owner, p.phase, p.node, containers))
+        return out
+
+    def k8s_events(self, namespace: str) -> list[EventRecord]:
+        if self._k8s is None:
+            return []
+        return [
+            EventRecord(
+                e.namespace,
+                e.object_kind,
+                e.object_name,
+                e.type,
+                e.reason,
+                e.message,
+                e.count,
+                e.last_seen,
+            )
+            for e in self._k8s.events(namespace)
+        ]
+
+    def deployment_revisions(self, namespace: str, name: str) -> list[RevisionRecord]:
+        if self._k8s is None:
+            return []
+        return [
+            RevisionRecord(r.revision, r.image, dict(r.env), r.created)
+            for r in self._k8s.list_revisions(namespace, name)
+        ]
+
+    def log_sources(self) -> list[str]:
+        return list(self._sources)
+
+    def read_logs(
+        self, source: str, start: datetime, end: datetime, *, previous: bool = False
+    ) -> list[LogRecord]:
+        kind, _, rest = source.partition(":")
+        if kind == "cloudwatch" and self._aws is not None:
+            events = cwlogs.filter_events(self._aws.logs, rest, start, end)
+            return [LogRecord(e.at, _level_of(e.message), e.message, source) for e in events]
+        if kind == "k8s" and self._k8s is not None:
+            parts = rest.split("/")
+            if len(parts) != 3:
+                return []
+            ns, pod, container = parts
+            lines = self._k8s.pod_logs(ns, pod, container, previous=previous)
+            out = []
+            for raw in lines:
+                m = _LINE.match(raw)
+                level, text = (m.group(1), m.group(2)) if m else (_level_of(raw), raw)
+                out.append(LogRecord(None, level, text, source))
+            return out
+        if kind in ("file", "loki") and self._router is not None:
+            from integrations.logs import LogQuery
+
+            query = LogQuery(source=source, start=start, end=end, limit=20_000)
+            return [
+                LogRecord(ln.timestamp, ln.level, ln.text, source)
+                for ln in self._router.fetch(query)
+            ]
+        return []
+
+    def ec2_instances(self) -> list[Ec2Record]:
+        def load() -> list[Ec2Record]:
+            clients = self._need_aws()
+            names = {g.group_id: g.name for g in ec2.security_groups(clients.ec2)}
+            return [
+                Ec2Record(
+                    self._reverse.get(i.instance_id, i.name or i.instance_id),
+                    i.instance_id,
+                    i.state,
+                    i.instance_type,
+                    [names.get(g, g) for g in i.security_group_ids],
+                    dict(i.tags),
+                )
+                for i in ec2.describe_instances(clients.ec2)
+            ]
+
+        return self._once("ec2", load)
+
+    def security_group_ingress(self) -> list[IngressRecord]:
+        def load() -> list[IngressRecord]:
+            out = []
+            for g in ec2.security_groups(self._need_aws().ec2):
+                for r in g.ingress:
+                    port = r.from_port if r.from_port is not None else -1
+                    out.append(IngressRecord(g.name, port, r.cidr, r.protocol))
+            return out
+
+        return self._once("sg", load)
+
+    def buckets(self) -> list[BucketRecord]:
+        def load() -> list[BucketRecord]:
+            client = self._need_aws().s3
+            states = [s3.bucket_state(client, b) for b in s3.list_buckets(client)]
+            return [BucketRecord(s.name, s.public, s.encrypted) for s in states]
+
+        return self._once("s3", load)
+
+    def rds_instances(self) -> list[RdsRecord]:
+        def load() -> list[RdsRecord]:
+            out = []
+            for ident, _ in self._resources("rds"):
+                try:
+                    db = rds.describe(self._need_aws().rds, ident)
+                except AwsNotFound:
+                    continue
+                out.append(RdsRecord(db.identifier, db.engine, db.instance_class, db.status))
+            return out
+
+        return self._once("rds", load)
+
+    def lambda_functions(self) -> list[LambdaRecord]:
+        def load() -> list[LambdaRecord]:
+            out = []
+            for name, _ in self._resources("lambda"):
+                try:
+                    fn = lambda_.get_config(self._need_aws().lambda_, name)
+                except AwsNotFound:
+                    continue
+                out.append(
+                    LambdaRecord(
+                        fn.name, fn.runtime or "", fn.timeout, fn.memory, fn.reserved_concurrency
+                    )
+                )
+            return out
+
+        return self._once("lambda", load)
+
+    def ecs_services(self) -> list[EcsServiceRecord]:
+        def load() -> list[EcsServiceRecord]:
+            out = []
+            client = self._need_aws().ecs
+            for name, cluster in self._resources("ecs_service"):
+                try:
+                    svc = ecs.describe_service(client, cluster or "default", name)
+                except AwsNotFound:
+                    continue
+                family, _, rev = svc.task_definition.rsplit("/", 1)[-1].partition(":")
+                revs = [int(rev)] if rev.isdigit() else []
+                if revs and revs[0] > 1:
+                    try:
+                        ecs.describe_task_definition(client, f"{family}:{revs[0] - 1}")
+                        revs.insert(0, revs[0] - 1)
+                    except Exception:  # no previous revision registered
+                        pass
+                out.append(
+                    EcsServiceRecord(
+                        svc.cluster,
+                        svc.name,
+                        svc.desired,
+                        svc.running,
+                        svc.pending,
+                        f"{family}:{rev}",
+                        revs,
+                    )
+                )
+            return out
+
+        return self._once("ecs", load)
+
+    def iam_users(self) -> list[IamUserRecord]:
+        def load() -> list[IamUserRecord]:
+            now = self.now()
+            out = []
+            for u in iam.list_users_keys(self._need_aws().iam):
+                ages = [(now - k.created).days for k in u.access_keys if k.status == "Active"]
+                out.append(
+                    IamUserRecord(u.name, max(ages) if ages else None, u.mfa, list(u.policies))
+                )
+            return out
+
+        return self._once("iam", load)
+
+    def autoscaling_groups(self) -> list[AsgRecord]:
+        return []  # no integrations.aws reader yet
+
+    def certificates(self) -> list[CertRecord]:
+        return []  # no integrations.aws reader yet
