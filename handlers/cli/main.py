@@ -29,6 +29,7 @@ FEATURES: list[str] = [
     "handlers.cli.digest",
     "handlers.cli.demo",
     "handlers.cli.serve",
+    "handlers.cli.members",
 ]
 
 err_console = Console(stderr=True)
