@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import threading
 import time
 from typing import Any
@@ -73,10 +74,10 @@ def _start_locked(timeout: float) -> str:
     url = f"http://{host}:{port}"
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            httpx.get(f"{url}/moto-api/data.json", timeout=1.0)
+        try:  # a TCP connect: moto's HTTP status pages dump the whole (process-wide) state
+            socket.create_connection((host, port), timeout=1.0).close()
             break
-        except httpx.HTTPError:
+        except OSError:
             if time.monotonic() > deadline:
                 server.stop()
                 raise UpstreamUnavailable(
