@@ -191,7 +191,10 @@ class Paging:
                 source=source,
                 cancelled=cancelled,
             )
-        if source != "pagerduty" and paged is not None and incident.pagerduty_dedup_key:
+        key = incident.pagerduty_dedup_key
+        # PagerDuty knows the incident if we paged it, or if it came from PagerDuty (its key)
+        known_to_pd = paged is not None or (key is not None and not key.startswith("aiops-"))
+        if source != "pagerduty" and key and known_to_pd:
             message = incident_message(incident, event, f"{verb} in aiops via {source}")
             if member is not None and member.email:
                 message = Message(**{**message.__dict__, "actor_email": member.email})

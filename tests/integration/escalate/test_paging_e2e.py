@@ -239,3 +239,28 @@ def test_ack_from_pagerduty_stops_escalation_without_calling_back(
     world["clock"].advance(timedelta(hours=1))
     assert world["worker"].tick() == 0
     assert _levels_fired(database, incident.id) == [1]
+
+
+def test_slack_ack_of_an_incident_that_came_from_pagerduty_acks_it_there(
+    world: dict[str, Any], database: Database
+) -> None:
+    pd: LocalPagerDuty = world["pd"]
+    paging: Paging = world["paging"]
+    from integrations import pagerduty as pdapi
+
+    events = pdapi.events_session(pd.routing_key, base_url=pd.events_url)
+    pdapi.trigger(events, dedup_key="ext-123", summary="from PagerDuty", source="monitor")
+    with database.session() as s:
+        inc = Incident(
+            title="from PagerDuty",
+            severity="warning",
+            pagerduty_dedup_key="ext-123",
+            status="acknowledged",
+            acknowledged_by="UBOB",
+        )
+        s.add(inc)
+        s.flush()
+    paging.on_incident_acknowledged(inc, "slack")
+    record = pd.incident("ext-123")
+    assert record is not None and record.status == "acknowledged"
+    assert record.acknowledged_by == world["ids"]["bob"]
