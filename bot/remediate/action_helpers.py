@@ -24,7 +24,11 @@ def preflight(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except (AwsNotFound, K8sNotFound) as exc:
             raise PreflightFailed(f"target does not exist: {exc}") from None
-        except (AwsError, K8sError) as exc:
+        except AwsError as exc:
+            if exc.code in ("404", "NoSuchEntity", "NoSuchBucket"):
+                raise PreflightFailed(f"target does not exist: {exc}") from None
+            raise PreflightFailed(f"cannot check the target: {exc}") from None
+        except K8sError as exc:
             raise PreflightFailed(f"cannot check the target: {exc}") from None
 
     return inner
