@@ -136,6 +136,14 @@ class Settings(BaseSettings):
     # --- behaviour
     aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")
     aiops_timezone: str = Field(default="UTC", description="timezone of the weekly digest")
+    aiops_capacity_file: Path | None = Field(
+        default=None, description="capacity.yaml: watched resources, limits, discovery on/off"
+    )
+    aiops_digest_day: str = Field(default="mon", description="weekday of the capacity digest")
+    aiops_digest_time: str = Field(default="09:00", description="local time of the digest (HH:MM)")
+    aiops_digest_channel: str | None = Field(
+        default=None, description="channel of the capacity digest (default: AIOPS_SLACK_CHANNEL)"
+    )
     aiops_log_level: str = Field(default="INFO", description="logging level")
     aiops_log_json: bool = Field(default=False, description="JSON log lines")
 
