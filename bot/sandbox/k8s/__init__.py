@@ -56,6 +56,10 @@ class K8sSandbox:
     def url(self) -> str:
         return self._server.url
 
+    def set_now(self, now: datetime) -> None:
+        """Move the sandbox clock (see ``ClusterState.set_now``)."""
+        self.state.set_now(now)
+
     def start(self) -> K8sSandbox:
         self._server.start()
         return self
@@ -82,7 +86,7 @@ def start_k8s_sandbox(
     """Serve ``kubernetes`` (the scenario section, as plain dicts) as seen at ``now``.
 
     ``logs`` is the scenario's ``logs`` section; its ``k8s:<ns>/<pod>/<container>`` sources
-    become pod logs. Raises ``ValueError`` when the section cannot be built.
+    become pod logs. Raises ``UserError`` naming the key when the section cannot be served.
     """
     state = ClusterState(kubernetes, now, logs)
     return K8sSandbox(state).start()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.errors import UserError
 from bot.sandbox.k8s.loglines import at
 from bot.sandbox.k8s.objects import (
     HASH_LABEL,
@@ -181,3 +182,41 @@ def pod_revision(record: DeploymentRecord, pod_name: str) -> RevisionSet:
     """The RevisionSet a scenario pod belongs to (by its name's hash, else the live one)."""
     hash_ = _pod_hash(record.name, pod_name)
     return next((rs for rs in record.sets if rs.hash == hash_), record.live())
+
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "deployments": ("name", "revisions"),
+    "pods": ("name", "containers"),
+    "events": ("object",),
+    "nodes": ("name",),
+    "hpas": ("name",),
+}
+
+
+def check_section(section: Any) -> None:
+    """Raise ``UserError`` naming the first missing or malformed key of a kubernetes section."""
+    if section is None:
+        return
+    if not isinstance(section, Mapping):
+        raise UserError("kubernetes: expected a mapping of deployments, pods, events, nodes, hpas")
+    for kind, keys in _REQUIRED.items():
+        items = section.get(kind) or []
+        if not isinstance(items, list):
+            raise UserError(f"kubernetes.{kind}: expected a list")
+        for i, item in enumerate(items):
+            where = f"kubernetes.{kind}[{i}]"
+            if not isinstance(item, Mapping):
+                raise UserError(f"{where}: expected a mapping")
+            for key in keys:
+                if item.get(key) in (None, "", []):
+                    raise UserError(f"{where}: {key!r} is required")
+            if kind == "deployments":
+                for j, rev in enumerate(item["revisions"]):
+                    if not isinstance(rev, Mapping) or "revision" not in rev or "image" not in rev:
+                        raise UserError(
+                            f"{where}.revisions[{j}]: 'revision' and 'image' are required"
+                        )
+            if kind == "pods":
+                for j, container in enumerate(item["containers"]):
+                    if not isinstance(container, Mapping) or not container.get("name"):
+                        raise UserError(f"{where}.containers[{j}]: 'name' is required")
