@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, tuple_, update
+from sqlalchemy import Table, bindparam, insert, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -29,6 +29,8 @@ from bot.ingest.models import AlertIn
 from bot.store.models import Alert, ChangeEvent, Incident, TimelineEvent
 
 CHUNK = 400
+ALERTS: Table = Alert.__table__  # type: ignore[attr-defined]
+TIMELINE: Table = TimelineEvent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -182,11 +184,11 @@ def _store(session: Session, alerts: Sequence[AlertIn], now: datetime) -> list[_
             upd["repeat_count"] += 1
     ids: dict[tuple[str, str], int] = {k: r.id for k, r in existing.items()}
     if inserts:
-        stmt = insert(Alert).returning(col(Alert.id), col(Alert.source), col(Alert.fingerprint))
+        stmt = insert(ALERTS).returning(ALERTS.c.id, ALERTS.c.source, ALERTS.c.fingerprint)
         for row in session.execute(stmt, list(inserts.values())):
             ids[(row.source, row.fingerprint)] = row.id
-    if updates:
-        session.execute(update(Alert), list(updates.values()))
+    for upd in updates.values():  # repeats: few per batch, and each has its own columns
+        session.execute(update(ALERTS).where(ALERTS.c.id == upd["id"]).values(**upd))
     recs: list[_Rec] = []
     for key, a in plan:
         st = state[key]
@@ -283,9 +285,15 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
             outcomes.append(Outcome(rec.id, inc.id, rec.created, t.created))
         session.flush()
         if moved:
-            session.execute(update(Alert), [{"id": a, "incident_id": i} for a, i in moved.items()])
+            stmt = (
+                update(ALERTS)
+                .where(ALERTS.c.id == bindparam("alert_id"))
+                .values(incident_id=bindparam("new_incident"))
+            )
+            rows = [{"alert_id": a, "new_incident": i} for a, i in moved.items()]
+            session.connection().execute(stmt, rows)
         if timeline:
-            session.execute(insert(TimelineEvent), timeline)
+            session.connection().execute(insert(TIMELINE), timeline)
         for inc in incidents.values():
             if inc.status != "resolved":
                 refresh_incident(session, inc, flows.correlator, now=now)
