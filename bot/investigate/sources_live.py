@@ -42,8 +42,7 @@ from integrations.aws.session import AwsClients
 
 T = TypeVar("T")
 _LINE = re.compile(
-    r"^(?:\d{4}-\d\d-\d\dT\S+\s+)?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|"
-    r"CRITICAL)\s+(.*)$"
+    r"^(?:(\d{4}-\d\d-\d\dT\S+)\s+)?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\s+(.*)$"
 )
 _LEVEL_IN_TEXT = re.compile(r"\b(FATAL|ERROR|WARN(?:ING)?|CRITICAL)\b|level=(\w+)", re.I)
 
@@ -261,8 +260,16 @@ class LiveEvidence:
             out = []
             for raw in lines:
                 m = _LINE.match(raw)
-                level, text = (m.group(1), m.group(2)) if m else (_level_of(raw), raw)
-                out.append(LogRecord(None, level, text, source))
+                at: datetime | None = None
+                if m:
+                    level, text = m.group(2), m.group(3)
+                    try:
+                        at = datetime.fromisoformat(m.group(1)) if m.group(1) else None
+                    except ValueError:
+                        at = None
+                else:
+                    level, text = _level_of(raw), raw
+                out.append(LogRecord(at, level, text, source))
             return out
         if kind in ("file", "loki") and self._router is not None:
             from integrations.logs import LogQuery

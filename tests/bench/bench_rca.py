@@ -41,9 +41,8 @@ def first_action_ok(actions: list, fix: object) -> bool:
 def main(paths: list[Path]) -> int:
     totals = {"n": 0, "top1": 0, "top3": 0, "fix": 0}
     grand = time.perf_counter()
-    print(
-        f"{'scenario':44} {'incident':8} {'top1':4} {'top3':4} {'fix':4} {'ms':>6}  top hypothesis"
-    )
+    head = f"{'scenario':44} {'incident':8} {'top1':4} {'top3':4} {'fix':4} {'ms':>6}"
+    print(head + "  top hypothesis")
     for path in paths:
         loaded = load_scenario(path)
         scenario, truth = loaded.scenario, loaded.truth

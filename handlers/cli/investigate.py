@@ -1,0 +1,126 @@
+"""`aiops investigate "QUERY" [--scenario FILE] [--json]`: one investigation in the terminal.
+
+With ``--scenario`` the sandbox world is started for that file and the integrations point at
+it; without, the configured AWS / Kubernetes endpoints are read (the service graph is then
+empty, so account-wide checks such as security groups, buckets and IAM are what works).
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from bot.investigate import investigate_query
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import InvestigationResult, StepRecord
+
+console = Console()
+
+
+def _progress_table(steps: list[StepRecord], query: str) -> Table:
+    table = Table(title=f"Investigating: {query}", show_header=True, header_style="bold")
+    for col in ("step", "status", "ms", "found"):
+        table.add_column(col)
+    style = {"ok": "[green]ok[/]", "failed": "[red]failed[/]", "timeout": "[yellow]timeout[/]"}
+    for s in steps:
+        table.add_row(
+            s.name,
+            style.get(s.status, s.status),
+            f"{s.duration_ms:.0f}",
+            str(len(s.output)) if s.status == "ok" else (s.error or ""),
+        )
+    return table
+
+
+def _render(result: InvestigationResult) -> None:
+    c = result.classification
+    console.print(
+        f"[bold]Incident class:[/] {c.incident_class}"
+        + (f"  (also: {', '.join(c.secondary)})" if c.secondary else "")
+    )
+    console.print(f"[bold]Playbooks:[/] {', '.join(c.playbooks) or 'general triage'}")
+    console.print("\n[bold]FACTS[/]")
+    for f in result.facts:
+        console.print(f"  • {f.text}  [dim]({f.source})[/]")
+    console.print("\n[bold]LIKELY ROOT CAUSES[/]")
+    for h in result.hypotheses:
+        console.print(f"  • [bold]{h.kind}[/] on {h.service} — {h.confidence:.0%}: {h.summary}")
+        for e in h.evidence[:4]:
+            console.print(f"      for: {e}")
+        for a in h.against[:2]:
+            console.print(f"      against: {a}")
+    console.print("\n[bold]RECOMMENDED ACTIONS[/]")
+    if not result.actions:
+        console.print("  (none from the registry: see the hypotheses)")
+    for i, a in enumerate(result.actions, 1):
+        console.print(
+            f"  {i}. {a.action} {json.dumps(a.params)}  risk={a.risk}\n     {a.rationale}"
+        )
+    console.print(f"\n[dim]{len(result.steps)} steps in {result.duration_ms:.0f} ms[/]")
+
+
+def _production_context() -> InvestigationContext:
+    from bot.clock import SystemClock
+    from bot.config import get_settings
+    from bot.investigate.context import Topology
+    from bot.investigate.sources_live import LiveEvidence
+    from integrations.aws.session import make_clients
+
+    settings = get_settings()
+    aws = make_clients(settings.aws_region, settings.aws_endpoint_url)
+    k8s = None
+    if settings.kubeconfig is not None:
+        from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
+
+        k8s = KubernetesApi(client_from_kubeconfig(settings.kubeconfig, settings.kube_context))
+    topology = Topology([])
+    evidence = LiveEvidence(clock=SystemClock(), topology=topology, aws=aws, k8s=k8s)
+    return InvestigationContext(evidence=evidence, topology=topology)
+
+
+def investigate(
+    query: Annotated[str, typer.Argument(help='what to investigate, e.g. "API latency spike"')],
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="run against this scenario's sandbox world")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the investigation JSON")] = False,
+) -> None:
+    """Classify the query, run the playbooks' diagnostics in parallel, print facts,
+    hypotheses and recommended actions."""
+    with ExitStack() as stack:
+        to_refs: Any = lambda value: value  # noqa: E731
+        if scenario is not None:
+            from bot.investigate.sandbox_ctx import context_for_world
+            from bot.sandbox.scenario import load_scenario
+            from bot.sandbox.world import SandboxWorld
+
+            world = stack.enter_context(SandboxWorld(load_scenario(scenario).scenario))
+            ctx = context_for_world(world)
+            to_refs = world.to_id_refs
+        else:
+            ctx = _production_context()
+        if as_json:
+            result = investigate_query(ctx, query)
+            typer.echo(json.dumps(to_refs(result.to_contract_json()), indent=2))
+            return
+        done: list[StepRecord] = []
+        with Live(_progress_table(done, query), console=console, transient=True) as live:
+
+            def progress(step: StepRecord) -> None:
+                done.append(step)
+                live.update(_progress_table(done, query))
+
+            result = investigate_query(ctx, query, on_progress=progress)
+        console.print(_progress_table(done, query))
+        _render(result)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("investigate")(investigate)
