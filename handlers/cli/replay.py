@@ -16,13 +16,26 @@ def register(app: typer.Typer) -> None:
     def replay_cmd(
         file: Annotated[Path, typer.Argument(help="scenario YAML file")],
         as_json: Annotated[bool, typer.Option("--json", help="print the evaluation JSON")] = False,
+        approve: Annotated[
+            str | None,
+            typer.Option(
+                "--approve",
+                help="'first': approve and run each incident's first recommended action "
+                "in the sandbox, verify it, and report it under 'remediation'",
+            ),
+        ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and show the incidents it produced."""
         from bot.replay.runner import replay
         from bot.sandbox.scenario import load_scenario
 
         loaded = load_scenario(file)
-        result = replay(loaded.scenario)
+        if approve is None:
+            result = replay(loaded.scenario)
+        else:
+            from bot.remediate.replay_approve import approve_first_replay
+
+            result = approve_first_replay(loaded.scenario, approve)
         if as_json:
             typer.echo(json.dumps(result, indent=2))
             return
