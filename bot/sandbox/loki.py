@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.errors import UserError
 from bot.sandbox.k8s.httpserver import ThreadedServer
 from bot.sandbox.k8s.loglines import TimedLine, expand_logs, format_line
 
@@ -180,11 +181,18 @@ def _ns(moment: datetime) -> int:
 
 class LokiState:
     def __init__(self, logs: list[dict] | None, now: datetime) -> None:
+        self._raw = list(logs or [])
+        self.anchor = now if now.tzinfo else now.replace(tzinfo=UTC)
+        self.set_now(now)
+
+    def set_now(self, now: datetime) -> None:
+        """Move the clock: lines up to ``now`` are served, and ``now`` is the default end."""
         self.now = now if now.tzinfo else now.replace(tzinfo=UTC)
-        self.streams = [
-            Stream(labels_of(source), lines)
-            for source, lines in expand_logs(logs, self.now).items()
-        ]
+        try:
+            expanded = expand_logs(self._raw, self.anchor, self.now)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise UserError(f"the logs section cannot be served: {exc}") from exc
+        self.streams = [Stream(labels_of(source), lines) for source, lines in expanded.items()]
 
     def query_range(self, params: dict[str, str]) -> dict[str, Any]:
         if not params.get("query"):
@@ -262,6 +270,9 @@ class LokiSandbox:
     @property
     def url(self) -> str:
         return self._server.url
+
+    def set_now(self, now: datetime) -> None:
+        self.state.set_now(now)
 
     def start(self) -> LokiSandbox:
         self._server.start()

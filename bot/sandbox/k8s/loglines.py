@@ -17,10 +17,13 @@ from bot.sandbox.timeparse import parse_duration, parse_offset
 __all__ = ["TimedLine", "at", "expand_logs", "expand_source", "format_line", "parse_offset"]
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def at(now: datetime, offset: object) -> datetime:
     """The absolute time of a scenario offset, in UTC."""
-    base = now if now.tzinfo else now.replace(tzinfo=UTC)
-    return base.astimezone(UTC) + parse_offset(offset)
+    return _utc(now) + parse_offset(offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +47,15 @@ def format_line(line: TimedLine) -> str:
     return f"{format_time(line.time)} {line.level} {line.text}"
 
 
-def expand_source(lines: Iterable[Mapping[str, Any]], now: datetime) -> list[TimedLine]:
-    """The lines of one source, repeats unrolled, sorted by time (stable), none after ``now``."""
+def expand_source(
+    lines: Iterable[Mapping[str, Any]], now: datetime, until: datetime | None = None
+) -> list[TimedLine]:
+    """The lines of one source, repeats unrolled, sorted by time (stable).
+
+    Offsets count from ``now`` (the scenario's clock); lines after ``until`` (default ``now``:
+    the sandbox clock, which may have moved on) are not served yet.
+    """
+    limit = _utc(until or now)
     out: list[TimedLine] = []
     for entry in lines:
         start = at(now, entry.get("at", 0))
@@ -55,7 +65,7 @@ def expand_source(lines: Iterable[Mapping[str, Any]], now: datetime) -> list[Tim
         text = str(entry.get("text", ""))
         for i in range(repeat):
             moment = start + every * i
-            if moment > now.astimezone(UTC):
+            if moment > limit:
                 break
             out.append(TimedLine(moment, level, text))
     out.sort(key=lambda line: line.time)
@@ -63,13 +73,13 @@ def expand_source(lines: Iterable[Mapping[str, Any]], now: datetime) -> list[Tim
 
 
 def expand_logs(
-    logs: Iterable[Mapping[str, Any]] | None, now: datetime
+    logs: Iterable[Mapping[str, Any]] | None, now: datetime, until: datetime | None = None
 ) -> dict[str, list[TimedLine]]:
     """Every source of the scenario's ``logs`` section, keyed by its source string."""
     result: dict[str, list[TimedLine]] = {}
     for source in logs or []:
         name = str(source.get("source", ""))
-        result.setdefault(name, []).extend(expand_source(source.get("lines") or [], now))
+        result.setdefault(name, []).extend(expand_source(source.get("lines") or [], now, until))
     for name in result:
         result[name].sort(key=lambda line: line.time)
     return result

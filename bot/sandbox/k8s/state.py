@@ -38,6 +38,7 @@ class ClusterState(Controllers):
     ) -> None:
         check_section(kubernetes)
         self.now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        self.anchor = self.now  # scenario offsets count from here, wherever the clock moves
         self.lock = threading.RLock()
         self.resource_version = 1
         self._raw_logs = list(logs or [])
@@ -51,7 +52,7 @@ class ClusterState(Controllers):
         """Move the sandbox clock: later log lines appear, new pods start at the new time."""
         with self.lock:
             self.now = now if now.tzinfo else now.replace(tzinfo=UTC)
-            self.logs = expand_logs(self._raw_logs, self.now)
+            self.logs = expand_logs(self._raw_logs, self.anchor, self.now)
 
     def _build(self, section: dict[str, Any]) -> None:
         raw_pods = [dict(p) for p in section.get("pods") or []]

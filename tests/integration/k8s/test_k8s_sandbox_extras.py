@@ -191,3 +191,43 @@ def test_log_since_time_and_limit_bytes(sandbox: Any) -> None:
     assert len(cut.content) == 10
     bad = httpx.get(url, params={"container": "api", "tailLines": "x"}, headers=headers)
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("section", "logs", "message"),
+    [
+        ({"deployments": [{"name": "x", "replicas": 1}]}, None, r"deployments\[0\]: 'revisions'"),
+        ({"deployments": [{"name": "x", "revisions": [{"image": "i"}]}]}, None, "'revision'"),
+        ({"pods": [{"name": "p", "containers": [{"ready": True}]}]}, None, r"containers\[0\]"),
+        ({"events": [{"reason": "x"}]}, None, "'object'"),
+        ({"nodes": "n1"}, None, "expected a list"),
+        ({}, [{"source": "k8s:a/b/c", "lines": [{"at": "yesterday", "text": "x"}]}], "yesterday"),
+    ],
+)
+def test_malformed_sections_are_user_errors(section: Any, logs: Any, message: str) -> None:
+    from bot.errors import UserError
+
+    with pytest.raises(UserError, match=message):
+        start_k8s_sandbox(section, NOW, logs)
+
+
+def test_moving_the_clock_reveals_later_lines() -> None:
+    logs = [
+        {
+            "source": "k8s:web/solo/c",
+            "lines": [{"at": "-1m", "text": "before"}, {"at": "+5m", "text": "after"}],
+        }
+    ]
+    section = {
+        "pods": [{"namespace": "web", "name": "solo", "containers": [{"name": "c", "ready": True}]}]
+    }
+    with start_k8s_sandbox(section, NOW, logs) as running:
+        api_client = client_from_kubeconfig(running.kubeconfig_path)
+        k8s = KubernetesApi(api_client)
+        assert [line.split(" ", 2)[2] for line in k8s.pod_logs("web", "solo")] == ["before"]
+        running.set_now(NOW + timedelta(minutes=10))
+        assert [line.split(" ", 2)[2] for line in k8s.pod_logs("web", "solo")] == [
+            "before",
+            "after",
+        ]
+        api_client.close()

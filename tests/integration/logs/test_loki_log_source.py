@@ -185,3 +185,18 @@ def test_example_file_sources_come_back(path: Path) -> None:
                 )
             )
             assert filtered and all(word in line.text for line in filtered)
+
+
+def test_moving_the_clock_reveals_later_lines_and_bad_logs_are_user_errors() -> None:
+    from bot.errors import UserError
+
+    with start_loki_sandbox(SYNTHETIC, NOW) as sandbox, httpx.Client(base_url=sandbox.url) as http:
+        logs = LokiLogs(http)
+        source = "file:web-1:/var/log/app.log"
+        assert "from the future" not in {x.text for x in logs.fetch(LogQuery(source))}
+        sandbox.set_now(NOW + timedelta(minutes=10))
+        assert logs.fetch(LogQuery(source))[-1].text == "from the future"
+    with pytest.raises(UserError, match="negative"):
+        start_loki_sandbox(
+            [{"source": "file:h:/x", "lines": [{"at": "0", "repeat": 2, "every": "-1m"}]}], NOW
+        )
