@@ -38,10 +38,16 @@ def make_scope(
     hints: dict[str, Any] | None = None,
 ) -> Scope:
     services: list[str] = []
+    direct_callers = [
+        n.name for t in targets for n in ctx.topology.services.values() if t in n.depends_on
+    ]
     for t in targets:
         for s in [t, *ctx.topology.dependencies(t)]:
             if s not in services:
                 services.append(s)
+    for s in direct_callers:  # their symptoms are evidence about the targets
+        if s not in services:
+            services.append(s)
     end = now or ctx.now()
     return Scope(
         services=tuple(services),

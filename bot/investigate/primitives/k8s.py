@@ -22,6 +22,20 @@ _BAD_WAITING = {
 }
 
 
+def pod_owner(ctx: InvestigationContext, namespace: str, pod: str) -> str | None:
+    """The deployment-backed service a pod name belongs to (``<deployment>-<hash>-<id>``)."""
+    best: tuple[int, str] | None = None
+    for node in ctx.topology.services.values():
+        if (
+            node.kind == "k8s_deployment"
+            and node.namespace in (namespace, None)
+            and (pod == node.resource or pod.startswith(node.resource + "-"))
+            and (best is None or len(node.resource) > best[0])
+        ):
+            best = (len(node.resource), node.name)
+    return best[1] if best else None
+
+
 def _k8s_nodes(ctx: InvestigationContext, scope: Scope) -> list[Any]:
     return [
         n
@@ -110,7 +124,11 @@ def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
         for ev in ctx.evidence.k8s_events(ns):
             if ev.type != "Warning":
                 continue
-            service = owner_by_words(ctx, ev.name) or owner_by_words(ctx, ev.message)
+            service = (
+                pod_owner(ctx, ns, ev.name)
+                or owner_by_words(ctx, ev.name)
+                or owner_by_words(ctx, ev.message)
+            )
             if service not in scope.services or (service, ev.reason) in seen:
                 continue
             seen.add((service, ev.reason))
