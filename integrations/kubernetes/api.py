@@ -89,7 +89,7 @@ class KubernetesApi:
     def list_pods(
         self, namespace: str, selector: str | None = None, field_selector: str | None = None
     ) -> list[PodInfo]:
-        """Pods in ``namespace`` matching a label selector such as ``app=payment-api``."""
+        """Pods in ``namespace`` matching a label selector such as ``app=web``."""
         kwargs = {
             k: v for k, v in (("label_selector", selector), ("field_selector", field_selector)) if v
         }
