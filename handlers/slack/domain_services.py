@@ -1,0 +1,256 @@
+"""The real ``Services``: every ``/aiops`` sub-command and button backed by the domain.
+
+``Domain`` holds the collaborators (database, incident flows, policy, job runner, publisher,
+context factories); ``build_services(domain)`` returns the ``Services`` the Bolt app gets. The
+clicking / typing Slack user is the actor everywhere (timeline rows, audit log, approvals).
+Roles come from ``Member`` rows (``aiops member add U123 --role operator``).
+
+Incident sub-commands live here; investigations and remediation in ``domain_remediation``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from bot.clock import Clock
+from bot.errors import Conflict, NotFound, UserError
+from bot.incidents import service as incident_service
+from bot.incidents.flows import IncidentFlows
+from bot.incidents.models import IncidentView
+from bot.remediate import service as remediate_service
+from bot.remediate.policy import Policy
+from bot.store import Database, Feedback, Incident, Member
+from handlers.blocks import incident_list, incident_message, incident_text, timeline
+from handlers.blocks.models import ApprovalView, HomeView, OnCallView, TimelineEntryView
+from handlers.blocks.models import TimelineView as TimelineCard
+from handlers.http.receipts import remember
+from handlers.slack.ids import FeedbackKind, FeedbackRef
+from handlers.slack.jobs import JobRunner
+from handlers.slack.publisher import SlackIncidentPublisher, incident_card
+from handlers.slack.services import Actor, Reply, Services, default_services
+
+log = logging.getLogger("aiops.slack.domain")
+
+SOURCE = "slack"
+MAX_LISTED = 50
+
+
+@dataclass
+class Domain:
+    """What the Slack services need. ``investigation_context`` / ``action_context`` are
+    factories (production clients, or a sandbox world in tests and the demo)."""
+
+    db: Database
+    flows: IncidentFlows
+    clock: Clock
+    jobs: JobRunner
+    policy: Policy = field(default_factory=Policy)
+    publisher: SlackIncidentPublisher | None = None
+    client: WebClient | None = None
+    investigation_context: Callable[[], Any] | None = None
+    action_context: Callable[[], Any] | None = None
+    paging: Any | None = None  # bot.escalate.Paging
+    approval_ttl: timedelta = timedelta(minutes=30)
+
+    # ---- identity
+    def member(self, user_id: str) -> Member | None:
+        with self.db.session() as s:
+            return s.exec(select(Member).where(Member.slack_user_id == user_id)).first()
+
+    def roles_of(self, user_id: str) -> list[str]:
+        found = self.member(user_id)
+        return list(found.roles) if found is not None else []
+
+    # ---- incidents
+    def view(self, incident_id: int) -> IncidentView:
+        return self.flows.view(incident_id)
+
+    def assignee_of(self, incident_id: int) -> str | None:
+        with self.db.session() as s:
+            row = s.get(Incident, incident_id)
+            return row.assignee if row is not None else None
+
+    def note(self, incident_id: int, text: str) -> None:
+        """A line in the incident's Slack thread (nothing when Slack is not wired)."""
+        if self.publisher is not None:
+            self.publisher.post(self.view(incident_id), text)
+
+    def refresh(self, incident_id: int) -> None:
+        if self.publisher is not None:
+            self.publisher.update(self.view(incident_id))
+
+
+def _card(domain: Domain, view: IncidentView) -> Any:
+    return incident_card(view, assignee=domain.assignee_of(view.id))
+
+
+# ---------------------------------------------------------------- incident sub-commands
+def list_incidents(domain: Domain, actor: Actor) -> Reply:
+    with domain.db.session() as s:
+        rows = incident_service.list_incidents(session=s, open_only=True, limit=MAX_LISTED)
+    cards = [_card(domain, domain.view(r.id)) for r in rows if r.id is not None]
+    text = f"{len(cards)} open incident(s)"
+    return Reply(text, incident_list(cards))
+
+
+def show_incident(domain: Domain, actor: Actor, incident_id: int) -> Reply:
+    card = _card(domain, domain.view(incident_id))
+    return Reply(incident_text(card), incident_message(card))
+
+
+def acknowledge(domain: Domain, actor: Actor, incident_id: int) -> Reply:
+    domain.flows.acknowledge(incident_id, actor=actor.user_id, source=SOURCE)
+    domain.note(incident_id, f":eyes: Acknowledged by <@{actor.user_id}>.")
+    return Reply(f":white_check_mark: You acknowledged incident #{incident_id}.")
+
+
+def resolve(domain: Domain, actor: Actor, incident_id: int, note: str | None) -> Reply:
+    domain.flows.resolve(incident_id, actor=actor.user_id, source=SOURCE, note=note or "")
+    extra = f": {note}" if note else ""
+    domain.note(incident_id, f":white_check_mark: Resolved by <@{actor.user_id}>{extra}")
+    return Reply(f":white_check_mark: You resolved incident #{incident_id}.")
+
+
+def assign(domain: Domain, actor: Actor, incident_id: int, who: str) -> Reply:
+    now = domain.clock.now()
+    with domain.flows.lock, domain.db.session() as s:
+        row = incident_service.get(session=s, incident_id=incident_id)
+        if row.status == "resolved":
+            raise Conflict(f"incident #{incident_id} is resolved")
+        if row.assignee == who:
+            raise Conflict(f"<@{who}> already owns incident #{incident_id}")
+        row.assignee, row.updated_at = who, now
+        row.version += 1
+        incident_service.add_timeline(
+            session=s, incident_id=incident_id, kind="assign", text=f"assigned to {who}",
+            at=now, actor=actor.user_id, data={"assignee": who},
+        )  # fmt: skip
+    domain.refresh(incident_id)
+    domain.note(incident_id, f":bust_in_silhouette: <@{actor.user_id}> assigned this to <@{who}>.")
+    return Reply(f"Incident #{incident_id} is now owned by <@{who}>.")
+
+
+def show_timeline(domain: Domain, actor: Actor, incident_id: int) -> Reply:
+    view = domain.view(incident_id)
+    with domain.db.session() as s:
+        lines = incident_service.timeline(session=s, incident_id=incident_id)
+    card = TimelineCard(
+        incident_id=incident_id,
+        title=view.title,
+        entries=[TimelineEntryView(t.at, t.kind, t.text, t.actor) for t in lines],
+    )
+    return Reply(f"Timeline of incident #{incident_id} ({len(lines)} events)", timeline(card))
+
+
+def _paging(domain: Domain) -> Any:
+    if domain.paging is None:
+        raise UserError("escalation is not configured", hint="set AIOPS_ESCALATION_FILE")
+    return domain.paging
+
+
+def snooze(domain: Domain, actor: Actor, incident_id: int, length: timedelta) -> Reply:
+    domain.view(incident_id)  # NotFound first
+    until = domain.clock.now() + length
+    moved = _paging(domain).snooze(incident_id, until, by=actor.user_id)
+    domain.note(
+        incident_id,
+        f":zzz: <@{actor.user_id}> snoozed escalation until <!date^{int(until.timestamp())}"
+        f"^{{date_short_pretty}} {{time}}|{until:%Y-%m-%d %H:%M} UTC>.",
+    )
+    return Reply(f"Incident #{incident_id} snoozed for {length} ({moved} pending level(s) moved).")
+
+
+def oncall(domain: Domain, actor: Actor) -> Reply:
+    from bot.escalate.oncall import who_is_on_call
+
+    view = who_is_on_call(_paging(domain))
+    lines = [f"*On call now* ({view.policy}): " + (", ".join(view.on_call_now) or "nobody")]
+    for level in view.levels:
+        targets = ", ".join(f"{t.kind} {'/'.join(t.who)}" for t in level.targets)
+        lines.append(f"Level {level.level} after {level.escalate_after_s / 60:.0f} min: {targets}")
+    lines += [f":warning: {w}" for w in view.warnings]
+    return Reply("\n".join(lines))
+
+
+def feedback(domain: Domain, actor: Actor, ref: FeedbackRef, kind: FeedbackKind) -> Reply:
+    inv_id = None
+    if ref.investigation_id is not None:
+        if not ref.investigation_id.isdigit():
+            raise UserError("This button is out of date or malformed.")
+        inv_id = int(ref.investigation_id)
+    try:
+        with domain.db.session() as s:
+            s.add(
+                Feedback(
+                    incident_id=ref.incident_id, investigation_id=inv_id, user=actor.user_id,
+                    kind=kind, at=domain.clock.now(),
+                )
+            )  # fmt: skip
+    except IntegrityError:
+        raise Conflict("You already gave this feedback; thanks!") from None
+    return Reply(":pray: Thanks, noted.")
+
+
+def home(domain: Domain, actor: Actor) -> HomeView:
+    with domain.db.session() as s:
+        rows = incident_service.list_incidents(session=s, open_only=True, limit=MAX_LISTED)
+    incidents = [_card(domain, domain.view(r.id)) for r in rows if r.id is not None]
+    approvals = [
+        ApprovalView(
+            request_id=str(r.id), action=r.action, risk=r.risk, requested_by=r.requested_by,
+            params={k: str(v) for k, v in r.params.items()}, incident_id=r.incident_id,
+            expires_at=r.expires_at, approvals_needed=r.required_approvals,
+        )
+        for r in remediate_service.pending(domain.db)
+    ]  # fmt: skip
+    oncall_rows: list[OnCallView] = []
+    if domain.paging is not None:
+        from bot.escalate.oncall import who_is_on_call
+
+        try:
+            now = who_is_on_call(domain.paging)
+            oncall_rows = [OnCallView(schedule=now.policy, user=who) for who in now.on_call_now]
+        except (NotFound, UserError):
+            pass
+    return HomeView(open_incidents=incidents, pending_approvals=approvals, oncall=oncall_rows)
+
+
+def dedup(domain: Domain, key: str) -> bool:
+    """True the first time ``key`` is seen: a ``Receipt`` row's primary key decides."""
+    return remember(domain.db, key)
+
+
+def build_services(domain: Domain) -> Services:
+    """Every service backed by the domain; slo / capacity / audit stay "not available yet"
+    until their bot functions exist."""
+    from handlers.slack import domain_remediation as rem
+
+    d = domain
+    return replace(
+        default_services(),
+        list_incidents=lambda a: list_incidents(d, a),
+        show_incident=lambda a, i: show_incident(d, a, i),
+        acknowledge=lambda a, i: acknowledge(d, a, i),
+        resolve=lambda a, i, n: resolve(d, a, i, n),
+        assign=lambda a, i, w: assign(d, a, i, w),
+        timeline=lambda a, i: show_timeline(d, a, i),
+        snooze=lambda a, i, n: snooze(d, a, i, n),
+        oncall=lambda a: oncall(d, a),
+        feedback=lambda a, r, k: feedback(d, a, r, k),
+        home=lambda a: home(d, a),
+        dedup=lambda key: dedup(d, key),
+        investigate=lambda a, q: rem.investigate_query(d, a, q),
+        investigate_incident=lambda a, i: rem.investigate_incident(d, a, i),
+        approve=lambda a, r: rem.approve(d, a, r),
+        reject=lambda a, r, why: rem.reject(d, a, r, why),
+        runbook_list=lambda a: rem.runbook_list(d, a),
+        runbook_run=lambda a, n, t: rem.runbook_run(d, a, n, t),
+    )
