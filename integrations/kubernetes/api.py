@@ -251,15 +251,19 @@ class KubernetesApi:
     def restart_deployment(
         self, namespace: str, name: str, at: datetime | None = None
     ) -> RolloutResult:
-        """``kubectl rollout restart``: stamp the template so every pod is replaced."""
-        before = self.get_deployment(namespace, name).revision
+        """``kubectl rollout restart``: stamp the template so every pod is replaced.
+
+        ``to_revision`` is what the API answered; on a real cluster the controller may set the
+        new revision just after, so ``changed`` (the generation moved) is the reliable signal.
+        """
+        current = self.apps.read_namespaced_deployment(name, namespace)
+        before = convert.revision_of(current.metadata.annotations)
         stamp = (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
         updated = self.apps.patch_namespaced_deployment(name, namespace, body)
         after = convert.revision_of(updated.metadata.annotations)
-        return RolloutResult(
-            namespace, name, before, after, after != before, f"restartedAt={stamp}"
-        )
+        changed = updated.metadata.generation != current.metadata.generation
+        return RolloutResult(namespace, name, before, after, changed, f"restartedAt={stamp}")
 
     @_wrap
     def scale_deployment(self, namespace: str, name: str, replicas: int) -> RolloutResult:

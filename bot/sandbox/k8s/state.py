@@ -149,7 +149,7 @@ class ClusterState(Controllers):
         return record
 
     def deployment_obj(self, record: DeploymentRecord) -> dict[str, Any]:
-        return deployment_view(record, self._pods_of(record), self.resource_version)
+        return deployment_view(record, self._pods_of(record), self.resource_version, self.now)
 
     def replicasets(self, namespace: str | None) -> list[dict[str, Any]]:
         out = []

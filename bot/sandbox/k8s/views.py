@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.k8s import objects as o
@@ -18,10 +19,34 @@ def _ready(pod: dict[str, Any]) -> bool:
     return bool(statuses) and all(s["ready"] for s in statuses)
 
 
+def _progressing(record: DeploymentRecord, complete: bool, now: datetime) -> tuple[str, str, str]:
+    """``(status, reason, message)`` of the Progressing condition, deadline included."""
+    live = record.live()
+    rs_name = f"{record.name}-{live.hash}"
+    if complete:
+        return (
+            "True",
+            "NewReplicaSetAvailable",
+            f'ReplicaSet "{rs_name}" has successfully progressed.',
+        )
+    deadline = int(record.obj["spec"].get("progressDeadlineSeconds") or 600)
+    if now - live.created > timedelta(seconds=deadline):
+        return (
+            "False",
+            "ProgressDeadlineExceeded",
+            f'ReplicaSet "{rs_name}" has timed out progressing.',
+        )
+    return "True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.'
+
+
 def deployment_view(
-    record: DeploymentRecord, pods: list[dict[str, Any]], resource_version: int
+    record: DeploymentRecord, pods: list[dict[str, Any]], resource_version: int, now: datetime
 ) -> dict[str, Any]:
-    """The deployment with ``status``: replicas and readiness from its pods, two conditions."""
+    """The deployment with ``status``: replicas and readiness from its pods, two conditions.
+
+    A rollout whose new pods are not all ready after ``progressDeadlineSeconds`` reports
+    ``Progressing=False`` with ``ProgressDeadlineExceeded``, as the deployment controller does.
+    """
     obj = copy.deepcopy(record.obj)
     obj["metadata"]["resourceVersion"] = str(resource_version)
     live = record.live()
@@ -29,11 +54,10 @@ def deployment_view(
     ready = sum(1 for pod in pods if _ready(pod))
     updated = [p for p in pods if p["metadata"]["labels"].get(o.HASH_LABEL) == live.hash]
     updated_ready = sum(1 for pod in updated if _ready(pod))
-    max_unavailable = math.floor(desired * 0.25)
-    available = ready >= desired - max_unavailable
+    available = ready >= desired - math.floor(desired * 0.25)
     complete = len(updated) == desired == updated_ready and len(pods) == desired
     when = o.ts(live.created)
-    rs_name = f"{record.name}-{live.hash}"
+    progress, reason, message = _progressing(record, complete, now)
     obj["status"] = {
         "observedGeneration": obj["metadata"]["generation"],
         "replicas": len(pods),
@@ -54,11 +78,9 @@ def deployment_view(
             },
             {
                 "type": "Progressing",
-                "status": "True",
-                "reason": "NewReplicaSetAvailable" if complete else "ReplicaSetUpdated",
-                "message": f'ReplicaSet "{rs_name}" has successfully progressed.'
-                if complete
-                else f'ReplicaSet "{rs_name}" is progressing.',
+                "status": progress,
+                "reason": reason,
+                "message": message,
                 "lastUpdateTime": when,
                 "lastTransitionTime": when,
             },

@@ -231,3 +231,63 @@ def test_moving_the_clock_reveals_later_lines() -> None:
             "after",
         ]
         api_client.close()
+
+
+@pytest.mark.parametrize(("age", "progressing"), [("-30m", False), ("-2m", True)])
+def test_stuck_rollout_exceeds_progress_deadline(age: str, progressing: bool) -> None:
+    section = {
+        "deployments": [
+            {
+                "namespace": "web",
+                "name": "cart",
+                "replicas": 1,
+                "revisions": [
+                    {"revision": 1, "image": "acme/cart:1", "at": "-3d"},
+                    {"revision": 2, "image": "acme/cart:2", "at": age},
+                ],
+            }
+        ],
+        "pods": [
+            {
+                "namespace": "web",
+                "name": "cart-bbbbb-aaaaa",
+                "owner": "cart",
+                "containers": [
+                    {
+                        "name": "app",
+                        "ready": False,
+                        "restart_count": 4,
+                        "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                        "last_state": {
+                            "terminated": {"reason": "Error", "exit_code": 2, "at": "-1m"}
+                        },
+                    }
+                ],
+            },
+            {
+                "namespace": "web",
+                "name": "cart-ccccc-aaaaa",
+                "owner": "cart",
+                "containers": [{"name": "app", "ready": True}],
+            },
+        ],
+        "events": [
+            {
+                "namespace": "web",
+                "object": "deployment/cart",
+                "type": "Normal",
+                "reason": "ScalingReplicaSet",
+                "message": "Scaled up replica set cart-bbbbb to 1",
+                "at": age,
+            },
+        ],
+    }
+    with start_k8s_sandbox(section, NOW) as running:
+        api_client = client_from_kubeconfig(running.kubeconfig_path)
+        dep = KubernetesApi(api_client).get_deployment("web", "cart")
+        assert dep.image == "acme/cart:2" and dep.updated_replicas == 1
+        assert dep.conditions["Progressing"] is progressing
+        raw = client.AppsV1Api(api_client).read_namespaced_deployment("cart", "web")
+        reasons = {c.type: c.reason for c in raw.status.conditions}
+        assert (reasons["Progressing"] == "ProgressDeadlineExceeded") is (not progressing)
+        api_client.close()

@@ -252,3 +252,16 @@ def test_after_a_restart_undo_finds_the_last_different_release(make_world: Any, 
     assert plain_undo.changed
     fixed = world.k8s.rollback_deployment(ns, name, to_revision=target.revision)
     assert fixed.changed and world.k8s.get_deployment(ns, name).image == previous["image"]
+
+
+@pytest.mark.parametrize("path", _files_with(lambda s: s.get("deployments"), True))
+def test_restart_twice_at_same_time_changes_nothing_the_second_time(
+    make_world: Any, path: Path
+) -> None:
+    world = make_world(path)
+    dep = world.section["deployments"][0]
+    ns, name = dep["namespace"], dep["name"]
+    first = world.k8s.restart_deployment(ns, name, at=world.now)
+    second = world.k8s.restart_deployment(ns, name, at=world.now)
+    assert first.changed and not second.changed
+    assert second.to_revision == first.to_revision
