@@ -9,8 +9,14 @@ Two models, chosen per series:
   horizon. Cheap (milliseconds, no fitting loop), so it serves the 1,000-series digest, and it is
   the fallback when the library fails or the series is too short for seasonal ETS.
 
-``method="auto"`` fits both on the series minus a holdout, keeps the one with the lower holdout
-error and refits it on the whole series.
+- ``naive``: the last level (median of the newest points), flat, with intervals that widen like
+  a random walk. Hard to beat right after a step, and what seasonal-naive scores against.
+
+``method="auto"`` first looks for a **recent level shift** (the newest points sit far outside
+the band of the points before them, in units of the series' own noise): the history before
+the shift describes a world that is gone, so only the current regime is modelled, and a regime
+too short to fit is forecast naively. Then it fits the candidates (ets, linear, naive) on the
+regime minus a holdout, keeps the one with the lower holdout error and refits it.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from bot.forecast.models import Forecast, Series
 
 log = logging.getLogger(__name__)
 
-METHODS = ("auto", "ets", "linear")
+METHODS = ("auto", "ets", "linear", "naive")
 MAX_SEASON = 48  # ETS seasonal models beyond this are slow and rarely better
 MAX_SEN_POINTS = 250  # Theil–Sen on at most this many (evenly spaced) points
 
@@ -115,6 +121,105 @@ def _linear(series: Series, horizon: int, m: int) -> Forecast:
     )
 
 
+def _level(y: np.ndarray, fresh: bool) -> float:
+    """The current level: the last value for a noiseless series; the end of the fitted line
+    for a fresh regime that is still moving (a ramp that stopped at now); else the median of
+    the newest five points (robust to the last point's noise)."""
+    if len(y) < 2 or float(np.median(np.abs(np.diff(y)))) == 0.0:
+        return float(y[-1])
+    if fresh and len(y) >= 3:
+        x = np.arange(len(y), dtype=float)
+        slope, intercept, lo, hi = theil_sen(x, y)
+        if lo > 0 or hi < 0:  # a steady move: where the line is now
+            return float(intercept + slope * x[-1])
+    return float(np.median(y[-min(len(y), 5) :]))
+
+
+def _naive(series: Series, horizon: int, m: int, *, fresh: bool = False) -> Forecast:
+    y = series.values
+    level = _level(y, fresh)
+    tail = y[-min(len(y), 60) :]
+    dev = np.abs(tail - np.median(tail))
+    steps = np.abs(np.diff(tail)) if len(tail) > 1 else np.zeros(1)
+    k = np.arange(1, horizon + 1)
+    mean = np.full(horizon, level)
+    band = {}
+    for lv in (80, 95):
+        q = float(np.quantile(dev, lv / 100)) if len(dev) else 0.0
+        walk = float(np.quantile(steps, lv / 100)) * np.sqrt(k) * 0.5
+        band[lv] = np.maximum(q, walk)
+    return Forecast(
+        timestamps=future_timestamps(series, horizon),
+        mean=mean,
+        lo80=mean - band[80],
+        hi80=mean + band[80],
+        lo95=mean - band[95],
+        hi95=mean + band[95],
+        model="naive",
+        season_length=m,
+    )
+
+
+NAIVE_MARGIN = 1.05  # another model must beat naive's holdout error by 5 %
+SHIFT_Z = 6.0  # a level shift moves the median this many noise units
+SHIFT_WINDOW = 30  # points before a candidate shift that define the old level
+SHIFT_MIN_POST = 3  # a shift needs this many points after it
+
+
+def _deseasoned(y: np.ndarray, m: int) -> np.ndarray:
+    """``y`` minus its median daily profile (trend kept), so a cycle is not taken for a shift."""
+    n = len(y)
+    if m <= 1 or n < 2 * m:
+        return y
+    x = np.arange(n, dtype=float)
+    slope, intercept, _, _ = theil_sen(x, y)
+    detrended = y - (intercept + slope * x)
+    phase = np.arange(n) % m
+    profile = np.array([np.median(detrended[phase == k]) for k in range(m)])
+    return y - (profile - np.median(profile))[phase]
+
+
+def recent_shift(values: np.ndarray, max_tail: float = 0.5, m: int = 1) -> int | None:
+    """Start index of the current regime when a level shift happened in the newest
+    ``max_tail`` of the series, else None.
+
+    The noise unit is the robust spread of first differences (MAD/√2), which neither a step nor
+    a steady trend inflates. A split at ``k`` counts when the points just after ``k`` sit more
+    than ``SHIFT_Z`` units away from where the line through the ``SHIFT_WINDOW`` points before
+    ``k`` says they should be (so a steady trend is not a shift) AND the newest points agree
+    with the new level (so a single spike is not a regime). The latest such split wins: after
+    a ramp, the regime starts where the ramp ended.
+    """
+    y = _deseasoned(np.asarray(values, dtype=float), m)
+    n = len(y)
+    w = SHIFT_WINDOW
+    if n < w + SHIFT_MIN_POST:
+        return None
+    sigma = 1.4826 * float(np.median(np.abs(np.diff(y)))) / np.sqrt(2)
+    scale = max(sigma, 1e-9 + 1e-6 * float(np.median(np.abs(y))))
+    limit = SHIFT_Z * scale
+    newest = float(np.median(y[-SHIFT_MIN_POST:]))
+    xb = np.arange(w, dtype=float) - (w - 1) / 2.0  # centred x of the window before k
+    sxx = float(np.sum(xb * xb))
+    first = max(int(n * (1 - max_tail)), w)
+    for k in range(n - SHIFT_MIN_POST, first - 1, -1):
+        yb = y[k - w : k]
+        slope = float(np.dot(xb, yb - yb.mean())) / sxx
+        centre = float(np.median(yb - slope * xb))
+        near = y[k : min(k + w, n)]
+        at = (w - 1) / 2.0 + (len(near) + 1) / 2.0  # the middle of ``near``, in xb units
+        jump = float(np.median(near)) - (centre + slope * at)
+        if abs(jump) <= limit:
+            continue
+        expected_newest = centre + slope * ((w - 1) / 2.0 + (n - k) - 1)
+        if (
+            abs(newest - expected_newest) > limit
+            and abs(newest - float(np.median(near))) <= 0.5 * abs(jump) + limit
+        ):
+            return k
+    return None
+
+
 def _ets(series: Series, horizon: int, m: int) -> Forecast:
     from statsforecast.models import AutoETS
 
@@ -138,6 +243,8 @@ def _ets(series: Series, horizon: int, m: int) -> Forecast:
 def _fit(series: Series, horizon: int, m: int, method: str) -> Forecast:
     if method == "linear":
         return _linear(series, horizon, m)
+    if method == "naive":
+        return _naive(series, horizon, m)
     try:
         return _ets(series, horizon, m)
     except Exception as exc:  # the library failed on this series: fall back, say so in the log
@@ -163,17 +270,26 @@ def forecast(
         m = 1
     if method != "auto":
         return _fit(series, horizon, m, method)
+    shift = recent_shift(series.values, m=m)
+    if shift is not None:  # model only the current regime
+        series = Series(series.timestamps[shift:], series.values[shift:])
+        if m > 1 and len(series) < 2 * m + 4:
+            m = 1
+        if len(series) < 30:
+            return _naive(series, horizon, m, fresh=True)
     if len(series) < max(3 * m, 30):
         return _linear(series, horizon, m)
     hold = max(min(horizon, len(series) // 5), 1)
     train = Series(series.timestamps[:-hold], series.values[:-hold])
     actual = series.values[-hold:]
     errors = {}
-    for name in ("ets", "linear"):
+    for name in ("ets", "linear", "naive"):
         fc = _fit(train, hold, m, name)
         if fc.model == name:
             errors[name] = float(np.mean(np.abs(fc.mean - actual)))
     best = min(errors, key=errors.__getitem__) if errors else "linear"
+    if "naive" in errors and errors["naive"] <= NAIVE_MARGIN * errors[best]:
+        best = "naive"  # the simplest model unless another is clearly better
     return _fit(series, horizon, m, best)
 
 
