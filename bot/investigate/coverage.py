@@ -1,0 +1,32 @@
+"""The seeds' incident coverage matrix: every row must be answered by a playbook
+(its ``coverage`` field). Checked by the tests and listed in docs/playbooks.md."""
+
+COVERAGE_ROWS: tuple[str, ...] = (
+    "EC2 Open security groups",
+    "S3 Public buckets",
+    "IAM List users/roles",
+    "CloudWatch: view metrics",
+    "EC2 High CPU",
+    "EC2 Instance stopped",
+    "RDS Database down",
+    "RDS Slow queries",
+    "Lambda function errors",
+    "Lambda function errors / timeouts",
+    "Lambda throttling",
+    "Lambda cold starts",
+    "ECS Task failures",
+    "ECS Service scaling",
+    "CloudFront distribution issues",
+    "API Gateway high latency",
+    "Kubernetes CrashLoopBackOff",
+    "Kubernetes OOMKilled",
+    "Kubernetes ImagePullBackOff",
+    "Kubernetes pending pods",
+    "Kubernetes deployment failed",
+    "Kubernetes service not reachable",
+    "API latency spike (seeds' customer flow)",
+    "Memory leak detection",
+    "Disk exhaustion",
+    "Connection pool exhaustion",
+    "Certificate expiry",
+)

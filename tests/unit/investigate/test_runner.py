@@ -1,0 +1,49 @@
+"""Steps run in parallel; a failed read becomes a fact, a slow one times out, the run goes on."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+from botocore.exceptions import ClientError
+
+from bot.investigate import InvestigationContext, Topology, investigate_incident
+from bot.investigate.sandbox_views import incident_view
+from bot.investigate.sources import ChangeRecord, MetricRef, SeriesData
+from bot.investigate.sources_scenario import ScenarioEvidence
+from bot.sandbox.scenario import load_scenario
+
+SCENARIO = (
+    Path(__file__).parents[2] / "integration/investigate/scenarios/api-deploy-regression.yaml"
+)
+
+
+class DeniedTrail(ScenarioEvidence):
+    """The scenario's evidence, except that CloudTrail refuses and metrics hang."""
+
+    def changes(self, start: datetime, end: datetime) -> list[ChangeRecord]:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "LookupEvents")
+
+    def read_metric(self, ref: MetricRef, start: datetime, end: datetime) -> SeriesData:
+        time.sleep(1.5)
+        return super().read_metric(ref, start, end)
+
+
+def test_failures_are_facts_and_the_rest_still_reasons() -> None:
+    scenario = load_scenario(SCENARIO).scenario
+    ctx = InvestigationContext(
+        DeniedTrail(scenario), Topology.from_specs(scenario.services), step_timeout_s=0.5
+    )
+    t0 = time.monotonic()
+    result = investigate_incident(ctx, incident_view(scenario.alerts))
+    elapsed = time.monotonic() - t0
+    facts = [f.text for f in result.facts]
+    assert "Change history (CloudTrail) read (changes.recent) failed: AccessDenied" in facts
+    assert any("metrics.scan" in t and "timed out" in t for t in facts)
+    status = {s.primitive: s.status for s in result.steps}
+    assert status["changes.recent"] == "failed" and status["metrics.scan"] == "timeout"
+    assert status["k8s.pods"] == "ok" and status["config_diff.k8s"] == "ok"
+    assert elapsed < 1.4  # the hung step was abandoned at its timeout, not awaited
+    # with the change history gone, the revision diff still points at the rollout
+    assert result.hypotheses == [] or result.hypotheses[0].service == "api"
