@@ -126,7 +126,10 @@ class KubernetesApi:
         if timestamps:
             kwargs["timestamps"] = True
         response = self.core.read_namespaced_pod_log(pod, namespace, **kwargs)
-        return response.data.decode("utf-8", errors="replace").splitlines()
+        try:
+            return response.data.decode("utf-8", errors="replace").splitlines()
+        finally:
+            response.release_conn()
 
     @_wrap
     def events(
