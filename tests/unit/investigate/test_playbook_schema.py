@@ -23,7 +23,10 @@ hypotheses:
     all:
       - {{type: resource_state, where: {{state: stopped}}}}
 remediations:
-  - {{action: ec2.start_instance, kinds: [instance_stopped], params: {{instance: "{{resource}}"}}, rationale: start}}
+  - action: ec2.start_instance
+    kinds: [instance_stopped]
+    params: {{instance: "{{resource}}"}}
+    rationale: start
 """
 
 
