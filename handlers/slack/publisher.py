@@ -23,6 +23,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot.incidents.models import AlertLine, IncidentView
+from bot.notify.models import Message as NotifyMessage
+from bot.notify.models import SendError, Target, TargetKind
 from bot.notify.ports import MessageRef
 from handlers.blocks import incident_message, incident_text
 from handlers.blocks.models import ChangeView
@@ -177,3 +179,30 @@ def note_blocks(text: str, footer: str | None = None) -> list[Block]:
     if footer:
         blocks.append(context(footer))
     return blocks
+
+
+class SlackSenderAdapter:
+    """``bot.notify.channels.SlackSender`` over the Web API: channel posts, DMs, user-group
+    mentions in the incidents channel, and replies in an incident's thread ("CHANNEL/TS")."""
+
+    def __init__(self, client: WebClient, default_channel: str) -> None:
+        self.client = client
+        self.default_channel = default_channel
+
+    def send(self, target: Target, message: NotifyMessage, dedup_key: str) -> None:
+        text = f"*{escape(message.title)}*\n{escape(message.text)}"
+        channel, thread_ts = target.ref or self.default_channel, None
+        if target.kind == TargetKind.SLACK_USERGROUP:
+            group = target.ref.lstrip("@")
+            text = f"<!subteam^{group}> {text}"
+            channel = self.default_channel
+        elif target.kind == TargetKind.SLACK_THREAD:
+            channel, _, thread_ts = target.ref.partition("/")
+        try:
+            self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread_ts or None)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = str(exc.response.get("error"))
+            raise SendError(f"slack: {error}", transient=status == 429 or status >= 500) from None
+        except OSError as exc:
+            raise SendError(f"slack unreachable: {exc}", transient=True) from None

@@ -1,0 +1,322 @@
+"""``Runtime``: the one production process of ``aiops run``, assembled and stopped in one place.
+
+Start order: database (refused when behind the migrations) → incident flows with the Slack
+publisher → paging (escalation + notifications) → recovery of half-done remediations (posted
+loudly in their threads) → HTTP webhooks (uvicorn, own thread) → Slack socket mode → the
+APScheduler (escalation ticks, approval expiry). ``stop()`` undoes it in reverse.
+
+Investigations and remediations get their clients from factories built from the settings; tests
+and the demo inject sandbox-world factories instead (``investigation_context=…``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.errors import UpstreamUnavailable
+from bot.incidents.flows import IncidentFlows
+from bot.incidents.models import IncidentView
+from bot.ingest.pipeline import IngestPipeline
+from bot.notify.ports import IncidentPublisher, MessageRef, NullPublisher
+from bot.remediate import service as remediate_service
+from bot.remediate.policy import load_policy
+from bot.store import Database, Incident
+from bot.store.db import settings_database
+from handlers.slack.domain_services import Domain, build_services
+from handlers.slack.jobs import JobRunner
+from handlers.slack.publisher import SlackIncidentPublisher, SlackSenderAdapter
+
+log = logging.getLogger("aiops.run")
+
+APPROVAL_EXPIRY_EVERY_S = 30.0
+
+
+class PagingPublisher:
+    """Publisher decorator: a newly posted incident also opens its escalation (in a job)."""
+
+    def __init__(self, inner: IncidentPublisher, on_opened: Callable[[int], None]) -> None:
+        self.inner, self.on_opened = inner, on_opened
+
+    def publish(self, incident: IncidentView) -> MessageRef | None:
+        ref = self.inner.publish(incident)
+        self.on_opened(incident.id)
+        return ref
+
+    def update(self, incident: IncidentView) -> None:
+        self.inner.update(incident)
+
+    def thread(self, incident: IncidentView, text: str, *, alerts: Any = ()) -> None:
+        self.inner.thread(incident, text, alerts=alerts)
+
+
+def production_investigation_context(settings: Settings, clock: Clock) -> Callable[[], Any]:
+    """A lazily built, cached ``InvestigationContext`` over the configured AWS / Kubernetes."""
+    made: list[Any] = []
+    lock = threading.Lock()
+
+    def build() -> Any:
+        with lock:
+            if made:
+                return made[0]
+            from bot.investigate.context import InvestigationContext, Topology
+            from bot.investigate.sources_live import LiveEvidence
+            from integrations.aws.session import make_clients
+
+            aws = make_clients(
+                settings.aws_region,
+                settings.aws_endpoint_url,
+                gaps_url=settings.aiops_aws_gaps_endpoint_url,
+            )
+            k8s = None
+            if settings.kubeconfig is not None:
+                from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
+
+                k8s = KubernetesApi(
+                    client_from_kubeconfig(settings.kubeconfig, settings.kube_context)
+                )
+            topology = Topology([])
+            evidence = LiveEvidence(clock=clock, topology=topology, aws=aws, k8s=k8s)
+            made.append(InvestigationContext(evidence=evidence, topology=topology))
+            return made[0]
+
+    return build
+
+
+def production_action_context(settings: Settings, clock: Clock) -> Callable[[], Any]:
+    """An ``ActionContext`` with boto3 clients (cached per service) and the kubeconfig."""
+
+    def build() -> Any:
+        import boto3
+
+        from bot.remediate.registry import ActionContext
+
+        session = boto3.Session(region_name=settings.aws_region)
+        clients: dict[str, Any] = {}
+        lock = threading.Lock()
+
+        def aws(service: str) -> Any:
+            with lock:
+                if service not in clients:
+                    clients[service] = session.client(
+                        service, region_name=settings.aws_region,
+                        endpoint_url=settings.aws_endpoint_url,
+                    )  # fmt: skip
+                return clients[service]
+
+        k8s = None
+        if settings.kubeconfig is not None:
+            from integrations.kubernetes import client_from_kubeconfig
+
+            k8s = client_from_kubeconfig(settings.kubeconfig, settings.kube_context)
+        return ActionContext(aws=aws, k8s=k8s, clock=clock)
+
+    return build
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    slack: bool = True
+    clock: Clock = field(default_factory=SystemClock)
+    investigation_context: Callable[[], Any] | None = None
+    action_context: Callable[[], Any] | None = None
+    http_port: int = 0
+    _stops: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    db: Database | None = None
+    domain: Domain | None = None
+
+    def start(self) -> Runtime:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        s = self.settings
+        self.db = db = settings_database(s)
+        self._stops.append(("database", db.dispose))
+        jobs = JobRunner()
+        self._stops.append(("jobs", lambda: jobs.shutdown(wait=False)))
+        client = publisher = None
+        if self.slack:
+            from handlers.slack.app import build_client
+
+            client = build_client(s)
+            publisher = SlackIncidentPublisher(client, s.aiops_slack_channel)
+        flows = IncidentFlows(db, clock=self.clock, topology=_topology(s), publisher=None)
+        paging = self._paging(db, client)
+        domain = Domain(
+            db=db, flows=flows, clock=self.clock, jobs=jobs,
+            policy=load_policy(s.aiops_policy_file), publisher=publisher, client=client,
+            paging=paging,
+            investigation_context=self.investigation_context
+            or production_investigation_context(s, self.clock),
+            action_context=self.action_context or production_action_context(s, self.clock),
+            approval_ttl=timedelta(minutes=s.aiops_approval_ttl_minutes),
+        )  # fmt: skip
+        self.domain = domain
+        if publisher is not None:
+            publisher.assignee_of = domain.assignee_of
+        inner: IncidentPublisher = publisher or NullPublisher()
+        flows.publisher = PagingPublisher(inner, lambda iid: _opened(domain, iid))
+        flows.listeners.append(lambda view, status, source: _changed(domain, view, status, source))
+        self._recover(domain)
+        self._serve_http(domain)
+        if self.slack:
+            self._connect_slack(domain, client)
+        self._schedule(domain)
+
+    # ---- pieces
+    def _paging(self, db: Database, client: WebClient | None) -> Any:
+        from bot.escalate import configure
+        from bot.escalate.setup import build_paging
+
+        sender = SlackSenderAdapter(client, self.settings.aiops_slack_channel) if client else None
+        paging = build_paging(self.settings, db, clock=self.clock, slack=sender)
+        configure(paging)
+        self._stops.append(("paging", lambda: configure(None)))
+        return paging
+
+    def _recover(self, domain: Domain) -> None:
+        from handlers.slack.domain_remediation import recover
+
+        try:
+            outcomes = recover(domain)
+        except Exception:
+            log.exception("could not recover half-done remediations; they stay as they are")
+            return
+        for o in outcomes:
+            log.warning("recovered request %s: %s (%s)", o.request_id, o.status, o.detail)
+
+    def _serve_http(self, domain: Domain) -> None:
+        import uvicorn
+
+        from bot.ingest.sns import SnsVerifier
+        from handlers.http import HttpServices, create_http_app
+        from integrations.sns_http import fetch_url
+
+        s = self.settings
+        pipeline = IngestPipeline(domain.flows)
+        self._stops.append(("ingest", pipeline.stop))
+        sns = SnsVerifier(
+            fetch_url,
+            host_pattern=s.aiops_sns_host_pattern,
+            require_https=s.aiops_sns_require_https,
+        )
+        app = create_http_app(HttpServices(s, domain.flows, pipeline, sns, self.clock))
+        config = uvicorn.Config(
+            app, host=s.aiops_http_host, port=s.aiops_http_port, log_level="warning",
+            access_log=False, lifespan="off", timeout_graceful_shutdown=3,
+        )  # fmt: skip
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, name="http", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                where = f"{s.aiops_http_host}:{s.aiops_http_port}"
+                raise UpstreamUnavailable(f"the webhook server could not listen on {where}")
+            time.sleep(0.02)
+        self.http_port = server.servers[0].sockets[0].getsockname()[1]
+
+        def stop_http() -> None:
+            server.should_exit = True
+            thread.join(timeout=5)
+
+        self._stops.append(("http", stop_http))
+
+    def _connect_slack(self, domain: Domain, client: WebClient | None) -> None:
+        from handlers.slack.app import build_app, start_socket_mode
+
+        app_token = self.settings.slack_app_token
+        assert app_token is not None and client is not None
+        app = build_app(self.settings, client=client, services=build_services(domain),
+                        jobs=domain.jobs)  # fmt: skip
+        handler = start_socket_mode(app, app_token.get_secret_value())
+        self._stops.append(("slack", handler.close))
+
+    def _schedule(self, domain: Domain) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from bot.escalate.jobs import EscalationWorker, schedule
+
+        s = self.settings
+        paging = domain.paging
+        assert paging is not None
+        scheduler = BackgroundScheduler(timezone="UTC")
+        worker = EscalationWorker(paging, lease=timedelta(seconds=s.aiops_escalation_lease_s))
+        schedule(scheduler, worker, s.aiops_escalation_tick_s)
+        scheduler.add_job(
+            lambda: _expire(domain), "interval", seconds=APPROVAL_EXPIRY_EVERY_S,
+            id="approval-expiry", max_instances=1, coalesce=True,
+        )  # fmt: skip
+        scheduler.start()
+        self._stops.append(("scheduler", lambda: scheduler.shutdown(wait=False)))
+
+    def stop(self) -> None:
+        while self._stops:
+            name, stop = self._stops.pop()
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping %s failed", name)
+
+
+# ---------------------------------------------------------------- glue callbacks
+def _topology(settings: Settings) -> Any:
+    from bot.topology import Topology, load_topology_file
+
+    path = settings.aiops_topology_file
+    return load_topology_file(path) if path else Topology()
+
+
+def _row(domain: Domain, incident_id: int) -> Incident | None:
+    with domain.db.session() as s:
+        return s.get(Incident, incident_id)
+
+
+def _opened(domain: Domain, incident_id: int) -> None:
+    def job() -> None:
+        row = _row(domain, incident_id)
+        if row is not None and domain.paging is not None:
+            domain.paging.on_incident_opened(row)
+
+    with suppress(UpstreamUnavailable):  # busy / stopping: the timer sweep is the backstop
+        domain.jobs.submit(f"page #{incident_id}", job, on_error=log.warning)
+
+
+def _changed(domain: Domain, view: IncidentView, status: str, source: str) -> None:
+    if domain.paging is None or status not in ("acknowledged", "resolved"):
+        return
+
+    paging = domain.paging
+
+    def job() -> None:
+        row = _row(domain, view.id)
+        if row is None:
+            return
+        if status == "acknowledged":
+            paging.on_incident_acknowledged(row, source)
+        else:
+            paging.on_incident_resolved(row, source)
+
+    with suppress(UpstreamUnavailable):
+        domain.jobs.submit(f"paging {status} #{view.id}", job, on_error=log.warning)
+
+
+def _expire(domain: Domain) -> None:
+    for rid in remediate_service.expire_due(domain.db, now=domain.clock.now()):
+        log.info("remediation request %s expired without approval", rid)
