@@ -112,7 +112,8 @@ class KubernetesApi:
         since_seconds: int | None = None,
         timestamps: bool = False,
     ) -> list[str]:
-        """The log lines of a container (the previous instance with ``previous``)."""
+        """The log lines of a container; with ``previous``, of its last terminated instance
+        (empty when it never terminated)."""
         kwargs: dict[str, Any] = {"_preload_content": False}  # client bug #2596: b'…' text
         for key, value in (
             ("container", container),
@@ -125,7 +126,13 @@ class KubernetesApi:
             kwargs["previous"] = True
         if timestamps:
             kwargs["timestamps"] = True
-        response = self.core.read_namespaced_pod_log(pod, namespace, **kwargs)
+        try:
+            response = self.core.read_namespaced_pod_log(pod, namespace, **kwargs)
+        except ApiException as exc:
+            # The API answers 400 when the container never terminated: no previous log.
+            if previous and exc.status == 400 and "previous terminated" in _message(exc):
+                return []
+            raise
         try:
             return response.data.decode("utf-8", errors="replace").splitlines()
         finally:
