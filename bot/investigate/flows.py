@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from functools import lru_cache
 
+from bot import observability
 from bot.investigate.classify import AlertView, IncidentView, classify
 from bot.investigate.context import InvestigationContext
 from bot.investigate.interpret import facts_from, rank, recommend
@@ -62,6 +63,7 @@ def _run(
         started_at=started,
         duration_ms=round((time.monotonic() - t0) * 1000.0, 1),
     )
+    observability.investigation_finished(result.duration_ms / 1000.0, classification.incident_class)
     if ctx.store is not None:
         from bot.investigate.service import save_result
 

@@ -106,6 +106,10 @@ def investigate(
             to_refs = world.to_id_refs
         else:
             ctx = _production_context()
+        from bot.config import get_settings
+        from bot.investigate.llm import attach_claude
+
+        attach_claude(ctx, get_settings())
         if as_json:
             result = investigate_query(ctx, query)
             typer.echo(json.dumps(to_refs(result.to_contract_json()), indent=2))
