@@ -66,3 +66,17 @@ def fmt(value: float) -> str:
     if abs(value) >= 10:
         return f"{value:.1f}"
     return f"{value:.2f}"
+
+
+def pod_owner(ctx: InvestigationContext, namespace: str, pod: str) -> str | None:
+    """The deployment-backed service a pod name belongs to (``<deployment>-<hash>-<id>``)."""
+    best: tuple[int, str] | None = None
+    for node in ctx.topology.services.values():
+        if (
+            node.kind == "k8s_deployment"
+            and node.namespace in (namespace, None)
+            and (pod == node.resource or pod.startswith(node.resource + "-"))
+            and (best is None or len(node.resource) > best[0])
+        ):
+            best = (len(node.resource), node.name)
+    return best[1] if best else None

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
-from bot.investigate.primitives.base import Scope, owner_by_words
+from bot.investigate.primitives.base import Scope, owner_by_words, pod_owner
 from bot.investigate.primitives.logs import signature_findings
 
 _BAD_WAITING = {
@@ -20,20 +20,6 @@ _BAD_WAITING = {
     "CreateContainerError",
     "RunContainerError",
 }
-
-
-def pod_owner(ctx: InvestigationContext, namespace: str, pod: str) -> str | None:
-    """The deployment-backed service a pod name belongs to (``<deployment>-<hash>-<id>``)."""
-    best: tuple[int, str] | None = None
-    for node in ctx.topology.services.values():
-        if (
-            node.kind == "k8s_deployment"
-            and node.namespace in (namespace, None)
-            and (pod == node.resource or pod.startswith(node.resource + "-"))
-            and (best is None or len(node.resource) > best[0])
-        ):
-            best = (len(node.resource), node.name)
-    return best[1] if best else None
 
 
 def _k8s_nodes(ctx: InvestigationContext, scope: Scope) -> list[Any]:

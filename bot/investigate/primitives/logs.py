@@ -8,7 +8,13 @@ from typing import Any
 
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
-from bot.investigate.primitives.base import Scope, ago_text, minutes_ago, owner_by_words
+from bot.investigate.primitives.base import (
+    Scope,
+    ago_text,
+    minutes_ago,
+    owner_by_words,
+    pod_owner,
+)
 from bot.investigate.primitives.signals import log_signature
 from bot.investigate.sources import LogRecord
 from bot.logmine import mine_templates
@@ -23,18 +29,9 @@ def source_owner(ctx: InvestigationContext, source: str) -> str | None:
     if kind == "k8s":
         parts = rest.split("/")
         if len(parts) >= 2:
-            ns, pod = parts[0], parts[1]
-            best: tuple[int, str] | None = None
-            for node in ctx.topology.services.values():
-                if (
-                    node.kind == "k8s_deployment"
-                    and node.namespace in (ns, None)
-                    and (pod == node.resource or pod.startswith(node.resource + "-"))
-                    and (best is None or len(node.resource) > best[0])
-                ):
-                    best = (len(node.resource), node.name)
-            if best:
-                return best[1]
+            owner = pod_owner(ctx, parts[0], parts[1])
+            if owner:
+                return owner
     if kind == "file":
         host = rest.split(":", 1)[0]
         host_node = ctx.topology.by_resource(host)

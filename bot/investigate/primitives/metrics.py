@@ -16,7 +16,7 @@ from bot.investigate.sources import MetricRef, SeriesData
 
 #: Read windows, shortest first: a series that has data before a window's start is read again
 #: over the next one, with a coarser period so every read stays around 1,500 points.
-WINDOWS = (timedelta(hours=6), timedelta(hours=24), timedelta(days=30))
+WINDOWS = (timedelta(hours=8), timedelta(days=3), timedelta(days=30))
 MAX_POINTS = 1500
 
 
