@@ -122,6 +122,8 @@ def classify(
             )
         if not targets and (scored or _WIDE.search(query)):
             targets = topo.names()
+    if alerts and not targets:  # alerts that name no known service: look at everything
+        targets = topo.names()
     selected = [b for _, b in scored[:4]]
     classes = list(dict.fromkeys(b.incident_class for b in selected))
     incident_class = classes[0] if classes else "unknown"

@@ -394,7 +394,19 @@ class LiveEvidence:
         return self._once("iam", load)
 
     def autoscaling_groups(self) -> list[AsgRecord]:
-        return []  # no integrations.aws reader yet
+        from bot.investigate import sources_aws_extra
+
+        def load() -> list[AsgRecord]:
+            groups = sources_aws_extra.autoscaling_groups(self._need_aws().autoscaling)
+            return [AsgRecord(*g) for g in groups]
+
+        return self._once("asg", load)
 
     def certificates(self) -> list[CertRecord]:
-        return []  # no integrations.aws reader yet
+        from bot.investigate import sources_aws_extra
+
+        def load() -> list[CertRecord]:
+            certs = sources_aws_extra.certificates(self._need_aws().acm)
+            return [CertRecord(domain, not_after) for domain, not_after in certs]
+
+        return self._once("acm", load)
