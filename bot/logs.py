@@ -1,11 +1,49 @@
-"""Logging set-up: standard ``logging``, plain or JSON lines, never secrets."""
+"""Logging set-up: standard ``logging``, plain or JSON lines, never secrets.
+
+``log_context(request_id=…, incident_id=…)`` binds ids to everything logged inside it (this
+thread or task); every record then carries them, and JSON lines show them as fields.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+_CONTEXT: contextvars.ContextVar[tuple[tuple[str, Any], ...]] = contextvars.ContextVar(
+    "aiops_log_context", default=()
+)
+
+
+@contextmanager
+def log_context(**ids: Any) -> Iterator[dict[str, Any]]:
+    """Bind ids (``request_id``, ``incident_id``, …; None values are skipped) to log records."""
+    merged = {**dict(_CONTEXT.get()), **{k: v for k, v in ids.items() if v is not None}}
+    token = _CONTEXT.set(tuple(merged.items()))
+    try:
+        yield merged
+    finally:
+        _CONTEXT.reset(token)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+class ContextFilter(logging.Filter):
+    """Copies the bound ids onto each record (without overwriting explicit ``extra=``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _CONTEXT.get():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
 
@@ -36,6 +74,7 @@ def setup_logging(*, debug: bool = False, json_lines: bool | None = None) -> Non
     except Exception:
         level, as_json = ("DEBUG" if debug else "WARNING"), False
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ContextFilter())
     handler.setFormatter(
         JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )

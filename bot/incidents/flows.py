@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot import observability
 from bot.clock import Clock
 from bot.correlate import AlertFacts, CorrelationConfig, Correlator
 from bot.errors import Conflict, UserError
@@ -94,6 +95,7 @@ class IncidentFlows:
             if to not in TRANSITIONS[current]:
                 raise Conflict(f"incident #{incident_id} is {current}; cannot move to {to}")
             inc.status = to
+            first_ack = inc.acknowledged_at is None and to != IncidentStatus.RESOLVED
             if to == IncidentStatus.ACKNOWLEDGED or (
                 inc.acknowledged_at is None and to != IncidentStatus.RESOLVED
             ):
@@ -108,6 +110,7 @@ class IncidentFlows:
                 self.correlator.close(inc.group_key)
             inc.updated_at = now
             inc.version += 1
+            observability.incident_transition(to, inc.created_at, now, first_ack)
             text = f"{current} → {to} by {actor}" + (f" via {source}" if source else "")
             if note:
                 text += f": {note}"

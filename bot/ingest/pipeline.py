@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 
+from bot import observability
 from bot.errors import UpstreamUnavailable
 from bot.incidents.flows import IncidentFlows
 from bot.ingest.flows import Outcome, ingest_alerts
@@ -31,6 +33,9 @@ class IngestPipeline:
         self._queue: queue.Queue[_Item | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.batches = 0  # transactions run (for /metrics and the benchmark)
+        self.alerts = 0
+        self.cpu_seconds = 0.0  # writer CPU time spent in ingest
 
     def start(self) -> None:
         with self._lock:
@@ -53,7 +58,9 @@ class IngestPipeline:
         fut: Future[list[Outcome]] = Future()
         self._queue.put((alerts, fut))
         try:
-            return fut.result(timeout=self.timeout)
+            outcomes = fut.result(timeout=self.timeout)
+            observability.alerts_received((a.source, a.status) for a in alerts)
+            return outcomes
         except TimeoutError:
             raise UpstreamUnavailable("alert store is too slow to answer") from None
 
@@ -74,7 +81,11 @@ class IngestPipeline:
                     break
                 batch.append(nxt)
                 size += len(nxt[0])
+            started = time.thread_time()
             self._process(batch)
+            self.batches += 1
+            self.alerts += size
+            self.cpu_seconds += time.thread_time() - started
 
     def _process(self, batch: list[_Item]) -> None:
         alerts = [a for items, _ in batch for a in items]

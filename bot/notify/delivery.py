@@ -28,6 +28,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from bot import observability
 from bot.clock import Clock, SystemClock
 from bot.notify.channels import Channel
 from bot.notify.limits import recent_count, snoozed_until
@@ -187,6 +188,7 @@ class Notifier:
                         data={"dedup_key": row.dedup_key, "attempts": row.attempts},
                     )
                 )
+        observability.notification_finished(str(target.channel), status)
         if status == "failed":
             log.warning("notification %s to %s failed: %s", row.dedup_key, target.label(), error)
             self._tell_thread(row, target, message, error or "")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot import observability
 from bot.errors import AiopsError
 from bot.remediate import audit
 from bot.remediate.enums import State
@@ -75,6 +76,7 @@ def _finish(
         detail=detail,
         clock=ctx.clock,
     )
+    observability.remediation_finished(to.value, automatic=req.required_approvals == 0)
     return Outcome(req.id or 0, req.action, to.value, detail)
 
 

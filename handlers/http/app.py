@@ -50,6 +50,7 @@ class HttpServices:
 
 def create_http_app(services: HttpServices) -> FastAPI:
     from handlers.http import alerts, changes, sns
+    from handlers.http.observe import add_observability
 
     app = FastAPI(title="aiops webhooks", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = services
@@ -72,6 +73,7 @@ def create_http_app(services: HttpServices) -> FastAPI:
     def healthz() -> dict[str, Any]:
         return {"ok": True, "open_incidents": services.flows.correlator.open_count}
 
+    add_observability(app, services)
     app.include_router(alerts.router)
     app.include_router(sns.router)
     app.include_router(changes.router)

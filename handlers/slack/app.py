@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.errors import ConfigError
 from handlers.slack import approvals, command, errors, feedback, home, incident_actions
 from handlers.slack.jobs import JobRunner
+from handlers.slack.observe import time_ack
 from handlers.slack.services import Services, default_services
 
 log = logging.getLogger("aiops.slack")
@@ -54,6 +55,7 @@ def build_app(
         logger=logging.getLogger("aiops.slack.bolt"),
         process_before_response=True,
     )
+    app.use(time_ack)  # Slack ack latency at /metrics
     services = services or default_services()
     jobs = jobs or JobRunner()
     for feature in FEATURES:

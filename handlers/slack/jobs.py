@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from bot import observability
 from bot.errors import AiopsError, UpstreamUnavailable
 
 log = logging.getLogger("aiops.slack")
@@ -51,6 +52,7 @@ class JobRunner:
             raise UpstreamUnavailable("aiops is busy right now", hint="try again in a minute")
         with self._idle:
             self._running += 1
+            observability.job_queue_depth(self._running)
         try:
             self._pool.submit(self._run, name, fn, on_error)
         except RuntimeError:  # shut down
@@ -73,6 +75,7 @@ class JobRunner:
         self._slots.release()
         with self._idle:
             self._running -= 1
+            observability.job_queue_depth(self._running)
             self._idle.notify_all()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
