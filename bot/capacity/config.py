@@ -3,7 +3,7 @@
 defaults: {thresholds: [80, 90, 100], warning_at: 80, critical_at: 90, step: 1h}
 discovery: true
 resources:
-  - name: disk on db-primary
+  - name: disk on main-db
     kind: disk                     # disk | memory | cpu | connections | queue
     source: cloudwatch             # a configured metric source (default: "default")
     metric: {namespace: CWAgent, name: disk_used_percent,
@@ -12,7 +12,7 @@ resources:
     capacity: 500                  # what 100 % is (omit when the metric is a percent)
     invert: false                  # true when the metric counts what is free
 limits:                            # capacities for discovered series, by metric and id
-  DatabaseConnections: {payments-db: 100}
+  DatabaseConnections: {main-db: 100}
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ WORDS = {
 
 @dataclass(frozen=True)
 class WatchedSeries:
-    name: str  # what people call it: "p99 latency of payment-api"
+    name: str  # what people call it: "p99 latency of the web API"
     ref: MetricRef
     service: str | None = None
     source: str = "default"

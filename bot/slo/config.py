@@ -1,8 +1,8 @@
 """``slo.yaml``:
 
 slos:
-  - name: checkout-availability
-    service: checkout
+  - name: shop-availability
+    service: shop-web
     target: 99.9                 # percent of good events (or good minutes)
     window: 30d
     sli:
@@ -20,7 +20,7 @@ slos:
       threshold: 0.5
 slas:                            # incident response targets; the most specific match wins
   - {severity: critical, mtta: 5m, mttr: 4h}
-  - {severity: critical, team: payments, mtta: 2m, mttr: 1h}
+  - {severity: critical, team: billing, mtta: 2m, mttr: 1h}
   - {severity: warning, mtta: 30m, mttr: 1d}
 """
 
