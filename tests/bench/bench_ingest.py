@@ -122,6 +122,22 @@ def pairwise(pred: dict[str, int], truth: dict[str, int]) -> tuple[float, float,
     return precision, recall, f1
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds used so far by the live threads, by role (writer, HTTP loop, HTTP workers)."""
+    roles = {"ingest-writer": "writer", "http": "http loop", "AnyIO worker thread": "http workers"}
+    out: dict[str, float] = {}
+    for th in threading.enumerate():
+        role = roles.get(th.name)
+        if role is None or th.ident is None:
+            continue
+        try:
+            used = time.clock_gettime(time.pthread_getcpuclockid(th.ident))
+        except (OSError, AttributeError):
+            continue
+        out[role] = out.get(role, 0.0) + used
+    return out
+
+
 def run_storm(gen: Gen, url: str, label: str, clients: int = 8, per_request: int = 20) -> None:
     db = connect(url)
     upgrade(db.engine)
@@ -134,8 +150,16 @@ def run_storm(gen: Gen, url: str, label: str, clients: int = 8, per_request: int
     results: dict[str, int] = {}
     lock = threading.Lock()
     cursor = iter(range(len(chunks)))
+    client_cpu: list[float] = []
 
     def worker() -> None:
+        try:
+            _post_chunks()
+        finally:
+            with lock:
+                client_cpu.append(time.thread_time())
+
+    def _post_chunks() -> None:
         with httpx.Client(base_url=server.url, timeout=60) as client:
             while True:
                 with lock:
@@ -158,6 +182,9 @@ def run_storm(gen: Gen, url: str, label: str, clients: int = 8, per_request: int
                         results[a["fingerprint"]] = alert_id
 
     with BackgroundServer(create_http_app(services)) as server:
+        httpx.get(f"{server.url}/healthz").raise_for_status()  # warm up (lazy imports)
+        cpu0 = time.process_time()
+        base = thread_cpu()
         t = time.perf_counter()
         threads = [threading.Thread(target=worker) for _ in range(clients)]
         for th in threads:
@@ -165,11 +192,20 @@ def run_storm(gen: Gen, url: str, label: str, clients: int = 8, per_request: int
         for th in threads:
             th.join()
         elapsed = time.perf_counter() - t
+        cpu = time.process_time() - cpu0
+        by_role = {k: v - base.get(k, 0.0) for k, v in thread_cpu().items()}
     pipeline.stop()
     n = len(gen.alerts)
     print(
         f"[{label}] {n} alerts, {clients} clients x {per_request}/request: {elapsed:.2f} s "
         f"= {n / elapsed:,.0f} alerts/s (stored + correlated)"
+    )
+    clients_cpu = sum(client_cpu)
+    roles = ", ".join(f"{k} {v / n * 1e6:.0f}" for k, v in sorted(by_role.items()))
+    print(
+        f"[{label}] CPU per alert: {(cpu - clients_cpu) / n * 1e6:.0f} µs server side "
+        f"({roles}); clients {clients_cpu / n * 1e6:.0f} µs; process {cpu / n * 1e6:.0f} µs; "
+        f"{pipeline.batches} write batches of {pipeline.alerts / max(pipeline.batches, 1):.0f}"
     )
     from sqlmodel import select
 
