@@ -64,6 +64,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is *now* (test runners and daemons swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def setup_logging(*, debug: bool = False, json_lines: bool | None = None) -> None:
     from bot.config import get_settings
 
@@ -73,7 +88,7 @@ def setup_logging(*, debug: bool = False, json_lines: bool | None = None) -> Non
         as_json = settings.aiops_log_json if json_lines is None else json_lines
     except Exception:
         level, as_json = ("DEBUG" if debug else "WARNING"), False
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.addFilter(ContextFilter())
     handler.setFormatter(
         JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
@@ -90,5 +105,9 @@ def setup_logging(*, debug: bool = False, json_lines: bool | None = None) -> Non
         "asyncio",
         "moto",
         "alembic",
+        "drain3",
+        "slack_sdk",
+        "slack_bolt",
+        "apscheduler",
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
