@@ -27,8 +27,16 @@ from bot.sandbox.world import SandboxWorld  # noqa: E402
 from integrations.aws.session import make_clients  # noqa: E402
 
 LATENCY_S = 0.100
-STEPS = ["metrics.scan", "changes.recent", "logs.mine", "k8s.pods", "k8s.events",
-         "config_diff.k8s", "k8s.previous_logs", "resources.rds"]
+STEPS = [
+    "metrics.scan",
+    "changes.recent",
+    "logs.mine",
+    "k8s.pods",
+    "k8s.events",
+    "config_diff.k8s",
+    "k8s.previous_logs",
+    "resources.rds",
+]
 DEFAULT = ROOT.parent / "shared" / "scenarios" / "01-deploy-db-pool-exhaustion.yaml"
 
 CALLS = {"aws": 0, "k8s": 0}
@@ -57,14 +65,23 @@ def slow_k8s(api: Any) -> None:
 
 def main(path: Path) -> int:
     scenario = load_scenario(path).scenario
-    book = Playbook.model_validate({
-        "name": "bench_eight_steps", "title": "eight steps", "incident_class": "bench",
-        "always": True, "steps": [{"primitive": p} for p in STEPS],
-    })
+    book = Playbook.model_validate(
+        {
+            "name": "bench_eight_steps",
+            "title": "eight steps",
+            "incident_class": "bench",
+            "always": True,
+            "steps": [{"primitive": p} for p in STEPS],
+        }
+    )
     with SandboxWorld(scenario) as world:
         ep = world.endpoints
-        clients = make_clients(ep.region, ep.aws_endpoint_url, gaps_url=ep.gaps_endpoint_url,
-                               session=world.aws.session())
+        clients = make_clients(
+            ep.region,
+            ep.aws_endpoint_url,
+            gaps_url=ep.gaps_endpoint_url,
+            session=world.aws.session(),
+        )
         ctx = context_for_world(world, aws_clients=clients, step_timeout_s=60)
         slow_aws(clients)
         k8s = ctx.evidence._k8s  # noqa: SLF001 - the bench wraps the real client
@@ -74,15 +91,19 @@ def main(path: Path) -> int:
         query = " ".join(s.name for s in scenario.services) + " latency"
         result = investigate_query(ctx, query, playbooks=[book])
         wall = (time.perf_counter() - t0) * 1000.0
-    print(f"scenario {scenario.name}: {len(result.steps)} steps, "
-          f"{CALLS['aws']} AWS + {CALLS['k8s']} Kubernetes calls, {LATENCY_S * 1000:.0f} ms each")
+    print(
+        f"scenario {scenario.name}: {len(result.steps)} steps, "
+        f"{CALLS['aws']} AWS + {CALLS['k8s']} Kubernetes calls, {LATENCY_S * 1000:.0f} ms each"
+    )
     for step in sorted(result.steps, key=lambda s: -s.duration_ms):
         print(f"  {step.primitive:22} {step.status:8} {step.duration_ms:8.0f} ms")
     slowest = max(s.duration_ms for s in result.steps)
     total = sum(s.duration_ms for s in result.steps)
     verdict = "PASS" if wall < 2 * slowest else "FAIL"
-    print(f"wall {wall:.0f} ms | slowest step chain {slowest:.0f} ms | sum of steps {total:.0f} ms"
-          f" | wall / slowest = {wall / slowest:.2f} (target < 2) {verdict}")
+    print(
+        f"wall {wall:.0f} ms | slowest step chain {slowest:.0f} ms | sum of steps {total:.0f} ms"
+        f" | wall / slowest = {wall / slowest:.2f} (target < 2) {verdict}"
+    )
     return 0
 
 
