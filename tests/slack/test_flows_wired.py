@@ -22,6 +22,7 @@ from bot.config import load_settings
 from bot.investigate.sandbox_ctx import context_for_world as investigation_context_for
 from bot.remediate import service as remediate_service
 from bot.remediate.policy import Policy
+from bot.remediate.registry import all_actions
 from bot.remediate.sandbox import context_for_world as action_context_for
 from bot.replay.wire import generic
 from bot.sandbox.scenario import load_scenario
@@ -251,10 +252,8 @@ def test_approve_by_an_operator_executes_once_and_posts_the_outcome(env: Env) ->
 
 
 def test_requester_approving_own_high_risk_request_is_refused_with_the_reason(env: Env) -> None:
-    high = next(  # any high-risk registry action; the refusal comes before any preflight
-        a for a in __import__("bot.remediate.registry", fromlist=["all_actions"]).all_actions()
-        if a.risk == "high" and not a.params.model_fields.get("name")
-    )  # fmt: skip
+    # any high-risk registry action: the refusal comes before any preflight
+    high = next(a for a in all_actions() if a.risk == "high")
     params = {k: "x" for k, f in high.params.model_fields.items() if f.is_required()}
     proposal = remediate_service.propose(
         env.db, action=high.name, params=params, requested_by=REQUESTER, policy=Policy(),
