@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
+
 from bot.clock import Clock, SandboxClock
 from bot.remediate.registry import ActionContext, ActionSpec, Params, VerifyOutcome
 from integrations.aws.cloudwatch import MetricQuery, read_series
@@ -101,7 +103,14 @@ def signals_from_metrics(
             ),
         )
         result = analyze(series.values, series.timestamps)
-        if not result.changed:
+        if result.changed:
+            healthy, bad = result.baseline, result.current
+        elif result.resets >= 1 or (result.trend_r2 >= 0.8 and result.trend_per_day > 0):
+            # a climb (a leak cut by restarts, a fill): healthy is the low end, bad the peak
+            healthy, bad = float(np.percentile(series.values, 10)), max(series.values)
+        else:
+            continue  # no shift: this series says nothing about the incident
+        if abs(bad - healthy) < 1e-9:
             continue
         out.append(
             Signal(
@@ -112,8 +121,8 @@ def signals_from_metrics(
                 ref.stat,
                 ref.period_s,
                 ref.unit,
-                round(result.baseline, 6),
-                round(result.current, 6),
+                round(healthy, 6),
+                round(bad, 6),
                 ref.primary,
             )
         )
@@ -164,7 +173,7 @@ def read_latest(cloudwatch: Any, signal: Signal, now: datetime, since: datetime)
     if not points:
         return Reading(signal, None, None, False)
     at, value = points[-1]
-    return Reading(signal, value, at, at >= since)
+    return Reading(signal, value, at, at > since)
 
 
 def judge(readings: Sequence[Reading]) -> bool:
