@@ -296,3 +296,27 @@ def test_retried_event_is_handled_once_through_the_receipt_table(env: Env) -> No
     env.runtime.domain.jobs.wait_idle(10)  # type: ignore[union-attr]
     publishes = [c for c in env.slack.api_calls("views.publish") if OPERATOR in str(c.params)]
     assert len(publishes) == 1
+
+
+def test_assign_then_resolve_with_a_note_from_the_modal(env: Env) -> None:
+    parent = _only_incident(env)
+    iid = _incident_row(env).id
+    command(env.slack, OPERATOR, f"assign {iid} <@{OPERATOR2}>")
+    env.wait(lambda: parent if f"<@{OPERATOR2}>" in parent.all_text else None)
+    env.slack.click_button(OPERATOR2, ActionId.RESOLVE, message_ts=parent.ts)
+    modal = env.wait(lambda: next(iter(env.slack.views(OPERATOR2)), None))
+    env.slack.submit_view(
+        OPERATOR2, modal.id, {"resolve_note": {"resolve_note_input": "rolled back the bad env"}}
+    )
+    env.wait(lambda: parent if "resolved" in parent.all_text else None)
+    assert ActionId.RESOLVE not in _buttons(parent) and ActionId.INVESTIGATE not in _buttons(parent)
+    row = _incident_row(env)
+    assert (row.assignee, row.resolved_by, row.resolution_note) == (
+        OPERATOR2, OPERATOR2, "rolled back the bad env"
+    )  # fmt: skip
+    env.wait(
+        lambda: [
+            m for m in env.slack.thread("incidents", parent.ts)
+            if "Resolved by" in m.text and "rolled back the bad env" in m.text
+        ] or None
+    )  # fmt: skip
