@@ -21,6 +21,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.clock import Clock
 from bot.observability.metrics import REGISTRY
 from bot.store import Database, Incident, RemediationRequest
 
@@ -67,17 +68,18 @@ def pending_remediations(db: Database) -> int:
 class StoreCollector(Collector):
     def __init__(self) -> None:
         self.db: Database | None = None
+        self.clock: Clock | None = None
         self._last_problem: str | None = None
         self._lock = threading.Lock()
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self._lock:
-            db = self.db
+            db, clock = self.db, self.clock
         if db is None:
             return
         try:
             counts = incident_counts(db)
-            rate = automation_rate(db)
+            rate = automation_rate(db, now=clock.now() if clock is not None else None)
             pending = pending_remediations(db)
         except Exception as exc:
             problem = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
@@ -108,7 +110,8 @@ _COLLECTOR = StoreCollector()
 REGISTRY.register(_COLLECTOR)
 
 
-def watch_store(db: Database) -> None:
-    """Report this database's incidents at ``/metrics`` (the latest call wins)."""
+def watch_store(db: Database, clock: Clock | None = None) -> None:
+    """Report this database's incidents at ``/metrics`` (the latest call wins); ``clock`` is
+    what "the last 30 days" are measured on (the system clock when None)."""
     with _COLLECTOR._lock:
-        _COLLECTOR.db = db
+        _COLLECTOR.db, _COLLECTOR.clock = db, clock

@@ -100,7 +100,7 @@ class _Readiness:
 
 
 def add_observability(app: FastAPI, services: Any) -> None:
-    watch_store(services.flows.db)
+    watch_store(services.flows.db, services.clock)
     readiness = _Readiness(services)
     app.add_middleware(RequestIds)
 

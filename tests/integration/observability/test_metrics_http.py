@@ -55,6 +55,7 @@ def test_metrics_count_alerts_transitions_mtta_mttr_and_incidents_by_state(
         assert got == 2
         assert value(after, "aiops_incidents", state="triggered") == 1
         assert value(after, "aiops_incidents", state="resolved") == 0
+        assert ("aiops_automation_rate", ()) not in after  # nothing resolved yet
 
         with h.db.session() as s:
             (inc,) = incident_service.list_incidents(session=s, limit=10)
@@ -72,6 +73,8 @@ def test_metrics_count_alerts_transitions_mtta_mttr_and_incidents_by_state(
     assert delta("aiops_incident_time_to_resolve_seconds_count") == 1
     assert delta("aiops_incident_time_to_resolve_seconds_sum") == 600
     assert value(done, "aiops_incidents", state="resolved") == 1
+    # resolved without a verified remediation: the automation rate is exported and zero
+    assert ("aiops_automation_rate", ()) in done and value(done, "aiops_automation_rate") == 0
     assert value(done, "aiops_incidents", state="triggered") == 0
     # the webhook requests themselves, by path family
     key = ("aiops_http_requests_total", {"path": "/webhooks/generic", "code": "2xx"})
