@@ -4,25 +4,10 @@ the Kubernetes client from the world's kubeconfig, the sandbox clock, the world'
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
+from bot.remediate.context import ClientFactory
 from bot.remediate.registry import ActionContext
-
-
-class _Clients:
-    def __init__(self, session: Any, endpoint: str, region: str) -> None:
-        self._session, self._endpoint, self._region = session, endpoint, region
-        self._made: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, service: str) -> Any:
-        with self._lock:
-            if service not in self._made:
-                self._made[service] = self._session.client(
-                    service, region_name=self._region, endpoint_url=self._endpoint
-                )
-            return self._made[service]
 
 
 def context_for_world(world: Any, **overrides: Any) -> ActionContext:
@@ -37,7 +22,7 @@ def context_for_world(world: Any, **overrides: Any) -> ActionContext:
         world.apply_remediation(action, params)
 
     values: dict[str, Any] = {
-        "aws": _Clients(world.aws.session(), ep.aws_endpoint_url, ep.region),
+        "aws": ClientFactory(world.aws.session(), ep.aws_endpoint_url, ep.region),
         "k8s": k8s,
         "clock": world.clock,
         "id_refs": world.id_refs,
