@@ -175,3 +175,48 @@ def test_member_cli_grants_and_takes_roles(tmp_path: Path, monkeypatch: pytest.M
     finally:
         get_settings.cache_clear()
         db.dispose()
+
+
+def test_start_fails_a_half_done_remediation_loudly_in_its_incident_thread(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
+    from bot.remediate.registry import ActionContext
+    from bot.store import Incident, RemediationRequest
+
+    url = f"sqlite:///{tmp_path / 'recover.db'}"
+    db = connect(url)
+    upgrade(db.engine)
+    channel = slack.channel_id("incidents")
+    posted = httpx.post(
+        f"{slack.api_url}chat.postMessage",
+        headers={"Authorization": "Bearer xoxb-run"},
+        json={"channel": channel, "text": "incident before the restart"},
+    ).json()
+    parent = posted["ts"]
+    with db.session() as s:
+        inc = Incident(title="before the restart", slack_channel=channel, slack_ts=parent)
+        s.add(inc)
+        s.flush()
+        s.add(
+            RemediationRequest(
+                idempotency_key="crash-1", incident_id=inc.id, action="k8s.restart_deployment",
+                state="running", params={"namespace": "ns", "name": "web"}, risk="low",
+            )
+        )  # fmt: skip
+    settings = load_settings(
+        database_url=url, slack_bot_token="xoxb-run", slack_app_token="xapp-run",
+        slack_api_url=slack.api_url, aiops_http_port=0, aiops_slack_channel="#incidents",
+    )  # fmt: skip
+    runtime = Runtime(settings, action_context=lambda: ActionContext()).start()
+    try:
+        with db.session() as s:
+            (req,) = s.exec(select(RemediationRequest)).all()
+        assert req.state == "failed" and "interrupted" in req.detail
+        slack.wait_for(
+            lambda: [m for m in slack.thread("incidents", parent)
+                     if "After a restart" in m.text and "failed" in m.text] or None,
+            10,
+        )  # fmt: skip
+    finally:
+        runtime.stop()
+        db.dispose()
