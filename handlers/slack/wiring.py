@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -94,32 +94,17 @@ def production_investigation_context(settings: Settings, clock: Clock) -> Callab
 
 
 def production_action_context(settings: Settings, clock: Clock) -> Callable[[], Any]:
-    """An ``ActionContext`` with boto3 clients (cached per service) and the kubeconfig."""
+    """An ``ActionContext`` over the configured AWS / Kubernetes, built once on first use."""
+    made: list[Any] = []
+    lock = threading.Lock()
 
     def build() -> Any:
-        import boto3
+        from bot.remediate.context import context_from_settings
 
-        from bot.remediate.registry import ActionContext
-
-        session = boto3.Session(region_name=settings.aws_region)
-        clients: dict[str, Any] = {}
-        lock = threading.Lock()
-
-        def aws(service: str) -> Any:
-            with lock:
-                if service not in clients:
-                    clients[service] = session.client(
-                        service, region_name=settings.aws_region,
-                        endpoint_url=settings.aws_endpoint_url,
-                    )  # fmt: skip
-                return clients[service]
-
-        k8s = None
-        if settings.kubeconfig is not None:
-            from integrations.kubernetes import client_from_kubeconfig
-
-            k8s = client_from_kubeconfig(settings.kubeconfig, settings.kube_context)
-        return ActionContext(aws=aws, k8s=k8s, clock=clock)
+        with lock:
+            if not made:
+                made.append(replace(context_from_settings(settings), clock=clock))
+            return made[0]
 
     return build
 
