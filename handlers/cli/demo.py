@@ -49,47 +49,61 @@ def register(app: typer.Typer) -> None:
 
 
 def run_demo(path: Path, *, interactive: bool = False, fast: bool = False) -> None:
-    from handlers.demo.report import gaps_view, live_view, replay_view, timeline_view
+    from handlers.demo import script
+    from handlers.demo.report import gaps_view
     from handlers.demo.session import DemoSession
 
     console = Console()
-    pause = 0.0 if fast else 0.8
+    pause = 0.0 if fast else 1.0
     console.rule(f"[bold]aiops demo[/] · {path.name}")
     with DemoSession(path) as demo:
-        demo.start()
-        if console.is_terminal:
-            with Live(live_view(demo), console=console, refresh_per_second=4) as live:
-                while demo.running:
-                    live.update(live_view(demo))
-                    time.sleep(0.25)
-                live.update(live_view(demo))
+        if interactive:
+            from handlers.demo.interactive import play
+
+            demo.start(script.replay_alerts)
+            _watch(demo, console)
+            play(demo, console)
         else:
-            seen = 0
-            while demo.running or seen < len(demo.steps):
-                for s in demo.steps[seen:]:
-                    if s.state != "run":
-                        console.print(f"  · {s.text}")
-                        seen += 1
-                    else:
-                        break
-                time.sleep(0.2)
-                if not demo.running and all(s.state != "run" for s in demo.steps[seen:]):
-                    for s in demo.steps[seen:]:
-                        console.print(f"  · {s.text}")
-                    break
-            console.print(live_view(demo))
-        demo.join()
+            demo.start(lambda d: script.autoplay(d, pause))
+            _watch(demo, console)
         if demo.error is not None:
             raise demo.error
-        time.sleep(pause)
-        assert demo.result is not None
-        console.print(replay_view(demo.result))
-        console.print(timeline_view(demo))
-        if interactive:
-            demo.gaps.append("--interactive: typing /aiops commands needs the Bolt app wiring")
-        demo.gaps.append("the page to PagerDuty is not wired into the replay yet")
         gaps = gaps_view(demo)
         if gaps is not None:
             console.print(gaps)
         took = time.monotonic() - demo.started
-        console.rule(f"done in {took:.0f} s")
+        failed = [s for s in demo.steps if s.state == "fail"]
+        console.rule(
+            f"done in {took:.0f} s" + (f" · {len(failed)} step(s) failed" if failed else "")
+        )
+        if failed:
+            raise typer.Exit(1)
+
+
+def _watch(demo: object, console: Console) -> None:
+    """Redraw while the script runs (a terminal), or print the steps as they finish."""
+    from handlers.demo.report import live_view
+    from handlers.demo.session import DemoSession
+
+    assert isinstance(demo, DemoSession)
+    if console.is_terminal:
+        with Live(live_view(demo), console=console, refresh_per_second=4,
+                  vertical_overflow="visible") as live:  # fmt: skip
+            while demo.running:
+                live.update(live_view(demo))
+                time.sleep(0.25)
+            live.update(live_view(demo))
+        return
+    printed = 0
+    while True:
+        running = demo.running
+        while printed < len(demo.steps) and demo.steps[printed].state != "run":
+            console.print(f"  · {demo.steps[printed].text}")
+            printed += 1
+        if not running:
+            break
+        time.sleep(0.2)
+    for s in demo.steps[printed:]:
+        console.print(f"  · {s.text}")
+    demo.join()
+    console.print(live_view(demo))

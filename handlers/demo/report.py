@@ -1,99 +1,88 @@
-"""The demo's screens: live progress + the channel, then the end report (timeline, gaps)."""
+"""The demo's screens: progress, the Slack channel, PagerDuty, what the on-call sees privately.
+
+Everything is read from the local Slack and local PagerDuty records.
+"""
 
 from __future__ import annotations
-
-import json
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from handlers.demo.render import buttons_of, channel_view
-from handlers.demo.session import CHANNEL, DemoSession
+from handlers.demo.render import Button, blocks_renderable, buttons_of, channel_view
+from handlers.demo.session import CHANNEL, ONCALL, DemoSession
 
 _MARK = {"run": "[yellow]…[/]", "ok": "[green]✓[/]", "fail": "[red]✗[/]", "info": "[cyan]•[/]"}
 
 
-def steps_view(demo: DemoSession) -> RenderableType:
+def steps_view(demo: DemoSession, *, last: int = 14) -> RenderableType:
     table = Table.grid(padding=(0, 1))
     table.add_column(width=2)
     table.add_column()
     table.add_column(justify="right", style="dim")
-    for s in demo.steps:
-        took = f"{(s.ended or 0) - s.started:.1f}s" if s.ended and s.ended > s.started else ""
+    steps = demo.steps[-last:]
+    for s in steps:
+        took = f"{s.ended - s.started:.1f}s" if s.ended and s.ended - s.started >= 0.05 else ""
         table.add_row(Text.from_markup(_MARK.get(s.state, "")), s.text, took)
-    return Panel(table, title=f"aiops demo · {demo.scenario.name}", border_style="green")
+    title = f"aiops demo · {demo.scenario.name} · {demo.scenario_path.name}"
+    return Panel(table, title=title, border_style="green")
 
 
-def live_view(demo: DemoSession) -> RenderableType:
-    top, threads = demo.channel()
-    return Group(steps_view(demo), channel_view(CHANNEL, top, threads, buttons_of(top)))
-
-
-def _incident_sections(inc: dict[str, Any]) -> list[RenderableType]:
-    out: list[RenderableType] = [
-        Text.from_markup(
-            f"[bold]#{inc['id']} {inc['title']}[/] · status {inc['status']} · alerts "
-            f"{', '.join(inc['alerts'])} · root alert {inc['root_alert'] or '-'}"
+def pagerduty_view(demo: DemoSession) -> RenderableType:
+    pages = demo.pages()
+    if not pages:
+        return Panel(
+            Text("no page yet", style="dim"), title="PagerDuty (local)", border_style="red"
         )
-    ]
-    inv = inc.get("investigation") or {}
-    if inv:
-        out.append(Text.from_markup(f"[bold]class[/] {inv.get('incident_class')}"))
-        out.append(Text("facts", style="bold"))
-        out.extend(Text(f"  • {f['text']}") for f in inv.get("facts", [])[:8])
-        out.append(Text("hypotheses", style="bold"))
-        out.extend(
-            Text(f"  • {h['kind']} on {h.get('service')} ({h['confidence']:.0%}): {h['summary']}")
-            for h in inv.get("hypotheses", [])[:4]
+    table = Table.grid(padding=(0, 2))
+    for p in pages:
+        who = ", ".join(demo.pd_name(u) for u in p.assignees) or "-"
+        style = {"triggered": "bold red", "acknowledged": "yellow", "resolved": "green"}
+        table.add_row(
+            Text(p.id, style="bold"),
+            Text(p.status, style=style.get(p.status, "")),
+            Text(p.title[:60]),
+            Text(f"→ {who}"),
         )
-        out.append(Text("recommended actions", style="bold"))
-        out.extend(
-            Text(f"  {i}. {a['action']} {json.dumps(a['params'])} (risk {a['risk']})")
-            for i, a in enumerate(inv.get("actions", [])[:4], 1)
-        )
-    rem = inc.get("remediation") or {}
-    if rem:
-        style = "green" if rem.get("status") == "verified" else "yellow"
-        out.append(
-            Text.from_markup(
-                f"[bold]remediation[/] {rem.get('action') or '-'} → [{style}]{rem.get('status')}[/]"
-            )
-        )
-        if rem.get("detail"):
-            out.append(Text(f"  {rem['detail']}", style="dim"))
-    return out
+    return Panel(table, title="PagerDuty (local)", border_style="red")
 
 
-def replay_view(result: dict[str, Any]) -> RenderableType:
-    """What the replay report holds that the channel does not show yet."""
-    parts: list[RenderableType] = []
-    for inc in result.get("incidents", []):
-        parts.extend(_incident_sections(inc))
-        parts.append(Text(""))
+def ephemeral_view(demo: DemoSession, user: str = ONCALL) -> RenderableType | None:
+    shown = demo.ephemerals(user)
+    if not shown:
+        return None
+    last = shown[-1]
     return Panel(
-        Group(*parts) if parts else Text("no incidents"),
-        title="investigation and remediation (from the replay report, not via Slack yet)",
-        border_style="yellow",
+        blocks_renderable(last.blocks, last.text, {}),
+        title=f"only visible to {user} (ephemeral)",
+        border_style="cyan",
     )
 
 
-def timeline_view(demo: DemoSession) -> RenderableType:
-    table = Table(title="timeline (from the store)", show_lines=False)
-    for col in ("incident", "at", "kind", "actor", "what"):
-        table.add_column(col)
-    for incident_id, rows in demo.timeline():
-        for row in rows:
-            table.add_row(
-                f"#{incident_id}",
-                row.at.strftime("%H:%M:%S"),
-                row.kind,
-                row.actor or "",
-                row.text[:100],
-            )
-    return table
+def live_view(demo: DemoSession, *, buttons: list[Button] | None = None) -> RenderableType:
+    top, threads = demo.channel()
+    if buttons is None:
+        buttons = numbered_buttons(demo)
+    parts: list[RenderableType] = [
+        steps_view(demo),
+        channel_view(CHANNEL, top, threads, buttons),
+        pagerduty_view(demo),
+    ]
+    private = ephemeral_view(demo)
+    if private is not None:
+        parts.append(private)
+    return Group(*parts)
+
+
+def numbered_buttons(demo: DemoSession) -> list[Button]:
+    """Every clickable button in the channel, threads included, in reading order."""
+    top, threads = demo.channel()
+    ordered = []
+    for m in top:
+        ordered.append(m)
+        ordered.extend(threads.get(m.ts, []))
+    return buttons_of(ordered)
 
 
 def gaps_view(demo: DemoSession) -> RenderableType | None:
@@ -101,6 +90,6 @@ def gaps_view(demo: DemoSession) -> RenderableType | None:
         return None
     return Panel(
         Group(*(Text(f"• {g}") for g in demo.gaps)),
-        title="not wired yet (shown honestly, not faked)",
-        border_style="red",
+        title="not shown (said honestly, not faked)",
+        border_style="yellow",
     )

@@ -1,13 +1,18 @@
-"""One demo run: a temp database, the local Slack, the replay through the real webhooks.
+"""One demo run: what ``aiops run`` starts (``Runtime``), pointed at the sandbox.
 
-``DemoSession`` owns the set-up and tear-down; ``run()`` replays the scenario in a worker thread
-(so the terminal can poll the local Slack server and redraw while it happens) and returns the
-replay report. Progress lines (``steps``) and the honest list of what is not wired yet
-(``gaps``) are kept for the renderer.
+Set-up: a temporary SQLite file (migrations applied), demo members with roles, the sandbox world
+(moto, local Kubernetes API, Loki), the local Slack (real Bolt socket mode connects to it), the
+local PagerDuty (reached through the real pdpyras client by the escalation policy written for
+the demo). Then ``Runtime`` — the production process — and the scenario is posted to its
+webhooks. Everything the terminal shows is read back from the local Slack and PagerDuty.
+
+``steps`` are progress lines for the renderer; ``gaps`` say honestly what did not happen.
 """
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import tempfile
 import threading
 import time
@@ -15,10 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.errors import UserError
-from bot.sandbox.slack import LocalSlack, Message
+from bot.sandbox.slack import Ephemeral, LocalSlack, Message
 
 CHANNEL = "incidents"
+ONCALL = "U0ONCALL01"  # types commands and clicks Acknowledge / Investigate
+APPROVERS = ("U0APPROVE1", "U0APPROVE2")  # operators; two for high-risk actions
+NAMES = {ONCALL: "demo-oncall", APPROVERS[0]: "demo-approver", APPROVERS[1]: "demo-approver-2"}
 
 
 @dataclass
@@ -42,17 +52,15 @@ def default_scenario(examples_dir: Path) -> Path:
             f"no example scenarios: {examples_dir} does not exist",
             hint="pass one with --scenario FILE (see SCENARIOS.md for the format)",
         )
-    found = sorted(examples_dir.glob("*.yaml")) + sorted(examples_dir.glob("*.yml"))
+    found = sorted([*examples_dir.glob("*.yaml"), *examples_dir.glob("*.yml")])
     if not found:
         raise UserError(
             f"no example scenarios in {examples_dir}", hint="pass one with --scenario FILE"
         )
-    return sorted(found)[0]
+    return found[0]
 
 
 class DemoSession:
-    """``with DemoSession(path) as demo: demo.start(); …poll demo.snapshot()…; demo.join()``."""
-
     def __init__(self, scenario_path: Path) -> None:
         from bot.sandbox.scenario import load_scenario
 
@@ -60,40 +68,19 @@ class DemoSession:
         self.scenario = load_scenario(scenario_path).scenario
         self.steps: list[Step] = []
         self.gaps: list[str] = []
-        self.result: dict[str, Any] | None = None
         self.error: BaseException | None = None
         self.slack = LocalSlack(channels=("general", CHANNEL))
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._thread: threading.Thread | None = None
+        self.pd: Any = None
+        self.world: Any = None
+        self.runtime: Any = None
+        self.secrets: Any = None
         self.db_url = ""
         self.started = time.monotonic()
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._thread: threading.Thread | None = None
+        self._stops: list[Any] = []
 
     # ------------------------------------------------------------------ lifecycle
-    def __enter__(self) -> DemoSession:
-        self._tmp = tempfile.TemporaryDirectory(prefix="aiops-demo-")
-        self.db_url = f"sqlite:///{Path(self._tmp.name) / 'demo.db'}"
-        step = self.step("database: temporary SQLite, migrations applied")
-        from bot.store import connect
-        from bot.store.migrate import upgrade
-
-        db = connect(self.db_url)
-        try:
-            upgrade(db.engine)
-        finally:
-            db.dispose()
-        step.done()
-        step = self.step("local Slack: Web API + Socket Mode on 127.0.0.1")
-        self.slack.start()
-        step.done(text=f"local Slack on {self.slack.base_url} (#{CHANNEL})")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout=60)
-        self.slack.stop()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-
     def step(self, text: str, state: str = "run") -> Step:
         s = Step(text, state)
         if state != "run":
@@ -101,9 +88,135 @@ class DemoSession:
         self.steps.append(s)
         return s
 
-    # ------------------------------------------------------------------ running
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="demo-replay", daemon=True)
+    def __enter__(self) -> DemoSession:
+        try:
+            self._setup()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=120)
+        while self._stops:
+            stop = self._stops.pop()
+            with contextlib.suppress(Exception):  # tear-down keeps going
+                stop()
+
+    def _setup(self) -> None:
+        from bot.sandbox.pagerduty_server import LocalPagerDuty
+        from bot.sandbox.world import SandboxWorld
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="aiops-demo-")
+        self._stops.append(self._tmp.cleanup)
+        tmp = Path(self._tmp.name)
+        step = self.step("database: temporary SQLite, migrations applied, demo members")
+        self.db_url = f"sqlite:///{tmp / 'demo.db'}"
+        self._database()
+        step.done()
+        step = self.step("sandbox world: moto (AWS), local Kubernetes API, Loki")
+        self.world = SandboxWorld(self.scenario).start()
+        self._stops.append(self.world.stop)
+        step.done()
+        step = self.step("local Slack (Web API + Socket Mode) and local PagerDuty")
+        self.slack.start()
+        self._stops.append(self.slack.stop)
+        for user, name in NAMES.items():
+            self.slack.add_user(user, name)
+        self.pd = LocalPagerDuty(clock=self.world.clock).start()
+        self._stops.append(self.pd.stop)
+        step.done(text=f"local Slack #{CHANNEL} on {self.slack.base_url}, local PagerDuty")
+        step = self.step("aiops run: webhooks, Slack socket mode, scheduler (the real process)")
+        self._runtime(tmp)
+        step.done(text=f"aiops running: webhooks on 127.0.0.1:{self.runtime.http_port}")
+
+    def _database(self) -> None:
+        from bot.store import connect
+        from bot.store.migrate import upgrade
+        from handlers.cli.members import add_member
+
+        db = connect(self.db_url)
+        try:
+            upgrade(db.engine)
+            add_member(db, ONCALL, ["responder", "operator"])
+            for user in APPROVERS:
+                add_member(db, user, ["responder", "operator"])
+        finally:
+            db.dispose()
+
+    def _runtime(self, tmp: Path) -> None:
+        from bot.config import load_settings
+        from bot.investigate.sandbox_ctx import context_for_world as investigation_context
+        from bot.remediate.sandbox import context_for_world as action_context
+        from handlers.demo.driver import Secrets
+        from handlers.slack.wiring import Runtime
+
+        pd = self.pd
+        oncall = pd.state.add_user("Demo On-call", "oncall@example.test")
+        schedule = pd.state.add_schedule("Primary", [oncall])
+        pd.state.add_policy("Demo", [(5, [schedule])])
+        pd.state.add_user("aiops bot", "aiops-bot@example.test")
+        escalation = tmp / "escalation.yaml"
+        escalation.write_text(
+            "policies:\n  - name: demo\n    severities: [critical, warning]\n    levels:\n"
+            f"      - escalate_after: 15m\n        targets: [{{kind: pagerduty_schedule, "
+            f"ref: {schedule}}}]\ndefault_policy: demo\n"
+        )
+        topology = tmp / "topology.yaml"  # the service graph an operator would configure
+        graph = [
+            {"name": s.name, "depends_on": list(s.depends_on or [])} for s in self.scenario.services
+        ]
+        topology.write_text(yaml.safe_dump({"services": graph}))
+        self.secrets = Secrets(secrets.token_hex(16), secrets.token_hex(16), secrets.token_hex(16))
+        settings = load_settings(
+            database_url=self.db_url, slack_bot_token="xoxb-demo", slack_app_token="xapp-demo",
+            slack_api_url=self.slack.api_url, aiops_slack_channel=f"#{CHANNEL}",
+            aiops_http_host="127.0.0.1", aiops_http_port=0,
+            aiops_webhook_token=self.secrets.webhook_token,
+            github_webhook_secret=self.secrets.github,
+            pagerduty_webhook_secrets=[self.secrets.pagerduty],
+            aiops_sns_host_pattern=r"^127\.0\.0\.1$", aiops_sns_require_https=False,
+            pagerduty_routing_key=pd.routing_key, pagerduty_api_token=pd.token,
+            pagerduty_events_url=pd.events_url, pagerduty_api_url=pd.api_url,
+            pagerduty_from_email="aiops-bot@example.test", aiops_escalation_file=escalation,
+            aiops_topology_file=topology, aiops_escalation_tick_s=1, aiops_notify_backoff_s=0.01,
+        )  # fmt: skip
+        world = self.world
+        inv: list[Any] = []
+        act: list[Any] = []
+        lock = threading.Lock()
+
+        def investigation() -> Any:
+            with lock:
+                if not inv:
+                    inv.append(investigation_context(world))
+                return inv[0]
+
+        def action() -> Any:
+            with lock:
+                if not act:
+                    act.append(action_context(world))
+                return act[0]
+
+        self.runtime = Runtime(
+            settings, clock=world.clock, investigation_context=investigation,
+            action_context=action,
+        ).start()  # fmt: skip
+        self._stops.append(self.runtime.stop)
+        self.slack.wait_connected()
+
+    # ------------------------------------------------------------------ running the script
+    def start(self, script: Any) -> None:
+        """Run ``script(self)`` in a worker thread (the terminal keeps redrawing meanwhile)."""
+
+        def run() -> None:
+            try:
+                script(self)
+            except BaseException as exc:  # shown by the renderer, never a traceback
+                self.error = exc
+
+        self._thread = threading.Thread(target=run, name="demo-script", daemon=True)
         self._thread.start()
 
     @property
@@ -114,73 +227,22 @@ class DemoSession:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _publisher(self) -> Any:
-        try:
-            from slack_sdk import WebClient
-
-            from handlers.slack.publisher import SlackIncidentPublisher
-        except ImportError:
-            self.gaps.append("Slack incident publisher (handlers.slack.publisher) not present")
-            return None
-        client = WebClient(token="xoxb-demo", base_url=self.slack.api_url)
-        return SlackIncidentPublisher(client, f"#{CHANNEL}")
-
-    def _run(self) -> None:
-        try:
-            self.result = self._replay()
-        except BaseException as exc:  # shown by the renderer, never a traceback
-            self.error = exc
-
-    def _replay(self) -> dict[str, Any]:
-        from bot.remediate.replay_approve import ApproveFirst
-        from bot.replay.runner import ReplayContext, replay
-
-        publisher = self._publisher()
-        step = self.step("sandbox world: moto (AWS), local Kubernetes API, Loki")
-        with ApproveFirst(self.scenario) as approver:
-            step.done()
-
-            def enrich(ctx: ReplayContext, incident_id: int) -> dict[str, Any] | None:
-                s = self.step(
-                    f"incident #{incident_id}: investigating, then the first recommended "
-                    "action approved by demo approvers, executed once and verified"
-                )
-                out = approver(ctx, incident_id)
-                rem = (out or {}).get("remediation") or {}
-                s.done(
-                    "ok" if rem.get("status") == "verified" else "info",
-                    f"incident #{incident_id}: {rem.get('action') or 'no action'} → "
-                    f"{rem.get('status', '?')}",
-                )
-                return out
-
-            step = self.step(
-                f"replaying {len(self.scenario.alerts)} alert(s) and "
-                f"{len(self.scenario.changes)} change(s) through the webhooks"
-            )
-            result = replay(
-                self.scenario, db_url=self.db_url, enrichers=[enrich], publisher=publisher
-            )
-            step.done(text=f"replayed: {len(result['incidents'])} incident(s)")
-        return result
-
-    # ------------------------------------------------------------------ reading Slack
+    # ------------------------------------------------------------------ reading what happened
     def channel(self) -> tuple[list[Message], dict[str, list[Message]]]:
         top = self.slack.messages(CHANNEL)
         return top, {m.ts: self.slack.thread(CHANNEL, m.ts) for m in top}
 
-    def timeline(self) -> list[tuple[int, list[Any]]]:
-        """Each incident's timeline rows from the store (after the run)."""
-        from bot.incidents import service
-        from bot.store import connect
+    def ephemerals(self, user: str = ONCALL) -> list[Ephemeral]:
+        return self.slack.ephemerals(user)
 
-        db = connect(self.db_url)
-        try:
-            with db.session() as session:
-                rows = service.list_incidents(session=session, limit=1000)
-                return [
-                    (r.id or 0, service.timeline(session=session, incident_id=r.id or 0))
-                    for r in sorted(rows, key=lambda r: r.id or 0)
-                ]
-        finally:
-            db.dispose()
+    def pages(self) -> list[Any]:
+        """PagerDuty incidents as the local PagerDuty recorded them."""
+        if self.pd is None:
+            return []
+        with self.pd.state.lock:
+            return list(self.pd.state.incidents.values())
+
+    def pd_name(self, user_id: str) -> str:
+        with self.pd.state.lock:
+            user = self.pd.state.users.get(user_id) or {}
+        return str(user.get("name") or user_id)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,16 +48,71 @@ def test_demo_finishes_and_shows_the_incident_its_root_cause_and_a_verified_reme
     # the incident message, read back from the local Slack server, names the root alert
     assert "#incidents (local Slack)" in out
     assert f"#1 {root.service}: {root.name}" in out
-    # the remediation was executed and verified (not merely proposed)
-    assert "→ verified" in out
+    # the thread: alerts folded, the investigation with facts and hypotheses, approve buttons
+    assert "new alert(s)" in out and "Hypotheses" in out and "Approve" in out
+    # paged through the local PagerDuty, then acknowledged there by the Slack ack
+    assert "PagerDuty incident" in out and "triggered, assigned to" in out
+    assert "PagerDuty Q" in out and "acknowledged" in out.split("PagerDuty (local)")[1]
+    # the remediation was approved by the demo approver, executed once and verified
+    assert "approved" in out and "executed → verified" in out
+    assert "verified" in out.split("#incidents (local Slack)")[1]
+    # the timeline the on-call asked for with /aiops timeline
+    assert "Timeline: #1" in out
     assert "Traceback" not in out + proc.stderr
 
 
-def test_demo_with_a_missing_scenario_file_exits_2_with_one_clear_line(tmp_path: Path) -> None:
-    proc = _run("demo", "--scenario", str(tmp_path / "nope.yaml"), timeout=60)
-    assert proc.returncode == 2
-    assert "no scenario file" in proc.stderr
-    assert "Traceback" not in proc.stderr
+def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    from handlers.cli.main import run
+
+    monkeypatch.setattr(sys, "argv", ["aiops", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        run()
+    return exit_info.value.code, capsys.readouterr().err
+
+
+def test_demo_with_a_missing_scenario_file_exits_2_with_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _cli(monkeypatch, capsys, "demo", "--scenario", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert "no scenario file" in err and "Traceback" not in err
+
+
+def test_demo_with_a_malformed_scenario_exits_2_naming_the_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    code, err = _cli(monkeypatch, capsys, "demo", "--scenario", str(bad))
+    assert code == 2, err
+    assert "bad.yaml" in err and "Traceback" not in err
+
+
+def test_interactive_clicks_by_number_and_types_commands_against_the_local_slack() -> None:
+    from rich.console import Console
+
+    from handlers.demo import script
+    from handlers.demo.interactive import play
+    from handlers.demo.report import numbered_buttons
+    from handlers.demo.session import CHANNEL, ONCALL, DemoSession
+    from tests.conftest import example_scenarios
+
+    examples = example_scenarios()
+    if not examples:
+        pytest.skip("../shared/scenarios is absent")
+    console = Console(file=io.StringIO(), width=120)
+    with DemoSession(examples[0]) as demo:
+        script.replay_alerts(demo)
+        demo.slack.wait_for(lambda: demo.slack.messages(CHANNEL), 20)
+        ack = next(b for b in numbered_buttons(demo) if b.action_id == "incident_acknowledge")
+        answers = iter([str(ack.number), "/aiops timeline 1", "42", "q"])
+        play(demo, console, ask=lambda _prompt: next(answers))
+        card = demo.slack.messages(CHANNEL)[0]
+        assert "acknowledged" in card.all_text.lower()
+        assert any("Timeline: #1" in e.all_text for e in demo.ephemerals(ONCALL))
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert f"clicked [{ack.number}] Acknowledge" in shown
+    assert "no button 42" in shown
 
 
 def test_default_scenario_is_the_first_example_and_an_absent_folder_is_a_user_error(
