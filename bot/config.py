@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     aiops_digest_channel: str | None = Field(
         default=None, description="channel of the capacity digest (default: AIOPS_SLACK_CHANNEL)"
     )
+    aiops_predict_every_s: float = Field(
+        default=300.0, ge=0, description="seconds between prediction scans (0: off)"
+    )
     aiops_log_level: str = Field(default="INFO", description="logging level")
     aiops_log_json: bool = Field(default=False, description="JSON log lines")
 

@@ -4,7 +4,10 @@
 
     services:
       - {name: orders-api, depends_on: [orders-db]}
-      - {name: orders-db}
+      - {name: orders-db, runs_on: {kind: rds, name: orders-db-1}}
+
+``runs_on`` (optional, as in scenarios) tells investigations which resource runs the service;
+it is kept in ``meta`` beside the graph.
 
 Edges point from a service to what it depends on ("upstream"). Relations are directed: two
 services that merely share a dependency are NOT related (a shared bucket does not make a CDN and
@@ -35,6 +38,7 @@ class Topology:
             for dep in graph[name]:
                 graph.setdefault(dep, ())
         self._deps = graph
+        self.meta: dict[str, dict[str, Any]] = {}  # per service: runs_on, tier (when known)
         dependents: dict[str, list[str]] = {name: [] for name in graph}
         for name, deps in graph.items():
             for dep in deps:
@@ -88,11 +92,29 @@ class Topology:
     def from_services(cls, services: Iterable[Any]) -> Topology:
         """From scenario ``services`` (objects or dicts with ``name`` and ``depends_on``)."""
         graph: dict[str, list[str]] = {}
+        meta: dict[str, dict[str, Any]] = {}
         for svc in services:
             name = svc["name"] if isinstance(svc, Mapping) else svc.name
             deps = svc.get("depends_on") if isinstance(svc, Mapping) else svc.depends_on
             graph[str(name)] = [str(d) for d in (deps or [])]
-        return cls(graph)
+            meta[str(name)] = {
+                "runs_on": _runs_on(_attr(svc, "runs_on")),
+                "tier": _attr(svc, "tier"),
+            }
+        topology = cls(graph)
+        topology.meta = meta
+        return topology
+
+
+def _attr(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)
+
+
+def _runs_on(value: Any) -> dict[str, str] | None:
+    if value is None:
+        return None
+    out = {k: _attr(value, k) for k in ("kind", "name", "namespace")}
+    return {k: str(v) for k, v in out.items() if v is not None}
 
 
 def load_topology_file(path: Path) -> Topology:
@@ -111,4 +133,7 @@ def load_topology_file(path: Path) -> Topology:
             raise UserError(f"{path}: services[{i}] needs a 'name'")
         if not isinstance(svc.get("depends_on") or [], list):
             raise UserError(f"{path}: services[{i}].depends_on must be a list")
+        runs_on = svc.get("runs_on")
+        if runs_on is not None and not (isinstance(runs_on, dict) and runs_on.get("kind")):
+            raise UserError(f"{path}: services[{i}].runs_on needs a 'kind' (and a 'name')")
     return Topology.from_services(services)

@@ -48,6 +48,26 @@ class Topology:
             )
         return cls(nodes)
 
+    @classmethod
+    def from_graph(cls, graph: Any) -> Topology:
+        """From the service graph of ``bot.topology`` (``topology.yaml``): each service's
+        ``runs_on`` when the file gives one, else an ``external`` node named like the service."""
+        nodes = []
+        for name in graph.services:
+            meta = graph.meta.get(name) or {}
+            runs_on = meta.get("runs_on") or {}
+            nodes.append(
+                ServiceNode(
+                    name=name,
+                    kind=runs_on.get("kind") or "external",
+                    resource=runs_on.get("name") or name,
+                    namespace=runs_on.get("namespace"),
+                    tier=meta.get("tier"),
+                    depends_on=tuple(graph.depends_on(name)),
+                )
+            )
+        return cls(nodes)
+
     def get(self, name: str) -> ServiceNode | None:
         return self.services.get(name)
 

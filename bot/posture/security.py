@@ -1,0 +1,78 @@
+"""The security audit: the investigation's security primitives run over everything (no
+service scope): world-open security groups, public or unencrypted buckets, IAM users with old
+keys / no MFA / broad policies, certificates expiring within three weeks.
+
+A check that cannot read its source is reported as such; the others still run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.investigate.context import InvestigationContext
+from bot.investigate.models import Finding
+from bot.investigate.primitives.base import Primitive, Scope
+from bot.investigate.primitives.security import buckets, certificates, iam_users, security_groups
+
+log = logging.getLogger(__name__)
+
+#: (title, primitive) in the order the report lists them
+CHECKS: tuple[tuple[str, Primitive], ...] = (
+    ("Security groups open to the internet", security_groups),
+    ("S3 buckets", buckets),
+    ("IAM users", iam_users),
+    ("Certificates", certificates),
+)
+
+
+@dataclass
+class SecurityAudit:
+    sections: list[tuple[str, list[Finding]]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for _, found in self.sections for f in found]
+
+    @property
+    def risky(self) -> list[Finding]:
+        """Findings that need action (an open web port on a web server is expected)."""
+        return [f for f in self.findings if f.get("check") != "sg_open_web"]
+
+
+def _sorted(found: list[Finding]) -> list[Finding]:
+    return sorted(found, key=lambda f: (f.get("check") == "sg_open_web", f.summary))
+
+
+def security_audit(ctx: InvestigationContext) -> SecurityAudit:
+    now = ctx.now()
+    scope = Scope(services=(), start=now, end=now, long_start=now, hints={"all": True})
+    audit = SecurityAudit()
+    for title, check in CHECKS:
+        try:
+            found = check(ctx, scope, {})
+        except Exception as exc:  # one unreadable source must not hide the others
+            log.info("security audit: %s failed: %s", title, exc, exc_info=True)
+            audit.errors.append(f"{title}: could not read ({exc})")
+            continue
+        audit.sections.append((title, _sorted(found)))
+    return audit
+
+
+def render(audit: SecurityAudit, *, max_per_section: int = 15) -> str:
+    risky = len(audit.risky)
+    head = f"*Security audit*: {risky} finding{'s' * (risky != 1)} to act on"
+    lines = [head]
+    for title, found in audit.sections:
+        if not found:
+            lines.append(f"*{title}*: nothing found")
+            continue
+        lines.append(f"*{title}* ({len(found)})")
+        for f in found[:max_per_section]:
+            mark = ":information_source:" if f.get("check") == "sg_open_web" else ":warning:"
+            lines.append(f"{mark} {f.summary}")
+        if len(found) > max_per_section:
+            lines.append(f"… and {len(found) - max_per_section} more")
+    lines += [f":x: {e}" for e in audit.errors]
+    return "\n".join(lines)
