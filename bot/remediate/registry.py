@@ -85,14 +85,22 @@ def register(spec: ActionSpec) -> ActionSpec:
     return spec
 
 
+_builtin_loaded = False
+
+
 def _load_builtin() -> None:
-    # Importing the modules registers their actions (each module calls ``register``).
+    # Importing the modules registers their actions (each module calls ``register``). A flag,
+    # not ``if not REGISTRY``: something else (a test action) may have registered first.
+    global _builtin_loaded
+    if _builtin_loaded:
+        return
     from bot.remediate import actions_aws, actions_k8s, actions_runbook  # noqa: F401
+
+    _builtin_loaded = True
 
 
 def get(name: str) -> ActionSpec:
-    if not REGISTRY:
-        _load_builtin()
+    _load_builtin()
     spec = REGISTRY.get(name)
     if spec is None:
         known = ", ".join(sorted(REGISTRY))
@@ -101,8 +109,7 @@ def get(name: str) -> ActionSpec:
 
 
 def all_actions() -> list[ActionSpec]:
-    if not REGISTRY:
-        _load_builtin()
+    _load_builtin()
     return sorted(REGISTRY.values(), key=lambda s: s.name)
 
 
