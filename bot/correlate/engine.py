@@ -126,6 +126,11 @@ class Correlator:
             open=g.open,
         )
 
+    def summary(self, key: str) -> tuple[tuple[str, ...], AlertRef | None]:
+        """``(services sorted, root alert)`` of a group: ``view`` without ordering members."""
+        g = self._get(key)
+        return tuple(sorted(g.services)), g.root
+
     def views(self) -> list[GroupView]:
         return [self.view(k) for k in self._groups]
 

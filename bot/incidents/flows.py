@@ -63,6 +63,7 @@ class IncidentFlows:
         self.correlator = Correlator(self.topology, config=config, key_factory=new_group_key)
         self.lock = threading.RLock()
         self.listeners: list[Listener] = []
+        self.group_ids: dict[str, int] = {}  # group key -> incident id (fixed at creation)
         self.rebuild()
 
     # --- state

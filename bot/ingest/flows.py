@@ -14,23 +14,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, tuple_, update
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, Table, insert
+from sqlmodel import Session
 
 from bot.changes import service as change_service
 from bot.changes.models import ChangeIn
-from bot.correlate import AlertFacts
 from bot.incidents import service as incident_service
 from bot.incidents.enums import SEVERITY_RANK, TimelineKind
-from bot.incidents.flows import IncidentFlows, absorb, refresh_incident
+from bot.incidents.flows import IncidentFlows, absorb
 from bot.incidents.models import AlertLine, IncidentView
+from bot.ingest.incident_rows import IncidentIds, create_incident, firing_counts, refresh_incidents
 from bot.ingest.models import AlertIn
-from bot.store.models import Alert, ChangeEvent, Incident, TimelineEvent
+from bot.ingest.rows import AlertRec, move_alerts, store_alerts
+from bot.notify.ports import NullPublisher
+from bot.store.models import ChangeEvent, Incident, TimelineEvent
 
-CHUNK = 400
-ALERTS: Table = Alert.__table__  # type: ignore[attr-defined]
 TIMELINE: Table = TimelineEvent.__table__  # type: ignore[attr-defined]
+_INSERT_TIMELINE = insert(TIMELINE)
 
 
 @dataclass(frozen=True)
@@ -48,171 +48,6 @@ class _Touched:
     resolved: list[int] = field(default_factory=list)
 
 
-@dataclass
-class _Rec:
-    """One alert of the batch, as plain data (no ORM object: bulk statements are much faster)."""
-
-    id: int
-    source: str
-    name: str
-    service: str | None
-    severity: str
-    status: str
-    summary: str
-    labels: dict[str, str]
-    starts_at: datetime
-    incident_id: int | None
-    created: bool
-    was_firing: bool
-
-    def facts(self) -> AlertFacts:
-        return AlertFacts(
-            id=self.id,
-            at=self.starts_at,
-            name=self.name,
-            service=self.service,
-            labels=self.labels,
-        )
-
-    def line(self) -> AlertLine:
-        return AlertLine(
-            self.id, self.name, self.service, self.severity, self.status, self.summary, self.source
-        )
-
-
-_EXISTING_COLS: tuple[Any, ...] = tuple(
-    col(c)
-    for c in (
-        Alert.id,
-        Alert.source,
-        Alert.fingerprint,
-        Alert.status,
-        Alert.service,
-        Alert.summary,
-        Alert.starts_at,
-        Alert.repeat_count,
-        Alert.incident_id,
-    )
-)
-
-
-def _existing(session: Session, alerts: Sequence[AlertIn]) -> dict[tuple[str, str], Any]:
-    keys = list({(a.source, a.fingerprint) for a in alerts})
-    found: dict[tuple[str, str], Any] = {}
-    for i in range(0, len(keys), CHUNK):
-        part = keys[i : i + CHUNK]
-        stmt = sa_select(*_EXISTING_COLS).where(
-            tuple_(col(Alert.source), col(Alert.fingerprint)).in_(part)
-        )
-        for row in session.execute(stmt):
-            found[(row.source, row.fingerprint)] = row
-    return found
-
-
-def _store(session: Session, alerts: Sequence[AlertIn], now: datetime) -> list[_Rec]:
-    """Insert new fingerprints and update repeats with two bulk statements; one record each."""
-    existing = _existing(session, alerts)
-    inserts: dict[tuple[str, str], dict[str, Any]] = {}
-    updates: dict[int, dict[str, Any]] = {}
-    plan: list[tuple[tuple[str, str], AlertIn]] = []
-    state: dict[tuple[str, str], dict[str, Any]] = {}  # latest values per key within the batch
-    for a in alerts:
-        key = (a.source, a.fingerprint)
-        plan.append((key, a))
-        ended = (a.ends_at or now) if a.status == "resolved" else None
-        row = existing.get(key)
-        prev = state.get(key)
-        if row is None and key not in inserts:
-            inserts[key] = dict(
-                source=a.source,
-                fingerprint=a.fingerprint,
-                name=a.name,
-                service=a.service,
-                severity=a.severity,
-                status=a.status,
-                summary=a.summary,
-                labels=dict(a.labels),
-                annotations=dict(a.annotations),
-                external_id=a.external_id,
-                starts_at=a.starts_at or now,
-                ends_at=ended,
-                received_at=now,
-                updated_at=now,
-                repeat_count=0,
-                incident_id=None,
-            )
-            state[key] = {
-                "status": a.status,
-                "starts_at": a.starts_at or now,
-                "created": True,
-                "was_firing": False,
-            }
-            continue
-        if prev is None:
-            assert row is not None
-            prev = {
-                "status": row.status,
-                "starts_at": row.starts_at,
-                "created": False,
-                "was_firing": row.status == "firing",
-            }
-        refire = prev["status"] == "resolved" and a.status == "firing"
-        starts = (a.starts_at or now) if refire else prev["starts_at"]
-        state[key] = {
-            **prev,
-            "status": a.status,
-            "starts_at": starts,
-            "was_firing": prev["status"] == "firing",
-        }
-        values = dict(
-            status=a.status,
-            severity=a.severity,
-            labels=dict(a.labels),
-            annotations=dict(a.annotations),
-            updated_at=now,
-            starts_at=starts,
-            ends_at=ended,
-            **({"summary": a.summary} if a.summary else {}),
-            **({"service": a.service} if a.service else {}),
-        )
-        if key in inserts:
-            inserts[key].update(values)
-        else:
-            assert row is not None
-            upd = updates.setdefault(row.id, {"id": row.id, "repeat_count": row.repeat_count})
-            upd.update(values)
-            upd["repeat_count"] += 1
-    ids: dict[tuple[str, str], int] = {k: r.id for k, r in existing.items()}
-    if inserts:
-        stmt = insert(ALERTS).returning(ALERTS.c.id, ALERTS.c.source, ALERTS.c.fingerprint)
-        for row in session.execute(stmt, list(inserts.values())):
-            ids[(row.source, row.fingerprint)] = row.id
-    for upd in updates.values():  # repeats: few per batch, and each has its own columns
-        session.execute(update(ALERTS).where(ALERTS.c.id == upd["id"]).values(**upd))
-    recs: list[_Rec] = []
-    for key, a in plan:
-        st = state[key]
-        row = existing.get(key)
-        recs.append(
-            _Rec(
-                id=ids[key],
-                source=a.source,
-                name=a.name,
-                service=a.service or (row.service if row is not None else None),
-                severity=a.severity,
-                status=a.status,
-                summary=a.summary or (row.summary if row is not None else ""),
-                labels=dict(a.labels),
-                starts_at=st["starts_at"],
-                incident_id=row.incident_id if row is not None else None,
-                created=st["created"],
-                was_firing=st["was_firing"],
-            )
-        )
-        st["created"], st["was_firing"] = False, a.status == "firing"
-    return recs
-
-
 def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outcome]:
     """Store, deduplicate and correlate a batch; returns one outcome per input alert."""
     if not alerts:
@@ -222,51 +57,48 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
     outcomes: list[Outcome] = []
     timeline: list[dict[str, Any]] = []
     moved: dict[int, int] = {}  # alert id -> incident id
+    placed: dict[str, int] = {}  # group key -> incident id, for every group given a firing alert
+    severities: dict[int, str] = {}  # incident id -> highest severity of its firing alerts
+    keys = IncidentIds(flows.group_ids)
+    views: dict[int, tuple[IncidentView, list[AlertLine]]] = {}
     with flows.lock, flows.db.session() as session, session.no_autoflush:
-        recs = _store(session, alerts, now)
-        incidents: dict[str, Incident] = {}
+        conn = session.connection()
+        recs = store_alerts(conn, alerts, now)
         for rec in recs:
-            inc: Incident | None = None
+            incident_id: int | None = None
             if rec.status == "firing":
                 placement = flows.correlator.place(rec.facts())
-                inc = incidents.get(placement.key) or _incident_for(session, placement.key)
-                if inc is None:
-                    inc = Incident(
-                        title=rec.name,
-                        group_key=placement.key,
-                        severity=rec.severity,
-                        created_at=now,
-                        updated_at=now,
+                incident_id = placed.get(placement.key) or keys.lookup(conn, placement.key)
+                if incident_id is None:
+                    incident_id = create_incident(
+                        conn, title=rec.name, key=placement.key, severity=rec.severity, now=now
                     )
-                    session.add(inc)
-                    session.flush()
-                    touched.setdefault(inc.id or 0, _Touched()).created = True
-                incidents[placement.key] = inc
+                    keys.add(placement.key, incident_id)
+                    touched.setdefault(incident_id, _Touched()).created = True
+                placed[placement.key] = incident_id
                 for gone in placement.merged:
-                    other = _incident_for(session, gone)
-                    if other is not None and other.id != inc.id:
-                        session.flush()
-                        absorb(session, inc, other, now=now, actor="aiops")
-                        touched.setdefault(other.id or 0, _Touched())
+                    other = keys.lookup(conn, gone)
+                    if other is not None and other != incident_id:
+                        _absorb(session, incident_id, other, now=now)
+                        touched.setdefault(other, _Touched())
                         for r in recs:
-                            if r.incident_id == other.id:
-                                r.incident_id = inc.id
+                            if r.incident_id == other:
+                                r.incident_id = incident_id
                         for aid, iid in list(moved.items()):
-                            if iid == other.id:
-                                moved[aid] = inc.id or 0
-                if rec.incident_id != inc.id:
-                    rec.incident_id = inc.id
-                    moved[rec.id] = inc.id or 0
-                if SEVERITY_RANK.get(rec.severity, 1) > SEVERITY_RANK.get(inc.severity, 1):
-                    inc.severity = rec.severity
-                inc.last_alert_at = now
+                            if iid == other:
+                                moved[aid] = incident_id
+                if rec.incident_id != incident_id:
+                    rec.incident_id = incident_id
+                    moved[rec.id] = incident_id
+                best = severities.get(incident_id)
+                if best is None or SEVERITY_RANK.get(rec.severity, 1) > SEVERITY_RANK.get(best, 1):
+                    severities[incident_id] = rec.severity
             elif rec.incident_id is not None:
-                inc = session.get(Incident, rec.incident_id)
-            if inc is None:
+                incident_id = rec.incident_id
+            if incident_id is None:
                 outcomes.append(Outcome(rec.id, None, rec.created, False))
                 continue
-            assert inc.id is not None
-            t = touched.setdefault(inc.id, _Touched())
+            t = touched.setdefault(incident_id, _Touched())
             if rec.created or (rec.status == "firing") != rec.was_firing:
                 t.alerts.append(rec.id)
                 if rec.status == "resolved":
@@ -274,7 +106,7 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
                 verb = "fired" if rec.status == "firing" else "resolved"
                 timeline.append(
                     dict(
-                        incident_id=inc.id,
+                        incident_id=incident_id,
                         kind=str(TimelineKind.ALERT),
                         at=now,
                         actor=None,
@@ -282,43 +114,67 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
                         data={"alert_id": rec.id, "status": rec.status, "source": rec.source},
                     )
                 )
-            outcomes.append(Outcome(rec.id, inc.id, rec.created, t.created))
-        session.flush()
+            outcomes.append(Outcome(rec.id, incident_id, rec.created, t.created))
         if moved:
-            stmt = (
-                update(ALERTS)
-                .where(ALERTS.c.id == bindparam("alert_id"))
-                .values(incident_id=bindparam("new_incident"))
-            )
-            rows = [{"alert_id": a, "new_incident": i} for a, i in moved.items()]
-            session.connection().execute(stmt, rows)
+            move_alerts(conn, moved)
         if timeline:
-            session.connection().execute(insert(TIMELINE), timeline)
-        for inc in incidents.values():
-            if inc.status != "resolved":
-                refresh_incident(session, inc, flows.correlator, now=now)
-        session.flush()
-        by_id = {rec.id: rec for rec in recs}
-        views, offers = _views(session, flows, touched, by_id)
+            conn.execute(_INSERT_TIMELINE, timeline)
+        refresh_incidents(conn, flows.correlator, placed, severities, now=now)
+        offers = _offers(conn, flows, touched)
+        if not isinstance(flows.publisher, NullPublisher):  # nobody reads views it would drop
+            session.expire_all()  # ORM rows loaded by a merge are older than the Core updates
+            views = _views(session, flows, touched, {rec.id: rec for rec in recs})
+    keys.commit()
     outcomes = [
         Outcome(
             o.alert_id, moved.get(o.alert_id, o.incident_id), o.created_alert, o.created_incident
         )
         for o in outcomes
     ]
-    _publish(flows, touched, views, offers)
+    if views:
+        _publish(flows, touched, views, offers)
     return outcomes
 
 
-def _incident_for(session: Session, key: str) -> Incident | None:
-    return session.exec(select(Incident).where(Incident.group_key == key)).first()
+def _absorb(session: Session, into_id: int, other_id: int, *, now: datetime) -> None:
+    """A merge found by the correlator: the ORM path shared with manual merges (rare)."""
+    into = session.get(Incident, into_id, populate_existing=True)
+    other = session.get(Incident, other_id, populate_existing=True)
+    assert into is not None and other is not None
+    absorb(session, into, other, now=now, actor="aiops")
+    session.flush()
+
+
+def _offers(conn: Connection, flows: IncidentFlows, touched: dict[int, _Touched]) -> set[int]:
+    """Open incidents whose every alert has now ended get an offer to resolve (timeline note)."""
+    ended = [inc_id for inc_id, t in touched.items() if t.resolved]
+    if not ended:
+        return set()
+    offers: set[int] = set()
+    for inc_id, (status, firing) in firing_counts(conn, ended).items():
+        if status != "resolved" and firing == 0:
+            offers.add(inc_id)
+    notes: list[dict[str, Any]] = [
+        dict(
+            incident_id=inc_id,
+            kind=str(TimelineKind.NOTIFICATION),
+            at=flows.clock.now(),
+            actor=None,
+            text="every alert has ended: offered to resolve",
+            data={},
+        )
+        for inc_id in ended
+        if inc_id in offers
+    ]
+    if notes:
+        conn.execute(_INSERT_TIMELINE, notes)
+    return offers
 
 
 def _views(
-    session: Session, flows: IncidentFlows, touched: dict[int, _Touched], rows: dict[int, _Rec]
-) -> tuple[dict[int, tuple[IncidentView, list[AlertLine]]], set[int]]:
+    session: Session, flows: IncidentFlows, touched: dict[int, _Touched], rows: dict[int, AlertRec]
+) -> dict[int, tuple[IncidentView, list[AlertLine]]]:
     views: dict[int, tuple[IncidentView, list[AlertLine]]] = {}
-    offers: set[int] = set()
     for inc_id, t in touched.items():
         view = incident_service.view(session=session, incident_id=inc_id, topology=flows.topology)
         lines = []
@@ -327,16 +183,7 @@ def _views(
             if rec is not None:
                 lines.append(rec.line())
         views[inc_id] = (view, lines)
-        if t.resolved and view.status != "resolved" and view.firing_count == 0:
-            offers.add(inc_id)
-            incident_service.add_timeline(
-                session=session,
-                incident_id=inc_id,
-                kind=TimelineKind.NOTIFICATION,
-                at=flows.clock.now(),
-                text="every alert has ended: offered to resolve",
-            )
-    return views, offers
+    return views
 
 
 def _publish(
