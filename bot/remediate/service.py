@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
 from bot.clock import Clock, SystemClock
-from bot.errors import Conflict, Forbidden, NotFound
+from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.remediate import audit
 from bot.remediate.enums import Risk, State
 from bot.remediate.policy import Policy, requirement, window_blocks
@@ -87,7 +87,20 @@ def propose(
 ) -> Proposal:
     """Create (once) a request for ``action``; auto-approved ones come back already approved."""
     clock = clock or SystemClock()
-    spec, typed = validate(action, params)
+    try:
+        spec, typed = validate(action, params)
+    except UserError as exc:  # unknown action or bad params: refused, and the refusal audited
+        audit.append(
+            db,
+            actor=requested_by,
+            action="remediation.propose",
+            target=action,
+            params=params,
+            result="refused",
+            detail=str(exc),
+            clock=clock,
+        )
+        raise
     need = requirement(
         policy, action=action, risk=spec.risk, incident_class=incident_class, team=team
     )

@@ -99,6 +99,8 @@ def _propose(
 def test_unknown_action_and_bad_params_are_refused(database: Database) -> None:
     with pytest.raises(UserError, match="unknown action 'k8s.nuke'"):
         service.propose(database, action="k8s.nuke", params={}, requested_by="U", policy=Policy())
+    refused = [e for e in audit.export(database) if "k8s.nuke" in e]
+    assert len(refused) == 1 and '"refused"' in refused[0]
     with pytest.raises(UserError, match="replicas"):
         service.propose(
             database,
