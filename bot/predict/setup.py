@@ -35,9 +35,11 @@ def watched_series(
 
 
 class PredictionJob:
+    """``sources`` is a factory (the clients are built on the first scan, not at start-up)."""
+
     def __init__(
         self,
-        sources: dict[str, MetricSource],
+        sources: Callable[[], dict[str, MetricSource]],
         resources: Callable[[], Sequence[WatchedResource]],
         submit: Callable[[Sequence[AlertIn]], Any],
         clock: Clock,
@@ -62,7 +64,7 @@ class PredictionJob:
             return []
         try:
             now = self.clock.now()
-            scanner = PredictionScanner(self.sources, self.watched(now), self.submit)
+            scanner = PredictionScanner(self.sources(), self.watched(now), self.submit)
             alerts = scanner.scan(now)
             for error in scanner.errors:
                 log.info("prediction scan: %s", error)

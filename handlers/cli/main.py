@@ -27,6 +27,7 @@ FEATURES: list[str] = [
     "handlers.cli.remediate",
     "handlers.cli.audit",
     "handlers.cli.digest",
+    "handlers.cli.slo",
     "handlers.cli.demo",
     "handlers.cli.serve",
     "handlers.cli.members",

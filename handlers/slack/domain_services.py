@@ -58,6 +58,7 @@ class Domain:
     investigation_context: Callable[[], Any] | None = None
     action_context: Callable[[], Any] | None = None
     paging: Any | None = None  # bot.escalate.Paging
+    reports: Any | None = None  # handlers.slack.domain_reports.Reports
     approval_ttl: timedelta = timedelta(minutes=30)
 
     # ---- identity
@@ -229,9 +230,9 @@ def dedup(domain: Domain, key: str) -> bool:
 
 
 def build_services(domain: Domain) -> Services:
-    """Every service backed by the domain; slo / capacity / audit stay "not available yet"
-    until their bot functions exist."""
+    """Every service backed by the domain."""
     from handlers.slack import domain_remediation as rem
+    from handlers.slack import domain_reports as rep
 
     d = domain
     return replace(
@@ -253,4 +254,7 @@ def build_services(domain: Domain) -> Services:
         reject=lambda a, r, why: rem.reject(d, a, r, why),
         runbook_list=lambda a: rem.runbook_list(d, a),
         runbook_run=lambda a, n, t: rem.runbook_run(d, a, n, t),
+        slo=lambda a: rep.slo(d, a),
+        capacity=lambda a: rep.capacity(d, a),
+        audit=lambda a, k: rep.audit(d, a, k),
     )

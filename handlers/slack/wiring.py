@@ -2,8 +2,9 @@
 
 Start order: database (refused when behind the migrations) → incident flows with the Slack
 publisher → paging (escalation + notifications) → recovery of half-done remediations (posted
-loudly in their threads) → HTTP webhooks (uvicorn, own thread) → Slack socket mode → the
-APScheduler (escalation ticks, approval expiry). ``stop()`` undoes it in reverse.
+loudly in their threads) → reports (metric sources, capacity digest) → HTTP webhooks (uvicorn,
+own thread) → Slack socket mode → the APScheduler (escalation ticks, approval expiry, the weekly
+digest + a start-up catch-up, prediction scans). ``stop()`` undoes it in reverse.
 
 Investigations and remediations get their clients from factories built from the settings; tests
 and the demo inject sandbox-world factories instead (``investigation_context=…``).
@@ -36,6 +37,7 @@ from bot.store.db import settings_database
 from handlers.slack.domain_services import Domain, build_services
 from handlers.slack.jobs import JobRunner
 from handlers.slack.publisher import SlackIncidentPublisher, SlackSenderAdapter
+from handlers.slack.wiring_reports import build_reports, hint_job, schedule_reports
 
 log = logging.getLogger("aiops.run")
 
@@ -58,6 +60,33 @@ class PagingPublisher:
 
     def thread(self, incident: IncidentView, text: str, *, alerts: Any = ()) -> None:
         self.inner.thread(incident, text, alerts=alerts)
+
+
+def _once(factory: Callable[[], Any]) -> Callable[[], Any]:
+    """``factory()`` on first call, the same object afterwards (thread-safe)."""
+    made: list[Any] = []
+    lock = threading.Lock()
+
+    def get() -> Any:
+        with lock:
+            if not made:
+                made.append(factory())
+            return made[0]
+
+    return get
+
+
+def production_aws_clients(settings: Settings) -> Callable[[], Any]:
+    """The configured AWS clients (``AwsClients``), built on first use."""
+
+    def build() -> Any:
+        from integrations.aws.session import make_clients
+
+        s = settings
+        gaps = s.aiops_aws_gaps_endpoint_url
+        return make_clients(s.aws_region, s.aws_endpoint_url, gaps_url=gaps)
+
+    return _once(build)
 
 
 def production_investigation_context(settings: Settings, clock: Clock) -> Callable[[], Any]:
@@ -85,7 +114,7 @@ def production_investigation_context(settings: Settings, clock: Clock) -> Callab
                 k8s = KubernetesApi(
                     client_from_kubeconfig(settings.kubeconfig, settings.kube_context)
                 )
-            topology = Topology([])
+            topology = Topology.from_graph(_topology(settings))
             evidence = LiveEvidence(clock=clock, topology=topology, aws=aws, k8s=k8s)
             made.append(InvestigationContext(evidence=evidence, topology=topology))
             return made[0]
@@ -116,7 +145,11 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     investigation_context: Callable[[], Any] | None = None
     action_context: Callable[[], Any] | None = None
+    aws_clients: Callable[[], Any] | None = None  # AwsClients factory (tests: a sandbox world)
     http_port: int = 0
+    scheduler: Any = None
+    pipeline: IngestPipeline | None = None
+    predictions: Any = None  # bot.predict.setup.PredictionJob
     _stops: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     db: Database | None = None
     domain: Domain | None = None
@@ -158,6 +191,7 @@ class Runtime:
         inner: IncidentPublisher = publisher or NullPublisher()
         flows.publisher = PagingPublisher(inner, lambda iid: _opened(domain, iid))
         flows.listeners.append(lambda view, status, source: _changed(domain, view, status, source))
+        domain.reports = self._reports(domain, client)
         self._recover(domain)
         self._serve_http(domain)
         if self.slack:
@@ -174,6 +208,14 @@ class Runtime:
         configure(paging)
         self._stops.append(("paging", lambda: configure(None)))
         return paging
+
+    def _reports(self, domain: Domain, client: WebClient | None) -> Any:
+        aws = self.aws_clients or production_aws_clients(self.settings)
+
+        def on_stop(name: str, stop: Callable[[], None]) -> None:
+            self._stops.append((name, stop))
+
+        return build_reports(self.settings, domain, client, aws, _once, on_stop)
 
     def _recover(self, domain: Domain) -> None:
         from handlers.slack.domain_remediation import recover
@@ -194,7 +236,7 @@ class Runtime:
         from integrations.sns_http import fetch_url
 
         s = self.settings
-        pipeline = IngestPipeline(domain.flows)
+        self.pipeline = pipeline = IngestPipeline(domain.flows)
         self._stops.append(("ingest", pipeline.stop))
         sns = SnsVerifier(
             fetch_url,
@@ -248,8 +290,16 @@ class Runtime:
             lambda: _expire(domain), "interval", seconds=APPROVAL_EXPIRY_EVERY_S,
             id="approval-expiry", max_instances=1, coalesce=True,
         )  # fmt: skip
+        submit = self.pipeline.submit if self.pipeline is not None else None
+        self.predictions = schedule_reports(scheduler, s, domain, submit)
         scheduler.start()
+        self.scheduler = scheduler
         self._stops.append(("scheduler", lambda: scheduler.shutdown(wait=False)))
+        reports = domain.reports
+        if reports is not None and reports.digest is not None:  # the catch-up, once per week
+            runner = reports.digest
+            domain.jobs.submit("capacity digest catch-up", lambda: _catch_up(runner),
+                               on_error=log.warning)  # fmt: skip
 
     def stop(self) -> None:
         while self._stops:
@@ -281,6 +331,13 @@ def _opened(domain: Domain, incident_id: int) -> None:
 
     with suppress(UpstreamUnavailable):  # busy / stopping: the timer sweep is the backstop
         domain.jobs.submit(f"page #{incident_id}", job, on_error=log.warning)
+    if domain.reports is not None:
+        hint_job(domain, incident_id)
+
+
+def _catch_up(runner: Any) -> None:
+    result = runner.run_due()
+    log.info("capacity digest %s: %s", result.key, "posted" if result.posted else result.reason)
 
 
 def _changed(domain: Domain, view: IncidentView, status: str, source: str) -> None:

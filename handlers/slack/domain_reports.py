@@ -1,0 +1,119 @@
+"""Reports behind the Slack services: ``/aiops capacity`` (the digest, posted on demand in the
+asking channel), ``/aiops slo`` (error budgets + live SLA clocks of open incidents),
+``/aiops audit security|cost`` (read-only checks over the configured AWS, posted in the
+channel), and the escalation hint posted in a new warning incident's thread.
+
+``Reports`` holds factories, so nothing connects before the first command needs it; production
+builds it in ``handlers.slack.wiring``, tests hand it sandbox-world clients.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.digest.flows import DigestRunner
+from bot.errors import UpstreamUnavailable, UserError
+from handlers.slack.capacity import capacity_service
+from handlers.slack.services import Actor, AuditKind, Reply
+
+if TYPE_CHECKING:
+    from handlers.slack.domain_services import Domain
+
+log = logging.getLogger("aiops.slack.reports")
+
+NO_SLO_FILE = (
+    "No SLOs are configured: set `AIOPS_SLO_FILE` to a slo.yaml with your SLO targets "
+    "(`slos:`) and incident response targets (`slas:`); the format is in docs/capacity.md."
+)
+
+
+@dataclass
+class Reports:
+    metric_sources: Callable[[], dict[str, Any]]  # name -> MetricSource ("default", …)
+    aws: Callable[[], Any]  # AwsClients (the cost audit reads .ec2)
+    slo_file: Path | None = None
+    digest: DigestRunner | None = None
+    hint_history: timedelta = timedelta(days=90)
+    hint_cache: timedelta = timedelta(minutes=10)
+    _model: tuple[datetime, Any] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def escalation_model(self, db: Any, now: datetime) -> Any:
+        """``learn_from_store`` over ``hint_history``, recomputed at most every ``hint_cache``."""
+        from bot.predict.escalation import learn_from_store
+
+        with self._lock:
+            if self._model is None or now - self._model[0] >= self.hint_cache:
+                self._model = (now, learn_from_store(db, since=now - self.hint_history))
+            return self._model[1]
+
+
+def _reports(domain: Domain) -> Reports:
+    if domain.reports is None:
+        raise UpstreamUnavailable("reports are not configured on this bot")
+    reports: Reports = domain.reports
+    return reports
+
+
+# ---------------------------------------------------------------- services
+def capacity(domain: Domain, actor: Actor) -> Reply:
+    runner = _reports(domain).digest
+    if runner is None:
+        raise UserError("the capacity digest needs Slack", hint="run aiops run with Slack tokens")
+    return capacity_service(runner)(actor)
+
+
+def slo(domain: Domain, actor: Actor) -> Reply:
+    from bot.slo import report
+    from bot.slo.config import load_config
+
+    r = _reports(domain)
+    if r.slo_file is None:
+        return Reply(NO_SLO_FILE)
+    config = load_config(r.slo_file)
+    sources = r.metric_sources() if config.slos else {}
+    return Reply(report.status(domain.db, config, sources, domain.clock.now()))
+
+
+def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
+    if kind == "security":
+        from bot.posture import security
+
+        if domain.investigation_context is None:
+            raise UpstreamUnavailable("AWS is not configured on this bot")
+        found = security.security_audit(domain.investigation_context())
+        text = security.render(found)
+    else:
+        from bot.posture import cost
+
+        r = _reports(domain)
+        sources = r.metric_sources()
+        found_cost = cost.cost_audit(r.aws().ec2, sources.get("cloudwatch"), domain.clock.now())
+        text = cost.render(found_cost)
+    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
+
+
+# ---------------------------------------------------------------- escalation hint
+def escalation_hint(domain: Domain, incident_id: int) -> str | None:
+    """On a new warning incident that has a Slack message: how often its alert turned into a
+    critical one before, posted in the thread. Returns the posted line (or None)."""
+    if domain.reports is None or domain.publisher is None:
+        return None
+    view = domain.view(incident_id)
+    if view.severity != "warning" or view.root_alert is None:
+        return None
+    if domain.publisher.ref_of(view) is None:  # no incident message, so no thread
+        return None
+    model = _reports(domain).escalation_model(domain.db, domain.clock.now())
+    hint = model.hint(view.root_alert.name)
+    if not hint:
+        return None
+    line = f":crystal_ball: From past alerts: {hint}."
+    domain.note(incident_id, line)
+    return line

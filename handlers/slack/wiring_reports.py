@@ -1,0 +1,125 @@
+"""The report side of ``aiops run``: metric sources (CloudWatch, or Prometheus as the default
+when ``PROMETHEUS_URL`` is set), the capacity digest runner with its Slack poster, the weekly
+cron job, the prediction scan feeding the ingest pipeline, and the escalation hint job.
+
+Everything connects lazily: a bot started while AWS or Prometheus is unreachable still starts,
+and the first command (or tick) that needs them says what failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.errors import UpstreamUnavailable
+from handlers.slack.domain_reports import Reports, escalation_hint
+from handlers.slack.domain_services import Domain
+
+log = logging.getLogger("aiops.run")
+
+DIGEST_JOB = "capacity-digest"
+PREDICT_JOB = "prediction-scan"
+
+
+def build_reports(
+    settings: Settings,
+    domain: Domain,
+    client: WebClient | None,
+    aws: Callable[[], Any],
+    once: Callable[[Callable[[], Any]], Callable[[], Any]],
+    on_stop: Callable[[str, Callable[[], None]], None],
+) -> Reports:
+    """``aws`` returns the ``AwsClients``; ``once`` caches a factory; ``on_stop`` registers
+    a clean-up."""
+    from bot.capacity.config import load_config
+    from bot.capacity.setup import digest_builder, metric_sources
+
+    s = settings
+    http: Any = None
+    if s.prometheus_url:
+        import httpx
+
+        http = httpx.Client(timeout=30)
+        on_stop("prometheus client", http.close)
+    sources = once(
+        lambda: metric_sources(aws().cloudwatch, prometheus_url=s.prometheus_url, http=http)
+    )
+    config = load_config(s.aiops_capacity_file)  # a bad file stops the start with its reason
+    reports = Reports(metric_sources=sources, aws=aws, slo_file=s.aiops_slo_file)
+    if client is not None:
+        from bot.digest.flows import DigestRunner
+        from bot.digest.schedule import DigestSchedule
+        from handlers.slack.capacity import SlackDigestPoster
+
+        def build() -> Any:
+            clients = aws()
+            return digest_builder(
+                config, sources(), domain.clock, ec2_client=clients.ec2, rds_client=clients.rds
+            )()
+
+        reports.digest = DigestRunner(
+            db=domain.db,
+            clock=domain.clock,
+            build=build,
+            poster=SlackDigestPoster(client),
+            channel=s.aiops_digest_channel or s.aiops_slack_channel,
+            schedule=DigestSchedule.from_settings(s),
+            owner=f"{socket.gethostname()}:{os.getpid()}",
+        )
+    return reports
+
+
+def prediction_job(
+    settings: Settings, domain: Domain, reports: Reports, submit: Callable[[Any], Any]
+) -> Any:
+    """The scan over every watched capacity resource, submitting through ``submit``."""
+    from bot.capacity.config import load_config
+    from bot.capacity.setup import capacity_plan
+    from bot.predict.setup import PredictionJob
+
+    config = load_config(settings.aiops_capacity_file)
+
+    def resources() -> Any:
+        clients = reports.aws()
+        plan = capacity_plan(
+            config, reports.metric_sources(), ec2_client=clients.ec2, rds_client=clients.rds
+        )
+        return plan.resources()
+
+    return PredictionJob(reports.metric_sources, resources, submit, domain.clock)
+
+
+def schedule_reports(
+    scheduler: Any, settings: Settings, domain: Domain, submit: Callable[[Any], Any] | None
+) -> Any:
+    """Add the weekly digest cron job and the prediction scan; returns the prediction job."""
+    reports: Reports | None = domain.reports
+    if reports is None:
+        return None
+    if reports.digest is not None:
+        reports.digest.schedule.add_job(scheduler, reports.digest.run_due, job_id=DIGEST_JOB)
+    every = settings.aiops_predict_every_s
+    if every <= 0 or submit is None:
+        return None
+    job = prediction_job(settings, domain, reports, submit)
+    scheduler.add_job(
+        job.run, "interval", seconds=every, id=PREDICT_JOB, max_instances=1, coalesce=True
+    )
+    return job
+
+
+def hint_job(domain: Domain, incident_id: int) -> None:
+    """Queue the escalation hint of a newly opened incident (a job: it reads history)."""
+
+    def job() -> None:
+        escalation_hint(domain, incident_id)
+
+    with suppress(UpstreamUnavailable):
+        domain.jobs.submit(f"hint #{incident_id}", job, on_error=log.warning)
