@@ -9,7 +9,7 @@ on every batch, a cost that grew with the table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,6 +39,12 @@ _EXISTING = select(
     ALERTS.c.fingerprint.in_(bindparam("fingerprints", expanding=True)),
 )
 _INSERT = insert(ALERTS).returning(ALERTS.c.id, ALERTS.c.source, ALERTS.c.fingerprint)
+_MOVE = (
+    update(ALERTS)
+    .where(ALERTS.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(incident_id=bindparam("b_incident"))
+)
+_REPEAT: dict[tuple[str, ...], Any] = {}  # changed columns -> UPDATE statement (built once)
 
 
 @dataclass
@@ -164,8 +170,8 @@ def store_alerts(conn: Connection, alerts: Sequence[AlertIn], now: datetime) -> 
     if inserts:
         for row in conn.execute(_INSERT, list(inserts.values())):
             ids[(row.source, row.fingerprint)] = row.id
-    for upd in updates.values():  # repeats: few per batch, and each has its own columns
-        conn.execute(update(ALERTS).where(ALERTS.c.id == upd["id"]).values(**upd))
+    if updates:
+        _update_repeats(conn, updates.values())
     recs: list[AlertRec] = []
     for key, a in plan:
         st = state[key]
@@ -197,9 +203,19 @@ def move_alerts(conn: Connection, moved: dict[int, int]) -> None:
         by_incident.setdefault(incident_id, []).append(alert_id)
     for incident_id, alert_ids in by_incident.items():
         for i in range(0, len(alert_ids), CHUNK):
-            stmt = (
-                update(ALERTS)
-                .where(ALERTS.c.id.in_(alert_ids[i : i + CHUNK]))
-                .values(incident_id=incident_id)
+            conn.execute(_MOVE, {"b_incident": incident_id, "b_ids": alert_ids[i : i + CHUNK]})
+
+
+def _update_repeats(conn: Connection, updates: Iterable[dict[str, Any]]) -> None:
+    """Repeats of known fingerprints: one executemany per set of changed columns (at most 4)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for upd in updates:
+        groups.setdefault(tuple(sorted(upd)), []).append({f"b_{k}": v for k, v in upd.items()})
+    for cols, rows in groups.items():
+        stmt = _REPEAT.get(cols)
+        if stmt is None:
+            values = {c: bindparam(f"b_{c}", type_=ALERTS.c[c].type) for c in cols if c != "id"}
+            stmt = _REPEAT[cols] = (
+                update(ALERTS).where(ALERTS.c.id == bindparam("b_id")).values(**values)
             )
-            conn.execute(stmt)
+        conn.execute(stmt, rows)
