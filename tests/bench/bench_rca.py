@@ -8,7 +8,10 @@ Prints per incident: top-1 (kind and service both right), top-3, first-action ac
 action name and params include every truth param; with no truth fix, right means no high-risk
 first action), and wall time; then the totals.
 
-    .venv/bin/python tests/bench/bench_rca.py [SCENARIO.yaml ...]
+    .venv/bin/python tests/bench/bench_rca.py [--dir DIR] [SCENARIO.yaml ...]
+
+``--dir DIR`` benches every ``*.yaml`` in DIR (e.g. ``tests/scenarios/holdout``); the default is
+the shared examples.
 """
 
 from __future__ import annotations
@@ -89,8 +92,17 @@ def main(paths: list[Path]) -> int:
 
 
 if __name__ == "__main__":
-    args = [Path(a) for a in sys.argv[1:]] or sorted(DEFAULT_DIR.glob("*.yaml"))
+    argv = sys.argv[1:]
+    folder = DEFAULT_DIR
+    if "--dir" in argv:
+        at = argv.index("--dir")
+        if at + 1 >= len(argv):
+            print("--dir needs a folder")
+            sys.exit(2)
+        folder = Path(argv[at + 1])
+        del argv[at : at + 2]
+    args = [Path(a) for a in argv] or sorted(folder.glob("*.yaml"))
     if not args:
-        print(f"no scenarios (looked in {DEFAULT_DIR})")
+        print(f"no scenarios (looked in {folder})")
         sys.exit(0)
     sys.exit(main(args))

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from bot.errors import NotFound
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import (
@@ -100,7 +101,10 @@ def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
         owner = source_owner(ctx, source)
         if owner is not None and owner not in scope.services:
             continue
-        lines = ctx.evidence.read_logs(source, scope.long_start, scope.end)
+        try:
+            lines = ctx.evidence.read_logs(source, scope.long_start, scope.end)
+        except NotFound:
+            continue  # one gone pod or log group must not hide every other source's lines
         if owner is not None:
             out.extend(signature_findings(ctx, owner, source, lines))
             continue

@@ -56,6 +56,7 @@ class ClusterState(Controllers):
 
     def _build(self, section: dict[str, Any]) -> None:
         raw_pods = [dict(p) for p in section.get("pods") or []]
+        raw_pods += _pods_named_by_logs(raw_pods, section.get("deployments") or [], self._raw_logs)
         raw_events = [dict(e) for e in section.get("events") or []]
         self.deployments: dict[tuple[str, str], DeploymentRecord] = {}
         for raw in section.get("deployments") or []:
@@ -276,3 +277,43 @@ class ClusterState(Controllers):
                 self._new_pod(record, rs, fresh=True)
         self._bump()
         return pod
+
+
+def _pods_named_by_logs(
+    raw_pods: list[dict[str, Any]],
+    deployments: list[Mapping[str, Any]],
+    logs: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Running pods for ``k8s:<ns>/<pod>/<container>`` log sources that no pod declares.
+
+    A scenario may give a pod's log without listing the pod; a real cluster would have it, so
+    the sandbox serves it (owned by the deployment whose name prefixes the pod's) and its log.
+    """
+    declared = {(str(p.get("namespace", "default")), str(p.get("name"))) for p in raw_pods}
+    names = sorted(
+        ((str(d.get("namespace", "default")), str(d.get("name"))) for d in deployments),
+        key=lambda item: -len(item[1]),
+    )
+    extra: dict[tuple[str, str], dict[str, Any]] = {}
+    for source in logs:
+        kind, _, rest = str(source.get("source", "")).partition(":")
+        parts = rest.split("/")
+        if kind != "k8s" or len(parts) != 3 or not all(parts):
+            continue
+        namespace, pod, container = parts
+        if (namespace, pod) in declared:
+            continue
+        owner = next((n for ns, n in names if ns == namespace and pod.startswith(n + "-")), None)
+        entry = extra.setdefault(
+            (namespace, pod),
+            {
+                "namespace": namespace,
+                "name": pod,
+                "owner": owner,
+                "phase": "Running",
+                "containers": [],
+            },
+        )
+        if all(c["name"] != container for c in entry["containers"]):
+            entry["containers"].append({"name": container, "ready": True, "restart_count": 0})
+    return list(extra.values())
