@@ -151,6 +151,7 @@ class DemoSession:
         from bot.remediate.sandbox import context_for_world as action_context
         from handlers.demo.driver import Secrets
         from handlers.slack.wiring import Runtime
+        from integrations.aws.session import make_clients
 
         pd = self.pd
         oncall = pd.state.add_user("Demo On-call", "oncall@example.test")
@@ -180,7 +181,8 @@ class DemoSession:
             pagerduty_routing_key=pd.routing_key, pagerduty_api_token=pd.token,
             pagerduty_events_url=pd.events_url, pagerduty_api_url=pd.api_url,
             pagerduty_from_email="aiops-bot@example.test", aiops_escalation_file=escalation,
-            aiops_topology_file=topology, aiops_escalation_tick_s=1, aiops_notify_backoff_s=0.01,
+            aiops_topology_file=topology, aiops_digest_channel="#general",
+            aiops_escalation_tick_s=1, aiops_notify_backoff_s=0.01,
         )  # fmt: skip
         world = self.world
         inv: list[Any] = []
@@ -199,9 +201,14 @@ class DemoSession:
                     act.append(action_context(world))
                 return act[0]
 
+        endpoints = world.endpoints
+        clients = make_clients(
+            endpoints.region, endpoints.aws_endpoint_url,
+            gaps_url=endpoints.gaps_endpoint_url, session=world.aws.session(),
+        )  # fmt: skip
         self.runtime = Runtime(
             settings, clock=world.clock, investigation_context=investigation,
-            action_context=action,
+            action_context=action, aws_clients=lambda: clients,
         ).start()  # fmt: skip
         self._stops.append(self.runtime.stop)
         self.slack.wait_connected()
