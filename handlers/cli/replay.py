@@ -30,7 +30,12 @@ def register(app: typer.Typer) -> None:
         from bot.sandbox.scenario import load_scenario
 
         loaded = load_scenario(file)
-        if approve is None:
+        if approve is None and as_json:
+            from bot.investigate.replay_enricher import InvestigateEach
+
+            with InvestigateEach(loaded.scenario) as investigate:
+                result = replay(loaded.scenario, enrichers=[investigate])
+        elif approve is None:
             result = replay(loaded.scenario)
         else:
             from bot.remediate.replay_approve import approve_first_replay
