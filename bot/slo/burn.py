@@ -53,7 +53,9 @@ class SliSeries:
         good: Sequence[float] | np.ndarray,
         total: Sequence[float] | np.ndarray,
     ) -> SliSeries:
-        ts = np.array([np.datetime64(t.replace(tzinfo=None), "s") for t in stamps])
+        ts = np.array(
+            [np.datetime64(t.replace(tzinfo=None), "s") for t in stamps], dtype="datetime64[s]"
+        )  # typed even when empty (no data in the window)
         return cls(ts, np.asarray(good, dtype=float), np.asarray(total, dtype=float))
 
     def window(self, end: datetime, length: timedelta) -> tuple[float, float]:

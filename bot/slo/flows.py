@@ -59,7 +59,9 @@ class SloState:
         if self.status is None:
             return f"{s.name}: no data ({self.error})"
         st = self.status
-        ratio = "n/a" if st.error_ratio is None else f"{100 * (1 - st.error_ratio):.3f}%"
+        if st.error_ratio is None:
+            return f"{s.name}: no data over {s.window.days}d (target {s.target:g}%)"
+        ratio = f"{100 * (1 - st.error_ratio):.3f}%"
         line = (
             f"{s.name}: {ratio} over {s.window.days}d (target {s.target:g}%), "
             f"error budget {100 * st.remaining:.0f}% left"

@@ -1,0 +1,121 @@
+"""``/aiops audit security|cost`` through the real wiring of ``aiops run``: the security example
+world (moto EC2 / S3 / IAM read by boto3), the local Slack server (real Bolt over socket mode).
+The security audit names the world-open SSH group and the public bucket; the cost audit finds
+waste the test creates with boto3 (a stopped instance keeping its volume, an unattached volume,
+an unassociated Elastic IP, an idle instance). Without an SLO file, ``/aiops slo`` says which
+setting to set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import load_settings
+from bot.investigate.sandbox_ctx import context_for_world
+from bot.sandbox.scenario import load_scenario
+from bot.sandbox.slack import LocalSlack, Message
+from bot.sandbox.world import SandboxWorld
+from bot.store import connect as connect_db
+from bot.store.migrate import upgrade
+from handlers.slack.wiring import Runtime
+from integrations.aws.session import make_clients
+from tests.conftest import SCENARIOS_DIR
+from tests.slack.helpers import command, ephemeral
+
+pytestmark = pytest.mark.timeout(120)
+SCENARIO = SCENARIOS_DIR / "08-security-open-ssh-public-bucket.yaml"
+USER = "UAUDIT001"
+
+
+@dataclass
+class Env:
+    slack: LocalSlack
+    world: Any
+    clients: Any
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    if not SCENARIO.is_file():
+        pytest.skip(f"example scenario absent (looked for {SCENARIO})")
+    url = f"sqlite:///{Path(tmp_path_factory.mktemp('audit')) / 'aiops.db'}"
+    db = connect_db(url)
+    upgrade(db.engine)
+    db.dispose()
+    with SandboxWorld(load_scenario(SCENARIO).scenario) as world, LocalSlack() as slack:
+        for channel in ("incidents", "sec"):
+            slack.add_channel(channel)
+        slack.add_user(USER, "auditor")
+        settings = load_settings(
+            database_url=url, slack_bot_token="xoxb-aud", slack_app_token="xapp-aud",
+            slack_api_url=slack.api_url, aiops_http_port=0, aiops_slack_channel="#incidents",
+            aiops_digest_channel="#incidents", aiops_escalation_tick_s=3600,
+        )  # fmt: skip
+        e = world.endpoints
+        clients = make_clients(e.region, e.aws_endpoint_url, session=world.aws.session())
+        context = context_for_world(world, aws_clients=clients)
+        runtime = Runtime(settings, clock=world.clock, aws_clients=lambda: clients,
+                          investigation_context=lambda: context).start()  # fmt: skip
+        try:
+            slack.wait_connected()
+            yield Env(slack, world, clients)
+        finally:
+            runtime.stop()
+
+
+def _posted(env: Env, contains: str) -> Message:
+    def found() -> Message | None:
+        hits = [m for m in env.slack.messages("sec") if contains in m.text]
+        return hits[-1] if hits else None
+
+    return env.slack.wait_for(found, 30)
+
+
+def test_security_audit_lists_the_open_ssh_group_and_the_public_bucket(env: Env) -> None:
+    command(env.slack, USER, "audit security", channel="sec")
+    text = _posted(env, "Security audit").text
+    assert "security group bastion-sg allows 0.0.0.0/0 on TCP 22" in text
+    assert "bucket acme-finance-exports is publicly readable and not encrypted" in text
+    assert "IAM user data-eng-ci: no MFA" in text
+    assert "broad policies PowerUserAccess" in text
+    for private in ("acme-app-logs", "acme-static-assets"):
+        assert private not in text  # private, encrypted buckets are not findings
+    assert "10.20.0.0/16" not in text  # the internal rule is not a finding
+    assert f"<@{USER}>" in text
+
+
+def test_cost_audit_finds_the_waste_it_can_read(env: Env) -> None:
+    ec2, refs = env.clients.ec2, env.world.id_refs
+    ec2.stop_instances(InstanceIds=[refs["web-1"]])
+    ec2.allocate_address(Domain="vpc")
+    volume = ec2.create_volume(Size=50, AvailabilityZone=f"{env.world.scenario.region}a",
+                               VolumeType="gp3")["VolumeId"]  # fmt: skip
+    now = env.world.clock.now()
+    env.clients.cloudwatch.put_metric_data(
+        Namespace="AWS/EC2",
+        MetricData=[
+            {"MetricName": "CPUUtilization", "Dimensions": [
+                {"Name": "InstanceId", "Value": refs["bastion-1"]}],
+             "Timestamp": now - timedelta(hours=h), "Value": 2.0 + (h % 3), "Unit": "Percent"}
+            for h in range(1, 49)
+        ],
+    )  # fmt: skip
+    command(env.slack, USER, "audit cost", channel="sec")
+    text = _posted(env, "Cost hygiene audit").text
+    assert "4 findings over 2 EC2 instances" in text
+    assert f"web-1 ({refs['web-1']}) (t3.large) is stopped but keeps 1 EBS volume" in text
+    assert f"EBS volume {volume} (50 GB gp3) is attached to nothing" in text
+    assert "is associated with nothing" in text
+    assert f"bastion-1 ({refs['bastion-1']}) (t3.micro) peaked at 4.0% CPU over 7 days" in text
+    assert "No prices" in text
+
+
+def test_slo_without_a_file_names_the_setting(env: Env) -> None:
+    command(env.slack, USER, "slo", channel="sec")
+    ephemeral(env.slack, USER, "AIOPS_SLO_FILE", timeout=15)
