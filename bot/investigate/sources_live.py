@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.clock import Clock
+from bot.investigate.cloudtrail_kinds import cloudtrail_kind
 from bot.investigate.context import Topology
 from bot.investigate.sources import (
     AsgRecord,
@@ -138,9 +139,7 @@ class LiveEvidence:
                     )
                 if service is None and "DBParameterGroup" in ev.event_name:
                     service = self._rds_by_group_name(str(detail.get("parameter_group", "")))
-                kind = (
-                    "config" if re.match(r"(Modify|Update|Put|Delete)", ev.event_name) else "infra"
-                )
+                kind = cloudtrail_kind(ev.event_name, detail)
                 out.append(
                     ChangeRecord(
                         ev.at,
