@@ -87,12 +87,13 @@ def _watch(demo: object, console: Console) -> None:
 
     assert isinstance(demo, DemoSession)
     if console.is_terminal:
-        with Live(live_view(demo), console=console, refresh_per_second=4,
-                  vertical_overflow="visible") as live:  # fmt: skip
+        with Live(live_view(demo, compact=True), console=console, refresh_per_second=4,
+                  transient=True, vertical_overflow="crop") as live:  # fmt: skip
             while demo.running:
-                live.update(live_view(demo))
+                live.update(live_view(demo, compact=True))
                 time.sleep(0.25)
-            live.update(live_view(demo))
+        demo.join()
+        console.print(live_view(demo))
         return
     printed = 0
     while True:

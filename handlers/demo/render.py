@@ -51,6 +51,9 @@ _EMOJI = {
     ":zzz:": "💤",
 }
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
+#: Slack user id -> display name for mentions (the demo registers its people here)
+USER_NAMES: dict[str, str] = {}
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 
 
@@ -73,6 +76,7 @@ def mrkdwn(text: str) -> Text:
     for code, glyph in _EMOJI.items():
         text = text.replace(code, glyph)
     text = _LINK.sub(r"\2", text)
+    text = _MENTION.sub(lambda m: "@" + USER_NAMES.get(m.group(1), m.group(1)), text)
     return Text.from_markup(
         _BOLD.sub(r"[bold]\1[/bold]", text.replace("[", r"\[")).replace("`", ""),
         emoji=False,

@@ -60,13 +60,17 @@ def ephemeral_view(demo: DemoSession, user: str = ONCALL) -> RenderableType | No
     )
 
 
-def live_view(demo: DemoSession, *, buttons: list[Button] | None = None) -> RenderableType:
+def live_view(
+    demo: DemoSession, *, buttons: list[Button] | None = None, compact: bool = False
+) -> RenderableType:
+    """``compact``: the latest thread replies only and the latest steps (fits a screen while it
+    redraws); the full view is printed at the end."""
     top, threads = demo.channel()
     if buttons is None:
         buttons = numbered_buttons(demo)
     parts: list[RenderableType] = [
-        steps_view(demo),
-        channel_view(CHANNEL, top, threads, buttons),
+        steps_view(demo, last=6 if compact else 40),
+        channel_view(CHANNEL, top, threads, buttons, max_replies=2 if compact else 12),
         pagerduty_view(demo),
     ]
     private = ephemeral_view(demo)

@@ -24,6 +24,7 @@ import yaml
 
 from bot.errors import UserError
 from bot.sandbox.slack import Ephemeral, LocalSlack, Message
+from handlers.demo.render import USER_NAMES
 
 CHANNEL = "incidents"
 ONCALL = "U0ONCALL01"  # types commands and clicks Acknowledge / Investigate
@@ -124,6 +125,7 @@ class DemoSession:
         self._stops.append(self.slack.stop)
         for user, name in NAMES.items():
             self.slack.add_user(user, name)
+        USER_NAMES.update(NAMES)
         self.pd = LocalPagerDuty(clock=self.world.clock).start()
         self._stops.append(self.pd.stop)
         step.done(text=f"local Slack #{CHANNEL} on {self.slack.base_url}, local PagerDuty")
