@@ -88,6 +88,18 @@ def test_demo_with_a_malformed_scenario_exits_2_naming_the_problem(
     assert "bad.yaml" in err.replace("\n", "") and "Traceback" not in err
 
 
+def _samples() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from bot.observability import render
+
+    return {
+        (x.name, tuple(sorted(x.labels.items()))): x.value
+        for family in text_string_to_metric_families(render()[0].decode())
+        for x in family.samples
+    }
+
+
 def test_interactive_clicks_by_number_and_types_commands_against_the_local_slack() -> None:
     from rich.console import Console
 
@@ -110,6 +122,11 @@ def test_interactive_clicks_by_number_and_types_commands_against_the_local_slack
         card = demo.slack.messages(CHANNEL)[0]
         assert "acknowledged" in card.all_text.lower()
         assert any("Timeline: #1" in e.all_text for e in demo.ephemerals(ONCALL))
+    # the Bolt middleware timed both acks; the transition and the alerts were counted
+    metrics = _samples()
+    assert metrics[("aiops_slack_ack_seconds_count", (("kind", "block_actions"),))] >= 1
+    assert metrics[("aiops_slack_ack_seconds_count", (("kind", "slash_command"),))] >= 1
+    assert metrics[("aiops_incident_transitions_total", (("to", "acknowledged"),))] >= 1
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert f"clicked [{ack.number}] Acknowledge" in shown
     assert "no button 42" in shown
