@@ -49,6 +49,21 @@ def parse_generic(body: Any) -> list[AlertIn]:
         where = ".".join(str(p) for p in err["loc"]) or "body"
         kind = "missing field" if err["type"] == "missing" else str(err["msg"])
         raise BadPayload(f"{kind}: {where}") from None
+    return _alerts(payload)
+
+
+def parse_generic_json(raw: bytes) -> list[AlertIn] | None:
+    """``parse_generic`` straight from the body bytes (pydantic parses and validates in one
+    pass). ``None`` when the body is not a valid payload: the caller then takes the
+    ``json.loads`` + ``parse_generic`` path, which explains the problem."""
+    try:
+        payload = GenericPayload.model_validate_json(raw)
+    except ValidationError:
+        return None
+    return _alerts(payload)
+
+
+def _alerts(payload: GenericPayload) -> list[AlertIn]:
     out = []
     for a in payload.alerts:
         service = a.service or service_of(a.labels)

@@ -7,6 +7,7 @@ alerts: SQLite has one writer anyway, and a burst of alerts becomes one thread r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -54,15 +55,31 @@ class IngestPipeline:
         """Queue alerts and wait until they are stored and correlated."""
         if not alerts:
             return []
-        self.start()
-        fut: Future[list[Outcome]] = Future()
-        self._queue.put((alerts, fut))
+        fut = self._enqueue(alerts)
         try:
             outcomes = fut.result(timeout=self.timeout)
             observability.alerts_received((a.source, a.status) for a in alerts)
             return outcomes
         except TimeoutError:
             raise UpstreamUnavailable("alert store is too slow to answer") from None
+
+    async def submit_async(self, alerts: Sequence[AlertIn]) -> list[Outcome]:
+        """``submit`` for an event loop: awaits the writer without holding a worker thread."""
+        if not alerts:
+            return []
+        fut = asyncio.wrap_future(self._enqueue(alerts))
+        try:  # shield: a timeout answers the client but the batch is still written, as in submit
+            outcomes = await asyncio.wait_for(asyncio.shield(fut), self.timeout)
+        except TimeoutError:
+            raise UpstreamUnavailable("alert store is too slow to answer") from None
+        observability.alerts_received((a.source, a.status) for a in alerts)
+        return outcomes
+
+    def _enqueue(self, alerts: Sequence[AlertIn]) -> Future[list[Outcome]]:
+        self.start()
+        fut: Future[list[Outcome]] = Future()
+        self._queue.put((alerts, fut))
+        return fut
 
     def _run(self) -> None:
         while True:

@@ -292,6 +292,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--alerts", type=int, default=10_000)
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--storm-only", action="store_true", help="skip the correlator and scenarios")
     args = ap.parse_args()
     gen = generate(random.Random(42), args.alerts)
     with tempfile.TemporaryDirectory() as tmp:
@@ -308,6 +309,8 @@ def main() -> None:
                 run_storm(gen, cluster.url("bench"), "postgres")
             finally:
                 cluster.stop()
+    if args.storm_only:
+        return
     for n in (100, 5000):
         print(f"[correlate] {n} open incidents: {correlation_cost(n):.1f} µs per alert")
     scenarios()
