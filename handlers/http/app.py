@@ -1,8 +1,10 @@
 """``create_http_app(services)``: the webhook server, one FastAPI app with one router per family.
 
 Every bad input becomes a 4xx JSON ``{"error": reason}`` and one log line; nothing is stored
-before the whole delivery is parsed and authenticated. Handlers are plain ``def`` functions after
-the body is read, so FastAPI runs them in its thread pool while the ingest writer batches.
+before the whole delivery is parsed and authenticated. Alert webhooks await the ingest writer's
+future on the event loop (``IngestPipeline.submit_async``), so concurrent deliveries fold into
+one write batch without holding a thread each; handlers that touch the database themselves run
+in the thread pool.
 """
 
 from __future__ import annotations
