@@ -5,8 +5,8 @@ an error budget and a live SLA clock, a new warning gets its escalation hint in 
 started scheduler has the weekly digest job and the week's digest is posted once however many
 times ``run_due`` is called; ``aiops slo report`` prints the month with its breaches.
 
-One ``Runtime`` serves the module; tests run in file order (the hint test opens the incident
-the SLO test reads; the start-up catch-up digest is awaited before the on-demand one).
+One ``Runtime`` serves the module; module fixtures open the incident the SLO tests read and
+wait for the start-up catch-up digest, so any test may run alone (or on another xdist worker).
 """
 
 from __future__ import annotations
@@ -111,10 +111,13 @@ def _digests(env: Env, channel: str) -> list[Message]:
     return [m for m in env.slack.messages(channel) if "Weekly capacity digest" in m.text]
 
 
-def test_a_new_warning_gets_the_escalation_hint_learned_from_history(env: Env) -> None:
+@pytest.fixture(scope="module")
+def opened(env: Env) -> Message:
+    """Alert history (the warning twice followed by a critical 2 h later), then the scenario's
+    warning through the webhook: the open incident the SLO tests read."""
     alert = env.world.scenario.alerts[0]
     now = env.world.clock.now()
-    with env.db.session() as s:  # two past episodes: the warning, then a critical 2 h later
+    with env.db.session() as s:
         for day, (w, c) in enumerate([("w1", "c1"), ("w2", "c2")], start=3):
             at = now - timedelta(days=day)
             s.add(Alert(source="generic", fingerprint=w, name=alert.name, service=alert.service,
@@ -127,9 +130,22 @@ def test_a_new_warning_gets_the_escalation_hint_learned_from_history(env: Env) -
                          headers={"Authorization": f"Bearer {TOKEN}"})  # fmt: skip
     assert resp.status_code == 200, resp.text
     (message,) = env.slack.wait_for(lambda: env.slack.messages("incidents") or None, 20)
+    return message
+
+
+@pytest.fixture(scope="module")
+def caught_up(env: Env) -> list[Message]:
+    """The start-up catch-up digest (its first forecast also warms the forecasting code)."""
+    return env.slack.wait_for(lambda: _digests(env, "capacity") or None, 90)
+
+
+def test_a_new_warning_gets_the_escalation_hint_learned_from_history(
+    env: Env, opened: Message
+) -> None:
+    alert = env.world.scenario.alerts[0]
 
     def hint() -> Message | None:
-        found = [m for m in env.slack.thread("incidents", message.ts) if "became" in m.text]
+        found = [m for m in env.slack.thread("incidents", opened.ts) if "became" in m.text]
         return found[0] if found else None
 
     line = env.slack.wait_for(hint, 20).text
@@ -137,7 +153,9 @@ def test_a_new_warning_gets_the_escalation_hint_learned_from_history(env: Env) -
     assert f"{alert.name} became DiskFull " in line and "after 2.0 h on average (2 of " in line
 
 
-def test_slo_shows_an_error_budget_and_the_open_incident_sla_clock(env: Env) -> None:
+def test_slo_shows_an_error_budget_and_the_open_incident_sla_clock(
+    env: Env, opened: Message
+) -> None:
     command(env.slack, USER, "slo", channel="ops")
     shown = ephemeral(env.slack, USER, "db-cpu-headroom", timeout=30).all_text
     assert "error budget" in shown and "% left" in shown and "target 99%" in shown
@@ -145,15 +163,15 @@ def test_slo_shows_an_error_budget_and_the_open_incident_sla_clock(env: Env) -> 
     assert "before MTTA breach" in shown or "MTTA breached" in shown
 
 
-def test_the_digest_job_is_scheduled_and_the_week_posts_once(env: Env) -> None:
+def test_the_digest_job_is_scheduled_and_the_week_posts_once(
+    env: Env, caught_up: list[Message]
+) -> None:
     scheduler = env.runtime.scheduler
     job = scheduler.get_job(DIGEST_JOB)
     assert job is not None and "day_of_week='mon'" in str(job.trigger)
     assert "hour='9'" in str(job.trigger)
     assert scheduler.get_job(PREDICT_JOB) is not None
-    # the start-up catch-up posted the week's digest in the digest channel
-    first = env.slack.wait_for(lambda: _digests(env, "capacity") or None, 60)
-    assert len(first) == 1
+    assert len(caught_up) == 1  # the start-up catch-up posted the week in the digest channel
     reports = env.runtime.domain.reports  # type: ignore[union-attr]
     runner: DigestRunner = reports.digest
     key = runner.schedule.key_for(env.world.clock.now())
@@ -170,7 +188,9 @@ def test_the_digest_job_is_scheduled_and_the_week_posts_once(env: Env) -> None:
     assert len(_digests(env, "capacity")) == 1
 
 
-def test_capacity_posts_the_digest_with_its_chart_in_the_asking_channel(env: Env) -> None:
+def test_capacity_posts_the_digest_with_its_chart_in_the_asking_channel(
+    env: Env, caught_up: list[Message]
+) -> None:
     command(env.slack, USER, "capacity", channel="ops")
     channel = env.slack.channel_id("ops")
 
@@ -188,7 +208,7 @@ def test_capacity_posts_the_digest_with_its_chart_in_the_asking_channel(env: Env
 
 
 def test_slo_report_prints_the_month_with_breaches_and_reasons(
-    env: Env, monkeypatch: pytest.MonkeyPatch
+    env: Env, opened: Message, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     endpoints = env.world.endpoints
     for name, value in {
