@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Integer, Table, any_, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from bot.correlate import AlertFacts
 from bot.incidents.models import AlertLine
@@ -39,9 +40,18 @@ _EXISTING = select(
     ALERTS.c.fingerprint.in_(bindparam("fingerprints", expanding=True)),
 )
 _INSERT = insert(ALERTS).returning(ALERTS.c.id, ALERTS.c.source, ALERTS.c.fingerprint)
+_INSERT_WITH_ID = insert(ALERTS)
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('alert', 'id')) FROM generate_series(1, :n)"
+)
 _MOVE = (
     update(ALERTS)
     .where(ALERTS.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(incident_id=bindparam("b_incident"))
+)
+_MOVE_PG = (
+    update(ALERTS)
+    .where(ALERTS.c.id == any_(bindparam("b_ids", type_=ARRAY(Integer))))
     .values(incident_id=bindparam("b_incident"))
 )
 _REPEAT: dict[tuple[str, ...], Any] = {}  # changed columns -> UPDATE statement (built once)
@@ -168,8 +178,7 @@ def store_alerts(conn: Connection, alerts: Sequence[AlertIn], now: datetime) -> 
             upd["repeat_count"] += 1
     ids: dict[tuple[str, str], int] = {k: r.id for k, r in existing.items()}
     if inserts:
-        for row in conn.execute(_INSERT, list(inserts.values())):
-            ids[(row.source, row.fingerprint)] = row.id
+        ids.update(_insert(conn, list(inserts.values())))
     if updates:
         _update_repeats(conn, updates.values())
     recs: list[AlertRec] = []
@@ -196,11 +205,31 @@ def store_alerts(conn: Connection, alerts: Sequence[AlertIn], now: datetime) -> 
     return recs
 
 
+def _insert(conn: Connection, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """Insert new rows; their ids by ``(source, fingerprint)``.
+
+    Postgres: ids are drawn from the table's sequence first, so the INSERT is a plain
+    executemany (one prepared statement, pipelined by psycopg); INSERT … RETURNING for many rows
+    is one long statement that psycopg re-parses on every batch (a quarter of the writer's CPU).
+    """
+    if conn.dialect.name == "postgresql":
+        drawn = conn.execute(_NEXT_IDS, {"n": len(rows)}).scalars().all()
+        for row, new_id in zip(rows, drawn, strict=True):
+            row["id"] = new_id
+        conn.execute(_INSERT_WITH_ID, rows)
+        return {(r["source"], r["fingerprint"]): r["id"] for r in rows}
+    return {(r.source, r.fingerprint): r.id for r in conn.execute(_INSERT, rows)}
+
+
 def move_alerts(conn: Connection, moved: dict[int, int]) -> None:
     """``alert id -> incident id``: one UPDATE … WHERE id IN (…) per incident."""
     by_incident: dict[int, list[int]] = {}
     for alert_id, incident_id in moved.items():
         by_incident.setdefault(incident_id, []).append(alert_id)
+    if conn.dialect.name == "postgresql":  # one constant statement (id = ANY(array))
+        rows = [{"b_incident": i, "b_ids": ids} for i, ids in by_incident.items()]
+        conn.execute(_MOVE_PG, rows)
+        return
     for incident_id, alert_ids in by_incident.items():
         for i in range(0, len(alert_ids), CHUNK):
             conn.execute(_MOVE, {"b_incident": incident_id, "b_ids": alert_ids[i : i + CHUNK]})
