@@ -42,7 +42,9 @@ def _run(
         classification = refine_classification(
             ctx, books, classification, query=query, incident=incident
         )
-    plan = make_plan(ctx, books, classification, query=query)
+    plan = make_plan(
+        ctx, books, classification, query=query, alerts=incident.alerts if incident else ()
+    )
     run = run_plan(ctx, plan, on_progress=on_progress)
     hypotheses = rank(
         books,

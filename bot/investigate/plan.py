@@ -59,12 +59,28 @@ def make_scope(
     )
 
 
+def alert_texts(alerts: Sequence[Any]) -> dict[str, str]:
+    """Service -> the words of its alerts (name, summary, label values), so that primitives can
+    bind an account-level finding (a certificate's domain, an IAM user) to the service whose
+    alert names it."""
+    out: dict[str, str] = {}
+    for a in alerts:
+        service = getattr(a, "service", None)
+        if not service:
+            continue
+        labels = " ".join(str(v) for v in (getattr(a, "labels", None) or {}).values())
+        words = f"{getattr(a, 'name', '')} {getattr(a, 'summary', '')} {labels}"
+        out[service] = f"{out.get(service, '')} {words}".strip()
+    return out
+
+
 def make_plan(
     ctx: InvestigationContext,
     playbooks: Sequence[Playbook],
     classification: Classification,
     *,
     query: str = "",
+    alerts: Sequence[Any] = (),
 ) -> Plan:
     chosen = [b for b in playbooks if b.always or b.name in classification.playbooks]
     steps: list[PlannedStep] = []
@@ -80,5 +96,6 @@ def make_plan(
                     step.name or step.primitive, step.primitive, dict(step.params), book.name
                 )
             )
-    scope = make_scope(ctx, classification.targets, query=query)
+    hints = {"alert_text": alert_texts(alerts)} if alerts else None
+    scope = make_scope(ctx, classification.targets, query=query, hints=hints)
     return Plan(scope=scope, steps=steps, playbooks=[b.name for b in chosen])

@@ -60,6 +60,15 @@ def owner_by_words(ctx: InvestigationContext, text: str) -> str | None:
     return best[1] if best else None
 
 
+def alert_owner(scope: Scope, token: str) -> str | None:
+    """The service whose incident alerts name ``token`` (a domain, a user) as a whole word."""
+    texts = scope.hints.get("alert_text") or {}
+    for service, text in texts.items():
+        if word_in(token, text):
+            return str(service)
+    return None
+
+
 def fmt(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.0f}"

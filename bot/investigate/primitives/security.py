@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
-from bot.investigate.primitives.base import Scope
+from bot.investigate.primitives.base import Scope, alert_owner, owner_by_words
 from bot.investigate.primitives.signals import PUBLIC_WEB_PORTS, SENSITIVE_PORTS
 
 _WORLD = {"0.0.0.0/0", "::/0"}
@@ -101,12 +101,17 @@ def iam_users(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -
         if not problems:
             continue
         severity = len(problems) + (1 if admin else 0)
+        # the service whose alert names the user, or whose name / resource the user's name
+        # carries (a deploy user named after what it deploys); else the user itself
+        owner = alert_owner(scope, user.name) or owner_by_words(ctx, user.name)
         out.append(
             Finding(
                 type=FindingType.SECURITY,
-                service=f"iam:{user.name}",
+                service=owner or f"iam:{user.name}",
                 source=f"iam:user/{user.name}",
-                summary=f"IAM user {user.name}: " + "; ".join(problems),
+                summary=(f"{owner}: " if owner else "")
+                + f"IAM user {user.name}: "
+                + "; ".join(problems),
                 attrs={
                     "check": "iam_user",
                     "user": user.name,
@@ -123,13 +128,20 @@ def iam_users(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -
 
 
 def certificates(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
+    """Expired or soon-expiring certificates, bound to the service whose name the domain carries
+    or whose alerts name the domain. ``scoped: true`` (general triage) keeps only certificates
+    of services in scope, so every investigation can look without listing unrelated ones."""
     warn_days = float(params.get("warn_days", 21))
+    scoped = bool(params.get("scoped"))
     out = []
     for cert in ctx.evidence.certificates():
         days = (cert.not_after - ctx.now()).total_seconds() / 86400.0
         if days > warn_days:
             continue
-        service = ctx.topology.owner_of_text(cert.domain) or cert.domain
+        owner = alert_owner(scope, cert.domain) or ctx.topology.owner_of_text(cert.domain)
+        if scoped and owner not in scope.services:
+            continue
+        service = owner or cert.domain
         state = "expired" if days <= 0 else f"expires in {days:.1f} days"
         out.append(
             Finding(
