@@ -28,6 +28,7 @@ TOP1 = [
     "h11-oom-killed-limit",
     "h04-cert-expiry",
     "h12-iam-risk",
+    "h01-rds-param-config-change",
 ]
 
 

@@ -125,46 +125,100 @@ def ecs_revisions(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
     return out
 
 
-def rds_parameters(
-    ctx: InvestigationContext, scope: Scope, params: dict[str, Any]
-) -> list[Finding]:
+_NAME_KEYS = ("parameter", "parameter_name", "setting", "key", "variable")
+_OLD_KEYS = ("old_value", "old", "previous_value", "from", "before")
+_NEW_KEYS = ("new_value", "new", "value", "to", "after")
+
+
+def _first(detail: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if detail.get(key) not in (None, ""):
+            return detail[key]
+    return None
+
+
+def detail_diffs(detail: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(key, old, new) settings a change's detail says it changed: a named parameter with its
+    old and new values, or any ``X`` next to ``previous_X`` / ``old_X`` / ``X_old`` /
+    ``X_before``."""
+    out: list[tuple[str, Any, Any]] = []
+    name = _first(detail, _NAME_KEYS)
+    old, new = _first(detail, _OLD_KEYS), _first(detail, _NEW_KEYS)
+    if name is not None:
+        out.append((str(name), old, new))
+    for key, value in detail.items():
+        for old_key in (f"previous_{key}", f"old_{key}", f"{key}_old", f"{key}_before"):
+            if old_key in detail and detail[old_key] != value:
+                out.append((key, detail[old_key], value))
+                break
+    return out
+
+
+def direction(old: Any, new: Any) -> str:
+    """``down`` / ``up`` when both sides are numbers, ``changed`` otherwise."""
+    o, n = _num(None if old is None else str(old)), _num(None if new is None else str(new))
+    if o is not None and n is not None and o != n:
+        return "down" if n < o else "up"
+    return "changed"
+
+
+def _change_diffs(ctx: InvestigationContext, scope: Scope, *, parameters: bool) -> list[Finding]:
     out: list[Finding] = []
     for change in ctx.evidence.changes(scope.long_start, scope.end):
-        detail = change.detail
-        if not change.event_name or "Parameter" not in change.event_name:
+        event = change.event_name or ""
+        if ("Parameter" in event) != parameters or change.kind == "deployment":
             continue
         service = change.service if change.service in scope.services else None
         if service is None:
             continue
-        param = detail.get("parameter")
+        node = ctx.topology.get(service)
+        platform = "rds" if parameters else (node.kind if node else "unknown")
         ago = minutes_ago(ctx, change.at)
-        out.append(
-            Finding(
-                type=FindingType.CONFIG_DIFF,
-                service=service,
-                source=f"cloudtrail:{change.event_name}",
-                at=change.at,
-                summary=f"{service}: {change.event_name} {ago_text(ago)} set {param} "
-                f"{detail.get('old_value')!r} → {detail.get('new_value')!r}"
-                + (f" ({detail.get('apply_method')})" if detail.get("apply_method") else ""),
-                attrs={
-                    "platform": "rds",
-                    "field": "parameter",
-                    "key": param,
-                    "key_class": key_class(str(param)),
-                    "old": detail.get("old_value"),
-                    "new": detail.get("new_value"),
-                    "direction": "changed",
-                    "minutes_ago": ago,
-                    "parameter_group": detail.get("parameter_group"),
-                },
+        what = event or change.kind
+        for key, old, new in detail_diffs(change.detail):
+            apply = change.detail.get("apply_method")
+            out.append(
+                Finding(
+                    type=FindingType.CONFIG_DIFF,
+                    service=service,
+                    source=f"{change.source}:{what}",
+                    at=change.at,
+                    summary=f"{service}: {what} {ago_text(ago)} set {key} {old!r} → {new!r}"
+                    + (f" ({apply})" if apply else ""),
+                    attrs={
+                        "platform": platform,
+                        "field": "parameter" if parameters else "setting",
+                        "key": key,
+                        "key_class": key_class(key),
+                        "old": None if old is None else str(old),
+                        "new": None if new is None else str(new),
+                        "direction": direction(old, new),
+                        "minutes_ago": ago,
+                        "parameter_group": change.detail.get("parameter_group"),
+                    },
+                )
             )
-        )
     return out
+
+
+def rds_parameters(
+    ctx: InvestigationContext, scope: Scope, params: dict[str, Any]
+) -> list[Finding]:
+    """RDS parameter-group changes of services in scope, old → new per parameter."""
+    return _change_diffs(ctx, scope, parameters=True)
+
+
+def setting_changes(
+    ctx: InvestigationContext, scope: Scope, params: dict[str, Any]
+) -> list[Finding]:
+    """Other recorded configuration changes that say what they set (a function's timeout or
+    environment, a service's limit): old → new per setting."""
+    return _change_diffs(ctx, scope, parameters=False)
 
 
 PRIMITIVES = {
     "config_diff.k8s": k8s_revisions,
     "config_diff.ecs": ecs_revisions,
     "config_diff.rds": rds_parameters,
+    "config_diff.changes": setting_changes,
 }
