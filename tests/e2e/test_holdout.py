@@ -29,6 +29,7 @@ TOP1 = [
     "h04-cert-expiry",
     "h12-iam-risk",
     "h01-rds-param-config-change",
+    "h02-rds-slow-queries",
 ]
 
 

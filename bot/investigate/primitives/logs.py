@@ -16,7 +16,7 @@ from bot.investigate.primitives.base import (
     owner_by_words,
     pod_owner,
 )
-from bot.investigate.primitives.signals import log_signature
+from bot.investigate.primitives.signals import log_signature, source_signature
 from bot.investigate.sources import LogRecord
 from bot.logmine import mine_templates
 from bot.logmine.models import LogLine
@@ -52,7 +52,7 @@ def signature_findings(
     unsigned = 0
     for t in templates:
         example = t.examples[0] if t.examples else t.template
-        signature = log_signature(example)
+        signature = log_signature(example) or source_signature(source)
         level = (t.level or "").upper()
         first = minutes_ago(ctx, t.first_seen)
         mentions = owner_by_words(ctx, example)

@@ -85,7 +85,7 @@ _LOG_SIGNATURES: list[tuple[str, re.Pattern[str]]] = [
         (
             "slow_query",
             r"LOG:\s+duration: \d{4,}(\.\d+)? ms|slow query|statement timeout"
-            r"|canceling statement due to",
+            r"|canceling statement due to|Query_time:\s*\d|Rows_examined:\s*\d",
         ),
         ("tasks_failed", r"tasks failed to start|TaskFailedToStart|deployment failed"),
         ("auth_failure", r"Failed password|Invalid user|authentication failure"),
@@ -94,6 +94,15 @@ _LOG_SIGNATURES: list[tuple[str, re.Pattern[str]]] = [
         ("cold_start", r"Init Duration: \d"),
     ]
 ]
+
+
+_SLOW_LOG_SOURCE = re.compile(r"slow[_-]?(query|queries|log)", re.I)
+
+
+def source_signature(source: str) -> str | None:
+    """A signature every line of a source carries by what the source is: a database's slow-query
+    log only holds queries slower than its threshold."""
+    return "slow_query" if _SLOW_LOG_SOURCE.search(source) else None
 
 
 def log_signature(text: str) -> str | None:
