@@ -49,10 +49,14 @@ def register(app: typer.Typer) -> None:
 
 
 def run_demo(path: Path, *, interactive: bool = False, fast: bool = False) -> None:
+    import logging
+
     from handlers.demo import script
     from handlers.demo.report import gaps_view
     from handlers.demo.session import DemoSession
 
+    # The demo shows the channel; the bot's own INFO chatter would interleave with it.
+    logging.getLogger("aiops").setLevel(logging.WARNING)
     console = Console()
     pause = 0.0 if fast else 1.0
     console.rule(f"[bold]aiops demo[/] · {path.name}")
