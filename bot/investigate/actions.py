@@ -51,7 +51,7 @@ ACTIONS: dict[str, ActionSpec] = {
             task_definition_revision=int,
         ),
         _spec("ecs.scale_service", "medium", (), cluster=str, service=str, desired=int),
-        _spec("asg.set_desired_capacity", "medium", (), name=str, desired=int),
+        _spec("asg.set_desired_capacity", "medium", ("max",), name=str, desired=int),
         _spec("cloudfront.invalidate", "low", ("paths",), distribution=str),
         _spec("iam.deactivate_access_key", "high", (), user=str),
         _spec("runbook.run", "medium", (), name=str),

@@ -77,6 +77,8 @@ class EcsScale(Params):
 class AsgCapacity(Params):
     name: str = Field(min_length=1)
     desired: int = Field(ge=0, le=10000)
+    # a group at its maximum cannot grow: ``max`` raises the maximum in the same call
+    max: int | None = Field(default=None, ge=1, le=10000)
 
 
 # ------------------------------------------------------------------ RDS
@@ -247,9 +249,15 @@ def _asg(ctx: ActionContext, name: str) -> Snapshot:
 @preflight
 def _asg_pre(ctx: ActionContext, p: AsgCapacity) -> Snapshot:
     before = _asg(ctx, p.name)
-    if not before["min"] <= p.desired <= before["max"]:
+    if p.max is not None and p.max < before["max"]:
         raise PreflightFailed(
-            f"{p.name}: desired {p.desired} is outside min {before['min']}..max {before['max']}"
+            f"{p.name}: max {p.max} would lower the maximum {before['max']}; only raising it "
+            "is allowed here"
+        )
+    top = before["max"] if p.max is None else p.max
+    if not before["min"] <= p.desired <= top:
+        raise PreflightFailed(
+            f"{p.name}: desired {p.desired} is outside min {before['min']}..max {top}"
         )
     if before["desired"] == p.desired:
         raise PreflightFailed(f"{p.name} already wants {p.desired} instances")
@@ -257,12 +265,20 @@ def _asg_pre(ctx: ActionContext, p: AsgCapacity) -> Snapshot:
 
 
 def _asg_set(ctx: ActionContext, p: AsgCapacity, before: Snapshot) -> Snapshot:
-    wc.set_desired_capacity(aws(ctx, "autoscaling"), p.name, p.desired)
+    if p.max is not None and p.max != before["max"]:
+        wc.set_asg_capacity(aws(ctx, "autoscaling"), p.name, p.desired, p.max)
+    else:
+        wc.set_desired_capacity(aws(ctx, "autoscaling"), p.name, p.desired)
     return _asg(ctx, p.name)
 
 
 def _asg_undo(ctx: ActionContext, p: AsgCapacity, before: Snapshot) -> Snapshot:
-    wc.set_desired_capacity(aws(ctx, "autoscaling"), p.name, int(before["desired"]))
+    if p.max is not None and p.max != before["max"]:
+        wc.set_asg_capacity(
+            aws(ctx, "autoscaling"), p.name, int(before["desired"]), int(before["max"])
+        )
+    else:
+        wc.set_desired_capacity(aws(ctx, "autoscaling"), p.name, int(before["desired"]))
     return _asg(ctx, p.name)
 
 

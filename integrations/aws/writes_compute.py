@@ -100,6 +100,16 @@ def set_desired_capacity(client: Any, name: str, desired: int) -> None:
         raise convert(exc, f"auto scaling group {name}") from exc
 
 
+def set_asg_capacity(client: Any, name: str, desired: int, max_size: int) -> None:
+    """Set a group's maximum and desired capacity in one call (raising a capped group)."""
+    try:
+        client.update_auto_scaling_group(
+            AutoScalingGroupName=name, MaxSize=max_size, DesiredCapacity=desired
+        )
+    except ClientError as exc:
+        raise convert(exc, f"auto scaling group {name}") from exc
+
+
 def set_lambda_timeout(client: Any, name: str, seconds: int) -> int:
     """Set a function's timeout; returns the timeout Lambda reports afterwards."""
     try:

@@ -30,6 +30,7 @@ TOP1 = [
     "h12-iam-risk",
     "h01-rds-param-config-change",
     "h02-rds-slow-queries",
+    "h05-asg-at-max",
 ]
 
 
