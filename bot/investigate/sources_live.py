@@ -240,6 +240,11 @@ class LiveEvidence:
             for r in self._k8s.list_revisions(namespace, name)
         ]
 
+    def deployment_replicas(self, namespace: str, name: str) -> int | None:
+        if self._k8s is None:
+            return None
+        return int(self._k8s.get_deployment(namespace, name).replicas)
+
     def log_sources(self) -> list[str]:
         return list(self._sources)
 

@@ -150,6 +150,12 @@ class ScenarioEvidence:
                 ]
         return []
 
+    def deployment_replicas(self, namespace: str, name: str) -> int | None:
+        for d in self._k8s.deployments if self._k8s else []:
+            if d.namespace == namespace and d.name == name:
+                return int(d.replicas)
+        return None
+
     def log_sources(self) -> list[str]:
         return [src.source for src in self.s.logs]
 

@@ -62,6 +62,36 @@ def test_holdout_top1_root_cause(stem: str) -> None:
             assert (top.kind, top.service) == (cause.kind, cause.service)
 
 
+# First action fixed by general rules (revert a lowered RDS parameter, raise a capped group,
+# scale out a saturated deployment, roll back a revision that outgrew its memory limit, raise a
+# throttled function's reservation): the first proposal must name the truth's action and params.
+FIRST_ACTION = [
+    "h01-rds-param-config-change",
+    "h05-asg-at-max",
+    "h08-traffic-spike",
+    "h11-oom-killed-limit",
+    "h15-storm-two-incidents",
+]
+
+
+@pytest.mark.parametrize("stem", FIRST_ACTION)
+def test_holdout_first_action(stem: str) -> None:
+    loaded = load_scenario(HOLDOUT / f"{stem}.yaml")
+    truth = loaded.truth
+    assert truth is not None
+    with SandboxWorld(loaded.scenario) as world:
+        ctx = context_for_world(world)
+        for inc in truth.incidents:
+            fix = inc.fix or truth.fix
+            assert fix is not None
+            alerts = [a for a in loaded.scenario.alerts if a.id in inc.alerts]
+            result = investigate_incident(ctx, incident_view(alerts, inc.root_alert))
+            assert result.actions, "no action proposed"
+            first = result.actions[0]
+            assert first.action == fix.action
+            assert {k: first.params.get(k) for k in fix.params} == fix.params
+
+
 @pytest.mark.parametrize(
     ("event", "detail", "kind"),
     [

@@ -91,6 +91,36 @@ def ecs_state(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -
                     "cluster": svc.cluster,
                     "name": svc.name,
                     "previous_revision": prev,
+                    "suggested": max(svc.desired * 2, svc.desired + 2),
+                },
+            )
+        )
+    return out
+
+
+def k8s_capacity(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
+    """Each scoped deployment's desired replicas and a scale-out target (twice as many)."""
+    out = []
+    for name in scope.services:
+        node = ctx.topology.get(name)
+        if not node or node.kind != "k8s_deployment" or not node.namespace:
+            continue
+        replicas = ctx.evidence.deployment_replicas(node.namespace, node.resource)
+        if replicas is None:
+            continue
+        out.append(
+            Finding(
+                type=FindingType.RESOURCE_STATE,
+                service=name,
+                source=f"k8s:deployment/{node.namespace}/{node.resource}",
+                summary=f"{name}: deployment {node.namespace}/{node.resource} wants "
+                f"{replicas} replica(s)",
+                attrs={
+                    "resource": "k8s_deployment",
+                    "state": "configured",
+                    "healthy": True,
+                    "replicas": replicas,
+                    "suggested": max(replicas * 2, replicas + 2),
                 },
             )
         )
@@ -153,21 +183,28 @@ def lambda_limits(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
         conc = _recent_max(
             ctx, scope, "AWS/Lambda", "ConcurrentExecutions", "FunctionName", fn.name
         )
-        if (
-            fn.reserved_concurrency is not None
-            and conc is not None
-            and conc >= 0.9 * fn.reserved_concurrency
+        throttles = _recent_max(ctx, scope, "AWS/Lambda", "Throttles", "FunctionName", fn.name)
+        if fn.reserved_concurrency is not None and (
+            (conc is not None and conc >= 0.9 * fn.reserved_concurrency)
+            # throttled with a reservation set: the reservation is the ceiling it hit
+            or (conc is None and throttles is not None and throttles >= 1.0)
         ):
+            seen = (
+                f"concurrency {fmt(conc)} is at"
+                if conc is not None
+                else f"is throttled (up to {fmt(throttles or 0.0)} per period) at"
+            )
             out.append(
                 Finding(
                     type=FindingType.LIMIT,
                     service=service,
-                    source="cloudwatch:AWS/Lambda/ConcurrentExecutions",
-                    summary=f"{service}: Lambda concurrency {fmt(conc)} is at its reserved "
+                    source="cloudwatch:AWS/Lambda/"
+                    + ("ConcurrentExecutions" if conc is not None else "Throttles"),
+                    summary=f"{service}: Lambda {seen} its reserved "
                     f"concurrency of {fn.reserved_concurrency}",
                     attrs={
                         "limit": "concurrency",
-                        "value": conc,
+                        "value": conc if conc is not None else fn.reserved_concurrency,
                         "configured": fn.reserved_concurrency,
                         "name": fn.name,
                         "suggested": max(fn.reserved_concurrency * 4, 10),
@@ -209,4 +246,5 @@ PRIMITIVES = {
     "resources.ecs": ecs_state,
     "resources.lambda": lambda_limits,
     "resources.asg": asg_limits,
+    "resources.k8s": k8s_capacity,
 }
