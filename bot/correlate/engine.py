@@ -378,8 +378,20 @@ class Correlator:
             self._add_member(fresh, facts)
         return self.view(new_key)
 
+    def forget(self, key: str) -> None:
+        """Drop a group and its alerts' membership (another writer changed it: the caller
+        restores it from the rows). Unknown keys are ignored."""
+        g = self._groups.pop(key, None)
+        if g is None:
+            return
+        self._unindex(g)
+        for alert_id in g.members:
+            if self._alert_group.get(alert_id) == key:
+                del self._alert_group[alert_id]
+
     def restore(self, key: str, alerts: Iterable[AlertFacts], *, open: bool = True) -> None:
-        """Rebuild a group from stored rows (at start-up), in arrival order."""
+        """Rebuild a group from stored rows (at start-up), in arrival order; replaces ``key``."""
+        self.forget(key)
         items = list(alerts)
         if not items:
             return

@@ -5,6 +5,15 @@ resolved, with MTTA/MTTR stamps, manual merge/split, comments; every step a Time
 lock that serialises writers of grouping state. Transitions carry a ``source`` ("slack", "cli",
 "pagerduty", …); listeners get it, so a PagerDuty notifier can skip changes that PagerDuty itself
 reported (no loops).
+
+Several processes on one database (replicas, the CLI) keep their correlators in step through the
+database: every transaction that changes grouping (an ingest batch, a resolve, a merge, a split)
+starts with ``begin_grouping`` — one writer at a time across processes (Postgres: a
+transaction-scoped advisory lock; SQLite: ``BEGIN IMMEDIATE``) — and an ingest batch then calls
+``catch_up``: incidents named by timeline events newer than the last one this process saw (one
+range query on the primary key, empty when nobody else wrote) are reloaded from their rows. Every
+grouping change writes a timeline event under that lock, so event ids grow in commit order and
+nothing is skipped.
 """
 
 from __future__ import annotations
@@ -13,7 +22,10 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Connection, bindparam, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from bot import observability
@@ -25,10 +37,32 @@ from bot.incidents.enums import TRANSITIONS, IncidentStatus, TimelineKind
 from bot.incidents.models import IncidentView
 from bot.notify.ports import IncidentPublisher, NullPublisher
 from bot.store import Database
-from bot.store.models import Alert, Incident
+from bot.store.models import Alert, Incident, TimelineEvent
 from bot.topology import Topology
 
 Listener = Callable[[IncidentView, str, str], None]  # (view, new status, source)
+
+#: ``pg_advisory_xact_lock`` key taken by every transaction that changes grouping ("aiopsgrp").
+GROUPING_LOCK = 0x6169_6F70_7367_7270
+_TL = TimelineEvent.__table__  # type: ignore[attr-defined]
+_INC = Incident.__table__  # type: ignore[attr-defined]
+_AL = Alert.__table__  # type: ignore[attr-defined]
+_NEWER = core_select(_TL.c.id, _TL.c.incident_id).where(_TL.c.id > bindparam("seen"))
+_LAST_EVENT = core_select(func.max(_TL.c.id))
+_OPEN = core_select(_INC.c.id, _INC.c.group_key, _INC.c.status).where(
+    _INC.c.status != str(IncidentStatus.RESOLVED)
+)
+_INCIDENTS = core_select(_INC.c.id, _INC.c.group_key, _INC.c.status).where(
+    _INC.c.id.in_(bindparam("ids", expanding=True))
+)
+_MEMBERS = (
+    core_select(
+        _AL.c.id, _AL.c.incident_id, _AL.c.starts_at, _AL.c.name, _AL.c.service, _AL.c.labels
+    )
+    .where(_AL.c.incident_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_AL.c.id)
+)
+_CHUNK = 500
 
 
 def facts_of(alert: Alert) -> AlertFacts:
@@ -64,20 +98,49 @@ class IncidentFlows:
         self.lock = threading.RLock()
         self.listeners: list[Listener] = []
         self.group_ids: dict[str, int] = {}  # group key -> incident id (fixed at creation)
+        self.seen = 0  # id of the newest timeline event this correlator reflects
         self.rebuild()
 
     # --- state
     def rebuild(self) -> None:
         """Load every open incident's alerts into a fresh correlator (process start)."""
         with self.lock, self.db.session() as session:
+            conn = session.connection()
+            begin_grouping(conn, write=False)
             self.correlator = Correlator(
                 self.topology, config=self.correlator.config, key_factory=new_group_key
             )
-            open_incidents = service.list_incidents(session=session, open_only=True, limit=100_000)
-            for inc in open_incidents:
-                assert inc.id is not None
-                alerts = service.alerts_of(session=session, incident_id=inc.id)
-                self.correlator.restore(inc.group_key, [facts_of(a) for a in alerts])
+            self.seen = last_event(conn)
+            self._load(conn, list(conn.execute(_OPEN)))
+
+    def catch_up(self, conn: Connection) -> int:
+        """Reload the incidents other writers changed since ``seen`` (call under
+        ``begin_grouping``); returns how many were reloaded."""
+        changed = conn.execute(_NEWER, {"seen": self.seen}).all()
+        if not changed:
+            return 0
+        self.seen = max(self.seen, max(r.id for r in changed))
+        ids = sorted({r.incident_id for r in changed})
+        rows: list[Any] = []
+        for i in range(0, len(ids), _CHUNK):
+            rows += conn.execute(_INCIDENTS, {"ids": ids[i : i + _CHUNK]}).all()
+        for row in rows:
+            self.correlator.forget(row.group_key)
+        self._load(conn, [r for r in rows if r.status != IncidentStatus.RESOLVED])
+        return len(rows)
+
+    def _load(self, conn: Connection, incidents: Sequence[Any]) -> None:
+        """Restore the groups of open ``incidents`` (rows: id, group_key) from their alerts."""
+        for i in range(0, len(incidents), _CHUNK):
+            part = incidents[i : i + _CHUNK]
+            members: dict[int, list[AlertFacts]] = {r.id: [] for r in part}
+            for a in conn.execute(_MEMBERS, {"ids": list(members)}):
+                members[a.incident_id].append(
+                    AlertFacts(a.id, a.starts_at, a.name, a.service, dict(a.labels or {}))
+                )
+            for r in part:
+                self.group_ids[r.group_key] = r.id
+                self.correlator.restore(r.group_key, members[r.id])
 
     def view(self, incident_id: int) -> IncidentView:
         with self.db.session() as session:
@@ -89,6 +152,8 @@ class IncidentFlows:
     ) -> IncidentView:
         now = self.clock.now()
         with self.lock, self.db.session() as session:
+            if to == IncidentStatus.RESOLVED:  # the other replicas drop its group
+                begin_grouping(session.connection())
             inc = service.get(session=session, incident_id=incident_id)
             current = IncidentStatus(inc.status)
             if current == to:
@@ -108,7 +173,7 @@ class IncidentFlows:
                 inc.resolved_at, inc.resolved_by = now, actor
                 if note:
                     inc.resolution_note = note
-                self.correlator.close(inc.group_key)
+                self.correlator.forget(inc.group_key)  # its alerts start over
             inc.updated_at = now
             inc.version += 1
             observability.incident_transition(to, inc.created_at, now, first_ack)
@@ -172,6 +237,8 @@ class IncidentFlows:
             raise UserError("cannot merge an incident into itself")
         now = self.clock.now()
         with self.lock, self.db.session() as session:
+            begin_grouping(session.connection())
+            self.catch_up(session.connection())
             into = service.get(session=session, incident_id=into_id)
             other = service.get(session=session, incident_id=other_id)
             for inc in (into, other):
@@ -193,6 +260,8 @@ class IncidentFlows:
         """Move ``alert_ids`` out of ``incident_id`` into a new incident (returned)."""
         now = self.clock.now()
         with self.lock, self.db.session() as session:
+            begin_grouping(session.connection())
+            self.catch_up(session.connection())
             inc = service.get(session=session, incident_id=incident_id)
             if inc.status == IncidentStatus.RESOLVED:
                 raise Conflict(f"incident #{incident_id} is resolved")
@@ -238,6 +307,24 @@ class IncidentFlows:
         with self.db.session() as session:
             inc = service.get(session=session, incident_id=incident_id)
             inc.slack_channel, inc.slack_ts = channel, ts
+
+
+def begin_grouping(conn: Connection, *, write: bool = True) -> None:
+    """First statement of a transaction that reads or changes grouping state: one such
+    transaction at a time across every process on the database (Postgres: an advisory lock held
+    until commit; SQLite: ``BEGIN IMMEDIATE``, its writer lock, or a plain ``BEGIN`` — one
+    snapshot — for a reader)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({GROUPING_LOCK})")
+    elif conn.dialect.name == "sqlite":
+        dbapi: Any = conn.connection.dbapi_connection
+        if not dbapi.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def last_event(conn: Connection) -> int:
+    """Id of the newest timeline event (0 when there is none)."""
+    return int(conn.execute(_LAST_EVENT).scalar() or 0)
 
 
 def absorb(session: Session, into: Incident, other: Incident, *, now: datetime, actor: str) -> None:

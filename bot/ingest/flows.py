@@ -2,6 +2,10 @@
 timeline rows in ONE transaction, then tell the publisher (one message per incident, one folded
 thread reply per incident per batch).
 
+The transaction starts with ``begin_grouping`` and ``catch_up`` (see ``bot.incidents.flows``), so
+replicas on one database place alerts one batch at a time, each with what the others committed:
+one service's alerts arriving at three replicas open one incident, not three.
+
 A repeat of a fingerprint updates its row (``repeat_count``), never duplicates it. A ``resolved``
 alert ends its row; when every alert of an incident has ended the incident's thread gets an offer
 to resolve it (the incident itself stays open until a person or PagerDuty resolves it).
@@ -21,7 +25,7 @@ from bot.changes import service as change_service
 from bot.changes.models import ChangeIn
 from bot.incidents import service as incident_service
 from bot.incidents.enums import SEVERITY_RANK, TimelineKind
-from bot.incidents.flows import IncidentFlows, absorb
+from bot.incidents.flows import IncidentFlows, absorb, begin_grouping, last_event
 from bot.incidents.models import AlertLine, IncidentView
 from bot.ingest.incident_rows import IncidentIds, create_incident, firing_counts, refresh_incidents
 from bot.ingest.models import AlertIn
@@ -63,9 +67,12 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
     views: dict[int, tuple[IncidentView, list[AlertLine]]] = {}
     with flows.lock, flows.db.session() as session, session.no_autoflush:
         conn = session.connection()
+        begin_grouping(conn)
+        flows.catch_up(conn)
         recs = store_alerts(conn, alerts, now)
         for rec in recs:
             incident_id: int | None = None
+            joined = False
             if rec.status == "firing":
                 placement = flows.correlator.place(rec.facts())
                 incident_id = placed.get(placement.key) or keys.lookup(conn, placement.key)
@@ -87,7 +94,8 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
                         for aid, iid in list(moved.items()):
                             if iid == other:
                                 moved[aid] = incident_id
-                if rec.incident_id != incident_id:
+                joined = rec.incident_id != incident_id
+                if joined:
                     rec.incident_id = incident_id
                     moved[rec.id] = incident_id
                 best = severities.get(incident_id)
@@ -99,7 +107,8 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
                 outcomes.append(Outcome(rec.id, None, rec.created, False))
                 continue
             t = touched.setdefault(incident_id, _Touched())
-            if rec.created or (rec.status == "firing") != rec.was_firing:
+            # every alert that joins an incident is on its timeline: other replicas see it
+            if rec.created or joined or (rec.status == "firing") != rec.was_firing:
                 t.alerts.append(rec.id)
                 if rec.status == "resolved":
                     t.resolved.append(rec.id)
@@ -121,10 +130,12 @@ def ingest_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outco
             conn.execute(_INSERT_TIMELINE, timeline)
         refresh_incidents(conn, flows.correlator, placed, severities, now=now)
         offers = _offers(conn, flows, touched)
+        seen = last_event(conn)  # our own events: nothing to catch up on next time
         if not isinstance(flows.publisher, NullPublisher):  # nobody reads views it would drop
             session.expire_all()  # ORM rows loaded by a merge are older than the Core updates
             views = _views(session, flows, touched, {rec.id: rec for rec in recs})
     keys.commit()
+    flows.seen = max(flows.seen, seen)
     outcomes = [
         Outcome(
             o.alert_id, moved.get(o.alert_id, o.incident_id), o.created_alert, o.created_incident
