@@ -31,6 +31,7 @@ TOP1 = [
     "h01-rds-param-config-change",
     "h02-rds-slow-queries",
     "h05-asg-at-max",
+    "h07-lambda-errors",
 ]
 
 
