@@ -110,6 +110,9 @@ class Correlator:
     def open_count(self) -> int:
         return sum(1 for g in self._groups.values() if g.open)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._groups
+
     def group_of(self, alert_id: AlertRef) -> str | None:
         return self._alert_group.get(alert_id)
 
@@ -377,6 +380,15 @@ class Correlator:
         for facts in moved:
             self._add_member(fresh, facts)
         return self.view(new_key)
+
+    def add(self, key: str, alert: AlertFacts) -> None:
+        """Put ``alert`` in group ``key`` as another writer did (out of its old group, if any)."""
+        g, old = self._get(key), self._groups.get(self._alert_group.get(alert.id, ""))
+        if old is g:
+            return
+        if old is not None and alert.id in old.members:
+            self._remove_member(old, alert.id)
+        self._add_member(g, alert)
 
     def forget(self, key: str) -> None:
         """Drop a group and its alerts' membership (another writer changed it: the caller

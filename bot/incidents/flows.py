@@ -47,7 +47,10 @@ GROUPING_LOCK = 0x6169_6F70_7367_7270
 _TL = TimelineEvent.__table__  # type: ignore[attr-defined]
 _INC = Incident.__table__  # type: ignore[attr-defined]
 _AL = Alert.__table__  # type: ignore[attr-defined]
-_NEWER = core_select(_TL.c.id, _TL.c.incident_id).where(_TL.c.id > bindparam("seen"))
+_NEWER = core_select(_TL.c.id, _TL.c.incident_id, _TL.c.kind, _TL.c.data).where(
+    _TL.c.id > bindparam("seen")
+)
+_RELOAD = frozenset({TimelineKind.STATUS, TimelineKind.MERGE, TimelineKind.SPLIT})
 _LAST_EVENT = core_select(func.max(_TL.c.id))
 _OPEN = core_select(_INC.c.id, _INC.c.group_key, _INC.c.status).where(
     _INC.c.status != str(IncidentStatus.RESOLVED)
@@ -55,13 +58,11 @@ _OPEN = core_select(_INC.c.id, _INC.c.group_key, _INC.c.status).where(
 _INCIDENTS = core_select(_INC.c.id, _INC.c.group_key, _INC.c.status).where(
     _INC.c.id.in_(bindparam("ids", expanding=True))
 )
-_MEMBERS = (
-    core_select(
-        _AL.c.id, _AL.c.incident_id, _AL.c.starts_at, _AL.c.name, _AL.c.service, _AL.c.labels
-    )
-    .where(_AL.c.incident_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_AL.c.id)
+_FACTS = core_select(
+    _AL.c.id, _AL.c.incident_id, _AL.c.starts_at, _AL.c.name, _AL.c.service, _AL.c.labels
 )
+_MEMBERS = _FACTS.where(_AL.c.incident_id.in_(bindparam("ids", expanding=True))).order_by(_AL.c.id)
+_ALERTS = _FACTS.where(_AL.c.id.in_(bindparam("ids", expanding=True)))
 _CHUNK = 500
 
 
@@ -114,33 +115,53 @@ class IncidentFlows:
             self._load(conn, list(conn.execute(_OPEN)))
 
     def catch_up(self, conn: Connection) -> int:
-        """Reload the incidents other writers changed since ``seen`` (call under
-        ``begin_grouping``); returns how many were reloaded."""
-        changed = conn.execute(_NEWER, {"seen": self.seen}).all()
-        if not changed:
+        """Apply what other writers committed since ``seen`` (under ``begin_grouping``): an
+        alert that joined a known group is added to it; a group with a status change, merge or
+        split, or not known yet, is reloaded. Returns how many incidents changed."""
+        events = conn.execute(_NEWER, {"seen": self.seen}).all()
+        if not events:
             return 0
-        self.seen = max(self.seen, max(r.id for r in changed))
-        ids = sorted({r.incident_id for r in changed})
-        rows: list[Any] = []
-        for i in range(0, len(ids), _CHUNK):
-            rows += conn.execute(_INCIDENTS, {"ids": ids[i : i + _CHUNK]}).all()
+        self.seen = max(self.seen, max(e.id for e in events))
+        reload: set[int] = set()
+        joins: list[tuple[int, int]] = []  # (incident id, alert id), in commit order
+        for e in sorted(events, key=lambda e: e.id):
+            if e.kind in _RELOAD:
+                reload.add(e.incident_id)
+            elif e.kind == TimelineKind.ALERT and (e.data or {}).get("status") == "firing":
+                alert_id = e.data.get("alert_id")
+                if isinstance(alert_id, int):
+                    joins.append((e.incident_id, alert_id))
+        ids = sorted(reload | {i for i, _ in joins})
+        rows = _rows(conn, _INCIDENTS, ids)
+        keys: dict[int, str] = {}  # open incidents whose group only took alerts
+        full = []
         for row in rows:
+            if (
+                row.status != IncidentStatus.RESOLVED
+                and row.id not in reload
+                and (row.group_key in self.correlator)
+            ):
+                keys[row.id] = row.group_key
+                continue
             self.correlator.forget(row.group_key)
-        self._load(conn, [r for r in rows if r.status != IncidentStatus.RESOLVED])
+            if row.status != IncidentStatus.RESOLVED:
+                full.append(row)
+        self._load(conn, full)
+        adds = [(keys[i], a) for i, a in joins if i in keys]
+        facts = {a.id: _fact(a) for a in _rows(conn, _ALERTS, sorted({a for _, a in adds}))}
+        for key, alert_id in adds:
+            if alert_id in facts:
+                self.correlator.add(key, facts[alert_id])
         return len(rows)
 
     def _load(self, conn: Connection, incidents: Sequence[Any]) -> None:
         """Restore the groups of open ``incidents`` (rows: id, group_key) from their alerts."""
-        for i in range(0, len(incidents), _CHUNK):
-            part = incidents[i : i + _CHUNK]
-            members: dict[int, list[AlertFacts]] = {r.id: [] for r in part}
-            for a in conn.execute(_MEMBERS, {"ids": list(members)}):
-                members[a.incident_id].append(
-                    AlertFacts(a.id, a.starts_at, a.name, a.service, dict(a.labels or {}))
-                )
-            for r in part:
-                self.group_ids[r.group_key] = r.id
-                self.correlator.restore(r.group_key, members[r.id])
+        members: dict[int, list[AlertFacts]] = {r.id: [] for r in incidents}
+        for a in _rows(conn, _MEMBERS, list(members)):  # by id within each incident
+            members[a.incident_id].append(_fact(a))
+        for r in incidents:
+            self.group_ids[r.group_key] = r.id
+            self.correlator.restore(r.group_key, members[r.id])
 
     def view(self, incident_id: int) -> IncidentView:
         with self.db.session() as session:
@@ -307,6 +328,18 @@ class IncidentFlows:
         with self.db.session() as session:
             inc = service.get(session=session, incident_id=incident_id)
             inc.slack_channel, inc.slack_ts = channel, ts
+
+
+def _fact(a: Any) -> AlertFacts:
+    return AlertFacts(a.id, a.starts_at, a.name, a.service, dict(a.labels or {}))
+
+
+def _rows(conn: Connection, stmt: Any, ids: list[int]) -> list[Any]:
+    """``stmt`` (with an expanding ``ids`` parameter) run over ``ids`` in chunks."""
+    out: list[Any] = []
+    for i in range(0, len(ids), _CHUNK):
+        out += conn.execute(stmt, {"ids": ids[i : i + _CHUNK]}).all()
+    return out
 
 
 def begin_grouping(conn: Connection, *, write: bool = True) -> None:

@@ -300,6 +300,9 @@ def report(db: Any, hooks: Hooks, args: Any, seconds: float, outcomes: Counter[s
     by_service: dict[str, set[int]] = {}
     for incident_id, service in alerts:
         by_service.setdefault(service or "", set()).add(int(incident_id or 0))
+    for inc in incidents:  # an incident whose alerts later moved elsewhere was still paged
+        for service in inc.services:
+            by_service.setdefault(service, set()).add(int(inc.id or 0))
     dup_incidents = sum(len(ids) - 1 for ids in by_service.values())
     lost = len(expected - stored)
     with hooks.lock:

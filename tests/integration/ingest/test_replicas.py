@@ -87,6 +87,13 @@ def test_catch_up_is_empty_after_own_batch(dbs: tuple[Database, Database]) -> No
     with b.db.engine.connect() as conn:
         assert b.catch_up(conn) == 2  # the two incidents A opened
         assert b.catch_up(conn) == 0
+    (more,) = ingest_alerts(a, [alert("E3", "api")])
+    a.comment(more.incident_id or 0, actor="ann", text="looking")  # changes no grouping
+    with b.db.engine.connect() as conn:
+        assert b.catch_up(conn) == 1  # the new alert is added to the group B already holds
+    key = b.correlator.group_of(more.alert_id)
+    assert key is not None and b.group_ids[key] == more.incident_id
+    assert len(b.correlator.view(key).alerts) == 2
 
 
 def test_merge_on_one_replica_is_seen_by_the_other(dbs: tuple[Database, Database]) -> None:
