@@ -20,6 +20,7 @@ from bot.investigate.primitives.signals import log_signature, source_signature
 from bot.investigate.sources import LogRecord
 from bot.logmine import mine_templates
 from bot.logmine.models import LogLine
+from integrations.logs.models import LogSourceError
 
 _ERROR_LEVELS = {"ERROR", "FATAL", "CRITICAL", "WARN", "WARNING", "EMERG", "ALERT", "CRIT"}
 
@@ -103,8 +104,10 @@ def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
             continue
         try:
             lines = ctx.evidence.read_logs(source, scope.long_start, scope.end)
-        except NotFound:
-            continue  # one gone pod or log group must not hide every other source's lines
+        except (NotFound, LogSourceError):
+            # one gone pod, log group or malformed source name must not hide every other
+            # source's lines
+            continue
         if owner is not None:
             out.extend(signature_findings(ctx, owner, source, lines))
             continue
