@@ -63,8 +63,12 @@ def owner_by_words(ctx: InvestigationContext, text: str) -> str | None:
 def alert_owner(scope: Scope, token: str) -> str | None:
     """The service whose incident alerts name ``token`` (a domain, a user) as a whole word."""
     texts = scope.hints.get("alert_text") or {}
+    if not token:
+        return None
+    # not inside a longer name, nor the tail of a longer domain (example.net in api.example.net)
+    pattern = re.compile(rf"(?<![\w.-]){re.escape(token)}(?![\w-])")
     for service, text in texts.items():
-        if word_in(token, text):
+        if pattern.search(text):
             return str(service)
     return None
 
