@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,7 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.errors import UserError
-from bot.sandbox.k8s.httpserver import ThreadedServer
+from bot.sandbox.k8s.httpserver import ServedSandbox
 from bot.sandbox.k8s.loglines import TimedLine, expand_logs, format_line
 
 
@@ -260,37 +259,15 @@ def build_loki_app(state: LokiState) -> Starlette:
     )
 
 
-class LokiSandbox:
+class LokiSandbox(ServedSandbox):
     """A running local Loki; ``url`` is its base URL."""
 
     def __init__(self, state: LokiState) -> None:
         self.state = state
-        self._server = ThreadedServer(build_loki_app(state))
-
-    @property
-    def url(self) -> str:
-        return self._server.url
+        super().__init__(build_loki_app(state))
 
     def set_now(self, now: datetime) -> None:
         self.state.set_now(now)
-
-    def start(self) -> LokiSandbox:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> LokiSandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_loki_sandbox(logs: list[dict] | None, now: datetime) -> LokiSandbox:

@@ -24,7 +24,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -33,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.k8s.httpserver import ThreadedServer
+from bot.sandbox.k8s.httpserver import ServedSandbox
 from bot.sandbox.metricgen import Series
 from integrations.metrics.naming import prom_labels, prom_name
 
@@ -277,34 +276,12 @@ def build_prometheus_app(state: PrometheusState) -> Starlette:
     )
 
 
-class PrometheusSandbox:
+class PrometheusSandbox(ServedSandbox):
     """A running local Prometheus; ``url`` is its base URL."""
 
     def __init__(self, state: PrometheusState) -> None:
         self.state = state
-        self._server = ThreadedServer(build_prometheus_app(state))
-
-    @property
-    def url(self) -> str:
-        return self._server.url
-
-    def start(self) -> PrometheusSandbox:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> PrometheusSandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().__init__(build_prometheus_app(state))
 
 
 def start_prometheus_sandbox(world: Any) -> PrometheusSandbox:

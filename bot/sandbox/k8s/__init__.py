@@ -13,14 +13,13 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import yaml
 
 from bot.sandbox.k8s.app import build_app
 from bot.sandbox.k8s.errors import ApiError
-from bot.sandbox.k8s.httpserver import ThreadedServer
+from bot.sandbox.k8s.httpserver import ServedSandbox
 from bot.sandbox.k8s.state import ClusterState
 
 __all__ = ["ApiError", "ClusterState", "K8sSandbox", "start_k8s_sandbox", "write_kubeconfig"]
@@ -42,42 +41,23 @@ def write_kubeconfig(path: Path, server: str, token: str, *, name: str = "aiops-
     return path
 
 
-class K8sSandbox:
+class K8sSandbox(ServedSandbox):
     """A running sandbox API server. Use as a context manager or call ``stop()``."""
 
     def __init__(self, state: ClusterState, *, token: str | None = None) -> None:
         self.state = state
         self.token = token or secrets.token_urlsafe(24)
-        self._server = ThreadedServer(build_app(state, self.token))
+        super().__init__(build_app(state, self.token))
         self._dir = Path(tempfile.mkdtemp(prefix="aiops-k8s-"))
         self.kubeconfig_path = write_kubeconfig(self._dir / "kubeconfig", self.url, self.token)
-
-    @property
-    def url(self) -> str:
-        return self._server.url
 
     def set_now(self, now: datetime) -> None:
         """Move the sandbox clock (see ``ClusterState.set_now``)."""
         self.state.set_now(now)
 
-    def start(self) -> K8sSandbox:
-        self._server.start()
-        return self
-
     def stop(self) -> None:
-        self._server.stop()
+        super().stop()
         shutil.rmtree(self._dir, ignore_errors=True)
-
-    def __enter__(self) -> K8sSandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_k8s_sandbox(

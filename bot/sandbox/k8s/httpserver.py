@@ -7,7 +7,7 @@ import contextlib
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 
@@ -86,3 +86,28 @@ class ThreadedServer:
         if self._thread.is_alive():
             self._thread.join(timeout=5)
         self._sock.close()
+
+
+class ServedSandbox:
+    """Base of the sandbox servers (Kubernetes API, Loki, Prometheus): one ``ThreadedServer``,
+    its ``url``, ``start()`` returning the sandbox, ``stop()``, and use as a context manager."""
+
+    def __init__(self, app: Any) -> None:
+        self._server = ThreadedServer(app)
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> Self:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
