@@ -25,7 +25,8 @@ from bot.changes import service as change_service
 from bot.changes.models import ChangeIn
 from bot.incidents import service as incident_service
 from bot.incidents.enums import SEVERITY_RANK, TimelineKind
-from bot.incidents.flows import IncidentFlows, absorb, begin_grouping, last_event
+from bot.incidents.flows import IncidentFlows
+from bot.incidents.grouping_rows import absorb, begin_grouping, last_event
 from bot.incidents.models import AlertLine, IncidentView
 from bot.ingest.incident_rows import IncidentIds, create_incident, firing_counts, refresh_incidents
 from bot.ingest.models import AlertIn
