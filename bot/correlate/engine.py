@@ -22,14 +22,13 @@ of open groups. Manual ``merge`` and ``split`` override the strategies.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.correlate.labels import Token, env_of, identity_tokens
 from bot.correlate.models import (
-    ENV_KEYS,
-    IDENTITY_FAMILIES,
     AlertFacts,
     AlertRef,
     CorrelationConfig,
@@ -39,31 +38,6 @@ from bot.correlate.models import (
 from bot.correlate.root import Member, choose_root, root_of_services
 from bot.errors import NotFound, UserError
 from bot.topology import Topology
-
-Token = tuple[str, str]
-
-
-def identity_tokens(labels: Mapping[str, str]) -> set[Token]:
-    """``(family, value)`` pairs of an alert's identity labels, normalised (lower, no port)."""
-    out: set[Token] = set()
-    for key, value in labels.items():
-        family = IDENTITY_FAMILIES.get(str(key).lower())
-        if family is None or not value:
-            continue
-        text = str(value).strip().lower()
-        if "://" not in text and text.count(":") == 1:
-            text = text.split(":", 1)[0]
-        if text:
-            out.add((family, text))
-    return out
-
-
-def env_of(labels: Mapping[str, str]) -> str | None:
-    for key in ENV_KEYS:
-        value = labels.get(key)
-        if value:
-            return str(value).lower()
-    return None
 
 
 @dataclass
