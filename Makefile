@@ -23,7 +23,7 @@ postgres:
 	bash scripts/ensure-postgres.sh
 
 test: $(STAMP) postgres
-	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check bot handlers integrations tests
