@@ -9,14 +9,18 @@ import pytest
 pytest_plugins = ["tests.dbfixtures"]
 
 ROOT = Path(__file__).resolve().parents[1]
+# The example scenarios ship inside the repository; ``../shared`` (design notes and extra
+# evaluation data) only adds tests when it is present beside a checkout.
+SCENARIOS_DIR = ROOT / "examples" / "scenarios"
 SHARED = ROOT.parent / "shared"
-SCENARIOS_DIR = SHARED / "scenarios"
 DATA_DIR = SHARED / "data"
 
 
 def example_scenarios() -> list[Path]:
-    """The example scenario files, or an empty list when ../shared is absent."""
-    return sorted(SCENARIOS_DIR.glob("*.yaml")) if SCENARIOS_DIR.is_dir() else []
+    """The example scenario files shipped in ``examples/scenarios``."""
+    found = sorted(SCENARIOS_DIR.glob("*.yaml"))
+    assert found, f"no example scenarios in {SCENARIOS_DIR}: the repository ships them"
+    return found
 
 
 @pytest.fixture
@@ -28,6 +32,4 @@ def shared_dir() -> Path:
 
 @pytest.fixture
 def scenarios_dir() -> Path:
-    if not SCENARIOS_DIR.is_dir():
-        pytest.skip(f"example scenarios absent (looked in {SCENARIOS_DIR})")
     return SCENARIOS_DIR

@@ -3,7 +3,7 @@
 Sets itself up (temporary SQLite, migrations), starts the local Slack and the sandbox world,
 replays a scenario through the real webhooks and shows, live, the Slack channel as an on-call
 engineer would see it (read back from the local Slack server's records), then the timeline.
-Without ``--scenario`` it plays the first example in ``../shared/scenarios`` (relative to the
+Without ``--scenario`` it plays the first example in ``examples/scenarios`` (inside the
 project root); when that folder is absent it says so and exits 2.
 """
 
@@ -20,7 +20,7 @@ from rich.live import Live
 from bot.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT.parent / "shared" / "scenarios"
+EXAMPLES = ROOT / "examples" / "scenarios"
 
 
 def register(app: typer.Typer) -> None:

@@ -30,7 +30,7 @@ from bot.forecast.breach import estimate_breach  # noqa: E402
 from bot.forecast.forecast import forecast, forecast_many, season_length_for, warm_up  # noqa: E402
 from bot.forecast.models import Series  # noqa: E402
 
-SCENARIOS = ROOT.parent / "shared" / "scenarios"
+SCENARIOS = ROOT / "examples" / "scenarios"
 START = np.datetime64("2025-01-01T00:00:00")
 HOUR = np.timedelta64(3600, "s")
 

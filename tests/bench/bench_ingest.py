@@ -267,7 +267,7 @@ def scenarios() -> None:
     from bot.replay.runner import replay
     from bot.sandbox.scenario import load_scenario
 
-    folder = ROOT.parent / "shared" / "scenarios"
+    folder = ROOT / "examples" / "scenarios"
     exact = roots = total = 0
     for path in sorted(folder.glob("*.yaml")):
         loaded = load_scenario(path)

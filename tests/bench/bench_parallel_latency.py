@@ -37,7 +37,7 @@ STEPS = [
     "k8s.previous_logs",
     "resources.rds",
 ]
-DEFAULT = ROOT.parent / "shared" / "scenarios" / "01-deploy-db-pool-exhaustion.yaml"
+DEFAULT = ROOT / "examples" / "scenarios" / "01-deploy-db-pool-exhaustion.yaml"
 
 CALLS = {"aws": 0, "k8s": 0}
 

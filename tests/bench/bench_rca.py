@@ -11,7 +11,7 @@ first action), and wall time; then the totals.
     .venv/bin/python tests/bench/bench_rca.py [--dir DIR] [SCENARIO.yaml ...]
 
 ``--dir DIR`` benches every ``*.yaml`` in DIR (e.g. ``tests/scenarios/holdout``); the default is
-the shared examples.
+the in-repo examples (``examples/scenarios``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bot.investigate.sandbox_views import incident_view  # noqa: E402
 from bot.sandbox.scenario import load_scenario  # noqa: E402
 from bot.sandbox.world import SandboxWorld  # noqa: E402
 
-DEFAULT_DIR = ROOT.parent / "shared" / "scenarios"
+DEFAULT_DIR = ROOT / "examples" / "scenarios"
 
 
 def first_action_ok(actions: list, fix: object) -> bool:

@@ -18,7 +18,7 @@ from bot.sandbox.aws import moto_server  # noqa: E402
 from bot.sandbox.scenario import load_scenario  # noqa: E402
 from bot.sandbox.world import SandboxWorld  # noqa: E402
 
-SCENARIOS = ROOT.parent / "shared" / "scenarios"
+SCENARIOS = ROOT / "examples" / "scenarios"
 
 
 def _start(path: Path) -> tuple[float, str]:

@@ -29,10 +29,7 @@ def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
 def demo_run(request: pytest.FixtureRequest) -> tuple[subprocess.CompletedProcess[str], Path]:
     from tests.conftest import example_scenarios
 
-    examples = example_scenarios()
-    if not examples:
-        pytest.skip("../shared/scenarios is absent: the demo's default scenario lives there")
-    return _run("demo", "--fast"), examples[0]
+    return _run("demo", "--fast"), example_scenarios()[0]
 
 
 def test_demo_finishes_and_shows_the_incident_its_root_cause_and_a_verified_remediation(
@@ -110,8 +107,6 @@ def test_interactive_clicks_by_number_and_types_commands_against_the_local_slack
     from tests.conftest import example_scenarios
 
     examples = example_scenarios()
-    if not examples:
-        pytest.skip("../shared/scenarios is absent")
     console = Console(file=io.StringIO(), width=120)
     with DemoSession(examples[0]) as demo:
         script.replay_alerts(demo)

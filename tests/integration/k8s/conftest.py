@@ -20,14 +20,7 @@ def k8s_scenario_files() -> list[Path]:
 
 
 def scenario_params() -> list[Any]:
-    files = k8s_scenario_files()
-    if not files:
-        return [
-            pytest.param(
-                None, marks=pytest.mark.skip(reason="example scenarios (../shared) absent")
-            )
-        ]
-    return [pytest.param(p, id=p.stem) for p in files]
+    return [pytest.param(p, id=p.stem) for p in k8s_scenario_files()]
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -56,7 +56,6 @@ def _right(fix: Any, first: dict[str, Any] | None) -> bool:
     )
 
 
-@pytest.mark.skipif(not SCENARIOS, reason="example scenarios absent (../shared/scenarios)")
 @PARAMS
 def test_first_recommended_fix_is_verified(path: Path) -> None:
     loaded = load_scenario(path)
@@ -91,7 +90,6 @@ def test_first_recommended_fix_is_verified(path: Path) -> None:
         print("recommendations that differ from truth.fix:", WRONG_RECOMMENDATIONS)
 
 
-@pytest.mark.skipif(not SCENARIOS, reason="example scenarios absent (../shared/scenarios)")
 @PARAMS
 def test_no_effect_action_is_not_recovered_and_rolled_back(path: Path) -> None:
     loaded = load_scenario(path)
