@@ -82,6 +82,13 @@ def run() -> None:
     except Exception as exc:  # the last line of defence: never a raw traceback
         if _state["debug"] or "--debug" in sys.argv:
             raise
+        from handlers.cli.friendly import explain
+
+        command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+        fix = explain(exc, command)
+        if fix is not None:
+            err_console.print(f"[red]error:[/red] {fix}")
+            sys.exit(2)
         logging.getLogger("aiops").debug("unexpected error", exc_info=True)
         err_console.print(
             f"[red]error:[/red] unexpected {type(exc).__name__}: {exc} "
