@@ -156,6 +156,9 @@ class ScenarioEvidence:
                 return int(d.replicas)
         return None
 
+    def unavailable(self, family: str) -> str | None:
+        return None  # the sandbox world serves every family
+
     def log_sources(self) -> list[str]:
         return [src.source for src in self.s.logs]
 
