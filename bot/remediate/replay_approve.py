@@ -195,7 +195,9 @@ class ApproveFirst:
         return outcome.as_json()
 
 
-def approve_first_replay(scenario: Any, mode: str, **options: Any) -> dict[str, Any]:
+def approve_first_replay(
+    scenario: Any, mode: str, *, db_url: str | None = None, **options: Any
+) -> dict[str, Any]:
     """The replay with ``--approve MODE`` (only ``first`` exists)."""
     from bot.errors import UserError
     from bot.replay.runner import replay
@@ -203,4 +205,4 @@ def approve_first_replay(scenario: Any, mode: str, **options: Any) -> dict[str, 
     if mode != "first":
         raise UserError(f"--approve {mode!r} is not known", hint="use --approve first")
     with ApproveFirst(scenario, **options) as approver:
-        return replay(scenario, enrichers=[approver])
+        return replay(scenario, db_url=db_url, enrichers=[approver])

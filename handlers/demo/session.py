@@ -62,7 +62,7 @@ def default_scenario(examples_dir: Path) -> Path:
 
 
 class DemoSession:
-    def __init__(self, scenario_path: Path) -> None:
+    def __init__(self, scenario_path: Path, *, db_url: str | None = None) -> None:
         from bot.sandbox.scenario import load_scenario
 
         self.scenario_path = scenario_path
@@ -75,7 +75,7 @@ class DemoSession:
         self.world: Any = None
         self.runtime: Any = None
         self.secrets: Any = None
-        self.db_url = ""
+        self.db_url = db_url or ""
         self.started = time.monotonic()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._thread: threading.Thread | None = None
@@ -112,8 +112,10 @@ class DemoSession:
         self._tmp = tempfile.TemporaryDirectory(prefix="aiops-demo-")
         self._stops.append(self._tmp.cleanup)
         tmp = Path(self._tmp.name)
-        step = self.step("database: temporary SQLite, migrations applied, demo members")
-        self.db_url = f"sqlite:///{tmp / 'demo.db'}"
+        kept = bool(self.db_url)
+        where = "kept SQLite" if kept else "temporary SQLite"
+        step = self.step(f"database: {where}, migrations applied, demo members")
+        self.db_url = self.db_url or f"sqlite:///{tmp / 'demo.db'}"
         self._database()
         step.done()
         step = self.step("sandbox world: moto (AWS), local Kubernetes API, Loki")
