@@ -26,19 +26,19 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and show the incidents it produced."""
-        from bot.replay.runner import replay
-        from bot.sandbox.scenario import load_scenario
+        from handlers.replay.runner import replay
+        from sandbox.scenario import load_scenario
 
         loaded = load_scenario(file)
         if approve is None and as_json:
-            from bot.investigate.replay_enricher import InvestigateEach
+            from sandbox.investigate.enricher import InvestigateEach
 
             with InvestigateEach(loaded.scenario) as investigate:
                 result = replay(loaded.scenario, enrichers=[investigate])
         elif approve is None:
             result = replay(loaded.scenario)
         else:
-            from bot.remediate.replay_approve import approve_first_replay
+            from handlers.replay.runner import approve_first_replay
 
             result = approve_first_replay(loaded.scenario, approve)
         if as_json:

@@ -9,10 +9,10 @@ from pathlib import Path
 from botocore.exceptions import ClientError
 
 from bot.investigate import InvestigationContext, Topology, investigate_incident
-from bot.investigate.sandbox_views import incident_view
 from bot.investigate.sources import ChangeRecord, MetricRef, SeriesData
-from bot.investigate.sources_scenario import ScenarioEvidence
-from bot.sandbox.scenario import load_scenario
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.investigate.views import incident_view
+from sandbox.scenario import load_scenario
 
 SCENARIO = (
     Path(__file__).parents[2] / "integration/investigate/scenarios/api-deploy-regression.yaml"
