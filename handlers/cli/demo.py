@@ -40,8 +40,10 @@ def register(app: typer.Typer) -> None:
         fast: Annotated[bool, typer.Option("--fast", help="no pauses between the acts")] = False,
     ) -> None:
         """Replay a scenario in the sandbox and watch the Slack channel live in the terminal."""
+        from handlers.cli.extras import require_sandbox
         from handlers.demo.session import default_scenario
 
+        require_sandbox("demo")
         path = scenario if scenario is not None else default_scenario(EXAMPLES)
         if not path.is_file():
             raise UserError(f"no scenario file at {path}", hint="pass --scenario FILE")

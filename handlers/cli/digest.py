@@ -71,7 +71,10 @@ def _from_scenario(path: Path, config: CapacityConfig, out: Path, source: str) -
     from bot.capacity.flows import CapacityPlan
     from bot.capacity.limits import connection_limits
     from bot.clock import SandboxClock
+    from handlers.cli.extras import require_sandbox
     from integrations.metrics import CloudWatchMetrics, PrometheusMetrics
+
+    require_sandbox("digest --scenario")
     from sandbox.prometheus import start_prometheus_sandbox
     from sandbox.scenario import load_scenario
     from sandbox.world import SandboxWorld

@@ -97,6 +97,9 @@ def investigate(
     with ExitStack() as stack:
         to_refs: Any = lambda value: value  # noqa: E731
         if scenario is not None:
+            from handlers.cli.extras import require_sandbox
+
+            require_sandbox("investigate --scenario")
             from sandbox.investigate.context import context_for_world
             from sandbox.scenario import load_scenario
             from sandbox.world import SandboxWorld

@@ -26,9 +26,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and show the incidents it produced."""
+        from handlers.cli.extras import require_sandbox
         from handlers.replay.runner import replay
         from sandbox.scenario import load_scenario
 
+        if as_json or approve is not None:  # these start the world; a plain replay does not
+            require_sandbox("replay")
         loaded = load_scenario(file)
         if approve is None and as_json:
             from sandbox.investigate.enricher import InvestigateEach

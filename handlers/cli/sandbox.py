@@ -42,6 +42,9 @@ def up(
     timeout: Annotated[float, typer.Option(help="seconds each server has to come up")] = 10.0,
 ) -> None:
     """Start the sandbox world for a scenario, print its endpoints, and wait for Ctrl-C."""
+    from handlers.cli.extras import require_sandbox
+
+    require_sandbox("sandbox up")
     from sandbox.aws import moto_server
     from sandbox.world import SandboxWorld
 
