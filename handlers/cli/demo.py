@@ -45,8 +45,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and watch the Slack channel live in the terminal."""
+        from handlers.cli.extras import require_sandbox
         from handlers.demo.session import default_scenario
 
+        require_sandbox("demo")
         path = scenario if scenario is not None else default_scenario(EXAMPLES)
         if not path.is_file():
             raise UserError(f"no scenario file at {path}", hint="pass --scenario FILE")

@@ -116,9 +116,12 @@ def investigate(
     with ExitStack() as stack:
         to_refs: Any = lambda value: value  # noqa: E731
         if scenario is not None:
-            from bot.investigate.sandbox_ctx import context_for_world
-            from bot.sandbox.scenario import load_scenario
-            from bot.sandbox.world import SandboxWorld
+            from handlers.cli.extras import require_sandbox
+
+            require_sandbox("investigate --scenario")
+            from sandbox.investigate.context import context_for_world
+            from sandbox.scenario import load_scenario
+            from sandbox.world import SandboxWorld
 
             world = stack.enter_context(SandboxWorld(load_scenario(scenario).scenario))
             ctx = context_for_world(world)

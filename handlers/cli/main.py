@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.errors import AiopsError
 
@@ -74,7 +75,7 @@ def run() -> None:
     try:
         app()
     except AiopsError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -91,7 +92,7 @@ def run() -> None:
             sys.exit(2)
         logging.getLogger("aiops").debug("unexpected error", exc_info=True)
         err_console.print(
-            f"[red]error:[/red] unexpected {type(exc).__name__}: {exc} "
+            f"[red]error:[/red] unexpected {type(exc).__name__}: {escape(str(exc))} "
             "(run with --debug for details)"
         )
         sys.exit(1)

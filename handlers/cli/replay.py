@@ -32,20 +32,23 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and show the incidents it produced."""
-        from bot.replay.runner import replay
-        from bot.sandbox.scenario import load_scenario
+        from handlers.cli.extras import require_sandbox
+        from handlers.replay.runner import replay
+        from sandbox.scenario import load_scenario
 
+        if as_json or approve is not None:  # these start the world; a plain replay does not
+            require_sandbox("replay")
         loaded = load_scenario(file)
         url = keep_db_url(db)
         if approve is None and as_json:
-            from bot.investigate.replay_enricher import InvestigateEach
+            from sandbox.investigate.enricher import InvestigateEach
 
             with InvestigateEach(loaded.scenario) as investigate:
                 result = replay(loaded.scenario, db_url=url, enrichers=[investigate])
         elif approve is None:
             result = replay(loaded.scenario, db_url=url)
         else:
-            from bot.remediate.replay_approve import approve_first_replay
+            from handlers.replay.runner import approve_first_replay
 
             result = approve_first_replay(loaded.scenario, approve, db_url=url)
         if as_json:

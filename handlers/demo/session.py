@@ -23,8 +23,8 @@ from typing import Any
 import yaml
 
 from bot.errors import UserError
-from bot.sandbox.slack import Ephemeral, LocalSlack, Message
 from handlers.demo.render import USER_NAMES
+from sandbox.slack import Ephemeral, LocalSlack, Message
 
 CHANNEL = "incidents"
 ONCALL = "U0ONCALL01"  # types commands and clicks Acknowledge / Investigate
@@ -63,7 +63,7 @@ def default_scenario(examples_dir: Path) -> Path:
 
 class DemoSession:
     def __init__(self, scenario_path: Path, *, db_url: str | None = None) -> None:
-        from bot.sandbox.scenario import load_scenario
+        from sandbox.scenario import load_scenario
 
         self.scenario_path = scenario_path
         self.scenario = load_scenario(scenario_path).scenario
@@ -106,8 +106,8 @@ class DemoSession:
                 stop()
 
     def _setup(self) -> None:
-        from bot.sandbox.pagerduty_server import LocalPagerDuty
-        from bot.sandbox.world import SandboxWorld
+        from sandbox.pagerduty_server import LocalPagerDuty
+        from sandbox.world import SandboxWorld
 
         self._tmp = tempfile.TemporaryDirectory(prefix="aiops-demo-")
         self._stops.append(self._tmp.cleanup)
@@ -151,11 +151,11 @@ class DemoSession:
 
     def _runtime(self, tmp: Path) -> None:
         from bot.config import load_settings
-        from bot.investigate.sandbox_ctx import context_for_world as investigation_context
-        from bot.remediate.sandbox import context_for_world as action_context
         from handlers.demo.driver import Secrets
         from handlers.slack.wiring import Runtime
         from integrations.aws.session import make_clients
+        from sandbox.investigate.context import context_for_world as investigation_context
+        from sandbox.remediate.context import context_for_world as action_context
 
         pd = self.pd
         oncall = pd.state.add_user("Demo On-call", "oncall@example.test")
