@@ -18,8 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import Conflict, Forbidden, UpstreamUnavailable, UserError
 from bot.incidents import service as incident_service
-from bot.investigate.classify import AlertView
-from bot.investigate.classify import IncidentView as InvestigationTarget
+from bot.investigate.classify import AlertView, InvestigationTarget
 from bot.investigate.flows import investigate_incident as run_incident
 from bot.investigate.flows import investigate_query as run_query
 from bot.investigate.models import InvestigationResult
