@@ -1,11 +1,11 @@
-"""Build an ``IncidentView`` from a scenario's alerts (for replays, the CLI and the bench)."""
+"""Build an ``InvestigationTarget`` from a scenario's alerts (replays, the CLI and the bench)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from bot.investigate.classify import AlertView, IncidentView
+from bot.investigate.classify import AlertView, InvestigationTarget
 
 
 def alert_view(alert: Any) -> AlertView:
@@ -21,8 +21,8 @@ def alert_view(alert: Any) -> AlertView:
     )
 
 
-def incident_view(alerts: Sequence[Any], root_id: str | None = None) -> IncidentView:
+def incident_view(alerts: Sequence[Any], root_id: str | None = None) -> InvestigationTarget:
     views = [alert_view(a) for a in alerts]
     root = next((v for v in views if v.id == root_id), views[0] if views else None)
     title = root.summary or root.name if root else ""
-    return IncidentView(alerts=views, root_alert=root, title=title)
+    return InvestigationTarget(alerts=views, root_alert=root, title=title)

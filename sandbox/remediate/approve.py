@@ -18,8 +18,8 @@ from typing import Any
 from bot.errors import AiopsError
 from bot.remediate import flows, service
 from bot.remediate.enums import Risk
+from bot.remediate.models import ActionContext
 from bot.remediate.policy import Policy
-from bot.remediate.registry import ActionContext
 from bot.remediate.verify import MetricRef, MetricVerifier, signals_from_metrics
 from sandbox.remediate.context import context_for_world
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.remediate.context import ClientFactory
-from bot.remediate.registry import ActionContext
+from bot.remediate.models import ActionContext
 
 
 def context_for_world(world: Any, **overrides: Any) -> ActionContext:

@@ -76,7 +76,7 @@ def generate(rng: random.Random, total: int, incidents: int = 50) -> Gen:
         start = T0 + timedelta(minutes=15 * k)
         blocked = set().union(*[s for end, s in busy if end + timedelta(minutes=70) > start])
         for _ in range(500):
-            root = rng.choice(topo.services)
+            root = rng.choice(topo.names())
             dependents = sorted(topo.downstream(root, 2))
             affected = [root] + rng.sample(dependents, k=min(len(dependents), rng.randint(1, 5)))
             related = set()
