@@ -19,10 +19,15 @@ from bot.sandbox.scenario import load_scenario
 THIRDPARTY = Path(__file__).resolve().parents[1] / "scenarios" / "thirdparty"
 CASES = sorted(THIRDPARTY.glob("*.yaml"))
 
-# Silent on the untuned bench (issue 15's "before" figure). The never-silent promise is being
-# built on other branches; when it lands these pass, and this list is deleted. Not strict, so
-# the merge order does not matter.
+# Silent on the untuned bench (issue 15's "before" figure; the held-out ones were added after
+# their single scoring). The never-silent promise is being built on other branches; when it
+# lands these pass, and this list is deleted. Not strict, so the merge order does not matter.
 KNOWN_SILENT = {
+    "hg-ask38-rabbitmq-network-partition",
+    "hg-ask73a-external-api-window",
+    "hg-ask75-network-flapping",
+    "hg-ask77-liveness-probe-wrong-port",
+    "hg-inv07-job-shell-syntax-error",
     "hg-ask104b-postgres-missing-index",
     "hg-ask12-job-crashing-db-unreachable",
     "hg-ask156-kafka-lag-opensearch-cpu",
