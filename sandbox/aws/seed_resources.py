@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
+from moto.rds.models import DBInstance
 
 from sandbox.aws.moto_server import ACCOUNT_ID, backend
 from sandbox.aws.seed_extra import seed_v11
@@ -133,6 +134,52 @@ def _family(engine: str) -> str:
     return defaults.get(engine, engine)
 
 
+#: Engines moto 5.2 only creates as members of a DB cluster.
+_CLUSTER_ENGINES = frozenset({"aurora-mysql", "aurora-postgresql"})
+
+
+def _stand_in(engine: str) -> str:
+    """An engine moto can create for one it cannot (``aurora``, ``docdb``, ``custom-*``…)."""
+    return "mysql" if "mysql" in engine or "maria" in engine or engine == "aurora" else "postgres"
+
+
+def _create_instance(
+    rds: Any, region: str, name: str, engine: str, instance_class: str, params: dict[str, Any]
+) -> None:
+    """Create one DB instance whatever its engine; moto answers 500 on an ``aurora-*`` instance
+    outside a cluster and 400 on engines it does not know. Aurora gets a cluster with the instance
+    in it (what AWS itself does); an engine moto does not know is created as a stand-in of the same
+    family and reported with the scenario's engine (docs/sandbox.md)."""
+    if engine in _CLUSTER_ENGINES:
+        cluster = f"{name}-cluster"
+        rds.create_db_cluster(
+            DBClusterIdentifier=cluster,
+            Engine=engine,
+            MasterUsername="sandbox",
+            MasterUserPassword="sandbox-password",
+        )
+        rds.create_db_instance(
+            DBInstanceIdentifier=name,
+            Engine=engine,
+            DBInstanceClass=instance_class,
+            DBClusterIdentifier=cluster,
+            **params,
+        )
+        return
+    known = engine in DBInstance.default_engine_versions
+    rds.create_db_instance(
+        DBInstanceIdentifier=name,
+        Engine=engine if known else _stand_in(engine),
+        DBInstanceClass=instance_class,
+        AllocatedStorage=100,
+        MasterUsername="sandbox",
+        MasterUserPassword="sandbox-password",
+        **params,
+    )
+    if not known:
+        backend("rds", region).databases[name].engine = engine
+
+
 def _databases(rds: Any, aws: Aws, region: str) -> None:
     for db in aws.rds_instances:
         params: dict[str, Any] = {}
@@ -154,15 +201,7 @@ def _databases(rds: Any, aws: Aws, region: str) -> None:
                 ],
             )
             params["DBParameterGroupName"] = group
-        rds.create_db_instance(
-            DBInstanceIdentifier=db.id,
-            Engine=db.engine,
-            DBInstanceClass=db.instance_class,
-            AllocatedStorage=100,
-            MasterUsername="sandbox",
-            MasterUserPassword="sandbox-password",
-            **params,
-        )
+        _create_instance(rds, region, db.id, db.engine, db.instance_class, params)
         if db.status == "stopped":
             rds.stop_db_instance(DBInstanceIdentifier=db.id)
         elif db.status != "available":
