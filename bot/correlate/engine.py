@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.correlate.entities import EntityMap
 from bot.correlate.labels import Token, env_of, identity_tokens
 from bot.correlate.models import (
     AlertFacts,
@@ -36,6 +37,7 @@ from bot.correlate.models import (
     Placement,
 )
 from bot.correlate.root import Member, choose_root, root_of_services
+from bot.correlate.storm import StormEvidence
 from bot.errors import NotFound, UserError
 from bot.topology import Topology
 
@@ -52,6 +54,7 @@ class _Group:
     envs: set[str] = field(default_factory=set)
     facts: dict[AlertRef, AlertFacts] = field(default_factory=dict)
     first: dict[str, Member] = field(default_factory=dict)  # each service's first alert
+    storm: StormEvidence | None = None  # evidence of a detector storm (see bot.correlate.storm)
     root: AlertRef | None = None
     open: bool = True
     indexed: bool = True
@@ -71,6 +74,7 @@ class Correlator:
         self.config = config or CorrelationConfig()
         counter = itertools.count(1)
         self._key_factory = key_factory or (lambda _a: f"g{next(counter)}")
+        self._entities = EntityMap(self.topology.services)
         self._groups: dict[str, _Group] = {}
         self._alert_group: dict[AlertRef, str] = {}
         self._by_service: dict[str, set[str]] = {}
@@ -226,7 +230,15 @@ class Correlator:
         if env:
             g.envs.add(env)
         self._alert_group[alert.id] = g.key
-        if alert.service and alert.service not in g.first:
+        storm = self._storm_of(g)
+        storm.add(member.seq, alert)
+        if storm.active:
+            if alert.service and alert.service not in g.first:
+                g.first[alert.service] = member
+            g.root = storm.root(self.topology) or g.root
+            if g.root is None:
+                self._root_from_first(g)
+        elif alert.service and alert.service not in g.first:
             g.first[alert.service] = member
             self._root_from_first(g)
         elif g.root is None:
@@ -258,12 +270,22 @@ class Correlator:
         self._reindex(g)
         return facts
 
+    def _storm_of(self, g: _Group) -> StormEvidence:
+        if g.storm is None:
+            g.storm = StormEvidence(self._entities, own_margin=self.config.storm_own_margin)
+        return g.storm
+
     def _recompute_root(self, g: _Group) -> None:
         g.first = {}
+        g.storm = None
+        storm = self._storm_of(g)
         for m in sorted(g.members.values(), key=lambda m: m.seq):
             if m.service and m.service not in g.first:
                 g.first[m.service] = m
-        g.root = choose_root(list(g.members.values()), self.topology, self.config.topology_depth)
+            storm.add(m.seq, g.facts[m.id])
+        g.root = (storm.root(self.topology) if storm.active else None) or choose_root(
+            list(g.members.values()), self.topology, self.config.topology_depth
+        )
 
     def _root_from_first(self, g: _Group) -> None:
         g.root = root_of_services(g.first, self.topology, self.config.topology_depth)
