@@ -37,7 +37,7 @@ from bot.correlate.models import (
     Placement,
 )
 from bot.correlate.root import Member, choose_root, root_of_services
-from bot.correlate.storm import StormEvidence
+from bot.correlate.storm import StormEvidence, is_call
 from bot.errors import NotFound, UserError
 from bot.topology import Topology
 
@@ -230,9 +230,8 @@ class Correlator:
         if env:
             g.envs.add(env)
         self._alert_group[alert.id] = g.key
-        storm = self._storm_of(g)
-        storm.add(member.seq, alert)
-        if storm.active:
+        storm = self._storm_update(g, member, alert)
+        if storm is not None:
             if alert.service and alert.service not in g.first:
                 g.first[alert.service] = member
             g.root = storm.root(self.topology) or g.root
@@ -270,20 +269,30 @@ class Correlator:
         self._reindex(g)
         return facts
 
-    def _storm_of(self, g: _Group) -> StormEvidence:
-        if g.storm is None:
-            g.storm = StormEvidence(self._entities, own_margin=self.config.storm_own_margin)
+    def _storm_update(self, g: _Group, member: Member, alert: AlertFacts) -> StormEvidence | None:
+        """Feed a storm's evidence; a group becomes a storm with its first call between two
+        services (its earlier alerts are replayed into the evidence then). Other groups pay
+        one label lookup per alert."""
+        if g.storm is not None:
+            g.storm.add(member.seq, alert)
+            return g.storm
+        if alert.service:
+            self._entities.learn((alert.service,))
+        if not is_call(alert, self._entities):
+            return None
+        g.storm = StormEvidence(self._entities, own_margin=self.config.storm_own_margin)
+        for m in sorted(g.members.values(), key=lambda m: m.seq):
+            g.storm.add(m.seq, g.facts[m.id])
         return g.storm
 
     def _recompute_root(self, g: _Group) -> None:
         g.first = {}
         g.storm = None
-        storm = self._storm_of(g)
         for m in sorted(g.members.values(), key=lambda m: m.seq):
             if m.service and m.service not in g.first:
                 g.first[m.service] = m
-            storm.add(m.seq, g.facts[m.id])
-        g.root = (storm.root(self.topology) if storm.active else None) or choose_root(
+            self._storm_update(g, m, g.facts[m.id])
+        g.root = (g.storm.root(self.topology) if g.storm else None) or choose_root(
             list(g.members.values()), self.topology, self.config.topology_depth
         )
 

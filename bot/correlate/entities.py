@@ -7,8 +7,8 @@ call), not with the service the topology knows. The mapping is structural and kn
 1. lower-case; drop a port or a container suffix (``pod:8080``, ``pod/app``);
 2. strip the suffixes Kubernetes adds: a ReplicaSet hash and pod id (``-7d9f8c6b5-x2x7q``), a
    StatefulSet ordinal (``-0``);
-3. the known service the rest names exactly, else the longest known service the rest starts with
-   when what follows is only a replica or shard tag (digits, ``-``/``_`` and digits).
+3. the known service the rest names exactly, else the one it names once a replica or shard tag
+   (trailing digits, after an optional ``-``/``_``) is dropped.
 
 Unknown entities map to ``None`` (they never invent a service).
 """
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 #: 5 character id.
 _POD_HASH = re.compile(r"-(?=[a-z]*\d)[a-z0-9]{5,10}-[a-z0-9]{5}$")
 _ORDINAL = re.compile(r"-\d+$")
-_REPLICA_TAG = re.compile(r"^[-_]?\d+$")
+_CACHE_MAX = 50_000
 
 
 def entity_base(value: str) -> str:
@@ -60,17 +60,15 @@ class EntityMap:
         if value in self._cache:
             return self._cache[value]
         found = self._lookup(value)
+        if len(self._cache) >= _CACHE_MAX:  # pod names churn: never grow without bound
+            self._cache.clear()
         self._cache[value] = found
         return found
 
     def _lookup(self, value: str) -> str | None:
-        for text in (value.strip().lower(), entity_base(value)):
-            if text in self._known:
-                return self._known[text]
         base = entity_base(value)
-        best = ""
-        for key in self._known:
-            tail = base[len(key) :]
-            if len(key) > len(best) and base.startswith(key) and _REPLICA_TAG.match(tail):
-                best = key
-        return self._known[best] if best else None
+        tagless = base.rstrip("0123456789")  # ``cart2`` -> ``cart``; ``cart_2`` -> ``cart_``
+        for text in (value.strip().lower(), base, tagless, tagless.rstrip("-_")):
+            if text and text in self._known:
+                return self._known[text]
+        return None

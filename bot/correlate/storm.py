@@ -47,6 +47,15 @@ def _label(labels: object, keys: tuple[str, ...]) -> str | None:
     return None
 
 
+def is_call(alert: AlertFacts, entities: EntityMap) -> bool:
+    """The alert is about a traced call between two different known services."""
+    caller = entities.service_of(_label(alert.labels, CALLER_KEYS))
+    if caller is None:
+        return False
+    callee = entities.service_of(_label(alert.labels, CALLEE_KEYS))
+    return callee is not None and callee != caller
+
+
 @dataclass
 class StormEvidence:
     """What one group's alerts say about where its fault is; updated one alert at a time."""
@@ -61,6 +70,7 @@ class StormEvidence:
     standout: dict[str, tuple[float, str]] = field(default_factory=dict)  # weight, entity
     entity_first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)
     entity_calls_in: dict[str, Counter[str]] = field(default_factory=dict)
+    _dirty: set[str] = field(default_factory=set)  # services whose standout is stale
 
     @property
     def active(self) -> bool:
@@ -88,16 +98,18 @@ class StormEvidence:
                 self.entity_calls_in.setdefault(callee, Counter())[entity] += 1
                 self.edges.add((caller or "", callee))
             return
-        per_entity = self.own.setdefault(service, {})
-        per_entity.setdefault(entity, set()).add(alert.name)
+        self.own.setdefault(service, {}).setdefault(entity, set()).add(alert.name)
         self.own_first.setdefault(service, seq)
-        self.standout[service] = _standout(per_entity)
+        self._dirty.add(service)
 
     def elect(self, topology: Topology) -> tuple[str, str | None] | None:
         """The root service and, when the evidence singles one out, its entity; ``None`` when
         this is not a storm."""
         if not self.active:
             return None
+        for service in self._dirty:
+            self.standout[service] = _standout(self.own[service])
+        self._dirty.clear()
         own = {s: w for s, (w, _) in self.standout.items() if w >= self.own_margin}
         if own:
             service = max(own, key=lambda s: (own[s], -self.own_first[s]))
@@ -137,12 +149,9 @@ class StormEvidence:
 
 
 def _standout(per_entity: dict[str, set[str]]) -> tuple[float, str]:
-    """The entity whose distinct anomalies most exceed its siblings' median, and by how much."""
-    counts = {e: len(names) for e, names in per_entity.items()}
-    best, best_entity = 0.0, ""
-    for entity, n in counts.items():
-        siblings = [m for e, m in counts.items() if e != entity]
-        weight = n - (median(siblings) if siblings else 0)
-        if weight > best:
-            best, best_entity = weight, entity
-    return best, best_entity
+    """The entity whose distinct anomalies most exceed its siblings' median, and by how much.
+    That is the busiest entity (the first one on ties): removing the largest count leaves the
+    smallest median of the rest."""
+    busiest = max(per_entity, key=lambda e: len(per_entity[e]))
+    siblings = [len(names) for e, names in per_entity.items() if e != busiest]
+    return len(per_entity[busiest]) - (median(siblings) if siblings else 0), busiest
