@@ -230,15 +230,13 @@ class Correlator:
         if env:
             g.envs.add(env)
         self._alert_group[alert.id] = g.key
+        new_service = bool(alert.service) and alert.service not in g.first
+        if alert.service and new_service:
+            g.first[alert.service] = member
         storm = self._storm_update(g, member, alert)
         if storm is not None:
-            if alert.service and alert.service not in g.first:
-                g.first[alert.service] = member
             g.root = storm.root(self.topology) or g.root
-            if g.root is None:
-                self._root_from_first(g)
-        elif alert.service and alert.service not in g.first:
-            g.first[alert.service] = member
+        elif new_service:
             self._root_from_first(g)
         elif g.root is None:
             self._recompute_root(g)

@@ -11,8 +11,9 @@ entities → services):
    itself), as opposed to failing calls into it. A fault on one entity makes that entity show
    many distinct anomalies while its sibling replicas stay quiet; a load shift or a shared
    symptom shows the same few anomalies on every replica. So an entity's weight is the number
-   of distinct anomalies on it minus the median of its siblings'. The service holding the entity
-   that stands out by at least ``own_margin`` wins; ties go to the earlier anomaly.
+   of distinct anomalies (alert names) on it minus the median of its siblings'. The service
+   holding the entity that stands out by at least ``own_margin`` wins; ties go to the earlier
+   anomaly.
 2. **Calls that fail into it.** An anomalous call ``caller → callee`` (latency, errors) is
    explained by the callee, not the caller: the evidence flows down the edge. Without a
    standing-out entity the root is the callee that explains the most anomalous calls. Ties go
@@ -21,8 +22,11 @@ entities → services):
 
 A caller's own latency or errors with no callee named (a call whose two ends are the same
 service) stays on the caller and weighs nothing here: it is the symptom this rule explains.
-The root alert is the first alert on the elected service. Groups with no call edge keep the
-structural rule of ``bot.correlate.root`` (most upstream failing service).
+The root alert is the first alert on the elected entity (the standing-out one, or the callee
+entity with the most failing calls), else on the elected service. Groups with no call edge keep
+the structural rule of ``bot.correlate.root`` (most upstream failing service), and the
+correlator builds this evidence only once a group's first call arrives (replaying the group's
+earlier alerts into it), so ordinary groups pay one label lookup per alert.
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ class StormEvidence:
         self.entity_first.setdefault(entity, (seq, alert.id))
         if call:
             if caller != callee and callee is not None:
+                self.first.setdefault(callee, (seq, alert.id))
                 self.calls_in[callee] += 1
                 self.entity_calls_in.setdefault(callee, Counter())[entity] += 1
                 self.edges.add((caller or "", callee))
