@@ -3,7 +3,7 @@ else's anomaly detectors produced? Prints figures, asserts nothing.
 
 Each storm in ``../shared/data/storms/`` (one injected fault in a microservice demo: about 60
 trace, metric and log anomaly alerts within a minute) is replayed through the real webhooks, the
-ingest pipeline and the correlator (``bot.replay.runner.replay``, the path ``aiops replay``
+ingest pipeline and the correlator (``handlers.replay.runner.replay``, the path ``aiops replay``
 takes). Per storm the incident holding most alerts is the bot's answer; it is scored on:
 
 - root service: the service of the incident's root alert is the truth's ``root_cause.service``;
@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bot.replay.runner import replay  # noqa: E402
-from bot.sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
 from bot.topology import Topology  # noqa: E402
+from handlers.replay.runner import replay  # noqa: E402
+from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
 
 STORMS = ROOT.parent / "shared" / "data" / "storms"
 HELDOUT_LIST = Path(__file__).with_name("storms_heldout.txt")
