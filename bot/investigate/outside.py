@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from bot.investigate.context import Topology
 from bot.investigate.models import Finding, FindingType, Hypothesis
-from bot.investigate.reasoning_data import Outside, outside_rules
+from bot.investigate.reasoning_data import Outside, change_relevance, outside_rules
 
 _HOST = re.compile(
     r"(?:(?:https?|wss?|grpcs?|tcp)://|\bhost[=: ]+|\blookup |\bdial tcp |@)"
@@ -56,12 +56,20 @@ def hosts_in(text: str) -> list[str]:
 
 
 def _owner(host: str, topo: Topology) -> tuple[str | None, bool]:
-    """(service, is ours) for a host: a service or resource named by it, else (None, False)."""
-    first = host.split(".", 1)[0]
+    """(service, is ours) for a host: a service or resource named by it (the host or its first
+    label), or an external node named by one of its labels (``api.<vendor>-x.example``), else
+    (None, False)."""
+    labels = host.split(".")
     for node in topo.services.values():
         for token in (node.name.lower(), node.resource.lower()):
-            if token and (token in (host, first) or host.startswith(token + ".")):
+            if token and (token in (host, labels[0]) or host.startswith(token + ".")):
                 return node.name, node.kind != "external"
+    for node in topo.services.values():
+        token = node.name.lower()
+        if node.kind == "external" and any(
+            lab == token or lab.startswith(token + "-") for lab in labels
+        ):
+            return node.name, False
     return None, False
 
 
@@ -121,15 +129,24 @@ def hypothesis_for(entry: OutsideHost) -> Hypothesis:
     )
 
 
-def _minutes(hyp: Hypothesis, findings: Sequence[Finding]) -> float | None:
-    """How long ago the earliest evidence of ``hyp`` (its change or its first line) began."""
+_CHANGES = (FindingType.CHANGE, FindingType.CONFIG_DIFF)
+
+
+def _minutes(
+    hyp: Hypothesis, findings: Sequence[Finding], change_kinds: Sequence[str]
+) -> float | None:
+    """How long ago ``hyp``'s own evidence began: the change it blames, or its first symptom."""
+    blames_change = hyp.kind in change_kinds
     ages = []
     for f in findings:
-        if f.summary in hyp.evidence and f.service == hyp.service:
-            for key in ("minutes_ago", "first_seen_min_ago", "onset_min_ago"):
-                value = f.attrs.get(key)
-                if isinstance(value, int | float):
-                    ages.append(float(value))
+        if f.summary not in hyp.evidence or f.service != hyp.service:
+            continue
+        if (f.type in _CHANGES) != blames_change:
+            continue
+        for key in ("minutes_ago", "first_seen_min_ago", "onset_min_ago"):
+            value = f.attrs.get(key)
+            if isinstance(value, int | float):
+                ages.append(float(value))
     return max(ages) if ages else None
 
 
@@ -148,7 +165,7 @@ def apply(
         for hyp in hypotheses:
             if hyp.service not in reach or hyp.kind not in rules.explained_kinds:
                 continue
-            began = _minutes(hyp, findings)
+            began = _minutes(hyp, findings, change_relevance().change_kinds)
             outside_began = entry.first_seen_min_ago
             unrelated = any("probably unrelated" in a for a in hyp.against)
             if (
