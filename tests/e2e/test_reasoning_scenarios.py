@@ -89,3 +89,13 @@ def test_a_question_that_names_no_service_is_answered_and_says_what_it_assumed()
     first = result.actions[0]
     assert first.action == fix.action
     assert {k: first.params.get(k) for k in fix.params} == fix.params
+
+
+def test_a_deploy_to_a_caller_after_its_database_died_is_probably_unrelated() -> None:
+    result, truth = _investigate("r04-deploy-to-a-caller-after-the-database-died")
+    _top_matches(result, truth)
+    deploy = next(h for h in result.hypotheses if h.kind == "deployment_regression")
+    assert any(a.startswith("recent, probably unrelated") for a in deploy.against)
+    assert deploy.confidence < 0.3  # without the rule: 0.62, second, with a rollback proposed
+    assert not [a for a in result.actions if a.action == "k8s.rollback_deployment"]
+    assert result.actions[0].action == truth.fix.action  # type: ignore[attr-defined]
