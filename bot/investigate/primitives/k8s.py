@@ -32,6 +32,7 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
             continue
         reasons: Counter[str] = Counter()
         matches: dict[str, SignatureMatch] = {}
+        messages: dict[str, str] = {}
         restarts = 0
         not_ready = 0
         exit_codes: Counter[int] = Counter()
@@ -43,10 +44,14 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                 restarts += c.restart_count
                 if not c.ready:
                     not_ready += 1
-                waiting = match_waiting(c.waiting_reason) if c.waiting_reason else None
+                waiting = (
+                    match_waiting(c.waiting_reason, c.waiting_message) if c.waiting_reason else None
+                )
                 if waiting is not None and c.waiting_reason:
                     reasons[c.waiting_reason] += 1
                     matches.setdefault(c.waiting_reason, waiting)
+                    if c.waiting_message:
+                        messages.setdefault(c.waiting_reason, c.waiting_message)
                 if c.last_terminated_reason and c.restart_count > 0:
                     key = f"last:{c.last_terminated_reason}"
                     reasons[key] += 1
@@ -72,6 +77,7 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                         f"{name}" + (f" (exit code {code})" if code is not None else "")
                         if last
                         else f"{node.name}: {count} of {len(items)} pod(s) {name}"
+                        + (f": {messages[reason][:160]}" if reason in messages else "")
                     ),
                     attrs={
                         "reason": name,
