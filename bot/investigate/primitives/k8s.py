@@ -13,7 +13,13 @@ from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Scope, owner_by_words, pod_owner
 from bot.investigate.primitives.logs import signature_findings
-from bot.investigate.signatures import SignatureMatch, match_event, match_exit, match_waiting
+from bot.investigate.signatures import (
+    SignatureMatch,
+    match_event,
+    match_exit,
+    match_line,
+    match_waiting,
+)
 
 
 def _k8s_nodes(ctx: InvestigationContext, scope: Scope) -> list[Any]:
@@ -126,7 +132,8 @@ def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
             if service not in scope.services or (service, ev.reason) in seen:
                 continue
             seen.add((service, ev.reason))
-            matched = match_event(ev.reason, ev.message)
+            # an event the catalogue does not know by reason may still quote a known error
+            matched = match_event(ev.reason, ev.message) or match_line(ev.message)
             out.append(
                 Finding(
                     type=FindingType.K8S_EVENT,

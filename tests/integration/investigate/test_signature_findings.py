@@ -78,6 +78,14 @@ def test_event_names_the_secret(world: tuple[InvestigationContext, Scope]) -> No
     assert (backoff.get("cause_kind"), backoff.get("container")) == ("crash_loop", "mailer")
 
 
+def test_event_unknown_by_reason_falls_back_to_line_signatures(
+    world: tuple[InvestigationContext, Scope],
+) -> None:
+    ctx, scope = world
+    got = _one(events(ctx, scope, {}), "tools", reason="Failed")
+    assert got.get("cause_kind") == "command_not_found"
+
+
 def test_previous_logs_name_the_unset_variable(world: tuple[InvestigationContext, Scope]) -> None:
     ctx, scope = world
     signed = [f for f in previous_logs(ctx, scope, {}) if f.type is FindingType.LOG_SIGNATURE]
