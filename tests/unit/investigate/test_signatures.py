@@ -106,6 +106,42 @@ def test_finding_attrs_carry_family_id_kind_and_extracts() -> None:
     assert tls.signature == "cert_expired"  # the family playbooks match on
 
 
+# Healthy lines as real services print them: none may carry a failure signature.
+BENIGN = [
+    "Starting PaymentApiApplication v2.3.1 using Java 17.0.10 with PID 1",
+    "com.zaxxer.hikari.HikariDataSource : HikariPool-1 - Start completed.",
+    "HikariPool-1 - Pool stats (total=5, active=2, idle=3, waiting=0)",
+    "Tomcat started on port(s): 8080 (http) with context path ''",
+    'level=info msg="request" method=GET path=/v1/stock/sku-88213 status=200 duration=7.1ms',
+    "[1] [INFO] Starting gunicorn 21.2.0",
+    "[7] [INFO] Booting worker with pid: 7",
+    '10.0.4.9 - - "GET /v1/recommendations HTTP/1.1" 200 2211 0.041',
+    "LOG:  checkpoint complete: wrote 21877 buffers (2.1%); 0 WAL file(s) added",
+    "LOG:  connection authorized: user=payments database=payments SSL enabled (protocol=TLSv1.3)",
+    "LOG:  duration: 3.217 ms  statement: SELECT 1",
+    "REPORT RequestId: 6b0e Duration: 141.55 ms Billed Duration: 142 ms Memory Size: 256 MB",
+    "sshd[22904]: Accepted publickey for alex from 188.25.113.7 port 50122 ssh2",
+    "Successfully assigned prod/api-7d9f-abcde to ip-10-0-1-23.ec2.internal",
+    'Container image "acme/web:v1.0.0" already present on machine',
+    "Started container api",
+    "Scaled up replica set payment-api-6b8f9c7d4 to 3",
+    "redis: connected to 10.0.0.4:6379 (db 0)",
+    "TLS handshake completed with api.partner.example (TLSv1.3)",
+    "certificate for api.example.com valid until 2027-01-01",
+    "disk usage 41% on /var/lib/postgresql",
+    "memory usage 512Mi of 1Gi limit",
+    "retrying in 30s with exponential backoff (attempt 2 of 5)",
+    "circuit breaker inventory CLOSED",
+    "config loaded from /etc/app/config.yaml (12 keys)",
+]
+
+
+@pytest.mark.parametrize("line", BENIGN)
+def test_healthy_lines_match_nothing(line: str) -> None:
+    got = CATALOGUE.match_line(line)
+    assert got is None, f"{got.id if got else ''} matched a healthy line"
+
+
 def test_unknown_text_matches_nothing() -> None:
     assert CATALOGUE.match_line("GET /health 200 3ms") is None
     assert CATALOGUE.match_event("Scheduled", "Successfully assigned prod/api-1 to node-2") is None
