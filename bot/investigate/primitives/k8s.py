@@ -42,6 +42,7 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
         restarts = 0
         not_ready = 0
         exit_codes: Counter[int] = Counter()
+        codes_by_reason: dict[str, Counter[int]] = {}
         limits: set[str] = set()
         for pod in items:
             if pod.phase == "Pending":
@@ -63,9 +64,7 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                     reasons[key] += 1
                     if c.last_exit_code is not None:
                         exit_codes[c.last_exit_code] += 1
-                    ended = match_exit(c.last_exit_code, c.last_terminated_reason)
-                    if ended is not None:
-                        matches.setdefault(key, ended)
+                        codes_by_reason.setdefault(key, Counter())[c.last_exit_code] += 1
                 if c.memory_limit:
                     limits.add(c.memory_limit)
         src = f"k8s:pods/{node.namespace}/{node.resource}"
@@ -73,6 +72,12 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
             last = reason.startswith("last:")
             name = reason.removeprefix("last:")
             code = exit_codes.most_common(1)[0][0] if exit_codes else None
+            if last:  # the exit this reason's pods ended with most, and what it means
+                own = codes_by_reason.get(reason)
+                code = own.most_common(1)[0][0] if own else code
+                ended = match_exit(code, name)
+                if ended is not None:
+                    matches[reason] = ended
             out.append(
                 Finding(
                     type=FindingType.POD_STATE,
