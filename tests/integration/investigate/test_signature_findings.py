@@ -13,10 +13,10 @@ from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Scope
 from bot.investigate.primitives.k8s import events, pods, previous_logs
 from bot.investigate.primitives.logs import mine
-from bot.investigate.sandbox_ctx import context_for_world
-from bot.investigate.sources_scenario import ScenarioEvidence
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
+from sandbox.investigate.context import context_for_world
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 
 SCENARIO = Path(__file__).parent / "scenarios" / "signature-findings.yaml"
 
