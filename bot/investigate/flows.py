@@ -54,10 +54,22 @@ def _run(
         selected=set(classification.playbooks),
     )
     actions = recommend(hypotheses, books, run.findings, ctx.topology)
+    facts = [*run.failures, *facts_from(run.findings)]
+    if ctx.anthropic is not None:  # Claude on what the rules left unexplained; adds no action
+        from bot.investigate.llm_hypotheses import explain_the_rest
+
+        facts, hypotheses = explain_the_rest(
+            ctx,
+            query=query,
+            facts=facts,
+            hypotheses=hypotheses,
+            findings=run.findings,
+            targets=plan.scope.services,
+        )
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),
         classification=classification,
-        facts=[*run.failures, *facts_from(run.findings)],
+        facts=facts,
         hypotheses=hypotheses[:8],
         actions=actions[:6],
         steps=run.steps,
