@@ -1,6 +1,7 @@
 """Entry points: ``investigate_query(ctx, query)`` and ``investigate_incident(ctx, view)``.
 
-classify → plan → run steps in parallel → interpret → (optionally) refine with Claude →
+classify (Claude may refine it) → plan → run steps in parallel → interpret → (with a key, when
+something is left unexplained) Claude's cited hypotheses →
 store the Investigation row. Returns an ``InvestigationResult``.
 """
 
