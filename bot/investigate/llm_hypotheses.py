@@ -183,6 +183,14 @@ def _json_answer(text: str) -> dict[str, Any]:
     return {}
 
 
+def _named_in(name: str, texts: Sequence[str]) -> bool:
+    """``name`` (3+ characters) appears as a whole word or host name in one of ``texts``."""
+    if len(name) < 3:
+        return False
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    return any(pattern.search(t) for t in texts)
+
+
 def _drop(index: int, why: str) -> None:
     log.warning("LLM hypothesis #%d dropped: %s", index, why)
 
@@ -213,7 +221,7 @@ def accept(
             continue
         evidence = [book.get(c).text for c in cites]  # type: ignore[union-attr]
         service = claim.service.strip()
-        if service not in known_services and not any(service in e for e in evidence):
+        if service not in known_services and not _named_in(service, evidence):
             _drop(i, "names a service that is neither in the graph nor in its facts")
             continue
         kind = _SLUG.sub("_", claim.kind.lower()).strip("_")[:60] or "unknown_cause"

@@ -54,6 +54,7 @@ def test_claims_are_checked_against_the_fact_ids() -> None:
                 {**claim, "cites": ["f1"]},
                 {**claim, "kind": "other", "cites": []},
                 {**claim, "kind": "outside", "service": "stripe", "cites": ["F1"]},
+                {**claim, "kind": "part_of_a_word", "service": "Crash", "cites": ["F1"]},
                 "not an object",
             ]
         },
