@@ -14,10 +14,11 @@ from functools import lru_cache
 from bot import observability
 from bot.investigate.classify import AlertView, InvestigationTarget, classify
 from bot.investigate.context import InvestigationContext
-from bot.investigate.interpret import facts_from, rank, recommend
-from bot.investigate.models import InvestigationResult
+from bot.investigate.interpret import facts_from, rank
+from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
 from bot.investigate.playbook_schema import Playbook, load_playbooks
+from bot.investigate.reasoning import conclude
 from bot.investigate.runner import ProgressFn, run_plan
 
 
@@ -54,8 +55,15 @@ def _run(
         ctx.topology,
         selected=set(classification.playbooks),
     )
-    actions = recommend(hypotheses, books, run.findings, ctx.topology)
-    facts = [*run.failures, *facts_from(run.findings)]
+    concluded = conclude(hypotheses, books, run.findings, ctx.topology)
+    assumed = [Fact(text=classification.assumed, source="reasoning:resolve")]
+    facts = [
+        *(assumed if classification.assumed else []),
+        *run.failures,
+        *facts_from(run.findings),
+        *concluded.facts,
+    ]
+    hypotheses = concluded.hypotheses
     if ctx.anthropic is not None:  # Claude on what the rules left unexplained; adds no action
         from bot.investigate.llm_hypotheses import explain_the_rest
 
@@ -72,7 +80,8 @@ def _run(
         classification=classification,
         facts=facts,
         hypotheses=hypotheses[:8],
-        actions=actions[:6],
+        actions=concluded.actions[:6],
+        next_steps=concluded.next_steps,
         steps=run.steps,
         findings=run.findings,
         started_at=started,

@@ -1,8 +1,9 @@
 """Claude on what the rules could not explain (only when a key is configured).
 
-After the rules have ranked their hypotheses, :func:`unexplained` says whether something is
-left: facts show a failure and the rules have no hypothesis, or their best one is weak
-(< ``EXPLAINED_AT``), or a failing fact is cited by none of them. Only then is the model asked.
+After the rules (playbooks, then ``reasoning.conclude``) have ranked their hypotheses,
+:func:`unexplained` says whether something is left: facts show a failure and the rules have no
+hypothesis, or their best one is weak (< ``EXPLAINED_AT``), or a failing fact is cited by none
+of them. Only then is the model asked.
 
 What it gets: the query, the services and their dependencies, the rules' hypotheses, and the
 facts numbered ``F1..Fn`` (the order of ``InvestigationResult.facts``), every text passed
@@ -30,9 +31,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.investigate.context import InvestigationContext
+from bot.investigate.context import InvestigationContext, Topology
+from bot.investigate.fallback import failing_services
 from bot.investigate.llm import read_primitive, tools
-from bot.investigate.models import Fact, Finding, FindingType, Hypothesis
+from bot.investigate.models import Fact, Finding, Hypothesis
 from integrations.anthropic_llm import LLMError, ToolResult, redact_personal, run_tool_loop
 
 log = logging.getLogger(__name__)
@@ -46,18 +48,6 @@ MAX_HYPOTHESES = 3
 MAX_FACTS = 60
 _FINDINGS_PER_CALL = 15
 
-# Finding types that say something is failing (the rest describe structure or history).
-_SYMPTOMS = frozenset(
-    {
-        FindingType.POD_STATE,
-        FindingType.K8S_EVENT,
-        FindingType.LOG_SIGNATURE,
-        FindingType.LOG_TEMPLATE,
-        FindingType.METRIC_SHIFT,
-        FindingType.RESOURCE_STATE,
-        FindingType.LIMIT,
-    }
-)
 _FACT_ID = re.compile(r"^F[1-9][0-9]*$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -119,18 +109,12 @@ class FactBook:
         return f"{fact_id} [{redact_personal(fact.source)}] {redact_personal(fact.text)}"
 
 
-def _failing(findings: Sequence[Finding]) -> list[Finding]:
-    return [
-        f
-        for f in findings
-        if f.type in _SYMPTOMS
-        and not (f.type == FindingType.RESOURCE_STATE and f.attrs.get("healthy"))
-    ]
-
-
-def unexplained(hypotheses: Sequence[Hypothesis], findings: Sequence[Finding]) -> str | None:
-    """Why the rules' answer needs help, or None when it explains every failing fact."""
-    failing = _failing(findings)
+def unexplained(
+    hypotheses: Sequence[Hypothesis], findings: Sequence[Finding], topo: Topology
+) -> str | None:
+    """Why the rules' answer needs help, or None when it explains every failing fact (failing
+    as the reasoning's failure modes define it: ``playbooks/reasoning/failure_modes.yaml``)."""
+    failing = [f for fail in failing_services(findings, topo) for f in fail.findings]
     if not hypotheses:
         return "the rules found no hypothesis" if failing else None
     top = max(h.confidence for h in hypotheses)
@@ -254,7 +238,7 @@ def explain_the_rest(
 ) -> tuple[list[Fact], list[Hypothesis]]:
     """The facts and hypotheses with Claude's cited hypotheses added where the rules left
     something unexplained; unchanged when nothing is, or when the model cannot be used."""
-    reason = unexplained(hypotheses, findings)
+    reason = unexplained(hypotheses, findings, ctx.topology)
     if ctx.anthropic is None or reason is None:
         return list(facts), list(hypotheses)
     book = FactBook.of(facts)

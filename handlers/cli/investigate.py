@@ -67,6 +67,10 @@ def _render(result: InvestigationResult) -> None:
             console.print(f"      for: {e}")
         for a in h.against[:2]:
             console.print(f"      against: {a}")
+    if result.next_steps:
+        console.print("\n[bold]FIRST STEPS[/] (read-only or an escalation)")
+        for step in result.next_steps:
+            console.print(f"  • {step}")
     console.print("\n[bold]RECOMMENDED ACTIONS[/]")
     if not result.actions:
         console.print(

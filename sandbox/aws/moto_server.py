@@ -97,9 +97,9 @@ def acquire(timeout: float = 10.0) -> str:
                 "another sandbox world is running in this process; stop it first"
             )
         url = _start_locked(timeout)
-        httpx.post(f"{url}/moto-api/reset", timeout=10.0).raise_for_status()
+        httpx.post(f"{url}/moto-api/reset", timeout=60.0).raise_for_status()
         httpx.post(
-            f"{url}/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=10.0
+            f"{url}/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=60.0
         ).raise_for_status()
         _in_use = True
         return url

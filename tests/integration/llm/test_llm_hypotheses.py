@@ -16,7 +16,7 @@ import pytest
 
 from bot.investigate import InvestigationContext, Topology, investigate_query
 from bot.investigate.llm_hypotheses import CONFIDENCE_CAP, MAX_STEPS, MAX_TOOL_CALLS, SYSTEM
-from bot.investigate.models import InvestigationResult
+from bot.investigate.models import Hypothesis, InvestigationResult
 from sandbox.anthropic_server import AnthropicServer, Reply, text_reply, tool_use_reply
 from sandbox.investigate.evidence import ScenarioEvidence
 from sandbox.scenario import load_scenario
@@ -62,6 +62,10 @@ def rules_only(path: Path = UNEXPLAINED) -> InvestigationResult:
     return investigate_query(make_ctx(path, None), QUERY)
 
 
+def llm_only(result: InvestigationResult) -> list[Hypothesis]:
+    return [h for h in result.hypotheses if h.source == "llm"]
+
+
 def fact_id(result_facts: list[str], needle: str) -> str:
     return next(f"F{i}" for i, text in enumerate(result_facts, 1) if needle in text)
 
@@ -74,7 +78,8 @@ def test_a_cited_claim_is_kept_capped_and_uncited_ones_are_dropped(
     server: AnthropicServer, client: anthropic.Anthropic, caplog: pytest.LogCaptureFixture
 ) -> None:
     before = rules_only()
-    assert before.hypotheses == []  # the rules are silent on this crash loop
+    # the rules see the crash loop but not why: a weak "cause not identified" at best
+    assert max(h.confidence for h in before.hypotheses) < 0.5
     texts = [f.text for f in before.facts]
     crash, event = fact_id(texts, "CrashLoopBackOff"), fact_id(texts, "ShardCheckFailed")
     claim = {"kind": "bad shard map", "service": "ledger", "summary": "the shard map is corrupt"}
@@ -99,7 +104,9 @@ def test_a_cited_claim_is_kept_capped_and_uncited_ones_are_dropped(
     with caplog.at_level(logging.WARNING, logger="bot.investigate.llm_hypotheses"):
         result = investigate_query(make_ctx(UNEXPLAINED, client), QUERY)
 
-    [hyp] = result.hypotheses
+    [hyp] = llm_only(result)
+    assert [h for h in result.hypotheses if h.source == "rules"] == before.hypotheses
+    assert result.hypotheses[0] == hyp  # above the weak rules' guess, capped below hard evidence
     assert (hyp.kind, hyp.service, hyp.source) == ("bad_shard_map", "ledger", "llm")
     assert hyp.confidence == CONFIDENCE_CAP
     assert hyp.evidence == [texts[int(crash[1:]) - 1], texts[int(event[1:]) - 1]]
@@ -139,7 +146,7 @@ def test_findings_read_through_a_tool_become_citable_facts(
     route(server, answer)
     result = investigate_query(make_ctx(UNEXPLAINED, client), QUERY)
 
-    [hyp] = result.hypotheses
+    [hyp] = llm_only(result)
     assert hyp.confidence == 0.4 and hyp.source == "llm"
     [cited] = hyp.evidence
     assert "exit code 3" in cited and cited in [f.text for f in result.facts]
@@ -236,6 +243,6 @@ def test_without_a_key_the_model_is_never_asked(
     # a None entry makes any import of the module raise ImportError: it must not be reached
     monkeypatch.setitem(sys.modules, "bot.investigate.llm_hypotheses", None)
     result = rules_only()
-    assert result.hypotheses == [] and result.facts and server.message_requests == []
+    assert not llm_only(result) and result.facts and server.message_requests == []
     with pytest.raises(ImportError):
         __import__("bot.investigate.llm_hypotheses")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from bot.investigate.llm_hypotheses import CONFIDENCE_CAP, FactBook, accept, unexplained
 from bot.investigate.models import Fact, Finding, FindingType, Hypothesis
+from bot.topology import Topology
 
 CRASH = Finding(
     type=FindingType.POD_STATE,
     service="api",
     summary="api: 2 of 2 pod(s) CrashLoopBackOff",
     source="k8s:pods",
+    attrs={"reason": "CrashLoopBackOff"},
 )
 HEALTHY = Finding(
     type=FindingType.RESOURCE_STATE,
@@ -17,6 +19,12 @@ HEALTHY = Finding(
     summary="db: available",
     source="rds",
     attrs={"healthy": True},
+)
+TOPO = Topology.from_services(
+    [
+        {"name": "api", "runs_on": {"kind": "k8s_deployment", "name": "api"}, "depends_on": ["db"]},
+        {"name": "db", "runs_on": {"kind": "rds", "name": "db"}},
+    ]
 )
 GRAPH = Finding(type=FindingType.TOPOLOGY, service="api", summary="api depends on db", source="g")
 
@@ -28,17 +36,17 @@ def hyp(confidence: float, evidence: list[str]) -> Hypothesis:
 
 
 def test_nothing_failing_needs_no_help() -> None:
-    assert unexplained([], [HEALTHY, GRAPH]) is None
+    assert unexplained([], [HEALTHY, GRAPH], TOPO) is None
 
 
 def test_silence_a_weak_best_and_an_uncited_failure_each_need_help() -> None:
-    assert unexplained([], [CRASH]) == "the rules found no hypothesis"
-    assert "weak (0.40)" in (unexplained([hyp(0.4, [CRASH.summary])], [CRASH]) or "")
-    assert "cited by no hypothesis" in (unexplained([hyp(0.8, [])], [CRASH, GRAPH]) or "")
+    assert unexplained([], [CRASH], TOPO) == "the rules found no hypothesis"
+    assert "weak (0.40)" in (unexplained([hyp(0.4, [CRASH.summary])], [CRASH], TOPO) or "")
+    assert "cited by no hypothesis" in (unexplained([hyp(0.8, [])], [CRASH, GRAPH], TOPO) or "")
 
 
 def test_a_strong_hypothesis_citing_every_failure_is_enough() -> None:
-    assert unexplained([hyp(0.8, [CRASH.summary])], [CRASH, HEALTHY, GRAPH]) is None
+    assert unexplained([hyp(0.8, [CRASH.summary])], [CRASH, HEALTHY, GRAPH], TOPO) is None
 
 
 def test_claims_are_checked_against_the_fact_ids() -> None:
