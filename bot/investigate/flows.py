@@ -74,6 +74,7 @@ def _run(
             hypotheses=hypotheses,
             findings=run.findings,
             targets=plan.scope.services,
+            alerts=incident.alerts if incident else (),
         )
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),

@@ -5,9 +5,10 @@ After the rules (playbooks, then ``reasoning.conclude``) have ranked their hypot
 hypothesis, or their best one is weak (< ``EXPLAINED_AT``), or a failing fact is cited by none
 of them. Only then is the model asked.
 
-What it gets: the query, the services and their dependencies, the rules' hypotheses, and the
-facts numbered ``F1..Fn`` (the order of ``InvestigationResult.facts``), every text passed
-through :func:`redact_personal` (secrets, tokens, e-mail and IP addresses). What it may do: call
+What it gets: the query (and the incident's alerts), the services and their dependencies, the
+rules' hypotheses, and the facts numbered ``F1..Fn`` (the order of
+``InvestigationResult.facts``), every text passed through :func:`redact_personal` (secrets,
+tokens, e-mail and IP addresses). What it may do: call
 the read-only diagnostic primitives as tools; each finding they return is numbered as a new fact
 (``F<n+1>``…) and can be cited. What it returns: one JSON object of hypotheses, each citing fact
 ids. A hypothesis with no citation, an unknown fact id, or a service that is neither in the
@@ -31,6 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.investigate.classify import AlertView
 from bot.investigate.context import InvestigationContext, Topology
 from bot.investigate.fallback import failing_services
 from bot.investigate.llm import read_primitive, tools
@@ -133,12 +135,19 @@ def _prompt(
     reason: str,
     book: FactBook,
     hypotheses: Sequence[Hypothesis],
+    alerts: Sequence[AlertView],
 ) -> str:
     graph = "; ".join(
         f"{n.name} ({n.kind}, depends on {', '.join(n.depends_on) or 'nothing'})"
         for n in ctx.topology.services.values()
     )
     lines = [f"Question: {redact_personal(query) or '(none)'}", f"Services: {graph}"]
+    if alerts:
+        lines.append("Alerts:")
+        lines += [
+            redact_personal(f"- {a.name} [{a.severity}] service={a.service}: {a.summary}")
+            for a in alerts[:20]
+        ]
     lines.append(f"Unexplained: {reason}.")
     if hypotheses:
         lines.append("Rules' hypotheses:")
@@ -235,6 +244,7 @@ def explain_the_rest(
     hypotheses: Sequence[Hypothesis],
     findings: Sequence[Finding],
     targets: Sequence[str] = (),
+    alerts: Sequence[AlertView] = (),
 ) -> tuple[list[Fact], list[Hypothesis]]:
     """The facts and hypotheses with Claude's cited hypotheses added where the rules left
     something unexplained; unchanged when nothing is, or when the model cannot be used."""
@@ -265,7 +275,7 @@ def explain_the_rest(
             client,
             model=ctx.anthropic_model or "claude-sonnet-4-5",
             system=SYSTEM,
-            user=_prompt(ctx, query, reason, book, hypotheses),
+            user=_prompt(ctx, query, reason, book, hypotheses, alerts),
             tools=tools(),
             call_tool=call_tool,
             max_steps=MAX_STEPS,

@@ -14,7 +14,8 @@ from typing import Any
 import anthropic
 import pytest
 
-from bot.investigate import InvestigationContext, Topology, investigate_query
+from bot.investigate import InvestigationContext, Topology, investigate_incident, investigate_query
+from bot.investigate.classify import AlertView, InvestigationTarget
 from bot.investigate.llm_hypotheses import CONFIDENCE_CAP, MAX_STEPS, MAX_TOOL_CALLS, SYSTEM
 from bot.investigate.models import Hypothesis, InvestigationResult
 from sandbox.anthropic_server import AnthropicServer, Reply, text_reply, tool_use_reply
@@ -223,6 +224,26 @@ def test_facts_and_tool_outputs_reach_the_model_redacted(
     assert "ShardCheckFailed" in first.raw and "ShardCheckFailed" in second.raw
     for marker in ("[REDACTED:email]", "[REDACTED:ip]", "[REDACTED:secret]"):
         assert marker in first.raw and marker in second.raw
+
+
+def test_an_incident_s_alerts_reach_the_model_redacted(
+    server: AnthropicServer, client: anthropic.Anthropic
+) -> None:
+    route(server, lambda body: text_reply(answer_json()))
+    alert = AlertView(
+        name="KubePodCrashLooping",
+        service="ledger",
+        summary="ledger crash looping; owner jane.doe@acme.example, node 10.9.8.7",
+        severity="critical",
+    )
+    investigate_incident(
+        make_ctx(UNEXPLAINED, client),
+        InvestigationTarget(alerts=[alert], root_alert=alert, title="ledger crash looping"),
+    )
+    [request] = analysis(server)
+    prompt = request.messages[0]["content"]
+    assert "KubePodCrashLooping [critical] service=ledger" in prompt
+    assert "jane.doe@acme.example" not in request.raw and "10.9.8.7" not in request.raw
 
 
 def test_nothing_unexplained_means_no_question(
