@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.changes.models import KINDS, ChangeIn
-from bot.ingest.models import BadPayload, fingerprint_of, parse_time, require
+from bot.ingest.models import BadPayload, bounded_time, fingerprint_of, parse_time, require
 
 
 def _text(value: Any) -> str | None:
@@ -121,6 +121,11 @@ class ManualChange(BaseModel):
     at: datetime | None = None
     id: str | None = Field(default=None, max_length=200)
     detail: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return bounded_time(value)  # as the alert endpoints: a timezone, and a sane year
 
 
 def parse_manual(body: Any, at: datetime) -> ChangeIn:

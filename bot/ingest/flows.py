@@ -31,6 +31,7 @@ from bot.incidents.models import AlertLine, IncidentView
 from bot.ingest.incident_rows import IncidentIds, create_incident, firing_counts, refresh_incidents
 from bot.ingest.models import AlertIn
 from bot.ingest.rows import AlertRec, move_alerts, store_alerts
+from bot.ingest.wire import check_change
 from bot.notify.ports import NullPublisher
 from bot.store.models import ChangeEvent, Incident, TimelineEvent
 
@@ -223,6 +224,7 @@ def _publish(
 
 def record_change(flows: IncidentFlows, change: ChangeIn) -> tuple[ChangeEvent, bool]:
     """Store a change once; a new one is noted on the timeline of related open incidents."""
+    check_change(change)
     now = flows.clock.now()
     with flows.db.session() as session:
         row, created = change_service.create(session=session, change=change)

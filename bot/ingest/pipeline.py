@@ -20,6 +20,7 @@ from bot.errors import UpstreamUnavailable
 from bot.incidents.flows import IncidentFlows
 from bot.ingest.flows import Outcome, ingest_alerts
 from bot.ingest.models import AlertIn
+from bot.ingest.wire import check_alerts
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class IngestPipeline:
         return outcomes
 
     def _enqueue(self, alerts: Sequence[AlertIn]) -> Future[list[Outcome]]:
+        check_alerts(alerts)  # a delivery the store cannot hold is refused whole, before queueing
         self.start()
         fut: Future[list[Outcome]] = Future()
         self._queue.put((alerts, fut))
