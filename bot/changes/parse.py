@@ -22,6 +22,13 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _ident(*parts: object, sep: str = ":") -> str:
+    """A readable external id from the delivery's own fields, hashed when it would not fit
+    the column (255): a long but valid app name must not make a change unstorable."""
+    ident = sep.join(str(p) for p in parts)
+    return ident if len(ident) <= 255 else fingerprint_of(*parts)
+
+
 def parse_github(event: str | None, body: Any, at: datetime) -> ChangeIn | None:
     if not isinstance(body, dict):
         raise BadPayload("expected a JSON object")
@@ -73,7 +80,7 @@ def parse_argocd(body: Any, at: datetime) -> ChangeIn | None:
         return None
     return ChangeIn(
         source="argocd",
-        external_id=f"{app}:{revision}:{body.get('finished_at') or ''}",
+        external_id=_ident(app, revision, body.get("finished_at") or ""),
         kind="deployment",
         at=parse_time(body.get("finished_at"), "finished_at") or at,
         service=_text(body.get("service")) or app,
@@ -97,7 +104,7 @@ def parse_jenkins(body: Any, at: datetime) -> ChangeIn | None:
     scm = build.get("scm") if isinstance(build.get("scm"), dict) else {}
     return ChangeIn(
         source="jenkins",
-        external_id=f"{name}#{number}",
+        external_id=_ident(name, number, sep="#"),
         kind=str(params["KIND"]) if params.get("KIND") in KINDS else "deployment",
         at=at,
         service=_text(params.get("SERVICE")) or name,

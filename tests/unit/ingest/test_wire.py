@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.changes.models import ChangeIn
-from bot.changes.parse import parse_manual
+from bot.changes.parse import parse_argocd, parse_manual
 from bot.incidents.service import shifted
 from bot.ingest.generic import parse_generic
 from bot.ingest.models import AlertIn, BadPayload, PayloadTooLarge, parse_time
@@ -198,3 +198,12 @@ def test_shifted_saturates_at_the_calendar_ends() -> None:
     assert shifted(top, timedelta(hours=1)) == datetime.max.replace(tzinfo=UTC)
     assert shifted(bottom, -timedelta(hours=24)) == datetime.min.replace(tzinfo=UTC)
     assert shifted(NOW, timedelta(minutes=2)) == NOW + timedelta(minutes=2)
+
+
+def test_a_derived_change_id_always_fits_its_column() -> None:
+    app, revision = "a" * 250, "f" * 40
+    change = parse_argocd({"app": app, "revision": revision, "service": "api"}, NOW)
+    assert change is not None and len(change.external_id) <= 255
+    check_change(change)
+    short = parse_argocd({"app": "web", "revision": "abc"}, NOW)
+    assert short is not None and short.external_id == "web:abc:"
