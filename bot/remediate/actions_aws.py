@@ -16,6 +16,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from bot.remediate import actions_aws_compute  # noqa: F401  (registers its actions)
+from bot.remediate import checks_aws as checks
 from bot.remediate.action_helpers import aws, preflight
 from bot.remediate.enums import Risk
 from bot.remediate.registry import (
@@ -286,6 +287,7 @@ for _spec in (
         _keys_pre,
         _deactivate,
         _reactivate,
+        checks.keys_inactive,
     ),
     ActionSpec(
         "cloudfront.invalidate",
@@ -295,6 +297,7 @@ for _spec in (
         _invalidate_pre,
         _invalidate,
         _invalidate_undo,
+        checks.invalidation_completed,
     ),
 ):
     register(_spec)

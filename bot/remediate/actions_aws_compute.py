@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from bot.remediate import checks_aws as checks
 from bot.remediate.action_helpers import aws, preflight
 from bot.remediate.enums import Risk
 from bot.remediate.registry import (
@@ -291,6 +292,7 @@ for _spec in (
         _db_reboot_pre,
         _db_reboot,
         _db_reboot_undo,
+        checks.rds_available,
     ),
     ActionSpec(
         "rds.modify_parameter",
@@ -300,6 +302,7 @@ for _spec in (
         _param_pre,
         _param,
         _param_undo,
+        checks.rds_parameter_in_sync,
     ),
     ActionSpec(
         "lambda.set_timeout",
@@ -309,6 +312,7 @@ for _spec in (
         _timeout_pre,
         _timeout,
         _timeout_undo,
+        checks.lambda_timeout_applied,
     ),
     ActionSpec(
         "lambda.set_reserved_concurrency",
@@ -318,6 +322,7 @@ for _spec in (
         _conc_pre,
         _conc,
         _conc_undo,
+        checks.lambda_concurrency_applied,
     ),
     ActionSpec(
         "ecs.rollback_service",
@@ -345,6 +350,7 @@ for _spec in (
         _asg_pre,
         _asg_set,
         _asg_undo,
+        checks.asg_in_service,
     ),
 ):
     register(_spec)
