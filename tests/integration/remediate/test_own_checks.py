@@ -74,6 +74,15 @@ CASES: list[tuple[str, dict[str, Any], Any, Callable[[ActionContext], None], str
         "max_connections",
     ),
     (
+        "rds.modify_parameter",
+        {"id": "main-db", "name": "max_connections", "value": "300"},  # pending-reboot
+        checks_aws.rds_parameter_in_sync,
+        lambda c: wd.set_db_parameter(
+            c.client("rds"), "main-db-params", "max_connections", "100", "pending-reboot"
+        ),
+        "next reboot",
+    ),
+    (
         "iam.deactivate_access_key",
         {"user": "deployer"},
         checks_aws.keys_inactive,
