@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from bot import observability
-from bot.investigate.classify import AlertView, IncidentView, classify
+from bot.investigate.classify import AlertView, InvestigationTarget, classify
 from bot.investigate.context import InvestigationContext
-from bot.investigate.interpret import facts_from, rank, recommend
-from bot.investigate.models import InvestigationResult
+from bot.investigate.interpret import facts_from, rank
+from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
 from bot.investigate.playbook_schema import Playbook, load_playbooks
+from bot.investigate.reasoning import conclude
 from bot.investigate.runner import ProgressFn, run_plan
 
 
@@ -28,7 +29,7 @@ def default_playbooks() -> tuple[Playbook, ...]:
 def _run(
     ctx: InvestigationContext,
     query: str,
-    incident: IncidentView | None,
+    incident: InvestigationTarget | None,
     playbooks: Sequence[Playbook] | None,
     on_progress: ProgressFn | None,
 ) -> InvestigationResult:
@@ -53,13 +54,20 @@ def _run(
         ctx.topology,
         selected=set(classification.playbooks),
     )
-    actions = recommend(hypotheses, books, run.findings, ctx.topology)
+    concluded = conclude(hypotheses, books, run.findings, ctx.topology)
+    assumed = [Fact(text=classification.assumed, source="reasoning:resolve")]
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),
         classification=classification,
-        facts=[*run.failures, *facts_from(run.findings)],
-        hypotheses=hypotheses[:8],
-        actions=actions[:6],
+        facts=[
+            *(assumed if classification.assumed else []),
+            *run.failures,
+            *facts_from(run.findings),
+            *concluded.facts,
+        ],
+        hypotheses=concluded.hypotheses[:8],
+        actions=concluded.actions[:6],
+        next_steps=concluded.next_steps,
         steps=run.steps,
         findings=run.findings,
         started_at=started,
@@ -87,7 +95,7 @@ def investigate_query(
 
 def investigate_incident(
     ctx: InvestigationContext,
-    incident: IncidentView,
+    incident: InvestigationTarget,
     *,
     playbooks: Sequence[Playbook] | None = None,
     on_progress: ProgressFn | None = None,
@@ -100,4 +108,4 @@ def investigate_incident(
     return _run(ctx, incident.title, incident, playbooks, on_progress)
 
 
-__all__ = ["AlertView", "IncidentView", "investigate_incident", "investigate_query"]
+__all__ = ["AlertView", "InvestigationTarget", "investigate_incident", "investigate_query"]

@@ -15,18 +15,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.remediate import actions_aws_compute  # noqa: F401  (registers its actions)
 from bot.remediate import checks_aws as checks
 from bot.remediate.action_helpers import aws, preflight
 from bot.remediate.enums import Risk
-from bot.remediate.registry import (
+from bot.remediate.models import (
     ActionContext,
     ActionSpec,
     Params,
     PreflightFailed,
     Snapshot,
     VerifyOutcome,
-    register,
 )
 from integrations.aws import ec2, s3
 from integrations.aws import writes_compute as wc
@@ -238,7 +236,7 @@ def _invalidate_undo(ctx: ActionContext, p: Invalidate, before: Snapshot) -> Sna
     return {**before, "note": "an invalidation changes no configuration; nothing to restore"}
 
 
-for _spec in (
+SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "ec2.start_instance",
         InstanceTarget,
@@ -299,5 +297,4 @@ for _spec in (
         _invalidate_undo,
         checks.invalidation_completed,
     ),
-):
-    register(_spec)
+)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.remediate.action_helpers import aws
-from bot.remediate.registry import ActionContext, Snapshot, VerifyOutcome
+from bot.remediate.models import ActionContext, Snapshot, VerifyOutcome
 from integrations.aws import lambda_, rds
 from integrations.aws import writes_compute as wc
 from integrations.aws import writes_data as wd

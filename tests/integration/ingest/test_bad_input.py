@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.ingest.signatures import github_signature
-from bot.replay import wire
+from sandbox.replay import wire
 from tests.dbfixtures import _fresh_pg
 from tests.integration.ingest.harness import GH_SECRET, NOW, Harness, running
 

@@ -14,12 +14,12 @@ import pytest
 
 from bot.remediate import checks_aws, registry
 from bot.remediate.registry import ActionContext
-from bot.remediate.sandbox import context_for_world
 from bot.remediate.verify import MetricVerifier
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
 from integrations.aws import writes_compute as wc
 from integrations.aws import writes_data as wd
+from sandbox.remediate.context import context_for_world
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 
 WORLD_FILE = Path(__file__).with_name("world_all.yaml")
 
