@@ -31,7 +31,7 @@ from bot.sandbox.world import SandboxWorld
 from bot.store import AuditEntry, Database, Incident, Receipt, RemediationRequest, TimelineEvent
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
-from handlers.cli.members import add_member
+from bot.teams.members import add_member
 from handlers.slack.ids import ActionId
 from handlers.slack.wiring import Runtime
 from tests.conftest import SCENARIOS_DIR
