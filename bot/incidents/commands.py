@@ -1,4 +1,4 @@
-"""Incident commands every door shares: list, assign, timeline, feedback.
+"""Incident commands every door shares: list, timeline, feedback (assign is ``IncidentFlows``).
 
 Each takes the ``IncidentFlows`` (its database, clock and lock) and returns plain rows or
 views; ``/aiops …`` in Slack, ``aiops incident …`` in the terminal and the App Home render them.
@@ -12,7 +12,7 @@ from bot.errors import Conflict
 from bot.incidents import service
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.models import IncidentView, TimelineLine
-from bot.store import Database, Feedback, Incident
+from bot.store import Alert, Database, Feedback, Incident
 
 
 def open_ids(db: Database, *, limit: int = 50, include_resolved: bool = False) -> list[int]:
@@ -36,23 +36,6 @@ def assignee_of(db: Database, incident_id: int) -> str | None:
     with db.session() as s:
         row = s.get(Incident, incident_id)
         return row.assignee if row is not None else None
-
-
-def assign(flows: IncidentFlows, incident_id: int, who: str, *, actor: str) -> None:
-    """Make ``who`` the owner; refused on a resolved incident or when nothing changes."""
-    now = flows.clock.now()
-    with flows.lock, flows.db.session() as s:
-        row = service.get(session=s, incident_id=incident_id)
-        if row.status == "resolved":
-            raise Conflict(f"incident #{incident_id} is resolved")
-        if row.assignee == who:
-            raise Conflict(f"<@{who}> already owns incident #{incident_id}")
-        row.assignee, row.updated_at = who, now
-        row.version += 1
-        service.add_timeline(
-            session=s, incident_id=incident_id, kind="assign", text=f"assigned to {who}",
-            at=now, actor=actor, data={"assignee": who},
-        )  # fmt: skip
 
 
 def timeline(db: Database, incident_id: int) -> list[TimelineLine]:
@@ -79,3 +62,10 @@ def give_feedback(
             )  # fmt: skip
     except IntegrityError:
         raise Conflict("You already gave this feedback; thanks!") from None
+
+
+def every_incident_with_alerts(db: Database) -> list[tuple[Incident, list[Alert]]]:
+    """Every incident in id order with its alerts (an incident merged away has none)."""
+    with db.session() as s:
+        rows = sorted(service.list_incidents(session=s, limit=100_000), key=lambda r: r.id or 0)
+        return [(r, service.alerts_of(session=s, incident_id=r.id or 0)) for r in rows]

@@ -15,8 +15,7 @@ from typing import Any
 from bot.errors import Conflict, UpstreamUnavailable, UserError
 from bot.incidents import service as incident_service
 from bot.investigate import service as investigations
-from bot.investigate.classify import AlertView
-from bot.investigate.classify import IncidentView as InvestigationTarget
+from bot.investigate.classify import AlertView, InvestigationTarget
 from bot.investigate.flows import investigate_incident as run_incident
 from bot.investigate.flows import investigate_query as run_query
 from bot.investigate.models import InvestigationResult

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import UpstreamUnavailable, UserError
 from bot.investigate import service as investigations
-from bot.remediate import approvals, proposals
+from bot.remediate import approvals, proposals, registry
 from bot.remediate.enums import State
 from bot.remediate.runbooks import load_runbooks
 from handlers.blocks import approval_request, investigation_summary, investigation_text
@@ -140,7 +140,7 @@ def reject(domain: Domain, actor: Actor, raw_id: str, reason: str | None) -> Rep
 
 # ---------------------------------------------------------------- runbooks
 def runbook_list(domain: Domain, actor: Actor) -> Reply:
-    books = load_runbooks()
+    books = load_runbooks(lookup=registry.get)
     if not books:
         return Reply("No runbooks are installed.")
     lines = [f"• `{b.name}` — {escape(b.description or '')}" for b in books.values()]
@@ -148,7 +148,7 @@ def runbook_list(domain: Domain, actor: Actor) -> Reply:
 
 
 def runbook_run(domain: Domain, actor: Actor, name: str, target: str) -> Reply:
-    if name not in load_runbooks():
+    if name not in load_runbooks(lookup=registry.get):
         raise UserError(f"no runbook named `{name}`", hint="`/aiops runbook list` shows them")
     proposal = proposals.propose(
         domain.desk, action="runbook.run", params={"name": name, "target": target},

@@ -64,7 +64,7 @@ def resolve(domain: Domain, actor: Actor, incident_id: int, note: str | None) ->
 
 
 def assign(domain: Domain, actor: Actor, incident_id: int, who: str) -> Reply:
-    commands.assign(domain.flows, incident_id, who, actor=actor.user_id)
+    domain.flows.assign(incident_id, assignee=who, actor=actor.user_id)
     domain.refresh(incident_id)
     domain.note(incident_id, f":bust_in_silhouette: <@{actor.user_id}> assigned this to <@{who}>.")
     return Reply(f"Incident #{incident_id} is now owned by <@{who}>.")

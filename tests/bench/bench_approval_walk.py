@@ -33,19 +33,19 @@ import httpx  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
 from bot.config import load_settings  # noqa: E402
-from bot.investigate.sandbox_ctx import context_for_world as investigation_context_for  # noqa: E402
 from bot.remediate.registry import get as get_action  # noqa: E402
-from bot.remediate.sandbox import context_for_world as action_context_for  # noqa: E402
-from bot.replay.wire import generic  # noqa: E402
-from bot.sandbox.scenario import load_scenario  # noqa: E402
-from bot.sandbox.slack import LocalSlack, Message  # noqa: E402
-from bot.sandbox.world import SandboxWorld  # noqa: E402
 from bot.store import RemediationRequest  # noqa: E402
 from bot.store import connect as connect_db  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.teams.members import add_member  # noqa: E402
 from handlers.slack.ids import ActionId  # noqa: E402
 from handlers.slack.wiring import Runtime  # noqa: E402
+from sandbox.investigate.context import context_for_world as investigation_context_for  # noqa: E402
+from sandbox.remediate.context import context_for_world as action_context_for  # noqa: E402
+from sandbox.replay.wire import generic  # noqa: E402
+from sandbox.scenario import load_scenario  # noqa: E402
+from sandbox.slack import LocalSlack, Message  # noqa: E402
+from sandbox.world import SandboxWorld  # noqa: E402
 from tests.conftest import SCENARIOS_DIR  # noqa: E402
 
 SCENARIO = SCENARIOS_DIR / "02-k8s-crashloop-bad-env.yaml"

@@ -14,8 +14,8 @@ import pytest
 
 from bot.config import load_settings
 from bot.jobs import JobRunner
-from bot.sandbox.slack import LocalSlack
 from handlers.slack.app import build_app, start_socket_mode
+from sandbox.slack import LocalSlack
 from tests.slack.helpers import FakeServices
 
 

@@ -25,20 +25,20 @@ from typer.testing import CliRunner
 from bot.config import get_settings, load_settings
 from bot.errors import Forbidden
 from bot.incidents import commands
-from bot.investigate.sandbox_ctx import context_for_world as investigation_context_for
 from bot.remediate import service as remediate_service
 from bot.remediate.approvals import Desk
 from bot.remediate.proposals import propose
-from bot.remediate.sandbox import context_for_world as action_context_for
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.slack import LocalSlack
-from bot.sandbox.world import SandboxWorld
 from bot.store import Approval, AuditEntry, Database, Investigation, TimelineEvent
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from bot.teams.members import add_member
 from handlers.cli.main import app as cli_app
 from handlers.slack.wiring import Runtime
+from sandbox.investigate.context import context_for_world as investigation_context_for
+from sandbox.remediate.context import context_for_world as action_context_for
+from sandbox.scenario import load_scenario
+from sandbox.slack import LocalSlack
+from sandbox.world import SandboxWorld
 from tests.slack.helpers import command, ephemeral
 
 WORLD_FILE = Path(__file__).with_name("world_all.yaml")
