@@ -10,21 +10,30 @@ a job or worker thread, not inside a 3-second Slack ack.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.clock import Clock
-from bot.errors import NotFound, UserError
+from bot.errors import NotFound, UpstreamUnavailable, UserError
 from bot.escalate import service
 from bot.escalate.models import EscalationFile
+from bot.incidents.models import AlertLine, IncidentView
+from bot.jobs import Jobs
 from bot.notify.delivery import Notifier
 from bot.notify.limits import record_snooze
 from bot.notify.models import Event, Message, Outcome, Target, TargetKind
+from bot.notify.ports import IncidentPublisher, MessageRef
 from bot.notify.rules import route
 from bot.store import Incident, Member, Notification, Team, TimelineEvent
+
+if TYPE_CHECKING:
+    from bot.incidents.flows import IncidentFlows
 
 log = logging.getLogger(__name__)
 
@@ -217,3 +226,70 @@ class Paging:
             moved = service.shift_pending(s, incident_id, until - now) if until else 0
         log.info("incident %s snoozed until %s by %s", incident.id, until, by)
         return moved
+
+
+# ------------------------------------------------------------------ wiring to the incidents
+class PagingPublisher:
+    """Publisher decorator: a newly posted incident also opens its escalation."""
+
+    def __init__(self, inner: IncidentPublisher, on_opened: Callable[[int], None]) -> None:
+        self.inner, self.on_opened = inner, on_opened
+
+    def publish(self, incident: IncidentView) -> MessageRef | None:
+        ref = self.inner.publish(incident)
+        self.on_opened(incident.id)
+        return ref
+
+    def update(self, incident: IncidentView) -> None:
+        self.inner.update(incident)
+
+    def thread(
+        self, incident: IncidentView, text: str, *, alerts: Sequence[AlertLine] = ()
+    ) -> None:
+        self.inner.thread(incident, text, alerts=alerts)
+
+
+def wire_escalation(
+    flows: IncidentFlows,
+    paging: Paging | None,
+    jobs: Jobs,
+    *,
+    also_on_opened: Callable[[int], None] | None = None,
+) -> None:
+    """ "Opened → escalate", "acknowledged / resolved → stop paging": hook ``paging`` onto the
+    incident flows. The hooks may wait on PagerDuty, so each runs as a job; when the jobs are
+    busy or stopping the timer sweep is the backstop."""
+
+    def row(incident_id: int) -> Incident | None:
+        with flows.db.session() as s:
+            return s.get(Incident, incident_id)
+
+    def opened(incident_id: int) -> None:
+        def job() -> None:
+            found = row(incident_id)
+            if found is not None and paging is not None:
+                paging.on_incident_opened(found)
+
+        with suppress(UpstreamUnavailable):
+            jobs.submit(f"page #{incident_id}", job, on_error=log.warning)
+        if also_on_opened is not None:
+            also_on_opened(incident_id)
+
+    def changed(view: IncidentView, status: str, source: str) -> None:
+        if paging is None or status not in ("acknowledged", "resolved"):
+            return
+
+        def job() -> None:
+            found = row(view.id)
+            if found is None or paging is None:
+                return
+            if status == "acknowledged":
+                paging.on_incident_acknowledged(found, source)
+            else:
+                paging.on_incident_resolved(found, source)
+
+        with suppress(UpstreamUnavailable):
+            jobs.submit(f"paging {status} #{view.id}", job, on_error=log.warning)
+
+    flows.publisher = PagingPublisher(flows.publisher, opened)
+    flows.listeners.append(changed)

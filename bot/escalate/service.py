@@ -214,3 +214,13 @@ def pending_levels(session: Session, incident_id: int) -> list[EscalationTimer]:
             .order_by(col(T.due_at))
         ).all()
     )
+
+
+# ------------------------------------------------------------------ our pages
+def incident_paged_as(db: Database, dedup_key: str | None) -> int | None:
+    """The incident whose PagerDuty page carries ``dedup_key`` (None: not one of ours)."""
+    if not dedup_key:
+        return None
+    with db.session() as session:
+        stmt = select(Incident.id).where(Incident.pagerduty_dedup_key == dedup_key)
+        return session.exec(stmt).first()

@@ -54,3 +54,11 @@ def list_for_incident(*, db: Any, incident_id: int) -> list[Investigation]:
     with db.session() as session:
         query = select(Investigation).where(Investigation.incident_id == incident_id)
         return list(session.exec(query))
+
+
+def add_target(*, db: Any, investigation_id: int, kind: str, value: Any) -> None:
+    """Remember where the investigation was posted (``kind``: a channel kind such as "slack")."""
+    with db.session() as session:
+        row = session.get(Investigation, investigation_id)
+        if row is not None:
+            row.targets = {**(row.targets or {}), kind: value}

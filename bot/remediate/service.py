@@ -334,3 +334,11 @@ def pending(db: Database) -> list[RemediationRequest]:
                 .order_by(col(RemediationRequest.id))
             )
         )
+
+
+def listed(db: Database, *, pending_only: bool = True) -> list[RemediationRequest]:
+    """Requests in id order: the pending ones, or (``pending_only=False``) all of them."""
+    if pending_only:
+        return pending(db)
+    with db.session() as s:
+        return list(s.exec(select(RemediationRequest).order_by(col(RemediationRequest.id))))

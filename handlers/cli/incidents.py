@@ -10,7 +10,7 @@ from rich.table import Table
 
 from bot.clock import SystemClock
 from bot.config import get_settings
-from bot.incidents import service
+from bot.incidents import commands
 from bot.incidents.flows import IncidentFlows
 from bot.store.db import settings_database
 from bot.topology import Topology, load_topology_file
@@ -35,9 +35,7 @@ def list_cmd(
     all_: Annotated[bool, typer.Option("--all", help="include resolved incidents")] = False,
 ) -> None:
     """Open incidents, newest first."""
-    flows = _flows()
-    with flows.db.session() as s:
-        rows = service.list_incidents(session=s, open_only=not all_, limit=200)
+    rows = commands.listed(_flows().db, limit=200, include_resolved=all_)
     table = Table()
     for col in ("id", "status", "severity", "title", "services", "created"):
         table.add_column(col)
@@ -81,9 +79,7 @@ def show_cmd(incident_id: int) -> None:
 @incident_app.command("timeline")
 def timeline_cmd(incident_id: int) -> None:
     """Every transition, alert, change, notification and comment, oldest first."""
-    flows = _flows()
-    with flows.db.session() as s:
-        lines = service.timeline(session=s, incident_id=incident_id)
+    lines = commands.timeline(_flows().db, incident_id)
     for line in lines:
         who = f" [{line.actor}]" if line.actor else ""
         console.print(f"{line.at:%Y-%m-%d %H:%M:%S} {line.kind:<12}{who} {line.text}")

@@ -4,19 +4,30 @@ aiops remediate --plan-id 12 [--action 2] [--dry-run] [--user me]
 aiops remediate list
 aiops remediate approve 7 --user alice --role operator
 aiops remediate reject 7 --user alice --reason "wrong target"
+
+Approve and reject are ``bot.remediate.approvals``, the same flow a Slack click runs: without
+``--role`` the roles are the ``--user``'s (``aiops member add``); a verified fix moves its
+incident to *mitigated*.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from bot.errors import NotFound, UserError
+
+if TYPE_CHECKING:
+    from bot.incidents.models import IncidentView
+    from bot.jobs import InlineJobs
+    from bot.remediate.approvals import Desk
+    from bot.remediate.flows import Outcome
+    from bot.remediate.ports import OutcomeNotice
 
 console = Console()
 remediate_app = typer.Typer(
@@ -34,11 +45,48 @@ def _env() -> tuple[Any, Any, Any]:
     return settings, settings_database(settings), load_policy(settings.aiops_policy_file)
 
 
-def _planned(db: Any, plan_id: int, index: int) -> tuple[dict[str, Any], Any]:
-    from bot.store import Investigation
+class ConsoleOutcomes:
+    """``OutcomePublisher`` for the terminal: the outcome is printed where the command ran."""
 
-    with db.session() as s:
-        row = s.get(Investigation, plan_id)
+    def outcome(self, notice: OutcomeNotice, outcome: Outcome, *, after_restart: bool) -> None:
+        colour = {"verified": "green", "skipped": "yellow"}.get(outcome.status, "red")
+        console.print(f"[{colour}]{outcome.status}[/]: {outcome.action}: {outcome.detail}")
+
+    def failed(self, notice: OutcomeNotice, message: str) -> None:
+        console.print(f"[red]{message}[/]")
+
+    def incident_changed(self, incident: IncidentView) -> None:
+        return None
+
+
+def _desk(settings: Any, db: Any, policy: Any) -> tuple[Desk, InlineJobs]:
+    """The remediation desk of one command; its runs wait for ``jobs.run_pending()``."""
+    from bot.clock import SystemClock
+    from bot.incidents.flows import IncidentFlows
+    from bot.jobs import InlineJobs
+    from bot.remediate.approvals import Desk
+    from bot.remediate.context import context_from_settings
+    from bot.remediate.verify import MetricVerifier
+    from bot.topology import Topology, load_topology_file
+
+    path = settings.aiops_topology_file
+    clock = SystemClock()
+    flows = IncidentFlows(
+        db, clock=clock, topology=load_topology_file(path) if path else Topology()
+    )
+    jobs = InlineJobs(deferred=True)
+    return Desk(
+        db=db, policy=policy, clock=clock, jobs=jobs,
+        outcomes=ConsoleOutcomes(), flows=flows,
+        action_context=lambda: context_from_settings(settings), verifier=MetricVerifier(),
+        approval_ttl=timedelta(minutes=settings.aiops_approval_ttl_minutes), source="cli",
+    ), jobs  # fmt: skip
+
+
+def _planned(db: Any, plan_id: int, index: int) -> tuple[dict[str, Any], Any]:
+    from bot.investigate import service as investigations
+
+    row = investigations.get(db=db, investigation_id=plan_id)
     if row is None:
         raise NotFound(f"investigation {plan_id} does not exist", hint="see aiops incident show")
     actions = list(row.actions or [])
@@ -47,22 +95,6 @@ def _planned(db: Any, plan_id: int, index: int) -> tuple[dict[str, Any], Any]:
     if not 1 <= index <= len(actions):
         raise UserError(f"--action {index}: investigation {plan_id} has actions 1..{len(actions)}")
     return actions[index - 1], row
-
-
-def _execute(db: Any, settings: Any, request_id: int, worker: str) -> None:
-    from bot.remediate import flows
-    from bot.remediate.context import context_from_settings
-    from bot.remediate.verify import MetricVerifier
-
-    out = flows.execute(
-        db,
-        request_id=request_id,
-        ctx=context_from_settings(settings),
-        worker=worker,
-        verifier=MetricVerifier(),
-    )
-    colour = {"verified": "green", "skipped": "yellow"}.get(out.status, "red")
-    console.print(f"[{colour}]{out.status}[/]: {out.action}: {out.detail}")
 
 
 def _dry_run(settings: Any, action: str, params: dict[str, Any]) -> None:
@@ -108,7 +140,7 @@ def remediate(
         return
     if plan_id is None:
         raise UserError("give --plan-id <investigation id>, or a sub-command (list|approve|reject)")
-    from bot.remediate import service
+    from bot.remediate.proposals import propose
 
     settings, db, policy = _env()
     try:
@@ -116,24 +148,22 @@ def remediate(
         if dry_run:
             _dry_run(settings, planned["action"], dict(planned.get("params") or {}))
             return
-        proposal = service.propose(
-            db,
+        desk, jobs = _desk(settings, db, policy)
+        proposal = propose(
+            desk,
             action=planned["action"],
             params=dict(planned.get("params") or {}),
             requested_by=user,
-            policy=policy,
             incident_id=row.incident_id,
             investigation_id=plan_id,
             incident_class=row.incident_class,
             rationale=str(planned.get("rationale", "")),
-            ttl=timedelta(minutes=settings.aiops_approval_ttl_minutes),
         )
         req = proposal.request
         console.print(f"request #{req.id}: {req.action} {json.dumps(req.params)} — {req.state}")
         console.print(proposal.explanation)
-        if req.state == "approved":
-            _execute(db, settings, req.id or 0, user)
-        elif req.state == "pending":
+        jobs.run_pending()  # an approved request runs now, after the lines above
+        if req.state == "pending":
             console.print(f"approve with: aiops remediate approve {req.id} --user U --role R")
     finally:
         db.dispose()
@@ -144,17 +174,11 @@ def list_requests(
     all_: Annotated[bool, typer.Option("--all", help="also finished requests")] = False,
 ) -> None:
     """Pending remediation requests (with --all: every request)."""
-    from sqlmodel import col, select
-
-    from bot.store import RemediationRequest
+    from bot.remediate import service
 
     _, db, _ = _env()
     try:
-        with db.session() as s:
-            q = select(RemediationRequest).order_by(col(RemediationRequest.id))
-            if not all_:
-                q = q.where(RemediationRequest.state == "pending")
-            rows = list(s.exec(q))
+        rows = service.listed(db, pending_only=not all_)
     finally:
         db.dispose()
     table = Table(title=f"{len(rows)} remediation request(s)")
@@ -171,17 +195,19 @@ def list_requests(
 def approve(
     request_id: Annotated[int, typer.Argument(help="request id")],
     user: Annotated[str, typer.Option("--user", help="who approves")],
-    role: Annotated[list[str], typer.Option("--role", help="the approver's role(s)")] = [],  # noqa: B006
+    role: Annotated[
+        list[str], typer.Option("--role", help="the approver's role(s); default: the member's")
+    ] = [],  # noqa: B006
 ) -> None:
-    """Approve a request; the approval that completes the set runs it."""
-    from bot.remediate import service
+    """Approve a request; the approval that completes the set runs it (and prints the outcome)."""
+    from bot.remediate import approvals
 
     settings, db, policy = _env()
     try:
-        decision = service.approve(db, request_id=request_id, user=user, roles=role, policy=policy)
-        console.print(decision.message)
-        if decision.ready_to_run:
-            _execute(db, settings, request_id, user)
+        desk, jobs = _desk(settings, db, policy)
+        done = approvals.approve(desk, request_id=request_id, user=user, roles=role or None)
+        console.print(done.message)
+        jobs.run_pending()
     finally:
         db.dispose()
 
@@ -191,13 +217,19 @@ def reject(
     request_id: Annotated[int, typer.Argument(help="request id")],
     user: Annotated[str, typer.Option("--user", help="who rejects")],
     reason: Annotated[str, typer.Option("--reason", help="why")] = "",
+    role: Annotated[
+        list[str], typer.Option("--role", help="the rejecter's role(s); default: the member's")
+    ] = [],  # noqa: B006
 ) -> None:
-    """Reject a pending request."""
-    from bot.remediate import service
+    """Reject a pending request (needs the role that could approve it)."""
+    from bot.remediate import approvals
 
-    _, db, _ = _env()
+    settings, db, policy = _env()
     try:
-        req = service.reject(db, request_id=request_id, user=user, reason=reason)
+        desk, jobs = _desk(settings, db, policy)
+        req = approvals.reject(
+            desk, request_id=request_id, user=user, reason=reason, roles=role or None
+        )
         console.print(f"request #{req.id} rejected")
     finally:
         db.dispose()

@@ -138,7 +138,7 @@ class DemoSession:
     def _database(self) -> None:
         from bot.store import connect
         from bot.store.migrate import upgrade
-        from handlers.cli.members import add_member
+        from bot.teams.members import add_member
 
         db = connect(self.db_url)
         try:

@@ -6,18 +6,17 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
 from bot.errors import Conflict
+from bot.escalate.service import incident_paged_as
 from bot.ingest.alertmanager import parse_alertmanager
 from bot.ingest.generic import parse_generic
 from bot.ingest.pagerduty import PagerDutyEvent, parse_pagerduty
 from bot.ingest.signatures import check_bearer, check_fresh, check_pagerduty
-from bot.store.models import Incident
+from bot.store.receipts import remember, seen
 from handlers.http.app import HttpServices, services_of
 from handlers.http.body import parse_json, read_body
-from handlers.http.receipts import remember, seen
 
 router = APIRouter()
 log = logging.getLogger("aiops.http")
@@ -62,7 +61,7 @@ def _pagerduty_event(svc: HttpServices, event: PagerDutyEvent) -> dict[str, Any]
     if seen(svc.flows.db, key):
         return {"duplicate": True}
     result: dict[str, Any]
-    owned = _owned_incident(svc.flows.db, event.incident_key)
+    owned = incident_paged_as(svc.flows.db, event.incident_key)
     if owned is not None and event.action in ("acknowledged", "resolved"):
         # Our own page, changed in PagerDuty: mirror it, and never notify PagerDuty back.
         actor = event.agent or "pagerduty"
@@ -80,11 +79,3 @@ def _pagerduty_event(svc: HttpServices, event: PagerDutyEvent) -> dict[str, Any]
         result = {"ignored": event.event_type}
     remember(svc.flows.db, key)
     return result
-
-
-def _owned_incident(db: Any, incident_key: str | None) -> int | None:
-    if not incident_key:
-        return None
-    with db.session() as session:
-        stmt = select(Incident.id).where(Incident.pagerduty_dedup_key == incident_key)
-        return session.exec(stmt).first()

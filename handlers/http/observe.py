@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
 
 from bot import observability
 from bot.logs import log_context, new_request_id
@@ -79,24 +78,9 @@ class _Readiness:
             return self._head
 
     def check(self) -> tuple[bool, dict[str, str]]:
-        from bot.store.migrate import current_revision
+        from bot.store.health import readiness
 
-        checks: dict[str, str] = {}
-        engine = self.services.flows.db.engine
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception as exc:
-            checks["database"] = f"unreachable: {type(exc).__name__}"
-            return False, checks
-        try:
-            current, head = current_revision(engine), self.head()
-        except Exception as exc:
-            checks["schema"] = f"unknown: {type(exc).__name__}"
-            return False, checks
-        checks["schema"] = "current" if current == head else f"at {current}, code needs {head}"
-        return current == head, checks
+        return readiness(self.services.flows.db, self.head)
 
 
 def add_observability(app: FastAPI, services: Any) -> None:

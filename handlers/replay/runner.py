@@ -21,7 +21,7 @@ import httpx
 from bot.clock import SandboxClock
 from bot.config import Settings, load_settings
 from bot.errors import UpstreamUnavailable, UserError
-from bot.incidents import service as incident_service
+from bot.incidents import commands
 from bot.incidents.flows import IncidentFlows
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
@@ -193,30 +193,25 @@ def _send_alert(
 def _incidents(ctx: ReplayContext, enrichers: Sequence[Enricher]) -> list[dict[str, Any]]:
     order = {a.id: i for i, a in enumerate(ctx.scenario.alerts)}
     out = []
-    with ctx.flows.db.session() as session:
-        rows = sorted(
-            incident_service.list_incidents(session=session, limit=100_000), key=lambda r: r.id or 0
+    for inc, alerts in commands.every_incident_with_alerts(ctx.flows.db):
+        assert inc.id is not None
+        if not alerts:
+            continue  # merged into another incident
+        ids = sorted(
+            {s for a in alerts for s in ctx.ours_to_scenario.get(a.id or 0, [])},
+            key=lambda s: order.get(s, 0),
         )
-        for inc in rows:
-            assert inc.id is not None
-            alerts = incident_service.alerts_of(session=session, incident_id=inc.id)
-            if not alerts:
-                continue  # merged into another incident
-            ids = sorted(
-                {s for a in alerts for s in ctx.ours_to_scenario.get(a.id or 0, [])},
-                key=lambda s: order.get(s, 0),
-            )
-            root = ctx.ours_to_scenario.get(inc.root_alert_id or 0, [None])[0]
-            out.append(
-                {
-                    "id": str(inc.id),
-                    "title": inc.title,
-                    "alerts": ids,
-                    "root_alert": root,
-                    "status": inc.status,
-                    "services": list(inc.services),
-                }
-            )
+        root = ctx.ours_to_scenario.get(inc.root_alert_id or 0, [None])[0]
+        out.append(
+            {
+                "id": str(inc.id),
+                "title": inc.title,
+                "alerts": ids,
+                "root_alert": root,
+                "status": inc.status,
+                "services": list(inc.services),
+            }
+        )
     for item in out:
         for enrich in enrichers:
             extra = enrich(ctx, int(str(item["id"])))

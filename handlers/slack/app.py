@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.jobs import JobRunner
 from handlers.slack import approvals, command, errors, feedback, home, incident_actions
-from handlers.slack.jobs import JobRunner
 from handlers.slack.observe import time_ack
 from handlers.slack.services import Services, default_services
 

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.jobs import JobRunner
 from handlers.slack.ids import ActionId, RequestRef, parse_value
-from handlers.slack.jobs import JobRunner
 from handlers.slack.once import handle_click
 from handlers.slack.services import Services
 

@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.jobs import JobRunner, describe_error
 from handlers.slack.commands import COMMAND, Run, parse
-from handlers.slack.jobs import JobRunner, describe_error
 from handlers.slack.respond import Responder
 from handlers.slack.services import Services
 

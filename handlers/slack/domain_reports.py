@@ -23,7 +23,7 @@ from handlers.slack.capacity import capacity_service
 from handlers.slack.services import Actor, AuditKind, Reply
 
 if TYPE_CHECKING:
-    from handlers.slack.domain_services import Domain
+    from handlers.slack.domain import Domain
 
 log = logging.getLogger("aiops.slack.reports")
 

@@ -1,92 +1,37 @@
 """The real ``Services``: every ``/aiops`` sub-command and button backed by the domain.
 
-``Domain`` holds the collaborators (database, incident flows, policy, job runner, publisher,
-context factories); ``build_services(domain)`` returns the ``Services`` the Bolt app gets. The
-clicking / typing Slack user is the actor everywhere (timeline rows, audit log, approvals).
-Roles come from ``Member`` rows (``aiops member add U123 --role operator``).
-
-Incident sub-commands live here; investigations and remediation in ``domain_remediation``.
+``build_services(domain)`` returns the ``Services`` the Bolt app gets (``Domain`` in
+``handlers.slack.domain``). The clicking / typing Slack user is the actor everywhere (timeline
+rows, audit log, approvals). Roles come from ``Member`` rows (``aiops member add U123 --role
+operator``). Incident sub-commands live here and call ``bot.incidents.commands``;
+investigations and remediation are in ``domain_remediation``, reports in ``domain_reports``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from slack_sdk import WebClient
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
-
-from bot.clock import Clock
-from bot.errors import Conflict, NotFound, UserError
-from bot.incidents import service as incident_service
-from bot.incidents.flows import IncidentFlows
+from bot.errors import NotFound, UserError
+from bot.incidents import commands
 from bot.incidents.models import IncidentView
 from bot.remediate import service as remediate_service
-from bot.remediate.policy import Policy
-from bot.store import Database, Feedback, Incident, Member
+from bot.store.receipts import remember
 from handlers.blocks import incident_list, incident_message, incident_text, timeline
 from handlers.blocks.models import ApprovalView, HomeView, OnCallView, TimelineEntryView
 from handlers.blocks.models import TimelineView as TimelineCard
-from handlers.http.receipts import remember
+from handlers.slack import domain_remediation as rem
+from handlers.slack import domain_reports as rep
+from handlers.slack.domain import SOURCE, Domain
 from handlers.slack.ids import FeedbackKind, FeedbackRef
-from handlers.slack.jobs import JobRunner
-from handlers.slack.publisher import SlackIncidentPublisher, incident_card
+from handlers.slack.publisher import incident_card
 from handlers.slack.services import Actor, Reply, Services, default_services
 
 log = logging.getLogger("aiops.slack.domain")
 
-SOURCE = "slack"
 MAX_LISTED = 50
-
-
-@dataclass
-class Domain:
-    """What the Slack services need. ``investigation_context`` / ``action_context`` are
-    factories (production clients, or a sandbox world in tests and the demo)."""
-
-    db: Database
-    flows: IncidentFlows
-    clock: Clock
-    jobs: JobRunner
-    policy: Policy = field(default_factory=Policy)
-    publisher: SlackIncidentPublisher | None = None
-    client: WebClient | None = None
-    investigation_context: Callable[[], Any] | None = None
-    action_context: Callable[[], Any] | None = None
-    paging: Any | None = None  # bot.escalate.Paging
-    reports: Any | None = None  # handlers.slack.domain_reports.Reports
-    approval_ttl: timedelta = timedelta(minutes=30)
-
-    # ---- identity
-    def member(self, user_id: str) -> Member | None:
-        with self.db.session() as s:
-            return s.exec(select(Member).where(Member.slack_user_id == user_id)).first()
-
-    def roles_of(self, user_id: str) -> list[str]:
-        found = self.member(user_id)
-        return list(found.roles) if found is not None else []
-
-    # ---- incidents
-    def view(self, incident_id: int) -> IncidentView:
-        return self.flows.view(incident_id)
-
-    def assignee_of(self, incident_id: int) -> str | None:
-        with self.db.session() as s:
-            row = s.get(Incident, incident_id)
-            return row.assignee if row is not None else None
-
-    def note(self, incident_id: int, text: str) -> None:
-        """A line in the incident's Slack thread (nothing when Slack is not wired)."""
-        if self.publisher is not None:
-            self.publisher.post(self.view(incident_id), text)
-
-    def refresh(self, incident_id: int) -> None:
-        if self.publisher is not None:
-            self.publisher.update(self.view(incident_id))
 
 
 def _card(domain: Domain, view: IncidentView) -> Any:
@@ -95,9 +40,7 @@ def _card(domain: Domain, view: IncidentView) -> Any:
 
 # ---------------------------------------------------------------- incident sub-commands
 def list_incidents(domain: Domain, actor: Actor) -> Reply:
-    with domain.db.session() as s:
-        rows = incident_service.list_incidents(session=s, open_only=True, limit=MAX_LISTED)
-    cards = [_card(domain, domain.view(r.id)) for r in rows if r.id is not None]
+    cards = [_card(domain, v) for v in commands.open_views(domain.flows, limit=MAX_LISTED)]
     text = f"{len(cards)} open incident(s)"
     return Reply(text, incident_list(cards))
 
@@ -129,8 +72,7 @@ def assign(domain: Domain, actor: Actor, incident_id: int, who: str) -> Reply:
 
 def show_timeline(domain: Domain, actor: Actor, incident_id: int) -> Reply:
     view = domain.view(incident_id)
-    with domain.db.session() as s:
-        lines = incident_service.timeline(session=s, incident_id=incident_id)
+    lines = commands.timeline(domain.db, incident_id)
     card = TimelineCard(
         incident_id=incident_id,
         title=view.title,
@@ -175,23 +117,15 @@ def feedback(domain: Domain, actor: Actor, ref: FeedbackRef, kind: FeedbackKind)
         if not ref.investigation_id.isdigit():
             raise UserError("This button is out of date or malformed.")
         inv_id = int(ref.investigation_id)
-    try:
-        with domain.db.session() as s:
-            s.add(
-                Feedback(
-                    incident_id=ref.incident_id, investigation_id=inv_id, user=actor.user_id,
-                    kind=kind, at=domain.clock.now(),
-                )
-            )  # fmt: skip
-    except IntegrityError:
-        raise Conflict("You already gave this feedback; thanks!") from None
+    commands.give_feedback(
+        domain.flows, user=actor.user_id, kind=kind, incident_id=ref.incident_id,
+        investigation_id=inv_id,
+    )  # fmt: skip
     return Reply(":pray: Thanks, noted.")
 
 
 def home(domain: Domain, actor: Actor) -> HomeView:
-    with domain.db.session() as s:
-        rows = incident_service.list_incidents(session=s, open_only=True, limit=MAX_LISTED)
-    incidents = [_card(domain, domain.view(r.id)) for r in rows if r.id is not None]
+    incidents = [_card(domain, v) for v in commands.open_views(domain.flows, limit=MAX_LISTED)]
     approvals = [
         ApprovalView(
             request_id=str(r.id), action=r.action, risk=r.risk, requested_by=r.requested_by,
@@ -219,9 +153,6 @@ def dedup(domain: Domain, key: str) -> bool:
 
 def build_services(domain: Domain) -> Services:
     """Every service backed by the domain."""
-    from handlers.slack import domain_remediation as rem
-    from handlers.slack import domain_reports as rep
-
     d = domain
     return replace(
         default_services(),

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 
-from handlers.slack.jobs import describe_error
+from bot.jobs import describe_error
 
 log = logging.getLogger("aiops.slack")
 

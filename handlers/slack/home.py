@@ -8,9 +8,9 @@ from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
+from bot.jobs import JobRunner
 from handlers.blocks.misc import home_tab
 from handlers.blocks.text import section
-from handlers.slack.jobs import JobRunner
 from handlers.slack.once import first_delivery
 from handlers.slack.services import Actor, Services
 

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.jobs import JobRunner
 from handlers.blocks.misc import MAX_NOTE, resolve_modal
 from handlers.slack.ids import (
     ActionId,
@@ -17,7 +18,6 @@ from handlers.slack.ids import (
     ResolveMetadata,
     parse_value,
 )
-from handlers.slack.jobs import JobRunner
 from handlers.slack.once import handle_click
 from handlers.slack.respond import Responder
 from handlers.slack.services import Actor, Services

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from handlers.slack.jobs import JobRunner
+from bot.jobs import JobRunner
 from handlers.slack.respond import Responder
 from handlers.slack.services import Reply, Services
 

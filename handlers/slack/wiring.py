@@ -16,7 +16,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -26,40 +25,24 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import UpstreamUnavailable
+from bot.escalate.flows import wire_escalation
 from bot.incidents.flows import IncidentFlows
-from bot.incidents.models import IncidentView
 from bot.ingest.pipeline import IngestPipeline
-from bot.notify.ports import IncidentPublisher, MessageRef, NullPublisher
+from bot.jobs import JobRunner
+from bot.notify.ports import NullPublisher
 from bot.remediate import service as remediate_service
+from bot.remediate.approvals import recover
 from bot.remediate.policy import load_policy
-from bot.store import Database, Incident
+from bot.store import Database
 from bot.store.db import settings_database
-from handlers.slack.domain_services import Domain, build_services
-from handlers.slack.jobs import JobRunner
+from handlers.slack.domain import Domain
+from handlers.slack.domain_services import build_services
 from handlers.slack.publisher import SlackIncidentPublisher, SlackSenderAdapter
 from handlers.slack.wiring_reports import build_reports, hint_job, schedule_reports
 
 log = logging.getLogger("aiops.run")
 
 APPROVAL_EXPIRY_EVERY_S = 30.0
-
-
-class PagingPublisher:
-    """Publisher decorator: a newly posted incident also opens its escalation (in a job)."""
-
-    def __init__(self, inner: IncidentPublisher, on_opened: Callable[[int], None]) -> None:
-        self.inner, self.on_opened = inner, on_opened
-
-    def publish(self, incident: IncidentView) -> MessageRef | None:
-        ref = self.inner.publish(incident)
-        self.on_opened(incident.id)
-        return ref
-
-    def update(self, incident: IncidentView) -> None:
-        self.inner.update(incident)
-
-    def thread(self, incident: IncidentView, text: str, *, alerts: Any = ()) -> None:
-        self.inner.thread(incident, text, alerts=alerts)
 
 
 def _once(factory: Callable[[], Any]) -> Callable[[], Any]:
@@ -188,10 +171,9 @@ class Runtime:
         self.domain = domain
         if publisher is not None:
             publisher.assignee_of = domain.assignee_of
-        inner: IncidentPublisher = publisher or NullPublisher()
-        flows.publisher = PagingPublisher(inner, lambda iid: _opened(domain, iid))
-        flows.listeners.append(lambda view, status, source: _changed(domain, view, status, source))
+        flows.publisher = publisher or NullPublisher()
         domain.reports = self._reports(domain, client)
+        wire_escalation(flows, paging, jobs, also_on_opened=lambda iid: _hint(domain, iid))
         self._recover(domain)
         self._serve_http(domain)
         if self.slack:
@@ -218,10 +200,8 @@ class Runtime:
         return build_reports(self.settings, domain, client, aws, _once, on_stop)
 
     def _recover(self, domain: Domain) -> None:
-        from handlers.slack.domain_remediation import recover
-
         try:
-            outcomes = recover(domain)
+            outcomes = recover(domain.desk)
         except Exception:
             log.exception("could not recover half-done remediations; they stay as they are")
             return
@@ -318,19 +298,7 @@ def _topology(settings: Settings) -> Any:
     return load_topology_file(path) if path else Topology()
 
 
-def _row(domain: Domain, incident_id: int) -> Incident | None:
-    with domain.db.session() as s:
-        return s.get(Incident, incident_id)
-
-
-def _opened(domain: Domain, incident_id: int) -> None:
-    def job() -> None:
-        row = _row(domain, incident_id)
-        if row is not None and domain.paging is not None:
-            domain.paging.on_incident_opened(row)
-
-    with suppress(UpstreamUnavailable):  # busy / stopping: the timer sweep is the backstop
-        domain.jobs.submit(f"page #{incident_id}", job, on_error=log.warning)
+def _hint(domain: Domain, incident_id: int) -> None:
     if domain.reports is not None:
         hint_job(domain, incident_id)
 
@@ -338,25 +306,6 @@ def _opened(domain: Domain, incident_id: int) -> None:
 def _catch_up(runner: Any) -> None:
     result = runner.run_due()
     log.info("capacity digest %s: %s", result.key, "posted" if result.posted else result.reason)
-
-
-def _changed(domain: Domain, view: IncidentView, status: str, source: str) -> None:
-    if domain.paging is None or status not in ("acknowledged", "resolved"):
-        return
-
-    paging = domain.paging
-
-    def job() -> None:
-        row = _row(domain, view.id)
-        if row is None:
-            return
-        if status == "acknowledged":
-            paging.on_incident_acknowledged(row, source)
-        else:
-            paging.on_incident_resolved(row, source)
-
-    with suppress(UpstreamUnavailable):
-        domain.jobs.submit(f"paging {status} #{view.id}", job, on_error=log.warning)
 
 
 def _expire(domain: Domain) -> None:

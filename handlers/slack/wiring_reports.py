@@ -19,8 +19,8 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.errors import UpstreamUnavailable
+from handlers.slack.domain import Domain
 from handlers.slack.domain_reports import Reports, escalation_hint
-from handlers.slack.domain_services import Domain
 
 log = logging.getLogger("aiops.run")
 

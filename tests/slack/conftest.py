@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bot.config import load_settings
+from bot.jobs import JobRunner
 from handlers.slack.app import build_app, start_socket_mode
-from handlers.slack.jobs import JobRunner
 from sandbox.slack import LocalSlack
 from tests.slack.helpers import FakeServices
 

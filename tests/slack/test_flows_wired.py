@@ -25,7 +25,7 @@ from bot.remediate.registry import all_actions
 from bot.store import AuditEntry, Database, Incident, Receipt, RemediationRequest, TimelineEvent
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
-from handlers.cli.members import add_member
+from bot.teams.members import add_member
 from handlers.slack.ids import ActionId
 from handlers.slack.wiring import Runtime
 from sandbox.investigate.context import context_for_world as investigation_context_for

@@ -24,10 +24,10 @@ from bot.config import load_settings
 from bot.digest import runs
 from bot.digest.flows import DigestRunner
 from bot.digest.schedule import DigestSchedule
+from bot.jobs import JobRunner
 from bot.store import Database
 from handlers.slack.app import build_app, start_socket_mode
 from handlers.slack.capacity import SlackDigestPoster, capacity_service
-from handlers.slack.jobs import JobRunner
 from handlers.slack.services import default_services
 from integrations.metrics import CloudWatchMetrics
 from sandbox import metricgen

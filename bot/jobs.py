@@ -1,4 +1,5 @@
-"""Work that must not hold up Slack's 3-second ack: a bounded pool of worker threads.
+"""Background jobs: work that must not hold up a caller (Slack gives a handler 3 s): a bounded
+pool of worker threads. ``InlineJobs`` runs the same work at once (the CLI, tests).
 
 Listeners ack first, then ``jobs.submit(name, fn, on_error=…)``. A domain error
 (:class:`bot.errors.AiopsError`) is reported with its message; anything else is logged with an
@@ -13,11 +14,12 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
 from bot import observability
 from bot.errors import AiopsError, UpstreamUnavailable
 
-log = logging.getLogger("aiops.slack")
+log = logging.getLogger("aiops.jobs")
 
 
 def new_error_id() -> str:
@@ -91,3 +93,39 @@ class JobRunner:
 
     def shutdown(self, *, wait: bool = True) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
+
+
+class Jobs(Protocol):
+    """What a flow needs to hand work off: ``JobRunner`` in the process, ``InlineJobs`` in the
+    terminal (the CLI waits for the outcome anyway)."""
+
+    def submit(
+        self, name: str, fn: Callable[[], None], *, on_error: Callable[[str], None]
+    ) -> None: ...
+
+
+class InlineJobs:
+    """Runs each job in the caller's thread, with ``JobRunner``'s error reporting: at once, or
+    (``deferred``) when the caller says so with ``run_pending()`` — a terminal command prints
+    what it decided first, then what running it did."""
+
+    def __init__(self, *, deferred: bool = False) -> None:
+        self.deferred = deferred
+        self._pending: list[tuple[str, Callable[[], None], Callable[[str], None]]] = []
+
+    def submit(self, name: str, fn: Callable[[], None], *, on_error: Callable[[str], None]) -> None:
+        if self.deferred:
+            self._pending.append((name, fn, on_error))
+        else:
+            self._run(name, fn, on_error)
+
+    def run_pending(self) -> None:
+        while self._pending:
+            self._run(*self._pending.pop(0))
+
+    @staticmethod
+    def _run(name: str, fn: Callable[[], None], on_error: Callable[[str], None]) -> None:
+        try:
+            fn()
+        except Exception as exc:
+            on_error(describe_error(exc, where=name))

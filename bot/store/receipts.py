@@ -1,4 +1,5 @@
-"""Delivery receipts: a webhook delivered twice (same event id) is acknowledged, not re-applied."""
+"""Receipts: a key stored once. A webhook delivered twice (same event id), a retried Slack
+event or a double click is recognised by its key's primary-key row and handled once."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Teams and their members: who holds which role (who may approve what)."""
