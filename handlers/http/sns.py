@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from bot.ingest.aws_events import parse_sns_message
 from bot.ingest.signatures import check_fresh
 from bot.ingest.sns import SnsEnvelope, parse_envelope
-from handlers.http.app import HttpServices, services_of
 from handlers.http.body import parse_json, read_body
+from handlers.http.deps import HttpServices, services_of
 from handlers.http.receipts import remember, seen
 
 router = APIRouter()
