@@ -29,6 +29,7 @@ check: $(STAMP)
 	$(BIN)/ruff check bot handlers integrations tests
 	$(BIN)/ruff format --check bot handlers integrations tests
 	$(BIN)/mypy bot integrations
+	$(BIN)/lint-imports --no-logo
 
 format: $(STAMP)
 	$(BIN)/ruff format bot handlers integrations tests
