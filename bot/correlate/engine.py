@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from bot.correlate.entities import EntityMap
+from bot.correlate.group import Group
 from bot.correlate.labels import Token, env_of, identity_tokens
 from bot.correlate.models import (
     AlertFacts,
@@ -36,25 +36,9 @@ from bot.correlate.models import (
     Placement,
 )
 from bot.correlate.root import Member, choose_root, root_of_services
+from bot.correlate.storm import StormEvidence, is_call
 from bot.errors import NotFound, UserError
 from bot.topology import Topology
-
-
-@dataclass
-class _Group:
-    key: str
-    first_at: datetime
-    last_at: datetime
-    members: dict[AlertRef, Member] = field(default_factory=dict)
-    services: dict[str, int] = field(default_factory=dict)
-    tokens: dict[Token, int] = field(default_factory=dict)
-    names: dict[str, int] = field(default_factory=dict)
-    envs: set[str] = field(default_factory=set)
-    facts: dict[AlertRef, AlertFacts] = field(default_factory=dict)
-    first: dict[str, Member] = field(default_factory=dict)  # each service's first alert
-    root: AlertRef | None = None
-    open: bool = True
-    indexed: bool = True
 
 
 class Correlator:
@@ -71,7 +55,8 @@ class Correlator:
         self.config = config or CorrelationConfig()
         counter = itertools.count(1)
         self._key_factory = key_factory or (lambda _a: f"g{next(counter)}")
-        self._groups: dict[str, _Group] = {}
+        self._entities = EntityMap(self.topology.services)
+        self._groups: dict[str, Group] = {}
         self._alert_group: dict[AlertRef, str] = {}
         self._by_service: dict[str, set[str]] = {}
         self._by_token: dict[Token, set[str]] = {}
@@ -130,7 +115,7 @@ class Correlator:
             key = self._key_factory(alert)
             if key in self._groups:
                 raise UserError(f"group key {key!r} already in use")
-            g = _Group(key=key, first_at=alert.at, last_at=alert.at)
+            g = Group(key=key, first_at=alert.at, last_at=alert.at)
             self._groups[key] = g
             reason = "new"
         before = g.root
@@ -141,7 +126,7 @@ class Correlator:
 
     def _placement(
         self,
-        g: _Group,
+        g: Group,
         created: bool,
         reason: str,
         before: AlertRef | None,
@@ -158,7 +143,7 @@ class Correlator:
             merged=merged,
         )
 
-    def _usable(self, key: str, alert: AlertFacts, env: str | None) -> _Group | None:
+    def _usable(self, key: str, alert: AlertFacts, env: str | None) -> Group | None:
         g = self._groups.get(key)
         if g is None or not g.open:
             return None
@@ -169,7 +154,7 @@ class Correlator:
             return None
         return g
 
-    def _best_group(self, alert: AlertFacts) -> tuple[_Group | None, str, list[str]]:
+    def _best_group(self, alert: AlertFacts) -> tuple[Group | None, str, list[str]]:
         """The strongest usable group, why, and the other groups this alert's service is
         upstream of (symptoms of the same cause: they are merged into the chosen group)."""
         env = env_of(alert.labels)
@@ -210,24 +195,17 @@ class Correlator:
         return self._groups[best], found[best][1], others
 
     # --- membership and indexes
-    def _add_member(self, g: _Group, alert: AlertFacts) -> None:
+    def _add_member(self, g: Group, alert: AlertFacts) -> None:
         member = Member(id=alert.id, service=alert.service, seq=next(self._seq))
-        g.members[alert.id] = member
-        g.facts[alert.id] = alert
-        g.first_at = min(g.first_at, alert.at)
-        g.last_at = max(g.last_at, alert.at)
-        if alert.service:
-            g.services[alert.service] = g.services.get(alert.service, 0) + 1
-        for token in identity_tokens(alert.labels):
-            g.tokens[token] = g.tokens.get(token, 0) + 1
-        if not alert.service:
-            g.names[alert.name] = g.names.get(alert.name, 0) + 1
-        env = env_of(alert.labels)
-        if env:
-            g.envs.add(env)
+        g.count_in(member, alert)
         self._alert_group[alert.id] = g.key
-        if alert.service and alert.service not in g.first:
+        new_service = bool(alert.service) and alert.service not in g.first
+        if alert.service and new_service:
             g.first[alert.service] = member
+        storm = self._storm_update(g, member, alert)
+        if storm is not None:
+            g.root = storm.root(self.topology) or g.root
+        elif new_service:
             self._root_from_first(g)
         elif g.root is None:
             self._recompute_root(g)
@@ -236,39 +214,45 @@ class Correlator:
         else:
             self._reindex(g)
 
-    def _remove_member(self, g: _Group, alert_id: AlertRef) -> AlertFacts:
-        member = g.members.pop(alert_id)
-        facts = g.facts.pop(alert_id)
+    def _remove_member(self, g: Group, alert_id: AlertRef) -> AlertFacts:
         self._unindex(g)
-        if member.service:
-            g.services[member.service] -= 1
-            if not g.services[member.service]:
-                del g.services[member.service]
-        for token in identity_tokens(facts.labels):
-            g.tokens[token] -= 1
-            if not g.tokens[token]:
-                del g.tokens[token]
-        if not facts.service:
-            g.names[facts.name] -= 1
-            if not g.names[facts.name]:
-                del g.names[facts.name]
+        facts = g.count_out(alert_id)
         self._alert_group.pop(alert_id, None)
-        g.envs = {e for f in g.facts.values() if (e := env_of(f.labels))}
         self._recompute_root(g)
         self._reindex(g)
         return facts
 
-    def _recompute_root(self, g: _Group) -> None:
+    def _storm_update(self, g: Group, member: Member, alert: AlertFacts) -> StormEvidence | None:
+        """Feed a storm's evidence; a group becomes a storm with its first call between two
+        services (its earlier alerts are replayed into the evidence then). Other groups pay
+        one label lookup per alert."""
+        if g.storm is not None:
+            g.storm.add(member.seq, alert)
+            return g.storm
+        if alert.service:
+            self._entities.learn((alert.service,))
+        if not is_call(alert, self._entities):
+            return None
+        g.storm = StormEvidence(self._entities, own_margin=self.config.storm_own_margin)
+        for m in sorted(g.members.values(), key=lambda m: m.seq):
+            g.storm.add(m.seq, g.facts[m.id])
+        return g.storm
+
+    def _recompute_root(self, g: Group) -> None:
         g.first = {}
+        g.storm = None
         for m in sorted(g.members.values(), key=lambda m: m.seq):
             if m.service and m.service not in g.first:
                 g.first[m.service] = m
-        g.root = choose_root(list(g.members.values()), self.topology, self.config.topology_depth)
+            self._storm_update(g, m, g.facts[m.id])
+        g.root = (g.storm.root(self.topology) if g.storm else None) or choose_root(
+            list(g.members.values()), self.topology, self.config.topology_depth
+        )
 
-    def _root_from_first(self, g: _Group) -> None:
+    def _root_from_first(self, g: Group) -> None:
         g.root = root_of_services(g.first, self.topology, self.config.topology_depth)
 
-    def _index_new(self, g: _Group, alert: AlertFacts) -> None:
+    def _index_new(self, g: Group, alert: AlertFacts) -> None:
         if alert.service:
             self._by_service.setdefault(alert.service, set()).add(g.key)
         for t in identity_tokens(alert.labels):
@@ -276,7 +260,7 @@ class Correlator:
         if not alert.service:
             self._by_name.setdefault(alert.name, set()).add(g.key)
 
-    def _unindex(self, g: _Group) -> None:
+    def _unindex(self, g: Group) -> None:
         if not g.indexed:
             return
         pairs: list[tuple[dict[Any, set[str]], Iterable[Any]]] = [
@@ -293,7 +277,7 @@ class Correlator:
                         del index[k]
         g.indexed = False
 
-    def _reindex(self, g: _Group) -> None:
+    def _reindex(self, g: Group) -> None:
         if g.indexed:
             self._unindex(g)
         if not g.open or not g.members:
@@ -306,7 +290,7 @@ class Correlator:
             self._by_name.setdefault(n, set()).add(g.key)
         g.indexed = True
 
-    def _get(self, key: str) -> _Group:
+    def _get(self, key: str) -> Group:
         g = self._groups.get(key)
         if g is None:
             raise NotFound(f"no incident group {key!r}")
@@ -348,7 +332,7 @@ class Correlator:
             raise UserError(f"group key {new_key!r} already in use")
         moved = [self._remove_member(g, a) for a in ids]
         first = min(f.at for f in moved)
-        fresh = _Group(key=new_key, first_at=first, last_at=max(f.at for f in moved))
+        fresh = Group(key=new_key, first_at=first, last_at=max(f.at for f in moved))
         self._groups[new_key] = fresh
         self._apart.add(frozenset((key, new_key)))
         for facts in moved:
@@ -381,7 +365,7 @@ class Correlator:
         items = list(alerts)
         if not items:
             return
-        g = _Group(key=key, first_at=items[0].at, last_at=items[0].at)
+        g = Group(key=key, first_at=items[0].at, last_at=items[0].at)
         self._groups[key] = g
         for facts in items:
             self._add_member(g, facts)

@@ -18,6 +18,7 @@ from bot.investigate.models import Classification
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.primitives.base import word_in
 from bot.investigate.primitives.signals import metric_signal
+from bot.investigate.resolve import has_symptom, resolve
 
 _WIDE = re.compile(r"\b(prod|production|all|every|account|cluster|fleet|everything|any)\b", re.I)
 _NAMEISH = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b")
@@ -91,6 +92,7 @@ def classify(
         )
     topo = ctx.topology
     targets: list[str] = []
+    assumed = ""
     for a in alerts:
         if a.service and a.service in topo.services and a.service not in targets:
             targets.append(a.service)
@@ -120,12 +122,18 @@ def classify(
         ]
         if unknown and not targets:
             raise UserError(f"Unknown service {unknown[0]!r}. " + capabilities(playbooks, ctx))
+        if not targets and (scored or has_symptom(query) or _WIDE.search(query)):
+            # a question that names no service is matched by its words, else it is about what
+            # alerts now, else about everything; never refused, and the answer says which
+            resolution = resolve(ctx, query)
+            if resolution.how != "words" and _WIDE.search(query):
+                targets = topo.names()
+            else:
+                targets, assumed = resolution.services, resolution.assumed
         if not scored and not targets:
             raise UserError(
                 f"I don't know how to investigate {query!r}. " + capabilities(playbooks, ctx)
             )
-        if not targets and (scored or _WIDE.search(query)):
-            targets = topo.names()
     if alerts and not targets:  # alerts that name no known service: look at everything
         targets = topo.names()
     selected = [b for _, b in scored[:4]]
@@ -140,4 +148,5 @@ def classify(
         targets=targets,
         confidence=round(min(0.95, 0.4 + 0.1 * top), 2),
         reason=reason,
+        assumed=assumed,
     )

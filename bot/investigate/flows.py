@@ -13,10 +13,11 @@ from functools import lru_cache
 from bot import observability
 from bot.investigate.classify import AlertView, InvestigationTarget, classify
 from bot.investigate.context import InvestigationContext
-from bot.investigate.interpret import facts_from, rank, recommend
-from bot.investigate.models import InvestigationResult
+from bot.investigate.interpret import facts_from, rank
+from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
 from bot.investigate.playbook_schema import Playbook, load_playbooks
+from bot.investigate.reasoning import conclude
 from bot.investigate.runner import ProgressFn, run_plan
 
 
@@ -53,13 +54,20 @@ def _run(
         ctx.topology,
         selected=set(classification.playbooks),
     )
-    actions = recommend(hypotheses, books, run.findings, ctx.topology)
+    concluded = conclude(hypotheses, books, run.findings, ctx.topology)
+    assumed = [Fact(text=classification.assumed, source="reasoning:resolve")]
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),
         classification=classification,
-        facts=[*run.failures, *facts_from(run.findings)],
-        hypotheses=hypotheses[:8],
-        actions=actions[:6],
+        facts=[
+            *(assumed if classification.assumed else []),
+            *run.failures,
+            *facts_from(run.findings),
+            *concluded.facts,
+        ],
+        hypotheses=concluded.hypotheses[:8],
+        actions=concluded.actions[:6],
+        next_steps=concluded.next_steps,
         steps=run.steps,
         findings=run.findings,
         started_at=started,

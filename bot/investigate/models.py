@@ -89,6 +89,7 @@ class Classification(BaseModel):
     targets: list[str] = Field(default_factory=list)  # service names
     confidence: float = 0.5
     reason: str = ""
+    assumed: str = ""  # what was taken the question to mean when it named no service
 
 
 class InvestigationResult(BaseModel):
@@ -99,6 +100,7 @@ class InvestigationResult(BaseModel):
     actions: list[RecommendedAction] = Field(default_factory=list)
     steps: list[StepRecord] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)  # read-only steps, escalations
     started_at: datetime | None = None
     duration_ms: float = 0.0
 
@@ -124,4 +126,6 @@ class InvestigationResult(BaseModel):
                 for h in self.hypotheses
             ],
             "actions": [a.model_dump() for a in self.actions],
+            **({"next_steps": list(self.next_steps)} if self.next_steps else {}),
+            **({"assumed": self.classification.assumed} if self.classification.assumed else {}),
         }

@@ -1,108 +1,205 @@
-"""Root-cause benchmark: investigate every example scenario in the sandbox world, no LLM key.
+"""Root-cause benchmark per corpus: investigate every scenario in the sandbox world, no LLM key.
 
 For each scenario the world is started (moto + the local Kubernetes API), each incident of the
 truth is turned into an incident view from the scenario's own alerts, and
-``investigate_incident`` runs through the real clients. Truth is read only here.
+``investigate_incident`` runs through the real clients. Truth is read only here. Scoring
+(``rca_scoring.py``) gives per corpus: top-1 and top-3 (kind and service), first action right,
+harmful fixes, silent investigations, crashes, the Brier score and a reliability table.
 
-Prints per incident: top-1 (kind and service both right), top-3, first-action accuracy (same
-action name and params include every truth param; with no truth fix, right means no high-risk
-first action), and wall time; then the totals.
+    .venv/bin/python tests/bench/bench_rca.py               # examples, holdout, thirdparty (dev)
+    .venv/bin/python tests/bench/bench_rca.py --heldout     # the held-out third-party third, ONCE
+    .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty
+    .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
 
-    .venv/bin/python tests/bench/bench_rca.py [--dir DIR] [SCENARIO.yaml ...]
-
-``--dir DIR`` benches every ``*.yaml`` in DIR (e.g. ``tests/scenarios/holdout``); the default is
-the in-repo examples (``examples/scenarios``).
+Corpora: ``examples`` = examples/scenarios, ``holdout`` = tests/scenarios/holdout (the team's own),
+``thirdparty`` = tests/scenarios/thirdparty without the cases listed in its ``heldout.txt``;
+``--heldout`` scores only those listed cases. Do not look at the held-out figures while tuning.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rca_scoring import (  # noqa: E402
+    CaseOutcome,
+    Guess,
+    Proposal,
+    Truth,
+    render,
+    score,
+    summarize,
+)
 
 from bot.investigate import investigate_incident  # noqa: E402
-from bot.investigate.sandbox_ctx import context_for_world  # noqa: E402
-from bot.investigate.sandbox_views import incident_view  # noqa: E402
-from bot.sandbox.scenario import load_scenario  # noqa: E402
-from bot.sandbox.world import SandboxWorld  # noqa: E402
+from sandbox.investigate.context import context_for_world  # noqa: E402
+from sandbox.investigate.views import incident_view  # noqa: E402
+from sandbox.scenario import load_scenario  # noqa: E402
+from sandbox.world import SandboxWorld  # noqa: E402
 
-DEFAULT_DIR = ROOT / "examples" / "scenarios"
-
-
-def first_action_ok(actions: list, fix: object) -> bool:
-    first = actions[0] if actions else None
-    if fix is None:
-        return first is None or first.risk != "high"
-    if first is None or first.action != fix.action:  # type: ignore[attr-defined]
-        return False
-    return all(first.params.get(k) == v for k, v in fix.params.items())  # type: ignore[attr-defined]
+EXAMPLES = ROOT / "examples" / "scenarios"
+HOLDOUT = ROOT / "tests" / "scenarios" / "holdout"
+THIRDPARTY = ROOT / "tests" / "scenarios" / "thirdparty"
 
 
-def main(paths: list[Path]) -> int:
-    totals = {"n": 0, "top1": 0, "top3": 0, "fix": 0}
-    grand = time.perf_counter()
-    head = f"{'scenario':44} {'incident':8} {'top1':4} {'top3':4} {'fix':4} {'ms':>6}"
-    print(head + "  top hypothesis")
-    for path in paths:
-        loaded = load_scenario(path)
-        scenario, truth = loaded.scenario, loaded.truth
-        if truth is None:
-            print(f"{path.name}: no truth, skipped")
-            continue
+def heldout_names(folder: Path = THIRDPARTY) -> set[str]:
+    """Scenario stems listed in ``heldout.txt`` (comments and the ``seed:`` line skipped)."""
+    listing = folder / "heldout.txt"
+    if not listing.exists():
+        return set()
+    lines = (raw.split("#", 1)[0].strip() for raw in listing.read_text().splitlines())
+    return {line for line in lines if line and not line.startswith("seed:")}
+
+
+def corpus(name: str) -> list[Path]:
+    held = heldout_names()
+    if name == "examples":
+        return sorted(EXAMPLES.glob("*.yaml"))
+    if name == "holdout":
+        return sorted(HOLDOUT.glob("*.yaml"))
+    if name == "thirdparty":
+        return [p for p in sorted(THIRDPARTY.glob("*.yaml")) if p.stem not in held]
+    if name == "thirdparty-heldout":
+        return [p for p in sorted(THIRDPARTY.glob("*.yaml")) if p.stem in held]
+    raise SystemExit(f"unknown corpus {name!r}")
+
+
+def _truths(truth: object) -> list[tuple[object, Truth]]:
+    out = []
+    for inc in truth.incidents:  # type: ignore[attr-defined]
+        cause = inc.root_cause or truth.root_cause  # type: ignore[attr-defined]
+        fix = inc.fix or truth.fix  # type: ignore[attr-defined]
+        out.append(
+            (
+                inc,
+                Truth(
+                    kind=cause.kind if cause else None,
+                    service=cause.service if cause else None,
+                    fix_action=fix.action if fix else None,
+                    fix_params=dict(fix.params) if fix else {},
+                ),
+            )
+        )
+    return out
+
+
+def run_scenario(path: Path) -> list[CaseOutcome]:
+    """Investigate every truth incident of one scenario; an error is a crash, never an abort."""
+    loaded = load_scenario(path)
+    scenario, truth = loaded.scenario, loaded.truth
+    if truth is None:
+        print(f"{path.name}: no truth, skipped")
+        return []
+    cases = _truths(truth)
+    outcomes: list[CaseOutcome] = []
+    try:
         with SandboxWorld(scenario) as world:
             ctx = context_for_world(world)
-            for index, inc in enumerate(truth.incidents):
-                cause = inc.root_cause or truth.root_cause
-                fix = inc.fix or truth.fix
-                if cause is None:
+            for index, (inc, want) in enumerate(cases):
+                name = f"{path.stem}#{index + 1}"
+                alerts = [a for a in scenario.alerts if a.id in inc.alerts]  # type: ignore[attr-defined]
+                try:
+                    result = investigate_incident(ctx, incident_view(alerts, inc.root_alert))  # type: ignore[attr-defined]
+                except Exception as exc:  # a crash is a figure, not the end of the bench
+                    outcomes.append(CaseOutcome(name, want, crashed=f"{type(exc).__name__}: {exc}"))
                     continue
-                alerts = [a for a in scenario.alerts if a.id in inc.alerts]
-                t0 = time.perf_counter()
-                result = investigate_incident(ctx, incident_view(alerts, inc.root_alert))
-                ms = (time.perf_counter() - t0) * 1000.0
-                ranked = [(h.kind, h.service) for h in result.hypotheses]
-                want = (cause.kind, cause.service)
-                top1 = bool(ranked) and ranked[0] == want
-                top3 = want in ranked[:3]
-                fixed = first_action_ok(result.actions, fix)
-                totals["n"] += 1
-                totals["top1"] += top1
-                totals["top3"] += top3
-                totals["fix"] += fixed
-                top = result.hypotheses[0] if result.hypotheses else None
-                label = f"{top.kind}/{top.service} {top.confidence:.2f}" if top else "-"
-                failed = [s.name for s in result.steps if s.status != "ok"]
-                print(
-                    f"{path.stem[:44]:44} {index + 1:<8} {'Y' if top1 else 'n':4} "
-                    f"{'Y' if top3 else 'n':4} {'Y' if fixed else 'n':4} {ms:6.0f}  {label}"
-                    + (f"  (failed steps: {', '.join(failed)})" if failed else "")
+                outcomes.append(
+                    CaseOutcome(
+                        name,
+                        want,
+                        hypotheses=[
+                            Guess(h.kind, h.service, h.confidence) for h in result.hypotheses
+                        ],
+                        actions=[
+                            Proposal(a.action, dict(a.params), a.risk) for a in result.actions
+                        ],
+                    )
                 )
-                if not top1:
-                    print(f"{'':44} truth: {want[0]}/{want[1]}")
-    n = max(1, totals["n"])
-    print(
-        f"\nTOTAL incidents={totals['n']}  top-1 {totals['top1']}/{totals['n']} "
-        f"({100 * totals['top1'] / n:.0f}%)  top-3 {totals['top3']}/{totals['n']}  "
-        f"first-action {totals['fix']}/{totals['n']}  wall {time.perf_counter() - grand:.1f} s"
+    except Exception as exc:  # the world itself did not come up
+        error = f"{type(exc).__name__}: {exc}"
+        done = {o.name for o in outcomes}
+        for index, (_, want) in enumerate(cases):
+            name = f"{path.stem}#{index + 1}"
+            if name not in done:
+                outcomes.append(CaseOutcome(name, want, crashed=error))
+    return outcomes
+
+
+def _line(outcome: CaseOutcome, ms: float) -> str:
+    s = score(outcome)
+    top = outcome.hypotheses[0] if outcome.hypotheses else None
+    label = f"{top.kind}/{top.service} {top.confidence:.2f}" if top else "-"
+    first = outcome.actions[0].action if outcome.actions else "-"
+    flags = "".join(
+        f" {flag}"
+        for flag, on in (("SILENT", s.silent), ("HARMFUL", s.harmful), ("CRASH", s.crashed))
+        if on
     )
-    return 0
+    mark = lambda b: "Y" if b else "n"  # noqa: E731
+    want = (
+        f"{outcome.truth.kind}/{outcome.truth.service}" if outcome.truth.failing else "no failure"
+    )
+    text = (
+        f"{outcome.name[:48]:48} {mark(s.top1):4} {mark(s.top3):4} {mark(s.first_action):4} "
+        f"{ms:6.0f}  {label}  first={first}{flags}"
+    )
+    if not s.top1:
+        text += f"\n{'':48} truth: {want}"
+    if outcome.crashed:
+        text += f"\n{'':48} crash: {outcome.crashed[:200]}"
+    return text
 
 
-if __name__ == "__main__":
-    argv = sys.argv[1:]
-    folder = DEFAULT_DIR
+def bench(label: str, paths: Sequence[Path]) -> list[CaseOutcome]:
+    print(f"\n{'incident':48} {'top1':4} {'top3':4} {'fix':4} {'ms':>6}  top hypothesis")
+    outcomes: list[CaseOutcome] = []
+    grand = time.perf_counter()
+    for path in paths:
+        t0 = time.perf_counter()
+        got = run_scenario(path)
+        ms = (time.perf_counter() - t0) * 1000.0 / max(1, len(got))
+        for outcome in got:
+            print(_line(outcome, ms))
+        outcomes.extend(got)
+    print(render(label, summarize(outcomes)) + f"\n   wall {time.perf_counter() - grand:.1f} s")
+    return outcomes
+
+
+def main(argv: list[str]) -> int:
     if "--dir" in argv:
         at = argv.index("--dir")
         if at + 1 >= len(argv):
             print("--dir needs a folder")
-            sys.exit(2)
+            return 2
         folder = Path(argv[at + 1])
+        bench(folder.name, sorted(folder.glob("*.yaml")))
+        return 0
+    if "--heldout" in argv:
+        bench("thirdparty held-out (score once)", corpus("thirdparty-heldout"))
+        return 0
+    if "--corpus" in argv:
+        at = argv.index("--corpus")
+        names = argv[at + 1 : at + 2]
         del argv[at : at + 2]
-    args = [Path(a) for a in argv] or sorted(folder.glob("*.yaml"))
-    if not args:
-        print(f"no scenarios (looked in {folder})")
-        sys.exit(0)
-    sys.exit(main(args))
+    else:
+        names = ["examples", "holdout", "thirdparty"]
+    files = [Path(a) for a in argv if not a.startswith("--")]
+    if files:
+        bench("files", files)
+        return 0
+    everything: list[CaseOutcome] = []
+    for name in names:
+        everything += bench(name, corpus(name))
+    if len(names) > 1:
+        print(render("all corpora above (dev)", summarize(everything)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import App
 
 from bot.errors import Conflict
-from bot.sandbox.slack import LocalSlack, Message
 from handlers.blocks import incident_message, investigation_summary
 from handlers.blocks.models import (
     ActionView,
@@ -22,6 +21,7 @@ from handlers.blocks.models import (
 from handlers.slack.ids import ActionId, BlockId, FeedbackRef, InputId
 from handlers.slack.jobs import JobRunner
 from handlers.slack.services import Reply
+from sandbox.slack import LocalSlack, Message
 from tests.slack.helpers import FakeServices, ephemeral
 
 

@@ -1,5 +1,6 @@
 """The import contracts in pyproject.toml hold (import-linter): arrows point one way,
-handlers -> bot -> integrations, and no import circles between sibling modules or packages.
+handlers -> bot -> integrations, the product never imports the sandbox, and no import circles
+between sibling modules or packages.
 A wrong-way import or a new circle fails here; the known exceptions are listed, with the change
 that removes each, in ``[tool.importlinter]``."""
 
@@ -17,7 +18,7 @@ from tests.conftest import ROOT
 
 pytest.importorskip("importlinter", reason="import-linter is a dev dependency (make venv)")
 LINT = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("handlers", "bot", "integrations")
+PACKAGES = ("handlers", "bot", "integrations", "sandbox")
 
 
 def lint(root: Path) -> subprocess.CompletedProcess[str]:
@@ -31,7 +32,7 @@ def lint(root: Path) -> subprocess.CompletedProcess[str]:
 def test_the_import_contracts_hold() -> None:
     out = lint(ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "2 kept, 0 broken" in out.stdout
+    assert "3 kept, 0 broken" in out.stdout
 
 
 @pytest.fixture
@@ -55,7 +56,9 @@ def test_a_new_circle_fails(tree: Path) -> None:
 def test_a_wrong_way_import_fails(tree: Path) -> None:
     (tree / "integrations" / "upward.py").write_text("from bot.errors import UserError\n")
     (tree / "bot" / "upward.py").write_text("import handlers.cli.main\n")
+    (tree / "bot" / "world.py").write_text("import sandbox\n")
     out = lint(tree)
     assert out.returncode != 0
     assert "integrations.upward -> bot.errors" in out.stdout, out.stdout
     assert "bot.upward -> handlers.cli.main" in out.stdout
+    assert "bot.world -> sandbox" in out.stdout

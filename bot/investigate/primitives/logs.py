@@ -63,6 +63,7 @@ def signature_findings(
             "level": level,
             "first_seen_min_ago": first,
             "template": t.template[:300],
+            "example": example[:300],  # one real line: what the template masked (hosts, codes)
             "mentions": mentions if mentions != service else None,
             "log_source": source,
         }

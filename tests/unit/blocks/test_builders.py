@@ -10,7 +10,6 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.errors import UserError
-from bot.sandbox.slack.limits import block_errors, view_errors
 from handlers.blocks import (
     approval_request,
     help_blocks,
@@ -46,6 +45,7 @@ from handlers.slack.ids import (
     ResolveMetadata,
     parse_value,
 )
+from sandbox.slack.limits import block_errors, view_errors
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 

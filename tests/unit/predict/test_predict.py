@@ -17,10 +17,10 @@ from bot.incidents.grouping import group_alerts
 from bot.ingest.models import AlertIn
 from bot.predict.alerts import PredictionScanner, WatchedSeries, detect
 from bot.predict.escalation import AlertEvent, learn, learn_from_store
-from bot.sandbox.metricgen import Series
-from bot.sandbox.prometheus import PrometheusSandbox, start_series_sandbox
 from bot.store import Alert, Database, Incident
 from integrations.metrics import MetricRef, PrometheusMetrics
+from sandbox.metricgen import Series
+from sandbox.prometheus import PrometheusSandbox, start_series_sandbox
 
 NOW = datetime(2025, 5, 6, 10, tzinfo=UTC)
 

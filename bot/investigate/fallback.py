@@ -1,0 +1,169 @@
+"""Never silent: a failing service always gets a hypothesis, "cause not identified" allowed.
+
+The failure modes (crash loop, not ready, pending, erroring, slow, saturated, unreachable) and
+the causes the evidence can support are data (``playbooks/reasoning/failure_modes.yaml``). A
+service is failing when a finding on it matches one of a mode's ``seen`` matchers. When no
+hypothesis covers it (none names it or something it depends on), one is added that names the
+service, the modes seen, their evidence, and the first cause whose matcher holds, else "cause not
+identified" at a low confidence. Among failing services the most upstream one that explains the
+others leads, and a cause comes before its symptoms (``structure``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.investigate.context import Topology
+from bot.investigate.interpret import first_match, matches
+from bot.investigate.models import Finding, Hypothesis
+from bot.investigate.reasoning_data import Cause, FailureMode, FailureModes, failure_modes
+
+MAX_EVIDENCE = 5
+UPSTREAM_BONUS = 0.05
+
+
+@dataclass(frozen=True)
+class Failing:
+    """One service seen failing: the modes (in the data's order) and the findings showing them."""
+
+    service: str
+    modes: tuple[FailureMode, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def labels(self) -> str:
+        return ", ".join(m.label for m in self.modes)
+
+
+def failing_services(
+    findings: Sequence[Finding], topo: Topology, rules: FailureModes | None = None
+) -> list[Failing]:
+    rules = rules or failure_modes()
+    names = dict.fromkeys(f.service for f in findings if f.service)
+    out: list[Failing] = []
+    for service in names:
+        if service is None:
+            continue
+        modes: list[FailureMode] = []
+        hits: list[Finding] = []
+        for mode in rules.modes:
+            seen = [f for m in mode.seen for f in findings if matches(m, f, service, topo)]
+            if seen:
+                modes.append(mode)
+                hits.extend(f for f in seen if f not in hits)
+        if modes:
+            out.append(Failing(service, tuple(modes), tuple(hits)))
+    return out
+
+
+def covered(fail: Failing, hypotheses: Iterable[Hypothesis], topo: Topology) -> bool:
+    """A hypothesis on the service itself or on something it depends on explains it, and one
+    that weighed its failure (cites it for or against) has considered it."""
+    upstream = set(topo.dependencies(fail.service))
+    seen = {f.summary for f in fail.findings}
+    return any(
+        h.service == fail.service
+        or h.service in upstream
+        or seen & set(h.evidence)
+        or seen & set(h.against)
+        for h in hypotheses
+    )
+
+
+def _cause(
+    fail: Failing, findings: Sequence[Finding], topo: Topology, causes: Sequence[Cause]
+) -> tuple[Cause, Finding] | None:
+    for cause in causes:
+        hit = first_match(cause.match, findings, fail.service, topo)
+        if hit is not None:
+            return cause, hit
+    return None
+
+
+def _blamed(cause: Cause, hit: Finding, fail: Failing, topo: Topology) -> str:
+    if cause.blame == "finding" and hit.service:
+        return hit.service
+    if cause.blame == "mentions":
+        named = hit.attrs.get("mentions")
+        if isinstance(named, str) and named and named != fail.service:
+            return named
+    return fail.service
+
+
+def _platform(service: str, topo: Topology) -> str:
+    node = topo.get(service)
+    return node.kind if node else (service.split(":", 1)[0] if ":" in service else "unknown")
+
+
+def symptom_hypothesis(
+    fail: Failing, findings: Sequence[Finding], topo: Topology, rules: FailureModes | None = None
+) -> Hypothesis:
+    """The hypothesis a failing service gets: its most specific supported cause, else unknown."""
+    rules = rules or failure_modes()
+    evidence = list(dict.fromkeys(f.summary for f in fail.findings))[:MAX_EVIDENCE]
+    found = _cause(fail, findings, topo, rules.causes)
+    if found is not None:
+        cause, hit = found
+        service = _blamed(cause, hit, fail, topo)
+        if hit.summary not in evidence:
+            evidence.append(hit.summary)
+        where = "" if service == fail.service else f" ({service})"
+        return Hypothesis(
+            kind=cause.kind,
+            service=service,
+            confidence=cause.confidence,
+            summary=f"{fail.labels} on {fail.service}: {cause.because}{where}",
+            evidence=evidence,
+            playbook="reasoning:failure_modes",
+        )
+    mode = fail.modes[0]
+    kind = mode.kind_by_platform.get(_platform(fail.service, topo), mode.kind)
+    return Hypothesis(
+        kind=kind,
+        service=fail.service,
+        confidence=rules.unknown_confidence,
+        summary=f"{fail.labels} on {fail.service}; what it printed matches no known signature: "
+        "cause not identified",
+        evidence=evidence,
+        playbook="reasoning:failure_modes",
+    )
+
+
+def structure(hypotheses: list[Hypothesis], failing: Sequence[Failing], topo: Topology) -> None:
+    """Topology and time among the added hypotheses: a failing service whose own dependency
+    also fails, and failed first, is that dependency's symptom; the dependency leads."""
+    onset = {f.service: min((x.at for x in f.findings if x.at), default=None) for f in failing}
+    fails = set(onset)
+
+    def first(a: str, b: str) -> bool:
+        ta, tb = onset.get(a), onset.get(b)
+        return ta is None or tb is None or ta <= tb
+
+    for hyp in hypotheses:
+        below = [d for d in topo.dependencies(hyp.service) if d in fails and first(d, hyp.service)]
+        above = [d for d in topo.dependents(hyp.service) if d in fails]
+        if below:
+            hyp.confidence = round(max(0.05, hyp.confidence - UPSTREAM_BONUS), 3)
+            hyp.against.append(f"{', '.join(below)}, which it depends on, fails too and first")
+        elif above and hyp.confidence > failure_modes().unknown_confidence:
+            hyp.confidence = round(min(0.6, hyp.confidence + UPSTREAM_BONUS), 3)
+
+
+def never_silent(
+    findings: Sequence[Finding], hypotheses: Sequence[Hypothesis], topo: Topology
+) -> list[Hypothesis]:
+    """Hypotheses for the failing services no existing hypothesis covers."""
+    rules = failure_modes()
+    failing = failing_services(findings, topo, rules)
+    added: dict[tuple[str, str], Hypothesis] = {}
+    for fail in failing:
+        if covered(fail, [*hypotheses, *added.values()], topo):
+            continue
+        hyp = symptom_hypothesis(fail, findings, topo, rules)
+        key = (hyp.kind, hyp.service)
+        if key not in added and not any((h.kind, h.service) == key for h in hypotheses):
+            added[key] = hyp
+    out = list(added.values())
+    structure(out, failing, topo)
+    return out

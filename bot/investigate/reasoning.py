@@ -1,0 +1,58 @@
+"""After the playbooks have ranked: reason from structure, stay never silent, propose no harm.
+
+``conclude`` runs once per investigation, after ``interpret.rank``:
+
+1. change relevance (``relevance``): hypotheses that blame only a change that cannot have caused
+   the symptom lose rank; such changes are shown as "recent, probably unrelated: <reason>";
+2. causes outside (``outside``): a host that is not ours, failing in the callers' error logs,
+   ranks first over the caller symptoms it explains;
+3. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
+   specific cause its evidence supports or "cause not identified"; the most upstream failing
+   service that failed first leads;
+4. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
+   top hypothesis clears are withdrawn, and when it has no registry fix the first
+   recommendation is a read-only step or an escalation.
+
+The rules are data in ``playbooks/reasoning/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.investigate import outside, relevance
+from bot.investigate.context import Topology
+from bot.investigate.fallback import failing_services, never_silent
+from bot.investigate.harm import recommend_safely
+from bot.investigate.models import Fact, Finding, Hypothesis, RecommendedAction
+from bot.investigate.playbook_schema import Playbook
+
+
+@dataclass
+class Conclusion:
+    hypotheses: list[Hypothesis]
+    actions: list[RecommendedAction]
+    facts: list[Fact] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+
+
+def order(hypotheses: Sequence[Hypothesis]) -> list[Hypothesis]:
+    return sorted(hypotheses, key=lambda h: (-h.confidence, h.kind, h.service))
+
+
+def conclude(
+    hypotheses: Sequence[Hypothesis],
+    playbooks: Sequence[Playbook],
+    findings: Sequence[Finding],
+    topo: Topology,
+) -> Conclusion:
+    hyps = list(hypotheses)
+    failing = failing_services(findings, topo)
+    facts = relevance.apply(hyps, findings, failing, topo)
+    hyps.extend(outside.apply(hyps, findings, topo))
+    hyps.extend(never_silent(findings, hyps, topo))
+    hyps = order(hyps)
+    advice = recommend_safely(hyps, playbooks, findings, topo)
+    facts.extend(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)
+    return Conclusion(hyps, advice.actions, facts, advice.next_steps)

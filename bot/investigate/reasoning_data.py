@@ -1,0 +1,176 @@
+"""The reasoning rules as validated data (``playbooks/reasoning/*.yaml``).
+
+Each file has one model here; a typo in a key is a load error naming the file and the key, not
+a rule that silently never fires. The rules are general knowledge (what a symptom looks like,
+which diffs cannot change behaviour, which hosts are ours); none names a deployment's service.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import ConfigError
+from bot.investigate.playbook_schema import PLAYBOOK_DIR, Matcher
+
+REASONING_DIR = PLAYBOOK_DIR / "reasoning"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+# ---- service_words.yaml ------------------------------------------------------------------
+
+
+class ServiceWords(_Strict):
+    stopwords: list[str] = Field(default_factory=list)
+    symptom_words: list[str] = Field(default_factory=list)
+    weak_parts: list[str] = Field(default_factory=list)
+    kinds: dict[str, list[str]] = Field(default_factory=dict)
+    tiers: dict[str, list[str]] = Field(default_factory=dict)
+    synonyms: list[list[str]] = Field(default_factory=list)
+
+
+# ---- failure_modes.yaml ------------------------------------------------------------------
+
+
+class Cause(_Strict):
+    """A cause the evidence can support for a failing service: the first matching one wins.
+
+    ``blame``: ``self`` (the failing service), ``finding`` (the service the matched finding
+    belongs to, e.g. a failing dependency) or ``mentions`` (the service the matched log line
+    names)."""
+
+    kind: str
+    match: Matcher
+    because: str
+    blame: str = Field(default="self", pattern=r"^(self|finding|mentions)$")
+    confidence: float = Field(ge=0.0, le=0.6)
+
+
+class FailureMode(_Strict):
+    name: str = Field(pattern=r"^[a-z_]+$")
+    label: str
+    seen: list[Matcher] = Field(min_length=1)  # any of these on the service: it fails this way
+    kind: str  # the kind reported when no cause is identified
+    kind_by_platform: dict[str, str] = Field(default_factory=dict)
+
+
+class FailureModes(_Strict):
+    unknown_confidence: float = Field(ge=0.0, le=0.3)
+    modes: list[FailureMode] = Field(min_length=1)
+    causes: list[Cause] = Field(default_factory=list)
+
+
+# ---- change_relevance.yaml ---------------------------------------------------------------
+
+
+class Inert(_Strict):
+    """Diff keys or event names that cannot change how a service behaves."""
+
+    pattern: str
+    reason: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        return _regex(value)
+
+
+class ChangeRelevance(_Strict):
+    change_kinds: list[str] = Field(min_length=1)  # hypothesis kinds that blame a change
+    grace_minutes: float = Field(ge=0.0)  # a change this long after the onset still counts
+    penalty: float = Field(ge=0.0, le=1.0)  # confidence taken from an unrelated change's blame
+    inert: list[Inert] = Field(default_factory=list)
+
+
+# ---- outside.yaml ------------------------------------------------------------------------
+
+
+class Outside(_Strict):
+    internal_suffixes: list[str] = Field(default_factory=list)
+    cloud_suffixes: list[str] = Field(default_factory=list)
+    error_signatures: list[str] = Field(default_factory=list)
+    error_words: str  # regex: a line with a host that also says this is a failed call
+    min_lines: int = Field(ge=1)
+    base: float = Field(ge=0.0, le=1.0)
+    per_caller: float = Field(ge=0.0, le=0.3)
+    kind: str
+    cloud_kind: str
+    explained_kinds: list[str] = Field(default_factory=list)  # caller symptoms it explains
+
+    @field_validator("error_words")
+    @classmethod
+    def _words(cls, value: str) -> str:
+        return _regex(value)
+
+
+# ---- harm.yaml ---------------------------------------------------------------------------
+
+
+class Advice(_Strict):
+    kinds: list[str] = Field(min_length=1)
+    outside: bool | None = None  # only for causes outside (True) or inside (False)
+    steps: list[str] = Field(min_length=1)
+
+
+class Harm(_Strict):
+    write_risks: list[str] = Field(min_length=1)
+    advice: list[Advice] = Field(default_factory=list)
+    default_steps: list[str] = Field(min_length=1)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load(model: type[M], name: str, directory: Path | None = None) -> M:
+    path = (directory or REASONING_DIR) / name
+    try:
+        raw: Any = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path.name}: cannot read: {exc}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path.name}: {where}: {first['msg']}") from None
+
+
+@lru_cache(maxsize=1)
+def service_words() -> ServiceWords:
+    return load(ServiceWords, "service_words.yaml")
+
+
+@lru_cache(maxsize=1)
+def failure_modes() -> FailureModes:
+    return load(FailureModes, "failure_modes.yaml")
+
+
+@lru_cache(maxsize=1)
+def change_relevance() -> ChangeRelevance:
+    return load(ChangeRelevance, "change_relevance.yaml")
+
+
+@lru_cache(maxsize=1)
+def outside_rules() -> Outside:
+    return load(Outside, "outside.yaml")
+
+
+@lru_cache(maxsize=1)
+def harm_rules() -> Harm:
+    return load(Harm, "harm.yaml")

@@ -1,0 +1,208 @@
+"""Scoring of root-cause investigations against scenario truth: pure functions, no I/O.
+
+One :class:`CaseOutcome` per truth incident (what the investigation answered, or that it crashed);
+:func:`score` turns it into per-case marks and :func:`summarize` into a corpus's figures:
+top-1 / top-3 (kind and service both right), first action right, harmful fixes, silent
+investigations, crashes, the Brier score and a reliability table (issue 15, "Measure").
+
+Definitions (they are what the figures mean):
+
+- **first action right**: with a truth fix, the first action has the fix's name and its params
+  include every truth param with the same value; with no truth fix, the first recommendation is
+  read-only (``risk == "read"``) or there is none.
+- **harmful fix**: the first recommendation is a write that cannot help: any write when the truth
+  has no fix (the cause is outside the registry's reach, or nothing is wrong), or a write other
+  than the truth's fix (a restart or rollback that changes nothing).
+- **silent**: the truth has a failure and the investigation offers no hypothesis.
+- **Brier score**: mean of ``(confidence - correct)**2`` over every hypothesis offered, where
+  ``correct`` is 1 when its kind and service equal the truth (always 0 when nothing is wrong).
+- **reliability**: the same hypotheses bucketed by confidence, with the share that was correct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+READ_RISK = "read"
+BUCKETS: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The answer for one incident: ``kind``/``service`` None when nothing is wrong."""
+
+    kind: str | None
+    service: str | None
+    fix_action: str | None = None
+    fix_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failing(self) -> bool:
+        return self.kind is not None
+
+
+@dataclass(frozen=True)
+class Guess:
+    kind: str
+    service: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Proposal:
+    action: str
+    params: dict[str, Any]
+    risk: str
+
+    @property
+    def writes(self) -> bool:
+        return self.risk != READ_RISK
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    name: str
+    truth: Truth
+    hypotheses: Sequence[Guess] = ()
+    actions: Sequence[Proposal] = ()
+    crashed: str | None = None  # the error, when the investigation (or the world) failed
+
+
+@dataclass(frozen=True)
+class CaseScore:
+    name: str
+    failing: bool
+    top1: bool
+    top3: bool
+    first_action: bool
+    harmful: bool
+    silent: bool
+    crashed: bool
+
+
+def _right(guess: Guess, truth: Truth) -> bool:
+    return truth.failing and (guess.kind, guess.service) == (truth.kind, truth.service)
+
+
+def matches_fix(proposal: Proposal, truth: Truth) -> bool:
+    if truth.fix_action is None or proposal.action != truth.fix_action:
+        return False
+    return all(proposal.params.get(k) == v for k, v in truth.fix_params.items())
+
+
+def score(outcome: CaseOutcome) -> CaseScore:
+    truth = outcome.truth
+    ranked = list(outcome.hypotheses)
+    first = outcome.actions[0] if outcome.actions else None
+    if truth.fix_action is not None:
+        first_ok = first is not None and matches_fix(first, truth)
+    else:
+        first_ok = first is None or not first.writes
+    harmful = first is not None and first.writes and not matches_fix(first, truth)
+    return CaseScore(
+        name=outcome.name,
+        failing=truth.failing,
+        top1=bool(ranked) and _right(ranked[0], truth),
+        top3=any(_right(g, truth) for g in ranked[:3]),
+        first_action=first_ok and outcome.crashed is None,
+        harmful=harmful,
+        silent=truth.failing and not ranked and outcome.crashed is None,
+        crashed=outcome.crashed is not None,
+    )
+
+
+def calibration_pairs(outcomes: Iterable[CaseOutcome]) -> list[tuple[float, int]]:
+    """``(confidence, correct)`` for every hypothesis offered."""
+    return [(g.confidence, int(_right(g, o.truth))) for o in outcomes for g in o.hypotheses]
+
+
+def brier(pairs: Sequence[tuple[float, int]]) -> float | None:
+    if not pairs:
+        return None
+    return sum((c - y) ** 2 for c, y in pairs) / len(pairs)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    low: float
+    high: float
+    n: int
+    mean_confidence: float | None
+    accuracy: float | None
+
+
+def reliability(
+    pairs: Sequence[tuple[float, int]], edges: Sequence[float] = BUCKETS
+) -> list[Bucket]:
+    """Confidence buckets ``[low, high)`` (the last one closed) with the observed accuracy."""
+    out: list[Bucket] = []
+    for i, (low, high) in enumerate(zip(edges, edges[1:], strict=False)):
+        last = i == len(edges) - 2
+        inside = [(c, y) for c, y in pairs if low <= c < high or (last and c == high)]
+        n = len(inside)
+        out.append(
+            Bucket(
+                low,
+                high,
+                n,
+                sum(c for c, _ in inside) / n if n else None,
+                sum(y for _, y in inside) / n if n else None,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Summary:
+    cases: int
+    failing: int
+    top1: int
+    top3: int
+    first_action: int
+    harmful: int
+    silent: int
+    crashes: int
+    brier: float | None
+    reliability: list[Bucket]
+
+
+def summarize(outcomes: Sequence[CaseOutcome]) -> Summary:
+    scores = [score(o) for o in outcomes]
+    pairs = calibration_pairs(outcomes)
+    return Summary(
+        cases=len(scores),
+        failing=sum(s.failing for s in scores),
+        top1=sum(s.top1 for s in scores),
+        top3=sum(s.top3 for s in scores),
+        first_action=sum(s.first_action for s in scores),
+        harmful=sum(s.harmful for s in scores),
+        silent=sum(s.silent for s in scores),
+        crashes=sum(s.crashed for s in scores),
+        brier=brier(pairs),
+        reliability=reliability(pairs),
+    )
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else f"{part}/0"
+
+
+def render(label: str, summary: Summary) -> str:
+    """The corpus's figures as printed by bench_rca."""
+    s = summary
+    brier_text = f"{s.brier:.3f}" if s.brier is not None else "-"
+    lines = [
+        f"== {label}: {s.cases} incidents ({s.failing} with a failure)",
+        f"   top-1 {_pct(s.top1, s.failing)}  top-3 {_pct(s.top3, s.failing)}  "
+        f"first action right {_pct(s.first_action, s.cases)}",
+        f"   harmful fixes {s.harmful}  silent {s.silent}  crashes {s.crashes}  Brier {brier_text}",
+        "   reliability: confidence bucket -> hypotheses, mean confidence, observed accuracy",
+    ]
+    for b in s.reliability:
+        conf = f"{b.mean_confidence:.2f}" if b.mean_confidence is not None else "  - "
+        acc = f"{b.accuracy:.2f}" if b.accuracy is not None else "  - "
+        close = "]" if b.high == 1.0 else ")"
+        lines.append(f"     [{b.low:.1f}, {b.high:.1f}{close}  n={b.n:<4} {conf}  {acc}")
+    return "\n".join(lines)

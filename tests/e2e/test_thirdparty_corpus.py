@@ -1,0 +1,94 @@
+"""Every third-party case (tests/scenarios/thirdparty, converted from HolmesGPT's evaluation suite)
+replays through the real webhooks with its investigations, without a crash, and is never silent:
+an incident whose truth holds a failure gets at least one hypothesis (issue 15 pts 1 and 8).
+
+Top-1 is not asserted here: the honest figures are bench_rca's, per corpus.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from handlers.replay.runner import replay
+from sandbox.investigate.enricher import InvestigateEach
+from sandbox.scenario import load_scenario
+
+THIRDPARTY = Path(__file__).resolve().parents[1] / "scenarios" / "thirdparty"
+CASES = sorted(THIRDPARTY.glob("*.yaml"))
+
+# Silent on the untuned bench (issue 15's "before" figure; the held-out ones were added after
+# their single scoring). The never-silent promise is being built on other branches; when it
+# lands these pass, and this list is deleted. Not strict, so the merge order does not matter.
+KNOWN_SILENT = {
+    "hg-ask38-rabbitmq-network-partition",
+    "hg-ask73a-external-api-window",
+    "hg-ask75-network-flapping",
+    "hg-ask77-liveness-probe-wrong-port",
+    "hg-inv07-job-shell-syntax-error",
+    "hg-ask104b-postgres-missing-index",
+    "hg-ask12-job-crashing-db-unreachable",
+    "hg-ask156-kafka-lag-opensearch-cpu",
+    "hg-ask21-job-unresolvable-host",
+    "hg-ask23-app-bad-hostname",
+    "hg-ask66-single-pool-timeout-needle",
+    "hg-ask69-rate-limit-traffic-spike",
+    "hg-ask70-memory-leak",
+    "hg-ask74-config-reload-hit-rate",
+    "hg-ask78b-cpu-quota-exceeded",
+    "hg-ask84-network-policy-blocks-frontend",
+    "hg-inv06-job-failure-db-unreachable",
+    "hg-inv15-dns-egress-denied",
+}
+
+
+def _replayed(path: Path) -> tuple[Any, dict[str, Any]]:
+    loaded = load_scenario(path)
+    assert loaded.truth is not None, f"{path.name} carries truth"
+    with InvestigateEach(loaded.scenario) as investigate:
+        return loaded.truth, replay(loaded.scenario, enrichers=[investigate])
+
+
+def _params() -> list[Any]:
+    marks = pytest.mark.xfail(
+        raises=AssertionError, reason="silent before never-silent lands (issue 15 pt 1)"
+    )
+    return [
+        pytest.param(path, id=path.stem, marks=[marks] if path.stem in KNOWN_SILENT else [])
+        for path in CASES
+    ]
+
+
+@pytest.mark.parametrize("path", _params())
+def test_replays_without_crash_and_is_never_silent(path: Path) -> None:
+    truth, result = _replayed(path)
+    assert result["incidents"], "the replay opened no incident"
+    failing = {
+        alert
+        for inc in truth.incidents
+        if (inc.root_cause or truth.root_cause) is not None
+        for alert in inc.alerts
+    }
+    for incident in result["incidents"]:
+        investigation = incident.get("investigation")
+        assert investigation is not None, f"incident {incident['alerts']} was not investigated"
+        if failing & set(incident["alerts"]):
+            assert investigation["hypotheses"], (
+                f"silent: the facts hold a failure and no hypothesis names it "
+                f"({len(investigation['facts'])} facts)"
+            )
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(CASES) >= 25
+    assert (THIRDPARTY / "README.md").read_text().count("Copyright (c) 2024 Robusta Dev Ltd") >= 1
+    held = (THIRDPARTY / "heldout.txt").read_text()
+    assert "seed:" in held
+    assert all(line.strip() + ".yaml" in {p.name for p in CASES} for line in _listed(held))
+
+
+def _listed(text: str) -> list[str]:
+    lines = (raw.split("#", 1)[0].strip() for raw in text.splitlines())
+    return [line for line in lines if line and not line.startswith("seed:")]

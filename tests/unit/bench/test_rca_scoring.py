@@ -1,0 +1,115 @@
+"""The root-cause scoring of bench_rca: each mark, the Brier score, the reliability table."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bench.rca_scoring import (
+    CaseOutcome,
+    Guess,
+    Proposal,
+    Truth,
+    brier,
+    calibration_pairs,
+    reliability,
+    render,
+    score,
+    summarize,
+)
+
+OOM = Truth("oom_killed", "api", "k8s.set_resources", {"namespace": "prod", "name": "api"})
+OUTSIDE = Truth("dependency_failure", "stripe")  # no registry action can help
+HEALTHY = Truth(None, None)
+RAISE = Proposal("k8s.set_resources", {"namespace": "prod", "name": "api", "cpu": "1"}, "medium")
+RESTART = Proposal("k8s.restart_deployment", {"namespace": "prod", "name": "api"}, "low")
+LOOK = Proposal("runbook.read_logs", {"service": "api"}, "read")
+
+
+def case(truth: Truth, guesses: list[Guess] | None = None, actions: list[Proposal] | None = None,
+         crashed: str | None = None) -> CaseOutcome:  # fmt: skip
+    return CaseOutcome("c", truth, guesses or [], actions or [], crashed)
+
+
+def test_top1_and_top3_need_kind_and_service() -> None:
+    right = Guess("oom_killed", "api", 0.8)
+    other_service = Guess("oom_killed", "web", 0.9)
+    assert score(case(OOM, [right])).top1
+    s = score(case(OOM, [other_service, Guess("memory_leak", "api", 0.5), right]))
+    assert (s.top1, s.top3) == (False, True)
+    s = score(case(OOM, [other_service, other_service, other_service, right]))
+    assert (s.top1, s.top3) == (False, False)
+
+
+def test_first_action_matches_the_fix_by_name_and_truth_params() -> None:
+    assert score(case(OOM, actions=[RAISE])).first_action
+    wrong_target = Proposal("k8s.set_resources", {"namespace": "prod", "name": "web"}, "medium")
+    assert not score(case(OOM, actions=[wrong_target])).first_action
+    assert not score(case(OOM, actions=[])).first_action
+
+
+def test_with_no_fix_only_a_read_only_first_step_or_none_is_right() -> None:
+    assert score(case(OUTSIDE, actions=[LOOK, RESTART])).first_action
+    assert score(case(OUTSIDE)).first_action
+    assert not score(case(OUTSIDE, actions=[RESTART])).first_action
+
+
+@pytest.mark.parametrize(
+    ("truth", "actions", "harmful"),
+    [
+        (OUTSIDE, [RESTART], True),  # a write when nothing in reach helps
+        (HEALTHY, [RESTART], True),  # a write when nothing is wrong
+        (OOM, [RESTART], True),  # a write that is not the fix: no effect
+        (OOM, [RAISE], False),
+        (OUTSIDE, [LOOK, RESTART], False),  # only the first recommendation counts
+        (OUTSIDE, [], False),
+    ],
+)
+def test_harmful_fix(truth: Truth, actions: list[Proposal], harmful: bool) -> None:
+    assert score(case(truth, actions=actions)).harmful is harmful
+
+
+def test_silent_means_a_failure_and_no_hypothesis() -> None:
+    assert score(case(OOM)).silent
+    assert not score(case(OOM, [Guess("oom_killed", "api", 0.2)])).silent
+    assert not score(case(HEALTHY)).silent
+    crashed = score(case(OOM, crashed="ApiException: 500"))
+    assert (crashed.crashed, crashed.silent, crashed.first_action) == (True, False, False)
+
+
+def test_brier_over_every_hypothesis() -> None:
+    outcomes = [
+        case(OOM, [Guess("oom_killed", "api", 0.9), Guess("memory_leak", "api", 0.3)]),
+        case(HEALTHY, [Guess("cpu_saturation", "api", 0.2)]),
+    ]
+    pairs = calibration_pairs(outcomes)
+    assert pairs == [(0.9, 1), (0.3, 0), (0.2, 0)]
+    assert brier(pairs) == pytest.approx((0.01 + 0.09 + 0.04) / 3)
+    assert brier([]) is None
+
+
+def test_reliability_buckets_confidence_and_accuracy() -> None:
+    pairs = [(0.1, 0), (0.15, 0), (0.7, 1), (0.75, 0), (1.0, 1), (0.8, 1)]
+    table = {(b.low, b.high): b for b in reliability(pairs)}
+    low = table[(0.0, 0.2)]
+    assert (low.n, low.accuracy) == (2, 0.0)
+    mid = table[(0.6, 0.8)]
+    assert (mid.n, mid.accuracy, mid.mean_confidence) == (2, 0.5, pytest.approx(0.725))
+    top = table[(0.8, 1.0)]  # the last bucket is closed: 1.0 falls in it
+    assert (top.n, top.accuracy) == (2, 1.0)
+    assert table[(0.2, 0.4)].n == 0 and table[(0.2, 0.4)].accuracy is None
+
+
+def test_summary_and_render() -> None:
+    outcomes = [
+        case(OOM, [Guess("oom_killed", "api", 0.8)], [RAISE]),
+        case(OUTSIDE, [Guess("deployment_regression", "api", 0.6)], [RESTART]),
+        case(OOM),
+        case(HEALTHY, [], [LOOK]),
+        case(OOM, crashed="boom"),
+    ]
+    s = summarize(outcomes)
+    assert (s.cases, s.failing, s.top1, s.top3) == (5, 4, 1, 1)
+    assert (s.first_action, s.harmful, s.silent, s.crashes) == (2, 1, 1, 1)
+    text = render("dev", s)
+    assert "top-1 1/4 (25%)" in text and "harmful fixes 1" in text and "silent 1" in text
+    assert "[0.8, 1.0]" in text
