@@ -131,6 +131,7 @@ class LogAttrs(Attrs):
     level: str | None = None
     first_seen_min_ago: float | None = None
     template: str | None = None
+    example: str | None = None  # one real line: what the template masked
     mentions: str | None = None
     log_source: str | None = None
 
