@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = Field(default=None, description="enables Claude")
     anthropic_base_url: str | None = Field(default=None, description="Messages API base URL")
     aiops_anthropic_model: str = Field(default="claude-sonnet-4-5", description="model name")
+    aiops_llm_timeout_s: float = Field(
+        default=30.0, gt=0, description="timeout of each request to the model"
+    )
 
     # --- observability sources
     loki_url: str | None = Field(default=None, description="Loki base URL for LogQL")

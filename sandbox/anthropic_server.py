@@ -16,10 +16,12 @@ request is recorded. The server checks what the real API checks and a client can
 the key, required fields, alternating roles, a ``tool_result`` for every ``tool_use`` of the
 previous turn, and tools defined whenever the history holds tool blocks. With
 ``tool_choice: {"type": "none"}`` it never returns ``tool_use`` blocks, like the real model.
+:meth:`slow_down` makes every Messages reply wait (a slow or hung API, for client timeouts).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import socket
@@ -186,6 +188,7 @@ class AnthropicServer:
         self.requests: list[RecordedRequest] = []
         self._queue: deque[Reply] = deque()
         self._responder: Responder | None = None
+        self._delay_s = 0.0
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -248,11 +251,16 @@ class AnthropicServer:
         """Answer with ``responder(request_json)`` once the queue is empty."""
         self._responder = responder
 
+    def slow_down(self, seconds: float) -> None:
+        """Answer every Messages request only after ``seconds`` (0 restores prompt replies)."""
+        self._delay_s = max(0.0, seconds)
+
     def reset(self) -> None:
         with self._lock:
             self._queue.clear()
             self.requests.clear()
         self._responder = None
+        self._delay_s = 0.0
 
     @property
     def message_requests(self) -> list[RecordedRequest]:
@@ -304,6 +312,8 @@ class AnthropicServer:
         problem = validate_messages_request(rec.body)
         if problem:
             return _error(400, problem)
+        if self._delay_s:
+            await asyncio.sleep(self._delay_s)
         reply = self._next_reply(rec.body)
         if isinstance(reply, ErrorReply):
             headers = {"x-should-retry": "false"} if reply.status == 500 else {}

@@ -12,14 +12,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.changes.models import KINDS, ChangeIn
-from bot.ingest.models import BadPayload, fingerprint_of, parse_time, require
+from bot.ingest.models import BadPayload, bounded_time, fingerprint_of, parse_time, require
 
 
 def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def _ident(*parts: object, sep: str = ":") -> str:
+    """A readable external id from the delivery's own fields, hashed when it would not fit
+    the column (255): a long but valid app name must not make a change unstorable."""
+    ident = sep.join(str(p) for p in parts)
+    return ident if len(ident) <= 255 else fingerprint_of(*parts)
 
 
 def parse_github(event: str | None, body: Any, at: datetime) -> ChangeIn | None:
@@ -73,7 +80,7 @@ def parse_argocd(body: Any, at: datetime) -> ChangeIn | None:
         return None
     return ChangeIn(
         source="argocd",
-        external_id=f"{app}:{revision}:{body.get('finished_at') or ''}",
+        external_id=_ident(app, revision, body.get("finished_at") or ""),
         kind="deployment",
         at=parse_time(body.get("finished_at"), "finished_at") or at,
         service=_text(body.get("service")) or app,
@@ -97,7 +104,7 @@ def parse_jenkins(body: Any, at: datetime) -> ChangeIn | None:
     scm = build.get("scm") if isinstance(build.get("scm"), dict) else {}
     return ChangeIn(
         source="jenkins",
-        external_id=f"{name}#{number}",
+        external_id=_ident(name, number, sep="#"),
         kind=str(params["KIND"]) if params.get("KIND") in KINDS else "deployment",
         at=at,
         service=_text(params.get("SERVICE")) or name,
@@ -121,6 +128,11 @@ class ManualChange(BaseModel):
     at: datetime | None = None
     id: str | None = Field(default=None, max_length=200)
     detail: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return bounded_time(value)  # as the alert endpoints: a timezone, and a sane year
 
 
 def parse_manual(body: Any, at: datetime) -> ChangeIn:

@@ -8,11 +8,13 @@ from bot.changes.models import ChangeIn
 from bot.incidents import service
 from bot.incidents.enums import TimelineKind
 from bot.incidents.flows import IncidentFlows
+from bot.ingest.wire import check_change
 from bot.store.models import ChangeEvent
 
 
 def record_change(flows: IncidentFlows, change: ChangeIn) -> tuple[ChangeEvent, bool]:
     """Store a change once; a new one is noted on the timeline of related open incidents."""
+    check_change(change)  # refused whole (422) when the store cannot hold it
     now = flows.clock.now()
     with flows.db.session() as session:
         row, created = change_service.create(session=session, change=change)

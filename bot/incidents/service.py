@@ -18,6 +18,16 @@ from bot.topology import Topology
 CHANGE_LOOKBACK = timedelta(hours=24)
 
 
+def shifted(at: datetime, delta: timedelta) -> datetime:
+    """``at + delta``, saturating at the calendar's ends instead of raising OverflowError (a
+    time stored before the ingest edge bounded years must not break the incident view)."""
+    try:
+        return at + delta
+    except OverflowError:
+        edge = datetime.max if delta > timedelta(0) else datetime.min
+        return edge.replace(tzinfo=at.tzinfo)
+
+
 def get(*, session: Session, incident_id: int) -> Incident:
     row = session.get(Incident, incident_id)
     if row is None:
@@ -87,7 +97,9 @@ def related_changes(
     topology: Topology,
 ) -> list[ChangeLine]:
     rows = change_service.recent(
-        session=session, since=started - CHANGE_LOOKBACK, until=started + timedelta(minutes=2)
+        session=session,
+        since=shifted(started, -CHANGE_LOOKBACK),
+        until=shifted(started, timedelta(minutes=2)),
     )
     if not rows:
         return []

@@ -9,7 +9,6 @@ summary and any later ``key=value`` (or ``key: value``) line is a label (``servi
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -23,8 +22,33 @@ from bot.ingest.models import (
     service_of,
     severity_of,
 )
+from bot.ingest.wire import load_json
 
 _LABEL_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]{0,62})\s*[=:]\s*(.+?)\s*$")
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    """An optional JSON array: absent → []; any other type → BadPayload naming the field."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadPayload(f"{what}: expected a list")
+    return value
+
+
+def _obj(value: Any, what: str) -> dict[str, Any]:
+    """An optional JSON object: absent → {}; any other type → BadPayload naming the field."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadPayload(f"{what}: expected an object")
+    return value
+
+
+def _opt_text(value: Any, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise BadPayload(f"{what}: expected a string")
 
 
 def description_labels(text: str | None) -> tuple[str, dict[str, str]]:
@@ -95,16 +119,16 @@ def _alarm(
 
 
 def cloudwatch_alarm(msg: dict[str, Any]) -> list[AlertIn]:
-    trigger: dict[str, Any] = msg["Trigger"] if isinstance(msg.get("Trigger"), dict) else {}
+    trigger = _obj(msg.get("Trigger"), "Message.Trigger")
     dims = _dims(trigger.get("Dimensions"))
-    for metric in trigger.get("Metrics") or []:  # metric-math / anomaly-detection alarms
+    for metric in _list(trigger.get("Metrics"), "Message.Trigger.Metrics"):  # metric math
         stat = metric.get("MetricStat") if isinstance(metric, dict) else None
         if isinstance(stat, dict) and isinstance(stat.get("Metric"), dict):
             dims.update(_dims(stat["Metric"].get("Dimensions")))
     return _alarm(
         name=require(msg, "AlarmName", "Message."),
         state=require(msg, "NewStateValue", "Message."),
-        description=msg.get("AlarmDescription"),
+        description=_opt_text(msg.get("AlarmDescription"), "Message.AlarmDescription"),
         reason=str(msg.get("NewStateReason") or ""),
         at=msg.get("StateChangeTime"),
         arn=str(msg.get("AlarmArn") or ""),
@@ -115,18 +139,17 @@ def cloudwatch_alarm(msg: dict[str, Any]) -> list[AlertIn]:
 
 def _eb_alarm(event: dict[str, Any], detail: dict[str, Any]) -> list[AlertIn]:
     state = require(detail, "state", "detail.", dict)
-    raw_config = detail.get("configuration")
-    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
+    config = _obj(detail.get("configuration"), "detail.configuration")
     dims: dict[str, str] = {}
-    for metric in config.get("metrics") or []:
+    for metric in _list(config.get("metrics"), "detail.configuration.metrics"):
         stat = metric.get("metricStat") if isinstance(metric, dict) else None
         if isinstance(stat, dict) and isinstance(stat.get("metric"), dict):
             dims.update(_dims(stat["metric"].get("dimensions")))
-    resources = event.get("resources") or [""]
+    resources = _list(event.get("resources"), "resources") or [""]
     return _alarm(
         name=require(detail, "alarmName", "detail."),
         state=require(state, "value", "detail.state."),
-        description=config.get("description"),
+        description=_opt_text(config.get("description"), "detail.configuration.description"),
         reason=str(state.get("reason") or ""),
         at=state.get("timestamp") or event.get("time"),
         arn=str(resources[0]),
@@ -182,11 +205,10 @@ def _devops_guru(event: dict[str, Any], detail: dict[str, Any]) -> list[AlertIn]
 
 
 def _tag(detail: dict[str, Any], key: str) -> str | None:
-    coll = detail.get("resourceCollection")
-    tags = coll.get("tags") if isinstance(coll, dict) else None
-    for tag in tags or []:
+    coll = _obj(detail.get("resourceCollection"), "detail.resourceCollection")
+    for tag in _list(coll.get("tags"), "detail.resourceCollection.tags"):
         if isinstance(tag, dict) and str(tag.get("appBoundaryKey", "")).lower() == key:
-            values = tag.get("tagValues") or []
+            values = _list(tag.get("tagValues"), "detail.resourceCollection.tags[].tagValues")
             return str(values[0]) if values else None
     return None
 
@@ -207,9 +229,9 @@ def _synthetics(event: dict[str, Any], detail: dict[str, Any]) -> list[AlertIn]:
 
 def _health(event: dict[str, Any], detail: dict[str, Any]) -> list[AlertIn]:
     arn = require(detail, "eventArn", "detail.")
-    descs = detail.get("eventDescription") or [{}]
+    descs = _list(detail.get("eventDescription"), "detail.eventDescription") or [{}]
     text = descs[0].get("latestDescription", "") if isinstance(descs[0], dict) else ""
-    entities = detail.get("affectedEntities") or []
+    entities = _list(detail.get("affectedEntities"), "detail.affectedEntities")
     entity = (
         entities[0].get("entityValue", "") if entities and isinstance(entities[0], dict) else ""
     )
@@ -237,10 +259,10 @@ _EVENTBRIDGE: dict[str, Callable[[dict[str, Any], dict[str, Any]], list[AlertIn]
 def parse_sns_message(message: str) -> list[AlertIn]:
     """The SNS ``Message`` string → alerts (an unknown message kind is a BadPayload)."""
     try:
-        msg = json.loads(message)
-    except ValueError:
+        msg = load_json(message.encode("utf-8", "surrogatepass"))
+    except BadPayload as exc:
         raise BadPayload(
-            "SNS Message is not JSON (expected a CloudWatch alarm or EventBridge event)"
+            f"SNS Message: {exc} (expected a CloudWatch alarm or EventBridge event)"
         ) from None
     if not isinstance(msg, dict):
         raise BadPayload("SNS Message must be a JSON object")

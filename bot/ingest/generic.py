@@ -7,7 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.ingest.models import AlertIn, BadPayload, fingerprint_of, service_of, severity_of
+from bot.ingest.models import (
+    AlertIn,
+    BadPayload,
+    bounded_time,
+    fingerprint_of,
+    service_of,
+    severity_of,
+)
 
 
 class GenericAlert(BaseModel):
@@ -27,9 +34,7 @@ class GenericAlert(BaseModel):
     @field_validator("starts_at", "ends_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("time needs a timezone (e.g. 2025-01-01T12:00:00Z)")
-        return value
+        return bounded_time(value)
 
 
 class GenericPayload(BaseModel):
@@ -49,17 +54,6 @@ def parse_generic(body: Any) -> list[AlertIn]:
         where = ".".join(str(p) for p in err["loc"]) or "body"
         kind = "missing field" if err["type"] == "missing" else str(err["msg"])
         raise BadPayload(f"{kind}: {where}") from None
-    return _alerts(payload)
-
-
-def parse_generic_json(raw: bytes) -> list[AlertIn] | None:
-    """``parse_generic`` straight from the body bytes (pydantic parses and validates in one
-    pass). ``None`` when the body is not a valid payload: the caller then takes the
-    ``json.loads`` + ``parse_generic`` path, which explains the problem."""
-    try:
-        payload = GenericPayload.model_validate_json(raw)
-    except ValidationError:
-        return None
     return _alerts(payload)
 
 

@@ -20,6 +20,7 @@ from typing import Protocol
 from bot import observability
 from bot.errors import UpstreamUnavailable
 from bot.ingest.models import AlertIn, Outcome
+from bot.ingest.wire import check_alerts
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class IngestPipeline:
         return outcomes
 
     def _enqueue(self, alerts: Sequence[AlertIn]) -> Future[list[Outcome]]:
+        check_alerts(alerts)  # a delivery the store cannot hold is refused whole, before queueing
         self.start()
         fut: Future[list[Outcome]] = Future()
         self._queue.put((alerts, fut))

@@ -28,6 +28,7 @@ class InvestigationContext:
     store: Any | None = None  # an object with ``engine`` (bot.store) to persist rows
     anthropic: Any | None = None  # an Anthropic client when a key is configured
     anthropic_model: str | None = None
+    llm_timeout_s: float = 30.0  # per request to the model
     extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:

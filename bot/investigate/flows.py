@@ -1,6 +1,7 @@
 """Entry points: ``investigate_query(ctx, query)`` and ``investigate_incident(ctx, view)``.
 
-classify → plan → run steps in parallel → interpret → (optionally) refine with Claude →
+classify (Claude may refine it) → plan → run steps in parallel → interpret → (with a key, when
+something is left unexplained) Claude's cited hypotheses →
 store the Investigation row. Returns an ``InvestigationResult``.
 """
 
@@ -56,16 +57,30 @@ def _run(
     )
     concluded = conclude(hypotheses, books, run.findings, ctx.topology)
     assumed = [Fact(text=classification.assumed, source="reasoning:resolve")]
+    facts = [
+        *(assumed if classification.assumed else []),
+        *run.failures,
+        *facts_from(run.findings),
+        *concluded.facts,
+    ]
+    hypotheses = concluded.hypotheses
+    if ctx.anthropic is not None:  # Claude on what the rules left unexplained; adds no action
+        from bot.investigate.llm_hypotheses import explain_the_rest
+
+        facts, hypotheses = explain_the_rest(
+            ctx,
+            query=query,
+            facts=facts,
+            hypotheses=hypotheses,
+            findings=run.findings,
+            targets=plan.scope.services,
+            alerts=incident.alerts if incident else (),
+        )
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),
         classification=classification,
-        facts=[
-            *(assumed if classification.assumed else []),
-            *run.failures,
-            *facts_from(run.findings),
-            *concluded.facts,
-        ],
-        hypotheses=concluded.hypotheses[:8],
+        facts=facts,
+        hypotheses=hypotheses[:8],
         actions=concluded.actions[:6],
         next_steps=concluded.next_steps,
         steps=run.steps,

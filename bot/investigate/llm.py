@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import InvestigationContext
-from bot.investigate.models import Classification
+from bot.investigate.models import Classification, Finding
 from bot.investigate.plan import make_scope
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.primitives import PRIMITIVES
@@ -54,6 +54,21 @@ def tools() -> list[ToolSpec]:
         )
         for name in sorted(PRIMITIVES)
     ]
+
+
+def read_primitive(
+    ctx: InvestigationContext, name: str, tool_input: dict[str, Any], default: Sequence[str]
+) -> list[Finding] | None:
+    """Run the primitive behind tool ``name`` over the services the model named (known ones
+    only; else ``default``, else every service). None when no such primitive exists."""
+    primitive = name.replace("__", ".")
+    if primitive not in PRIMITIVES:
+        return None
+    known = set(ctx.topology.services)
+    asked = tool_input.get("services")
+    services = [s for s in (asked if isinstance(asked, list) else []) or default if s in known]
+    scope = make_scope(ctx, services or list(known))
+    return PRIMITIVES[primitive](ctx, scope, {})
 
 
 def _prompt(
@@ -99,12 +114,9 @@ def refine_classification(
     known_services = set(ctx.topology.services)
 
     def call_tool(name: str, tool_input: dict[str, Any]) -> ToolResult:
-        primitive = name.replace("__", ".")
-        if primitive not in PRIMITIVES:
+        found = read_primitive(ctx, name, tool_input, rules.targets)
+        if found is None:
             return ToolResult.failed(f"unknown tool {name}")
-        services = [s for s in tool_input.get("services") or rules.targets if s in known_services]
-        scope = make_scope(ctx, services or list(known_services))
-        found = PRIMITIVES[primitive](ctx, scope, {})
         if not found:
             return ToolResult.no_data("nothing found")
         return ToolResult.ok("\n".join(f.summary for f in found[:40]))
@@ -113,7 +125,7 @@ def refine_classification(
         return rules
     try:
         answer = run_tool_loop(
-            ctx.anthropic,
+            ctx.anthropic.with_options(timeout=ctx.llm_timeout_s),
             model=ctx.anthropic_model or "claude-sonnet-4-5",
             system=SYSTEM,
             user=_prompt(ctx, books, rules, query, incident),
@@ -157,4 +169,5 @@ def attach_claude(ctx: InvestigationContext, settings: Any) -> InvestigationCont
         api_key=key.get_secret_value(), base_url=settings.anthropic_base_url
     )
     ctx.anthropic_model = settings.aiops_anthropic_model
+    ctx.llm_timeout_s = float(getattr(settings, "aiops_llm_timeout_s", ctx.llm_timeout_s))
     return ctx

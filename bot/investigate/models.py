@@ -54,6 +54,7 @@ class Hypothesis(BaseModel):
     against: list[str] = Field(default_factory=list)
     change: str | None = None
     playbook: str | None = None
+    source: str = "rules"  # "llm" when Claude proposed it (bot.investigate.llm_hypotheses)
 
 
 class RecommendedAction(BaseModel):
@@ -122,6 +123,7 @@ class InvestigationResult(BaseModel):
                     "evidence": list(h.evidence),
                     **({"against": list(h.against)} if h.against else {}),
                     **({"change": h.change} if h.change else {}),
+                    **({"source": h.source} if h.source != "rules" else {}),
                 }
                 for h in self.hypotheses
             ],

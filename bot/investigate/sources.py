@@ -58,6 +58,7 @@ class ContainerRecord:
     last_terminated_at: datetime | None = None
     memory_limit: str | None = None
     image: str | None = None
+    waiting_message: str | None = None  # e.g. 'secret "db-creds" not found'
 
 
 @dataclass(frozen=True)

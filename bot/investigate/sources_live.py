@@ -209,6 +209,7 @@ class LiveEvidence(AwsInventory):
                     c.last_terminated_at,
                     c.limits.get("memory"),
                     c.image,
+                    waiting_message=c.waiting_message,
                 )
                 for c in p.containers
             ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from bot.remediate import checks_aws as checks
 from bot.remediate.action_helpers import aws, preflight
 from bot.remediate.enums import Risk
 from bot.remediate.models import (
@@ -284,6 +285,7 @@ SPECS: tuple[ActionSpec, ...] = (
         _keys_pre,
         _deactivate,
         _reactivate,
+        checks.keys_inactive,
     ),
     ActionSpec(
         "cloudfront.invalidate",
@@ -293,5 +295,6 @@ SPECS: tuple[ActionSpec, ...] = (
         _invalidate_pre,
         _invalidate,
         _invalidate_undo,
+        checks.invalidation_completed,
     ),
 )

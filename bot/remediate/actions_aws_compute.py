@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from bot.remediate import checks_aws as checks
 from bot.remediate.action_helpers import aws, preflight
 from bot.remediate.enums import Risk
 from bot.remediate.models import (
@@ -290,6 +291,7 @@ SPECS: tuple[ActionSpec, ...] = (
         _db_reboot_pre,
         _db_reboot,
         _db_reboot_undo,
+        checks.rds_available,
     ),
     ActionSpec(
         "rds.modify_parameter",
@@ -299,6 +301,7 @@ SPECS: tuple[ActionSpec, ...] = (
         _param_pre,
         _param,
         _param_undo,
+        checks.rds_parameter_in_sync,
     ),
     ActionSpec(
         "lambda.set_timeout",
@@ -308,6 +311,7 @@ SPECS: tuple[ActionSpec, ...] = (
         _timeout_pre,
         _timeout,
         _timeout_undo,
+        checks.lambda_timeout_applied,
     ),
     ActionSpec(
         "lambda.set_reserved_concurrency",
@@ -317,6 +321,7 @@ SPECS: tuple[ActionSpec, ...] = (
         _conc_pre,
         _conc,
         _conc_undo,
+        checks.lambda_concurrency_applied,
     ),
     ActionSpec(
         "ecs.rollback_service",
@@ -344,5 +349,6 @@ SPECS: tuple[ActionSpec, ...] = (
         _asg_pre,
         _asg_set,
         _asg_undo,
+        checks.asg_in_service,
     ),
 )

@@ -213,7 +213,7 @@ class MetricVerifier:
         before = (req.result or {}).get("before", {})
         if not signals:
             if spec.verify is not None:
-                return spec.verify(ctx, params, before)
+                return self._own_check(ctx, spec, params, before)
             return VerifyOutcome(True, "no health signal to check; the action completed")
         cloudwatch = ctx.client("cloudwatch")
         waited = timedelta(0)
@@ -235,3 +235,17 @@ class MetricVerifier:
                 return VerifyOutcome(False, f"metrics recovered ({text}) but {own.detail}")
             text = f"{text}; {own.detail}"
         return VerifyOutcome(True, f"recovered after {minutes}: {text}")
+
+    def _own_check(
+        self, ctx: ActionContext, spec: ActionSpec, params: Params, before: Any
+    ) -> VerifyOutcome:
+        """No metric to watch: poll the action's own check (instances coming InService, an
+        invalidation completing) up to the window."""
+        assert spec.verify is not None
+        outcome = spec.verify(ctx, params, before)
+        waited = timedelta(0)
+        while not outcome.recovered and waited < self.window:
+            _wait(ctx.clock, self.step, self.sleep)
+            waited += self.step
+            outcome = spec.verify(ctx, params, before)
+        return outcome

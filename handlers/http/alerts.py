@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.errors import Conflict
 from bot.ingest.alertmanager import parse_alertmanager
-from bot.ingest.generic import parse_generic, parse_generic_json
+from bot.ingest.generic import parse_generic
 from bot.ingest.pagerduty import PagerDutyEvent, parse_pagerduty
 from bot.ingest.signatures import check_bearer, check_fresh, check_pagerduty
 from bot.store.models import Incident
@@ -43,10 +43,7 @@ async def alertmanager(request: Request) -> dict[str, Any]:
 async def generic(request: Request) -> dict[str, Any]:
     svc = services_of(request)
     check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    raw = await read_body(request)
-    alerts = parse_generic_json(raw)  # one pass over the bytes; None: take the careful path
-    if alerts is None:
-        alerts = parse_generic(parse_json(raw))
+    alerts = parse_generic(parse_json(await read_body(request)))
     return _summary(await svc.pipeline.submit_async(alerts))
 
 

@@ -1,15 +1,17 @@
-"""Reading a webhook body safely: content type, a 1 MB cap (header AND streamed), JSON."""
+"""Reading a webhook body safely: content type, a 1 MB cap (header AND streamed), then the one
+bounded JSON loader (``bot.ingest.wire.load_json``: depth, NaN/Infinity, 64-bit integers, NUL
+and lone surrogates refused with 422 and the field)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Request
 
 from bot.ingest.models import BadPayload, PayloadTooLarge, UnsupportedMediaType
+from bot.ingest.wire import MAX_BYTES, load_json
 
-MAX_BODY = 1_000_000
+MAX_BODY = MAX_BYTES
 
 
 async def read_body(request: Request, *, types: tuple[str, ...] = ("application/json",)) -> bytes:
@@ -33,9 +35,4 @@ async def read_body(request: Request, *, types: tuple[str, ...] = ("application/
 
 
 def parse_json(raw: bytes) -> Any:
-    if not raw:
-        raise BadPayload("empty body")
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadPayload("malformed JSON") from None
+    return load_json(raw, max_bytes=MAX_BODY)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from bot.ingest.aws_events import parse_sns_message
+from bot.ingest.models import BadPayload
 from bot.ingest.signatures import check_fresh
-from bot.ingest.sns import SnsEnvelope, parse_envelope
+from bot.ingest.sns import TYPES, SnsEnvelope, parse_envelope
 from handlers.http.body import parse_json, read_body
 from handlers.http.deps import HttpServices, services_of
 from handlers.http.receipts import remember, seen
@@ -20,9 +21,18 @@ router = APIRouter()
 
 @router.post("/webhooks/sns")
 async def sns(request: Request) -> dict[str, Any]:
+    """Cheapest checks first: the type header SNS sends, content type and size (read_body), the
+    bounded JSON parse, the envelope's ``Type`` and fields, the certificate host; only then the
+    signature (which may fetch the certificate), and the ``Message`` only once it is verified."""
     svc = services_of(request)
+    header_type = request.headers.get("x-amz-sns-message-type")
+    if header_type is not None and header_type not in TYPES:
+        raise BadPayload(f"unsupported x-amz-sns-message-type {header_type[:40]!r}")
     raw = await read_body(request, types=("text/plain", "application/json"))
     env = parse_envelope(parse_json(raw))
+    if header_type is not None and header_type != env.type:
+        raise BadPayload("x-amz-sns-message-type does not match the envelope's Type")
+    svc.sns.check_origin(env)
     return await run_in_threadpool(_handle, svc, env)
 
 

@@ -7,7 +7,7 @@ from integrations.anthropic_llm.loop import (
     run_tool_loop,
     truncate,
 )
-from integrations.anthropic_llm.redact import redact, shannon_entropy
+from integrations.anthropic_llm.redact import redact, redact_personal, shannon_entropy
 from integrations.anthropic_llm.types import (
     LLMAuthError,
     LLMError,
@@ -32,6 +32,7 @@ __all__ = [
     "ToolSpec",
     "ToolStatus",
     "redact",
+    "redact_personal",
     "render_tool_result",
     "run_tool_loop",
     "shannon_entropy",

@@ -4,6 +4,10 @@ Each rule replaces only the secret part and says what it was (``[REDACTED:aws-ac
 the surrounding text still reads. The last rule catches long high-entropy tokens that no named
 rule knows (generated API keys, base64 secrets) while leaving hex ids, UUIDs and git SHAs alone:
 those are what an investigation needs to quote.
+
+:func:`redact_personal` goes further for text built from what systems printed (facts, tool
+outputs): e-mail addresses and IP addresses are not secrets, but they name people and hosts and
+have no business in a prompt.
 """
 
 from __future__ import annotations
@@ -112,3 +116,33 @@ def redact(text: str) -> str:
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
     return _CANDIDATE.sub(_entropy_repl, text)
+
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_HEX = r"[0-9A-Fa-f]{1,4}"
+_PERSONAL: tuple[_Rule, ...] = (
+    (
+        re.compile(
+            r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+        ),
+        _tag("email"),
+    ),
+    (re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w.]*\d)"), _tag("ip")),
+    (
+        re.compile(
+            rf"(?<![\w:])(?:(?:{_HEX}:){{4,7}}{_HEX}|(?:{_HEX}:){{1,6}}:(?:{_HEX}(?::{_HEX})*)?"
+            rf"|::(?:{_HEX}:)*{_HEX})(?![\w:])"
+        ),
+        _tag("ip"),
+    ),
+)
+
+
+def redact_personal(text: str) -> str:
+    """:func:`redact`, then e-mail and IP (v4 and v6) addresses replaced by markers."""
+    text = redact(text)
+    if not text:
+        return text
+    for pattern, repl in _PERSONAL:
+        text = pattern.sub(repl, text)
+    return text

@@ -17,6 +17,7 @@ class FunctionConfig:
     timeout: int
     memory: int
     reserved_concurrency: int | None
+    last_update_status: str | None = None  # Successful | InProgress | Failed (None: not given)
 
 
 def get_config(client: Any, name: str) -> FunctionConfig:
@@ -31,4 +32,5 @@ def get_config(client: Any, name: str) -> FunctionConfig:
         timeout=int(config["Timeout"]),
         memory=int(config["MemorySize"]),
         reserved_concurrency=raw.get("Concurrency", {}).get("ReservedConcurrentExecutions"),
+        last_update_status=config.get("LastUpdateStatus"),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -17,6 +17,8 @@ class DbInstance:
     instance_class: str
     status: str
     parameter_groups: list[str]
+    # parameter group → ParameterApplyStatus (in-sync | applying | pending-reboot)
+    apply_status: dict[str, str] = field(default_factory=dict)
 
 
 def describe(client: Any, identifier: str) -> DbInstance:
@@ -30,6 +32,10 @@ def describe(client: Any, identifier: str) -> DbInstance:
         instance_class=raw["DBInstanceClass"],
         status=raw["DBInstanceStatus"],
         parameter_groups=[g["DBParameterGroupName"] for g in raw.get("DBParameterGroups", [])],
+        apply_status={
+            g["DBParameterGroupName"]: str(g.get("ParameterApplyStatus", ""))
+            for g in raw.get("DBParameterGroups", [])
+        },
     )
 
 

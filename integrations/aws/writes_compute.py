@@ -74,6 +74,7 @@ class AutoScalingGroup:
     min_size: int
     max_size: int
     desired: int
+    in_service: int = 0  # instances whose LifecycleState is InService
 
 
 def describe_asg(client: Any, name: str) -> AutoScalingGroup:
@@ -90,6 +91,7 @@ def describe_asg(client: Any, name: str) -> AutoScalingGroup:
         int(raw["MinSize"]),
         int(raw["MaxSize"]),
         int(raw["DesiredCapacity"]),
+        sum(1 for i in raw.get("Instances") or [] if i.get("LifecycleState") == "InService"),
     )
 
 

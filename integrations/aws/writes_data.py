@@ -108,6 +108,20 @@ def distribution_status(client: Any, distribution_id: str) -> str:
     return str(raw.get("Status", ""))
 
 
+def latest_invalidation(client: Any, distribution_id: str) -> tuple[str, str] | None:
+    """(id, status) of the distribution's newest invalidation; status is InProgress or
+    Completed (moto answers COMPLETED: compare without case). None when there is none."""
+    try:
+        out = client.list_invalidations(DistributionId=distribution_id)
+    except ClientError as exc:
+        raise convert(exc, f"invalidations of {distribution_id}") from exc
+    items = (out.get("InvalidationList") or {}).get("Items") or []
+    if not items:
+        return None
+    newest = max(items, key=lambda i: i.get("CreateTime") or 0)
+    return str(newest["Id"]), str(newest.get("Status", ""))
+
+
 def create_invalidation(client: Any, distribution_id: str, paths: list[str]) -> str:
     """Invalidate ``paths``; returns the invalidation id."""
     try:

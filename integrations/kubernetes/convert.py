@@ -46,12 +46,13 @@ def _container(spec: Any, status: Any) -> ContainerInfo:
         return ContainerInfo(
             spec.name, image, False, 0, "unknown", limits=limits, requests=requests
         )
-    state, waiting_reason, started = "unknown", None, None
+    state, waiting_reason, waiting_message, started = "unknown", None, None, None
     if status.state is not None:
         if status.state.running is not None:
             state, started = "running", utc(status.state.running.started_at)
         elif status.state.waiting is not None:
             state, waiting_reason = "waiting", status.state.waiting.reason
+            waiting_message = status.state.waiting.message
         elif status.state.terminated is not None:
             state = "terminated"
     last = status.last_state.terminated if status.last_state is not None else None
@@ -62,6 +63,7 @@ def _container(spec: Any, status: Any) -> ContainerInfo:
         restarts=int(status.restart_count or 0),
         state=state,
         waiting_reason=waiting_reason,
+        waiting_message=waiting_message,
         last_terminated_reason=last.reason if last else None,
         last_exit_code=last.exit_code if last else None,
         last_terminated_at=utc(last.finished_at) if last else None,

@@ -38,6 +38,7 @@ class ContainerInfo:
     restarts: int
     state: str  # running | waiting | terminated | unknown
     waiting_reason: str | None = None
+    waiting_message: str | None = None
     last_terminated_reason: str | None = None
     last_exit_code: int | None = None
     last_terminated_at: datetime | None = None

@@ -111,6 +111,7 @@ class ScenarioEvidence:
                         self._now + lt.at if lt and lt.at is not None else None,
                         (c.resources.limits.get("memory") if c.resources else None),
                         c.image,
+                        waiting_message=st.waiting.message if st and st.waiting else None,
                     )
                 )
             out.append(PodRecord(p.namespace, p.name, p.owner, p.phase, p.node, containers))

@@ -1,5 +1,8 @@
 """Kubernetes describe: pod states (waiting / last terminated reasons, restarts, pending),
-Warning events, and the previous container's logs of crashing pods."""
+Warning events, and the previous container's logs of crashing pods.
+
+Which waiting reasons, exit codes and event messages mean a failure, and what they say about the
+cause, is the signature catalogue's knowledge (``playbooks/signatures``), not this module's."""
 
 from __future__ import annotations
 
@@ -10,16 +13,13 @@ from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Scope, owner_by_words, pod_owner
 from bot.investigate.primitives.logs import signature_findings
-
-_BAD_WAITING = {
-    "CrashLoopBackOff",
-    "ImagePullBackOff",
-    "ErrImagePull",
-    "CreateContainerConfigError",
-    "InvalidImageName",
-    "CreateContainerError",
-    "RunContainerError",
-}
+from bot.investigate.signatures import (
+    SignatureMatch,
+    match_event,
+    match_exit,
+    match_line,
+    match_waiting,
+)
 
 
 def _k8s_nodes(ctx: InvestigationContext, scope: Scope) -> list[Any]:
@@ -37,9 +37,12 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
         if not items:
             continue
         reasons: Counter[str] = Counter()
+        matches: dict[str, SignatureMatch] = {}
+        messages: dict[str, str] = {}
         restarts = 0
         not_ready = 0
         exit_codes: Counter[int] = Counter()
+        codes_by_reason: dict[str, Counter[int]] = {}
         limits: set[str] = set()
         for pod in items:
             if pod.phase == "Pending":
@@ -48,12 +51,20 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                 restarts += c.restart_count
                 if not c.ready:
                     not_ready += 1
-                if c.waiting_reason in _BAD_WAITING:
+                waiting = (
+                    match_waiting(c.waiting_reason, c.waiting_message) if c.waiting_reason else None
+                )
+                if waiting is not None and c.waiting_reason:
                     reasons[c.waiting_reason] += 1
+                    matches.setdefault(c.waiting_reason, waiting)
+                    if c.waiting_message:
+                        messages.setdefault(c.waiting_reason, c.waiting_message)
                 if c.last_terminated_reason and c.restart_count > 0:
-                    reasons[f"last:{c.last_terminated_reason}"] += 1
+                    key = f"last:{c.last_terminated_reason}"
+                    reasons[key] += 1
                     if c.last_exit_code is not None:
                         exit_codes[c.last_exit_code] += 1
+                        codes_by_reason.setdefault(key, Counter())[c.last_exit_code] += 1
                 if c.memory_limit:
                     limits.add(c.memory_limit)
         src = f"k8s:pods/{node.namespace}/{node.resource}"
@@ -61,6 +72,12 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
             last = reason.startswith("last:")
             name = reason.removeprefix("last:")
             code = exit_codes.most_common(1)[0][0] if exit_codes else None
+            if last:  # the exit this reason's pods ended with most, and what it means
+                own = codes_by_reason.get(reason)
+                code = own.most_common(1)[0][0] if own else code
+                ended = match_exit(code, name)
+                if ended is not None:
+                    matches[reason] = ended
             out.append(
                 Finding(
                     type=FindingType.POD_STATE,
@@ -71,6 +88,7 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                         f"{name}" + (f" (exit code {code})" if code is not None else "")
                         if last
                         else f"{node.name}: {count} of {len(items)} pod(s) {name}"
+                        + (f": {messages[reason][:160]}" if reason in messages else "")
                     ),
                     attrs={
                         "reason": name,
@@ -80,6 +98,7 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                         "exit_code": code,
                         "restarts": restarts,
                         "memory_limit": ",".join(sorted(limits)) or None,
+                        **(matches[reason].finding_attrs() if reason in matches else {}),
                     },
                 )
             )
@@ -118,6 +137,8 @@ def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
             if service not in scope.services or (service, ev.reason) in seen:
                 continue
             seen.add((service, ev.reason))
+            # an event the catalogue does not know by reason may still quote a known error
+            matched = match_event(ev.reason, ev.message) or match_line(ev.message)
             out.append(
                 Finding(
                     type=FindingType.K8S_EVENT,
@@ -126,7 +147,12 @@ def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
                     source=f"k8s:events/{ns}",
                     summary=f"{service}: Warning {ev.reason} x{ev.count} on {ev.kind.lower()}/"
                     f"{ev.name}: {ev.message[:160]}",
-                    attrs={"reason": ev.reason, "count": ev.count, "object_kind": ev.kind},
+                    attrs={
+                        "reason": ev.reason,
+                        "count": ev.count,
+                        "object_kind": ev.kind,
+                        **(matched.finding_attrs() if matched else {}),
+                    },
                 )
             )
     # node-level events (OOM killer) name the process, not the pod: keep them unattributed

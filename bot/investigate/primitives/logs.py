@@ -1,4 +1,5 @@
-"""Log error-pattern mining: drain3 templates with counts and first-seen, known signatures."""
+"""Log error-pattern mining: drain3 templates with counts and first-seen, and the failure
+signature (``playbooks/signatures``) each template's example line carries."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.investigate.primitives.base import (
     owner_by_words,
     pod_owner,
 )
-from bot.investigate.primitives.signals import log_signature, source_signature
+from bot.investigate.signatures import match_line, match_source
 from bot.investigate.sources import LogRecord
 from bot.logmine import mine_templates
 from bot.logmine.models import LogLine
@@ -53,12 +54,12 @@ def signature_findings(
     unsigned = 0
     for t in templates:
         example = t.examples[0] if t.examples else t.template
-        signature = log_signature(example) or source_signature(source)
+        matched = match_line(example) or match_source(source)
         level = (t.level or "").upper()
         first = minutes_ago(ctx, t.first_seen)
         mentions = owner_by_words(ctx, example)
         attrs: dict[str, Any] = {
-            "signature": signature,
+            "signature": None,
             "count": t.count,
             "level": level,
             "first_seen_min_ago": first,
@@ -67,11 +68,13 @@ def signature_findings(
             "mentions": mentions if mentions != service else None,
             "log_source": source,
         }
+        if matched:
+            attrs.update(matched.finding_attrs())
         text = (
             f'{service}: {t.count} line(s) like "{t.template[:140]}" '
             f"since {ago_text(first)} in {source}"
         )
-        if signature:
+        if matched:
             out.append(
                 Finding(
                     type=FindingType.LOG_SIGNATURE,

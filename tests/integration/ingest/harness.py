@@ -62,10 +62,16 @@ class Harness:
 
 
 @contextmanager
-def running(tmp: Path, topology: dict[str, list[str]] | None = None) -> Iterator[Harness]:
-    url = f"sqlite:///{tmp / 'ingest.db'}"
-    db = connect(url)
-    upgrade(db.engine)
+def running(
+    tmp: Path, topology: dict[str, list[str]] | None = None, *, url: str | None = None
+) -> Iterator[Harness]:
+    """The server on a fresh SQLite file, or on ``url`` (an already migrated database)."""
+    if url is None:
+        url = f"sqlite:///{tmp / 'ingest.db'}"
+        db = connect(url)
+        upgrade(db.engine)
+    else:
+        db = connect(url)
     settings = load_settings(
         database_url=url,
         aiops_webhook_token=TOKEN,

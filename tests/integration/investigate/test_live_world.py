@@ -37,7 +37,9 @@ def test_incident_through_the_real_clients(world: SandboxWorld) -> None:
     first = result.actions[0]
     # the sandbox assigned a real instance id; the action names the scenario's id_ref
     assert (first.action, first.params) == ("ec2.start_instance", {"instance": "media-origin-1"})
-    assert all(s.status == "ok" for s in result.steps), [(s.name, s.error) for s in result.steps]
+    assert all(s.status in ("ok", "skipped") for s in result.steps), [
+        (s.name, s.error) for s in result.steps
+    ]
     sources = {f.source for f in result.facts}
     assert "ec2:media-origin-1" in sources and "cloudtrail:StopInstances" in sources
 

@@ -61,6 +61,7 @@ def test_pods_come_back_as_described(world: Any) -> None:
             assert got.restarts == want.get("restart_count", 0)
             waiting = (want.get("state") or {}).get("waiting")
             assert got.waiting_reason == (waiting or {}).get("reason")
+            assert got.waiting_message == (waiting or {}).get("message")
             term = (want.get("last_state") or {}).get("terminated")
             if term:
                 assert got.last_terminated_reason == term["reason"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.anthropic_llm import redact, shannon_entropy
+from integrations.anthropic_llm import redact, redact_personal, shannon_entropy
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,31 @@ def test_redaction_is_idempotent() -> None:
 def test_entropy() -> None:
     assert shannon_entropy("aaaa") == 0.0
     assert shannon_entropy("abcd") == 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "private", "kind"),
+    [
+        ("paged ops-oncall@acme-corp.example about it", "ops-oncall@acme-corp.example", "email"),
+        ("dial tcp 10.44.3.21:5432: connection refused", "10.44.3.21", "ip"),
+        ("peer fe80::1ff:fe23:4567:890a is gone", "fe80::1ff:fe23:4567:890a", "ip"),
+        ("bound to 2001:db8:0:0:0:0:2:1 port 80", "2001:db8:0:0:0:0:2:1", "ip"),
+        ("login password=Hunter2Ledger from 192.168.0.7", "Hunter2Ledger", "secret"),
+    ],
+)
+def test_personal_addresses_go_too(text: str, private: str, kind: str) -> None:
+    out = redact_personal(text)
+    assert private not in out and f"[REDACTED:{kind}]" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "at 2025-05-01T12:00:00Z took 12:00:00.123",
+        "upgraded to 1.2.3 then v1.2.3.4.5",
+        "std::io::Error in Foo::bar",
+        "image acme/ledger:v3 pulled",
+    ],
+)
+def test_times_versions_and_paths_are_not_addresses(text: str) -> None:
+    assert redact_personal(text) == text

@@ -10,7 +10,8 @@ import pytest
 from bot.investigate.plan import alert_texts
 from bot.investigate.primitives.base import Scope, alert_owner
 from bot.investigate.primitives.config_diff import detail_diffs, direction
-from bot.investigate.primitives.signals import log_signature, metric_signal, source_signature
+from bot.investigate.primitives.signals import metric_signal
+from bot.investigate.signatures import match_line, match_source
 
 
 @pytest.mark.parametrize(
@@ -43,11 +44,11 @@ def test_direction(old: object, new: object, want: str) -> None:
 
 
 def test_slow_query_evidence() -> None:
-    assert (
-        log_signature("# Query_time: 38.4  Lock_time: 0.0 Rows_examined: 18422911") == "slow_query"
-    )
-    assert source_signature("cloudwatch:/aws/rds/instance/db/slowquery") == "slow_query"
-    assert source_signature("cloudwatch:/aws/rds/instance/db/error") is None
+    line = match_line("# Query_time: 38.4  Lock_time: 0.0 Rows_examined: 18422911")
+    assert line is not None and line.signature == "slow_query"
+    source = match_source("cloudwatch:/aws/rds/instance/db/slowquery")
+    assert source is not None and source.signature == "slow_query"
+    assert match_source("cloudwatch:/aws/rds/instance/db/error") is None
 
 
 def test_backlog_signal() -> None:
