@@ -29,6 +29,7 @@ check: $(STAMP)
 	$(BIN)/ruff check bot handlers integrations sandbox tests
 	$(BIN)/ruff format --check bot handlers integrations sandbox tests
 	$(BIN)/mypy bot integrations sandbox
+	$(BIN)/lint-imports --no-logo
 
 format: $(STAMP)
 	$(BIN)/ruff format bot handlers integrations sandbox tests

@@ -50,7 +50,10 @@ class Topology:
     ``external`` node. Immutable; the depth-bounded walks the correlator uses are cached."""
 
     def __init__(
-        self, depends_on: Mapping[str, Iterable[str]] | Iterable[ServiceNode] | None = None
+        self,
+        depends_on: Mapping[str, Iterable[str]] | Iterable[ServiceNode] | None = None,
+        *,
+        undeclared_nodes: bool = True,
     ) -> None:
         if isinstance(depends_on, Mapping):
             given = [
@@ -70,7 +73,9 @@ class Topology:
         nodes = {n.name: replace(n, depends_on=graph[n.name]) for n in given}
         #: every service by name (declared, then undeclared dependencies as ``external``)
         self.services: dict[str, ServiceNode] = {
-            name: nodes.get(name) or ServiceNode(name, EXTERNAL, name) for name in graph
+            name: nodes.get(name) or ServiceNode(name, EXTERNAL, name)
+            for name in graph
+            if name in nodes or undeclared_nodes
         }
         dependents: dict[str, list[str]] = {name: [] for name in graph}
         for name, deps in graph.items():
@@ -82,7 +87,7 @@ class Topology:
 
     # --- lookups
     def names(self) -> list[str]:
-        return sorted(self._deps)
+        return sorted(self.services)
 
     def get(self, name: str) -> ServiceNode | None:
         return self.services.get(name)
@@ -189,13 +194,22 @@ class Topology:
 
     @classmethod
     def from_specs(cls, specs: Iterable[Any]) -> Topology:
-        """From the scenario's ``services`` entries (the same as ``from_services``)."""
-        return cls.from_services(specs)
+        """From the scenario's ``services`` entries: as ``from_services``, but a dependency the
+        scenario does not declare stays an edge without a node (what investigations expect)."""
+        full = cls.from_services(specs)
+        return cls(
+            [n for n in full.services.values() if n.name in _declared(specs)],
+            undeclared_nodes=False,
+        )
 
     @classmethod
     def from_graph(cls, graph: Topology) -> Topology:
         """The graph itself: there is one ``Topology`` (kept for callers of the old two)."""
         return graph
+
+
+def _declared(services: Iterable[Any]) -> set[str]:
+    return {str(_attr(s, "name")) for s in services}
 
 
 def _attr(obj: Any, key: str) -> Any:

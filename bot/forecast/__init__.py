@@ -1,1 +1,2 @@
-"""Forecasting, breach times, online anomaly detection and the capacity chart."""
+"""Time series: forecasting, breach times, online anomaly detection, change points (shared by
+investigations and remediation checks) and the capacity chart."""

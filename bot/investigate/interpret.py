@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.errors import UserError
 from bot.investigate.context import Topology
+from bot.investigate.finding_types import SERVICE_KIND
 from bot.investigate.models import Fact, Finding, FindingType, Hypothesis, RecommendedAction
 from bot.investigate.playbook_schema import HypothesisRule, Matcher, Playbook
 from bot.remediate import registry
@@ -56,7 +57,7 @@ def matches(m: Matcher, finding: Finding, service: str, topo: Topology) -> bool:
         return False
     for key, cond in m.where.items():
         cond = service if cond == "$service" else cond
-        if key == "service_kind":
+        if key == SERVICE_KIND:
             value: Any = _service_kind(finding.service or "", topo)
         else:
             value = finding.attrs.get(key)

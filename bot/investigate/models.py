@@ -13,28 +13,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-AttrValue = str | float | int | bool | None
-
-
-class FindingType(StrEnum):
-    METRIC_SHIFT = "metric_shift"  # a change point against the baseline
-    METRIC_TREND = "metric_trend"  # steady growth toward a limit (disk, memory)
-    POD_STATE = "pod_state"  # waiting / terminated reasons, not-ready, pending
-    K8S_EVENT = "k8s_event"  # Warning events
-    CONFIG_DIFF = "config_diff"  # live vs previous revision
-    CHANGE = "change"  # a deploy / config / infra change in the window
-    LOG_SIGNATURE = "log_signature"  # a mined error template with a known signature
-    LOG_TEMPLATE = "log_template"  # an error template without a known signature
-    RESOURCE_STATE = "resource_state"  # AWS resource status (stopped, not available, short)
-    LIMIT = "limit"  # a configured limit reached (timeout, concurrency, max capacity)
-    SECURITY = "security"  # open SG, public bucket, IAM risk, expiring certificate
-    TOPOLOGY = "topology"  # dependency facts
+from bot.investigate.finding_types import AttrValue, FindingType, check_attrs
 
 
 class Finding(BaseModel):
-    """One reading that rules can match: ``type`` plus flat ``attrs``, bound to a service."""
+    """One reading that rules can match: ``type`` plus flat ``attrs`` (declared per type in
+    ``finding_types``), bound to a service."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -44,6 +30,11 @@ class Finding(BaseModel):
     source: str
     attrs: dict[str, AttrValue] = Field(default_factory=dict)
     at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _declared_attrs(self) -> Finding:
+        check_attrs(self.type, self.attrs)
+        return self
 
     def get(self, key: str) -> AttrValue:
         return self.attrs.get(key)

@@ -1,4 +1,4 @@
-"""Playbook YAML schema (validated at load; errors name the file and the key).
+"""Playbook YAML schema (validated at load; errors read ``FILE:LINE: key: reason``).
 
 A playbook covers one incident type: ``triggers`` (how classification picks it),
 ``steps`` (diagnostic primitives + params), ``hypotheses`` (analysis rules: structured matchers
@@ -8,6 +8,8 @@ param templates). See docs/playbooks.md.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,9 +17,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import ConfigError
+from bot.investigate.finding_types import where_problem
 from bot.investigate.models import FindingType
 
 PLAYBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks"
+_MATCH_REF = re.compile(r"\{m\.([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class _Strict(BaseModel):
@@ -101,30 +105,94 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
+class _Where:
+    """``FILE:LINE: key`` for a location in the playbook (the line from the YAML node tree)."""
+
+    def __init__(self, path: Path, root: yaml.Node | None) -> None:
+        self.name, self.root = path.name, root
+
+    def line(self, loc: tuple[Any, ...]) -> int:
+        node, line = self.root, 1 if self.root is None else self.root.start_mark.line + 1
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                hit = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+                if hit is None:
+                    break
+                line, node = hit[0].start_mark.line + 1, hit[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    break
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    def __call__(self, loc: tuple[Any, ...]) -> str:
+        return f"{self.name}:{self.line(loc)}: {_format_loc(loc)}"
+
+
+def _matchers(book: Playbook) -> Iterator[tuple[tuple[Any, ...], Matcher]]:
+    for i, rule in enumerate(book.hypotheses):
+        for group in ("all", "any"):
+            for j, m in enumerate(getattr(rule, group)):
+                yield ("hypotheses", i, group, j), m
+        for group in ("support", "against"):
+            for j, w in enumerate(getattr(rule, group)):
+                yield ("hypotheses", i, group, j, "match"), w.match
+    for i, rem in enumerate(book.remediations):
+        if rem.when is not None:
+            yield ("remediations", i, "when"), rem.when
+
+
+def _check_attributes(book: Playbook, where: _Where) -> None:
+    """Every ``where`` key and ``{m.key}`` template names an attribute its finding type
+    declares (``finding_types``): a misspelt key fails here instead of never matching."""
+    for loc, m in _matchers(book):
+        for key, cond in m.where.items():
+            problem = where_problem(m.type, key, cond)
+            if problem:
+                raise ConfigError(f"{where((*loc, 'where', key))}: {problem}")
+    for i, rem in enumerate(book.remediations):
+        for name, value in rem.params.items():
+            for key in _MATCH_REF.findall(str(value)):
+                loc = ("remediations", i, "params", name)
+                if rem.when is None:
+                    raise ConfigError(f"{where(loc)}: {{m.{key}}} needs a 'when' matcher")
+                problem = where_problem(rem.when.type, key, None)
+                if problem:
+                    raise ConfigError(f"{where(loc)}: m.{key}: {problem}")
+
+
 def load_playbook(path: Path, *, primitives: set[str], actions: set[str]) -> Playbook:
+    text = path.read_text()
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw, root = yaml.safe_load(text), yaml.compose(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path.name}{line}: not valid YAML: {exc}") from None
+    where = _Where(path, root)
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path.name}: a playbook is a mapping")
+        raise ConfigError(f"{path.name}:1: a playbook is a mapping")
     try:
         book = Playbook.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(f"{path.name}: {_format_loc(first['loc'])}: {first['msg']}") from None
+        raise ConfigError(f"{where(tuple(first['loc']))}: {first['msg']}") from None
     for i, step in enumerate(book.steps):
         if step.primitive not in primitives:
             raise ConfigError(
-                f"{path.name}: steps[{i}].primitive: unknown primitive {step.primitive!r}"
+                f"{where(('steps', i, 'primitive'))}: unknown primitive {step.primitive!r}"
             )
     for i, rem in enumerate(book.remediations):
         if rem.action not in actions:
             raise ConfigError(
-                f"{path.name}: remediations[{i}].action: unknown action {rem.action!r}"
+                f"{where(('remediations', i, 'action'))}: unknown action {rem.action!r}"
             )
+    _check_attributes(book, where)
     if path.stem != book.name:
-        raise ConfigError(f"{path.name}: name: must equal the file name ({path.stem!r})")
+        raise ConfigError(f"{where(('name',))}: must equal the file name ({path.stem!r})")
     return book
 
 

@@ -1,6 +1,6 @@
 """``OutcomePublisher``: how the people following a remediation request hear how it ended.
 
-The flows in ``bot.remediate.approvals`` decide *what* happened (executed, verified, the incident
+The flows in ``bot.respond.approvals`` decide *what* happened (executed, verified, the incident
 mitigated); a publisher only says it somewhere. Slack implements it in the handlers (a reply in
 the incident's thread, or under the investigation summary), the terminal prints it, and
 ``RecordingOutcomes`` keeps everything in memory for tests. ``OutcomeNotice`` says where the

@@ -86,7 +86,7 @@ def signals_from_metrics(
     cloudwatch: Any, refs: Sequence[MetricRef], now: datetime, lookback: timedelta
 ) -> list[Signal]:
     """Read each series over ``lookback`` and keep those that shifted from their baseline."""
-    from bot.investigate.primitives.changepoint import analyze
+    from bot.forecast.changepoint import analyze
 
     out: list[Signal] = []
     for ref in refs:

@@ -5,7 +5,7 @@ aiops remediate list
 aiops remediate approve 7 --user alice --role operator
 aiops remediate reject 7 --user alice --reason "wrong target"
 
-Approve and reject are ``bot.remediate.approvals``, the same flow a Slack click runs: without
+Approve and reject are ``bot.respond.approvals``, the same flow a Slack click runs: without
 ``--role`` the roles are the ``--user``'s (``aiops member add``); a verified fix moves its
 incident to *mitigated*.
 """
@@ -25,9 +25,9 @@ from bot.errors import NotFound, UserError
 if TYPE_CHECKING:
     from bot.incidents.models import IncidentView
     from bot.jobs import InlineJobs
-    from bot.remediate.approvals import Desk
     from bot.remediate.flows import Outcome
     from bot.remediate.ports import OutcomeNotice
+    from bot.respond.approvals import Desk
 
 console = Console()
 remediate_app = typer.Typer(
@@ -64,9 +64,9 @@ def _desk(settings: Any, db: Any, policy: Any) -> tuple[Desk, InlineJobs]:
     from bot.clock import SystemClock
     from bot.incidents.flows import IncidentFlows
     from bot.jobs import InlineJobs
-    from bot.remediate.approvals import Desk
     from bot.remediate.context import context_from_settings
     from bot.remediate.verify import MetricVerifier
+    from bot.respond.approvals import Desk
     from bot.topology import Topology, load_topology_file
 
     path = settings.aiops_topology_file
@@ -140,7 +140,7 @@ def remediate(
         return
     if plan_id is None:
         raise UserError("give --plan-id <investigation id>, or a sub-command (list|approve|reject)")
-    from bot.remediate.proposals import propose
+    from bot.respond.proposals import propose
 
     settings, db, policy = _env()
     try:
@@ -200,7 +200,7 @@ def approve(
     ] = [],  # noqa: B006
 ) -> None:
     """Approve a request; the approval that completes the set runs it (and prints the outcome)."""
-    from bot.remediate import approvals
+    from bot.respond import approvals
 
     settings, db, policy = _env()
     try:
@@ -222,7 +222,7 @@ def reject(
     ] = [],  # noqa: B006
 ) -> None:
     """Reject a pending request (needs the role that could approve it)."""
-    from bot.remediate import approvals
+    from bot.respond import approvals
 
     settings, db, policy = _env()
     try:

@@ -15,8 +15,8 @@ from bot.ingest.generic import parse_generic
 from bot.ingest.pagerduty import PagerDutyEvent, parse_pagerduty
 from bot.ingest.signatures import check_bearer, check_fresh, check_pagerduty
 from bot.store.receipts import remember, seen
-from handlers.http.app import HttpServices, services_of
 from handlers.http.body import parse_json, read_body
+from handlers.http.deps import HttpServices, services_of
 
 router = APIRouter()
 log = logging.getLogger("aiops.http")

@@ -12,8 +12,8 @@ from bot.changes.parse import parse_argocd, parse_github, parse_jenkins, parse_m
 from bot.incidents.changes import record_change
 from bot.ingest.signatures import check_bearer, check_github
 from bot.store.receipts import remember, seen
-from handlers.http.app import HttpServices, services_of
 from handlers.http.body import parse_json, read_body
+from handlers.http.deps import HttpServices, services_of
 
 router = APIRouter()
 

@@ -13,8 +13,8 @@ from bot.ingest.models import BadPayload
 from bot.ingest.signatures import check_fresh
 from bot.ingest.sns import TYPES, SnsEnvelope, parse_envelope
 from bot.store.receipts import remember, seen
-from handlers.http.app import HttpServices, services_of
 from handlers.http.body import parse_json, read_body
+from handlers.http.deps import HttpServices, services_of
 
 router = APIRouter()
 

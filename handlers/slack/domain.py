@@ -21,8 +21,8 @@ from bot.incidents import commands
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.models import IncidentView
 from bot.jobs import JobRunner
-from bot.remediate.approvals import Desk
 from bot.remediate.policy import Policy
+from bot.respond.approvals import Desk
 from bot.store import Database
 from bot.teams.members import roles_of
 from handlers.slack.outcomes import SlackOutcomes

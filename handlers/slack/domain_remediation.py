@@ -1,9 +1,9 @@
 """Investigations and remediation behind the Slack services: parse, call ``bot``, render.
 
-Investigate: ``bot.remediate.proposals`` runs the engine, stores the Investigation row and
+Investigate: ``bot.respond.proposals`` runs the engine, stores the Investigation row and
 proposes each recommended action (the requester is the Slack user); this module posts the
 summary with [Approve]/[Reject] per pending action in the incident's thread (or the channel the
-command came from). Approve / reject: ``bot.remediate.approvals`` (roles from ``Member`` rows);
+command came from). Approve / reject: ``bot.respond.approvals`` (roles from ``Member`` rows);
 the approval that completes the set runs the action as a job, and ``SlackOutcomes`` posts the
 outcome in the same thread.
 """
@@ -17,9 +17,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import UpstreamUnavailable, UserError
 from bot.investigate import service as investigations
-from bot.remediate import approvals, proposals, registry
+from bot.remediate import registry
 from bot.remediate.enums import State
 from bot.remediate.runbooks import load_runbooks
+from bot.respond import approvals, proposals
 from handlers.blocks import approval_request, investigation_summary, investigation_text
 from handlers.blocks.models import ActionView, ApprovalView, HypothesisView, InvestigationView
 from handlers.blocks.text import escape

@@ -31,8 +31,8 @@ from bot.ingest.pipeline import IngestPipeline
 from bot.jobs import JobRunner
 from bot.notify.ports import NullPublisher
 from bot.remediate import service as remediate_service
-from bot.remediate.approvals import recover
 from bot.remediate.policy import load_policy
+from bot.respond.approvals import recover
 from bot.store import Database
 from bot.store.db import settings_database
 from handlers.slack.domain import Domain

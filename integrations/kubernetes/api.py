@@ -12,11 +12,9 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import urllib3
-from kubernetes import client, config
-from kubernetes.client.exceptions import ApiException
 
 from integrations.kubernetes import convert
 from integrations.kubernetes.models import (
@@ -33,13 +31,27 @@ from integrations.kubernetes.models import (
     RolloutResult,
 )
 
+if TYPE_CHECKING:
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
 P = ParamSpec("P")
 R = TypeVar("R")
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 
+def _api_exception() -> type[ApiException]:
+    """The client's exception class. ``kubernetes`` is imported when first needed (it takes
+    seconds), never at module import: a command that does not talk to a cluster never pays."""
+    from kubernetes.client.exceptions import ApiException
+
+    return ApiException
+
+
 def client_from_kubeconfig(path: str | Path, context: str | None = None) -> client.ApiClient:
     """An ``ApiClient`` for the cluster a kubeconfig file points at."""
+    from kubernetes import config
+
     return config.new_client_from_config(config_file=str(path), context=context)
 
 
@@ -53,7 +65,7 @@ def _message(exc: ApiException) -> str:
 
 def translate(exc: Exception) -> K8sError:
     """The adapter's error for a client exception."""
-    if isinstance(exc, ApiException):
+    if isinstance(exc, _api_exception()):
         message, status = _message(exc), int(exc.status or 0)
         if status == 404:
             return K8sNotFound(message, status=404, reason="NotFound")
@@ -68,7 +80,7 @@ def _wrap(func: Callable[P, R]) -> Callable[P, R]:
     def inner(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+        except (_api_exception(), urllib3.exceptions.HTTPError, OSError) as exc:
             raise translate(exc) from exc
 
     return inner
@@ -78,6 +90,8 @@ class KubernetesApi:
     """Reads and the few writes remediation needs, on one cluster."""
 
     def __init__(self, api_client: client.ApiClient) -> None:
+        from kubernetes import client
+
         self.api_client = api_client
         self.core = client.CoreV1Api(api_client)
         self.apps = client.AppsV1Api(api_client)
@@ -128,7 +142,7 @@ class KubernetesApi:
             kwargs["timestamps"] = True
         try:
             response = self.core.read_namespaced_pod_log(pod, namespace, **kwargs)
-        except ApiException as exc:
+        except _api_exception() as exc:
             # The API answers 400 when the container never terminated: no previous log.
             if previous and exc.status == 400 and "previous terminated" in _message(exc):
                 return []

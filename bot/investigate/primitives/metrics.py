@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from bot.forecast.changepoint import analyze
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Scope, ago_text, fmt, minutes_ago
-from bot.investigate.primitives.changepoint import analyze
 from bot.investigate.primitives.signals import metric_signal
 from bot.investigate.sources import MetricRef, SeriesData
 

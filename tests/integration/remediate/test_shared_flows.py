@@ -27,8 +27,8 @@ from bot.config import get_settings, load_settings
 from bot.errors import Forbidden
 from bot.incidents import commands
 from bot.remediate import service as remediate_service
-from bot.remediate.approvals import Desk
-from bot.remediate.proposals import propose
+from bot.respond.approvals import Desk
+from bot.respond.proposals import propose
 from bot.store import Approval, AuditEntry, Database, Investigation, TimelineEvent
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade

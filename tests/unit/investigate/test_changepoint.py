@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from bot.investigate.primitives.changepoint import analyze
+from bot.forecast.changepoint import analyze
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 

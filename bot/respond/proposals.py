@@ -20,9 +20,9 @@ from bot.investigate.flows import investigate_incident as run_incident
 from bot.investigate.flows import investigate_query as run_query
 from bot.investigate.models import InvestigationResult
 from bot.remediate import service
-from bot.remediate.approvals import Desk, submit_run
 from bot.remediate.enums import State
 from bot.remediate.service import Proposal
+from bot.respond.approvals import Desk, submit_run
 from bot.store import RemediationRequest
 
 # incidents in these states move to "investigating" when someone investigates them

@@ -1,0 +1,240 @@
+"""Finding types and the attributes each one declares.
+
+A ``Finding`` carries flat ``attrs`` that playbook rules match (``where``) and remediation
+templates read (``{m.key}``). Each ``FindingType`` declares its attributes here as a pydantic
+model, so that
+
+- a primitive that emits an undeclared attribute, or one of the wrong type, fails at once
+  (``Finding`` validates its ``attrs`` against the model), and
+- a playbook that names an attribute its finding type does not have fails at load time with
+  ``FILE:LINE: key: reason`` (``bot.investigate.playbook_schema``) instead of silently never
+  matching.
+
+Two types carry open extras that rules cannot match: a change keeps the scalar fields of its
+source's own detail (``ChangeAttrs``), an EC2 instance its tags as ``tag_<key>``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar, get_args
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+AttrValue = str | float | int | bool | None
+#: matchable on every finding: the platform of the finding's service (``interpret.matches``)
+SERVICE_KIND = "service_kind"
+
+
+class FindingType(StrEnum):
+    METRIC_SHIFT = "metric_shift"  # a change point against the baseline
+    METRIC_TREND = "metric_trend"  # steady growth toward a limit (disk, memory)
+    POD_STATE = "pod_state"  # waiting / terminated reasons, not-ready, pending
+    K8S_EVENT = "k8s_event"  # Warning events
+    CONFIG_DIFF = "config_diff"  # live vs previous revision
+    CHANGE = "change"  # a deploy / config / infra change in the window
+    LOG_SIGNATURE = "log_signature"  # a mined error template with a known signature
+    LOG_TEMPLATE = "log_template"  # an error template without a known signature
+    RESOURCE_STATE = "resource_state"  # AWS resource status (stopped, not available, short)
+    LIMIT = "limit"  # a configured limit reached (timeout, concurrency, max capacity)
+    SECURITY = "security"  # open SG, public bucket, IAM risk, expiring certificate
+    TOPOLOGY = "topology"  # dependency facts
+
+
+class Attrs(BaseModel):
+    """Declared attributes of one finding type; every one optional (a primitive sets those it
+    read). Unknown keys are errors unless ``OPEN_PREFIX`` / ``OPEN`` allow them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+    OPEN: ClassVar[bool] = False  # any extra scalar key is allowed (not matchable by rules)
+    OPEN_PREFIX: ClassVar[str | None] = None  # extra keys with this prefix are allowed
+
+
+class MetricAttrs(Attrs):
+    signal: str | None = None
+    metric: str | None = None
+    namespace: str | None = None
+    unit: str | None = None
+    baseline: float | None = None
+    current: float | None = None
+    peak: float | None = None
+    instance: str | None = None
+
+
+class MetricShiftAttrs(MetricAttrs):
+    direction: str | None = None  # up | down
+    shape: str | None = None  # step | spike | ramp | ...
+    z: float | None = None
+    rel_change: float | None = None
+    onset_min_ago: float | None = None
+    recovered: bool | None = None
+    to_zero: bool | None = None
+    at_limit: bool | None = None
+
+
+class MetricTrendAttrs(MetricAttrs):
+    pattern: str | None = None
+    per_day: float | None = None
+    r2: float | None = None
+    resets: int | None = None
+    days_to_full: float | None = None
+    near_limit: bool | None = None
+
+
+class PodStateAttrs(Attrs):
+    reason: str | None = None
+    last_terminated: bool | None = None
+    exit_code: int | None = None
+    count: int | None = None
+    pods: int | None = None
+    restarts: int | None = None
+    memory_limit: str | None = None
+
+
+class K8sEventAttrs(Attrs):
+    reason: str | None = None
+    count: int | None = None
+    object_kind: str | None = None
+
+
+class ConfigDiffAttrs(Attrs):
+    platform: str | None = None  # k8s | ecs | rds | lambda | ...
+    field: str | None = None  # image | env | parameter | setting | task_definition
+    key: str | None = None
+    key_class: str | None = None
+    old: str | None = None
+    new: str | None = None
+    direction: str | None = None
+    revision: int | None = None
+    previous_revision: int | None = None
+    minutes_ago: float | None = None
+    cluster: str | None = None
+    parameter_group: str | None = None
+
+
+class ChangeAttrs(Attrs):
+    OPEN: ClassVar[bool] = True  # plus the scalar fields of the change's own detail
+
+    kind: str | None = None
+    event_name: str | None = None
+    version: str | None = None
+    previous: str | None = None
+    minutes_ago: float | None = None
+    actor: str | None = None
+    label: str | None = None
+    behavioural: bool | None = None
+
+
+class LogAttrs(Attrs):
+    signature: str | None = None
+    count: int | None = None
+    level: str | None = None
+    first_seen_min_ago: float | None = None
+    template: str | None = None
+    example: str | None = None  # one real line: what the template masked
+    mentions: str | None = None
+    log_source: str | None = None
+
+
+class ResourceStateAttrs(Attrs):
+    OPEN_PREFIX: ClassVar[str | None] = "tag_"  # an EC2 instance's tags
+
+    resource: str | None = None  # ec2 | rds | ecs | lambda | k8s_deployment
+    state: str | None = None
+    healthy: bool | None = None
+    id: str | None = None
+    instance: str | None = None
+    name: str | None = None
+    cluster: str | None = None
+    desired: int | None = None
+    running: int | None = None
+    replicas: int | None = None
+    suggested: int | None = None
+    previous_revision: int | None = None
+    timeout_s: int | None = None
+    reserved_concurrency: int | None = None
+
+
+class LimitAttrs(Attrs):
+    limit: str | None = None  # timeout | concurrency | max_capacity
+    value: float | None = None
+    configured: int | None = None
+    name: str | None = None
+    suggested: int | None = None
+
+
+class SecurityAttrs(Attrs):
+    check: str | None = None
+    group: str | None = None
+    port: int | None = None
+    cidr: str | None = None
+    sensitive: bool | None = None
+    bucket: str | None = None
+    encrypted: bool | None = None
+    user: str | None = None
+    risk_points: int | None = None
+    old_key: bool | None = None
+    admin: bool | None = None
+    mfa: bool | None = None
+    domain: str | None = None
+    days_left: float | None = None
+    expired: bool | None = None
+
+
+class TopologyAttrs(Attrs):
+    kind: str | None = None
+    dependencies: int | None = None
+    dependents: int | None = None
+
+
+ATTRS: dict[FindingType, type[Attrs]] = {
+    FindingType.METRIC_SHIFT: MetricShiftAttrs,
+    FindingType.METRIC_TREND: MetricTrendAttrs,
+    FindingType.POD_STATE: PodStateAttrs,
+    FindingType.K8S_EVENT: K8sEventAttrs,
+    FindingType.CONFIG_DIFF: ConfigDiffAttrs,
+    FindingType.CHANGE: ChangeAttrs,
+    FindingType.LOG_SIGNATURE: LogAttrs,
+    FindingType.LOG_TEMPLATE: LogAttrs,
+    FindingType.RESOURCE_STATE: ResourceStateAttrs,
+    FindingType.LIMIT: LimitAttrs,
+    FindingType.SECURITY: SecurityAttrs,
+    FindingType.TOPOLOGY: TopologyAttrs,
+}
+
+
+def check_attrs(kind: FindingType, attrs: dict[str, AttrValue]) -> None:
+    """Raise ``ValueError`` naming the first attribute ``kind`` does not declare or types
+    differently."""
+    model = ATTRS[kind]
+    declared = {k: v for k, v in attrs.items() if k in model.model_fields}
+    for key, value in attrs.items():
+        if key in declared:
+            continue
+        open_key = model.OPEN or (model.OPEN_PREFIX and key.startswith(model.OPEN_PREFIX))
+        if not open_key:
+            raise ValueError(f"{key}: not an attribute of {kind} findings")
+        if not isinstance(value, get_args(AttrValue)):
+            raise ValueError(f"{key}: an extra attribute must be a scalar")
+    try:
+        model.model_validate(declared)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ValueError(f"{err['loc'][0]}: {err['msg']} ({kind} findings)") from None
+
+
+def where_problem(kind: FindingType, key: str, cond: Any) -> str | None:
+    """Why a playbook cannot match ``key`` (with condition ``cond``) on ``kind`` findings, or
+    None when it can. Open extras are not matchable: rules name declared attributes."""
+    model = ATTRS[kind]
+    if key == SERVICE_KIND:
+        return None
+    field = model.model_fields.get(key)
+    if field is None:
+        known = ", ".join(sorted(model.model_fields))
+        return f"not an attribute of {kind} findings (they have: {known})"
+    if isinstance(cond, dict) and ({"gte", "lte"} & set(cond)):
+        numeric = {int, float} & set(get_args(field.annotation))
+        if not numeric:
+            return f"gte / lte need a number, and {kind}.{key} is not one"
+    return None
