@@ -26,19 +26,19 @@ test: $(STAMP) postgres
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 check: $(STAMP)
-	$(BIN)/ruff check bot handlers integrations tests
-	$(BIN)/ruff format --check bot handlers integrations tests
-	$(BIN)/mypy bot integrations
+	$(BIN)/ruff check bot handlers integrations sandbox tests
+	$(BIN)/ruff format --check bot handlers integrations sandbox tests
+	$(BIN)/mypy bot integrations sandbox
 
 format: $(STAMP)
-	$(BIN)/ruff format bot handlers integrations tests
-	$(BIN)/ruff check --fix bot handlers integrations tests
+	$(BIN)/ruff format bot handlers integrations sandbox tests
+	$(BIN)/ruff check --fix bot handlers integrations sandbox tests
 
 bench: $(STAMP)
 	for f in tests/bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra sandbox -o requirements.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -79,14 +79,11 @@ def _slack(settings: Settings) -> list[Check]:
         )
         return out
     probe = health.slack_auth(bot.get_secret_value(), settings.slack_api_url)
-    out.append(
-        Check(
-            "slack",
-            "ok" if probe.ok else "fail",
-            probe.detail,
-            "" if probe.ok else "check SLACK_BOT_TOKEN and network access to Slack",
-        )
-    )
+    fix = {
+        "network": "check DNS, the network and any proxy (HTTPS_PROXY) from this host to Slack",
+        "auth": "check SLACK_BOT_TOKEN (OAuth & Permissions → Bot User OAuth Token)",
+    }.get(probe.cause, "check SLACK_BOT_TOKEN and network access to Slack")
+    out.append(Check("slack", "ok" if probe.ok else "fail", probe.detail, "" if probe.ok else fix))
     return out
 
 

@@ -7,7 +7,8 @@
       - {name: orders-db, runs_on: {kind: rds, name: orders-db-1}}
 
 ``runs_on`` (optional, as in scenarios) tells investigations which resource runs the service;
-it is kept in ``meta`` beside the graph.
+it becomes the service's ``ServiceNode`` (kind, resource, namespace). The correlator, change
+scoring and the investigation all read this one class.
 
 Edges point from a service to what it depends on ("upstream"). Relations are directed: two
 services that merely share a dependency are NOT related (a shared bucket does not make a CDN and
@@ -17,6 +18,7 @@ a Lambda one incident).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,19 +28,50 @@ import yaml
 from bot.errors import UserError
 
 DEFAULT_DEPTH = 4
+EXTERNAL = "external"  # the kind of a service whose resource is not known
+
+
+@dataclass(frozen=True)
+class ServiceNode:
+    name: str
+    kind: (
+        str  # k8s_deployment | ecs_service | lambda | ec2 | rds | alb | s3 | cloudfront | external
+    )
+    resource: str  # the runs_on name (deployment, function, instance id_ref, bucket, db id)
+    namespace: str | None = None  # k8s namespace or ECS cluster
+    tier: str | None = None
+    depends_on: tuple[str, ...] = ()
 
 
 class Topology:
-    """An immutable directed graph ``service -> depends_on``; lookups are cached."""
+    """The one service graph: ``service -> depends_on`` edges, and per service a ``ServiceNode``
+    (which resource runs it). Built from a mapping ``{service: [dependencies]}`` (every service
+    ``external``) or from ``ServiceNode``s; a dependency that is not declared becomes an
+    ``external`` node. Immutable; the depth-bounded walks the correlator uses are cached."""
 
-    def __init__(self, depends_on: Mapping[str, Iterable[str]] | None = None) -> None:
+    def __init__(
+        self, depends_on: Mapping[str, Iterable[str]] | Iterable[ServiceNode] | None = None
+    ) -> None:
+        if isinstance(depends_on, Mapping):
+            given = [
+                ServiceNode(n, EXTERNAL, n, depends_on=tuple(d)) for n, d in depends_on.items()
+            ]
+        else:
+            given = list(depends_on or ())
         graph: dict[str, tuple[str, ...]] = {}
-        for name, deps in (depends_on or {}).items():
-            graph[name] = tuple(dict.fromkeys(d for d in deps if d and d != name))
+        for node in given:
+            graph[node.name] = tuple(
+                dict.fromkeys(d for d in node.depends_on if d and d != node.name)
+            )
+        for name in list(graph):
             for dep in graph[name]:
                 graph.setdefault(dep, ())
         self._deps = graph
-        self.meta: dict[str, dict[str, Any]] = {}  # per service: runs_on, tier (when known)
+        nodes = {n.name: replace(n, depends_on=graph[n.name]) for n in given}
+        #: every service by name (declared, then undeclared dependencies as ``external``)
+        self.services: dict[str, ServiceNode] = {
+            name: nodes.get(name) or ServiceNode(name, EXTERNAL, name) for name in graph
+        }
         dependents: dict[str, list[str]] = {name: [] for name in graph}
         for name, deps in graph.items():
             for dep in deps:
@@ -47,9 +80,12 @@ class Topology:
         self.upstream = lru_cache(maxsize=65536)(self._upstream)
         self.downstream = lru_cache(maxsize=65536)(self._downstream)
 
-    @property
-    def services(self) -> list[str]:
+    # --- lookups
+    def names(self) -> list[str]:
         return sorted(self._deps)
+
+    def get(self, name: str) -> ServiceNode | None:
+        return self.services.get(name)
 
     def depends_on(self, service: str) -> tuple[str, ...]:
         return self._deps.get(service, ())
@@ -60,6 +96,22 @@ class Topology:
     def __len__(self) -> int:
         return len(self._deps)
 
+    def by_resource(self, resource: str) -> ServiceNode | None:
+        for node in self.services.values():
+            if node.resource == resource or node.name == resource:
+                return node
+        return None
+
+    def owner_of_text(self, text: str) -> str | None:
+        """The service whose name or resource name appears in ``text`` (longest match wins)."""
+        best: tuple[int, str] | None = None
+        for node in self.services.values():
+            for token in (node.name, node.resource):
+                if token and token in text and (best is None or len(token) > best[0]):
+                    best = (len(token), node.name)
+        return best[1] if best else None
+
+    # --- walks
     @staticmethod
     def _walk(start: str, edges: Mapping[str, tuple[str, ...]], depth: int) -> frozenset[str]:
         seen: set[str] = set()
@@ -84,26 +136,66 @@ class Topology:
         """Everything that depends on ``service`` (up to ``depth`` hops)."""
         return self._walk(service, self._dependents, depth)
 
+    @staticmethod
+    def _ordered(start: str, edges: Mapping[str, tuple[str, ...]]) -> list[str]:
+        out: list[str] = []
+        frontier = [start]
+        while frontier:
+            nxt: list[str] = []
+            for cur in frontier:
+                for other in edges.get(cur, ()):
+                    if other not in out and other != start:
+                        out.append(other)
+                        nxt.append(other)
+            frontier = nxt
+        return out
+
+    def dependencies(self, name: str) -> list[str]:
+        """Transitive dependencies, nearest first (no depth bound)."""
+        return self._ordered(name, self._deps)
+
+    def dependents(self, name: str) -> list[str]:
+        """Transitive dependents (services that call ``name``), nearest first."""
+        return self._ordered(name, self._dependents)
+
+    def depth(self, name: str) -> int:
+        """How many services sit above ``name`` (0 for an entry point)."""
+        return len(self.dependents(name))
+
     def related(self, a: str, b: str) -> bool:
         """True when one of the two depends (transitively) on the other."""
         return a == b or b in self.upstream(a) or a in self.upstream(b)
 
+    # --- construction
     @classmethod
     def from_services(cls, services: Iterable[Any]) -> Topology:
-        """From scenario ``services`` (objects or dicts with ``name`` and ``depends_on``)."""
-        graph: dict[str, list[str]] = {}
-        meta: dict[str, dict[str, Any]] = {}
+        """From scenario ``services`` or ``topology.yaml`` entries (objects or dicts with
+        ``name``, ``depends_on`` and optionally ``runs_on`` and ``tier``)."""
+        nodes = []
         for svc in services:
-            name = svc["name"] if isinstance(svc, Mapping) else svc.name
-            deps = svc.get("depends_on") if isinstance(svc, Mapping) else svc.depends_on
-            graph[str(name)] = [str(d) for d in (deps or [])]
-            meta[str(name)] = {
-                "runs_on": _runs_on(_attr(svc, "runs_on")),
-                "tier": _attr(svc, "tier"),
-            }
-        topology = cls(graph)
-        topology.meta = meta
-        return topology
+            name = str(_attr(svc, "name"))
+            runs_on = _runs_on(_attr(svc, "runs_on")) or {}
+            nodes.append(
+                ServiceNode(
+                    name=name,
+                    kind=runs_on.get("kind") or EXTERNAL,
+                    resource=runs_on.get("name") or name,
+                    namespace=runs_on.get("namespace"),
+                    tier=_attr(svc, "tier"),
+                    depends_on=tuple(str(d) for d in (_attr(svc, "depends_on") or [])),
+                )
+            )
+        return cls(nodes)
+
+    @classmethod
+    def from_specs(cls, specs: Iterable[Any]) -> Topology:
+        """From the scenario's ``services`` entries (the same as ``from_services``)."""
+        return cls.from_services(specs)
+
+    @classmethod
+    def from_graph(cls, graph: Topology) -> Topology:
+        """The graph itself: there is one ``Topology`` (kept for callers of the old two)."""
+        return graph
 
 
 def _attr(obj: Any, key: str) -> Any:

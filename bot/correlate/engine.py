@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.correlate.entities import EntityMap
 from bot.correlate.labels import Token, env_of, identity_tokens
 from bot.correlate.models import (
     AlertFacts,
@@ -36,6 +37,7 @@ from bot.correlate.models import (
     Placement,
 )
 from bot.correlate.root import Member, choose_root, root_of_services
+from bot.correlate.storm import StormEvidence, is_call
 from bot.errors import NotFound, UserError
 from bot.topology import Topology
 
@@ -52,6 +54,7 @@ class _Group:
     envs: set[str] = field(default_factory=set)
     facts: dict[AlertRef, AlertFacts] = field(default_factory=dict)
     first: dict[str, Member] = field(default_factory=dict)  # each service's first alert
+    storm: StormEvidence | None = None  # evidence of a detector storm (see bot.correlate.storm)
     root: AlertRef | None = None
     open: bool = True
     indexed: bool = True
@@ -71,6 +74,7 @@ class Correlator:
         self.config = config or CorrelationConfig()
         counter = itertools.count(1)
         self._key_factory = key_factory or (lambda _a: f"g{next(counter)}")
+        self._entities = EntityMap(self.topology.services)
         self._groups: dict[str, _Group] = {}
         self._alert_group: dict[AlertRef, str] = {}
         self._by_service: dict[str, set[str]] = {}
@@ -226,8 +230,13 @@ class Correlator:
         if env:
             g.envs.add(env)
         self._alert_group[alert.id] = g.key
-        if alert.service and alert.service not in g.first:
+        new_service = bool(alert.service) and alert.service not in g.first
+        if alert.service and new_service:
             g.first[alert.service] = member
+        storm = self._storm_update(g, member, alert)
+        if storm is not None:
+            g.root = storm.root(self.topology) or g.root
+        elif new_service:
             self._root_from_first(g)
         elif g.root is None:
             self._recompute_root(g)
@@ -258,12 +267,32 @@ class Correlator:
         self._reindex(g)
         return facts
 
+    def _storm_update(self, g: _Group, member: Member, alert: AlertFacts) -> StormEvidence | None:
+        """Feed a storm's evidence; a group becomes a storm with its first call between two
+        services (its earlier alerts are replayed into the evidence then). Other groups pay
+        one label lookup per alert."""
+        if g.storm is not None:
+            g.storm.add(member.seq, alert)
+            return g.storm
+        if alert.service:
+            self._entities.learn((alert.service,))
+        if not is_call(alert, self._entities):
+            return None
+        g.storm = StormEvidence(self._entities, own_margin=self.config.storm_own_margin)
+        for m in sorted(g.members.values(), key=lambda m: m.seq):
+            g.storm.add(m.seq, g.facts[m.id])
+        return g.storm
+
     def _recompute_root(self, g: _Group) -> None:
         g.first = {}
+        g.storm = None
         for m in sorted(g.members.values(), key=lambda m: m.seq):
             if m.service and m.service not in g.first:
                 g.first[m.service] = m
-        g.root = choose_root(list(g.members.values()), self.topology, self.config.topology_depth)
+            self._storm_update(g, m, g.facts[m.id])
+        g.root = (g.storm.root(self.topology) if g.storm else None) or choose_root(
+            list(g.members.values()), self.topology, self.config.topology_depth
+        )
 
     def _root_from_first(self, g: _Group) -> None:
         g.root = root_of_services(g.first, self.topology, self.config.topology_depth)

@@ -32,6 +32,11 @@ IDENTITY_FAMILIES: Mapping[str, str] = {
     "queuename": "resource",
 }
 ENV_KEYS = ("env", "environment", "stage")
+#: Labels naming the two ends of a traced call (the alert is about the call caller -> callee),
+#: and the entity (pod, replica, container) a metric or log anomaly was seen on.
+CALLER_KEYS = ("caller", "source_service", "source_workload", "client_service")
+CALLEE_KEYS = ("callee", "destination_service", "destination_workload", "server_service")
+ENTITY_KEYS = ("pod", "pod_name", "entity", "container", "instance")
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class CorrelationConfig:
     topology_depth: int = 4
     use_topology: bool = True
     use_labels: bool = True
+    #: a storm's entity wins on its own anomalies when it shows this many more distinct
+    #: anomalies than the median of its sibling replicas (see ``bot.correlate.storm``)
+    storm_own_margin: float = 3.0
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,11 @@ from bot import observability
 from bot.clock import Clock
 from bot.correlate import AlertFacts, CorrelationConfig, Correlator
 from bot.errors import Conflict, UserError
-from bot.incidents import service
+from bot.incidents import grouping, service
 from bot.incidents.enums import TRANSITIONS, IncidentStatus, TimelineKind
 from bot.incidents.grouping_rows import absorb, begin_grouping, last_event, refresh_incident
 from bot.incidents.models import IncidentView
+from bot.ingest.models import AlertIn, Outcome
 from bot.notify.ports import IncidentPublisher, NullPublisher
 from bot.store import Database
 from bot.store.models import Alert, Incident, TimelineEvent
@@ -160,9 +161,19 @@ class IncidentFlows:
             self.group_ids[r.group_key] = r.id
             self.correlator.restore(r.group_key, members[r.id])
 
+    @property
+    def open_count(self) -> int:
+        """Open incident groups this process holds in memory."""
+        return self.correlator.open_count
+
     def view(self, incident_id: int) -> IncidentView:
         with self.db.session() as session:
             return service.view(session=session, incident_id=incident_id, topology=self.topology)
+
+    # --- grouping
+    def group_alerts(self, alerts: Sequence[AlertIn]) -> list[Outcome]:
+        """Store, deduplicate and group a batch (``bot.incidents.grouping``)."""
+        return grouping.group_alerts(self, alerts)
 
     # --- lifecycle
     def _transition(
@@ -247,6 +258,29 @@ class IncidentFlows:
                 at=self.clock.now(),
                 actor=actor,
             )
+
+    def assign(self, incident_id: int, *, assignee: str, actor: str) -> IncidentView:
+        """Give an open incident an owner (a timeline event; the version moves)."""
+        now = self.clock.now()
+        with self.lock, self.db.session() as session:
+            row = service.get(session=session, incident_id=incident_id)
+            if row.status == IncidentStatus.RESOLVED:
+                raise Conflict(f"incident #{incident_id} is resolved")
+            if row.assignee == assignee:
+                raise Conflict(f"<@{assignee}> already owns incident #{incident_id}")
+            row.assignee, row.updated_at = assignee, now
+            row.version += 1
+            service.add_timeline(
+                session=session,
+                incident_id=incident_id,
+                kind="assign",
+                text=f"assigned to {assignee}",
+                at=now,
+                actor=actor,
+                data={"assignee": assignee},
+            )
+            session.flush()
+            return service.view(session=session, incident_id=incident_id, topology=self.topology)
 
     # --- manual grouping
     def merge(self, into_id: int, other_id: int, *, actor: str) -> IncidentView:

@@ -1,4 +1,5 @@
-"""One typed alert, whatever wire format it came in (``AlertIn``), and the payload errors."""
+"""One typed alert, whatever wire format it came in (``AlertIn``), what became of it
+(``Outcome``), and the payload errors."""
 
 from __future__ import annotations
 
@@ -68,6 +69,16 @@ class AlertIn:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one ``AlertIn``: its row, and the incident it belongs to (if any)."""
+
+    alert_id: int
+    incident_id: int | None
+    created_alert: bool
+    created_incident: bool
 
 
 def severity_of(value: object, default: str = "warning") -> str:

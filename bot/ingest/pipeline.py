@@ -1,4 +1,5 @@
-"""One writer thread that drains a queue of alert batches into ``ingest_alerts`` (group commit).
+"""One writer thread that drains a queue of alert batches into the grouping transaction
+(``group_alerts``, group commit).
 
 Webhook handlers ``submit`` parsed alerts and wait for the outcome (stored AND correlated before
 the HTTP answer). Concurrent deliveries are folded into one transaction of up to ``max_batch``
@@ -14,20 +15,27 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
+from typing import Protocol
 
 from bot import observability
 from bot.errors import UpstreamUnavailable
-from bot.incidents.flows import IncidentFlows
-from bot.ingest.flows import Outcome, ingest_alerts
-from bot.ingest.models import AlertIn
+from bot.ingest.models import AlertIn, Outcome
 
 log = logging.getLogger(__name__)
 
 _Item = tuple[Sequence[AlertIn], "Future[list[Outcome]]"]
 
 
+class AlertWriter(Protocol):
+    """Where batches go: ``bot.incidents.flows.IncidentFlows`` (ingest does not import it)."""
+
+    def group_alerts(self, alerts: Sequence[AlertIn]) -> list[Outcome]: ...
+
+    def rebuild(self) -> None: ...
+
+
 class IngestPipeline:
-    def __init__(self, flows: IncidentFlows, *, max_batch: int = 500, timeout: float = 30.0):
+    def __init__(self, flows: AlertWriter, *, max_batch: int = 500, timeout: float = 30.0):
         self.flows = flows
         self.max_batch = max_batch
         self.timeout = timeout
@@ -107,7 +115,7 @@ class IngestPipeline:
     def _process(self, batch: list[_Item]) -> None:
         alerts = [a for items, _ in batch for a in items]
         try:
-            outcomes = ingest_alerts(self.flows, alerts)
+            outcomes = self.flows.group_alerts(alerts)
         except Exception as exc:
             self.flows.rebuild()  # the transaction rolled back: memory follows the database
             if len(batch) > 1:  # isolate the bad delivery: retry one by one

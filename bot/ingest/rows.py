@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Table, any_, bindparam, insert, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 
 from bot.correlate import AlertFacts
-from bot.incidents.models import AlertLine
 from bot.ingest.models import AlertIn
 from bot.store.models import Alert
 
@@ -43,16 +41,6 @@ _INSERT = insert(ALERTS).returning(ALERTS.c.id, ALERTS.c.source, ALERTS.c.finger
 _INSERT_WITH_ID = insert(ALERTS)
 _NEXT_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('alert', 'id')) FROM generate_series(1, :n)"
-)
-_MOVE = (
-    update(ALERTS)
-    .where(ALERTS.c.id.in_(bindparam("b_ids", expanding=True)))
-    .values(incident_id=bindparam("b_incident"))
-)
-_MOVE_PG = (
-    update(ALERTS)
-    .where(ALERTS.c.id == any_(bindparam("b_ids", type_=ARRAY(Integer))))
-    .values(incident_id=bindparam("b_incident"))
 )
 _REPEAT: dict[tuple[str, ...], Any] = {}  # changed columns -> UPDATE statement (built once)
 
@@ -81,11 +69,6 @@ class AlertRec:
             name=self.name,
             service=self.service,
             labels=self.labels,
-        )
-
-    def line(self) -> AlertLine:
-        return AlertLine(
-            self.id, self.name, self.service, self.severity, self.status, self.summary, self.source
         )
 
 
@@ -219,20 +202,6 @@ def _insert(conn: Connection, rows: list[dict[str, Any]]) -> dict[tuple[str, str
         conn.execute(_INSERT_WITH_ID, rows)
         return {(r["source"], r["fingerprint"]): r["id"] for r in rows}
     return {(r.source, r.fingerprint): r.id for r in conn.execute(_INSERT, rows)}
-
-
-def move_alerts(conn: Connection, moved: dict[int, int]) -> None:
-    """``alert id -> incident id``: one UPDATE … WHERE id IN (…) per incident."""
-    by_incident: dict[int, list[int]] = {}
-    for alert_id, incident_id in moved.items():
-        by_incident.setdefault(incident_id, []).append(alert_id)
-    if conn.dialect.name == "postgresql":  # one constant statement (id = ANY(array))
-        rows = [{"b_incident": i, "b_ids": ids} for i, ids in by_incident.items()]
-        conn.execute(_MOVE_PG, rows)
-        return
-    for incident_id, alert_ids in by_incident.items():
-        for i in range(0, len(alert_ids), CHUNK):
-            conn.execute(_MOVE, {"b_incident": incident_id, "b_ids": alert_ids[i : i + CHUNK]})
 
 
 def _update_repeats(conn: Connection, updates: Iterable[dict[str, Any]]) -> None:

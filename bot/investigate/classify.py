@@ -36,7 +36,11 @@ class AlertView:
 
 
 @dataclass(frozen=True)
-class IncidentView:
+class InvestigationTarget:
+    """What an investigation looks at: the alerts of an incident (or of a scenario), its root
+    alert and title. (``bot.incidents.models.IncidentView`` is the incident as the domain reads
+    it; ``handlers.blocks.models.IncidentCard`` is what a Slack message shows.)"""
+
     alerts: Sequence[AlertView]
     root_alert: AlertView | None = None
     title: str = ""
@@ -74,7 +78,7 @@ def classify(
     playbooks: Sequence[Playbook],
     *,
     query: str = "",
-    incident: IncidentView | None = None,
+    incident: InvestigationTarget | None = None,
 ) -> Classification:
     alerts = list(incident.alerts) if incident else []
     text = " ".join([query, *(f"{a.name} {a.summary}" for a in alerts)]).lower()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from bot import observability
-from bot.investigate.classify import AlertView, IncidentView, classify
+from bot.investigate.classify import AlertView, InvestigationTarget, classify
 from bot.investigate.context import InvestigationContext
 from bot.investigate.interpret import facts_from, rank, recommend
 from bot.investigate.models import InvestigationResult
@@ -28,7 +28,7 @@ def default_playbooks() -> tuple[Playbook, ...]:
 def _run(
     ctx: InvestigationContext,
     query: str,
-    incident: IncidentView | None,
+    incident: InvestigationTarget | None,
     playbooks: Sequence[Playbook] | None,
     on_progress: ProgressFn | None,
 ) -> InvestigationResult:
@@ -87,7 +87,7 @@ def investigate_query(
 
 def investigate_incident(
     ctx: InvestigationContext,
-    incident: IncidentView,
+    incident: InvestigationTarget,
     *,
     playbooks: Sequence[Playbook] | None = None,
     on_progress: ProgressFn | None = None,
@@ -100,4 +100,4 @@ def investigate_incident(
     return _run(ctx, incident.title, incident, playbooks, on_progress)
 
 
-__all__ = ["AlertView", "IncidentView", "investigate_incident", "investigate_query"]
+__all__ = ["AlertView", "InvestigationTarget", "investigate_incident", "investigate_query"]

@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.investigate.actions import ACTIONS, validate_params
+from bot.errors import UserError
 from bot.investigate.context import Topology
 from bot.investigate.models import Fact, Finding, FindingType, Hypothesis, RecommendedAction
 from bot.investigate.playbook_schema import HypothesisRule, Matcher, Playbook
+from bot.remediate import registry
 
 MIN_ACTION_CONFIDENCE = 0.3
 _PLACEHOLDER = re.compile(r"\{([a-z_.]+)\}")
@@ -178,6 +179,17 @@ def _render(value: Any, env: dict[str, Any]) -> Any:
     return None if missing else out
 
 
+def _action_params(action: str, rendered: dict[str, Any]) -> dict[str, Any] | None:
+    """The rendered params as the registry types them (only those given), or None when they do
+    not validate (a placeholder the evidence could not fill, a wrong type)."""
+    given = {k: v for k, v in rendered.items() if v not in (None, "")}
+    try:
+        _, typed = registry.validate(action, given)
+    except UserError:
+        return None
+    return typed.model_dump(mode="json", exclude_unset=True)
+
+
 def recommend(
     hypotheses: Sequence[Hypothesis],
     playbooks: Sequence[Playbook],
@@ -204,7 +216,7 @@ def recommend(
                     if hit is None:
                         continue
                     env.update({f"m.{k}": v for k, v in hit.attrs.items()})
-                params = validate_params(
+                params = _action_params(
                     rem.action, {k: _render(v, env) for k, v in rem.params.items()}
                 )
                 if params is None:
@@ -217,7 +229,7 @@ def recommend(
                     RecommendedAction(
                         action=rem.action,
                         params=params,
-                        risk=ACTIONS[rem.action].risk,
+                        risk=str(registry.get(rem.action).risk),
                         rationale=f"{rem.rationale} (for {hyp.kind} on {hyp.service}, "
                         f"confidence {hyp.confidence:.2f})",
                     )

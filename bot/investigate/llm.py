@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.investigate.classify import IncidentView
+from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Classification
 from bot.investigate.plan import make_scope
@@ -61,7 +61,7 @@ def _prompt(
     books: Sequence[Playbook],
     rules: Classification,
     query: str,
-    incident: IncidentView | None,
+    incident: InvestigationTarget | None,
 ) -> str:
     lines = [f"Query: {query or '(none)'}"]
     if incident:
@@ -93,7 +93,7 @@ def refine_classification(
     rules: Classification,
     *,
     query: str = "",
-    incident: IncidentView | None = None,
+    incident: InvestigationTarget | None = None,
 ) -> Classification:
     known_books = {b.name for b in books if not b.always}
     known_services = set(ctx.topology.services)

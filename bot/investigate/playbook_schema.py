@@ -129,12 +129,12 @@ def load_playbook(path: Path, *, primitives: set[str], actions: set[str]) -> Pla
 
 
 def load_playbooks(directory: Path | None = None) -> list[Playbook]:
-    from bot.investigate.actions import ACTIONS
     from bot.investigate.primitives import PRIMITIVES
+    from bot.remediate.registry import all_actions
 
     folder = directory or PLAYBOOK_DIR
     books = [
-        load_playbook(p, primitives=set(PRIMITIVES), actions=set(ACTIONS))
+        load_playbook(p, primitives=set(PRIMITIVES), actions={a.name for a in all_actions()})
         for p in sorted(folder.glob("*.yaml"))
     ]
     if not books:

@@ -34,6 +34,7 @@ from integrations.aws.errors import AwsNotFound
 from integrations.aws.session import AwsClients
 
 T = TypeVar("T")
+_AWS_FAMILIES = {"changes", "resources", "security"}
 _LINE = re.compile(
     r"^(?:(\d{4}-\d\d-\d\dT\S+)\s+)?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\s+(.*)$"
 )
@@ -179,6 +180,13 @@ class LiveEvidence(AwsInventory):
             if common > best_len:
                 best, best_len = node.name, common
         return best
+
+    def unavailable(self, family: str) -> str | None:
+        if family == "k8s" and self._k8s is None:
+            return "Kubernetes not configured (set KUBECONFIG)"
+        if family in _AWS_FAMILIES and self._aws is None:
+            return "AWS not configured (set AWS credentials and AWS_REGION)"
+        return None
 
     def pods(self, namespace: str, owner: str | None = None) -> list[PodRecord]:
         if self._k8s is None:

@@ -106,7 +106,7 @@ def predictive_alerts(series: WatchedSeries, data: MetricData, since: datetime) 
 
 class PredictionScanner:
     """Scan watched series and hand the alerts to ``submit`` (the ingest pipeline's
-    ``submit`` or ``bot.ingest.flows.ingest_alerts`` bound to the flows)."""
+    ``submit`` or ``IncidentFlows.group_alerts``)."""
 
     def __init__(
         self,

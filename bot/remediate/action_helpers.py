@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from bot.remediate.registry import ActionContext, PreflightFailed
+from bot.remediate.models import ActionContext, PreflightFailed
 from integrations.aws.errors import AwsError, AwsNotFound
 from integrations.kubernetes import K8sError, K8sNotFound, KubernetesApi
 

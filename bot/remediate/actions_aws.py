@@ -15,17 +15,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.remediate import actions_aws_compute  # noqa: F401  (registers its actions)
 from bot.remediate.action_helpers import aws, preflight
 from bot.remediate.enums import Risk
-from bot.remediate.registry import (
+from bot.remediate.models import (
     ActionContext,
     ActionSpec,
     Params,
     PreflightFailed,
     Snapshot,
     VerifyOutcome,
-    register,
 )
 from integrations.aws import ec2, s3
 from integrations.aws import writes_compute as wc
@@ -237,7 +235,7 @@ def _invalidate_undo(ctx: ActionContext, p: Invalidate, before: Snapshot) -> Sna
     return {**before, "note": "an invalidation changes no configuration; nothing to restore"}
 
 
-for _spec in (
+SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "ec2.start_instance",
         InstanceTarget,
@@ -296,5 +294,4 @@ for _spec in (
         _invalidate,
         _invalidate_undo,
     ),
-):
-    register(_spec)
+)

@@ -19,13 +19,12 @@ from pydantic import Field, model_validator
 
 from bot.remediate.action_helpers import aws, preflight
 from bot.remediate.enums import Risk
-from bot.remediate.registry import (
+from bot.remediate.models import (
     ActionContext,
     ActionSpec,
     Params,
     PreflightFailed,
     Snapshot,
-    register,
 )
 from integrations.aws import ecs, lambda_, rds
 from integrations.aws import writes_compute as wc
@@ -282,7 +281,7 @@ def _asg_undo(ctx: ActionContext, p: AsgCapacity, before: Snapshot) -> Snapshot:
     return _asg(ctx, p.name)
 
 
-for _spec in (
+SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "rds.reboot_instance",
         DbInstance,
@@ -346,5 +345,4 @@ for _spec in (
         _asg_set,
         _asg_undo,
     ),
-):
-    register(_spec)
+)

@@ -20,14 +20,13 @@ from pydantic import AliasChoices, Field, model_validator
 
 from bot.remediate.action_helpers import k8s, preflight
 from bot.remediate.enums import Risk
-from bot.remediate.registry import (
+from bot.remediate.models import (
     ActionContext,
     ActionSpec,
     Params,
     PreflightFailed,
     Snapshot,
     VerifyOutcome,
-    register,
 )
 from integrations.kubernetes import KubernetesApi
 
@@ -230,7 +229,7 @@ def _pod_verify(ctx: ActionContext, p: Pod, before: Snapshot) -> VerifyOutcome:
     )
 
 
-for _spec in (
+SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "k8s.rollback_deployment",
         Rollback,
@@ -281,5 +280,4 @@ for _spec in (
         _pod_undo,
         _pod_verify,
     ),
-):
-    register(_spec)
+)

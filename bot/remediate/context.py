@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from bot.clock import SystemClock
-from bot.remediate.registry import ActionContext
+from bot.remediate.models import ActionContext
 
 
 class ClientFactory:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
-from bot.remediate.registry import ActionContext, ActionSpec, Params, Snapshot
+from bot.remediate.models import ActionContext, ActionSpec, Params, Snapshot
 
 _READ_PREFIXES = ("Describe", "Get", "List", "Head", "Lookup")
 

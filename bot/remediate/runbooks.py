@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.errors import ConfigError, UserError
 from bot.remediate.enums import Risk
+from bot.remediate.models import Lookup
 
 RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks" / "runbooks"
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -120,26 +121,22 @@ def _placeholders(value: Any) -> set[str]:
     return set()
 
 
-def render(book: Runbook, given: dict[str, Any]) -> list[RenderedStep]:
+def render(book: Runbook, given: dict[str, Any], *, lookup: Lookup) -> list[RenderedStep]:
     """The runbook's steps with inputs filled and each step's params validated."""
-    from bot.remediate.registry import validate
-
     inputs = book.coerce(given)
     steps = []
     for step in book.steps:
         params = _fill(step.params, inputs)
-        _, typed = validate(step.action, params)
+        typed = lookup(step.action).validate(params)
         steps.append(RenderedStep(step.action, typed.model_dump(mode="json")))
     return steps
 
 
-def check(book: Runbook, where: str = "") -> Runbook:
+def check(book: Runbook, where: str = "", *, lookup: Lookup) -> Runbook:
     """Load-time checks: actions exist, placeholders name inputs, no high-risk step."""
-    from bot.remediate.registry import get
-
     for i, step in enumerate(book.steps, 1):
         try:
-            spec = get(step.action)
+            spec = lookup(step.action)
         except UserError as exc:
             raise ConfigError(f"{where}runbook {book.name} step {i}: {exc}") from None
         if _RANK[spec.risk] > _RANK[Risk.MEDIUM]:
@@ -155,7 +152,7 @@ def check(book: Runbook, where: str = "") -> Runbook:
     return book
 
 
-def parse(text: str, where: str = "runbook") -> Runbook:
+def parse(text: str, where: str = "runbook", *, lookup: Lookup) -> Runbook:
     try:
         data = yaml.safe_load(text)
         book = Runbook.model_validate(data)
@@ -165,14 +162,15 @@ def parse(text: str, where: str = "runbook") -> Runbook:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"]) or "runbook"
         raise ConfigError(f"{where}: {loc}: {first['msg']}") from None
-    return check(book, f"{where}: ")
+    return check(book, f"{where}: ", lookup=lookup)
 
 
-def load_runbooks(directory: Path | None = None) -> dict[str, Runbook]:
+def load_runbooks(directory: Path | None = None, *, lookup: Lookup) -> dict[str, Runbook]:
+    """Every runbook of ``directory``, checked against the actions ``lookup`` knows."""
     folder = directory or RUNBOOK_DIR
     books: dict[str, Runbook] = {}
     for path in sorted(folder.glob("*.yaml")):
-        book = parse(path.read_text(), path.name)
+        book = parse(path.read_text(), path.name, lookup=lookup)
         if path.stem != book.name:
             raise ConfigError(f"{path.name}: name must equal the file name ({path.stem!r})")
         books[book.name] = book

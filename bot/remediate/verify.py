@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from bot.clock import Clock, SandboxClock
-from bot.remediate.registry import ActionContext, ActionSpec, Params, VerifyOutcome
+from bot.remediate.models import ActionContext, ActionSpec, Params, VerifyOutcome
 from integrations.aws.cloudwatch import MetricQuery, read_series
 
 DEFAULT_WINDOW = timedelta(minutes=10)

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
 )
 
-from handlers.blocks.models import ChangeView, IncidentView
+from handlers.blocks.models import ChangeView, IncidentCard
 from handlers.blocks.text import (
     MAX_FALLBACK_TEXT,
     MAX_HEADER_TEXT,
@@ -33,7 +33,7 @@ MAX_CHANGES_SHOWN = 5
 MAX_SERVICES_SHOWN = 10
 
 
-def incident_text(incident: IncidentView) -> str:
+def incident_text(incident: IncidentCard) -> str:
     """Notification / fallback text for the incident message."""
     return truncate(
         f"[{incident.severity.upper()}] Incident #{incident.id}: {incident.title} "
@@ -43,13 +43,13 @@ def incident_text(incident: IncidentView) -> str:
     )
 
 
-def incident_title(incident: IncidentView) -> str:
+def incident_title(incident: IncidentCard) -> str:
     return truncate(
         f"#{incident.id} {incident.title}".replace("\n", " "), MAX_HEADER_TEXT, note=False
     )
 
 
-def incident_buttons(incident: IncidentView) -> ActionsBlock | None:
+def incident_buttons(incident: IncidentCard) -> ActionsBlock | None:
     """Acknowledge / Investigate / Resolve, as far as the status still allows them."""
     status = incident.status.lower()
     if status == "resolved":
@@ -77,7 +77,7 @@ def _change_line(change: ChangeView) -> str:
     return f"• `{escape(change.kind)}` {text}{at}"
 
 
-def incident_message(incident: IncidentView) -> list[Block]:
+def incident_message(incident: IncidentCard) -> list[Block]:
     """Title, severity, status, root-cause alert, services, related changes, alert count and the
     buttons that still make sense for the status."""
     services = list(incident.services)
@@ -115,7 +115,7 @@ def incident_message(incident: IncidentView) -> list[Block]:
     return fit(blocks)
 
 
-def incident_line(incident: IncidentView) -> str:
+def incident_line(incident: IncidentCard) -> str:
     """One-line summary (lists, App Home)."""
     title = escape(incident.title)
     if incident.permalink:
@@ -126,7 +126,7 @@ def incident_line(incident: IncidentView) -> str:
     )
 
 
-def incident_list(incidents: list[IncidentView], *, title: str = "Open incidents") -> list[Block]:
+def incident_list(incidents: list[IncidentCard], *, title: str = "Open incidents") -> list[Block]:
     if not incidents:
         return [section(f"*{title}*\n_none_ :tada:")]
     lines = [incident_line(i) for i in incidents]

@@ -22,7 +22,9 @@ class ChangeView:
 
 
 @dataclass(frozen=True)
-class IncidentView:
+class IncidentCard:
+    """An incident as its Slack message shows it (built from ``bot.incidents`` views)."""
+
     id: int
     title: str
     severity: str
@@ -103,7 +105,7 @@ class OnCallView:
 
 @dataclass(frozen=True)
 class HomeView:
-    open_incidents: Sequence[IncidentView] = ()
+    open_incidents: Sequence[IncidentCard] = ()
     pending_approvals: Sequence[ApprovalView] = ()
     oncall: Sequence[OnCallView] = ()
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.live import Live
 
 from bot.errors import UserError
+from handlers.cli.keep_db import keep_db_url, kept_db_note
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "scenarios"
@@ -38,17 +39,25 @@ def register(app: typer.Typer) -> None:
             typer.Option("--interactive", help="type /aiops commands and click buttons yourself"),
         ] = False,
         fast: Annotated[bool, typer.Option("--fast", help="no pauses between the acts")] = False,
+        db: Annotated[
+            Path | None,
+            typer.Option("--db", help="keep the run in this SQLite file (default: temporary)"),
+        ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and watch the Slack channel live in the terminal."""
+        from handlers.cli.extras import require_sandbox
         from handlers.demo.session import default_scenario
 
+        require_sandbox("demo")
         path = scenario if scenario is not None else default_scenario(EXAMPLES)
         if not path.is_file():
             raise UserError(f"no scenario file at {path}", hint="pass --scenario FILE")
-        run_demo(path, interactive=interactive, fast=fast)
+        run_demo(path, interactive=interactive, fast=fast, db=db)
 
 
-def run_demo(path: Path, *, interactive: bool = False, fast: bool = False) -> None:
+def run_demo(
+    path: Path, *, interactive: bool = False, fast: bool = False, db: Path | None = None
+) -> None:
     import logging
 
     from handlers.demo import script
@@ -60,7 +69,7 @@ def run_demo(path: Path, *, interactive: bool = False, fast: bool = False) -> No
     console = Console()
     pause = 0.0 if fast else 1.0
     console.rule(f"[bold]aiops demo[/] · {path.name}")
-    with DemoSession(path) as demo:
+    with DemoSession(path, db_url=keep_db_url(db, new=True)) as demo:
         if interactive:
             from handlers.demo.interactive import play
 
@@ -80,6 +89,7 @@ def run_demo(path: Path, *, interactive: bool = False, fast: bool = False) -> No
         console.rule(
             f"done in {took:.0f} s" + (f" · {len(failed)} step(s) failed" if failed else "")
         )
+        console.print(kept_db_note(db), highlight=False)
         if failed:
             raise typer.Exit(1)
 

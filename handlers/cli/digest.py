@@ -71,10 +71,13 @@ def _from_scenario(path: Path, config: CapacityConfig, out: Path, source: str) -
     from bot.capacity.flows import CapacityPlan
     from bot.capacity.limits import connection_limits
     from bot.clock import SandboxClock
-    from bot.sandbox.prometheus import start_prometheus_sandbox
-    from bot.sandbox.scenario import load_scenario
-    from bot.sandbox.world import SandboxWorld
+    from handlers.cli.extras import require_sandbox
     from integrations.metrics import CloudWatchMetrics, PrometheusMetrics
+
+    require_sandbox("digest --scenario")
+    from sandbox.prometheus import start_prometheus_sandbox
+    from sandbox.scenario import load_scenario
+    from sandbox.world import SandboxWorld
 
     scenario = load_scenario(path).scenario
     with SandboxWorld(scenario) as world:

@@ -28,7 +28,12 @@ def _progress_table(steps: list[StepRecord], query: str) -> Table:
     table = Table(title=f"Investigating: {query}", show_header=True, header_style="bold")
     for col in ("step", "status", "ms", "found"):
         table.add_column(col)
-    style = {"ok": "[green]ok[/]", "failed": "[red]failed[/]", "timeout": "[yellow]timeout[/]"}
+    style = {
+        "ok": "[green]ok[/]",
+        "failed": "[red]failed[/]",
+        "timeout": "[yellow]timeout[/]",
+        "skipped": "[dim]skipped[/]",
+    }
     for s in steps:
         table.add_row(
             s.name,
@@ -50,6 +55,12 @@ def _render(result: InvestigationResult) -> None:
     for f in result.facts:
         console.print(f"  • {f.text}  [dim]({f.source})[/]")
     console.print("\n[bold]LIKELY ROOT CAUSES[/]")
+    if not result.hypotheses:
+        unread = sum(1 for s in result.steps if s.status != "ok")
+        console.print(
+            "  (none: nothing that was read points to a cause"
+            + (f"; {unread} step(s) failed or were skipped, see above)" if unread else ")")
+        )
     for h in result.hypotheses:
         console.print(f"  • [bold]{h.kind}[/] on {h.service} — {h.confidence:.0%}: {h.summary}")
         for e in h.evidence[:4]:
@@ -58,7 +69,11 @@ def _render(result: InvestigationResult) -> None:
             console.print(f"      against: {a}")
     console.print("\n[bold]RECOMMENDED ACTIONS[/]")
     if not result.actions:
-        console.print("  (none from the registry: see the hypotheses)")
+        console.print(
+            "  (none from the registry: see the hypotheses)"
+            if result.hypotheses
+            else "  (none: no hypothesis to act on)"
+        )
     for i, a in enumerate(result.actions, 1):
         console.print(
             f"  {i}. {a.action} {json.dumps(a.params)}  risk={a.risk}\n     {a.rationale}"
@@ -81,6 +96,10 @@ def _production_context() -> InvestigationContext:
 
         k8s = KubernetesApi(client_from_kubeconfig(settings.kubeconfig, settings.kube_context))
     topology = Topology([])
+    if settings.aiops_topology_file is not None:  # which resource runs which service
+        from bot.topology import load_topology_file
+
+        topology = Topology.from_graph(load_topology_file(settings.aiops_topology_file))
     evidence = LiveEvidence(clock=SystemClock(), topology=topology, aws=aws, k8s=k8s)
     return InvestigationContext(evidence=evidence, topology=topology)
 
@@ -97,9 +116,12 @@ def investigate(
     with ExitStack() as stack:
         to_refs: Any = lambda value: value  # noqa: E731
         if scenario is not None:
-            from bot.investigate.sandbox_ctx import context_for_world
-            from bot.sandbox.scenario import load_scenario
-            from bot.sandbox.world import SandboxWorld
+            from handlers.cli.extras import require_sandbox
+
+            require_sandbox("investigate --scenario")
+            from sandbox.investigate.context import context_for_world
+            from sandbox.scenario import load_scenario
+            from sandbox.world import SandboxWorld
 
             world = stack.enter_context(SandboxWorld(load_scenario(scenario).scenario))
             ctx = context_for_world(world)

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.errors import AiopsError
 
@@ -74,7 +75,7 @@ def run() -> None:
     try:
         app()
     except AiopsError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -82,9 +83,16 @@ def run() -> None:
     except Exception as exc:  # the last line of defence: never a raw traceback
         if _state["debug"] or "--debug" in sys.argv:
             raise
+        from handlers.cli.friendly import explain
+
+        command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+        fix = explain(exc, command)
+        if fix is not None:
+            err_console.print(f"[red]error:[/red] {fix}")
+            sys.exit(2)
         logging.getLogger("aiops").debug("unexpected error", exc_info=True)
         err_console.print(
-            f"[red]error:[/red] unexpected {type(exc).__name__}: {exc} "
+            f"[red]error:[/red] unexpected {type(exc).__name__}: {escape(str(exc))} "
             "(run with --debug for details)"
         )
         sys.exit(1)

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from handlers.cli.keep_db import keep_db_url, kept_db_note
+
 
 def register(app: typer.Typer) -> None:
     @app.command("replay")
@@ -24,23 +26,31 @@ def register(app: typer.Typer) -> None:
                 "in the sandbox, verify it, and report it under 'remediation'",
             ),
         ] = None,
+        db: Annotated[
+            Path | None,
+            typer.Option("--db", help="keep the run in this SQLite file (default: temporary)"),
+        ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and show the incidents it produced."""
-        from bot.replay.runner import replay
-        from bot.sandbox.scenario import load_scenario
+        from handlers.cli.extras import require_sandbox
+        from handlers.replay.runner import replay
+        from sandbox.scenario import load_scenario
 
+        if as_json or approve is not None:  # these start the world; a plain replay does not
+            require_sandbox("replay")
         loaded = load_scenario(file)
+        url = keep_db_url(db)
         if approve is None and as_json:
-            from bot.investigate.replay_enricher import InvestigateEach
+            from sandbox.investigate.enricher import InvestigateEach
 
             with InvestigateEach(loaded.scenario) as investigate:
-                result = replay(loaded.scenario, enrichers=[investigate])
+                result = replay(loaded.scenario, db_url=url, enrichers=[investigate])
         elif approve is None:
-            result = replay(loaded.scenario)
+            result = replay(loaded.scenario, db_url=url)
         else:
-            from bot.remediate.replay_approve import approve_first_replay
+            from handlers.replay.runner import approve_first_replay
 
-            result = approve_first_replay(loaded.scenario, approve)
+            result = approve_first_replay(loaded.scenario, approve, db_url=url)
         if as_json:
             typer.echo(json.dumps(result, indent=2))
             return
@@ -50,4 +60,6 @@ def register(app: typer.Typer) -> None:
         for inc in result["incidents"]:
             alerts = ", ".join(inc["alerts"])
             table.add_row(inc["id"], inc["title"], alerts, inc["root_alert"] or "")
-        Console().print(table)
+        console = Console()
+        console.print(table)
+        console.print(kept_db_note(db), highlight=False)

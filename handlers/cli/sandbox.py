@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.sandbox.scenario import ScenarioError, load_scenario
+from sandbox.scenario import ScenarioError, load_scenario
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -42,8 +42,11 @@ def up(
     timeout: Annotated[float, typer.Option(help="seconds each server has to come up")] = 10.0,
 ) -> None:
     """Start the sandbox world for a scenario, print its endpoints, and wait for Ctrl-C."""
-    from bot.sandbox.aws import moto_server
-    from bot.sandbox.world import SandboxWorld
+    from handlers.cli.extras import require_sandbox
+
+    require_sandbox("sandbox up")
+    from sandbox.aws import moto_server
+    from sandbox.world import SandboxWorld
 
     scenario = load_scenario(file).scenario
     world = SandboxWorld(scenario, timeout=timeout)

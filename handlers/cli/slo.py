@@ -33,7 +33,10 @@ def _config(settings: Settings, path: Path | None) -> SloConfig:
 
     chosen = path or settings.aiops_slo_file
     if chosen is None:
-        raise UserError("no SLO file: set AIOPS_SLO_FILE to a slo.yaml, or pass --slo-file")
+        raise UserError(
+            "no SLO file: set AIOPS_SLO_FILE to a slo.yaml, or pass --slo-file",
+            hint="a commented example is examples/config/slo.yaml",
+        )
     return load_config(chosen)
 
 

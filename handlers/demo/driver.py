@@ -1,5 +1,5 @@
 """Deliver a scenario's changes and alerts to a running aiops (``Runtime``) over HTTP, each in its
-source's own wire format (``bot.replay.wire``), at its time on the sandbox clock.
+source's own wire format (``sandbox.replay.wire``), at its time on the sandbox clock.
 
 The same encoders as ``aiops replay``; the difference is the target: the webhooks of the real
 process the demo started, so what follows (Slack message, paging, …) is that process's doing.
@@ -17,8 +17,8 @@ import httpx
 
 from bot.clock import SandboxClock
 from bot.errors import UpstreamUnavailable
-from bot.replay import wire
-from bot.replay.signer import SnsSigner
+from sandbox.replay import wire
+from sandbox.replay.signer import SnsSigner
 
 
 @dataclass

@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.sandbox.slack.records import Message, unescape
+from sandbox.slack.records import Message, unescape
 
 _EMOJI = {
     ":red_circle:": "🔴",

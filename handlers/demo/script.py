@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from bot.sandbox.slack import Message
 from handlers.demo.driver import deliver
 from handlers.demo.session import APPROVERS, CHANNEL, ONCALL, DemoSession
+from sandbox.slack import Message
 
 T = TypeVar("T")
 MAX_INCIDENTS = 3

@@ -23,8 +23,8 @@ from typing import Any
 import yaml
 
 from bot.errors import UserError
-from bot.sandbox.slack import Ephemeral, LocalSlack, Message
 from handlers.demo.render import USER_NAMES
+from sandbox.slack import Ephemeral, LocalSlack, Message
 
 CHANNEL = "incidents"
 ONCALL = "U0ONCALL01"  # types commands and clicks Acknowledge / Investigate
@@ -62,8 +62,8 @@ def default_scenario(examples_dir: Path) -> Path:
 
 
 class DemoSession:
-    def __init__(self, scenario_path: Path) -> None:
-        from bot.sandbox.scenario import load_scenario
+    def __init__(self, scenario_path: Path, *, db_url: str | None = None) -> None:
+        from sandbox.scenario import load_scenario
 
         self.scenario_path = scenario_path
         self.scenario = load_scenario(scenario_path).scenario
@@ -75,7 +75,7 @@ class DemoSession:
         self.world: Any = None
         self.runtime: Any = None
         self.secrets: Any = None
-        self.db_url = ""
+        self.db_url = db_url or ""
         self.started = time.monotonic()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._thread: threading.Thread | None = None
@@ -106,14 +106,16 @@ class DemoSession:
                 stop()
 
     def _setup(self) -> None:
-        from bot.sandbox.pagerduty_server import LocalPagerDuty
-        from bot.sandbox.world import SandboxWorld
+        from sandbox.pagerduty_server import LocalPagerDuty
+        from sandbox.world import SandboxWorld
 
         self._tmp = tempfile.TemporaryDirectory(prefix="aiops-demo-")
         self._stops.append(self._tmp.cleanup)
         tmp = Path(self._tmp.name)
-        step = self.step("database: temporary SQLite, migrations applied, demo members")
-        self.db_url = f"sqlite:///{tmp / 'demo.db'}"
+        kept = bool(self.db_url)
+        where = "kept SQLite" if kept else "temporary SQLite"
+        step = self.step(f"database: {where}, migrations applied, demo members")
+        self.db_url = self.db_url or f"sqlite:///{tmp / 'demo.db'}"
         self._database()
         step.done()
         step = self.step("sandbox world: moto (AWS), local Kubernetes API, Loki")
@@ -149,11 +151,11 @@ class DemoSession:
 
     def _runtime(self, tmp: Path) -> None:
         from bot.config import load_settings
-        from bot.investigate.sandbox_ctx import context_for_world as investigation_context
-        from bot.remediate.sandbox import context_for_world as action_context
         from handlers.demo.driver import Secrets
         from handlers.slack.wiring import Runtime
         from integrations.aws.session import make_clients
+        from sandbox.investigate.context import context_for_world as investigation_context
+        from sandbox.remediate.context import context_for_world as action_context
 
         pd = self.pd
         oncall = pd.state.add_user("Demo On-call", "oncall@example.test")

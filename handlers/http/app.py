@@ -73,7 +73,7 @@ def create_http_app(services: HttpServices) -> FastAPI:
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
-        return {"ok": True, "open_incidents": services.flows.correlator.open_count}
+        return {"ok": True, "open_incidents": services.flows.open_count}
 
     add_observability(app, services)
     app.include_router(alerts.router)

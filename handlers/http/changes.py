@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.changes.models import ChangeIn
 from bot.changes.parse import parse_argocd, parse_github, parse_jenkins, parse_manual
-from bot.ingest.flows import record_change
+from bot.incidents.changes import record_change
 from bot.ingest.signatures import check_bearer, check_github
 from handlers.http.app import HttpServices, services_of
 from handlers.http.body import parse_json, read_body

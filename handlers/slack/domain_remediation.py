@@ -18,12 +18,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import Conflict, Forbidden, UpstreamUnavailable, UserError
 from bot.incidents import service as incident_service
-from bot.investigate.classify import AlertView
-from bot.investigate.classify import IncidentView as InvestigationTarget
+from bot.investigate.classify import AlertView, InvestigationTarget
 from bot.investigate.flows import investigate_incident as run_incident
 from bot.investigate.flows import investigate_query as run_query
 from bot.investigate.models import InvestigationResult
 from bot.remediate import flows as remediate_flows
+from bot.remediate import registry
 from bot.remediate import service as remediate_service
 from bot.remediate.enums import Risk, State
 from bot.remediate.flows import Outcome
@@ -332,7 +332,7 @@ def recover(domain: Domain) -> list[Outcome]:
 
 # ---------------------------------------------------------------- runbooks
 def runbook_list(domain: Domain, actor: Actor) -> Reply:
-    books = load_runbooks()
+    books = load_runbooks(lookup=registry.get)
     if not books:
         return Reply("No runbooks are installed.")
     lines = [f"• `{b.name}` — {escape(b.description or '')}" for b in books.values()]
@@ -340,7 +340,7 @@ def runbook_list(domain: Domain, actor: Actor) -> Reply:
 
 
 def runbook_run(domain: Domain, actor: Actor, name: str, target: str) -> Reply:
-    if name not in load_runbooks():
+    if name not in load_runbooks(lookup=registry.get):
         raise UserError(f"no runbook named `{name}`", hint="`/aiops runbook list` shows them")
     proposal = remediate_service.propose(
         domain.db, action="runbook.run", params={"name": name, "target": target},

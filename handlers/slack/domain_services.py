@@ -121,19 +121,7 @@ def resolve(domain: Domain, actor: Actor, incident_id: int, note: str | None) ->
 
 
 def assign(domain: Domain, actor: Actor, incident_id: int, who: str) -> Reply:
-    now = domain.clock.now()
-    with domain.flows.lock, domain.db.session() as s:
-        row = incident_service.get(session=s, incident_id=incident_id)
-        if row.status == "resolved":
-            raise Conflict(f"incident #{incident_id} is resolved")
-        if row.assignee == who:
-            raise Conflict(f"<@{who}> already owns incident #{incident_id}")
-        row.assignee, row.updated_at = who, now
-        row.version += 1
-        incident_service.add_timeline(
-            session=s, incident_id=incident_id, kind="assign", text=f"assigned to {who}",
-            at=now, actor=actor.user_id, data={"assignee": who},
-        )  # fmt: skip
+    domain.flows.assign(incident_id, assignee=who, actor=actor.user_id)
     domain.refresh(incident_id)
     domain.note(incident_id, f":bust_in_silhouette: <@{actor.user_id}> assigned this to <@{who}>.")
     return Reply(f"Incident #{incident_id} is now owned by <@{who}>.")

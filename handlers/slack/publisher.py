@@ -27,8 +27,7 @@ from bot.notify.models import Message as NotifyMessage
 from bot.notify.models import SendError, Target, TargetKind
 from bot.notify.ports import MessageRef
 from handlers.blocks import incident_message, incident_text
-from handlers.blocks.models import ChangeView
-from handlers.blocks.models import IncidentView as IncidentCard
+from handlers.blocks.models import ChangeView, IncidentCard
 from handlers.blocks.text import bullets, context, escape, section, severity_emoji
 
 log = logging.getLogger("aiops.slack.publisher")

@@ -36,11 +36,11 @@ from bot.correlate import AlertFacts, Correlator  # noqa: E402
 from bot.incidents.flows import IncidentFlows  # noqa: E402
 from bot.ingest.pipeline import IngestPipeline  # noqa: E402
 from bot.ingest.sns import SnsVerifier  # noqa: E402
-from bot.replay.server import BackgroundServer  # noqa: E402
 from bot.store import connect  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.topology import Topology  # noqa: E402
 from handlers.http import HttpServices, create_http_app  # noqa: E402
+from handlers.replay.server import BackgroundServer  # noqa: E402
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 TOKEN = "bench-token"
@@ -76,7 +76,7 @@ def generate(rng: random.Random, total: int, incidents: int = 50) -> Gen:
         start = T0 + timedelta(minutes=15 * k)
         blocked = set().union(*[s for end, s in busy if end + timedelta(minutes=70) > start])
         for _ in range(500):
-            root = rng.choice(topo.services)
+            root = rng.choice(topo.names())
             dependents = sorted(topo.downstream(root, 2))
             affected = [root] + rng.sample(dependents, k=min(len(dependents), rng.randint(1, 5)))
             related = set()
@@ -264,8 +264,8 @@ def correlation_cost(open_groups: int, probes: int = 3000) -> float:
 
 
 def scenarios() -> None:
-    from bot.replay.runner import replay
-    from bot.sandbox.scenario import load_scenario
+    from handlers.replay.runner import replay
+    from sandbox.scenario import load_scenario
 
     folder = ROOT / "examples" / "scenarios"
     exact = roots = total = 0

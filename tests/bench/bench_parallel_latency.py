@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.investigate import investigate_query  # noqa: E402
 from bot.investigate.playbook_schema import Playbook  # noqa: E402
-from bot.investigate.sandbox_ctx import context_for_world  # noqa: E402
-from bot.sandbox.scenario import load_scenario  # noqa: E402
-from bot.sandbox.world import SandboxWorld  # noqa: E402
 from integrations.aws.session import make_clients  # noqa: E402
+from sandbox.investigate.context import context_for_world  # noqa: E402
+from sandbox.scenario import load_scenario  # noqa: E402
+from sandbox.world import SandboxWorld  # noqa: E402
 
 LATENCY_S = 0.100
 STEPS = [

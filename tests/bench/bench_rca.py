@@ -38,10 +38,10 @@ from rca_scoring import (  # noqa: E402
 )
 
 from bot.investigate import investigate_incident  # noqa: E402
-from bot.investigate.sandbox_ctx import context_for_world  # noqa: E402
-from bot.investigate.sandbox_views import incident_view  # noqa: E402
-from bot.sandbox.scenario import load_scenario  # noqa: E402
-from bot.sandbox.world import SandboxWorld  # noqa: E402
+from sandbox.investigate.context import context_for_world  # noqa: E402
+from sandbox.investigate.views import incident_view  # noqa: E402
+from sandbox.scenario import load_scenario  # noqa: E402
+from sandbox.world import SandboxWorld  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "scenarios"
 HOLDOUT = ROOT / "tests" / "scenarios" / "holdout"

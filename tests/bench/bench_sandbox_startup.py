@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bot.sandbox.aws import moto_server  # noqa: E402
-from bot.sandbox.scenario import load_scenario  # noqa: E402
-from bot.sandbox.world import SandboxWorld  # noqa: E402
+from sandbox.aws import moto_server  # noqa: E402
+from sandbox.scenario import load_scenario  # noqa: E402
+from sandbox.world import SandboxWorld  # noqa: E402
 
 SCENARIOS = ROOT / "examples" / "scenarios"
 

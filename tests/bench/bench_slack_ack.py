@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from slack_sdk import WebClient  # noqa: E402
 
 from bot.config import load_settings  # noqa: E402
-from bot.sandbox.slack import LocalSlack  # noqa: E402
 from handlers.blocks import incident_message  # noqa: E402
-from handlers.blocks.models import IncidentView  # noqa: E402
+from handlers.blocks.models import IncidentCard  # noqa: E402
 from handlers.slack.app import build_app, start_socket_mode  # noqa: E402
 from handlers.slack.ids import ActionId  # noqa: E402
 from handlers.slack.jobs import JobRunner  # noqa: E402
+from sandbox.slack import LocalSlack  # noqa: E402
 
 COMMANDS = ["incidents", 'investigate "API latency spike in prod"', "help", "ack 42", "snooze 4 x"]
 
@@ -66,7 +66,7 @@ def main() -> None:
         app_process = ctx.Process(target=run_app, args=(slack.api_url, stop), daemon=True)
         app_process.start()
         slack.wait_connected(timeout=60)
-        view = IncidentView(id=42, title="bench", severity="high", status="triggered")
+        view = IncidentCard(id=42, title="bench", severity="high", status="triggered")
         client = WebClient(token="xoxb-bench", base_url=slack.api_url)
         client.chat_postMessage(channel="#incidents", text="bench", blocks=incident_message(view))
         ts = slack.messages("incidents")[-1].ts

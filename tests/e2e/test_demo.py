@@ -38,7 +38,7 @@ def test_demo_finishes_and_shows_the_incident_its_root_cause_and_a_verified_reme
     proc, scenario = demo_run
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
-    from bot.sandbox.scenario import load_scenario
+    from sandbox.scenario import load_scenario
 
     loaded = load_scenario(scenario).scenario
     root = loaded.alerts[0]

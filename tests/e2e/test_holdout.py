@@ -11,11 +11,11 @@ import pytest
 
 from bot.investigate import investigate_incident
 from bot.investigate.cloudtrail_kinds import cloudtrail_kind
-from bot.investigate.sandbox_ctx import context_for_world
-from bot.investigate.sandbox_views import incident_view
-from bot.replay.runner import replay
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
+from handlers.replay.runner import replay
+from sandbox.investigate.context import context_for_world
+from sandbox.investigate.views import incident_view
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 
 HOLDOUT = Path(__file__).resolve().parents[1] / "scenarios" / "holdout"
 SCENARIOS = sorted(HOLDOUT.glob("*.yaml"))

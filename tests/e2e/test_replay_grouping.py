@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.replay.runner import replay
-from bot.sandbox.scenario import load_scenario
+from handlers.replay.runner import replay
+from sandbox.scenario import load_scenario
 from tests.conftest import example_scenarios
 
 

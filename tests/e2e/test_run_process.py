@@ -21,10 +21,10 @@ from sqlmodel import select
 
 from bot.config import load_settings
 from bot.errors import ConfigError
-from bot.sandbox.slack import LocalSlack
 from bot.store import connect
 from bot.store.migrate import upgrade
 from handlers.slack.wiring import Runtime
+from sandbox.slack import LocalSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "run-process-token"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.investigate.replay_enricher import InvestigateEach
-from bot.replay.runner import replay
-from bot.sandbox.scenario import load_scenario
+from handlers.replay.runner import replay
+from sandbox.investigate.enricher import InvestigateEach
+from sandbox.scenario import load_scenario
 
 THIRDPARTY = Path(__file__).resolve().parents[1] / "scenarios" / "thirdparty"
 CASES = sorted(THIRDPARTY.glob("*.yaml"))

@@ -62,3 +62,29 @@ def test_db_upgrade_on_postgres(pg_cluster) -> None:  # type: ignore[no-untyped-
     r = _aiops("db", "upgrade", env={"DATABASE_URL": pg_cluster.url("cli_up")})
     assert r.returncode == 0, r.stderr
     assert "upgraded empty" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("api_url", "said"),
+    [
+        ("http://slack.invalid/api/", "cannot resolve the host (DNS)"),
+        ("http://127.0.0.1:1/api/", "cannot connect"),
+    ],
+    ids=["dns", "refused"],
+)
+def test_doctor_blames_the_network_not_the_token_and_prints_no_raw_client_errors(
+    tmp_path: Path, api_url: str, said: str
+) -> None:
+    env = {
+        "AIOPS_DB": str(tmp_path / "a.db"),
+        "AIOPS_CONFIG": str(tmp_path / "none.toml"),
+        "SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+        "SLACK_APP_TOKEN": "xapp-1-2-abc",
+        "SLACK_API_URL": api_url,
+        "COLUMNS": "250",
+    }
+    r = _aiops("doctor", env=env)
+    assert said in r.stdout, r.stdout
+    assert "check DNS, the network" in r.stdout
+    assert "check SLACK_BOT_TOKEN" not in r.stdout
+    assert "ERROR" not in r.stderr and "Traceback" not in r.stderr, r.stderr

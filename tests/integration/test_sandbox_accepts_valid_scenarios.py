@@ -17,19 +17,19 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.investigate.replay_enricher import InvestigateEach
-from bot.replay.runner import replay
-from bot.sandbox.aws import moto_server
-from bot.sandbox.scenario import parse_scenario_text
-from bot.sandbox.scenario_models import (
+from handlers.replay.runner import replay
+from sandbox.aws import moto_server
+from sandbox.investigate.enricher import InvestigateEach
+from sandbox.scenario import parse_scenario_text
+from sandbox.scenario_models import (
     Alert,
     ChangeKind,
     ChangeSource,
     MetricEvent,
     ServiceKind,
 )
-from bot.sandbox.scenario_resources import Ec2Instance, IngressRule, K8sEvent, Pod
-from bot.sandbox.truth import RootCauseKind
+from sandbox.scenario_resources import Ec2Instance, IngressRule, K8sEvent, Pod
+from sandbox.truth import RootCauseKind
 
 
 def _values(model: Any, field: str) -> list[str]:

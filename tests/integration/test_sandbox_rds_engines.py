@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.scenario import parse_scenario_text
-from bot.sandbox.world import SandboxWorld
 from integrations.aws import rds
 from integrations.aws.session import AwsClients, make_clients
+from sandbox.scenario import parse_scenario_text
+from sandbox.world import SandboxWorld
 
 ENGINES = {
     "ledger-db": ("aurora-postgresql", "available"),

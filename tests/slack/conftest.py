@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from bot.config import load_settings
-from bot.sandbox.slack import LocalSlack
 from handlers.slack.app import build_app, start_socket_mode
 from handlers.slack.jobs import JobRunner
+from sandbox.slack import LocalSlack
 from tests.slack.helpers import FakeServices
 
 

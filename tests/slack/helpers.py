@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from bot.sandbox.slack import AckRecord, Ephemeral, LocalSlack
 from handlers.slack.services import MemoryDedup, Services, default_services
+from sandbox.slack import AckRecord, Ephemeral, LocalSlack
 
 
 @dataclass(frozen=True)

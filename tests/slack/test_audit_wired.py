@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 
 from bot.config import load_settings
-from bot.investigate.sandbox_ctx import context_for_world
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.slack import LocalSlack, Message
-from bot.sandbox.world import SandboxWorld
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from handlers.slack.wiring import Runtime
 from integrations.aws.session import make_clients
+from sandbox.investigate.context import context_for_world
+from sandbox.scenario import load_scenario
+from sandbox.slack import LocalSlack, Message
+from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 from tests.slack.helpers import command, ephemeral
 

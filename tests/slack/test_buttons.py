@@ -8,24 +8,24 @@ from typing import Any
 from slack_bolt import App
 
 from bot.errors import Conflict
-from bot.sandbox.slack import LocalSlack, Message
 from handlers.blocks import incident_message, investigation_summary
 from handlers.blocks.models import (
     ActionView,
     ApprovalView,
     HomeView,
     HypothesisView,
-    IncidentView,
+    IncidentCard,
     InvestigationView,
     OnCallView,
 )
 from handlers.slack.ids import ActionId, BlockId, FeedbackRef, InputId
 from handlers.slack.jobs import JobRunner
 from handlers.slack.services import Reply
+from sandbox.slack import LocalSlack, Message
 from tests.slack.helpers import FakeServices, ephemeral
 
 
-def post_incident(slack: LocalSlack, bolt: App, incident: IncidentView) -> Message:
+def post_incident(slack: LocalSlack, bolt: App, incident: IncidentCard) -> Message:
     """The app posts an incident message (as the incident flow will)."""
     bolt.client.chat_postMessage(
         channel="#incidents", text=incident.title, blocks=incident_message(incident)
@@ -33,7 +33,7 @@ def post_incident(slack: LocalSlack, bolt: App, incident: IncidentView) -> Messa
     return slack.messages("incidents")[-1]
 
 
-INCIDENT = IncidentView(
+INCIDENT = IncidentCard(
     id=42, title="Checkout latency high", severity="critical", status="triggered", alert_count=3
 )
 
@@ -54,7 +54,7 @@ def test_reply_can_rerender_the_clicked_message(
     slack: LocalSlack, bolt: App, user: str, fake: FakeServices
 ) -> None:
     def acknowledge(actor: Any, incident_id: int) -> Reply:
-        view = IncidentView(**{**INCIDENT.__dict__, "status": "acknowledged"})
+        view = IncidentCard(**{**INCIDENT.__dict__, "status": "acknowledged"})
         return Reply("acked", blocks=incident_message(view), replace_original=True)
 
     fake.overrides["acknowledge"] = acknowledge

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from bot.errors import NotFound
-from bot.sandbox.slack import LocalSlack
 from handlers.slack.commands import SUBCOMMANDS
 from handlers.slack.services import Reply
+from sandbox.slack import LocalSlack
 from tests.slack.helpers import FakeServices, command, ephemeral
 
 

@@ -19,21 +19,21 @@ import pytest
 from sqlmodel import col, select
 
 from bot.config import load_settings
-from bot.investigate.sandbox_ctx import context_for_world as investigation_context_for
 from bot.remediate import service as remediate_service
 from bot.remediate.policy import Policy
 from bot.remediate.registry import all_actions
-from bot.remediate.sandbox import context_for_world as action_context_for
-from bot.replay.wire import generic
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.slack import LocalSlack, Message
-from bot.sandbox.world import SandboxWorld
 from bot.store import AuditEntry, Database, Incident, Receipt, RemediationRequest, TimelineEvent
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from handlers.cli.members import add_member
 from handlers.slack.ids import ActionId
 from handlers.slack.wiring import Runtime
+from sandbox.investigate.context import context_for_world as investigation_context_for
+from sandbox.remediate.context import context_for_world as action_context_for
+from sandbox.replay.wire import generic
+from sandbox.scenario import load_scenario
+from sandbox.slack import LocalSlack, Message
+from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 from tests.slack.helpers import command, ephemeral
 

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.slack import LocalSlack
+from sandbox.slack import LocalSlack
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,6 @@ from typer.testing import CliRunner
 from bot.config import get_settings, load_settings
 from bot.digest import runs
 from bot.digest.flows import DigestRunner
-from bot.replay.wire import generic
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.slack import LocalSlack, Message
-from bot.sandbox.world import SandboxWorld
 from bot.store import Alert, Database
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
@@ -35,6 +31,10 @@ from handlers.cli.main import app as cli_app
 from handlers.slack.wiring import Runtime
 from handlers.slack.wiring_reports import DIGEST_JOB, PREDICT_JOB
 from integrations.aws.session import make_clients
+from sandbox.replay.wire import generic
+from sandbox.scenario import load_scenario
+from sandbox.slack import LocalSlack, Message
+from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 from tests.slack.helpers import command, ephemeral
 

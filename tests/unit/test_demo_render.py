@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from bot.sandbox.slack import Message
 from handlers.demo.render import USER_NAMES, buttons_of, channel_view, mrkdwn
+from sandbox.slack import Message
 
 
 def _message(ts: str, blocks: list[dict], thread_ts: str | None = None) -> Message:

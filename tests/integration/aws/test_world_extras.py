@@ -9,11 +9,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from bot.errors import UpstreamUnavailable
-from bot.sandbox.aws import cbor
-from bot.sandbox.scenario import parse_scenario_text
-from bot.sandbox.world import SandboxWorld
 from integrations.aws import cloudwatch, ecs
 from integrations.aws.session import AwsClients, make_clients
+from sandbox.aws import cbor
+from sandbox.scenario import parse_scenario_text
+from sandbox.world import SandboxWorld
 
 WORLD = """\
 version: 1

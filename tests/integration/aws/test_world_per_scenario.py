@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.aws.seed_telemetry import cloudwatch_group, expand_lines, map_dimensions
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
 from integrations.aws import cloudtrail, cloudwatch, ec2, ecs, iam, lambda_, logs, rds, s3
 from integrations.aws.errors import AwsNotFound
 from integrations.aws.session import AwsClients, make_clients
+from sandbox.aws.seed_telemetry import cloudwatch_group, expand_lines, map_dimensions
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 from tests.conftest import example_scenarios
 
 pytestmark = pytest.mark.timeout(120)

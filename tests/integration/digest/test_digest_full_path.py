@@ -24,16 +24,16 @@ from bot.config import load_settings
 from bot.digest import runs
 from bot.digest.flows import DigestRunner
 from bot.digest.schedule import DigestSchedule
-from bot.sandbox import metricgen
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.slack import LocalSlack
-from bot.sandbox.world import SandboxWorld
 from bot.store import Database
 from handlers.slack.app import build_app, start_socket_mode
 from handlers.slack.capacity import SlackDigestPoster, capacity_service
 from handlers.slack.jobs import JobRunner
 from handlers.slack.services import default_services
 from integrations.metrics import CloudWatchMetrics
+from sandbox import metricgen
+from sandbox.scenario import load_scenario
+from sandbox.slack import LocalSlack
+from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 
 pytestmark = pytest.mark.timeout(180)

@@ -24,8 +24,8 @@ from bot.escalate.flows import Paging
 from bot.escalate.jobs import EscalationWorker
 from bot.escalate.setup import build_paging
 from bot.notify.models import Message, Target
-from bot.sandbox.pagerduty_server import LocalPagerDuty
 from bot.store import Database, EscalationTimer, Incident, Member, Team, TimelineEvent
+from sandbox.pagerduty_server import LocalPagerDuty
 from tests.integration.notify.receiver import Received, Receiver
 from tests.integration.notify.smtp import LocalSmtp
 

@@ -17,8 +17,8 @@ from bot.escalate.oncall import who_is_on_call
 from bot.escalate.setup import build_paging
 from bot.notify.models import Event, Message, Target, TargetKind
 from bot.notify.rules import route
-from bot.sandbox.pagerduty_server import LocalPagerDuty
 from bot.store import Database, Incident, Team
+from sandbox.pagerduty_server import LocalPagerDuty
 
 
 class SlackOutbox:

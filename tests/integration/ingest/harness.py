@@ -20,13 +20,13 @@ from bot.incidents.flows import IncidentFlows
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
 from bot.notify.ports import RecordingPublisher
-from bot.replay.server import BackgroundServer
-from bot.replay.signer import SnsSigner
 from bot.store import Alert, ChangeEvent, Database, Incident, TimelineEvent, connect
 from bot.store.migrate import upgrade
 from bot.topology import Topology
 from handlers.http import HttpServices, create_http_app
+from handlers.replay.server import BackgroundServer
 from integrations.sns_http import fetch_url
+from sandbox.replay.signer import SnsSigner
 
 NOW = datetime(2025, 3, 22, 19, 0, tzinfo=UTC)
 TOKEN = "t0ken-for-tests"

@@ -12,8 +12,9 @@ from bot.changes.models import ChangeIn
 from bot.clock import SandboxClock
 from bot.errors import Conflict
 from bot.incidents import service
+from bot.incidents.changes import record_change
 from bot.incidents.flows import IncidentFlows
-from bot.ingest.flows import ingest_alerts, record_change
+from bot.incidents.grouping import group_alerts
 from bot.ingest.models import AlertIn
 from bot.notify.ports import RecordingPublisher
 from bot.store import Database
@@ -61,11 +62,11 @@ def test_lifecycle_timeline_and_change_scores(database: Database) -> None:
         ),
     )
     burst = [alert(f"E{i}", "web") for i in range(30)] + [alert("DbDown", "db")]
-    out = ingest_alerts(flows, burst)
+    out = group_alerts(flows, burst)
     inc = out[0].incident_id
     assert inc is not None and {o.incident_id for o in out} == {inc}
     clock.advance(timedelta(minutes=4))
-    ingest_alerts(flows, [alert(f"L{i}", "api") for i in range(30)])
+    group_alerts(flows, [alert(f"L{i}", "api") for i in range(30)])
     assert len(pub.of(inc, "thread")) == 1  # a burst of 30 is one thread message
     assert len(pub.of(inc, "publish")) == 1
     v = flows.view(inc)
@@ -86,15 +87,15 @@ def test_lifecycle_timeline_and_change_scores(database: Database) -> None:
         kinds = [line.kind for line in service.timeline(session=s, incident_id=inc)]
     assert kinds.count("alert") == 61 and kinds.count("status") == 4
     # a resolved incident takes no more alerts: the same fingerprint firing again opens a new one
-    again = ingest_alerts(flows, [alert("DbDown", "db", "resolved"), alert("DbDown", "db")])
+    again = group_alerts(flows, [alert("DbDown", "db", "resolved"), alert("DbDown", "db")])
     assert again[1].incident_id not in (None, inc)
 
 
 def test_merge_split_and_restart(database: Database) -> None:
     clock = SandboxClock(T0)
     flows = IncidentFlows(database, clock=clock, topology=TOPO)
-    a = ingest_alerts(flows, [alert("ApiSlow", "api")])[0]
-    b = ingest_alerts(flows, [alert("OtherDown", "other")])[0]
+    a = group_alerts(flows, [alert("ApiSlow", "api")])[0]
+    b = group_alerts(flows, [alert("OtherDown", "other")])[0]
     assert a.incident_id != b.incident_id
     assert a.incident_id is not None and b.incident_id is not None
     merged = flows.merge(a.incident_id, b.incident_id, actor="ann")
@@ -104,9 +105,9 @@ def test_merge_split_and_restart(database: Database) -> None:
     assert fresh.alert_count == 1 and flows.view(a.incident_id).alert_count == 1
     # restart: a new process rebuilds grouping state from the database
     again = IncidentFlows(database, clock=clock, topology=TOPO)
-    c = ingest_alerts(again, [alert("DbDown", "db")])[0]
+    c = group_alerts(again, [alert("DbDown", "db")])[0]
     assert c.incident_id == a.incident_id  # db is upstream of api
-    d = ingest_alerts(again, [alert("OtherAgain", "other")])[0]
+    d = group_alerts(again, [alert("OtherAgain", "other")])[0]
     assert d.incident_id == fresh.id
 
 
@@ -119,7 +120,7 @@ def test_cli_incident_commands(
 
     db = connect(sqlite_url)
     flows = IncidentFlows(db, clock=SandboxClock(T0), topology=TOPO)
-    inc = ingest_alerts(flows, [alert("ApiDown", "api")])[0].incident_id
+    inc = group_alerts(flows, [alert("ApiDown", "api")])[0].incident_id
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     monkeypatch.setenv("AIOPS_CONFIG", str(tmp_path / "none.toml"))
     get_settings.cache_clear()
@@ -138,3 +139,25 @@ def test_cli_incident_commands(
     finally:
         get_settings.cache_clear()
         db.dispose()
+
+
+def test_assign_and_open_count_through_flows(database: Database) -> None:
+    flows = IncidentFlows(database, clock=SandboxClock(T0), topology=TOPO)
+    assert flows.open_count == 0
+    out = flows.group_alerts([alert("ApiDown", "api"), alert("OtherDown", "other")])
+    assert flows.open_count == 2
+    inc = out[0].incident_id
+    assert inc is not None
+    view = flows.assign(inc, assignee="U1", actor="U2")
+    assert view.id == inc
+    with database.session() as s:
+        row = service.get(session=s, incident_id=inc)
+        assert row.assignee == "U1"
+        lines = service.timeline(session=s, incident_id=inc)
+    assert any(t.kind == "assign" and t.actor == "U2" for t in lines)
+    with pytest.raises(Conflict):
+        flows.assign(inc, assignee="U1", actor="U2")  # already theirs
+    flows.resolve(inc, actor="U1")
+    assert flows.open_count == 1
+    with pytest.raises(Conflict):
+        flows.assign(inc, assignee="U3", actor="U2")  # resolved

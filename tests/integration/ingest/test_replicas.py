@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.clock import SandboxClock
 from bot.incidents.flows import IncidentFlows
-from bot.ingest.flows import ingest_alerts
+from bot.incidents.grouping import group_alerts
 from bot.ingest.models import AlertIn
 from bot.ingest.pipeline import IngestPipeline
 from bot.store import Database, connect
@@ -58,36 +58,36 @@ def test_alternating_alerts_topology_and_resolve(dbs: tuple[Database, Database])
     out = []
     for i in range(6):
         flows = (a, b)[i % 2]
-        out += ingest_alerts(flows, [alert(f"Web{i}", "web")])
+        out += group_alerts(flows, [alert(f"Web{i}", "web")])
     inc = out[0].incident_id
     assert inc is not None and {o.incident_id for o in out} == {inc}
     assert incident_ids(a.db) == [inc]
 
     # a dependency's alert on the replica that did not see the last batch joins the incident
     last = (a, b)[6 % 2]
-    (joined,) = ingest_alerts(last, [alert("DbDown", "db")])
+    (joined,) = group_alerts(last, [alert("DbDown", "db")])
     assert joined.incident_id == inc and not joined.created_incident
     view = b.view(inc)
     assert view.root_alert is not None and view.root_alert.name == "DbDown"
 
     # resolved on A: B's next alert of the same service opens a new incident
     a.resolve(inc, actor="ann")
-    (fresh,) = ingest_alerts(b, [alert("WebLate", "web")])
+    (fresh,) = group_alerts(b, [alert("WebLate", "web")])
     assert fresh.incident_id not in (None, inc) and fresh.created_incident
-    (again,) = ingest_alerts(a, [alert("WebLater", "web")])
+    (again,) = group_alerts(a, [alert("WebLater", "web")])
     assert again.incident_id == fresh.incident_id
     assert len(incident_ids(a.db)) == 2
 
 
 def test_catch_up_is_empty_after_own_batch(dbs: tuple[Database, Database]) -> None:
     a, b = replicas(dbs)
-    ingest_alerts(a, [alert("E1", "api"), alert("E2", "other")])
+    group_alerts(a, [alert("E1", "api"), alert("E2", "other")])
     with a.db.engine.connect() as conn:
         assert a.catch_up(conn) == 0  # its own events: nothing to reload
     with b.db.engine.connect() as conn:
         assert b.catch_up(conn) == 2  # the two incidents A opened
         assert b.catch_up(conn) == 0
-    (more,) = ingest_alerts(a, [alert("E3", "api")])
+    (more,) = group_alerts(a, [alert("E3", "api")])
     a.comment(more.incident_id or 0, actor="ann", text="looking")  # changes no grouping
     with b.db.engine.connect() as conn:
         assert b.catch_up(conn) == 1  # the new alert is added to the group B already holds
@@ -98,12 +98,12 @@ def test_catch_up_is_empty_after_own_batch(dbs: tuple[Database, Database]) -> No
 
 def test_merge_on_one_replica_is_seen_by_the_other(dbs: tuple[Database, Database]) -> None:
     a, b = replicas(dbs)
-    (x,) = ingest_alerts(a, [alert("Api", "api")])
-    (y,) = ingest_alerts(b, [alert("Other", "other")])
+    (x,) = group_alerts(a, [alert("Api", "api")])
+    (y,) = group_alerts(b, [alert("Other", "other")])
     assert x.incident_id and y.incident_id and x.incident_id != y.incident_id
     a.merge(x.incident_id, y.incident_id, actor="ann")
     # B placed "other" itself; after the merge its next "other" alert goes to the merged incident
-    (z,) = ingest_alerts(b, [alert("Other2", "other")])
+    (z,) = group_alerts(b, [alert("Other2", "other")])
     assert z.incident_id == x.incident_id
 
 

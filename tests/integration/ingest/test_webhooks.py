@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bot.ingest.signatures import github_signature, pagerduty_signature
-from bot.replay import wire
+from sandbox.replay import wire
 from tests.integration.ingest.harness import GH_SECRET, NOW, PD_SECRETS, Harness, running
 
 TOPOLOGY = {"web": ["api"], "api": ["db"], "db": []}

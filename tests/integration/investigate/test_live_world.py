@@ -9,12 +9,12 @@ from collections.abc import Iterator
 import pytest
 
 from bot.investigate import investigate_incident, investigate_query
-from bot.investigate.sandbox_ctx import context_for_world
-from bot.investigate.sandbox_views import incident_view
 from bot.investigate.service import get, save_result
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
 from bot.store.db import Database
+from sandbox.investigate.context import context_for_world
+from sandbox.investigate.views import incident_view
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 
 

@@ -12,9 +12,9 @@ import anthropic
 import pytest
 
 from bot.investigate import InvestigationContext, Topology, investigate_query
-from bot.investigate.sources_scenario import ScenarioEvidence
-from bot.sandbox.anthropic_server import AnthropicServer, text_reply, tool_use_reply
-from bot.sandbox.scenario import load_scenario
+from sandbox.anthropic_server import AnthropicServer, text_reply, tool_use_reply
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.scenario import load_scenario
 
 KEY = "sk-ant-local-investigate"
 SCENARIO = Path(__file__).parent / "scenarios" / "k8s-unreachable.yaml"

@@ -14,9 +14,9 @@ import pytest
 from bot.investigate import InvestigationContext, Topology, investigate_incident
 from bot.investigate.flows import default_playbooks
 from bot.investigate.models import InvestigationResult
-from bot.investigate.sandbox_views import incident_view
-from bot.investigate.sources_scenario import ScenarioEvidence
-from bot.sandbox.scenario import load_scenario
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.investigate.views import incident_view
+from sandbox.scenario import load_scenario
 from tests.conftest import SCENARIOS_DIR
 
 HERE = Path(__file__).parent / "scenarios"

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from bot.investigate import InvestigationContext, Topology, investigate_incident
-from bot.investigate.sandbox_views import incident_view
-from bot.investigate.sources_scenario import ScenarioEvidence
-from bot.sandbox.scenario import load_scenario
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.investigate.views import incident_view
+from sandbox.scenario import load_scenario
 from tests.conftest import example_scenarios
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.sandbox.k8s import K8sSandbox, start_k8s_sandbox
 from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
+from sandbox.k8s import K8sSandbox, start_k8s_sandbox
 from tests.conftest import example_scenarios
 
 

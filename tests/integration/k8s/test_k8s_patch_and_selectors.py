@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.k8s.patch import (
+from sandbox.k8s.patch import (
     PatchError,
     apply_patch,
     json_patch,
     merge_patch,
     strategic_merge_patch,
 )
-from bot.sandbox.k8s.selectors import SelectorError, check_field_selector, parse_selector
+from sandbox.k8s.selectors import SelectorError, check_field_selector, parse_selector
 
 POD_SPEC = {
     "containers": [

@@ -11,8 +11,8 @@ import pytest
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from bot.sandbox.k8s import K8sSandbox, start_k8s_sandbox
 from integrations.kubernetes import K8sInvalid, KubernetesApi, client_from_kubeconfig
+from sandbox.k8s import K8sSandbox, start_k8s_sandbox
 
 NOW = datetime(2025, 5, 5, 8, 0, tzinfo=UTC)
 SECTION = {

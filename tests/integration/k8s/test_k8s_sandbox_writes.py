@@ -221,7 +221,7 @@ def test_starts_fast_and_stops(make_world: Any) -> None:
     import time
     from datetime import UTC, datetime
 
-    from bot.sandbox.k8s import start_k8s_sandbox
+    from sandbox.k8s import start_k8s_sandbox
 
     began = time.perf_counter()
     sandbox = start_k8s_sandbox({}, datetime(2025, 1, 1, tzinfo=UTC))

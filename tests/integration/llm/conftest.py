@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import anthropic
 import pytest
 
-from bot.sandbox.anthropic_server import AnthropicServer
+from sandbox.anthropic_server import AnthropicServer
 
 KEY = "sk-ant-local-test-key"
 

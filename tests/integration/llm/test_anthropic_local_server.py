@@ -8,7 +8,7 @@ import anthropic
 import httpx
 import pytest
 
-from bot.sandbox.anthropic_server import AnthropicServer, ErrorReply, tool_use_reply
+from sandbox.anthropic_server import AnthropicServer, ErrorReply, tool_use_reply
 
 BODY = {
     "model": "claude-sonnet-4-5",

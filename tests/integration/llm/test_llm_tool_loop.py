@@ -7,7 +7,6 @@ from typing import Any
 import anthropic
 import pytest
 
-from bot.sandbox.anthropic_server import AnthropicServer, text_reply, tool_use_reply
 from integrations.anthropic_llm import (
     FINAL_ROUND_NOTE,
     LLMAuthError,
@@ -17,6 +16,7 @@ from integrations.anthropic_llm import (
     ToolStatus,
     run_tool_loop,
 )
+from sandbox.anthropic_server import AnthropicServer, text_reply, tool_use_reply
 
 MODEL = "claude-sonnet-4-5"
 PODS = ToolSpec(

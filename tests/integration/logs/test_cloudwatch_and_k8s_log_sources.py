@@ -11,7 +11,6 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from bot.sandbox.k8s import start_k8s_sandbox
 from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
 from integrations.logs import (
     BadLogSource,
@@ -22,6 +21,7 @@ from integrations.logs import (
     LogSource,
     LogSourceNotFound,
 )
+from sandbox.k8s import start_k8s_sandbox
 
 # moto, like CloudWatch, rejects events over 14 days old: anchor on the wall clock, to the minute
 NOW = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)

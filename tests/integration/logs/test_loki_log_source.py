@@ -11,8 +11,8 @@ import httpx
 import pytest
 import yaml
 
-from bot.sandbox.loki import LokiSandbox, start_loki_sandbox
 from integrations.logs import LogQuery, LogRouter, LogSourceUnavailable, LokiLogs
+from sandbox.loki import LokiSandbox, start_loki_sandbox
 from tests.conftest import example_scenarios
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

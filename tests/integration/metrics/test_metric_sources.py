@@ -1,5 +1,5 @@
 """The two metric backends against the sandbox: CloudWatch (boto3 → moto) and Prometheus (httpx
-→ bot/sandbox/prometheus.py) return the same numbers for the same scenario metric."""
+→ sandbox/prometheus.py) return the same numbers for the same scenario metric."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from bot.sandbox.prometheus import PrometheusSandbox, start_prometheus_sandbox
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
 from integrations.metrics import (
     BadMetricQuery,
     CloudWatchMetrics,
@@ -20,6 +17,9 @@ from integrations.metrics import (
     MetricSourceUnavailable,
     PrometheusMetrics,
 )
+from sandbox.prometheus import PrometheusSandbox, start_prometheus_sandbox
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 
 pytestmark = pytest.mark.timeout(120)

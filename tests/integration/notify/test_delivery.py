@@ -17,9 +17,9 @@ from bot.notify.channels.http import TeamsChannel, WebhookChannel, verify
 from bot.notify.channels.pagerduty import PagerDutyChannel
 from bot.notify.delivery import Notifier, RetryPolicy
 from bot.notify.models import Event, Message, Target, TargetKind
-from bot.sandbox.pagerduty_server import LocalPagerDuty
 from bot.store import Database, Incident, Notification, TimelineEvent
 from integrations import pagerduty as pd
+from sandbox.pagerduty_server import LocalPagerDuty
 from tests.integration.notify.receiver import Receiver
 from tests.integration.notify.smtp import LocalSmtp
 

@@ -138,8 +138,8 @@ def test_a_replay_through_the_webhooks_shows_up_in_the_alert_counters(
     from collections import Counter
 
     from bot.observability import render
-    from bot.replay.runner import replay
-    from bot.sandbox.scenario import load_scenario
+    from handlers.replay.runner import replay
+    from sandbox.scenario import load_scenario
 
     scenario = load_scenario(sorted(scenarios_dir.glob("*.yaml"))[0]).scenario
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.pagerduty_server import LocalPagerDuty
 from integrations import pagerduty as pd
+from sandbox.pagerduty_server import LocalPagerDuty
 from tests.integration.notify.receiver import Receiver
 
 SECRET = "whsec-test"

@@ -11,13 +11,13 @@ import pytest
 
 from bot.remediate import registry
 from bot.remediate.registry import ActionContext, PreflightFailed
-from bot.remediate.sandbox import context_for_world
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
 from integrations.aws import ec2, ecs, lambda_, rds, s3
 from integrations.aws import writes_compute as wc
 from integrations.aws import writes_data as wd
 from integrations.kubernetes import KubernetesApi
+from sandbox.remediate.context import context_for_world
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 
 WORLD_FILE = Path(__file__).with_name("world_all.yaml")
 

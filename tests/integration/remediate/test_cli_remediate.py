@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.config import get_settings
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
 from bot.store import Investigation, connect
 from handlers.cli.main import app
 from integrations.aws import lambda_
 from integrations.aws.session import make_clients
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 
 WORLD_FILE = Path(__file__).with_name("world_all.yaml")
 

@@ -18,11 +18,11 @@ from bot.remediate import audit, flows, service
 from bot.remediate.enums import State
 from bot.remediate.policy import Policy
 from bot.remediate.registry import ActionContext
-from bot.remediate.sandbox import context_for_world
-from bot.sandbox.scenario import load_scenario
-from bot.sandbox.world import SandboxWorld
 from bot.store import Database, connect
 from integrations.kubernetes import KubernetesApi
+from sandbox.remediate.context import context_for_world
+from sandbox.scenario import load_scenario
+from sandbox.world import SandboxWorld
 
 ROOT = Path(__file__).resolve().parents[3]
 WORLD_FILE = Path(__file__).with_name("world_all.yaml")

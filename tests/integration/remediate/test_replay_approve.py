@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from bot.remediate.replay_approve import approve_first_replay
-from bot.sandbox.scenario import load_scenario
+from handlers.replay.runner import approve_first_replay
+from sandbox.scenario import load_scenario
 from tests.conftest import example_scenarios
 
 SCENARIOS = example_scenarios()

@@ -10,7 +10,6 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.errors import UserError
-from bot.sandbox.slack.limits import block_errors, view_errors
 from handlers.blocks import (
     approval_request,
     help_blocks,
@@ -28,7 +27,7 @@ from handlers.blocks.models import (
     ChangeView,
     HomeView,
     HypothesisView,
-    IncidentView,
+    IncidentCard,
     InvestigationView,
     OnCallView,
     TimelineEntryView,
@@ -46,6 +45,7 @@ from handlers.slack.ids import (
     ResolveMetadata,
     parse_value,
 )
+from sandbox.slack.limits import block_errors, view_errors
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
@@ -59,13 +59,13 @@ def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
 
-def incident(**kw: Any) -> IncidentView:
+def incident(**kw: Any) -> IncidentCard:
     base: dict[str, Any] = dict(
         id=7, title="API p99 <high> & rising", severity="critical", status="triggered",
         root_cause_alert="HighLatency on <api>", services=["api", "db"], alert_count=4,
         related_changes=[ChangeView("api v2.3 deployed", at=T0)], started_at=T0,
     )  # fmt: skip
-    return IncidentView(**{**base, **kw})
+    return IncidentCard(**{**base, **kw})
 
 
 def test_incident_message_has_all_parts_and_buttons_carrying_the_id() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.errors import UserError
-from bot.investigate.classify import AlertView, IncidentView, classify
+from bot.investigate.classify import AlertView, InvestigationTarget, classify
 from bot.investigate.context import InvestigationContext, ServiceNode, Topology
 from bot.investigate.flows import default_playbooks
 
@@ -59,7 +59,7 @@ def test_a_named_service_is_the_target() -> None:
 
 
 def test_an_incident_uses_its_alerts() -> None:
-    view = IncidentView(
+    view = InvestigationTarget(
         alerts=[
             AlertView(
                 name="HikariCPPendingConnectionsHigh",

@@ -9,10 +9,10 @@ from pathlib import Path
 from botocore.exceptions import ClientError
 
 from bot.investigate import InvestigationContext, Topology, investigate_incident
-from bot.investigate.sandbox_views import incident_view
 from bot.investigate.sources import ChangeRecord, MetricRef, SeriesData
-from bot.investigate.sources_scenario import ScenarioEvidence
-from bot.sandbox.scenario import load_scenario
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.investigate.views import incident_view
+from sandbox.scenario import load_scenario
 
 SCENARIO = (
     Path(__file__).parents[2] / "integration/investigate/scenarios/api-deploy-regression.yaml"
@@ -26,7 +26,7 @@ class DeniedTrail(ScenarioEvidence):
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "LookupEvents")
 
     def read_metric(self, ref: MetricRef, start: datetime, end: datetime) -> SeriesData:
-        time.sleep(1.5)
+        time.sleep(6.0)
         return super().read_metric(ref, start, end)
 
 
@@ -44,6 +44,36 @@ def test_failures_are_facts_and_the_rest_still_reasons() -> None:
     status = {s.primitive: s.status for s in result.steps}
     assert status["changes.recent"] == "failed" and status["metrics.scan"] == "timeout"
     assert status["k8s.pods"] == "ok" and status["config_diff.k8s"] == "ok"
-    assert elapsed < 1.4  # the hung step was abandoned at its timeout, not awaited
+    assert elapsed < 4.0  # the hung step was abandoned at its timeout, not awaited
     # with the change history gone, the revision diff still points at the rollout
     assert result.hypotheses == [] or result.hypotheses[0].service == "api"
+
+
+class NoCluster(ScenarioEvidence):
+    """The scenario's evidence as seen from a machine with no kubeconfig."""
+
+    def unavailable(self, family: str) -> str | None:
+        return "Kubernetes not configured (set KUBECONFIG)" if family == "k8s" else None
+
+
+def test_reads_with_nothing_to_read_from_are_skipped_not_ok_with_zero_found() -> None:
+    path = Path(__file__).parents[3] / "examples/scenarios/02-k8s-crashloop-bad-env.yaml"
+    scenario = load_scenario(path).scenario
+    ctx = InvestigationContext(NoCluster(scenario), Topology.from_specs(scenario.services))
+    result = investigate_incident(ctx, incident_view(scenario.alerts))
+    k8s_steps = [s for s in result.steps if s.primitive.startswith("k8s.")]
+    assert k8s_steps, "the crash-loop playbooks plan Kubernetes reads"
+    assert {s.status for s in k8s_steps} == {"skipped"}
+    assert all(s.error == "skipped: Kubernetes not configured (set KUBECONFIG)" for s in k8s_steps)
+    assert not any(f.source.startswith("k8s.") for f in result.facts if "failed" in f.text)
+    assert any(s.status == "ok" for s in result.steps if not s.primitive.startswith("k8s."))
+
+
+def test_live_evidence_names_what_is_not_configured() -> None:
+    from bot.clock import SystemClock
+    from bot.investigate.sources_live import LiveEvidence
+
+    live = LiveEvidence(clock=SystemClock(), topology=Topology([]), aws=None, k8s=None)
+    assert live.unavailable("k8s") == "Kubernetes not configured (set KUBECONFIG)"
+    assert live.unavailable("resources") is not None
+    assert live.unavailable("logs") is None

@@ -13,14 +13,14 @@ from sqlmodel import select
 
 from bot.clock import SandboxClock
 from bot.incidents.flows import IncidentFlows
-from bot.ingest.flows import ingest_alerts
+from bot.incidents.grouping import group_alerts
 from bot.ingest.models import AlertIn
 from bot.predict.alerts import PredictionScanner, WatchedSeries, detect
 from bot.predict.escalation import AlertEvent, learn, learn_from_store
-from bot.sandbox.metricgen import Series
-from bot.sandbox.prometheus import PrometheusSandbox, start_series_sandbox
 from bot.store import Alert, Database, Incident
 from integrations.metrics import MetricRef, PrometheusMetrics
+from sandbox.metricgen import Series
+from sandbox.prometheus import PrometheusSandbox, start_series_sandbox
 
 NOW = datetime(2025, 5, 6, 10, tzinfo=UTC)
 
@@ -50,7 +50,7 @@ def test_normal_vs_now_is_in_the_alert(prom: PrometheusSandbox, sqlite_database:
         scanner = PredictionScanner(
             {"default": PrometheusMetrics(client, prom.url)},
             watched,
-            lambda alerts: ingest_alerts(flows, alerts),
+            lambda alerts: group_alerts(flows, alerts),
         )
         first = scanner.scan(NOW)
         assert first and not scanner.errors
@@ -66,7 +66,7 @@ def test_normal_vs_now_is_in_the_alert(prom: PrometheusSandbox, sqlite_database:
         assert alert.incident_id is not None
         incident_id = alert.incident_id
     # a real alert on the same service joins the incident the prediction opened
-    (out,) = ingest_alerts(
+    (out,) = group_alerts(
         flows,
         [
             AlertIn(

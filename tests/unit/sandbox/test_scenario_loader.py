@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserError
-from bot.sandbox.scenario import ScenarioError, load_scenario, parse_scenario_text
+from sandbox.scenario import ScenarioError, load_scenario, parse_scenario_text
 from tests.conftest import example_scenarios
 
 MINIMAL = """\

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.sandbox.metricgen import Override, generate, noiseless, stable_seed
-from bot.sandbox.scenario_models import Metric
-from bot.sandbox.timeparse import format_offset, parse_duration, parse_offset
+from sandbox.metricgen import Override, generate, noiseless, stable_seed
+from sandbox.scenario_models import Metric
+from sandbox.timeparse import format_offset, parse_duration, parse_offset
 
 NOW = datetime(2025, 5, 6, 10, 0, tzinfo=UTC)
 

@@ -1,0 +1,89 @@
+"""What a remediation action is: an ``ActionSpec`` — a name (``k8s.rollback_deployment``), a
+pydantic params model (validated; unknown or wrong-typed params are refused), a risk level, and
+four functions: ``preflight`` (target exists, state allows it; returns the *before* snapshot),
+``execute`` (returns the *after* snapshot), ``verify`` (optional action-specific health check) and
+``undo`` (restore *before*) — and the ``ActionContext`` of clients it runs with. Nothing here
+builds a shell string; parameters reach typed client calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.clock import Clock, SystemClock
+from bot.errors import UserError
+from bot.remediate.enums import Risk
+
+Snapshot = dict[str, Any]
+
+
+class Params(BaseModel):
+    """Base for every action's parameters: unknown keys are errors; a number given for a text
+    parameter (an id rendered from evidence) is taken as its text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class PreflightFailed(UserError):
+    """The target does not exist or its state does not allow the action; nothing was run."""
+
+
+@dataclass
+class ActionContext:
+    """The clients an action may use, injected by whoever runs it (production or sandbox)."""
+
+    aws: Callable[[str], Any] | None = None  # service name -> boto3 client
+    k8s: Any = None  # kubernetes.client.ApiClient
+    clock: Clock = field(default_factory=SystemClock)
+    id_refs: dict[str, str] = field(default_factory=dict)  # scenario id_ref -> real id
+    # Called after a successful execute/undo: the sandbox uses it to make the world react.
+    on_executed: Callable[[str, dict[str, Any]], None] | None = None
+    runbooks: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        if self.aws is None:
+            raise PreflightFailed(f"AWS is not configured, so {service} actions cannot run")
+        return self.aws(service)
+
+    def real_id(self, ref: str) -> str:
+        return self.id_refs.get(ref, ref)
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    recovered: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    params: type[Params]
+    risk: Risk
+    summary: str
+    preflight: Callable[[ActionContext, Any], Snapshot]
+    execute: Callable[[ActionContext, Any, Snapshot], Snapshot]
+    undo: Callable[[ActionContext, Any, Snapshot], Snapshot] | None = None
+    verify: Callable[[ActionContext, Any, Snapshot], VerifyOutcome] | None = None
+
+    def validate(self, params: dict[str, Any]) -> Params:
+        """Typed params, or a ``UserError`` that names each bad parameter."""
+        try:
+            return self.params.model_validate(params)
+        except ValidationError as exc:
+            problems = []
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"]) or "params"
+                problems.append(f"{where}: {err['msg']}")
+            raise UserError(f"{self.name}: invalid parameters: " + "; ".join(problems)) from None
+
+    def describe(self, params: Params) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in params.model_dump().items())
+        return f"{self.name}({args})"
+
+
+Lookup = Callable[[str], ActionSpec]  # action name -> spec (``registry.get``)

@@ -1,1 +1,0 @@
-"""Replaying a scenario's changes and alerts through the real webhooks, on the sandbox clock."""

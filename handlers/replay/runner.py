@@ -1,0 +1,237 @@
+"""``replay(loaded)``: deliver a scenario's changes and alerts to the real webhook server at their
+times on the sandbox clock, then report incidents with the scenario's alert ids.
+
+Changes (except CloudTrail, which the AWS sandbox serves) go first at their times, then every
+alert in its own wire format. The clock is SET to each entry's time (no real waiting). Other work
+adds per-incident sections through ``enrichers``: callables ``(ReplayContext, incident_id) ->
+dict`` whose keys are merged into that incident's JSON.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.clock import SandboxClock
+from bot.config import Settings, load_settings
+from bot.errors import UpstreamUnavailable, UserError
+from bot.incidents import service as incident_service
+from bot.incidents.flows import IncidentFlows
+from bot.ingest.pipeline import IngestPipeline
+from bot.ingest.sns import SnsVerifier
+from bot.notify.ports import IncidentPublisher, RecordingPublisher
+from bot.store import Database, connect
+from bot.store.migrate import upgrade
+from bot.topology import Topology
+from handlers.replay.server import BackgroundServer
+from integrations.sns_http import fetch_url
+from sandbox.replay import wire
+from sandbox.replay.signer import SnsSigner
+
+
+@dataclass
+class ReplayContext:
+    scenario: Any
+    flows: IncidentFlows
+    clock: SandboxClock
+    settings: Settings
+    ours_to_scenario: dict[int, list[str]] = field(default_factory=dict)
+
+
+Enricher = Callable[[ReplayContext, int], dict[str, Any] | None]
+
+
+def _settings(db_url: str) -> Settings:
+    return load_settings(
+        database_url=db_url,
+        aiops_webhook_token=secrets.token_hex(16),
+        github_webhook_secret=secrets.token_hex(16),
+        pagerduty_webhook_secrets=[secrets.token_hex(16)],
+        aiops_sns_host_pattern=r"^127\.0\.0\.1$",
+        aiops_sns_require_https=False,
+    )
+
+
+def _post(client: httpx.Client, path: str, body: bytes, headers: dict[str, str]) -> Any:
+    response = client.post(path, content=body, headers=headers)
+    if response.status_code >= 300:
+        raise UpstreamUnavailable(
+            f"webhook {path} answered {response.status_code}: {response.text[:200]}"
+        )
+    return response.json()
+
+
+def replay(
+    scenario: Any,
+    *,
+    db_url: str | None = None,
+    enrichers: Sequence[Enricher] = (),
+    publisher: IncidentPublisher | None = None,
+) -> dict[str, Any]:
+    """Replay ``scenario`` (a loaded ``Scenario`` model, truth already dropped)."""
+    with tempfile.TemporaryDirectory(prefix="aiops-replay-") as tmp:
+        url = db_url or f"sqlite:///{Path(tmp) / 'replay.db'}"
+        db = connect(url)
+        try:
+            upgrade(db.engine)
+            return _run(scenario, db, _settings(url), enrichers, publisher)
+        finally:
+            db.dispose()
+
+
+def _run(
+    scenario: Any,
+    db: Database,
+    settings: Settings,
+    enrichers: Sequence[Enricher],
+    publisher: IncidentPublisher | None,
+) -> dict[str, Any]:
+    from handlers.http import HttpServices, create_http_app
+
+    entries: list[tuple[Any, int, str, Any]] = []
+    for i, ch in enumerate(scenario.changes):
+        if ch.source != "cloudtrail":
+            entries.append((ch.at, 0, "change", (i, ch)))
+    for i, al in enumerate(scenario.alerts):
+        entries.append((al.at, 1, "alert", (i, al)))
+    entries.sort(key=lambda e: (e[0], e[1], e[3][0]))
+    start = scenario.now + (entries[0][0] if entries else scenario.now - scenario.now)
+    clock = SandboxClock(start)
+    flows = IncidentFlows(
+        db,
+        clock=clock,
+        topology=Topology.from_services(scenario.services),
+        publisher=publisher or RecordingPublisher(channel=settings.aiops_slack_channel),
+    )
+    pipeline = IngestPipeline(flows)
+    signer = SnsSigner()
+    verifier = SnsVerifier(
+        fetch_url,
+        host_pattern=settings.aiops_sns_host_pattern,
+        require_https=settings.aiops_sns_require_https,
+    )
+    services = HttpServices(
+        settings=settings, flows=flows, pipeline=pipeline, sns=verifier, clock=clock
+    )
+    ctx = ReplayContext(scenario=scenario, flows=flows, clock=clock, settings=settings)
+    token = settings.aiops_webhook_token.get_secret_value() if settings.aiops_webhook_token else ""
+    bearer = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    pd = wire.PagerDutyEncoder(settings.pagerduty_webhook_secrets[0].get_secret_value())
+    github_secret = (
+        settings.github_webhook_secret.get_secret_value() if settings.github_webhook_secret else ""
+    )
+    metrics = {m.id: m for m in scenario.metrics}
+    try:
+        with (
+            BackgroundServer(create_http_app(services)) as server,
+            httpx.Client(base_url=server.url, timeout=30) as client,
+        ):
+            for at, _, kind, (_, item) in entries:
+                when = scenario.now + at
+                clock.set(when)
+                if kind == "change":
+                    path, raw, headers = wire.change(item, when, github_secret=github_secret)
+                    hdrs = (
+                        {**bearer, **headers}
+                        if path != "/webhooks/changes/github"
+                        else {"Content-Type": "application/json", **headers}
+                    )
+                    _post(client, path, raw, hdrs)
+                    continue
+                result = _send_alert(client, item, when, scenario, pd, signer, bearer, metrics)
+                for alert_id in result.get("alerts", []):
+                    ids = ctx.ours_to_scenario.setdefault(alert_id, [])
+                    if item.id not in ids:
+                        ids.append(item.id)
+    finally:
+        pipeline.stop()
+        signer.close()
+    return {"scenario": scenario.name, "incidents": _incidents(ctx, enrichers)}
+
+
+def _send_alert(
+    client: httpx.Client,
+    alert: Any,
+    when: Any,
+    scenario: Any,
+    pd: wire.PagerDutyEncoder,
+    signer: SnsSigner,
+    bearer: dict[str, str],
+    metrics: dict[str, Any],
+) -> Any:
+    import json
+
+    if alert.format == "alertmanager":
+        body = json.dumps(wire.alertmanager(alert, when)).encode()
+        return _post(client, "/webhooks/alertmanager", body, bearer)
+    if alert.format == "generic":
+        return _post(
+            client, "/webhooks/generic", json.dumps(wire.generic(alert, when)).encode(), bearer
+        )
+    if alert.format == "pagerduty":
+        raw, headers = pd.encode(alert, when)
+        return _post(
+            client, "/webhooks/pagerduty", raw, {"Content-Type": "application/json", **headers}
+        )
+    envelope = wire.cloudwatch_sns(
+        alert, when, region=scenario.region, metric=metrics.get(alert.metric or ""), signer=signer
+    )
+    return _post(
+        client,
+        "/webhooks/sns",
+        json.dumps(envelope).encode(),
+        {"Content-Type": "text/plain; charset=UTF-8"},
+    )
+
+
+def _incidents(ctx: ReplayContext, enrichers: Sequence[Enricher]) -> list[dict[str, Any]]:
+    order = {a.id: i for i, a in enumerate(ctx.scenario.alerts)}
+    out = []
+    with ctx.flows.db.session() as session:
+        rows = sorted(
+            incident_service.list_incidents(session=session, limit=100_000), key=lambda r: r.id or 0
+        )
+        for inc in rows:
+            assert inc.id is not None
+            alerts = incident_service.alerts_of(session=session, incident_id=inc.id)
+            if not alerts:
+                continue  # merged into another incident
+            ids = sorted(
+                {s for a in alerts for s in ctx.ours_to_scenario.get(a.id or 0, [])},
+                key=lambda s: order.get(s, 0),
+            )
+            root = ctx.ours_to_scenario.get(inc.root_alert_id or 0, [None])[0]
+            out.append(
+                {
+                    "id": str(inc.id),
+                    "title": inc.title,
+                    "alerts": ids,
+                    "root_alert": root,
+                    "status": inc.status,
+                    "services": list(inc.services),
+                }
+            )
+    for item in out:
+        for enrich in enrichers:
+            extra = enrich(ctx, int(str(item["id"])))
+            if extra:
+                item.update(extra)
+    return out
+
+
+def approve_first_replay(
+    scenario: Any, mode: str, *, db_url: str | None = None, **options: Any
+) -> dict[str, Any]:
+    """The replay with ``--approve MODE`` (only ``first`` exists)."""
+    from sandbox.remediate.approve import ApproveFirst
+
+    if mode != "first":
+        raise UserError(f"--approve {mode!r} is not known", hint="use --approve first")
+    with ApproveFirst(scenario, **options) as approver:
+        return replay(scenario, db_url=db_url, enrichers=[approver])

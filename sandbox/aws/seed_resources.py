@@ -1,0 +1,339 @@
+"""Seed a scenario's ``aws:`` resources into moto with boto3 calls.
+
+Where moto's API cannot express a scenario's state (an RDS status such as
+``incompatible-parameters``, an ECS service running fewer tasks than desired, an access key's
+age, an ECS task-definition revision number), the value is set on moto's in-process backend
+right after the API call that created the object. docs/sandbox.md lists each of these.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import datetime, timedelta
+from typing import Any
+
+import boto3
+from moto.rds.models import DBInstance
+
+from sandbox.aws.moto_server import ACCOUNT_ID, backend
+from sandbox.aws.seed_extra import seed_v11
+from sandbox.scenario_resources import Aws
+
+AMI_ID = "ami-12c6146b"  # one of moto's bundled example AMIs
+_PUBLIC_READ = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "PublicRead",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::{bucket}/*",
+        }
+    ],
+}
+_LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+    return buffer.getvalue()
+
+
+def _security_groups(ec2: Any, aws: Aws) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for group in aws.security_groups:
+        created = ec2.create_security_group(
+            GroupName=group.name, Description=group.description or f"{group.name} (sandbox)"
+        )
+        ids[group.name] = created["GroupId"]
+        permissions = []
+        for rule in group.ingress:
+            ranges = (
+                {"Ipv6Ranges": [{"CidrIpv6": rule.cidr}]}
+                if ":" in rule.cidr
+                else {"IpRanges": [{"CidrIp": rule.cidr}]}
+            )
+            permissions.append(
+                {"IpProtocol": rule.protocol, "FromPort": rule.port, "ToPort": rule.port, **ranges}
+            )
+        if permissions:
+            ec2.authorize_security_group_ingress(GroupId=ids[group.name], IpPermissions=permissions)
+    return ids
+
+
+def _instances(ec2: Any, aws: Aws, groups: dict[str, str]) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for inst in aws.ec2_instances:
+        tags = {"Name": inst.id_ref, **inst.tags, "aiops:id_ref": inst.id_ref}
+        created = ec2.run_instances(
+            ImageId=AMI_ID,
+            MinCount=1,
+            MaxCount=1,
+            InstanceType=inst.instance_type,
+            SecurityGroupIds=[groups[name] for name in inst.security_groups],
+            TagSpecifications=[
+                {
+                    "ResourceType": "instance",
+                    "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+                }
+            ],
+        )
+        refs[inst.id_ref] = created["Instances"][0]["InstanceId"]
+    stopped = [refs[i.id_ref] for i in aws.ec2_instances if i.state == "stopped"]
+    if stopped:
+        ec2.stop_instances(InstanceIds=stopped)
+    return refs
+
+
+def _buckets(s3: Any, aws: Aws, region: str) -> None:
+    for bucket in aws.s3_buckets:
+        extra = (
+            {}
+            if region == "us-east-1"
+            else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        )
+        s3.create_bucket(Bucket=bucket.name, **extra)
+        block = not bucket.public
+        s3.put_public_access_block(
+            Bucket=bucket.name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": block,
+                "IgnorePublicAcls": block,
+                "BlockPublicPolicy": block,
+                "RestrictPublicBuckets": block,
+            },
+        )
+        if bucket.public:
+            policy = json.dumps(_PUBLIC_READ).replace("{bucket}", bucket.name)
+            s3.put_bucket_policy(Bucket=bucket.name, Policy=policy)
+        if bucket.encrypted:
+            s3.put_bucket_encryption(
+                Bucket=bucket.name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                },
+            )
+
+
+def _family(engine: str) -> str:
+    defaults = {"postgres": "postgres16", "mysql": "mysql8.0", "mariadb": "mariadb10.11"}
+    return defaults.get(engine, engine)
+
+
+#: Engines moto 5.2 only creates as members of a DB cluster.
+_CLUSTER_ENGINES = frozenset({"aurora-mysql", "aurora-postgresql"})
+
+
+def _stand_in(engine: str) -> str:
+    """An engine moto can create for one it cannot (``aurora``, ``docdb``, ``custom-*``…)."""
+    return "mysql" if "mysql" in engine or "maria" in engine or engine == "aurora" else "postgres"
+
+
+def _create_instance(
+    rds: Any, region: str, name: str, engine: str, instance_class: str, params: dict[str, Any]
+) -> None:
+    """Create one DB instance whatever its engine; moto answers 500 on an ``aurora-*`` instance
+    outside a cluster and 400 on engines it does not know. Aurora gets a cluster with the instance
+    in it (what AWS itself does); an engine moto does not know is created as a stand-in of the same
+    family and reported with the scenario's engine (docs/sandbox.md)."""
+    if engine in _CLUSTER_ENGINES:
+        cluster = f"{name}-cluster"
+        rds.create_db_cluster(
+            DBClusterIdentifier=cluster,
+            Engine=engine,
+            MasterUsername="sandbox",
+            MasterUserPassword="sandbox-password",
+        )
+        rds.create_db_instance(
+            DBInstanceIdentifier=name,
+            Engine=engine,
+            DBInstanceClass=instance_class,
+            DBClusterIdentifier=cluster,
+            **params,
+        )
+        return
+    known = engine in DBInstance.default_engine_versions
+    rds.create_db_instance(
+        DBInstanceIdentifier=name,
+        Engine=engine if known else _stand_in(engine),
+        DBInstanceClass=instance_class,
+        AllocatedStorage=100,
+        MasterUsername="sandbox",
+        MasterUserPassword="sandbox-password",
+        **params,
+    )
+    if not known:
+        backend("rds", region).databases[name].engine = engine
+
+
+def _databases(rds: Any, aws: Aws, region: str) -> None:
+    for db in aws.rds_instances:
+        params: dict[str, Any] = {}
+        if db.max_connections is not None:
+            group = f"{db.id}-params"
+            rds.create_db_parameter_group(
+                DBParameterGroupName=group,
+                DBParameterGroupFamily=_family(db.engine),
+                Description=f"parameters of {db.id}",
+            )
+            rds.modify_db_parameter_group(
+                DBParameterGroupName=group,
+                Parameters=[
+                    {
+                        "ParameterName": "max_connections",
+                        "ParameterValue": str(db.max_connections),
+                        "ApplyMethod": "pending-reboot",
+                    }
+                ],
+            )
+            params["DBParameterGroupName"] = group
+        _create_instance(rds, region, db.id, db.engine, db.instance_class, params)
+        if db.status == "stopped":
+            rds.stop_db_instance(DBInstanceIdentifier=db.id)
+        elif db.status != "available":
+            backend("rds", region).databases[db.id].status = db.status
+
+
+def _functions(lam: Any, iam: Any, aws: Aws) -> None:
+    if not aws.lambda_functions:
+        return
+    role = iam.create_role(
+        RoleName="aiops-sandbox-lambda", AssumeRolePolicyDocument=json.dumps(_LAMBDA_TRUST)
+    )["Role"]["Arn"]
+    code = _zip()
+    for fn in aws.lambda_functions:
+        lam.create_function(
+            FunctionName=fn.name,
+            Runtime=fn.runtime,
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": code},
+            Timeout=fn.timeout,
+            MemorySize=fn.memory,
+        )
+        if fn.reserved_concurrency is not None:
+            lam.put_function_concurrency(
+                FunctionName=fn.name, ReservedConcurrentExecutions=fn.reserved_concurrency
+            )
+
+
+def register_task_definition(ecs: Any, region: str, family: str, revision: int, image: str) -> None:
+    """Register ``family:revision`` (moto numbers revisions max+1; we place the number)."""
+    definitions = backend("ecs", region).task_definitions.setdefault(family, {})
+    if revision in definitions:
+        return
+    current = max(definitions, default=0)
+    placeholder = revision - 1 if revision - 1 > current else None
+    if placeholder is not None:
+        definitions[placeholder] = None
+    try:
+        ecs.register_task_definition(
+            family=family,
+            containerDefinitions=[
+                {"name": family, "image": image, "memory": 512, "essential": True}
+            ],
+        )
+    finally:
+        if placeholder is not None:
+            definitions.pop(placeholder, None)
+
+
+def _ecs(ecs: Any, aws: Aws, region: str) -> None:
+    images = {(t.family, t.revision): t.image for t in aws.ecs_task_definitions}
+    wanted = set(images)
+    for svc in aws.ecs_services:
+        revisions = svc.task_definition_revisions or [1]
+        wanted.update((svc.name, revision) for revision in revisions)
+    for family, revision in sorted(wanted):
+        image = images.get((family, revision), f"sandbox.local/{family}:revision-{revision}")
+        register_task_definition(ecs, region, family, revision, image)
+    for cluster in sorted({svc.cluster for svc in aws.ecs_services}):
+        ecs.create_cluster(clusterName=cluster)
+    for svc in aws.ecs_services:
+        live = max(svc.task_definition_revisions, default=1)
+        ecs.create_service(
+            cluster=svc.cluster,
+            serviceName=svc.name,
+            taskDefinition=f"{svc.name}:{live}",
+            desiredCount=svc.desired,
+        )
+        model = backend("ecs", region).services[f"{svc.cluster}:{svc.name}"]
+        model.running_count = svc.running
+        model.pending_count = max(svc.desired - svc.running, 0)
+        for deployment in model.deployments:
+            deployment["runningCount"] = svc.running
+            deployment["pendingCount"] = max(svc.desired - svc.running, 0)
+
+
+def _users(iam: Any, aws: Aws, now: datetime) -> None:
+    created_policies: dict[str, str] = {}
+    for user in aws.iam_users:
+        iam.create_user(UserName=user.name)
+        for name in user.policies:
+            if name not in created_policies:
+                # moto does not load AWS-managed policies; a same-named customer policy stands in.
+                document = {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+                }
+                arn = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(document))
+                created_policies[name] = arn["Policy"]["Arn"]
+            iam.attach_user_policy(UserName=user.name, PolicyArn=created_policies[name])
+        if user.access_key_age_days is not None:
+            key = iam.create_access_key(UserName=user.name)["AccessKey"]["AccessKeyId"]
+            model = backend("iam", "global").users[user.name]
+            for access_key in model.access_keys:
+                if access_key.access_key_id == key:
+                    access_key.create_date = (
+                        now - timedelta(days=user.access_key_age_days)
+                    ).replace(tzinfo=None)
+        if user.mfa:
+            serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"{user.name}-mfa")
+            iam.enable_mfa_device(
+                UserName=user.name,
+                SerialNumber=serial["VirtualMFADevice"]["SerialNumber"],
+                AuthenticationCode1="123456",
+                AuthenticationCode2="654321",
+            )
+
+
+def seed_resources(
+    session: boto3.Session, endpoint: str, aws: Aws, now: datetime
+) -> dict[str, str]:
+    """Create every resource of ``aws``; returns ``id_ref -> real id``."""
+    region = session.region_name or "us-east-1"
+    client = lambda name: session.client(name, endpoint_url=endpoint)  # noqa: E731
+    refs: dict[str, str] = {}
+    if aws.security_groups or aws.ec2_instances:
+        ec2 = client("ec2")
+        groups = _security_groups(ec2, aws)
+        refs.update(_instances(ec2, aws, groups))
+    if aws.s3_buckets:
+        _buckets(client("s3"), aws, region)
+    if aws.rds_instances:
+        _databases(client("rds"), aws, region)
+    if aws.lambda_functions or aws.iam_users:
+        iam = client("iam")
+        _functions(client("lambda"), iam, aws)
+        _users(iam, aws, now)
+    if aws.ecs_services or aws.ecs_task_definitions:
+        _ecs(client("ecs"), aws, region)
+    refs.update(seed_v11(session, endpoint, aws, now))
+    return refs
+
+
+__all__ = ["ACCOUNT_ID", "seed_resources"]

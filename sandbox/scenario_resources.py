@@ -1,0 +1,210 @@
+"""The ``aws:`` and ``kubernetes:`` sections of a scenario (SCENARIOS.md), as strict models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sandbox.scenario_types import Offset, Strict, StrMap, Text
+
+# --------------------------------------------------------------------------- aws
+
+
+class Ec2Instance(Strict):
+    id_ref: str
+    instance_type: str = "t3.micro"
+    state: Literal["running", "stopped"] = "running"
+    tags: StrMap = Field(default_factory=dict)
+    security_groups: list[str] = Field(default_factory=list)
+
+
+class IngressRule(Strict):
+    port: int = Field(ge=0, le=65535)
+    cidr: str
+    protocol: Literal["tcp", "udp", "icmp", "-1"] = "tcp"
+
+
+class SecurityGroup(Strict):
+    name: str
+    description: str | None = None
+    ingress: list[IngressRule] = Field(default_factory=list)
+
+
+class S3Bucket(Strict):
+    name: str
+    public: bool = False
+    encrypted: bool = False
+
+
+class RdsInstance(Strict):
+    id: str
+    engine: str = "postgres"
+    instance_class: str = "db.t3.medium"
+    status: str = "available"
+    max_connections: int | None = None
+
+
+class LambdaFunction(Strict):
+    name: str
+    runtime: str = "python3.12"
+    timeout: int = Field(default=3, ge=1, le=900)
+    memory: int = Field(default=128, ge=128, le=10240)
+    reserved_concurrency: int | None = Field(default=None, ge=0)
+
+
+class EcsService(Strict):
+    cluster: str
+    name: str
+    desired: int = Field(ge=0)
+    running: int = Field(ge=0)
+    task_definition_revisions: list[int] = Field(default_factory=list)
+
+
+class IamUser(Strict):
+    name: str
+    access_key_age_days: int | None = Field(default=None, ge=0)
+    mfa: bool = False
+    policies: list[str] = Field(default_factory=list)
+
+
+class EcsTaskDefinition(Strict):
+    family: str
+    revision: int = Field(ge=1)
+    image: str
+
+
+class AutoScalingGroup(Strict):
+    name: str
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    desired: int = Field(ge=0)
+
+
+class CloudFrontDistribution(Strict):
+    id_ref: str
+    origin: str
+    error_caching_min_ttl: int | None = Field(default=None, ge=0)
+
+
+class AcmCertificate(Strict):
+    domain: str
+    not_after: Offset
+
+
+class Aws(Strict):
+    ec2_instances: list[Ec2Instance] = Field(default_factory=list)
+    security_groups: list[SecurityGroup] = Field(default_factory=list)
+    s3_buckets: list[S3Bucket] = Field(default_factory=list)
+    rds_instances: list[RdsInstance] = Field(default_factory=list)
+    lambda_functions: list[LambdaFunction] = Field(default_factory=list)
+    ecs_services: list[EcsService] = Field(default_factory=list)
+    iam_users: list[IamUser] = Field(default_factory=list)
+    # optional, v1.1
+    ecs_task_definitions: list[EcsTaskDefinition] = Field(default_factory=list)
+    autoscaling_groups: list[AutoScalingGroup] = Field(default_factory=list)
+    cloudfront_distributions: list[CloudFrontDistribution] = Field(default_factory=list)
+    acm_certificates: list[AcmCertificate] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- kubernetes
+
+
+class Revision(Strict):
+    revision: int = Field(ge=1)
+    image: str
+    at: Offset
+    env: StrMap = Field(default_factory=dict)
+
+
+class Deployment(Strict):
+    namespace: str
+    name: str
+    replicas: int = Field(ge=0)
+    revisions: list[Revision] = Field(min_length=1)
+
+
+class Waiting(Strict):
+    reason: str
+    message: str | None = None
+
+
+class Running(Strict):
+    started_at: Offset | None = None
+
+
+class Terminated(Strict):
+    reason: str
+    exit_code: int = 0
+    at: Offset | None = None
+    message: str | None = None
+
+
+class ContainerState(Strict):
+    waiting: Waiting | None = None
+    running: Running | None = None
+    terminated: Terminated | None = None
+
+
+class Resources(Strict):
+    limits: StrMap = Field(default_factory=dict)
+    requests: StrMap = Field(default_factory=dict)
+
+
+class Container(Strict):
+    name: str
+    image: str | None = None
+    ready: bool = True
+    restart_count: int = Field(default=0, ge=0)
+    state: ContainerState | None = None
+    last_state: ContainerState | None = None
+    resources: Resources | None = None
+
+
+class Pod(Strict):
+    namespace: str
+    name: str
+    owner: str | None = None
+    phase: Literal["Pending", "Running", "Succeeded", "Failed", "Unknown"] = "Running"
+    node: str | None = None
+    containers: list[Container] = Field(min_length=1)
+
+
+class K8sEvent(Strict):
+    namespace: str
+    object: str = Field(pattern=r"^[A-Za-z]+/[^/]+$")
+    type: Literal["Normal", "Warning"] = "Normal"
+    reason: str
+    message: str
+    at: Offset
+    count: int = Field(default=1, ge=1)
+
+
+class Node(Strict):
+    name: str
+    conditions: dict[str, bool] = Field(default_factory=dict)
+
+
+class Hpa(Strict):
+    namespace: str
+    name: str
+    target: str
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    current: int = Field(ge=0)
+    cpu_target: int | None = None
+
+
+class Kubernetes(Strict):
+    deployments: list[Deployment] = Field(default_factory=list)
+    pods: list[Pod] = Field(default_factory=list)
+    events: list[K8sEvent] = Field(default_factory=list)
+    nodes: list[Node] = Field(default_factory=list)
+    hpas: list[Hpa] = Field(default_factory=list)  # optional, v1.1
+
+
+__all__ = [
+    "Aws",
+    "Kubernetes",
+    "Text",
+]

@@ -1,0 +1,133 @@
+"""Alert-storm benchmark (issue 15 pt 4): does the bot elect the root of a storm that someone
+else's anomaly detectors produced? Prints figures, asserts nothing.
+
+Each storm in ``../shared/data/storms/`` (one injected fault in a microservice demo: about 60
+trace, metric and log anomaly alerts within a minute) is replayed through the real webhooks, the
+ingest pipeline and the correlator (``bot.replay.runner.replay``, the path ``aiops replay``
+takes). Per storm the incident holding most alerts is the bot's answer; it is scored on:
+
+- root service: the service of the incident's root alert is the truth's ``root_cause.service``;
+- root alert: the incident's root alert is the truth's ``root_alert``;
+- baseline, in the same run: the most upstream alerted service (an alerted service none of whose
+  dependencies alerted; the earliest such), computed here from the alerts and the topology.
+
+``tests/bench/storms_heldout.txt`` lists the storms set aside before any rule changed; the
+default run scores the others (dev), ``--heldout`` scores only those.
+
+Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--heldout] [-v]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bot.replay.runner import replay  # noqa: E402
+from bot.sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
+from bot.topology import Topology  # noqa: E402
+
+STORMS = ROOT.parent / "shared" / "data" / "storms"
+HELDOUT_LIST = Path(__file__).with_name("storms_heldout.txt")
+
+
+def heldout_names() -> set[str]:
+    lines = HELDOUT_LIST.read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def storm_files(heldout: bool) -> list[Path]:
+    held = heldout_names()
+    return [p for p in sorted(STORMS.glob("*.yaml")) if (p.name in held) == heldout]
+
+
+def most_upstream_service(loaded: LoadedScenario) -> str | None:
+    """The naive baseline: an alerted service with no alerted dependency; the earliest wins."""
+    topology = Topology.from_services(loaded.scenario.services)
+    first: dict[str, float] = {}
+    for alert in sorted(loaded.scenario.alerts, key=lambda a: a.at):
+        if alert.service and alert.service not in first:
+            first[alert.service] = alert.at.total_seconds()
+    alerted = set(first)
+    leaves = [s for s in first if not topology.upstream(s) & alerted]
+    return min(leaves or first, key=lambda s: first[s]) if first else None
+
+
+@dataclass
+class Score:
+    name: str
+    want_service: str
+    want_alert: str
+    got_service: str | None
+    got_alert: str | None
+    baseline: str | None
+    incidents: int
+    main_share: float
+    seconds: float
+
+
+def score(path: Path) -> Score:
+    loaded = load_scenario(path)
+    truth = loaded.truth
+    assert truth is not None and truth.root_cause is not None, f"{path.name}: no truth"
+    t = time.perf_counter()
+    result = replay(loaded.scenario)
+    took = time.perf_counter() - t
+    incidents = result["incidents"]
+    main = max(incidents, key=lambda i: len(i["alerts"]))
+    service_of = {a.id: a.service for a in loaded.scenario.alerts}
+    got_alert = main["root_alert"]
+    return Score(
+        name=path.stem,
+        want_service=truth.root_cause.service,
+        want_alert=truth.incidents[0].root_alert,
+        got_service=service_of.get(got_alert) if got_alert else None,
+        got_alert=got_alert,
+        baseline=most_upstream_service(loaded),
+        incidents=len(incidents),
+        main_share=len(main["alerts"]) / len(loaded.scenario.alerts),
+        seconds=took,
+    )
+
+
+def report(label: str, scores: list[Score], verbose: bool) -> None:
+    n = len(scores)
+    if verbose:
+        for s in scores:
+            mark = "ok " if s.got_service == s.want_service else "-- "
+            print(
+                f"  {mark}{s.name}: root {s.got_service}/{s.got_alert} "
+                f"(truth {s.want_service}/{s.want_alert}); baseline {s.baseline}; "
+                f"{s.incidents} incident(s), main holds {s.main_share:.0%} ({s.seconds:.2f} s)"
+            )
+    service = sum(s.got_service == s.want_service for s in scores)
+    alert = sum(s.got_alert == s.want_alert for s in scores)
+    base = sum(s.baseline == s.want_service for s in scores)
+    one = sum(s.incidents == 1 for s in scores)
+    print(
+        f"[storms {label}] {n} storms: root service {service}/{n} = {service / n:.0%}, "
+        f"root alert {alert}/{n} = {alert / n:.0%}; baseline (most upstream alerted service) "
+        f"{base}/{n} = {base / n:.0%}; one incident in {one}/{n}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--heldout", action="store_true", help="score the held-out storms only")
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per storm")
+    args = ap.parse_args()
+    if not STORMS.is_dir():
+        print(f"[storms] skipped: no storm data in {STORMS} (../shared is not beside this clone)")
+        return
+    files = storm_files(args.heldout)
+    label = "held-out" if args.heldout else "dev"
+    report(label, [score(p) for p in files], args.verbose)
+
+
+if __name__ == "__main__":
+    main()
