@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from sandbox.scenario_types import Offset, Strict, StrMap, Text
 
@@ -31,10 +32,24 @@ class SecurityGroup(Strict):
     ingress: list[IngressRule] = Field(default_factory=list)
 
 
+#: AWS's bucket naming rules; a name S3 would refuse is a scenario error, not a seeding crash.
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
 class S3Bucket(Strict):
     name: str
     public: bool = False
     encrypted: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _s3_name(cls, value: str) -> str:
+        if not _BUCKET_NAME.match(value) or ".." in value:
+            raise ValueError(
+                "an S3 bucket name is 3-63 lowercase letters, digits, dots and hyphens, "
+                "starting and ending with a letter or digit"
+            )
+        return value
 
 
 class RdsInstance(Strict):

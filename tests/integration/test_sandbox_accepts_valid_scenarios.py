@@ -48,11 +48,23 @@ EVENT_TYPES = _values(K8sEvent, "type")
 EC2_STATES = _values(Ec2Instance, "state")
 PROTOCOLS = _values(IngressRule, "protocol")
 CAUSES: list[str] = list(get_args(RootCauseKind))
-RDS_ENGINES = ["postgres", "mysql", "aurora-postgresql", "aurora-mysql", "mariadb", "aurora"]
+# Engines moto creates plainly, only inside a cluster (aurora-*), or not at all (a stand-in).
+RDS_ENGINES = [
+    "postgres",
+    "mysql",
+    "aurora-postgresql",
+    "aurora-mysql",
+    "mariadb",
+    "aurora",
+    "docdb",
+    "custom-oracle-ee",
+    "sqlserver-ex",
+    "oracle-se2",
+]
 EVENT_NAMES = ["ModifyDBParameterGroup", "AuthorizeSecurityGroupIngress", "StopInstances"]
 
 
-def _service(i: int, kind: str, engine: str, state: str, protocol: str) -> dict[str, Any]:
+def _service(i: int, kind: str, engines: list[str], state: str, protocol: str) -> dict[str, Any]:
     """One service of ``kind`` and the resources it runs on."""
     name = f"svc-{i}"
     ns = "prod" if kind == "k8s_deployment" else None
@@ -76,7 +88,10 @@ def _service(i: int, kind: str, engine: str, state: str, protocol: str) -> dict[
             }
         ]
     elif kind == "rds":
-        res["rds_instances"] = [{"id": name, "engine": engine, "max_connections": 50}]
+        res["rds_instances"] = [
+            {"id": f"{name}-{j}" if j else name, "engine": engine, "max_connections": 50}
+            for j, engine in enumerate(engines)
+        ]
     elif kind == "lambda":
         res["lambda_functions"] = [{"name": name, "timeout": 30, "reserved_concurrency": 5}]
     elif kind == "ecs_service":
@@ -117,7 +132,7 @@ def build(
         part = _service(
             i,
             kind,
-            engines[i % len(engines)],
+            engines,
             states[i % len(states)],
             protocols[i % len(protocols)],
         )
