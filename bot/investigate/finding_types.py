@@ -10,8 +10,9 @@ model, so that
   ``FILE:LINE: key: reason`` (``bot.investigate.playbook_schema``) instead of silently never
   matching.
 
-Two types carry open extras that rules cannot match: a change keeps the scalar fields of its
-source's own detail (``ChangeAttrs``), an EC2 instance its tags as ``tag_<key>``.
+Three carry open extras that rules cannot match: a change keeps the scalar fields of its
+source's own detail (``ChangeAttrs``), a log signature what its catalogue entry extracts, an EC2
+instance its tags as ``tag_<key>``.
 """
 
 from __future__ import annotations
@@ -126,7 +127,11 @@ class ChangeAttrs(Attrs):
 
 
 class LogAttrs(Attrs):
-    signature: str | None = None
+    OPEN: ClassVar[bool] = True  # plus what the signature catalogue's entry extracts
+
+    signature: str | None = None  # the family playbooks match (pool_exhausted, image_pull…)
+    signature_id: str | None = None  # the catalogue entry
+    cause_kind: str | None = None
     count: int | None = None
     level: str | None = None
     first_seen_min_ago: float | None = None
