@@ -10,9 +10,9 @@ model, so that
   ``FILE:LINE: key: reason`` (``bot.investigate.playbook_schema``) instead of silently never
   matching.
 
-Three carry open extras that rules cannot match: a change keeps the scalar fields of its
-source's own detail (``ChangeAttrs``), a log signature what its catalogue entry extracts, an EC2
-instance its tags as ``tag_<key>``.
+Some carry open extras that rules cannot match: a change keeps the scalar fields of its source's
+own detail (``ChangeAttrs``), a finding with a failure signature what its catalogue entry
+extracts (``SignatureAttrs``), an EC2 instance its tags as ``tag_<key>``.
 """
 
 from __future__ import annotations
@@ -82,7 +82,18 @@ class MetricTrendAttrs(MetricAttrs):
     near_limit: bool | None = None
 
 
-class PodStateAttrs(Attrs):
+class SignatureAttrs(Attrs):
+    """What a matched failure signature adds (``bot.investigate.signatures``), plus the values
+    its catalogue entry extracts (open extras, not matchable by rules)."""
+
+    OPEN: ClassVar[bool] = True
+
+    signature: str | None = None  # the family playbooks match (pool_exhausted, image_pull…)
+    signature_id: str | None = None  # the catalogue entry
+    cause_kind: str | None = None
+
+
+class PodStateAttrs(SignatureAttrs):
     reason: str | None = None
     last_terminated: bool | None = None
     exit_code: int | None = None
@@ -92,7 +103,7 @@ class PodStateAttrs(Attrs):
     memory_limit: str | None = None
 
 
-class K8sEventAttrs(Attrs):
+class K8sEventAttrs(SignatureAttrs):
     reason: str | None = None
     count: int | None = None
     object_kind: str | None = None
@@ -126,12 +137,7 @@ class ChangeAttrs(Attrs):
     behavioural: bool | None = None
 
 
-class LogAttrs(Attrs):
-    OPEN: ClassVar[bool] = True  # plus what the signature catalogue's entry extracts
-
-    signature: str | None = None  # the family playbooks match (pool_exhausted, image_pull…)
-    signature_id: str | None = None  # the catalogue entry
-    cause_kind: str | None = None
+class LogAttrs(SignatureAttrs):
     count: int | None = None
     level: str | None = None
     first_seen_min_ago: float | None = None

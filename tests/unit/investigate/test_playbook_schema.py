@@ -121,12 +121,12 @@ def test_a_where_key_on_its_own_line_is_reported_on_that_line(tmp_path: Path) ->
 
 
 def test_findings_carry_only_declared_attributes() -> None:
-    ok = Finding(type=FindingType.POD_STATE, summary="s", source="k8s", attrs={"reason": "x"})
-    assert ok.get("reason") == "x"
-    with pytest.raises(ValidationError, match="restart_count: not an attribute of pod_state"):
-        Finding(type=FindingType.POD_STATE, summary="s", source="k8s", attrs={"restart_count": 3})
-    with pytest.raises(ValidationError, match="restarts"):
-        Finding(type=FindingType.POD_STATE, summary="s", source="k8s", attrs={"restarts": "many"})
+    ok = Finding(type=FindingType.LIMIT, summary="s", source="aws", attrs={"limit": "timeout"})
+    assert ok.get("limit") == "timeout"
+    with pytest.raises(ValidationError, match="limits: not an attribute of limit"):
+        Finding(type=FindingType.LIMIT, summary="s", source="aws", attrs={"limits": "timeout"})
+    with pytest.raises(ValidationError, match="configured"):
+        Finding(type=FindingType.LIMIT, summary="s", source="aws", attrs={"configured": "many"})
     tagged = {"state": "stopped", "tag_team": "payments"}  # EC2 tags are open extras
     assert Finding(type=FindingType.RESOURCE_STATE, summary="s", source="ec2", attrs=tagged)
     detail = {"kind": "deployment", "commit": "abc123"}  # a change keeps its source's detail
