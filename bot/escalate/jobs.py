@@ -1,4 +1,10 @@
-"""The escalation worker: an APScheduler tick claims due timers and fires their level.
+"""The escalation worker: claims due timers and fires their level, waking when the next is due.
+
+A pass (``tick``) claims everything due and fires it; then the worker looks up when the next
+pending timer becomes claimable (``service.next_due``) and sleeps until then, never longer than
+the safety poll (``AIOPS_ESCALATION_TICK_S``: the bound for timers another replica creates).
+A timer this process creates wakes the worker at its due time (``bot.escalate.wakeup``). The loop
+runs in its own thread, started and stopped with the APScheduler scheduler it is attached to.
 
 Firing a level = send to each of its targets (deduplicated notifications), then, in one
 transaction, mark the timer fired (only if this worker still holds the claim) and write the
@@ -11,12 +17,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_START, SchedulerEvent
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot.escalate import service
+from bot.escalate import service, wakeup
 from bot.escalate.flows import Paging, incident_message
 from bot.escalate.models import levels_from_json
 from bot.escalate.service import ClaimedTimer
@@ -26,6 +34,7 @@ from bot.store import EscalationPolicy, Incident, TimelineEvent
 log = logging.getLogger(__name__)
 
 JOB_ID = "escalation-tick"
+MIN_SLEEP_S = 0.01  # a due row another replica is claiming right now: look again shortly
 
 
 def default_worker_id() -> str:
@@ -41,12 +50,16 @@ class EscalationWorker:
         lease: timedelta = timedelta(seconds=120),
         batch: int = 10,
         parallel: int = 4,
+        poll_s: float = 1.0,
     ) -> None:
         self.paging = paging
         self.worker_id = worker_id or default_worker_id()
         self.lease = lease
         self.batch = batch
         self.parallel = parallel  # levels fired at once (sends wait on the network)
+        self.poll_s = poll_s  # the longest sleep: timers created by other replicas
+        self._alarm = wakeup.Alarm(paging.clock)
+        self._thread: threading.Thread | None = None
 
     @property
     def db(self):  # type: ignore[no-untyped-def]
@@ -70,6 +83,44 @@ class EscalationWorker:
                 fired += sum(self._fire_safely(t) for t in claimed)
             if len(claimed) < self.batch:
                 return fired
+
+    def delay(self) -> float:
+        """Seconds to sleep before the next pass: until the next timer is due, at most a poll."""
+        due = service.next_due(self.db, lease=self.lease)
+        if due is None:
+            return self.poll_s
+        wait = (due - self.paging.clock.now()).total_seconds()
+        return min(self.poll_s, max(MIN_SLEEP_S, wait))
+
+    # ------------------------------------------------------------------ the loop
+    def run(self) -> None:
+        """Pass, sleep until the next due time (or a poll, or an announcement), repeat."""
+        alarm = self._alarm  # a later start() makes a new one; this loop ends with its own
+        wakeup.subscribe(alarm.ring_at)
+        try:
+            while not alarm.stopped:
+                try:
+                    self.tick()
+                    pause = self.delay()
+                except Exception:  # the database is away: try again after a poll
+                    log.exception("escalation pass failed; retrying in %.1fs", self.poll_s)
+                    pause = self.poll_s
+                alarm.sleep(pause)
+        finally:
+            wakeup.unsubscribe(alarm.ring_at)
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._alarm = wakeup.Alarm(self.paging.clock)
+        self._thread = threading.Thread(target=self.run, name="escalation-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, wait: float | None = None) -> None:
+        """Stop the loop after the current pass; ``wait`` seconds for it to finish (None: don't)."""
+        self._alarm.stop()
+        if wait is not None and self._thread is not None:
+            self._thread.join(wait)
 
     def _fire_safely(self, timer: ClaimedTimer) -> int:
         try:
@@ -130,14 +181,18 @@ class EscalationWorker:
 
 
 def schedule(scheduler: BaseScheduler, worker: EscalationWorker, every_s: float) -> None:
-    """Add the tick to an APScheduler scheduler (the lead's ``aiops run`` or ``runner``)."""
-    scheduler.add_job(
-        worker.tick,
-        "interval",
-        seconds=every_s,
-        id=JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    """Run the worker's loop while ``scheduler`` runs (``aiops run`` or ``runner``).
+
+    ``every_s`` is the safety poll; timers fire at their due time, not on a grid of ``every_s``.
+    """
+    worker.poll_s = every_s
+
+    def follow(event: SchedulerEvent) -> None:
+        if event.code == EVENT_SCHEDULER_START:
+            worker.start()
+        else:
+            worker.stop()
+
+    scheduler.add_listener(follow, EVENT_SCHEDULER_START | EVENT_SCHEDULER_SHUTDOWN)
+    if scheduler.running:
+        worker.start()

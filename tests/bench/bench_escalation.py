@@ -195,6 +195,13 @@ def main() -> None:
             notes = s.exec(select(Notification)).all()
         fired_rows = [t for t in timers if t.fired_at is not None]
         late = [(t.fired_at - t.due_at).total_seconds() for t in fired_rows if t.fired_at]
+        # where the lateness goes: waiting to be claimed (tick, wakeup, contention) vs sending
+        claim_lag = [(t.claimed_at - t.due_at).total_seconds() for t in fired_rows if t.claimed_at]
+        send_s = [
+            (t.fired_at - t.claimed_at).total_seconds()
+            for t in fired_rows
+            if t.fired_at and t.claimed_at
+        ]
         per_level = Counter(
             (e.incident_id, e.data["level"], e.data["round"]) for e in steps if "level" in e.data
         )
@@ -225,6 +232,10 @@ def main() -> None:
         print(
             f"lateness s: p50={pct(late, 50):.3f} p95={pct(late, 95):.3f} "
             f"p99={pct(late, 99):.3f} max={max(late) if late else float('nan'):.3f}"
+        )
+        print(
+            f"of which due->claimed s: p50={pct(claim_lag, 50):.3f} p99={pct(claim_lag, 99):.3f}; "
+            f"claimed->fired (sends) s: p50={pct(send_s, 50):.3f} p99={pct(send_s, 99):.3f}"
         )
         print(
             f"claims held by the killed replica: {len(orphan_ids)}; taken over and fired: "
