@@ -18,7 +18,8 @@ import logging
 import os
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_START, SchedulerEvent
@@ -60,29 +61,49 @@ class EscalationWorker:
         self.poll_s = poll_s  # the longest sleep: timers created by other replicas
         self._alarm = wakeup.Alarm(paging.clock)
         self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None  # the senders, kept between passes
+        self._pool_lock = threading.Lock()
 
     @property
     def db(self):  # type: ignore[no-untyped-def]
         return self.paging.notifier.db
 
     def tick(self) -> int:
-        """Claim what is due and fire it; returns how many levels this worker fired."""
-        fired = 0
+        """Claim what is due and fire it; returns how many levels this worker fired.
+
+        Claims only as many timers as there are free senders, and claims again as each level
+        finishes: a due timer never waits behind a batch this worker holds, and what this
+        worker cannot start yet stays unclaimed for the other replicas."""
+        slots = max(1, self.parallel)
+        fired, drained = 0, False
+        inflight: set[Future[int]] = set()
         while True:
-            claimed = service.claim_due(
-                self.db,
-                now=self.paging.clock.now(),
-                worker_id=self.worker_id,
-                lease=self.lease,
-                limit=self.batch,
-            )
-            if self.parallel > 1 and len(claimed) > 1:
-                with ThreadPoolExecutor(min(self.parallel, len(claimed))) as pool:
-                    fired += sum(pool.map(self._fire_safely, claimed))
-            else:
-                fired += sum(self._fire_safely(t) for t in claimed)
-            if len(claimed) < self.batch:
+            free = min(self.batch, slots - len(inflight))
+            if not drained and free > 0:
+                claimed = service.claim_due(
+                    self.db,
+                    now=self.paging.clock.now(),
+                    worker_id=self.worker_id,
+                    lease=self.lease,
+                    limit=free,
+                )
+                drained = len(claimed) < free
+                if slots == 1:
+                    fired += sum(self._fire_safely(t) for t in claimed)
+                    if drained:
+                        return fired
+                    continue
+                inflight |= {self._executor().submit(self._fire_safely, t) for t in claimed}
+            if not inflight:
                 return fired
+            done, inflight = futures.wait(inflight, return_when=futures.FIRST_COMPLETED)
+            fired += sum(f.result() for f in done)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="escalation")
+            return self._pool
 
     def delay(self) -> float:
         """Seconds to sleep before the next pass: until the next timer is due, at most a poll."""
@@ -108,6 +129,10 @@ class EscalationWorker:
                 alarm.sleep(pause)
         finally:
             wakeup.unsubscribe(alarm.ring_at)
+            with self._pool_lock:
+                pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.shutdown(wait=False)
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():

@@ -1,6 +1,6 @@
 """Escalation under load: 3 scheduler replicas (OS processes) on one Postgres, one SIGKILLed.
 
-    .venv/bin/python tests/bench/bench_escalation.py [--incidents 1000] [--replicas 3]
+    .venv/bin/python tests/bench/bench_escalation.py [--incidents 1000] [--replicas 3] [--tick 0.1]
 
 1,000 incidents open over a few seconds (through the real ``on_incident_opened`` hook), each on
 a 3-level policy with per-level delays of 1–5 s; every level notifies a generic webhook served by
@@ -101,6 +101,9 @@ def main() -> None:
     ap.add_argument("--incidents", type=int, default=1000)
     ap.add_argument("--replicas", type=int, default=3)
     ap.add_argument("--open-over", type=float, default=6.0, help="seconds to open them over")
+    ap.add_argument(
+        "--tick", type=float, default=TICK_S, help="AIOPS_ESCALATION_TICK_S (the safety poll)"
+    )
     args = ap.parse_args()
     rng = random.Random(7)
 
@@ -120,7 +123,7 @@ def main() -> None:
             DATABASE_URL=url,
             AIOPS_ESCALATION_FILE=str(escalation),
             AIOPS_NOTIFY_WEBHOOK_URL=hooks.url,
-            AIOPS_ESCALATION_TICK_S=str(TICK_S),
+            AIOPS_ESCALATION_TICK_S=str(args.tick),
             AIOPS_ESCALATION_LEASE_S=str(LEASE_S),
             AIOPS_NOTIFY_BACKOFF_S="0.05",
             AIOPS_CONFIG=str(workdir / "none.toml"),
@@ -213,7 +216,7 @@ def main() -> None:
 
         print(
             f"replicas={args.replicas} incidents={args.incidents} timers={len(timers)} "
-            f"lease={LEASE_S}s tick={TICK_S}s postgres=local"
+            f"lease={LEASE_S}s tick={args.tick}s postgres=local"
         )
         print(
             f"opened in {opened_in:.1f}s; all done after {total_s:.1f}s; "
