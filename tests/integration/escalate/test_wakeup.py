@@ -7,6 +7,7 @@ does, with a safety poll of 30 s; levels notify a local webhook over HTTP. Bound
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -154,3 +155,37 @@ def test_next_due_is_the_earliest_claimable_moment(database: Database, paging: P
             )
         )
     assert service.next_due(database, lease=LEASE) == start + LEASE
+
+
+def test_a_busy_replica_leaves_what_it_cannot_send_yet_to_the_others(
+    database: Database, receiver: Receiver
+) -> None:
+    """Claims are sized to free senders: while replica A's two senders wait on a slow endpoint,
+    replica B claims and fires the rest instead of waiting for A's batch."""
+    sending = threading.Event()
+
+    def slow(_got: object) -> None:
+        sending.set()
+        time.sleep(0.4)
+
+    receiver.on_request = slow
+    settings = load_settings(aiops_notify_webhook_url=receiver.url, aiops_notify_backoff_s=0.01)
+    paging = build_paging(settings, database, clock=SystemClock(), config=parse_escalation(POLICY))
+    with database.session() as s:
+        policy_id = s.exec(select(Team.escalation_policy_id)).first()
+        for n in range(6):
+            inc = Incident(title=f"down {n}", severity="critical")
+            s.add(inc)
+            s.flush()
+            assert inc.id is not None
+            s.add(EscalationTimer(incident_id=inc.id, policy_id=policy_id, level=1, due_at=now()))
+    a = EscalationWorker(paging, worker_id="a", lease=LEASE, parallel=2)
+    b = EscalationWorker(paging, worker_id="b", lease=LEASE, parallel=2)
+    fired_a: list[int] = []
+    thread = threading.Thread(target=lambda: fired_a.append(a.tick()))
+    thread.start()
+    assert sending.wait(10)
+    fired_b = b.tick()
+    thread.join(30)
+    assert fired_a[0] + fired_b == 6
+    assert fired_b >= 2
