@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "escalation-tick"
 MIN_SLEEP_S = 0.01  # a due row another replica is claiming right now: look again shortly
+STOP_WAIT_S = 10.0  # on stop, how long sends in flight may finish
 
 
 def default_worker_id() -> str:
@@ -69,35 +70,36 @@ class EscalationWorker:
         return self.paging.notifier.db
 
     def tick(self) -> int:
-        """Claim what is due and fire it; returns how many levels this worker fired.
+        """Claim what is due and fire it, waiting for every send; returns how many levels fired.
 
         Claims only as many timers as there are free senders, and claims again as each level
         finishes: a due timer never waits behind a batch this worker holds, and what this
         worker cannot start yet stays unclaimed for the other replicas."""
-        slots = max(1, self.parallel)
         fired, drained = 0, False
         inflight: set[Future[int]] = set()
         while True:
-            free = min(self.batch, slots - len(inflight))
+            free = min(self.batch, self.slots - len(inflight))
             if not drained and free > 0:
-                claimed = service.claim_due(
-                    self.db,
-                    now=self.paging.clock.now(),
-                    worker_id=self.worker_id,
-                    lease=self.lease,
-                    limit=free,
-                )
+                claimed = self._claim(free)
                 drained = len(claimed) < free
-                if slots == 1:
-                    fired += sum(self._fire_safely(t) for t in claimed)
-                    if drained:
-                        return fired
-                    continue
                 inflight |= {self._executor().submit(self._fire_safely, t) for t in claimed}
             if not inflight:
                 return fired
             done, inflight = futures.wait(inflight, return_when=futures.FIRST_COMPLETED)
             fired += sum(f.result() for f in done)
+
+    @property
+    def slots(self) -> int:
+        return max(1, self.parallel)
+
+    def _claim(self, limit: int) -> list[ClaimedTimer]:
+        return service.claim_due(
+            self.db,
+            now=self.paging.clock.now(),
+            worker_id=self.worker_id,
+            lease=self.lease,
+            limit=limit,
+        )
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
@@ -115,20 +117,45 @@ class EscalationWorker:
 
     # ------------------------------------------------------------------ the loop
     def run(self) -> None:
-        """Pass, sleep until the next due time (or a poll, or an announcement), repeat."""
+        """Claim what is due into free senders; sleep until the next due time, a free sender,
+        an announcement or the poll; repeat. Sends never hold up the next claim."""
         alarm = self._alarm  # a later start() makes a new one; this loop ends with its own
+        inflight: set[Future[int]] = set()
+        full = threading.Event()  # all senders busy: a finished send wakes the loop
+
+        def finished(_f: Future[int]) -> None:
+            if full.is_set():
+                alarm.poke()
+
         wakeup.subscribe(alarm.ring_at)
         try:
             while not alarm.stopped:
                 try:
-                    self.tick()
-                    pause = self.delay()
+                    inflight = {f for f in inflight if not f.done()}
+                    free = min(self.batch, self.slots - len(inflight))
+                    claimed = self._claim(free) if free > 0 else []
+                    for timer in claimed:
+                        future = self._executor().submit(self._fire_safely, timer)
+                        future.add_done_callback(finished)
+                        inflight.add(future)
+                    if free > 0 and len(claimed) == free:
+                        continue  # there may be more due: claim again as senders free up
+                    if len(inflight) >= self.slots:
+                        full.set()
+                        if any(f.done() for f in inflight):
+                            full.clear()
+                            continue
+                        pause = self.poll_s
+                    else:
+                        pause = self.delay()
                 except Exception:  # the database is away: try again after a poll
                     log.exception("escalation pass failed; retrying in %.1fs", self.poll_s)
                     pause = self.poll_s
                 alarm.sleep(pause)
+                full.clear()
         finally:
             wakeup.unsubscribe(alarm.ring_at)
+            futures.wait(inflight, timeout=STOP_WAIT_S)  # an unfinished one: taken over later
             with self._pool_lock:
                 pool, self._pool = self._pool, None
             if pool is not None:
@@ -142,7 +169,7 @@ class EscalationWorker:
         self._thread.start()
 
     def stop(self, wait: float | None = None) -> None:
-        """Stop the loop after the current pass; ``wait`` seconds for it to finish (None: don't)."""
+        """Stop claiming; ``wait`` seconds for sends in flight to finish (None: don't wait)."""
         self._alarm.stop()
         if wait is not None and self._thread is not None:
             self._thread.join(wait)

@@ -64,6 +64,7 @@ class Alarm:
         self.clock = clock
         self._cond = threading.Condition()
         self._hint: datetime | None = None
+        self._poked = False
         self._stopped = False
 
     @property
@@ -76,6 +77,12 @@ class Alarm:
                 self._hint = due_at
             self._cond.notify_all()
 
+    def poke(self) -> None:
+        """End the current (or the next) sleep now."""
+        with self._cond:
+            self._poked = True
+            self._cond.notify_all()
+
     def stop(self) -> None:
         with self._cond:
             self._stopped = True
@@ -86,6 +93,9 @@ class Alarm:
         end = time.monotonic() + max(0.0, seconds)
         with self._cond:
             while not self._stopped:
+                if self._poked:
+                    self._poked = False
+                    return
                 if self._hint is not None:
                     until_hint = (self._hint - self.clock.now()).total_seconds()
                     end = min(end, time.monotonic() + until_hint)

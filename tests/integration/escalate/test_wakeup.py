@@ -189,3 +189,22 @@ def test_a_busy_replica_leaves_what_it_cannot_send_yet_to_the_others(
     thread.join(30)
     assert fired_a[0] + fired_b == 6
     assert fired_b >= 2
+
+
+def test_a_slow_send_does_not_hold_up_the_next_level(
+    running: EscalationWorker, database: Database, paging: Paging, receiver: Receiver
+) -> None:
+    """Level 1's endpoint takes 2.5 s; level 2, due 0.5 s after it, fires on time meanwhile."""
+    calls: list[float] = []
+
+    def first_is_slow(_got: object) -> None:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            time.sleep(2.5)
+
+    receiver.on_request = first_is_slow
+    incident_id = _open(database, paging)
+    fired = _fired(database, incident_id, 2, within_s=3 * BOUND_S)
+    level2 = [t for t in fired if t.level == 2]
+    assert level2 and level2[0].fired_at is not None
+    assert (level2[0].fired_at - level2[0].due_at).total_seconds() < BOUND_S
