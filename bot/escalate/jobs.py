@@ -1,8 +1,10 @@
 """The escalation worker: claims due timers and fires their level, waking when the next is due.
 
-A pass (``tick``) claims everything due and fires it; then the worker looks up when the next
-pending timer becomes claimable (``service.next_due``) and sleeps until then, never longer than
-the safety poll (``AIOPS_ESCALATION_TICK_S``: the bound for timers another replica creates).
+The loop (``run``) claims due timers into its free senders (never more, so what it cannot start
+yet stays free for other replicas), lets the sends run, and looks up when the next pending timer
+becomes claimable (``service.next_due``); it sleeps until then, or until a sender frees up when
+all were busy, never longer than the safety poll (``AIOPS_ESCALATION_TICK_S``: the bound for
+timers another replica creates). ``tick`` is one synchronous pass (tests, one-shot use).
 A timer this process creates wakes the worker at its due time (``bot.escalate.wakeup``). The loop
 runs in its own thread, started and stopped with the APScheduler scheduler it is attached to.
 
