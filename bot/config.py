@@ -111,7 +111,10 @@ class Settings(BaseSettings):
         default=10, ge=1, description="notifications per hour per alert pattern and target"
     )
     aiops_escalation_tick_s: float = Field(
-        default=1.0, gt=0, description="how often the scheduler looks for due escalation timers"
+        default=1.0,
+        gt=0,
+        description="safety poll: longest wait to see escalation timers another replica created "
+        "(timers fire at their due time)",
     )
     aiops_escalation_lease_s: float = Field(
         default=120.0, gt=0, description="a timer claim older than this is taken over"

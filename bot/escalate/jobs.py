@@ -1,4 +1,12 @@
-"""The escalation worker: an APScheduler tick claims due timers and fires their level.
+"""The escalation worker: claims due timers and fires their level, waking when the next is due.
+
+The loop (``run``) claims due timers into its free senders (never more, so what it cannot start
+yet stays free for other replicas), lets the sends run, and looks up when the next pending timer
+becomes claimable (``service.next_due``); it sleeps until then, or until a sender frees up when
+all were busy, never longer than the safety poll (``AIOPS_ESCALATION_TICK_S``: the bound for
+timers another replica creates). ``tick`` is one synchronous pass (tests, one-shot use).
+A timer this process creates wakes the worker at its due time (``bot.escalate.wakeup``). The loop
+runs in its own thread, started and stopped with the APScheduler scheduler it is attached to.
 
 Firing a level = send to each of its targets (deduplicated notifications), then, in one
 transaction, mark the timer fired (only if this worker still holds the claim) and write the
@@ -11,12 +19,15 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_START, SchedulerEvent
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot.escalate import service
+from bot.escalate import service, wakeup
 from bot.escalate.flows import Paging, incident_message
 from bot.escalate.models import levels_from_json
 from bot.escalate.service import ClaimedTimer
@@ -26,6 +37,8 @@ from bot.store import EscalationPolicy, Incident, TimelineEvent
 log = logging.getLogger(__name__)
 
 JOB_ID = "escalation-tick"
+MIN_SLEEP_S = 0.01  # a due row another replica is claiming right now: look again shortly
+STOP_WAIT_S = 10.0  # on stop, how long sends in flight may finish
 
 
 def default_worker_id() -> str:
@@ -41,35 +54,127 @@ class EscalationWorker:
         lease: timedelta = timedelta(seconds=120),
         batch: int = 10,
         parallel: int = 4,
+        poll_s: float = 1.0,
     ) -> None:
         self.paging = paging
         self.worker_id = worker_id or default_worker_id()
         self.lease = lease
         self.batch = batch
         self.parallel = parallel  # levels fired at once (sends wait on the network)
+        self.poll_s = poll_s  # the longest sleep: timers created by other replicas
+        self._alarm = wakeup.Alarm(paging.clock)
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None  # the senders, kept between passes
+        self._pool_lock = threading.Lock()
 
     @property
     def db(self):  # type: ignore[no-untyped-def]
         return self.paging.notifier.db
 
     def tick(self) -> int:
-        """Claim what is due and fire it; returns how many levels this worker fired."""
-        fired = 0
+        """Claim what is due and fire it, waiting for every send; returns how many levels fired.
+
+        Claims only as many timers as there are free senders, and claims again as each level
+        finishes: a due timer never waits behind a batch this worker holds, and what this
+        worker cannot start yet stays unclaimed for the other replicas."""
+        fired, drained = 0, False
+        inflight: set[Future[int]] = set()
         while True:
-            claimed = service.claim_due(
-                self.db,
-                now=self.paging.clock.now(),
-                worker_id=self.worker_id,
-                lease=self.lease,
-                limit=self.batch,
-            )
-            if self.parallel > 1 and len(claimed) > 1:
-                with ThreadPoolExecutor(min(self.parallel, len(claimed))) as pool:
-                    fired += sum(pool.map(self._fire_safely, claimed))
-            else:
-                fired += sum(self._fire_safely(t) for t in claimed)
-            if len(claimed) < self.batch:
+            free = min(self.batch, self.slots - len(inflight))
+            if not drained and free > 0:
+                claimed = self._claim(free)
+                drained = len(claimed) < free
+                inflight |= {self._executor().submit(self._fire_safely, t) for t in claimed}
+            if not inflight:
                 return fired
+            done, inflight = futures.wait(inflight, return_when=futures.FIRST_COMPLETED)
+            fired += sum(f.result() for f in done)
+
+    @property
+    def slots(self) -> int:
+        return max(1, self.parallel)
+
+    def _claim(self, limit: int) -> list[ClaimedTimer]:
+        return service.claim_due(
+            self.db,
+            now=self.paging.clock.now(),
+            worker_id=self.worker_id,
+            lease=self.lease,
+            limit=limit,
+        )
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="escalation")
+            return self._pool
+
+    def delay(self) -> float:
+        """Seconds to sleep before the next pass: until the next timer is due, at most a poll."""
+        due = service.next_due(self.db, lease=self.lease)
+        if due is None:
+            return self.poll_s
+        wait = (due - self.paging.clock.now()).total_seconds()
+        return min(self.poll_s, max(MIN_SLEEP_S, wait))
+
+    # ------------------------------------------------------------------ the loop
+    def run(self) -> None:
+        """Claim what is due into free senders; sleep until the next due time, a free sender,
+        an announcement or the poll; repeat. Sends never hold up the next claim."""
+        alarm = self._alarm  # a later start() makes a new one; this loop ends with its own
+        inflight: set[Future[int]] = set()
+        full = threading.Event()  # all senders busy: a finished send wakes the loop
+
+        def finished(_f: Future[int]) -> None:
+            if full.is_set():
+                alarm.poke()
+
+        wakeup.subscribe(alarm.ring_at)
+        try:
+            while not alarm.stopped:
+                try:
+                    inflight = {f for f in inflight if not f.done()}
+                    free = min(self.batch, self.slots - len(inflight))
+                    claimed = self._claim(free) if free > 0 else []
+                    for timer in claimed:
+                        future = self._executor().submit(self._fire_safely, timer)
+                        future.add_done_callback(finished)
+                        inflight.add(future)
+                    if free > 0 and len(claimed) == free:
+                        continue  # there may be more due: claim again as senders free up
+                    if len(inflight) >= self.slots:
+                        full.set()
+                        if any(f.done() for f in inflight):
+                            full.clear()
+                            continue
+                        pause = self.poll_s
+                    else:
+                        pause = self.delay()
+                except Exception:  # the database is away: try again after a poll
+                    log.exception("escalation pass failed; retrying in %.1fs", self.poll_s)
+                    pause = self.poll_s
+                alarm.sleep(pause)
+                full.clear()
+        finally:
+            wakeup.unsubscribe(alarm.ring_at)
+            futures.wait(inflight, timeout=STOP_WAIT_S)  # an unfinished one: taken over later
+            with self._pool_lock:
+                pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.shutdown(wait=False)
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._alarm = wakeup.Alarm(self.paging.clock)
+        self._thread = threading.Thread(target=self.run, name="escalation-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, wait: float | None = None) -> None:
+        """Stop claiming; ``wait`` seconds for sends in flight to finish (None: don't wait)."""
+        self._alarm.stop()
+        if wait is not None and self._thread is not None:
+            self._thread.join(wait)
 
     def _fire_safely(self, timer: ClaimedTimer) -> int:
         try:
@@ -130,14 +235,18 @@ class EscalationWorker:
 
 
 def schedule(scheduler: BaseScheduler, worker: EscalationWorker, every_s: float) -> None:
-    """Add the tick to an APScheduler scheduler (the lead's ``aiops run`` or ``runner``)."""
-    scheduler.add_job(
-        worker.tick,
-        "interval",
-        seconds=every_s,
-        id=JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    """Run the worker's loop while ``scheduler`` runs (``aiops run`` or ``runner``).
+
+    ``every_s`` is the safety poll; timers fire at their due time, not on a grid of ``every_s``.
+    """
+    worker.poll_s = every_s
+
+    def follow(event: SchedulerEvent) -> None:
+        if event.code == EVENT_SCHEDULER_START:
+            worker.start()
+        else:
+            worker.stop()
+
+    scheduler.add_listener(follow, EVENT_SCHEDULER_START | EVENT_SCHEDULER_SHUTDOWN)
+    if scheduler.running:
+        worker.start()

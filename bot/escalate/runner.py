@@ -1,9 +1,10 @@
 """One replica of the escalation scheduler as its own process: ``python -m bot.escalate.runner``.
 
 Reads the usual settings (DATABASE_URL, AIOPS_ESCALATION_FILE, channel settings,
-AIOPS_ESCALATION_TICK_S, AIOPS_ESCALATION_LEASE_S), ticks with APScheduler until SIGTERM/SIGINT.
-Run several against one Postgres: each timer fires once. ``aiops run`` adds the same job to its
-own scheduler instead (``bot.escalate.jobs.schedule``).
+AIOPS_ESCALATION_TICK_S, AIOPS_ESCALATION_LEASE_S) and fires timers at their due time until
+SIGTERM/SIGINT (the tick is only the safety poll for timers created by other replicas). Run
+several against one Postgres: each timer fires once. ``aiops run`` attaches the same worker to
+its own scheduler instead (``bot.escalate.jobs.schedule``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     print(f"ready {worker.worker_id}", flush=True)
     scheduler.start()
+    worker.stop(wait=10)  # let a pass in flight finish its transaction
     db.dispose()
     return 0
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, update
 from sqlmodel import Session, col, select
 
+from bot.escalate import wakeup
 from bot.escalate.models import EscalationFile, levels_from_json
 from bot.store import Database, EscalationPolicy, EscalationTimer, Incident, Team
 
@@ -100,21 +101,43 @@ def schedule_timers(
             select(T.level, T.round).where(T.incident_id == incident_id)
         ).all()
     }
-    created = 0
+    created, first_due = 0, None
     for level, rnd, offset in offsets(policy):
         if (level, rnd) in existing:
             continue
+        due = start + offset
+        first_due = due if first_due is None else min(first_due, due)
         session.add(
             T(
                 incident_id=incident_id,
                 policy_id=policy.id,
                 level=level,
                 round=rnd,
-                due_at=start + offset,
+                due_at=due,
             )
         )
         created += 1
+    if first_due is not None:  # this process's workers wake for it once the rows are visible
+        wakeup.announce_after_commit(session, first_due)
     return created
+
+
+def next_due(db: Database, *, lease: timedelta) -> datetime | None:
+    """When the next pending timer becomes claimable (one query over the pending rows).
+
+    That is the earliest ``due_at`` of the unclaimed timers, or ``claimed_at + lease`` of the
+    earliest claim (a replica that died holding it is taken over then); None when nothing is
+    pending."""
+    pending = and_(col(T.fired_at).is_(None), col(T.cancelled_at).is_(None))
+    unclaimed = col(T.claimed_by).is_(None)
+    stmt = select(
+        func.min(case((unclaimed, col(T.due_at)))),
+        func.min(case((~unclaimed, col(T.claimed_at)))),
+    ).where(pending)
+    with db.session() as s:
+        due, claimed = s.exec(stmt).one()
+    candidates = [t for t in (due, claimed + lease if claimed else None) if t is not None]
+    return min(candidates, default=None)
 
 
 def claim_due(

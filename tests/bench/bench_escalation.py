@@ -1,6 +1,6 @@
 """Escalation under load: 3 scheduler replicas (OS processes) on one Postgres, one SIGKILLed.
 
-    .venv/bin/python tests/bench/bench_escalation.py [--incidents 1000] [--replicas 3]
+    .venv/bin/python tests/bench/bench_escalation.py [--incidents 1000] [--replicas 3] [--tick 0.1]
 
 1,000 incidents open over a few seconds (through the real ``on_incident_opened`` hook), each on
 a 3-level policy with per-level delays of 1–5 s; every level notifies a generic webhook served by
@@ -101,6 +101,9 @@ def main() -> None:
     ap.add_argument("--incidents", type=int, default=1000)
     ap.add_argument("--replicas", type=int, default=3)
     ap.add_argument("--open-over", type=float, default=6.0, help="seconds to open them over")
+    ap.add_argument(
+        "--tick", type=float, default=TICK_S, help="AIOPS_ESCALATION_TICK_S (the safety poll)"
+    )
     args = ap.parse_args()
     rng = random.Random(7)
 
@@ -120,7 +123,7 @@ def main() -> None:
             DATABASE_URL=url,
             AIOPS_ESCALATION_FILE=str(escalation),
             AIOPS_NOTIFY_WEBHOOK_URL=hooks.url,
-            AIOPS_ESCALATION_TICK_S=str(TICK_S),
+            AIOPS_ESCALATION_TICK_S=str(args.tick),
             AIOPS_ESCALATION_LEASE_S=str(LEASE_S),
             AIOPS_NOTIFY_BACKOFF_S="0.05",
             AIOPS_CONFIG=str(workdir / "none.toml"),
@@ -195,6 +198,13 @@ def main() -> None:
             notes = s.exec(select(Notification)).all()
         fired_rows = [t for t in timers if t.fired_at is not None]
         late = [(t.fired_at - t.due_at).total_seconds() for t in fired_rows if t.fired_at]
+        # where the lateness goes: waiting to be claimed (tick, wakeup, contention) vs sending
+        claim_lag = [(t.claimed_at - t.due_at).total_seconds() for t in fired_rows if t.claimed_at]
+        send_s = [
+            (t.fired_at - t.claimed_at).total_seconds()
+            for t in fired_rows
+            if t.fired_at and t.claimed_at
+        ]
         per_level = Counter(
             (e.incident_id, e.data["level"], e.data["round"]) for e in steps if "level" in e.data
         )
@@ -206,7 +216,7 @@ def main() -> None:
 
         print(
             f"replicas={args.replicas} incidents={args.incidents} timers={len(timers)} "
-            f"lease={LEASE_S}s tick={TICK_S}s postgres=local"
+            f"lease={LEASE_S}s tick={args.tick}s postgres=local"
         )
         print(
             f"opened in {opened_in:.1f}s; all done after {total_s:.1f}s; "
@@ -225,6 +235,10 @@ def main() -> None:
         print(
             f"lateness s: p50={pct(late, 50):.3f} p95={pct(late, 95):.3f} "
             f"p99={pct(late, 99):.3f} max={max(late) if late else float('nan'):.3f}"
+        )
+        print(
+            f"of which due->claimed s: p50={pct(claim_lag, 50):.3f} p99={pct(claim_lag, 99):.3f}; "
+            f"claimed->fired (sends) s: p50={pct(send_s, 50):.3f} p99={pct(send_s, 99):.3f}"
         )
         print(
             f"claims held by the killed replica: {len(orphan_ids)}; taken over and fired: "
