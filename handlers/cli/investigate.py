@@ -103,7 +103,7 @@ def _production_context() -> InvestigationContext:
     if settings.aiops_topology_file is not None:  # which resource runs which service
         from bot.topology import load_topology_file
 
-        topology = Topology.from_graph(load_topology_file(settings.aiops_topology_file))
+        topology = load_topology_file(settings.aiops_topology_file)
     evidence = LiveEvidence(clock=SystemClock(), topology=topology, aws=aws, k8s=k8s)
     return InvestigationContext(evidence=evidence, topology=topology)
 

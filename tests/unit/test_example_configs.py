@@ -40,7 +40,9 @@ def test_policy_example_differs_from_the_defaults_where_it_says_so() -> None:
 
 def test_topology_example_loads_with_dependencies() -> None:
     topology = load_topology_file(CONFIG / "topology.yaml")
-    assert topology.meta["orders-db"]["runs_on"] == {"kind": "rds", "name": "orders-db"}
+    node = topology.get("orders-db")
+    assert node is not None and (node.kind, node.resource) == ("rds", "orders-db")
+    assert topology.depends_on("api") == ("orders-db", "cache")
 
 
 def test_capacity_example_loads_and_every_resource_is_watchable() -> None:
