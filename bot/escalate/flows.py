@@ -24,11 +24,11 @@ from bot.errors import NotFound, UpstreamUnavailable, UserError
 from bot.escalate import service
 from bot.escalate.models import EscalationFile
 from bot.incidents.models import AlertLine, IncidentView
+from bot.incidents.ports import IncidentPublisher, MessageRef
 from bot.jobs import Jobs
 from bot.notify.delivery import Notifier
 from bot.notify.limits import record_snooze
 from bot.notify.models import Event, Message, Outcome, Target, TargetKind
-from bot.notify.ports import IncidentPublisher, MessageRef
 from bot.notify.rules import route
 from bot.store import Incident, Member, Notification, Team, TimelineEvent
 

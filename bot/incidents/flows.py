@@ -35,8 +35,8 @@ from bot.incidents import grouping, service
 from bot.incidents.enums import TRANSITIONS, IncidentStatus, TimelineKind
 from bot.incidents.grouping_rows import absorb, begin_grouping, last_event, refresh_incident
 from bot.incidents.models import IncidentView
+from bot.incidents.ports import IncidentPublisher, NullPublisher
 from bot.ingest.models import AlertIn, Outcome
-from bot.notify.ports import IncidentPublisher, NullPublisher
 from bot.store import Database
 from bot.store.models import Alert, Incident, TimelineEvent
 from bot.topology import Topology

@@ -40,9 +40,9 @@ from bot.incidents.grouping_rows import (
     refresh_incidents,
 )
 from bot.incidents.models import AlertLine, IncidentView
+from bot.incidents.ports import NullPublisher
 from bot.ingest.models import AlertIn, Outcome
 from bot.ingest.rows import AlertRec, store_alerts
-from bot.notify.ports import NullPublisher
 from bot.store.models import Incident, TimelineEvent
 
 if TYPE_CHECKING:  # flows calls into this module; the type is all this module needs of it

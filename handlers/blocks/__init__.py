@@ -1,4 +1,5 @@
-"""Block Kit builders: pure functions from view models (``models.py``) to ``slack_sdk`` blocks."""
+"""Block Kit builders: pure functions from view models (``models.py``) to ``slack_sdk`` blocks,
+and the ids and typed button values they write (``ids.py``), which the Slack handlers match on."""
 
 from handlers.blocks.incident import incident_line, incident_list, incident_message, incident_text
 from handlers.blocks.investigation import (

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
 )
 
+from handlers.blocks.ids import ActionId, BlockId, IncidentRef
 from handlers.blocks.models import ChangeView, IncidentCard
 from handlers.blocks.text import (
     MAX_FALLBACK_TEXT,
@@ -27,7 +28,6 @@ from handlers.blocks.text import (
     truncate,
     when,
 )
-from handlers.slack.ids import ActionId, BlockId, IncidentRef
 
 MAX_CHANGES_SHOWN = 5
 MAX_SERVICES_SHOWN = 10

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
 )
 
+from handlers.blocks.ids import ActionId, BlockId, FeedbackRef, RequestRef
 from handlers.blocks.models import ActionView, ApprovalView, InvestigationView
 from handlers.blocks.text import (
     MAX_HEADER_TEXT,
@@ -26,7 +27,6 @@ from handlers.blocks.text import (
     truncate,
     when,
 )
-from handlers.slack.ids import ActionId, BlockId, FeedbackRef, RequestRef
 
 MAX_FACTS = 15
 MAX_HYPOTHESES = 8

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from handlers.blocks.ids import BlockId, CallbackId, InputId, ResolveMetadata
 from handlers.blocks.incident import incident_line
 from handlers.blocks.investigation import decision_buttons, risk_label
 from handlers.blocks.models import HomeView, TimelineView, UsageLine
@@ -29,7 +30,6 @@ from handlers.blocks.text import (
     truncate,
     when,
 )
-from handlers.slack.ids import BlockId, CallbackId, InputId, ResolveMetadata
 
 MAX_HOME_INCIDENTS = 20
 MAX_HOME_APPROVALS = 10

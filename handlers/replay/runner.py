@@ -23,9 +23,9 @@ from bot.config import Settings, load_settings
 from bot.errors import UpstreamUnavailable, UserError
 from bot.incidents import commands
 from bot.incidents.flows import IncidentFlows
+from bot.incidents.ports import IncidentPublisher, RecordingPublisher
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
-from bot.notify.ports import IncidentPublisher, RecordingPublisher
 from bot.store import Database, connect
 from bot.store.migrate import upgrade
 from bot.topology import Topology

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.jobs import JobRunner
-from handlers.slack.ids import ActionId, RequestRef, parse_value
+from handlers.blocks.ids import ActionId, RequestRef, parse_value
 from handlers.slack.once import handle_click
 from handlers.slack.services import Services
 

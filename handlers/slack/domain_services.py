@@ -20,12 +20,12 @@ from bot.incidents.models import IncidentView
 from bot.remediate import service as remediate_service
 from bot.store.receipts import remember
 from handlers.blocks import incident_list, incident_message, incident_text, timeline
+from handlers.blocks.ids import FeedbackKind, FeedbackRef
 from handlers.blocks.models import ApprovalView, HomeView, OnCallView, TimelineEntryView
 from handlers.blocks.models import TimelineView as TimelineCard
 from handlers.slack import domain_remediation as rem
 from handlers.slack import domain_reports as rep
 from handlers.slack.domain import SOURCE, Domain
-from handlers.slack.ids import FeedbackKind, FeedbackRef
 from handlers.slack.publisher import incident_card
 from handlers.slack.services import Actor, Reply, Services, default_services
 

@@ -8,8 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.jobs import JobRunner
-from handlers.blocks.misc import MAX_NOTE, resolve_modal
-from handlers.slack.ids import (
+from handlers.blocks.ids import (
     ActionId,
     BlockId,
     CallbackId,
@@ -18,6 +17,7 @@ from handlers.slack.ids import (
     ResolveMetadata,
     parse_value,
 )
+from handlers.blocks.misc import MAX_NOTE, resolve_modal
 from handlers.slack.once import handle_click
 from handlers.slack.respond import Responder
 from handlers.slack.services import Actor, Services

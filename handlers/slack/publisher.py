@@ -23,9 +23,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot.incidents.models import AlertLine, IncidentView
+from bot.incidents.ports import MessageRef
 from bot.notify.models import Message as NotifyMessage
 from bot.notify.models import SendError, Target, TargetKind
-from bot.notify.ports import MessageRef
 from handlers.blocks import incident_message, incident_text
 from handlers.blocks.models import ChangeView, IncidentCard
 from handlers.blocks.text import bullets, context, escape, section, severity_emoji

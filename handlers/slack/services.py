@@ -21,8 +21,8 @@ from typing import Literal
 
 from slack_sdk.models.blocks import Block
 
+from handlers.blocks.ids import FeedbackKind, FeedbackRef
 from handlers.blocks.models import HomeView
-from handlers.slack.ids import FeedbackKind, FeedbackRef
 
 AuditKind = Literal["security", "cost"]
 

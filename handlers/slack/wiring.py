@@ -27,9 +27,9 @@ from bot.config import Settings
 from bot.errors import UpstreamUnavailable
 from bot.escalate.flows import wire_escalation
 from bot.incidents.flows import IncidentFlows
+from bot.incidents.ports import NullPublisher
 from bot.ingest.pipeline import IngestPipeline
 from bot.jobs import JobRunner
-from bot.notify.ports import NullPublisher
 from bot.remediate import service as remediate_service
 from bot.remediate.policy import load_policy
 from bot.respond.approvals import recover

@@ -38,7 +38,7 @@ from bot.store import RemediationRequest  # noqa: E402
 from bot.store import connect as connect_db  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.teams.members import add_member  # noqa: E402
-from handlers.slack.ids import ActionId  # noqa: E402
+from handlers.blocks.ids import ActionId  # noqa: E402
 from handlers.slack.wiring import Runtime  # noqa: E402
 from sandbox.investigate.context import context_for_world as investigation_context_for  # noqa: E402
 from sandbox.remediate.context import context_for_world as action_context_for  # noqa: E402

@@ -28,9 +28,9 @@ from slack_sdk import WebClient  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.jobs import JobRunner  # noqa: E402
 from handlers.blocks import incident_message  # noqa: E402
+from handlers.blocks.ids import ActionId  # noqa: E402
 from handlers.blocks.models import IncidentCard  # noqa: E402
 from handlers.slack.app import build_app, start_socket_mode  # noqa: E402
-from handlers.slack.ids import ActionId  # noqa: E402
 from sandbox.slack import LocalSlack  # noqa: E402
 
 COMMANDS = ["incidents", 'investigate "API latency spike in prod"', "help", "ack 42", "snooze 4 x"]

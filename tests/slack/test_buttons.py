@@ -10,6 +10,7 @@ from slack_bolt import App
 from bot.errors import Conflict
 from bot.jobs import JobRunner
 from handlers.blocks import incident_message, investigation_summary
+from handlers.blocks.ids import ActionId, BlockId, FeedbackRef, InputId
 from handlers.blocks.models import (
     ActionView,
     ApprovalView,
@@ -19,7 +20,6 @@ from handlers.blocks.models import (
     InvestigationView,
     OnCallView,
 )
-from handlers.slack.ids import ActionId, BlockId, FeedbackRef, InputId
 from handlers.slack.services import Reply
 from sandbox.slack import LocalSlack, Message
 from tests.slack.helpers import FakeServices, ephemeral

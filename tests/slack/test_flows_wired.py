@@ -26,7 +26,7 @@ from bot.store import AuditEntry, Database, Incident, Receipt, RemediationReques
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from bot.teams.members import add_member
-from handlers.slack.ids import ActionId
+from handlers.blocks.ids import ActionId
 from handlers.slack.wiring import Runtime
 from sandbox.investigate.context import context_for_world as investigation_context_for
 from sandbox.remediate.context import context_for_world as action_context_for

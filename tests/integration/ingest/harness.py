@@ -17,9 +17,9 @@ from sqlmodel import func, select
 from bot.clock import SandboxClock
 from bot.config import Settings, load_settings
 from bot.incidents.flows import IncidentFlows
+from bot.incidents.ports import RecordingPublisher
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
-from bot.notify.ports import RecordingPublisher
 from bot.store import Alert, ChangeEvent, Database, Incident, TimelineEvent, connect
 from bot.store.migrate import upgrade
 from bot.topology import Topology

@@ -15,8 +15,8 @@ from bot.incidents import service
 from bot.incidents.changes import record_change
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.grouping import group_alerts
+from bot.incidents.ports import RecordingPublisher
 from bot.ingest.models import AlertIn
-from bot.notify.ports import RecordingPublisher
 from bot.store import Database
 from bot.topology import Topology
 

@@ -21,6 +21,16 @@ from handlers.blocks import (
     timeline,
     usage_blocks,
 )
+from handlers.blocks.ids import (
+    ActionId,
+    BlockId,
+    CallbackId,
+    FeedbackRef,
+    IncidentRef,
+    RequestRef,
+    ResolveMetadata,
+    parse_value,
+)
 from handlers.blocks.models import (
     ActionView,
     ApprovalView,
@@ -35,16 +45,6 @@ from handlers.blocks.models import (
     UsageLine,
 )
 from handlers.blocks.text import truncate
-from handlers.slack.ids import (
-    ActionId,
-    BlockId,
-    CallbackId,
-    FeedbackRef,
-    IncidentRef,
-    RequestRef,
-    ResolveMetadata,
-    parse_value,
-)
 from sandbox.slack.limits import block_errors, view_errors
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)

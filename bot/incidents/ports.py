@@ -6,7 +6,8 @@
   alerts of one incident in one ingest batch make ONE ``thread`` call.
 
 The Slack implementation lives with the Slack handlers; ``RecordingPublisher`` keeps everything
-in memory (tests, the terminal, replays) and ``NullPublisher`` drops it.
+in memory (tests, the terminal, replays) and ``NullPublisher`` drops it. The port lives beside the
+incident views it speaks, so the incident flows and the escalation reach it without a circle.
 """
 
 from __future__ import annotations
