@@ -140,3 +140,13 @@ def test_nothing_to_check_ends_unverified_and_leaves_the_incident(database: Data
     assert desk.flows.view(checked).status == "mitigated"  # type: ignore[union-attr]
     desk.flows.resolve(checked, actor="U_OPS")  # type: ignore[union-attr]
     assert automation_rate(database, now=clock.now()) == 1.0
+
+
+def test_slack_says_unverified_not_done() -> None:
+    from bot.remediate.flows import Outcome
+    from handlers.slack.outcomes import outcome_text
+
+    text = outcome_text(Outcome(7, "test.resize_unchecked", "unverified", "nothing confirmed it"))
+    assert text.startswith(":grey_question: `test.resize_unchecked` (request 7): *unverified*")
+    verified = outcome_text(Outcome(8, "test.resize_checked", "verified", "size is 3"))
+    assert verified.startswith(":white_check_mark:")
