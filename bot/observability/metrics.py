@@ -139,7 +139,8 @@ def investigation_finished(seconds: float, incident_class: str | None) -> None:
 
 
 def remediation_finished(result: str, *, automatic: bool) -> None:
-    """A remediation reached ``result`` (verified, failed, rolled_back, …)."""
+    """A remediation reached ``result`` (verified, unverified, failed, rolled_back, …);
+    ``unverified`` (nothing could check it) is its own label, never folded into ``verified``."""
     try:
         REMEDIATIONS.labels(result=result, mode="automatic" if automatic else "approved").inc()
     except Exception:

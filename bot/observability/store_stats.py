@@ -2,7 +2,8 @@
 
 - ``aiops_incidents{state}``: incidents by status (all time; resolved keeps growing),
 - ``aiops_automation_rate``: of the incidents resolved in the last 30 days, the share that had a
-  verified remediation (executed by the bot, approved or automatic),
+  verified remediation (executed by the bot, approved or automatic); an incident whose
+  remediations all ended ``unverified`` counts on neither side,
 - ``aiops_remediations_pending``: requests waiting for an approval.
 
 ``StoreCollector`` is registered once; ``watch_store(db)`` points it at the process's database.
@@ -15,6 +16,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -40,12 +42,27 @@ def incident_counts(db: Database) -> dict[str, int]:
     return counts
 
 
+def _incidents_in_state(state: str) -> Any:
+    return select(RemediationRequest.incident_id).where(
+        col(RemediationRequest.state) == state, col(RemediationRequest.incident_id).is_not(None)
+    )
+
+
 def automation_rate(db: Database, *, now: datetime | None = None) -> float | None:
-    """Share of recently resolved incidents that a verified remediation helped; None if none."""
+    """Share of recently resolved incidents that a verified remediation helped; None if none.
+
+    An incident whose remediations ended only ``unverified`` (they ran, nothing could check
+    them) is left out of both sides: neither a success nor a failure of automation."""
     since = (now or datetime.now(UTC)) - AUTOMATION_WINDOW
+    verified = _incidents_in_state("verified")
+    unjudged = _incidents_in_state("unverified").where(
+        col(RemediationRequest.incident_id).not_in(verified)
+    )
     with db.session() as s:
         resolved = select(Incident.id).where(
-            col(Incident.status) == "resolved", col(Incident.resolved_at) >= since
+            col(Incident.status) == "resolved",
+            col(Incident.resolved_at) >= since,
+            col(Incident.id).not_in(unjudged),
         )
         total = s.exec(select(func.count()).select_from(resolved.subquery())).one()
         if not total:

@@ -331,6 +331,7 @@ SPECS: tuple[ActionSpec, ...] = (
         _ecs_rb_pre,
         _ecs_rb,
         _ecs_rb_undo,
+        checks.ecs_rollback_completed,
     ),
     ActionSpec(
         "ecs.scale_service",
@@ -340,6 +341,7 @@ SPECS: tuple[ActionSpec, ...] = (
         _ecs_scale_pre,
         _ecs_scale,
         _ecs_scale_undo,
+        checks.ecs_scale_completed,
     ),
     ActionSpec(
         "asg.set_desired_capacity",

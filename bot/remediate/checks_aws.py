@@ -5,6 +5,9 @@ was captured at proposal time; without them such actions ended "recovered" on th
 the write call returning. Each check reads the resource back through the same client:
 
 - Auto Scaling: the desired capacity is the one asked for and that many instances are InService.
+- ECS: the service's PRIMARY deployment ``rolloutState`` is ``COMPLETED`` and ``runningCount``
+  equals ``desiredCount``, on what the action asked for (the task definition it rolled back to,
+  the desired count it set).
 - Lambda: the configuration holds the new value and the last update is not InProgress/Failed.
 - RDS: a rebooted instance is ``available``; a changed parameter holds its value in the group,
   and when applied immediately the instance is ``available`` with the group ``in-sync`` (a
@@ -20,7 +23,7 @@ from typing import Any
 
 from bot.remediate.action_helpers import aws
 from bot.remediate.models import ActionContext, Snapshot, VerifyOutcome
-from integrations.aws import lambda_, rds
+from integrations.aws import ecs, lambda_, rds
 from integrations.aws import writes_compute as wc
 from integrations.aws import writes_data as wd
 
@@ -31,6 +34,29 @@ def asg_in_service(ctx: ActionContext, p: Any, before: Snapshot) -> VerifyOutcom
     return VerifyOutcome(
         ok, f"{p.name}: {g.in_service} of {g.desired} instances InService (asked {p.desired})"
     )
+
+
+def _ecs_rolled_out(s: ecs.EcsService, wrong: str | None) -> VerifyOutcome:
+    state = (
+        f"{s.cluster}/{s.name}: {s.running} of {s.desired} tasks running, "
+        f"deployment {s.rollout_state or 'state unknown'}"
+    )
+    if wrong:
+        return VerifyOutcome(False, f"{state}; {wrong}")
+    return VerifyOutcome(s.rollout_state == "COMPLETED" and s.running == s.desired, state)
+
+
+def ecs_rollback_completed(ctx: ActionContext, p: Any, before: Snapshot) -> VerifyOutcome:
+    """The service runs the task definition rolled back to, and that rollout completed."""
+    s = ecs.describe_service(aws(ctx, "ecs"), p.cluster, p.service)
+    got, want = s.task_definition.rsplit("/", 1)[-1], str(before["target"])
+    return _ecs_rolled_out(s, None if got == want else f"it runs {got}, not {want}")
+
+
+def ecs_scale_completed(ctx: ActionContext, p: Any, before: Snapshot) -> VerifyOutcome:
+    """The service wants the count asked for, runs that many, and its deployment completed."""
+    s = ecs.describe_service(aws(ctx, "ecs"), p.cluster, p.service)
+    return _ecs_rolled_out(s, None if s.desired == p.desired else f"desired is not {p.desired}")
 
 
 def _lambda_applied(ctx: ActionContext, name: str, what: str, want: Any, got: Any) -> VerifyOutcome:

@@ -19,6 +19,7 @@ class State(StrEnum):
     RUNNING = "running"
     VERIFYING = "verifying"
     VERIFIED = "verified"
+    UNVERIFIED = "unverified"  # executed, but there was nothing to check it with
     NOT_RECOVERED = "not_recovered"
     ROLLED_BACK = "rolled_back"
     FAILED = "failed"
@@ -26,6 +27,13 @@ class State(StrEnum):
     EXPIRED = "expired"
 
 
-TERMINAL = {State.VERIFIED, State.ROLLED_BACK, State.FAILED, State.REJECTED, State.EXPIRED}
+TERMINAL = {
+    State.VERIFIED,
+    State.UNVERIFIED,
+    State.ROLLED_BACK,
+    State.FAILED,
+    State.REJECTED,
+    State.EXPIRED,
+}
 # States in which the write may have happened: a restart must never run the action again.
 MAY_HAVE_EXECUTED = {State.RUNNING, State.VERIFYING, State.NOT_RECOVERED}

@@ -16,6 +16,7 @@ from bot import observability
 from bot.errors import AiopsError
 from bot.remediate import audit
 from bot.remediate.enums import State
+from bot.remediate.models import NO_SIGNAL
 from bot.remediate.registry import ActionContext, ActionSpec, Params, VerifyOutcome, validate
 from bot.remediate.service import get, transition
 from bot.store import Database, RemediationRequest
@@ -30,7 +31,7 @@ Verifier = Callable[[ActionContext, ActionSpec, Params, RemediationRequest], Ver
 class Outcome:
     request_id: int
     action: str
-    status: str  # verified | not_recovered | rolled_back | failed | skipped
+    status: str  # verified | unverified | not_recovered | rolled_back | failed | skipped
     detail: str
 
     def as_json(self) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def _default_verify(
 ) -> VerifyOutcome:
     if spec.verify is not None:
         return spec.verify(ctx, params, req.result.get("before", {}))
-    return VerifyOutcome(True, "no health signal to check; the action completed")
+    return VerifyOutcome.unchecked(NO_SIGNAL)
 
 
 def _finish(
@@ -171,6 +172,8 @@ def _verify_and_settle(
         outcome = verify(ctx, spec, params, req)
     except Exception as exc:
         outcome = VerifyOutcome(False, f"verification could not read the signal: {exc}")
+    if not outcome.checked:  # nothing to judge by: neither a success nor a reason to undo
+        return _finish(db, req, State.VERIFYING, State.UNVERIFIED, outcome.detail, ctx)
     if outcome.recovered:
         return _finish(db, req, State.VERIFYING, State.VERIFIED, outcome.detail, ctx)
     transition(

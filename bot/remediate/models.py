@@ -53,10 +53,23 @@ class ActionContext:
         return self.id_refs.get(ref, ref)
 
 
+NO_SIGNAL = (
+    "the action completed, but nothing confirmed it worked: no metric was captured when it was "
+    "proposed and the action has no check of its own — check the target by hand"
+)
+
+
 @dataclass(frozen=True)
 class VerifyOutcome:
     recovered: bool
     detail: str
+    # False when nothing was read at all (no metric captured, no check of the action's own):
+    # the request ends ``unverified`` — neither a success nor a failure, and nothing is undone
+    checked: bool = True
+
+    @classmethod
+    def unchecked(cls, detail: str) -> VerifyOutcome:
+        return cls(False, detail, checked=False)
 
 
 @dataclass(frozen=True)

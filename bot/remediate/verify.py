@@ -9,7 +9,9 @@ time from the series themselves; they are stored in the request (``result.verify
 clock in steps (a ``SandboxClock`` is advanced, a real clock sleeps) up to the window and reads
 the latest point of every signal with ``get_metric_data``. Recovered when the primary signal
 (the root alert's) or at least half of the signals are back on the healthy side, and the
-action's own check (pods ready, instance running…) passes.
+action's own check (pods ready, instance running…) passes. With no signal stored it polls the
+action's own check alone; with neither there is nothing to judge by, and the outcome is
+``VerifyOutcome.unchecked`` (the request ends ``unverified``, not ``verified``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from bot.clock import Clock, SandboxClock
-from bot.remediate.models import ActionContext, ActionSpec, Params, VerifyOutcome
+from bot.remediate.models import NO_SIGNAL, ActionContext, ActionSpec, Params, VerifyOutcome
 from integrations.aws.cloudwatch import MetricQuery, read_series
 
 DEFAULT_WINDOW = timedelta(minutes=10)
@@ -214,7 +216,7 @@ class MetricVerifier:
         if not signals:
             if spec.verify is not None:
                 return self._own_check(ctx, spec, params, before)
-            return VerifyOutcome(True, "no health signal to check; the action completed")
+            return VerifyOutcome.unchecked(NO_SIGNAL)
         cloudwatch = ctx.client("cloudwatch")
         waited = timedelta(0)
         readings: list[Reading] = []

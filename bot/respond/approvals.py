@@ -21,7 +21,7 @@ from bot.incidents.flows import IncidentFlows
 from bot.investigate import service as investigations
 from bot.jobs import InlineJobs, Jobs
 from bot.remediate import flows, service
-from bot.remediate.enums import Risk
+from bot.remediate.enums import Risk, State
 from bot.remediate.flows import Outcome, Verifier
 from bot.remediate.policy import Policy, requirement
 from bot.remediate.ports import NullOutcomes, OutcomeNotice, OutcomePublisher
@@ -149,7 +149,10 @@ def notice(desk: Desk, request_id: int) -> OutcomeNotice:
 
 
 def settle(desk: Desk, outcome: Outcome, *, actor: str, after_restart: bool = False) -> None:
-    """Note the outcome on the incident, mitigate it when verified, and publish the outcome."""
+    """Note the outcome on the incident, mitigate it when verified, and publish the outcome.
+
+    Only ``verified`` moves the incident: ``unverified`` (nothing could be checked) leaves it as
+    it was, for a person to judge."""
     req = service.get(desk.db, request_id=outcome.request_id)
     if req.incident_id is not None and desk.flows is not None:
         desk.flows.comment(
@@ -157,7 +160,7 @@ def settle(desk: Desk, outcome: Outcome, *, actor: str, after_restart: bool = Fa
             text=f"{outcome.action} {outcome.status}: {outcome.detail}",
         )  # fmt: skip
         moved = False
-        if outcome.status == "verified":
+        if outcome.status == State.VERIFIED:
             try:
                 desk.flows.mitigate(req.incident_id, actor=actor, source=desk.source)
                 moved = True

@@ -21,8 +21,9 @@ class RemediationRequest(SQLModel, table=True):
     risk: str = Field(default="medium", max_length=16)  # read | low | medium | high
     rationale: str = Field(default="", sa_column=Column(Text, nullable=False))
     requested_by: str = "aiops"
-    # pending → approved → preflight → running → verifying → verified | not_recovered
-    #   → rolled_back | failed; also rejected, expired
+    # pending → approved → preflight → running → verifying → verified | unverified |
+    #   not_recovered → rolled_back | failed; also rejected, expired (a plain string: a new
+    #   state needs no migration)
     state: str = Field(default="pending", max_length=16, index=True)
     required_approvals: int = 1
     created_at: datetime = _now_ts()

@@ -49,7 +49,9 @@ class ConsoleOutcomes:
     """``OutcomePublisher`` for the terminal: the outcome is printed where the command ran."""
 
     def outcome(self, notice: OutcomeNotice, outcome: Outcome, *, after_restart: bool) -> None:
-        colour = {"verified": "green", "skipped": "yellow"}.get(outcome.status, "red")
+        colour = {"verified": "green", "unverified": "yellow", "skipped": "yellow"}.get(
+            outcome.status, "red"
+        )
         console.print(f"[{colour}]{outcome.status}[/]: {outcome.action}: {outcome.detail}")
 
     def failed(self, notice: OutcomeNotice, message: str) -> None:

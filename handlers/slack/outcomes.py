@@ -21,6 +21,7 @@ log = logging.getLogger("aiops.slack.remediation")
 
 STATUS_EMOJI = {
     "verified": ":white_check_mark:",
+    "unverified": ":grey_question:",  # ran, but nothing could check it: the incident is unchanged
     "rolled_back": ":leftwards_arrow_with_hook:",
     "failed": ":x:",
     "not_recovered": ":warning:",

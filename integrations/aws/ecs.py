@@ -19,6 +19,9 @@ class EcsService:
     running: int
     pending: int
     task_definition: str
+    # the PRIMARY deployment's rolloutState (IN_PROGRESS | COMPLETED | FAILED; "" when the
+    # service reports none, e.g. an external deployment controller)
+    rollout_state: str = ""
 
     @property
     def task_definition_revision(self) -> int:
@@ -41,6 +44,8 @@ def describe_service(client: Any, cluster: str, service: str) -> EcsService:
     if not found.get("services"):
         raise AwsNotFound(f"ECS service {cluster}/{service} not found")
     raw = found["services"][0]
+    deployments: list[dict[str, Any]] = raw.get("deployments", [])
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), {})
     return EcsService(
         cluster=cluster,
         name=raw["serviceName"],
@@ -49,6 +54,7 @@ def describe_service(client: Any, cluster: str, service: str) -> EcsService:
         running=int(raw.get("runningCount", 0)),
         pending=int(raw.get("pendingCount", 0)),
         task_definition=raw["taskDefinition"],
+        rollout_state=str(primary.get("rolloutState", "")),
     )
 
 

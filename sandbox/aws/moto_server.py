@@ -23,6 +23,7 @@ import boto3
 import httpx
 
 from bot.errors import UpstreamUnavailable
+from sandbox.aws import ecs_rollout
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -68,6 +69,7 @@ def _start_locked(timeout: float) -> str:
     from moto.server import ThreadedMotoServer
 
     _patch_percentiles()
+    ecs_rollout.patch()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

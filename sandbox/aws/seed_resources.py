@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 from moto.rds.models import DBInstance
 
+from sandbox.aws.ecs_rollout import set_rollout
 from sandbox.aws.moto_server import ACCOUNT_ID, backend
 from sandbox.aws.seed_extra import seed_v11
 from sandbox.scenario_resources import Aws
@@ -272,11 +273,7 @@ def _ecs(ecs: Any, aws: Aws, region: str) -> None:
             desiredCount=svc.desired,
         )
         model = backend("ecs", region).services[f"{svc.cluster}:{svc.name}"]
-        model.running_count = svc.running
-        model.pending_count = max(svc.desired - svc.running, 0)
-        for deployment in model.deployments:
-            deployment["runningCount"] = svc.running
-            deployment["pendingCount"] = max(svc.desired - svc.running, 0)
+        set_rollout(model, running=svc.running)  # fewer running than desired: IN_PROGRESS
 
 
 def _users(iam: Any, aws: Aws, now: datetime) -> None:

@@ -17,6 +17,8 @@ from bot.remediate.registry import ActionContext
 from bot.remediate.verify import MetricVerifier
 from integrations.aws import writes_compute as wc
 from integrations.aws import writes_data as wd
+from sandbox.aws.ecs_rollout import set_rollout
+from sandbox.aws.moto_server import backend
 from sandbox.remediate.context import context_for_world
 from sandbox.scenario import load_scenario
 from sandbox.world import SandboxWorld
@@ -28,6 +30,14 @@ WORLD_FILE = Path(__file__).with_name("world_all.yaml")
 def ctx() -> Iterator[ActionContext]:
     with SandboxWorld(load_scenario(WORLD_FILE).scenario) as world:
         yield context_for_world(world)
+
+
+def _stuck_rollout(c: ActionContext) -> None:
+    """A rollout that never finishes: one task short, the PRIMARY deployment IN_PROGRESS (set on
+    moto's backend: no API call makes moto's ECS do that)."""
+    region = c.client("ecs").meta.region_name
+    service = backend("ecs", region).services["prod:api"]
+    set_rollout(service, running=int(service.desired_count) - 1, state="IN_PROGRESS")
 
 
 def _key_ids(c: ActionContext) -> list[str]:
@@ -42,6 +52,34 @@ CASES: list[tuple[str, dict[str, Any], Any, Callable[[ActionContext], None], str
         checks_aws.asg_in_service,
         lambda c: wc.set_desired_capacity(c.client("autoscaling"), "web-asg", 3),
         "InService",
+    ),
+    (
+        "ecs.scale_service",
+        {"cluster": "prod", "service": "api", "desired": 4},
+        checks_aws.ecs_scale_completed,
+        _stuck_rollout,
+        "4 of 4 tasks running, deployment COMPLETED",
+    ),
+    (
+        "ecs.scale_service",
+        {"cluster": "prod", "service": "api", "desired": 4},
+        checks_aws.ecs_scale_completed,
+        lambda c: wc.update_ecs_service(c.client("ecs"), "prod", "api", desired=2),
+        "4 of 4 tasks running",
+    ),
+    (
+        "ecs.rollback_service",
+        {"cluster": "prod", "service": "api"},
+        checks_aws.ecs_rollback_completed,
+        _stuck_rollout,
+        "deployment COMPLETED",
+    ),
+    (
+        "ecs.rollback_service",
+        {"cluster": "prod", "service": "api"},
+        checks_aws.ecs_rollback_completed,
+        lambda c: wc.update_ecs_service(c.client("ecs"), "prod", "api", task_definition="api:7"),
+        "2 of 2 tasks running",
     ),
     (
         "lambda.set_timeout",
@@ -131,6 +169,35 @@ def test_the_check_reads_back_what_the_action_changed(
         _undo_all(ctx, spec, typed, before)
 
 
+def test_the_ecs_checks_say_what_is_not_done(ctx: ActionContext) -> None:
+    """A rollout one task short, another writer's desired count or task definition: each
+    detail names what the check read."""
+    scale, typed = registry.validate(
+        "ecs.scale_service", {"cluster": "prod", "service": "api", "desired": 4}
+    )
+    before = scale.preflight(ctx, typed)
+    scale.execute(ctx, typed, before)
+    try:
+        _stuck_rollout(ctx)
+        stuck = checks_aws.ecs_scale_completed(ctx, typed, before)
+        assert stuck.detail == "prod/api: 3 of 4 tasks running, deployment IN_PROGRESS"
+        wc.update_ecs_service(ctx.client("ecs"), "prod", "api", desired=2)
+        assert "desired is not 4" in checks_aws.ecs_scale_completed(ctx, typed, before).detail
+    finally:
+        _undo_all(ctx, scale, typed, before)
+    rollback, typed = registry.validate(
+        "ecs.rollback_service", {"cluster": "prod", "service": "api"}
+    )
+    before = rollback.preflight(ctx, typed)
+    rollback.execute(ctx, typed, before)
+    try:
+        wc.update_ecs_service(ctx.client("ecs"), "prod", "api", task_definition="api:7")
+        other = checks_aws.ecs_rollback_completed(ctx, typed, before)
+        assert not other.recovered and "it runs api:7, not api:6" in other.detail
+    finally:
+        _undo_all(ctx, rollback, typed, before)
+
+
 def test_cloudfront_waits_for_its_invalidation(ctx: ActionContext) -> None:
     spec, typed = registry.validate("cloudfront.invalidate", {"distribution": "www"})
     assert spec.verify is checks_aws.invalidation_completed
@@ -145,5 +212,5 @@ def test_cloudfront_waits_for_its_invalidation(ctx: ActionContext) -> None:
 
 def test_every_aws_action_has_its_own_check() -> None:
     for spec in registry.all_actions():
-        if spec.name.split(".")[0] in ("asg", "cloudfront", "iam", "lambda", "rds"):
+        if spec.name.split(".")[0] in ("asg", "cloudfront", "ecs", "iam", "lambda", "rds"):
             assert spec.verify is not None, spec.name
