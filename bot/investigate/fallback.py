@@ -96,6 +96,13 @@ def _platform(service: str, topo: Topology) -> str:
     return node.kind if node else (service.split(":", 1)[0] if ":" in service else "unknown")
 
 
+def _cause_kind(cause: Cause, service: str, topo: Topology) -> str:
+    node = topo.get(service)
+    if node is not None and node.tier in cause.kind_by_tier:
+        return cause.kind_by_tier[node.tier]
+    return cause.kind_by_platform.get(_platform(service, topo), cause.kind)
+
+
 def symptom_hypothesis(
     fail: Failing, findings: Sequence[Finding], topo: Topology, rules: FailureModes | None = None
 ) -> Hypothesis:
@@ -110,7 +117,7 @@ def symptom_hypothesis(
             evidence.append(hit.summary)
         where = "" if service == fail.service else f" ({service})"
         return Hypothesis(
-            kind=cause.kind,
+            kind=_cause_kind(cause, service, topo),
             service=service,
             confidence=cause.confidence,
             summary=f"{fail.labels} on {fail.service}: {cause.because}{where}",

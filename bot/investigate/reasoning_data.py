@@ -53,13 +53,16 @@ class Cause(_Strict):
 
     ``blame``: ``self`` (the failing service), ``finding`` (the service the matched finding
     belongs to, e.g. a failing dependency) or ``mentions`` (the service the matched log line
-    names)."""
+    names). ``kind_by_tier`` / ``kind_by_platform`` refine ``kind`` by the blamed service's
+    tier or platform (a data-tier dependency that cannot be reached is a database down)."""
 
     kind: str
     match: Matcher
     because: str
     blame: str = Field(default="self", pattern=r"^(self|finding|mentions)$")
     confidence: float = Field(ge=0.0, le=0.6)
+    kind_by_tier: dict[str, str] = Field(default_factory=dict)
+    kind_by_platform: dict[str, str] = Field(default_factory=dict)
 
 
 class FailureMode(_Strict):

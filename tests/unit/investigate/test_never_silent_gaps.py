@@ -1,0 +1,130 @@
+"""Never silent on the failures the failure-mode data used to miss (issue 15 pt 1): a Job that
+gave up, pods a controller cannot create, one line failing to resolve a host, a few error lines
+naming the dependency that cannot be used, a consumer group falling behind. Small synthetic
+facts of each kind; each test fails without its rule in ``failure_modes.yaml``/``fallback``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.investigate.context import ServiceNode, Topology
+from bot.investigate.fallback import failing_services, never_silent
+from bot.investigate.interpret import matches
+from bot.investigate.models import Finding, FindingType
+from bot.investigate.playbook_schema import Matcher
+from bot.investigate.primitives.signals import metric_signal
+from bot.investigate.reasoning_data import failure_modes
+
+
+def topo() -> Topology:
+    return Topology(
+        [
+            ServiceNode(
+                "report", "k8s_deployment", "report", "batch", depends_on=("ledger", "cache")
+            ),
+            ServiceNode("ledger", "external", "ledger", tier="data"),
+            ServiceNode("cache", "k8s_deployment", "cache", "batch", tier="app"),
+            ServiceNode("other", "k8s_deployment", "other", "batch"),
+        ]
+    )
+
+
+def fact(type_: FindingType, service: str, summary: str, **attrs: Any) -> Finding:
+    return Finding(type=type_, service=service, summary=summary, source="test", attrs=attrs)
+
+
+def event(reason: str, **attrs: Any) -> Finding:
+    return fact(
+        FindingType.K8S_EVENT, "report", f"report: Warning {reason}", reason=reason, **attrs
+    )
+
+
+def error_lines(text: str, count: int, **attrs: Any) -> Finding:
+    return fact(
+        FindingType.LOG_TEMPLATE,
+        "report",
+        f'report: {count} line(s) like "{text}"',
+        level="ERROR",
+        count=count,
+        template=text,
+        example=text,
+        **attrs,
+    )
+
+
+def one(findings: list[Finding]) -> Any:
+    added = never_silent(findings, [], topo())
+    assert added, "silent"
+    return added[0]
+
+
+def test_a_job_that_reached_its_backoff_limit_is_failing() -> None:
+    job = event("BackoffLimitExceeded", object_kind="Job", signature="job_failed")
+    hyp = one([job])
+    assert hyp.service == "report"
+    assert "job failed" in hyp.summary and "cause not identified" in hyp.summary
+    assert job.summary in hyp.evidence
+
+
+def test_pods_refused_by_a_quota_are_a_scaling_limit() -> None:
+    refused = event("FailedCreate", object_kind="ReplicaSet", signature="quota_exceeded")
+    hyp = one([refused])
+    assert (hyp.kind, hyp.service) == ("scaling_limit", "report")
+    assert hyp.confidence > failure_modes().unknown_confidence
+
+
+def test_pods_that_cannot_be_created_from_their_spec_are_bad_config() -> None:
+    refused = event("FailedCreate", object_kind="Job", signature="service_account_missing")
+    assert (one([refused]).kind, one([refused]).service) == ("crashloop_bad_config", "report")
+
+
+def test_one_line_failing_to_resolve_a_host_is_a_failure() -> None:
+    line = fact(
+        FindingType.LOG_SIGNATURE,
+        "report",
+        'report: 1 line(s) like "Could not resolve host"',
+        level="ERROR",
+        count=1,
+        signature="dns_failure",
+    )
+    hyp = one([line])
+    assert (hyp.kind, hyp.service) == ("network_partition", "report")
+
+
+def test_a_few_error_lines_are_erroring_one_is_not() -> None:
+    assert failing_services([error_lines("request failed", 3)], topo())
+    assert not failing_services([error_lines("request failed", 1)], topo())
+
+
+def test_error_lines_naming_a_data_tier_dependency_blame_it_as_a_database_down() -> None:
+    hyp = one([error_lines("query failed (tried: ledger:<*>)", 4, mentions="ledger")])
+    assert (hyp.kind, hyp.service) == ("database_unavailable", "ledger")
+
+
+def test_error_lines_naming_another_dependency_blame_it_as_a_dependency_failure() -> None:
+    hyp = one([error_lines("call to cache failed", 4, mentions="cache")])
+    assert (hyp.kind, hyp.service) == ("dependency_failure", "cache")
+
+
+def test_error_lines_naming_a_service_it_does_not_use_blame_nobody_else() -> None:
+    hyp = one([error_lines("other said no", 4, mentions="other")])
+    assert hyp.service == "report"
+    assert "cause not identified" in hyp.summary
+
+
+def test_dependency_placeholder_matches_only_dependencies() -> None:
+    m = Matcher(type=FindingType.LOG_TEMPLATE, where={"mentions": "$dependency"})
+    assert matches(m, error_lines("x", 4, mentions="cache"), "report", topo())
+    assert not matches(m, error_lines("x", 4, mentions="other"), "report", topo())
+
+
+def test_a_consumer_group_lag_is_a_backlog_and_a_growing_one_is_saturation() -> None:
+    assert metric_signal("ContainerInsights", "kafka_consumergroup_lag") == "backlog"
+    lag = fact(
+        FindingType.METRIC_SHIFT,
+        "report",
+        "kafka_consumergroup_lag (report) rose",
+        signal=metric_signal("ContainerInsights", "kafka_consumergroup_lag"),
+        direction="up",
+    )
+    assert "saturated" in one([lag]).summary
