@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.investigate.context import ServiceNode, Topology
 from bot.investigate.fallback import failing_services, never_silent
-from bot.investigate.interpret import matches
+from bot.investigate.flows import default_playbooks
+from bot.investigate.interpret import matches, recommend
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.playbook_schema import Matcher
 from bot.investigate.primitives.signals import metric_signal
@@ -128,3 +129,24 @@ def test_a_consumer_group_lag_is_a_backlog_and_a_growing_one_is_saturation() -> 
         direction="up",
     )
     assert "saturated" in one([lag]).summary
+
+
+def test_a_restart_is_not_offered_for_a_name_that_does_not_resolve() -> None:
+    dns = fact(
+        FindingType.LOG_SIGNATURE,
+        "report",
+        'report: 4 line(s) like "NameResolutionError"',
+        level="ERROR",
+        count=4,
+        signature="dns_failure",
+    )
+    (hyp,) = never_silent([dns], [], topo())
+    assert hyp.kind == "network_partition"
+    hyp.confidence = 0.5  # well above the action threshold: only the evidence decides
+    offered = recommend([hyp], default_playbooks(), [dns], topo())
+    assert "k8s.restart_deployment" not in {a.action for a in offered}
+    not_ready = fact(
+        FindingType.POD_STATE, "report", "report: 2 pod(s) not ready", reason="NotReady"
+    )
+    restarts = recommend([hyp], default_playbooks(), [dns, not_ready], topo())
+    assert "k8s.restart_deployment" in {a.action for a in restarts}
