@@ -71,10 +71,15 @@ class FailureMode(_Strict):
     seen: list[Matcher] = Field(min_length=1)  # any of these on the service: it fails this way
     kind: str  # the kind reported when no cause is identified
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
+    # words of an alert's name or summary that say this mode, when only the alert shows it
+    alert_words: list[str] = Field(default_factory=list)
 
 
 class FailureModes(_Strict):
     unknown_confidence: float = Field(ge=0.0, le=0.3)
+    alert_confidence: float = Field(default=0.15, ge=0.0, le=0.3)
+    alert_default: str = "erroring"  # the mode an alert that names none is taken to show
+    alert_info_severities: list[str] = Field(default_factory=list)  # they show no failure
     modes: list[FailureMode] = Field(min_length=1)
     causes: list[Cause] = Field(default_factory=list)
 

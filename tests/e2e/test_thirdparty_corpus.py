@@ -28,7 +28,6 @@ KNOWN_SILENT = {
     "hg-ask75-network-flapping",
     "hg-ask77-liveness-probe-wrong-port",
     "hg-inv07-job-shell-syntax-error",
-    "hg-ask104b-postgres-missing-index",
     "hg-ask23-app-bad-hostname",
     "hg-ask66-single-pool-timeout-needle",
     "hg-ask69-rate-limit-traffic-spike",

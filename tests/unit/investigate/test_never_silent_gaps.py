@@ -1,19 +1,23 @@
 """Never silent on the failures the failure-mode data used to miss (issue 15 pt 1): a Job that
 gave up, pods a controller cannot create, one line failing to resolve a host, a few error lines
 naming the dependency that cannot be used, a consumer group falling behind. Small synthetic
-facts of each kind; each test fails without its rule in ``failure_modes.yaml``/``fallback``."""
+facts of each kind; each test fails without its rule in ``failure_modes.yaml``/``fallback``.
+When nothing read shows a failure, a firing alert (not an informational one) still gets a low
+"cause not identified" on its service."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.investigate.classify import AlertView, InvestigationTarget
 from bot.investigate.context import ServiceNode, Topology
-from bot.investigate.fallback import failing_services, never_silent
+from bot.investigate.fallback import failing_services, from_alerts, never_silent
 from bot.investigate.flows import default_playbooks
 from bot.investigate.interpret import matches, recommend
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.playbook_schema import Matcher
 from bot.investigate.primitives.signals import metric_signal
+from bot.investigate.reasoning import conclude
 from bot.investigate.reasoning_data import failure_modes
 
 
@@ -150,3 +154,34 @@ def test_a_restart_is_not_offered_for_a_name_that_does_not_resolve() -> None:
     )
     restarts = recommend([hyp], default_playbooks(), [dns, not_ready], topo())
     assert "k8s.restart_deployment" in {a.action for a in restarts}
+
+
+def alert(name: str, summary: str = "", severity: str = "warning") -> AlertView:
+    return AlertView(name=name, service="report", summary=summary, severity=severity)
+
+
+def test_an_alert_alone_gives_a_low_hypothesis_in_the_mode_it_names() -> None:
+    slow = alert("SlowResponses", "report is experiencing slow response times")
+    (hyp,) = from_alerts([slow], slow, topo())
+    assert hyp.service == "report"
+    assert hyp.summary.startswith("slow on report") and "cause not identified" in hyp.summary
+    assert hyp.confidence < failure_modes().unknown_confidence
+    assert any("SlowResponses" in e for e in hyp.evidence)
+
+
+def test_an_alert_that_names_no_mode_is_taken_as_erroring() -> None:
+    (hyp,) = from_alerts([alert("CheckoutBroken")], None, topo())
+    assert hyp.summary.startswith("erroring on report")
+
+
+def test_an_informational_alert_shows_no_failure() -> None:
+    assert from_alerts([alert("Watchdog", "always firing", severity="info")], None, topo()) == []
+
+
+def test_conclude_falls_back_to_the_alert_only_when_nothing_else_is_said() -> None:
+    slow = alert("SlowResponses")
+    target = InvestigationTarget(alerts=[slow], root_alert=slow)
+    books = list(default_playbooks())
+    assert conclude([], books, [], topo(), target).hypotheses[0].service == "report"
+    crash = error_lines("query failed", 4, mentions="cache")
+    assert conclude([], books, [crash], topo(), target).hypotheses[0].service == "cache"
