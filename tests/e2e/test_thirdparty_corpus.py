@@ -28,11 +28,6 @@ KNOWN_SILENT = {
     "hg-ask75-network-flapping",
     "hg-ask77-liveness-probe-wrong-port",
     "hg-inv07-job-shell-syntax-error",
-    "hg-ask23-app-bad-hostname",
-    "hg-ask66-single-pool-timeout-needle",
-    "hg-ask69-rate-limit-traffic-spike",
-    "hg-ask70-memory-leak",
-    "hg-ask84-network-policy-blocks-frontend",
 }
 
 
