@@ -6,7 +6,9 @@ service is failing when a finding on it matches one of a mode's ``seen`` matcher
 hypothesis covers it (none names it or something it depends on), one is added that names the
 service, the modes seen, their evidence, and the first cause whose matcher holds, else "cause not
 identified" at a low confidence. Among failing services the most upstream one that explains the
-others leads, and a cause comes before its symptoms (``structure``).
+others leads, and a cause comes before its symptoms (``structure``). When no fact shows a
+failure but an alert fires, the alerted service gets one at a lower confidence, in the mode the
+alert's words name (``from_alerts``): what was assumed is said.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.investigate.classify import AlertView
 from bot.investigate.context import Topology
 from bot.investigate.interpret import first_match, matches
 from bot.investigate.models import Finding, Hypothesis
@@ -96,6 +99,13 @@ def _platform(service: str, topo: Topology) -> str:
     return node.kind if node else (service.split(":", 1)[0] if ":" in service else "unknown")
 
 
+def _cause_kind(cause: Cause, service: str, topo: Topology) -> str:
+    node = topo.get(service)
+    if node is not None and node.tier in cause.kind_by_tier:
+        return cause.kind_by_tier[node.tier]
+    return cause.kind_by_platform.get(_platform(service, topo), cause.kind)
+
+
 def symptom_hypothesis(
     fail: Failing, findings: Sequence[Finding], topo: Topology, rules: FailureModes | None = None
 ) -> Hypothesis:
@@ -110,7 +120,7 @@ def symptom_hypothesis(
             evidence.append(hit.summary)
         where = "" if service == fail.service else f" ({service})"
         return Hypothesis(
-            kind=cause.kind,
+            kind=_cause_kind(cause, service, topo),
             service=service,
             confidence=cause.confidence,
             summary=f"{fail.labels} on {fail.service}: {cause.because}{where}",
@@ -167,3 +177,44 @@ def never_silent(
     out = list(added.values())
     structure(out, failing, topo)
     return out
+
+
+def _alert_mode(alert: AlertView, rules: FailureModes) -> FailureMode:
+    text = f"{alert.name} {alert.summary}".lower()
+    scored = [(sum(w in text for w in m.alert_words), -i, m) for i, m in enumerate(rules.modes)]
+    best = max(scored, key=lambda t: (t[0], t[1]))
+    if best[0]:
+        return best[2]
+    return next(m for m in rules.modes if m.name == rules.alert_default)
+
+
+def from_alerts(
+    alerts: Sequence[AlertView], root: AlertView | None, topo: Topology
+) -> list[Hypothesis]:
+    """No fact shows a failure, yet an alert fires: its service (the root alert's first) gets a
+    "cause not identified" hypothesis in the mode the alert names, the alert as evidence."""
+    rules = failure_modes()
+    quiet = {s.lower() for s in rules.alert_info_severities}
+    firing = [
+        a
+        for a in ([root] if root else []) + list(alerts)
+        if a.service and a.status == "firing" and a.severity.lower() not in quiet
+    ]
+    if not firing:
+        return []
+    alert = firing[0]
+    service = str(alert.service)
+    mode = _alert_mode(alert, rules)
+    kind = mode.kind_by_platform.get(_platform(service, topo), mode.kind)
+    said = f"alert {alert.name} on {service}" + (f": {alert.summary}" if alert.summary else "")
+    return [
+        Hypothesis(
+            kind=kind,
+            service=service,
+            confidence=rules.alert_confidence,
+            summary=f"{mode.label} on {service}, assumed from the {alert.name} alert alone: the "
+            "facts read show no failure; cause not identified",
+            evidence=[said],
+            playbook="reasoning:failure_modes",
+        )
+    ]

@@ -55,7 +55,7 @@ def _run(
         ctx.topology,
         selected=set(classification.playbooks),
     )
-    concluded = conclude(hypotheses, books, run.findings, ctx.topology)
+    concluded = conclude(hypotheses, books, run.findings, ctx.topology, incident)
     assumed = [Fact(text=classification.assumed, source="reasoning:resolve")]
     facts = [
         *(assumed if classification.assumed else []),

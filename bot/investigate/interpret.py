@@ -51,12 +51,15 @@ def _service_ok(m: Matcher, finding: Finding, service: str, topo: Topology) -> b
 
 def matches(m: Matcher, finding: Finding, service: str, topo: Topology) -> bool:
     """Does ``finding`` satisfy ``m`` for candidate ``service``? ``$service`` in a condition
-    stands for the candidate; the pseudo-attribute ``service_kind`` is the finding's service's
-    platform (k8s_deployment, lambda, cloudfront...)."""
+    stands for the candidate, ``$dependency`` for any service the candidate depends on; the
+    pseudo-attribute ``service_kind`` is the finding's service's platform (k8s_deployment,
+    lambda, cloudfront...)."""
     if finding.type != m.type or not _service_ok(m, finding, service, topo):
         return False
     for key, cond in m.where.items():
         cond = service if cond == "$service" else cond
+        if cond == "$dependency":
+            cond = list(topo.dependencies(service))
         if key == SERVICE_KIND:
             value: Any = _service_kind(finding.service or "", topo)
         else:

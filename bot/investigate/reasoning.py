@@ -8,7 +8,8 @@
    ranks first over the caller symptoms it explains;
 3. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
    specific cause its evidence supports or "cause not identified"; the most upstream failing
-   service that failed first leads;
+   service that failed first leads; when nothing read shows a failure but an alert fires, the
+   alerted service gets a low "cause not identified" in the mode the alert names;
 4. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
    top hypothesis clears are withdrawn, and when it has no registry fix the first
    recommendation is a read-only step or an escalation.
@@ -22,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.investigate import outside, relevance
+from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
-from bot.investigate.fallback import failing_services, never_silent
+from bot.investigate.fallback import failing_services, from_alerts, never_silent
 from bot.investigate.harm import recommend_safely
 from bot.investigate.models import Fact, Finding, Hypothesis, RecommendedAction
 from bot.investigate.playbook_schema import Playbook
@@ -46,12 +48,15 @@ def conclude(
     playbooks: Sequence[Playbook],
     findings: Sequence[Finding],
     topo: Topology,
+    target: InvestigationTarget | None = None,
 ) -> Conclusion:
     hyps = list(hypotheses)
     failing = failing_services(findings, topo)
     facts = relevance.apply(hyps, findings, failing, topo)
     hyps.extend(outside.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
+    if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
+        hyps.extend(from_alerts(target.alerts, target.root_alert, topo))
     hyps = order(hyps)
     advice = recommend_safely(hyps, playbooks, findings, topo)
     facts.extend(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)

@@ -53,13 +53,16 @@ class Cause(_Strict):
 
     ``blame``: ``self`` (the failing service), ``finding`` (the service the matched finding
     belongs to, e.g. a failing dependency) or ``mentions`` (the service the matched log line
-    names)."""
+    names). ``kind_by_tier`` / ``kind_by_platform`` refine ``kind`` by the blamed service's
+    tier or platform (a data-tier dependency that cannot be reached is a database down)."""
 
     kind: str
     match: Matcher
     because: str
     blame: str = Field(default="self", pattern=r"^(self|finding|mentions)$")
     confidence: float = Field(ge=0.0, le=0.6)
+    kind_by_tier: dict[str, str] = Field(default_factory=dict)
+    kind_by_platform: dict[str, str] = Field(default_factory=dict)
 
 
 class FailureMode(_Strict):
@@ -68,10 +71,15 @@ class FailureMode(_Strict):
     seen: list[Matcher] = Field(min_length=1)  # any of these on the service: it fails this way
     kind: str  # the kind reported when no cause is identified
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
+    # words of an alert's name or summary that say this mode, when only the alert shows it
+    alert_words: list[str] = Field(default_factory=list)
 
 
 class FailureModes(_Strict):
     unknown_confidence: float = Field(ge=0.0, le=0.3)
+    alert_confidence: float = Field(default=0.15, ge=0.0, le=0.3)
+    alert_default: str = "erroring"  # the mode an alert that names none is taken to show
+    alert_info_severities: list[str] = Field(default_factory=list)  # they show no failure
     modes: list[FailureMode] = Field(min_length=1)
     causes: list[Cause] = Field(default_factory=list)
 

@@ -28,19 +28,6 @@ KNOWN_SILENT = {
     "hg-ask75-network-flapping",
     "hg-ask77-liveness-probe-wrong-port",
     "hg-inv07-job-shell-syntax-error",
-    "hg-ask104b-postgres-missing-index",
-    "hg-ask12-job-crashing-db-unreachable",
-    "hg-ask156-kafka-lag-opensearch-cpu",
-    "hg-ask21-job-unresolvable-host",
-    "hg-ask23-app-bad-hostname",
-    "hg-ask66-single-pool-timeout-needle",
-    "hg-ask69-rate-limit-traffic-spike",
-    "hg-ask70-memory-leak",
-    "hg-ask74-config-reload-hit-rate",
-    "hg-ask78b-cpu-quota-exceeded",
-    "hg-ask84-network-policy-blocks-frontend",
-    "hg-inv06-job-failure-db-unreachable",
-    "hg-inv15-dns-egress-denied",
 }
 
 

@@ -22,7 +22,7 @@ _METRIC_SIGNALS: list[tuple[str, re.Pattern[str]]] = [
         ("healthy_hosts", r"healthyhostcount"),
         ("availability", r"replicas_available|runningtaskcount|available"),
         ("pending_tasks", r"pendingtaskcount"),
-        ("backlog", r"messagesvisible|queue_?(depth|length|size)|backlog|consumer_?lag"),
+        ("backlog", r"messagesvisible|queue_?(depth|length|size)|backlog|consumer_?(group_?)?lag"),
         ("desired", r"desired"),
         ("disk", r"disk|volume_?used|filesystem|storage_?used|freestoragespace"),
         ("memory", r"mem(ory)?"),
