@@ -15,7 +15,7 @@ def explain(exc: BaseException, command: str | None = None) -> str | None:
         return None
     try_it = (
         f"; to try `aiops {command}` without an account, pass --scenario FILE "
-        "(for example examples/scenarios/05-db-disk-trend-warning.yaml)"
+        "(the repository ships examples in examples/scenarios/)"
         if command in _SCENARIO_COMMANDS
         else ""
     )
