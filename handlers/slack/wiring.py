@@ -45,7 +45,7 @@ log = logging.getLogger("aiops.run")
 APPROVAL_EXPIRY_EVERY_S = 30.0
 
 
-def _once(factory: Callable[[], Any]) -> Callable[[], Any]:
+def built_once(factory: Callable[[], Any]) -> Callable[[], Any]:
     """``factory()`` on first call, the same object afterwards (thread-safe)."""
     made: list[Any] = []
     lock = threading.Lock()
@@ -69,7 +69,7 @@ def production_aws_clients(settings: Settings) -> Callable[[], Any]:
         gaps = s.aiops_aws_gaps_endpoint_url
         return make_clients(s.aws_region, s.aws_endpoint_url, gaps_url=gaps)
 
-    return _once(build)
+    return built_once(build)
 
 
 def production_investigation_context(settings: Settings, clock: Clock) -> Callable[[], Any]:
@@ -197,7 +197,7 @@ class Runtime:
         def on_stop(name: str, stop: Callable[[], None]) -> None:
             self._stops.append((name, stop))
 
-        return build_reports(self.settings, domain, client, aws, _once, on_stop)
+        return build_reports(self.settings, domain, client, aws, built_once, on_stop)
 
     def _recover(self, domain: Domain) -> None:
         try:

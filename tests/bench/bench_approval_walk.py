@@ -39,7 +39,7 @@ from bot.store import connect as connect_db  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.teams.members import add_member  # noqa: E402
 from handlers.blocks.ids import ActionId  # noqa: E402
-from handlers.slack.wiring import Runtime  # noqa: E402
+from handlers.slack.wiring import Runtime, built_once  # noqa: E402
 from sandbox.investigate.context import context_for_world as investigation_context_for  # noqa: E402
 from sandbox.remediate.context import context_for_world as action_context_for  # noqa: E402
 from sandbox.replay.wire import generic  # noqa: E402
@@ -156,19 +156,6 @@ def _buttons(message: Message) -> set[str]:
     }
 
 
-def _cached(factory: Any) -> Any:
-    made: list[Any] = []
-    lock = threading.Lock()
-
-    def get() -> Any:
-        with lock:
-            if not made:
-                made.append(factory())
-            return made[0]
-
-    return get
-
-
 def _add_members(db: Any) -> None:
     add_member(db, REQUESTER, ["operator"])
     add_member(db, APPROVER, ["operator"])
@@ -194,8 +181,8 @@ def run(show: bool) -> dict[str, Any]:
         runtime = Runtime(
             settings,
             clock=world.clock,
-            investigation_context=_cached(lambda: investigation_context_for(world)),
-            action_context=_cached(lambda: action_context_for(world)),
+            investigation_context=built_once(lambda: investigation_context_for(world)),
+            action_context=built_once(lambda: action_context_for(world)),
         ).start()
         try:
             slack.wait_connected()

@@ -8,7 +8,6 @@ and share the incident the first one opens.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from bot.teams.members import add_member
 from handlers.blocks.ids import ActionId
-from handlers.slack.wiring import Runtime
+from handlers.slack.wiring import Runtime, built_once
 from sandbox.investigate.context import context_for_world as investigation_context_for
 from sandbox.remediate.context import context_for_world as action_context_for
 from sandbox.replay.wire import generic
@@ -65,19 +64,6 @@ class Env:
         return self.slack.wait_for(predicate, timeout)
 
 
-def _cached(factory: Any) -> Any:
-    made: list[Any] = []
-    lock = threading.Lock()
-
-    def get() -> Any:
-        with lock:
-            if not made:
-                made.append(factory())
-            return made[0]
-
-    return get
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     if not SCENARIO.is_file():
@@ -100,8 +86,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         runtime = Runtime(
             settings,
             clock=world.clock,
-            investigation_context=_cached(lambda: investigation_context_for(world)),
-            action_context=_cached(lambda: action_context_for(world)),
+            investigation_context=built_once(lambda: investigation_context_for(world)),
+            action_context=built_once(lambda: action_context_for(world)),
         ).start()
         try:
             slack.wait_connected()

@@ -12,7 +12,6 @@ generic alert webhook). Each door gets its own incident, opened the same way.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from bot.teams.members import add_member
 from handlers.cli.main import app as cli_app
-from handlers.slack.wiring import Runtime
+from handlers.slack.wiring import Runtime, built_once
 from sandbox.investigate.context import context_for_world as investigation_context_for
 from sandbox.remediate.context import context_for_world as action_context_for
 from sandbox.scenario import load_scenario
@@ -94,19 +93,6 @@ class Env:
         return CliRunner().invoke(cli_app, list(args), env=self.cli_env)
 
 
-def _cached(factory: Any) -> Any:
-    made: list[Any] = []
-    lock = threading.Lock()
-
-    def get() -> Any:
-        with lock:
-            if not made:
-                made.append(factory())
-            return made[0]
-
-    return get
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('shared')) / 'aiops.db'}"
@@ -125,8 +111,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         runtime = Runtime(
             settings,
             clock=world.clock,
-            investigation_context=_cached(lambda: investigation_context_for(world)),
-            action_context=_cached(lambda: action_context_for(world)),
+            investigation_context=built_once(lambda: investigation_context_for(world)),
+            action_context=built_once(lambda: action_context_for(world)),
         ).start()
         ep = world.endpoints
         cli_env = {
