@@ -64,7 +64,6 @@ def run_plan(
 ) -> RunOutput:
     out = RunOutput()
     pool = ThreadPoolExecutor(max_workers=max(1, ctx.max_workers), thread_name_prefix="investigate")
-    futures: dict[int, Future[tuple[list[Finding], float]]] = {}
 
     def timed(step: PlannedStep) -> tuple[list[Finding], float]:
         begin = time.monotonic()
@@ -72,28 +71,26 @@ def run_plan(
         return found, (time.monotonic() - begin) * 1000.0
 
     try:
-        skipped: dict[int, str] = {}
+        # a step whose family has nothing to read from is skipped, not run ("0 found" would lie)
+        started: list[tuple[PlannedStep, str | None, Future[tuple[list[Finding], float]] | None]]
+        started = []
         for step in plan.steps:
             why = ctx.evidence.unavailable(step.primitive.split(".", 1)[0])
-            if why is None:
-                futures[id(step)] = pool.submit(timed, step)
-            else:
-                skipped[id(step)] = why
+            started.append((step, why, None if why else pool.submit(timed, step)))
         t0 = time.monotonic()
-        for step in plan.steps:
+        for step, why, fut in started:
             record = StepRecord(
                 name=step.name,
                 primitive=step.primitive,
                 input={"services": list(plan.scope.services), **step.params},
             )
-            if id(step) in skipped:  # nothing to read from: not a failure, not "0 found"
+            if fut is None:
                 record.status = StepStatus.SKIPPED
-                record.error = f"skipped: {skipped[id(step)]}"
+                record.error = f"skipped: {why}"
                 out.steps.append(record)
                 if on_progress:
                     on_progress(record)
                 continue
-            fut = futures[id(step)]
             remaining = max(0.0, ctx.step_timeout_s - (time.monotonic() - t0))
             try:
                 found, elapsed = fut.result(timeout=remaining)
