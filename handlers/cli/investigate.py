@@ -78,9 +78,10 @@ def _render(result: InvestigationResult) -> None:
             if result.hypotheses
             else "  (none: no hypothesis to act on)"
         )
-    for i, a in enumerate(result.actions, 1):
+    for i, proposed in enumerate(result.actions, 1):
         console.print(
-            f"  {i}. {a.action} {json.dumps(a.params)}  risk={a.risk}\n     {a.rationale}"
+            f"  {i}. {proposed.action} {json.dumps(proposed.params)}  risk={proposed.risk}\n"
+            f"     {proposed.rationale}"
         )
     console.print(f"\n[dim]{len(result.steps)} steps in {result.duration_ms:.0f} ms[/]")
 

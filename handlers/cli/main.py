@@ -13,11 +13,11 @@ import logging
 import sys
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer import _click as click  # typer >= 0.29 vendors click: its groups are these classes
+from typer.core import TyperCommand, TyperGroup
 
 from bot.errors import AiopsError
 
@@ -93,7 +93,7 @@ class LazyGroup(TyperGroup):
             return found
         module, help_line = COMMANDS[cmd_name]
         if self._listing:
-            return click.Command(cmd_name, help=help_line)
+            return TyperCommand(cmd_name, help=help_line)
         return self._load(module).get(cmd_name)
 
     def _load(self, module_name: str) -> dict[str, click.Command]:
