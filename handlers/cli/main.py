@@ -66,6 +66,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "handlers.cli.remediate",
         "Remediation: propose, dry-run, approve, reject and run typed actions.",
     ),
+    "inventory": (
+        "handlers.cli.inventory",
+        "List resources of one type with filters (env=prod, state=stopped, tag:team=payments).",
+    ),
     "audit": (
         "handlers.cli.audit",
         "The audit log: every approval, refusal and action, hash-chained.",
