@@ -43,8 +43,8 @@ def _tags(raw: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in raw or [] if "Key" in t}
 
 
-def _pages(client: Any, operation: str, key: str, **request: Any) -> Iterator[Any]:
-    for page in client.get_paginator(operation).paginate(**request):
+def _pages(paginator: Any, key: str, **request: Any) -> Iterator[Any]:
+    for page in paginator.paginate(**request):
         yield from page.get(key, [])
 
 
@@ -58,7 +58,7 @@ def _guard(what: str, read: Callable[[], list[Resource]]) -> list[Resource]:
 def ec2_instances(client: Any, region: str) -> list[Resource]:
     def read() -> list[Resource]:
         out: list[Resource] = []
-        for reservation in _pages(client, "describe_instances", "Reservations"):
+        for reservation in _pages(client.get_paginator("describe_instances"), "Reservations"):
             for raw in reservation.get("Instances", []):
                 tags = _tags(raw.get("Tags"))
                 out.append(
@@ -85,7 +85,7 @@ def ec2_instances(client: Any, region: str) -> list[Resource]:
 def rds_instances(client: Any, region: str) -> list[Resource]:
     def read() -> list[Resource]:
         out: list[Resource] = []
-        for raw in _pages(client, "describe_db_instances", "DBInstances"):
+        for raw in _pages(client.get_paginator("describe_db_instances"), "DBInstances"):
             out.append(
                 Resource(
                     kind="rds",
@@ -147,7 +147,7 @@ def lambdas(client: Any, region: str) -> list[Resource]:
                     "timeout_s": str(raw.get("Timeout", "")),
                 },
             )
-            for raw in _pages(client, "list_functions", "Functions")
+            for raw in _pages(client.get_paginator("list_functions"), "Functions")
         ]
 
     return _guard("Lambda functions", read)
@@ -156,8 +156,10 @@ def lambdas(client: Any, region: str) -> list[Resource]:
 def ecs_services(client: Any, region: str) -> list[Resource]:
     def read() -> list[Resource]:
         out: list[Resource] = []
-        for cluster_arn in _pages(client, "list_clusters", "clusterArns"):
-            arns = list(_pages(client, "list_services", "serviceArns", cluster=cluster_arn))
+        for cluster_arn in _pages(client.get_paginator("list_clusters"), "clusterArns"):
+            arns = list(
+                _pages(client.get_paginator("list_services"), "serviceArns", cluster=cluster_arn)
+            )
             for start in range(0, len(arns), 10):  # describe_services takes 10 at a time
                 page = client.describe_services(cluster=cluster_arn, services=arns[start:][:10])
                 for raw in page.get("services", []):
@@ -202,7 +204,7 @@ def load_balancers(client: Any, region: str) -> list[Resource]:
                     "dns": raw.get("DNSName", ""),
                 },
             )
-            for raw in _pages(client, "describe_load_balancers", "LoadBalancers")
+            for raw in _pages(client.get_paginator("describe_load_balancers"), "LoadBalancers")
         ]
 
     return _guard("load balancers", read)
@@ -211,7 +213,7 @@ def load_balancers(client: Any, region: str) -> list[Resource]:
 def security_groups(client: Any, region: str) -> list[Resource]:
     def read() -> list[Resource]:
         out: list[Resource] = []
-        for raw in _pages(client, "describe_security_groups", "SecurityGroups"):
+        for raw in _pages(client.get_paginator("describe_security_groups"), "SecurityGroups"):
             world = sorted(
                 {
                     str(p.get("FromPort", "all"))
@@ -242,7 +244,7 @@ def security_groups(client: Any, region: str) -> list[Resource]:
 def iam_users(client: Any, region: str) -> list[Resource]:
     def read() -> list[Resource]:
         out: list[Resource] = []
-        for raw in _pages(client, "list_users", "Users"):
+        for raw in _pages(client.get_paginator("list_users"), "Users"):
             name = raw["UserName"]
             mfa = bool(client.list_mfa_devices(UserName=name).get("MFADevices"))
             out.append(
@@ -276,7 +278,7 @@ def iam_roles(client: Any, region: str) -> list[Resource]:
                     "created": str(raw.get("CreateDate", ""))[:19],
                 },
             )
-            for raw in _pages(client, "list_roles", "Roles")
+            for raw in _pages(client.get_paginator("list_roles"), "Roles")
         ]
 
     return _guard("IAM roles", read)
