@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
+from bot.errors import UserError
 from bot.inventory.catalogue import Catalogue, ResourceType, catalogue
-from bot.inventory.query import Filter, InventoryQuery, parse_filter
+from bot.inventory.query import Filter, InventoryQuery, parse_filter, parse_query
 
 
 def _has(text: str, phrase: str) -> bool:
@@ -54,3 +55,17 @@ def question_to_query(question: str, cat: Catalogue | None = None) -> InventoryQ
     keys = {f.key for f in explicit}
     implied = [f for f in _filters_in(text, cat) if f.key not in keys]
     return InventoryQuery(rtype, tuple(explicit + implied))
+
+
+def words_to_query(words: list[str], cat: Catalogue | None = None) -> InventoryQuery:
+    """A type and filters (``ec2 env=prod``) or a question (``which buckets are public``);
+    a ``UserError`` naming the known types when there is neither."""
+    cat = cat or catalogue()
+    if not words:
+        raise UserError(f"name a resource type: one of {', '.join(cat.names)}")
+    if cat.type_named(words[0]) is not None:
+        return parse_query(words[0], words[1:], cat)
+    query = question_to_query(" ".join(words), cat)
+    if query is None:
+        raise UserError(f"no resource type in {' '.join(words)!r}; one of: {', '.join(cat.names)}")
+    return query

@@ -10,28 +10,12 @@ import typer
 from rich.console import Console
 
 from bot.errors import UserError
-from bot.inventory.ask import question_to_query
-from bot.inventory.catalogue import catalogue
-from bot.inventory.query import InventoryQuery, parse_query
+from bot.inventory.ask import words_to_query
 from bot.inventory.render import Format, render, summary
 from bot.inventory.service import InventorySources, run
 
 console = Console()
 FORMATS = ("table", "md", "csv", "json")
-
-
-def words_to_query(words: list[str]) -> InventoryQuery:
-    """A type and filters (`ec2 env=prod`), or a question (`which buckets are public`)."""
-    if not words:
-        raise UserError(f"name a resource type: one of {', '.join(catalogue().names)}")
-    if catalogue().type_named(words[0]) is not None:
-        return parse_query(words[0], words[1:])
-    query = question_to_query(" ".join(words))
-    if query is None:
-        raise UserError(
-            f"no resource type in {' '.join(words)!r}; one of: {', '.join(catalogue().names)}"
-        )
-    return query
 
 
 def _production_sources() -> InventorySources:

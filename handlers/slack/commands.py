@@ -19,6 +19,8 @@ from datetime import timedelta
 
 from slack_sdk.models.blocks import Block
 
+from bot.errors import UserError
+from bot.inventory.ask import words_to_query
 from handlers.blocks.misc import help_blocks, usage_blocks
 from handlers.blocks.models import UsageLine
 from handlers.slack.services import Actor, Reply, Services
@@ -202,6 +204,14 @@ def _audit(args: list[str]) -> Call:
     raise ArgError(f"`{args[0]}` is not an audit: say `security` or `cost`.")
 
 
+def _inventory(args: list[str]) -> Call:
+    try:
+        query = words_to_query(args)
+    except UserError as exc:
+        raise ArgError(f"{exc.message}.") from None
+    return lambda s, a: s.inventory(a, query)
+
+
 def _snooze(args: list[str]) -> Call:
     _arity(args, 2)
     iid, length = incident_id(args[0]), duration(args[1])
@@ -244,6 +254,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("capacity", "/aiops capacity", "Capacity forecast",
                _no_args(lambda s: s.capacity)),
     Subcommand("audit", "/aiops audit security|cost", "Run a security or cost audit", _audit),
+    Subcommand("inventory", "/aiops inventory <type> [key=value …] | <question>",
+               "List resources: `ec2 env=prod`, `which buckets are public`", _inventory),
     Subcommand("snooze", "/aiops snooze <id> <duration>",
                "Silence an incident's escalation for a while (30m, 2h, 1d)", _snooze),
     Subcommand("help", "/aiops help [subcommand]", "This list, or one sub-command's usage",

@@ -176,4 +176,5 @@ def build_services(domain: Domain) -> Services:
         slo=lambda a: rep.slo(d, a),
         capacity=lambda a: rep.capacity(d, a),
         audit=lambda a, k: rep.audit(d, a, k),
+        inventory=lambda a, q: rep.inventory(d, a, q),
     )

@@ -21,6 +21,7 @@ from typing import Literal
 
 from slack_sdk.models.blocks import Block
 
+from bot.inventory.query import InventoryQuery
 from handlers.blocks.ids import FeedbackKind, FeedbackRef
 from handlers.blocks.models import HomeView
 
@@ -37,6 +38,15 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class ReplyFile:
+    """A file posted with a public reply, in the same thread (a long listing, a report)."""
+
+    filename: str
+    content: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """What a service wants shown.
 
@@ -48,6 +58,7 @@ class Reply:
     blocks: Sequence[Block] = ()
     public: bool = False
     replace_original: bool = False
+    file: ReplyFile | None = None
 
 
 def not_available(what: str) -> Callable[..., Reply]:
@@ -99,6 +110,7 @@ class Services:
     slo: Callable[[Actor], Reply] = not_available("/aiops slo")
     capacity: Callable[[Actor], Reply] = not_available("/aiops capacity")
     audit: Callable[[Actor, AuditKind], Reply] = not_available("/aiops audit")
+    inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")
     home: Callable[[Actor], HomeView] = _empty_home

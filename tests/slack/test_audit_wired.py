@@ -119,3 +119,35 @@ def test_cost_audit_finds_the_waste_it_can_read(env: Env) -> None:
 def test_slo_without_a_file_names_the_setting(env: Env) -> None:
     command(env.slack, USER, "slo", channel="sec")
     ephemeral(env.slack, USER, "AIOPS_SLO_FILE", timeout=15)
+
+
+def test_inventory_answers_a_question_in_the_channel(env: Env) -> None:
+    command(env.slack, USER, "inventory which buckets are public", channel="sec")
+    text = _posted(env, "Inventory:").text
+    assert "1 buckets matching public=true (of 3)" in text
+    assert "acme-finance-exports" in text
+    assert "acme-app-logs" not in text and "acme-static-assets" not in text
+
+
+def test_a_long_inventory_is_attached_as_a_file(env: Env) -> None:
+    ec2 = env.clients.ec2
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    made = [
+        ec2.create_security_group(GroupName=f"bulk-{i:02d}", Description="bulk", VpcId=vpc)
+        for i in range(30)
+    ]
+    command(env.slack, USER, "inventory sg name~bulk-", channel="sec")
+    message = _posted(env, "30 security_groups matching name~bulk-")
+    assert "5 more in the attached file" in message.text
+    csv_file = env.slack.wait_for(
+        lambda: next((f for f in env.slack.files() if f.title and "name~bulk-" in f.title), None),
+        30,
+    )
+    rows = csv_file.data.decode().splitlines()
+    assert rows[0] == "id,name,vpc,open_to_world"
+    assert sorted(r.split(",")[0] for r in rows[1:]) == sorted(g["GroupId"] for g in made)
+
+
+def test_inventory_with_no_type_shows_the_usage(env: Env) -> None:
+    command(env.slack, USER, "inventory what is broken", channel="sec")
+    ephemeral(env.slack, USER, "no resource type in 'what is broken'", timeout=15)
