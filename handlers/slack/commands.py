@@ -20,7 +20,7 @@ from datetime import timedelta
 from slack_sdk.models.blocks import Block
 
 from bot.errors import UserError
-from bot.inventory.ask import words_to_query
+from bot.inventory.ask import question_to_query, words_to_query
 from handlers.blocks.misc import help_blocks, usage_blocks
 from handlers.blocks.models import UsageLine
 from handlers.slack.services import Actor, Reply, Services
@@ -306,7 +306,11 @@ def parse(text: str) -> Help | Invalid | Run:
         return sub_help(sub) if sub else _unknown(rest[0])
     sub = TABLE.get(word)
     if sub is None:
-        return _unknown(args[0])
+        question = question_to_query(" ".join(args))  # "list EC2 instances in prod"
+        if question is None:
+            return _unknown(args[0])
+        inventory = TABLE["inventory"]
+        return Run(inventory, lambda s, a: s.inventory(a, question), inventory.ack_text)
     if len(rest) == 1 and rest[0].lower() in HELP_WORDS:
         return sub_help(sub)
     try:

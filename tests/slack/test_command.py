@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.errors import NotFound
+from bot.inventory.query import parse_query
 from handlers.slack.commands import SUBCOMMANDS
 from handlers.slack.services import Reply
 from sandbox.slack import LocalSlack
@@ -110,6 +111,10 @@ GOOD = [
     ("audit security", "audit", ("security",)),
     ("AUDIT cost", "audit", ("cost",)),
     ("snooze 3 1h30m", "snooze", (3, timedelta(hours=1, minutes=30))),
+    ("inventory ec2 env=prod", "inventory", (parse_query("ec2", ["env=prod"]),)),
+    ("inventory which buckets are public", "inventory", (parse_query("buckets", ["public=true"]),)),
+    # a question with no sub-command that names a resource type is an inventory question
+    ("list EC2 instances in prod", "inventory", (parse_query("ec2", ["env=prod"]),)),
 ]
 
 
