@@ -45,9 +45,15 @@ def _filters_in(text: str, cat: Catalogue) -> list[Filter]:
     return chosen
 
 
-def question_to_query(question: str, cat: Catalogue | None = None) -> InventoryQuery | None:
+def question_to_query(
+    question: str, cat: Catalogue | None = None, *, need_intent: bool = False
+) -> InventoryQuery | None:
+    """``need_intent``: the words must also ask to list something ("list", "which", …), for
+    text that was not addressed to the inventory."""
     cat = cat or catalogue()
     text = " ".join(question.lower().split())
+    if need_intent and not any(_has(text, word) for word in cat.intents):
+        return None
     rtype = _type_in(text, cat)
     if rtype is None:
         return None

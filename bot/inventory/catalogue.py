@@ -34,6 +34,7 @@ class Catalogue(_Strict):
     types: list[ResourceType] = Field(min_length=1)
     tag_keys: dict[str, list[str]] = Field(default_factory=dict)
     values: dict[str, list[str]] = Field(default_factory=dict)
+    intents: list[str] = Field(default_factory=list)
     words: list[QuestionWords] = Field(default_factory=list)
 
     @model_validator(mode="after")

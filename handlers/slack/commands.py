@@ -306,7 +306,7 @@ def parse(text: str) -> Help | Invalid | Run:
         return sub_help(sub) if sub else _unknown(rest[0])
     sub = TABLE.get(word)
     if sub is None:
-        question = question_to_query(" ".join(args))  # "list EC2 instances in prod"
+        question = question_to_query(" ".join(args), need_intent=True)  # "list EC2 in prod"
         if question is None:
             return _unknown(args[0])
         inventory = TABLE["inventory"]

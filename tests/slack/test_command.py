@@ -89,6 +89,8 @@ def test_unknown_subcommand(slack: LocalSlack, user: str) -> None:
     command(slack, user, "frobnicate now")
     shown = ephemeral(slack, user, "Unknown sub-command `frobnicate`")
     assert "`investigate`" in shown.all_text
+    command(slack, user, "restart the instances")  # names a type but asks for no listing
+    ephemeral(slack, user, "Unknown sub-command `restart`")
 
 
 GOOD = [

@@ -63,3 +63,10 @@ def test_filter_matching_ignores_case_and_reads_tag_synonyms() -> None:
     assert Filter("name", "~", "web").matches(r)
     assert not Filter("tag:team", "=", "data").matches(r)
     assert catalogue().type_named("Security-Groups") is not None
+
+
+def test_text_not_addressed_to_the_inventory_needs_a_listing_word() -> None:
+    assert question_to_query("restart the users api", need_intent=True) is None
+    assert question_to_query("buckets public", need_intent=True) is None
+    q = question_to_query("show me the buckets that are public", need_intent=True)
+    assert q is not None and q.type.type == "buckets"
