@@ -90,7 +90,10 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
 
         if domain.investigation_context is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")
-        found = security.security_audit(domain.investigation_context())
+        from integrations.aws.iam_policies import PolicyReader
+
+        iam = PolicyReader(_reports(domain).aws().iam) if domain.reports is not None else None
+        found = security.security_audit(domain.investigation_context(), iam)
         text = security.render(found)
     else:
         from bot.posture import cost

@@ -82,8 +82,10 @@ def test_security_audit_lists_the_open_ssh_group_and_the_public_bucket(env: Env)
     text = _posted(env, "Security audit").text
     assert "security group bastion-sg allows 0.0.0.0/0 on TCP 22" in text
     assert "bucket acme-finance-exports is publicly readable and not encrypted" in text
-    assert "IAM user data-eng-ci: no MFA" in text
-    assert "broad policies PowerUserAccess" in text
+    # IAM is read with its policy documents: PowerUserAccess is broad, but not IAM admin
+    assert "[medium] IAM user data-eng-ci has no MFA device" in text
+    assert "[high] IAM user contractor-alex has broad rights" in text
+    assert "(granted by PowerUserAccess)" in text and "admin rights" not in text
     for private in ("acme-app-logs", "acme-static-assets"):
         assert private not in text  # private, encrypted buckets are not findings
     assert "10.20.0.0/16" not in text  # the internal rule is not a finding
