@@ -86,7 +86,8 @@ def _render(result: InvestigationResult) -> None:
     console.print(f"\n[dim]{len(result.steps)} steps in {result.duration_ms:.0f} ms[/]")
 
 
-def _production_context() -> InvestigationContext:
+def production_context() -> InvestigationContext:
+    """The configured AWS, Kubernetes and topology, for commands that read live systems."""
     from bot.clock import SystemClock
     from bot.config import get_settings
     from bot.investigate.context import Topology
@@ -132,7 +133,7 @@ def investigate(
             ctx = context_for_world(world)
             to_refs = world.to_id_refs
         else:
-            ctx = _production_context()
+            ctx = production_context()
         from bot.config import get_settings
         from bot.investigate.llm import attach_claude
 
