@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     aiops_escalation_file: Path | None = Field(default=None, description="escalation.yaml")
     aiops_slo_file: Path | None = Field(default=None, description="slo.yaml")
     aiops_topology_file: Path | None = Field(default=None, description="service topology.yaml")
+    aiops_compliance_file: Path | None = Field(
+        default=None, description="compliance rules of your own, added to the built-in set"
+    )
 
     # --- behaviour
     aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")

@@ -1,6 +1,7 @@
 """An inventory query: a resource type and filters, parsed from ``key=value`` words.
 
-Filters: ``key=value`` (equal), ``key!=value`` (not equal), ``key~text`` (contains). Keys are
+Filters: ``key=value`` (equal), ``key!=value`` (not equal), ``key~text`` (contains); on a
+list-valued field (``open_to_world=22,80``) equal means "one of its items". Keys are
 ``id``, ``name``, ``state``, ``region``, ``tag:KEY`` or an attribute of the type; a key that
 is no field of the resource reads its tags (``env=prod`` reads the ``env`` tag). Comparisons
 ignore case, and a value matches its synonyms from the catalogue (prod ~ production).
@@ -35,7 +36,9 @@ class Filter:
         if self.op == "~":
             return any(self.value.lower() in v.lower() for v in found)
         wanted = _synonyms(self.value, cat)
-        equal = any(v.lower() in wanted for v in found)
+        # a comma-separated field is a list: equal means one of its items is equal
+        items = [item.strip().lower() for v in found for item in v.split(",")]
+        equal = any(item in wanted for item in items)
         return equal if self.op == "=" else not equal
 
 

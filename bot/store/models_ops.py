@@ -144,8 +144,21 @@ class Receipt(SQLModel, table=True):
     at: datetime = _now_ts()
 
 
+class ComplianceRun(SQLModel, table=True):
+    """One evaluation of the compliance rules: the score and, per rule, how many resources
+    failed, so the next run can say what changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _now_ts()
+    score: float
+    checks: int
+    failures: int
+    by_rule: dict[str, Any] = _json()  # rule id -> failing resource ids
+
+
 __all__ = [
     "Approval",
+    "ComplianceRun",
     "AuditEntry",
     "EscalationPolicy",
     "EscalationTimer",

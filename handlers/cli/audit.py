@@ -9,6 +9,7 @@ from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.config import get_settings
 from bot.errors import UserError
@@ -82,6 +83,8 @@ def _posture(kind: str, scenario: Path | None) -> list[Any]:
             settings = get_settings()
             clients = make_clients(settings.aws_region, settings.aws_endpoint_url)
             ctx = production_context()
+        if kind == "compliance":
+            return _compliance(clients, ctx, record=scenario is None)
         if kind == "security":
             from bot.posture.security import security_audit
             from integrations.aws.iam_policies import PolicyReader
@@ -94,12 +97,37 @@ def _posture(kind: str, scenario: Path | None) -> list[Any]:
         return cost_rows(cost_audit(clients.ec2, cpu, ctx.now()))
 
 
+def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
+    """Evaluate the rules; against live systems also record the run and print the trend."""
+    from bot.compliance.evaluate import evaluate
+    from bot.compliance.render import rows, summary
+    from bot.compliance.rules import load_rules
+    from bot.compliance.runs import record as record_run
+    from bot.inventory.service import InventorySources
+
+    settings = get_settings()
+    k8s = getattr(ctx.evidence, "k8s", None)
+    report = evaluate(load_rules(settings.aiops_compliance_file), InventorySources(clients, k8s))
+    trend = None
+    if record:
+        db = settings_database(settings)
+        try:
+            trend = record_run(db, report, ctx.now())
+        finally:
+            db.dispose()
+    console.print(escape(summary(report, trend)), highlight=False)
+    return rows(report)
+
+
 def _report(kind: str, scenario: Path | None, fmt: str, out: Path | None) -> None:
     from bot.posture.report import FORMATS, Format, format_rows
 
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
-    text = format_rows(_posture(kind, scenario), cast("Format", fmt))
+    found = _posture(kind, scenario)
+    if kind == "compliance" and fmt == "table" and out is None:
+        return  # the summary printed above is the table
+    text = format_rows(found, cast("Format", fmt))
     if out is not None:
         out.write_text(text + "\n")
         console.print(f"{kind} audit: wrote {out}")
@@ -119,6 +147,13 @@ def security(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = 
     """Open security groups, public or unencrypted buckets, IAM admin rights from the policy
     documents, MFA and access keys, expiring certificates."""
     _report("security", scenario, fmt, out)
+
+
+@audit_app.command("compliance")
+def compliance(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+    """Compliance rules over the inventory (CIS AWS Foundations ids, your own rules from
+    AIOPS_COMPLIANCE_FILE): score, failing resources, and the trend since the last run."""
+    _report("compliance", scenario, fmt, out)
 
 
 @audit_app.command("cost")

@@ -201,7 +201,9 @@ def _audit(args: list[str]) -> Call:
         return lambda s, a: s.audit(a, "security")
     if args[0] == "cost":
         return lambda s, a: s.audit(a, "cost")
-    raise ArgError(f"`{args[0]}` is not an audit: say `security` or `cost`.")
+    if args[0] == "compliance":
+        return lambda s, a: s.audit(a, "compliance")
+    raise ArgError(f"`{args[0]}` is not an audit: say `security`, `cost` or `compliance`.")
 
 
 def _inventory(args: list[str]) -> Call:
@@ -253,7 +255,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("slo", "/aiops slo", "SLO status and error budgets", _no_args(lambda s: s.slo)),
     Subcommand("capacity", "/aiops capacity", "Capacity forecast",
                _no_args(lambda s: s.capacity)),
-    Subcommand("audit", "/aiops audit security|cost", "Run a security or cost audit", _audit),
+    Subcommand("audit", "/aiops audit security|cost|compliance",
+               "Run a security, cost or compliance audit", _audit),
     Subcommand("inventory", "/aiops inventory <type> [key=value …] | <question>",
                "List resources: `ec2 env=prod`, `which buckets are public`", _inventory),
     Subcommand("snooze", "/aiops snooze <id> <duration>",

@@ -41,6 +41,7 @@ class Reports:
     aws: Callable[[], Any]  # AwsClients (the cost audit reads .ec2)
     k8s: Callable[[], Any] = lambda: None  # KubernetesApi, or None when not configured
     slo_file: Path | None = None
+    compliance_file: Path | None = None
     digest: DigestRunner | None = None
     hint_history: timedelta = timedelta(days=90)
     hint_cache: timedelta = timedelta(minutes=10)
@@ -95,6 +96,8 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
         iam = PolicyReader(_reports(domain).aws().iam) if domain.reports is not None else None
         found = security.security_audit(domain.investigation_context(), iam)
         text = security.render(found)
+    elif kind == "compliance":
+        text = _compliance(domain)
     else:
         from bot.posture import cost
 
@@ -103,6 +106,18 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
         found_cost = cost.cost_audit(r.aws().ec2, sources.get("cloudwatch"), domain.clock.now())
         text = cost.render(found_cost)
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
+
+
+def _compliance(domain: Domain) -> str:
+    from bot.compliance.evaluate import evaluate
+    from bot.compliance.render import summary
+    from bot.compliance.rules import load_rules
+    from bot.compliance.runs import record
+    from bot.inventory.service import InventorySources
+
+    r = _reports(domain)
+    report = evaluate(load_rules(r.compliance_file), InventorySources(aws=r.aws(), k8s=r.k8s()))
+    return summary(report, record(domain.db, report, domain.clock.now()))
 
 
 # ---------------------------------------------------------------- inventory

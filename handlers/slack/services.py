@@ -25,7 +25,7 @@ from bot.inventory.query import InventoryQuery
 from handlers.blocks.ids import FeedbackKind, FeedbackRef
 from handlers.blocks.models import HomeView
 
-AuditKind = Literal["security", "cost"]
+AuditKind = Literal["security", "cost", "compliance"]
 
 
 @dataclass(frozen=True)

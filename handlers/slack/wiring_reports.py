@@ -62,7 +62,11 @@ def build_reports(
     )
     config = load_config(s.aiops_capacity_file)  # a bad file stops the start with its reason
     reports = Reports(
-        metric_sources=sources, aws=aws, k8s=once(lambda: _kubernetes(s)), slo_file=s.aiops_slo_file
+        metric_sources=sources,
+        aws=aws,
+        k8s=once(lambda: _kubernetes(s)),
+        slo_file=s.aiops_slo_file,
+        compliance_file=s.aiops_compliance_file,
     )
     if client is not None:
         from bot.digest.flows import DigestRunner

@@ -64,3 +64,14 @@ def test_bad_format_is_one_line() -> None:
     r = _aiops("audit", "security", "--format", "xml")
     assert r.returncode == 2 and "--format 'xml'" in r.stderr + r.stdout
     assert "Traceback" not in r.stderr
+
+
+def test_compliance_report_rows_name_the_cis_control(tmp_path: Path) -> None:
+    out = tmp_path / "compliance.md"
+    r = _aiops(
+        "audit", "compliance", "--scenario", str(SCENARIO), "--format", "md", "--out", str(out)
+    )
+    assert r.returncode == 0, r.stderr
+    assert "score" in r.stdout
+    text = out.read_text()
+    assert "| compliance | critical | sg-no-ssh-from-world |" in text and "CIS 5.2" in text

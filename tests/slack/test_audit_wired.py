@@ -153,3 +153,20 @@ def test_a_long_inventory_is_attached_as_a_file(env: Env) -> None:
 def test_inventory_with_no_type_shows_the_usage(env: Env) -> None:
     command(env.slack, USER, "inventory what is broken", channel="sec")
     ephemeral(env.slack, USER, "no resource type in 'what is broken'", timeout=15)
+
+
+def test_compliance_audit_scores_and_shows_the_trend(env: Env) -> None:
+    command(env.slack, USER, "audit compliance", channel="sec")
+    first = _posted(env, "*Compliance*: score").text
+    assert "S3 buckets are not public (CIS 2.1.4): 1 of 3 fail: acme-finance-exports" in first
+    assert "Since " not in first  # the first run has nothing to compare with
+    env.clients.s3.put_public_access_block(
+        Bucket="acme-finance-exports",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+        },
+    )  # fmt: skip
+    command(env.slack, USER, "audit compliance", channel="sec")
+    second = _posted(env, "fixed: s3-no-public-access: acme-finance-exports").text
+    assert "S3 buckets are not public (CIS 2.1.4) (3 checked)" in second

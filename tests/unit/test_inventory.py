@@ -70,3 +70,10 @@ def test_text_not_addressed_to_the_inventory_needs_a_listing_word() -> None:
     assert question_to_query("buckets public", need_intent=True) is None
     q = question_to_query("show me the buckets that are public", need_intent=True)
     assert q is not None and q.type.type == "buckets"
+
+
+def test_a_list_field_is_matched_by_item() -> None:
+    sg = Resource("security_groups", "sg-1", "web", "eu-west-1", attrs={"open_to_world": "2222,80"})
+    assert not Filter("open_to_world", "=", "22").matches(sg)  # 2222 is not 22
+    assert Filter("open_to_world", "=", "80").matches(sg)
+    assert Filter("open_to_world", "!=", "22").matches(sg)
