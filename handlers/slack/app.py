@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
 from types import ModuleType
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -78,27 +80,39 @@ MAX_CONNECTIONS = 10  # Slack's limit per app; an 11th connection is told too_ma
 
 
 class EventsAckFirstHandler(SocketModeHandler):
-    """Acks an Events API envelope on arrival, then runs the app on it.
+    """Acks an Events API envelope on arrival, then runs the app on it in ``events``.
 
     An event's ack carries no payload, so nothing the listener does can change it; acking first
-    keeps the listener's work (the event's receipt, a database write) off the ack path. Bolt's
-    own response for the event is then dropped. Commands and clicks go through Bolt unchanged:
+    keeps the listener's work (the event's receipt, a database write) off the ack path, and
+    running it in its own pool keeps the connection's workers free for the next envelopes.
+    Bolt's own response for the event is dropped. Commands and clicks go through Bolt unchanged:
     their ack may carry a reply, so the listener sends it (and acks before any database work).
     """
+
+    def __init__(self, app: App, app_token: str, *, events: Executor, **options: Any) -> None:
+        super().__init__(app, app_token, **options)
+        self.events = events
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         if req.type != "events_api":
             super().handle(client, req)
             return
         client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
-        run_bolt_app(self.app, req)
+        self.events.submit(self._run, req)
+
+    def _run(self, req: SocketModeRequest) -> None:
+        try:
+            run_bolt_app(self.app, req)
+        except Exception:
+            log.exception("event envelope %s failed after its ack", req.envelope_id)
 
 
 class SocketModeConnections:
     """The app's socket-mode connections, opened together and closed together."""
 
-    def __init__(self, handlers: list[SocketModeHandler]) -> None:
+    def __init__(self, handlers: list[SocketModeHandler], events: ThreadPoolExecutor) -> None:
         self.handlers = handlers
+        self.events = events
 
     def close(self) -> None:
         """Close every connection at once (each waits up to a second for its loops to end)."""
@@ -107,6 +121,7 @@ class SocketModeConnections:
             thread.start()
         for thread in closing:
             thread.join()
+        self.events.shutdown(wait=True)
 
 
 def start_socket_mode(
@@ -132,13 +147,16 @@ def start_socket_mode(
             f"socket-mode connections must be between 1 and {MAX_CONNECTIONS}, not {connections}",
             hint="AIOPS_SLACK_CONNECTIONS (Slack refuses more than 10 per app)",
         )
-    kind = EventsAckFirstHandler if ack_events_first else SocketModeHandler
     workers = max(2, -(-concurrency // connections))
-    opened = SocketModeConnections([])
+    events = ThreadPoolExecutor(max_workers=max(2, concurrency // 4), thread_name_prefix="event")
+    opened = SocketModeConnections([], events)
+    options: dict[str, Any] = {"concurrency": workers, "receive_buffer_size": receive_buffer_size}
     try:
         for _ in range(connections):
-            handler = kind(
-                app, app_token, concurrency=workers, receive_buffer_size=receive_buffer_size
+            handler = (
+                EventsAckFirstHandler(app, app_token, events=events, **options)
+                if ack_events_first
+                else SocketModeHandler(app, app_token, **options)
             )
             opened.handlers.append(handler)
             handler.connect()

@@ -14,7 +14,10 @@ envelope sent to ack received, twice in one run:
 then the after/before ratios.
 
     .venv/bin/python tests/bench/bench_slack_ack.py [--envelopes 500] [--senders 50]
-        [--connections 4] [--only before|after]
+        [--connections 4] [--rounds 3] [--only before|after]
+
+The modes alternate for ``--rounds`` rounds (a load spike on a shared machine then hits both);
+the figures pool every round, and the ratio of the rounds' median p99 is printed too.
 """
 
 from __future__ import annotations
@@ -137,13 +140,24 @@ def measure(mode: Mode, envelopes: int, senders: int) -> Figures:
     return Figures(mode, [v * 1000 for v, _ in done], [k for _, k in done], elapsed)
 
 
-def report(f: Figures, senders: int) -> None:
+def pooled(figures: list[Figures]) -> Figures:
+    f0 = figures[0]
+    return Figures(
+        f0.mode,
+        [v for f in figures for v in f.ms],
+        [k for f in figures for k in f.kinds],
+        sum(f.elapsed for f in figures),
+    )
+
+
+def report(f: Figures, senders: int, rounds: int) -> None:
     slow = sum(1 for v in f.ms if v > 3000)
     m = f.mode
     how = "events acked on arrival" if m.ack_events_first else "events acked after the listener"
     print(f"{m.name}: {m.connections} connection(s), {how}")
     print(
-        f"  envelopes: {len(f.ms)} ({senders} concurrent senders), all acked in {f.elapsed:.2f} s"
+        f"  envelopes: {len(f.ms)} ({senders} concurrent senders, {rounds} round(s)), "
+        f"acked in {f.elapsed:.2f} s"
     )
     print(
         f"  ack latency ms: p50 {f.p(0.50):.1f}  p90 {f.p(0.90):.1f}  p99 {f.p(0.99):.1f}  "
@@ -165,9 +179,10 @@ def report(f: Figures, senders: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--envelopes", type=int, default=500)
+    parser.add_argument("--envelopes", type=int, default=500, help="per mode and round")
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--connections", type=int, default=4, help="connections of 'after'")
+    parser.add_argument("--rounds", type=int, default=3, help="before/after alternations")
     parser.add_argument("--only", choices=["before", "after"], help="measure one mode only")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -176,17 +191,26 @@ def main() -> None:
         Mode("before", connections=1, ack_events_first=False),
         Mode("after", connections=args.connections, ack_events_first=True),
     ]
-    results = []
-    for mode in modes:
-        if args.only in (None, mode.name):
-            results.append(measure(mode, args.envelopes, args.senders))
-            report(results[-1], args.senders)
+    modes = [m for m in modes if args.only in (None, m.name)]
+    runs: dict[str, list[Figures]] = {m.name: [] for m in modes}
+    for n in range(args.rounds):  # alternate, so a load spike on the machine hits both modes
+        for mode in modes:
+            f = measure(mode, args.envelopes, args.senders)
+            runs[mode.name].append(f)
+            print(f"round {n + 1} {mode.name}: p50 {f.p(0.5):.1f}  p99 {f.p(0.99):.1f} ms")
+    results = [pooled(runs[m.name]) for m in modes]
+    for f in results:
+        report(f, args.senders, args.rounds)
     if len(results) == 2:
         before, after = results
+        median_p99 = {
+            name: statistics.median(f.p(0.99) for f in figures) for name, figures in runs.items()
+        }
         print(
             f"after/before: p50 {after.p(0.5) / before.p(0.5):.2f}  "
             f"p99 {after.p(0.99) / before.p(0.99):.2f}  "
-            f"mean {statistics.fmean(after.ms) / statistics.fmean(before.ms):.2f}"
+            f"mean {statistics.fmean(after.ms) / statistics.fmean(before.ms):.2f}  "
+            f"median of the rounds' p99 {median_p99['after'] / median_p99['before']:.2f}"
         )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"machine: {os.cpu_count()} cpus, load average {load} (other work inflates the tail)")

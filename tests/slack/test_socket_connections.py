@@ -102,6 +102,39 @@ def test_an_event_is_acked_while_its_receipt_is_still_being_written(
     assert home.blocks and receipts == [f"slack:event:{_event_id(slack, envelope)}"]
 
 
+def test_events_waiting_on_their_receipts_do_not_hold_up_the_next_command(
+    slack: LocalSlack, sqlite_database: Database
+) -> None:
+    """One connection with two workers, three events whose receipts are held: a command sent
+    next is still acked (with its reply), as event listeners run outside the connection's
+    workers."""
+    receipts_may_finish = threading.Event()
+
+    def held_receipt(key: str) -> bool:
+        receipts_may_finish.wait(30)
+        return remember(sqlite_database, key)
+
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    jobs = JobRunner(max_workers=2)
+    app = build_app(settings, services=replace(default_services(), dedup=held_receipt), jobs=jobs)
+    sockets = start_socket_mode(app, "xapp-test", concurrency=2)
+    try:
+        slack.wait_connected()
+        for n in range(3):
+            slack.add_user(f"U{n}", f"user{n}")
+            slack.open_app_home(f"U{n}")
+        try:
+            help_ack = slack.wait_ack(slack.send_slash_command("U0", "help"), timeout=10)
+        finally:
+            receipts_may_finish.set()
+        assert "/aiops" in str(help_ack.payload)
+        slack.wait_for(lambda: all(slack.home(f"U{n}") for n in range(3)))
+    finally:
+        receipts_may_finish.set()
+        sockets.close()
+        jobs.shutdown()
+
+
 def test_start_socket_mode_refuses_more_connections_than_slack_allows() -> None:
     app = App(token="xoxb-test", token_verification_enabled=False)
     with pytest.raises(ConfigError, match="between 1 and 10"):
