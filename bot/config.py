@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         default=None, description="Web API base URL (the local Slack server in the sandbox)"
     )
     aiops_slack_channel: str = Field(default="#incidents", description="where incidents are posted")
+    aiops_slack_connections: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        description="socket-mode connections, 1-10 (Slack spreads envelopes over them)",
+    )
 
     # --- HTTP webhooks
     aiops_http_host: str = Field(default="127.0.0.1", description="webhook server bind address")

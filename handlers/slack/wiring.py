@@ -252,8 +252,10 @@ class Runtime:
         assert app_token is not None and client is not None
         app = build_app(self.settings, client=client, services=build_services(domain),
                         jobs=domain.jobs)  # fmt: skip
-        handler = start_socket_mode(app, app_token.get_secret_value())
-        self._stops.append(("slack", handler.close))
+        sockets = start_socket_mode(
+            app, app_token.get_secret_value(), connections=self.settings.aiops_slack_connections
+        )
+        self._stops.append(("slack", sockets.close))
 
     def _schedule(self, domain: Domain) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
