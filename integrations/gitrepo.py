@@ -3,7 +3,8 @@
 ``mirror(url, cache)`` clones once (``--mirror``: every branch and tag, no work tree) and
 fetches afterwards; ``resolve(cache, ref)`` turns a branch, tag or commit into a commit id;
 ``read_folder(cache, commit, path)`` returns the files of one folder at that commit, read with
-``git ls-tree`` / ``git cat-file`` (nothing is checked out, so a half-written tree never exists).
+``git ls-tree`` and one ``git cat-file --batch`` (nothing is checked out, so a half-written tree
+never exists).
 
 ``git`` runs with no terminal and no prompt: credentials come from git's own configuration
 (an SSH key, a credential helper), never from here. Failures raise ``GitError`` with git's last
@@ -38,12 +39,14 @@ def redact(text: str) -> str:
     return _CREDENTIALS.sub(r"\g<scheme>***@", text)
 
 
-def _git(args: list[str], *, cwd: Path | None = None, timeout: float = TIMEOUT_S) -> bytes:
+def _git(
+    args: list[str], *, cwd: Path | None = None, timeout: float = TIMEOUT_S, stdin: bytes = b""
+) -> bytes:
     try:
         done = subprocess.run(
             ["git", "-c", "core.askPass=", "-c", "credential.interactive=false", *args],
-            cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout,
-            start_new_session=True, check=False,
+            cwd=cwd, capture_output=True, input=stdin, timeout=timeout, start_new_session=True,
+            check=False,
         )  # fmt: skip
     except FileNotFoundError:
         raise GitError("git is not installed (the runbook sync runs the git command)") from None
@@ -94,14 +97,26 @@ def read_folder(cache: Path, commit: str, path: str = "") -> list[RepoFile]:
         listing = _git(["ls-tree", "-z", tree], cwd=cache)
     except GitError:
         raise GitError(f"folder {folder!r} does not exist at {commit[:12]}") from None
-    files = []
+    blobs: list[tuple[str, str]] = []  # (name, blob id)
     for entry in listing.split(b"\0"):
         if not entry:
             continue
-        meta, _, name = entry.partition(b"\t")
+        meta, _, raw_name = entry.partition(b"\t")
         _mode, kind, blob = meta.decode().split()
-        if kind != "blob":
-            continue
-        data = _git(["cat-file", "blob", blob], cwd=cache)
-        files.append(RepoFile(name.decode(errors="replace"), data))
+        if kind == "blob":
+            blobs.append((raw_name.decode(errors="replace"), blob))
+    if not blobs:
+        return []
+    # every blob in one ``cat-file --batch``: "<id> blob <size>\n<data>\n" per blob, in order
+    out = _git(
+        ["cat-file", "--batch"], cwd=cache, stdin="".join(f"{b}\n" for _, b in blobs).encode()
+    )
+    files: list[RepoFile] = []
+    at = 0
+    for name, _blob in blobs:
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        start = header_end + 1
+        files.append(RepoFile(name, out[start : start + size]))
+        at = start + size + 1
     return files

@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from bot.errors import ConfigError, UserError
 from bot.remediate.enums import Risk
 from bot.remediate.models import Lookup
-from bot.yamlloc import YamlLocator, yaml_error_line
+from bot.yamlloc import YamlLocator, load_yaml, yaml_error_line
 
 RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks" / "runbooks"
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -236,7 +236,7 @@ def check(book: Runbook, where: str = "", *, lookup: Lookup) -> Runbook:
 def parse(text: str, where: str = "runbook", *, lookup: Lookup) -> Runbook:
     """One runbook from YAML text; errors read ``WHERE:LINE: key: reason``."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         line = str(exc).splitlines()[0]
         raise ConfigError(f"{where}:{yaml_error_line(exc)}: not valid YAML: {line}") from None

@@ -84,11 +84,11 @@ class RunbookSync:
         try:
             mirror(self.url, self.repo)
             commit = resolve(self.repo, self.ref)
+            if commit == before.commit:  # nothing new: nothing to read or validate
+                return SyncResult(True, self.source, commit, commit, False, tuple(before.books))
             files = read_folder(self.repo, commit, self.folder)
         except GitError as exc:
             return SyncResult(False, self.source, None, before.commit, errors=(f"git: {exc}",))
-        if commit == before.commit:
-            return SyncResult(True, self.source, commit, commit, False, tuple(before.books))
         books, errors = validate_files(files, self.folder)
         if errors:
             return SyncResult(False, self.source, commit, before.commit, errors=tuple(errors))
