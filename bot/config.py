@@ -148,6 +148,33 @@ class Settings(BaseSettings):
         default=None, description="compliance rules of your own, added to the built-in set"
     )
 
+    # --- runbooks from git
+    aiops_runbooks_git_url: str | None = Field(
+        default=None, description="runbook repository (local path or remote); unset: the shipped"
+        " playbooks/runbooks folder",
+    )  # fmt: skip
+    aiops_runbooks_git_ref: str = Field(
+        default="main", description="branch, tag or commit of the runbook repository"
+    )
+    aiops_runbooks_git_path: str = Field(
+        default="", description="folder of the runbooks inside the repository (default: its root)"
+    )
+    aiops_runbooks_cache_dir: Path | None = Field(
+        default=None, description="where the repository is cloned (default: beside AIOPS_DB)"
+    )
+    aiops_runbooks_sync_every_s: float = Field(
+        default=300.0, ge=0, description="seconds between scheduled runbook syncs (0: off)"
+    )
+    aiops_github_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC secret of POST /webhooks/github (runbook pushes; default: "
+        "GITHUB_WEBHOOK_SECRET)",
+    )
+    aiops_ops_channel: str | None = Field(
+        default=None, description="channel of operational notices such as a failed runbook sync "
+        "(default: AIOPS_SLACK_CHANNEL)",
+    )  # fmt: skip
+
     # --- behaviour
     aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")
     aiops_timezone: str = Field(default="UTC", description="timezone of the weekly digest")

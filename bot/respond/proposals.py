@@ -9,7 +9,7 @@ at once (read-only) to the jobs. ``propose`` does the same for one action (a run
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import Conflict, UpstreamUnavailable, UserError
@@ -23,6 +23,7 @@ from bot.remediate import service
 from bot.remediate.enums import State
 from bot.remediate.service import Proposal
 from bot.respond.approvals import Desk, submit_run
+from bot.respond.runbooks import offer_runbooks
 from bot.store import RemediationRequest
 
 # incidents in these states move to "investigating" when someone investigates them
@@ -36,6 +37,7 @@ class Investigated:
     incident_id: int | None
     requests: list[RemediationRequest]
     problems: list[str]  # recommended actions that could not be proposed, and why
+    runbooks: list[str] = field(default_factory=list)  # runbooks offered to run by hand
 
 
 def propose(
@@ -81,7 +83,10 @@ def save_and_propose(
             problems.append(f"could not propose {rec.action}: {exc}")
             continue
         requests.append(proposal.request)
-    return Investigated(result, inv_id, incident_id, requests, problems)
+    offered = offer_runbooks(desk, result, requested_by=requested_by, incident_id=incident_id,
+                             investigation_id=inv_id)  # fmt: skip
+    return Investigated(result, inv_id, incident_id, requests + offered.requests, problems,
+                        offered.notes)  # fmt: skip
 
 
 def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) -> Investigated:

@@ -33,6 +33,8 @@ class RemediationRequest(SQLModel, table=True):
     result: dict[str, Any] = _json()
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
     version: int = 0
+    # the runbook repository commit a runbook.run executed (None: not a runbook, or bundled)
+    runbook_commit: str | None = Field(default=None, max_length=40)
 
 
 class Approval(SQLModel, table=True):

@@ -79,6 +79,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "handlers.cli.members",
         "Team members and their roles (who may approve remediations).",
     ),
+    "runbook": (
+        "handlers.cli.runbooks",
+        "Runbooks: list the live set, sync the git repository.",
+    ),
 }
 
 

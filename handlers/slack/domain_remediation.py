@@ -17,10 +17,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import UpstreamUnavailable, UserError
 from bot.investigate import service as investigations
-from bot.remediate import registry
 from bot.remediate.enums import State
-from bot.remediate.runbooks import load_runbooks
+from bot.remediate.runbooks_live import LIVE
 from bot.respond import approvals, proposals
+from bot.respond.runbooks import live_runbook, propose_runbook
 from handlers.blocks import approval_request, investigation_summary, investigation_text
 from handlers.blocks.models import ActionView, ApprovalView, HypothesisView, InvestigationView
 from handlers.blocks.text import escape
@@ -42,7 +42,7 @@ def _summary(found: proposals.Investigated) -> InvestigationView:
     c = result.classification
     return InvestigationView(
         query=result.query,
-        facts=[f.text for f in result.facts] + found.problems,
+        facts=[f.text for f in result.facts] + found.problems + found.runbooks,
         hypotheses=[
             HypothesisView(f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence)
             for h in result.hypotheses
@@ -141,19 +141,18 @@ def reject(domain: Domain, actor: Actor, raw_id: str, reason: str | None) -> Rep
 
 # ---------------------------------------------------------------- runbooks
 def runbook_list(domain: Domain, actor: Actor) -> Reply:
-    books = load_runbooks(lookup=registry.get)
-    if not books:
+    live = LIVE.current()
+    if not live.books:
         return Reply("No runbooks are installed.")
-    lines = [f"• `{b.name}` — {escape(b.description or '')}" for b in books.values()]
-    return Reply("*Runbooks* (`/aiops runbook run <name> <target>`)\n" + "\n".join(lines))
+    lines = [f"• `{b.name}` — {escape(b.description or '')}" for b in live.books.values()]
+    return Reply(f"*Runbooks* ({escape(live.version)}; `/aiops runbook run <name> <target>`)\n"
+                 + "\n".join(lines))  # fmt: skip
 
 
 def runbook_run(domain: Domain, actor: Actor, name: str, target: str) -> Reply:
-    if name not in load_runbooks(lookup=registry.get):
-        raise UserError(f"no runbook named `{name}`", hint="`/aiops runbook list` shows them")
-    proposal = proposals.propose(
-        domain.desk, action="runbook.run", params={"name": name, "target": target},
-        requested_by=actor.user_id, rationale="requested in Slack",
+    proposal = propose_runbook(
+        domain.desk, live_runbook(name), target=target, requested_by=actor.user_id,
+        rationale="requested in Slack",
     )  # fmt: skip
     req = proposal.request
     assert req.id is not None

@@ -39,6 +39,7 @@ from handlers.slack.domain import Domain
 from handlers.slack.domain_services import build_services
 from handlers.slack.publisher import SlackIncidentPublisher, SlackSenderAdapter
 from handlers.slack.wiring_reports import build_reports, hint_job, schedule_reports
+from handlers.slack.wiring_runbooks import schedule_runbook_sync, start_runbook_sync
 
 log = logging.getLogger("aiops.run")
 
@@ -133,6 +134,7 @@ class Runtime:
     scheduler: Any = None
     pipeline: IngestPipeline | None = None
     predictions: Any = None  # bot.predict.setup.PredictionJob
+    runbooks: Any = None  # bot.runbooks.sync.RunbookSync when AIOPS_RUNBOOKS_GIT_URL is set
     _stops: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     db: Database | None = None
     domain: Domain | None = None
@@ -175,6 +177,7 @@ class Runtime:
         domain.reports = self._reports(domain, client)
         wire_escalation(flows, paging, jobs, also_on_opened=lambda iid: _hint(domain, iid))
         self._recover(domain)
+        self.runbooks = start_runbook_sync(s, client, self.clock)
         self._serve_http(domain)
         if self.slack:
             self._connect_slack(domain, client)
@@ -213,6 +216,7 @@ class Runtime:
 
         from bot.ingest.sns import SnsVerifier
         from handlers.http import HttpServices, create_http_app
+        from handlers.http.runbooks import SYNC_KEY
         from integrations.sns_http import fetch_url
 
         s = self.settings
@@ -223,7 +227,8 @@ class Runtime:
             host_pattern=s.aiops_sns_host_pattern,
             require_https=s.aiops_sns_require_https,
         )
-        app = create_http_app(HttpServices(s, domain.flows, pipeline, sns, self.clock))
+        extra = {SYNC_KEY: self.runbooks} if self.runbooks is not None else {}
+        app = create_http_app(HttpServices(s, domain.flows, pipeline, sns, self.clock, extra))
         config = uvicorn.Config(
             app, host=s.aiops_http_host, port=s.aiops_http_port, log_level="warning",
             access_log=False, lifespan="off", timeout_graceful_shutdown=3,
@@ -274,6 +279,7 @@ class Runtime:
         )  # fmt: skip
         submit = self.pipeline.submit if self.pipeline is not None else None
         self.predictions = schedule_reports(scheduler, s, domain, submit)
+        schedule_runbook_sync(scheduler, s, self.runbooks)
         scheduler.start()
         self.scheduler = scheduler
         self._stops.append(("scheduler", lambda: scheduler.shutdown(wait=False)))
