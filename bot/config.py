@@ -138,6 +138,12 @@ class Settings(BaseSettings):
     aiops_escalation_file: Path | None = Field(default=None, description="escalation.yaml")
     aiops_slo_file: Path | None = Field(default=None, description="slo.yaml")
     aiops_topology_file: Path | None = Field(default=None, description="service topology.yaml")
+    aiops_services_file: Path | None = Field(
+        default=None, description="services.yaml: each service's team, channel and escalation"
+    )
+    aiops_teams_file: Path | None = Field(
+        default=None, description="teams.yaml: Slack users and groups in teams, with roles"
+    )
 
     # --- behaviour
     aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")

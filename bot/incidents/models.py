@@ -49,6 +49,7 @@ class IncidentView:
     slack_channel: str | None
     slack_ts: str | None
     changes: tuple[ChangeLine, ...] = field(default_factory=tuple)
+    team: str | None = None  # the owning team's name (services.yaml), None without routing
 
     @property
     def mtta(self) -> timedelta | None:

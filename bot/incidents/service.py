@@ -12,7 +12,7 @@ from bot.changes import service as change_service
 from bot.changes.scoring import ChangeFacts, IncidentFacts, top_changes
 from bot.errors import NotFound
 from bot.incidents.models import AlertLine, ChangeLine, IncidentView, TimelineLine
-from bot.store.models import Alert, Incident, TimelineEvent
+from bot.store.models import Alert, Incident, Team, TimelineEvent
 from bot.topology import Topology
 
 CHANGE_LOOKBACK = timedelta(hours=24)
@@ -167,4 +167,12 @@ def view(*, session: Session, incident_id: int, topology: Topology | None = None
         slack_channel=inc.slack_channel,
         slack_ts=inc.slack_ts,
         changes=tuple(changes),
+        team=_team_name(session, inc.team_id),
     )
+
+
+def _team_name(session: Session, team_id: int | None) -> str | None:
+    if team_id is None:
+        return None
+    team = session.get(Team, team_id)
+    return team.name if team is not None else None

@@ -35,6 +35,8 @@ from bot.remediate.policy import load_policy
 from bot.respond.approvals import recover
 from bot.store import Database
 from bot.store.db import settings_database
+from bot.teams.config import load_services
+from bot.teams.routing import Router
 from handlers.slack.domain import Domain
 from handlers.slack.domain_services import build_services
 from handlers.slack.publisher import SlackIncidentPublisher, SlackSenderAdapter
@@ -157,7 +159,10 @@ class Runtime:
 
             client = build_client(s)
             publisher = SlackIncidentPublisher(client, s.aiops_slack_channel)
-        flows = IncidentFlows(db, clock=self.clock, topology=_topology(s), publisher=None)
+        flows = IncidentFlows(
+            db, clock=self.clock, topology=_topology(s), publisher=None,
+            router=Router(load_services(s.aiops_services_file)),
+        )  # fmt: skip
         paging = self._paging(db, client)
         domain = Domain(
             db=db, flows=flows, clock=self.clock, jobs=jobs,
