@@ -13,6 +13,7 @@ from bot.changes.scoring import ChangeFacts, IncidentFacts, top_changes
 from bot.errors import NotFound
 from bot.incidents.models import AlertLine, ChangeLine, IncidentView, TimelineLine
 from bot.store.models import Alert, Incident, Team, TimelineEvent
+from bot.teams.scope import TeamScope
 from bot.topology import Topology
 
 CHANGE_LOOKBACK = timedelta(hours=24)
@@ -36,9 +37,17 @@ def get(*, session: Session, incident_id: int) -> Incident:
 
 
 def list_incidents(
-    *, session: Session, status: str | None = None, open_only: bool = False, limit: int = 50
+    *,
+    session: Session,
+    status: str | None = None,
+    open_only: bool = False,
+    limit: int = 50,
+    scope: TeamScope | None = None,
 ) -> list[Incident]:
+    """Newest first; with ``scope`` only the incidents of the teams the user sees."""
     stmt = select(Incident).order_by(col(Incident.id).desc()).limit(limit)
+    if scope is not None:
+        stmt = stmt.where(scope.incident_filter())
     if status:
         stmt = stmt.where(Incident.status == status)
     if open_only:
