@@ -119,10 +119,7 @@ class Gate:
             return scope
         need = NEEDS[permission]
         found, team_id, missing = self._owner(target, scope)
-        if target.team is not None:
-            allowed = scope.may(team_id, need) if found else False
-            have = scope.role_in(team_id) if found else None
-        elif target == NOWHERE:
+        if target == NOWHERE:
             best = scope.best_role()
             allowed, have = best is not None and best.includes(need), best
         else:
@@ -131,7 +128,7 @@ class Gate:
                 raise NotFound(missing)
             have = scope.role_in(team_id)
             allowed = have is not None and have.includes(need)
-        where = scope.team_name(team_id) if target != NOWHERE else "any team"
+        where = "any team" if target == NOWHERE else target.team or scope.team_name(team_id)
         if not allowed:
             self._audit(user, permission, target, "refused", f"needs {need} in {where}")
             yours = f"you are {have}" if have else "you are in no team that may"
