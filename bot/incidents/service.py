@@ -177,6 +177,7 @@ def view(*, session: Session, incident_id: int, topology: Topology | None = None
         slack_ts=inc.slack_ts,
         changes=tuple(changes),
         team=_team_name(session, inc.team_id),
+        auto_investigate=inc.auto_investigate,
     )
 
 

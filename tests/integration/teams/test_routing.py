@@ -77,6 +77,7 @@ def test_alerts_are_routed_to_their_owning_team_channel_and_escalation(database:
     ]
     published = {m.incident_id: m.view for m in pub.messages if m.kind == "publish"}
     assert {v.team for v in published.values()} == {"payments", "search"}
+    assert {v.auto_investigate for v in published.values()} == {"critical-now", None}
 
 
 def test_an_unowned_service_goes_to_the_default_team_and_is_reported_once(
