@@ -174,6 +174,12 @@ class Settings(BaseSettings):
         default=None, description="channel of operational notices such as a failed runbook sync "
         "(default: AIOPS_SLACK_CHANNEL)",
     )  # fmt: skip
+    aiops_services_file: Path | None = Field(
+        default=None, description="services.yaml: each service's team, channel and escalation"
+    )
+    aiops_teams_file: Path | None = Field(
+        default=None, description="teams.yaml: Slack users and groups in teams, with roles"
+    )
 
     # --- behaviour
     aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")

@@ -66,6 +66,12 @@ def sync_policies(session: Session, config: EscalationFile) -> dict[str, int]:
 def policy_for(
     session: Session, incident: Incident, default_policy: str | None
 ) -> EscalationPolicy | None:
+    if incident.escalation_policy:  # chosen at ingest from services.yaml
+        named = session.exec(
+            select(EscalationPolicy).where(EscalationPolicy.name == incident.escalation_policy)
+        ).first()
+        if named is not None:
+            return named
     if incident.team_id is not None:
         team = session.get(Team, incident.team_id)
         if team is not None and team.escalation_policy_id is not None:

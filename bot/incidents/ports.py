@@ -69,7 +69,8 @@ class RecordingPublisher:
     def publish(self, incident: IncidentView) -> MessageRef | None:
         with self._lock:
             self.messages.append(Recorded("publish", incident.id, incident.title, incident))
-            return MessageRef(self.channel, f"{len(self.messages)}.000100")
+            channel = incident.slack_channel or self.channel  # the owning team's channel
+            return MessageRef(channel, f"{len(self.messages)}.000100")
 
     def update(self, incident: IncidentView) -> None:
         with self._lock:

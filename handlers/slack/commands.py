@@ -23,7 +23,7 @@ from bot.errors import UserError
 from bot.inventory.ask import question_to_query, words_to_query
 from handlers.blocks.misc import help_blocks, usage_blocks
 from handlers.blocks.models import UsageLine
-from handlers.slack.services import Actor, Reply, Services
+from handlers.slack.services import Actor, Reply, Services, TeamCommand
 
 COMMAND = "/aiops"
 Call = Callable[[Services, Actor], Reply]
@@ -33,6 +33,8 @@ _REQUEST = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _TARGET = re.compile(r"^[A-Za-z0-9_./:-]{1,128}$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_TEAM = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TEAM_ROLES = ("viewer", "operator", "admin", "owner")
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 MAX_QUERY = 500
 MAX_NOTE = 2000
@@ -220,6 +222,31 @@ def _snooze(args: list[str]) -> Call:
     return lambda s, a: s.snooze(a, iid, length)
 
 
+def _team(args: list[str]) -> Call:
+    op = args[0].lower() if args else "list"
+    if op == "list":
+        _arity(args, 0, 2)
+        team = team_name(args[1]) if len(args) == 2 else None
+        return lambda s, a: s.team(a, TeamCommand("list", team))
+    if op == "add":
+        _arity(args, 4)
+        who, team, role = user_id(args[1]), team_name(args[2]), args[3].lower()
+        if role not in TEAM_ROLES:
+            raise ArgError(f"`{args[3]}` is not a role: say {', '.join(TEAM_ROLES)}.")
+        return lambda s, a: s.team(a, TeamCommand("add", team, who, role))
+    if op == "remove":
+        _arity(args, 3)
+        who, team = user_id(args[1]), team_name(args[2])
+        return lambda s, a: s.team(a, TeamCommand("remove", team, who))
+    raise ArgError(f"`{args[0]}` is not a team command: say `list`, `add` or `remove`.")
+
+
+def team_name(token: str) -> str:
+    if not _TEAM.match(token):
+        raise ArgError(f"`{token}` is not a team name (lower-case letters, digits, `-_`).")
+    return token
+
+
 def _help(args: list[str]) -> Call:  # never called: help is answered in the ack
     raise ArgError("help is handled by the parser")
 
@@ -261,6 +288,10 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "List resources: `ec2 env=prod`, `which buckets are public`", _inventory),
     Subcommand("snooze", "/aiops snooze <id> <duration>",
                "Silence an incident's escalation for a while (30m, 2h, 1d)", _snooze),
+    Subcommand("whoami", "/aiops whoami", "Your teams and roles",
+               _no_args(lambda s: s.whoami)),
+    Subcommand("team", "/aiops team [list [team]] | add @user <team> <role> | remove @user <team>",
+               "Team members and roles (owners add and remove)", _team),
     Subcommand("help", "/aiops help [subcommand]", "This list, or one sub-command's usage",
                _help),
 )  # fmt: skip

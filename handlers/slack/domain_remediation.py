@@ -122,7 +122,8 @@ def _request_id(raw: str) -> int:
 
 def approve(domain: Domain, actor: Actor, raw_id: str) -> Reply:
     rid = _request_id(raw_id)
-    done = approvals.approve(domain.desk, request_id=rid, user=actor.user_id)
+    roles = domain.access.approver_roles(actor.user_id, rid)  # None: Member rows decide
+    done = approvals.approve(domain.desk, request_id=rid, user=actor.user_id, roles=roles)
     if done.running:
         text = f":white_check_mark: <@{actor.user_id}> approved `{done.request.action}` "
         text += f"(request {rid}); running it now. The outcome will follow here."
@@ -133,7 +134,10 @@ def approve(domain: Domain, actor: Actor, raw_id: str) -> Reply:
 
 def reject(domain: Domain, actor: Actor, raw_id: str, reason: str | None) -> Reply:
     rid = _request_id(raw_id)
-    req = approvals.reject(domain.desk, request_id=rid, user=actor.user_id, reason=reason or "")
+    roles = domain.access.approver_roles(actor.user_id, rid)
+    req = approvals.reject(
+        domain.desk, request_id=rid, user=actor.user_id, reason=reason or "", roles=roles
+    )
     why = f": {escape(reason)}" if reason else ""
     return Reply(f":no_entry: <@{actor.user_id}> rejected `{req.action}` (request {rid}){why}",
                  public=True)  # fmt: skip

@@ -25,7 +25,9 @@ from handlers.blocks.models import ApprovalView, HomeView, OnCallView, TimelineE
 from handlers.blocks.models import TimelineView as TimelineCard
 from handlers.slack import domain_remediation as rem
 from handlers.slack import domain_reports as rep
+from handlers.slack import domain_teams as teams
 from handlers.slack.domain import SOURCE, Domain
+from handlers.slack.guard import guard
 from handlers.slack.publisher import incident_card
 from handlers.slack.services import Actor, Reply, Services, default_services
 
@@ -39,8 +41,14 @@ def _card(domain: Domain, view: IncidentView) -> Any:
 
 
 # ---------------------------------------------------------------- incident sub-commands
+def _open(domain: Domain, actor: Actor) -> list[IncidentView]:
+    """Open incidents of the teams the actor sees (all of them with isolation off)."""
+    scope = domain.scope(actor.user_id)
+    return commands.open_views(domain.flows, limit=MAX_LISTED, scope=scope)
+
+
 def list_incidents(domain: Domain, actor: Actor) -> Reply:
-    cards = [_card(domain, v) for v in commands.open_views(domain.flows, limit=MAX_LISTED)]
+    cards = [_card(domain, v) for v in _open(domain, actor)]
     text = f"{len(cards)} open incident(s)"
     return Reply(text, incident_list(cards))
 
@@ -125,14 +133,15 @@ def feedback(domain: Domain, actor: Actor, ref: FeedbackRef, kind: FeedbackKind)
 
 
 def home(domain: Domain, actor: Actor) -> HomeView:
-    incidents = [_card(domain, v) for v in commands.open_views(domain.flows, limit=MAX_LISTED)]
+    incidents = [_card(domain, v) for v in _open(domain, actor)]
+    visible = domain.access.visible_requests(actor.user_id, remediate_service.pending(domain.db))
     approvals = [
         ApprovalView(
             request_id=str(r.id), action=r.action, risk=r.risk, requested_by=r.requested_by,
             params={k: str(v) for k, v in r.params.items()}, incident_id=r.incident_id,
             expires_at=r.expires_at, approvals_needed=r.required_approvals,
         )
-        for r in remediate_service.pending(domain.db)
+        for r in visible
     ]  # fmt: skip
     oncall_rows: list[OnCallView] = []
     if domain.paging is not None:
@@ -152,8 +161,12 @@ def dedup(domain: Domain, key: str) -> bool:
 
 
 def build_services(domain: Domain) -> Services:
-    """Every service backed by the domain."""
+    """Every service backed by the domain, each checked by the team gate first (``guard``)."""
     d = domain
+    return guard(_services(d), d.access)
+
+
+def _services(d: Domain) -> Services:
     return replace(
         default_services(),
         list_incidents=lambda a: list_incidents(d, a),
@@ -166,6 +179,8 @@ def build_services(domain: Domain) -> Services:
         oncall=lambda a: oncall(d, a),
         feedback=lambda a, r, k: feedback(d, a, r, k),
         home=lambda a: home(d, a),
+        whoami=lambda a: teams.whoami(d, a),
+        team=lambda a, c: teams.team(d, a, c),
         dedup=lambda key: dedup(d, key),
         investigate=lambda a, q: rem.investigate_query(d, a, q),
         investigate_incident=lambda a, i: rem.investigate_incident(d, a, i),

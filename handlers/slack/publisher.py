@@ -125,8 +125,9 @@ class SlackIncidentPublisher:
         card = self._card(incident)
         try:
             resp = self.client.chat_postMessage(
-                channel=self.channel, text=incident_text(card), blocks=incident_message(card)
-            )
+                channel=incident.slack_channel or self.channel,  # the owning team's channel
+                text=incident_text(card), blocks=incident_message(card),
+            )  # fmt: skip
         except SlackApiError as exc:
             log.error("could not post incident #%s: %s", incident.id, exc.response.get("error"))
             return None

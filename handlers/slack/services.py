@@ -47,6 +47,16 @@ class ReplyFile:
 
 
 @dataclass(frozen=True)
+class TeamCommand:
+    """``/aiops team [list [team]] | add @user <team> <role> | remove @user <team>``."""
+
+    op: Literal["list", "add", "remove"]
+    team: str | None = None
+    user: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """What a service wants shown.
 
@@ -114,6 +124,8 @@ class Services:
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")
     home: Callable[[Actor], HomeView] = _empty_home
+    whoami: Callable[[Actor], Reply] = not_available("/aiops whoami")
+    team: Callable[[Actor, TeamCommand], Reply] = not_available("/aiops team")
     dedup: Callable[[str], bool] = field(default_factory=MemoryDedup)
 
 

@@ -35,6 +35,10 @@ from bot.remediate.policy import load_policy
 from bot.respond.approvals import recover
 from bot.store import Database
 from bot.store.db import settings_database
+from bot.teams.access import Gate
+from bot.teams.config import load_services, load_teams
+from bot.teams.directory import Directory, ensure_teams
+from bot.teams.routing import Router
 from handlers.slack.domain import Domain
 from handlers.slack.domain_services import build_services
 from handlers.slack.publisher import SlackIncidentPublisher, SlackSenderAdapter
@@ -159,7 +163,10 @@ class Runtime:
 
             client = build_client(s)
             publisher = SlackIncidentPublisher(client, s.aiops_slack_channel)
-        flows = IncidentFlows(db, clock=self.clock, topology=_topology(s), publisher=None)
+        routes = load_services(s.aiops_services_file)
+        flows = IncidentFlows(
+            db, clock=self.clock, topology=_topology(s), publisher=None, router=Router(routes),
+        )  # fmt: skip
         paging = self._paging(db, client)
         domain = Domain(
             db=db, flows=flows, clock=self.clock, jobs=jobs,
@@ -169,6 +176,7 @@ class Runtime:
             or production_investigation_context(s, self.clock),
             action_context=self.action_context or production_action_context(s, self.clock),
             approval_ttl=timedelta(minutes=s.aiops_approval_ttl_minutes),
+            gate=_gate(s, db, routes, client),
         )  # fmt: skip
         self.domain = domain
         if publisher is not None:
@@ -299,6 +307,20 @@ class Runtime:
 
 
 # ---------------------------------------------------------------- glue callbacks
+def _gate(settings: Settings, db: Database, routes: Any, client: WebClient | None) -> Gate:
+    """Team isolation from teams.yaml (off without it); decisions go to the audit chain."""
+    from bot.remediate import audit
+    from handlers.slack.groups import SlackGroups
+
+    teams = load_teams(settings.aiops_teams_file)
+    default = routes.default_team if routes is not None else None
+    names = [*(routes.team_names() if routes else []), *(teams.teams if teams else [])]
+    if names:
+        ensure_teams(db, names)
+    groups = SlackGroups(client) if client is not None else None
+    return Gate(db, Directory(db, teams, default_team=default, groups=groups), audit.append)
+
+
 def _topology(settings: Settings) -> Any:
     from bot.topology import Topology, load_topology_file
 

@@ -1,7 +1,7 @@
 """runbooks commit: each remediation request records the runbook repository commit it ran
 
 Revision ID: 0004_runbooks
-Revises: 0003
+Revises: 0004c
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_runbooks"
-down_revision = "0003"
+down_revision = "0004c"
 branch_labels = None
 depends_on = None
 
