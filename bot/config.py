@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     aiops_escalation_file: Path | None = Field(default=None, description="escalation.yaml")
     aiops_slo_file: Path | None = Field(default=None, description="slo.yaml")
     aiops_topology_file: Path | None = Field(default=None, description="service topology.yaml")
+    aiops_auto_investigate_file: Path | None = Field(
+        default=None, description="auto_investigate.yaml: which new incidents investigate at once"
+    )
 
     # --- behaviour
     aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")

@@ -144,8 +144,21 @@ class Receipt(SQLModel, table=True):
     at: datetime = _now_ts()
 
 
+class AutoInvestigation(SQLModel, table=True):
+    """The claim of an incident's automatic investigation: one row per incident, taken again only
+    after the policy's cooldown (a conditional update), so restarts and replicas run it once."""
+
+    incident_id: int = Field(primary_key=True, foreign_key="incident.id")
+    policy: str = Field(max_length=64)
+    claimed_at: datetime = _now_ts()
+    claimed_by: str = Field(default="", max_length=64)
+    runs: int = 1
+    investigation_id: int | None = Field(default=None, foreign_key="investigation.id")
+
+
 __all__ = [
     "Approval",
+    "AutoInvestigation",
     "AuditEntry",
     "EscalationPolicy",
     "EscalationTimer",
