@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,18 @@ class AutoReport(Protocol):
 class NullAutoReport:
     def investigated(self, run: AutoRun) -> None:
         return None
+
+
+@dataclass
+class RecordingAutoReport:
+    """Keeps every reported run in memory (tests, the terminal)."""
+
+    runs: list[AutoRun] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def investigated(self, run: AutoRun) -> None:
+        with self._lock:
+            self.runs.append(run)
 
 
 class PageNotes(Protocol):
