@@ -40,6 +40,7 @@ from handlers.blocks.models import (
     IncidentCard,
     InvestigationView,
     OnCallView,
+    TeamWeekView,
     TimelineEntryView,
     TimelineView,
     UsageLine,
@@ -200,6 +201,23 @@ def test_home_tab() -> None:
     assert ActionId.APPROVE in text
     empty = json.dumps(home_tab(HomeView()).to_dict())
     assert "No open incidents" in empty and "Nothing waiting" in empty
+    assert "This week" not in empty and "Your teams" not in empty
+
+
+def test_home_tab_names_my_teams_and_their_week() -> None:
+    home = HomeView(
+        teams=["payments"],
+        weeks=[
+            TeamWeekView("payments", 3, mtta=timedelta(minutes=4), mttr=timedelta(hours=5)),
+            TeamWeekView("quiet", 0),
+        ],
+    )
+    view = home_tab(home).to_dict()
+    assert not view_errors(view, home=True)
+    text = json.dumps(view, ensure_ascii=False)
+    assert "Your teams: payments" in text and "This week" in text
+    assert "*payments*: 3 incident(s) · MTTA 4 min · MTTR 5.0 h" in text
+    assert "*quiet*: 0 incident(s) · MTTA — · MTTR —" in text
 
 
 def test_resolve_modal_carries_typed_metadata() -> None:
