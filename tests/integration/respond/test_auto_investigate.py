@@ -34,7 +34,7 @@ from sandbox.remediate.context import context_for_world as action_context_for
 from sandbox.replay.wire import generic
 from sandbox.scenario import load_scenario
 from sandbox.world import SandboxWorld
-from tests.conftest import SCENARIOS_DIR
+from tests.conftest import ROOT, SCENARIOS_DIR
 
 # warnings first, then criticals, one service: an incident that opens small and grows
 SCENARIO = SCENARIOS_DIR / "03-k8s-oom-memory-leak.yaml"
@@ -254,3 +254,25 @@ def _low_risk_actions() -> list[Any]:
     from bot.remediate.registry import all_actions
 
     return [a for a in all_actions() if a.risk == "low"]
+
+
+def test_a_cause_outside_our_reach_is_never_auto_approved(sqlite_database: Database) -> None:
+    path = ROOT / "tests" / "scenarios" / "reasoning"
+    outside = path / "r01-vendor-outage-behind-a-full-pool.yaml"
+    if not outside.is_file():
+        pytest.skip(f"reasoning scenario absent (looked for {outside})")
+    every_low = "\n".join(f"      - {{action: {a.name}}}" for a in _low_risk_actions())
+    config = parse_auto_investigate(
+        f"default: p\npolicies:\n  - name: p\n    when: [{{severities: [critical]}}]\n"
+        f"    auto_approve:\n{every_low}\n"
+    )
+    with SandboxWorld(load_scenario(outside).scenario) as world:
+        env = _env(world, sqlite_database, config)
+        try:
+            incident_id = env.alert(env.indices("critical")[0])
+            (run,) = env.report.runs
+            assert run.incident_id == incident_id and run.outside
+            assert run.auto_approved == []
+            assert all(r.state == "pending" for r in run.found.requests if r.risk != "read")
+        finally:
+            env.jobs.shutdown()
