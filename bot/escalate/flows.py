@@ -10,7 +10,7 @@ a job or worker thread, not inside a 3-second Slack ack.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +23,8 @@ from bot.clock import Clock
 from bot.errors import NotFound, UpstreamUnavailable, UserError
 from bot.escalate import service
 from bot.escalate.models import EscalationFile
-from bot.incidents.models import AlertLine, IncidentView
-from bot.incidents.ports import IncidentPublisher, MessageRef
+from bot.incidents.models import IncidentView
+from bot.incidents.ports import HookedPublisher
 from bot.jobs import Jobs
 from bot.notify.delivery import Notifier
 from bot.notify.limits import record_snooze
@@ -245,26 +245,6 @@ class Paging:
 
 
 # ------------------------------------------------------------------ wiring to the incidents
-class PagingPublisher:
-    """Publisher decorator: a newly posted incident also opens its escalation."""
-
-    def __init__(self, inner: IncidentPublisher, on_opened: Callable[[int], None]) -> None:
-        self.inner, self.on_opened = inner, on_opened
-
-    def publish(self, incident: IncidentView) -> MessageRef | None:
-        ref = self.inner.publish(incident)
-        self.on_opened(incident.id)
-        return ref
-
-    def update(self, incident: IncidentView) -> None:
-        self.inner.update(incident)
-
-    def thread(
-        self, incident: IncidentView, text: str, *, alerts: Sequence[AlertLine] = ()
-    ) -> None:
-        self.inner.thread(incident, text, alerts=alerts)
-
-
 def wire_escalation(
     flows: IncidentFlows,
     paging: Paging | None,
@@ -307,5 +287,5 @@ def wire_escalation(
         with suppress(UpstreamUnavailable):
             jobs.submit(f"paging {status} #{view.id}", job, on_error=log.warning)
 
-    flows.publisher = PagingPublisher(flows.publisher, opened)
+    flows.publisher = HookedPublisher(flows.publisher, opened)
     flows.listeners.append(changed)

@@ -2,7 +2,7 @@
 cooldown") for incidents whose policy says so, in the background.
 
 ``wire_auto_investigation(flows, auto, jobs)`` hooks the incident flows the way
-``bot.escalate.flows.wire_escalation`` does: a publisher decorator sees a new incident (publish)
+``bot.escalate.flows.wire_escalation`` does: a ``HookedPublisher`` sees a new incident (publish)
 or new alerts on one (thread) and submits a job, so ingest is not slowed. The job
 (``AutoInvestigator.run``):
 
@@ -34,8 +34,8 @@ from typing import Any, Protocol
 from bot.errors import AiopsError, UpstreamUnavailable
 from bot.incidents import service as incident_service
 from bot.incidents.flows import IncidentFlows
-from bot.incidents.models import AlertLine, IncidentView
-from bot.incidents.ports import IncidentPublisher, MessageRef
+from bot.incidents.models import IncidentView
+from bot.incidents.ports import HookedPublisher
 from bot.investigate.classify import classify
 from bot.investigate.flows import default_playbooks
 from bot.investigate.flows import investigate_incident as run_incident
@@ -202,28 +202,6 @@ class AutoInvestigator:
 
 
 # ------------------------------------------------------------------ wiring to the incidents
-class AutoPublisher:
-    """Publisher decorator: a new incident, or new alerts on one, may start an investigation."""
-
-    def __init__(self, inner: IncidentPublisher, on_event: Callable[[int, str], None]) -> None:
-        self.inner, self.on_event = inner, on_event
-
-    def publish(self, incident: IncidentView) -> MessageRef | None:
-        ref = self.inner.publish(incident)
-        self.on_event(incident.id, "opened")
-        return ref
-
-    def update(self, incident: IncidentView) -> None:
-        self.inner.update(incident)
-
-    def thread(
-        self, incident: IncidentView, text: str, *, alerts: Sequence[AlertLine] = ()
-    ) -> None:
-        self.inner.thread(incident, text, alerts=alerts)
-        if alerts:
-            self.on_event(incident.id, "grew")
-
-
 def wire_auto_investigation(flows: IncidentFlows, auto: AutoInvestigator, jobs: Jobs) -> None:
     """ "Opened → auto-investigate", "grew → again after the cooldown", each as a job."""
     if not auto.enabled:
@@ -236,4 +214,6 @@ def wire_auto_investigation(flows: IncidentFlows, auto: AutoInvestigator, jobs: 
         with suppress(UpstreamUnavailable):  # busy: this incident is investigated on request
             jobs.submit(f"auto-investigate #{incident_id}", job, on_error=log.warning)
 
-    flows.publisher = AutoPublisher(flows.publisher, event)
+    flows.publisher = HookedPublisher(
+        flows.publisher, lambda iid: event(iid, "opened"), lambda iid: event(iid, "grew")
+    )

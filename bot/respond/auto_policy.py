@@ -24,9 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.configfile import load_yaml_mapping, read_text, validate_model
 from bot.errors import UserError
 from bot.escalate.models import parse_duration
 from bot.remediate.enums import Risk
@@ -138,35 +138,16 @@ class AutoInvestigateFile(_Model):
 def parse_auto_investigate(
     text: str, *, source: str = "auto_investigate.yaml"
 ) -> AutoInvestigateFile:
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{source}{where}: not valid YAML") from None
-    if not isinstance(raw, dict):
-        raise UserError(f"{source}: expected a mapping with 'policies' at the top")
+    raw = load_yaml_mapping(text, source=source, expected="a mapping with 'policies' at the top")
     if raw.get("default") is False:  # YAML reads a bare `off` as false
         raw["default"] = OFF
-    try:
-        return AutoInvestigateFile.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "top level"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise UserError(f"{source}: {where}: {msg}") from None
+    return validate_model(AutoInvestigateFile, raw, source=source)
 
 
 def load_auto_investigate(path: Path | None) -> AutoInvestigateFile:
     """The file at ``path``; no path: no policies (nothing investigates by itself)."""
     if path is None:
         return AutoInvestigateFile()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(
-            f"cannot read automatic-investigation file {path} ({exc.strerror})",
-            hint="check AIOPS_AUTO_INVESTIGATE_FILE "
-            "(example: examples/config/auto_investigate.yaml)",
-        ) from None
+    hint = "check AIOPS_AUTO_INVESTIGATE_FILE (example: examples/config/auto_investigate.yaml)"
+    text = read_text(path, what="automatic-investigation file", hint=hint)
     return parse_auto_investigate(text, source=str(path))
