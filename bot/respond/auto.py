@@ -156,11 +156,12 @@ class AutoInvestigator:
         )
         found = save_and_propose(self._desk(approvable, result.incident_class), result,
                                  requested_by=AUTO_ACTOR, incident_id=incident_id)  # fmt: skip
-        auto_claims.finished(self.desk.db, incident_id, found.investigation_id)
+        top = top_line(result)
+        auto_claims.finished(self.desk.db, incident_id, found.investigation_id, top)
         auto = [r.action for r in found.requests
                 if r.action in approvable and r.risk == Risk.LOW.value
                 and r.state != "pending"]  # fmt: skip
-        run = AutoRun(incident_id, policy.name, trigger, found, top_line(result), auto, outside)
+        run = AutoRun(incident_id, policy.name, trigger, found, top, auto, outside)
         self._tell(run)
         return run
 

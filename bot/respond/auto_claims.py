@@ -34,7 +34,8 @@ def claim(
                 policy=policy[:64],
                 runs=AutoInvestigation.runs + 1,
                 investigation_id=None,
-            )  # fmt: skip
+                top_line="",
+            )
         )
         if taken.rowcount == 1:  # type: ignore[attr-defined]
             return True
@@ -49,14 +50,22 @@ def claim(
     return True
 
 
-def finished(db: Database, incident_id: int, investigation_id: int) -> None:
-    """Record which investigation the current claim produced."""
+def finished(db: Database, incident_id: int, investigation_id: int, top_line: str) -> None:
+    """Record which investigation the current claim produced, and its top hypothesis."""
     with db.session() as s:
         s.execute(
             update(AutoInvestigation)
             .where(col(AutoInvestigation.incident_id) == incident_id)
-            .values(investigation_id=investigation_id)
+            .values(investigation_id=investigation_id, top_line=top_line)
         )
+
+
+def label_of(db: Database, incident_id: int) -> str | None:
+    """ "Investigated automatically (policy …): <top hypothesis>" once a run has finished."""
+    row = claim_of(db, incident_id)
+    if row is None or row.investigation_id is None:
+        return None
+    return f"Investigated automatically (policy {row.policy}): {row.top_line}"
 
 
 def claim_of(db: Database, incident_id: int) -> AutoInvestigation | None:

@@ -154,6 +154,7 @@ class AutoInvestigation(SQLModel, table=True):
     claimed_by: str = Field(default="", max_length=64)
     runs: int = 1
     investigation_id: int | None = Field(default=None, foreign_key="investigation.id")
+    top_line: str = Field(default="", sa_column=Column(Text, nullable=False))  # what it found
 
 
 __all__ = [

@@ -36,6 +36,7 @@ class IncidentCard:
     started_at: datetime | None = None
     assignee: str | None = None  # Slack user id
     permalink: str | None = None
+    auto_investigated: str | None = None  # "Investigated automatically (policy …): <top line>"
 
 
 @dataclass(frozen=True)

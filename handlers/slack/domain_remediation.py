@@ -132,6 +132,7 @@ class SlackAutoReport:
         text = f"{mark}. Top hypothesis: {run.top_line}"
         where = _post(self.domain, run.incident_id, Actor(AUTO_ACTOR), text,
                       investigation_summary(card))  # fmt: skip
+        self.domain.refresh(run.incident_id)  # its message says so too
         if where is not None:
             investigations.add_target(
                 db=self.domain.db, investigation_id=run.found.investigation_id, kind="slack",

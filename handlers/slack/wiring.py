@@ -173,6 +173,7 @@ class Runtime:
         self.domain = domain
         if publisher is not None:
             publisher.assignee_of = domain.assignee_of
+            publisher.auto_of = domain.auto_investigated
         flows.publisher = publisher or NullPublisher()
         domain.reports = self._reports(domain, client)
         wire_escalation(flows, paging, jobs, also_on_opened=lambda iid: _hint(domain, iid))

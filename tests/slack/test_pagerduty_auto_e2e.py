@@ -137,6 +137,9 @@ def test_a_page_investigates_itself_before_anyone_answers_and_a_slack_ack_answer
     posted = env.wait(automatic, timeout=120)
     assert "Hypotheses" in posted.all_text or "cause unknown" in posted.text
     top = posted.text.split("Top hypothesis: ", 1)[1]
+    # and the incident's own message says so, with the same line
+    env.wait(lambda: parent if "Investigated automatically" in parent.all_text else None)
+    assert ActionId.ACKNOWLEDGE in _buttons(parent)
 
     # the same line is a note on the page, and the page is still unanswered
     notes = env.wait(lambda: env.pd.notes(key) or None)

@@ -188,6 +188,16 @@ def test_help_and_usage() -> None:
     assert "Missing arguments." in usage and "Usage" in usage
 
 
+def test_incident_message_says_it_was_investigated_automatically() -> None:
+    plain = json.dumps(dump(incident_message(incident())))
+    assert "Investigated automatically" not in plain
+    card = incident(auto_investigated="Investigated automatically (policy p): x")
+    blocks = dump(incident_message(card))
+    assert not block_errors(blocks)
+    text = json.dumps(blocks)
+    assert "Investigated automatically (policy p): x" in text and "findings in the thread" in text
+
+
 def test_home_tab() -> None:
     home = HomeView(
         open_incidents=[incident(id=i) for i in range(1, 30)],

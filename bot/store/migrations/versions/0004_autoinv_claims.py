@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("runs", sa.Integer(), nullable=False),
         sa.Column("investigation_id", sa.Integer(), nullable=True),
+        sa.Column("top_line", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["incident_id"], ["incident.id"]),
         sa.ForeignKeyConstraint(["investigation_id"], ["investigation.id"]),
         sa.PrimaryKeyConstraint("incident_id"),
