@@ -180,6 +180,9 @@ class Settings(BaseSettings):
     aiops_teams_file: Path | None = Field(
         default=None, description="teams.yaml: Slack users and groups in teams, with roles"
     )
+    aiops_auto_investigate_file: Path | None = Field(
+        default=None, description="auto_investigate.yaml: which new incidents investigate at once"
+    )
 
     # --- behaviour
     aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")

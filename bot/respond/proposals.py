@@ -103,6 +103,14 @@ def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> Investigat
     if view.status in _STARTS_INVESTIGATING:
         with suppress(Conflict):  # someone moved it meanwhile: investigate anyway
             desk.flows.investigate(incident_id, actor=actor, source=desk.source)
+    return target_of(desk, incident_id)
+
+
+def target_of(desk: Desk, incident_id: int) -> InvestigationTarget:
+    """The incident as the engine sees it (its alerts, the root alert first), status unchanged."""
+    if desk.flows is None:
+        raise UpstreamUnavailable("incidents are not configured on this bot")
+    view = desk.flows.view(incident_id)
     with desk.db.session() as s:
         rows = incident_service.alerts_of(session=s, incident_id=incident_id)
     alerts = [

@@ -13,6 +13,7 @@ from bot.store.models import (
 from bot.store.models_ops import (
     Approval,
     AuditEntry,
+    AutoInvestigation,
     EscalationPolicy,
     EscalationTimer,
     Feedback,
@@ -26,6 +27,7 @@ __all__ = [
     "Alert",
     "Approval",
     "AuditEntry",
+    "AutoInvestigation",
     "ChangeEvent",
     "Database",
     "EscalationPolicy",

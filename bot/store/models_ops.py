@@ -158,9 +158,23 @@ class ComplianceRun(SQLModel, table=True):
     by_rule: dict[str, Any] = _json()  # rule id -> failing resource ids
 
 
+class AutoInvestigation(SQLModel, table=True):
+    """The claim of an incident's automatic investigation: one row per incident, taken again only
+    after the policy's cooldown (a conditional update), so restarts and replicas run it once."""
+
+    incident_id: int = Field(primary_key=True, foreign_key="incident.id")
+    policy: str = Field(max_length=64)
+    claimed_at: datetime = _now_ts()
+    claimed_by: str = Field(default="", max_length=64)
+    runs: int = 1
+    investigation_id: int | None = Field(default=None, foreign_key="investigation.id")
+    top_line: str = Field(default="", sa_column=Column(Text, nullable=False))  # what it found
+
+
 __all__ = [
     "Approval",
     "ComplianceRun",
+    "AutoInvestigation",
     "AuditEntry",
     "EscalationPolicy",
     "EscalationTimer",

@@ -22,6 +22,7 @@ from bot.incidents.flows import IncidentFlows
 from bot.incidents.models import IncidentView
 from bot.jobs import JobRunner
 from bot.remediate.policy import Policy
+from bot.respond import auto_claims
 from bot.respond.approvals import Desk
 from bot.store import Database
 from bot.teams.access import Gate
@@ -82,6 +83,9 @@ class Domain:
 
     def assignee_of(self, incident_id: int) -> str | None:
         return commands.assignee_of(self.db, incident_id)
+
+    def auto_investigated(self, incident_id: int) -> str | None:
+        return auto_claims.label_of(self.db, incident_id)
 
     def note(self, incident_id: int, text: str) -> None:
         """A line in the incident's Slack thread (nothing when Slack is not wired)."""

@@ -11,6 +11,7 @@ outcome in the same thread.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -20,6 +21,7 @@ from bot.investigate import service as investigations
 from bot.remediate.enums import State
 from bot.remediate.runbooks_live import LIVE
 from bot.respond import approvals, proposals
+from bot.respond.auto import AUTO_ACTOR, AutoRun
 from bot.respond.runbooks import live_runbook, propose_runbook
 from handlers.blocks import approval_request, investigation_summary, investigation_text
 from handlers.blocks.models import ActionView, ApprovalView, HypothesisView, InvestigationView
@@ -111,6 +113,31 @@ def investigate_incident(domain: Domain, actor: Actor, incident_id: int) -> Repl
         requested_by=actor.user_id,
     )  # fmt: skip
     return _show(domain, actor, found)
+
+
+class SlackAutoReport:
+    """``bot.respond.auto.AutoReport`` for Slack: the findings of an automatic investigation
+    in the incident's thread, marked "investigated automatically", with Approve / Reject on
+    what still waits for a person."""
+
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
+
+    def investigated(self, run: AutoRun) -> None:
+        card = _summary(run.found)
+        mark = f":robot_face: Investigated automatically (policy {run.policy})"
+        if run.auto_approved:
+            mark += f"; auto-approved by the policy: {', '.join(run.auto_approved)}"
+        card = replace(card, summary=f"{mark} · {card.summary}")
+        text = f"{mark}. Top hypothesis: {run.top_line}"
+        where = _post(self.domain, run.incident_id, Actor(AUTO_ACTOR), text,
+                      investigation_summary(card))  # fmt: skip
+        self.domain.refresh(run.incident_id)  # its message says so too
+        if where is not None:
+            investigations.add_target(
+                db=self.domain.db, investigation_id=run.found.investigation_id, kind="slack",
+                value={"channel": where[0], "ts": where[1]},
+            )  # fmt: skip
 
 
 # ---------------------------------------------------------------- approvals

@@ -14,14 +14,20 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from bot.errors import NotFound, UserError
+from bot.errors import UserError
 from bot.incidents import commands
 from bot.incidents.models import IncidentView
-from bot.remediate import service as remediate_service
+from bot.respond.home import home_for
 from bot.store.receipts import remember
 from handlers.blocks import incident_list, incident_message, incident_text, timeline
 from handlers.blocks.ids import FeedbackKind, FeedbackRef
-from handlers.blocks.models import ApprovalView, HomeView, OnCallView, TimelineEntryView
+from handlers.blocks.models import (
+    ApprovalView,
+    HomeView,
+    OnCallView,
+    TeamWeekView,
+    TimelineEntryView,
+)
 from handlers.blocks.models import TimelineView as TimelineCard
 from handlers.slack import domain_remediation as rem
 from handlers.slack import domain_reports as rep
@@ -133,8 +139,10 @@ def feedback(domain: Domain, actor: Actor, ref: FeedbackRef, kind: FeedbackKind)
 
 
 def home(domain: Domain, actor: Actor) -> HomeView:
-    incidents = [_card(domain, v) for v in _open(domain, actor)]
-    visible = domain.access.visible_requests(actor.user_id, remediate_service.pending(domain.db))
+    """The clicking user's home: their teams' incidents, approvals, on-call and week."""
+    data = home_for(domain.desk, actor.user_id, domain.roles_of(actor.user_id),
+                    paging=domain.paging, scope=domain.scope(actor.user_id))  # fmt: skip
+    visible = domain.access.visible_requests(actor.user_id, data.approvals)
     approvals = [
         ApprovalView(
             request_id=str(r.id), action=r.action, risk=r.risk, requested_by=r.requested_by,
@@ -143,16 +151,13 @@ def home(domain: Domain, actor: Actor) -> HomeView:
         )
         for r in visible
     ]  # fmt: skip
-    oncall_rows: list[OnCallView] = []
-    if domain.paging is not None:
-        from bot.escalate.oncall import who_is_on_call
-
-        try:
-            now = who_is_on_call(domain.paging)
-            oncall_rows = [OnCallView(schedule=now.policy, user=who) for who in now.on_call_now]
-        except (NotFound, UserError):
-            pass
-    return HomeView(open_incidents=incidents, pending_approvals=approvals, oncall=oncall_rows)
+    oncall = [OnCallView(schedule=f"{o.team} · {o.policy}", user=who)
+              for o in data.oncall for who in o.who]  # fmt: skip
+    weeks = [TeamWeekView(w.team, w.opened, w.mtta, w.mttr) for w in data.weeks]
+    return HomeView(
+        open_incidents=[_card(domain, v) for v in data.incidents], pending_approvals=approvals,
+        oncall=oncall, teams=[t.name for t in data.teams], weeks=weeks,
+    )  # fmt: skip
 
 
 def dedup(domain: Domain, key: str) -> bool:

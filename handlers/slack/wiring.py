@@ -1,10 +1,11 @@
 """``Runtime``: the one production process of ``aiops run``, assembled and stopped in one place.
 
 Start order: database (refused when behind the migrations) → incident flows with the Slack
-publisher → paging (escalation + notifications) → recovery of half-done remediations (posted
-loudly in their threads) → reports (metric sources, capacity digest) → HTTP webhooks (uvicorn,
-own thread) → Slack socket mode → the APScheduler (escalation ticks, approval expiry, the weekly
-digest + a start-up catch-up, prediction scans). ``stop()`` undoes it in reverse.
+publisher → paging (escalation + notifications) → automatic investigation (its policy file) →
+recovery of half-done remediations (posted loudly in their threads) → reports (metric sources,
+capacity digest) → HTTP webhooks (uvicorn, own thread) → Slack socket mode → the APScheduler
+(escalation ticks, approval expiry, the weekly digest + a start-up catch-up, prediction scans).
+``stop()`` undoes it in reverse.
 
 Investigations and remediations get their clients from factories built from the settings; tests
 and the demo inject sandbox-world factories instead (``investigation_context=…``).
@@ -139,6 +140,7 @@ class Runtime:
     pipeline: IngestPipeline | None = None
     predictions: Any = None  # bot.predict.setup.PredictionJob
     runbooks: Any = None  # bot.runbooks.sync.RunbookSync when AIOPS_RUNBOOKS_GIT_URL is set
+    auto: Any = None  # bot.respond.auto.AutoInvestigator (its policy_name_of: the services seam)
     _stops: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     db: Database | None = None
     domain: Domain | None = None
@@ -181,9 +183,11 @@ class Runtime:
         self.domain = domain
         if publisher is not None:
             publisher.assignee_of = domain.assignee_of
+            publisher.auto_of = domain.auto_investigated
         flows.publisher = publisher or NullPublisher()
         domain.reports = self._reports(domain, client)
         wire_escalation(flows, paging, jobs, also_on_opened=lambda iid: _hint(domain, iid))
+        self.auto = self._auto(domain, paging)
         self._recover(domain)
         self.runbooks = start_runbook_sync(s, client, self.clock)
         self._serve_http(domain)
@@ -201,6 +205,19 @@ class Runtime:
         configure(paging)
         self._stops.append(("paging", lambda: configure(None)))
         return paging
+
+    def _auto(self, domain: Domain, paging: Any) -> Any:
+        """ "Opened → investigate" per ``AIOPS_AUTO_INVESTIGATE_FILE`` (none: nothing automatic)."""
+        from bot.respond.auto import AutoInvestigator, wire_auto_investigation
+        from bot.respond.auto_policy import load_auto_investigate
+        from handlers.slack.domain_remediation import SlackAutoReport
+
+        config = load_auto_investigate(self.settings.aiops_auto_investigate_file)
+        report = SlackAutoReport(domain)
+        auto = AutoInvestigator(domain.desk, config, context=domain.investigation_context,
+                                pages=paging, report=report)  # fmt: skip
+        wire_auto_investigation(domain.flows, auto, domain.jobs)
+        return auto
 
     def _reports(self, domain: Domain, client: WebClient | None) -> Any:
         aws = self.aws_clients or production_aws_clients(self.settings)

@@ -11,6 +11,7 @@ from bot.errors import UserError
 from bot.escalate.config import load_escalation_file
 from bot.remediate.enums import Risk
 from bot.remediate.policy import load_policy
+from bot.respond.auto_policy import load_auto_investigate
 from bot.slo.config import load_config as load_slo
 from bot.teams.config import Role, load_services, load_teams
 from bot.topology import load_topology_file
@@ -70,10 +71,21 @@ def test_teams_example_has_every_role_and_a_grant() -> None:
     assert teams.teams["platform"].grants == {"payments": Role.VIEWER}
 
 
+def test_auto_investigate_example_loads_and_says_critical_investigates() -> None:
+    config = load_auto_investigate(CONFIG / "auto_investigate.yaml")
+    policy = config.named(None)
+    assert policy is not None and policy.name == config.default
+    assert policy.matches("critical") and not policy.matches("info")
+    assert policy.needs_class("warning")  # a warning investigates only for its listed class
+    assert policy.matches("warning", "kubernetes_pod_failure")
+    assert policy.approvable("kubernetes_pod_failure") and not policy.approvable("other")
+
+
 def test_every_example_config_is_covered_by_a_test_here() -> None:
     names = {p.name for p in CONFIG.glob("*.yaml")}
     assert names == {"slo.yaml", "escalation.yaml", "policy.yaml", "topology.yaml",
-                     "capacity.yaml", "services.yaml", "teams.yaml"}  # fmt: skip
+                     "capacity.yaml", "services.yaml", "teams.yaml",
+                     "auto_investigate.yaml"}  # fmt: skip
 
 
 def test_the_missing_slo_file_message_names_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
