@@ -7,7 +7,8 @@ or new alerts on one (thread) and submits a job, so ingest is not slowed. The jo
 (``AutoInvestigator.run``):
 
 1. picks the incident's policy (``policy_name_of(view)``: by default the one ``services.yaml``
-   routed the incident to; None means the file's default) and checks its rules (severity, and the class when a rule needs it);
+   routed the incident to; None means the file's default) and checks its rules (severity, and
+   the class when a rule needs it);
 2. claims the run in the database (``auto_claims``): one run per incident per cooldown, across
    restarts and replicas;
 3. runs the investigation (read-only steps only) without moving the incident's status: it stays
