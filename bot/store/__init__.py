@@ -10,6 +10,7 @@ from bot.store.models import (
     Team,
     TimelineEvent,
 )
+from bot.store.models_learn import CaseSignature, FixOutcome
 from bot.store.models_ops import (
     Approval,
     AuditEntry,
@@ -26,11 +27,13 @@ __all__ = [
     "Alert",
     "Approval",
     "AuditEntry",
+    "CaseSignature",
     "ChangeEvent",
     "Database",
     "EscalationPolicy",
     "EscalationTimer",
     "Feedback",
+    "FixOutcome",
     "Incident",
     "Investigation",
     "Job",
