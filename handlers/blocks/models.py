@@ -43,6 +43,15 @@ class HypothesisView:
     text: str
     confidence: float  # 0..1
     evidence: Sequence[str] = ()
+    kind: str | None = None  # when set, the hypothesis gets a right / wrong cause overflow
+
+
+@dataclass(frozen=True)
+class FixOption:
+    """One choice of "what fixed it" in the resolve modal (``action:<name>``/``runbook:<name>``)."""
+
+    value: str
+    label: str
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "handlers.cli.members",
         "Team members and their roles (who may approve remediations).",
     ),
+    "fixes": (
+        "handlers.cli.learn",
+        "The fix library: which actions and runbooks fixed which kind of incident.",
+    ),
+    "stats": (
+        "handlers.cli.learn",
+        "Learning figures: helpful analyses, top-1 accuracy, common fixes, automation rate.",
+    ),
 }
 
 

@@ -44,7 +44,9 @@ def _summary(found: proposals.Investigated) -> InvestigationView:
         query=result.query,
         facts=[f.text for f in result.facts] + found.problems,
         hypotheses=[
-            HypothesisView(f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence)
+            HypothesisView(
+                f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence, kind=h.kind
+            )
             for h in result.hypotheses
         ],
         actions=[

@@ -20,9 +20,9 @@ from bot.incidents.models import IncidentView
 from bot.remediate import service as remediate_service
 from bot.store.receipts import remember
 from handlers.blocks import incident_list, incident_message, incident_text, timeline
-from handlers.blocks.ids import FeedbackKind, FeedbackRef
 from handlers.blocks.models import ApprovalView, HomeView, OnCallView, TimelineEntryView
 from handlers.blocks.models import TimelineView as TimelineCard
+from handlers.slack import domain_learning as learning
 from handlers.slack import domain_remediation as rem
 from handlers.slack import domain_reports as rep
 from handlers.slack.domain import SOURCE, Domain
@@ -111,19 +111,6 @@ def oncall(domain: Domain, actor: Actor) -> Reply:
     return Reply("\n".join(lines))
 
 
-def feedback(domain: Domain, actor: Actor, ref: FeedbackRef, kind: FeedbackKind) -> Reply:
-    inv_id = None
-    if ref.investigation_id is not None:
-        if not ref.investigation_id.isdigit():
-            raise UserError("This button is out of date or malformed.")
-        inv_id = int(ref.investigation_id)
-    commands.give_feedback(
-        domain.flows, user=actor.user_id, kind=kind, incident_id=ref.incident_id,
-        investigation_id=inv_id,
-    )  # fmt: skip
-    return Reply(":pray: Thanks, noted.")
-
-
 def home(domain: Domain, actor: Actor) -> HomeView:
     incidents = [_card(domain, v) for v in commands.open_views(domain.flows, limit=MAX_LISTED)]
     approvals = [
@@ -164,7 +151,13 @@ def build_services(domain: Domain) -> Services:
         timeline=lambda a, i: show_timeline(d, a, i),
         snooze=lambda a, i, n: snooze(d, a, i, n),
         oncall=lambda a: oncall(d, a),
-        feedback=lambda a, r, k: feedback(d, a, r, k),
+        feedback=lambda a, r, k: learning.feedback(d, a, r, k),
+        rate=lambda a, r: learning.rate(d, a, r),
+        judge=lambda a, r: learning.judge(d, a, r),
+        fix_choices=learning.fix_choices,
+        fix_found=lambda a, i, p, t: learning.fix_found(d, a, i, p, t),
+        fixes=lambda a, s, k: learning.fixes(d, a, s, k),
+        stats=lambda a: learning.stats(d, a),
         home=lambda a: home(d, a),
         dedup=lambda key: dedup(d, key),
         investigate=lambda a, q: rem.investigate_query(d, a, q),

@@ -21,8 +21,8 @@ from typing import Literal
 
 from slack_sdk.models.blocks import Block
 
-from handlers.blocks.ids import FeedbackKind, FeedbackRef
-from handlers.blocks.models import HomeView
+from handlers.blocks.ids import FeedbackKind, FeedbackRef, HypothesisRef, RatingRef
+from handlers.blocks.models import FixOption, HomeView
 
 AuditKind = Literal["security", "cost"]
 
@@ -60,6 +60,10 @@ def not_available(what: str) -> Callable[..., Reply]:
 
 def _empty_home(_actor: Actor) -> HomeView:
     return HomeView()
+
+
+def _no_fix_choices(_actor: Actor) -> Sequence[FixOption]:
+    return ()
 
 
 class MemoryDedup:
@@ -101,6 +105,14 @@ class Services:
     audit: Callable[[Actor, AuditKind], Reply] = not_available("/aiops audit")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")
+    rate: Callable[[Actor, RatingRef], Reply] = not_available("Rating")
+    judge: Callable[[Actor, HypothesisRef], Reply] = not_available("Right / wrong cause")
+    # the resolve modal: the choices of "what fixed it" (read before the modal opens: keep it
+    # fast, no I/O), and recording the answer (incident, picked value, free text)
+    fix_choices: Callable[[Actor], Sequence[FixOption]] = _no_fix_choices
+    fix_found: Callable[[Actor, int, str | None, str | None], Reply] = not_available("Fixed by")
+    fixes: Callable[[Actor, str | None, str | None], Reply] = not_available("/aiops fixes")
+    stats: Callable[[Actor], Reply] = not_available("/aiops stats")
     home: Callable[[Actor], HomeView] = _empty_home
     dedup: Callable[[str], bool] = field(default_factory=MemoryDedup)
 
