@@ -95,4 +95,5 @@ def _with_history(
     for action in actions:
         if action.action in weighed.action_notes:
             note = weighed.action_notes[action.action]
+            action.history = note
             action.rationale = f"{action.rationale.rstrip('.')}. History: {note}."

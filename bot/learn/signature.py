@@ -2,8 +2,8 @@
 
 The key is a stable hash of the four sorted fields, so two incidents that look alike share it
 whatever their ids, times or service names. "Similar" for history is looser: the same incident
-class on an overlapping platform (a failure on a Kubernetes deployment says little about one on
-RDS); ``bot.history`` may add text similarity on top.
+class or a shared failure signature, on an overlapping platform (a failure on a Kubernetes
+deployment says little about one on RDS); ``bot.history`` may add text similarity on top.
 """
 
 from __future__ import annotations
@@ -41,7 +41,10 @@ class IncidentSignature(BaseModel):
         return f"{self.incident_class}/{'+'.join(self.platforms) or 'any'}"
 
     def similar_to(self, other: IncidentSignature) -> bool:
-        if self.incident_class != other.incident_class:
+        """The same incident class or a shared failure signature (the same failure reached from
+        another door: an alert, a typed question), on an overlapping platform."""
+        shared = set(self.signatures) & set(other.signatures)
+        if self.incident_class != other.incident_class and not shared:
             return False
         if not self.platforms or not other.platforms:
             return True

@@ -5,9 +5,12 @@ or a registry action it recommends that fixed or failed) are counted once per in
 if anything it stands for fixed that incident. Each action is counted the same way, and among
 the actions one hypothesis recommends the one with the better record comes first.
 
-The shift is ``bound × (worked − failed) / (worked + failed + 1)``: one
-success moves half the bound, three in a row three quarters, and a record of 3 against 2 barely
-moves at all. The reason is the first line of the hypothesis' evidence ("history: fixed 4 of 5
+The shift is ``bound × (worked − failed) / (worked + failed + 1)`` over recency-weighted counts
+(an incident followed by three newer similar ones weighs half): one success moves half the
+bound, three in a row about two thirds of it, and when the two latest incidents contradict three
+older ones, the latest win — systems change, and a fix that stopped working should stop leading.
+
+The reason is the first line of the hypothesis' evidence ("history: fixed 4 of 5
 similar incidents, last #12 on 2026-11-02") and every shift is logged.
 
 History never outranks hard evidence: a hypothesis with evidence against it is never raised,
@@ -33,8 +36,9 @@ from bot.store import Database, FixOutcome
 log = logging.getLogger(__name__)
 
 BOUND = 0.15
+HALF_LIFE = 3.0  # similar incidents: one with three newer ones after it weighs half
 HISTORY_PREFIX = "history: "
-MAX_OUTCOMES = 2000  # the most recent outcomes of the class that are read
+MAX_OUTCOMES = 5000  # the most recent labelled outcomes read (then filtered to similar ones)
 _GAP = 0.005  # how far above a refuted hypothesis a lowered one stays
 
 
@@ -44,16 +48,20 @@ class Tally:
     failed: int = 0
     last_incident: int | None = None
     last_at: datetime | None = None
+    worked_weight: float = 0.0  # the same counts, newer incidents weighing more
+    failed_weight: float = 0.0
 
     @property
     def seen(self) -> int:
         return self.worked + self.failed
 
     def shift(self, bound: float = BOUND) -> float:
-        return bound * (self.worked - self.failed) / (self.seen + 1)
+        """Within (−bound, +bound): the recency-weighted balance over the weighted count + 1."""
+        w, f = self.worked_weight, self.failed_weight
+        return bound * (w - f) / (w + f + 1)
 
     def reason(self) -> str:
-        if self.worked >= self.failed:
+        if self.shift() >= 0:
             text = f"fixed {self.worked} of {self.seen} similar incidents"
         else:
             text = f"did not fix {self.failed} of {self.seen} similar incidents"
@@ -62,9 +70,15 @@ class Tally:
         return f"{text}, last{where}{when}"
 
 
+def recency(k: int, half_life: float = HALF_LIFE) -> float:
+    """The weight of the incident with ``k`` newer similar incidents after it."""
+    return float(0.5 ** (k / half_life))
+
+
 def tally(outcomes: Sequence[FixOutcome], matches: Callable[[FixOutcome], bool]) -> Tally:
     """Count once per incident the outcomes ``matches`` accepts (an incident where one of them
-    worked counts as worked); the last incident is the latest one that agrees with the balance."""
+    worked counts as worked), each weighted by ``recency``; the last incident is the latest one
+    that agrees with the balance."""
     best: dict[str, FixOutcome] = {}
     for o in sorted(outcomes, key=lambda o: (o.at, o.id or 0)):
         if o.verdict != 0 and matches(o):
@@ -74,13 +88,17 @@ def tally(outcomes: Sequence[FixOutcome], matches: Callable[[FixOutcome], bool])
             )  # fmt: skip
             if unit not in best or o.verdict >= best[unit].verdict:
                 best[unit] = o
-    verdicts = list(best.values())
-    worked = sum(1 for o in verdicts if o.verdict > 0)
-    failed = len(verdicts) - worked
-    sign = 1 if worked >= failed else -1
-    agreeing = [o for o in verdicts if (o.verdict > 0) == (sign > 0)]
-    last = max(agreeing, key=lambda o: (o.at, o.id or 0), default=None)
-    return Tally(worked, failed, last.incident_id if last else None, last.at if last else None)
+    newest_first = sorted(best.values(), key=lambda o: (o.at, o.id or 0), reverse=True)
+    weights = [recency(k) for k in range(len(newest_first))]
+    worked_w = sum(w for o, w in zip(newest_first, weights, strict=True) if o.verdict > 0)
+    failed_w = sum(w for o, w in zip(newest_first, weights, strict=True) if o.verdict < 0)
+    worked = sum(1 for o in newest_first if o.verdict > 0)
+    favoured = worked_w >= failed_w
+    last = next((o for o in newest_first if (o.verdict > 0) == favoured), None)
+    return Tally(
+        worked, len(newest_first) - worked, last.incident_id if last else None,
+        last.at if last else None, worked_w, failed_w,
+    )  # fmt: skip
 
 
 def _about(h: Hypothesis, actions: set[str]) -> Callable[[FixOutcome], bool]:
@@ -162,7 +180,6 @@ class History:
         with self.db.session() as s:
             rows = s.exec(
                 select(FixOutcome)
-                .where(FixOutcome.incident_class == signature.incident_class)
                 .where(col(FixOutcome.subject).in_([Subject.ACTION, Subject.HYPOTHESIS]))
                 .order_by(col(FixOutcome.at).desc())
                 .limit(MAX_OUTCOMES)

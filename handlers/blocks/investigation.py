@@ -121,6 +121,8 @@ def _action_blocks(action: ActionView) -> list[Block]:
     if params:
         line += f"\n{params}"
     blocks: list[Block] = [section(line)]
+    if action.history:
+        blocks.append(context(f":brain: History: {escape(action.history)}"))
     if action.status.lower() == "pending":
         blocks.append(decision_buttons(action.request_id))
     else:

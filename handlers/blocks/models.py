@@ -63,6 +63,7 @@ class ActionView:
     risk: str
     params: Mapping[str, str] = field(default_factory=dict)
     status: str = "pending"
+    history: str | None = None  # "fixed 3 of 4 similar incidents, last #12 on …"
 
 
 @dataclass(frozen=True)

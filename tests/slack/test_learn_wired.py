@@ -208,3 +208,18 @@ def test_fixes_and_stats_commands_read_what_was_learned(env: Env) -> None:
     assert "action k8s.restart_deployment (1)" in figures.all_text
     bad = command(env.slack, OPS, "fixes --colour red")
     assert "--service" in str(bad.payload)
+
+
+def test_the_next_investigation_says_what_history_knows(env: Env) -> None:
+    service = env.world.scenario.alerts[0].service
+    command(env.slack, OPS, f'investigate "latency and pool errors on {service}"')
+
+    def posted() -> Message | None:
+        found = [m for m in env.slack.messages("general") if "Investigation" in m.all_text]
+        return found[0] if found else None
+
+    summary = env.wait(posted, timeout=90)
+    with env.db.session() as s:
+        incident = s.exec(select(Incident)).one()
+    assert f"History: fixed 1 of 1 similar incidents, last #{incident.id}" in summary.all_text
+    assert "history: " in summary.all_text  # the reason is in the hypothesis' evidence too

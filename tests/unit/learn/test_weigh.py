@@ -11,7 +11,7 @@ import pytest
 from bot.investigate.models import Hypothesis
 from bot.learn.enums import Subject
 from bot.learn.signature import IncidentSignature
-from bot.learn.weigh import BOUND, HISTORY_PREFIX, adjust, tally
+from bot.learn.weigh import BOUND, HISTORY_PREFIX, adjust, recency, tally
 from bot.store import FixOutcome
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -43,7 +43,9 @@ def test_a_fix_that_worked_raises_its_hypothesis_and_says_why() -> None:
     weighed = adjust([_hyp("regression", 0.7), _hyp("pool", 0.6)], outcomes, _actions)
     by_kind = {h.kind: h for h in weighed.hypotheses}
     pool = by_kind["pool"]
-    assert pool.confidence == pytest.approx(0.6 + BOUND * (3 - 1) / 5)
+    # newest first: #12 worked, #9 failed, #7 and #3 worked
+    worked, failed = recency(0) + recency(2) + recency(3), recency(1)
+    assert pool.confidence == pytest.approx(0.6 + BOUND * (worked - failed) / (worked + failed + 1))
     assert pool.evidence[0].startswith(HISTORY_PREFIX + "fixed 3 of 4 similar incidents, last #12")
     assert "2026-11-13" in pool.evidence[0] and "a finding" in pool.evidence
     assert by_kind["regression"].confidence == 0.7  # nothing known about it: unchanged
@@ -55,7 +57,8 @@ def test_a_fix_that_failed_lowers_its_hypothesis() -> None:
     outcomes = [_outcome("k8s.rollback_deployment", -1, i) for i in (1, 2)]
     weighed = adjust([_hyp("regression", 0.7)], outcomes, _actions)
     (h,) = weighed.hypotheses
-    assert h.confidence == pytest.approx(0.7 - BOUND * 2 / 3)
+    failed = recency(0) + recency(1)
+    assert h.confidence == pytest.approx(0.7 - BOUND * failed / (failed + 1))
     assert "did not fix 2 of 2 similar incidents, last #2" in h.evidence[0]
 
 
@@ -67,6 +70,16 @@ def test_the_shift_is_bounded_however_long_the_record(n: int) -> None:
     (lowered,) = adjust([_hyp("regression", 0.5)], down, _actions).hypotheses
     assert 0.5 < raised.confidence < 0.5 + BOUND
     assert 0.5 - BOUND < lowered.confidence < 0.5
+
+
+def test_the_latest_incidents_outweigh_older_ones_that_they_contradict() -> None:
+    older = [_outcome("k8s.restart_deployment", 1, i) for i in (1, 2, 3)]
+    newer = [_outcome("k8s.restart_deployment", -1, i) for i in (4, 5)]
+    t = tally(older + newer, lambda o: True)
+    assert (t.worked, t.failed, t.last_incident) == (3, 2, 5)
+    assert t.shift() < 0 and t.reason().startswith("did not fix 2 of 5 similar incidents")
+    (h,) = adjust([_hyp("pool", 0.6)], older + newer, _actions).hypotheses
+    assert h.confidence < 0.6
 
 
 def test_one_incident_counts_once_and_a_fix_that_worked_there_wins() -> None:
@@ -108,3 +121,7 @@ def test_signature_key_is_stable_and_order_free() -> None:
     assert a.similar_to(IncidentSignature(incident_class="c", platforms=["rds"]))
     assert not a.similar_to(IncidentSignature(incident_class="c", platforms=["lambda"]))
     assert not a.similar_to(IncidentSignature(incident_class="other", platforms=["rds"]))
+    # another class, but the same failure signature on the same platform: similar
+    b = IncidentSignature(incident_class="c", platforms=["rds"], signatures=["pool_exhausted"])
+    assert b.similar_to(IncidentSignature(incident_class="d", platforms=["rds"],
+                                          signatures=["pool_exhausted", "x"]))  # fmt: skip
