@@ -159,3 +159,28 @@ def test_history_reads_only_similar_incidents_and_reorders(
 def test_fix_choices_list_registry_actions() -> None:
     values = [c.value for c in fix_choices()]
     assert f"action:{RESTART}" in values and all(":" in v for v in values)
+
+
+def test_learning_figures_are_exported_at_metrics(database: Database, clock: SandboxClock) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    import bot.learn.metrics  # noqa: F401  (registers the gauges, as the HTTP app does)
+    from bot.observability import render
+    from bot.observability.store_stats import watch_store
+
+    flows = IncidentFlows(database, clock=clock)
+    incident, inv = _incident(database)
+    give_feedback(flows, user="U1", kind="up", incident_id=incident, investigation_id=inv)
+    give_feedback(flows, user="U2", kind="down", incident_id=incident, investigation_id=inv)
+    what_fixed_it(database, clock, user="U1", incident_id=incident, pick=f"action:{ROLLBACK}",
+                  text=None)  # fmt: skip
+    watch_store(database, clock)
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(render()[0].decode())
+        for s in family.samples
+    }
+    assert samples[("aiops_analyses_helpful_ratio", ())] == 0.5
+    assert samples[("aiops_top_one_accuracy", ())] == 1.0  # its first action was what fixed it
+    assert samples[("aiops_fix_worked_incidents", (("fix", f"action {ROLLBACK}"),))] == 1
+    assert samples[("aiops_outcomes_recorded", ())] == 3
