@@ -29,6 +29,7 @@ class InvestigationContext:
     anthropic: Any | None = None  # an Anthropic client when a key is configured
     anthropic_model: str | None = None
     llm_timeout_s: float = 30.0  # per request to the model
+    history: Any | None = None  # a bot.investigate.experience.Experience (past outcomes)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:

@@ -9,16 +9,20 @@ at once (read-only) to the jobs. ``propose`` does the same for one action (a run
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any
 
 from bot.errors import Conflict, UpstreamUnavailable, UserError
 from bot.incidents import service as incident_service
 from bot.investigate import service as investigations
 from bot.investigate.classify import AlertView, InvestigationTarget
+from bot.investigate.experience import Case, case_of
 from bot.investigate.flows import investigate_incident as run_incident
 from bot.investigate.flows import investigate_query as run_query
 from bot.investigate.models import InvestigationResult
+from bot.learn import cases
+from bot.learn.signature import IncidentSignature
+from bot.learn.weigh import History
 from bot.remediate import service
 from bot.remediate.enums import State
 from bot.remediate.service import Proposal
@@ -65,12 +69,24 @@ def propose(
 
 
 def save_and_propose(
-    desk: Desk, result: InvestigationResult, *, requested_by: str, incident_id: int | None
+    desk: Desk,
+    result: InvestigationResult,
+    *,
+    requested_by: str,
+    incident_id: int | None,
+    case: Case | None = None,
 ) -> Investigated:
-    """Store the investigation and propose each recommended action."""
+    """Store the investigation (and its signature, for outcomes learned later) and propose each
+    recommended action."""
     inv_id = investigations.save_result(
         desk.db, result, incident_id=incident_id, requested_by=requested_by
     )
+    cases.remember(
+        desk.db, investigation_id=inv_id,
+        signature=IncidentSignature.of(case or Case(result.incident_class)),
+        top_hypothesis=result.hypotheses[0].kind if result.hypotheses else None,
+        first_action=result.actions[0].action if result.actions else None,
+    )  # fmt: skip
     requests, problems = [], []
     for rec in result.actions:
         try:
@@ -89,10 +105,26 @@ def save_and_propose(
                         offered.notes)  # fmt: skip
 
 
+def with_history(desk: Desk, ctx: Any) -> Any:
+    """The context with the store's outcomes as its history (unless it has one already)."""
+    if is_dataclass(ctx) and not isinstance(ctx, type) and getattr(ctx, "history", 0) is None:
+        return replace(ctx, history=History(desk.db))
+    return ctx
+
+
+def _case(ctx: Any, result: InvestigationResult, alerts: list[str]) -> Case | None:
+    topology = getattr(ctx, "topology", None)
+    if topology is None:
+        return None
+    return case_of(result.classification, result.findings, topology, alerts)
+
+
 def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) -> Investigated:
     """Investigate a question (no incident), save it and propose its fixes."""
-    return save_and_propose(desk, run_query(ctx, query), requested_by=requested_by,
-                            incident_id=None)  # fmt: skip
+    ctx = with_history(desk, ctx)
+    result = run_query(ctx, query)
+    return save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
+                            case=_case(ctx, result, []))  # fmt: skip
 
 
 def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> InvestigationTarget:
@@ -129,5 +161,7 @@ def investigate_incident(
     desk: Desk, ctx: Any, target: InvestigationTarget, *, incident_id: int, requested_by: str
 ) -> Investigated:
     """Investigate an incident (``start_on_incident`` first), save it and propose its fixes."""
-    return save_and_propose(desk, run_incident(ctx, target), requested_by=requested_by,
-                            incident_id=incident_id)  # fmt: skip
+    ctx = with_history(desk, ctx)
+    result = run_incident(ctx, target)
+    return save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
+                            case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip

@@ -10,6 +10,7 @@ from bot.store.models import (
     Team,
     TimelineEvent,
 )
+from bot.store.models_learn import CaseSignature, FixOutcome
 from bot.store.models_ops import (
     Approval,
     AuditEntry,
@@ -28,11 +29,13 @@ __all__ = [
     "Approval",
     "AuditEntry",
     "AutoInvestigation",
+    "CaseSignature",
     "ChangeEvent",
     "Database",
     "EscalationPolicy",
     "EscalationTimer",
     "Feedback",
+    "FixOutcome",
     "Incident",
     "Investigation",
     "Job",

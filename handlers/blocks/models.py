@@ -44,6 +44,15 @@ class HypothesisView:
     text: str
     confidence: float  # 0..1
     evidence: Sequence[str] = ()
+    kind: str | None = None  # when set, the hypothesis gets a right / wrong cause overflow
+
+
+@dataclass(frozen=True)
+class FixOption:
+    """One choice of "what fixed it" in the resolve modal (``action:<name>``/``runbook:<name>``)."""
+
+    value: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class ActionView:
     risk: str
     params: Mapping[str, str] = field(default_factory=dict)
     status: str = "pending"
+    history: str | None = None  # "fixed 3 of 4 similar incidents, last #12 on …"
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "handlers.cli.runbooks",
         "Runbooks: list the live set, sync the git repository.",
     ),
+    "fixes": (
+        "handlers.cli.learn",
+        "The fix library: which actions and runbooks fixed which kind of incident.",
+    ),
+    "stats": (
+        "handlers.cli.learn",
+        "Learning figures: helpful analyses, top-1 accuracy, common fixes, automation rate.",
+    ),
 }
 
 

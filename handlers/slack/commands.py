@@ -247,6 +247,26 @@ def team_name(token: str) -> str:
     return token
 
 
+def _fixes(args: list[str]) -> Call:
+    """``[--service S] [--kind K]`` (also ``service=S`` / ``kind=K``)."""
+    found: dict[str, str] = {}
+    rest = list(args)
+    while rest:
+        word = rest.pop(0)
+        key, eq, value = word.lstrip("-").partition("=")
+        if key not in ("service", "kind") or not word.startswith("--") and not eq:
+            raise ArgError(f"`{word}`: say `--service <name>` or `--kind <class or platform>`.")
+        if not eq:
+            if not rest:
+                raise ArgError(f"`{word}` needs a value.")
+            value = rest.pop(0)
+        if not _TARGET.match(value):
+            raise ArgError(f"`{value}` is not a {key} name.")
+        found[key] = value
+    service, kind = found.get("service"), found.get("kind")
+    return lambda s, a: s.fixes(a, service, kind)
+
+
 def _help(args: list[str]) -> Call:  # never called: help is answered in the ack
     raise ArgError("help is handled by the parser")
 
@@ -292,6 +312,11 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                _no_args(lambda s: s.whoami)),
     Subcommand("team", "/aiops team [list [team]] | add @user <team> <role> | remove @user <team>",
                "Team members and roles (owners add and remove)", _team),
+    Subcommand("fixes", "/aiops fixes [--service S] [--kind K]",
+               "The fix library: what fixed which kind of incident, and what did not", _fixes),
+    Subcommand("stats", "/aiops stats",
+               "Helpful analyses, top-1 accuracy, common fixes, automation rate",
+               _no_args(lambda s: s.stats)),
     Subcommand("help", "/aiops help [subcommand]", "This list, or one sub-command's usage",
                _help),
 )  # fmt: skip

@@ -42,11 +42,14 @@ def _context(domain: Domain) -> Any:
 def _summary(found: proposals.Investigated) -> InvestigationView:
     result = found.result
     c = result.classification
+    history = {a.action: a.history for a in result.actions if a.history}
     return InvestigationView(
         query=result.query,
         facts=[f.text for f in result.facts] + found.problems + found.runbooks,
         hypotheses=[
-            HypothesisView(f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence)
+            HypothesisView(
+                f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence, kind=h.kind
+            )
             for h in result.hypotheses
         ],
         actions=[
@@ -56,6 +59,7 @@ def _summary(found: proposals.Investigated) -> InvestigationView:
                 risk=r.risk,
                 params={k: str(v) for k, v in r.params.items()},
                 status=r.state,
+                history=history.get(r.action),
             )
             for r in found.requests
         ],  # fmt: skip

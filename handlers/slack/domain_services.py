@@ -20,7 +20,6 @@ from bot.incidents.models import IncidentView
 from bot.respond.home import home_for
 from bot.store.receipts import remember
 from handlers.blocks import incident_list, incident_message, incident_text, timeline
-from handlers.blocks.ids import FeedbackKind, FeedbackRef
 from handlers.blocks.models import (
     ApprovalView,
     HomeView,
@@ -29,6 +28,7 @@ from handlers.blocks.models import (
     TimelineEntryView,
 )
 from handlers.blocks.models import TimelineView as TimelineCard
+from handlers.slack import domain_learning as learning
 from handlers.slack import domain_remediation as rem
 from handlers.slack import domain_reports as rep
 from handlers.slack import domain_teams as teams
@@ -125,19 +125,6 @@ def oncall(domain: Domain, actor: Actor) -> Reply:
     return Reply("\n".join(lines))
 
 
-def feedback(domain: Domain, actor: Actor, ref: FeedbackRef, kind: FeedbackKind) -> Reply:
-    inv_id = None
-    if ref.investigation_id is not None:
-        if not ref.investigation_id.isdigit():
-            raise UserError("This button is out of date or malformed.")
-        inv_id = int(ref.investigation_id)
-    commands.give_feedback(
-        domain.flows, user=actor.user_id, kind=kind, incident_id=ref.incident_id,
-        investigation_id=inv_id,
-    )  # fmt: skip
-    return Reply(":pray: Thanks, noted.")
-
-
 def home(domain: Domain, actor: Actor) -> HomeView:
     """The clicking user's home: their teams' incidents, approvals, on-call and week."""
     data = home_for(domain.desk, actor.user_id, domain.roles_of(actor.user_id),
@@ -182,7 +169,13 @@ def _services(d: Domain) -> Services:
         timeline=lambda a, i: show_timeline(d, a, i),
         snooze=lambda a, i, n: snooze(d, a, i, n),
         oncall=lambda a: oncall(d, a),
-        feedback=lambda a, r, k: feedback(d, a, r, k),
+        feedback=lambda a, r, k: learning.feedback(d, a, r, k),
+        rate=lambda a, r: learning.rate(d, a, r),
+        judge=lambda a, r: learning.judge(d, a, r),
+        fix_choices=learning.fix_choices,
+        fix_found=lambda a, i, p, t: learning.fix_found(d, a, i, p, t),
+        fixes=lambda a, s, k: learning.fixes(d, a, s, k),
+        stats=lambda a: learning.stats(d, a),
         home=lambda a: home(d, a),
         whoami=lambda a: teams.whoami(d, a),
         team=lambda a, c: teams.team(d, a, c),

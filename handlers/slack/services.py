@@ -22,8 +22,8 @@ from typing import Literal
 from slack_sdk.models.blocks import Block
 
 from bot.inventory.query import InventoryQuery
-from handlers.blocks.ids import FeedbackKind, FeedbackRef
-from handlers.blocks.models import HomeView
+from handlers.blocks.ids import FeedbackKind, FeedbackRef, HypothesisRef, RatingRef
+from handlers.blocks.models import FixOption, HomeView
 
 AuditKind = Literal["security", "cost", "compliance"]
 
@@ -83,6 +83,10 @@ def _empty_home(_actor: Actor) -> HomeView:
     return HomeView()
 
 
+def _no_fix_choices(_actor: Actor) -> Sequence[FixOption]:
+    return ()
+
+
 class MemoryDedup:
     """In-process ``dedup``: remembers the last ``capacity`` keys (thread-safe)."""
 
@@ -123,6 +127,14 @@ class Services:
     inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")
+    rate: Callable[[Actor, RatingRef], Reply] = not_available("Rating")
+    judge: Callable[[Actor, HypothesisRef], Reply] = not_available("Right / wrong cause")
+    # the resolve modal: the choices of "what fixed it" (read before the modal opens: keep it
+    # fast, no I/O), and recording the answer (incident, picked value, free text)
+    fix_choices: Callable[[Actor], Sequence[FixOption]] = _no_fix_choices
+    fix_found: Callable[[Actor, int, str | None, str | None], Reply] = not_available("Fixed by")
+    fixes: Callable[[Actor, str | None, str | None], Reply] = not_available("/aiops fixes")
+    stats: Callable[[Actor], Reply] = not_available("/aiops stats")
     home: Callable[[Actor], HomeView] = _empty_home
     whoami: Callable[[Actor], Reply] = not_available("/aiops whoami")
     team: Callable[[Actor, TeamCommand], Reply] = not_available("/aiops team")
