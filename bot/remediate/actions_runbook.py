@@ -103,11 +103,16 @@ class _Runbooks:
             try:
                 after = spec.execute(ctx, typed, snap["before"])
             except Exception as exc:
+                stuck = []  # a rollback that fails does not stop the others
                 for d_i, d_spec, d_typed, d_before in reversed(done):
-                    self._roll_back(ctx, p, commit, d_i, d_spec, d_typed, d_before)
+                    try:
+                        self._roll_back(ctx, p, commit, d_i, d_spec, d_typed, d_before)
+                    except Exception as rb_exc:
+                        stuck.append(f"step {d_i + 1} ({d_spec.name}): {rb_exc}")
+                left = f"; could not roll back {'; '.join(stuck)}" if stuck else ""
                 raise RuntimeError(
                     f"runbook {p.name}: {spec.name} failed ({exc}); "
-                    f"{len(done)} earlier step(s) rolled back"
+                    f"{len(done) - len(stuck)} earlier step(s) rolled back{left}"
                 ) from exc
             done.append((i, spec, typed, snap["before"]))
             afters.append({"action": spec.name, "after": after})

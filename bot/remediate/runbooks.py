@@ -224,15 +224,6 @@ def problems(book: Runbook, *, lookup: Lookup) -> list[tuple[tuple[Any, ...], st
     return found
 
 
-def check(book: Runbook, where: str = "", *, lookup: Lookup) -> Runbook:
-    """``problems`` as one ``ConfigError`` (the first), for a runbook built in code."""
-    found = problems(book, lookup=lookup)
-    if found:
-        loc, why = found[0]
-        raise ConfigError(f"{where}runbook {book.name}: {'.'.join(map(str, loc))}: {why}")
-    return book
-
-
 def parse(text: str, where: str = "runbook", *, lookup: Lookup) -> Runbook:
     """One runbook from YAML text; errors read ``WHERE:LINE: key: reason``."""
     try:

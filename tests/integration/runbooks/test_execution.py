@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kubernetes.client import CoreV1Api
 
 from bot.remediate import flows, registry, service
 from bot.remediate.policy import AutoApprove, Policy
@@ -113,3 +114,42 @@ def test_a_request_runs_the_version_it_was_preflighted_on(
     assert LIVE.current().commit != first
     spec.execute(ctx, typed, before)
     assert _replicas(ctx) == 4  # the preflighted version's default
+
+
+FAILS_LATE = """\
+name: scale-then-fail
+description: The third step fails (the pod is gone by then); the first rolls back by its rule.
+inputs:
+  target: {type: str}
+  pod: {type: str}
+steps:
+  - action: k8s.scale_deployment
+    params: {namespace: prod, name: "{target}", replicas: 5}
+    rollback:
+      action: k8s.scale_deployment
+      params: {namespace: prod, name: "{target}", replicas: 1}
+  - action: k8s.delete_pod
+    params: {namespace: prod, name: "{pod}"}
+    rollback: none
+  - action: k8s.delete_pod
+    params: {namespace: prod, name: "{pod}"}
+    rollback: none
+"""
+
+
+def test_a_failing_step_rolls_back_the_steps_done_each_by_its_rule(
+    ctx: ActionContext, repo: RunbookRepo, tmp_path: Path
+) -> None:
+    repo.write("scale-then-fail.yaml", FAILS_LATE)
+    repo.commit("fails late")
+    assert RunbookSync(url=str(repo.path), ref="main", cache=tmp_path / "cache").sync().ok
+    pods = CoreV1Api(ctx.k8s).list_namespaced_pod("prod").items
+    pod = next(p.metadata.name for p in pods if p.metadata.name.startswith("web-"))
+    spec, typed = registry.validate(
+        "runbook.run", {"name": "scale-then-fail", "target": "web", "inputs": {"pod": pod}}
+    )
+    before = spec.preflight(ctx, typed)  # every step preflights: the pod still exists
+    with pytest.raises(RuntimeError, match="k8s.delete_pod failed") as failed:
+        spec.execute(ctx, typed, before)
+    assert "2 earlier step(s) rolled back" in str(failed.value)
+    assert _replicas(ctx) == 1  # the scale step's own rollback ran
