@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bot.drift.cloudformation import cloudformation_drift, stack_drift
-from bot.errors import NotFound
+from bot.drift.terraform import TfResource, parse_terraform, terraform_drift
+from bot.errors import NotFound, UserError
 from integrations.aws.cloudformation import read_stack
 from integrations.aws.session import AwsClients, make_clients
 from sandbox.scenario import parse_scenario_text
@@ -120,7 +121,7 @@ def cf(world: SandboxWorld, aws: AwsClients) -> Any:
     client = session.client(
         "cloudformation", region_name=ep.region, endpoint_url=ep.aws_endpoint_url
     )
-    for prefix in ("calm", "app"):
+    for prefix in ("calm", "app", "tf"):
         body = TEMPLATE.replace("PREFIX", prefix).replace("ROLE", role["Role"]["Arn"])
         client.create_stack(StackName=prefix, TemplateBody=body)
     return client
@@ -212,3 +213,194 @@ def test_each_change_behind_the_stack_is_found(cf: Any, aws: AwsClients) -> None
 def test_an_unknown_stack_is_a_clear_not_found(cf: Any, aws: AwsClients) -> None:
     with pytest.raises(NotFound, match="no-such-stack"):
         cloudformation_drift(cf, aws, "no-such-stack")
+
+
+# ---------------------------------------------------------------- Terraform
+def _declared(cf: Any, prefix: str) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(module, type, name, attributes) as Terraform would hold the stack's resources."""
+    ids = {r.logical_id: r.physical_id for r in read_stack(cf, prefix).resources}
+    rule = {"protocol": "tcp", "ipv6_cidr_blocks": [], "security_groups": [], "self": False}
+    return [
+        (
+            "",
+            "aws_security_group",
+            "web",
+            {
+                "id": ids["WebSg"],
+                "tags": {"team": "web"},
+                "ingress": [
+                    {**rule, "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]},
+                    {**rule, "from_port": 80, "to_port": 80, "cidr_blocks": ["10.0.0.0/8"]},
+                ],
+            },
+        ),
+        (
+            "",
+            "aws_s3_bucket",
+            "assets",
+            {
+                "id": f"{prefix}-assets",
+                "bucket": f"{prefix}-assets",
+                "tags": {"team": "web"},
+                "server_side_encryption_configuration": [
+                    {
+                        "rule": [
+                            {
+                                "apply_server_side_encryption_by_default": [
+                                    {"sse_algorithm": "AES256"}
+                                ]
+                            }
+                        ]
+                    }
+                ],
+            },
+        ),
+        (
+            "",
+            "aws_s3_bucket",
+            "logs",
+            {
+                "id": f"{prefix}-logs",
+                "bucket": f"{prefix}-logs",
+                "tags": None,
+                "server_side_encryption_configuration": [],
+            },
+        ),
+        (
+            "",
+            "aws_instance",
+            "web",
+            {
+                "id": ids["Web"],
+                "instance_type": "t3.small",
+                "tags": {"Name": f"{prefix}-web", "team": "web"},
+            },
+        ),
+        (
+            "",
+            "aws_lambda_function",
+            "resize",
+            {
+                "id": f"{prefix}-resize",
+                "function_name": f"{prefix}-resize",
+                "memory_size": 256,
+                "timeout": 30,
+                "runtime": "python3.12",
+            },
+        ),
+        (
+            "module.data",
+            "aws_db_instance",
+            "orders",
+            {
+                "id": "db-4AB2C",
+                "identifier": f"{prefix}-orders",
+                "instance_class": "db.t3.micro",
+                "multi_az": False,
+            },
+        ),
+        ("", "aws_sns_topic", "events", {"id": "arn:aws:sns:eu-west-1:123456789012:x"}),
+    ]
+
+
+def _state(declared: list[tuple[str, str, str, dict[str, Any]]]) -> str:
+    resources = [
+        {
+            "mode": "data",
+            "type": "aws_caller_identity",
+            "name": "me",
+            "instances": [{"attributes": {"id": "123456789012"}}],
+        },
+    ]
+    for module, type_, name, attributes in declared:
+        instance: dict[str, Any] = {"attributes": attributes}
+        if type_ == "aws_instance":
+            instance["index_key"] = 0
+        entry = {"mode": "managed", "type": type_, "name": name, "instances": [instance]}
+        resources.append({**entry, "module": module} if module else entry)
+    return json.dumps({"version": 4, "terraform_version": "1.9.0", "resources": resources})
+
+
+def _show_json(declared: list[tuple[str, str, str, dict[str, Any]]]) -> str:
+    def res(module: str, type_: str, name: str, values: dict[str, Any]) -> dict[str, Any]:
+        address = ".".join(p for p in (module, type_, name) if p)
+        if type_ == "aws_instance":
+            address += "[0]"
+        return {
+            "address": address,
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "values": values,
+        }
+
+    root = [res(*d) for d in declared if not d[0]]
+    child = [res(*d) for d in declared if d[0]]
+    module = {"resources": root, "child_modules": [{"address": "module.data", "resources": child}]}
+    return json.dumps({"format_version": "1.2", "planned_values": {"root_module": module}})
+
+
+@pytest.mark.parametrize("render", [_state, _show_json], ids=["tfstate", "plan-json"])
+def test_untouched_terraform_resources_have_no_drift(cf: Any, aws: AwsClients, render: Any) -> None:
+    resources = parse_terraform(render(_declared(cf, "calm")), "calm.tfstate")
+    report = terraform_drift(resources, aws, "calm.tfstate")
+    assert report.drifts == [] and report.errors == []
+    assert report.compared == 6
+    assert report.skipped == ["aws_sns_topic.events (aws_sns_topic)"]
+
+
+def test_each_change_behind_terraform_is_found(cf: Any, aws: AwsClients) -> None:
+    declared = _declared(cf, "tf")
+    sg = declared[0][3]["id"]
+    instance = declared[3][3]["id"]
+    aws.ec2.authorize_security_group_ingress(
+        GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    aws.s3.put_bucket_tagging(
+        Bucket="tf-assets", Tagging={"TagSet": [{"Key": "team", "Value": "data"}]}
+    )
+    aws.s3.delete_bucket(Bucket="tf-logs")
+    aws.ec2.stop_instances(InstanceIds=[instance])
+    aws.ec2.modify_instance_attribute(InstanceId=instance, InstanceType={"Value": "t3.large"})
+    aws.lambda_.update_function_configuration(FunctionName="tf-resize", Runtime="python3.11")
+    aws.rds.modify_db_instance(
+        DBInstanceIdentifier="tf-orders", MultiAZ=True, ApplyImmediately=True
+    )
+
+    for render in (_state, _show_json):
+        report = terraform_drift(parse_terraform(render(declared), "x"), aws, "tf.tfstate")
+        found = {(d.source, d.change, d.attribute, d.expected, d.actual) for d in report.drifts}
+        assert found == {
+            (
+                "state: aws_security_group.web",
+                "added",
+                "ingress",
+                "(none)",
+                "all all from 0.0.0.0/0",
+            ),
+            ("state: aws_s3_bucket.assets", "changed", "tags.team", "web", "data"),
+            ("state: aws_s3_bucket.logs", "removed", "", "tf-logs", "(none)"),
+            ("state: aws_instance.web[0]", "changed", "instance_type", "t3.small", "t3.large"),
+            ("state: aws_lambda_function.resize", "changed", "runtime", "python3.12", "python3.11"),
+            ("state: module.data.aws_db_instance.orders", "changed", "multi_az", "False", "True"),
+        }, render.__name__
+        assert report.errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "not JSON"),
+        ('{"version": 3, "resources": []}', "version 3"),
+        ('{"format_version": "1.0"}', "not a Terraform state"),
+        ('{"version": 4, "resources": [{"mode": "managed"}]}', "malformed"),
+    ],
+)
+def test_a_bad_state_file_gets_a_clear_message(text: str, message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        parse_terraform(text, "bad.tfstate")
+
+
+def test_a_resource_type_drift_does_not_read_is_listed_as_skipped(aws: AwsClients) -> None:
+    report = terraform_drift([TfResource("aws_vpc.main", "aws_vpc", {"id": "vpc-1"})], aws, "x")
+    assert report.skipped == ["aws_vpc.main (aws_vpc)"] and report.compared == 0
