@@ -49,6 +49,14 @@ def drift_rows(report: DriftReport) -> list[ReportRow]:
     return rows
 
 
+def summary(report: DriftReport) -> str:
+    """One line: how many resources were compared, how many differences, what was skipped."""
+    text = f"drift: {len(report.drifts)} differences in {report.compared} resources compared"
+    if report.skipped:
+        text += f"; {len(report.skipped)} declared resources of types drift does not read"
+    return text
+
+
 def render(report: DriftReport, limit: int = 15) -> str:
     """The Slack summary: a count, then the first ``limit`` differences."""
     if not report.drifts and not report.errors:

@@ -4,8 +4,13 @@ change with expected and actual values and the template line, and an untouched s
 
 from __future__ import annotations
 
+import csv
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -404,3 +409,62 @@ def test_a_bad_state_file_gets_a_clear_message(text: str, message: str) -> None:
 def test_a_resource_type_drift_does_not_read_is_listed_as_skipped(aws: AwsClients) -> None:
     report = terraform_drift([TfResource("aws_vpc.main", "aws_vpc", {"id": "vpc-1"})], aws, "x")
     assert report.skipped == ["aws_vpc.main (aws_vpc)"] and report.compared == 0
+
+
+# ---------------------------------------------------------------- `aiops audit drift`
+def _aiops(world: SandboxWorld, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOPS_", "DATABASE_URL"))}
+    for line in world.endpoints.env_lines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value
+    return subprocess.run(
+        [sys.executable, "-m", "handlers.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_cli_reports_a_stack_and_a_state_file(world: SandboxWorld, cf: Any, tmp_path: Path) -> None:
+    state = tmp_path / "calm.tfstate"
+    state.write_text(_state(_declared(cf, "calm")))
+    r = _aiops(world, "audit", "drift", "--stack", "calm", "--tfstate", str(state),
+               "--format", "json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "0 differences in 12 resources compared" in r.stdout
+    assert json.loads(r.stdout[r.stdout.index("[") :]) == []
+
+    state.write_text(_state([d for d in _declared(cf, "calm") if d[1] == "aws_s3_bucket"]))
+    out = tmp_path / "drift.csv"
+    r = _aiops(world, "audit", "drift", "--tfstate", str(state), "--format", "csv",
+               "--out", str(out))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "0 differences in 2 resources" in r.stdout  # no --stack: Terraform alone
+
+    drifted = _state([d for d in _declared(cf, "tf") if d[1] == "aws_instance"])
+    state.write_text(drifted)
+    r = _aiops(world, "audit", "drift", "--tfstate", str(state), "--format", "csv",
+               "--out", str(out))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert [(row["check"], row["section"]) for row in rows] == [("changed", "drift: calm.tfstate")]
+    assert "expected t3.small, actual" in rows[0]["summary"]
+    assert "state: aws_instance.web[0]" in rows[0]["summary"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stack", "no-such-stack"], "no-such-stack"),
+        (["--tfstate", "/nonexistent/terraform.tfstate"], "cannot read it"),
+        (["--format", "xml"], "one of table"),
+    ],
+)
+def test_cli_bad_input_is_a_clear_message(
+    world: SandboxWorld, args: list[str], message: str
+) -> None:
+    r = _aiops(world, "audit", "drift", *args)
+    assert r.returncode != 0
+    assert message in r.stdout + r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
