@@ -205,7 +205,9 @@ def _audit(args: list[str]) -> Call:
         return lambda s, a: s.audit(a, "cost")
     if args[0] == "compliance":
         return lambda s, a: s.audit(a, "compliance")
-    raise ArgError(f"`{args[0]}` is not an audit: say `security`, `cost` or `compliance`.")
+    if args[0] == "drift":
+        return lambda s, a: s.audit(a, "drift")
+    raise ArgError(f"`{args[0]}` is not an audit: say `security`, `cost`, `compliance` or `drift`.")
 
 
 def _inventory(args: list[str]) -> Call:
@@ -302,8 +304,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("slo", "/aiops slo", "SLO status and error budgets", _no_args(lambda s: s.slo)),
     Subcommand("capacity", "/aiops capacity", "Capacity forecast",
                _no_args(lambda s: s.capacity)),
-    Subcommand("audit", "/aiops audit security|cost|compliance",
-               "Run a security, cost or compliance audit", _audit),
+    Subcommand("audit", "/aiops audit security|cost|compliance|drift",
+               "Run a security, cost, compliance or drift (IaC vs live) audit", _audit),
     Subcommand("inventory", "/aiops inventory <type> [key=value …] | <question>",
                "List resources: `ec2 env=prod`, `which buckets are public`", _inventory),
     Subcommand("snooze", "/aiops snooze <id> <duration>",

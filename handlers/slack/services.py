@@ -25,7 +25,7 @@ from bot.inventory.query import InventoryQuery
 from handlers.blocks.ids import FeedbackKind, FeedbackRef, HypothesisRef, RatingRef
 from handlers.blocks.models import FixOption, HomeView
 
-AuditKind = Literal["security", "cost", "compliance"]
+AuditKind = Literal["security", "cost", "compliance", "drift"]
 
 
 @dataclass(frozen=True)

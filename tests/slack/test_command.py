@@ -65,7 +65,7 @@ BAD = [
     ("slo x", "Unexpected extra arguments"),
     ("capacity x", "Unexpected extra arguments"),
     ("audit", "Missing arguments"),
-    ("audit money", "say `security`, `cost` or `compliance`"),
+    ("audit money", "say `security`, `cost`, `compliance` or `drift`"),
     ("snooze 4", "Missing arguments"),
     ("snooze 4 forever", "`forever` is not a duration"),
     ("snooze 4 30d", "between 1 minute and 7 days"),
