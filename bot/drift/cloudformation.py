@@ -11,7 +11,7 @@ import yaml
 from bot.drift.compare import MISSING, Change, Drift, declared, differences
 from bot.drift.mapping import Kind, Mapping, mapping
 from bot.drift.report import DriftReport
-from bot.errors import NotFound, UserError
+from bot.errors import NotFound, UpstreamUnavailable, UserError
 from bot.yamlloc import YamlLocator
 from integrations.aws.cloudformation import (
     Stack,
@@ -108,7 +108,10 @@ def stack_drift(stack: Stack, clients: Any, kinds: Mapping | None = None) -> Dri
 
 def cloudformation_drift(cf: Any, clients: Any, stack: str | None = None) -> DriftReport:
     """Drift of the named stack, or of every stack in the region."""
-    names = [stack] if stack else stack_names(cf)
+    try:
+        names = [stack] if stack else stack_names(cf)
+    except AwsError as exc:
+        raise UpstreamUnavailable(f"CloudFormation cannot be read: {exc}") from None
     report = DriftReport()
     for name in names:
         try:

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from integrations.aws.errors import AwsNotFound, convert
+from integrations.aws.errors import AwsError, AwsNotFound, convert
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,15 @@ class Stack:
 
 
 def stack_names(cf: Any) -> list[str]:
+    """Every stack in the client's region; ``AwsError`` when CloudFormation cannot be read."""
     names: list[str] = []
-    for page in cf.get_paginator("describe_stacks").paginate():
-        names += [s["StackName"] for s in page.get("Stacks", [])]
+    try:
+        for page in cf.get_paginator("describe_stacks").paginate():
+            names += [s["StackName"] for s in page.get("Stacks", [])]
+    except ClientError as exc:
+        raise convert(exc, "stacks") from exc
+    except BotoCoreError as exc:  # unreachable endpoint, no credentials
+        raise AwsError(type(exc).__name__, str(exc)) from exc
     return sorted(names)
 
 

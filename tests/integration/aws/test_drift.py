@@ -17,7 +17,7 @@ import pytest
 
 from bot.drift.cloudformation import cloudformation_drift, stack_drift
 from bot.drift.terraform import TfResource, parse_terraform, terraform_drift
-from bot.errors import NotFound, UserError
+from bot.errors import NotFound, UpstreamUnavailable, UserError
 from integrations.aws.cloudformation import read_stack
 from integrations.aws.session import AwsClients, make_clients
 from sandbox.scenario import parse_scenario_text
@@ -213,6 +213,12 @@ def test_each_change_behind_the_stack_is_found(cf: Any, aws: AwsClients) -> None
     # the calm stack is still calm when every stack is read
     every = cloudformation_drift(cf, aws)
     assert {d.origin for d in every.drifts} == {"stack app"}
+
+
+def test_an_unreachable_cloudformation_is_upstream_unavailable() -> None:
+    closed = make_clients("eu-west-1", "http://127.0.0.1:9")  # nothing listens on discard
+    with pytest.raises(UpstreamUnavailable, match="CloudFormation cannot be read"):
+        cloudformation_drift(closed.cloudformation, closed)
 
 
 def test_an_unknown_stack_is_a_clear_not_found(cf: Any, aws: AwsClients) -> None:
