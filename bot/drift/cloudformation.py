@@ -57,11 +57,14 @@ def _resource_drift(
     kind: Kind,
     props: dict[str, Any],
     live: dict[str, Any] | None,
-    locate: YamlLocator,
+    locate: YamlLocator | None,
 ) -> list[Drift]:
     def drift(change: Change, attribute: str, want: str, got: str, loc: tuple[str, ...]) -> Drift:
-        line = locate.line(("Resources", res.logical_id, *loc))
-        source = f"template line {line}"
+        path = ("Resources", res.logical_id, *loc)
+        if locate is not None:
+            source = f"template line {locate.line(path)}"
+        else:  # a JSON body arrives parsed: its lines are unknown, its path is not
+            source = "template: " + ".".join(path)
         return Drift(
             origin, res.logical_id, res.type, res.physical_id, change, attribute, want, got, source
         )
@@ -88,7 +91,7 @@ def stack_drift(stack: Stack, clients: Any, kinds: Mapping | None = None) -> Dri
     kinds = kinds or mapping()
     origin = f"stack {stack.name}"
     template = parse_template(stack.template, origin)
-    locate = YamlLocator.of_text(f"{stack.name} template", stack.template)
+    locate = YamlLocator.of_text(stack.name, stack.template) if stack.as_written else None
     report = DriftReport()
     for res in stack.resources:
         kind = kinds.for_cloudformation(res.type)

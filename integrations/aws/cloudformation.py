@@ -24,8 +24,9 @@ class StackResource:
 @dataclass(frozen=True)
 class Stack:
     name: str
-    template: str  # the template's text (JSON bodies come back parsed; dumped again)
+    template: str  # the template's text (a JSON body comes back parsed: dumped again)
     resources: list[StackResource]
+    as_written: bool = True  # False when ``template`` is that dump: its lines are not the file's
 
 
 def stack_names(cf: Any) -> list[str]:
@@ -59,7 +60,7 @@ def read_stack(cf: Any, name: str) -> Stack:
         for r in summaries
         if r.get("PhysicalResourceId")
     ]
-    return Stack(name, text, resources)
+    return Stack(name, text, resources, as_written=isinstance(body, str))
 
 
 # ---------------------------------------------------------------- live state

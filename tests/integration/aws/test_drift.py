@@ -215,6 +215,25 @@ def test_each_change_behind_the_stack_is_found(cf: Any, aws: AwsClients) -> None
     assert {d.origin for d in every.drifts} == {"stack app"}
 
 
+def test_a_json_template_names_the_path_of_the_property(cf: Any, aws: AwsClients) -> None:
+    template = {
+        "Resources": {
+            "JsonSg": {
+                "Type": "AWS::EC2::SecurityGroup",
+                "Properties": {"GroupDescription": "json", "Tags": [{"Key": "tier", "Value": "1"}]},
+            }
+        }
+    }
+    cf.create_stack(StackName="json-app", TemplateBody=json.dumps(template, indent=2))
+    assert stack_drift(read_stack(cf, "json-app"), aws).drifts == []
+    [res] = read_stack(cf, "json-app").resources
+    aws.ec2.create_tags(Resources=[res.physical_id], Tags=[{"Key": "tier", "Value": "2"}])
+    [d] = stack_drift(read_stack(cf, "json-app"), aws).drifts
+    assert (d.attribute, d.expected, d.actual) == ("tags.tier", "1", "2")
+    # boto3 hands a JSON body back parsed, so its lines are unknown: the path is given instead
+    assert d.source == "template: Resources.JsonSg.Properties.Tags"
+
+
 def test_an_unreachable_cloudformation_is_upstream_unavailable() -> None:
     closed = make_clients("eu-west-1", "http://127.0.0.1:9")  # nothing listens on discard
     with pytest.raises(UpstreamUnavailable, match="CloudFormation cannot be read"):
