@@ -85,7 +85,7 @@ def slo(domain: Domain, actor: Actor) -> Reply:
     return Reply(report.status(domain.db, config, sources, domain.clock.now()))
 
 
-def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
+def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = None) -> Reply:
     if kind == "security":
         from bot.posture import security
 
@@ -99,7 +99,7 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
     elif kind == "compliance":
         text = _compliance(domain)
     elif kind == "drift":
-        return _drift(domain, actor)
+        return _drift(domain, actor, scope)
     else:
         from bot.posture import cost
 
@@ -110,13 +110,14 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
 
 
-def _drift(domain: Domain, actor: Actor) -> Reply:
-    """Every CloudFormation stack against live; the full report attached when it is long."""
+def _drift(domain: Domain, actor: Actor, stack: str | None) -> Reply:
+    """Every CloudFormation stack (or ``stack``) against live; the full report attached when
+    it is long."""
     from bot.drift import drift_audit
     from bot.drift.report import drift_rows, render, summary
     from bot.posture.report import format_rows
 
-    report = drift_audit(_reports(domain).aws())
+    report = drift_audit(_reports(domain).aws(), stack)
     text = render(report, limit=INLINE_ROWS)
     attached = None
     if len(report.drifts) > INLINE_ROWS:

@@ -200,3 +200,10 @@ def test_drift_audit_names_a_rule_added_behind_the_stack(env: Env) -> None:
     line = DRIFT_TEMPLATE.splitlines().index("      SecurityGroupIngress:") + 1
     assert "AppSg ingress: added live, not declared: tcp 9090-9090 from 10.2.0.0/16" in text
     assert f"(template line {line})" in text and f"<@{USER}>" in text
+
+
+def test_drift_of_one_stack_and_of_a_stack_that_does_not_exist(env: Env) -> None:
+    command(env.slack, USER, "audit drift drift-app", channel="sec")
+    assert "AppSg ingress: added live" in _posted(env, "*Drift:* 1 differences").text
+    command(env.slack, USER, "audit drift no-such-stack", channel="sec")
+    ephemeral(env.slack, USER, "stack 'no-such-stack' was not found", timeout=15)
