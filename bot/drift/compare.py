@@ -52,6 +52,7 @@ def _tf_ingress(value: Any) -> set[str]:
     for r in value or []:
         sources = [*(r.get("cidr_blocks") or []), *(r.get("ipv6_cidr_blocks") or [])]
         sources += r.get("security_groups") or []
+        sources += ["self"] if r.get("self") else []
         proto, lo, hi = r.get("protocol", "-1"), r.get("from_port"), r.get("to_port")
         rules |= {sg_rule(proto, lo, hi, s) for s in sources}
     return rules

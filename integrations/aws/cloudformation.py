@@ -84,7 +84,8 @@ def _security_group(clients: Any, group_id: str) -> dict[str, Any]:
         lo, hi, proto = p.get("FromPort"), p.get("ToPort"), p.get("IpProtocol", "-1")
         sources = [r["CidrIp"] for r in p.get("IpRanges", [])]
         sources += [r["CidrIpv6"] for r in p.get("Ipv6Ranges", [])]
-        sources += [g["GroupId"] for g in p.get("UserIdGroupPairs", [])]
+        pairs = [g["GroupId"] for g in p.get("UserIdGroupPairs", [])]
+        sources += ["self" if g == group_id else g for g in pairs]  # Terraform's `self = true`
         rules |= {sg_rule(proto, lo, hi, s) for s in sources}
     return {"ingress": rules, "tags": _tags(group.get("Tags"))}
 

@@ -417,6 +417,26 @@ def test_each_change_behind_terraform_is_found(cf: Any, aws: AwsClients) -> None
         assert report.errors == []
 
 
+def test_a_rule_that_names_its_own_group_is_terraform_self(aws: AwsClients) -> None:
+    vpc = aws.ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    group = aws.ec2.create_security_group(GroupName="mesh", Description="mesh", VpcId=vpc)
+    gid = group["GroupId"]
+    aws.ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 7000, "ToPort": 7000,
+                        "UserIdGroupPairs": [{"GroupId": gid}]}],
+    )  # fmt: skip
+    rule = {"protocol": "tcp", "from_port": 7000, "to_port": 7000, "cidr_blocks": []}
+    declared = [
+        ("", "aws_security_group", "mesh", {"id": gid, "ingress": [{**rule, "self": True}]})
+    ]
+    report = terraform_drift(parse_terraform(_state(declared), "x"), aws, "mesh.tfstate")
+    assert report.compared == 1 and report.drifts == []
+    declared[0][3]["ingress"] = [{**rule, "self": False}]
+    report = terraform_drift(parse_terraform(_state(declared), "x"), aws, "mesh.tfstate")
+    assert [(d.change, d.actual) for d in report.drifts] == [("added", "tcp 7000-7000 from self")]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
