@@ -110,7 +110,8 @@ def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
     from bot.drift.report import drift_rows, summary
 
     report = drift_audit(clients, stack, tfstate)
-    console.print(escape(summary(report)), highlight=False)
+    # on stderr, so `--format json|csv` on stdout stays machine-readable
+    Console(stderr=True).print(escape(summary(report)), highlight=False)
     return drift_rows(report)
 
 
