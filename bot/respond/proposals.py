@@ -9,10 +9,12 @@ at once (read-only) to the jobs. ``propose`` does the same for one action (a run
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.errors import Conflict, UpstreamUnavailable, UserError
+from bot.history import flows as history
+from bot.history.models import SimilarIncident
 from bot.incidents import service as incident_service
 from bot.investigate import service as investigations
 from bot.investigate.classify import AlertView, InvestigationTarget
@@ -36,6 +38,7 @@ class Investigated:
     incident_id: int | None
     requests: list[RemediationRequest]
     problems: list[str]  # recommended actions that could not be proposed, and why
+    similar: list[SimilarIncident] = field(default_factory=list)  # closest past incidents
 
 
 def propose(
@@ -85,9 +88,11 @@ def save_and_propose(
 
 
 def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) -> Investigated:
-    """Investigate a question (no incident), save it and propose its fixes."""
-    return save_and_propose(desk, run_query(ctx, query), requested_by=requested_by,
-                            incident_id=None)  # fmt: skip
+    """Investigate a question (no incident), save it and propose its fixes; the closest past
+    incidents come with it."""
+    found = save_and_propose(desk, run_query(ctx, query), requested_by=requested_by,
+                             incident_id=None)  # fmt: skip
+    return replace(found, similar=history.recall(desk.db, found.result, topology=ctx.topology))
 
 
 def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> InvestigationTarget:
@@ -115,6 +120,15 @@ def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> Investigat
 def investigate_incident(
     desk: Desk, ctx: Any, target: InvestigationTarget, *, incident_id: int, requested_by: str
 ) -> Investigated:
-    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes."""
-    return save_and_propose(desk, run_incident(ctx, target), requested_by=requested_by,
-                            incident_id=incident_id)  # fmt: skip
+    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes.
+    The closest past incidents come with it (and go into the LLM prompt when a key is set); the
+    incident is then remembered for the next ones."""
+    if getattr(ctx, "history", None) is None:
+        ctx.history = history.PromptHistory(desk.db, exclude=incident_id)
+    found = save_and_propose(desk, run_incident(ctx, target), requested_by=requested_by,
+                             incident_id=incident_id)  # fmt: skip
+    similar = history.recall(
+        desk.db, found.result, topology=ctx.topology, alerts=target.alerts,
+        incident_id=incident_id, investigation_id=found.investigation_id,
+    )  # fmt: skip
+    return replace(found, similar=similar)

@@ -20,6 +20,7 @@ from bot.store.models_ops import (
     Notification,
     Receipt,
     RemediationRequest,
+    SimilarityDoc,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Notification",
     "Receipt",
     "RemediationRequest",
+    "SimilarityDoc",
     "Team",
     "TimelineEvent",
     "connect",

@@ -16,13 +16,20 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import UpstreamUnavailable, UserError
+from bot.history.models import SimilarIncident
 from bot.investigate import service as investigations
 from bot.remediate import registry
 from bot.remediate.enums import State
 from bot.remediate.runbooks import load_runbooks
 from bot.respond import approvals, proposals
 from handlers.blocks import approval_request, investigation_summary, investigation_text
-from handlers.blocks.models import ActionView, ApprovalView, HypothesisView, InvestigationView
+from handlers.blocks.models import (
+    ActionView,
+    ApprovalView,
+    HypothesisView,
+    InvestigationView,
+    SimilarView,
+)
 from handlers.blocks.text import escape
 from handlers.slack.domain import Domain
 from handlers.slack.services import Actor, Reply
@@ -37,7 +44,32 @@ def _context(domain: Domain) -> Any:
     return domain.investigation_context()
 
 
-def _summary(found: proposals.Investigated) -> InvestigationView:
+def _permalink(domain: Domain, channel: str | None, ts: str | None) -> str | None:
+    """The link to a message (a past incident's thread), or None when Slack will not say."""
+    if domain.client is None or not channel or not ts:
+        return None
+    try:
+        resp = domain.client.chat_getPermalink(channel=channel, message_ts=ts)
+    except SlackApiError as exc:
+        log.info("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+        return None
+    return str(resp.get("permalink") or "") or None
+
+
+def similar_views(domain: Domain, similar: list[SimilarIncident]) -> list[SimilarView]:
+    out = []
+    for s in similar:
+        p = s.past
+        cause = f"{p.kind} on {p.service}: {p.cause}" if p.kind else ""
+        out.append(SimilarView(
+            incident_id=p.incident_id, title=p.title, cause=cause, fixed_by=p.fixed_by,
+            did_not_fix=p.did_not_fix, link=_permalink(domain, p.slack_channel, p.slack_ts),
+            at=p.created_at,
+        ))  # fmt: skip
+    return out
+
+
+def _summary(domain: Domain, found: proposals.Investigated) -> InvestigationView:
     result = found.result
     c = result.classification
     return InvestigationView(
@@ -62,11 +94,12 @@ def _summary(found: proposals.Investigated) -> InvestigationView:
         + f" · {len(result.steps)} checks in {result.duration_ms / 1000:.1f} s",
         incident_id=found.incident_id,
         investigation_id=str(found.investigation_id),
+        similar=similar_views(domain, found.similar),
     )
 
 
 def _show(domain: Domain, actor: Actor, found: proposals.Investigated) -> Reply:
-    card = _summary(found)
+    card = _summary(domain, found)
     text, blocks = investigation_text(card), investigation_summary(card)
     where = _post(domain, found.incident_id, actor, text, blocks)
     if where is None:
