@@ -64,6 +64,13 @@ def similar_to(
             if h.incident_id in past]  # fmt: skip
 
 
+def similar_to_incident(db: Any, incident_id: int, *, k: int = DEFAULT_K) -> list[SimilarIncident]:
+    """The past incidents closest to a stored one (none when it was never investigated)."""
+    with db.session() as session:
+        terms = service.doc_terms(session=session, incident_id=incident_id)
+    return similar_to(db, terms, k=k, exclude=incident_id) if terms else []
+
+
 def similar_to_result(
     db: Any,
     result: InvestigationResult,

@@ -44,11 +44,11 @@ def upsert_doc(
 def index_key(*, session: Session) -> tuple[Any, ...]:
     """Changes whenever the index must be rebuilt: a doc added or replaced, an incident
     resolved (its note is indexed)."""
-    count, newest = session.exec(
-        select(func.count(col(SimilarityDoc.id)), func.max(SimilarityDoc.updated_at))
+    resolved = select(func.max(Incident.resolved_at)).scalar_subquery()
+    row = session.exec(
+        select(func.count(col(SimilarityDoc.id)), func.max(SimilarityDoc.updated_at), resolved)
     ).one()
-    resolved = session.exec(select(func.max(Incident.resolved_at))).one()
-    return (count, newest, resolved)
+    return tuple(row)
 
 
 def docs(*, session: Session) -> list[tuple[int, str, str | None, list[str]]]:
@@ -98,3 +98,11 @@ def past_incidents(*, session: Session, incident_ids: Sequence[int]) -> dict[int
             slack_channel=inc.slack_channel, slack_ts=inc.slack_ts,
         )  # fmt: skip
     return out
+
+
+def doc_terms(*, session: Session, incident_id: int) -> list[str]:
+    """The stored terms of one incident ([] when it was never investigated)."""
+    terms = session.exec(
+        select(SimilarityDoc.terms).where(SimilarityDoc.incident_id == incident_id)
+    ).first()
+    return terms.split() if terms else []

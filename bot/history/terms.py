@@ -31,6 +31,7 @@ UNKNOWN_PLATFORM = "unknown"
 _WORD = re.compile(r"[a-z][a-z]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPACE = re.compile(r"\s+")
+_PARTS = re.compile(r"[-_.]+")
 
 
 class Weights(BaseModel):
@@ -78,8 +79,10 @@ class Scrubber:
 
     def __init__(self, services: Iterable[str]) -> None:
         names = sorted({s.lower() for s in services if s and len(s) >= 2}, key=len, reverse=True)
+        # "orders-api" is also written "orders_api", "orders api" and "OrdersApi"
+        spelled = ["[-_. ]?".join(map(re.escape, _PARTS.split(n))) for n in names]
         self._names = (
-            re.compile("|".join(rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])" for n in names))
+            re.compile("|".join(rf"(?<![a-z0-9]){n}(?![a-z0-9])" for n in spelled))
             if names
             else None
         )
@@ -214,6 +217,13 @@ def investigation_terms(
     )
 
 
+@lru_cache(maxsize=4096)
+def _scrubber(services: tuple[str, ...]) -> Scrubber:
+    return Scrubber(services)
+
+
 def note_terms(note: str | None, services: Iterable[str]) -> list[str]:
     """The words of a resolution note (added to an incident's terms when it is resolved)."""
-    return text_terms(note, Scrubber(services), rules())
+    if not note:
+        return []
+    return text_terms(note, _scrubber(tuple(sorted(services))), rules())

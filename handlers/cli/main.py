@@ -75,6 +75,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "handlers.cli.members",
         "Team members and their roles (who may approve remediations).",
     ),
+    "postmortem": (
+        "handlers.cli.postmortem",
+        "Write an incident's postmortem draft: summary, impact, timeline, root cause with "
+        "evidence, what fixed it, what did not, follow-ups.",
+    ),
 }
 
 

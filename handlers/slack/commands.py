@@ -246,6 +246,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("audit", "/aiops audit security|cost", "Run a security or cost audit", _audit),
     Subcommand("snooze", "/aiops snooze <id> <duration>",
                "Silence an incident's escalation for a while (30m, 2h, 1d)", _snooze),
+    Subcommand("postmortem", "/aiops postmortem <id>",
+               "Post an incident's postmortem draft (Markdown) in its thread",
+               _one_incident(lambda s: s.postmortem), "Writing the postmortem draft…"),
     Subcommand("help", "/aiops help [subcommand]", "This list, or one sub-command's usage",
                _help),
 )  # fmt: skip

@@ -26,6 +26,7 @@ from handlers.blocks.models import TimelineView as TimelineCard
 from handlers.slack import domain_remediation as rem
 from handlers.slack import domain_reports as rep
 from handlers.slack.domain import SOURCE, Domain
+from handlers.slack.postmortem import postmortem
 from handlers.slack.publisher import incident_card
 from handlers.slack.services import Actor, Reply, Services, default_services
 
@@ -176,4 +177,5 @@ def build_services(domain: Domain) -> Services:
         slo=lambda a: rep.slo(d, a),
         capacity=lambda a: rep.capacity(d, a),
         audit=lambda a, k: rep.audit(d, a, k),
+        postmortem=lambda a, i: postmortem(d, a, i),
     )

@@ -100,6 +100,7 @@ class Services:
     capacity: Callable[[Actor], Reply] = not_available("/aiops capacity")
     audit: Callable[[Actor, AuditKind], Reply] = not_available("/aiops audit")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
+    postmortem: Callable[[Actor, int], Reply] = not_available("/aiops postmortem")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")
     home: Callable[[Actor], HomeView] = _empty_home
     dedup: Callable[[str], bool] = field(default_factory=MemoryDedup)

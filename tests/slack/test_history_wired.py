@@ -31,7 +31,7 @@ from sandbox.scenario import load_scenario
 from sandbox.slack import LocalSlack, Message
 from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
-from tests.slack.helpers import command
+from tests.slack.helpers import command, ephemeral
 
 SCENARIO = SCENARIOS_DIR / "02-k8s-crashloop-bad-env.yaml"
 TOKEN = "history-webhook-token"
@@ -128,3 +128,27 @@ def test_the_same_failure_again_shows_the_first_incident_with_its_fix_and_link(e
     assert "Root cause:" in text and "_not found_" not in text.split("Root cause:")[1][:40]
     link = f"/archives/{first_row.slack_channel}/p{str(first_row.slack_ts).replace('.', '')}"
     assert link in text
+
+
+def test_postmortem_is_posted_as_a_markdown_file_in_the_incident_thread(env: Env) -> None:
+    first_row = env.incidents()[0]
+    command(env.slack, OPERATOR, f"postmortem {first_row.id}")
+
+    def uploaded() -> Any:
+        done = [f for f in env.slack.files() if f.completed and f.thread_ts == first_row.slack_ts]
+        return done[0] if done else None
+
+    file = env.slack.wait_for(uploaded, 30)
+    assert file.channel == first_row.slack_channel
+    assert file.filename.endswith(".md")
+    text = file.data.decode()
+    for heading in ("## Summary", "## Impact", "## Timeline", "## Root cause", "## What fixed it",
+                    "## What did not", "## Follow-ups"):  # fmt: skip
+        assert heading in text
+    assert NOTE in text
+    assert "crashloop" in text.split("## Root cause")[1].lower()
+
+
+def test_postmortem_of_an_unknown_incident_says_so(env: Env) -> None:
+    command(env.slack, OPERATOR, "postmortem 999")
+    ephemeral(env.slack, OPERATOR, "no incident #999")
