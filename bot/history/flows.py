@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.history import service
-from bot.history.index import index_for
+from bot.history.index import changed, index_for
 from bot.history.models import SimilarIncident
 from bot.history.terms import case_terms, investigation_terms, platform_of
 from bot.investigate.classify import AlertView
@@ -49,6 +49,7 @@ def remember(
             kind=top.kind if top else "", platform=platform_of(topology, where), service=where,
             summary=top.summary if top else "", terms=terms,
         )  # fmt: skip
+    changed(db)
 
 
 def similar_to(

@@ -1,9 +1,11 @@
 """The BM25 index over past incidents (``bm25s``), rebuilt from the database when it changed.
 
 The rows (``SimilarityDoc``: the terms of each investigated incident) are the truth; the index
-is a cache per database, rebuilt when ``service.index_key`` changes (a doc added or replaced, an
-incident resolved: its resolution note is indexed too). A search is one scoring pass over a
-sparse matrix, so it stays in milliseconds at tens of thousands of incidents.
+is a cache per database, rebuilt when this process remembers an incident (``changed``) or when
+``service.index_key`` changes (a doc added or replaced by another replica, an incident resolved:
+its resolution note is indexed too), which is asked at most every ``RECHECK_S`` seconds. A
+search is one scoring pass over a sparse matrix, so it stays in milliseconds at tens of
+thousands of incidents.
 """
 
 from __future__ import annotations
@@ -78,28 +80,54 @@ class SimilarityIndex:
         return hits
 
 
+#: how long a cached index is trusted without asking the database whether it changed (writes
+#: through ``changed()`` in this process are seen at once; other replicas' within this)
+RECHECK_S = 5.0
+
+
+@dataclass
+class _Cached:
+    key: tuple[Any, ...]
+    index: SimilarityIndex
+    checked: float  # time.monotonic() of the last key check
+    generation: int  # of this process' own writes, when it was built
+
+
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple[Any, ...], SimilarityIndex]] = {}
+_cache: dict[str, _Cached] = {}
+_generation: dict[str, int] = {}
+
+
+def _name(db: Any) -> str:
+    return str(db.engine.url.render_as_string(hide_password=True))
+
+
+def changed(db: Any) -> None:
+    """This process wrote a doc: the next search rebuilds (no waiting for ``RECHECK_S``)."""
+    name = _name(db)
+    with _lock:
+        _generation[name] = _generation.get(name, 0) + 1
 
 
 def index_for(db: Any) -> SimilarityIndex:
     """The index of ``db``'s past incidents, rebuilt only when the rows changed."""
-    name = db.engine.url.render_as_string(hide_password=True)
+    name, now = _name(db), time.monotonic()
+    generation = _generation.get(name, 0)
+    cached = _cache.get(name)
+    if cached and cached.generation == generation and now - cached.checked < RECHECK_S:
+        return cached.index
     with db.session() as session:
         key = service.index_key(session=session)
-        cached = _cache.get(name)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached.key == key and cached.generation == generation:
+            cached.checked = now
+            return cached.index
         rows = service.docs(session=session)
     with _lock:
-        cached = _cache.get(name)
-        if cached is not None and cached[0] == key:
-            return cached[1]
         t0 = time.monotonic()
         ids = [r[0] for r in rows]
         docs = [r[1].split() + note_terms(r[2], r[3]) for r in rows]
         index = SimilarityIndex.build(ids, docs)
-        _cache[name] = (key, index)
+        _cache[name] = _Cached(key, index, now, generation)
         log.info("similar-incident index: %d incidents in %.0f ms", len(ids),
                  (time.monotonic() - t0) * 1000)  # fmt: skip
         return index

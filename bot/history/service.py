@@ -53,9 +53,16 @@ def index_key(*, session: Session) -> tuple[Any, ...]:
 
 def docs(*, session: Session) -> list[tuple[int, str, str | None, list[str]]]:
     """Every doc as (incident id, terms, resolution note, services)."""
-    query = select(
-        SimilarityDoc.incident_id, SimilarityDoc.terms, Incident.resolution_note, Incident.services
-    ).join(Incident, col(Incident.id) == col(SimilarityDoc.incident_id))
+    query = (
+        select(
+            SimilarityDoc.incident_id,
+            SimilarityDoc.terms,
+            Incident.resolution_note,
+            Incident.services,
+        )
+        .join(Incident, col(Incident.id) == col(SimilarityDoc.incident_id))
+        .order_by(col(SimilarityDoc.incident_id))
+    )
     return [(i, t, n, list(s or [])) for i, t, n, s in session.exec(query).all()]
 
 

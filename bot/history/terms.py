@@ -96,7 +96,8 @@ class Scrubber:
     def value(self, value: object) -> str:
         """One attribute value as a term part: no spaces, no digits."""
         text = self.text(str(value))
-        return re.sub(r"[^a-z_.]+", "_", re.sub(r"\d+", "", text)).strip("_.")
+        text = re.sub(r"(?<![a-z])\d+(?![a-z])", "", text)  # numbers go, k8s stays
+        return re.sub(r"[^a-z0-9_.]+", "_", text).strip("_.")
 
 
 def words(text: str, stop: frozenset[str]) -> list[str]:
