@@ -18,6 +18,7 @@ new incident.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -152,8 +153,10 @@ def main(argv: list[str]) -> int:
         filler = [variant(bases[n % len(bases)], bases, rng, 1000 + n) for n in range(args.scale)]
         t1 = time.perf_counter()
         store(db, filler, rng)
+        load = os.getloadavg()[0]
         print(f"\nlatency at {args.scale} past incidents on SQLite (stored in "
-              f"{time.perf_counter() - t1:.1f} s)")  # fmt: skip
+              f"{time.perf_counter() - t1:.1f} s; load average {load:.1f} on "
+              f"{os.cpu_count()} cores)")  # fmt: skip
         t1 = time.perf_counter()
         bm25(db, queries[0])
         print(f"  index cold build + first query: {(time.perf_counter() - t1) * 1000:8.1f} ms")
