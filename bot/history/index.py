@@ -116,13 +116,14 @@ def index_for(db: Any) -> SimilarityIndex:
     cached = _cache.get(name)
     if cached and cached.generation == generation and now - cached.checked < RECHECK_S:
         return cached.index
-    with db.session() as session:
-        key = service.index_key(session=session)
-        if cached is not None and cached.key == key and cached.generation == generation:
-            cached.checked = now
-            return cached.index
-        rows = service.docs(session=session)
-    with _lock:
+    with _lock:  # one build at a time: a second caller finds the first one's index
+        cached = _cache.get(name)
+        with db.session() as session:
+            key = service.index_key(session=session)
+            if cached is not None and cached.key == key and cached.generation == generation:
+                cached.checked = now
+                return cached.index
+            rows = service.docs(session=session)
         t0 = time.monotonic()
         ids = [r[0] for r in rows]
         docs = [r[1].split() + note_terms(r[2], r[3]) for r in rows]
