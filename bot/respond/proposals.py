@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any
 
 from bot.errors import Conflict, UpstreamUnavailable, UserError
+from bot.history import flows as history
+from bot.history.models import SimilarIncident
 from bot.incidents import service as incident_service
 from bot.investigate import service as investigations
 from bot.investigate.classify import AlertView, InvestigationTarget
@@ -42,6 +44,7 @@ class Investigated:
     requests: list[RemediationRequest]
     problems: list[str]  # recommended actions that could not be proposed, and why
     runbooks: list[str] = field(default_factory=list)  # runbooks offered to run by hand
+    similar: list[SimilarIncident] = field(default_factory=list)  # closest past incidents
 
 
 def propose(
@@ -120,11 +123,13 @@ def _case(ctx: Any, result: InvestigationResult, alerts: list[str]) -> Case | No
 
 
 def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) -> Investigated:
-    """Investigate a question (no incident), save it and propose its fixes."""
+    """Investigate a question (no incident), save it and propose its fixes; the closest past
+    incidents come with it."""
     ctx = with_history(desk, ctx)
     result = run_query(ctx, query)
-    return save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
-                            case=_case(ctx, result, []))  # fmt: skip
+    found = save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
+                             case=_case(ctx, result, []))  # fmt: skip
+    return replace(found, similar=history.recall(desk.db, found.result, topology=ctx.topology))
 
 
 def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> InvestigationTarget:
@@ -160,8 +165,22 @@ def target_of(desk: Desk, incident_id: int) -> InvestigationTarget:
 def investigate_incident(
     desk: Desk, ctx: Any, target: InvestigationTarget, *, incident_id: int, requested_by: str
 ) -> Investigated:
-    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes."""
+    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes.
+    The closest past incidents come with it (and go into the LLM prompt when a key is set); the
+    incident is then remembered for the next ones."""
     ctx = with_history(desk, ctx)
+    if (
+        is_dataclass(ctx)
+        and not isinstance(ctx, type)
+        and getattr(ctx, "past_incidents", 0) is None
+    ):
+        # a copy: the context may be shared by several investigations at once
+        ctx = replace(ctx, past_incidents=history.PromptHistory(desk.db, exclude=incident_id))
     result = run_incident(ctx, target)
-    return save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
-                            case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip
+    found = save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
+                             case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip
+    similar = history.recall(
+        desk.db, found.result, topology=ctx.topology, alerts=target.alerts,
+        incident_id=incident_id, investigation_id=found.investigation_id,
+    )  # fmt: skip
+    return replace(found, similar=similar)

@@ -91,6 +91,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "handlers.cli.learn",
         "Learning figures: helpful analyses, top-1 accuracy, common fixes, automation rate.",
     ),
+    "postmortem": (
+        "handlers.cli.postmortem",
+        "Write an incident's postmortem draft: summary, impact, timeline, root cause with "
+        "evidence, what fixed it, what did not, follow-ups.",
+    ),
 }
 
 

@@ -34,6 +34,7 @@ from handlers.slack import domain_reports as rep
 from handlers.slack import domain_teams as teams
 from handlers.slack.domain import SOURCE, Domain
 from handlers.slack.guard import guard
+from handlers.slack.postmortem import postmortem
 from handlers.slack.publisher import incident_card
 from handlers.slack.services import Actor, Reply, Services, default_services
 
@@ -190,4 +191,5 @@ def _services(d: Domain) -> Services:
         capacity=lambda a: rep.capacity(d, a),
         audit=lambda a, k: rep.audit(d, a, k),
         inventory=lambda a, q: rep.inventory(d, a, q),
+        postmortem=lambda a, i: postmortem(d, a, i),
     )

@@ -68,6 +68,7 @@ RULES: dict[str, tuple[Permission, Callable[..., Target]]] = {
     "rate": (P.FEEDBACK, _feedback),
     "judge": (P.FEEDBACK, _feedback),
     "fix_found": (P.RESOLVE, _incident),  # "what fixed it", given when resolving
+    "postmortem": (P.SEE, _incident),
     "home": (P.SEE, _none),
 }
 UNGUARDED = {"dedup", "whoami", "team"}  # dedup is plumbing; whoami/team check inside

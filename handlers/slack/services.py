@@ -126,6 +126,7 @@ class Services:
     audit: Callable[[Actor, AuditKind], Reply] = not_available("/aiops audit")
     inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
+    postmortem: Callable[[Actor, int], Reply] = not_available("/aiops postmortem")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")
     rate: Callable[[Actor, RatingRef], Reply] = not_available("Rating")
     judge: Callable[[Actor, HypothesisRef], Reply] = not_available("Right / wrong cause")
