@@ -333,6 +333,17 @@ def test_every_decision_is_in_the_audit_log(env: Env) -> None:
     assert all(r.params.get("permission") for r in rows)
 
 
+def test_resolve_is_refused_to_a_viewer_hidden_from_others_and_done_by_an_operator(
+    env: Env,
+) -> None:  # last of the cells: it closes shop's incident
+    text = f"resolve {env.shop} fixed"
+    for user, want in ((VIEWER, OP), (OTHER, HIDDEN), (NOBODY, HIDDEN), (OPERATOR, OK)):
+        _expect(_send(env, user, text), want, missing="no incident #", role="x")
+    with env.db.session() as s:
+        row = s.get(Incident, env.shop)
+        assert row is not None and (row.status, row.resolved_by) == ("resolved", OPERATOR)
+
+
 def test_nothing_of_the_other_team_reached_anyone_who_may_not_see_it(env: Env) -> None:
     """Checked on every message the local Slack server received during the module."""
     shop_side = {VIEWER, OPERATOR, ADMIN, OWNER, NOBODY, GROUPED}
