@@ -317,6 +317,13 @@ def test_investigate_button_is_refused_to_a_viewer_and_hidden_from_others(env: E
                 missing="no incident #", role="x")  # fmt: skip
 
 
+def test_oncall_shows_the_rotation_of_each_of_the_users_teams(env: Env) -> None:
+    shop = _send(env, VIEWER, "oncall")
+    assert "shop-pager" in shop and "#shop-oncall" in shop and "data-pager" not in shop
+    data = _send(env, OTHER, "oncall")
+    assert "data-pager" in data and "shop-pager" not in data
+
+
 def test_app_home_shows_only_the_teams_the_user_sees(env: Env) -> None:
     for user, mine, theirs in ((VIEWER, "KubePodCrashLooping", SECRET_B),
                                (OTHER, SECRET_B, "KubePodCrashLooping")):  # fmt: skip

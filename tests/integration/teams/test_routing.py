@@ -13,9 +13,9 @@ from bot.escalate import service as escalation
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.ports import RecordingPublisher
 from bot.ingest.models import AlertIn
-from bot.store import Database, EscalationPolicy, Incident, TimelineEvent
+from bot.store import Database, EscalationPolicy, Incident, Team, TimelineEvent
 from bot.teams.config import parse_services
-from bot.teams.routing import Router
+from bot.teams.routing import Router, sync_teams
 from bot.topology import Topology
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
@@ -54,8 +54,6 @@ def _incident(db: Database, incident_id: int | None) -> tuple[Incident, str | No
         assert row is not None
         view_team = None
         if row.team_id is not None:
-            from bot.store import Team
-
             team = s.get(Team, row.team_id)
             view_team = team.name if team else None
         return row, view_team
@@ -116,3 +114,19 @@ def test_the_incident_escalation_policy_wins_over_the_team_default(database: Dat
         assert row is not None
         policy = escalation.policy_for(s, row, "payments-pager")
         assert policy is not None and policy.name == "ledger-night"
+
+
+def test_sync_teams_points_each_team_at_its_policy_and_reports_unknown_names(
+    database: Database,
+) -> None:
+    with database.session() as s:
+        s.add(EscalationPolicy(name="payments-pager", levels=[], repeat=0))
+    missing = sync_teams(database, parse_services(SERVICES))
+    assert sorted(missing) == ["ledger-night", "search-pager"]
+    with database.session() as s:
+        rows = {t.name: t for t in s.exec(select(Team))}
+        policy = s.exec(select(EscalationPolicy)).one()
+    assert set(rows) == {"payments", "search", "platform"}
+    assert rows["payments"].escalation_policy_id == policy.id
+    assert rows["payments"].slack_channel == "#payments-incidents"
+    assert rows["search"].escalation_policy_id is None
