@@ -130,3 +130,31 @@ def test_sync_teams_points_each_team_at_its_policy_and_reports_unknown_names(
     assert rows["payments"].escalation_policy_id == policy.id
     assert rows["payments"].slack_channel == "#payments-incidents"
     assert rows["search"].escalation_policy_id is None
+
+
+def test_a_replay_with_two_teams_services_routes_each_incident_to_its_own_team() -> None:
+    """The storm scenario's two incidents, owned by two teams: each lands in its team's channel
+    with its team's escalation (and automatic-investigation policy name, for the responder)."""
+    from handlers.replay.runner import replay
+    from sandbox.scenario import load_scenario
+    from tests.conftest import SCENARIOS_DIR
+
+    two_teams = parse_services("""
+default_team: web
+teams:
+  web: {channel: "#web-incidents", escalation: web-pager}
+  media: {channel: "#media-incidents", escalation: media-pager, auto_investigate: critical-now}
+services:
+  www-cdn: {team: web}
+  media-origin: {team: web}
+  thumbnail-generator: {team: media}
+  upload-api: {team: media}
+""")
+    path = SCENARIOS_DIR / "10-storm-cdn-origin-and-lambda-throttle.yaml"
+    result = replay(load_scenario(path).scenario, services=two_teams)
+    got = sorted((i["team"], i["channel"], i["escalation_policy"], i["auto_investigate"],
+                  i["root_alert"]) for i in result["incidents"])  # fmt: skip
+    assert got == [
+        ("media", "#media-incidents", "media-pager", "critical-now", "b1"),
+        ("web", "#web-incidents", "web-pager", None, "a3"),
+    ]
