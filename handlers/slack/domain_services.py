@@ -110,6 +110,7 @@ def snooze(domain: Domain, actor: Actor, incident_id: int, length: timedelta) ->
 def oncall(domain: Domain, actor: Actor) -> Reply:
     """Who is on call: the default policy, or with teams, the rotation of each of the user's
     teams."""
+    from bot.errors import NotFound
     from bot.escalate.oncall import who_is_on_call
 
     paging = _paging(domain)
