@@ -77,25 +77,25 @@ def carry_down(
     ``kept``: blame an entity holds as a caller, which stays where it is. ``agreed``: per callee
     entity, the fraction of its callers that see it anomalous; only that part of the share
     meant for it moves (a callee only this caller finds slow leaves the blame with the caller)."""
-    blame: dict[str, float] = {e: float(n) for e, n in received.items() if n}
-    for _ in range(ROUNDS):
-        moved: dict[str, float] = {}
-        for entity, held in blame.items():
+    settled: dict[str, float] = {}
+    frontier: dict[str, float] = {e: float(n) for e, n in received.items() if n}
+    for _ in range(ROUNDS):  # each unit of blame moves at most once per hop: no cycle drains
+        arriving: dict[str, float] = {}
+        for entity, held in frontier.items():
             calls = out_calls.get(entity)
             total = sum(calls.values()) if calls else 0
-            if not total:
-                moved[entity] = moved.get(entity, 0.0) + held
-                continue
-            assert calls is not None
             stays = held
-            for callee, n in calls.items():
+            for callee, n in (calls or {}).items():
                 share = held * pass_down * n / total * (agreed or {}).get(callee, 1.0)
-                moved[callee] = moved.get(callee, 0.0) + share
+                arriving[callee] = arriving.get(callee, 0.0) + share
                 stays -= share
-            moved[entity] = moved.get(entity, 0.0) + stays
-        if _close(moved, blame):
+            settled[entity] = settled.get(entity, 0.0) + stays
+        frontier = {e: m for e, m in arriving.items() if m > 1e-9}
+        if not frontier:
             break
-        blame = moved
+    for entity, held in frontier.items():
+        settled[entity] = settled.get(entity, 0.0) + held
+    blame = settled
     for entity, own in (kept or {}).items():
         blame[entity] = blame.get(entity, 0.0) + own
     return blame
@@ -137,10 +137,6 @@ def split_blame(
         kept[caller] = kept.get(caller, 0.0) + 1.0 - share
         agreed[callee] = seen_in
     return received, kept, agreed
-
-
-def _close(a: Mapping[str, float], b: Mapping[str, float]) -> bool:
-    return a.keys() == b.keys() and all(abs(a[k] - b[k]) < 1e-6 for k in a)
 
 
 def rank(

@@ -25,6 +25,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.correlate.elect import StormVerdict
 from bot.correlate.entities import EntityMap
 from bot.correlate.group import Group
 from bot.correlate.labels import Token, env_of, identity_tokens
@@ -92,6 +93,12 @@ class Correlator:
         """``(services sorted, root alert)`` of a group: ``view`` without ordering members."""
         g = self._get(key)
         return tuple(sorted(g.services)), g.root
+
+    def storm_verdict(self, key: str) -> StormVerdict | None:
+        """Why a storm group's root was elected (basis, confidence, runner-up); ``None`` for a
+        group that is not a detector storm."""
+        g = self._get(key)
+        return g.storm.verdict(self.topology) if g.storm is not None else None
 
     def views(self) -> list[GroupView]:
         return [self.view(k) for k in self._groups]
