@@ -31,7 +31,7 @@ for blame the share the winner holds over the runner-up, low when the evidence i
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from statistics import median
 
@@ -102,7 +102,7 @@ def carry_down(
 
 
 def split_blame(
-    observed: Iterable[tuple[str, str]],
+    observed: Mapping[tuple[str, str], int],
     edges: set[tuple[str, str]],
     topology: Topology,
     service_of: Mapping[str, str],
@@ -110,45 +110,52 @@ def split_blame(
     """Each anomalous call's unit of blame, split between its two ends by who else agrees: the
     callee's share grows with the fraction of its callers that see it anomalous, the caller's
     with the fraction of its dependencies it sees anomalous (one caller that finds everything
-    slow is the slow one; a callee every caller finds slow is)."""
+    slow is the slow one; a callee every caller finds slow is). ``observed``: vantage points per
+    (caller entity, callee entity)."""
     callers: dict[str, set[str]] = {}
     deps: dict[str, set[str]] = {}
     for a, b in edges:
         callers.setdefault(b, set()).add(a)
         deps.setdefault(a, set()).add(b)
 
-    def known_callers(s: str) -> int:
-        return len(callers.get(s, set()) | set(topology.downstream(s, 1)))
-
-    def known_deps(s: str) -> int:
-        return len(deps.get(s, set()) | set(topology.upstream(s, 1)))
+    seen_in: dict[str, float] = {}  # per service: the fraction of its callers that see it
+    seen_out: dict[str, float] = {}  # per service: the fraction of its dependencies it sees
+    for s in callers:
+        seen_in[s] = len(callers[s]) / max(1, len(callers[s] | topology.downstream(s, 1)))
+    for s in deps:
+        seen_out[s] = len(deps[s]) / max(1, len(deps[s] | topology.upstream(s, 1)))
 
     received: dict[str, float] = {}
     kept: dict[str, float] = {}
     agreed: dict[str, float] = {}
-    for caller, callee in observed:
+    for (caller, callee), n in observed.items():
         cs, es = service_of.get(caller), service_of.get(callee)
         if cs is None or es is None:
             continue
-        seen_in = len(callers.get(es, ())) / max(1, known_callers(es))
-        seen_out = len(deps.get(cs, ())) / max(1, known_deps(cs))
-        share = 1.0 - (1.0 - seen_in) * seen_out
-        received[callee] = received.get(callee, 0.0) + share
-        kept[caller] = kept.get(caller, 0.0) + 1.0 - share
-        agreed[callee] = seen_in
+        agree = seen_in.get(es, 1.0)
+        share = 1.0 - (1.0 - agree) * seen_out.get(cs, 0.0)
+        received[callee] = received.get(callee, 0.0) + n * share
+        kept[caller] = kept.get(caller, 0.0) + n * (1.0 - share)
+        agreed[callee] = agree
     return received, kept, agreed
 
 
 def rank(
     scores: Mapping[str, float],
-    depends_on_it: Mapping[str, int],
+    depends_on_it: Callable[[str], int],
     first: Mapping[str, int],
 ) -> list[str]:
-    """Services best first: higher score, then more of the others depend on it, then earlier."""
-    return sorted(
-        scores,
-        key=lambda s: (-scores[s], -depends_on_it.get(s, 0), first.get(s, 1 << 62), s),
-    )
+    """Services best first: higher score; among those tied at the top, the one more of the
+    others depend on, then the earlier (``depends_on_it`` is asked for the tied ones only)."""
+    order = sorted(scores, key=lambda s: (-scores[s], first.get(s, 1 << 62), s))
+    if not order:
+        return order
+    top = scores[order[0]]
+    tied = [s for s in order if abs(scores[s] - top) < 1e-9]
+    if len(tied) > 1:
+        dep = {s: depends_on_it(s) for s in tied}
+        tied.sort(key=lambda s: (-dep[s], first.get(s, 1 << 62), s))
+    return tied + order[len(tied) :]
 
 
 def share_confidence(top: float, second: float, low: float = 0.2, high: float = 0.6) -> float:

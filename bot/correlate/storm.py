@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.correlate.elect import (
     StormVerdict,
@@ -46,11 +48,23 @@ from bot.correlate.models import (
     AlertFacts,
     AlertRef,
 )
-from bot.correlate.roles import RoleBook, roles
 from bot.topology import Topology
 
+if TYPE_CHECKING:
+    from bot.correlate.roles import RoleBook
+
+#: a storm is elected again after each alert until it holds this many, then after every
+#: ``1/RECOUNT`` more (one alert rarely moves the root of a large storm; electing on every alert
+#: would make a storm's cost grow with the square of its size)
+RECOUNT = 100
 _WORDS = re.compile(r"[A-Za-z0-9_-]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _default_book() -> RoleBook:
+    from bot.correlate.roles import roles  # pydantic and yaml load on the first storm only
+
+    return roles()
 
 
 def _label(labels: object, keys: tuple[str, ...]) -> str | None:
@@ -125,7 +139,7 @@ class StormEvidence:
     own_margin: float = 3.0
     pass_down: float = 0.5
     entity_share: float = 0.5  # one entity holding this much of its service's blame is named
-    book: RoleBook = field(default_factory=roles)
+    book: RoleBook = field(default_factory=_default_book)
     first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)  # alerts on a service
     entity_first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)
     evidence_first: dict[str, int] = field(default_factory=dict)  # any evidence on a service
@@ -134,12 +148,13 @@ class StormEvidence:
     vantage: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # callee entity
     out_calls: dict[str, Counter[str]] = field(default_factory=dict)  # caller → callee entity
     edges: set[tuple[str, str]] = field(default_factory=set)
-    observed: list[tuple[str, str]] = field(default_factory=list)  # (caller, callee) entities
+    observed: Counter[tuple[str, str]] = field(default_factory=Counter)  # caller, callee entity
     own: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     changes: dict[str, tuple[datetime, int]] = field(default_factory=dict)
     first_symptom: datetime | None = None
     _verdict: StormVerdict | None = None
-    _dirty: bool = True
+    _added: int = 0  # alerts added
+    _pending: int = 0  # alerts added since the last election
 
     @property
     def active(self) -> bool:
@@ -147,7 +162,8 @@ class StormEvidence:
         return bool(self.edges)
 
     def add(self, seq: int, alert: AlertFacts) -> None:
-        self._dirty = True
+        self._added += 1
+        self._pending += 1
         call = read_call(alert, self.entities)
         if alert.service:
             self.entities.learn((alert.service,))
@@ -188,7 +204,7 @@ class StormEvidence:
         point = (call.caller_entity, call.method)
         if point not in seen:
             seen.add(point)
-            self.observed.append((call.caller_entity, call.callee_entity))
+            self.observed[(call.caller_entity, call.callee_entity)] += 1
             self.out_calls.setdefault(call.caller_entity, Counter())[call.callee_entity] += 1
 
     def _note(self, seq: int, alert: AlertFacts, service: str, entity: str) -> None:
@@ -204,12 +220,14 @@ class StormEvidence:
 
     # --- election
     def verdict(self, topology: Topology) -> StormVerdict | None:
-        """The elected root with its basis and confidence; ``None`` when this is not a storm."""
+        """The elected root with its basis and confidence; ``None`` when this is not a storm.
+        Up to ``RECOUNT`` alerts it is elected after each; beyond, once ``1/RECOUNT`` more have
+        arrived since the last election."""
         if not self.active:
             return None
-        if self._dirty or self._verdict is None:
+        if self._verdict is None or self._pending * RECOUNT > self._added:
             self._verdict = self._elect(topology)
-            self._dirty = False
+            self._pending = 0
         return self._verdict
 
     def elect(self, topology: Topology) -> tuple[str, str | None] | None:
@@ -224,7 +242,7 @@ class StormEvidence:
 
     def _elect(self, topology: Topology) -> StormVerdict | None:
         blame, held = self._blame(topology)
-        depends = self._dependents(topology)
+        depends = self._depends_on(topology)
         verdict = (
             self._by_change(blame, depends, topology)
             or self._by_own(blame, depends)
@@ -254,20 +272,21 @@ class StormEvidence:
                 per_service[service] = per_service.get(service, 0.0) + held
         return per_service, per_entity
 
-    def _dependents(self, topology: Topology) -> dict[str, int]:
-        """How many implicated services call or depend on each service (alerts + topology)."""
+    def _depends_on(self, topology: Topology) -> Callable[[str], int]:
+        """How many implicated services call or depend on a service (alerts + topology)."""
         implicated = set(self.evidence_first)
-        return {
-            s: sum(
+
+        def count(s: str) -> int:
+            return sum(
                 1
                 for o in implicated
                 if o != s and ((o, s) in self.edges or s in topology.upstream(o))
             )
-            for s in implicated
-        }
+
+        return count
 
     def _by_change(
-        self, blame: dict[str, float], depends: dict[str, int], topology: Topology
+        self, blame: dict[str, float], depends: Callable[[str], int], topology: Topology
     ) -> StormVerdict | None:
         start = self.first_symptom
         implicated = set(blame) | set(self.own)
@@ -291,7 +310,9 @@ class StormEvidence:
             why=f"a change on {top} came before the first symptom",
         )
 
-    def _by_own(self, blame: dict[str, float], depends: dict[str, int]) -> StormVerdict | None:
+    def _by_own(
+        self, blame: dict[str, float], depends: Callable[[str], int]
+    ) -> StormVerdict | None:
         found = {s: standout(per) for s, per in self.own.items() if per}
         strong = {s: w for s, (w, _) in found.items() if w >= self.own_margin}
         if not strong:
@@ -313,7 +334,7 @@ class StormEvidence:
         )
 
     def _by_calls(
-        self, blame: dict[str, float], per_entity: dict[str, float], depends: dict[str, int]
+        self, blame: dict[str, float], per_entity: dict[str, float], depends: Callable[[str], int]
     ) -> StormVerdict | None:
         if not blame:
             return None
