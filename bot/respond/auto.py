@@ -135,15 +135,19 @@ class AutoInvestigator:
         policy = self.policy_for(view)
         if policy is None or view.status in _CLOSED:
             return None
+        if not (policy.matches(view.severity) or policy.needs_class(view.severity)):
+            return None
+        now = self.desk.clock.now()
+        if auto_claims.cooling(self.desk.db, incident_id, now=now, cooldown=policy.cooldown):
+            return None  # a read, no write: growth within the cooldown stays cheap for ingest
         ctx = self.context()
         target = target_of(self.desk, incident_id)
         if not policy.matches(view.severity):
-            if not policy.needs_class(view.severity) or not target.alerts:
+            if not target.alerts:
                 return None
             cls = classify(ctx, default_playbooks(), incident=target).incident_class
             if not policy.matches(view.severity, cls):
                 return None
-        now = self.desk.clock.now()
         if not auto_claims.claim(self.desk.db, incident_id, policy=policy.name, now=now,
                                  cooldown=policy.cooldown, by=self.worker_id):  # fmt: skip
             log.info("incident #%s: automatic investigation already ran within %s",
