@@ -176,6 +176,9 @@ class SlackAutoReport:
                 value={"channel": where[0], "ts": where[1]},
             )  # fmt: skip
 
+    def failed(self, incident_id: int, text: str) -> None:
+        self.domain.note(incident_id, f":warning: {escape(text)}")
+
 
 # ---------------------------------------------------------------- approvals
 def _request_id(raw: str) -> int:
