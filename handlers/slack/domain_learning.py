@@ -4,6 +4,8 @@ fixed it" from the resolve modal, ``/aiops fixes`` and ``/aiops stats``. Each ca
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 
 from bot.errors import UserError
@@ -53,8 +55,18 @@ def judge(domain: Domain, actor: Actor, ref: HypothesisRef) -> Reply:
     return Reply(f"{THANKS} `{escape(ref.kind)}` marked as {verdict}.")
 
 
+CHOICES_TTL_S = 60.0  # the resolve modal opens inside the click's ack: reuse the list a minute
+_choices: list[tuple[float, list[FixOption]]] = []
+_choices_lock = threading.Lock()
+
+
 def fix_choices(actor: Actor) -> Sequence[FixOption]:
-    return [FixOption(c.value, c.label) for c in learned.fix_choices()]
+    """Registry actions and runbooks for "what fixed it" (read at most once a minute)."""
+    with _choices_lock:
+        now = time.monotonic()
+        if not _choices or now - _choices[0][0] > CHOICES_TTL_S:
+            _choices[:] = [(now, [FixOption(c.value, c.label) for c in learned.fix_choices()])]
+        return _choices[0][1]
 
 
 def fix_found(
