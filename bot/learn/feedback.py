@@ -186,13 +186,14 @@ def what_fixed_it(
 
 
 def fix_choices() -> list[FixChoice]:
-    """The options of "what fixed it": every registry action, then every installed runbook."""
+    """The options of "what fixed it": every registry action, then every live runbook (the
+    synced git repository's when one is configured, else the shipped folder)."""
     from bot.remediate import registry
-    from bot.remediate.runbooks import load_runbooks
+    from bot.remediate.runbooks_live import LIVE
 
     out = [FixChoice(f"action:{a.name}", f"{a.name} — {a.summary}") for a in registry.all_actions()]
     try:
-        books = load_runbooks(lookup=registry.get)
+        books = LIVE.current().books
     except UserError as exc:  # a broken runbook folder must not hide the actions
         log.warning("runbooks not offered as fixes: %s", exc)
         books = {}

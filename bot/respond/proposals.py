@@ -9,10 +9,12 @@ at once (read-only) to the jobs. ``propose`` does the same for one action (a run
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, is_dataclass, replace
+from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any
 
 from bot.errors import Conflict, UpstreamUnavailable, UserError
+from bot.history import flows as history
+from bot.history.models import SimilarIncident
 from bot.incidents import service as incident_service
 from bot.investigate import service as investigations
 from bot.investigate.classify import AlertView, InvestigationTarget
@@ -27,6 +29,7 @@ from bot.remediate import service
 from bot.remediate.enums import State
 from bot.remediate.service import Proposal
 from bot.respond.approvals import Desk, submit_run
+from bot.respond.runbooks import offer_runbooks
 from bot.store import RemediationRequest
 
 # incidents in these states move to "investigating" when someone investigates them
@@ -40,6 +43,8 @@ class Investigated:
     incident_id: int | None
     requests: list[RemediationRequest]
     problems: list[str]  # recommended actions that could not be proposed, and why
+    runbooks: list[str] = field(default_factory=list)  # runbooks offered to run by hand
+    similar: list[SimilarIncident] = field(default_factory=list)  # closest past incidents
 
 
 def propose(
@@ -97,7 +102,10 @@ def save_and_propose(
             problems.append(f"could not propose {rec.action}: {exc}")
             continue
         requests.append(proposal.request)
-    return Investigated(result, inv_id, incident_id, requests, problems)
+    offered = offer_runbooks(desk, result, requested_by=requested_by, incident_id=incident_id,
+                             investigation_id=inv_id)  # fmt: skip
+    return Investigated(result, inv_id, incident_id, requests + offered.requests, problems,
+                        offered.notes)  # fmt: skip
 
 
 def with_history(desk: Desk, ctx: Any) -> Any:
@@ -115,11 +123,13 @@ def _case(ctx: Any, result: InvestigationResult, alerts: list[str]) -> Case | No
 
 
 def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) -> Investigated:
-    """Investigate a question (no incident), save it and propose its fixes."""
+    """Investigate a question (no incident), save it and propose its fixes; the closest past
+    incidents come with it."""
     ctx = with_history(desk, ctx)
     result = run_query(ctx, query)
-    return save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
-                            case=_case(ctx, result, []))  # fmt: skip
+    found = save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
+                             case=_case(ctx, result, []))  # fmt: skip
+    return replace(found, similar=history.recall(desk.db, found.result, topology=ctx.topology))
 
 
 def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> InvestigationTarget:
@@ -130,6 +140,14 @@ def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> Investigat
     if view.status in _STARTS_INVESTIGATING:
         with suppress(Conflict):  # someone moved it meanwhile: investigate anyway
             desk.flows.investigate(incident_id, actor=actor, source=desk.source)
+    return target_of(desk, incident_id)
+
+
+def target_of(desk: Desk, incident_id: int) -> InvestigationTarget:
+    """The incident as the engine sees it (its alerts, the root alert first), status unchanged."""
+    if desk.flows is None:
+        raise UpstreamUnavailable("incidents are not configured on this bot")
+    view = desk.flows.view(incident_id)
     with desk.db.session() as s:
         rows = incident_service.alerts_of(session=s, incident_id=incident_id)
     alerts = [
@@ -147,8 +165,22 @@ def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> Investigat
 def investigate_incident(
     desk: Desk, ctx: Any, target: InvestigationTarget, *, incident_id: int, requested_by: str
 ) -> Investigated:
-    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes."""
+    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes.
+    The closest past incidents come with it (and go into the LLM prompt when a key is set); the
+    incident is then remembered for the next ones."""
     ctx = with_history(desk, ctx)
+    if (
+        is_dataclass(ctx)
+        and not isinstance(ctx, type)
+        and getattr(ctx, "past_incidents", 0) is None
+    ):
+        # a copy: the context may be shared by several investigations at once
+        ctx = replace(ctx, past_incidents=history.PromptHistory(desk.db, exclude=incident_id))
     result = run_incident(ctx, target)
-    return save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
-                            case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip
+    found = save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
+                             case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip
+    similar = history.recall(
+        desk.db, found.result, topology=ctx.topology, alerts=target.alerts,
+        incident_id=incident_id, investigation_id=found.investigation_id,
+    )  # fmt: skip
+    return replace(found, similar=similar)

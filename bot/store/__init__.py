@@ -14,6 +14,7 @@ from bot.store.models_learn import CaseSignature, FixOutcome
 from bot.store.models_ops import (
     Approval,
     AuditEntry,
+    AutoInvestigation,
     EscalationPolicy,
     EscalationTimer,
     Feedback,
@@ -21,12 +22,14 @@ from bot.store.models_ops import (
     Notification,
     Receipt,
     RemediationRequest,
+    SimilarityDoc,
 )
 
 __all__ = [
     "Alert",
     "Approval",
     "AuditEntry",
+    "AutoInvestigation",
     "CaseSignature",
     "ChangeEvent",
     "Database",
@@ -41,6 +44,7 @@ __all__ = [
     "Notification",
     "Receipt",
     "RemediationRequest",
+    "SimilarityDoc",
     "Team",
     "TimelineEvent",
     "connect",

@@ -26,7 +26,12 @@ from handlers.blocks.ids import (
     RatingRef,
     RequestRef,
 )
-from handlers.blocks.models import ActionView, ApprovalView, InvestigationView
+from handlers.blocks.models import (
+    ActionView,
+    ApprovalView,
+    InvestigationView,
+    SimilarView,
+)
 from handlers.blocks.text import (
     MAX_HEADER_TEXT,
     bullets,
@@ -44,6 +49,7 @@ MAX_FACTS = 15
 MAX_HYPOTHESES = 8
 MAX_ACTIONS = 8
 MAX_EVIDENCE = 5
+MAX_SIMILAR = 3
 
 RISK_EMOJI = {"read": ":book:", "low": ":large_green_circle:", "medium": ":warning:"}
 
@@ -143,9 +149,23 @@ def _action_blocks(action: ActionView, inv: InvestigationView | None = None) -> 
     return blocks
 
 
+def similar_section(similar: SimilarView) -> str:
+    """One past incident: linked title, its root cause, what fixed it and what did not."""
+    title = f"#{similar.incident_id} {escape(similar.title)}"
+    line = f"<{similar.link}|{title}>" if similar.link else title
+    if similar.at is not None:
+        line += f" · {when(similar.at)}"
+    line += f"\nRoot cause: {escape(similar.cause) if similar.cause else '_not found_'}"
+    fixed = "; ".join(escape(f) for f in similar.fixed_by)
+    line += f"\nFixed by: {fixed or '_not recorded_'}"
+    if similar.did_not_fix:
+        line += "\nDid not help: " + "; ".join(escape(f) for f in similar.did_not_fix)
+    return line
+
+
 def investigation_summary(inv: InvestigationView) -> list[Block]:
     """Facts, hypotheses (highest confidence first, with evidence) and recommended actions,
-    each with Approve / Reject, then feedback buttons."""
+    each with Approve / Reject, the similar past incidents, then feedback buttons."""
     header = truncate(f"Investigation: {inv.query}".replace("\n", " "), MAX_HEADER_TEXT, note=False)
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=header))]
     if inv.summary:
@@ -176,6 +196,9 @@ def investigation_summary(inv: InvestigationView) -> list[Block]:
             blocks += _action_blocks(action, inv)
         if len(inv.actions) > MAX_ACTIONS:
             blocks.append(context(f"_+{len(inv.actions) - MAX_ACTIONS} more actions not shown_"))
+    if inv.similar:
+        blocks += [DividerBlock(), section("*Similar past incidents*")]
+        blocks += [section(similar_section(s)) for s in list(inv.similar)[:MAX_SIMILAR]]
     blocks.append(DividerBlock())
     if inv.incident_id is not None or inv.investigation_id is not None:
         ref = FeedbackRef(incident_id=inv.incident_id, investigation_id=inv.investigation_id)

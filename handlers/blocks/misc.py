@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from slack_sdk.models.blocks import (
     Block,
@@ -72,9 +73,19 @@ def usage_blocks(problem: str, usage: str, summary: str | None = None) -> list[B
     return [section(text)]
 
 
+def _span(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    minutes = value.total_seconds() / 60
+    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
 def home_tab(home: HomeView) -> View:
-    """App Home: open incidents, pending approvals (with buttons), who is on call."""
+    """App Home: my teams' open incidents, the approvals I can give (with buttons), who is on
+    call for my teams, and my teams' MTTA / MTTR this week."""
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="aiops"))]
+    if home.teams:
+        blocks.append(context("Your teams: " + ", ".join(escape(t) for t in home.teams)))
     incidents = list(home.open_incidents)
     blocks.append(section(f"*Open incidents* ({len(incidents)})"))
     if incidents:
@@ -109,6 +120,13 @@ def home_tab(home: HomeView) -> View:
         blocks += [section("*On call*"), *chunked_sections(lines)]
     else:
         blocks.append(section("*On call*\n_unknown_"))
+    if home.weeks:
+        lines = [
+            f"*{escape(w.team)}*: {w.opened} incident(s) · MTTA {_span(w.mtta)} · "
+            f"MTTR {_span(w.mttr)}"
+            for w in home.weeks
+        ]
+        blocks += [DividerBlock(), section("*This week*"), *chunked_sections(lines)]
     return View(type="home", blocks=fit(blocks, MAX_VIEW_BLOCKS))
 
 

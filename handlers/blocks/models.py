@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class IncidentCard:
     started_at: datetime | None = None
     assignee: str | None = None  # Slack user id
     permalink: str | None = None
+    auto_investigated: str | None = None  # "Investigated automatically (policy …): <top line>"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,19 @@ class ActionView:
 
 
 @dataclass(frozen=True)
+class SimilarView:
+    """A past incident like this one: its cause, what fixed it, a link to its thread."""
+
+    incident_id: int
+    title: str
+    cause: str  # "oom_killed on checkout: …" ("" when its investigation found none)
+    fixed_by: Sequence[str] = ()
+    did_not_fix: Sequence[str] = ()
+    link: str | None = None  # the permalink of the incident's Slack thread
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class InvestigationView:
     query: str
     facts: Sequence[str] = ()
@@ -75,6 +89,7 @@ class InvestigationView:
     summary: str | None = None
     incident_id: int | None = None
     investigation_id: str | None = None
+    similar: Sequence[SimilarView] = ()
 
 
 @dataclass(frozen=True)
@@ -114,10 +129,20 @@ class OnCallView:
 
 
 @dataclass(frozen=True)
+class TeamWeekView:
+    team: str
+    opened: int
+    mtta: timedelta | None = None
+    mttr: timedelta | None = None
+
+
+@dataclass(frozen=True)
 class HomeView:
     open_incidents: Sequence[IncidentCard] = ()
     pending_approvals: Sequence[ApprovalView] = ()
     oncall: Sequence[OnCallView] = ()
+    teams: Sequence[str] = ()  # whose incidents, approvals and rotations these are
+    weeks: Sequence[TeamWeekView] = ()  # this week's MTTA / MTTR per team
 
 
 @dataclass(frozen=True)

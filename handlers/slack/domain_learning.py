@@ -4,8 +4,6 @@ fixed it" from the resolve modal, ``/aiops fixes`` and ``/aiops stats``. Each ca
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Sequence
 
 from bot.errors import UserError
@@ -57,18 +55,10 @@ def judge(domain: Domain, actor: Actor, ref: JudgeRef) -> Reply:
     return Reply(f"{THANKS} `{escape(ref.name)}` marked as {verdict}.")
 
 
-CHOICES_TTL_S = 60.0  # the resolve modal opens inside the click's ack: reuse the list a minute
-_choices: list[tuple[float, list[FixOption]]] = []
-_choices_lock = threading.Lock()
-
-
 def fix_choices(actor: Actor) -> Sequence[FixOption]:
-    """Registry actions and runbooks for "what fixed it" (read at most once a minute)."""
-    with _choices_lock:
-        now = time.monotonic()
-        if not _choices or now - _choices[0][0] > CHOICES_TTL_S:
-            _choices[:] = [(now, [FixOption(c.value, c.label) for c in learned.fix_choices()])]
-        return _choices[0][1]
+    """Registry actions and live runbooks for "what fixed it" (in memory: fast enough to build
+    inside the click's ack)."""
+    return [FixOption(c.value, c.label) for c in learned.fix_choices()]
 
 
 def fix_found(

@@ -1,7 +1,7 @@
 """learn: case signatures and fix outcomes (what fixed which kind of incident)
 
 Revision ID: 0004_learn
-Revises: 0003
+Revises: 0004_autoinv
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import bot.store.types
 
 revision = "0004_learn"
-down_revision = "0003"
+down_revision = "0004_autoinv"
 branch_labels = None
 depends_on = None
 
