@@ -77,7 +77,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "slo": ("handlers.cli.slo", "SLOs and incident SLAs: status now, compliance by month."),
     "member": (
         "handlers.cli.members",
-        "Team members and their roles (who may approve remediations).",
+        "Members, their approval roles and their teams (--role TEAM:ROLE puts them in a team).",
     ),
     "runbook": (
         "handlers.cli.runbooks",

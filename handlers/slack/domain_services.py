@@ -115,14 +115,30 @@ def snooze(domain: Domain, actor: Actor, incident_id: int, length: timedelta) ->
 
 
 def oncall(domain: Domain, actor: Actor) -> Reply:
+    """Who is on call: the default policy, or with teams, the rotation of each of the user's
+    teams."""
+    from bot.errors import NotFound
     from bot.escalate.oncall import who_is_on_call
 
-    view = who_is_on_call(_paging(domain))
-    lines = [f"*On call now* ({view.policy}): " + (", ".join(view.on_call_now) or "nobody")]
-    for level in view.levels:
-        targets = ", ".join(f"{t.kind} {'/'.join(t.who)}" for t in level.targets)
-        lines.append(f"Level {level.level} after {level.escalate_after_s / 60:.0f} min: {targets}")
-    lines += [f":warning: {w}" for w in view.warnings]
+    paging = _paging(domain)
+    scope = domain.scope(actor.user_id)
+    teams: list[str | None] = [None] if scope.everything else [t for t, _ in scope.describe()]
+    lines: list[str] = []
+    for team in teams:
+        try:
+            view = who_is_on_call(paging, team=team)
+        except NotFound as exc:
+            lines.append(f"*{team}*: {exc.message}")
+            continue
+        head = f"*{team}* · " if team else ""
+        who = ", ".join(view.on_call_now) or "nobody"
+        lines.append(f"{head}*On call now* ({view.policy}): {who}")
+        for level in view.levels:
+            targets = ", ".join(f"{t.kind} {'/'.join(t.who)}" for t in level.targets)
+            lines.append(
+                f"Level {level.level} after {level.escalate_after_s / 60:.0f} min: {targets}"
+            )
+        lines += [f":warning: {w}" for w in view.warnings]
     return Reply("\n".join(lines))
 
 
