@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import ValidationError
 from slack_sdk.models.blocks import (
@@ -21,14 +22,13 @@ from handlers.blocks.ids import (
     ActionId,
     BlockId,
     FeedbackRef,
-    HypothesisRef,
+    JudgeRef,
     RatingRef,
     RequestRef,
 )
 from handlers.blocks.models import (
     ActionView,
     ApprovalView,
-    HypothesisView,
     InvestigationView,
     SimilarView,
 )
@@ -105,29 +105,41 @@ def feedback_buttons(ref: FeedbackRef) -> ActionsBlock:
     )
 
 
-def judge_menu(hyp: HypothesisView, inv: InvestigationView) -> OverflowMenuElement | None:
-    """The overflow on one hypothesis: "Right cause" / "Wrong cause" (needs its kind)."""
-    if hyp.kind is None or (inv.incident_id is None and inv.investigation_id is None):
+JUDGE_LABELS = {"hypothesis": ("cause", ActionId.HYPOTHESIS_JUDGE),
+                "action": ("fix", ActionId.ACTION_JUDGE)}  # fmt: skip
+
+
+def judge_menu(
+    about: Literal["hypothesis", "action"], name: str | None, inv: InvestigationView
+) -> OverflowMenuElement | None:
+    """The overflow on one hypothesis ("Right cause" / "Wrong cause", by its kind) or one
+    recommended action ("Right fix" / "Wrong fix", by its name)."""
+    if name is None or (inv.incident_id is None and inv.investigation_id is None):
         return None
+    what, action_id = JUDGE_LABELS[about]
 
     def option(label: str, right: bool) -> Option:
-        ref = HypothesisRef(incident_id=inv.incident_id, investigation_id=inv.investigation_id,
-                            kind=hyp.kind or "", right=right)  # fmt: skip
+        ref = JudgeRef(incident_id=inv.incident_id, investigation_id=inv.investigation_id,
+                       about=about, name=name or "", right=right)  # fmt: skip
         return Option(text=label, value=ref.dump())
 
     try:
-        options = [option(":+1: Right cause", True), option(":-1: Wrong cause", False)]
-    except ValidationError:  # a kind a button cannot carry (a model's free text): no menu
+        options = [option(f":+1: Right {what}", True), option(f":-1: Wrong {what}", False)]
+    except ValidationError:  # a name a button cannot carry (a model's free text): no menu
         return None
-    return OverflowMenuElement(action_id=ActionId.HYPOTHESIS_JUDGE, options=options)
+    return OverflowMenuElement(action_id=action_id, options=options)
 
 
-def _action_blocks(action: ActionView) -> list[Block]:
+def _action_blocks(action: ActionView, inv: InvestigationView | None = None) -> list[Block]:
     line = f"*{escape(action.title)}* · risk {risk_label(action.risk)}"
     params = _params(action.params)
     if params:
         line += f"\n{params}"
-    blocks: list[Block] = [section(line)]
+    head = section(line)
+    menu = judge_menu("action", action.title, inv) if inv is not None else None
+    if menu is not None:
+        head.accessory = menu
+    blocks: list[Block] = [head]
     if action.history:
         blocks.append(context(f":brain: History: {escape(action.history)}"))
     if action.status.lower() == "pending":
@@ -170,7 +182,7 @@ def investigation_summary(inv: InvestigationView) -> list[Block]:
             if hyp.evidence:
                 text += "\n" + bullets(list(hyp.evidence), limit=MAX_EVIDENCE)
             block = section(text)
-            menu = judge_menu(hyp, inv)
+            menu = judge_menu("hypothesis", hyp.kind, inv)
             if menu is not None:
                 block.accessory = menu
             blocks.append(block)
@@ -181,7 +193,7 @@ def investigation_summary(inv: InvestigationView) -> list[Block]:
     if inv.actions:
         blocks += [DividerBlock(), section("*Recommended actions*")]
         for action in list(inv.actions)[:MAX_ACTIONS]:
-            blocks += _action_blocks(action)
+            blocks += _action_blocks(action, inv)
         if len(inv.actions) > MAX_ACTIONS:
             blocks.append(context(f"_+{len(inv.actions) - MAX_ACTIONS} more actions not shown_"))
     if inv.similar:
