@@ -39,6 +39,7 @@ from bot.incidents.ports import IncidentPublisher, NullPublisher
 from bot.ingest.models import AlertIn, Outcome
 from bot.store import Database
 from bot.store.models import Alert, Incident, TimelineEvent
+from bot.teams.routing import Router
 from bot.topology import Topology
 
 Listener = Callable[[IncidentView, str, str], None]  # (view, new status, source)
@@ -88,8 +89,10 @@ class IncidentFlows:
         topology: Topology | None = None,
         publisher: IncidentPublisher | None = None,
         config: CorrelationConfig | None = None,
+        router: Router | None = None,
     ) -> None:
         self.db = db
+        self.router = router or Router()  # which team owns a new incident (off: no team)
         self.clock = clock
         self.topology = topology or Topology()
         self.publisher: IncidentPublisher = publisher or NullPublisher()

@@ -50,7 +50,8 @@ class InvestigationContext:
     anthropic: Any | None = None  # an Anthropic client when a key is configured
     anthropic_model: str | None = None
     llm_timeout_s: float = 30.0  # per request to the model
-    history: PastIncidents | None = None  # similar past incidents, for the LLM prompt
+    history: Any | None = None  # a bot.investigate.experience.Experience (past outcomes)
+    past_incidents: PastIncidents | None = None  # similar past incidents, for the LLM prompt
     extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:

@@ -9,7 +9,7 @@ What it gets: the query (and the incident's alerts), the services and their depe
 rules' hypotheses, and the facts numbered ``F1..Fn`` (the order of
 ``InvestigationResult.facts``), every text passed through :func:`redact_personal` (secrets,
 tokens, e-mail and IP addresses), and the 3 most similar past incidents with what fixed them
-(``ctx.history``, ``bot.history``), redacted the same way. What it may do: call
+(``ctx.past_incidents``, ``bot.history``), redacted the same way. What it may do: call
 the read-only diagnostic primitives as tools; each finding they return is numbered as a new fact
 (``F<n+1>``…) and can be cited. What it returns: one JSON object of hypotheses, each citing fact
 ids. A hypothesis with no citation, an unknown fact id, or a service that is neither in the
@@ -174,9 +174,9 @@ def _history(
     alerts: Sequence[AlertView],
 ) -> str:
     """The closest past incidents and their outcomes (redacted by the port), or nothing."""
-    if ctx.history is None:
+    if ctx.past_incidents is None:
         return ""
-    lines = ctx.history.lines(ctx.topology, query=query, hypotheses=hypotheses,
+    lines = ctx.past_incidents.lines(ctx.topology, query=query, hypotheses=hypotheses,
                               findings=findings, targets=targets, alerts=alerts)  # fmt: skip
     if not lines:
         return ""

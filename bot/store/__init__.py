@@ -10,9 +10,11 @@ from bot.store.models import (
     Team,
     TimelineEvent,
 )
+from bot.store.models_learn import CaseSignature, FixOutcome
 from bot.store.models_ops import (
     Approval,
     AuditEntry,
+    AutoInvestigation,
     EscalationPolicy,
     EscalationTimer,
     Feedback,
@@ -27,11 +29,14 @@ __all__ = [
     "Alert",
     "Approval",
     "AuditEntry",
+    "AutoInvestigation",
+    "CaseSignature",
     "ChangeEvent",
     "Database",
     "EscalationPolicy",
     "EscalationTimer",
     "Feedback",
+    "FixOutcome",
     "Incident",
     "Investigation",
     "Job",

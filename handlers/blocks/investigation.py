@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pydantic import ValidationError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
     DividerBlock,
     HeaderBlock,
+    Option,
+    OverflowMenuElement,
     PlainTextObject,
+    StaticSelectElement,
 )
 
-from handlers.blocks.ids import ActionId, BlockId, FeedbackRef, RequestRef
-from handlers.blocks.models import ActionView, ApprovalView, InvestigationView, SimilarView
+from handlers.blocks.ids import (
+    ActionId,
+    BlockId,
+    FeedbackRef,
+    HypothesisRef,
+    RatingRef,
+    RequestRef,
+)
+from handlers.blocks.models import (
+    ActionView,
+    ApprovalView,
+    HypothesisView,
+    InvestigationView,
+    SimilarView,
+)
 from handlers.blocks.text import (
     MAX_HEADER_TEXT,
     bullets,
@@ -61,7 +78,16 @@ def decision_buttons(request_id: str) -> ActionsBlock:
 
 
 def feedback_buttons(ref: FeedbackRef) -> ActionsBlock:
+    """Helpful / Not helpful / This fixed it, and a 1–5 rating of the analysis."""
     value = ref.dump()
+    ratings = [
+        Option(
+            text=f"{n} " + ("★" * n), value=RatingRef(
+                incident_id=ref.incident_id, investigation_id=ref.investigation_id, rating=n
+            ).dump(),
+        )
+        for n in range(5, 0, -1)
+    ]  # fmt: skip
     return ActionsBlock(
         block_id=BlockId.FEEDBACK,
         elements=[
@@ -72,8 +98,28 @@ def feedback_buttons(ref: FeedbackRef) -> ActionsBlock:
                 action_id=ActionId.FEEDBACK_FIXED,
                 value=value,
             ),
+            StaticSelectElement(
+                placeholder="Rate 1–5", action_id=ActionId.FEEDBACK_RATE, options=ratings
+            ),
         ],
     )
+
+
+def judge_menu(hyp: HypothesisView, inv: InvestigationView) -> OverflowMenuElement | None:
+    """The overflow on one hypothesis: "Right cause" / "Wrong cause" (needs its kind)."""
+    if hyp.kind is None or (inv.incident_id is None and inv.investigation_id is None):
+        return None
+
+    def option(label: str, right: bool) -> Option:
+        ref = HypothesisRef(incident_id=inv.incident_id, investigation_id=inv.investigation_id,
+                            kind=hyp.kind or "", right=right)  # fmt: skip
+        return Option(text=label, value=ref.dump())
+
+    try:
+        options = [option(":+1: Right cause", True), option(":-1: Wrong cause", False)]
+    except ValidationError:  # a kind a button cannot carry (a model's free text): no menu
+        return None
+    return OverflowMenuElement(action_id=ActionId.HYPOTHESIS_JUDGE, options=options)
 
 
 def _action_blocks(action: ActionView) -> list[Block]:
@@ -82,6 +128,8 @@ def _action_blocks(action: ActionView) -> list[Block]:
     if params:
         line += f"\n{params}"
     blocks: list[Block] = [section(line)]
+    if action.history:
+        blocks.append(context(f":brain: History: {escape(action.history)}"))
     if action.status.lower() == "pending":
         blocks.append(decision_buttons(action.request_id))
     else:
@@ -121,7 +169,11 @@ def investigation_summary(inv: InvestigationView) -> list[Block]:
             text = f"*{n}. {escape(hyp.text)}* — confidence {pct}%"
             if hyp.evidence:
                 text += "\n" + bullets(list(hyp.evidence), limit=MAX_EVIDENCE)
-            blocks.append(section(text))
+            block = section(text)
+            menu = judge_menu(hyp, inv)
+            if menu is not None:
+                block.accessory = menu
+            blocks.append(block)
         if len(hypotheses) > MAX_HYPOTHESES:
             blocks.append(context(f"_+{len(hypotheses) - MAX_HYPOTHESES} less likely hypotheses_"))
     else:

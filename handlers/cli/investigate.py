@@ -80,9 +80,10 @@ def _render(result: InvestigationResult) -> None:
             if result.hypotheses
             else "  (none: no hypothesis to act on)"
         )
-    for i, a in enumerate(result.actions, 1):
+    for i, proposed in enumerate(result.actions, 1):
         console.print(
-            f"  {i}. {a.action} {json.dumps(a.params)}  risk={a.risk}\n     {a.rationale}"
+            f"  {i}. {proposed.action} {json.dumps(proposed.params)}  risk={proposed.risk}\n"
+            f"     {proposed.rationale}"
         )
     console.print(f"\n[dim]{len(result.steps)} steps in {result.duration_ms:.0f} ms[/]")
 
@@ -123,7 +124,8 @@ def _similar(ctx: InvestigationContext, result: InvestigationResult) -> list[Sim
         db.dispose()
 
 
-def _production_context() -> InvestigationContext:
+def production_context() -> InvestigationContext:
+    """The configured AWS, Kubernetes and topology, for commands that read live systems."""
     from bot.clock import SystemClock
     from bot.config import get_settings
     from bot.investigate.context import Topology
@@ -169,7 +171,7 @@ def investigate(
             ctx = context_for_world(world)
             to_refs = world.to_id_refs
         else:
-            ctx = _production_context()
+            ctx = production_context()
         from bot.config import get_settings
         from bot.investigate.llm import attach_claude
 

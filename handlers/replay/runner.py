@@ -28,6 +28,8 @@ from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
 from bot.store import Database, connect
 from bot.store.migrate import upgrade
+from bot.teams.config import load_services
+from bot.teams.routing import Router
 from bot.topology import Topology
 from handlers.replay.server import BackgroundServer
 from integrations.sns_http import fetch_url
@@ -108,6 +110,7 @@ def _run(
         clock=clock,
         topology=Topology.from_services(scenario.services),
         publisher=publisher or RecordingPublisher(channel=settings.aiops_slack_channel),
+        router=Router(load_services(settings.aiops_services_file)),
     )
     pipeline = IngestPipeline(flows)
     signer = SnsSigner()

@@ -11,6 +11,7 @@ outcome in the same thread.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -18,10 +19,11 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import UpstreamUnavailable, UserError
 from bot.history.models import SimilarIncident
 from bot.investigate import service as investigations
-from bot.remediate import registry
 from bot.remediate.enums import State
-from bot.remediate.runbooks import load_runbooks
+from bot.remediate.runbooks_live import LIVE
 from bot.respond import approvals, proposals
+from bot.respond.auto import AUTO_ACTOR, AutoRun
+from bot.respond.runbooks import live_runbook, propose_runbook
 from handlers.blocks import approval_request, investigation_summary, investigation_text
 from handlers.blocks.models import (
     ActionView,
@@ -72,11 +74,14 @@ def similar_views(domain: Domain, similar: list[SimilarIncident]) -> list[Simila
 def _summary(domain: Domain, found: proposals.Investigated) -> InvestigationView:
     result = found.result
     c = result.classification
+    history = {a.action: a.history for a in result.actions if a.history}
     return InvestigationView(
         query=result.query,
-        facts=[f.text for f in result.facts] + found.problems,
+        facts=[f.text for f in result.facts] + found.problems + found.runbooks,
         hypotheses=[
-            HypothesisView(f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence)
+            HypothesisView(
+                f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence, kind=h.kind
+            )
             for h in result.hypotheses
         ],
         actions=[
@@ -86,6 +91,7 @@ def _summary(domain: Domain, found: proposals.Investigated) -> InvestigationView
                 risk=r.risk,
                 params={k: str(v) for k, v in r.params.items()},
                 status=r.state,
+                history=history.get(r.action),
             )
             for r in found.requests
         ],  # fmt: skip
@@ -146,6 +152,31 @@ def investigate_incident(domain: Domain, actor: Actor, incident_id: int) -> Repl
     return _show(domain, actor, found)
 
 
+class SlackAutoReport:
+    """``bot.respond.auto.AutoReport`` for Slack: the findings of an automatic investigation
+    in the incident's thread, marked "investigated automatically", with Approve / Reject on
+    what still waits for a person."""
+
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
+
+    def investigated(self, run: AutoRun) -> None:
+        card = _summary(run.found)
+        mark = f":robot_face: Investigated automatically (policy {run.policy})"
+        if run.auto_approved:
+            mark += f"; auto-approved by the policy: {', '.join(run.auto_approved)}"
+        card = replace(card, summary=f"{mark} · {card.summary}")
+        text = f"{mark}. Top hypothesis: {run.top_line}"
+        where = _post(self.domain, run.incident_id, Actor(AUTO_ACTOR), text,
+                      investigation_summary(card))  # fmt: skip
+        self.domain.refresh(run.incident_id)  # its message says so too
+        if where is not None:
+            investigations.add_target(
+                db=self.domain.db, investigation_id=run.found.investigation_id, kind="slack",
+                value={"channel": where[0], "ts": where[1]},
+            )  # fmt: skip
+
+
 # ---------------------------------------------------------------- approvals
 def _request_id(raw: str) -> int:
     if not raw.isdigit() or int(raw) <= 0:
@@ -155,7 +186,8 @@ def _request_id(raw: str) -> int:
 
 def approve(domain: Domain, actor: Actor, raw_id: str) -> Reply:
     rid = _request_id(raw_id)
-    done = approvals.approve(domain.desk, request_id=rid, user=actor.user_id)
+    roles = domain.access.approver_roles(actor.user_id, rid)  # None: Member rows decide
+    done = approvals.approve(domain.desk, request_id=rid, user=actor.user_id, roles=roles)
     if done.running:
         text = f":white_check_mark: <@{actor.user_id}> approved `{done.request.action}` "
         text += f"(request {rid}); running it now. The outcome will follow here."
@@ -166,7 +198,10 @@ def approve(domain: Domain, actor: Actor, raw_id: str) -> Reply:
 
 def reject(domain: Domain, actor: Actor, raw_id: str, reason: str | None) -> Reply:
     rid = _request_id(raw_id)
-    req = approvals.reject(domain.desk, request_id=rid, user=actor.user_id, reason=reason or "")
+    roles = domain.access.approver_roles(actor.user_id, rid)
+    req = approvals.reject(
+        domain.desk, request_id=rid, user=actor.user_id, reason=reason or "", roles=roles
+    )
     why = f": {escape(reason)}" if reason else ""
     return Reply(f":no_entry: <@{actor.user_id}> rejected `{req.action}` (request {rid}){why}",
                  public=True)  # fmt: skip
@@ -174,19 +209,18 @@ def reject(domain: Domain, actor: Actor, raw_id: str, reason: str | None) -> Rep
 
 # ---------------------------------------------------------------- runbooks
 def runbook_list(domain: Domain, actor: Actor) -> Reply:
-    books = load_runbooks(lookup=registry.get)
-    if not books:
+    live = LIVE.current()
+    if not live.books:
         return Reply("No runbooks are installed.")
-    lines = [f"• `{b.name}` — {escape(b.description or '')}" for b in books.values()]
-    return Reply("*Runbooks* (`/aiops runbook run <name> <target>`)\n" + "\n".join(lines))
+    lines = [f"• `{b.name}` — {escape(b.description or '')}" for b in live.books.values()]
+    return Reply(f"*Runbooks* ({escape(live.version)}; `/aiops runbook run <name> <target>`)\n"
+                 + "\n".join(lines))  # fmt: skip
 
 
 def runbook_run(domain: Domain, actor: Actor, name: str, target: str) -> Reply:
-    if name not in load_runbooks(lookup=registry.get):
-        raise UserError(f"no runbook named `{name}`", hint="`/aiops runbook list` shows them")
-    proposal = proposals.propose(
-        domain.desk, action="runbook.run", params={"name": name, "target": target},
-        requested_by=actor.user_id, rationale="requested in Slack",
+    proposal = propose_runbook(
+        domain.desk, live_runbook(name), target=target, requested_by=actor.user_id,
+        rationale="requested in Slack",
     )  # fmt: skip
     req = proposal.request
     assert req.id is not None

@@ -51,7 +51,7 @@ def test_the_three_closest_past_incidents_reach_the_prompt_redacted(
 ) -> None:
     ids = _past(sqlite_database, 4)
     route(server, lambda body: text_reply(answer_json()))
-    ctx = make_ctx(UNEXPLAINED, client, history=PromptHistory(sqlite_database))
+    ctx = make_ctx(UNEXPLAINED, client, past_incidents=PromptHistory(sqlite_database))
     investigate_query(ctx, QUERY)
     [request] = analysis(server)
     prompt: Any = request.messages[0]["content"]

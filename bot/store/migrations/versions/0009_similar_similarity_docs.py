@@ -1,7 +1,7 @@
 """similarity docs: what similar-incident retrieval reads of each investigated incident
 
 Revision ID: 0004_similar
-Revises: 0003
+Revises: 0004_learn
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import bot.store.types
 
 revision = "0004_similar"
-down_revision = "0003"
+down_revision = "0004_learn"
 branch_labels = None
 depends_on = None
 
