@@ -161,7 +161,7 @@ class SlackAutoReport:
         self.domain = domain
 
     def investigated(self, run: AutoRun) -> None:
-        card = _summary(run.found)
+        card = _summary(self.domain, run.found)
         mark = f":robot_face: Investigated automatically (policy {run.policy})"
         if run.auto_approved:
             mark += f"; auto-approved by the policy: {', '.join(run.auto_approved)}"
