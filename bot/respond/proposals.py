@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any
 
 from bot.errors import Conflict, UpstreamUnavailable, UserError
-from bot.history import flows as history
+from bot.history import flows as similar_incidents
 from bot.history.models import SimilarIncident
 from bot.incidents import service as incident_service
 from bot.investigate import service as investigations
@@ -115,6 +115,17 @@ def with_history(desk: Desk, ctx: Any) -> Any:
     return ctx
 
 
+def with_past_incidents(desk: Desk, ctx: Any, incident_id: int | None) -> Any:
+    """The context with the store's similar past incidents for the LLM prompt (unless it has
+    them already)."""
+    if not is_dataclass(ctx) or isinstance(ctx, type) or not hasattr(ctx, "past_incidents"):
+        return ctx
+    if ctx.past_incidents is not None:
+        return ctx
+    past = similar_incidents.PromptHistory(desk.db, exclude=incident_id)
+    return replace(ctx, past_incidents=past)
+
+
 def _case(ctx: Any, result: InvestigationResult, alerts: list[str]) -> Case | None:
     topology = getattr(ctx, "topology", None)
     if topology is None:
@@ -129,7 +140,7 @@ def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) ->
     result = run_query(ctx, query)
     found = save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
                              case=_case(ctx, result, []))  # fmt: skip
-    return replace(found, similar=history.recall(desk.db, found.result, topology=ctx.topology))
+    return replace(found, similar=similar_incidents.recall(desk.db, result, topology=ctx.topology))
 
 
 def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> InvestigationTarget:
@@ -168,19 +179,12 @@ def investigate_incident(
     """Investigate an incident (``start_on_incident`` first), save it and propose its fixes.
     The closest past incidents come with it (and go into the LLM prompt when a key is set); the
     incident is then remembered for the next ones."""
-    ctx = with_history(desk, ctx)
-    if (
-        is_dataclass(ctx)
-        and not isinstance(ctx, type)
-        and getattr(ctx, "past_incidents", 0) is None
-    ):
-        # a copy: the context may be shared by several investigations at once
-        ctx = replace(ctx, past_incidents=history.PromptHistory(desk.db, exclude=incident_id))
+    ctx = with_past_incidents(desk, with_history(desk, ctx), incident_id)
     result = run_incident(ctx, target)
     found = save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
                              case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip
-    similar = history.recall(
-        desk.db, found.result, topology=ctx.topology, alerts=target.alerts,
-        incident_id=incident_id, investigation_id=found.investigation_id,
+    similar = similar_incidents.recall(
+        desk.db, result, topology=ctx.topology, alerts=target.alerts, incident_id=incident_id,
+        investigation_id=found.investigation_id,
     )  # fmt: skip
     return replace(found, similar=similar)

@@ -68,8 +68,8 @@ RULES: dict[str, tuple[Permission, Callable[..., Target]]] = {
     "rate": (P.FEEDBACK, _feedback),
     "judge": (P.FEEDBACK, _feedback),
     "fix_found": (P.RESOLVE, _incident),  # "what fixed it", given when resolving
-    "postmortem": (P.SEE, _incident),
     "home": (P.SEE, _none),
+    "postmortem": (P.SEE, _incident),  # a draft of what the incident's viewers can read
 }
 UNGUARDED = {"dedup", "whoami", "team"}  # dedup is plumbing; whoami/team check inside
 DEFAULT_RULE: tuple[Permission, Callable[..., Target]] = (P.SEE, _none)
