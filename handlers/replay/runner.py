@@ -26,7 +26,7 @@ from bot.incidents.flows import IncidentFlows
 from bot.incidents.ports import IncidentPublisher, RecordingPublisher
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
-from bot.store import Database, Incident, connect
+from bot.store import Database, connect
 from bot.store.migrate import upgrade
 from bot.teams.config import ServicesFile, load_services
 from bot.teams.routing import Router
@@ -231,12 +231,10 @@ def _incidents(ctx: ReplayContext, enrichers: Sequence[Enricher]) -> list[dict[s
 def _routing(ctx: ReplayContext, incident_id: int) -> dict[str, Any]:
     """Where routing sent the incident: its team, channel and policies (names)."""
     view = ctx.flows.view(incident_id)
-    with ctx.flows.db.session() as s:
-        row = s.get(Incident, incident_id)
     return {
         "team": view.team,
         "channel": view.slack_channel,
-        "escalation_policy": row.escalation_policy if row else None,
+        "escalation_policy": view.escalation_policy,
         "auto_investigate": view.auto_investigate,
     }
 
