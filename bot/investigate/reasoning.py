@@ -4,13 +4,15 @@
 
 1. change relevance (``relevance``): hypotheses that blame only a change that cannot have caused
    the symptom lose rank; such changes are shown as "recent, probably unrelated: <reason>";
-2. causes outside (``outside``): a host that is not ours, failing in the callers' error logs,
+2. what the pods' own signatures say (``signature_causes``): a Pending pod whose event says a
+   secret is missing is a configuration fault, not a cluster out of room;
+3. causes outside (``outside``): a host that is not ours, failing in the callers' error logs,
    ranks first over the caller symptoms it explains;
-3. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
+4. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
    alerted service gets a low "cause not identified" in the mode the alert names;
-4. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
+5. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
    top hypothesis clears are withdrawn, and when it has no registry fix the first
    recommendation is a read-only step or an escalation.
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.investigate import outside, relevance
+from bot.investigate import outside, relevance, signature_causes
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
 from bot.investigate.fallback import failing_services, from_alerts, never_silent
@@ -53,6 +55,7 @@ def conclude(
     hyps = list(hypotheses)
     failing = failing_services(findings, topo)
     facts = relevance.apply(hyps, findings, failing, topo)
+    hyps.extend(signature_causes.apply(hyps, findings))
     hyps.extend(outside.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
@@ -61,3 +64,21 @@ def conclude(
     advice = recommend_safely(hyps, playbooks, findings, topo)
     facts.extend(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)
     return Conclusion(hyps, advice.actions, facts, advice.next_steps)
+
+
+def advise_again(
+    concluded: Conclusion,
+    hypotheses: Sequence[Hypothesis],
+    playbooks: Sequence[Playbook],
+    findings: Sequence[Finding],
+    topo: Topology,
+) -> Conclusion:
+    """The no-harmful-fix rule once more when something after ``conclude`` (Claude's cited
+    hypotheses) changed which hypothesis leads: a write aimed at what the new leader clears, or
+    any write when it has no registry fix, must not stay first. Unchanged when the leader is."""
+    ranked = list(hypotheses)
+    if not ranked or (concluded.hypotheses and ranked[0] is concluded.hypotheses[0]):
+        return Conclusion(ranked, concluded.actions, concluded.facts, concluded.next_steps)
+    advice = recommend_safely(ranked, playbooks, findings, topo)
+    facts = [*concluded.facts, *(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)]
+    return Conclusion(ranked, advice.actions, facts, advice.next_steps)

@@ -319,9 +319,11 @@ def test_writes_on_a_cleared_caller_are_withdrawn_and_the_first_step_escalates()
     hyps = [caller]
     hyps.extend(outside.apply(hyps, findings, topo()))
     hyps.sort(key=lambda h: -h.confidence)
-    advice = recommend_safely(hyps, default_playbooks(), findings, topo())
+    # rules where a restart may mend a partition, so that only the outside guard is tested
+    rules = _restarts_allowed()
+    advice = recommend_safely(hyps, default_playbooks(), findings, topo(), rules)
     # without the guard the caller's restart would be proposed
-    unguarded = recommend_safely([caller], default_playbooks(), findings, topo())
+    unguarded = recommend_safely([caller], default_playbooks(), findings, topo(), rules)
     assert [a.action for a in unguarded.actions] == ["k8s.restart_deployment"]
     assert advice.actions == []
     assert advice.next_steps and advice.next_steps[0].startswith("Escalate to the provider")
@@ -330,13 +332,33 @@ def test_writes_on_a_cleared_caller_are_withdrawn_and_the_first_step_escalates()
     assert any("withdrawn" in w for w in advice.withdrawn)
 
 
+def _restarts_allowed() -> Harm:
+    return load(Harm, "harm.yaml").model_copy(update={"survives_restart": []})
+
+
 def test_a_top_hypothesis_with_a_registry_fix_keeps_it() -> None:
     caller = Hypothesis(
         kind="network_partition", service="orders", confidence=0.45, summary="partition"
     )
-    advice = recommend_safely([caller], default_playbooks(), _restartable(), topo())
+    advice = recommend_safely(
+        [caller], default_playbooks(), _restartable(), topo(), _restarts_allowed()
+    )
     assert [a.action for a in advice.actions] == ["k8s.restart_deployment"]
     assert advice.next_steps == []
+
+
+def test_a_restart_is_withdrawn_when_the_cause_survives_it_and_the_reason_is_said() -> None:
+    caller = Hypothesis(
+        kind="network_partition", service="orders", confidence=0.45, summary="partition"
+    )
+    advice = recommend_safely([caller], default_playbooks(), _restartable(), topo())
+    assert advice.actions == []
+    assert any(
+        w.startswith("k8s.restart_deployment on orders withdrawn: a restart does not fix")
+        for w in advice.withdrawn
+    )
+    assert advice.next_steps  # nothing the registry can do: read-only or escalation first
+    assert "No registry action can help orders" in caller.summary
 
 
 def test_conclude_is_never_silent_and_never_writes_for_an_unknown_cause() -> None:
