@@ -12,7 +12,9 @@
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
    alerted service gets a low "cause not identified" in the mode the alert names;
-5. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
+5. calibration (``calibrate.final_confidences``, the one place final confidences are set): a
+   single weak finding supports little, and hypotheses compete for the one root cause;
+6. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
    top hypothesis clears are withdrawn, and when it has no registry fix the first
    recommendation is a read-only step or an escalation.
 
@@ -25,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.investigate import outside, relevance, signature_causes
+from bot.investigate.calibrate import final_confidences
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
 from bot.investigate.fallback import failing_services, from_alerts, never_silent
@@ -61,6 +64,7 @@ def conclude(
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo))
     hyps = order(hyps)
+    final_confidences(hyps, findings)
     advice = recommend_safely(hyps, playbooks, findings, topo)
     facts.extend(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)
     return Conclusion(hyps, advice.actions, facts, advice.next_steps)

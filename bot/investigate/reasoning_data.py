@@ -119,6 +119,16 @@ class SignatureCauses(_Strict):
         return by_id or next((f for f in self.families if f.holds(cause_kind, signature_id)), None)
 
 
+# ---- calibration.yaml ---------------------------------------------------------------------
+
+
+class Calibration(_Strict):
+    weak_types: list[str] = Field(default_factory=list)
+    single_weak_cap: float = Field(ge=0.05, le=1.0)
+    exclusive: bool = True
+    floor: float = Field(default=0.05, ge=0.0, le=0.3)
+
+
 # ---- change_relevance.yaml ---------------------------------------------------------------
 
 
@@ -216,6 +226,11 @@ def failure_modes() -> FailureModes:
 @lru_cache(maxsize=1)
 def signature_causes() -> SignatureCauses:
     return load(SignatureCauses, "signature_causes.yaml")
+
+
+@lru_cache(maxsize=1)
+def calibration() -> Calibration:
+    return load(Calibration, "calibration.yaml")
 
 
 @lru_cache(maxsize=1)
