@@ -65,6 +65,7 @@ class InvestigationView:
     summary: str | None = None
     incident_id: int | None = None
     investigation_id: str | None = None
+    next_steps: Sequence[str] = ()  # read-only steps / escalations, shown before any action
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ def _summary(found: proposals.Investigated) -> InvestigationView:
         + f" · {len(result.steps)} checks in {result.duration_ms / 1000:.1f} s",
         incident_id=found.incident_id,
         investigation_id=str(found.investigation_id),
+        next_steps=list(result.next_steps),
     )
 
 
