@@ -104,6 +104,14 @@ FAMILIES = [
         "scaling_limit",
     ),
     (
+        "autoscaler",
+        event(
+            "FailedGetResourceMetric",
+            "failed to get cpu utilization: missing request for cpu in container app of Pod api-1",
+        ),
+        "scaling_limit",
+    ),
+    (
         "memory",
         pod_state("OOMKilled", match_exit(137, "OOMKilled"), last_terminated=True),
         "oom_killed",
