@@ -367,3 +367,41 @@ def test_conclude_is_never_silent_and_never_writes_for_an_unknown_cause() -> Non
     assert done.hypotheses and done.hypotheses[0].service == "orders"
     assert all(a.risk not in ("medium", "high") for a in done.actions)
     assert done.next_steps  # a read-only step or an escalation
+
+
+def test_when_a_later_claim_leads_the_advice_is_asked_again() -> None:
+    """Claude's cited hypotheses come after ``conclude``: when one of them leads (a provider
+    outside), the write chosen for the old leader on a service it clears does not stay first."""
+    from bot.investigate.reasoning import advise_again
+
+    oom = finding(
+        FindingType.POD_STATE,
+        "orders",
+        "orders: 3 of 3 pod(s) last terminated with OOMKilled (exit code 137)",
+        reason="OOMKilled",
+        last_terminated=True,
+        exit_code=137,
+        container="app",
+        memory_limit="256Mi",
+        memory_limit_next="512Mi",
+    )
+    # too few lines for the rules to call the vendor outside; Claude cites them
+    vendor = log_line("orders", "GET https://x.vendor.example/a 504", 20, count=2)
+    findings = [oom, vendor]
+    leader = Hypothesis(kind="oom_killed", service="orders", confidence=0.55, summary="oom")
+    done = conclude([leader], default_playbooks(), findings, topo())
+    assert done.actions and done.actions[0].action == "k8s.set_resources"
+    claim = Hypothesis(
+        kind="dependency_failure",
+        service="x.vendor.example",
+        confidence=0.6,
+        summary="The cause is outside: the vendor fails",
+        evidence=[vendor.summary],
+        source="llm",
+    )
+    again = advise_again(done, [claim, *done.hypotheses], default_playbooks(), findings, topo())
+    assert all(a.risk == "read" for a in again.actions)
+    assert again.next_steps and again.next_steps[0].startswith("Escalate to the provider")
+    assert any("k8s.set_resources on orders withdrawn" in f.text for f in again.facts)
+    unchanged = advise_again(done, done.hypotheses, default_playbooks(), findings, topo())
+    assert unchanged.actions == done.actions and unchanged.next_steps == done.next_steps
