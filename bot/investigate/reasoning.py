@@ -81,6 +81,8 @@ def advise_again(
     hypotheses) changed which hypothesis leads: a write aimed at what the new leader clears, or
     any write when it has no registry fix, must not stay first. Unchanged when the leader is."""
     ranked = list(hypotheses)
+    if len(ranked) != len(concluded.hypotheses):  # claims were added: they compete too
+        final_confidences(ranked, findings)
     if not ranked or (concluded.hypotheses and ranked[0] is concluded.hypotheses[0]):
         return Conclusion(ranked, concluded.actions, concluded.facts, concluded.next_steps)
     advice = recommend_safely(ranked, playbooks, findings, topo)
