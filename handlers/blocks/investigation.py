@@ -190,6 +190,8 @@ def investigation_summary(inv: InvestigationView) -> list[Block]:
             blocks.append(context(f"_+{len(hypotheses) - MAX_HYPOTHESES} less likely hypotheses_"))
     else:
         blocks.append(section("*Hypotheses*\n_none: the evidence points nowhere yet_"))
+    if inv.next_steps:  # what to check or whom to tell first, before any write
+        blocks.append(section("*First steps*\n" + bullets(list(inv.next_steps), limit=MAX_FACTS)))
     if inv.actions:
         blocks += [DividerBlock(), section("*Recommended actions*")]
         for action in list(inv.actions)[:MAX_ACTIONS]:

@@ -90,6 +90,7 @@ class InvestigationView:
     incident_id: int | None = None
     investigation_id: str | None = None
     similar: Sequence[SimilarView] = ()
+    next_steps: Sequence[str] = ()  # read-only steps / escalations, shown before any action
 
 
 @dataclass(frozen=True)

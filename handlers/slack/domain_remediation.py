@@ -101,6 +101,7 @@ def _summary(domain: Domain, found: proposals.Investigated) -> InvestigationView
         incident_id=found.incident_id,
         investigation_id=str(found.investigation_id),
         similar=similar_views(domain, found.similar),
+        next_steps=list(result.next_steps),
     )
 
 
