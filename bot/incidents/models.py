@@ -51,6 +51,7 @@ class IncidentView:
     changes: tuple[ChangeLine, ...] = field(default_factory=tuple)
     team: str | None = None  # the owning team's name (services.yaml), None without routing
     auto_investigate: str | None = None  # the automatic-investigation policy name routing chose
+    escalation_policy: str | None = None  # the escalation policy name routing chose
 
     @property
     def mtta(self) -> timedelta | None:

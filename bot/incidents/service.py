@@ -178,6 +178,7 @@ def view(*, session: Session, incident_id: int, topology: Topology | None = None
         changes=tuple(changes),
         team=_team_name(session, inc.team_id),
         auto_investigate=inc.auto_investigate,
+        escalation_policy=inc.escalation_policy,
     )
 
 

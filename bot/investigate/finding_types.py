@@ -101,6 +101,8 @@ class PodStateAttrs(SignatureAttrs):
     pods: int | None = None
     restarts: int | None = None
     memory_limit: str | None = None
+    container: str | None = None  # the container a last-terminated reason was seen on
+    memory_limit_next: str | None = None  # its memory limit raised (doubled), when one is set
 
 
 class K8sEventAttrs(SignatureAttrs):

@@ -19,7 +19,7 @@ from bot.investigate.interpret import facts_from, rank
 from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
 from bot.investigate.playbook_schema import Playbook, load_playbooks
-from bot.investigate.reasoning import conclude
+from bot.investigate.reasoning import advise_again, conclude
 from bot.investigate.runner import ProgressFn, run_plan
 
 
@@ -82,6 +82,9 @@ def _run(
             targets=plan.scope.services,
             alerts=incident.alerts if incident else (),
         )
+        again = advise_again(concluded, hypotheses, books, run.findings, ctx.topology)
+        facts.extend(again.facts[len(concluded.facts) :])  # what the new leader withdrew
+        concluded = again
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),
         classification=classification,

@@ -100,20 +100,37 @@ def _per_hypothesis(
     return out
 
 
+def survives_restart(hyp: Hypothesis, action: RecommendedAction, rules: Harm) -> str | None:
+    """Why ``action`` cannot fix ``hyp`` when it only restarts and the cause would come back."""
+    if action.action not in rules.restart_actions:
+        return None
+    return next((p.reason for p in rules.survives_restart if hyp.kind in p.kinds), None)
+
+
 def recommend_safely(
     hypotheses: Sequence[Hypothesis],
     playbooks: Sequence[Playbook],
     findings: Sequence[Finding],
     topo: Topology,
+    rules: Harm | None = None,
 ) -> SafeAdvice:
-    rules = harm_rules()
-    pairs = _per_hypothesis(hypotheses, playbooks, findings, topo)
+    rules = rules or harm_rules()
+    pairs: list[tuple[Hypothesis, RecommendedAction]] = []
+    withdrawn: list[str] = []
+    for hyp, action in _per_hypothesis(hypotheses, playbooks, findings, topo):
+        why = survives_restart(hyp, action, rules)
+        if why is None:
+            pairs.append((hyp, action))
+        else:
+            withdrawn.append(
+                f"{action.action} on {hyp.service} withdrawn: a restart does not fix {hyp.kind}: "
+                f"{why}"
+            )
     if not hypotheses:
-        return SafeAdvice([a for _, a in pairs])
+        return SafeAdvice([a for _, a in pairs], withdrawn=withdrawn)
     top = hypotheses[0]
     cleared = set(callers_of(top, findings, topo)) - {top.service}
     kept: list[RecommendedAction] = []
-    withdrawn: list[str] = []
     for hyp, action in pairs:
         if hyp is not top and hyp.service in cleared and action.risk in rules.write_risks:
             withdrawn.append(
@@ -141,5 +158,6 @@ def recommend_safely(
     )
     if cleared:
         note += f"; restarting or rolling back {', '.join(sorted(cleared))} would not help"
-    top.summary = top.summary.rstrip(".") + "." + note + "."
+    if note not in top.summary:  # advice may be asked again (after the LLM's claims)
+        top.summary = top.summary.rstrip(".") + "." + note + "."
     return SafeAdvice(kept, steps, withdrawn)

@@ -4,15 +4,20 @@
 
 1. change relevance (``relevance``): hypotheses that blame only a change that cannot have caused
    the symptom lose rank; such changes are shown as "recent, probably unrelated: <reason>";
-2. causes outside (``outside``): a host that is not ours, failing in the callers' error logs,
+2. what the pods' own signatures say (``signature_causes``): a Pending pod whose event says a
+   secret is missing is a configuration fault, not a cluster out of room;
+3. causes outside (``outside``): a host that is not ours, failing in the callers' error logs,
    ranks first over the caller symptoms it explains;
-3. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
+4. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
    alerted service gets a low "cause not identified" in the mode the alert names;
-4. history (``experience``, when the caller passes ``weigh``): hypotheses and fixes that worked
-   or failed on similar incidents move within bounds, with the reason in their evidence;
-5. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
+5. calibration (``calibrate.final_confidences``, the one place final confidences are set): a
+   single weak finding supports little, and hypotheses compete for the one root cause;
+6. history (``experience``, when the caller passes ``weigh``): on the calibrated confidences,
+   hypotheses and fixes that worked or failed on similar incidents move within bounds, with the
+   reason in their evidence;
+7. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
    top hypothesis clears are withdrawn, and when it has no registry fix the first
    recommendation is a read-only step or an escalation.
 
@@ -24,7 +29,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.investigate import outside, relevance
+from bot.investigate import outside, relevance, signature_causes
+from bot.investigate.calibrate import final_confidences
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
 from bot.investigate.experience import Weigh, Weighed
@@ -58,11 +64,13 @@ def conclude(
     hyps = list(hypotheses)
     failing = failing_services(findings, topo)
     facts = relevance.apply(hyps, findings, failing, topo)
+    hyps.extend(signature_causes.apply(hyps, findings))
     hyps.extend(outside.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo))
     hyps = order(hyps)
+    final_confidences(hyps, findings)
     weighed = None
     if weigh is not None:
         weighed = weigh(
@@ -97,3 +105,23 @@ def _with_history(
             note = weighed.action_notes[action.action]
             action.history = note
             action.rationale = f"{action.rationale.rstrip('.')}. History: {note}."
+
+
+def advise_again(
+    concluded: Conclusion,
+    hypotheses: Sequence[Hypothesis],
+    playbooks: Sequence[Playbook],
+    findings: Sequence[Finding],
+    topo: Topology,
+) -> Conclusion:
+    """The no-harmful-fix rule once more when something after ``conclude`` (Claude's cited
+    hypotheses) changed which hypothesis leads: a write aimed at what the new leader clears, or
+    any write when it has no registry fix, must not stay first. Unchanged when the leader is."""
+    ranked = list(hypotheses)
+    if len(ranked) != len(concluded.hypotheses):  # claims were added: they compete too
+        final_confidences(ranked, findings)
+    if not ranked or (concluded.hypotheses and ranked[0] is concluded.hypotheses[0]):
+        return Conclusion(ranked, concluded.actions, concluded.facts, concluded.next_steps)
+    advice = recommend_safely(ranked, playbooks, findings, topo)
+    facts = [*concluded.facts, *(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)]
+    return Conclusion(ranked, advice.actions, facts, advice.next_steps)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.errors import ConfigError
 from bot.investigate.playbook_schema import PLAYBOOK_DIR, Matcher
+from bot.investigate.signature_kinds import CauseKind
 
 REASONING_DIR = PLAYBOOK_DIR / "reasoning"
 
@@ -84,6 +85,50 @@ class FailureModes(_Strict):
     causes: list[Cause] = Field(default_factory=list)
 
 
+# ---- signature_causes.yaml --------------------------------------------------------------
+
+
+class SignatureFamily(_Strict):
+    """Signature cause kinds (or single catalogue entries) that point to one root-cause kind."""
+
+    name: str = Field(pattern=r"^[a-z_]+$")
+    root: str
+    because: str
+    cause_kinds: list[CauseKind] = Field(default_factory=list)
+    signature_ids: list[str] = Field(default_factory=list)
+    except_ids: list[str] = Field(default_factory=list)
+    confidence: float = Field(ge=0.05, le=0.7)
+    corrects: list[str] = Field(default_factory=list)
+    penalty: float = Field(default=0.1, ge=0.0, le=0.5)
+
+    def holds(self, cause_kind: str | None, signature_id: str | None) -> bool:
+        if signature_id is not None and signature_id in self.except_ids:
+            return False
+        if signature_id is not None and signature_id in self.signature_ids:
+            return True
+        return cause_kind is not None and cause_kind in self.cause_kinds
+
+
+class SignatureCauses(_Strict):
+    finding_types: list[str] = Field(min_length=1)
+    families: list[SignatureFamily] = Field(min_length=1)
+
+    def family(self, cause_kind: str | None, signature_id: str | None) -> SignatureFamily | None:
+        """The first family that holds for a signature (entry ids before kinds, in order)."""
+        by_id = next((f for f in self.families if signature_id in f.signature_ids), None)
+        return by_id or next((f for f in self.families if f.holds(cause_kind, signature_id)), None)
+
+
+# ---- calibration.yaml ---------------------------------------------------------------------
+
+
+class Calibration(_Strict):
+    weak_types: list[str] = Field(default_factory=list)
+    single_weak_cap: float = Field(ge=0.05, le=1.0)
+    exclusive: bool = True
+    floor: float = Field(default=0.05, ge=0.0, le=0.3)
+
+
 # ---- change_relevance.yaml ---------------------------------------------------------------
 
 
@@ -136,8 +181,17 @@ class Advice(_Strict):
     steps: list[str] = Field(min_length=1)
 
 
+class Persists(_Strict):
+    """Root-cause kinds a restart cannot fix, and why (the same limit, config, load comes back)."""
+
+    kinds: list[str] = Field(min_length=1)
+    reason: str
+
+
 class Harm(_Strict):
     write_risks: list[str] = Field(min_length=1)
+    restart_actions: list[str] = Field(default_factory=list)
+    survives_restart: list[Persists] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
     default_steps: list[str] = Field(min_length=1)
 
@@ -167,6 +221,16 @@ def service_words() -> ServiceWords:
 @lru_cache(maxsize=1)
 def failure_modes() -> FailureModes:
     return load(FailureModes, "failure_modes.yaml")
+
+
+@lru_cache(maxsize=1)
+def signature_causes() -> SignatureCauses:
+    return load(SignatureCauses, "signature_causes.yaml")
+
+
+@lru_cache(maxsize=1)
+def calibration() -> Calibration:
+    return load(Calibration, "calibration.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -39,7 +39,11 @@ def words_of(text: str) -> list[str]:
 
 
 def _parts(text: str) -> set[str]:
-    return {p for p in re.split(r"[^a-z0-9]+", text.lower()) if p}
+    """The parts of a name, and the name with its separators dropped, so that a question
+    spelling it ``OpenSearch`` or ``payments_api`` finds ``open-search`` / ``payments-api``."""
+    parts = {p for p in re.split(r"[^a-z0-9]+", text.lower()) if p}
+    joined = "".join(re.split(r"[^a-z0-9]+", text.lower()))
+    return parts | ({joined} if joined else set())
 
 
 def _tag_words(ctx: InvestigationContext) -> dict[str, set[str]]:

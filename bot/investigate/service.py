@@ -35,6 +35,7 @@ def save_result(
         facts=[f.model_dump(mode="json") for f in result.facts],
         hypotheses=[h.model_dump(mode="json") for h in result.hypotheses],
         actions=[a.model_dump(mode="json") for a in result.actions],
+        next_steps=list(result.next_steps),
         started_at=started,
         finished_at=started + timedelta(milliseconds=result.duration_ms),
     )

@@ -7,7 +7,7 @@
   recommended action and top hypothesis were right), written to the ``feedback`` table and filed
   as outcomes;
 - ``rate``: a 1–5 rating of the analysis;
-- ``judge_hypothesis``: 👍 / 👎 on one hypothesis;
+- ``judge``: 👍 / 👎 on one hypothesis (right / wrong cause) or one action (right / wrong fix);
 - ``what_fixed_it``: the resolve modal's pick (a registry action or runbook) and free text.
 """
 
@@ -123,20 +123,23 @@ def rate(
         raise UserError("You already rated this analysis; thanks!")
 
 
-def judge_hypothesis(
+def judge(
     db: Database,
     clock: Clock,
     *,
     user: str,
-    kind: str,
+    about: Literal["hypothesis", "action"],
+    name: str,
     right: bool,
     incident_id: int | None,
     investigation_id: int | None,
 ) -> None:
-    """👍 / 👎 on one hypothesis (by its kind): right or wrong cause for this incident."""
+    """👍 / 👎 on one hypothesis (by its kind: the right or wrong cause) or one recommended
+    action (by its name: the right or wrong fix) for this incident."""
+    subject = Subject.HYPOTHESIS if about == "hypothesis" else Subject.ACTION
     label = Label(
-        dedup_key=f"hypothesis:{investigation_id or '-'}:{incident_id or '-'}:{user}:{kind}",
-        source=Source.FEEDBACK, subject=Subject.HYPOTHESIS, fix=kind,
+        dedup_key=f"{about}:{investigation_id or '-'}:{incident_id or '-'}:{user}:{name}",
+        source=Source.FEEDBACK, subject=subject, fix=name,
         verdict=Verdict.WORKED if right else Verdict.FAILED, user=user,
         incident_id=incident_id, investigation_id=investigation_id,
     )  # fmt: skip

@@ -42,7 +42,7 @@ from bot.investigate.flows import default_playbooks
 from bot.investigate.flows import investigate_incident as run_incident
 from bot.investigate.harm import is_outside
 from bot.investigate.models import InvestigationResult
-from bot.jobs import Jobs
+from bot.jobs import Jobs, describe_error
 from bot.remediate.enums import Risk
 from bot.remediate.policy import AutoApprove
 from bot.respond import auto_claims
@@ -73,9 +73,14 @@ class AutoRun:
 class AutoReport(Protocol):
     def investigated(self, run: AutoRun) -> None: ...
 
+    def failed(self, incident_id: int, text: str) -> None: ...
+
 
 class NullAutoReport:
     def investigated(self, run: AutoRun) -> None:
+        return None
+
+    def failed(self, incident_id: int, text: str) -> None:
         return None
 
 
@@ -84,11 +89,16 @@ class RecordingAutoReport:
     """Keeps every reported run in memory (tests, the terminal)."""
 
     runs: list[AutoRun] = field(default_factory=list)
+    failures: list[tuple[int, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def investigated(self, run: AutoRun) -> None:
         with self._lock:
             self.runs.append(run)
+
+    def failed(self, incident_id: int, text: str) -> None:
+        with self._lock:
+            self.failures.append((incident_id, text))
 
 
 class PageNotes(Protocol):
@@ -137,20 +147,35 @@ class AutoInvestigator:
         policy = self.policy_for(view)
         if policy is None or view.status in _CLOSED:
             return None
-        ctx = self.context()
-        target = target_of(self.desk, incident_id)
-        if not policy.matches(view.severity):
-            if not policy.needs_class(view.severity) or not target.alerts:
+        if not (policy.matches(view.severity) or policy.needs_class(view.severity)):
+            return None
+        now = self.desk.clock.now()
+        if auto_claims.cooling(self.desk.db, incident_id, now=now, cooldown=policy.cooldown):
+            return None  # a read, no write: growth within the cooldown stays cheap for ingest
+        if not policy.matches(view.severity):  # only its class can decide: classify first
+            target = target_of(self.desk, incident_id)
+            if not target.alerts:
                 return None
-            cls = classify(ctx, default_playbooks(), incident=target).incident_class
+            cls = classify(self.context(), default_playbooks(), incident=target).incident_class
             if not policy.matches(view.severity, cls):
                 return None
-        now = self.desk.clock.now()
         if not auto_claims.claim(self.desk.db, incident_id, policy=policy.name, now=now,
                                  cooldown=policy.cooldown, by=self.worker_id):  # fmt: skip
             log.info("incident #%s: automatic investigation already ran within %s",
                      incident_id, policy.cooldown)  # fmt: skip
             return None
+        try:
+            return self._investigate(incident_id, policy, trigger)
+        except Exception as exc:  # never silent: the thread and the timeline say it failed
+            known = isinstance(exc, AiopsError)
+            why = str(exc) if known else describe_error(exc, where="auto-investigate")
+            self._failed(incident_id, policy, why)
+            return None
+
+    def _investigate(self, incident_id: int, policy: AutoPolicy, trigger: str) -> AutoRun:
+        assert self.context is not None
+        ctx = self.context()
+        target = target_of(self.desk, incident_id)
         result = run_incident(ctx, target)
         outside = bool(result.hypotheses) and is_outside(result.hypotheses[0], ctx.topology)
         approvable = (
@@ -177,6 +202,19 @@ class AutoInvestigator:
             update={"auto_approve": [*self.desk.policy.auto_approve, extra]}
         )
         return replace(self.desk, policy=policy)
+
+    def _failed(self, incident_id: int, policy: AutoPolicy, why: str) -> None:
+        text = f"Automatic investigation failed (policy {policy.name}): {why}"
+        with self.desk.db.session() as s:
+            incident_service.add_timeline(
+                session=s, incident_id=incident_id, kind="investigation", text=text,
+                at=self.desk.clock.now(), actor=AUTO_ACTOR,
+                data={"policy": policy.name, "auto": True, "failed": True},
+            )  # fmt: skip
+        try:
+            self.report.failed(incident_id, text)
+        except Exception:
+            log.exception("could not report the failed investigation of #%s", incident_id)
 
     def _tell(self, run: AutoRun) -> None:
         flows = self.desk.flows

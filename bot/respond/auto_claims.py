@@ -50,6 +50,13 @@ def claim(
     return True
 
 
+def cooling(db: Database, incident_id: int, *, now: datetime, cooldown: timedelta) -> bool:
+    """True while the last claim of the incident is within ``cooldown`` (a read; ``claim``
+    still decides between racing callers)."""
+    row = claim_of(db, incident_id)
+    return row is not None and row.claimed_at > now - cooldown
+
+
 def finished(db: Database, incident_id: int, investigation_id: int, top_line: str) -> None:
     """Record which investigation the current claim produced, and its top hypothesis."""
     with db.session() as s:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any
 
 from bot.errors import Conflict, UpstreamUnavailable, UserError
+from bot.history import flows as similar_incidents
+from bot.history.models import SimilarIncident
 from bot.incidents import service as incident_service
 from bot.investigate import service as investigations
 from bot.investigate.classify import AlertView, InvestigationTarget
@@ -42,6 +44,7 @@ class Investigated:
     requests: list[RemediationRequest]
     problems: list[str]  # recommended actions that could not be proposed, and why
     runbooks: list[str] = field(default_factory=list)  # runbooks offered to run by hand
+    similar: list[SimilarIncident] = field(default_factory=list)  # closest past incidents
 
 
 def propose(
@@ -112,6 +115,17 @@ def with_history(desk: Desk, ctx: Any) -> Any:
     return ctx
 
 
+def with_past_incidents(desk: Desk, ctx: Any, incident_id: int | None) -> Any:
+    """The context with the store's similar past incidents for the LLM prompt (unless it has
+    them already)."""
+    if not is_dataclass(ctx) or isinstance(ctx, type) or not hasattr(ctx, "past_incidents"):
+        return ctx
+    if ctx.past_incidents is not None:
+        return ctx
+    past = similar_incidents.PromptHistory(desk.db, exclude=incident_id)
+    return replace(ctx, past_incidents=past)
+
+
 def _case(ctx: Any, result: InvestigationResult, alerts: list[str]) -> Case | None:
     topology = getattr(ctx, "topology", None)
     if topology is None:
@@ -120,11 +134,13 @@ def _case(ctx: Any, result: InvestigationResult, alerts: list[str]) -> Case | No
 
 
 def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) -> Investigated:
-    """Investigate a question (no incident), save it and propose its fixes."""
+    """Investigate a question (no incident), save it and propose its fixes; the closest past
+    incidents come with it."""
     ctx = with_history(desk, ctx)
     result = run_query(ctx, query)
-    return save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
-                            case=_case(ctx, result, []))  # fmt: skip
+    found = save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
+                             case=_case(ctx, result, []))  # fmt: skip
+    return replace(found, similar=similar_incidents.recall(desk.db, result, topology=ctx.topology))
 
 
 def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> InvestigationTarget:
@@ -160,8 +176,15 @@ def target_of(desk: Desk, incident_id: int) -> InvestigationTarget:
 def investigate_incident(
     desk: Desk, ctx: Any, target: InvestigationTarget, *, incident_id: int, requested_by: str
 ) -> Investigated:
-    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes."""
-    ctx = with_history(desk, ctx)
+    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes.
+    The closest past incidents come with it (and go into the LLM prompt when a key is set); the
+    incident is then remembered for the next ones."""
+    ctx = with_past_incidents(desk, with_history(desk, ctx), incident_id)
     result = run_incident(ctx, target)
-    return save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
-                            case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip
+    found = save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
+                             case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip
+    similar = similar_incidents.recall(
+        desk.db, result, topology=ctx.topology, alerts=target.alerts, incident_id=incident_id,
+        investigation_id=found.investigation_id,
+    )  # fmt: skip
+    return replace(found, similar=similar)

@@ -22,6 +22,7 @@ from bot.store.models_ops import (
     Notification,
     Receipt,
     RemediationRequest,
+    SimilarityDoc,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Notification",
     "Receipt",
     "RemediationRequest",
+    "SimilarityDoc",
     "Team",
     "TimelineEvent",
     "connect",

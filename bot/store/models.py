@@ -139,6 +139,8 @@ class Investigation(SQLModel, table=True):
     facts: list[dict[str, Any]] = _json(list)
     hypotheses: list[dict[str, Any]] = _json(list)
     actions: list[dict[str, Any]] = _json(list)
+    # read-only steps or escalations a human should take first (issue 15: no harmful fix)
+    next_steps: list[str] = _json(list)
     error: str | None = None
     created_at: datetime = _now_ts()
     started_at: datetime | None = _ts()

@@ -102,6 +102,21 @@ class Feedback(SQLModel, table=True):
     at: datetime = _now_ts()
 
 
+class SimilarityDoc(SQLModel, table=True):
+    """What similar-incident retrieval (``bot.history``) reads of one investigated incident: the
+    terms of its latest investigation and the cause it concluded. One row per incident."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", unique=True)
+    investigation_id: int | None = Field(default=None, foreign_key="investigation.id")
+    kind: str = Field(default="", max_length=64)  # the top hypothesis' root-cause kind
+    platform: str = Field(default="", max_length=32)  # where its service runs (k8s_deployment…)
+    service: str | None = Field(default=None, max_length=255)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    terms: str = Field(default="", sa_column=Column(Text, nullable=False))  # space-separated
+    updated_at: datetime = _now_ts(index=True)
+
+
 class AuditEntry(SQLModel, table=True):
     """Append-only; each row carries the hash of the previous one (tamper-evident chain)."""
 
@@ -183,5 +198,6 @@ __all__ = [
     "Notification",
     "Receipt",
     "RemediationRequest",
+    "SimilarityDoc",
 ]
 _ = (_ts,)

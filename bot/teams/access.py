@@ -100,6 +100,15 @@ class Target:
 NOWHERE = Target()
 
 
+@dataclass(frozen=True)
+class _Owner:
+    found: bool
+    team_id: int | None
+    missing: str  # the message a missing target gets
+    requester: str | None = None
+    adhoc: bool = False  # a request or investigation outside any incident
+
+
 class Gate:
     def __init__(self, db: Database, directory: Directory, record: Recorder | None = None) -> None:
         self.db = db
@@ -118,17 +127,19 @@ class Gate:
         if not self.isolated:
             return scope
         need = NEEDS[permission]
-        found, team_id, missing = self._owner(target, scope)
-        if target == NOWHERE:
+        owner = self._owner(target, scope)
+        team_id = owner.team_id
+        own = owner.found and owner.adhoc and owner.requester == user
+        if target == NOWHERE or own:  # nothing of a team's, or the user's own ad-hoc request
             best = scope.best_role()
             allowed, have = best is not None and best.includes(need), best
         else:
-            if not found or not scope.sees(team_id):
+            if not owner.found or not scope.sees(team_id):
                 self._audit(user, permission, target, "not_found", "not visible to the user")
-                raise NotFound(missing)
+                raise NotFound(owner.missing)
             have = scope.role_in(team_id)
             allowed = have is not None and have.includes(need)
-        where = "any team" if target == NOWHERE else target.team or scope.team_name(team_id)
+        where = "any team" if target == NOWHERE or own else target.team or scope.team_name(team_id)
         if not allowed:
             self._audit(user, permission, target, "refused", f"needs {need} in {where}")
             yours = f"you are {have}" if have else "you are in no team that may"
@@ -161,36 +172,37 @@ class Gate:
         if not self.isolated:
             return None
         scope = self.directory.scope(user)
-        found, team_id, _ = self._owner(Target(request_id=request_id), scope)
+        owner = self._owner(Target(request_id=request_id), scope)
         plain = self.directory.plain_roles(user)
-        return sorted({*plain, *(policy_roles(scope, team_id) if found else [])})
+        return sorted({*plain, *(policy_roles(scope, owner.team_id) if owner.found else [])})
 
-    def _owner(self, target: Target, scope: TeamScope) -> tuple[bool, int | None, str]:
-        """(found, owning team id, the message a missing target gets)."""
+    def _owner(self, target: Target, scope: TeamScope) -> _Owner:
+        """Who owns ``target``: its team, and for a request or investigation outside any
+        incident (``adhoc``, such as ``/aiops investigate "…"``) who asked for it."""
         with self.db.session() as s:
             if target.team is not None:
                 ids = {n: i for i, n in scope.names.items()}
-                return target.team in ids, ids.get(target.team), f"no team {target.team}"
-            incident_id = target.incident_id
+                return _Owner(target.team in ids, ids.get(target.team), f"no team {target.team}")
+            incident_id, requester = target.incident_id, None
             missing = f"no incident #{incident_id}"
             if target.request_id is not None:
                 missing = f"remediation request {target.request_id} does not exist"
                 req = s.get(RemediationRequest, target.request_id)
                 if req is None:
-                    return False, None, missing
-                incident_id = req.incident_id
+                    return _Owner(False, None, missing)
+                incident_id, requester = req.incident_id, req.requested_by
             elif target.investigation_id is not None:
                 missing = f"investigation {target.investigation_id} does not exist"
                 inv = s.get(Investigation, target.investigation_id)
                 if inv is None:
-                    return False, None, missing
-                incident_id = inv.incident_id
-            if incident_id is None:  # a request or investigation outside any incident
-                return target != NOWHERE, None, missing
+                    return _Owner(False, None, missing)
+                incident_id, requester = inv.incident_id, inv.requested_by
+            if incident_id is None:  # outside any incident: the default team's, and the asker's
+                return _Owner(target != NOWHERE, None, missing, requester, adhoc=True)
             incident = s.get(Incident, incident_id)
             if incident is None:
-                return False, None, missing
-            return True, incident.team_id, missing
+                return _Owner(False, None, missing)
+            return _Owner(True, incident.team_id, missing, requester)
 
     def _audit(self, user: str, permission: Permission, target: Target, result: str,
                detail: str) -> None:  # fmt: skip

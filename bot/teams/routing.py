@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select
+from sqlmodel import select as sql_select
 
+from bot.store import Database, EscalationPolicy
 from bot.store.models import Team
 from bot.teams.config import ServicesFile
 
@@ -106,3 +108,28 @@ class Router:
         with self._lock:
             self._ids[name] = int(found)
         return int(found)
+
+
+def sync_teams(db: Database, config: ServicesFile) -> list[str]:
+    """A ``Team`` row per team of ``services.yaml`` with its channel and escalation policy (by
+    name, from the policies escalation.yaml synced), so on-call and rules read the same team.
+    Returns the policy names the file mentions that do not exist (reported by the caller)."""
+    missing: list[str] = []
+    with db.session() as s:
+        policies = {p.name: p.id for p in s.exec(sql_select(EscalationPolicy))}
+        for name in config.team_names():
+            row = s.exec(sql_select(Team).where(Team.name == name)).first() or Team(name=name)
+            route = config.teams.get(name)
+            if route is not None and route.channel:
+                row.slack_channel = route.channel
+            if route is not None and route.escalation:
+                if route.escalation in policies:
+                    row.escalation_policy_id = policies[route.escalation]
+                else:
+                    missing.append(route.escalation)
+            s.add(row)
+    named = {o.escalation for o in config.services.values() if o.escalation}
+    missing += sorted(n for n in named if n not in policies)
+    for name in missing:
+        log.warning("services.yaml names escalation policy %s, which escalation.yaml lacks", name)
+    return missing

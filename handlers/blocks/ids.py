@@ -26,6 +26,7 @@ class ActionId(StrEnum):
     FEEDBACK_FIXED = "feedback_fixed"
     FEEDBACK_RATE = "feedback_rate"  # a 1–5 select beside the feedback buttons
     HYPOTHESIS_JUDGE = "hypothesis_judge"  # the overflow on one hypothesis: right / wrong cause
+    ACTION_JUDGE = "action_judge"  # the overflow on one recommended action: right / wrong fix
 
 
 class CallbackId(StrEnum):
@@ -91,12 +92,14 @@ class RatingRef(_Value):
     rating: int = Field(ge=1, le=5)
 
 
-class HypothesisRef(_Value):
-    """Value of one option of a hypothesis' overflow: this cause is right (or wrong)."""
+class JudgeRef(_Value):
+    """Value of one option of a hypothesis' or an action's overflow: this cause (by kind) or
+    this fix (by action name) is right, or wrong."""
 
     incident_id: int | None = Field(default=None, gt=0)
     investigation_id: str | None = Field(default=None, max_length=64)
-    kind: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    about: Literal["hypothesis", "action"] = "hypothesis"
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     right: bool
 
 

@@ -68,6 +68,19 @@ class ActionView:
 
 
 @dataclass(frozen=True)
+class SimilarView:
+    """A past incident like this one: its cause, what fixed it, a link to its thread."""
+
+    incident_id: int
+    title: str
+    cause: str  # "oom_killed on checkout: …" ("" when its investigation found none)
+    fixed_by: Sequence[str] = ()
+    did_not_fix: Sequence[str] = ()
+    link: str | None = None  # the permalink of the incident's Slack thread
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class InvestigationView:
     query: str
     facts: Sequence[str] = ()
@@ -76,6 +89,8 @@ class InvestigationView:
     summary: str | None = None
     incident_id: int | None = None
     investigation_id: str | None = None
+    similar: Sequence[SimilarView] = ()
+    next_steps: Sequence[str] = ()  # read-only steps / escalations, shown before any action
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "slo": ("handlers.cli.slo", "SLOs and incident SLAs: status now, compliance by month."),
     "member": (
         "handlers.cli.members",
-        "Team members and their roles (who may approve remediations).",
+        "Members, their approval roles and their teams (--role TEAM:ROLE puts them in a team).",
     ),
     "runbook": (
         "handlers.cli.runbooks",
@@ -90,6 +90,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": (
         "handlers.cli.learn",
         "Learning figures: helpful analyses, top-1 accuracy, common fixes, automation rate.",
+    ),
+    "postmortem": (
+        "handlers.cli.postmortem",
+        "Write an incident's postmortem draft: summary, impact, timeline, root cause with "
+        "evidence, what fixed it, what did not, follow-ups.",
     ),
 }
 

@@ -326,6 +326,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("stats", "/aiops stats",
                "Helpful analyses, top-1 accuracy, common fixes, automation rate",
                _no_args(lambda s: s.stats)),
+    Subcommand("postmortem", "/aiops postmortem <id>",
+               "Post an incident's postmortem draft (Markdown) in its thread",
+               _one_incident(lambda s: s.postmortem), "Writing the postmortem draft…"),
     Subcommand("help", "/aiops help [subcommand]", "This list, or one sub-command's usage",
                _help),
 )  # fmt: skip

@@ -11,7 +11,7 @@ from bot.learn import feedback as learned
 from bot.learn.library import fix_library
 from bot.learn.report import fix_lines, stats_lines
 from bot.learn.stats import learning_stats
-from handlers.blocks.ids import FeedbackKind, FeedbackRef, HypothesisRef, RatingRef
+from handlers.blocks.ids import FeedbackKind, FeedbackRef, JudgeRef, RatingRef
 from handlers.blocks.models import FixOption
 from handlers.blocks.text import escape
 from handlers.slack.domain import Domain
@@ -44,16 +44,20 @@ def rate(domain: Domain, actor: Actor, ref: RatingRef) -> Reply:
     return Reply(f"{THANKS} You rated this analysis {ref.rating} of 5.")
 
 
-def judge(domain: Domain, actor: Actor, ref: HypothesisRef) -> Reply:
-    learned.judge_hypothesis(
-        domain.db, domain.clock, user=actor.user_id, kind=ref.kind, right=ref.right,
-        incident_id=ref.incident_id, investigation_id=_investigation(ref.investigation_id),
+def judge(domain: Domain, actor: Actor, ref: JudgeRef) -> Reply:
+    learned.judge(
+        domain.db, domain.clock, user=actor.user_id, about=ref.about, name=ref.name,
+        right=ref.right, incident_id=ref.incident_id,
+        investigation_id=_investigation(ref.investigation_id),
     )  # fmt: skip
-    verdict = "the right cause" if ref.right else "not the cause"
-    return Reply(f"{THANKS} `{escape(ref.kind)}` marked as {verdict}.")
+    what = "cause" if ref.about == "hypothesis" else "fix"
+    verdict = f"the right {what}" if ref.right else f"not the {what}"
+    return Reply(f"{THANKS} `{escape(ref.name)}` marked as {verdict}.")
 
 
 def fix_choices(actor: Actor) -> Sequence[FixOption]:
+    """Registry actions and live runbooks for "what fixed it" (in memory: fast enough to build
+    inside the click's ack)."""
     return [FixOption(c.value, c.label) for c in learned.fix_choices()]
 
 

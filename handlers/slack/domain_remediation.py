@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import UpstreamUnavailable, UserError
+from bot.history.models import SimilarIncident
 from bot.investigate import service as investigations
 from bot.remediate.enums import State
 from bot.remediate.runbooks_live import LIVE
@@ -24,7 +25,13 @@ from bot.respond import approvals, proposals
 from bot.respond.auto import AUTO_ACTOR, AutoRun
 from bot.respond.runbooks import live_runbook, propose_runbook
 from handlers.blocks import approval_request, investigation_summary, investigation_text
-from handlers.blocks.models import ActionView, ApprovalView, HypothesisView, InvestigationView
+from handlers.blocks.models import (
+    ActionView,
+    ApprovalView,
+    HypothesisView,
+    InvestigationView,
+    SimilarView,
+)
 from handlers.blocks.text import escape
 from handlers.slack.domain import Domain
 from handlers.slack.services import Actor, Reply
@@ -39,7 +46,32 @@ def _context(domain: Domain) -> Any:
     return domain.investigation_context()
 
 
-def _summary(found: proposals.Investigated) -> InvestigationView:
+def _permalink(domain: Domain, channel: str | None, ts: str | None) -> str | None:
+    """The link to a message (a past incident's thread), or None when Slack will not say."""
+    if domain.client is None or not channel or not ts:
+        return None
+    try:
+        resp = domain.client.chat_getPermalink(channel=channel, message_ts=ts)
+    except SlackApiError as exc:
+        log.info("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+        return None
+    return str(resp.get("permalink") or "") or None
+
+
+def similar_views(domain: Domain, similar: list[SimilarIncident]) -> list[SimilarView]:
+    out = []
+    for s in similar:
+        p = s.past
+        cause = f"{p.kind} on {p.service}: {p.cause}" if p.kind else ""
+        out.append(SimilarView(
+            incident_id=p.incident_id, title=p.title, cause=cause, fixed_by=p.fixed_by,
+            did_not_fix=p.did_not_fix, link=_permalink(domain, p.slack_channel, p.slack_ts),
+            at=p.created_at,
+        ))  # fmt: skip
+    return out
+
+
+def _summary(domain: Domain, found: proposals.Investigated) -> InvestigationView:
     result = found.result
     c = result.classification
     history = {a.action: a.history for a in result.actions if a.history}
@@ -68,11 +100,13 @@ def _summary(found: proposals.Investigated) -> InvestigationView:
         + f" · {len(result.steps)} checks in {result.duration_ms / 1000:.1f} s",
         incident_id=found.incident_id,
         investigation_id=str(found.investigation_id),
+        similar=similar_views(domain, found.similar),
+        next_steps=list(result.next_steps),
     )
 
 
 def _show(domain: Domain, actor: Actor, found: proposals.Investigated) -> Reply:
-    card = _summary(found)
+    card = _summary(domain, found)
     text, blocks = investigation_text(card), investigation_summary(card)
     where = _post(domain, found.incident_id, actor, text, blocks)
     if where is None:
@@ -128,7 +162,7 @@ class SlackAutoReport:
         self.domain = domain
 
     def investigated(self, run: AutoRun) -> None:
-        card = _summary(run.found)
+        card = _summary(self.domain, run.found)
         mark = f":robot_face: Investigated automatically (policy {run.policy})"
         if run.auto_approved:
             mark += f"; auto-approved by the policy: {', '.join(run.auto_approved)}"
@@ -142,6 +176,9 @@ class SlackAutoReport:
                 db=self.domain.db, investigation_id=run.found.investigation_id, kind="slack",
                 value={"channel": where[0], "ts": where[1]},
             )  # fmt: skip
+
+    def failed(self, incident_id: int, text: str) -> None:
+        self.domain.note(incident_id, f":warning: {escape(text)}")
 
 
 # ---------------------------------------------------------------- approvals

@@ -34,6 +34,7 @@ from handlers.slack import domain_reports as rep
 from handlers.slack import domain_teams as teams
 from handlers.slack.domain import SOURCE, Domain
 from handlers.slack.guard import guard
+from handlers.slack.postmortem import postmortem
 from handlers.slack.publisher import incident_card
 from handlers.slack.services import Actor, Reply, Services, default_services
 
@@ -114,14 +115,30 @@ def snooze(domain: Domain, actor: Actor, incident_id: int, length: timedelta) ->
 
 
 def oncall(domain: Domain, actor: Actor) -> Reply:
+    """Who is on call: the default policy, or with teams, the rotation of each of the user's
+    teams."""
+    from bot.errors import NotFound
     from bot.escalate.oncall import who_is_on_call
 
-    view = who_is_on_call(_paging(domain))
-    lines = [f"*On call now* ({view.policy}): " + (", ".join(view.on_call_now) or "nobody")]
-    for level in view.levels:
-        targets = ", ".join(f"{t.kind} {'/'.join(t.who)}" for t in level.targets)
-        lines.append(f"Level {level.level} after {level.escalate_after_s / 60:.0f} min: {targets}")
-    lines += [f":warning: {w}" for w in view.warnings]
+    paging = _paging(domain)
+    scope = domain.scope(actor.user_id)
+    teams: list[str | None] = [None] if scope.everything else [t for t, _ in scope.describe()]
+    lines: list[str] = []
+    for team in teams:
+        try:
+            view = who_is_on_call(paging, team=team)
+        except NotFound as exc:
+            lines.append(f"*{team}*: {exc.message}")
+            continue
+        head = f"*{team}* · " if team else ""
+        who = ", ".join(view.on_call_now) or "nobody"
+        lines.append(f"{head}*On call now* ({view.policy}): {who}")
+        for level in view.levels:
+            targets = ", ".join(f"{t.kind} {'/'.join(t.who)}" for t in level.targets)
+            lines.append(
+                f"Level {level.level} after {level.escalate_after_s / 60:.0f} min: {targets}"
+            )
+        lines += [f":warning: {w}" for w in view.warnings]
     return Reply("\n".join(lines))
 
 
@@ -190,4 +207,5 @@ def _services(d: Domain) -> Services:
         capacity=lambda a: rep.capacity(d, a),
         audit=lambda a, k, scope: rep.audit(d, a, k, scope),
         inventory=lambda a, q: rep.inventory(d, a, q),
+        postmortem=lambda a, i: postmortem(d, a, i),
     )

@@ -1,5 +1,6 @@
 """Feedback under an investigation: helpful, not helpful, this fixed it, a 1–5 rating, and
-right / wrong cause on one hypothesis. Each goes through ``bot.learn`` (via the services)."""
+right / wrong on one hypothesis (cause) or one recommended action (fix). Each goes through
+``bot.learn`` (via the services)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from handlers.blocks.ids import (
     FEEDBACK_KIND,
     ActionId,
     FeedbackRef,
-    HypothesisRef,
+    JudgeRef,
     RatingRef,
     parse_value,
 )
@@ -63,7 +64,6 @@ def register(app: App, services: Services, jobs: JobRunner) -> None:
             work=lambda r: services.rate(r.actor, parse_value(RatingRef, value)),
         )  # fmt: skip
 
-    @app.action(ActionId.HYPOTHESIS_JUDGE)
     def on_judge(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
@@ -71,6 +71,9 @@ def register(app: App, services: Services, jobs: JobRunner) -> None:
         value = _picked(action)
         handle_click(
             services=services, jobs=jobs, client=client, body=body,
-            action={**action, "value": value}, respond=respond, label="Right / wrong cause",
-            work=lambda r: services.judge(r.actor, parse_value(HypothesisRef, value)),
+            action={**action, "value": value}, respond=respond, label="Right / wrong",
+            work=lambda r: services.judge(r.actor, parse_value(JudgeRef, value)),
         )  # fmt: skip
+
+    for action_id in (ActionId.HYPOTHESIS_JUDGE, ActionId.ACTION_JUDGE):
+        app.action(action_id)(on_judge)

@@ -19,7 +19,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from bot.teams.access import NOWHERE, Gate, Permission, Target
-from handlers.blocks.ids import FeedbackRef, HypothesisRef, RatingRef
+from handlers.blocks.ids import FeedbackRef, JudgeRef, RatingRef
 from handlers.slack.services import Actor, Services
 
 P = Permission
@@ -38,7 +38,7 @@ def _request(raw: str, *_rest: Any) -> Target:
     return Target(request_id=int(raw)) if raw.isdigit() and int(raw) > 0 else NOWHERE
 
 
-def _feedback(ref: FeedbackRef | RatingRef | HypothesisRef, *_rest: Any) -> Target:
+def _feedback(ref: FeedbackRef | RatingRef | JudgeRef, *_rest: Any) -> Target:
     if ref.incident_id is not None:
         return Target(incident_id=ref.incident_id)
     raw = ref.investigation_id or ""
@@ -69,6 +69,7 @@ RULES: dict[str, tuple[Permission, Callable[..., Target]]] = {
     "judge": (P.FEEDBACK, _feedback),
     "fix_found": (P.RESOLVE, _incident),  # "what fixed it", given when resolving
     "home": (P.SEE, _none),
+    "postmortem": (P.SEE, _incident),  # a draft of what the incident's viewers can read
 }
 UNGUARDED = {"dedup", "whoami", "team"}  # dedup is plumbing; whoami/team check inside
 DEFAULT_RULE: tuple[Permission, Callable[..., Target]] = (P.SEE, _none)

@@ -22,7 +22,7 @@ from typing import Literal
 from slack_sdk.models.blocks import Block
 
 from bot.inventory.query import InventoryQuery
-from handlers.blocks.ids import FeedbackKind, FeedbackRef, HypothesisRef, RatingRef
+from handlers.blocks.ids import FeedbackKind, FeedbackRef, JudgeRef, RatingRef
 from handlers.blocks.models import FixOption, HomeView
 
 AuditKind = Literal["security", "cost", "compliance", "drift"]
@@ -127,9 +127,10 @@ class Services:
     audit: Callable[[Actor, AuditKind, str | None], Reply] = not_available("/aiops audit")
     inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
+    postmortem: Callable[[Actor, int], Reply] = not_available("/aiops postmortem")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")
     rate: Callable[[Actor, RatingRef], Reply] = not_available("Rating")
-    judge: Callable[[Actor, HypothesisRef], Reply] = not_available("Right / wrong cause")
+    judge: Callable[[Actor, JudgeRef], Reply] = not_available("Right / wrong")
     # the resolve modal: the choices of "what fixed it" (read before the modal opens: keep it
     # fast, no I/O), and recording the answer (incident, picked value, free text)
     fix_choices: Callable[[Actor], Sequence[FixOption]] = _no_fix_choices

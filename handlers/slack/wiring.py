@@ -39,7 +39,7 @@ from bot.store.db import settings_database
 from bot.teams.access import Gate
 from bot.teams.config import load_services, load_teams
 from bot.teams.directory import Directory, ensure_teams
-from bot.teams.routing import Router
+from bot.teams.routing import Router, sync_teams
 from handlers.slack.domain import Domain
 from handlers.slack.domain_services import build_services
 from handlers.slack.publisher import SlackIncidentPublisher, SlackSenderAdapter
@@ -331,9 +331,10 @@ def _gate(settings: Settings, db: Database, routes: Any, client: WebClient | Non
 
     teams = load_teams(settings.aiops_teams_file)
     default = routes.default_team if routes is not None else None
-    names = [*(routes.team_names() if routes else []), *(teams.teams if teams else [])]
-    if names:
-        ensure_teams(db, names)
+    if routes is not None:  # after paging synced escalation.yaml: policies exist by name
+        sync_teams(db, routes)
+    if teams is not None:
+        ensure_teams(db, list(teams.teams))
     groups = SlackGroups(client) if client is not None else None
     return Gate(db, Directory(db, teams, default_team=default, groups=groups), audit.append)
 

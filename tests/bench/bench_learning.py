@@ -24,6 +24,7 @@ import argparse
 import logging
 import sys
 import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,15 +55,26 @@ def _request(found: proposals.Investigated, action: str) -> RemediationRequest:
     return next(r for r in found.requests if r.action == action)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", type=Path, default=SCENARIO)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    loaded = load_scenario(args.scenario)
+@dataclass(frozen=True)
+class Round:
+    n: int
+    taught: int
+    undone: int
+    first_guess: str
+    other: str
+    actions: list[str]  # the recommended actions, in order
+    top: str  # the top hypothesis' kind
+    top_confidence: float
+    why: str  # what history says about the first action ("-": nothing)
+
+
+def run_rounds(path: Path = SCENARIO) -> list[Round]:
+    """Replay ``path`` as TEACH + UNDO + 1 incidents, recording outcomes between rounds."""
+    loaded = load_scenario(path)
     assert loaded.truth is not None, "the scenario needs its truth (the alerts of the incident)"
     truth = loaded.truth.incidents[0]
     alerts = [a for a in loaded.scenario.alerts if a.id in truth.alerts]
+    rounds: list[Round] = []
     with tempfile.TemporaryDirectory() as tmp, SandboxWorld(loaded.scenario) as world:
         db = connect_db(f"sqlite:///{Path(tmp) / 'learn.db'}")
         upgrade(db.engine)
@@ -71,10 +83,6 @@ def main() -> None:
         ctx = context_for_world(world)
         target = incident_view(alerts, truth.root_alert)
         first_guess = other = ""
-        print(f"scenario: {args.scenario.name}")
-        print(
-            f"{'round':>5}  {'history before':<28} {'guess':>5} {'other':>5}  top hypothesis  why"
-        )
         for n in range(TEACH + UNDO + 1):
             with db.session() as s:
                 row = Incident(
@@ -87,19 +95,14 @@ def main() -> None:
                 desk, ctx, target, incident_id=incident_id, requested_by="bench"
             )
             actions = [a.action for a in found.result.actions]
-            top = found.result.hypotheses[0]
             if n == 0:
                 pool = [a for a in actions if a != actions[0]]
                 first_guess, other = actions[0], pool[0] if pool else ""
-                print(f"first guess: {first_guess}; the fix that works: {other}")
-            taught = min(n, TEACH)
-            undone = max(0, n - TEACH)
-            before = f"{taught} taught, {undone} undone"
-            why = next((a.rationale.split("History: ", 1)[1] for a in found.result.actions
-                        if a.action == actions[0] and "History: " in a.rationale), "-")  # fmt: skip
-            print(f"{n:>5}  {before:<28} {_rank(actions, first_guess):>5} "
-                  f"{_rank(actions, other):>5}  {top.kind} {top.confidence:.2f}  "
-                  f"{actions[0]} first: {why}")  # fmt: skip
+            top = found.result.hypotheses[0]
+            lead = found.result.actions[0] if found.result.actions else None
+            why = lead.history if lead is not None and lead.history else "-"
+            rounds.append(Round(n, min(n, TEACH), max(0, n - TEACH), first_guess, other, actions,
+                                top.kind, top.confidence, why))  # fmt: skip
             if n >= TEACH + UNDO or not other:
                 continue
             worked, failed = (other, first_guess) if n < TEACH else (first_guess, other)
@@ -113,6 +116,24 @@ def main() -> None:
                                             user="bench")  # fmt: skip
             clock.advance(timedelta(days=7))
         db.dispose()
+    return rounds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", type=Path, default=SCENARIO)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    rounds = run_rounds(args.scenario)
+    print(f"scenario: {args.scenario.name}")
+    if rounds:
+        print(f"first guess: {rounds[0].first_guess}; the fix that works: {rounds[0].other}")
+    print(f"{'round':>5}  {'history before':<22} {'guess':>5} {'other':>5}  top hypothesis  why")
+    for r in rounds:
+        before = f"{r.taught} taught, {r.undone} undone"
+        print(f"{r.n:>5}  {before:<22} {_rank(r.actions, r.first_guess):>5} "
+              f"{_rank(r.actions, r.other):>5}  {r.top} {r.top_confidence:.2f}  "
+              f"{r.actions[0] if r.actions else '-'} first: {r.why}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ envelope sent to ack received, twice in one run:
 then the after/before ratios.
 
     .venv/bin/python tests/bench/bench_slack_ack.py [--envelopes 500] [--senders 50]
-        [--connections 4] [--rounds 3] [--only before|after]
+        [--connections 2] [--rounds 3] [--only before|after]
 
 The modes alternate for ``--rounds`` rounds (a load spike on a shared machine then hits both);
 the figures pool every round, and the ratio of the rounds' median p99 is printed too.
@@ -181,7 +181,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--envelopes", type=int, default=500, help="per mode and round")
     parser.add_argument("--senders", type=int, default=50)
-    parser.add_argument("--connections", type=int, default=4, help="connections of 'after'")
+    parser.add_argument(
+        "--connections", type=int, default=2, help="connections of after (the default setting)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="before/after alternations")
     parser.add_argument("--only", choices=["before", "after"], help="measure one mode only")
     args = parser.parse_args()

@@ -147,6 +147,8 @@ def test_feedback_buttons_file_outcomes_under_the_investigations_signature(env: 
     ephemeral(env.slack, OPS, "You rated this analysis 5 of 5", timeout=15)
     _choose(env, OTHER, summary, ActionId.HYPOTHESIS_JUDGE, 1)  # the top hypothesis: wrong
     ephemeral(env.slack, OTHER, "marked as not the cause", timeout=15)
+    _choose(env, OTHER, summary, ActionId.ACTION_JUDGE, 0)  # the first action: the right fix
+    ephemeral(env.slack, OTHER, "marked as the right fix", timeout=15)
     rows = env.outcomes()
     assert {r.key for r in rows} == {case.key}
     assert [(r.subject, r.fix, r.verdict, r.rating, r.user) for r in rows] == [
@@ -155,6 +157,7 @@ def test_feedback_buttons_file_outcomes_under_the_investigations_signature(env: 
         ("analysis", "analysis", 1, None, OPS),
         ("analysis", "analysis", 1, 5, OPS),
         ("hypothesis", case.top_hypothesis, -1, None, OTHER),
+        ("action", case.first_action, 1, None, OTHER),
     ]
     sig = IncidentSignature.load(case.signature)
     assert sig.incident_class == case.incident_class and sig.platforms and sig.alerts

@@ -216,3 +216,23 @@ def test_an_event_retried_on_another_connection_is_handled_once(
     assert replica.jobs.wait_idle(10)
     assert sorted(firsts) == [False, True]
     assert homes == ["U1"] and len(slack.api_calls("views.publish")) == 1
+
+
+def test_an_events_listener_time_is_not_counted_as_ack_latency(
+    slack: LocalSlack, replicas: Callable[..., Replica], sqlite_database: Database
+) -> None:
+    from bot.observability.metrics import REGISTRY
+
+    def count(kind: str) -> float:
+        sample = REGISTRY.get_sample_value("aiops_slack_ack_seconds_count", {"kind": kind})
+        return sample or 0.0
+
+    services = replace(default_services(), dedup=lambda key: remember(sqlite_database, key))
+    replica = replicas(slack, services)
+    slack.add_user("U1", "ana")
+    events, commands = count("event"), count("slash_command")
+    slack.wait_ack(slack.open_app_home("U1"))
+    slack.wait_for(lambda: slack.home("U1"))
+    slack.wait_ack(slack.send_slash_command("U1", "help"))
+    assert replica.jobs.wait_idle(10)
+    assert count("event") == events and count("slash_command") == commands + 1

@@ -317,6 +317,13 @@ def test_investigate_button_is_refused_to_a_viewer_and_hidden_from_others(env: E
                 missing="no incident #", role="x")  # fmt: skip
 
 
+def test_oncall_shows_the_rotation_of_each_of_the_users_teams(env: Env) -> None:
+    shop = _send(env, VIEWER, "oncall")
+    assert "shop-pager" in shop and "#shop-oncall" in shop and "data-pager" not in shop
+    data = _send(env, OTHER, "oncall")
+    assert "data-pager" in data and "shop-pager" not in data
+
+
 def test_app_home_shows_only_the_teams_the_user_sees(env: Env) -> None:
     for user, mine, theirs in ((VIEWER, "KubePodCrashLooping", SECRET_B),
                                (OTHER, SECRET_B, "KubePodCrashLooping")):  # fmt: skip
@@ -331,6 +338,17 @@ def test_every_decision_is_in_the_audit_log(env: Env) -> None:
     results = {(r.actor, r.result) for r in rows}
     assert {(VIEWER, "refused"), (OPERATOR, "allowed"), (OTHER, "not_found")} <= results
     assert all(r.params.get("permission") for r in rows)
+
+
+def test_resolve_is_refused_to_a_viewer_hidden_from_others_and_done_by_an_operator(
+    env: Env,
+) -> None:  # last of the cells: it closes shop's incident
+    text = f"resolve {env.shop} fixed"
+    for user, want in ((VIEWER, OP), (OTHER, HIDDEN), (NOBODY, HIDDEN), (OPERATOR, OK)):
+        _expect(_send(env, user, text), want, missing="no incident #", role="x")
+    with env.db.session() as s:
+        row = s.get(Incident, env.shop)
+        assert row is not None and (row.status, row.resolved_by) == ("resolved", OPERATOR)
 
 
 def test_nothing_of_the_other_team_reached_anyone_who_may_not_see_it(env: Env) -> None:

@@ -43,11 +43,22 @@ def ago_text(minutes: float | None) -> str:
     return f"{minutes / 1440:.1f} d ago"
 
 
+def name_pattern(token: str) -> re.Pattern[str] | None:
+    """``token`` as a whole name, whatever its case and separators: ``payments-api`` also
+    matches ``payments_api``, ``Payments.API`` and ``PaymentsApi``; ``opensearch`` matches
+    ``OpenSearch``. Not inside a longer name."""
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", token) if p]
+    if not parts:
+        return None
+    body = r"[-_. ]?".join(re.escape(p) for p in parts)
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])", re.IGNORECASE)
+
+
 def word_in(token: str, text: str) -> bool:
-    """``token`` appears in ``text`` as a whole name (not inside a longer name)."""
-    if not token:
-        return False
-    return re.search(rf"(?<![\w-]){re.escape(token)}(?![\w-])", text) is not None
+    """``token`` appears in ``text`` as a whole name (not inside a longer name), ignoring case
+    and the separator between its parts (``name_pattern``)."""
+    pattern = name_pattern(token)
+    return pattern is not None and pattern.search(text) is not None
 
 
 def owner_by_words(ctx: InvestigationContext, text: str) -> str | None:

@@ -6,6 +6,7 @@ cause, is the signature catalogue's knowledge (``playbooks/signatures``), not th
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -30,6 +31,20 @@ def _k8s_nodes(ctx: InvestigationContext, scope: Scope) -> list[Any]:
     ]
 
 
+_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)([KMGTPE]i?|[kmM]?)$")
+
+
+def raised_limit(quantity: str | None, factor: int = 2) -> str | None:
+    """A Kubernetes quantity times ``factor`` in the same unit ("256Mi" -> "512Mi"), or None
+    when it is not one plain quantity (several limits joined, an expression)."""
+    found = _QUANTITY.match((quantity or "").strip())
+    if found is None:
+        return None
+    number = float(found.group(1)) * factor
+    text = str(int(number)) if number.is_integer() else f"{number:g}"
+    return f"{text}{found.group(2)}"
+
+
 def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     for node in _k8s_nodes(ctx, scope):
@@ -44,6 +59,8 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
         exit_codes: Counter[int] = Counter()
         codes_by_reason: dict[str, Counter[int]] = {}
         limits: set[str] = set()
+        # the container each last-terminated reason was seen on, and its memory limit
+        container_of: dict[str, tuple[str, str | None]] = {}
         for pod in items:
             if pod.phase == "Pending":
                 reasons["Pending"] += 1
@@ -62,6 +79,7 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                 if c.last_terminated_reason and c.restart_count > 0:
                     key = f"last:{c.last_terminated_reason}"
                     reasons[key] += 1
+                    container_of.setdefault(key, (c.name, c.memory_limit))
                     if c.last_exit_code is not None:
                         exit_codes[c.last_exit_code] += 1
                         codes_by_reason.setdefault(key, Counter())[c.last_exit_code] += 1
@@ -98,6 +116,7 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                         "exit_code": code,
                         "restarts": restarts,
                         "memory_limit": ",".join(sorted(limits)) or None,
+                        **_container_attrs(container_of.get(reason)),
                         **(matches[reason].finding_attrs() if reason in matches else {}),
                     },
                 )
@@ -119,6 +138,15 @@ def pods(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                 )
             )
     return out
+
+
+def _container_attrs(seen: tuple[str, str | None] | None) -> dict[str, Any]:
+    """The container a last-terminated reason was seen on, its memory limit and that limit
+    doubled (what a ``k8s.set_resources`` proposal for an OOM kill starts from)."""
+    if seen is None:
+        return {}
+    name, limit = seen
+    return {"container": name, "memory_limit_next": raised_limit(limit)}
 
 
 def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
@@ -172,5 +200,8 @@ def previous_logs(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
                 out.extend(signature_findings(ctx, node.name, source, lines))
     return out
 
+
+# the resource kind each primitive reads per scoped service: with none in scope it reads nothing
+READS = dict.fromkeys(("k8s.pods", "k8s.events", "k8s.previous_logs"), "k8s_deployment")
 
 PRIMITIVES = {"k8s.pods": pods, "k8s.events": events, "k8s.previous_logs": previous_logs}

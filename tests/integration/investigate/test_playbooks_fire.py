@@ -14,6 +14,7 @@ import pytest
 from bot.investigate import InvestigationContext, Topology, investigate_incident
 from bot.investigate.flows import default_playbooks
 from bot.investigate.models import InvestigationResult
+from bot.investigate.reasoning_data import calibration
 from sandbox.investigate.evidence import ScenarioEvidence
 from sandbox.investigate.views import incident_view
 from sandbox.scenario import load_scenario
@@ -87,10 +88,13 @@ def run(ref: str) -> InvestigationResult:
 
 
 def fired(result: InvestigationResult, playbook: str) -> list[tuple[str, str]]:
+    """The playbook's hypotheses at FIRES_AT or more, and its leader even when calibration
+    capped it (one symptom alone claims at most ``single_weak_cap``)."""
+    cap = calibration().single_weak_cap
     return [
         (h.kind, h.service)
-        for h in result.hypotheses
-        if h.playbook == playbook and h.confidence >= FIRES_AT
+        for i, h in enumerate(result.hypotheses)
+        if h.playbook == playbook and (h.confidence >= FIRES_AT or (i == 0 and h.confidence >= cap))
     ]
 
 

@@ -17,7 +17,7 @@ from bot.learn import cases
 from bot.learn.feedback import (
     fix_choices,
     give_feedback,
-    judge_hypothesis,
+    judge,
     rate,
     remediation_settled,
     what_fixed_it,
@@ -82,8 +82,10 @@ def test_each_door_files_its_outcome_once_under_the_signature(
         rate(database, clock, user="U1", rating=5, incident_id=incident, investigation_id=inv)
     with pytest.raises(UserError):
         rate(database, clock, user="U2", rating=9, incident_id=incident, investigation_id=inv)
-    judge_hypothesis(database, clock, user="U2", kind="connection_pool_exhaustion", right=True,
-                     incident_id=incident, investigation_id=inv)  # fmt: skip
+    judge(database, clock, user="U2", about="hypothesis", name="connection_pool_exhaustion",
+          right=True, incident_id=incident, investigation_id=inv)  # fmt: skip
+    judge(database, clock, user="U2", about="action", name=RESTART, right=False,
+          incident_id=incident, investigation_id=inv)  # fmt: skip
     for state in ("not_recovered", "unverified"):
         req = _request(database, incident, ROLLBACK, len(state))
         remediation_settled(database, req, state, clock=clock, user="U3")
@@ -103,6 +105,7 @@ def test_each_door_files_its_outcome_once_under_the_signature(
         ("feedback", "analysis", "analysis", 1, None),
         ("feedback", "analysis", "analysis", -1, 2),
         ("feedback", "hypothesis", "connection_pool_exhaustion", 1, None),
+        ("feedback", "action", RESTART, -1, None),
         ("remediation", "action", ROLLBACK, -1, None),
         ("resolve", "action", RESTART, 1, None),
         ("resolve", "text", "raised the pool to 40", 1, None),

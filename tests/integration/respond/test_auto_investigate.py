@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
+from bot.clock import SandboxClock
+from bot.errors import UpstreamUnavailable
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.ports import RecordingPublisher
 from bot.ingest.generic import parse_generic
@@ -27,7 +29,14 @@ from bot.respond.approvals import Desk
 from bot.respond.auto import AutoInvestigator, RecordingAutoReport, wire_auto_investigation
 from bot.respond.auto_policy import AutoInvestigateFile, parse_auto_investigate
 from bot.respond.proposals import target_of
-from bot.store import AutoInvestigation, Database, Incident, Investigation, RemediationRequest
+from bot.store import (
+    AutoInvestigation,
+    Database,
+    Incident,
+    Investigation,
+    RemediationRequest,
+    TimelineEvent,
+)
 from handlers.slack.wiring import built_once
 from sandbox.investigate.context import context_for_world as investigation_context_for
 from sandbox.remediate.context import context_for_world as action_context_for
@@ -45,6 +54,8 @@ policies:
     when: [{severities: [critical]}]
     cooldown: 10m
 """
+
+NOW = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -276,3 +287,30 @@ def test_a_cause_outside_our_reach_is_never_auto_approved(sqlite_database: Datab
             assert all(r.state == "pending" for r in run.found.requests if r.risk != "read")
         finally:
             env.jobs.shutdown()
+
+
+def test_a_run_that_fails_says_so_in_the_thread_and_the_timeline(sqlite_database: Database) -> None:
+    def unreachable() -> Any:
+        raise UpstreamUnavailable("AWS did not answer")
+
+    flows = IncidentFlows(sqlite_database, clock=SandboxClock(NOW), publisher=RecordingPublisher())
+    jobs = JobRunner(max_workers=1)
+    report = RecordingAutoReport()
+    desk = Desk(db=sqlite_database, clock=flows.clock, jobs=jobs, flows=flows)
+    auto = AutoInvestigator(desk, parse_auto_investigate(CRITICAL_ONLY), context=unreachable,
+                            report=report)  # fmt: skip
+    wire_auto_investigation(flows, auto, jobs)
+    try:
+        alert = {"name": "ApiDown", "severity": "critical", "service": "api",
+                 "summary": "api is down", "starts_at": NOW.isoformat()}  # fmt: skip
+        body = {"version": "1", "alerts": [alert]}
+        (outcome,) = flows.group_alerts(parse_generic(body))
+        assert jobs.wait_idle(60) and outcome.incident_id is not None
+    finally:
+        jobs.shutdown()
+    ((incident_id, text),) = report.failures
+    assert incident_id == outcome.incident_id and "AWS did not answer" in text
+    assert report.runs == []
+    with sqlite_database.session() as s:
+        notes = list(s.exec(select(TimelineEvent).where(TimelineEvent.kind == "investigation")))
+    assert [n.text for n in notes] == [text]

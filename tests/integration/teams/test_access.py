@@ -151,3 +151,17 @@ def test_without_teams_yaml_everyone_passes_and_nothing_is_recorded(database: Da
     assert scope.everything and gate.approver_roles("UANYONE1", 1) is None
     with database.session() as s:
         assert s.exec(select(AuditEntry)).first() is None
+
+
+def test_an_adhoc_investigation_is_its_askers_and_the_default_teams(
+    gate: Gate, database: Database
+) -> None:
+    with database.session() as s:
+        inv = Investigation(incident_id=None, query="why is checkout slow", requested_by="UPAYOPS1")
+        s.add(inv)
+        s.flush()
+        target = Target(investigation_id=inv.id)
+    gate.check("UPAYOPS1", Permission.FEEDBACK, target)  # the asker, not in the default team
+    gate.check("UPLATOPS", Permission.FEEDBACK, target)  # the default team (platform)
+    with pytest.raises(NotFound, match="investigation .* does not exist"):
+        gate.check("UPAYVIEW", Permission.FEEDBACK, target)

@@ -13,9 +13,9 @@ from bot.escalate import service as escalation
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.ports import RecordingPublisher
 from bot.ingest.models import AlertIn
-from bot.store import Database, EscalationPolicy, Incident, TimelineEvent
+from bot.store import Database, EscalationPolicy, Incident, Team, TimelineEvent
 from bot.teams.config import parse_services
-from bot.teams.routing import Router
+from bot.teams.routing import Router, sync_teams
 from bot.topology import Topology
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
@@ -54,8 +54,6 @@ def _incident(db: Database, incident_id: int | None) -> tuple[Incident, str | No
         assert row is not None
         view_team = None
         if row.team_id is not None:
-            from bot.store import Team
-
             team = s.get(Team, row.team_id)
             view_team = team.name if team else None
         return row, view_team
@@ -116,3 +114,47 @@ def test_the_incident_escalation_policy_wins_over_the_team_default(database: Dat
         assert row is not None
         policy = escalation.policy_for(s, row, "payments-pager")
         assert policy is not None and policy.name == "ledger-night"
+
+
+def test_sync_teams_points_each_team_at_its_policy_and_reports_unknown_names(
+    database: Database,
+) -> None:
+    with database.session() as s:
+        s.add(EscalationPolicy(name="payments-pager", levels=[], repeat=0))
+    missing = sync_teams(database, parse_services(SERVICES))
+    assert sorted(missing) == ["ledger-night", "search-pager"]
+    with database.session() as s:
+        rows = {t.name: t for t in s.exec(select(Team))}
+        policy = s.exec(select(EscalationPolicy)).one()
+    assert set(rows) == {"payments", "search", "platform"}
+    assert rows["payments"].escalation_policy_id == policy.id
+    assert rows["payments"].slack_channel == "#payments-incidents"
+    assert rows["search"].escalation_policy_id is None
+
+
+def test_a_replay_with_two_teams_services_routes_each_incident_to_its_own_team() -> None:
+    """The storm scenario's two incidents, owned by two teams: each lands in its team's channel
+    with its team's escalation (and automatic-investigation policy name, for the responder)."""
+    from handlers.replay.runner import replay
+    from sandbox.scenario import load_scenario
+    from tests.conftest import SCENARIOS_DIR
+
+    two_teams = parse_services("""
+default_team: web
+teams:
+  web: {channel: "#web-incidents", escalation: web-pager}
+  media: {channel: "#media-incidents", escalation: media-pager, auto_investigate: critical-now}
+services:
+  www-cdn: {team: web}
+  media-origin: {team: web}
+  thumbnail-generator: {team: media}
+  upload-api: {team: media}
+""")
+    path = SCENARIOS_DIR / "10-storm-cdn-origin-and-lambda-throttle.yaml"
+    result = replay(load_scenario(path).scenario, services=two_teams)
+    got = sorted((i["team"], i["channel"], i["escalation_policy"], i["auto_investigate"],
+                  i["root_alert"]) for i in result["incidents"])  # fmt: skip
+    assert got == [
+        ("media", "#media-incidents", "media-pager", "critical-now", "b1"),
+        ("web", "#web-incidents", "web-pager", None, "a3"),
+    ]

@@ -319,9 +319,11 @@ def test_writes_on_a_cleared_caller_are_withdrawn_and_the_first_step_escalates()
     hyps = [caller]
     hyps.extend(outside.apply(hyps, findings, topo()))
     hyps.sort(key=lambda h: -h.confidence)
-    advice = recommend_safely(hyps, default_playbooks(), findings, topo())
+    # rules where a restart may mend a partition, so that only the outside guard is tested
+    rules = _restarts_allowed()
+    advice = recommend_safely(hyps, default_playbooks(), findings, topo(), rules)
     # without the guard the caller's restart would be proposed
-    unguarded = recommend_safely([caller], default_playbooks(), findings, topo())
+    unguarded = recommend_safely([caller], default_playbooks(), findings, topo(), rules)
     assert [a.action for a in unguarded.actions] == ["k8s.restart_deployment"]
     assert advice.actions == []
     assert advice.next_steps and advice.next_steps[0].startswith("Escalate to the provider")
@@ -330,13 +332,33 @@ def test_writes_on_a_cleared_caller_are_withdrawn_and_the_first_step_escalates()
     assert any("withdrawn" in w for w in advice.withdrawn)
 
 
+def _restarts_allowed() -> Harm:
+    return load(Harm, "harm.yaml").model_copy(update={"survives_restart": []})
+
+
 def test_a_top_hypothesis_with_a_registry_fix_keeps_it() -> None:
     caller = Hypothesis(
         kind="network_partition", service="orders", confidence=0.45, summary="partition"
     )
-    advice = recommend_safely([caller], default_playbooks(), _restartable(), topo())
+    advice = recommend_safely(
+        [caller], default_playbooks(), _restartable(), topo(), _restarts_allowed()
+    )
     assert [a.action for a in advice.actions] == ["k8s.restart_deployment"]
     assert advice.next_steps == []
+
+
+def test_a_restart_is_withdrawn_when_the_cause_survives_it_and_the_reason_is_said() -> None:
+    caller = Hypothesis(
+        kind="network_partition", service="orders", confidence=0.45, summary="partition"
+    )
+    advice = recommend_safely([caller], default_playbooks(), _restartable(), topo())
+    assert advice.actions == []
+    assert any(
+        w.startswith("k8s.restart_deployment on orders withdrawn: a restart does not fix")
+        for w in advice.withdrawn
+    )
+    assert advice.next_steps  # nothing the registry can do: read-only or escalation first
+    assert "No registry action can help orders" in caller.summary
 
 
 def test_conclude_is_never_silent_and_never_writes_for_an_unknown_cause() -> None:
@@ -345,3 +367,41 @@ def test_conclude_is_never_silent_and_never_writes_for_an_unknown_cause() -> Non
     assert done.hypotheses and done.hypotheses[0].service == "orders"
     assert all(a.risk not in ("medium", "high") for a in done.actions)
     assert done.next_steps  # a read-only step or an escalation
+
+
+def test_when_a_later_claim_leads_the_advice_is_asked_again() -> None:
+    """Claude's cited hypotheses come after ``conclude``: when one of them leads (a provider
+    outside), the write chosen for the old leader on a service it clears does not stay first."""
+    from bot.investigate.reasoning import advise_again
+
+    oom = finding(
+        FindingType.POD_STATE,
+        "orders",
+        "orders: 3 of 3 pod(s) last terminated with OOMKilled (exit code 137)",
+        reason="OOMKilled",
+        last_terminated=True,
+        exit_code=137,
+        container="app",
+        memory_limit="256Mi",
+        memory_limit_next="512Mi",
+    )
+    # too few lines for the rules to call the vendor outside; Claude cites them
+    vendor = log_line("orders", "GET https://x.vendor.example/a 504", 20, count=2)
+    findings = [oom, vendor]
+    leader = Hypothesis(kind="oom_killed", service="orders", confidence=0.55, summary="oom")
+    done = conclude([leader], default_playbooks(), findings, topo())
+    assert done.actions and done.actions[0].action == "k8s.set_resources"
+    claim = Hypothesis(
+        kind="dependency_failure",
+        service="x.vendor.example",
+        confidence=0.6,
+        summary="The cause is outside: the vendor fails",
+        evidence=[vendor.summary],
+        source="llm",
+    )
+    again = advise_again(done, [claim, *done.hypotheses], default_playbooks(), findings, topo())
+    assert all(a.risk == "read" for a in again.actions)
+    assert again.next_steps and again.next_steps[0].startswith("Escalate to the provider")
+    assert any("k8s.set_resources on orders withdrawn" in f.text for f in again.facts)
+    unchanged = advise_again(done, done.hypotheses, default_playbooks(), findings, topo())
+    assert unchanged.actions == done.actions and unchanged.next_steps == done.next_steps

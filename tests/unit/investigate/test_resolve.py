@@ -132,3 +132,26 @@ def test_a_named_service_needs_no_assumption() -> None:
 def test_gibberish_is_still_refused_with_help() -> None:
     with pytest.raises(UserError, match="I can investigate"):
         classify(ctx(), default_playbooks(), query="asdf qwerty")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["SearchApi times out", "search_api is erroring", "the SEARCH-API is down", "searchapi 500s"],
+)
+def test_a_name_is_matched_whatever_its_case_and_separators(question: str) -> None:
+    assert list(match_words(ctx(), question)) == ["search-api"]
+
+
+def test_a_name_written_without_its_separator_is_matched() -> None:
+    assert list(match_words(ctx(), "CartSvc keeps failing")) == ["cart-svc"]
+
+
+def test_a_log_line_binds_to_a_service_whatever_its_case_and_separators() -> None:
+    from bot.investigate.primitives.base import owner_by_words, word_in
+
+    assert owner_by_words(ctx(), "ERROR calling Search_API: timeout") == "search-api"
+    assert owner_by_words(ctx(), "Connection to SHOP-PG-1 refused") == "shop-pg"
+    assert word_in("opensearch", "OpenSearch cluster is red")
+    # still whole names: not inside a longer one
+    assert not word_in("cart-svc", "cart-svc2 started")
+    assert not word_in("shop", "shopping")

@@ -1,0 +1,72 @@
+"""Final confidences (playbooks/reasoning/calibration.yaml): one weak finding supports little,
+hypotheses compete for the incident's one root cause, and the rank order is kept."""
+
+from __future__ import annotations
+
+from bot.investigate.calibrate import final_confidences
+from bot.investigate.context import ServiceNode, Topology
+from bot.investigate.flows import default_playbooks
+from bot.investigate.models import Finding, FindingType, Hypothesis
+from bot.investigate.reasoning import conclude
+from bot.investigate.reasoning_data import calibration
+
+LATENCY = Finding(
+    type=FindingType.METRIC_SHIFT,
+    service="api",
+    summary="latency (api) rose 12 min ago",
+    source="cloudwatch:TargetResponseTime",
+    attrs={"signal": "latency", "direction": "up", "recovered": False},
+)
+OOM = Finding(
+    type=FindingType.POD_STATE,
+    service="api",
+    summary="api: 3 of 3 pod(s) last terminated with OOMKilled (exit code 137)",
+    source="k8s:pods/prod/api",
+    attrs={"reason": "OOMKilled", "last_terminated": True, "exit_code": 137},
+)
+
+
+def hyp(kind: str, confidence: float, *evidence: Finding) -> Hypothesis:
+    return Hypothesis(
+        kind=kind,
+        service="api",
+        confidence=confidence,
+        summary=kind,
+        evidence=[f.summary for f in evidence],
+    )
+
+
+def test_one_weak_finding_alone_claims_at_most_the_cap() -> None:
+    weak = hyp("traffic_spike", 0.57, LATENCY)
+    final_confidences([weak], [LATENCY])
+    assert weak.confidence == calibration().single_weak_cap
+
+
+def test_a_strong_finding_alone_keeps_its_confidence() -> None:
+    strong = hyp("oom_killed", 0.55, OOM)
+    final_confidences([strong], [OOM])
+    assert strong.confidence == 0.55
+
+
+def test_runners_up_claim_at_most_what_the_leader_leaves() -> None:
+    top = hyp("oom_killed", 0.92, OOM)
+    second = hyp("memory_leak", 0.57, OOM, LATENCY)
+    third = hyp("cpu_saturation", 0.3, OOM, LATENCY)
+    final_confidences([top, second, third], [OOM, LATENCY])
+    assert top.confidence == 0.92
+    assert second.confidence == 0.08  # 1 - 0.92
+    assert third.confidence == calibration().floor
+    assert top.confidence + second.confidence <= 1.0
+
+
+def test_the_rank_order_is_kept() -> None:
+    top = hyp("traffic_spike", 0.6, LATENCY)  # capped to 0.4 ...
+    second = hyp("oom_killed", 0.55, OOM)  # ... and the one below never claims more
+    final_confidences([top, second], [LATENCY, OOM])
+    assert top.confidence >= second.confidence
+
+
+def test_conclude_sets_the_final_confidences() -> None:
+    topo = Topology([ServiceNode("api", "k8s_deployment", "api", "prod")])
+    done = conclude([hyp("traffic_spike", 0.57, LATENCY)], default_playbooks(), [LATENCY], topo)
+    assert done.hypotheses[0].confidence <= calibration().single_weak_cap
