@@ -18,7 +18,8 @@ from bot.store.db import settings_database
 
 console = Console()
 audit_app = typer.Typer(
-    help="The audit log (verify, export) and the posture audits (security, cost)."
+    help="The audit log (verify, export) and the posture audits (security, cost, compliance,"
+    " drift)."
 )
 
 
@@ -58,8 +59,11 @@ def export(
             typer.echo(line)
 
 
-def _posture(kind: str, scenario: Path | None) -> list[Any]:
-    """Run the security or cost audit over the configured AWS or a scenario's world."""
+def _posture(
+    kind: str, scenario: Path | None, stack_name: str | None = None, tfstate: Path | None = None
+) -> list[Any]:
+    """Run the security, cost, compliance or drift audit over the configured AWS or a
+    scenario's world."""
     from bot.posture.report import cost_rows, security_rows
     from integrations.aws.session import make_clients
 
@@ -82,7 +86,11 @@ def _posture(kind: str, scenario: Path | None) -> list[Any]:
 
             settings = get_settings()
             clients = make_clients(settings.aws_region, settings.aws_endpoint_url)
+            if kind == "drift":  # reads AWS alone: no investigation context to build
+                return _drift(clients, stack_name, tfstate)
             ctx = production_context()
+        if kind == "drift":
+            return _drift(clients, stack_name, tfstate)
         if kind == "compliance":
             return _compliance(clients, ctx, record=scenario is None)
         if kind == "security":
@@ -95,6 +103,16 @@ def _posture(kind: str, scenario: Path | None) -> list[Any]:
 
         cpu = metric_sources(clients.cloudwatch).get("cloudwatch")
         return cost_rows(cost_audit(clients.ec2, cpu, ctx.now()))
+
+
+def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
+    from bot.drift import drift_audit
+    from bot.drift.report import drift_rows, summary
+
+    report = drift_audit(clients, stack, tfstate)
+    # on stderr, so `--format json|csv` on stdout stays machine-readable
+    Console(stderr=True).print(escape(summary(report)), highlight=False)
+    return drift_rows(report)
 
 
 def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
@@ -119,12 +137,19 @@ def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
     return rows(report)
 
 
-def _report(kind: str, scenario: Path | None, fmt: str, out: Path | None) -> None:
+def _report(
+    kind: str,
+    scenario: Path | None,
+    fmt: str,
+    out: Path | None,
+    stack: str | None = None,
+    tfstate: Path | None = None,
+) -> None:
     from bot.posture.report import FORMATS, Format, format_rows
 
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
-    found = _posture(kind, scenario)
+    found = _posture(kind, scenario, stack, tfstate)
     if kind == "compliance" and fmt == "table" and out is None:
         return  # the summary printed above is the table
     text = format_rows(found, cast("Format", fmt))
@@ -160,6 +185,22 @@ def compliance(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt 
 def cost(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
     """Stopped instances keeping storage, unattached volumes, idle addresses and instances."""
     _report("cost", scenario, fmt, out)
+
+
+@audit_app.command("drift")
+def drift(
+    stack: Annotated[str | None, typer.Option("--stack", help="this CloudFormation stack")] = None,
+    tfstate: Annotated[
+        Path | None,
+        typer.Option("--tfstate", help="a terraform.tfstate or `terraform show -json` file"),
+    ] = None,
+    scenario: Scenario = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+) -> None:
+    """Live resources against CloudFormation stacks (all, or --stack) and a Terraform state or
+    plan JSON (--tfstate): added, removed and changed attributes, with the template line."""
+    _report("drift", scenario, fmt, out, stack, tfstate)
 
 
 def register(app: typer.Typer) -> None:

@@ -198,14 +198,23 @@ def _runbook(args: list[str]) -> Call:
 
 
 def _audit(args: list[str]) -> Call:
-    _arity(args, 1)
+    _arity(args, 1, 2 if args and args[0] == "drift" else 1)
     if args[0] == "security":
-        return lambda s, a: s.audit(a, "security")
+        return lambda s, a: s.audit(a, "security", None)
     if args[0] == "cost":
-        return lambda s, a: s.audit(a, "cost")
+        return lambda s, a: s.audit(a, "cost", None)
     if args[0] == "compliance":
-        return lambda s, a: s.audit(a, "compliance")
-    raise ArgError(f"`{args[0]}` is not an audit: say `security`, `cost` or `compliance`.")
+        return lambda s, a: s.audit(a, "compliance", None)
+    if args[0] == "drift":
+        stack = args[1] if len(args) > 1 else None
+        if stack is not None and not _STACK.match(stack):
+            raise ArgError(f"`{stack}` is not a CloudFormation stack name.")
+        return lambda s, a: s.audit(a, "drift", stack)
+    raise ArgError(f"`{args[0]}` is not an audit: say `security`, `cost`, `compliance` or `drift`.")
+
+
+#: CloudFormation's stack name rule: a letter, then letters, digits and hyphens (up to 128)
+_STACK = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 
 
 def _inventory(args: list[str]) -> Call:
@@ -302,8 +311,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("slo", "/aiops slo", "SLO status and error budgets", _no_args(lambda s: s.slo)),
     Subcommand("capacity", "/aiops capacity", "Capacity forecast",
                _no_args(lambda s: s.capacity)),
-    Subcommand("audit", "/aiops audit security|cost|compliance",
-               "Run a security, cost or compliance audit", _audit),
+    Subcommand("audit", "/aiops audit security|cost|compliance|drift [stack]",
+               "Run a security, cost, compliance or drift (IaC vs live) audit", _audit),
     Subcommand("inventory", "/aiops inventory <type> [key=value …] | <question>",
                "List resources: `ec2 env=prod`, `which buckets are public`", _inventory),
     Subcommand("snooze", "/aiops snooze <id> <duration>",

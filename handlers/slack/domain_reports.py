@@ -1,8 +1,8 @@
 """Reports behind the Slack services: ``/aiops capacity`` (the digest, posted on demand in the
 asking channel), ``/aiops slo`` (error budgets + live SLA clocks of open incidents),
-``/aiops audit security|cost`` (read-only checks over the configured AWS, posted in the
-channel), ``/aiops inventory`` (a listing, long ones attached as a file), and the escalation
-hint posted in a new warning incident's thread.
+``/aiops audit security|cost|compliance|drift`` (read-only checks over the configured AWS,
+posted in the channel), ``/aiops inventory`` (a listing, long ones attached as a file), and the
+escalation hint posted in a new warning incident's thread.
 
 ``Reports`` holds factories, so nothing connects before the first command needs it; production
 builds it in ``handlers.slack.wiring``, tests hand it sandbox-world clients.
@@ -85,7 +85,7 @@ def slo(domain: Domain, actor: Actor) -> Reply:
     return Reply(report.status(domain.db, config, sources, domain.clock.now()))
 
 
-def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
+def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = None) -> Reply:
     if kind == "security":
         from bot.posture import security
 
@@ -98,6 +98,8 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
         text = security.render(found)
     elif kind == "compliance":
         text = _compliance(domain)
+    elif kind == "drift":
+        return _drift(domain, actor, scope)
     else:
         from bot.posture import cost
 
@@ -106,6 +108,21 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
         found_cost = cost.cost_audit(r.aws().ec2, sources.get("cloudwatch"), domain.clock.now())
         text = cost.render(found_cost)
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
+
+
+def _drift(domain: Domain, actor: Actor, stack: str | None) -> Reply:
+    """Every CloudFormation stack (or ``stack``) against live; the full report attached when
+    it is long."""
+    from bot.drift import drift_audit
+    from bot.drift.report import drift_rows, render, summary
+    from bot.posture.report import format_rows
+
+    report = drift_audit(_reports(domain).aws(), stack)
+    text = render(report, limit=INLINE_ROWS)
+    attached = None
+    if len(report.drifts) > INLINE_ROWS:
+        attached = ReplyFile("drift.csv", format_rows(drift_rows(report), "csv"), summary(report))
+    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
 def _compliance(domain: Domain) -> str:

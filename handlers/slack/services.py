@@ -25,7 +25,7 @@ from bot.inventory.query import InventoryQuery
 from handlers.blocks.ids import FeedbackKind, FeedbackRef, JudgeRef, RatingRef
 from handlers.blocks.models import FixOption, HomeView
 
-AuditKind = Literal["security", "cost", "compliance"]
+AuditKind = Literal["security", "cost", "compliance", "drift"]
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,8 @@ class Services:
     oncall: Callable[[Actor], Reply] = not_available("/aiops oncall")
     slo: Callable[[Actor], Reply] = not_available("/aiops slo")
     capacity: Callable[[Actor], Reply] = not_available("/aiops capacity")
-    audit: Callable[[Actor, AuditKind], Reply] = not_available("/aiops audit")
+    # the third argument: what to audit within the kind (drift: one stack), or None
+    audit: Callable[[Actor, AuditKind, str | None], Reply] = not_available("/aiops audit")
     inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
     postmortem: Callable[[Actor, int], Reply] = not_available("/aiops postmortem")

@@ -33,6 +33,7 @@ class AwsClients:
     cloudfront: Any
     acm: Any
     elbv2: Any
+    cloudformation: Any
 
 
 def make_clients(
@@ -65,4 +66,5 @@ def make_clients(
         cloudfront=client("cloudfront"),
         acm=client("acm"),
         elbv2=client("elbv2"),
+        cloudformation=client("cloudformation"),
     )

@@ -170,3 +170,40 @@ def test_compliance_audit_scores_and_shows_the_trend(env: Env) -> None:
     command(env.slack, USER, "audit compliance", channel="sec")
     second = _posted(env, "fixed: s3-no-public-access: acme-finance-exports").text
     assert "S3 buckets are not public (CIS 2.1.4) (3 checked)" in second
+
+
+DRIFT_TEMPLATE = """\
+Resources:
+  AppSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: app
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 8080, ToPort: 8080, CidrIp: 10.1.0.0/16}
+"""
+
+
+def test_drift_audit_names_a_rule_added_behind_the_stack(env: Env) -> None:
+    cf = env.clients.cloudformation
+    cf.create_stack(StackName="drift-app", TemplateBody=DRIFT_TEMPLATE)
+    command(env.slack, USER, "audit drift", channel="sec")
+    assert "resources match their IaC" in _posted(env, "*Drift:* none").text
+
+    [res] = cf.list_stack_resources(StackName="drift-app")["StackResourceSummaries"]
+    env.clients.ec2.authorize_security_group_ingress(
+        GroupId=res["PhysicalResourceId"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 9090, "ToPort": 9090,
+                        "IpRanges": [{"CidrIp": "10.2.0.0/16"}]}],
+    )  # fmt: skip
+    command(env.slack, USER, "audit drift", channel="sec")
+    text = _posted(env, "*Drift:* 1 differences").text
+    line = DRIFT_TEMPLATE.splitlines().index("      SecurityGroupIngress:") + 1
+    assert "AppSg ingress: added live, not declared: tcp 9090-9090 from 10.2.0.0/16" in text
+    assert f"(template line {line})" in text and f"<@{USER}>" in text
+
+
+def test_drift_of_one_stack_and_of_a_stack_that_does_not_exist(env: Env) -> None:
+    command(env.slack, USER, "audit drift drift-app", channel="sec")
+    assert "AppSg ingress: added live" in _posted(env, "*Drift:* 1 differences").text
+    command(env.slack, USER, "audit drift no-such-stack", channel="sec")
+    ephemeral(env.slack, USER, "stack 'no-such-stack' was not found", timeout=15)
