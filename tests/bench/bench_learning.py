@@ -1,7 +1,7 @@
 """Learning from outcomes: does the next investigation rank the fix that worked first, say why,
 and drop it again when newer incidents say otherwise?
 
-An example scenario (``01-deploy-db-pool-exhaustion``) is replayed in the sandbox world six
+An example scenario (``06-rds-down-alert-storm``) is replayed in the sandbox world six
 times, each time as a new incident on a migrated SQLite store, through the same flow Slack and
 the terminal use (``bot.respond.proposals.investigate_incident``: investigate with the store's
 history, save, propose). The playbook's first recommended action is taken as the first guess and
@@ -43,7 +43,9 @@ from sandbox.investigate.views import incident_view  # noqa: E402
 from sandbox.scenario import load_scenario  # noqa: E402
 from sandbox.world import SandboxWorld  # noqa: E402
 
-SCENARIO = ROOT / "examples" / "scenarios" / "01-deploy-db-pool-exhaustion.yaml"
+#: an example whose investigation offers two fixes for its cause (parameter change, reboot), so
+#: history has something to reorder; a bad deploy has one honest fix (the rollback)
+SCENARIO = ROOT / "examples" / "scenarios" / "06-rds-down-alert-storm.yaml"
 TEACH, UNDO = 3, 2  # rounds that teach the other fix, then rounds that undo it
 
 
