@@ -21,6 +21,7 @@ SERVICES = {
     "cloudwatch": "cloudwatch", "logs": "logs", "cloudtrail": "cloudtrail", "ec2": "ec2",
     "rds": "rds", "ecs": "ecs", "lambda": "lambda", "s3": "s3", "iam": "iam", "acm": "acm",
     "autoscaling": "autoscaling", "cloudfront": "cloudfront", "elasticloadbalancing": "elbv2",
+    "cloudformation": "cloudformation",
 }  # fmt: skip
 #: S3 operations whose IAM action has another name
 S3_ACTIONS = {
@@ -32,7 +33,7 @@ S3_ACTIONS = {
     "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
 }
 WRITE_MODULES = ("integrations/aws/writes_compute.py", "integrations/aws/writes_data.py")
-READ_ROOTS = ("integrations", "bot/investigate", "bot/capacity", "bot/inventory")
+READ_ROOTS = ("integrations", "bot/investigate", "bot/capacity", "bot/inventory", "bot/drift")
 
 
 def _operations() -> dict[str, set[str]]:
