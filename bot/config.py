@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         default=None, description="Web API base URL (the local Slack server in the sandbox)"
     )
     aiops_slack_channel: str = Field(default="#incidents", description="where incidents are posted")
+    aiops_slack_connections: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        description="socket-mode connections, 1-10 (Slack spreads envelopes over them)",
+    )
 
     # --- HTTP webhooks
     aiops_http_host: str = Field(default="127.0.0.1", description="webhook server bind address")
@@ -138,6 +144,45 @@ class Settings(BaseSettings):
     aiops_escalation_file: Path | None = Field(default=None, description="escalation.yaml")
     aiops_slo_file: Path | None = Field(default=None, description="slo.yaml")
     aiops_topology_file: Path | None = Field(default=None, description="service topology.yaml")
+    aiops_compliance_file: Path | None = Field(
+        default=None, description="compliance rules of your own, added to the built-in set"
+    )
+
+    # --- runbooks from git
+    aiops_runbooks_git_url: str | None = Field(
+        default=None, description="runbook repository (local path or remote); unset: the shipped"
+        " playbooks/runbooks folder",
+    )  # fmt: skip
+    aiops_runbooks_git_ref: str = Field(
+        default="main", description="branch, tag or commit of the runbook repository"
+    )
+    aiops_runbooks_git_path: str = Field(
+        default="", description="folder of the runbooks inside the repository (default: its root)"
+    )
+    aiops_runbooks_cache_dir: Path | None = Field(
+        default=None, description="where the repository is cloned (default: beside AIOPS_DB)"
+    )
+    aiops_runbooks_sync_every_s: float = Field(
+        default=300.0, ge=0, description="seconds between scheduled runbook syncs (0: off)"
+    )
+    aiops_github_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC secret of POST /webhooks/github (runbook pushes; default: "
+        "GITHUB_WEBHOOK_SECRET)",
+    )
+    aiops_ops_channel: str | None = Field(
+        default=None, description="channel of operational notices such as a failed runbook sync "
+        "(default: AIOPS_SLACK_CHANNEL)",
+    )  # fmt: skip
+    aiops_services_file: Path | None = Field(
+        default=None, description="services.yaml: each service's team, channel and escalation"
+    )
+    aiops_teams_file: Path | None = Field(
+        default=None, description="teams.yaml: Slack users and groups in teams, with roles"
+    )
+    aiops_auto_investigate_file: Path | None = Field(
+        default=None, description="auto_investigate.yaml: which new incidents investigate at once"
+    )
 
     # --- behaviour
     aiops_approval_ttl_minutes: int = Field(default=30, description="approval request lifetime")

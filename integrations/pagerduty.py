@@ -298,6 +298,30 @@ def reassign_incident(
     return _update_incidents(session, [change], from_email)[0]
 
 
+@dataclass(frozen=True)
+class PdNote:
+    id: str
+    content: str
+    created_at: str | None = None
+
+
+def add_note(
+    session: pdpyras.APISession, incident_id: str, content: str, *, from_email: str | None = None
+) -> PdNote:
+    """``POST /incidents/{id}/notes``: a note on the incident's timeline (``From``: the author)."""
+    headers = {"From": from_email} if from_email else {}
+    body = {"note": {"content": content[:25000]}}  # PagerDuty's limit on a note
+    raw = _call("add note", session.rpost, f"incidents/{incident_id}/notes", json=body,
+                headers=headers)  # fmt: skip
+    return PdNote(str(raw.get("id", "")), str(raw.get("content", "")), raw.get("created_at"))
+
+
+def list_notes(session: pdpyras.APISession, incident_id: str) -> list[PdNote]:
+    raw = _call("list notes", session.rget, f"incidents/{incident_id}/notes")
+    return [PdNote(str(n.get("id", "")), str(n.get("content", "")), n.get("created_at"))
+            for n in raw]  # fmt: skip
+
+
 # ------------------------------------------------------------------ webhooks v3
 def webhook_signature(body: bytes, secret: str) -> str:
     """The ``X-PagerDuty-Signature`` value PagerDuty sends for ``body`` signed with ``secret``."""

@@ -8,11 +8,12 @@
 
 Serves Events API v2 (``POST {events_url}/v2/enqueue``, dedup semantics: one PagerDuty incident
 per open dedup key) and the REST endpoints paging uses (``/incidents`` GET and PUT, ``/oncalls``,
-``/escalation_policies``, ``/users``, ``/abilities``; token required). Every status change to
-acknowledged/resolved is delivered as a v3 webhook signed like PagerDuty does
-(``X-PagerDuty-Signature: v1=<hex hmac-sha256>``), from whichever side it came — so a test can
-prove that nothing loops. ``fail_next`` makes the next requests answer 5xx/429 or drop.
-PagerDuty's own escalation clock is not simulated (aiops escalates by itself).
+``/escalation_policies``, ``/users``, ``/abilities``, ``/incidents/{id}/notes`` GET and POST;
+token required). Every status change to acknowledged/resolved (and, with ``trigger_webhooks``, a
+new incident's ``incident.triggered``, as PagerDuty does) is delivered as a v3 webhook signed
+like PagerDuty does (``X-PagerDuty-Signature: v1=<hex hmac-sha256>``), from whichever side it
+came — so a test can prove that nothing loops. ``fail_next`` makes the next requests answer
+5xx/429 or drop. PagerDuty's own escalation clock is not simulated (aiops escalates by itself).
 """
 
 from __future__ import annotations
@@ -58,12 +59,16 @@ class LocalPagerDuty:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         clock: Clock | None = None,
+        service_name: str = "aiops sandbox",
+        trigger_webhooks: bool = False,
     ) -> None:
         self.token = token
         self.routing_key = routing_key
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
-        self.state = PagerDutyState(clock=clock)
+        self.state = PagerDutyState(
+            clock=clock, service_name=service_name, trigger_webhooks=trigger_webhooks
+        )
         self.requests: list[tuple[str, str, int]] = []  # method, path, status
         self.webhooks: list[WebhookDelivery] = []
         self._faults: list[_Fault] = []
@@ -114,6 +119,11 @@ class LocalPagerDuty:
     # ------------------------------------------------------------------ test API
     def incident(self, dedup_key: str) -> PdIncidentRecord | None:
         return self.state.by_key(dedup_key)
+
+    def notes(self, dedup_key: str) -> list[str]:
+        """The contents of the notes on the page of ``dedup_key``, oldest first."""
+        found = self.state.by_key(dedup_key)
+        return [str(n["content"]) for n in self.state.notes_of(found.id)] if found else []
 
     def events_for(self, dedup_key: str) -> list[JsonDict]:
         with self.state.lock:
@@ -242,6 +252,16 @@ class LocalPagerDuty:
             key = query.get("incident_key", [None])[0]
             statuses = query.get("statuses[]", ["triggered", "acknowledged"])
             return 200, _page("incidents", state.list_incidents(key, statuses))
+        if len(parts) == 3 and parts[0] == "incidents" and parts[2] == "notes":
+            if method == "GET":
+                return 200, _page("notes", state.notes_of(parts[1]))
+            if method == "POST":
+                from_email = headers.get("From")
+                if not from_email:
+                    return 400, {"error": {"code": 2001, "message": "From header is required"}}
+                note = json.loads(body or b"{}").get("note") or {}
+                return 201, {"note": state.add_note(parts[1], str(note.get("content", "")),
+                                                    from_email)}  # fmt: skip
         if method == "PUT" and parts == ["incidents"]:
             from_email = headers.get("From")
             if not from_email:

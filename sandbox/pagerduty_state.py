@@ -41,6 +41,7 @@ class PdIncidentRecord:
     alert_count: int = 1
     assignees: list[str] = field(default_factory=list)
     acknowledged_by: str | None = None
+    notes: list[JsonDict] = field(default_factory=list)
     log: list[tuple[datetime, str, str]] = field(default_factory=list)  # at, type, agent
 
 
@@ -62,8 +63,16 @@ class Policy:
 class PagerDutyState:
     """One account with one service. Thread-safe; every method is atomic."""
 
-    def __init__(self, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        service_name: str = "aiops sandbox",
+        trigger_webhooks: bool = False,
+    ) -> None:
         self.clock = clock or SystemClock()
+        self.service_name = service_name  # the summary of the account's one service
+        self.trigger_webhooks = trigger_webhooks  # also send incident.triggered (as PagerDuty does)
         self.lock = threading.RLock()
         self.users: dict[str, JsonDict] = {}
         self.schedules: dict[str, Schedule] = {}
@@ -142,8 +151,10 @@ class PagerDutyState:
                 if open_incident:
                     open_incident.alert_count += 1
                     return _accepted(key), []
-                self._open(key, str(payload["summary"]))
-                return _accepted(key), []
+                opened = self._open(key, str(payload["summary"]))
+                if not self.trigger_webhooks:
+                    return _accepted(key), []
+                return _accepted(key), [self.webhook_event(opened, "incident.triggered", None)]
             if not key:
                 raise PdApiError(400, _invalid("'dedup_key' is missing"))
             self.events.append(dict(body))
@@ -193,7 +204,7 @@ class PagerDutyState:
             "incident_key": incident.incident_key,
             "created_at": _iso(incident.created_at),
             "urgency": "high",
-            "service": self._ref("service", incident.service_id, "aiops sandbox"),
+            "service": self._ref("service", incident.service_id, self.service_name),
             "escalation_policy": self._ref("escalation_policy", incident.policy_id, ""),
             "assignments": [
                 {"at": _iso(incident.created_at), "assignee": self._user_ref(u)}
@@ -241,6 +252,35 @@ class PagerDutyState:
                     hooks += self._set_status(incident, status, actor)
                 out.append(self.incident_json(incident))
         return out, hooks
+
+    def add_note(self, incident_id: str, content: str, from_email: str) -> JsonDict:
+        """``POST /incidents/{id}/notes``: the note as PagerDuty returns it."""
+        actor = next((u["id"] for u in self.users.values() if u["email"] == from_email), None)
+        if actor is None:
+            raise PdApiError(400, _error(2001, "Invalid Input Provided", "From is not a user"))
+        if not content.strip():
+            raise PdApiError(400, _error(2001, "Invalid Input Provided", "content is empty"))
+        with self.lock:
+            incident = self.incidents.get(incident_id)
+            if incident is None:
+                raise PdApiError(404, _error(2100, "Not Found", f"incident {incident_id}"))
+            note = {
+                "id": self._id("N"),
+                "user": self._user_ref(actor),
+                "channel": {"summary": "The PagerDuty REST API"},
+                "content": content,
+                "created_at": _iso(self.clock.now()),
+            }
+            incident.notes.append(note)
+            incident.log.append((self.clock.now(), "annotate", actor))
+            return note
+
+    def notes_of(self, incident_id: str) -> list[JsonDict]:
+        with self.lock:
+            incident = self.incidents.get(incident_id)
+            if incident is None:
+                raise PdApiError(404, _error(2100, "Not Found", f"incident {incident_id}"))
+            return list(incident.notes)
 
     def user_json(self, uid: str) -> JsonDict:
         return dict(self.users[uid], summary=self.users[uid]["name"])
@@ -302,7 +342,7 @@ class PagerDutyState:
         agent = (
             self._user_ref(user)
             if user
-            else self._ref("service", incident.service_id, "aiops sandbox")
+            else self._ref("service", incident.service_id, self.service_name)
         )
         return {
             "event": {

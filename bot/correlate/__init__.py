@@ -1,5 +1,6 @@
 """Pure alert grouping: strategies, group keys and the root-cause alert (no I/O)."""
 
+from bot.correlate.elect import StormVerdict
 from bot.correlate.engine import Correlator
 from bot.correlate.labels import identity_tokens
 from bot.correlate.models import AlertFacts, CorrelationConfig, GroupView, Placement
@@ -12,6 +13,7 @@ __all__ = [
     "GroupView",
     "Member",
     "Placement",
+    "StormVerdict",
     "choose_root",
     "identity_tokens",
 ]

@@ -7,10 +7,12 @@ Strategies, in order of strength (the strongest match wins; ties go to the most 
 3. ``label``: an open group holds an alert with the same identity label (host, pod, deployment,
    resource; see ``IDENTITY_FAMILIES``).
 4. ``topology``: an open group holds a service that this alert's service depends on, or that
-   depends on it (directed paths only, up to ``topology_depth`` hops). When the alert's service
-   is upstream of services in SEVERAL open groups, those groups are symptoms of one cause and
-   are merged (``Placement.merged``): siblings that failed before their shared dependency
-   alerted become one incident once it does.
+   depends on it (directed paths only, up to ``topology_depth`` hops); or (``call``) the alert
+   is about a traced call and an open group holds its other end (an edge, with or without a
+   configured topology). When the alert's service is upstream of services in SEVERAL open
+   groups (a callee of a traced call is upstream of its caller), those groups are symptoms of
+   one cause and are merged (``Placement.merged``): siblings that failed before their shared
+   dependency alerted become one incident once it does.
 5. ``name``: for alerts naming no service, an open group of alerts with the same name.
 
 Every strategy is bounded by the time ``window`` (since the group's last alert) and never crosses
@@ -25,6 +27,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.correlate.elect import StormVerdict
 from bot.correlate.entities import EntityMap
 from bot.correlate.group import Group
 from bot.correlate.labels import Token, env_of, identity_tokens
@@ -36,7 +39,7 @@ from bot.correlate.models import (
     Placement,
 )
 from bot.correlate.root import Member, choose_root, root_of_services
-from bot.correlate.storm import StormEvidence, is_call
+from bot.correlate.storm import StormEvidence, is_call, read_call
 from bot.errors import NotFound, UserError
 from bot.topology import Topology
 
@@ -92,6 +95,12 @@ class Correlator:
         """``(services sorted, root alert)`` of a group: ``view`` without ordering members."""
         g = self._get(key)
         return tuple(sorted(g.services)), g.root
+
+    def storm_verdict(self, key: str) -> StormVerdict | None:
+        """Why a storm group's root was elected (basis, confidence, runner-up); ``None`` for a
+        group that is not a detector storm."""
+        g = self._get(key)
+        return g.storm.verdict(self.topology) if g.storm is not None else None
 
     def views(self) -> list[GroupView]:
         return [self.view(k) for k in self._groups]
@@ -182,6 +191,16 @@ class Correlator:
                 if keys:
                     consider(keys, 2, f"topology:{other}")
                     if other in below:
+                        explained.update(k for k in keys if k in found)
+        if self.config.use_topology:
+            if alert.service:
+                self._entities.learn((alert.service,))
+            call = read_call(alert, self._entities)
+            for other in (call.caller, call.callee) if call else ():
+                if other != alert.service:  # a traced call is an edge, topology or not
+                    keys = self._by_service.get(other, set())
+                    consider(keys, 2, f"call:{other}")
+                    if call is not None and other == call.caller:  # its callers' symptoms
                         explained.update(k for k in keys if k in found)
         if not alert.service:
             consider(self._by_name.get(alert.name, ()), 1, "name")

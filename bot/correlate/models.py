@@ -37,6 +37,9 @@ ENV_KEYS = ("env", "environment", "stage")
 CALLER_KEYS = ("caller", "source_service", "source_workload", "client_service")
 CALLEE_KEYS = ("callee", "destination_service", "destination_workload", "server_service")
 ENTITY_KEYS = ("pod", "pod_name", "entity", "container", "instance")
+#: Labels naming what a traced call invoked (``pkg.CartService/GetCart``), and a metric's name.
+OPERATION_KEYS = ("operation", "rpc_service", "rpc.service", "span_name", "endpoint")
+KPI_KEYS = ("kpi", "metric", "__name__")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class AlertFacts:
     name: str = ""
     service: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    summary: str = ""  # one line (a log-template alert's line): read for the alert's role
 
 
 @dataclass(frozen=True)

@@ -1,43 +1,70 @@
-"""The root of a detector storm, elected from how the evidence propagates over the call graph.
+"""The evidence of a detector storm, gathered one alert at a time, and its root.
 
 Anomaly detectors over traces, metrics and logs fire on nearly every service of a system within
 seconds of one fault; "the first alert" or "the most upstream alerting service" then names a
-bystander. A group becomes a *storm* once it holds an alert on a traced call (``caller`` and
-``callee`` labels naming two different services). From then on its root is elected from two
-kinds of evidence, each tied to a service through ``EntityMap`` (pods, replicas, detector
-entities → services):
+bystander. A group becomes a *storm* once it holds an alert on a traced call between two
+different services. Each alert then adds to one of three kinds of evidence, tied to services
+through ``EntityMap`` (pods, replicas, detector entities → services):
 
-1. **Anomalies of its own.** Metric and log alerts on a service's entities (pods, or the service
-   itself), as opposed to failing calls into it. A fault on one entity makes that entity show
-   many distinct anomalies while its sibling replicas stay quiet; a load shift or a shared
-   symptom shows the same few anomalies on every replica. So an entity's weight is the number
-   of distinct anomalies (alert names) on it minus the median of its siblings'. The service
-   holding the entity that stands out by at least ``own_margin`` wins; ties go to the earlier
-   anomaly.
-2. **Calls that fail into it.** An anomalous call ``caller → callee`` (latency, errors) is
-   explained by the callee, not the caller: the evidence flows down the edge. Without a
-   standing-out entity the root is the callee that explains the most anomalous calls. Ties go
-   to the one the other depends on (the caller→callee graph built from the alerts' call edges
-   plus the configured topology), then to the earlier first alert.
+- **an anomalous call** ``caller → callee`` (``caller``/``callee`` labels naming two services).
+  When both ends are the caller itself (a client-side span), the ``operation`` label names what
+  was called (``pkg.CartService/GetCart`` → ``cartservice``): it is a call into that service
+  seen from the caller. A client span that names nothing known stays the caller's symptom.
+- **an anomaly of the entity's own** (a metric or log anomaly on a pod or service), weighed by its
+  role in ``playbooks/storms/alert_roles.yaml``: a cause (resource, crash, error line) or a
+  symptom (latency, error rate) or routine (an informational log line), which weigh nothing.
+- **a change** (deploy, rollout, configuration) on a service, with its time.
 
-A caller's own latency or errors with no callee named (a call whose two ends are the same
-service) stays on the caller and weighs nothing here: it is the symptom this rule explains.
-The root alert is the first alert on the elected entity (the standing-out one, or the callee
-entity with the most failing calls), else on the elected service. Groups with no call edge keep
-the structural rule of ``bot.correlate.root`` (most upstream failing service), and the
-correlator builds this evidence only once a group's first call arrives (replaying the group's
-earlier alerts into it), so ordinary groups pay one label lookup per alert.
+``elect`` turns the evidence into a ``StormVerdict`` by the rules of ``bot.correlate.elect``. The
+root alert is the first alert on the elected entity, else on the elected service. Groups with no
+call keep the structural rule of ``bot.correlate.root``; the correlator builds this evidence only
+once a group's first call arrives (replaying the group's earlier alerts into it).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from statistics import median
+from datetime import datetime
+from typing import TYPE_CHECKING
 
+from bot.correlate.elect import (
+    StormVerdict,
+    carry_down,
+    rank,
+    share_confidence,
+    split_blame,
+    standout,
+)
 from bot.correlate.entities import EntityMap
-from bot.correlate.models import CALLEE_KEYS, CALLER_KEYS, ENTITY_KEYS, AlertFacts, AlertRef
+from bot.correlate.models import (
+    CALLEE_KEYS,
+    CALLER_KEYS,
+    ENTITY_KEYS,
+    KPI_KEYS,
+    OPERATION_KEYS,
+    AlertFacts,
+    AlertRef,
+)
 from bot.topology import Topology
+
+if TYPE_CHECKING:
+    from bot.correlate.roles import RoleBook
+
+#: a storm is elected again after each alert until it holds this many, then after every
+#: ``1/RECOUNT`` more (one alert rarely moves the root of a large storm; electing on every alert
+#: would make a storm's cost grow with the square of its size)
+RECOUNT = 100
+_WORDS = re.compile(r"[A-Za-z0-9_-]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _default_book() -> RoleBook:
+    from bot.correlate.roles import roles  # pydantic and yaml load on the first storm only
+
+    return roles()
 
 
 def _label(labels: object, keys: tuple[str, ...]) -> str | None:
@@ -51,13 +78,57 @@ def _label(labels: object, keys: tuple[str, ...]) -> str | None:
     return None
 
 
+def operation_service(operation: str | None, entities: EntityMap) -> str | None:
+    """The known service an operation label names (``pkg.CartService/GetCart (rpc)``), if any:
+    each word as written, then in kebab case (``CartService`` → ``cart-service``)."""
+    for word in _WORDS.findall(operation or ""):
+        for text in (word, _CAMEL.sub("-", word)):
+            found = entities.service_of(text)
+            if found:
+                return found
+    return None
+
+
+def _method(operation: str | None, fallback: str) -> str:
+    if not operation:
+        return fallback.lower()
+    return operation.rsplit("/", 1)[-1].split(" ", 1)[0].lower() or fallback.lower()
+
+
+@dataclass(frozen=True)
+class Call:
+    caller: str  # caller service
+    callee: str  # callee service
+    caller_entity: str
+    callee_entity: str
+    method: str
+    server: bool  # seen on the callee's side (its entity named), not only from the caller
+
+
+def read_call(alert: AlertFacts, entities: EntityMap) -> Call | None:
+    """The anomalous call an alert is about, between two different known services."""
+    labels = alert.labels
+    caller_label = _label(labels, CALLER_KEYS)
+    caller = entities.service_of(caller_label)
+    if caller is None or caller_label is None:
+        return None
+    callee_label = _label(labels, CALLEE_KEYS)
+    callee = entities.service_of(callee_label)
+    operation = _label(labels, OPERATION_KEYS)
+    method = _method(operation, alert.name)
+    if callee is not None and callee_label and callee != caller:
+        return Call(caller, callee, caller_label.lower(), callee_label.lower(), method, True)
+    if callee is None and callee_label:
+        return None  # a callee nobody knows: no edge is invented
+    named = operation_service(operation, entities)
+    if named is None or named == caller:
+        return None
+    return Call(caller, named, caller_label.lower(), named.lower(), method, False)
+
+
 def is_call(alert: AlertFacts, entities: EntityMap) -> bool:
     """The alert is about a traced call between two different known services."""
-    caller = entities.service_of(_label(alert.labels, CALLER_KEYS))
-    if caller is None:
-        return False
-    callee = entities.service_of(_label(alert.labels, CALLEE_KEYS))
-    return callee is not None and callee != caller
+    return read_call(alert, entities) is not None
 
 
 @dataclass
@@ -66,15 +137,24 @@ class StormEvidence:
 
     entities: EntityMap
     own_margin: float = 3.0
-    first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)
-    calls_in: Counter[str] = field(default_factory=Counter)
-    edges: set[tuple[str, str]] = field(default_factory=set)
-    own: dict[str, dict[str, set[str]]] = field(default_factory=dict)
-    own_first: dict[str, int] = field(default_factory=dict)
-    standout: dict[str, tuple[float, str]] = field(default_factory=dict)  # weight, entity
+    pass_down: float = 0.5
+    entity_share: float = 0.5  # one entity holding this much of its service's blame is named
+    book: RoleBook = field(default_factory=_default_book)
+    first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)  # alerts on a service
     entity_first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)
-    entity_calls_in: dict[str, Counter[str]] = field(default_factory=dict)
-    _dirty: set[str] = field(default_factory=set)  # services whose standout is stale
+    evidence_first: dict[str, int] = field(default_factory=dict)  # any evidence on a service
+    evidence_alert: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)
+    entity_service: dict[str, str] = field(default_factory=dict)
+    vantage: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # callee entity
+    out_calls: dict[str, Counter[str]] = field(default_factory=dict)  # caller → callee entity
+    edges: set[tuple[str, str]] = field(default_factory=set)
+    observed: Counter[tuple[str, str]] = field(default_factory=Counter)  # caller, callee entity
+    own: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    changes: dict[str, tuple[datetime, int]] = field(default_factory=dict)
+    first_symptom: datetime | None = None
+    _verdict: StormVerdict | None = None
+    _added: int = 0  # alerts added
+    _pending: int = 0  # alerts added since the last election
 
     @property
     def active(self) -> bool:
@@ -82,81 +162,202 @@ class StormEvidence:
         return bool(self.edges)
 
     def add(self, seq: int, alert: AlertFacts) -> None:
-        labels = alert.labels
-        caller = self.entities.service_of(_label(labels, CALLER_KEYS))
-        callee_label = _label(labels, CALLEE_KEYS)
-        callee = self.entities.service_of(callee_label)
-        entity_label = _label(labels, ENTITY_KEYS)
-        service = alert.service or callee or self.entities.service_of(entity_label)
-        if service is None:
-            return
+        self._added += 1
+        self._pending += 1
+        call = read_call(alert, self.entities)
         if alert.service:
             self.entities.learn((alert.service,))
-        self.first.setdefault(service, (seq, alert.id))
-        call = bool(caller and callee)
-        entity = ((callee_label if call else entity_label) or service).lower()
-        self.entity_first.setdefault(entity, (seq, alert.id))
-        if call:
-            if caller != callee and callee is not None:
-                self.first.setdefault(callee, (seq, alert.id))
-                self.calls_in[callee] += 1
-                self.entity_calls_in.setdefault(callee, Counter())[entity] += 1
-                self.edges.add((caller or "", callee))
+        if call is not None:
+            self._add_call(seq, alert, call)
             return
-        self.own.setdefault(service, {}).setdefault(entity, set()).add(alert.name)
-        self.own_first.setdefault(service, seq)
-        self._dirty.add(service)
+        entity_label = _label(alert.labels, ENTITY_KEYS)
+        service = alert.service or self.entities.service_of(entity_label)
+        if service is None:
+            return
+        entity = (entity_label or service).lower()
+        self._note(seq, alert, service, entity)
+        role = self.book.classify(alert.name, alert.summary, _label(alert.labels, KPI_KEYS) or "")
+        if role.role == "change":
+            self.changes.setdefault(service, (alert.at, seq))
+            return
+        self._symptom_at(alert.at)
+        if role.weight > 0:
+            keys = self.own.setdefault(service, {}).setdefault(entity, {})
+            keys[role.key] = max(keys.get(role.key, 0.0), role.weight)
 
-    def elect(self, topology: Topology) -> tuple[str, str | None] | None:
-        """The root service and, when the evidence singles one out, its entity; ``None`` when
-        this is not a storm."""
+    def _add_call(self, seq: int, alert: AlertFacts, call: Call) -> None:
+        self._symptom_at(alert.at)
+        if call.server:
+            self._note(seq, alert, call.callee, call.callee_entity)
+        else:  # a client-side span: the alert is the caller's, the evidence is on the callee
+            self._note(seq, alert, call.caller, call.caller_entity)
+            self.evidence_alert.setdefault(call.callee, (seq, alert.id))
+            self.evidence_first.setdefault(call.callee, seq)
+        if alert.service:
+            self.first.setdefault(alert.service, (seq, alert.id))
+        self.evidence_alert.setdefault(call.caller, (seq, alert.id))
+        self.evidence_first.setdefault(call.caller, seq)
+        self.entity_service[call.callee_entity] = call.callee
+        self.entity_service.setdefault(call.caller_entity, call.caller)
+        self.edges.add((call.caller, call.callee))
+        seen = self.vantage.setdefault(call.callee_entity, set())
+        point = (call.caller_entity, call.method)
+        if point not in seen:
+            seen.add(point)
+            self.observed[(call.caller_entity, call.callee_entity)] += 1
+            self.out_calls.setdefault(call.caller_entity, Counter())[call.callee_entity] += 1
+
+    def _note(self, seq: int, alert: AlertFacts, service: str, entity: str) -> None:
+        self.first.setdefault(service, (seq, alert.id))
+        self.entity_first.setdefault(entity, (seq, alert.id))
+        self.evidence_first.setdefault(service, seq)
+        self.evidence_alert.setdefault(service, (seq, alert.id))
+        self.entity_service.setdefault(entity, service)
+
+    def _symptom_at(self, at: datetime) -> None:
+        if self.first_symptom is None or at < self.first_symptom:
+            self.first_symptom = at
+
+    # --- election
+    def verdict(self, topology: Topology) -> StormVerdict | None:
+        """The elected root with its basis and confidence; ``None`` when this is not a storm.
+        Up to ``RECOUNT`` alerts it is elected after each; beyond, once ``1/RECOUNT`` more have
+        arrived since the last election."""
         if not self.active:
             return None
-        for service in self._dirty:
-            self.standout[service] = _standout(self.own[service])
-        self._dirty.clear()
-        own = {s: w for s, (w, _) in self.standout.items() if w >= self.own_margin}
-        if own:
-            service = max(own, key=lambda s: (own[s], -self.own_first[s]))
-            return service, self.standout[service][1]
-        if not self.calls_in:
-            return None
-        top = max(self.calls_in.values())
-        tied = [s for s, n in self.calls_in.items() if n == top]
-        service = min(
-            tied, key=lambda s: (-self._depends_on_it(s, tied, topology), self.first[s][0])
-        )
-        per_entity = self.entity_calls_in.get(service, Counter())
-        entity = (
-            max(per_entity, key=lambda e: (per_entity[e], -self.entity_first[e][0]))
-            if per_entity
-            else None
-        )
-        return service, entity
+        if self._verdict is None or self._pending * RECOUNT > self._added:
+            self._verdict = self._elect(topology)
+            self._pending = 0
+        return self._verdict
+
+    def elect(self, topology: Topology) -> tuple[str, str | None] | None:
+        """The root service and, when the evidence singles one out, its entity."""
+        v = self.verdict(topology)
+        return None if v is None else (v.service, v.entity)
 
     def root(self, topology: Topology) -> AlertRef | None:
         """The first alert on the elected entity, else on the elected service."""
-        elected = self.elect(topology)
-        if elected is None:
-            return None
-        service, entity = elected
-        if entity is not None and entity in self.entity_first:
-            return self.entity_first[entity][1]
-        return self.first[service][1]
+        v = self.verdict(topology)
+        return None if v is None else v.alert
 
-    def _depends_on_it(self, service: str, others: list[str], topology: Topology) -> int:
-        """How many of ``others`` call or depend on ``service`` (graph: alerts + topology)."""
-        return sum(
-            1
-            for o in others
-            if o != service and ((o, service) in self.edges or service in topology.upstream(o))
+    def _elect(self, topology: Topology) -> StormVerdict | None:
+        blame, held = self._blame(topology)
+        depends = self._depends_on(topology)
+        verdict = (
+            self._by_change(blame, depends, topology)
+            or self._by_own(blame, depends)
+            or self._by_calls(blame, held, depends)
+        )
+        if verdict is None:
+            return None
+        entity = verdict.entity
+        if entity is not None and entity in self.entity_first:
+            alert = self.entity_first[entity][1]
+        elif verdict.service in self.first:
+            alert = self.first[verdict.service][1]
+        else:
+            alert = self.evidence_alert[verdict.service][1]
+        return StormVerdict(**{**verdict.__dict__, "alert": alert})
+
+    def _blame(self, topology: Topology) -> tuple[dict[str, float], dict[str, float]]:
+        """Blame per service and per entity (see ``split_blame`` and ``carry_down``)."""
+        received, kept, agreed = split_blame(
+            self.observed, self.edges, topology, self.entity_service
+        )
+        per_entity = carry_down(received, self.out_calls, self.pass_down, kept, agreed)
+        per_service: dict[str, float] = {}
+        for entity, held in per_entity.items():
+            service = self.entity_service.get(entity)
+            if service is not None:
+                per_service[service] = per_service.get(service, 0.0) + held
+        return per_service, per_entity
+
+    def _depends_on(self, topology: Topology) -> Callable[[str], int]:
+        """How many implicated services call or depend on a service (alerts + topology)."""
+        implicated = set(self.evidence_first)
+
+        def count(s: str) -> int:
+            return sum(
+                1
+                for o in implicated
+                if o != s and ((o, s) in self.edges or s in topology.upstream(o))
+            )
+
+        return count
+
+    def _by_change(
+        self, blame: dict[str, float], depends: Callable[[str], int], topology: Topology
+    ) -> StormVerdict | None:
+        start = self.first_symptom
+        implicated = set(blame) | set(self.own)
+        near = {d for s in implicated for d in topology.upstream(s)}
+        before = {
+            s: at
+            for s, (at, _) in self.changes.items()
+            if (start is None or at <= start) and (s in implicated or s in near)
+        }
+        if not before:
+            return None
+        scores = {s: blame.get(s, 0.0) + 1.0 for s in before}
+        order = rank(scores, depends, {s: self.changes[s][1] for s in before})
+        top = order[0]
+        return StormVerdict(
+            service=top,
+            entity=None,
+            basis="change",
+            confidence=0.8 if len(order) == 1 else 0.6,
+            runner_up=order[1] if len(order) > 1 else None,
+            why=f"a change on {top} came before the first symptom",
         )
 
+    def _by_own(
+        self, blame: dict[str, float], depends: Callable[[str], int]
+    ) -> StormVerdict | None:
+        found = {s: standout(per) for s, per in self.own.items() if per}
+        strong = {s: w for s, (w, _) in found.items() if w >= self.own_margin}
+        if not strong:
+            return None
+        order = rank(strong, depends, self.evidence_first)
+        top = order[0]
+        weight, entity = found[top]
+        second = strong[order[1]] if len(order) > 1 else 0.0
+        confidence = min(0.8, 0.5 + 0.05 * (weight - self.own_margin))
+        if second >= weight:
+            confidence = 0.35
+        return StormVerdict(
+            service=top,
+            entity=entity,
+            basis="own",
+            confidence=round(confidence, 2),
+            runner_up=order[1] if len(order) > 1 else None,
+            why=f"{entity} shows {weight:g} more anomalies of its own than its siblings",
+        )
 
-def _standout(per_entity: dict[str, set[str]]) -> tuple[float, str]:
-    """The entity whose distinct anomalies most exceed its siblings' median, and by how much.
-    That is the busiest entity (the first one on ties): removing the largest count leaves the
-    smallest median of the rest."""
-    busiest = max(per_entity, key=lambda e: len(per_entity[e]))
-    siblings = [len(names) for e, names in per_entity.items() if e != busiest]
-    return len(per_entity[busiest]) - (median(siblings) if siblings else 0), busiest
+    def _by_calls(
+        self, blame: dict[str, float], per_entity: dict[str, float], depends: Callable[[str], int]
+    ) -> StormVerdict | None:
+        if not blame:
+            return None
+        order = rank(blame, depends, self.evidence_first)
+        top = order[0]
+        second = blame[order[1]] if len(order) > 1 else 0.0
+        held = {
+            e: b
+            for e, b in per_entity.items()
+            if self.entity_service.get(e) == top and e != top.lower()
+        }
+        entity = (
+            max(held, key=lambda e: (held[e], -self.entity_first.get(e, (1 << 62, ""))[0]))
+            if held
+            else None
+        )
+        if entity is not None and held[entity] < self.entity_share * blame[top]:
+            entity = None  # spread over its replicas: a fault of the service, not of one pod
+        return StormVerdict(
+            service=top,
+            entity=entity,
+            basis="calls",
+            confidence=share_confidence(blame[top], second),
+            runner_up=order[1] if len(order) > 1 else None,
+            why=f"anomalous calls end on {top} ({blame[top]:.1f} of the blame, next {second:.1f})",
+        )

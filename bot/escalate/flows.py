@@ -10,7 +10,7 @@ a job or worker thread, not inside a 3-second Slack ack.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,14 +23,14 @@ from bot.clock import Clock
 from bot.errors import NotFound, UpstreamUnavailable, UserError
 from bot.escalate import service
 from bot.escalate.models import EscalationFile
-from bot.incidents.models import AlertLine, IncidentView
-from bot.incidents.ports import IncidentPublisher, MessageRef
+from bot.incidents.models import IncidentView
+from bot.incidents.ports import HookedPublisher
 from bot.jobs import Jobs
 from bot.notify.delivery import Notifier
 from bot.notify.limits import record_snooze
 from bot.notify.models import Event, Message, Outcome, Target, TargetKind
 from bot.notify.rules import route
-from bot.store import Incident, Member, Notification, Team, TimelineEvent
+from bot.store import Incident, Member, Team, TimelineEvent
 
 if TYPE_CHECKING:
     from bot.incidents.flows import IncidentFlows
@@ -138,6 +138,8 @@ class Paging:
             row = s.get(Incident, incident.id)
             if row is None:
                 raise NotFound(f"incident {incident.id} does not exist")
+            # a page from PagerDuty keeps its key: PagerDuty already escalates that page
+            from_page = service.adopt_page_key(s, row) is not None
             if not row.pagerduty_dedup_key:
                 s.execute(
                     update(Incident)
@@ -149,7 +151,8 @@ class Paging:
             policy = service.policy_for(s, row, self.config.default_policy)
             spec = next((p for p in self.config.policies if policy and p.name == policy.name), None)
             severities = spec.severities if spec else ["critical"]
-            if policy is not None and row.severity in severities and row.status == "triggered":
+            due = policy is not None and row.severity in severities and row.status == "triggered"
+            if due and not from_page and policy is not None:
                 created = service.schedule_timers(s, incident.id, policy, now)
             if created and policy is not None:
                 s.add(
@@ -181,13 +184,10 @@ class Paging:
         assert incident.id is not None
         with self.notifier.db.session() as s:
             cancelled = service.cancel_pending(s, incident.id, self.clock.now())
-            paged = s.exec(
-                select(Notification.id).where(
-                    Notification.incident_id == incident.id,
-                    Notification.channel == "pagerduty",
-                    Notification.status == "sent",
-                )
-            ).first()
+            incident = s.get(Incident, incident.id) or incident
+            assert incident.id is not None
+            service.adopt_page_key(s, incident)
+            known_to_pd = service.known_to_pagerduty(s, incident)
             who = incident.acknowledged_by if event is Event.ACKNOWLEDGED else incident.resolved_by
             member = (
                 s.exec(select(Member).where(Member.slack_user_id == who)).first() if who else None
@@ -201,8 +201,6 @@ class Paging:
                 cancelled=cancelled,
             )
         key = incident.pagerduty_dedup_key
-        # PagerDuty knows the incident if we paged it, or if it came from PagerDuty (its key)
-        known_to_pd = paged is not None or (key is not None and not key.startswith("aiops-"))
         if source != "pagerduty" and key and known_to_pd:
             message = incident_message(incident, event, f"{verb} in aiops via {source}")
             if member is not None and member.email:
@@ -214,6 +212,24 @@ class Paging:
                 ignore_snooze=True,
             )
         self.notify_event(incident, event, f"{verb.capitalize()} via {source}")
+
+    def note_on_page(self, incident_id: int, text: str, *, key: str) -> Outcome | None:
+        """Add ``text`` as a note on the incident's PagerDuty page (once per ``key``); None when
+        PagerDuty has no page for it (never paged, or PagerDuty is not configured)."""
+        self._load(incident_id)  # NotFound first
+        with self.notifier.db.session() as s:
+            incident = s.get(Incident, incident_id)
+            assert incident is not None
+            service.adopt_page_key(s, incident)
+            if not service.known_to_pagerduty(s, incident):
+                return None
+        message = incident_message(incident, Event.ANALYSIS_COMPLETE, text)
+        return self.notifier.send(
+            Target(kind=TargetKind.PAGERDUTY),
+            message,
+            dedup_key=f"pd-note:{incident_id}:{key}"[:255],
+            ignore_snooze=True,
+        )
 
     def snooze(self, incident_id: int, until: datetime | None, *, by: str) -> int:
         """Silence the incident until ``until`` (None lifts it); pending levels move later."""
@@ -229,26 +245,6 @@ class Paging:
 
 
 # ------------------------------------------------------------------ wiring to the incidents
-class PagingPublisher:
-    """Publisher decorator: a newly posted incident also opens its escalation."""
-
-    def __init__(self, inner: IncidentPublisher, on_opened: Callable[[int], None]) -> None:
-        self.inner, self.on_opened = inner, on_opened
-
-    def publish(self, incident: IncidentView) -> MessageRef | None:
-        ref = self.inner.publish(incident)
-        self.on_opened(incident.id)
-        return ref
-
-    def update(self, incident: IncidentView) -> None:
-        self.inner.update(incident)
-
-    def thread(
-        self, incident: IncidentView, text: str, *, alerts: Sequence[AlertLine] = ()
-    ) -> None:
-        self.inner.thread(incident, text, alerts=alerts)
-
-
 def wire_escalation(
     flows: IncidentFlows,
     paging: Paging | None,
@@ -291,5 +287,5 @@ def wire_escalation(
         with suppress(UpstreamUnavailable):
             jobs.submit(f"paging {status} #{view.id}", job, on_error=log.warning)
 
-    flows.publisher = PagingPublisher(flows.publisher, opened)
+    flows.publisher = HookedPublisher(flows.publisher, opened)
     flows.listeners.append(changed)

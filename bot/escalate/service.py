@@ -23,7 +23,16 @@ from sqlmodel import Session, col, select
 
 from bot.escalate import wakeup
 from bot.escalate.models import EscalationFile, levels_from_json
-from bot.store import Database, EscalationPolicy, EscalationTimer, Incident, Team
+from bot.ingest.pagerduty import PAGERDUTY_KEY_LABEL
+from bot.store import (
+    Alert,
+    Database,
+    EscalationPolicy,
+    EscalationTimer,
+    Incident,
+    Notification,
+    Team,
+)
 
 T = EscalationTimer
 
@@ -66,6 +75,12 @@ def sync_policies(session: Session, config: EscalationFile) -> dict[str, int]:
 def policy_for(
     session: Session, incident: Incident, default_policy: str | None
 ) -> EscalationPolicy | None:
+    if incident.escalation_policy:  # chosen at ingest from services.yaml
+        named = session.exec(
+            select(EscalationPolicy).where(EscalationPolicy.name == incident.escalation_policy)
+        ).first()
+        if named is not None:
+            return named
     if incident.team_id is not None:
         team = session.get(Team, incident.team_id)
         if team is not None and team.escalation_policy_id is not None:
@@ -247,3 +262,39 @@ def incident_paged_as(db: Database, dedup_key: str | None) -> int | None:
     with db.session() as session:
         stmt = select(Incident.id).where(Incident.pagerduty_dedup_key == dedup_key)
         return session.exec(stmt).first()
+
+
+def adopt_page_key(session: Session, incident: Incident) -> str | None:
+    """The incident's PagerDuty dedup key; an incident opened by a PagerDuty page adopts that
+    page's key (once, a conditional update), so acks, resolves and notes reach the same page
+    instead of opening a second one. None: no key yet (aiops mints one when it pages)."""
+    if incident.pagerduty_dedup_key or incident.id is None:
+        return incident.pagerduty_dedup_key
+    stmt = select(Alert).where(Alert.incident_id == incident.id, Alert.source == "pagerduty")
+    key = next((a.labels.get(PAGERDUTY_KEY_LABEL) for a in session.exec(stmt)), None)
+    if not key:
+        return None
+    session.execute(
+        update(Incident)
+        .where(col(Incident.id) == incident.id, col(Incident.pagerduty_dedup_key).is_(None))
+        .values(pagerduty_dedup_key=key)
+    )
+    session.refresh(incident)
+    return incident.pagerduty_dedup_key
+
+
+def known_to_pagerduty(session: Session, incident: Incident) -> bool:
+    """True when PagerDuty has a page for the incident: we paged it, or it came from a page."""
+    key = incident.pagerduty_dedup_key
+    if not key:
+        return False
+    if not key.startswith("aiops-"):
+        return True
+    paged = session.exec(
+        select(Notification.id).where(
+            Notification.incident_id == incident.id,
+            Notification.channel == "pagerduty",
+            Notification.status == "sent",
+        )
+    ).first()
+    return paged is not None

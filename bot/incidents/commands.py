@@ -13,12 +13,22 @@ from bot.incidents import service
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.models import IncidentView, TimelineLine
 from bot.store import Alert, Database, Feedback, Incident
+from bot.teams.scope import TeamScope
 
 
-def open_ids(db: Database, *, limit: int = 50, include_resolved: bool = False) -> list[int]:
-    """Ids of open incidents (with ``include_resolved``: of all), newest first."""
+def open_ids(
+    db: Database,
+    *,
+    limit: int = 50,
+    include_resolved: bool = False,
+    scope: TeamScope | None = None,
+) -> list[int]:
+    """Ids of open incidents (with ``include_resolved``: of all), newest first; with ``scope``
+    only those of the teams the user sees."""
     with db.session() as s:
-        rows = service.list_incidents(session=s, open_only=not include_resolved, limit=limit)
+        rows = service.list_incidents(
+            session=s, open_only=not include_resolved, limit=limit, scope=scope
+        )
     return [r.id for r in rows if r.id is not None]
 
 
@@ -28,8 +38,10 @@ def listed(db: Database, *, limit: int = 50, include_resolved: bool = False) -> 
         return service.list_incidents(session=s, open_only=not include_resolved, limit=limit)
 
 
-def open_views(flows: IncidentFlows, *, limit: int = 50) -> list[IncidentView]:
-    return [flows.view(i) for i in open_ids(flows.db, limit=limit)]
+def open_views(
+    flows: IncidentFlows, *, limit: int = 50, scope: TeamScope | None = None
+) -> list[IncidentView]:
+    return [flows.view(i) for i in open_ids(flows.db, limit=limit, scope=scope)]
 
 
 def assignee_of(db: Database, incident_id: int) -> str | None:

@@ -39,6 +39,7 @@ from bot.incidents.ports import IncidentPublisher, NullPublisher
 from bot.ingest.models import AlertIn, Outcome
 from bot.store import Database
 from bot.store.models import Alert, Incident, TimelineEvent
+from bot.teams.routing import Router
 from bot.topology import Topology
 
 Listener = Callable[[IncidentView, str, str], None]  # (view, new status, source)
@@ -57,7 +58,13 @@ _INCIDENTS = core_select(_INC.c.id, _INC.c.group_key, _INC.c.status).where(
     _INC.c.id.in_(bindparam("ids", expanding=True))
 )
 _FACTS = core_select(
-    _AL.c.id, _AL.c.incident_id, _AL.c.starts_at, _AL.c.name, _AL.c.service, _AL.c.labels
+    _AL.c.id,
+    _AL.c.incident_id,
+    _AL.c.starts_at,
+    _AL.c.name,
+    _AL.c.service,
+    _AL.c.labels,
+    _AL.c.summary,
 )
 _MEMBERS = _FACTS.where(_AL.c.incident_id.in_(bindparam("ids", expanding=True))).order_by(_AL.c.id)
 _ALERTS = _FACTS.where(_AL.c.id.in_(bindparam("ids", expanding=True)))
@@ -72,6 +79,7 @@ def facts_of(alert: Alert) -> AlertFacts:
         name=alert.name,
         service=alert.service,
         labels=dict(alert.labels),
+        summary=alert.summary or "",
     )
 
 
@@ -88,8 +96,10 @@ class IncidentFlows:
         topology: Topology | None = None,
         publisher: IncidentPublisher | None = None,
         config: CorrelationConfig | None = None,
+        router: Router | None = None,
     ) -> None:
         self.db = db
+        self.router = router or Router()  # which team owns a new incident (off: no team)
         self.clock = clock
         self.topology = topology or Topology()
         self.publisher: IncidentPublisher = publisher or NullPublisher()
@@ -362,7 +372,7 @@ class IncidentFlows:
 
 
 def _fact(a: Any) -> AlertFacts:
-    return AlertFacts(a.id, a.starts_at, a.name, a.service, dict(a.labels or {}))
+    return AlertFacts(a.id, a.starts_at, a.name, a.service, dict(a.labels or {}), a.summary or "")
 
 
 def _rows(conn: Connection, stmt: Any, ids: list[int]) -> list[Any]:

@@ -73,6 +73,7 @@ class _Batch:
         self.moved: dict[int, int] = {}  # alert id -> incident id
         self.placed: dict[str, int] = {}  # group key -> incident id, groups given a firing alert
         self.severities: dict[int, str] = {}  # incident id -> highest severity of firing alerts
+        self.unowned: list[tuple[int, str]] = []  # (incident id, service) first seen unowned
 
     # --- place
     def place(self, session: Session, rec: AlertRec) -> None:
@@ -94,9 +95,13 @@ class _Batch:
         placement = self.flows.correlator.place(rec.facts())
         incident_id = self.placed.get(placement.key) or self.keys.lookup(conn, placement.key)
         if incident_id is None:
+            route, unowned = self._route(conn, rec)
             incident_id = create_incident(
-                conn, title=rec.name, key=placement.key, severity=rec.severity, now=self.now
-            )
+                conn, title=rec.name, key=placement.key, severity=rec.severity, now=self.now,
+                route=route,
+            )  # fmt: skip
+            if unowned is not None:
+                self._unowned_note(incident_id, unowned)
             self.keys.add(placement.key, incident_id)
             self.touched.setdefault(incident_id, _Touched()).created = True
         self.placed[placement.key] = incident_id
@@ -110,6 +115,36 @@ class _Batch:
         if best is None or SEVERITY_RANK.get(rec.severity, 1) > SEVERITY_RANK.get(best, 1):
             self.severities[incident_id] = rec.severity
         return incident_id, joined
+
+    def _route(self, conn: Connection, rec: AlertRec) -> tuple[dict[str, Any] | None, str | None]:
+        """The new incident's team and where it goes (``bot.teams.routing``), and the service
+        when it is the first time this process sees it without an owner (noted once)."""
+        router = self.flows.router
+        route = router.route(rec.service, rec.labels)
+        if route is None:
+            return None, None
+        unowned = None
+        if not route.known and router.first_unknown(rec.service):
+            unowned = rec.service or "(no service)"
+        return {
+            "team_id": router.team_id(conn, route.team),
+            "slack_channel": route.channel,
+            "escalation_policy": route.escalation,
+            "auto_investigate": route.auto_investigate,
+        }, unowned
+
+    def _unowned_note(self, incident_id: int, service: str) -> None:
+        assert self.flows.router.config is not None
+        team = self.flows.router.config.default_team
+        text = (
+            f"service {service} has no owner in services.yaml: this incident went to the "
+            f"default team {team}; add the service to services.yaml to route it"
+        )
+        self.unowned.append((incident_id, text))
+        self.timeline.append(
+            dict(incident_id=incident_id, kind=str(TimelineKind.NOTIFICATION), at=self.now,
+                 actor="aiops", text=text, data={"unowned_service": service})
+        )  # fmt: skip
 
     def _merge(self, session: Session, gone_key: str, incident_id: int) -> None:
         """The correlator merged group ``gone_key`` into this one: so do the rows (rare)."""
@@ -217,7 +252,8 @@ def group_alerts(flows: IncidentFlows, alerts: Sequence[AlertIn]) -> list[Outcom
     batch.keys.commit()
     flows.seen = max(flows.seen, seen)
     if views:  # 4. publish
-        _publish(flows, {i: t.created for i, t in batch.touched.items()}, views, offers)
+        created = {i: t.created for i, t in batch.touched.items()}
+        _publish(flows, created, views, offers, batch.unowned)
     return batch.results()
 
 
@@ -228,7 +264,11 @@ def _line(rec: AlertRec) -> AlertLine:
 
 
 def _publish(
-    flows: IncidentFlows, created: dict[int, bool], views: Views, offers: set[int]
+    flows: IncidentFlows,
+    created: dict[int, bool],
+    views: Views,
+    offers: set[int],
+    unowned: Sequence[tuple[int, str]] = (),
 ) -> None:
     for inc_id, (view, lines) in views.items():
         if created[inc_id] and view.slack_ts is None:
@@ -245,3 +285,6 @@ def _publish(
             flows.publisher.thread(view, ", ".join(parts), alerts=lines)
         if inc_id in offers:
             flows.publisher.thread(view, "Every alert of this incident has ended. Resolve it?")
+    for inc_id, text in unowned:
+        if inc_id in views:
+            flows.publisher.thread(views[inc_id][0], f":warning: {text}")

@@ -112,8 +112,19 @@ class IncidentIds:
         self.pending.clear()
 
 
-def create_incident(conn: Connection, *, title: str, key: str, severity: str, now: datetime) -> int:
+def create_incident(
+    conn: Connection,
+    *,
+    title: str,
+    key: str,
+    severity: str,
+    now: datetime,
+    route: dict[str, Any] | None = None,
+) -> int:
+    """A new incident row; ``route``: its team_id, slack_channel, escalation_policy and
+    auto_investigate as routing chose them (``bot.teams.routing``)."""
     row = {
+        **(route or {}),
         "title": title,
         "group_key": key,
         "severity": severity,

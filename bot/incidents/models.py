@@ -49,6 +49,8 @@ class IncidentView:
     slack_channel: str | None
     slack_ts: str | None
     changes: tuple[ChangeLine, ...] = field(default_factory=tuple)
+    team: str | None = None  # the owning team's name (services.yaml), None without routing
+    auto_investigate: str | None = None  # the automatic-investigation policy name routing chose
 
     @property
     def mtta(self) -> timedelta | None:

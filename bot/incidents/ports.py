@@ -13,7 +13,7 @@ incident views it speaks, so the incident flows and the escalation reach it with
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -69,7 +69,8 @@ class RecordingPublisher:
     def publish(self, incident: IncidentView) -> MessageRef | None:
         with self._lock:
             self.messages.append(Recorded("publish", incident.id, incident.title, incident))
-            return MessageRef(self.channel, f"{len(self.messages)}.000100")
+            channel = incident.slack_channel or self.channel  # the owning team's channel
+            return MessageRef(channel, f"{len(self.messages)}.000100")
 
     def update(self, incident: IncidentView) -> None:
         with self._lock:
@@ -88,3 +89,33 @@ class RecordingPublisher:
                 for m in self.messages
                 if m.incident_id == incident_id and (kind is None or m.kind == kind)
             ]
+
+
+class HookedPublisher:
+    """Publisher decorator for the hooks of other domains: ``on_opened(id)`` after a new
+    incident's message is posted, ``on_grew(id)`` after new alerts are added to its thread.
+    Escalation ("opened → page") and automatic investigation ("opened / grew → investigate")
+    wrap the incident flows' publisher with it."""
+
+    def __init__(
+        self,
+        inner: IncidentPublisher,
+        on_opened: Callable[[int], None],
+        on_grew: Callable[[int], None] | None = None,
+    ) -> None:
+        self.inner, self.on_opened, self.on_grew = inner, on_opened, on_grew
+
+    def publish(self, incident: IncidentView) -> MessageRef | None:
+        ref = self.inner.publish(incident)
+        self.on_opened(incident.id)
+        return ref
+
+    def update(self, incident: IncidentView) -> None:
+        self.inner.update(incident)
+
+    def thread(
+        self, incident: IncidentView, text: str, *, alerts: Sequence[AlertLine] = ()
+    ) -> None:
+        self.inner.thread(incident, text, alerts=alerts)
+        if alerts and self.on_grew is not None:
+            self.on_grew(incident.id)

@@ -12,7 +12,8 @@ from bot.changes import service as change_service
 from bot.changes.scoring import ChangeFacts, IncidentFacts, top_changes
 from bot.errors import NotFound
 from bot.incidents.models import AlertLine, ChangeLine, IncidentView, TimelineLine
-from bot.store.models import Alert, Incident, TimelineEvent
+from bot.store.models import Alert, Incident, Team, TimelineEvent
+from bot.teams.scope import TeamScope
 from bot.topology import Topology
 
 CHANGE_LOOKBACK = timedelta(hours=24)
@@ -36,9 +37,17 @@ def get(*, session: Session, incident_id: int) -> Incident:
 
 
 def list_incidents(
-    *, session: Session, status: str | None = None, open_only: bool = False, limit: int = 50
+    *,
+    session: Session,
+    status: str | None = None,
+    open_only: bool = False,
+    limit: int = 50,
+    scope: TeamScope | None = None,
 ) -> list[Incident]:
+    """Newest first; with ``scope`` only the incidents of the teams the user sees."""
     stmt = select(Incident).order_by(col(Incident.id).desc()).limit(limit)
+    if scope is not None:
+        stmt = stmt.where(scope.incident_filter())
     if status:
         stmt = stmt.where(Incident.status == status)
     if open_only:
@@ -167,4 +176,13 @@ def view(*, session: Session, incident_id: int, topology: Topology | None = None
         slack_channel=inc.slack_channel,
         slack_ts=inc.slack_ts,
         changes=tuple(changes),
+        team=_team_name(session, inc.team_id),
+        auto_investigate=inc.auto_investigate,
     )
+
+
+def _team_name(session: Session, team_id: int | None) -> str | None:
+    if team_id is None:
+        return None
+    team = session.get(Team, team_id)
+    return team.name if team is not None else None

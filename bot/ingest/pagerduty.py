@@ -8,6 +8,8 @@ from typing import Any
 
 from bot.ingest.models import AlertIn, BadPayload, fingerprint_of, parse_time, require
 
+PAGERDUTY_KEY_LABEL = "pagerduty_incident_key"
+
 EVENT_TYPES = {
     "incident.triggered": "firing",
     "incident.reopened": "firing",
@@ -36,6 +38,8 @@ class PagerDutyEvent:
     def to_alert(self) -> AlertIn:
         status = "resolved" if self.action == "resolved" else "firing"
         labels = {"pagerduty_incident": self.incident_id}
+        if self.incident_key:  # the page's dedup key: acks and notes go back to this page
+            labels[PAGERDUTY_KEY_LABEL] = self.incident_key
         return AlertIn(
             source="pagerduty",
             fingerprint=self.incident_key or fingerprint_of(self.incident_id),

@@ -69,6 +69,7 @@ class AlertRec:
             name=self.name,
             service=self.service,
             labels=self.labels,
+            summary=self.summary,
         )
 
 

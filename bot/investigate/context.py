@@ -7,14 +7,35 @@ caller (the replay, the CLI, the Slack job) from real clients; nothing here open
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.investigate.sources import Evidence
 from bot.topology import ServiceNode, Topology
 
-__all__ = ["InvestigationContext", "ServiceNode", "Topology"]
+if TYPE_CHECKING:
+    from bot.investigate.classify import AlertView
+    from bot.investigate.models import Finding, Hypothesis
+
+__all__ = ["InvestigationContext", "PastIncidents", "ServiceNode", "Topology"]
+
+
+class PastIncidents(Protocol):
+    """The closest past incidents and their outcomes, as redacted lines for the LLM prompt
+    (implemented by ``bot.history.flows.PromptHistory``)."""
+
+    def lines(
+        self,
+        topology: Topology,
+        *,
+        query: str,
+        hypotheses: Sequence[Hypothesis],
+        findings: Sequence[Finding],
+        targets: Sequence[str],
+        alerts: Sequence[AlertView],
+    ) -> list[str]: ...
 
 
 @dataclass
@@ -29,6 +50,8 @@ class InvestigationContext:
     anthropic: Any | None = None  # an Anthropic client when a key is configured
     anthropic_model: str | None = None
     llm_timeout_s: float = 30.0  # per request to the model
+    history: Any | None = None  # a bot.investigate.experience.Experience (past outcomes)
+    past_incidents: PastIncidents | None = None  # similar past incidents, for the LLM prompt
     extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:

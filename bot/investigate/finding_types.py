@@ -192,6 +192,9 @@ class SecurityAttrs(Attrs):
     domain: str | None = None
     days_left: float | None = None
     expired: bool | None = None
+    severity: str | None = None  # posture audits: critical | high | medium | low
+    fix_action: str | None = None  # the registry action that fixes it
+    key_id: str | None = None
 
 
 class TopologyAttrs(Attrs):

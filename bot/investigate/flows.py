@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from bot import observability
 from bot.investigate.classify import AlertView, InvestigationTarget, classify
 from bot.investigate.context import InvestigationContext
+from bot.investigate.experience import case_of
 from bot.investigate.interpret import facts_from, rank
 from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
@@ -55,7 +56,12 @@ def _run(
         ctx.topology,
         selected=set(classification.playbooks),
     )
-    concluded = conclude(hypotheses, books, run.findings, ctx.topology, incident)
+    weigh = None
+    if ctx.history is not None:  # past outcomes of similar incidents move confidences, bounded
+        alerts = [a.name for a in incident.alerts] if incident else []
+        case = case_of(classification, run.findings, ctx.topology, alerts)
+        weigh = partial(ctx.history.weigh, case)
+    concluded = conclude(hypotheses, books, run.findings, ctx.topology, incident, weigh)
     assumed = [Fact(text=classification.assumed, source="reasoning:resolve")]
     facts = [
         *(assumed if classification.assumed else []),

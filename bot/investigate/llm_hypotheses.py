@@ -8,7 +8,8 @@ of them. Only then is the model asked.
 What it gets: the query (and the incident's alerts), the services and their dependencies, the
 rules' hypotheses, and the facts numbered ``F1..Fn`` (the order of
 ``InvestigationResult.facts``), every text passed through :func:`redact_personal` (secrets,
-tokens, e-mail and IP addresses). What it may do: call
+tokens, e-mail and IP addresses), and the 3 most similar past incidents with what fixed them
+(``ctx.past_incidents``, ``bot.history``), redacted the same way. What it may do: call
 the read-only diagnostic primitives as tools; each finding they return is numbered as a new fact
 (``F<n+1>``…) and can be cited. What it returns: one JSON object of hypotheses, each citing fact
 ids. A hypothesis with no citation, an unknown fact id, or a service that is neither in the
@@ -48,6 +49,7 @@ MAX_STEPS = 4
 MAX_TOOL_CALLS = 6
 MAX_HYPOTHESES = 3
 MAX_FACTS = 60
+MAX_PAST = 3  # similar past incidents in the prompt
 _FINDINGS_PER_CALL = 15
 
 _FACT_ID = re.compile(r"^F[1-9][0-9]*$")
@@ -163,6 +165,25 @@ def _prompt(
     return "\n".join(lines)
 
 
+def _history(
+    ctx: InvestigationContext,
+    query: str,
+    hypotheses: Sequence[Hypothesis],
+    findings: Sequence[Finding],
+    targets: Sequence[str],
+    alerts: Sequence[AlertView],
+) -> str:
+    """The closest past incidents and their outcomes (redacted by the port), or nothing."""
+    if ctx.past_incidents is None:
+        return ""
+    lines = ctx.past_incidents.lines(ctx.topology, query=query, hypotheses=hypotheses,
+                              findings=findings, targets=targets, alerts=alerts)  # fmt: skip
+    if not lines:
+        return ""
+    head = "\nSimilar past incidents (their causes and outcomes; context, not evidence):"
+    return "\n".join([head, *lines[:MAX_PAST]])
+
+
 def _json_answer(text: str) -> dict[str, Any]:
     """The first JSON object in ``text`` that holds ``hypotheses`` ({} when none)."""
     decoder = json.JSONDecoder()
@@ -275,7 +296,8 @@ def explain_the_rest(
             client,
             model=ctx.anthropic_model or "claude-sonnet-4-5",
             system=SYSTEM,
-            user=_prompt(ctx, query, reason, book, hypotheses, alerts),
+            user=_prompt(ctx, query, reason, book, hypotheses, alerts)
+            + _history(ctx, query, hypotheses, findings, targets, alerts),
             tools=tools(),
             call_tool=call_tool,
             max_steps=MAX_STEPS,

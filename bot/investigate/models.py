@@ -62,6 +62,7 @@ class RecommendedAction(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     risk: str
     rationale: str
+    history: str | None = None  # what similar incidents say about it (bot.learn), when known
 
 
 class StepStatus(StrEnum):
@@ -127,7 +128,7 @@ class InvestigationResult(BaseModel):
                 }
                 for h in self.hypotheses
             ],
-            "actions": [a.model_dump() for a in self.actions],
+            "actions": [a.model_dump(exclude_none=True) for a in self.actions],
             **({"next_steps": list(self.next_steps)} if self.next_steps else {}),
             **({"assumed": self.classification.assumed} if self.classification.assumed else {}),
         }

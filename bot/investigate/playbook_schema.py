@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.errors import ConfigError
 from bot.investigate.finding_types import where_problem
 from bot.investigate.models import FindingType
+from bot.yamlloc import YamlLocator
 
 PLAYBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 _MATCH_REF = re.compile(r"\{m\.([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -98,40 +99,6 @@ class Playbook(_Strict):
     remediations: list[Remediation] = Field(default_factory=list)
 
 
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-class _Where:
-    """``FILE:LINE: key`` for a location in the playbook (the line from the YAML node tree)."""
-
-    def __init__(self, path: Path, root: yaml.Node | None) -> None:
-        self.name, self.root = path.name, root
-
-    def line(self, loc: tuple[Any, ...]) -> int:
-        node, line = self.root, 1 if self.root is None else self.root.start_mark.line + 1
-        for part in loc:
-            if isinstance(node, yaml.MappingNode):
-                hit = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-                if hit is None:
-                    break
-                line, node = hit[0].start_mark.line + 1, hit[1]
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if part >= len(node.value):
-                    break
-                node = node.value[part]
-                line = node.start_mark.line + 1
-            else:
-                break
-        return line
-
-    def __call__(self, loc: tuple[Any, ...]) -> str:
-        return f"{self.name}:{self.line(loc)}: {_format_loc(loc)}"
-
-
 def _matchers(book: Playbook) -> Iterator[tuple[tuple[Any, ...], Matcher]]:
     for i, rule in enumerate(book.hypotheses):
         for group in ("all", "any"):
@@ -145,7 +112,7 @@ def _matchers(book: Playbook) -> Iterator[tuple[tuple[Any, ...], Matcher]]:
             yield ("remediations", i, "when"), rem.when
 
 
-def _check_attributes(book: Playbook, where: _Where) -> None:
+def _check_attributes(book: Playbook, where: YamlLocator) -> None:
     """Every ``where`` key and ``{m.key}`` template names an attribute its finding type
     declares (``finding_types``): a misspelt key fails here instead of never matching."""
     for loc, m in _matchers(book):
@@ -172,7 +139,7 @@ def load_playbook(path: Path, *, primitives: set[str], actions: set[str]) -> Pla
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path.name}{line}: not valid YAML: {exc}") from None
-    where = _Where(path, root)
+    where = YamlLocator(path.name, root)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path.name}:1: a playbook is a mapping")
     try:

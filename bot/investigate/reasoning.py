@@ -12,9 +12,12 @@
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
    alerted service gets a low "cause not identified" in the mode the alert names;
-5. calibration (``calibrate.final_confidences``, the one place final confidences are set): a
-   single weak finding supports little, and hypotheses compete for the one root cause;
-6. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
+5. calibration (``calibrate.final_confidences``, the one place the rules' confidences are
+   set): a single weak finding supports little, and hypotheses compete for the one root cause;
+6. history (``experience``, when the caller passes ``weigh``): hypotheses and fixes that worked
+   or failed on similar incidents move within bounds from the calibrated values, with the
+   reason in their evidence;
+7. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
    top hypothesis clears are withdrawn, and when it has no registry fix the first
    recommendation is a read-only step or an escalation.
 
@@ -30,8 +33,10 @@ from bot.investigate import outside, relevance, signature_causes
 from bot.investigate.calibrate import final_confidences
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
+from bot.investigate.experience import Weigh, Weighed
 from bot.investigate.fallback import failing_services, from_alerts, never_silent
 from bot.investigate.harm import recommend_safely
+from bot.investigate.interpret import recommend
 from bot.investigate.models import Fact, Finding, Hypothesis, RecommendedAction
 from bot.investigate.playbook_schema import Playbook
 
@@ -54,6 +59,7 @@ def conclude(
     findings: Sequence[Finding],
     topo: Topology,
     target: InvestigationTarget | None = None,
+    weigh: Weigh | None = None,
 ) -> Conclusion:
     hyps = list(hypotheses)
     failing = failing_services(findings, topo)
@@ -65,7 +71,15 @@ def conclude(
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo))
     hyps = order(hyps)
     final_confidences(hyps, findings)
+    weighed = None
+    if weigh is not None:
+        weighed = weigh(
+            hyps, lambda h: [a.action for a in recommend([h], playbooks, findings, topo)]
+        )
+        hyps = order(weighed.hypotheses)
     advice = recommend_safely(hyps, playbooks, findings, topo)
+    if weighed is not None:
+        _with_history(advice.actions, weighed, hyps, playbooks, findings, topo)
     facts.extend(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)
     return Conclusion(hyps, advice.actions, facts, advice.next_steps)
 
@@ -88,3 +102,26 @@ def advise_again(
     advice = recommend_safely(ranked, playbooks, findings, topo)
     facts = [*concluded.facts, *(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)]
     return Conclusion(ranked, advice.actions, facts, advice.next_steps)
+
+
+def _with_history(
+    actions: list[RecommendedAction],
+    weighed: Weighed,
+    hyps: Sequence[Hypothesis],
+    playbooks: Sequence[Playbook],
+    findings: Sequence[Finding],
+    topo: Topology,
+) -> None:
+    """Among the actions of one hypothesis, the one history favours first; the reason in each
+    action's rationale. Hypotheses keep their order (history already moved them, bounded)."""
+    owner: dict[str, int] = {}
+    for i, h in enumerate(hyps):
+        for a in recommend([h], playbooks, findings, topo):
+            owner.setdefault(a.action, i)
+    shift = weighed.action_shift
+    actions.sort(key=lambda a: (owner.get(a.action, len(hyps)), -shift.get(a.action, 0.0)))
+    for action in actions:
+        if action.action in weighed.action_notes:
+            note = weighed.action_notes[action.action]
+            action.history = note
+            action.rationale = f"{action.rationale.rstrip('.')}. History: {note}."

@@ -3,6 +3,12 @@
 Steps run on a thread pool (the clients are blocking). A step that raises becomes a failed
 step and a fact ("CloudTrail read failed: AccessDenied"); one that overruns its timeout is
 marked ``timeout`` and abandoned; the investigation goes on with what the others found.
+
+A step with nothing to read is ``skipped`` with the reason, never "ok, 0 found" (which reads
+like a healthy system): its family is not configured (no kubeconfig, no AWS), or no service in
+scope runs on the kind of resource it reads (an RDS read with no RDS instance in scope, e.g. an
+empty service graph). Each step's status is its own read's: a read that ran and failed says
+``failed``, whatever its neighbours did.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass, field
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Fact, Finding, StepRecord, StepStatus
 from bot.investigate.plan import Plan, PlannedStep
-from bot.investigate.primitives import PRIMITIVES
+from bot.investigate.primitives import PRIMITIVES, READS, Scope
 
 ProgressFn = Callable[[StepRecord], None]
 
@@ -54,6 +60,29 @@ _FAMILY = {
 }
 
 
+_KIND_NAMES = {
+    "ec2": "EC2 instance",
+    "rds": "RDS instance",
+    "ecs_service": "ECS service",
+    "lambda": "Lambda function",
+    "k8s_deployment": "Kubernetes deployment",
+}
+
+
+def nothing_to_read(ctx: InvestigationContext, scope: Scope, primitive: str) -> str | None:
+    """Why ``primitive`` would read nothing here (no service in scope runs on what it reads),
+    or None."""
+    kind = READS.get(primitive)
+    if kind is None:
+        return None
+    if any((node := ctx.topology.get(s)) and node.kind == kind for s in scope.services):
+        return None
+    what = _KIND_NAMES.get(kind, kind)
+    if not ctx.topology.services:
+        return f"no {what} to read: the service graph is empty (set AIOPS_TOPOLOGY_FILE)"
+    return f"no {what} among the {len(scope.services)} service(s) in scope"
+
+
 def _label(step: PlannedStep) -> str:
     family = step.primitive.split(".", 1)[0]
     return f"{_FAMILY.get(family, family)} read ({step.primitive})"
@@ -75,7 +104,9 @@ def run_plan(
         started: list[tuple[PlannedStep, str | None, Future[tuple[list[Finding], float]] | None]]
         started = []
         for step in plan.steps:
-            why = ctx.evidence.unavailable(step.primitive.split(".", 1)[0])
+            why = ctx.evidence.unavailable(step.primitive.split(".", 1)[0]) or nothing_to_read(
+                ctx, plan.scope, step.primitive
+            )
             started.append((step, why, None if why else pool.submit(timed, step)))
         t0 = time.monotonic()
         for step, why, fut in started:

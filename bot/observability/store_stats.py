@@ -127,6 +127,13 @@ _COLLECTOR = StoreCollector()
 REGISTRY.register(_COLLECTOR)
 
 
+def watched() -> tuple[Database | None, Clock | None]:
+    """The database (and clock) ``watch_store`` pointed the gauges at: other collectors that
+    read the store at scrape time (``bot.learn.metrics``) read the same one."""
+    with _COLLECTOR._lock:
+        return _COLLECTOR.db, _COLLECTOR.clock
+
+
 def watch_store(db: Database, clock: Clock | None = None) -> None:
     """Report this database's incidents at ``/metrics`` (the latest call wins); ``clock`` is
     what "the last 30 days" are measured on (the system clock when None)."""

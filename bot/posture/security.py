@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.investigate.context import InvestigationContext
-from bot.investigate.models import Finding
+from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Primitive, Scope
 from bot.investigate.primitives.security import buckets, certificates, iam_users, security_groups
+from bot.posture.iam import PrincipalSource, iam_audit
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +47,43 @@ def _sorted(found: list[Finding]) -> list[Finding]:
     return sorted(found, key=lambda f: (f.get("check") == "sg_open_web", f.summary))
 
 
-def security_audit(ctx: InvestigationContext) -> SecurityAudit:
+IAM_TITLE = "IAM users and roles"
+
+
+def _iam_section(source: PrincipalSource, now: datetime) -> list[Finding]:
+    return [
+        Finding(
+            type=FindingType.SECURITY,
+            service=f.principal,
+            source=f"iam:{f.principal}",
+            summary=f"[{f.severity}] {f.summary} ({f.evidence})",
+            attrs={
+                "check": f.check,
+                "severity": f.severity,
+                "fix_action": f.fix_action,
+                **{f"fix_{k}": v for k, v in f.fix_params.items()},
+            },
+        )  # fmt: skip
+        for f in iam_audit(source, now)
+    ]
+
+
+def security_audit(
+    ctx: InvestigationContext, iam_source: PrincipalSource | None = None
+) -> SecurityAudit:
+    """``iam_source`` reads IAM with policy documents; without it the IAM check goes by the
+    evidence's policy names."""
     now = ctx.now()
     scope = Scope(services=(), start=now, end=now, long_start=now, hints={"all": True})
     audit = SecurityAudit()
     for title, check in CHECKS:
+        if iam_source is not None and check is iam_users:
+            try:
+                audit.sections.append((IAM_TITLE, _iam_section(iam_source, now)))
+            except Exception as exc:  # one unreadable source must not hide the others
+                log.info("security audit: IAM failed: %s", exc, exc_info=True)
+                audit.errors.append(f"{IAM_TITLE}: could not read ({exc})")
+            continue
         try:
             found = check(ctx, scope, {})
         except Exception as exc:  # one unreadable source must not hide the others

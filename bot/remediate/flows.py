@@ -122,6 +122,7 @@ def execute(
         to=State.RUNNING,
         clock=ctx.clock,
         result={**req.result, "before": before},
+        runbook_commit=before.get("runbook_commit"),  # the version a runbook ran (else None)
     )
     req = get(db, request_id=request_id)
     try:

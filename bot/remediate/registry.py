@@ -22,6 +22,8 @@ from bot.remediate.models import (
     Snapshot,
     VerifyOutcome,
 )
+from bot.remediate.runbooks import load_runbooks
+from bot.remediate.runbooks_live import LIVE
 
 __all__ = [
     "REGISTRY",
@@ -68,3 +70,4 @@ def validate(name: str, params: dict[str, Any]) -> tuple[ActionSpec, Params]:
 
 for _spec in builtin(get):
     register(_spec)
+LIVE.bundled = lambda: load_runbooks(lookup=get)  # the live set starts as the shipped folder

@@ -22,7 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.remediate import audit
 from bot.remediate.enums import Risk, State
-from bot.remediate.policy import Policy, requirement, window_blocks
+from bot.remediate.policy import Policy, Requirement, requirement, window_blocks
 from bot.remediate.registry import validate
 from bot.store import Approval, Database, RemediationRequest
 
@@ -84,8 +84,10 @@ def propose(
     verify_signal: dict[str, Any] | None = None,
     ttl: timedelta = timedelta(minutes=30),
     clock: Clock | None = None,
+    never_auto: bool = False,
 ) -> Proposal:
-    """Create (once) a request for ``action``; auto-approved ones come back already approved."""
+    """Create (once) a request for ``action``; auto-approved ones come back already approved
+    (``never_auto``: a write waits for an approver even where the policy would auto-approve)."""
     clock = clock or SystemClock()
     try:
         spec, typed = validate(action, params)
@@ -104,6 +106,10 @@ def propose(
     need = requirement(
         policy, action=action, risk=spec.risk, incident_class=incident_class, team=team
     )
+    if never_auto and need.auto and spec.risk != Risk.READ:
+        count = max(1, policy.approvals.get(spec.risk, 1))
+        why = f"{spec.risk} risk: waits for {count} approver(s) with role {need.role} (no auto-run)"
+        need = Requirement(count, need.role, False, why)
     scope = f"inc{incident_id}" if incident_id else f"inv{investigation_id or 'adhoc'}"
     key = idempotency_key(scope, action, typed.model_dump())
     now = clock.now()

@@ -20,6 +20,7 @@ from bot.errors import Conflict, Forbidden, UpstreamUnavailable
 from bot.incidents.flows import IncidentFlows
 from bot.investigate import service as investigations
 from bot.jobs import InlineJobs, Jobs
+from bot.learn import feedback as learned
 from bot.remediate import flows, service
 from bot.remediate.enums import Risk, State
 from bot.remediate.flows import Outcome, Verifier
@@ -149,11 +150,13 @@ def notice(desk: Desk, request_id: int) -> OutcomeNotice:
 
 
 def settle(desk: Desk, outcome: Outcome, *, actor: str, after_restart: bool = False) -> None:
-    """Note the outcome on the incident, mitigate it when verified, and publish the outcome.
+    """File the outcome under the incident's signature (``bot.learn``), note it on the incident,
+    mitigate it when verified, and publish the outcome.
 
     Only ``verified`` moves the incident: ``unverified`` (nothing could be checked) leaves it as
     it was, for a person to judge."""
     req = service.get(desk.db, request_id=outcome.request_id)
+    learned.remediation_settled(desk.db, req, outcome.status, clock=desk.clock, user=actor)
     if req.incident_id is not None and desk.flows is not None:
         desk.flows.comment(
             req.incident_id, actor=actor, kind="action",

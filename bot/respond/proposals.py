@@ -9,20 +9,27 @@ at once (read-only) to the jobs. ``propose`` does the same for one action (a run
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any
 
 from bot.errors import Conflict, UpstreamUnavailable, UserError
+from bot.history import flows as history
+from bot.history.models import SimilarIncident
 from bot.incidents import service as incident_service
 from bot.investigate import service as investigations
 from bot.investigate.classify import AlertView, InvestigationTarget
+from bot.investigate.experience import Case, case_of
 from bot.investigate.flows import investigate_incident as run_incident
 from bot.investigate.flows import investigate_query as run_query
 from bot.investigate.models import InvestigationResult
+from bot.learn import cases
+from bot.learn.signature import IncidentSignature
+from bot.learn.weigh import History
 from bot.remediate import service
 from bot.remediate.enums import State
 from bot.remediate.service import Proposal
 from bot.respond.approvals import Desk, submit_run
+from bot.respond.runbooks import offer_runbooks
 from bot.store import RemediationRequest
 
 # incidents in these states move to "investigating" when someone investigates them
@@ -36,6 +43,8 @@ class Investigated:
     incident_id: int | None
     requests: list[RemediationRequest]
     problems: list[str]  # recommended actions that could not be proposed, and why
+    runbooks: list[str] = field(default_factory=list)  # runbooks offered to run by hand
+    similar: list[SimilarIncident] = field(default_factory=list)  # closest past incidents
 
 
 def propose(
@@ -63,12 +72,24 @@ def propose(
 
 
 def save_and_propose(
-    desk: Desk, result: InvestigationResult, *, requested_by: str, incident_id: int | None
+    desk: Desk,
+    result: InvestigationResult,
+    *,
+    requested_by: str,
+    incident_id: int | None,
+    case: Case | None = None,
 ) -> Investigated:
-    """Store the investigation and propose each recommended action."""
+    """Store the investigation (and its signature, for outcomes learned later) and propose each
+    recommended action."""
     inv_id = investigations.save_result(
         desk.db, result, incident_id=incident_id, requested_by=requested_by
     )
+    cases.remember(
+        desk.db, investigation_id=inv_id,
+        signature=IncidentSignature.of(case or Case(result.incident_class)),
+        top_hypothesis=result.hypotheses[0].kind if result.hypotheses else None,
+        first_action=result.actions[0].action if result.actions else None,
+    )  # fmt: skip
     requests, problems = [], []
     for rec in result.actions:
         try:
@@ -81,13 +102,34 @@ def save_and_propose(
             problems.append(f"could not propose {rec.action}: {exc}")
             continue
         requests.append(proposal.request)
-    return Investigated(result, inv_id, incident_id, requests, problems)
+    offered = offer_runbooks(desk, result, requested_by=requested_by, incident_id=incident_id,
+                             investigation_id=inv_id)  # fmt: skip
+    return Investigated(result, inv_id, incident_id, requests + offered.requests, problems,
+                        offered.notes)  # fmt: skip
+
+
+def with_history(desk: Desk, ctx: Any) -> Any:
+    """The context with the store's outcomes as its history (unless it has one already)."""
+    if is_dataclass(ctx) and not isinstance(ctx, type) and getattr(ctx, "history", 0) is None:
+        return replace(ctx, history=History(desk.db))
+    return ctx
+
+
+def _case(ctx: Any, result: InvestigationResult, alerts: list[str]) -> Case | None:
+    topology = getattr(ctx, "topology", None)
+    if topology is None:
+        return None
+    return case_of(result.classification, result.findings, topology, alerts)
 
 
 def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) -> Investigated:
-    """Investigate a question (no incident), save it and propose its fixes."""
-    return save_and_propose(desk, run_query(ctx, query), requested_by=requested_by,
-                            incident_id=None)  # fmt: skip
+    """Investigate a question (no incident), save it and propose its fixes; the closest past
+    incidents come with it."""
+    ctx = with_history(desk, ctx)
+    result = run_query(ctx, query)
+    found = save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
+                             case=_case(ctx, result, []))  # fmt: skip
+    return replace(found, similar=history.recall(desk.db, found.result, topology=ctx.topology))
 
 
 def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> InvestigationTarget:
@@ -98,6 +140,14 @@ def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> Investigat
     if view.status in _STARTS_INVESTIGATING:
         with suppress(Conflict):  # someone moved it meanwhile: investigate anyway
             desk.flows.investigate(incident_id, actor=actor, source=desk.source)
+    return target_of(desk, incident_id)
+
+
+def target_of(desk: Desk, incident_id: int) -> InvestigationTarget:
+    """The incident as the engine sees it (its alerts, the root alert first), status unchanged."""
+    if desk.flows is None:
+        raise UpstreamUnavailable("incidents are not configured on this bot")
+    view = desk.flows.view(incident_id)
     with desk.db.session() as s:
         rows = incident_service.alerts_of(session=s, incident_id=incident_id)
     alerts = [
@@ -115,6 +165,22 @@ def start_on_incident(desk: Desk, incident_id: int, *, actor: str) -> Investigat
 def investigate_incident(
     desk: Desk, ctx: Any, target: InvestigationTarget, *, incident_id: int, requested_by: str
 ) -> Investigated:
-    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes."""
-    return save_and_propose(desk, run_incident(ctx, target), requested_by=requested_by,
-                            incident_id=incident_id)  # fmt: skip
+    """Investigate an incident (``start_on_incident`` first), save it and propose its fixes.
+    The closest past incidents come with it (and go into the LLM prompt when a key is set); the
+    incident is then remembered for the next ones."""
+    ctx = with_history(desk, ctx)
+    if (
+        is_dataclass(ctx)
+        and not isinstance(ctx, type)
+        and getattr(ctx, "past_incidents", 0) is None
+    ):
+        # a copy: the context may be shared by several investigations at once
+        ctx = replace(ctx, past_incidents=history.PromptHistory(desk.db, exclude=incident_id))
+    result = run_incident(ctx, target)
+    found = save_and_propose(desk, result, requested_by=requested_by, incident_id=incident_id,
+                             case=_case(ctx, result, [a.name for a in target.alerts]))  # fmt: skip
+    similar = history.recall(
+        desk.db, found.result, topology=ctx.topology, alerts=target.alerts,
+        incident_id=incident_id, investigation_id=found.investigation_id,
+    )  # fmt: skip
+    return replace(found, similar=similar)

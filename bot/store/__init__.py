@@ -10,9 +10,11 @@ from bot.store.models import (
     Team,
     TimelineEvent,
 )
+from bot.store.models_learn import CaseSignature, FixOutcome
 from bot.store.models_ops import (
     Approval,
     AuditEntry,
+    AutoInvestigation,
     EscalationPolicy,
     EscalationTimer,
     Feedback,
@@ -20,17 +22,21 @@ from bot.store.models_ops import (
     Notification,
     Receipt,
     RemediationRequest,
+    SimilarityDoc,
 )
 
 __all__ = [
     "Alert",
     "Approval",
     "AuditEntry",
+    "AutoInvestigation",
+    "CaseSignature",
     "ChangeEvent",
     "Database",
     "EscalationPolicy",
     "EscalationTimer",
     "Feedback",
+    "FixOutcome",
     "Incident",
     "Investigation",
     "Job",
@@ -38,6 +44,7 @@ __all__ = [
     "Notification",
     "Receipt",
     "RemediationRequest",
+    "SimilarityDoc",
     "Team",
     "TimelineEvent",
     "connect",

@@ -58,7 +58,9 @@ class Incident(SQLModel, table=True):
     group_key: str = Field(default="", max_length=255, index=True)
     root_alert_id: int | None = None
     services: list[str] = _json(list)
-    team_id: int | None = Field(default=None, foreign_key="team.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    escalation_policy: str | None = Field(default=None, max_length=100)  # services.yaml
+    auto_investigate: str | None = Field(default=None, max_length=100)  # a policy name
     assignee: str | None = None
     slack_channel: str | None = None
     slack_ts: str | None = None

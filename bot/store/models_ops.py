@@ -33,6 +33,8 @@ class RemediationRequest(SQLModel, table=True):
     result: dict[str, Any] = _json()
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
     version: int = 0
+    # the runbook repository commit a runbook.run executed (None: not a runbook, or bundled)
+    runbook_commit: str | None = Field(default=None, max_length=40)
 
 
 class Approval(SQLModel, table=True):
@@ -100,6 +102,21 @@ class Feedback(SQLModel, table=True):
     at: datetime = _now_ts()
 
 
+class SimilarityDoc(SQLModel, table=True):
+    """What similar-incident retrieval (``bot.history``) reads of one investigated incident: the
+    terms of its latest investigation and the cause it concluded. One row per incident."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", unique=True)
+    investigation_id: int | None = Field(default=None, foreign_key="investigation.id")
+    kind: str = Field(default="", max_length=64)  # the top hypothesis' root-cause kind
+    platform: str = Field(default="", max_length=32)  # where its service runs (k8s_deployment…)
+    service: str | None = Field(default=None, max_length=255)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    terms: str = Field(default="", sa_column=Column(Text, nullable=False))  # space-separated
+    updated_at: datetime = _now_ts(index=True)
+
+
 class AuditEntry(SQLModel, table=True):
     """Append-only; each row carries the hash of the previous one (tamper-evident chain)."""
 
@@ -144,8 +161,35 @@ class Receipt(SQLModel, table=True):
     at: datetime = _now_ts()
 
 
+class ComplianceRun(SQLModel, table=True):
+    """One evaluation of the compliance rules: the score and, per rule, how many resources
+    failed, so the next run can say what changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _now_ts()
+    score: float
+    checks: int
+    failures: int
+    by_rule: dict[str, Any] = _json()  # rule id -> failing resource ids
+
+
+class AutoInvestigation(SQLModel, table=True):
+    """The claim of an incident's automatic investigation: one row per incident, taken again only
+    after the policy's cooldown (a conditional update), so restarts and replicas run it once."""
+
+    incident_id: int = Field(primary_key=True, foreign_key="incident.id")
+    policy: str = Field(max_length=64)
+    claimed_at: datetime = _now_ts()
+    claimed_by: str = Field(default="", max_length=64)
+    runs: int = 1
+    investigation_id: int | None = Field(default=None, foreign_key="investigation.id")
+    top_line: str = Field(default="", sa_column=Column(Text, nullable=False))  # what it found
+
+
 __all__ = [
     "Approval",
+    "ComplianceRun",
+    "AutoInvestigation",
     "AuditEntry",
     "EscalationPolicy",
     "EscalationTimer",
@@ -154,5 +198,6 @@ __all__ = [
     "Notification",
     "Receipt",
     "RemediationRequest",
+    "SimilarityDoc",
 ]
 _ = (_ts,)

@@ -1,12 +1,23 @@
 """Receipts: a key stored once. A webhook delivered twice (same event id), a retried Slack
-event or a double click is recognised by its key's primary-key row and handled once."""
+event or a double click is recognised by its key's primary-key row and handled once.
+
+``remember`` is one ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and Postgres both speak it): no
+ORM unit of work and no exception for the duplicate, so a burst of clicks holds the writer lock
+as briefly as a write can.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.clock import utcnow
 from bot.store import Database
 from bot.store.models_ops import Receipt
+
+RECEIPTS: Any = Receipt.__table__  # type: ignore[attr-defined]  # SQLModel sets it
 
 
 def seen(db: Database, key: str) -> bool:
@@ -16,9 +27,12 @@ def seen(db: Database, key: str) -> bool:
 
 def remember(db: Database, key: str) -> bool:
     """Record a processed delivery; False when it was already there."""
-    try:
-        with db.session() as session:
-            session.add(Receipt(key=key[:255]))
-    except IntegrityError:
-        return False
-    return True
+    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(RECEIPTS)
+        .values(key=key[:255], at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(RECEIPTS.c.key)  # a row back = inserted (psycopg's rowcount says -1 here)
+    )
+    with db.engine.begin() as conn:
+        return conn.execute(stmt).first() is not None

@@ -1,7 +1,9 @@
 """Members and their roles: the rows that say who may approve or reject what.
 
 ``aiops member add U123 --role operator`` writes them; Slack clicks and the CLI read them
-through ``roles_of`` so the same person has the same rights at every door.
+through ``roles_of`` so the same person has the same rights at every door. A role may name its
+team (``payments:operator``, written by ``/aiops team add`` too): ``bot.teams.directory``
+reads those, beside ``teams.yaml``.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from sqlmodel import col, select
 
 from bot.errors import NotFound, UserError
 from bot.store import Database, Member
+from bot.teams.config import Role
 
 _USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _ROLE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_TEAM_ROLE = re.compile(r"^([a-z0-9][a-z0-9_-]{0,63}):([a-z]+)$")
 
 
 def check_user(value: str) -> str:
@@ -24,10 +28,21 @@ def check_user(value: str) -> str:
     return value
 
 
+def _role_ok(value: str) -> bool:
+    if _ROLE.match(value):
+        return True
+    team_role = _TEAM_ROLE.match(value)
+    return team_role is not None and team_role.group(2) in {r.value for r in Role}
+
+
 def check_roles(values: list[str]) -> list[str]:
-    bad = [r for r in values if not _ROLE.match(r)]
+    bad = [r for r in values if not _role_ok(r)]
     if bad:
-        raise UserError(f"not a role name: {', '.join(bad)} (lower-case letters, digits, - and _)")
+        roles = ", ".join(r.value for r in Role)
+        raise UserError(
+            f"not a role name: {', '.join(bad)} (lower-case letters, digits, - and _; "
+            f"or TEAM:ROLE with ROLE one of {roles})"
+        )
     return values
 
 

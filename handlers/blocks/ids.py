@@ -24,6 +24,9 @@ class ActionId(StrEnum):
     FEEDBACK_UP = "feedback_up"
     FEEDBACK_DOWN = "feedback_down"
     FEEDBACK_FIXED = "feedback_fixed"
+    FEEDBACK_RATE = "feedback_rate"  # a 1–5 select beside the feedback buttons
+    HYPOTHESIS_JUDGE = "hypothesis_judge"  # the overflow on one hypothesis: right / wrong cause
+    ACTION_JUDGE = "action_judge"  # the overflow on one recommended action: right / wrong fix
 
 
 class CallbackId(StrEnum):
@@ -34,12 +37,16 @@ class BlockId(StrEnum):
     INCIDENT_ACTIONS = "incident_actions"
     FEEDBACK = "feedback"
     RESOLVE_NOTE = "resolve_note"
+    RESOLVE_FIX = "resolve_fix"
+    RESOLVE_FIX_TEXT = "resolve_fix_text"
     # per remediation action: f"{BlockId.APPROVAL_PREFIX}{request_id}"
     APPROVAL_PREFIX = "approval:"
 
 
 class InputId(StrEnum):
     RESOLVE_NOTE = "resolve_note_input"
+    RESOLVE_FIX = "resolve_fix_input"
+    RESOLVE_FIX_TEXT = "resolve_fix_text_input"
 
 
 FeedbackKind = Literal["up", "down", "fixed"]
@@ -75,6 +82,25 @@ class FeedbackRef(_Value):
 
     incident_id: int | None = Field(default=None, gt=0)
     investigation_id: str | None = Field(default=None, max_length=64)
+
+
+class RatingRef(_Value):
+    """Value of one option of the 1–5 rating select under an investigation summary."""
+
+    incident_id: int | None = Field(default=None, gt=0)
+    investigation_id: str | None = Field(default=None, max_length=64)
+    rating: int = Field(ge=1, le=5)
+
+
+class JudgeRef(_Value):
+    """Value of one option of a hypothesis' or an action's overflow: this cause (by kind) or
+    this fix (by action name) is right, or wrong."""
+
+    incident_id: int | None = Field(default=None, gt=0)
+    investigation_id: str | None = Field(default=None, max_length=64)
+    about: Literal["hypothesis", "action"] = "hypothesis"
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    right: bool
 
 
 class ResolveMetadata(_Value):

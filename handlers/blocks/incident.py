@@ -105,6 +105,9 @@ def incident_message(incident: IncidentCard) -> list[Block]:
         if len(changes) > MAX_CHANGES_SHOWN:
             lines.append(f"_+{len(changes) - MAX_CHANGES_SHOWN} more changes_")
         blocks.append(section("*Related changes*\n" + "\n".join(lines)))
+    if incident.auto_investigated:
+        auto = truncate(escape(incident.auto_investigated), 2900)
+        blocks.append(context(f":robot_face: {auto} · findings in the thread"))
     buttons = incident_buttons(incident)
     if buttons is not None:
         blocks.append(buttons)

@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
+from pydantic import ValidationError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
     DividerBlock,
     HeaderBlock,
+    Option,
+    OverflowMenuElement,
     PlainTextObject,
+    StaticSelectElement,
 )
 
-from handlers.blocks.ids import ActionId, BlockId, FeedbackRef, RequestRef
-from handlers.blocks.models import ActionView, ApprovalView, InvestigationView
+from handlers.blocks.ids import (
+    ActionId,
+    BlockId,
+    FeedbackRef,
+    JudgeRef,
+    RatingRef,
+    RequestRef,
+)
+from handlers.blocks.models import (
+    ActionView,
+    ApprovalView,
+    InvestigationView,
+    SimilarView,
+)
 from handlers.blocks.text import (
     MAX_HEADER_TEXT,
     bullets,
@@ -32,6 +49,7 @@ MAX_FACTS = 15
 MAX_HYPOTHESES = 8
 MAX_ACTIONS = 8
 MAX_EVIDENCE = 5
+MAX_SIMILAR = 3
 
 RISK_EMOJI = {"read": ":book:", "low": ":large_green_circle:", "medium": ":warning:"}
 
@@ -60,7 +78,16 @@ def decision_buttons(request_id: str) -> ActionsBlock:
 
 
 def feedback_buttons(ref: FeedbackRef) -> ActionsBlock:
+    """Helpful / Not helpful / This fixed it, and a 1–5 rating of the analysis."""
     value = ref.dump()
+    ratings = [
+        Option(
+            text=f"{n} " + ("★" * n), value=RatingRef(
+                incident_id=ref.incident_id, investigation_id=ref.investigation_id, rating=n
+            ).dump(),
+        )
+        for n in range(5, 0, -1)
+    ]  # fmt: skip
     return ActionsBlock(
         block_id=BlockId.FEEDBACK,
         elements=[
@@ -71,16 +98,50 @@ def feedback_buttons(ref: FeedbackRef) -> ActionsBlock:
                 action_id=ActionId.FEEDBACK_FIXED,
                 value=value,
             ),
+            StaticSelectElement(
+                placeholder="Rate 1–5", action_id=ActionId.FEEDBACK_RATE, options=ratings
+            ),
         ],
     )
 
 
-def _action_blocks(action: ActionView) -> list[Block]:
+JUDGE_LABELS = {"hypothesis": ("cause", ActionId.HYPOTHESIS_JUDGE),
+                "action": ("fix", ActionId.ACTION_JUDGE)}  # fmt: skip
+
+
+def judge_menu(
+    about: Literal["hypothesis", "action"], name: str | None, inv: InvestigationView
+) -> OverflowMenuElement | None:
+    """The overflow on one hypothesis ("Right cause" / "Wrong cause", by its kind) or one
+    recommended action ("Right fix" / "Wrong fix", by its name)."""
+    if name is None or (inv.incident_id is None and inv.investigation_id is None):
+        return None
+    what, action_id = JUDGE_LABELS[about]
+
+    def option(label: str, right: bool) -> Option:
+        ref = JudgeRef(incident_id=inv.incident_id, investigation_id=inv.investigation_id,
+                       about=about, name=name or "", right=right)  # fmt: skip
+        return Option(text=label, value=ref.dump())
+
+    try:
+        options = [option(f":+1: Right {what}", True), option(f":-1: Wrong {what}", False)]
+    except ValidationError:  # a name a button cannot carry (a model's free text): no menu
+        return None
+    return OverflowMenuElement(action_id=action_id, options=options)
+
+
+def _action_blocks(action: ActionView, inv: InvestigationView | None = None) -> list[Block]:
     line = f"*{escape(action.title)}* · risk {risk_label(action.risk)}"
     params = _params(action.params)
     if params:
         line += f"\n{params}"
-    blocks: list[Block] = [section(line)]
+    head = section(line)
+    menu = judge_menu("action", action.title, inv) if inv is not None else None
+    if menu is not None:
+        head.accessory = menu
+    blocks: list[Block] = [head]
+    if action.history:
+        blocks.append(context(f":brain: History: {escape(action.history)}"))
     if action.status.lower() == "pending":
         blocks.append(decision_buttons(action.request_id))
     else:
@@ -88,9 +149,23 @@ def _action_blocks(action: ActionView) -> list[Block]:
     return blocks
 
 
+def similar_section(similar: SimilarView) -> str:
+    """One past incident: linked title, its root cause, what fixed it and what did not."""
+    title = f"#{similar.incident_id} {escape(similar.title)}"
+    line = f"<{similar.link}|{title}>" if similar.link else title
+    if similar.at is not None:
+        line += f" · {when(similar.at)}"
+    line += f"\nRoot cause: {escape(similar.cause) if similar.cause else '_not found_'}"
+    fixed = "; ".join(escape(f) for f in similar.fixed_by)
+    line += f"\nFixed by: {fixed or '_not recorded_'}"
+    if similar.did_not_fix:
+        line += "\nDid not help: " + "; ".join(escape(f) for f in similar.did_not_fix)
+    return line
+
+
 def investigation_summary(inv: InvestigationView) -> list[Block]:
     """Facts, hypotheses (highest confidence first, with evidence) and recommended actions,
-    each with Approve / Reject, then feedback buttons."""
+    each with Approve / Reject, the similar past incidents, then feedback buttons."""
     header = truncate(f"Investigation: {inv.query}".replace("\n", " "), MAX_HEADER_TEXT, note=False)
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=header))]
     if inv.summary:
@@ -106,7 +181,11 @@ def investigation_summary(inv: InvestigationView) -> list[Block]:
             text = f"*{n}. {escape(hyp.text)}* — confidence {pct}%"
             if hyp.evidence:
                 text += "\n" + bullets(list(hyp.evidence), limit=MAX_EVIDENCE)
-            blocks.append(section(text))
+            block = section(text)
+            menu = judge_menu("hypothesis", hyp.kind, inv)
+            if menu is not None:
+                block.accessory = menu
+            blocks.append(block)
         if len(hypotheses) > MAX_HYPOTHESES:
             blocks.append(context(f"_+{len(hypotheses) - MAX_HYPOTHESES} less likely hypotheses_"))
     else:
@@ -116,9 +195,12 @@ def investigation_summary(inv: InvestigationView) -> list[Block]:
     if inv.actions:
         blocks += [DividerBlock(), section("*Recommended actions*")]
         for action in list(inv.actions)[:MAX_ACTIONS]:
-            blocks += _action_blocks(action)
+            blocks += _action_blocks(action, inv)
         if len(inv.actions) > MAX_ACTIONS:
             blocks.append(context(f"_+{len(inv.actions) - MAX_ACTIONS} more actions not shown_"))
+    if inv.similar:
+        blocks += [DividerBlock(), section("*Similar past incidents*")]
+        blocks += [section(similar_section(s)) for s in list(inv.similar)[:MAX_SIMILAR]]
     blocks.append(DividerBlock())
     if inv.incident_id is not None or inv.investigation_id is not None:
         ref = FeedbackRef(incident_id=inv.incident_id, investigation_id=inv.investigation_id)

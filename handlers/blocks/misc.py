@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from slack_sdk.models.blocks import (
     Block,
     DividerBlock,
     HeaderBlock,
     InputBlock,
+    Option,
     PlainTextInputElement,
     PlainTextObject,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from handlers.blocks.ids import BlockId, CallbackId, InputId, ResolveMetadata
 from handlers.blocks.incident import incident_line
 from handlers.blocks.investigation import decision_buttons, risk_label
-from handlers.blocks.models import HomeView, TimelineView, UsageLine
+from handlers.blocks.models import FixOption, HomeView, TimelineView, UsageLine
 from handlers.blocks.text import (
     MAX_HEADER_TEXT,
     MAX_VIEW_BLOCKS,
@@ -70,9 +73,19 @@ def usage_blocks(problem: str, usage: str, summary: str | None = None) -> list[B
     return [section(text)]
 
 
+def _span(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    minutes = value.total_seconds() / 60
+    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
 def home_tab(home: HomeView) -> View:
-    """App Home: open incidents, pending approvals (with buttons), who is on call."""
+    """App Home: my teams' open incidents, the approvals I can give (with buttons), who is on
+    call for my teams, and my teams' MTTA / MTTR this week."""
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="aiops"))]
+    if home.teams:
+        blocks.append(context("Your teams: " + ", ".join(escape(t) for t in home.teams)))
     incidents = list(home.open_incidents)
     blocks.append(section(f"*Open incidents* ({len(incidents)})"))
     if incidents:
@@ -107,11 +120,58 @@ def home_tab(home: HomeView) -> View:
         blocks += [section("*On call*"), *chunked_sections(lines)]
     else:
         blocks.append(section("*On call*\n_unknown_"))
+    if home.weeks:
+        lines = [
+            f"*{escape(w.team)}*: {w.opened} incident(s) · MTTA {_span(w.mtta)} · "
+            f"MTTR {_span(w.mttr)}"
+            for w in home.weeks
+        ]
+        blocks += [DividerBlock(), section("*This week*"), *chunked_sections(lines)]
     return View(type="home", blocks=fit(blocks, MAX_VIEW_BLOCKS))
 
 
-def resolve_modal(meta: ResolveMetadata) -> View:
-    """Asks for a resolution note; ``private_metadata`` says which incident and message."""
+MAX_FIX_TEXT = 255
+MAX_FIX_OPTIONS = 100  # Slack's limit for one static select
+MAX_OPTION_TEXT = 75
+
+
+def _fix_inputs(choices: Sequence[FixOption]) -> list[Block]:
+    """ "What fixed it": a pick of registry actions and runbooks, and free text."""
+    blocks: list[Block] = []
+    if choices:
+        options = [
+            Option(text=truncate(c.label, MAX_OPTION_TEXT, note=False), value=c.value)
+            for c in choices[:MAX_FIX_OPTIONS]
+        ]
+        blocks.append(
+            InputBlock(
+                block_id=BlockId.RESOLVE_FIX,
+                label=PlainTextObject(text="What fixed it?"),
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=InputId.RESOLVE_FIX, placeholder="An action or runbook",
+                    options=options,
+                ),
+            )
+        )  # fmt: skip
+    blocks.append(
+        InputBlock(
+            block_id=BlockId.RESOLVE_FIX_TEXT,
+            label=PlainTextObject(text="Or, in a few words"),
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=InputId.RESOLVE_FIX_TEXT, max_length=MAX_FIX_TEXT,
+                placeholder="e.g. raised the DB pool to 40",
+            ),
+        )
+    )  # fmt: skip
+    return blocks
+
+
+def resolve_modal(meta: ResolveMetadata, choices: Sequence[FixOption] = ()) -> View:
+    """Asks for a resolution note and what fixed it (a registry action or runbook, or a few
+    words: filed as a confirmed fix for this kind of incident); ``private_metadata`` says which
+    incident and message."""
     return View(
         type="modal",
         callback_id=CallbackId.RESOLVE_MODAL,
@@ -129,5 +189,6 @@ def resolve_modal(meta: ResolveMetadata) -> View:
                     action_id=InputId.RESOLVE_NOTE, multiline=True, max_length=MAX_NOTE
                 ),
             ),
+            *_fix_inputs(choices),
         ],
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class IncidentCard:
     started_at: datetime | None = None
     assignee: str | None = None  # Slack user id
     permalink: str | None = None
+    auto_investigated: str | None = None  # "Investigated automatically (policy …): <top line>"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,15 @@ class HypothesisView:
     text: str
     confidence: float  # 0..1
     evidence: Sequence[str] = ()
+    kind: str | None = None  # when set, the hypothesis gets a right / wrong cause overflow
+
+
+@dataclass(frozen=True)
+class FixOption:
+    """One choice of "what fixed it" in the resolve modal (``action:<name>``/``runbook:<name>``)."""
+
+    value: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,20 @@ class ActionView:
     risk: str
     params: Mapping[str, str] = field(default_factory=dict)
     status: str = "pending"
+    history: str | None = None  # "fixed 3 of 4 similar incidents, last #12 on …"
+
+
+@dataclass(frozen=True)
+class SimilarView:
+    """A past incident like this one: its cause, what fixed it, a link to its thread."""
+
+    incident_id: int
+    title: str
+    cause: str  # "oom_killed on checkout: …" ("" when its investigation found none)
+    fixed_by: Sequence[str] = ()
+    did_not_fix: Sequence[str] = ()
+    link: str | None = None  # the permalink of the incident's Slack thread
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +89,7 @@ class InvestigationView:
     summary: str | None = None
     incident_id: int | None = None
     investigation_id: str | None = None
+    similar: Sequence[SimilarView] = ()
     next_steps: Sequence[str] = ()  # read-only steps / escalations, shown before any action
 
 
@@ -105,10 +130,20 @@ class OnCallView:
 
 
 @dataclass(frozen=True)
+class TeamWeekView:
+    team: str
+    opened: int
+    mtta: timedelta | None = None
+    mttr: timedelta | None = None
+
+
+@dataclass(frozen=True)
 class HomeView:
     open_incidents: Sequence[IncidentCard] = ()
     pending_approvals: Sequence[ApprovalView] = ()
     oncall: Sequence[OnCallView] = ()
+    teams: Sequence[str] = ()  # whose incidents, approvals and rotations these are
+    weeks: Sequence[TeamWeekView] = ()  # this week's MTTA / MTTR per team
 
 
 @dataclass(frozen=True)

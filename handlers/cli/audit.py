@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.config import get_settings
 from bot.errors import UserError
@@ -15,7 +17,9 @@ from bot.remediate import audit
 from bot.store.db import settings_database
 
 console = Console()
-audit_app = typer.Typer(help="The audit log: every approval, refusal and action, hash-chained.")
+audit_app = typer.Typer(
+    help="The audit log (verify, export) and the posture audits (security, cost)."
+)
 
 
 @audit_app.command("verify")
@@ -52,6 +56,110 @@ def export(
     else:
         for line in lines:
             typer.echo(line)
+
+
+def _posture(kind: str, scenario: Path | None) -> list[Any]:
+    """Run the security or cost audit over the configured AWS or a scenario's world."""
+    from bot.posture.report import cost_rows, security_rows
+    from integrations.aws.session import make_clients
+
+    with ExitStack() as stack:
+        if scenario is not None:
+            from handlers.cli.extras import require_sandbox
+
+            require_sandbox(f"audit {kind} --scenario")
+            from sandbox.investigate.context import context_for_world
+            from sandbox.scenario import load_scenario
+            from sandbox.world import SandboxWorld
+
+            world = stack.enter_context(SandboxWorld(load_scenario(scenario).scenario))
+            ep = world.endpoints
+            assert world.aws is not None
+            clients = make_clients(ep.region, ep.aws_endpoint_url, session=world.aws.session())
+            ctx = context_for_world(world, aws_clients=clients)
+        else:
+            from handlers.cli.investigate import production_context
+
+            settings = get_settings()
+            clients = make_clients(settings.aws_region, settings.aws_endpoint_url)
+            ctx = production_context()
+        if kind == "compliance":
+            return _compliance(clients, ctx, record=scenario is None)
+        if kind == "security":
+            from bot.posture.security import security_audit
+            from integrations.aws.iam_policies import PolicyReader
+
+            return security_rows(security_audit(ctx, PolicyReader(clients.iam)))
+        from bot.capacity.setup import metric_sources
+        from bot.posture.cost import cost_audit
+
+        cpu = metric_sources(clients.cloudwatch).get("cloudwatch")
+        return cost_rows(cost_audit(clients.ec2, cpu, ctx.now()))
+
+
+def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
+    """Evaluate the rules; against live systems also record the run and print the trend."""
+    from bot.compliance.evaluate import evaluate
+    from bot.compliance.render import rows, summary
+    from bot.compliance.rules import load_rules
+    from bot.compliance.runs import record as record_run
+    from bot.inventory.service import InventorySources
+
+    settings = get_settings()
+    k8s = getattr(ctx.evidence, "k8s", None)
+    report = evaluate(load_rules(settings.aiops_compliance_file), InventorySources(clients, k8s))
+    trend = None
+    if record:
+        db = settings_database(settings)
+        try:
+            trend = record_run(db, report, ctx.now())
+        finally:
+            db.dispose()
+    console.print(escape(summary(report, trend)), highlight=False)
+    return rows(report)
+
+
+def _report(kind: str, scenario: Path | None, fmt: str, out: Path | None) -> None:
+    from bot.posture.report import FORMATS, Format, format_rows
+
+    if fmt not in FORMATS:
+        raise UserError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
+    found = _posture(kind, scenario)
+    if kind == "compliance" and fmt == "table" and out is None:
+        return  # the summary printed above is the table
+    text = format_rows(found, cast("Format", fmt))
+    if out is not None:
+        out.write_text(text + "\n")
+        console.print(f"{kind} audit: wrote {out}")
+    else:
+        typer.echo(text)
+
+
+Scenario = Annotated[
+    Path | None, typer.Option("--scenario", help="audit this scenario's sandbox world")
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, md, csv or json")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="write to this file")]
+
+
+@audit_app.command("security")
+def security(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+    """Open security groups, public or unencrypted buckets, IAM admin rights from the policy
+    documents, MFA and access keys, expiring certificates."""
+    _report("security", scenario, fmt, out)
+
+
+@audit_app.command("compliance")
+def compliance(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+    """Compliance rules over the inventory (CIS AWS Foundations ids, your own rules from
+    AIOPS_COMPLIANCE_FILE): score, failing resources, and the trend since the last run."""
+    _report("compliance", scenario, fmt, out)
+
+
+@audit_app.command("cost")
+def cost(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+    """Stopped instances keeping storage, unattached volumes, idle addresses and instances."""
+    _report("cost", scenario, fmt, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,8 +15,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
+from bot.history.models import SimilarIncident
 from bot.investigate import investigate_query
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import InvestigationResult, StepRecord
@@ -78,14 +80,52 @@ def _render(result: InvestigationResult) -> None:
             if result.hypotheses
             else "  (none: no hypothesis to act on)"
         )
-    for i, a in enumerate(result.actions, 1):
+    for i, proposed in enumerate(result.actions, 1):
         console.print(
-            f"  {i}. {a.action} {json.dumps(a.params)}  risk={a.risk}\n     {a.rationale}"
+            f"  {i}. {proposed.action} {json.dumps(proposed.params)}  risk={proposed.risk}\n"
+            f"     {proposed.rationale}"
         )
     console.print(f"\n[dim]{len(result.steps)} steps in {result.duration_ms:.0f} ms[/]")
 
 
-def _production_context() -> InvestigationContext:
+def _render_similar(similar: list[SimilarIncident]) -> None:
+    if not similar:
+        return
+    console.print("\n[bold]SIMILAR PAST INCIDENTS[/]")
+    for s in similar:
+        p = s.past
+        console.print(f"  • #{p.incident_id} {escape(p.title)}  [dim]({p.created_at:%Y-%m-%d})[/]")
+        cause = f"{p.kind} on {p.service}: {p.cause}" if p.kind else "not found"
+        console.print(f"      root cause: {escape(cause)}")
+        console.print(f"      fixed by: {escape('; '.join(p.fixed_by) or 'not recorded')}")
+        if p.did_not_fix:
+            console.print(f"      did not help: {escape('; '.join(p.did_not_fix))}")
+
+
+def _similar(ctx: InvestigationContext, result: InvestigationResult) -> list[SimilarIncident]:
+    """The closest past incidents in the configured database; none when there is no database
+    yet (an SQLite file that does not exist is not created) or it cannot be read."""
+    from bot.config import get_settings
+    from bot.errors import AiopsError
+    from bot.history.flows import similar_to_result
+    from bot.store.db import settings_database
+
+    settings = get_settings()
+    if not settings.database_url and not settings.aiops_db.expanduser().is_file():
+        return []
+    try:
+        db = settings_database(settings)
+    except AiopsError as exc:
+        console.print(f"[dim]similar past incidents skipped: {escape(str(exc))}[/]")
+        return []
+    try:
+        return similar_to_result(db, result, topology=ctx.topology)
+    finally:
+        db.dispose()
+
+
+def production_context() -> InvestigationContext:
+    """The configured AWS, Kubernetes and topology, for commands that read live systems."""
     from bot.clock import SystemClock
     from bot.config import get_settings
     from bot.investigate.context import Topology
@@ -131,7 +171,7 @@ def investigate(
             ctx = context_for_world(world)
             to_refs = world.to_id_refs
         else:
-            ctx = _production_context()
+            ctx = production_context()
         from bot.config import get_settings
         from bot.investigate.llm import attach_claude
 
@@ -150,6 +190,7 @@ def investigate(
             result = investigate_query(ctx, query, on_progress=progress)
         console.print(_progress_table(done, query))
         _render(result)
+        _render_similar(_similar(ctx, result))
 
 
 def register(app: typer.Typer) -> None:

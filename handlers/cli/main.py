@@ -13,11 +13,11 @@ import logging
 import sys
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer import _click as click  # typer >= 0.29 vendors click: its groups are these classes
+from typer.core import TyperCommand, TyperGroup
 
 from bot.errors import AiopsError
 
@@ -66,14 +66,35 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "handlers.cli.remediate",
         "Remediation: propose, dry-run, approve, reject and run typed actions.",
     ),
+    "inventory": (
+        "handlers.cli.inventory",
+        "List resources of one type with filters (env=prod, state=stopped, tag:team=payments).",
+    ),
     "audit": (
         "handlers.cli.audit",
-        "The audit log: every approval, refusal and action, hash-chained.",
+        "The audit log (verify, export) and the posture audits (security, cost).",
     ),
     "slo": ("handlers.cli.slo", "SLOs and incident SLAs: status now, compliance by month."),
     "member": (
         "handlers.cli.members",
-        "Team members and their roles (who may approve remediations).",
+        "Members, their approval roles and their teams (--role TEAM:ROLE puts them in a team).",
+    ),
+    "runbook": (
+        "handlers.cli.runbooks",
+        "Runbooks: list the live set, sync the git repository.",
+    ),
+    "fixes": (
+        "handlers.cli.learn",
+        "The fix library: which actions and runbooks fixed which kind of incident.",
+    ),
+    "stats": (
+        "handlers.cli.learn",
+        "Learning figures: helpful analyses, top-1 accuracy, common fixes, automation rate.",
+    ),
+    "postmortem": (
+        "handlers.cli.postmortem",
+        "Write an incident's postmortem draft: summary, impact, timeline, root cause with "
+        "evidence, what fixed it, what did not, follow-ups.",
     ),
 }
 
@@ -93,7 +114,7 @@ class LazyGroup(TyperGroup):
             return found
         module, help_line = COMMANDS[cmd_name]
         if self._listing:
-            return click.Command(cmd_name, help=help_line)
+            return TyperCommand(cmd_name, help=help_line)
         return self._load(module).get(cmd_name)
 
     def _load(self, module_name: str) -> dict[str, click.Command]:

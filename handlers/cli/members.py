@@ -16,15 +16,22 @@ from rich.table import Table
 from bot.config import get_settings
 from bot.store.db import settings_database
 from bot.teams import members
+from bot.teams.config import load_teams
+from bot.teams.directory import Directory
 
 console = Console()
-member_app = typer.Typer(help="Team members and their roles (who may approve remediations).")
+member_app = typer.Typer(
+    help="Members, their approval roles and their teams (--role TEAM:ROLE puts them in a team)."
+)
 
 
 @member_app.command("add")
 def add(
     user: Annotated[str, typer.Argument(help="Slack user id, e.g. U012AB3CD")],
-    role: Annotated[list[str], typer.Option("--role", help="role to grant (repeatable)")],
+    role: Annotated[
+        list[str],
+        typer.Option("--role", help="role to grant (repeatable); TEAM:ROLE for a team role"),
+    ],
     name: Annotated[str | None, typer.Option(help="display name")] = None,
     email: Annotated[str | None, typer.Option(help="email address")] = None,
 ) -> None:
@@ -58,15 +65,31 @@ def remove(
 
 @member_app.command("list")
 def list_members() -> None:
-    """Every member and their roles."""
-    db = settings_database(get_settings())
+    """Every member: approval roles, and teams with their role (teams.yaml and TEAM:ROLE rows).
+
+    Slack user groups named in teams.yaml are listed as groups (their members are read from
+    Slack by the running bot)."""
+    settings = get_settings()
+    teams = load_teams(settings.aiops_teams_file)
+    db = settings_database(settings)
     try:
-        rows = members.list_members(db)
+        rows = {m.slack_user_id: m for m in members.list_members(db)}
+        directory = Directory(db, teams)
+        users = sorted(
+            {*rows, *(u for t in (teams.teams if teams else {}).values() for u in t.members)}
+        )
+        table = Table("user", "name", "roles", "teams")
+        for user in users:
+            row = rows.get(user)
+            plain = directory.plain_roles(user)
+            mine = directory.roles_by_name(user)
+            in_teams = ", ".join(f"{t}: {r.value}" for t, r in sorted(mine.items()))
+            table.add_row(user, row.name if row else "", ", ".join(plain), in_teams)
+        for name, team in sorted((teams.teams if teams else {}).items()):
+            for group, role in sorted(team.groups.items()):
+                table.add_row(group, "(Slack user group)", "", f"{name}: {role.value}")
     finally:
         db.dispose()
-    table = Table("user", "name", "roles")
-    for m in rows:
-        table.add_row(m.slack_user_id, m.name, ", ".join(m.roles))
     console.print(table)
 
 

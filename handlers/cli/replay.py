@@ -30,6 +30,13 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--db", help="keep the run in this SQLite file (default: temporary)"),
         ] = None,
+        services: Annotated[
+            Path | None,
+            typer.Option(
+                "--services",
+                help="route incidents with this services.yaml; each reports its team and channel",
+            ),
+        ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and show the incidents it produced."""
         from handlers.cli.extras import require_sandbox
@@ -40,13 +47,20 @@ def register(app: typer.Typer) -> None:
             require_sandbox("replay")
         loaded = load_scenario(file)
         url = keep_db_url(db)
+        routes = None
+        if services is not None:
+            from bot.teams.config import load_services
+
+            routes = load_services(services)
         if approve is None and as_json:
             from sandbox.investigate.enricher import InvestigateEach
 
             with InvestigateEach(loaded.scenario) as investigate:
-                result = replay(loaded.scenario, db_url=url, enrichers=[investigate])
+                result = replay(
+                    loaded.scenario, db_url=url, enrichers=[investigate], services=routes
+                )
         elif approve is None:
-            result = replay(loaded.scenario, db_url=url)
+            result = replay(loaded.scenario, db_url=url, services=routes)
         else:
             from handlers.replay.runner import approve_first_replay
 
@@ -55,11 +69,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(result, indent=2))
             return
         table = Table(title=f"{result['scenario']}: {len(result['incidents'])} incident(s)")
-        for col in ("id", "title", "alerts", "root alert"):
+        columns = ["id", "title", "alerts", "root alert"] + (["team", "channel"] if routes else [])
+        for col in columns:
             table.add_column(col)
         for inc in result["incidents"]:
             alerts = ", ".join(inc["alerts"])
-            table.add_row(inc["id"], inc["title"], alerts, inc["root_alert"] or "")
+            where = [inc.get("team") or "", inc.get("channel") or ""] if routes else []
+            table.add_row(inc["id"], inc["title"], alerts, inc["root_alert"] or "", *where)
         console = Console()
         console.print(table)
         console.print(kept_db_note(db), highlight=False)

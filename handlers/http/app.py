@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot.errors import AiopsError
-from handlers.http import alerts, changes, sns
+from handlers.http import alerts, changes, runbooks, sns
 from handlers.http.deps import HttpServices
 from handlers.http.observe import add_observability
 
@@ -50,4 +50,5 @@ def create_http_app(services: HttpServices) -> FastAPI:
     app.include_router(alerts.router)
     app.include_router(sns.router)
     app.include_router(changes.router)
+    app.include_router(runbooks.router)
     return app

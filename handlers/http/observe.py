@@ -84,6 +84,8 @@ class _Readiness:
 
 
 def add_observability(app: FastAPI, services: Any) -> None:
+    import bot.learn.metrics  # noqa: F401  (registers the learning gauges on the same store)
+
     watch_store(services.flows.db, services.clock)
     readiness = _Readiness(services)
     app.add_middleware(RequestIds)

@@ -26,8 +26,10 @@ from bot.incidents.flows import IncidentFlows
 from bot.incidents.ports import IncidentPublisher, RecordingPublisher
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
-from bot.store import Database, connect
+from bot.store import Database, Incident, connect
 from bot.store.migrate import upgrade
+from bot.teams.config import ServicesFile, load_services
+from bot.teams.routing import Router
 from bot.topology import Topology
 from handlers.replay.server import BackgroundServer
 from integrations.sns_http import fetch_url
@@ -73,14 +75,18 @@ def replay(
     db_url: str | None = None,
     enrichers: Sequence[Enricher] = (),
     publisher: IncidentPublisher | None = None,
+    services: ServicesFile | None = None,
 ) -> dict[str, Any]:
-    """Replay ``scenario`` (a loaded ``Scenario`` model, truth already dropped)."""
+    """Replay ``scenario`` (a loaded ``Scenario`` model, truth already dropped); with
+    ``services`` (a services.yaml) each incident is routed and reports its team, channel,
+    escalation policy and automatic-investigation policy."""
     with tempfile.TemporaryDirectory(prefix="aiops-replay-") as tmp:
         url = db_url or f"sqlite:///{Path(tmp) / 'replay.db'}"
         db = connect(url)
         try:
             upgrade(db.engine)
-            return _run(scenario, db, _settings(url), enrichers, publisher)
+            extra = [*enrichers, _routing] if services is not None else enrichers
+            return _run(scenario, db, _settings(url), extra, publisher, services)
         finally:
             db.dispose()
 
@@ -91,6 +97,7 @@ def _run(
     settings: Settings,
     enrichers: Sequence[Enricher],
     publisher: IncidentPublisher | None,
+    routes: ServicesFile | None = None,
 ) -> dict[str, Any]:
     from handlers.http import HttpServices, create_http_app
 
@@ -108,6 +115,7 @@ def _run(
         clock=clock,
         topology=Topology.from_services(scenario.services),
         publisher=publisher or RecordingPublisher(channel=settings.aiops_slack_channel),
+        router=Router(routes or load_services(settings.aiops_services_file)),
     )
     pipeline = IngestPipeline(flows)
     signer = SnsSigner()
@@ -218,6 +226,19 @@ def _incidents(ctx: ReplayContext, enrichers: Sequence[Enricher]) -> list[dict[s
             if extra:
                 item.update(extra)
     return out
+
+
+def _routing(ctx: ReplayContext, incident_id: int) -> dict[str, Any]:
+    """Where routing sent the incident: its team, channel and policies (names)."""
+    view = ctx.flows.view(incident_id)
+    with ctx.flows.db.session() as s:
+        row = s.get(Incident, incident_id)
+    return {
+        "team": view.team,
+        "channel": view.slack_channel,
+        "escalation_policy": row.escalation_policy if row else None,
+        "auto_investigate": view.auto_investigate,
+    }
 
 
 def approve_first_replay(

@@ -19,9 +19,11 @@ from datetime import timedelta
 
 from slack_sdk.models.blocks import Block
 
+from bot.errors import UserError
+from bot.inventory.ask import question_to_query, words_to_query
 from handlers.blocks.misc import help_blocks, usage_blocks
 from handlers.blocks.models import UsageLine
-from handlers.slack.services import Actor, Reply, Services
+from handlers.slack.services import Actor, Reply, Services, TeamCommand
 
 COMMAND = "/aiops"
 Call = Callable[[Services, Actor], Reply]
@@ -31,6 +33,8 @@ _REQUEST = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _TARGET = re.compile(r"^[A-Za-z0-9_./:-]{1,128}$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_TEAM = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TEAM_ROLES = ("viewer", "operator", "admin", "owner")
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 MAX_QUERY = 500
 MAX_NOTE = 2000
@@ -199,13 +203,68 @@ def _audit(args: list[str]) -> Call:
         return lambda s, a: s.audit(a, "security")
     if args[0] == "cost":
         return lambda s, a: s.audit(a, "cost")
-    raise ArgError(f"`{args[0]}` is not an audit: say `security` or `cost`.")
+    if args[0] == "compliance":
+        return lambda s, a: s.audit(a, "compliance")
+    raise ArgError(f"`{args[0]}` is not an audit: say `security`, `cost` or `compliance`.")
+
+
+def _inventory(args: list[str]) -> Call:
+    try:
+        query = words_to_query(args)
+    except UserError as exc:
+        raise ArgError(f"{exc.message}.") from None
+    return lambda s, a: s.inventory(a, query)
 
 
 def _snooze(args: list[str]) -> Call:
     _arity(args, 2)
     iid, length = incident_id(args[0]), duration(args[1])
     return lambda s, a: s.snooze(a, iid, length)
+
+
+def _team(args: list[str]) -> Call:
+    op = args[0].lower() if args else "list"
+    if op == "list":
+        _arity(args, 0, 2)
+        team = team_name(args[1]) if len(args) == 2 else None
+        return lambda s, a: s.team(a, TeamCommand("list", team))
+    if op == "add":
+        _arity(args, 4)
+        who, team, role = user_id(args[1]), team_name(args[2]), args[3].lower()
+        if role not in TEAM_ROLES:
+            raise ArgError(f"`{args[3]}` is not a role: say {', '.join(TEAM_ROLES)}.")
+        return lambda s, a: s.team(a, TeamCommand("add", team, who, role))
+    if op == "remove":
+        _arity(args, 3)
+        who, team = user_id(args[1]), team_name(args[2])
+        return lambda s, a: s.team(a, TeamCommand("remove", team, who))
+    raise ArgError(f"`{args[0]}` is not a team command: say `list`, `add` or `remove`.")
+
+
+def team_name(token: str) -> str:
+    if not _TEAM.match(token):
+        raise ArgError(f"`{token}` is not a team name (lower-case letters, digits, `-_`).")
+    return token
+
+
+def _fixes(args: list[str]) -> Call:
+    """``[--service S] [--kind K]`` (also ``service=S`` / ``kind=K``)."""
+    found: dict[str, str] = {}
+    rest = list(args)
+    while rest:
+        word = rest.pop(0)
+        key, eq, value = word.lstrip("-").partition("=")
+        if key not in ("service", "kind") or not word.startswith("--") and not eq:
+            raise ArgError(f"`{word}`: say `--service <name>` or `--kind <class or platform>`.")
+        if not eq:
+            if not rest:
+                raise ArgError(f"`{word}` needs a value.")
+            value = rest.pop(0)
+        if not _TARGET.match(value):
+            raise ArgError(f"`{value}` is not a {key} name.")
+        found[key] = value
+    service, kind = found.get("service"), found.get("kind")
+    return lambda s, a: s.fixes(a, service, kind)
 
 
 def _help(args: list[str]) -> Call:  # never called: help is answered in the ack
@@ -243,9 +302,24 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("slo", "/aiops slo", "SLO status and error budgets", _no_args(lambda s: s.slo)),
     Subcommand("capacity", "/aiops capacity", "Capacity forecast",
                _no_args(lambda s: s.capacity)),
-    Subcommand("audit", "/aiops audit security|cost", "Run a security or cost audit", _audit),
+    Subcommand("audit", "/aiops audit security|cost|compliance",
+               "Run a security, cost or compliance audit", _audit),
+    Subcommand("inventory", "/aiops inventory <type> [key=value …] | <question>",
+               "List resources: `ec2 env=prod`, `which buckets are public`", _inventory),
     Subcommand("snooze", "/aiops snooze <id> <duration>",
                "Silence an incident's escalation for a while (30m, 2h, 1d)", _snooze),
+    Subcommand("whoami", "/aiops whoami", "Your teams and roles",
+               _no_args(lambda s: s.whoami)),
+    Subcommand("team", "/aiops team [list [team]] | add @user <team> <role> | remove @user <team>",
+               "Team members and roles (owners add and remove)", _team),
+    Subcommand("fixes", "/aiops fixes [--service S] [--kind K]",
+               "The fix library: what fixed which kind of incident, and what did not", _fixes),
+    Subcommand("stats", "/aiops stats",
+               "Helpful analyses, top-1 accuracy, common fixes, automation rate",
+               _no_args(lambda s: s.stats)),
+    Subcommand("postmortem", "/aiops postmortem <id>",
+               "Post an incident's postmortem draft (Markdown) in its thread",
+               _one_incident(lambda s: s.postmortem), "Writing the postmortem draft…"),
     Subcommand("help", "/aiops help [subcommand]", "This list, or one sub-command's usage",
                _help),
 )  # fmt: skip
@@ -294,7 +368,11 @@ def parse(text: str) -> Help | Invalid | Run:
         return sub_help(sub) if sub else _unknown(rest[0])
     sub = TABLE.get(word)
     if sub is None:
-        return _unknown(args[0])
+        question = question_to_query(" ".join(args), need_intent=True)  # "list EC2 in prod"
+        if question is None:
+            return _unknown(args[0])
+        inventory = TABLE["inventory"]
+        return Run(inventory, lambda s, a: s.inventory(a, question), inventory.ack_text)
     if len(rest) == 1 and rest[0].lower() in HELP_WORDS:
         return sub_help(sub)
     try:

@@ -22,9 +22,13 @@ from bot.incidents.flows import IncidentFlows
 from bot.incidents.models import IncidentView
 from bot.jobs import JobRunner
 from bot.remediate.policy import Policy
+from bot.respond import auto_claims
 from bot.respond.approvals import Desk
 from bot.store import Database
+from bot.teams.access import Gate
+from bot.teams.directory import Directory
 from bot.teams.members import roles_of
+from bot.teams.scope import TeamScope
 from handlers.slack.outcomes import SlackOutcomes
 from handlers.slack.publisher import SlackIncidentPublisher
 
@@ -48,9 +52,12 @@ class Domain:
     paging: Any | None = None  # bot.escalate.Paging
     reports: Any | None = None  # handlers.slack.domain_reports.Reports
     approval_ttl: timedelta = timedelta(minutes=30)
+    gate: Gate | None = None  # team isolation (None: off, everyone sees everything)
     desk: Desk = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.gate is None:
+            self.gate = Gate(self.db, Directory(self.db, None))
         self.desk = Desk(
             db=self.db, policy=self.policy, clock=self.clock, jobs=self.jobs,
             outcomes=SlackOutcomes(self.publisher, self.client), flows=self.flows,
@@ -61,12 +68,24 @@ class Domain:
     def roles_of(self, user_id: str) -> list[str]:
         return roles_of(self.db, user_id)
 
+    @property
+    def access(self) -> Gate:
+        assert self.gate is not None
+        return self.gate
+
+    def scope(self, user_id: str) -> TeamScope:
+        """What the user sees: every list a service shows is filtered by it."""
+        return self.access.scope(user_id)
+
     # ---- incidents
     def view(self, incident_id: int) -> IncidentView:
         return self.flows.view(incident_id)
 
     def assignee_of(self, incident_id: int) -> str | None:
         return commands.assignee_of(self.db, incident_id)
+
+    def auto_investigated(self, incident_id: int) -> str | None:
+        return auto_claims.label_of(self.db, incident_id)
 
     def note(self, incident_id: int, text: str) -> None:
         """A line in the incident's Slack thread (nothing when Slack is not wired)."""

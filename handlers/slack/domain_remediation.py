@@ -11,18 +11,27 @@ outcome in the same thread.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import UpstreamUnavailable, UserError
+from bot.history.models import SimilarIncident
 from bot.investigate import service as investigations
-from bot.remediate import registry
 from bot.remediate.enums import State
-from bot.remediate.runbooks import load_runbooks
+from bot.remediate.runbooks_live import LIVE
 from bot.respond import approvals, proposals
+from bot.respond.auto import AUTO_ACTOR, AutoRun
+from bot.respond.runbooks import live_runbook, propose_runbook
 from handlers.blocks import approval_request, investigation_summary, investigation_text
-from handlers.blocks.models import ActionView, ApprovalView, HypothesisView, InvestigationView
+from handlers.blocks.models import (
+    ActionView,
+    ApprovalView,
+    HypothesisView,
+    InvestigationView,
+    SimilarView,
+)
 from handlers.blocks.text import escape
 from handlers.slack.domain import Domain
 from handlers.slack.services import Actor, Reply
@@ -37,14 +46,42 @@ def _context(domain: Domain) -> Any:
     return domain.investigation_context()
 
 
-def _summary(found: proposals.Investigated) -> InvestigationView:
+def _permalink(domain: Domain, channel: str | None, ts: str | None) -> str | None:
+    """The link to a message (a past incident's thread), or None when Slack will not say."""
+    if domain.client is None or not channel or not ts:
+        return None
+    try:
+        resp = domain.client.chat_getPermalink(channel=channel, message_ts=ts)
+    except SlackApiError as exc:
+        log.info("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+        return None
+    return str(resp.get("permalink") or "") or None
+
+
+def similar_views(domain: Domain, similar: list[SimilarIncident]) -> list[SimilarView]:
+    out = []
+    for s in similar:
+        p = s.past
+        cause = f"{p.kind} on {p.service}: {p.cause}" if p.kind else ""
+        out.append(SimilarView(
+            incident_id=p.incident_id, title=p.title, cause=cause, fixed_by=p.fixed_by,
+            did_not_fix=p.did_not_fix, link=_permalink(domain, p.slack_channel, p.slack_ts),
+            at=p.created_at,
+        ))  # fmt: skip
+    return out
+
+
+def _summary(domain: Domain, found: proposals.Investigated) -> InvestigationView:
     result = found.result
     c = result.classification
+    history = {a.action: a.history for a in result.actions if a.history}
     return InvestigationView(
         query=result.query,
-        facts=[f.text for f in result.facts] + found.problems,
+        facts=[f.text for f in result.facts] + found.problems + found.runbooks,
         hypotheses=[
-            HypothesisView(f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence)
+            HypothesisView(
+                f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence, kind=h.kind
+            )
             for h in result.hypotheses
         ],
         actions=[
@@ -54,6 +91,7 @@ def _summary(found: proposals.Investigated) -> InvestigationView:
                 risk=r.risk,
                 params={k: str(v) for k, v in r.params.items()},
                 status=r.state,
+                history=history.get(r.action),
             )
             for r in found.requests
         ],  # fmt: skip
@@ -62,12 +100,13 @@ def _summary(found: proposals.Investigated) -> InvestigationView:
         + f" · {len(result.steps)} checks in {result.duration_ms / 1000:.1f} s",
         incident_id=found.incident_id,
         investigation_id=str(found.investigation_id),
+        similar=similar_views(domain, found.similar),
         next_steps=list(result.next_steps),
     )
 
 
 def _show(domain: Domain, actor: Actor, found: proposals.Investigated) -> Reply:
-    card = _summary(found)
+    card = _summary(domain, found)
     text, blocks = investigation_text(card), investigation_summary(card)
     where = _post(domain, found.incident_id, actor, text, blocks)
     if where is None:
@@ -114,6 +153,34 @@ def investigate_incident(domain: Domain, actor: Actor, incident_id: int) -> Repl
     return _show(domain, actor, found)
 
 
+class SlackAutoReport:
+    """``bot.respond.auto.AutoReport`` for Slack: the findings of an automatic investigation
+    in the incident's thread, marked "investigated automatically", with Approve / Reject on
+    what still waits for a person."""
+
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
+
+    def investigated(self, run: AutoRun) -> None:
+        card = _summary(self.domain, run.found)
+        mark = f":robot_face: Investigated automatically (policy {run.policy})"
+        if run.auto_approved:
+            mark += f"; auto-approved by the policy: {', '.join(run.auto_approved)}"
+        card = replace(card, summary=f"{mark} · {card.summary}")
+        text = f"{mark}. Top hypothesis: {run.top_line}"
+        where = _post(self.domain, run.incident_id, Actor(AUTO_ACTOR), text,
+                      investigation_summary(card))  # fmt: skip
+        self.domain.refresh(run.incident_id)  # its message says so too
+        if where is not None:
+            investigations.add_target(
+                db=self.domain.db, investigation_id=run.found.investigation_id, kind="slack",
+                value={"channel": where[0], "ts": where[1]},
+            )  # fmt: skip
+
+    def failed(self, incident_id: int, text: str) -> None:
+        self.domain.note(incident_id, f":warning: {escape(text)}")
+
+
 # ---------------------------------------------------------------- approvals
 def _request_id(raw: str) -> int:
     if not raw.isdigit() or int(raw) <= 0:
@@ -123,7 +190,8 @@ def _request_id(raw: str) -> int:
 
 def approve(domain: Domain, actor: Actor, raw_id: str) -> Reply:
     rid = _request_id(raw_id)
-    done = approvals.approve(domain.desk, request_id=rid, user=actor.user_id)
+    roles = domain.access.approver_roles(actor.user_id, rid)  # None: Member rows decide
+    done = approvals.approve(domain.desk, request_id=rid, user=actor.user_id, roles=roles)
     if done.running:
         text = f":white_check_mark: <@{actor.user_id}> approved `{done.request.action}` "
         text += f"(request {rid}); running it now. The outcome will follow here."
@@ -134,7 +202,10 @@ def approve(domain: Domain, actor: Actor, raw_id: str) -> Reply:
 
 def reject(domain: Domain, actor: Actor, raw_id: str, reason: str | None) -> Reply:
     rid = _request_id(raw_id)
-    req = approvals.reject(domain.desk, request_id=rid, user=actor.user_id, reason=reason or "")
+    roles = domain.access.approver_roles(actor.user_id, rid)
+    req = approvals.reject(
+        domain.desk, request_id=rid, user=actor.user_id, reason=reason or "", roles=roles
+    )
     why = f": {escape(reason)}" if reason else ""
     return Reply(f":no_entry: <@{actor.user_id}> rejected `{req.action}` (request {rid}){why}",
                  public=True)  # fmt: skip
@@ -142,19 +213,18 @@ def reject(domain: Domain, actor: Actor, raw_id: str, reason: str | None) -> Rep
 
 # ---------------------------------------------------------------- runbooks
 def runbook_list(domain: Domain, actor: Actor) -> Reply:
-    books = load_runbooks(lookup=registry.get)
-    if not books:
+    live = LIVE.current()
+    if not live.books:
         return Reply("No runbooks are installed.")
-    lines = [f"• `{b.name}` — {escape(b.description or '')}" for b in books.values()]
-    return Reply("*Runbooks* (`/aiops runbook run <name> <target>`)\n" + "\n".join(lines))
+    lines = [f"• `{b.name}` — {escape(b.description or '')}" for b in live.books.values()]
+    return Reply(f"*Runbooks* ({escape(live.version)}; `/aiops runbook run <name> <target>`)\n"
+                 + "\n".join(lines))  # fmt: skip
 
 
 def runbook_run(domain: Domain, actor: Actor, name: str, target: str) -> Reply:
-    if name not in load_runbooks(lookup=registry.get):
-        raise UserError(f"no runbook named `{name}`", hint="`/aiops runbook list` shows them")
-    proposal = proposals.propose(
-        domain.desk, action="runbook.run", params={"name": name, "target": target},
-        requested_by=actor.user_id, rationale="requested in Slack",
+    proposal = propose_runbook(
+        domain.desk, live_runbook(name), target=target, requested_by=actor.user_id,
+        rationale="requested in Slack",
     )  # fmt: skip
     req = proposal.request
     assert req.id is not None

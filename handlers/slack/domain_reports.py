@@ -1,7 +1,8 @@
 """Reports behind the Slack services: ``/aiops capacity`` (the digest, posted on demand in the
 asking channel), ``/aiops slo`` (error budgets + live SLA clocks of open incidents),
 ``/aiops audit security|cost`` (read-only checks over the configured AWS, posted in the
-channel), and the escalation hint posted in a new warning incident's thread.
+channel), ``/aiops inventory`` (a listing, long ones attached as a file), and the escalation
+hint posted in a new warning incident's thread.
 
 ``Reports`` holds factories, so nothing connects before the first command needs it; production
 builds it in ``handlers.slack.wiring``, tests hand it sandbox-world clients.
@@ -20,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 from bot.digest.flows import DigestRunner
 from bot.errors import UpstreamUnavailable, UserError
 from handlers.slack.capacity import capacity_service
-from handlers.slack.services import Actor, AuditKind, Reply
+from handlers.slack.services import Actor, AuditKind, Reply, ReplyFile
 
 if TYPE_CHECKING:
+    from bot.inventory.query import InventoryQuery
     from handlers.slack.domain import Domain
 
 log = logging.getLogger("aiops.slack.reports")
@@ -37,7 +39,9 @@ NO_SLO_FILE = (
 class Reports:
     metric_sources: Callable[[], dict[str, Any]]  # name -> MetricSource ("default", …)
     aws: Callable[[], Any]  # AwsClients (the cost audit reads .ec2)
+    k8s: Callable[[], Any] = lambda: None  # KubernetesApi, or None when not configured
     slo_file: Path | None = None
+    compliance_file: Path | None = None
     digest: DigestRunner | None = None
     hint_history: timedelta = timedelta(days=90)
     hint_cache: timedelta = timedelta(minutes=10)
@@ -87,8 +91,13 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
 
         if domain.investigation_context is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")
-        found = security.security_audit(domain.investigation_context())
+        from integrations.aws.iam_policies import PolicyReader
+
+        iam = PolicyReader(_reports(domain).aws().iam) if domain.reports is not None else None
+        found = security.security_audit(domain.investigation_context(), iam)
         text = security.render(found)
+    elif kind == "compliance":
+        text = _compliance(domain)
     else:
         from bot.posture import cost
 
@@ -97,6 +106,42 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind) -> Reply:
         found_cost = cost.cost_audit(r.aws().ec2, sources.get("cloudwatch"), domain.clock.now())
         text = cost.render(found_cost)
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
+
+
+def _compliance(domain: Domain) -> str:
+    from bot.compliance.evaluate import evaluate
+    from bot.compliance.render import summary
+    from bot.compliance.rules import load_rules
+    from bot.compliance.runs import record
+    from bot.inventory.service import InventorySources
+
+    r = _reports(domain)
+    report = evaluate(load_rules(r.compliance_file), InventorySources(aws=r.aws(), k8s=r.k8s()))
+    return summary(report, record(domain.db, report, domain.clock.now()))
+
+
+# ---------------------------------------------------------------- inventory
+#: rows shown in the message; a longer listing is attached as a CSV file
+INLINE_ROWS = 25
+
+
+def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:
+    from bot.inventory.render import render, summary
+    from bot.inventory.service import InventorySources, run
+
+    r = _reports(domain)
+    result = run(query, InventorySources(aws=r.aws(), k8s=r.k8s()))
+    table = render(result, "table").splitlines()
+    head, rows = table[0], table[1 : 3 + INLINE_ROWS]
+    more = len(result.resources) - INLINE_ROWS
+    text = f"*Inventory:* {head}\n```" + "\n".join(rows) + "```" if result.resources else head
+    attached = None
+    if more > 0:
+        text += f"\n_{more} more in the attached file._"
+        attached = ReplyFile(
+            f"inventory-{query.type.type}.csv", render(result, "csv"), summary(result)
+        )
+    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
 # ---------------------------------------------------------------- escalation hint

@@ -14,18 +14,27 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from bot.errors import NotFound, UserError
+from bot.errors import UserError
 from bot.incidents import commands
 from bot.incidents.models import IncidentView
-from bot.remediate import service as remediate_service
+from bot.respond.home import home_for
 from bot.store.receipts import remember
 from handlers.blocks import incident_list, incident_message, incident_text, timeline
-from handlers.blocks.ids import FeedbackKind, FeedbackRef
-from handlers.blocks.models import ApprovalView, HomeView, OnCallView, TimelineEntryView
+from handlers.blocks.models import (
+    ApprovalView,
+    HomeView,
+    OnCallView,
+    TeamWeekView,
+    TimelineEntryView,
+)
 from handlers.blocks.models import TimelineView as TimelineCard
+from handlers.slack import domain_learning as learning
 from handlers.slack import domain_remediation as rem
 from handlers.slack import domain_reports as rep
+from handlers.slack import domain_teams as teams
 from handlers.slack.domain import SOURCE, Domain
+from handlers.slack.guard import guard
+from handlers.slack.postmortem import postmortem
 from handlers.slack.publisher import incident_card
 from handlers.slack.services import Actor, Reply, Services, default_services
 
@@ -39,8 +48,14 @@ def _card(domain: Domain, view: IncidentView) -> Any:
 
 
 # ---------------------------------------------------------------- incident sub-commands
+def _open(domain: Domain, actor: Actor) -> list[IncidentView]:
+    """Open incidents of the teams the actor sees (all of them with isolation off)."""
+    scope = domain.scope(actor.user_id)
+    return commands.open_views(domain.flows, limit=MAX_LISTED, scope=scope)
+
+
 def list_incidents(domain: Domain, actor: Actor) -> Reply:
-    cards = [_card(domain, v) for v in commands.open_views(domain.flows, limit=MAX_LISTED)]
+    cards = [_card(domain, v) for v in _open(domain, actor)]
     text = f"{len(cards)} open incident(s)"
     return Reply(text, incident_list(cards))
 
@@ -100,50 +115,53 @@ def snooze(domain: Domain, actor: Actor, incident_id: int, length: timedelta) ->
 
 
 def oncall(domain: Domain, actor: Actor) -> Reply:
+    """Who is on call: the default policy, or with teams, the rotation of each of the user's
+    teams."""
+    from bot.errors import NotFound
     from bot.escalate.oncall import who_is_on_call
 
-    view = who_is_on_call(_paging(domain))
-    lines = [f"*On call now* ({view.policy}): " + (", ".join(view.on_call_now) or "nobody")]
-    for level in view.levels:
-        targets = ", ".join(f"{t.kind} {'/'.join(t.who)}" for t in level.targets)
-        lines.append(f"Level {level.level} after {level.escalate_after_s / 60:.0f} min: {targets}")
-    lines += [f":warning: {w}" for w in view.warnings]
+    paging = _paging(domain)
+    scope = domain.scope(actor.user_id)
+    teams: list[str | None] = [None] if scope.everything else [t for t, _ in scope.describe()]
+    lines: list[str] = []
+    for team in teams:
+        try:
+            view = who_is_on_call(paging, team=team)
+        except NotFound as exc:
+            lines.append(f"*{team}*: {exc.message}")
+            continue
+        head = f"*{team}* · " if team else ""
+        who = ", ".join(view.on_call_now) or "nobody"
+        lines.append(f"{head}*On call now* ({view.policy}): {who}")
+        for level in view.levels:
+            targets = ", ".join(f"{t.kind} {'/'.join(t.who)}" for t in level.targets)
+            lines.append(
+                f"Level {level.level} after {level.escalate_after_s / 60:.0f} min: {targets}"
+            )
+        lines += [f":warning: {w}" for w in view.warnings]
     return Reply("\n".join(lines))
 
 
-def feedback(domain: Domain, actor: Actor, ref: FeedbackRef, kind: FeedbackKind) -> Reply:
-    inv_id = None
-    if ref.investigation_id is not None:
-        if not ref.investigation_id.isdigit():
-            raise UserError("This button is out of date or malformed.")
-        inv_id = int(ref.investigation_id)
-    commands.give_feedback(
-        domain.flows, user=actor.user_id, kind=kind, incident_id=ref.incident_id,
-        investigation_id=inv_id,
-    )  # fmt: skip
-    return Reply(":pray: Thanks, noted.")
-
-
 def home(domain: Domain, actor: Actor) -> HomeView:
-    incidents = [_card(domain, v) for v in commands.open_views(domain.flows, limit=MAX_LISTED)]
+    """The clicking user's home: their teams' incidents, approvals, on-call and week."""
+    data = home_for(domain.desk, actor.user_id, domain.roles_of(actor.user_id),
+                    paging=domain.paging, scope=domain.scope(actor.user_id))  # fmt: skip
+    visible = domain.access.visible_requests(actor.user_id, data.approvals)
     approvals = [
         ApprovalView(
             request_id=str(r.id), action=r.action, risk=r.risk, requested_by=r.requested_by,
             params={k: str(v) for k, v in r.params.items()}, incident_id=r.incident_id,
             expires_at=r.expires_at, approvals_needed=r.required_approvals,
         )
-        for r in remediate_service.pending(domain.db)
+        for r in visible
     ]  # fmt: skip
-    oncall_rows: list[OnCallView] = []
-    if domain.paging is not None:
-        from bot.escalate.oncall import who_is_on_call
-
-        try:
-            now = who_is_on_call(domain.paging)
-            oncall_rows = [OnCallView(schedule=now.policy, user=who) for who in now.on_call_now]
-        except (NotFound, UserError):
-            pass
-    return HomeView(open_incidents=incidents, pending_approvals=approvals, oncall=oncall_rows)
+    oncall = [OnCallView(schedule=f"{o.team} · {o.policy}", user=who)
+              for o in data.oncall for who in o.who]  # fmt: skip
+    weeks = [TeamWeekView(w.team, w.opened, w.mtta, w.mttr) for w in data.weeks]
+    return HomeView(
+        open_incidents=[_card(domain, v) for v in data.incidents], pending_approvals=approvals,
+        oncall=oncall, teams=[t.name for t in data.teams], weeks=weeks,
+    )  # fmt: skip
 
 
 def dedup(domain: Domain, key: str) -> bool:
@@ -152,8 +170,12 @@ def dedup(domain: Domain, key: str) -> bool:
 
 
 def build_services(domain: Domain) -> Services:
-    """Every service backed by the domain."""
+    """Every service backed by the domain, each checked by the team gate first (``guard``)."""
     d = domain
+    return guard(_services(d), d.access)
+
+
+def _services(d: Domain) -> Services:
     return replace(
         default_services(),
         list_incidents=lambda a: list_incidents(d, a),
@@ -164,8 +186,16 @@ def build_services(domain: Domain) -> Services:
         timeline=lambda a, i: show_timeline(d, a, i),
         snooze=lambda a, i, n: snooze(d, a, i, n),
         oncall=lambda a: oncall(d, a),
-        feedback=lambda a, r, k: feedback(d, a, r, k),
+        feedback=lambda a, r, k: learning.feedback(d, a, r, k),
+        rate=lambda a, r: learning.rate(d, a, r),
+        judge=lambda a, r: learning.judge(d, a, r),
+        fix_choices=learning.fix_choices,
+        fix_found=lambda a, i, p, t: learning.fix_found(d, a, i, p, t),
+        fixes=lambda a, s, k: learning.fixes(d, a, s, k),
+        stats=lambda a: learning.stats(d, a),
         home=lambda a: home(d, a),
+        whoami=lambda a: teams.whoami(d, a),
+        team=lambda a, c: teams.team(d, a, c),
         dedup=lambda key: dedup(d, key),
         investigate=lambda a, q: rem.investigate_query(d, a, q),
         investigate_incident=lambda a, i: rem.investigate_incident(d, a, i),
@@ -176,4 +206,6 @@ def build_services(domain: Domain) -> Services:
         slo=lambda a: rep.slo(d, a),
         capacity=lambda a: rep.capacity(d, a),
         audit=lambda a, k: rep.audit(d, a, k),
+        inventory=lambda a, q: rep.inventory(d, a, q),
+        postmortem=lambda a, i: postmortem(d, a, i),
     )

@@ -1,4 +1,5 @@
-"""Buttons on an incident message: Acknowledge, Investigate, Resolve (a modal with a note)."""
+"""Buttons on an incident message: Acknowledge, Investigate, Resolve (a modal with a note and
+"what fixed it": a registry action or runbook from a list, or a few words)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,19 @@ from handlers.blocks.ids import (
     ResolveMetadata,
     parse_value,
 )
-from handlers.blocks.misc import MAX_NOTE, resolve_modal
+from handlers.blocks.misc import MAX_FIX_TEXT, MAX_NOTE, resolve_modal
 from handlers.slack.once import handle_click
 from handlers.slack.respond import Responder
 from handlers.slack.services import Actor, Services
+
+
+def _fix(values: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The modal's "what fixed it": the picked option's value and the typed text."""
+    picked = (values.get(BlockId.RESOLVE_FIX) or {}).get(InputId.RESOLVE_FIX) or {}
+    option = picked.get("selected_option") or {}
+    typed = (values.get(BlockId.RESOLVE_FIX_TEXT) or {}).get(InputId.RESOLVE_FIX_TEXT) or {}
+    pick = option.get("value") if isinstance(option, dict) else None
+    return pick or None, (typed.get("value") or "").strip() or None
 
 
 def _incident(action: dict[str, Any]) -> int:
@@ -61,7 +71,9 @@ def register(app: App, services: Services, jobs: JobRunner) -> None:
             message_ts=container.get("message_ts"),
         )
         # trigger_id lives 3 s: open the modal here, not in the job queue
-        client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(meta))
+        actor = Actor(body["user"]["id"], (body.get("team") or {}).get("id"), meta.channel_id)
+        view = resolve_modal(meta, services.fix_choices(actor))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(CallbackId.RESOLVE_MODAL)
     def resolve_submitted(
@@ -76,6 +88,13 @@ def register(app: App, services: Services, jobs: JobRunner) -> None:
                 errors={BlockId.RESOLVE_NOTE: f"At most {MAX_NOTE} characters, please."},
             )
             return
+        pick, fix_text = _fix(values)
+        if fix_text is not None and len(fix_text) > MAX_FIX_TEXT:
+            ack(
+                response_action="errors",
+                errors={BlockId.RESOLVE_FIX_TEXT: f"At most {MAX_FIX_TEXT} characters, please."},
+            )
+            return
         ack()
         meta = parse_value(ResolveMetadata, view.get("private_metadata"))
         actor = Actor(body["user"]["id"], (body.get("team") or {}).get("id"), meta.channel_id)
@@ -87,5 +106,7 @@ def register(app: App, services: Services, jobs: JobRunner) -> None:
             if not services.dedup(f"slack:view:{view.get('id')}"):
                 return
             responder.send(services.resolve(actor, meta.incident_id, note))
+            if pick or fix_text:
+                responder.send(services.fix_found(actor, meta.incident_id, pick, fix_text))
 
         jobs.submit("resolve modal", job, on_error=responder.error)

@@ -36,7 +36,9 @@ MAX_ALERT_LINES = 10
 MAX_CHANGES = 5
 
 
-def incident_card(view: IncidentView, *, assignee: str | None = None) -> IncidentCard:
+def incident_card(
+    view: IncidentView, *, assignee: str | None = None, auto_investigated: str | None = None
+) -> IncidentCard:
     """The block builders' view model of a stored incident."""
     root = view.root_alert
     root_text = None
@@ -67,6 +69,7 @@ def incident_card(view: IncidentView, *, assignee: str | None = None) -> Inciden
         related_changes=tuple(changes),
         alert_count=view.alert_count,
         started_at=view.created_at,
+        auto_investigated=auto_investigated,
         assignee=assignee,
     )
 
@@ -93,10 +96,12 @@ class SlackIncidentPublisher:
         channel: str,
         *,
         assignee_of: Callable[[int], str | None] | None = None,
+        auto_of: Callable[[int], str | None] | None = None,
     ) -> None:
         self.client = client
         self.channel = channel
         self.assignee_of = assignee_of  # incident id -> Slack user id (read from the store)
+        self.auto_of = auto_of  # incident id -> "Investigated automatically …" (or None)
         self._refs: dict[int, MessageRef] = {}
         self._lock = threading.Lock()
 
@@ -108,13 +113,15 @@ class SlackIncidentPublisher:
             return self._refs.get(view.id)
 
     def _card(self, view: IncidentView) -> IncidentCard:
-        assignee = None
-        if self.assignee_of is not None:
-            try:
+        assignee = auto = None
+        try:
+            if self.assignee_of is not None:
                 assignee = self.assignee_of(view.id)
-            except Exception:  # the card still renders without it
-                log.exception("could not read the assignee of incident #%s", view.id)
-        return incident_card(view, assignee=assignee)
+            if self.auto_of is not None:
+                auto = self.auto_of(view.id)
+        except Exception:  # the card still renders without it
+            log.exception("could not read the assignee / investigation of incident #%s", view.id)
+        return incident_card(view, assignee=assignee, auto_investigated=auto)
 
     # ---- IncidentPublisher
     def publish(self, incident: IncidentView) -> MessageRef | None:
@@ -125,8 +132,9 @@ class SlackIncidentPublisher:
         card = self._card(incident)
         try:
             resp = self.client.chat_postMessage(
-                channel=self.channel, text=incident_text(card), blocks=incident_message(card)
-            )
+                channel=incident.slack_channel or self.channel,  # the owning team's channel
+                text=incident_text(card), blocks=incident_message(card),
+            )  # fmt: skip
         except SlackApiError as exc:
             log.error("could not post incident #%s: %s", incident.id, exc.response.get("error"))
             return None

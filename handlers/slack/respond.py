@@ -75,6 +75,11 @@ class Responder:
             self.respond(
                 text=reply.text, blocks=list(reply.blocks) or None, response_type="in_channel"
             )
+        if reply.file is not None:
+            self.client.files_upload_v2(
+                channel=target, thread_ts=self.thread_ts, content=reply.file.content,
+                filename=reply.file.filename, title=reply.file.title,
+            )  # fmt: skip
 
     def private(self, text: str, reply: Reply | None = None) -> None:
         """Show ``text`` (or ``reply``) to the actor only."""

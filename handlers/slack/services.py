@@ -21,10 +21,11 @@ from typing import Literal
 
 from slack_sdk.models.blocks import Block
 
-from handlers.blocks.ids import FeedbackKind, FeedbackRef
-from handlers.blocks.models import HomeView
+from bot.inventory.query import InventoryQuery
+from handlers.blocks.ids import FeedbackKind, FeedbackRef, JudgeRef, RatingRef
+from handlers.blocks.models import FixOption, HomeView
 
-AuditKind = Literal["security", "cost"]
+AuditKind = Literal["security", "cost", "compliance"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,25 @@ class Actor:
     user_id: str
     team_id: str | None = None
     channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplyFile:
+    """A file posted with a public reply, in the same thread (a long listing, a report)."""
+
+    filename: str
+    content: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TeamCommand:
+    """``/aiops team [list [team]] | add @user <team> <role> | remove @user <team>``."""
+
+    op: Literal["list", "add", "remove"]
+    team: str | None = None
+    user: str | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,7 @@ class Reply:
     blocks: Sequence[Block] = ()
     public: bool = False
     replace_original: bool = False
+    file: ReplyFile | None = None
 
 
 def not_available(what: str) -> Callable[..., Reply]:
@@ -60,6 +81,10 @@ def not_available(what: str) -> Callable[..., Reply]:
 
 def _empty_home(_actor: Actor) -> HomeView:
     return HomeView()
+
+
+def _no_fix_choices(_actor: Actor) -> Sequence[FixOption]:
+    return ()
 
 
 class MemoryDedup:
@@ -99,9 +124,21 @@ class Services:
     slo: Callable[[Actor], Reply] = not_available("/aiops slo")
     capacity: Callable[[Actor], Reply] = not_available("/aiops capacity")
     audit: Callable[[Actor, AuditKind], Reply] = not_available("/aiops audit")
+    inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
+    postmortem: Callable[[Actor, int], Reply] = not_available("/aiops postmortem")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")
+    rate: Callable[[Actor, RatingRef], Reply] = not_available("Rating")
+    judge: Callable[[Actor, JudgeRef], Reply] = not_available("Right / wrong")
+    # the resolve modal: the choices of "what fixed it" (read before the modal opens: keep it
+    # fast, no I/O), and recording the answer (incident, picked value, free text)
+    fix_choices: Callable[[Actor], Sequence[FixOption]] = _no_fix_choices
+    fix_found: Callable[[Actor, int, str | None, str | None], Reply] = not_available("Fixed by")
+    fixes: Callable[[Actor, str | None, str | None], Reply] = not_available("/aiops fixes")
+    stats: Callable[[Actor], Reply] = not_available("/aiops stats")
     home: Callable[[Actor], HomeView] = _empty_home
+    whoami: Callable[[Actor], Reply] = not_available("/aiops whoami")
+    team: Callable[[Actor, TeamCommand], Reply] = not_available("/aiops team")
     dedup: Callable[[str], bool] = field(default_factory=MemoryDedup)
 
 

@@ -1,10 +1,11 @@
 """``Runtime``: the one production process of ``aiops run``, assembled and stopped in one place.
 
 Start order: database (refused when behind the migrations) → incident flows with the Slack
-publisher → paging (escalation + notifications) → recovery of half-done remediations (posted
-loudly in their threads) → reports (metric sources, capacity digest) → HTTP webhooks (uvicorn,
-own thread) → Slack socket mode → the APScheduler (escalation ticks, approval expiry, the weekly
-digest + a start-up catch-up, prediction scans). ``stop()`` undoes it in reverse.
+publisher → paging (escalation + notifications) → automatic investigation (its policy file) →
+recovery of half-done remediations (posted loudly in their threads) → reports (metric sources,
+capacity digest) → HTTP webhooks (uvicorn, own thread) → Slack socket mode → the APScheduler
+(escalation ticks, approval expiry, the weekly digest + a start-up catch-up, prediction scans).
+``stop()`` undoes it in reverse.
 
 Investigations and remediations get their clients from factories built from the settings; tests
 and the demo inject sandbox-world factories instead (``investigation_context=…``).
@@ -35,10 +36,15 @@ from bot.remediate.policy import load_policy
 from bot.respond.approvals import recover
 from bot.store import Database
 from bot.store.db import settings_database
+from bot.teams.access import Gate
+from bot.teams.config import load_services, load_teams
+from bot.teams.directory import Directory, ensure_teams
+from bot.teams.routing import Router, sync_teams
 from handlers.slack.domain import Domain
 from handlers.slack.domain_services import build_services
 from handlers.slack.publisher import SlackIncidentPublisher, SlackSenderAdapter
 from handlers.slack.wiring_reports import build_reports, hint_job, schedule_reports
+from handlers.slack.wiring_runbooks import schedule_runbook_sync, start_runbook_sync
 
 log = logging.getLogger("aiops.run")
 
@@ -133,6 +139,8 @@ class Runtime:
     scheduler: Any = None
     pipeline: IngestPipeline | None = None
     predictions: Any = None  # bot.predict.setup.PredictionJob
+    runbooks: Any = None  # bot.runbooks.sync.RunbookSync when AIOPS_RUNBOOKS_GIT_URL is set
+    auto: Any = None  # bot.respond.auto.AutoInvestigator (its policy_name_of: the services seam)
     _stops: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     db: Database | None = None
     domain: Domain | None = None
@@ -157,7 +165,10 @@ class Runtime:
 
             client = build_client(s)
             publisher = SlackIncidentPublisher(client, s.aiops_slack_channel)
-        flows = IncidentFlows(db, clock=self.clock, topology=_topology(s), publisher=None)
+        routes = load_services(s.aiops_services_file)
+        flows = IncidentFlows(
+            db, clock=self.clock, topology=_topology(s), publisher=None, router=Router(routes),
+        )  # fmt: skip
         paging = self._paging(db, client)
         domain = Domain(
             db=db, flows=flows, clock=self.clock, jobs=jobs,
@@ -167,14 +178,18 @@ class Runtime:
             or production_investigation_context(s, self.clock),
             action_context=self.action_context or production_action_context(s, self.clock),
             approval_ttl=timedelta(minutes=s.aiops_approval_ttl_minutes),
+            gate=_gate(s, db, routes, client),
         )  # fmt: skip
         self.domain = domain
         if publisher is not None:
             publisher.assignee_of = domain.assignee_of
+            publisher.auto_of = domain.auto_investigated
         flows.publisher = publisher or NullPublisher()
         domain.reports = self._reports(domain, client)
         wire_escalation(flows, paging, jobs, also_on_opened=lambda iid: _hint(domain, iid))
+        self.auto = self._auto(domain, paging)
         self._recover(domain)
+        self.runbooks = start_runbook_sync(s, client, self.clock)
         self._serve_http(domain)
         if self.slack:
             self._connect_slack(domain, client)
@@ -190,6 +205,19 @@ class Runtime:
         configure(paging)
         self._stops.append(("paging", lambda: configure(None)))
         return paging
+
+    def _auto(self, domain: Domain, paging: Any) -> Any:
+        """ "Opened → investigate" per ``AIOPS_AUTO_INVESTIGATE_FILE`` (none: nothing automatic)."""
+        from bot.respond.auto import AutoInvestigator, wire_auto_investigation
+        from bot.respond.auto_policy import load_auto_investigate
+        from handlers.slack.domain_remediation import SlackAutoReport
+
+        config = load_auto_investigate(self.settings.aiops_auto_investigate_file)
+        report = SlackAutoReport(domain)
+        auto = AutoInvestigator(domain.desk, config, context=domain.investigation_context,
+                                pages=paging, report=report)  # fmt: skip
+        wire_auto_investigation(domain.flows, auto, domain.jobs)
+        return auto
 
     def _reports(self, domain: Domain, client: WebClient | None) -> Any:
         aws = self.aws_clients or production_aws_clients(self.settings)
@@ -213,6 +241,7 @@ class Runtime:
 
         from bot.ingest.sns import SnsVerifier
         from handlers.http import HttpServices, create_http_app
+        from handlers.http.runbooks import SYNC_KEY
         from integrations.sns_http import fetch_url
 
         s = self.settings
@@ -223,7 +252,8 @@ class Runtime:
             host_pattern=s.aiops_sns_host_pattern,
             require_https=s.aiops_sns_require_https,
         )
-        app = create_http_app(HttpServices(s, domain.flows, pipeline, sns, self.clock))
+        extra = {SYNC_KEY: self.runbooks} if self.runbooks is not None else {}
+        app = create_http_app(HttpServices(s, domain.flows, pipeline, sns, self.clock, extra))
         config = uvicorn.Config(
             app, host=s.aiops_http_host, port=s.aiops_http_port, log_level="warning",
             access_log=False, lifespan="off", timeout_graceful_shutdown=3,
@@ -252,8 +282,10 @@ class Runtime:
         assert app_token is not None and client is not None
         app = build_app(self.settings, client=client, services=build_services(domain),
                         jobs=domain.jobs)  # fmt: skip
-        handler = start_socket_mode(app, app_token.get_secret_value())
-        self._stops.append(("slack", handler.close))
+        sockets = start_socket_mode(
+            app, app_token.get_secret_value(), connections=self.settings.aiops_slack_connections
+        )
+        self._stops.append(("slack", sockets.close))
 
     def _schedule(self, domain: Domain) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -272,6 +304,7 @@ class Runtime:
         )  # fmt: skip
         submit = self.pipeline.submit if self.pipeline is not None else None
         self.predictions = schedule_reports(scheduler, s, domain, submit)
+        schedule_runbook_sync(scheduler, s, self.runbooks)
         scheduler.start()
         self.scheduler = scheduler
         self._stops.append(("scheduler", lambda: scheduler.shutdown(wait=False)))
@@ -291,6 +324,21 @@ class Runtime:
 
 
 # ---------------------------------------------------------------- glue callbacks
+def _gate(settings: Settings, db: Database, routes: Any, client: WebClient | None) -> Gate:
+    """Team isolation from teams.yaml (off without it); decisions go to the audit chain."""
+    from bot.remediate import audit
+    from handlers.slack.groups import SlackGroups
+
+    teams = load_teams(settings.aiops_teams_file)
+    default = routes.default_team if routes is not None else None
+    if routes is not None:  # after paging synced escalation.yaml: policies exist by name
+        sync_teams(db, routes)
+    if teams is not None:
+        ensure_teams(db, list(teams.teams))
+    groups = SlackGroups(client) if client is not None else None
+    return Gate(db, Directory(db, teams, default_team=default, groups=groups), audit.append)
+
+
 def _topology(settings: Settings) -> Any:
     from bot.topology import Topology, load_topology_file
 

@@ -28,6 +28,15 @@ DIGEST_JOB = "capacity-digest"
 PREDICT_JOB = "prediction-scan"
 
 
+def _kubernetes(settings: Settings) -> Any:
+    """The configured Kubernetes API, or None without a kubeconfig."""
+    if settings.kubeconfig is None:
+        return None
+    from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
+
+    return KubernetesApi(client_from_kubeconfig(settings.kubeconfig, settings.kube_context))
+
+
 def build_reports(
     settings: Settings,
     domain: Domain,
@@ -52,7 +61,13 @@ def build_reports(
         lambda: metric_sources(aws().cloudwatch, prometheus_url=s.prometheus_url, http=http)
     )
     config = load_config(s.aiops_capacity_file)  # a bad file stops the start with its reason
-    reports = Reports(metric_sources=sources, aws=aws, slo_file=s.aiops_slo_file)
+    reports = Reports(
+        metric_sources=sources,
+        aws=aws,
+        k8s=once(lambda: _kubernetes(s)),
+        slo_file=s.aiops_slo_file,
+        compliance_file=s.aiops_compliance_file,
+    )
     if client is not None:
         from bot.digest.flows import DigestRunner
         from bot.digest.schedule import DigestSchedule

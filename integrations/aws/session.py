@@ -32,6 +32,7 @@ class AwsClients:
     autoscaling: Any
     cloudfront: Any
     acm: Any
+    elbv2: Any
 
 
 def make_clients(
@@ -63,4 +64,5 @@ def make_clients(
         autoscaling=client("autoscaling"),
         cloudfront=client("cloudfront"),
         acm=client("acm"),
+        elbv2=client("elbv2"),
     )

@@ -179,6 +179,12 @@ class KubernetesApi:
         items = self.apps.list_namespaced_deployment(namespace, **kwargs).items
         return [convert.deployment(item) for item in items]
 
+    @_wrap
+    def list_all_deployments(self) -> list[DeploymentInfo]:
+        """Deployments in every namespace (the inventory)."""
+        items = self.apps.list_deployment_for_all_namespaces().items
+        return [convert.deployment(item) for item in items]
+
     def _replicasets(self, namespace: str, name: str) -> tuple[Any, list[Any]]:
         deployment = self.apps.read_namespaced_deployment(name, namespace)
         selector = convert.label_selector(deployment.spec.selector.match_labels or {})

@@ -12,9 +12,11 @@ import io
 import json
 import zipfile
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
+import yaml
 from moto.rds.models import DBInstance
 
 from sandbox.aws.ecs_rollout import set_rollout
@@ -276,6 +278,12 @@ def _ecs(ecs: Any, aws: Aws, region: str) -> None:
         set_rollout(model, running=svc.running)  # fewer running than desired: IN_PROGRESS
 
 
+#: stand-ins for AWS-managed policies, by name (moto has none)
+MANAGED: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+    Path(__file__).with_name("managed_policies.yaml").read_text()
+)
+
+
 def _users(iam: Any, aws: Aws, now: datetime) -> None:
     created_policies: dict[str, str] = {}
     for user in aws.iam_users:
@@ -283,10 +291,8 @@ def _users(iam: Any, aws: Aws, now: datetime) -> None:
         for name in user.policies:
             if name not in created_policies:
                 # moto does not load AWS-managed policies; a same-named customer policy stands in.
-                document = {
-                    "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-                }
+                statements = MANAGED.get(name, MANAGED["ReadOnlyAccess"])
+                document = {"Version": "2012-10-17", "Statement": statements}
                 arn = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(document))
                 created_policies[name] = arn["Policy"]["Arn"]
             iam.attach_user_policy(UserName=user.name, PolicyArn=created_policies[name])

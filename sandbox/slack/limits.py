@@ -16,6 +16,7 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_ID = 255
 MAX_MESSAGE_TEXT = 40000
+MAX_SOCKET_CONNECTIONS = 10  # per app; the next one is told "too_many_websockets"
 
 
 def block_errors(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[str]:

@@ -207,6 +207,8 @@ class AckRecord:
     sent_at: float
     acked_at: float | None = None
     payload: JsonDict | None = None
+    connection: int = 0  # the socket-mode connection it was sent on (numbered from 1)
+    acked_on: int | None = None  # the connection the ack came back on
     done: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @property
@@ -263,6 +265,7 @@ class SlackState:
         self.triggers: dict[str, str] = {}  # trigger id -> user id
         self.api_calls: list[ApiCall] = []
         self.unacked_log: list[str] = []
+        self.tickets: set[str] = set()  # socket-mode URLs handed out and not used yet
 
     # ---- ids
     def new_id(self, prefix: str) -> str:

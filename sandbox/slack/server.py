@@ -124,11 +124,28 @@ class LocalSlack(SlackTransport):
         }
         return self.send_event(event, **retry)
 
+    def payload_of(self, envelope_id: str) -> JsonDict:
+        """The payload an envelope carried (e.g. an event's ``event_id``)."""
+        with self.state.lock:
+            return self._delivered[envelope_id][1]
+
+    def redeliver(self, envelope_id: str) -> str:
+        """Deliver an envelope's payload again on another connection (when the app has one),
+        as Slack does when an ack does not arrive in time; an event's ``retry_attempt`` goes
+        up. Returns the new envelope id."""
+        with self.state.lock:
+            kind, payload, extra = self._delivered[envelope_id]
+            first = self.state.acks[envelope_id].connection
+        if kind == "events_api":
+            extra = {**extra, "retry_attempt": int(extra.get("retry_attempt") or 0) + 1}
+            extra["retry_reason"] = "timeout"
+        return self._send(kind, payload, avoid=first, **extra)
+
     def disconnect_clients(self) -> None:
         """Ask every connected app to reconnect (Slack's ``disconnect`` message)."""
-        for ws in list(self._connections):
+        for link in list(self._connections):
             self._run(
-                ws.send_text(json.dumps({"type": "disconnect", "reason": "refresh_requested"}))
+                link.ws.send_text(json.dumps({"type": "disconnect", "reason": "refresh_requested"}))
             )
 
     def _container(

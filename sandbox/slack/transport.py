@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -33,6 +34,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from sandbox.slack.limits import MAX_SOCKET_CONNECTIONS
 from sandbox.slack.payloads import (
     PayloadBuilder,
     apply_response_url,
@@ -50,6 +52,14 @@ from sandbox.slack.webapi import WebApi
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One socket-mode connection of the app, numbered from 1 in the order they opened."""
+
+    number: int
+    ws: WebSocket
 
 
 class SlackTransport:
@@ -81,8 +91,10 @@ class SlackTransport:
         self.host, self.port = self._sock.getsockname()[:2]
         self.api = WebApi(self.state, lambda: self.base_url)
         self.payloads = PayloadBuilder(self.state, self.base_url)
-        self._connections: list[WebSocket] = []
-        self._envelopes: dict[str, tuple[str, JsonDict]] = {}
+        self._connections: list[Link] = []
+        self._link_numbers = itertools.count(1)
+        self._envelopes: dict[str, tuple[str, JsonDict]] = {}  # awaiting their ack
+        self._delivered: dict[str, tuple[str, JsonDict, dict[str, Any]]] = {}  # for redelivery
         self._round_robin = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: uvicorn.Server | None = None
@@ -132,8 +144,11 @@ class SlackTransport:
     def stop(self) -> None:
         if self._server is None:
             return
-        for ws in list(self._connections):
-            self._run(ws.close(code=1001))
+        for link in list(self._connections):
+            try:
+                self._run(link.ws.close(code=1001))
+            except Exception:  # the app already went away
+                log.debug("local Slack: connection %s was already closed", link.number)
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -202,10 +217,25 @@ class SlackTransport:
         return JSONResponse({"ok": True})
 
     async def _ws_link(self, ws: WebSocket) -> None:
+        ticket = ws.query_params.get("ticket", "")
+        with self.state.lock:
+            issued = ticket in self.state.tickets
+            self.state.tickets.discard(ticket)  # a URL from apps.connections.open opens once
+        if not issued:
+            await ws.close(code=1008)
+            return
         await ws.accept()
         with self.state.lock:
-            self._connections.append(ws)
+            link = None
+            if len(self._connections) < MAX_SOCKET_CONNECTIONS:
+                link = Link(next(self._link_numbers), ws)
+                self._connections.append(link)
             count = len(self._connections)
+        if link is None:  # what Slack tells an app that opens an 11th connection
+            refusal = {"type": "disconnect", "reason": "too_many_websockets"}
+            await ws.send_text(json.dumps(refusal))
+            await ws.close(code=1008)
+            return
         hello = {
             "type": "hello",
             "num_connections": count,
@@ -216,16 +246,16 @@ class SlackTransport:
         self.state.changed()
         try:
             while True:
-                self._on_socket_message(await ws.receive_text())
+                self._on_socket_message(await ws.receive_text(), link.number)
         except WebSocketDisconnect:
             pass
         finally:
             with self.state.lock:
-                if ws in self._connections:
-                    self._connections.remove(ws)
+                if link in self._connections:
+                    self._connections.remove(link)
                 self.state.changed()
 
-    def _on_socket_message(self, raw: str) -> None:
+    def _on_socket_message(self, raw: str, connection: int) -> None:
         acked_at = time.perf_counter()
         try:
             message = json.loads(raw)
@@ -239,6 +269,7 @@ class SlackTransport:
                 self.state.unacked_log.append(raw)
                 return
             record.acked_at = acked_at
+            record.acked_on = connection
             record.payload = message.get("payload")
             record.done.set()
             kind, payload = self._envelopes.pop(record.envelope_id, ("", {}))
@@ -263,10 +294,13 @@ class SlackTransport:
     def wait_connected(self, count: int = 1, timeout: float = 10.0) -> None:
         self.wait_for(lambda: self.connection_count >= count, timeout)
 
-    def _send(self, kind: str, payload: JsonDict, **extra: Any) -> str:
+    def _send(self, kind: str, payload: JsonDict, *, avoid: int | None = None, **extra: Any) -> str:
+        """Deliver an envelope on the next connection in turn (not on ``avoid`` when another
+        is open), as Slack spreads them over an app's connections."""
         self.wait_connected(timeout=5.0)
         with self.state.lock:
-            ws = self._connections[next(self._round_robin) % len(self._connections)]
+            links = [c for c in self._connections if c.number != avoid] or self._connections
+            link = links[next(self._round_robin) % len(links)]
         envelope_id = str(uuid.uuid4())
         envelope = {
             "envelope_id": envelope_id,
@@ -280,8 +314,10 @@ class SlackTransport:
         with self.state.lock:
             sub = payload.get("type") if kind == "interactive" else kind
             self._envelopes[envelope_id] = (str(sub), payload)
-            self.state.acks[envelope_id] = AckRecord(envelope_id, kind, time.perf_counter())
-        self._run(ws.send_text(data))
+            self._delivered[envelope_id] = (kind, payload, extra)
+            record = AckRecord(envelope_id, kind, time.perf_counter(), connection=link.number)
+            self.state.acks[envelope_id] = record
+        self._run(link.ws.send_text(data))
         return envelope_id
 
     def wait_for(self, predicate: Callable[[], T | None], timeout: float = 5.0) -> T:

@@ -152,8 +152,12 @@ class WebApi:
         }
 
     def connections_open(self, params: JsonDict) -> JsonDict:
+        """A one-use URL: each connection of the app opens its own."""
         ws = self.base_url().replace("http://", "ws://", 1)
-        return {"url": f"{ws}/link?ticket={uuid.uuid4()}&app_id={self.state.app_id}"}
+        ticket = str(uuid.uuid4())
+        with self.state.lock:
+            self.state.tickets.add(ticket)
+        return {"url": f"{ws}/link?ticket={ticket}&app_id={self.state.app_id}"}
 
     # ---- chat
     def post_message(self, params: JsonDict) -> JsonDict:

@@ -1,11 +1,23 @@
 """Ack latency of the Slack front door under load (prints figures; asserts nothing).
 
-500 envelopes (half ``/aiops`` commands, half button clicks) from 50 concurrent senders (each
-sends, waits for its ack, sends the next) through the local socket-mode server into the real
-Bolt app (in its own process, as in production); prints p50 / p99 / max of the time from
-envelope sent to ack received and the share of acks slower than Slack's 3 s.
+500 envelopes (a third ``/aiops`` commands, a third button clicks, a third App Home opens) from
+50 concurrent senders (each sends, waits for its ack, sends the next) through the local
+socket-mode server into the real Bolt app (in its own process, as in production, with click and
+event receipts in a SQLite store as in production). Prints p50 / p99 / max of the time from
+envelope sent to ack received, twice in one run:
+
+- before: one socket-mode connection, Bolt's order (an event is acked after its listener, which
+  writes the event's receipt first);
+- after: ``--connections`` connections and events acked on arrival (``start_socket_mode``'s
+  defaults), so no receipt write is on any ack path;
+
+then the after/before ratios.
 
     .venv/bin/python tests/bench/bench_slack_ack.py [--envelopes 500] [--senders 50]
+        [--connections 2] [--rounds 3] [--only before|after]
+
+The modes alternate for ``--rounds`` rounds (a load spike on a shared machine then hits both);
+the figures pool every round, and the ratio of the rounds' median p99 is printed too.
 """
 
 from __future__ import annotations
@@ -16,8 +28,10 @@ import multiprocessing
 import os
 import statistics
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +41,35 @@ from slack_sdk import WebClient  # noqa: E402
 
 from bot.config import load_settings  # noqa: E402
 from bot.jobs import JobRunner  # noqa: E402
+from bot.store.db import connect  # noqa: E402
+from bot.store.migrate import upgrade  # noqa: E402
+from bot.store.receipts import remember  # noqa: E402
 from handlers.blocks import incident_message  # noqa: E402
 from handlers.blocks.ids import ActionId  # noqa: E402
 from handlers.blocks.models import IncidentCard  # noqa: E402
 from handlers.slack.app import build_app, start_socket_mode  # noqa: E402
+from handlers.slack.services import default_services  # noqa: E402
 from sandbox.slack import LocalSlack  # noqa: E402
 
 COMMANDS = ["incidents", 'investigate "API latency spike in prod"', "help", "ack 42", "snooze 4 x"]
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    connections: int
+    ack_events_first: bool
+
+
+@dataclass(frozen=True)
+class Figures:
+    mode: Mode
+    ms: list[float]
+    kinds: list[str]
+    elapsed: float
+
+    def p(self, q: float) -> float:
+        return percentile(self.ms, q)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -41,72 +77,146 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run_app(api_url: str, stop: Any) -> None:
+def run_app(api_url: str, db_path: str, mode: Mode, stop: Any) -> None:
     """The Bolt app in its own process (as in production), so it does not share a GIL with
     the local Slack server and the 50 sender threads."""
+    db = connect(f"sqlite:///{db_path}")
+    upgrade(db.engine)
+    services = replace(default_services(), dedup=lambda key: remember(db, key))
     jobs = JobRunner(max_workers=8, max_pending=5000)
     settings = load_settings(slack_bot_token="xoxb-bench", slack_api_url=api_url)
-    handler = start_socket_mode(build_app(settings, jobs=jobs), "xapp-bench")
+    sockets = start_socket_mode(
+        build_app(settings, services=services, jobs=jobs),
+        "xapp-bench",
+        connections=mode.connections,
+        ack_events_first=mode.ack_events_first,
+    )
     stop.wait()
     jobs.wait_idle(60)
-    handler.close()
+    sockets.close()
     jobs.shutdown()
+    db.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--envelopes", type=int, default=500)
-    parser.add_argument("--senders", type=int, default=50)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-
-    with LocalSlack() as slack:
+def measure(mode: Mode, envelopes: int, senders: int) -> Figures:
+    with LocalSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         ctx = multiprocessing.get_context("spawn")
         stop = ctx.Event()
-        app_process = ctx.Process(target=run_app, args=(slack.api_url, stop), daemon=True)
+        db_path = str(Path(tmp) / "bench.db")
+        app_process = ctx.Process(
+            target=run_app, args=(slack.api_url, db_path, mode, stop), daemon=True
+        )
         app_process.start()
-        slack.wait_connected(timeout=60)
+        slack.wait_connected(mode.connections, timeout=60)
         view = IncidentCard(id=42, title="bench", severity="high", status="triggered")
         client = WebClient(token="xoxb-bench", base_url=slack.api_url)
         client.chat_postMessage(channel="#incidents", text="bench", blocks=incident_message(view))
         ts = slack.messages("incidents")[-1].ts
-        for n in range(args.senders):
+        for n in range(senders):
             slack.add_user(f"UBENCH{n:03d}", f"bench{n}")
 
         def sender(n: int) -> list[str]:
             user, sent = f"UBENCH{n:03d}", []
-            for i in range(n, args.envelopes, args.senders):
-                if i % 2:
-                    action = ActionId.ACKNOWLEDGE if i % 4 == 1 else ActionId.INVESTIGATE
+            for i in range(n, envelopes, senders):
+                if i % 3 == 1:
+                    action = ActionId.ACKNOWLEDGE if i % 2 else ActionId.INVESTIGATE
                     envelope = slack.click_button(user, action, message_ts=ts)
+                elif i % 3 == 2:
+                    envelope = slack.open_app_home(user)
                 else:
-                    envelope = slack.send_slash_command(user, COMMANDS[i // 2 % len(COMMANDS)])
+                    envelope = slack.send_slash_command(user, COMMANDS[i // 3 % len(COMMANDS)])
                 slack.wait_ack(envelope, timeout=30)  # a user waits for the answer, then goes on
                 sent.append(envelope)
             return sent
 
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.senders) as pool:
-            envelopes = [e for batch in pool.map(sender, range(args.senders)) for e in batch]
-        acks = [slack.wait_ack(e, timeout=30) for e in envelopes]
+        with ThreadPoolExecutor(max_workers=senders) as pool:
+            sent = [e for batch in pool.map(sender, range(senders)) for e in batch]
+        acks = [slack.wait_ack(e, timeout=30) for e in sent]
         elapsed = time.perf_counter() - started
         stop.set()
         app_process.join(timeout=60)
+    done = [(a.latency, a.type) for a in acks if a.latency is not None]
+    return Figures(mode, [v * 1000 for v, _ in done], [k for _, k in done], elapsed)
 
-    latencies = [a.latency for a in acks if a.latency is not None]
-    ms = [v * 1000 for v in latencies]
-    slow = sum(1 for v in latencies if v > 3.0)
+
+def pooled(figures: list[Figures]) -> Figures:
+    f0 = figures[0]
+    return Figures(
+        f0.mode,
+        [v for f in figures for v in f.ms],
+        [k for f in figures for k in f.kinds],
+        sum(f.elapsed for f in figures),
+    )
+
+
+def report(f: Figures, senders: int, rounds: int) -> None:
+    slow = sum(1 for v in f.ms if v > 3000)
+    m = f.mode
+    how = "events acked on arrival" if m.ack_events_first else "events acked after the listener"
+    print(f"{m.name}: {m.connections} connection(s), {how}")
     print(
-        f"envelopes: {len(acks)} ({args.senders} concurrent senders), all acked in {elapsed:.2f} s"
+        f"  envelopes: {len(f.ms)} ({senders} concurrent senders, {rounds} round(s)), "
+        f"acked in {f.elapsed:.2f} s"
     )
     print(
-        f"ack latency ms: p50 {percentile(ms, 0.50):.1f}  p90 {percentile(ms, 0.90):.1f}  "
-        f"p99 {percentile(ms, 0.99):.1f}  max {max(ms):.1f}  mean {statistics.fmean(ms):.1f}"
+        f"  ack latency ms: p50 {f.p(0.50):.1f}  p90 {f.p(0.90):.1f}  p99 {f.p(0.99):.1f}  "
+        f"max {max(f.ms):.1f}  mean {statistics.fmean(f.ms):.1f}"
     )
-    print(f"acks over 3 s: {slow}/{len(latencies)} ({100 * slow / len(latencies):.2f} %)")
+    by_kind = {
+        kind: [v for v, k in zip(f.ms, f.kinds, strict=True) if k == kind]
+        for kind in sorted(set(f.kinds))
+    }
+    print(
+        "  p50/p99 ms by kind: "
+        + "  ".join(
+            f"{kind} {percentile(v, 0.5):.1f}/{percentile(v, 0.99):.1f}"
+            for kind, v in by_kind.items()
+        )
+    )
+    print(f"  acks over 3 s: {slow}/{len(f.ms)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--envelopes", type=int, default=500, help="per mode and round")
+    parser.add_argument("--senders", type=int, default=50)
+    parser.add_argument(
+        "--connections", type=int, default=2, help="connections of after (the default setting)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="before/after alternations")
+    parser.add_argument("--only", choices=["before", "after"], help="measure one mode only")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    modes = [
+        Mode("before", connections=1, ack_events_first=False),
+        Mode("after", connections=args.connections, ack_events_first=True),
+    ]
+    modes = [m for m in modes if args.only in (None, m.name)]
+    runs: dict[str, list[Figures]] = {m.name: [] for m in modes}
+    for n in range(args.rounds):  # alternate, so a load spike on the machine hits both modes
+        for mode in modes:
+            f = measure(mode, args.envelopes, args.senders)
+            runs[mode.name].append(f)
+            print(f"round {n + 1} {mode.name}: p50 {f.p(0.5):.1f}  p99 {f.p(0.99):.1f} ms")
+    results = [pooled(runs[m.name]) for m in modes]
+    for f in results:
+        report(f, args.senders, args.rounds)
+    if len(results) == 2:
+        before, after = results
+        median_p99 = {
+            name: statistics.median(f.p(0.99) for f in figures) for name, figures in runs.items()
+        }
+        print(
+            f"after/before: p50 {after.p(0.5) / before.p(0.5):.2f}  "
+            f"p99 {after.p(0.99) / before.p(0.99):.2f}  "
+            f"mean {statistics.fmean(after.ms) / statistics.fmean(before.ms):.2f}  "
+            f"median of the rounds' p99 {median_p99['after'] / median_p99['before']:.2f}"
+        )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"machine: {os.cpu_count()} cpus, load average {load} (other work inflates the tail)")
-    print(f"target p99 < 100 ms: {'met' if percentile(ms, 0.99) < 100 else 'NOT met'}")
+    print(f"target p99 < 100 ms: {'met' if results[-1].p(0.99) < 100 else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -9,25 +9,34 @@ takes). Per storm the incident holding most alerts is the bot's answer; it is sc
 - root service: the service of the incident's root alert is the truth's ``root_cause.service``;
 - root alert: the incident's root alert is the truth's ``root_alert``;
 - baseline, in the same run: the most upstream alerted service (an alerted service none of whose
-  dependencies alerted; the earliest such), computed here from the alerts and the topology.
+  dependencies alerted; the earliest such), computed here from the alerts and the topology;
+- by basis of the verdict (``change`` | ``own`` | ``calls``, see ``bot.correlate.elect``): how
+  many were right and their mean confidence, from the correlator run on the same alerts.
 
 ``tests/bench/storms_heldout.txt`` lists the storms set aside before any rule changed; the
 default run scores the others (dev), ``--heldout`` scores only those.
 
-Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--heldout] [-v]
+``--synthetic N`` instead places N traced-call alerts of one seeded random storm (60 services,
+4 replicas each) straight into the correlator and prints alerts per second: the cost of electing
+a large storm's root as it grows.
+
+Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--heldout] [-v] [--synthetic N]
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bot.correlate import AlertFacts, Correlator, StormVerdict  # noqa: E402
 from bot.topology import Topology  # noqa: E402
 from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
@@ -58,6 +67,19 @@ def most_upstream_service(loaded: LoadedScenario) -> str | None:
     return min(leaves or first, key=lambda s: first[s]) if first else None
 
 
+def direct_verdict(loaded: LoadedScenario) -> StormVerdict | None:
+    """The correlator's verdict on the storm's alerts, placed in order (no webhooks): its basis
+    and confidence, which the replay's incident does not carry."""
+    topology = Topology.from_services(loaded.scenario.services)
+    corr = Correlator(topology)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for a in sorted(loaded.scenario.alerts, key=lambda a: a.at):
+        labels = {str(k): str(v) for k, v in (a.labels or {}).items()}
+        corr.place(AlertFacts(a.id, start + a.at, a.name, a.service, labels, a.summary or ""))
+    main = max(corr.views(), key=lambda v: len(v.alerts))
+    return corr.storm_verdict(main.key)
+
+
 @dataclass
 class Score:
     name: str
@@ -69,6 +91,7 @@ class Score:
     incidents: int
     main_share: float
     seconds: float
+    verdict: StormVerdict | None
 
 
 def score(path: Path) -> Score:
@@ -92,6 +115,7 @@ def score(path: Path) -> Score:
         incidents=len(incidents),
         main_share=len(main["alerts"]) / len(loaded.scenario.alerts),
         seconds=took,
+        verdict=direct_verdict(loaded),
     )
 
 
@@ -109,18 +133,63 @@ def report(label: str, scores: list[Score], verbose: bool) -> None:
     alert = sum(s.got_alert == s.want_alert for s in scores)
     base = sum(s.baseline == s.want_service for s in scores)
     one = sum(s.incidents == 1 for s in scores)
+    bases: dict[str, list[tuple[bool, float]]] = {}
+    for s in scores:
+        v = s.verdict
+        key = v.basis if v else "none"
+        right = v is not None and v.service == s.want_service
+        bases.setdefault(key, []).append((right, v.confidence if v else 0.0))
+    by_basis = "; ".join(
+        f"{b} {sum(r for r, _ in rows)}/{len(rows)} right at mean confidence "
+        f"{sum(c for _, c in rows) / len(rows):.2f}"
+        for b, rows in sorted(bases.items())
+    )
     print(
         f"[storms {label}] {n} storms: root service {service}/{n} = {service / n:.0%}, "
         f"root alert {alert}/{n} = {alert / n:.0%}; baseline (most upstream alerted service) "
         f"{base}/{n} = {base / n:.0%}; one incident in {one}/{n}"
     )
+    print(f"[storms {label}] by basis: {by_basis}")
+
+
+def synthetic(n: int, services: int = 60, seed: int = 20261206) -> None:
+    rng = random.Random(seed)
+    names = [f"svc{i}" for i in range(services)]
+    deps = {
+        s: [names[j] for j in range(i + 1, services) if rng.random() < 0.08]
+        for i, s in enumerate(names)
+    }
+    deps[names[0]] = names[1:]
+    edges = [(a, b) for a, ds in deps.items() for b in ds]
+    corr = Correlator(Topology(deps))
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    alerts = []
+    for i in range(n):
+        a, b = rng.choice(edges)
+        labels = {
+            "caller": f"{a}-{rng.randint(0, 3)}",
+            "callee": f"{b}-{rng.randint(0, 3)}",
+            "operation": f"op{rng.randint(0, 5)}",
+        }
+        alerts.append(
+            AlertFacts(f"x{i}", start + timedelta(seconds=i / 100), "trace:PD", b, labels)
+        )
+    t = time.perf_counter()
+    for alert in alerts:
+        corr.place(alert)
+    took = time.perf_counter() - t
+    print(f"[storms synthetic] {n} traced alerts placed in {took:.2f} s: {n / took:.0f} alerts/s")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--heldout", action="store_true", help="score the held-out storms only")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per storm")
+    ap.add_argument("--synthetic", type=int, default=0, help="time N synthetic traced alerts")
     args = ap.parse_args()
+    if args.synthetic:
+        synthetic(args.synthetic)
+        return
     if not STORMS.is_dir():
         print(f"[storms] skipped: no storm data in {STORMS} (../shared is not beside this clone)")
         return

@@ -82,8 +82,10 @@ def test_security_audit_lists_the_open_ssh_group_and_the_public_bucket(env: Env)
     text = _posted(env, "Security audit").text
     assert "security group bastion-sg allows 0.0.0.0/0 on TCP 22" in text
     assert "bucket acme-finance-exports is publicly readable and not encrypted" in text
-    assert "IAM user data-eng-ci: no MFA" in text
-    assert "broad policies PowerUserAccess" in text
+    # IAM is read with its policy documents: PowerUserAccess is broad, but not IAM admin
+    assert "[medium] IAM user data-eng-ci has no MFA device" in text
+    assert "[high] IAM user contractor-alex has broad rights" in text
+    assert "(granted by PowerUserAccess)" in text and "admin rights" not in text
     for private in ("acme-app-logs", "acme-static-assets"):
         assert private not in text  # private, encrypted buckets are not findings
     assert "10.20.0.0/16" not in text  # the internal rule is not a finding
@@ -119,3 +121,52 @@ def test_cost_audit_finds_the_waste_it_can_read(env: Env) -> None:
 def test_slo_without_a_file_names_the_setting(env: Env) -> None:
     command(env.slack, USER, "slo", channel="sec")
     ephemeral(env.slack, USER, "AIOPS_SLO_FILE", timeout=15)
+
+
+def test_inventory_answers_a_question_in_the_channel(env: Env) -> None:
+    command(env.slack, USER, "inventory which buckets are public", channel="sec")
+    text = _posted(env, "Inventory:").text
+    assert "1 buckets matching public=true (of 3)" in text
+    assert "acme-finance-exports" in text
+    assert "acme-app-logs" not in text and "acme-static-assets" not in text
+
+
+def test_a_long_inventory_is_attached_as_a_file(env: Env) -> None:
+    ec2 = env.clients.ec2
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    made = [
+        ec2.create_security_group(GroupName=f"bulk-{i:02d}", Description="bulk", VpcId=vpc)
+        for i in range(30)
+    ]
+    command(env.slack, USER, "inventory sg name~bulk-", channel="sec")
+    message = _posted(env, "30 security_groups matching name~bulk-")
+    assert "5 more in the attached file" in message.text
+    csv_file = env.slack.wait_for(
+        lambda: next((f for f in env.slack.files() if f.title and "name~bulk-" in f.title), None),
+        30,
+    )
+    rows = csv_file.data.decode().splitlines()
+    assert rows[0] == "id,name,vpc,open_to_world"
+    assert sorted(r.split(",")[0] for r in rows[1:]) == sorted(g["GroupId"] for g in made)
+
+
+def test_inventory_with_no_type_shows_the_usage(env: Env) -> None:
+    command(env.slack, USER, "inventory what is broken", channel="sec")
+    ephemeral(env.slack, USER, "no resource type in 'what is broken'", timeout=15)
+
+
+def test_compliance_audit_scores_and_shows_the_trend(env: Env) -> None:
+    command(env.slack, USER, "audit compliance", channel="sec")
+    first = _posted(env, "*Compliance*: score").text
+    assert "S3 buckets are not public (CIS 2.1.4): 1 of 3 fail: acme-finance-exports" in first
+    assert "Since " not in first  # the first run has nothing to compare with
+    env.clients.s3.put_public_access_block(
+        Bucket="acme-finance-exports",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+        },
+    )  # fmt: skip
+    command(env.slack, USER, "audit compliance", channel="sec")
+    second = _posted(env, "fixed: s3-no-public-access: acme-finance-exports").text
+    assert "S3 buckets are not public (CIS 2.1.4) (3 checked)" in second

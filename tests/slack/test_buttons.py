@@ -143,8 +143,8 @@ def test_resolve_opens_a_modal_and_the_submission_resolves(
     replies = slack.wait_for(lambda: slack.thread("incidents", msg.ts))
     assert replies[0].text == "resolved #42: rolled back v2"
     assert [(c.name, c.args[1:]) for c in fake.calls_by(user)] == [
-        ("resolve", (42, "rolled back v2"))
-    ]
+        ("fix_choices", ()), ("resolve", (42, "rolled back v2"))
+    ]  # fmt: skip
 
 
 def test_approve_and_reject_pick_the_request_of_their_row(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.errors import NotFound
+from bot.inventory.query import parse_query
 from handlers.slack.commands import SUBCOMMANDS
 from handlers.slack.services import Reply
 from sandbox.slack import LocalSlack
@@ -64,7 +65,7 @@ BAD = [
     ("slo x", "Unexpected extra arguments"),
     ("capacity x", "Unexpected extra arguments"),
     ("audit", "Missing arguments"),
-    ("audit money", "say `security` or `cost`"),
+    ("audit money", "say `security`, `cost` or `compliance`"),
     ("snooze 4", "Missing arguments"),
     ("snooze 4 forever", "`forever` is not a duration"),
     ("snooze 4 30d", "between 1 minute and 7 days"),
@@ -88,6 +89,8 @@ def test_unknown_subcommand(slack: LocalSlack, user: str) -> None:
     command(slack, user, "frobnicate now")
     shown = ephemeral(slack, user, "Unknown sub-command `frobnicate`")
     assert "`investigate`" in shown.all_text
+    command(slack, user, "restart the instances")  # names a type but asks for no listing
+    ephemeral(slack, user, "Unknown sub-command `restart`")
 
 
 GOOD = [
@@ -109,7 +112,12 @@ GOOD = [
     ("capacity", "capacity", ()),
     ("audit security", "audit", ("security",)),
     ("AUDIT cost", "audit", ("cost",)),
+    ("audit compliance", "audit", ("compliance",)),
     ("snooze 3 1h30m", "snooze", (3, timedelta(hours=1, minutes=30))),
+    ("inventory ec2 env=prod", "inventory", (parse_query("ec2", ["env=prod"]),)),
+    ("inventory which buckets are public", "inventory", (parse_query("buckets", ["public=true"]),)),
+    # a question with no sub-command that names a resource type is an inventory question
+    ("list EC2 instances in prod", "inventory", (parse_query("ec2", ["env=prod"]),)),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -154,3 +155,31 @@ def test_views_need_a_trigger_and_valid_views(server: LocalSlack, client: WebCli
 def test_response_url_unknown_is_refused(server: LocalSlack) -> None:
     response = httpx.post(f"{server.base_url}/response/unknown", json={"text": "x"})
     assert response.status_code == 404
+
+
+def test_socket_urls_open_once_and_an_app_gets_ten_connections_at_most() -> None:
+    """Like Slack: each apps.connections.open URL opens one connection, and an 11th connection
+    is told ``too_many_websockets`` instead of ``hello``."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    with LocalSlack() as slack:
+        app_token = WebClient(token="xapp-1", base_url=slack.api_url)
+        urls = [app_token.apps_connections_open(app_token="xapp-1")["url"] for _ in range(11)]
+        opened = [connect(url) for url in urls[:10]]
+        try:
+            assert [json.loads(ws.recv(5))["type"] for ws in opened] == ["hello"] * 10
+            assert slack.connection_count == 10
+            with connect(urls[10]) as eleventh:
+                refusal = json.loads(eleventh.recv(5))
+            assert refusal == {"type": "disconnect", "reason": "too_many_websockets"}
+            assert slack.connection_count == 10
+            opened.pop().close()
+            slack.wait_for(lambda: slack.connection_count == 9)
+            with pytest.raises(InvalidStatus):  # a used URL does not open again
+                connect(urls[0])
+            with pytest.raises(InvalidStatus):  # nor one Slack never handed out
+                connect(urls[0].split("?")[0] + "?ticket=made-up")
+        finally:
+            for ws in opened:
+                ws.close()

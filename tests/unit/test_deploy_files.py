@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+import bot.learn.metrics  # noqa: F401  (the learning gauges, registered as the HTTP app does)
 from bot.observability import render
 from bot.observability.store_stats import watch_store
 from bot.store import connect
@@ -52,12 +53,15 @@ def test_the_dashboard_only_queries_exported_series_and_existing_buckets(tmp_pat
     used = {m for e in exprs for m in re.findall(r"\baiops_[a-z_]+", e)}
     # exported once an incident was resolved in the window (tested in the /metrics tests)
     conditional = {"aiops_automation_rate"}
+    # exported once outcomes were judged / labelled (tested in tests/integration/learn)
+    conditional |= {"aiops_analyses_helpful_ratio", "aiops_top_one_accuracy",
+                    "aiops_fix_worked_incidents"}  # fmt: skip
     assert used - names - conditional == set(), "the dashboard queries series nobody exports"
     for e in exprs:
         for name, le in re.findall(r'(aiops_[a-z_]+_bucket)\{le="([^"]+)"\}', e):
             assert (name, le) in buckets, f"{name} has no bucket le={le}"
     titles = " ".join(p["title"] for p in dash["panels"])
-    for kpi in ("MTTR", "Automation rate", "SLO compliance"):
+    for kpi in ("MTTR", "Automation rate", "SLO compliance", "top-1 accuracy", "common fixes"):
         assert kpi in titles
 
 

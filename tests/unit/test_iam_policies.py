@@ -20,7 +20,7 @@ POLICIES = ROOT / "deploy" / "aws"
 SERVICES = {
     "cloudwatch": "cloudwatch", "logs": "logs", "cloudtrail": "cloudtrail", "ec2": "ec2",
     "rds": "rds", "ecs": "ecs", "lambda": "lambda", "s3": "s3", "iam": "iam", "acm": "acm",
-    "autoscaling": "autoscaling", "cloudfront": "cloudfront",
+    "autoscaling": "autoscaling", "cloudfront": "cloudfront", "elasticloadbalancing": "elbv2",
 }  # fmt: skip
 #: S3 operations whose IAM action has another name
 S3_ACTIONS = {
@@ -32,7 +32,7 @@ S3_ACTIONS = {
     "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
 }
 WRITE_MODULES = ("integrations/aws/writes_compute.py", "integrations/aws/writes_data.py")
-READ_ROOTS = ("integrations", "bot/investigate", "bot/capacity")
+READ_ROOTS = ("integrations", "bot/investigate", "bot/capacity", "bot/inventory")
 
 
 def _operations() -> dict[str, set[str]]:

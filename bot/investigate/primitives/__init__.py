@@ -9,6 +9,10 @@ from __future__ import annotations
 from bot.investigate.primitives import changes, config_diff, k8s, logs, metrics, resources, security
 from bot.investigate.primitives.base import Primitive, Scope
 
+# primitive -> the kind of resource it reads for each service in scope (a ServiceNode kind); a
+# step whose scope has no service of that kind has nothing to read and is skipped, not "ok, 0"
+READS: dict[str, str] = {**config_diff.READS, **k8s.READS, **resources.READS}
+
 PRIMITIVES: dict[str, Primitive] = {
     **metrics.PRIMITIVES,
     **changes.PRIMITIVES,
@@ -19,4 +23,4 @@ PRIMITIVES: dict[str, Primitive] = {
     **security.PRIMITIVES,
 }
 
-__all__ = ["PRIMITIVES", "Primitive", "Scope"]
+__all__ = ["PRIMITIVES", "READS", "Primitive", "Scope"]

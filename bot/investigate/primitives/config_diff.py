@@ -216,6 +216,9 @@ def setting_changes(
     return _change_diffs(ctx, scope, parameters=False)
 
 
+# the resource kind each primitive reads per scoped service: with none in scope it reads nothing
+READS = {"config_diff.k8s": "k8s_deployment", "config_diff.ecs": "ecs_service"}
+
 PRIMITIVES = {
     "config_diff.k8s": k8s_revisions,
     "config_diff.ecs": ecs_revisions,

@@ -201,4 +201,7 @@ def previous_logs(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
     return out
 
 
+# the resource kind each primitive reads per scoped service: with none in scope it reads nothing
+READS = dict.fromkeys(("k8s.pods", "k8s.events", "k8s.previous_logs"), "k8s_deployment")
+
 PRIMITIVES = {"k8s.pods": pods, "k8s.events": events, "k8s.previous_logs": previous_logs}

@@ -240,6 +240,15 @@ def asg_limits(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) 
     return out
 
 
+# the resource kind each primitive reads per scoped service: with none in scope it reads nothing
+READS = {
+    "resources.ec2": "ec2",
+    "resources.rds": "rds",
+    "resources.ecs": "ecs_service",
+    "resources.lambda": "lambda",
+    "resources.k8s": "k8s_deployment",
+}
+
 PRIMITIVES = {
     "resources.ec2": ec2_state,
     "resources.rds": rds_state,

@@ -1,6 +1,7 @@
 """PagerDuty as a channel: page (Events API trigger, then assign for user/schedule targets),
-acknowledge and resolve — always on the incident's stable dedup key, so PagerDuty keeps one
-incident per aiops incident however often we call.
+a note on the page when an analysis completes (REST), acknowledge and resolve — always on the
+incident's stable dedup key, so PagerDuty keeps one incident per aiops incident however often we
+call.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class PagerDutyChannel:
                 self._acknowledge(key, message.actor_email)
             elif message.event is Event.RESOLVED:
                 pd.resolve_event(self.events, key)
+            elif message.event is Event.ANALYSIS_COMPLETE:
+                self._note(key, message.text)
             else:
                 self._page(target, message, key)
         except pd.PagerDutyError as exc:
@@ -61,6 +64,14 @@ class PagerDutyChannel:
             raise SendError("PagerDuty has not opened the incident yet", transient=True)
         if set(users) - set(incident.assignees):
             pd.reassign_incident(self.rest, incident.id, users, from_email=self.default_from)
+
+    def _note(self, key: str, text: str) -> None:
+        if self.rest is None:
+            raise SendError("a note on a PagerDuty page needs PAGERDUTY_API_TOKEN", transient=False)
+        incident = pd.find_incident(self.rest, key)
+        if incident is None:  # Events API is asynchronous: the incident may not exist yet
+            raise SendError("PagerDuty has not opened the incident yet", transient=True)
+        pd.add_note(self.rest, incident.id, text, from_email=self.default_from)
 
     def _acknowledge(self, key: str, actor_email: str | None) -> None:
         if self.rest is None:

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import bot.store.models  # noqa: F401  (registers tables)
+import bot.store.models_learn  # noqa: F401
 import bot.store.models_ops  # noqa: F401
 
 target_metadata = SQLModel.metadata

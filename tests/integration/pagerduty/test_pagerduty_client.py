@@ -162,3 +162,36 @@ def test_verify_webhook_accepts_any_of_several_signatures() -> None:
     assert pd.verify_webhook(body, header, ["new"])
     assert not pd.verify_webhook(body, header, ["third"])
     assert not pd.verify_webhook(body, None, ["new"])
+
+
+def test_a_note_lands_on_the_page_as_its_author_and_bad_ones_are_refused(
+    server: LocalPagerDuty,
+) -> None:
+    pd.trigger(_events(server), dedup_key="k-note", summary="db down", source="aiops")
+    rest = _rest(server)
+    found = pd.find_incident(rest, "k-note")
+    assert found is not None
+    note = pd.add_note(
+        rest, found.id, "top hypothesis: pool exhausted", from_email="bob@example.com"
+    )
+    assert note.id and note.content == "top hypothesis: pool exhausted"
+    assert [n.content for n in pd.list_notes(rest, found.id)] == [note.content]
+    assert server.notes("k-note") == [note.content]
+    with pytest.raises(pd.PagerDutyError) as err:  # From must be a PagerDuty user
+        pd.add_note(rest, found.id, "x", from_email="stranger@example.com")
+    assert err.value.status == 400 and not err.value.transient
+    with pytest.raises(pd.PagerDutyError) as err:
+        pd.add_note(rest, "QNOPE", "x", from_email="bob@example.com")
+    assert err.value.status == 404
+
+
+def test_trigger_webhooks_announce_a_new_page_when_asked(hooks: Receiver) -> None:
+    with LocalPagerDuty(webhook_url=hooks.url, webhook_secret=SECRET, trigger_webhooks=True,
+                        service_name="checkout") as srv:  # fmt: skip
+        before = len(hooks.received)
+        pd.trigger(_events(srv), dedup_key="k-new", summary="checkout 5xx", source="mon")
+        srv.wait_webhooks()
+    new = [json.loads(r.body) for r in hooks.received[before:]]
+    assert [e["event"]["event_type"] for e in new] == ["incident.triggered"]
+    data = new[0]["event"]["data"]
+    assert (data["incident_key"], data["service"]["summary"]) == ("k-new", "checkout")

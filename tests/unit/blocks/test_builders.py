@@ -40,6 +40,7 @@ from handlers.blocks.models import (
     IncidentCard,
     InvestigationView,
     OnCallView,
+    TeamWeekView,
     TimelineEntryView,
     TimelineView,
     UsageLine,
@@ -187,6 +188,16 @@ def test_help_and_usage() -> None:
     assert "Missing arguments." in usage and "Usage" in usage
 
 
+def test_incident_message_says_it_was_investigated_automatically() -> None:
+    plain = json.dumps(dump(incident_message(incident())))
+    assert "Investigated automatically" not in plain
+    card = incident(auto_investigated="Investigated automatically (policy p): x")
+    blocks = dump(incident_message(card))
+    assert not block_errors(blocks)
+    text = json.dumps(blocks)
+    assert "Investigated automatically (policy p): x" in text and "findings in the thread" in text
+
+
 def test_home_tab() -> None:
     home = HomeView(
         open_incidents=[incident(id=i) for i in range(1, 30)],
@@ -200,6 +211,23 @@ def test_home_tab() -> None:
     assert ActionId.APPROVE in text
     empty = json.dumps(home_tab(HomeView()).to_dict())
     assert "No open incidents" in empty and "Nothing waiting" in empty
+    assert "This week" not in empty and "Your teams" not in empty
+
+
+def test_home_tab_names_my_teams_and_their_week() -> None:
+    home = HomeView(
+        teams=["payments"],
+        weeks=[
+            TeamWeekView("payments", 3, mtta=timedelta(minutes=4), mttr=timedelta(hours=5)),
+            TeamWeekView("quiet", 0),
+        ],
+    )
+    view = home_tab(home).to_dict()
+    assert not view_errors(view, home=True)
+    text = json.dumps(view, ensure_ascii=False)
+    assert "Your teams: payments" in text and "This week" in text
+    assert "*payments*: 3 incident(s) · MTTA 4 min · MTTR 5.0 h" in text
+    assert "*quiet*: 0 incident(s) · MTTA — · MTTR —" in text
 
 
 def test_resolve_modal_carries_typed_metadata() -> None:

@@ -66,6 +66,7 @@ def _run(case: dict[str, Any]) -> Correlator:
                     name=step.get("name", step["id"]),
                     service=step.get("service"),
                     labels={str(k): str(v) for k, v in (step.get("labels") or {}).items()},
+                    summary=step.get("summary", ""),
                 )
             )
     return corr

@@ -77,3 +77,39 @@ def test_live_evidence_names_what_is_not_configured() -> None:
     assert live.unavailable("k8s") == "Kubernetes not configured (set KUBECONFIG)"
     assert live.unavailable("resources") is not None
     assert live.unavailable("logs") is None
+
+
+def test_each_step_says_what_it_read_a_read_with_no_resource_in_scope_is_skipped() -> None:
+    """An RDS read in a world with no RDS instance looked at nothing: 'skipped' with why, not
+    'ok, 0 found'; the parameter-change read beside it did run and failed, and says so."""
+    from bot.investigate import investigate_query
+    from bot.investigate.primitives import READS
+
+    path = Path(__file__).parents[3] / "examples/scenarios/04-ec2-runaway-cpu.yaml"
+    scenario = load_scenario(path).scenario
+    topology = Topology.from_specs(scenario.services)
+    assert not any(n.kind == "rds" for n in topology.services.values())
+    ctx = InvestigationContext(DeniedTrail(scenario), topology, step_timeout_s=10)
+    result = investigate_query(ctx, "database connections exhausted, RDS instance down")
+    steps = {s.primitive: s for s in result.steps}
+    assert steps["resources.rds"].status == "skipped"
+    assert steps["resources.rds"].error is not None
+    assert "no RDS instance among the" in steps["resources.rds"].error
+    assert steps["config_diff.rds"].status == "failed"
+    assert steps["config_diff.rds"].error == "AccessDenied"
+    for primitive, kind in READS.items():  # every skip of this kind is true to the graph
+        if primitive in steps and steps[primitive].status == "ok":
+            assert any(n.kind == kind for n in topology.services.values()), primitive
+
+
+def test_an_empty_service_graph_says_so() -> None:
+    scenario = load_scenario(SCENARIO).scenario
+    ctx = InvestigationContext(ScenarioEvidence(scenario), Topology([]))
+    from bot.investigate import investigate_query
+
+    result = investigate_query(ctx, "database connections exhausted, RDS instance down")
+    rds = next(s for s in result.steps if s.primitive == "resources.rds")
+    assert rds.status == "skipped"
+    assert rds.error == (
+        "skipped: no RDS instance to read: the service graph is empty (set AIOPS_TOPOLOGY_FILE)"
+    )

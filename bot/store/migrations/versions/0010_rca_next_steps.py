@@ -1,7 +1,7 @@
 """investigation next steps: what a human should check or whom to escalate to, stored
 
 Revision ID: 0004_rca
-Revises: 0003
+Revises: 0004_similar
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_rca"
-down_revision = "0003"
+down_revision = "0004_similar"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Compliance as code: rules over the inventory, a score, the failing resources, a trend."""

@@ -1,0 +1,47 @@
+"""Reading a YAML configuration file into its pydantic model, with one error naming where.
+
+Every problem is a ``UserError``: ``<source> line N: not valid YAML``, ``<source>: expected a
+mapping …``, or ``<source>: <dotted.key>: <reason>`` for the first invalid key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.errors import UserError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_mapping(text: str, *, source: str, expected: str) -> dict[str, Any]:
+    """The top-level mapping of ``text`` (empty text: an empty mapping)."""
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise UserError(f"{source}{where}: not valid YAML") from None
+    if not isinstance(raw, dict):
+        raise UserError(f"{source}: expected {expected}")
+    return raw
+
+
+def validate_model(model: type[M], raw: dict[str, Any], *, source: str) -> M:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "top level"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise UserError(f"{source}: {where}: {msg}") from None
+
+
+def read_text(path: Path, *, what: str, hint: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read {what} {path} ({exc.strerror})", hint=hint) from None

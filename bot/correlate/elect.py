@@ -1,0 +1,167 @@
+"""Electing the root of a detector storm from its evidence (pure functions, no state).
+
+Three kinds of evidence, strongest first; the first kind that singles a service out decides:
+
+1. **A change before the symptoms.** A deploy, rollout or configuration change on a service,
+   made no later than the group's first symptom, on a service the storm implicates (anomalous
+   calls into it, anomalies of its own, or a dependency of an anomalous service). A change made
+   after the symptoms began cannot have caused them and does not count.
+2. **Anomalies of its own that stand out.** Causes seen on one entity of a service (resource
+   saturation, a crash or restart, error lines; see ``playbooks/storms/alert_roles.yaml``),
+   weighed per distinct anomaly, minus the median of its sibling replicas: a fault on one entity
+   stands out, a load shift shows the same few anomalies on every replica.
+3. **Blame carried down the anomalous call graph.** Every anomalous call ``caller → callee`` is
+   one vantage point (caller entity, method) that sees the callee slow or failing, and one unit
+   of blame. It goes to the callee as far as the callee's other callers agree (the fraction of
+   its callers that see it anomalous); the rest stays with the caller in proportion to the
+   fraction of its own dependencies it finds anomalous: one caller that finds everything slow
+   while nobody else does is the slow one (the common factor of its anomalous calls). Callers
+   show the symptoms of their callees, not the other way: an entity that itself makes anomalous
+   calls hands ``pass_down`` of what it received to the entities it calls, as far as their other
+   callers agree (an absorbing random walk in the manner of MicroRCA's personalised PageRank
+   over the anomalous subgraph, Wu et al., NOMS 2020; the blame rests where the anomalous calls
+   end). So a chain of failing spans ends on the deepest erroring service. Ties go to the
+   service the others depend on (call edges seen plus the configured topology), then to the
+   earliest evidence.
+
+Each verdict carries a confidence: high for a change, middling for a standing-out entity, and
+for blame the share the winner holds over the runner-up, low when the evidence is spread.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from statistics import median
+
+from bot.correlate.models import AlertRef
+from bot.topology import Topology
+
+ROUNDS = 8  # propagation rounds: longer call chains than this are rare in one storm
+
+
+@dataclass(frozen=True)
+class StormVerdict:
+    """The elected root: service, the entity (pod) the evidence singles out if any, the basis
+    (``change`` | ``own`` | ``calls``), a confidence in [0, 1], the runner-up and why."""
+
+    service: str
+    entity: str | None
+    basis: str
+    confidence: float
+    runner_up: str | None
+    why: str
+    alert: AlertRef | None = None
+
+
+def standout(per_entity: Mapping[str, Mapping[str, float]]) -> tuple[float, str]:
+    """The entity whose own anomalies (summed weights of distinct anomalies) most exceed its
+    siblings' median, and by how much: that is the heaviest entity (the first one on ties)."""
+    weights = {e: sum(keys.values()) for e, keys in per_entity.items()}
+    busiest = max(weights, key=lambda e: weights[e])
+    siblings = [w for e, w in weights.items() if e != busiest]
+    return weights[busiest] - (median(siblings) if siblings else 0.0), busiest
+
+
+def carry_down(
+    received: Mapping[str, float],
+    out_calls: Mapping[str, Counter[str]],
+    pass_down: float,
+    kept: Mapping[str, float] | None = None,
+    agreed: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """Blame per entity. ``received``: the blame each entity gets as a callee; an entity making
+    anomalous calls keeps ``1 - pass_down`` of what it receives and passes the rest to its
+    callees, in proportion to the calls; entities calling nothing anomalous keep it all.
+    ``kept``: blame an entity holds as a caller, which stays where it is. ``agreed``: per callee
+    entity, the fraction of its callers that see it anomalous; only that part of the share
+    meant for it moves (a callee only this caller finds slow leaves the blame with the caller)."""
+    settled: dict[str, float] = {}
+    frontier: dict[str, float] = {e: float(n) for e, n in received.items() if n}
+    for _ in range(ROUNDS):  # each unit of blame moves at most once per hop: no cycle drains
+        arriving: dict[str, float] = {}
+        for entity, held in frontier.items():
+            calls = out_calls.get(entity)
+            total = sum(calls.values()) if calls else 0
+            stays = held
+            for callee, n in (calls or {}).items():
+                share = held * pass_down * n / total * (agreed or {}).get(callee, 1.0)
+                arriving[callee] = arriving.get(callee, 0.0) + share
+                stays -= share
+            settled[entity] = settled.get(entity, 0.0) + stays
+        frontier = {e: m for e, m in arriving.items() if m > 1e-9}
+        if not frontier:
+            break
+    for entity, held in frontier.items():
+        settled[entity] = settled.get(entity, 0.0) + held
+    blame = settled
+    for entity, own in (kept or {}).items():
+        blame[entity] = blame.get(entity, 0.0) + own
+    return blame
+
+
+def split_blame(
+    observed: Mapping[tuple[str, str], int],
+    edges: set[tuple[str, str]],
+    topology: Topology,
+    service_of: Mapping[str, str],
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Each anomalous call's unit of blame, split between its two ends by who else agrees: the
+    callee's share grows with the fraction of its callers that see it anomalous, the caller's
+    with the fraction of its dependencies it sees anomalous (one caller that finds everything
+    slow is the slow one; a callee every caller finds slow is). ``observed``: vantage points per
+    (caller entity, callee entity)."""
+    callers: dict[str, set[str]] = {}
+    deps: dict[str, set[str]] = {}
+    for a, b in edges:
+        callers.setdefault(b, set()).add(a)
+        deps.setdefault(a, set()).add(b)
+
+    seen_in: dict[str, float] = {}  # per service: the fraction of its callers that see it
+    seen_out: dict[str, float] = {}  # per service: the fraction of its dependencies it sees
+    for s in callers:
+        seen_in[s] = len(callers[s]) / max(1, len(callers[s] | topology.downstream(s, 1)))
+    for s in deps:
+        seen_out[s] = len(deps[s]) / max(1, len(deps[s] | topology.upstream(s, 1)))
+
+    received: dict[str, float] = {}
+    kept: dict[str, float] = {}
+    agreed: dict[str, float] = {}
+    for (caller, callee), n in observed.items():
+        cs, es = service_of.get(caller), service_of.get(callee)
+        if cs is None or es is None:
+            continue
+        agree = seen_in.get(es, 1.0)
+        share = 1.0 - (1.0 - agree) * seen_out.get(cs, 0.0)
+        received[callee] = received.get(callee, 0.0) + n * share
+        kept[caller] = kept.get(caller, 0.0) + n * (1.0 - share)
+        agreed[callee] = agree
+    return received, kept, agreed
+
+
+def rank(
+    scores: Mapping[str, float],
+    depends_on_it: Callable[[str], int],
+    first: Mapping[str, int],
+) -> list[str]:
+    """Services best first: higher score; among those tied at the top, the one more of the
+    others depend on, then the earlier (``depends_on_it`` is asked for the tied ones only)."""
+    order = sorted(scores, key=lambda s: (-scores[s], first.get(s, 1 << 62), s))
+    if not order:
+        return order
+    top = scores[order[0]]
+    tied = [s for s in order if abs(scores[s] - top) < 1e-9]
+    if len(tied) > 1:
+        dep = {s: depends_on_it(s) for s in tied}
+        tied.sort(key=lambda s: (-dep[s], first.get(s, 1 << 62), s))
+    return tied + order[len(tied) :]
+
+
+def share_confidence(top: float, second: float, low: float = 0.2, high: float = 0.6) -> float:
+    """From ``low`` (a tie) to ``high`` (nothing else has any): the winner's share over the
+    runner-up, for blame that only ever points at where anomalous calls end."""
+    if top <= 0:
+        return low
+    share = top / (top + max(second, 0.0))
+    return round(low + (high - low) * (share - 0.5) * 2, 2)

@@ -1,0 +1,2 @@
+"""History: similar past incidents (BM25 over what each investigation found) and postmortem
+drafts. ``flows`` remembers and retrieves, ``postmortem`` writes the Markdown draft."""

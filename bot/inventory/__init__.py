@@ -1,0 +1,1 @@
+"""The inventory: list resources of one type with filters, from a command or a question."""

@@ -1,0 +1,177 @@
+"""IAM principals with the documents of every policy they hold (inline, attached, and their
+groups'), their MFA devices and access keys with last use. Managed policy documents are read
+once per audit (cached by ARN), so the calls per principal stay flat as the account grows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+from integrations.aws.errors import convert
+
+
+@dataclass(frozen=True)
+class HeldPolicy:
+    name: str  # "PowerUserAccess", "inline deploy", "group ops: AdministratorAccess"
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class KeyUse:
+    key_id: str
+    status: str
+    created: datetime
+    last_used: datetime | None
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # user | role
+    name: str
+    arn: str
+    created: datetime | None
+    policies: list[HeldPolicy]
+    mfa: bool | None = None  # users only
+    keys: list[KeyUse] = field(default_factory=list)
+    password_last_used: datetime | None = None
+    service_role: bool = False  # a role only AWS services may assume
+
+
+def _document(raw: Any) -> dict[str, Any]:
+    """Policy documents come URL-encoded JSON (the API) or already parsed (boto3 parses some)."""
+    if isinstance(raw, dict):
+        return raw
+    try:
+        parsed = json.loads(unquote(str(raw)))
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+class PolicyReader:
+    """Reads the policies of users, groups and roles, each managed document once."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._managed: dict[str, dict[str, Any]] = {}
+        self._groups: dict[str, list[HeldPolicy]] = {}
+
+    def managed(self, arn: str) -> dict[str, Any]:
+        if arn not in self._managed:
+            policy = self.client.get_policy(PolicyArn=arn)["Policy"]
+            version = self.client.get_policy_version(
+                PolicyArn=arn, VersionId=policy["DefaultVersionId"]
+            )
+            self._managed[arn] = _document(version["PolicyVersion"]["Document"])
+        return self._managed[arn]
+
+    def _calls(self, kind: str) -> tuple[str, Any, Any, Callable[..., Any]]:
+        """(name key, attached-policies paginator, inline-names paginator, inline getter):
+        written out per kind so the IAM policy test sees each call."""
+        c = self.client
+        if kind == "user":
+            return (
+                "UserName",
+                c.get_paginator("list_attached_user_policies"),
+                c.get_paginator("list_user_policies"),
+                lambda **kw: c.get_user_policy(**kw),
+            )
+        if kind == "group":
+            return (
+                "GroupName",
+                c.get_paginator("list_attached_group_policies"),
+                c.get_paginator("list_group_policies"),
+                lambda **kw: c.get_group_policy(**kw),
+            )
+        return (
+            "RoleName",
+            c.get_paginator("list_attached_role_policies"),
+            c.get_paginator("list_role_policies"),
+            lambda **kw: c.get_role_policy(**kw),
+        )
+
+    def _held(self, kind: str, name: str, prefix: str = "") -> list[HeldPolicy]:
+        key, attached, inline, get_inline = self._calls(kind)
+        out = [
+            HeldPolicy(f"{prefix}{p['PolicyName']}", self.managed(p["PolicyArn"]))
+            for page in attached.paginate(**{key: name})
+            for p in page["AttachedPolicies"]
+        ]
+        for page in inline.paginate(**{key: name}):
+            for policy_name in page["PolicyNames"]:
+                doc = get_inline(**{key: name, "PolicyName": policy_name})["PolicyDocument"]
+                out.append(HeldPolicy(f"{prefix}inline {policy_name}", _document(doc)))
+        return out
+
+    def group(self, name: str) -> list[HeldPolicy]:
+        if name not in self._groups:
+            self._groups[name] = self._held("group", name, prefix=f"group {name}: ")
+        return self._groups[name]
+
+    def users(self) -> list[Principal]:
+        c = self.client
+        out = []
+        try:
+            for page in c.get_paginator("list_users").paginate():
+                for raw in page["Users"]:
+                    name = raw["UserName"]
+                    held = self._held("user", name)
+                    for gpage in c.get_paginator("list_groups_for_user").paginate(UserName=name):
+                        for group in gpage["Groups"]:
+                            held += self.group(group["GroupName"])
+                    keys = []
+                    for k in c.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+                        used = c.get_access_key_last_used(AccessKeyId=k["AccessKeyId"])
+                        last = used.get("AccessKeyLastUsed", {}).get("LastUsedDate")
+                        keys.append(KeyUse(k["AccessKeyId"], k["Status"], k["CreateDate"], last))
+                    out.append(
+                        Principal(
+                            kind="user",
+                            name=name,
+                            arn=raw.get("Arn", name),
+                            created=raw.get("CreateDate"),
+                            policies=held,
+                            mfa=bool(c.list_mfa_devices(UserName=name)["MFADevices"]),
+                            keys=keys,
+                            password_last_used=raw.get("PasswordLastUsed"),
+                        )
+                    )
+        except ClientError as exc:
+            raise convert(exc, "IAM users") from exc
+        return out
+
+    def roles(self) -> list[Principal]:
+        out = []
+        try:
+            for page in self.client.get_paginator("list_roles").paginate():
+                for raw in page["Roles"]:
+                    trust = _document(raw.get("AssumeRolePolicyDocument", {}))
+                    out.append(
+                        Principal(
+                            kind="role",
+                            name=raw["RoleName"],
+                            arn=raw.get("Arn", raw["RoleName"]),
+                            created=raw.get("CreateDate"),
+                            policies=self._held("role", raw["RoleName"]),
+                            service_role=_only_services(trust),
+                        )
+                    )
+        except ClientError as exc:
+            raise convert(exc, "IAM roles") from exc
+        return out
+
+
+def _only_services(trust: dict[str, Any]) -> bool:
+    statements = trust.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    principals = [s.get("Principal", {}) for s in statements if isinstance(s, dict)]
+    return bool(principals) and all(
+        isinstance(p, dict) and set(p) == {"Service"} for p in principals
+    )

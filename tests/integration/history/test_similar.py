@@ -1,0 +1,58 @@
+"""Similar past incidents on SQLite and Postgres: same kind of cause with other names wins over
+the same service with another cause; outcomes and notes come back with them."""
+
+from __future__ import annotations
+
+from bot.history import flows
+from bot.store import Database, RemediationRequest
+from tests.history_cases import deploy_regression, oom, store_past, topology
+
+TOPO = topology(("payments", "k8s_deployment"), ("checkout", "k8s_deployment"),
+                ("ledger", "lambda"))  # fmt: skip
+
+
+def test_same_kind_with_other_names_beats_same_service_with_another_cause(
+    database: Database,
+) -> None:
+    same_kind = store_past(database, oom("checkout"), TOPO, resolution_note="raised memory limit")
+    same_service = store_past(database, deploy_regression("payments"), TOPO)
+    result, alerts = oom("payments")
+    found = flows.similar_to_result(database, result, topology=TOPO, alerts=alerts)
+    ids = [s.past.incident_id for s in found]
+    assert ids[0] == same_kind
+    assert same_service not in ids or ids.index(same_service) > ids.index(same_kind)
+    top = found[0].past
+    assert (top.kind, top.platform) == ("oom_killed", "k8s_deployment")
+    assert "raised memory limit" in top.fixed_by
+    assert any(t.startswith("cause:oom_killed") for t in found[0].shared)
+
+
+def test_outcomes_say_what_fixed_it_and_what_did_not(database: Database) -> None:
+    past = store_past(database, oom("checkout"), TOPO)
+    with database.session() as s:
+        for n, (action, state) in enumerate(
+            [("k8s.restart_deployment", "not_recovered"), ("k8s.set_memory_limit", "verified")]
+        ):
+            s.add(RemediationRequest(idempotency_key=f"k{n}", incident_id=past, action=action,
+                                     params={"name": "checkout"}, state=state))  # fmt: skip
+    result, alerts = oom("payments")
+    (hit,) = flows.similar_to_result(database, result, topology=TOPO, alerts=alerts)
+    assert hit.past.fixed_by == ["k8s.set_memory_limit(name=checkout)"]
+    assert hit.past.did_not_fix == ["k8s.restart_deployment(name=checkout)"]
+
+
+def test_the_incident_itself_and_unrelated_ones_are_not_similar(database: Database) -> None:
+    current = store_past(database, oom("payments"), TOPO)
+    store_past(database, deploy_regression("ledger"), TOPO)
+    result, alerts = oom("payments")
+    found = flows.similar_to_result(database, result, topology=TOPO, alerts=alerts,
+                                    exclude=current)  # fmt: skip
+    assert found == []
+
+
+def test_a_new_incident_is_found_without_a_restart(database: Database) -> None:
+    result, alerts = oom("payments")
+    assert flows.similar_to_result(database, result, topology=TOPO, alerts=alerts) == []
+    added = store_past(database, oom("checkout"), TOPO)
+    found = flows.similar_to_result(database, result, topology=TOPO, alerts=alerts)
+    assert [s.past.incident_id for s in found] == [added]

@@ -1,0 +1,238 @@
+"""Several socket-mode connections, events acked on arrival, and receipts that survive both.
+
+Each test has its own local Slack server (the folder's shared app must not take envelopes meant
+for the apps built here) and drives real Bolt apps over real socket-mode connections.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from slack_bolt import App
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+from bot.jobs import JobRunner
+from bot.store import Database
+from bot.store.receipts import remember
+from handlers.blocks import incident_message
+from handlers.blocks.ids import ActionId
+from handlers.blocks.models import IncidentCard
+from handlers.slack.app import SocketModeConnections, build_app, start_socket_mode
+from handlers.slack.services import Actor, Reply, Services, default_services
+from sandbox.slack import LocalSlack
+from tests.slack.helpers import ephemeral
+
+INCIDENT = IncidentCard(id=7, title="Checkout errors", severity="high", status="triggered")
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    with LocalSlack() as server:
+        yield server
+
+
+class Replica:
+    """One ``aiops run`` process's Slack side: a Bolt app, its jobs and its connections."""
+
+    def __init__(self, slack: LocalSlack, services: Services, connections: int = 1) -> None:
+        settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+        self.jobs = JobRunner(max_workers=2)
+        self.app: App = build_app(settings, services=services, jobs=self.jobs)
+        self.sockets: SocketModeConnections = start_socket_mode(
+            self.app, "xapp-test", connections=connections
+        )
+
+    def close(self) -> None:
+        self.sockets.close()
+        self.jobs.shutdown()
+
+
+@pytest.fixture
+def replicas() -> Iterator[Callable[..., Replica]]:
+    started: list[Replica] = []
+
+    def start(slack: LocalSlack, services: Services, connections: int = 1) -> Replica:
+        started.append(Replica(slack, services, connections))
+        slack.wait_connected(sum(len(r.sockets.handlers) for r in started))
+        return started[-1]
+
+    yield start
+    for replica in started:
+        replica.close()
+
+
+def test_envelopes_are_spread_over_every_connection_and_acked_on_theirs(
+    slack: LocalSlack, replicas: Callable[..., Replica]
+) -> None:
+    replicas(slack, default_services(), connections=3)
+    assert slack.connection_count == 3
+    acks = [slack.wait_ack(slack.send_slash_command("U1", "help")) for _ in range(6)]
+    assert {a.connection for a in acks} == {1, 2, 3}
+    assert all(a.acked_on == a.connection for a in acks)
+    assert all("/aiops" in str(a.payload) for a in acks)  # each ack carries the help text
+
+
+def test_an_event_is_acked_while_its_receipt_is_still_being_written(
+    slack: LocalSlack, replicas: Callable[..., Replica], sqlite_database: Database
+) -> None:
+    """The receipt (a database write) is held until the ack has arrived: with the ack after
+    the listener, as Bolt orders it, the ack would wait for the receipt and never come."""
+    receipt_may_finish = threading.Event()
+    receipts: list[str] = []
+
+    def slow_receipt(key: str) -> bool:
+        receipt_may_finish.wait(30)
+        receipts.append(key)
+        return remember(sqlite_database, key)
+
+    replicas(slack, replace(default_services(), dedup=slow_receipt))
+    slack.add_user("U1", "ana")
+    envelope = slack.open_app_home("U1")
+    try:
+        acked = slack.wait_ack(envelope, timeout=10)
+    finally:
+        receipt_may_finish.set()
+    assert acked.payload is None and not receipts  # acked, and the receipt not yet written
+    home = slack.wait_for(lambda: slack.home("U1"))
+    assert home.blocks and receipts == [f"slack:event:{_event_id(slack, envelope)}"]
+
+
+def test_events_waiting_on_their_receipts_do_not_hold_up_the_next_command(
+    slack: LocalSlack, sqlite_database: Database
+) -> None:
+    """One connection with two workers, three events whose receipts are held: a command sent
+    next is still acked (with its reply), as event listeners run outside the connection's
+    workers."""
+    receipts_may_finish = threading.Event()
+
+    def held_receipt(key: str) -> bool:
+        receipts_may_finish.wait(30)
+        return remember(sqlite_database, key)
+
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    jobs = JobRunner(max_workers=2)
+    app = build_app(settings, services=replace(default_services(), dedup=held_receipt), jobs=jobs)
+    sockets = start_socket_mode(app, "xapp-test", concurrency=2)
+    try:
+        slack.wait_connected()
+        for n in range(3):
+            slack.add_user(f"U{n}", f"user{n}")
+            slack.open_app_home(f"U{n}")
+        try:
+            help_ack = slack.wait_ack(slack.send_slash_command("U0", "help"), timeout=10)
+        finally:
+            receipts_may_finish.set()
+        assert "/aiops" in str(help_ack.payload)
+        slack.wait_for(lambda: all(slack.home(f"U{n}") for n in range(3)))
+    finally:
+        receipts_may_finish.set()
+        sockets.close()
+        jobs.shutdown()
+
+
+def test_start_socket_mode_refuses_more_connections_than_slack_allows() -> None:
+    app = App(token="xoxb-test", token_verification_enabled=False)
+    with pytest.raises(ConfigError, match="between 1 and 10"):
+        start_socket_mode(app, "xapp-test", connections=11)
+    with pytest.raises(ConfigError):
+        start_socket_mode(app, "xapp-test", connections=0)
+
+
+# ------------------------------------------------------- redelivery across replicas: once
+def _counting(calls: list[str], lock: threading.Lock) -> Callable[[Actor, int], Reply]:
+    def acknowledge(actor: Actor, incident_id: int) -> Reply:
+        with lock:
+            calls.append(f"{actor.user_id}:{incident_id}")
+        return Reply(f"acknowledged #{incident_id}")
+
+    return acknowledge
+
+
+def _event_id(slack: LocalSlack, envelope: str) -> str:
+    return str(slack.payload_of(envelope)["event_id"])
+
+
+def test_a_click_redelivered_to_another_replica_runs_once(
+    slack: LocalSlack, replicas: Callable[..., Replica], database: Database
+) -> None:
+    """Two processes, each with its own services (no shared memory), one store: the receipt
+    in the store is what keeps Slack's redelivery from acknowledging twice."""
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def services() -> Services:
+        return replace(
+            default_services(),
+            acknowledge=_counting(calls, lock),
+            dedup=lambda key: remember(database, key),
+        )
+
+    first = replicas(slack, services())
+    replicas(slack, services())
+    slack.add_user("U1", "ana")
+    first.app.client.chat_postMessage(
+        channel="#incidents", text=INCIDENT.title, blocks=incident_message(INCIDENT)
+    )
+    ts = slack.messages("incidents")[-1].ts
+    click = slack.click_button("U1", ActionId.ACKNOWLEDGE, message_ts=ts)
+    again = slack.redeliver(click)
+    original, redelivered = slack.wait_ack(click), slack.wait_ack(again)
+    assert original.acked_on != redelivered.acked_on  # each replica got one delivery
+    ephemeral(slack, "U1", "already pressed *Acknowledge*")
+    ephemeral(slack, "U1", "acknowledged #7")
+    assert calls == ["U1:7"]
+
+
+def test_an_event_retried_on_another_connection_is_handled_once(
+    slack: LocalSlack, replicas: Callable[..., Replica], sqlite_database: Database
+) -> None:
+    homes: list[str] = []
+    firsts: list[bool] = []
+    both_checked = threading.Event()
+
+    def home(actor: Actor) -> Any:
+        homes.append(actor.user_id)
+        return default_services().home(actor)
+
+    def receipt(key: str) -> bool:
+        firsts.append(remember(sqlite_database, key))
+        if len(firsts) == 2:
+            both_checked.set()
+        return firsts[-1]
+
+    replica = replicas(slack, replace(default_services(), home=home, dedup=receipt), 2)
+    slack.add_user("U1", "ana")
+    envelope = slack.open_app_home("U1")
+    retry = slack.redeliver(envelope)
+    first, second = slack.wait_ack(envelope), slack.wait_ack(retry)
+    assert {first.acked_on, second.acked_on} == {1, 2}
+    assert _event_id(slack, envelope) == _event_id(slack, retry)
+    assert both_checked.wait(10)
+    assert replica.jobs.wait_idle(10)
+    assert sorted(firsts) == [False, True]
+    assert homes == ["U1"] and len(slack.api_calls("views.publish")) == 1
+
+
+def test_an_events_listener_time_is_not_counted_as_ack_latency(
+    slack: LocalSlack, replicas: Callable[..., Replica], sqlite_database: Database
+) -> None:
+    from bot.observability.metrics import REGISTRY
+
+    def count(kind: str) -> float:
+        sample = REGISTRY.get_sample_value("aiops_slack_ack_seconds_count", {"kind": kind})
+        return sample or 0.0
+
+    services = replace(default_services(), dedup=lambda key: remember(sqlite_database, key))
+    replica = replicas(slack, services)
+    slack.add_user("U1", "ana")
+    events, commands = count("event"), count("slash_command")
+    slack.wait_ack(slack.open_app_home("U1"))
+    slack.wait_for(lambda: slack.home("U1"))
+    slack.wait_ack(slack.send_slash_command("U1", "help"))
+    assert replica.jobs.wait_idle(10)
+    assert count("event") == events and count("slash_command") == commands + 1
