@@ -119,6 +119,13 @@ def recommend_safely(
     withdrawn: list[str] = []
     for hyp, action in _per_hypothesis(hypotheses, playbooks, findings, topo):
         why = survives_restart(hyp, action, rules)
+        if (
+            why is None
+            and action.action in rules.restart_actions
+            and hyp.kind in rules.restart_behind_a_fix
+            and not any(h is hyp for h, _ in pairs)
+        ):
+            why = "it only mitigates; with no fix proposed before it, it would be the answer"
         if why is None:
             pairs.append((hyp, action))
         else:

@@ -12,10 +12,10 @@
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
    alerted service gets a low "cause not identified" in the mode the alert names;
-5. calibration (``calibrate.final_confidences``, the one place final confidences are set): a
-   single weak finding supports little, and hypotheses compete for the one root cause;
-6. history (``experience``, when the caller passes ``weigh``): on the calibrated confidences,
-   hypotheses and fixes that worked or failed on similar incidents move within bounds, with the
+5. calibration (``calibrate.final_confidences``, the one place the rules' confidences are
+   set): a single weak finding supports little, and hypotheses compete for the one root cause;
+6. history (``experience``, when the caller passes ``weigh``): hypotheses and fixes that worked
+   or failed on similar incidents move within bounds from the calibrated values, with the
    reason in their evidence;
 7. no harmful fixes (``harm``): actions are recommended per hypothesis; writes on services the
    top hypothesis clears are withdrawn, and when it has no registry fix the first
@@ -84,6 +84,26 @@ def conclude(
     return Conclusion(hyps, advice.actions, facts, advice.next_steps)
 
 
+def advise_again(
+    concluded: Conclusion,
+    hypotheses: Sequence[Hypothesis],
+    playbooks: Sequence[Playbook],
+    findings: Sequence[Finding],
+    topo: Topology,
+) -> Conclusion:
+    """The no-harmful-fix rule once more when something after ``conclude`` (Claude's cited
+    hypotheses) changed which hypothesis leads: a write aimed at what the new leader clears, or
+    any write when it has no registry fix, must not stay first. Unchanged when the leader is."""
+    ranked = list(hypotheses)
+    if len(ranked) != len(concluded.hypotheses):  # claims were added: they compete too
+        final_confidences(ranked, findings)
+    if not ranked or (concluded.hypotheses and ranked[0] is concluded.hypotheses[0]):
+        return Conclusion(ranked, concluded.actions, concluded.facts, concluded.next_steps)
+    advice = recommend_safely(ranked, playbooks, findings, topo)
+    facts = [*concluded.facts, *(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)]
+    return Conclusion(ranked, advice.actions, facts, advice.next_steps)
+
+
 def _with_history(
     actions: list[RecommendedAction],
     weighed: Weighed,
@@ -105,23 +125,3 @@ def _with_history(
             note = weighed.action_notes[action.action]
             action.history = note
             action.rationale = f"{action.rationale.rstrip('.')}. History: {note}."
-
-
-def advise_again(
-    concluded: Conclusion,
-    hypotheses: Sequence[Hypothesis],
-    playbooks: Sequence[Playbook],
-    findings: Sequence[Finding],
-    topo: Topology,
-) -> Conclusion:
-    """The no-harmful-fix rule once more when something after ``conclude`` (Claude's cited
-    hypotheses) changed which hypothesis leads: a write aimed at what the new leader clears, or
-    any write when it has no registry fix, must not stay first. Unchanged when the leader is."""
-    ranked = list(hypotheses)
-    if len(ranked) != len(concluded.hypotheses):  # claims were added: they compete too
-        final_confidences(ranked, findings)
-    if not ranked or (concluded.hypotheses and ranked[0] is concluded.hypotheses[0]):
-        return Conclusion(ranked, concluded.actions, concluded.facts, concluded.next_steps)
-    advice = recommend_safely(ranked, playbooks, findings, topo)
-    facts = [*concluded.facts, *(Fact(text=w, source="reasoning:harm") for w in advice.withdrawn)]
-    return Conclusion(ranked, advice.actions, facts, advice.next_steps)

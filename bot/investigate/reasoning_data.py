@@ -192,6 +192,7 @@ class Harm(_Strict):
     write_risks: list[str] = Field(min_length=1)
     restart_actions: list[str] = Field(default_factory=list)
     survives_restart: list[Persists] = Field(default_factory=list)
+    restart_behind_a_fix: list[str] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
     default_steps: list[str] = Field(min_length=1)
 

@@ -72,7 +72,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "audit": (
         "handlers.cli.audit",
-        "The audit log (verify, export) and the posture audits (security, cost, compliance, drift).",
+        "The audit log (verify, export) and the posture audits (security, cost, compliance,"
+        " drift).",
     ),
     "slo": ("handlers.cli.slo", "SLOs and incident SLAs: status now, compliance by month."),
     "member": (

@@ -405,3 +405,34 @@ def test_when_a_later_claim_leads_the_advice_is_asked_again() -> None:
     assert any("k8s.set_resources on orders withdrawn" in f.text for f in again.facts)
     unchanged = advise_again(done, done.hypotheses, default_playbooks(), findings, topo())
     assert unchanged.actions == done.actions and unchanged.next_steps == done.next_steps
+
+
+def test_a_mitigating_restart_is_kept_only_behind_a_real_fix() -> None:
+    pool = finding(
+        FindingType.LOG_SIGNATURE,
+        "orders",
+        "orders: 40 line(s) like HikariPool-1 - Connection is not available",
+        signature="pool_exhausted",
+        level="ERROR",
+        count=40,
+    )
+    diff = finding(
+        FindingType.CONFIG_DIFF,
+        "orders",
+        "orders: env DB_POOL_SIZE 20 -> 5",
+        platform="k8s",
+        field="env",
+        key="DB_POOL_SIZE",
+    )
+    hyp = Hypothesis(
+        kind="connection_pool_exhaustion", service="orders", confidence=0.6, summary="pool"
+    )
+    alone = recommend_safely([hyp], default_playbooks(), [pool], topo())
+    assert alone.actions == []  # the restart alone would be the answer: withdrawn
+    assert any("only mitigates" in w for w in alone.withdrawn)
+    hyp2 = hyp.model_copy()
+    behind = recommend_safely([hyp2], default_playbooks(), [pool, diff], topo())
+    assert [a.action for a in behind.actions] == [
+        "k8s.rollback_deployment",
+        "k8s.restart_deployment",
+    ]
