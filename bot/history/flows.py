@@ -52,14 +52,36 @@ def remember(
     changed(db)
 
 
+#: how many more hits to read when some may belong to other teams
+TEAM_WIDEN = 4
+
+
+def _same_team(session: Any, incident_id: int, hits: list[Any]) -> list[Any]:
+    from sqlmodel import col, select
+
+    from bot.store import Incident
+
+    ids = [incident_id, *(h.incident_id for h in hits)]
+    teams = dict(
+        session.exec(select(Incident.id, Incident.team_id).where(col(Incident.id).in_(ids))).all()
+    )
+    mine = teams.get(incident_id)
+    return [h for h in hits if teams.get(h.incident_id) == mine]
+
+
 def similar_to(
     db: Any, terms: Sequence[str], *, k: int = DEFAULT_K, exclude: int | None = None
 ) -> list[SimilarIncident]:
-    """The ``k`` past incidents closest to ``terms`` (never ``exclude``), closest first."""
-    hits = index_for(db).search(terms, k=k, exclude=exclude)
+    """The ``k`` past incidents closest to ``terms`` (never ``exclude``), closest first. When
+    ``exclude`` is an incident, only its own team's past incidents are shown (team isolation:
+    another team's incident must not appear in this one's thread)."""
+    hits = index_for(db).search(terms, k=k * TEAM_WIDEN, exclude=exclude)
     if not hits:
         return []
     with db.session() as session:
+        if exclude is not None:
+            hits = _same_team(session, exclude, hits)
+        hits = hits[:k]
         past = service.past_incidents(session=session, incident_ids=[h.incident_id for h in hits])
     return [SimilarIncident(past[h.incident_id], h.score, h.shared) for h in hits
             if h.incident_id in past]  # fmt: skip

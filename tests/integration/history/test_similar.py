@@ -56,3 +56,21 @@ def test_a_new_incident_is_found_without_a_restart(database: Database) -> None:
     added = store_past(database, oom("checkout"), TOPO)
     found = flows.similar_to_result(database, result, topology=TOPO, alerts=alerts)
     assert [s.past.incident_id for s in found] == [added]
+
+
+def test_another_teams_incident_is_not_shown(database: Database) -> None:
+    from bot.store import Team
+
+    with database.session() as s:
+        shop, data = Team(name="shop"), Team(name="data")
+        s.add_all([shop, data])
+        s.flush()
+        shop_id, data_id = shop.id, data.id
+    theirs = store_past(database, oom("checkout"), TOPO, team_id=data_id)
+    ours = store_past(database, oom("ledger"), TOPO, team_id=shop_id)
+    current = store_past(database, oom("payments"), TOPO, team_id=shop_id)
+    result, alerts = oom("payments")
+    found = flows.similar_to_result(database, result, topology=TOPO, alerts=alerts,
+                                    exclude=current)  # fmt: skip
+    assert [s.past.incident_id for s in found] == [ours]
+    assert theirs not in [s.past.incident_id for s in found]
