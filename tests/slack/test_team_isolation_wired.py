@@ -27,6 +27,7 @@ from bot.store import AuditEntry, Database, Incident, Team
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from handlers.blocks.ids import ActionId, IncidentRef, RequestRef
+from handlers.slack.commands import TABLE
 from handlers.slack.wiring import Runtime, built_once
 from sandbox.investigate.context import context_for_world as investigation_context_for
 from sandbox.remediate.context import context_for_world as action_context_for
@@ -221,20 +222,41 @@ def _expect(reply: str, want: str, *, missing: str, role: str) -> None:
 
 
 OK, HIDDEN, OP, VIEW, OWN = "ok", "hidden", "operator", "viewer", "owner"
-# columns: viewer, operator, admin, owner, other team's operator, nobody
+ANYONE_IN_A_TEAM = (OK, OK, OK, OK, OK, VIEW)  # a viewer of any team; nobody is refused
+ANY_OPERATOR = (OP, OK, OK, OK, OK, OP)  # an operator of any team (the whole account)
+SHOP_VIEWER = (OK, OK, OK, OK, HIDDEN, HIDDEN)  # shop's incident: the other team sees nothing
+SHOP_OPERATOR = (OP, OK, OK, OK, HIDDEN, HIDDEN)
+SHOP_OWNER = (OWN, OWN, OWN, OK, HIDDEN, HIDDEN)
+Rows = tuple[tuple[str, tuple[str, ...]], ...]
+#: every sub-command of ``/aiops`` → its cells (columns: viewer, operator, admin, owner, other
+#: team's operator, nobody), or the name of the test below that covers it on its own
+EXPECTED: dict[str, Rows | str] = {
+    "investigate": "test_investigate_is_refused_to_a_viewer_and_to_nobody",
+    "incidents": "test_the_list_shows_only_the_teams_the_user_sees",
+    "incident": (("incident {shop}", SHOP_VIEWER),),
+    "ack": (("ack {shop}", SHOP_OPERATOR),),
+    "resolve": "test_resolve_is_refused_to_a_viewer_hidden_from_others_and_done_by_an_operator",
+    "assign": (("assign {shop} <@USHOPOP1>", SHOP_OPERATOR),),
+    "timeline": (("timeline {shop}", SHOP_VIEWER),),
+    "approve": (("approve {request}", SHOP_OPERATOR),),
+    "reject": (("reject {request} no", SHOP_OPERATOR),),
+    "runbook": (("runbook list", ANYONE_IN_A_TEAM), ("runbook run nope prod/api", ANY_OPERATOR)),
+    "oncall": (("oncall", ANYONE_IN_A_TEAM),),
+    "slo": (("slo", ANYONE_IN_A_TEAM),),
+    "capacity": (("capacity", ANYONE_IN_A_TEAM),),
+    "audit": (("audit compliance", ANY_OPERATOR), ("audit drift", ANY_OPERATOR)),
+    "inventory": (("inventory ec2", ANY_OPERATOR),),
+    "snooze": (("snooze {shop} 5m", SHOP_OPERATOR),),
+    "whoami": "test_whoami_names_each_users_teams_and_roles",
+    "team": (("team add <@UNEWMEM1> shop viewer", SHOP_OWNER),
+             ("team remove <@UNEWMEM1> shop", SHOP_OWNER)),
+    "fixes": (("fixes", ANYONE_IN_A_TEAM),),
+    "stats": (("stats", ANYONE_IN_A_TEAM),),
+    "postmortem": (("postmortem {shop}", SHOP_VIEWER),),
+    "help": "test_help_is_answered_to_everyone",  # answered in the ack, before any check
+}  # fmt: skip
 MATRIX: list[tuple[str, tuple[str, ...]]] = [
-    ("incident {shop}", (OK, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("timeline {shop}", (OK, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("assign {shop} <@USHOPOP1>", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("snooze {shop} 5m", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("ack {shop}", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("approve {request}", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("reject {request} no", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("runbook list", (OK, OK, OK, OK, OK, VIEW)),
-    ("runbook run nope prod/api", (OP, OK, OK, OK, OK, OP)),
-    ("oncall", (OK, OK, OK, OK, OK, VIEW)),
-    ("team add <@UNEWMEM1> shop viewer", (OWN, OWN, OWN, OK, HIDDEN, HIDDEN)),
-    ("team remove <@UNEWMEM1> shop", (OWN, OWN, OWN, OK, HIDDEN, HIDDEN)),
+    row for name in TABLE if not isinstance(rows := EXPECTED.get(name, ()), str) for row in rows
 ]
 MISSING = {"incident": "no incident #", "request": "does not exist", "team": "no team shop"}
 
@@ -264,8 +286,32 @@ def test_every_role_is_allowed_or_refused_each_command(
         _expect(_send(env, user, text), want, missing=missing, role=role)
 
 
+def test_every_subcommand_has_an_entry_in_the_matrix() -> None:
+    """A sub-command added to ``/aiops`` without saying who may run it fails here."""
+    assert sorted(set(TABLE) - set(EXPECTED)) == [], "add them to EXPECTED"
+    assert sorted(set(EXPECTED) - set(TABLE)) == [], "no such sub-command"
+    for name, rows in EXPECTED.items():
+        if isinstance(rows, str):
+            assert callable(globals().get(rows)), f"{name}: no test named {rows}"
+        else:
+            assert rows and all(t.split()[0] == name for t, _ in rows), name
+
+
+def test_help_is_answered_to_everyone(env: Env) -> None:
+    for user in ROLES.values():
+        ack = env.slack.wait_ack(env.slack.send_slash_command(user, "help"))
+        text = str(ack.payload)
+        assert "sub-commands" in text and "needs the role" not in text and SECRET_B not in text
+
+
+def test_investigate_is_refused_to_a_viewer_and_to_nobody(env: Env) -> None:
+    for user in (VIEWER, NOBODY):
+        _expect(_send(env, user, 'investigate "pods restarting"'), OP, missing="-", role="x")
+
+
 def test_another_teams_incident_is_not_found_exactly_like_a_missing_one(env: Env) -> None:
-    for text in (f"incident {env.data}", f"timeline {env.data}", f"ack {env.data}"):
+    for verb in ("incident", "timeline", "ack", "postmortem"):
+        text = f"{verb} {env.data}"
         reply = _send(env, OPERATOR, text)
         assert f"no incident #{env.data}" in reply and SECRET_B not in reply
     assert "no incident #999999" in _send(env, OPERATOR, "incident 999999")
