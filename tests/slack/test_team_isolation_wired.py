@@ -1,5 +1,6 @@
 """Teams through the real wiring: two teams' services, each incident in its own team's channel
-with its own escalation, and the role × command matrix.
+with its own escalation and its own automatic-investigation policy, and the role × command
+matrix (derived from every ``/aiops`` sub-command).
 
 One ``Runtime`` (what ``aiops run`` starts) with a services.yaml, a teams.yaml and an
 escalation.yaml; alerts arrive at the generic webhook; users type ``/aiops …`` and click buttons
@@ -23,7 +24,7 @@ from bot.config import load_settings
 from bot.remediate import service as remediate_service
 from bot.remediate.enums import Risk
 from bot.remediate.policy import Policy
-from bot.store import AuditEntry, Database, Incident, Team
+from bot.store import AuditEntry, AutoInvestigation, Database, Incident, Team
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from handlers.blocks.ids import ActionId, IncidentRef, RequestRef
@@ -47,8 +48,8 @@ SECRET_B = "LedgerExportStalled"  # the other team's alert: must never reach sho
 SERVICES = """
 default_team: shop
 teams:
-  shop: {channel: "#shop-incidents", escalation: shop-pager}
-  data: {channel: "#data-incidents", escalation: data-pager}
+  shop: {channel: "#shop-incidents", escalation: shop-pager, auto_investigate: critical-now}
+  data: {channel: "#data-incidents", escalation: data-pager, auto_investigate: "off"}
 services:
   inventory-svc: {team: shop}
   ledger-export: {team: data}
@@ -66,6 +67,11 @@ policies:
       - escalate_after: 30m
         targets: [{kind: slack_channel, ref: "#data-oncall"}]
 """
+AUTO = """
+default: "off"
+policies: [{name: critical-now, when: [{severities: [critical]}]}]
+"""
+AUTOMATIC = "Investigated automatically"
 
 
 def _teams(group: str) -> str:
@@ -117,12 +123,14 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         (tmp / "services.yaml").write_text(SERVICES)
         (tmp / "teams.yaml").write_text(_teams(group))
         (tmp / "escalation.yaml").write_text(ESCALATION)
+        (tmp / "auto.yaml").write_text(AUTO)
         settings = load_settings(
             database_url=url, slack_bot_token="xoxb-teams", slack_app_token="xapp-teams",
             slack_api_url=slack.api_url, aiops_http_port=0, aiops_webhook_token=TOKEN,
             aiops_slack_channel="#incidents", aiops_escalation_tick_s=0.2,
             aiops_services_file=tmp / "services.yaml", aiops_teams_file=tmp / "teams.yaml",
             aiops_escalation_file=tmp / "escalation.yaml",
+            aiops_auto_investigate_file=tmp / "auto.yaml",
         )  # fmt: skip
         runtime = Runtime(
             settings, clock=world.clock,
@@ -140,7 +148,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
                 shop = next(r.id for r in rows.values() if "Crash" in r.title)
                 data = next(r.id for r in rows.values() if SECRET_B in r.title)
                 assert shop is not None and data is not None
-                yield Env(slack, runtime, http, db, shop, data)
+                env = Env(slack, runtime, http, db, shop, data)
+                _automatic(env, "shop-incidents", timeout=120)  # before any cell is clicked
+                yield env
         finally:
             runtime.stop()
             db.dispose()
@@ -165,6 +175,31 @@ def test_each_incident_escalates_to_its_own_team_rotation(env: Env) -> None:
     data = env.wait(lambda: env.slack.messages("data-oncall") or None)
     assert f"#{env.shop}" in shop[0].all_text and SECRET_B not in shop[0].all_text
     assert f"#{env.data}" in data[0].all_text
+
+
+def _automatic(env: Env, channel: str, timeout: float = 20.0) -> list[str]:
+    """The texts in ``channel``'s first thread marked as investigated automatically."""
+
+    def found() -> list[str] | None:
+        parents = env.slack.messages(channel)
+        if not parents:
+            return None
+        texts = [m.all_text for m in env.slack.thread(channel, parents[0].ts)]
+        return [t for t in texts if AUTOMATIC in t] or None
+
+    return env.wait(found, timeout)
+
+
+def test_each_team_investigates_automatically_by_its_own_policy(env: Env) -> None:
+    """shop: "critical → investigate"; data: "off". Each result stays in its own thread."""
+    shop = _automatic(env, "shop-incidents")
+    assert "critical-now" in shop[0] and SECRET_B not in "".join(shop)
+    with env.db.session() as s:
+        assert s.get(AutoInvestigation, env.shop) is not None
+        assert s.get(AutoInvestigation, env.data) is None  # decided when it opened: off
+    data = env.slack.messages("data-incidents")[0]
+    texts = [data.all_text] + [m.all_text for m in env.slack.thread("data-incidents", data.ts)]
+    assert not [t for t in texts if AUTOMATIC in t], texts
 
 
 # ---------------------------------------------------------------- the matrix
