@@ -26,6 +26,11 @@ from bot.incidents.flows import IncidentFlows
 from bot.incidents.ports import IncidentPublisher, RecordingPublisher
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
+from bot.jobs import InlineJobs
+from bot.respond import auto_claims
+from bot.respond.approvals import Desk
+from bot.respond.auto import AutoInvestigator, wire_auto_investigation
+from bot.respond.auto_policy import AutoInvestigateFile
 from bot.store import Database, connect
 from bot.store.migrate import upgrade
 from bot.teams.config import ServicesFile, load_services
@@ -76,17 +81,25 @@ def replay(
     enrichers: Sequence[Enricher] = (),
     publisher: IncidentPublisher | None = None,
     services: ServicesFile | None = None,
+    auto_investigate: AutoInvestigateFile | None = None,
+    investigation_context: Callable[[], Any] | None = None,
 ) -> dict[str, Any]:
     """Replay ``scenario`` (a loaded ``Scenario`` model, truth already dropped); with
     ``services`` (a services.yaml) each incident is routed and reports its team, channel,
-    escalation policy and automatic-investigation policy."""
+    escalation policy and automatic-investigation policy. With ``auto_investigate`` (an
+    auto_investigate.yaml) and an ``investigation_context`` factory, each new incident whose
+    team's policy says so investigates itself as it opens, and reports ``auto_investigated``."""
     with tempfile.TemporaryDirectory(prefix="aiops-replay-") as tmp:
         url = db_url or f"sqlite:///{Path(tmp) / 'replay.db'}"
         db = connect(url)
         try:
             upgrade(db.engine)
-            extra = [*enrichers, _routing] if services is not None else enrichers
-            return _run(scenario, db, _settings(url), extra, publisher, services)
+            extra = [*enrichers, _routing] if services is not None else list(enrichers)
+            auto = None
+            if auto_investigate is not None and investigation_context is not None:
+                auto = (auto_investigate, investigation_context)
+                extra.append(_automatic)
+            return _run(scenario, db, _settings(url), extra, publisher, services, auto)
         finally:
             db.dispose()
 
@@ -98,6 +111,7 @@ def _run(
     enrichers: Sequence[Enricher],
     publisher: IncidentPublisher | None,
     routes: ServicesFile | None = None,
+    auto: tuple[AutoInvestigateFile, Callable[[], Any]] | None = None,
 ) -> dict[str, Any]:
     from handlers.http import HttpServices, create_http_app
 
@@ -117,6 +131,10 @@ def _run(
         publisher=publisher or RecordingPublisher(channel=settings.aiops_slack_channel),
         router=Router(routes or load_services(settings.aiops_services_file)),
     )
+    if auto is not None:  # "opened → investigate", inline: the run is done when the alert is
+        desk = Desk(db=db, clock=clock, flows=flows)
+        investigator = AutoInvestigator(desk, auto[0], context=auto[1])
+        wire_auto_investigation(flows, investigator, InlineJobs())
     pipeline = IngestPipeline(flows)
     signer = SnsSigner()
     verifier = SnsVerifier(
@@ -237,6 +255,11 @@ def _routing(ctx: ReplayContext, incident_id: int) -> dict[str, Any]:
         "escalation_policy": view.escalation_policy,
         "auto_investigate": view.auto_investigate,
     }
+
+
+def _automatic(ctx: ReplayContext, incident_id: int) -> dict[str, Any]:
+    """ "Investigated automatically (policy …): <top hypothesis>", or None (its policy said no)."""
+    return {"auto_investigated": auto_claims.label_of(ctx.flows.db, incident_id)}
 
 
 def approve_first_replay(

@@ -1,5 +1,6 @@
 """Teams through the real wiring: two teams' services, each incident in its own team's channel
-with its own escalation, and the role × command matrix.
+with its own escalation and its own automatic-investigation policy, and the role × command
+matrix (derived from every ``/aiops`` sub-command).
 
 One ``Runtime`` (what ``aiops run`` starts) with a services.yaml, a teams.yaml and an
 escalation.yaml; alerts arrive at the generic webhook; users type ``/aiops …`` and click buttons
@@ -23,10 +24,11 @@ from bot.config import load_settings
 from bot.remediate import service as remediate_service
 from bot.remediate.enums import Risk
 from bot.remediate.policy import Policy
-from bot.store import AuditEntry, Database, Incident, Team
+from bot.store import AuditEntry, AutoInvestigation, Database, Incident, Team
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from handlers.blocks.ids import ActionId, IncidentRef, RequestRef
+from handlers.slack.commands import TABLE
 from handlers.slack.wiring import Runtime, built_once
 from sandbox.investigate.context import context_for_world as investigation_context_for
 from sandbox.remediate.context import context_for_world as action_context_for
@@ -46,8 +48,8 @@ SECRET_B = "LedgerExportStalled"  # the other team's alert: must never reach sho
 SERVICES = """
 default_team: shop
 teams:
-  shop: {channel: "#shop-incidents", escalation: shop-pager}
-  data: {channel: "#data-incidents", escalation: data-pager}
+  shop: {channel: "#shop-incidents", escalation: shop-pager, auto_investigate: critical-now}
+  data: {channel: "#data-incidents", escalation: data-pager, auto_investigate: "off"}
 services:
   inventory-svc: {team: shop}
   ledger-export: {team: data}
@@ -65,6 +67,11 @@ policies:
       - escalate_after: 30m
         targets: [{kind: slack_channel, ref: "#data-oncall"}]
 """
+AUTO = """
+default: "off"
+policies: [{name: critical-now, when: [{severities: [critical]}]}]
+"""
+AUTOMATIC = "Investigated automatically"
 
 
 def _teams(group: str) -> str:
@@ -116,12 +123,14 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         (tmp / "services.yaml").write_text(SERVICES)
         (tmp / "teams.yaml").write_text(_teams(group))
         (tmp / "escalation.yaml").write_text(ESCALATION)
+        (tmp / "auto.yaml").write_text(AUTO)
         settings = load_settings(
             database_url=url, slack_bot_token="xoxb-teams", slack_app_token="xapp-teams",
             slack_api_url=slack.api_url, aiops_http_port=0, aiops_webhook_token=TOKEN,
             aiops_slack_channel="#incidents", aiops_escalation_tick_s=0.2,
             aiops_services_file=tmp / "services.yaml", aiops_teams_file=tmp / "teams.yaml",
             aiops_escalation_file=tmp / "escalation.yaml",
+            aiops_auto_investigate_file=tmp / "auto.yaml",
         )  # fmt: skip
         runtime = Runtime(
             settings, clock=world.clock,
@@ -139,7 +148,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
                 shop = next(r.id for r in rows.values() if "Crash" in r.title)
                 data = next(r.id for r in rows.values() if SECRET_B in r.title)
                 assert shop is not None and data is not None
-                yield Env(slack, runtime, http, db, shop, data)
+                env = Env(slack, runtime, http, db, shop, data)
+                _automatic(env, "shop-incidents", timeout=120)  # before any cell is clicked
+                yield env
         finally:
             runtime.stop()
             db.dispose()
@@ -164,6 +175,31 @@ def test_each_incident_escalates_to_its_own_team_rotation(env: Env) -> None:
     data = env.wait(lambda: env.slack.messages("data-oncall") or None)
     assert f"#{env.shop}" in shop[0].all_text and SECRET_B not in shop[0].all_text
     assert f"#{env.data}" in data[0].all_text
+
+
+def _automatic(env: Env, channel: str, timeout: float = 20.0) -> list[str]:
+    """The texts in ``channel``'s first thread marked as investigated automatically."""
+
+    def found() -> list[str] | None:
+        parents = env.slack.messages(channel)
+        if not parents:
+            return None
+        texts = [m.all_text for m in env.slack.thread(channel, parents[0].ts)]
+        return [t for t in texts if AUTOMATIC in t] or None
+
+    return env.wait(found, timeout)
+
+
+def test_each_team_investigates_automatically_by_its_own_policy(env: Env) -> None:
+    """shop: "critical → investigate"; data: "off". Each result stays in its own thread."""
+    shop = _automatic(env, "shop-incidents")
+    assert "critical-now" in shop[0] and SECRET_B not in "".join(shop)
+    with env.db.session() as s:
+        assert s.get(AutoInvestigation, env.shop) is not None
+        assert s.get(AutoInvestigation, env.data) is None  # decided when it opened: off
+    data = env.slack.messages("data-incidents")[0]
+    texts = [data.all_text] + [m.all_text for m in env.slack.thread("data-incidents", data.ts)]
+    assert not [t for t in texts if AUTOMATIC in t], texts
 
 
 # ---------------------------------------------------------------- the matrix
@@ -221,20 +257,41 @@ def _expect(reply: str, want: str, *, missing: str, role: str) -> None:
 
 
 OK, HIDDEN, OP, VIEW, OWN = "ok", "hidden", "operator", "viewer", "owner"
-# columns: viewer, operator, admin, owner, other team's operator, nobody
+ANYONE_IN_A_TEAM = (OK, OK, OK, OK, OK, VIEW)  # a viewer of any team; nobody is refused
+ANY_OPERATOR = (OP, OK, OK, OK, OK, OP)  # an operator of any team (the whole account)
+SHOP_VIEWER = (OK, OK, OK, OK, HIDDEN, HIDDEN)  # shop's incident: the other team sees nothing
+SHOP_OPERATOR = (OP, OK, OK, OK, HIDDEN, HIDDEN)
+SHOP_OWNER = (OWN, OWN, OWN, OK, HIDDEN, HIDDEN)
+Rows = tuple[tuple[str, tuple[str, ...]], ...]
+#: every sub-command of ``/aiops`` → its cells (columns: viewer, operator, admin, owner, other
+#: team's operator, nobody), or the name of the test below that covers it on its own
+EXPECTED: dict[str, Rows | str] = {
+    "investigate": "test_investigate_is_refused_to_a_viewer_and_to_nobody",
+    "incidents": "test_the_list_shows_only_the_teams_the_user_sees",
+    "incident": (("incident {shop}", SHOP_VIEWER),),
+    "ack": (("ack {shop}", SHOP_OPERATOR),),
+    "resolve": "test_resolve_is_refused_to_a_viewer_hidden_from_others_and_done_by_an_operator",
+    "assign": (("assign {shop} <@USHOPOP1>", SHOP_OPERATOR),),
+    "timeline": (("timeline {shop}", SHOP_VIEWER),),
+    "approve": (("approve {request}", SHOP_OPERATOR),),
+    "reject": (("reject {request} no", SHOP_OPERATOR),),
+    "runbook": (("runbook list", ANYONE_IN_A_TEAM), ("runbook run nope prod/api", ANY_OPERATOR)),
+    "oncall": (("oncall", ANYONE_IN_A_TEAM),),
+    "slo": (("slo", ANYONE_IN_A_TEAM),),
+    "capacity": (("capacity", ANYONE_IN_A_TEAM),),
+    "audit": (("audit compliance", ANY_OPERATOR), ("audit drift", ANY_OPERATOR)),
+    "inventory": (("inventory ec2", ANY_OPERATOR),),
+    "snooze": (("snooze {shop} 5m", SHOP_OPERATOR),),
+    "whoami": "test_whoami_names_each_users_teams_and_roles",
+    "team": (("team add <@UNEWMEM1> shop viewer", SHOP_OWNER),
+             ("team remove <@UNEWMEM1> shop", SHOP_OWNER)),
+    "fixes": (("fixes", ANYONE_IN_A_TEAM),),
+    "stats": (("stats", ANYONE_IN_A_TEAM),),
+    "postmortem": (("postmortem {shop}", SHOP_VIEWER),),
+    "help": "test_help_is_answered_to_everyone",  # answered in the ack, before any check
+}  # fmt: skip
 MATRIX: list[tuple[str, tuple[str, ...]]] = [
-    ("incident {shop}", (OK, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("timeline {shop}", (OK, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("assign {shop} <@USHOPOP1>", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("snooze {shop} 5m", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("ack {shop}", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("approve {request}", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("reject {request} no", (OP, OK, OK, OK, HIDDEN, HIDDEN)),
-    ("runbook list", (OK, OK, OK, OK, OK, VIEW)),
-    ("runbook run nope prod/api", (OP, OK, OK, OK, OK, OP)),
-    ("oncall", (OK, OK, OK, OK, OK, VIEW)),
-    ("team add <@UNEWMEM1> shop viewer", (OWN, OWN, OWN, OK, HIDDEN, HIDDEN)),
-    ("team remove <@UNEWMEM1> shop", (OWN, OWN, OWN, OK, HIDDEN, HIDDEN)),
+    row for name in TABLE if not isinstance(rows := EXPECTED.get(name, ()), str) for row in rows
 ]
 MISSING = {"incident": "no incident #", "request": "does not exist", "team": "no team shop"}
 
@@ -264,8 +321,32 @@ def test_every_role_is_allowed_or_refused_each_command(
         _expect(_send(env, user, text), want, missing=missing, role=role)
 
 
+def test_every_subcommand_has_an_entry_in_the_matrix() -> None:
+    """A sub-command added to ``/aiops`` without saying who may run it fails here."""
+    assert sorted(set(TABLE) - set(EXPECTED)) == [], "add them to EXPECTED"
+    assert sorted(set(EXPECTED) - set(TABLE)) == [], "no such sub-command"
+    for name, rows in EXPECTED.items():
+        if isinstance(rows, str):
+            assert callable(globals().get(rows)), f"{name}: no test named {rows}"
+        else:
+            assert rows and all(t.split()[0] == name for t, _ in rows), name
+
+
+def test_help_is_answered_to_everyone(env: Env) -> None:
+    for user in ROLES.values():
+        ack = env.slack.wait_ack(env.slack.send_slash_command(user, "help"))
+        text = str(ack.payload)
+        assert "sub-commands" in text and "needs the role" not in text and SECRET_B not in text
+
+
+def test_investigate_is_refused_to_a_viewer_and_to_nobody(env: Env) -> None:
+    for user in (VIEWER, NOBODY):
+        _expect(_send(env, user, 'investigate "pods restarting"'), OP, missing="-", role="x")
+
+
 def test_another_teams_incident_is_not_found_exactly_like_a_missing_one(env: Env) -> None:
-    for text in (f"incident {env.data}", f"timeline {env.data}", f"ack {env.data}"):
+    for verb in ("incident", "timeline", "ack", "postmortem"):
+        text = f"{verb} {env.data}"
         reply = _send(env, OPERATOR, text)
         assert f"no incident #{env.data}" in reply and SECRET_B not in reply
     assert "no incident #999999" in _send(env, OPERATOR, "incident 999999")

@@ -158,3 +158,40 @@ services:
         ("media", "#media-incidents", "media-pager", "critical-now", "b1"),
         ("web", "#web-incidents", "web-pager", None, "a3"),
     ]
+
+
+def test_a_replay_with_two_teams_runs_each_teams_own_automatic_investigation() -> None:
+    """Both incidents are critical; media's policy is "critical → investigate", web's is off:
+    only media's incident investigates itself as it opens, with media's policy."""
+    from bot.respond.auto_policy import parse_auto_investigate
+    from handlers.replay.runner import replay
+    from sandbox.investigate.context import context_for_world
+    from sandbox.scenario import load_scenario
+    from sandbox.world import SandboxWorld
+    from tests.conftest import SCENARIOS_DIR
+
+    two_teams = parse_services("""
+default_team: web
+teams:
+  web: {channel: "#web-incidents", escalation: web-pager, auto_investigate: "off"}
+  media: {channel: "#media-incidents", escalation: media-pager, auto_investigate: critical-now}
+services:
+  www-cdn: {team: web}
+  media-origin: {team: web}
+  thumbnail-generator: {team: media}
+  upload-api: {team: media}
+""")
+    auto = parse_auto_investigate("""
+default: critical-now
+policies: [{name: critical-now, when: [{severities: [critical]}]}]
+""")
+    path = SCENARIOS_DIR / "10-storm-cdn-origin-and-lambda-throttle.yaml"
+    scenario = load_scenario(path).scenario
+    with SandboxWorld(load_scenario(path).scenario) as world:
+        result = replay(scenario, services=two_teams, auto_investigate=auto,
+                        investigation_context=lambda: context_for_world(world))  # fmt: skip
+    got = {i["team"]: i["auto_investigated"] for i in result["incidents"]}
+    assert set(got) == {"web", "media"}
+    assert got["web"] is None  # its team's policy is off, though the default would investigate
+    assert got["media"] is not None
+    assert got["media"].startswith("Investigated automatically (policy critical-now): ")
