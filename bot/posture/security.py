@@ -8,6 +8,7 @@ A check that cannot read its source is reported as such; the others still run.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +16,8 @@ from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Primitive, Scope
 from bot.investigate.primitives.security import buckets, certificates, iam_users, security_groups
+from bot.posture.encryption import StorageSource, encryption_audit
+from bot.posture.finding import PostureFinding
 from bot.posture.iam import PrincipalSource, iam_audit
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,30 @@ def _sorted(found: list[Finding]) -> list[Finding]:
 
 
 IAM_TITLE = "IAM users and roles"
+ENCRYPTION_TITLE = "Unencrypted volumes, databases and snapshots"
+
+
+def _finding(f: PostureFinding) -> Finding:
+    return Finding(
+        type=FindingType.SECURITY,
+        service=f.resource,
+        source=f.resource,
+        summary=f"[{f.severity}] {f.summary} ({f.evidence})",
+        attrs={
+            "check": f.check,
+            "severity": f.severity,
+            "fix_action": f.fix_action,
+            **{f"fix_{k}": v for k, v in f.fix_params.items()},
+        },
+    )
+
+
+def _guarded(audit: SecurityAudit, title: str, read: Callable[[], list[Finding]]) -> None:
+    try:
+        audit.sections.append((title, read()))
+    except Exception as exc:  # one unreadable source must not hide the others
+        log.info("security audit: %s failed: %s", title, exc, exc_info=True)
+        audit.errors.append(f"{title}: could not read ({exc})")
 
 
 def _iam_section(source: PrincipalSource, now: datetime) -> list[Finding]:
@@ -69,10 +96,12 @@ def _iam_section(source: PrincipalSource, now: datetime) -> list[Finding]:
 
 
 def security_audit(
-    ctx: InvestigationContext, iam_source: PrincipalSource | None = None
+    ctx: InvestigationContext,
+    iam_source: PrincipalSource | None = None,
+    aws: StorageSource | None = None,
 ) -> SecurityAudit:
     """``iam_source`` reads IAM with policy documents; without it the IAM check goes by the
-    evidence's policy names."""
+    evidence's policy names. ``aws`` (``PostureReader``) adds encryption at rest."""
     now = ctx.now()
     scope = Scope(services=(), start=now, end=now, long_start=now, hints={"all": True})
     audit = SecurityAudit()
@@ -91,6 +120,8 @@ def security_audit(
             audit.errors.append(f"{title}: could not read ({exc})")
             continue
         audit.sections.append((title, _sorted(found)))
+    if aws is not None:
+        _guarded(audit, ENCRYPTION_TITLE, lambda: [_finding(f) for f in encryption_audit(aws)])
     return audit
 
 
