@@ -121,3 +121,14 @@ def test_sections_reach_the_security_audit(
     text = render(audit)
     assert "security group t-ssh allows 0.0.0.0/0 on TCP 22 (SSH)" in text
     assert f"security group t-idle ({ids['idle']}) is attached to nothing" in text
+
+
+def test_revoking_the_rule_clears_its_finding(clients: AwsClients, ids: dict[str, str]) -> None:
+    reader = PostureReader(clients.ec2, clients.rds)
+    [ssh] = [f for f in open_groups(reader.groups()) if f.resource == f"ec2:sg/{ids['ssh']}"]
+    p = ssh.fix_params
+    clients.ec2.revoke_security_group_ingress(
+        GroupId=p["group"], IpProtocol=p["protocol"], FromPort=int(p["port"]),
+        ToPort=int(p["port"]), CidrIp=p["cidr"],
+    )  # fmt: skip
+    assert not [f for f in open_groups(reader.groups()) if f.resource == ssh.resource]
