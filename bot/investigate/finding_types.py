@@ -177,6 +177,8 @@ class LimitAttrs(Attrs):
 
 
 class SecurityAttrs(Attrs):
+    OPEN_PREFIX: ClassVar[str | None] = "fix_"  # the fix action's parameters (fix_group, …)
+
     check: str | None = None
     group: str | None = None
     port: int | None = None

@@ -8,16 +8,31 @@ A check that cannot read its source is reported as such; the others still run.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Primitive, Scope
 from bot.investigate.primitives.security import buckets, certificates, iam_users, security_groups
+from bot.posture.encryption import encryption_audit
+from bot.posture.finding import PostureFinding
 from bot.posture.iam import PrincipalSource, iam_audit
+from bot.posture.network import open_groups, unused_groups
+from integrations.aws.posture_reads import GroupUse, StoredData
 
 log = logging.getLogger(__name__)
+
+
+class PostureSource(Protocol):
+    """Encryption and security-group reads (``integrations.aws.posture_reads.PostureReader``)."""
+
+    def storage(self) -> list[StoredData]: ...
+
+    def groups(self) -> list[GroupUse]: ...
+
 
 #: (title, primitive) in the order the report lists them
 CHECKS: tuple[tuple[str, Primitive], ...] = (
@@ -48,6 +63,32 @@ def _sorted(found: list[Finding]) -> list[Finding]:
 
 
 IAM_TITLE = "IAM users and roles"
+SG_TITLE = CHECKS[0][0]
+UNUSED_SG_TITLE = "Unused security groups"
+ENCRYPTION_TITLE = "Unencrypted volumes, databases and snapshots"
+
+
+def _finding(f: PostureFinding) -> Finding:
+    return Finding(
+        type=FindingType.SECURITY,
+        service=f.resource,
+        source=f.resource,
+        summary=f"[{f.severity}] {f.summary} ({f.evidence})",
+        attrs={
+            "check": f.check,
+            "severity": f.severity,
+            "fix_action": f.fix_action,
+            **{f"fix_{k}": v for k, v in f.fix_params.items()},
+        },
+    )
+
+
+def _guarded(audit: SecurityAudit, title: str, read: Callable[[], list[Finding]]) -> None:
+    try:
+        audit.sections.append((title, read()))
+    except Exception as exc:  # one unreadable source must not hide the others
+        log.info("security audit: %s failed: %s", title, exc, exc_info=True)
+        audit.errors.append(f"{title}: could not read ({exc})")
 
 
 def _iam_section(source: PrincipalSource, now: datetime) -> list[Finding]:
@@ -69,14 +110,28 @@ def _iam_section(source: PrincipalSource, now: datetime) -> list[Finding]:
 
 
 def security_audit(
-    ctx: InvestigationContext, iam_source: PrincipalSource | None = None
+    ctx: InvestigationContext,
+    iam_source: PrincipalSource | None = None,
+    aws: PostureSource | None = None,
 ) -> SecurityAudit:
     """``iam_source`` reads IAM with policy documents; without it the IAM check goes by the
-    evidence's policy names."""
+    evidence's policy names. ``aws`` (``PostureReader``) reads security groups with their
+    use (world-open rules ranked by port risk, unused groups) and adds encryption at rest."""
     now = ctx.now()
     scope = Scope(services=(), start=now, end=now, long_start=now, hints={"all": True})
     audit = SecurityAudit()
+    groups: list[GroupUse] = []
     for title, check in CHECKS:
+        if aws is not None and check is security_groups:
+            try:
+                groups = aws.groups()
+            except Exception as exc:  # one unreadable source must not hide the others
+                log.info("security audit: groups failed: %s", exc, exc_info=True)
+                audit.errors.append(f"{title}: could not read ({exc})")
+                continue
+            audit.sections.append((title, [_finding(f) for f in open_groups(groups)]))
+            audit.sections.append((UNUSED_SG_TITLE, [_finding(f) for f in unused_groups(groups)]))
+            continue
         if iam_source is not None and check is iam_users:
             try:
                 audit.sections.append((IAM_TITLE, _iam_section(iam_source, now)))
@@ -91,6 +146,8 @@ def security_audit(
             audit.errors.append(f"{title}: could not read ({exc})")
             continue
         audit.sections.append((title, _sorted(found)))
+    if aws is not None:
+        _guarded(audit, ENCRYPTION_TITLE, lambda: [_finding(f) for f in encryption_audit(aws)])
     return audit
 
 

@@ -96,8 +96,10 @@ def _posture(
         if kind == "security":
             from bot.posture.security import security_audit
             from integrations.aws.iam_policies import PolicyReader
+            from integrations.aws.posture_reads import PostureReader
 
-            return security_rows(security_audit(ctx, PolicyReader(clients.iam)))
+            reads = PostureReader(clients.ec2, clients.rds)
+            return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads))
         from bot.capacity.setup import metric_sources
         from bot.posture.cost import cost_audit
 

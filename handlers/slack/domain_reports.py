@@ -92,9 +92,13 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
         if domain.investigation_context is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")
         from integrations.aws.iam_policies import PolicyReader
+        from integrations.aws.posture_reads import PostureReader
 
-        iam = PolicyReader(_reports(domain).aws().iam) if domain.reports is not None else None
-        found = security.security_audit(domain.investigation_context(), iam)
+        iam, reads = None, None
+        if domain.reports is not None:
+            clients = _reports(domain).aws()
+            iam, reads = PolicyReader(clients.iam), PostureReader(clients.ec2, clients.rds)
+        found = security.security_audit(domain.investigation_context(), iam, reads)
         text = security.render(found)
     elif kind == "compliance":
         text = _compliance(domain)

@@ -33,7 +33,9 @@ S3_ACTIONS = {
     "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
 }
 WRITE_MODULES = ("integrations/aws/writes_compute.py", "integrations/aws/writes_data.py")
-READ_ROOTS = ("integrations", "bot/investigate", "bot/capacity", "bot/inventory", "bot/drift")
+READ_ROOTS = (
+    "integrations", "bot/investigate", "bot/capacity", "bot/inventory", "bot/drift", "bot/posture",
+)  # fmt: skip
 
 
 def _operations() -> dict[str, set[str]]:
