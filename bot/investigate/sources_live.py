@@ -85,6 +85,16 @@ class LiveEvidence(AwsInventory):
             self._memo.setdefault(key, value)
             return self._memo[key]  # type: ignore[no-any-return]
 
+    @property
+    def aws_clients(self) -> AwsClients | None:
+        """The AWS clients this evidence reads (commands that read AWS beside it reuse them)."""
+        return self._aws
+
+    @property
+    def k8s_api(self) -> Any | None:
+        """The Kubernetes API this evidence reads, or None without a cluster."""
+        return self._k8s
+
     def _need_aws(self) -> AwsClients:
         if self._aws is None:
             raise RuntimeError("no AWS clients configured")

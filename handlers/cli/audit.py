@@ -65,30 +65,11 @@ def _posture(
     """Run the security, cost, compliance or drift audit over the configured AWS or a
     scenario's world."""
     from bot.posture.report import cost_rows, security_rows
-    from integrations.aws.session import make_clients
+    from handlers.cli.live import live_context
 
     with ExitStack() as stack:
-        if scenario is not None:
-            from handlers.cli.extras import require_sandbox
-
-            require_sandbox(f"audit {kind} --scenario")
-            from sandbox.investigate.context import context_for_world
-            from sandbox.scenario import load_scenario
-            from sandbox.world import SandboxWorld
-
-            world = stack.enter_context(SandboxWorld(load_scenario(scenario).scenario))
-            ep = world.endpoints
-            assert world.aws is not None
-            clients = make_clients(ep.region, ep.aws_endpoint_url, session=world.aws.session())
-            ctx = context_for_world(world, aws_clients=clients)
-        else:
-            from handlers.cli.investigate import production_context
-
-            settings = get_settings()
-            clients = make_clients(settings.aws_region, settings.aws_endpoint_url)
-            if kind == "drift":  # reads AWS alone: no investigation context to build
-                return _drift(clients, stack_name, tfstate)
-            ctx = production_context()
+        ctx = live_context(stack, scenario, f"audit {kind}")
+        clients = ctx.evidence.aws_clients
         if kind == "drift":
             return _drift(clients, stack_name, tfstate)
         if kind == "compliance":
@@ -126,8 +107,8 @@ def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
     from bot.inventory.service import InventorySources
 
     settings = get_settings()
-    k8s = getattr(ctx.evidence, "k8s", None)
-    report = evaluate(load_rules(settings.aiops_compliance_file), InventorySources(clients, k8s))
+    sources = InventorySources(clients, ctx.evidence.k8s_api)
+    report = evaluate(load_rules(settings.aiops_compliance_file), sources)
     trend = None
     if record:
         db = settings_database(settings)
