@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Literal
 
 from bot.inventory.service import InventoryResult
+from bot.tables import csv_text, markdown_table
 
 Format = Literal["table", "md", "csv", "json"]
 
@@ -37,15 +36,9 @@ def render(result: InventoryResult, fmt: Format = "table") -> str:
             indent=2,
         )
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(body)
-        return out.getvalue().rstrip("\n")
+        return csv_text(columns, body)
     if fmt == "md":
-        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in body]
-        return "\n".join([summary(result), "", *lines])
+        return "\n".join([summary(result), "", markdown_table(columns, body)])
     widths = [max([len(c), *(len(row[i]) for row in body)]) for i, c in enumerate(columns)]
     fmt_row = "  ".join(f"{{:{w}}}" for w in widths)
     lines = [fmt_row.format(*columns), fmt_row.format(*("-" * w for w in widths))]

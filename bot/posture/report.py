@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 from bot.posture.cost import CostAudit
 from bot.posture.security import SecurityAudit
+from bot.tables import csv_text, markdown_table
 
 Format = Literal["table", "md", "csv", "json"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json")
@@ -57,13 +56,7 @@ def format_rows(rows: list[ReportRow], fmt: Format) -> str:
         return json.dumps([asdict(r) for r in rows], indent=2)
     table = [[getattr(r, c) for c in COLUMNS] for r in rows]
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(table)
-        return out.getvalue().rstrip("\n")
+        return csv_text(COLUMNS, table)
     if fmt == "md":
-        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in table]
-        return "\n".join(lines)
+        return markdown_table(COLUMNS, table)
     return "\n".join(f"[{r.severity}] {r.section}: {r.summary}" for r in rows) or "no findings"
