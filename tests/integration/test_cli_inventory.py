@@ -3,23 +3,15 @@ words with no resource type get one clear line and exit 2."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import run_aiops
 from tests.integration.aws.test_inventory import WORLD
 
 
 def _aiops(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOPS_", "DATABASE_URL"))}
-    return subprocess.run(
-        [sys.executable, "-m", "handlers.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return run_aiops(*args)
 
 
 def test_question_over_a_scenario_world_to_csv(tmp_path: Path) -> None:

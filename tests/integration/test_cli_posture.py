@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_aiops
 from tests.conftest import SCENARIOS_DIR
 
 SCENARIO = SCENARIOS_DIR / "08-security-open-ssh-public-bucket.yaml"
 
 
 def _aiops(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOPS_", "DATABASE_URL"))}
-    return subprocess.run(
-        [sys.executable, "-m", "handlers.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return run_aiops(*args)
 
 
 @pytest.fixture(scope="module")

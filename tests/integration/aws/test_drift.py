@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from integrations.aws.cloudformation import read_stack
 from integrations.aws.session import AwsClients, make_clients
 from sandbox.scenario import parse_scenario_text
 from sandbox.world import SandboxWorld
+from tests.cli import run_aiops
 
 WORLD = """\
 version: 1
@@ -459,17 +458,8 @@ def test_a_resource_type_drift_does_not_read_is_listed_as_skipped(aws: AwsClient
 
 # ---------------------------------------------------------------- `aiops audit drift`
 def _aiops(world: SandboxWorld, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOPS_", "DATABASE_URL"))}
-    for line in world.endpoints.env_lines():
-        key, _, value = line.removeprefix("export ").partition("=")
-        env[key] = value
-    return subprocess.run(
-        [sys.executable, "-m", "handlers.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    lines = (line.removeprefix("export ").partition("=") for line in world.endpoints.env_lines())
+    return run_aiops(*args, env={key: value for key, _, value in lines})
 
 
 def test_cli_reports_a_stack_and_a_state_file(world: SandboxWorld, cf: Any, tmp_path: Path) -> None:

@@ -3,9 +3,7 @@ entry point in a subprocess, on an SQLite file."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from bot.store.migrate import upgrade
 from sandbox.investigate.context import context_for_world
 from sandbox.scenario import load_scenario
 from sandbox.world import SandboxWorld
+from tests.cli import run_aiops
 from tests.conftest import SCENARIOS_DIR
 from tests.integration.history.test_postmortem import _incident
 
@@ -25,10 +24,8 @@ QUERY = "recommendation-api pods restarting"
 
 
 def _aiops(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOPS_", "DATABASE_URL"))}
-    env.update({"AIOPS_DB": str(tmp / "a.db"), "AIOPS_CONFIG": str(tmp / "none.toml")})
-    return subprocess.run([sys.executable, "-m", "handlers.cli.main", *args],
-                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    env = {"AIOPS_DB": str(tmp / "a.db"), "AIOPS_CONFIG": str(tmp / "none.toml")}
+    return run_aiops(*args, env=env, timeout=300)
 
 
 @pytest.fixture

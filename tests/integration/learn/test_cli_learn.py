@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,13 +10,12 @@ from bot.clock import SandboxClock
 from bot.learn.feedback import remediation_settled, what_fixed_it
 from bot.store import Incident, RemediationRequest, connect
 from bot.store.migrate import upgrade
+from tests.cli import run_aiops
 
 
 def _aiops(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIOPS_", "DATABASE_URL"))}
-    env.update({"AIOPS_DB": str(db), "AIOPS_CONFIG": str(db.parent / "none.toml")})
-    return subprocess.run([sys.executable, "-m", "handlers.cli.main", *args], capture_output=True,
-                          text=True, env=env, timeout=60)  # fmt: skip
+    env = {"AIOPS_DB": str(db), "AIOPS_CONFIG": str(db.parent / "none.toml")}
+    return run_aiops(*args, env=env, timeout=60)
 
 
 def test_fixes_and_stats_print_what_was_recorded(tmp_path: Path) -> None:

@@ -3,10 +3,10 @@ roles, from the database and teams.yaml, through the real terminal command."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli import run_aiops
 
 TEAMS = """
 teams:
@@ -17,10 +17,7 @@ teams:
 
 
 def _aiops(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("AIOPS_", "DATABASE_URL"))}
-    full.update(env, COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "handlers.cli.main", *args],
-                          capture_output=True, text=True, env=full, timeout=60)  # fmt: skip
+    return run_aiops(*args, env={**env, "COLUMNS": "200"}, timeout=60)
 
 
 def test_member_list_shows_teams_from_rows_and_the_file(sqlite_url: str, tmp_path: Path) -> None:
