@@ -42,6 +42,7 @@ def security_rows(audit: SecurityAudit) -> list[ReportRow]:
                     fix_action=str(f.get("fix_action") or ""),
                 )
             )
+    rows += [ReportRow("notes", "info", "not_enabled", "", n) for n in audit.notes]
     rows += [ReportRow("errors", "error", "unreadable", "", e) for e in audit.errors]
     return rows
 
