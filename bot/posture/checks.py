@@ -13,6 +13,7 @@ from bot.posture.finding import PostureFinding
 from bot.posture.security import MoreCheck
 
 ROOT_TITLE = "Root account use (CloudTrail)"
+K8S_TITLE = "Kubernetes workloads"
 
 
 Read = Callable[[], list[PostureFinding]]
@@ -26,8 +27,11 @@ def more_checks(aws: Any, k8s: Any, now: datetime) -> list[MoreCheck]:
     """``aws`` is an ``AwsClients`` (or None when AWS is not configured), ``k8s`` a
     ``KubernetesApi`` (or None)."""
     from bot.posture.cloudtrail import root_use
+    from bot.posture.k8s import k8s_audit
 
     checks: list[MoreCheck] = []
     if aws is not None:
         checks.append((ROOT_TITLE, _bind(root_use, aws.cloudtrail, now)))
+    if k8s is not None:
+        checks.append((K8S_TITLE, _bind(k8s_audit, k8s)))
     return checks
