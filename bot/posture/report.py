@@ -48,6 +48,7 @@ def security_rows(audit: SecurityAudit) -> list[ReportRow]:
                     region=str(f.get("region") or ""),
                 )
             )
+    rows += [ReportRow("notes", "info", "not_enabled", "", n) for n in audit.notes]
     rows += [ReportRow("errors", "error", "unreadable", "", e) for e in audit.errors]
     return rows
 

@@ -85,12 +85,14 @@ def _posture(
         if kind == "compliance":
             return _compliance(clients, ctx, record=scenario is None)
         if kind == "security":
+            from bot.posture.checks import more_checks
             from bot.posture.security import security_audit
             from integrations.aws.iam_policies import PolicyReader
             from integrations.aws.posture_reads import PostureReader
 
             reads = PostureReader(clients.ec2, clients.rds)
-            return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads))
+            more = more_checks(clients, ctx.evidence.k8s_api, ctx.now())
+            return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads, more))
         from bot.capacity.setup import metric_sources
         from bot.posture.cost import cost_audit
 
@@ -198,7 +200,8 @@ def security(
     account: AccountOpt = None,
 ) -> None:
     """Open security groups, public or unencrypted buckets, IAM admin rights from the policy
-    documents, MFA and access keys, expiring certificates."""
+    documents, MFA and access keys, expiring certificates, unencrypted data at rest, root
+    account use, GuardDuty and Inspector findings, Kubernetes workloads."""
     _report("security", scenario, fmt, out, account=account)
 
 
