@@ -193,9 +193,9 @@ def stopped_tasks(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
             continue
         if task.stopped_at is not None and not (scope.start <= task.stopped_at <= scope.end):
             continue
-        if task.stop_code == "UserInitiated" and not task.containers:
-            continue  # someone stopped it (a deploy replacing tasks): not a failure
         sig, culprit = _explain(task)
+        if task.stop_code == "UserInitiated" and culprit is None:
+            continue  # stopped by someone (a deploy replacing tasks), no container failed
         key = sig.id if sig else (task.stopped_reason or "unknown")
         groups[(node.name, key)].append((task, sig, culprit))
     out = []
