@@ -102,6 +102,8 @@ class CauseKind(StrEnum):
     TASKS_FAILED = "tasks_failed"
     PROVIDER_ERROR = "provider_error"  # the cloud / a provider answered 5xx
     ANONYMOUS_ACCESS = "anonymous_access"
+    TARGET_NOT_SERVING = "target_not_serving"  # a load balancer target out of rotation
+    TARGET_STARTING = "target_starting"  # a target still registering / first health checks
     AUTH_FAILURE = "auth_failure"  # failed logins against a host
     # application behaviour
     WORKER_TIMEOUT = "worker_timeout"

@@ -36,6 +36,8 @@ S3_ACTIONS = {
 }
 WRITE_MODULES = ("integrations/aws/writes_compute.py", "integrations/aws/writes_data.py")
 ACCOUNT_MODULES = ("integrations/aws/accounts.py",)
+#: optional policies: a module whose calls are not read-only but change nothing in service
+OPTIONAL = {"iam-reachability-analyzer.json": "integrations/aws/reachability_analyzer.py"}
 READ_ROOTS = (
     "integrations", "bot/investigate", "bot/capacity", "bot/inventory", "bot/drift", "bot/posture",
 )  # fmt: skip
@@ -99,7 +101,7 @@ def _resolve(calls: dict[str, set[str]], ops: dict[str, set[str]], policy: set[s
 
 
 def test_readonly_policy_lists_exactly_the_read_calls(ops: dict[str, set[str]]) -> None:
-    writes = {ROOT / m for m in (*WRITE_MODULES, *ACCOUNT_MODULES)}
+    writes = {ROOT / m for m in (*WRITE_MODULES, *ACCOUNT_MODULES, *OPTIONAL.values())}
     files = [p for p in _sources(READ_ROOTS) if p not in writes and "remediate" not in p.parts]
     calls = _calls(files, ops)
     policy = _policy("iam-readonly.json")
@@ -124,3 +126,12 @@ def test_accounts_policy_lists_exactly_the_fan_out_calls(ops: dict[str, set[str]
     policy = _policy("iam-accounts.json")
     assert policy - _resolve(calls, ops, policy) == set(), "actions no code calls"
     assert {"sts:AssumeRole", "organizations:ListAccounts"} <= policy
+
+
+@pytest.mark.parametrize("policy_file", sorted(OPTIONAL))
+def test_optional_policies_list_exactly_their_modules_calls(
+    ops: dict[str, set[str]], policy_file: str
+) -> None:
+    calls = _calls([ROOT / OPTIONAL[policy_file]], ops)
+    policy = _policy(policy_file)
+    assert policy - _resolve(calls, ops, policy) == set(), "actions no code calls"
