@@ -42,6 +42,37 @@ log = logging.getLogger("aiops.slack")
 MAX_CONNECTIONS = 10  # Slack's limit per app; an 11th connection is told too_many_websockets
 
 
+class AcksOwed:
+    """The envelopes received and not yet acked, for work that can wait to give way to them.
+
+    Acks have a deadline (Slack gives up after 3 s) and jobs do not, but both run on one
+    interpreter lock: a job that starts while acks are owed slows every one of them down.
+    ``give_way()`` (a job's ``before_each``, an event listener's start) waits until none is
+    owed, at most ``max_wait`` seconds, so background work never stops for long under a
+    steady stream of envelopes.
+    """
+
+    def __init__(self, max_wait: float = 0.05) -> None:
+        self.max_wait = max_wait
+        self._owed = 0
+        self._none_owed = threading.Condition()
+
+    def arrived(self) -> None:
+        with self._none_owed:
+            self._owed += 1
+
+    def acked(self) -> None:
+        with self._none_owed:
+            self._owed -= 1
+            if self._owed <= 0:
+                self._owed = 0
+                self._none_owed.notify_all()
+
+    def give_way(self) -> None:
+        with self._none_owed:
+            self._none_owed.wait_for(lambda: self._owed == 0, timeout=self.max_wait)
+
+
 class DirectClient(SocketModeClient):
     """slack_sdk's builtin client whose receive loop hands envelopes on itself.
 
@@ -50,10 +81,13 @@ class DirectClient(SocketModeClient):
     arrival, and its listener submitted to ``events``; any other envelope goes to the workers.
     """
 
-    def __init__(self, *, events: Executor | None, run_event: Any, **options: Any) -> None:
+    def __init__(
+        self, *, events: Executor | None, run_event: Any, owed: AcksOwed | None, **options: Any
+    ) -> None:
         super().__init__(**options)
         self.events = events
         self.run_event = run_event
+        self.owed = owed
 
     def enqueue_message(self, message: str) -> None:
         request, parsed = _envelope(message)
@@ -64,6 +98,8 @@ class DirectClient(SocketModeClient):
             self.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
             self.events.submit(self.run_event, request)
             return
+        if self.owed is not None:
+            self.owed.arrived()  # the handler calls acked() once its ack is sent
         self.message_workers.submit(self.run_message_listeners, parsed, message)
 
 
@@ -93,12 +129,14 @@ class AckFirstHandler(SocketModeHandler):
         *,
         events: Executor,
         direct: bool = True,
+        owed: AcksOwed | None = None,
         concurrency: int = 8,
         receive_buffer_size: int = 65536,
     ) -> None:
         self.app = app
         self.app_token = app_token
         self.events = events
+        self.owed = owed if direct else None  # only the direct client counts arrivals
         options: dict[str, Any] = {
             "app_token": app_token,
             "logger": app.logger,
@@ -109,7 +147,7 @@ class AckFirstHandler(SocketModeHandler):
             "concurrency": concurrency,
         }
         self.client = (
-            DirectClient(events=events, run_event=self._run_event, **options)
+            DirectClient(events=events, run_event=self._run_event, owed=self.owed, **options)
             if direct
             else SocketModeClient(**options)
         )
@@ -117,12 +155,18 @@ class AckFirstHandler(SocketModeHandler):
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         if req.type != "events_api":  # commands and clicks: the listener acks
-            super().handle(client, req)
+            try:
+                super().handle(client, req)
+            finally:
+                if self.owed is not None:
+                    self.owed.acked()
             return
         client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
         self.events.submit(self._run_event, req)
 
     def _run_event(self, req: SocketModeRequest) -> None:
+        if self.owed is not None:
+            self.owed.give_way()
         try:
             run_bolt_app(self.app, req)  # Bolt's response for an event is dropped: acked already
         except Exception:
@@ -155,6 +199,7 @@ def start_socket_mode(
     receive_buffer_size: int = 65536,
     ack_events_first: bool = True,
     direct: bool = True,
+    owed: AcksOwed | None = None,
 ) -> SocketModeConnections:
     """Open ``connections`` socket-mode connections without blocking (the caller may also serve
     HTTP); ``close()`` stops them. ``concurrency`` workers are shared out among them.
@@ -181,6 +226,7 @@ def start_socket_mode(
                     app_token,
                     events=events,
                     direct=direct,
+                    owed=owed,
                     concurrency=workers,
                     receive_buffer_size=receive_buffer_size,
                 )

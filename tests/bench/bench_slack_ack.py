@@ -57,6 +57,7 @@ from handlers.blocks.ids import ActionId  # noqa: E402
 from handlers.blocks.models import IncidentCard  # noqa: E402
 from handlers.slack.app import build_app, start_socket_mode  # noqa: E402
 from handlers.slack.services import default_services  # noqa: E402
+from handlers.slack.sockets import AcksOwed  # noqa: E402
 from sandbox.slack import LocalSlack  # noqa: E402
 
 COMMANDS = ["incidents", 'investigate "API latency spike in prod"', "help", "ack 42", "snooze 4 x"]
@@ -68,6 +69,7 @@ class Mode:
     connections: int
     ack_events_first: bool
     direct: bool = True
+    give_way: bool = True  # jobs and event listeners wait while acks are owed
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,10 @@ def run_app(api_url: str, db_path: str, mode: Mode, go: Any, stop: Any, cpu: Any
     db = connect(f"sqlite:///{db_path}")
     upgrade(db.engine)
     services = replace(default_services(), dedup=lambda key: remember(db, key))
-    jobs = JobRunner(max_workers=8, max_pending=5000)
+    owed = AcksOwed() if mode.give_way else None
+    jobs = JobRunner(
+        max_workers=8, max_pending=5000, before_each=owed.give_way if owed else None
+    )
     settings = load_settings(slack_bot_token="xoxb-bench", slack_api_url=api_url)
     sockets = start_socket_mode(
         build_app(settings, services=services, jobs=jobs),
@@ -102,6 +107,7 @@ def run_app(api_url: str, db_path: str, mode: Mode, go: Any, stop: Any, cpu: Any
         connections=mode.connections,
         ack_events_first=mode.ack_events_first,
         direct=mode.direct,
+        owed=owed,
     )
     go.wait()
     begin = time.process_time()  # the CPU this process spends on the envelopes, every thread
@@ -230,8 +236,9 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
 
     modes = [
-        Mode("before", connections=1, ack_events_first=False, direct=False),
-        Mode("queued", connections=args.connections, ack_events_first=True, direct=False),
+        Mode("before", connections=1, ack_events_first=False, direct=False, give_way=False),
+        Mode("queued", args.connections, ack_events_first=True, direct=False, give_way=False),
+        Mode("direct", args.connections, ack_events_first=True, give_way=False),
         Mode("after", connections=args.connections, ack_events_first=True),
     ]
     modes = [m for m in modes if not args.only or m.name in args.only]

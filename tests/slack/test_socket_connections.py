@@ -24,6 +24,7 @@ from handlers.blocks.ids import ActionId
 from handlers.blocks.models import IncidentCard
 from handlers.slack.app import SocketModeConnections, build_app, start_socket_mode
 from handlers.slack.services import Actor, Reply, Services, default_services
+from handlers.slack.sockets import AcksOwed
 from sandbox.slack import LocalSlack
 from tests.slack.helpers import ephemeral
 
@@ -173,6 +174,49 @@ def test_an_event_is_acked_by_the_receive_loop_while_every_worker_is_busy(
             release.set()
         assert "/aiops" in str(slack.wait_ack(command, timeout=10).payload)
         assert all(slack.wait_ack(c, timeout=10) for c in clicks)
+    finally:
+        release.set()
+        sockets.close()
+        jobs.shutdown()
+
+
+def test_jobs_give_way_while_an_ack_is_owed(slack: LocalSlack) -> None:
+    """A Resolve click is held in its listener (its ack is owed); an Acknowledge click on the
+    other worker is acked and hands its work to a job, which waits for the owed ack before it
+    starts, and runs as soon as that ack is sent."""
+    release = threading.Event()
+    inside = threading.Event()
+    calls: list[str] = []
+
+    def held_choices(actor: Actor) -> list[Any]:
+        inside.set()
+        release.wait(30)
+        return []
+
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    owed = AcksOwed(max_wait=30)
+    jobs = JobRunner(max_workers=2, before_each=owed.give_way)
+    services = replace(
+        default_services(), fix_choices=held_choices, acknowledge=_counting(calls, threading.Lock())
+    )
+    app = build_app(settings, services=services, jobs=jobs)
+    sockets = start_socket_mode(app, "xapp-test", concurrency=2, owed=owed)
+    try:
+        slack.wait_connected()
+        app.client.chat_postMessage(
+            channel="#incidents", text=INCIDENT.title, blocks=incident_message(INCIDENT)
+        )
+        ts = slack.messages("incidents")[-1].ts
+        slack.add_user("U1", "ana")
+        held = slack.click_button("U1", ActionId.RESOLVE, message_ts=ts)
+        assert inside.wait(10)
+        try:
+            slack.wait_ack(slack.click_button("U1", ActionId.ACKNOWLEDGE, message_ts=ts), 10)
+            assert not jobs.wait_idle(0.5) and calls == []  # the job waits for the owed ack
+        finally:
+            release.set()
+        slack.wait_ack(held, timeout=10)
+        assert jobs.wait_idle(10) and calls == ["U1:7"]
     finally:
         release.set()
         sockets.close()
