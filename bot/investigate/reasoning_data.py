@@ -188,10 +188,20 @@ class Persists(_Strict):
     reason: str
 
 
+class CannotHelp(_Strict):
+    """Write actions the evidence on the hypothesis's service says cannot help (``when`` matches
+    a finding there), and why: more replicas do not raise a limit the service enforces itself."""
+
+    actions: list[str] = Field(min_length=1)
+    when: Matcher
+    reason: str
+
+
 class Harm(_Strict):
     write_risks: list[str] = Field(min_length=1)
     restart_actions: list[str] = Field(default_factory=list)
     survives_restart: list[Persists] = Field(default_factory=list)
+    cannot_help: list[CannotHelp] = Field(default_factory=list)
     restart_behind_a_fix: list[str] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
     default_steps: list[str] = Field(min_length=1)

@@ -92,7 +92,9 @@ class CauseKind(StrEnum):
     POOL_EXHAUSTED = "pool_exhausted"
     THREAD_POOL_EXHAUSTED = "thread_pool_exhausted"
     # cloud
-    THROTTLED = "throttled"
+    THROTTLED = "throttled"  # what it calls (a provider, the cloud's API) throttles it
+    # it answers its own clients 429: more requests arrive than its rate limit admits
+    RATE_LIMITING_CLIENTS = "rate_limiting_clients"
     ACCESS_DENIED = "access_denied"
     CREDENTIALS_INVALID = "credentials_invalid"
     LIMIT_EXCEEDED = "limit_exceeded"
