@@ -39,6 +39,7 @@ from bot.correlate.elect import (
     standout,
 )
 from bot.correlate.entities import EntityMap
+from bot.correlate.explain import calls_why, change_why, own_why
 from bot.correlate.models import (
     CALLEE_KEYS,
     CALLER_KEYS,
@@ -131,6 +132,12 @@ def is_call(alert: AlertFacts, entities: EntityMap) -> bool:
     return read_call(alert, entities) is not None
 
 
+def _earliest(times: dict[str, datetime], key: str, at: datetime) -> None:
+    known = times.get(key)
+    if known is None or at < known:
+        times[key] = at
+
+
 @dataclass
 class StormEvidence:
     """What one group's alerts say about where its fault is; updated one alert at a time."""
@@ -152,6 +159,8 @@ class StormEvidence:
     own: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     changes: dict[str, tuple[datetime, int]] = field(default_factory=dict)
     first_symptom: datetime | None = None
+    own_at: dict[str, datetime] = field(default_factory=dict)  # entity: first cause anomaly
+    symptom_at: dict[str, datetime] = field(default_factory=dict)  # service: first symptom
     _verdict: StormVerdict | None = None
     _added: int = 0  # alerts added
     _pending: int = 0  # alerts added since the last election
@@ -180,13 +189,17 @@ class StormEvidence:
         if role.role == "change":
             self.changes.setdefault(service, (alert.at, seq))
             return
-        self._symptom_at(alert.at)
         if role.weight > 0:
             keys = self.own.setdefault(service, {}).setdefault(entity, {})
             keys[role.key] = max(keys.get(role.key, 0.0), role.weight)
+            _earliest(self.own_at, entity, alert.at)
+        else:
+            _earliest(self.symptom_at, service, alert.at)
+        self._symptom_at(alert.at)
 
     def _add_call(self, seq: int, alert: AlertFacts, call: Call) -> None:
         self._symptom_at(alert.at)
+        _earliest(self.symptom_at, call.callee, alert.at)
         if call.server:
             self._note(seq, alert, call.callee, call.callee_entity)
         else:  # a client-side span: the alert is the caller's, the evidence is on the callee
@@ -307,7 +320,7 @@ class StormEvidence:
             basis="change",
             confidence=0.8 if len(order) == 1 else 0.6,
             runner_up=order[1] if len(order) > 1 else None,
-            why=f"a change on {top} came before the first symptom",
+            why=change_why(top, self.changes[top][0], self.first_symptom),
         )
 
     def _by_own(
@@ -330,7 +343,14 @@ class StormEvidence:
             basis="own",
             confidence=round(confidence, 2),
             runner_up=order[1] if len(order) > 1 else None,
-            why=f"{entity} shows {weight:g} more anomalies of its own than its siblings",
+            why=own_why(
+                entity,
+                self.own[top][entity],
+                len(self.own[top]) - 1,
+                weight,
+                self.own_at.get(entity),
+                min(self.symptom_at.values(), default=None),
+            ),
         )
 
     def _by_calls(
@@ -359,5 +379,18 @@ class StormEvidence:
             basis="calls",
             confidence=share_confidence(blame[top], second),
             runner_up=order[1] if len(order) > 1 else None,
-            why=f"anomalous calls end on {top} ({blame[top]:.1f} of the blame, next {second:.1f})",
+            why=calls_why(
+                top,
+                (
+                    c
+                    for e, seen in self.vantage.items()
+                    if self.entity_service.get(e) == top
+                    for c, _ in seen
+                ),
+                self.symptom_at.get(top),
+                any(self.entity_service.get(e) == top for e in self.out_calls),
+                blame[top],
+                order[1] if len(order) > 1 else None,
+                second,
+            ),
         )
