@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 
 from bot.correlate.models import AlertRef
@@ -79,14 +79,21 @@ def carry_down(
     meant for it moves (a callee only this caller finds slow leaves the blame with the caller)."""
     settled: dict[str, float] = {}
     frontier: dict[str, float] = {e: float(n) for e, n in received.items() if n}
+    agree = agreed or {}
+    moves: dict[str, list[tuple[str, float]]] = {}  # entity: (callee, fraction it hands on)
+    for entity, calls in out_calls.items():
+        total = sum(calls.values())
+        if total:
+            moves[entity] = [
+                (callee, pass_down * n / total * agree.get(callee, 1.0))
+                for callee, n in calls.items()
+            ]
     for _ in range(ROUNDS):  # each unit of blame moves at most once per hop: no cycle drains
         arriving: dict[str, float] = {}
         for entity, held in frontier.items():
-            calls = out_calls.get(entity)
-            total = sum(calls.values()) if calls else 0
             stays = held
-            for callee, n in (calls or {}).items():
-                share = held * pass_down * n / total * (agreed or {}).get(callee, 1.0)
+            for callee, fraction in moves.get(entity, ()):
+                share = held * fraction
                 arriving[callee] = arriving.get(callee, 0.0) + share
                 stays -= share
             settled[entity] = settled.get(entity, 0.0) + stays
@@ -101,6 +108,45 @@ def carry_down(
     return blame
 
 
+@dataclass
+class Split:
+    """Each anomalous call's unit of blame split between its two ends (``split_blame``), kept
+    current one vantage point at a time while the service-level edges stay the same."""
+
+    received: dict[str, float] = field(default_factory=dict)  # per callee entity
+    kept: dict[str, float] = field(default_factory=dict)  # per caller entity
+    agreed: dict[str, float] = field(default_factory=dict)  # per callee entity
+    seen_in: dict[str, float] = field(default_factory=dict)  # per service
+    seen_out: dict[str, float] = field(default_factory=dict)  # per service
+
+    @classmethod
+    def of_edges(cls, edges: set[tuple[str, str]], topology: Topology) -> Split:
+        """The agreement each service pair's calls are split by: the fraction of a service's
+        callers that see it anomalous, and of its dependencies that it sees anomalous."""
+        callers: dict[str, set[str]] = {}
+        deps: dict[str, set[str]] = {}
+        for a, b in edges:
+            callers.setdefault(b, set()).add(a)
+            deps.setdefault(a, set()).add(b)
+        split = cls()
+        for s, c in callers.items():
+            split.seen_in[s] = len(c) / max(1, len(c | topology.downstream(s, 1)))
+        for s, d in deps.items():
+            split.seen_out[s] = len(d) / max(1, len(d | topology.upstream(s, 1)))
+        return split
+
+    def add(self, caller: str, callee: str, n: int, service_of: Mapping[str, str]) -> None:
+        """``n`` vantage points on the call (caller entity, callee entity)."""
+        cs, es = service_of.get(caller), service_of.get(callee)
+        if cs is None or es is None:
+            return
+        agree = self.seen_in.get(es, 1.0)
+        share = 1.0 - (1.0 - agree) * self.seen_out.get(cs, 0.0)
+        self.received[callee] = self.received.get(callee, 0.0) + n * share
+        self.kept[caller] = self.kept.get(caller, 0.0) + n * (1.0 - share)
+        self.agreed[callee] = agree
+
+
 def split_blame(
     observed: Mapping[tuple[str, str], int],
     edges: set[tuple[str, str]],
@@ -112,32 +158,10 @@ def split_blame(
     with the fraction of its dependencies it sees anomalous (one caller that finds everything
     slow is the slow one; a callee every caller finds slow is). ``observed``: vantage points per
     (caller entity, callee entity)."""
-    callers: dict[str, set[str]] = {}
-    deps: dict[str, set[str]] = {}
-    for a, b in edges:
-        callers.setdefault(b, set()).add(a)
-        deps.setdefault(a, set()).add(b)
-
-    seen_in: dict[str, float] = {}  # per service: the fraction of its callers that see it
-    seen_out: dict[str, float] = {}  # per service: the fraction of its dependencies it sees
-    for s in callers:
-        seen_in[s] = len(callers[s]) / max(1, len(callers[s] | topology.downstream(s, 1)))
-    for s in deps:
-        seen_out[s] = len(deps[s]) / max(1, len(deps[s] | topology.upstream(s, 1)))
-
-    received: dict[str, float] = {}
-    kept: dict[str, float] = {}
-    agreed: dict[str, float] = {}
+    split = Split.of_edges(edges, topology)
     for (caller, callee), n in observed.items():
-        cs, es = service_of.get(caller), service_of.get(callee)
-        if cs is None or es is None:
-            continue
-        agree = seen_in.get(es, 1.0)
-        share = 1.0 - (1.0 - agree) * seen_out.get(cs, 0.0)
-        received[callee] = received.get(callee, 0.0) + n * share
-        kept[caller] = kept.get(caller, 0.0) + n * (1.0 - share)
-        agreed[callee] = agree
-    return received, kept, agreed
+        split.add(caller, callee, n, service_of)
+    return split.received, split.kept, split.agreed
 
 
 def rank(

@@ -31,11 +31,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.correlate.elect import (
+    Split,
     StormVerdict,
     carry_down,
     rank,
     share_confidence,
-    split_blame,
     standout,
 )
 from bot.correlate.entities import EntityMap
@@ -162,6 +162,9 @@ class StormEvidence:
     own_at: dict[str, datetime] = field(default_factory=dict)  # entity: first cause anomaly
     symptom_at: dict[str, datetime] = field(default_factory=dict)  # service: first symptom
     _verdict: StormVerdict | None = None
+    _split: Split | None = None  # the blame split, kept current (see ``_split_now``)
+    _split_edges: int = -1  # how many service-level edges it was split by
+    _fresh: list[tuple[str, str]] = field(default_factory=list)  # vantage points since
     _added: int = 0  # alerts added
     _pending: int = 0  # alerts added since the last election
 
@@ -218,6 +221,7 @@ class StormEvidence:
         if point not in seen:
             seen.add(point)
             self.observed[(call.caller_entity, call.callee_entity)] += 1
+            self._fresh.append((call.caller_entity, call.callee_entity))
             self.out_calls.setdefault(call.caller_entity, Counter())[call.callee_entity] += 1
 
     def _note(self, seq: int, alert: AlertFacts, service: str, entity: str) -> None:
@@ -274,16 +278,32 @@ class StormEvidence:
 
     def _blame(self, topology: Topology) -> tuple[dict[str, float], dict[str, float]]:
         """Blame per service and per entity (see ``split_blame`` and ``carry_down``)."""
-        received, kept, agreed = split_blame(
-            self.observed, self.edges, topology, self.entity_service
+        split = self._split_now(topology)
+        per_entity = carry_down(
+            split.received, self.out_calls, self.pass_down, split.kept, split.agreed
         )
-        per_entity = carry_down(received, self.out_calls, self.pass_down, kept, agreed)
         per_service: dict[str, float] = {}
         for entity, held in per_entity.items():
             service = self.entity_service.get(entity)
             if service is not None:
                 per_service[service] = per_service.get(service, 0.0) + held
         return per_service, per_entity
+
+    def _split_now(self, topology: Topology) -> Split:
+        """The blame split of every vantage point: recomputed when the service-level edges
+        changed (what the split depends on; they stop growing early in a storm), else brought
+        up to date with the vantage points seen since the last election."""
+        split = self._split
+        if split is None or self._split_edges != len(self.edges):
+            split = self._split = Split.of_edges(self.edges, topology)
+            self._split_edges = len(self.edges)
+            for (caller, callee), n in self.observed.items():
+                split.add(caller, callee, n, self.entity_service)
+        else:
+            for caller, callee in self._fresh:
+                split.add(caller, callee, 1, self.entity_service)
+        self._fresh = []
+        return split
 
     def _depends_on(self, topology: Topology) -> Callable[[str], int]:
         """How many implicated services call or depend on a service (alerts + topology)."""
@@ -361,11 +381,8 @@ class StormEvidence:
         order = rank(blame, depends, self.evidence_first)
         top = order[0]
         second = blame[order[1]] if len(order) > 1 else 0.0
-        held = {
-            e: b
-            for e, b in per_entity.items()
-            if self.entity_service.get(e) == top and e != top.lower()
-        }
+        mine = [e for e in per_entity if self.entity_service.get(e) == top]
+        held = {e: per_entity[e] for e in mine if e != top.lower()}
         entity = (
             max(held, key=lambda e: (held[e], -self.entity_first.get(e, (1 << 62, ""))[0]))
             if held
@@ -381,14 +398,9 @@ class StormEvidence:
             runner_up=order[1] if len(order) > 1 else None,
             why=calls_why(
                 top,
-                (
-                    c
-                    for e, seen in self.vantage.items()
-                    if self.entity_service.get(e) == top
-                    for c, _ in seen
-                ),
+                (c for e in mine for c, _ in self.vantage.get(e, ())),
                 self.symptom_at.get(top),
-                any(self.entity_service.get(e) == top for e in self.out_calls),
+                any(e in self.out_calls for e in mine),
                 blame[top],
                 order[1] if len(order) > 1 else None,
                 second,
