@@ -1,6 +1,6 @@
 """Electing the root of a detector storm from its evidence (pure functions, no state).
 
-Three kinds of evidence, strongest first; the first kind that singles a service out decides:
+Four kinds of evidence, strongest first; the first kind that singles a service out decides:
 
 1. **A change before the symptoms.** A deploy, rollout or configuration change on a service,
    made no later than the group's first symptom, on a service the storm implicates (anomalous
@@ -10,7 +10,11 @@ Three kinds of evidence, strongest first; the first kind that singles a service 
    saturation, a crash or restart, error lines; see ``playbooks/storms/alert_roles.yaml``),
    weighed per distinct anomaly, minus the median of its sibling replicas: a fault on one entity
    stands out, a load shift shows the same few anomalies on every replica.
-3. **Blame carried down the anomalous call graph.** Every anomalous call ``caller → callee`` is
+3. **Its own anomaly first.** An entity whose own cause anomaly came a clear ``lead`` before
+   the storm's first symptom, on a service the storm implicates: a cause precedes its symptoms
+   (``leaders``; the earliest wins, and entities of other services that also led lower the
+   confidence).
+4. **Blame carried down the anomalous call graph.** Every anomalous call ``caller → callee`` is
    one vantage point (caller entity, method) that sees the callee slow or failing, and one unit
    of blame. It goes to the callee as far as the callee's other callers agree (the fraction of
    its callers that see it anomalous); the rest stays with the caller in proportion to the
@@ -33,6 +37,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from statistics import median
 
 from bot.correlate.models import AlertRef
@@ -44,7 +49,7 @@ ROUNDS = 8  # propagation rounds: longer call chains than this are rare in one s
 @dataclass(frozen=True)
 class StormVerdict:
     """The elected root: service, the entity (pod) the evidence singles out if any, the basis
-    (``change`` | ``own`` | ``calls``), a confidence in [0, 1], the runner-up and why."""
+    (``change`` | ``own`` | ``lead`` | ``calls``), a confidence in [0, 1], the runner-up and why."""
 
     service: str
     entity: str | None
@@ -62,6 +67,28 @@ def standout(per_entity: Mapping[str, Mapping[str, float]]) -> tuple[float, str]
     busiest = max(weights, key=lambda e: weights[e])
     siblings = [w for e, w in weights.items() if e != busiest]
     return weights[busiest] - (median(siblings) if siblings else 0.0), busiest
+
+
+def leaders(
+    own_at: Mapping[str, datetime],
+    service_of: Mapping[str, str],
+    before: datetime,
+    eligible: set[str],
+    own: Mapping[str, Mapping[str, Mapping[str, float]]],
+) -> list[tuple[str, datetime, str]]:
+    """``(entity, first own cause anomaly, service)`` of the entities whose own anomalies began
+    no later than ``before`` (the first symptom minus the lead), on a service the storm
+    implicates (``eligible``): earliest first, then the heavier, then by name."""
+    found = [
+        (e, at, s)
+        for e, at in own_at.items()
+        if at <= before and (s := service_of.get(e)) is not None and s in eligible
+    ]
+
+    def weight(e: str, s: str) -> float:
+        return sum(own.get(s, {}).get(e, {}).values())
+
+    return sorted(found, key=lambda f: (f[1], -weight(f[0], f[2]), f[0]))
 
 
 def carry_down(

@@ -262,7 +262,9 @@ class Correlator:
             self._entities.learn((alert.service,))
         if not is_call(alert, self._entities):
             return None
-        g.storm = StormEvidence(self._entities, own_margin=self.config.storm_own_margin)
+        g.storm = StormEvidence(
+            self._entities, own_margin=self.config.storm_own_margin, lead=self.config.storm_lead
+        )
         for m in sorted(g.members.values(), key=lambda m: m.seq):
             g.storm.add(m.seq, g.facts[m.id])
         return g.storm

@@ -13,6 +13,7 @@ from bot.correlate.elect import StormVerdict
 BASIS_WORDS = {
     "change": "a change before the symptoms",
     "own": "its own anomalies",
+    "lead": "its own anomalies before any symptom",
     "calls": "the anomalous calls",
 }
 _LIST_MAX = 3
@@ -65,6 +66,22 @@ def own_why(
     return (
         f"{entity}'s own anomalies ({listed(names)}) {against}; the first at {clock(first_at)}"
         + lead(first_at, symptoms_at, "the first symptom (a slow or failing call, latency, errors)")
+    )
+
+
+def lead_why(
+    entity: str,
+    anomalies: dict[str, float],
+    at: datetime,
+    symptoms_at: datetime,
+    others: Sequence[str],
+) -> str:
+    names = [anomaly_name(k) for k, _ in sorted(anomalies.items(), key=lambda kv: -kv[1])]
+    also = f"; {listed(list(others))} also had anomalies of their own that early" if others else ""
+    return (
+        f"{entity}'s own anomalies ({listed(names)}) began at {clock(at)}"
+        + lead(at, symptoms_at, "the first symptom (a slow or failing call, latency, errors)")
+        + also
     )
 
 

@@ -27,19 +27,20 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.correlate.elect import (
     Split,
     StormVerdict,
     carry_down,
+    leaders,
     rank,
     share_confidence,
     standout,
 )
 from bot.correlate.entities import EntityMap
-from bot.correlate.explain import calls_why, change_why, own_why
+from bot.correlate.explain import calls_why, change_why, lead_why, own_why
 from bot.correlate.models import (
     CALLEE_KEYS,
     CALLER_KEYS,
@@ -144,6 +145,7 @@ class StormEvidence:
 
     entities: EntityMap
     own_margin: float = 3.0
+    lead: timedelta = timedelta(seconds=10)  # an own anomaly this much before every symptom
     pass_down: float = 0.5
     entity_share: float = 0.5  # one entity holding this much of its service's blame is named
     book: RoleBook = field(default_factory=_default_book)
@@ -263,6 +265,7 @@ class StormEvidence:
         verdict = (
             self._by_change(blame, depends, topology)
             or self._by_own(blame, depends)
+            or self._by_lead(blame, topology)
             or self._by_calls(blame, held, depends)
         )
         if verdict is None:
@@ -341,6 +344,29 @@ class StormEvidence:
             confidence=0.8 if len(order) == 1 else 0.6,
             runner_up=order[1] if len(order) > 1 else None,
             why=change_why(top, self.changes[top][0], self.first_symptom),
+        )
+
+    def _by_lead(self, blame: dict[str, float], topology: Topology) -> StormVerdict | None:
+        """An entity whose own cause anomaly came ``lead`` or more before the storm's first
+        symptom: a cause precedes its symptoms (see ``elect.leaders``)."""
+        start = min(self.symptom_at.values(), default=None)
+        if start is None:
+            return None
+        near = {d for s in blame for d in topology.upstream(s)}
+        found = leaders(
+            self.own_at, self.entity_service, start - self.lead, set(blame) | near, self.own
+        )
+        if not found:
+            return None
+        entity, at, service = found[0]
+        others = sorted({s for _, _, s in found if s != service})
+        return StormVerdict(
+            service=service,
+            entity=entity,
+            basis="lead",
+            confidence=0.55 if not others else 0.35,
+            runner_up=others[0] if others else None,
+            why=lead_why(entity, self.own[service][entity], at, start, others),
         )
 
     def _by_own(

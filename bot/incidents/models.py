@@ -33,8 +33,8 @@ class ChangeLine:
 @dataclass(frozen=True)
 class RootVerdict:
     """Why the root alert was elected, when the correlator could say (a detector storm):
-    ``basis`` change | own | calls, a ``confidence`` in [0, 1], and ``text``, the root service
-    with its evidence in words (``bot.correlate.explain.describe``)."""
+    ``basis`` change | own | lead | calls, a ``confidence`` in [0, 1], and ``text``, the root
+    service with its evidence in words (``bot.correlate.explain.describe``)."""
 
     basis: str
     confidence: float
