@@ -10,7 +10,7 @@ bucket listing (``list_buckets`` answers for every region), so a finding is neve
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from bot.investigate.context import InvestigationContext, Topology
 from bot.investigate.models import Finding
 from bot.investigate.sources import BucketRecord, IamUserRecord
 from bot.investigate.sources_live import LiveEvidence
-from bot.posture.report import ReportRow
+from bot.posture.report import ReportRow, security_rows
 from bot.posture.security import SecurityAudit, security_audit
 from integrations.aws.accounts import AccountTarget, Outcome
 from integrations.aws.iam_policies import PolicyReader
@@ -63,7 +63,24 @@ def _first(target: AccountTarget, region: str) -> bool:
     return region == target.regions[0]
 
 
-def security_across(fleet: Fleet, now: datetime, topology: Topology) -> SecurityAudit:
+@dataclass
+class FleetSecurityAudit(SecurityAudit):
+    """The merged audit; ``where`` names the account and region of each error line."""
+
+    where: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def rows(self) -> list[ReportRow]:
+        """``security_rows``, with error rows naming their account and region too."""
+        out = []
+        for row in security_rows(self):
+            if row.section == "errors" and row.summary in self.where:
+                account, region = self.where[row.summary]
+                row = replace(row, account=account, region=region)
+            out.append(row)
+        return out
+
+
+def security_across(fleet: Fleet, now: datetime, topology: Topology) -> FleetSecurityAudit:
     """The security audit (``bot.posture.security``) in every account and region, merged:
     sections by title, findings tagged with ``account`` / ``region``."""
 
@@ -83,16 +100,22 @@ def _tag(f: Finding, account: str, region: str) -> Finding:
     return f.model_copy(update={"attrs": {**f.attrs, "account": account, "region": where}})
 
 
-def merge_security(outcomes: Sequence[Outcome[SecurityAudit]]) -> SecurityAudit:
+def merge_security(outcomes: Sequence[Outcome[SecurityAudit]]) -> FleetSecurityAudit:
     sections: dict[str, list[Finding]] = {}
-    merged = SecurityAudit()
+    merged = FleetSecurityAudit()
+
+    def error(account: str, region: str, line: str) -> None:
+        merged.errors.append(line)
+        merged.where[line] = (account, region)
+
     for o in outcomes:
         if o.value is None:
-            merged.errors.append(o.line)
+            error(o.account, o.region, o.line)
             continue
         for title, found in o.value.sections:
             sections.setdefault(title, []).extend(_tag(f, o.account, o.region) for f in found)
-        merged.errors += [f"{o.account} {o.region}: {e}" for e in o.value.errors]
+        for e in o.value.errors:
+            error(o.account, o.region, f"{o.account} {o.region}: {e}")
     merged.sections = list(sections.items())
     return merged
 

@@ -103,10 +103,9 @@ def _posture(
 def _across(kind: str, fleet: Any, ctx: Any, stack_name: str | None) -> list[Any]:
     """The audit in every account and region of ``fleet``; rows name account and region."""
     from bot.posture.across import rows_across, security_across
-    from bot.posture.report import security_rows
 
     if kind == "security":
-        return security_rows(security_across(fleet, ctx.now(), ctx.topology))
+        return security_across(fleet, ctx.now(), ctx.topology).rows()
     if kind == "compliance":
         return _compliance(None, ctx, record=True, fleet=fleet)
     if kind == "drift":

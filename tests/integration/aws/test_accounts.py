@@ -1,14 +1,16 @@
-"""Several accounts on the sandbox's AWS (moto server, real boto3 and STS): two accounts × two
-regions holding different resources, reached by ``sts:AssumeRole`` (moto serves each role's
-account from the role ARN's account id), and a third whose role STS refuses (a session name
-over STS's 64-character limit, rejected by the server as AWS does). The refused account is an
-error line; the others are audited and every finding names its account and region."""
+"""Several accounts on the sandbox's AWS (moto server, real boto3 and STS; the world is
+``tests/accounts_world.py``): two accounts × two regions holding different resources, reached by
+``sts:AssumeRole``, and a third whose role STS refuses. The refused account is an error line;
+the others are audited and every finding names its account and region."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,23 +23,13 @@ from bot.inventory.render import render
 from bot.inventory.service import InventorySources, run
 from bot.investigate.context import Topology
 from bot.posture.across import rows_across, security_across
-from bot.posture.report import ReportRow, format_rows, security_rows
+from bot.posture.report import ReportRow, format_rows
 from bot.posture.security import render as render_security
 from integrations.aws.accounts import AccountSessions, AccountTarget
 from sandbox.aws import moto_server
+from tests.accounts_world import ACCOUNTS, PROD, REGIONS, base_session, seed
+from tests.cli import run_aiops
 
-REGIONS = ("eu-west-1", "us-east-1")
-PROD, STAGING, BROKEN = "111111111111", "222222222222", "333333333333"
-ACCOUNTS = f"""\
-regions: [eu-west-1, us-east-1]
-max_concurrency: 4
-accounts:
-  - {{name: prod, role_arn: "arn:aws:iam::{PROD}:role/aiops-audit"}}
-  - {{name: staging, role_arn: "arn:aws:iam::{STAGING}:role/aiops-audit"}}
-  - name: broken
-    role_arn: "arn:aws:iam::{BROKEN}:role/aiops-audit"
-    session_name: "{"s" * 70}"
-"""
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
 
@@ -52,47 +44,12 @@ def url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def base() -> boto3.Session:
-    return boto3.Session(region_name=REGIONS[0], **moto_server.CREDENTIALS)
-
-
-def _as(base: boto3.Session, url: str, account: str, service: str, region: str) -> Any:
-    creds = base.client("sts", endpoint_url=url).assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed"
-    )["Credentials"]
-    return boto3.client(
-        service,
-        region_name=region,
-        endpoint_url=url,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-
-
-def _open_group(ec2: Any, name: str, port: int) -> None:
-    gid = ec2.create_security_group(GroupName=name, Description=name)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=gid,
-        IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
-             "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
-        ],
-    )  # fmt: skip
+    return base_session()
 
 
 @pytest.fixture(scope="module")
 def seeded(base: boto3.Session, url: str) -> None:
-    _open_group(_as(base, url, PROD, "ec2", "eu-west-1"), "prod-ssh", 22)
-    _open_group(_as(base, url, PROD, "ec2", "us-east-1"), "prod-rdp", 3389)
-    _open_group(_as(base, url, STAGING, "ec2", "eu-west-1"), "staging-db", 5432)
-    _as(base, url, PROD, "iam", "us-east-1").create_user(UserName="prod-deployer")
-    _as(base, url, STAGING, "iam", "us-east-1").create_user(UserName="staging-ci")
-    s3 = _as(base, url, PROD, "s3", "eu-west-1")
-    s3.create_bucket(
-        Bucket="prod-public-assets",
-        CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
-    )
-    s3.put_bucket_acl(Bucket="prod-public-assets", ACL="public-read")
+    seed(base, url)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +65,7 @@ def test_security_audit_names_account_and_region_and_reports_the_refused_role(
     fleet: Fleet,
 ) -> None:
     audit = security_across(fleet, NOW, Topology([]))
-    rows = security_rows(audit)
+    rows = audit.rows()
     assert _sg(rows, "prod-ssh") == [("prod", "eu-west-1")]
     assert _sg(rows, "prod-rdp") == [("prod", "us-east-1")]
     assert _sg(rows, "staging-db") == [("staging", "eu-west-1")]
@@ -122,12 +79,13 @@ def test_security_audit_names_account_and_region_and_reports_the_refused_role(
     broken = [e for e in audit.errors if e.startswith("broken")]
     assert len(broken) == 1 and "ValidationError" in broken[0]
     assert not any(r.account == "broken" for r in rows if r.section != "errors")
+    assert [(r.account, r.region) for r in rows if r.section == "errors"] == [("broken", "*")]
     text = render_security(audit)
     assert "`prod eu-west-1`" in text and ":x: broken:" in text
 
 
 def test_report_formats_add_account_and_region_columns(fleet: Fleet) -> None:
-    rows = security_rows(security_across(fleet.only("staging"), NOW, Topology([])))
+    rows = security_across(fleet.only("staging"), NOW, Topology([])).rows()
     assert {r.account for r in rows} == {"staging"}
     header = format_rows(rows, "csv").splitlines()[0]
     assert header.startswith("account,region,section")
@@ -202,3 +160,47 @@ def test_organizations_lists_the_accounts_to_assume(base: boto3.Session, url: st
         }
     )
     assert new_id not in {t.account_id for t in targets(excluded, sessions.organization_accounts)}
+
+
+def _cli_env(url: str, tmp_path: Path) -> dict[str, str]:
+    accounts = tmp_path / "accounts.yaml"
+    accounts.write_text(ACCOUNTS)
+    return {
+        "AIOPS_ACCOUNTS_FILE": str(accounts),
+        "AIOPS_CONFIG": str(tmp_path / "none.toml"),
+        "AWS_ENDPOINT_URL": url,
+        "AWS_REGION": REGIONS[0],
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'aiops.db'}",
+    }
+
+
+def test_the_terminal_audit_reads_every_account_from_the_accounts_file(
+    url: str, seeded: None, tmp_path: Path
+) -> None:
+    done = run_aiops("audit", "security", "--format", "csv", env=_cli_env(url, tmp_path))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    ssh = [
+        (r["account"], r["region"])
+        for r in rows
+        if r["check"] == "sg_open" and "prod-ssh" in r["summary"]
+    ]
+    assert ssh == [("prod", "eu-west-1")]
+    assert [r["account"] for r in rows if r["section"] == "errors"] == ["broken"]
+
+
+def test_the_terminal_inventory_narrows_to_one_account(
+    url: str, seeded: None, tmp_path: Path
+) -> None:
+    env = _cli_env(url, tmp_path)
+    done = run_aiops("inventory", "security_groups", "--account", "staging", "--format", "csv",
+                     env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert {r["account"] for r in rows} == {"staging"}
+    assert {r["region"] for r in rows} == set(REGIONS)
+    assert "staging-db" in {r["name"] for r in rows}
+    unknown = run_aiops("inventory", "security_groups", "--account", "nope", env=env)
+    assert unknown.returncode != 0 and "no account 'nope'" in unknown.stdout + unknown.stderr
