@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from sandbox.scenario_security import AwsConfig, GuardDuty, Inspector
 from sandbox.scenario_types import Offset, Strict, StrMap, Text
 
 # --------------------------------------------------------------------------- aws
@@ -120,6 +121,9 @@ class Aws(Strict):
     autoscaling_groups: list[AutoScalingGroup] = Field(default_factory=list)
     cloudfront_distributions: list[CloudFrontDistribution] = Field(default_factory=list)
     acm_certificates: list[AcmCertificate] = Field(default_factory=list)
+    guardduty: GuardDuty | None = None  # absent: not enabled
+    inspector: Inspector | None = None  # absent: not enabled
+    config: AwsConfig | None = None  # absent: not enabled
 
 
 # --------------------------------------------------------------------------- kubernetes
