@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sandbox.scenario_security import AwsConfig, GuardDuty, Inspector
 from sandbox.scenario_types import Offset, Strict, StrMap, Text
 
 # --------------------------------------------------------------------------- aws
@@ -176,6 +177,9 @@ class Aws(Strict):
     # optional, v1.2
     target_groups: list[TargetGroup] = Field(default_factory=list)
     ecs_stopped_tasks: list[StoppedTask] = Field(default_factory=list)
+    guardduty: GuardDuty | None = None  # absent: not enabled
+    inspector: Inspector | None = None  # absent: not enabled
+    config: AwsConfig | None = None  # absent: not enabled
 
 
 # --------------------------------------------------------------------------- kubernetes

@@ -14,6 +14,8 @@ from bot.posture.security import MoreCheck
 
 ROOT_TITLE = "Root account use (CloudTrail)"
 K8S_TITLE = "Kubernetes workloads"
+GUARDDUTY_TITLE = "GuardDuty findings"
+INSPECTOR_TITLE = "Inspector findings"
 
 
 Read = Callable[[], list[PostureFinding]]
@@ -28,10 +30,15 @@ def more_checks(aws: Any, k8s: Any, now: datetime) -> list[MoreCheck]:
     ``KubernetesApi`` (or None)."""
     from bot.posture.cloudtrail import root_use
     from bot.posture.k8s import k8s_audit
+    from bot.posture.threats import guardduty_audit, inspector_audit
 
     checks: list[MoreCheck] = []
     if aws is not None:
         checks.append((ROOT_TITLE, _bind(root_use, aws.cloudtrail, now)))
+        if aws.guardduty is not None:
+            checks.append((GUARDDUTY_TITLE, _bind(guardduty_audit, aws.guardduty)))
+        if aws.inspector2 is not None:
+            checks.append((INSPECTOR_TITLE, _bind(inspector_audit, aws.inspector2)))
     if k8s is not None:
         checks.append((K8S_TITLE, _bind(k8s_audit, k8s)))
     return checks
