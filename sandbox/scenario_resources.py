@@ -230,6 +230,7 @@ class Container(Strict):
     state: ContainerState | None = None
     last_state: ContainerState | None = None
     resources: Resources | None = None
+    privileged: bool = False  # securityContext.privileged (v1.1)
 
 
 class Pod(Strict):
@@ -239,6 +240,8 @@ class Pod(Strict):
     phase: Literal["Pending", "Running", "Succeeded", "Failed", "Unknown"] = "Running"
     node: str | None = None
     containers: list[Container] = Field(min_length=1)
+    host_pid: bool = False  # spec.hostPID (v1.1)
+    host_network: bool = False  # spec.hostNetwork (v1.1)
 
 
 class K8sEvent(Strict):

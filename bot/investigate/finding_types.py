@@ -200,6 +200,8 @@ class SecurityAttrs(Attrs):
     severity: str | None = None  # posture audits: critical | high | medium | low
     fix_action: str | None = None  # the registry action that fixes it
     key_id: str | None = None
+    account: str | None = None  # several accounts: the account and region it was read in
+    region: str | None = None
 
 
 class TopologyAttrs(Attrs):

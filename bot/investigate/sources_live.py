@@ -197,6 +197,13 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
             return "Kubernetes not configured (set KUBECONFIG)"
         if family in _AWS_FAMILIES and self._aws is None:
             return "AWS not configured (set AWS credentials and AWS_REGION)"
+        # a scan over an empty list looks at nothing: say so rather than "ok, 0 found"
+        if family == "metrics" and not self._catalog:
+            return "metrics not configured (no metric catalogue to scan)"
+        if family == "logs" and not self._sources:
+            return "logs not configured (no log sources to read)"
+        if family == "topology" and not self._topo.services:
+            return "service graph not configured (set AIOPS_TOPOLOGY_FILE)"
         return None
 
     def pods(self, namespace: str, owner: str | None = None) -> list[PodRecord]:

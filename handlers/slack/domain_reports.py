@@ -91,14 +91,17 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
 
         if domain.investigation_context is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")
+        from bot.posture.checks import more_checks
         from integrations.aws.iam_policies import PolicyReader
         from integrations.aws.posture_reads import PostureReader
 
-        iam, reads = None, None
+        iam, reads, more = None, None, []
         if domain.reports is not None:
-            clients = _reports(domain).aws()
+            r = _reports(domain)
+            clients = r.aws()
             iam, reads = PolicyReader(clients.iam), PostureReader(clients.ec2, clients.rds)
-        found = security.security_audit(domain.investigation_context(), iam, reads)
+            more = more_checks(clients, r.k8s(), domain.clock.now())
+        found = security.security_audit(domain.investigation_context(), iam, reads, more)
         text = security.render(found)
     elif kind == "compliance":
         text = _compliance(domain)

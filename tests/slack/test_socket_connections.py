@@ -24,6 +24,7 @@ from handlers.blocks.ids import ActionId
 from handlers.blocks.models import IncidentCard
 from handlers.slack.app import SocketModeConnections, build_app, start_socket_mode
 from handlers.slack.services import Actor, Reply, Services, default_services
+from handlers.slack.sockets import AcksOwed
 from sandbox.slack import LocalSlack
 from tests.slack.helpers import ephemeral
 
@@ -131,6 +132,93 @@ def test_events_waiting_on_their_receipts_do_not_hold_up_the_next_command(
         slack.wait_for(lambda: all(slack.home(f"U{n}") for n in range(3)))
     finally:
         receipts_may_finish.set()
+        sockets.close()
+        jobs.shutdown()
+
+
+def test_an_event_is_acked_by_the_receive_loop_while_every_worker_is_busy(
+    slack: LocalSlack,
+) -> None:
+    """Both workers of the connection are held inside listeners (a Resolve click reads the fix
+    choices before it opens its modal): an App Home event is still acked, because the receive
+    loop acks it itself instead of queueing it for a worker; the command behind the clicks
+    is acked once a worker is free."""
+    release = threading.Event()
+    inside = threading.Semaphore(0)
+
+    def held_choices(actor: Actor) -> list[Any]:
+        inside.release()
+        release.wait(30)
+        return []
+
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    jobs = JobRunner(max_workers=2)
+    services = replace(default_services(), fix_choices=held_choices)
+    app = build_app(settings, services=services, jobs=jobs)
+    sockets = start_socket_mode(app, "xapp-test", concurrency=2)
+    try:
+        slack.wait_connected()
+        app.client.chat_postMessage(
+            channel="#incidents", text=INCIDENT.title, blocks=incident_message(INCIDENT)
+        )
+        ts = slack.messages("incidents")[-1].ts
+        slack.add_user("U1", "ana")
+        clicks = [slack.click_button("U1", ActionId.RESOLVE, message_ts=ts) for _ in range(2)]
+        assert inside.acquire(timeout=10) and inside.acquire(timeout=10)  # both workers held
+        command = slack.send_slash_command("U1", "help")
+        try:
+            event = slack.wait_ack(slack.open_app_home("U1"), timeout=10)
+            assert event.payload is None
+            assert slack.ack(command).acked_at is None  # the command waits for a worker
+        finally:
+            release.set()
+        assert "/aiops" in str(slack.wait_ack(command, timeout=10).payload)
+        assert all(slack.wait_ack(c, timeout=10) for c in clicks)
+    finally:
+        release.set()
+        sockets.close()
+        jobs.shutdown()
+
+
+def test_jobs_give_way_while_an_ack_is_owed(slack: LocalSlack) -> None:
+    """A Resolve click is held in its listener (its ack is owed); an Acknowledge click on the
+    other worker is acked and hands its work to a job, which waits for the owed ack before it
+    starts, and runs as soon as that ack is sent."""
+    release = threading.Event()
+    inside = threading.Event()
+    calls: list[str] = []
+
+    def held_choices(actor: Actor) -> list[Any]:
+        inside.set()
+        release.wait(30)
+        return []
+
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    owed = AcksOwed(max_wait=30)
+    jobs = JobRunner(max_workers=2, before_each=owed.give_way)
+    services = replace(
+        default_services(), fix_choices=held_choices, acknowledge=_counting(calls, threading.Lock())
+    )
+    app = build_app(settings, services=services, jobs=jobs)
+    sockets = start_socket_mode(app, "xapp-test", concurrency=2, owed=owed)
+    try:
+        slack.wait_connected()
+        app.client.chat_postMessage(
+            channel="#incidents", text=INCIDENT.title, blocks=incident_message(INCIDENT)
+        )
+        ts = slack.messages("incidents")[-1].ts
+        slack.add_user("U1", "ana")
+        held = slack.click_button("U1", ActionId.RESOLVE, message_ts=ts)
+        assert inside.wait(10)
+        try:
+            slack.wait_ack(slack.click_button("U1", ActionId.ACKNOWLEDGE, message_ts=ts), 10)
+            assert not jobs.wait_idle(0.5) and calls == []  # the job waits for the owed ack
+        finally:
+            release.set()
+        slack.wait_ack(held, timeout=10)
+        assert jobs.wait_idle(10) and calls == ["U1:7"]
+    finally:
+        release.set()
         sockets.close()
         jobs.shutdown()
 
