@@ -108,7 +108,9 @@ def target_health(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
         for t in group.targets:
             by_state[(t.state, t.reason)].append(t)
         failing = False
-        for (state, reason), targets in sorted(by_state.items(), key=lambda kv: kv[0][0]):
+        # failing states first, then registration / deregistration in progress
+        ordered = sorted(by_state.items(), key=lambda kv: (kv[0][0] in _NOT_FAILING, kv[0][0]))
+        for (state, reason), targets in ordered:
             if state in _SERVING:
                 continue
             failing = failing or state not in _NOT_FAILING
