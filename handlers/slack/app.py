@@ -20,7 +20,6 @@ from bot.config import Settings
 from bot.errors import ConfigError
 from bot.jobs import JobRunner
 from handlers.slack import approvals, command, errors, feedback, home, incident_actions
-from handlers.slack.observe import time_ack
 from handlers.slack.services import Services, default_services
 from handlers.slack.sockets import MAX_CONNECTIONS, SocketModeConnections, start_socket_mode
 
@@ -65,7 +64,6 @@ def build_app(
         logger=logging.getLogger("aiops.slack.bolt"),
         process_before_response=True,
     )
-    app.use(time_ack)  # Slack ack latency at /metrics
     services = services or default_services()
     jobs = jobs or JobRunner()
     for feature in FEATURES:

@@ -25,17 +25,20 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot import observability
 from bot.errors import ConfigError
+from handlers.slack.observe import request_kind
 
 log = logging.getLogger("aiops.slack")
 
@@ -78,48 +81,46 @@ class DirectClient(SocketModeClient):
 
     Anything that is not an envelope (``hello``, ``disconnect``) takes the client's own queue,
     so reconnecting stays slack_sdk's business. An Events API envelope is acked here, on
-    arrival, and its listener submitted to ``events``; any other envelope goes to the workers.
+    arrival, and its listener submitted to the handler's events pool; any other envelope goes
+    to a worker with the time it arrived.
     """
 
-    def __init__(
-        self, *, events: Executor | None, run_event: Any, owed: AcksOwed | None, **options: Any
-    ) -> None:
+    def __init__(self, *, handler: AckFirstHandler, **options: Any) -> None:
         super().__init__(**options)
-        self.events = events
-        self.run_event = run_event
-        self.owed = owed
+        self.handler = handler
 
     def enqueue_message(self, message: str) -> None:
-        request, parsed = _envelope(message)
+        arrived = time.perf_counter()
+        request = _envelope(message)
         if request is None:
             super().enqueue_message(message)
             return
-        if self.events is not None and request.type == "events_api":
-            self.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
-            self.events.submit(self.run_event, request)
+        if request.type == "events_api":
+            self.handler.ack_event(self, request, arrived)
             return
-        if self.owed is not None:
-            self.owed.arrived()  # the handler calls acked() once its ack is sent
-        self.message_workers.submit(self.run_message_listeners, parsed, message)
+        if self.handler.owed is not None:
+            self.handler.owed.arrived()  # acked() once its ack is sent
+        self.message_workers.submit(self.handler.run_request, self, request, arrived)
 
 
-def _envelope(message: str) -> tuple[SocketModeRequest | None, dict[str, Any]]:
+def _envelope(message: str) -> SocketModeRequest | None:
     if not message.startswith("{"):
-        return None, {}
+        return None
     try:
         parsed = json.loads(message)
     except ValueError:
-        return None, {}
+        return None
     if not isinstance(parsed, dict) or parsed.get("type") == "disconnect":
-        return None, {}
-    return SocketModeRequest.from_dict(parsed), parsed
+        return None
+    return SocketModeRequest.from_dict(parsed)
 
 
 class AckFirstHandler(SocketModeHandler):
-    """Bolt's socket-mode handler over a :class:`DirectClient`.
+    """Bolt's socket-mode handler over a :class:`DirectClient`; it times every ack (from the
+    envelope's arrival in the receive loop to its ack sent) for ``aiops_slack_ack_seconds``.
 
     ``direct=False`` keeps slack_sdk's own client (the receive loop queues, a processor thread
-    dispatches) and acks events from a worker: the benchmark's previous configuration.
+    dispatches; timed from the worker): the benchmark's previous configuration.
     """
 
     def __init__(
@@ -147,21 +148,32 @@ class AckFirstHandler(SocketModeHandler):
             "concurrency": concurrency,
         }
         self.client = (
-            DirectClient(events=events, run_event=self._run_event, owed=self.owed, **options)
-            if direct
-            else SocketModeClient(**options)
+            DirectClient(handler=self, **options) if direct else SocketModeClient(**options)
         )
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
-        if req.type != "events_api":  # commands and clicks: the listener acks
-            try:
-                super().handle(client, req)
-            finally:
-                if self.owed is not None:
-                    self.owed.acked()
-            return
+        """slack_sdk's path (``direct=False``): called on a worker."""
+        if req.type == "events_api":
+            self.ack_event(client, req, time.perf_counter())
+        else:
+            self.run_request(client, req, time.perf_counter())
+
+    def run_request(self, client: SocketModeClient, req: SocketModeRequest, arrived: float) -> None:
+        """A command, click or submission: the listener acks (the ack may carry a reply)."""
+        try:
+            response = run_bolt_app(self.app, req)
+            send_response(client, req, response, arrived)
+            if response.status == 200:  # else nothing was sent (Bolt logged why)
+                observability.slack_ack(time.perf_counter() - arrived, request_kind(req.payload))
+        finally:
+            if self.owed is not None:
+                self.owed.acked()
+
+    def ack_event(self, client: SocketModeClient, req: SocketModeRequest, arrived: float) -> None:
+        """An event's ack carries nothing: send it now, run the listener afterwards."""
         client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+        observability.slack_ack(time.perf_counter() - arrived, "event")
         self.events.submit(self._run_event, req)
 
     def _run_event(self, req: SocketModeRequest) -> None:
