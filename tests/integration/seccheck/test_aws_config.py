@@ -83,13 +83,13 @@ def test_without_config_rules_the_report_says_so(no_config: AwsClients) -> None:
 
 
 def test_scheduled_runs_are_stored_with_a_trend(
-    world: SandboxWorld, clients: AwsClients, sqlite_database: Database
+    world: SandboxWorld, clients: AwsClients, database: Database
 ) -> None:
     clock = SandboxClock(world.scenario.now)
-    job = scheduled(sqlite_database, clock, None, lambda: InventorySources(aws=clients), 3600)
+    job = scheduled(database, clock, None, lambda: InventorySources(aws=clients), 3600)
     first = job.run()
     assert first is not None and first.delta is None  # the first stored run
-    assert last_run_at(sqlite_database) is not None
+    assert last_run_at(database) is not None
     clock.advance(timedelta(minutes=10))
     assert job.run() is None  # a replica or a restart ten minutes later: skipped
     clock.advance(timedelta(hours=1))
