@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.posture.cost import CostAudit
@@ -14,6 +14,8 @@ from bot.tables import csv_text, markdown_table
 Format = Literal["table", "md", "csv", "json"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json")
 COLUMNS = ("section", "severity", "check", "resource", "summary", "fix_action")
+#: added in front when the rows come from more than one account or region
+WHERE = ("account", "region")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class ReportRow:
     resource: str
     summary: str
     fix_action: str = ""
+    account: str = ""  # set when several accounts are read
+    region: str = ""
 
 
 def security_rows(audit: SecurityAudit) -> list[ReportRow]:
@@ -40,6 +44,8 @@ def security_rows(audit: SecurityAudit) -> list[ReportRow]:
                     resource=f.source,
                     summary=f.summary,
                     fix_action=str(f.get("fix_action") or ""),
+                    account=str(f.get("account") or ""),
+                    region=str(f.get("region") or ""),
                 )
             )
     rows += [ReportRow("notes", "info", "not_enabled", "", n) for n in audit.notes]
@@ -53,11 +59,20 @@ def cost_rows(audit: CostAudit) -> list[ReportRow]:
 
 
 def format_rows(rows: list[ReportRow], fmt: Format) -> str:
+    """One account's rows keep the one-account columns; rows naming accounts add
+    ``account`` and ``region`` in front."""
+    several = any(r.account for r in rows)
+    columns = (*WHERE, *COLUMNS) if several else COLUMNS
     if fmt == "json":
-        return json.dumps([asdict(r) for r in rows], indent=2)
-    table = [[getattr(r, c) for c in COLUMNS] for r in rows]
+        return json.dumps([{c: getattr(r, c) for c in columns} for r in rows], indent=2)
+    table = [[getattr(r, c) for c in columns] for r in rows]
     if fmt == "csv":
-        return csv_text(COLUMNS, table)
+        return csv_text(columns, table)
     if fmt == "md":
-        return markdown_table(COLUMNS, table)
-    return "\n".join(f"[{r.severity}] {r.section}: {r.summary}" for r in rows) or "no findings"
+        return markdown_table(columns, table)
+    text = [f"[{r.severity}] {_where(r)}{r.section}: {r.summary}" for r in rows]
+    return "\n".join(text) or "no findings"
+
+
+def _where(row: ReportRow) -> str:
+    return f"{row.account} {row.region}: " if row.account else ""

@@ -178,7 +178,8 @@ def render(audit: SecurityAudit, *, max_per_section: int = 15) -> str:
         lines.append(f"*{title}* ({len(found)})")
         for f in found[:max_per_section]:
             mark = ":information_source:" if f.get("check") == "sg_open_web" else ":warning:"
-            lines.append(f"{mark} {f.summary}")
+            where = f"`{f.get('account')} {f.get('region')}` " if f.get("account") else ""
+            lines.append(f"{mark} {where}{f.summary}")
         if len(found) > max_per_section:
             lines.append(f"… and {len(found) - max_per_section} more")
     lines += [f":information_source: {n}" for n in audit.notes]

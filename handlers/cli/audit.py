@@ -60,16 +60,26 @@ def export(
 
 
 def _posture(
-    kind: str, scenario: Path | None, stack_name: str | None = None, tfstate: Path | None = None
+    kind: str,
+    scenario: Path | None,
+    stack_name: str | None = None,
+    tfstate: Path | None = None,
+    account: str | None = None,
 ) -> list[Any]:
-    """Run the security, cost, compliance or drift audit over the configured AWS or a
-    scenario's world."""
+    """Run the security, cost, compliance or drift audit over the configured AWS (every
+    account of AIOPS_ACCOUNTS_FILE when set) or a scenario's world."""
+    from bot.accounts.service import configured_fleet
     from bot.posture.report import cost_rows, security_rows
     from handlers.cli.live import live_context
 
+    fleet = configured_fleet(get_settings()) if scenario is None else None
+    if fleet is None and account not in (None, "all"):
+        raise UserError("--account needs AIOPS_ACCOUNTS_FILE (the accounts to choose from)")
     with ExitStack() as stack:
         ctx = live_context(stack, scenario, f"audit {kind}")
         clients = ctx.evidence.aws_clients
+        if fleet is not None and not (kind == "drift" and tfstate is not None):
+            return _across(kind, fleet.only(account), ctx, stack_name)
         if kind == "drift":
             return _drift(clients, stack_name, tfstate)
         if kind == "compliance":
@@ -90,6 +100,30 @@ def _posture(
         return cost_rows(cost_audit(clients.ec2, cpu, ctx.now()))
 
 
+def _across(kind: str, fleet: Any, ctx: Any, stack_name: str | None) -> list[Any]:
+    """The audit in every account and region of ``fleet``; rows name account and region."""
+    from bot.posture.across import rows_across, security_across
+
+    if kind == "security":
+        return security_across(fleet, ctx.now(), ctx.topology).rows()
+    if kind == "compliance":
+        return _compliance(None, ctx, record=True, fleet=fleet)
+    if kind == "drift":
+        from bot.drift import drift_audit
+        from bot.drift.report import drift_rows
+
+        return rows_across(fleet, lambda clients: drift_rows(drift_audit(clients, stack_name)))
+    from bot.capacity.setup import metric_sources
+    from bot.posture.cost import cost_audit
+    from bot.posture.report import cost_rows
+
+    def cost(clients: Any) -> list[Any]:
+        cpu = metric_sources(clients.cloudwatch).get("cloudwatch")
+        return cost_rows(cost_audit(clients.ec2, cpu, ctx.now()))
+
+    return rows_across(fleet, cost)
+
+
 def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
     from bot.drift import drift_audit
     from bot.drift.report import drift_rows, summary
@@ -100,7 +134,7 @@ def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
     return drift_rows(report)
 
 
-def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
+def _compliance(clients: Any, ctx: Any, *, record: bool, fleet: Any = None) -> list[Any]:
     """Evaluate the rules; against live systems also record the run and print the trend."""
     from bot.compliance.flows import assess
     from bot.compliance.render import rows, summary
@@ -108,7 +142,7 @@ def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
     from bot.inventory.service import InventorySources
 
     settings = get_settings()
-    sources = InventorySources(clients, ctx.evidence.k8s_api)
+    sources = InventorySources(clients, ctx.evidence.k8s_api, fleet)
     report = assess(settings.aiops_compliance_file, sources)
     trend = None
     if record:
@@ -128,12 +162,13 @@ def _report(
     out: Path | None,
     stack: str | None = None,
     tfstate: Path | None = None,
+    account: str | None = None,
 ) -> None:
     from bot.posture.report import FORMATS, Format, format_rows
 
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
-    found = _posture(kind, scenario, stack, tfstate)
+    found = _posture(kind, scenario, stack, tfstate, account)
     if kind == "compliance" and fmt == "table" and out is None:
         return  # the summary printed above is the table
     text = format_rows(found, cast("Format", fmt))
@@ -149,28 +184,47 @@ Scenario = Annotated[
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, md, csv or json")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="write to this file")]
+AccountOpt = Annotated[
+    str | None,
+    typer.Option("--account", help="one account of AIOPS_ACCOUNTS_FILE (name or id), or all"),
+]
 
 
 @audit_app.command("security")
-def security(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+def security(
+    scenario: Scenario = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    account: AccountOpt = None,
+) -> None:
     """Open security groups, public or unencrypted buckets, IAM admin rights from the policy
     documents, MFA and access keys, expiring certificates, unencrypted data at rest, root
     account use, GuardDuty and Inspector findings, Kubernetes workloads."""
-    _report("security", scenario, fmt, out)
+    _report("security", scenario, fmt, out, account=account)
 
 
 @audit_app.command("compliance")
-def compliance(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+def compliance(
+    scenario: Scenario = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    account: AccountOpt = None,
+) -> None:
     """Compliance rules over the inventory (CIS AWS Foundations ids, your own rules from
     AIOPS_COMPLIANCE_FILE) and AWS Config's rules where enabled: score, failing resources, and
     the trend since the last run."""
-    _report("compliance", scenario, fmt, out)
+    _report("compliance", scenario, fmt, out, account=account)
 
 
 @audit_app.command("cost")
-def cost(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+def cost(
+    scenario: Scenario = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    account: AccountOpt = None,
+) -> None:
     """Stopped instances keeping storage, unattached volumes, idle addresses and instances."""
-    _report("cost", scenario, fmt, out)
+    _report("cost", scenario, fmt, out, account=account)
 
 
 @audit_app.command("drift")
@@ -183,10 +237,11 @@ def drift(
     scenario: Scenario = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
+    account: AccountOpt = None,
 ) -> None:
     """Live resources against CloudFormation stacks (all, or --stack) and a Terraform state or
     plan JSON (--tfstate): added, removed and changed attributes, with the template line."""
-    _report("drift", scenario, fmt, out, stack, tfstate)
+    _report("drift", scenario, fmt, out, stack, tfstate, account)
 
 
 def register(app: typer.Typer) -> None:

@@ -40,6 +40,7 @@ class Reports:
     metric_sources: Callable[[], dict[str, Any]]  # name -> MetricSource ("default", …)
     aws: Callable[[], Any]  # AwsClients (the cost audit reads .ec2)
     k8s: Callable[[], Any] = lambda: None  # KubernetesApi, or None when not configured
+    fleet: Callable[[], Any] = lambda: None  # bot.accounts Fleet when AIOPS_ACCOUNTS_FILE is set
     slo_file: Path | None = None
     compliance_file: Path | None = None
     digest: DigestRunner | None = None
@@ -91,6 +92,19 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
 
         if domain.investigation_context is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")
+        fleet = _fleet(domain, scope)
+        if fleet is not None:
+            from bot.posture.across import security_across
+            from bot.posture.report import format_rows
+
+            ctx = domain.investigation_context()
+            across = security_across(fleet, domain.clock.now(), ctx.topology)
+            attached = None
+            if len(across.findings) > INLINE_ROWS:  # every account's findings, as a file
+                rows = format_rows(across.rows(), "csv")
+                attached = ReplyFile("security-audit.csv", rows, "security audit, all findings")
+            text = f"{security.render(across)}\n_Asked by <@{actor.user_id}>._"
+            return Reply(text, public=True, file=attached)
         from bot.posture.checks import more_checks
         from integrations.aws.iam_policies import PolicyReader
         from integrations.aws.posture_reads import PostureReader
@@ -117,6 +131,20 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
 
 
+def _fleet(domain: Domain, account: str | None) -> Any:
+    """The accounts to audit (``account``: one of them, ``all`` / None: every one), or None
+    when no accounts file is configured."""
+    fleet = _reports(domain).fleet() if domain.reports is not None else None
+    if fleet is None:
+        if account not in (None, "all"):
+            raise UserError(
+                f"no accounts are configured to choose {account!r} from",
+                hint="set AIOPS_ACCOUNTS_FILE (docs/accounts.md)",
+            )
+        return None
+    return fleet.only(account)
+
+
 def _drift(domain: Domain, actor: Actor, stack: str | None) -> Reply:
     """Every CloudFormation stack (or ``stack``) against live; the full report attached when
     it is long."""
@@ -139,7 +167,8 @@ def _compliance(domain: Domain) -> str:
     from bot.inventory.service import InventorySources
 
     r = _reports(domain)
-    report = assess(r.compliance_file, InventorySources(aws=r.aws(), k8s=r.k8s()))
+    sources = InventorySources(aws=r.aws(), k8s=r.k8s(), fleet=r.fleet())
+    report = assess(r.compliance_file, sources)
     return summary(report, record(domain.db, report, domain.clock.now()))
 
 
@@ -153,7 +182,7 @@ def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:
     from bot.inventory.service import InventorySources, run
 
     r = _reports(domain)
-    result = run(query, InventorySources(aws=r.aws(), k8s=r.k8s()))
+    result = run(query, InventorySources(aws=r.aws(), k8s=r.k8s(), fleet=r.fleet()))
     table = render(result, "table").splitlines()
     head, rows = table[0], table[1 : 3 + INLINE_ROWS]
     more = len(result.resources) - INLINE_ROWS
