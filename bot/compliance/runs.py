@@ -27,9 +27,10 @@ class Trend:
 
 
 def _failing(report: ComplianceReport) -> dict[str, list[str]]:
-    return {
+    ours = {
         r.rule.id: sorted(res.id for res in r.failing) for r in report.results if r.error is None
     }
+    return ours | {c.key: sorted(rid for _, rid in c.failing) for c in report.config}
 
 
 def record(db: Database, report: ComplianceReport, now: datetime) -> Trend:

@@ -161,15 +161,14 @@ def _drift(domain: Domain, actor: Actor, stack: str | None) -> Reply:
 
 
 def _compliance(domain: Domain) -> str:
-    from bot.compliance.evaluate import evaluate
+    from bot.compliance.flows import assess
     from bot.compliance.render import summary
-    from bot.compliance.rules import load_rules
     from bot.compliance.runs import record
     from bot.inventory.service import InventorySources
 
     r = _reports(domain)
     sources = InventorySources(aws=r.aws(), k8s=r.k8s(), fleet=r.fleet())
-    report = evaluate(load_rules(r.compliance_file), sources)
+    report = assess(r.compliance_file, sources)
     return summary(report, record(domain.db, report, domain.clock.now()))
 
 

@@ -58,7 +58,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             aiops_digest_channel="#incidents", aiops_escalation_tick_s=3600,
         )  # fmt: skip
         e = world.endpoints
-        clients = make_clients(e.region, e.aws_endpoint_url, session=world.aws.session())
+        clients = make_clients(
+            e.region, e.aws_endpoint_url, gaps_url=e.gaps_endpoint_url, session=world.aws.session()
+        )
         context = context_for_world(world, aws_clients=clients)
         runtime = Runtime(settings, clock=world.clock, aws_clients=lambda: clients,
                           investigation_context=lambda: context).start()  # fmt: skip
@@ -89,6 +91,11 @@ def test_security_audit_lists_the_open_ssh_group_and_the_public_bucket(env: Env)
     for private in ("acme-app-logs", "acme-static-assets"):
         assert private not in text  # private, encrypted buckets are not findings
     assert "10.20.0.0/16" not in text  # the internal rule is not a finding
+    # the further sections run through this door too; the world enables no GuardDuty/Inspector
+    assert "*Root account use (CloudTrail)*: nothing found" in text
+    assert ":information_source: GuardDuty findings: GuardDuty is not enabled here" in text
+    assert ":information_source: Inspector findings: Inspector is not enabled" in text
+    assert ":x:" not in text
     assert f"<@{USER}>" in text
 
 
@@ -160,6 +167,7 @@ def test_compliance_audit_scores_and_shows_the_trend(env: Env) -> None:
     first = _posted(env, "*Compliance*: score").text
     assert "S3 buckets are not public (CIS 2.1.4): 1 of 3 fail: acme-finance-exports" in first
     assert "Since " not in first  # the first run has nothing to compare with
+    assert "AWS Config: no Config rules here (AWS Config is not enabled" in first
     env.clients.s3.put_public_access_block(
         Bucket="acme-finance-exports",
         PublicAccessBlockConfiguration={
