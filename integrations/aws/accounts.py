@@ -90,7 +90,8 @@ def organization_accounts(client: Any) -> list[OrgAccount]:
 
 class AccountSessions:
     """boto3 sessions per account (role assumed once, refreshed by botocore) and clients
-    per (account, region). ``on_client`` sees every client made (a call counter hooks here)."""
+    per (account, region, service), each made on first use. ``on_client`` sees every client
+    made (a call counter hooks here)."""
 
     def __init__(
         self,
@@ -176,14 +177,14 @@ class AccountSessions:
         key = (target.name, region)
         with self._account_lock(target.name):
             if key not in self._clients:
-                clients = make_clients(
-                    region, self.endpoint_url, gaps_url=self.gaps_url, session=session
+                self._clients[key] = make_clients(
+                    region,
+                    self.endpoint_url,
+                    gaps_url=self.gaps_url,
+                    session=session,
+                    lazy=True,  # made per service on first use, then cached
+                    on_client=self.on_client,
                 )
-                if self.on_client is not None:
-                    for name in clients.__dataclass_fields__:
-                        if name != "region":
-                            self.on_client(getattr(clients, name))
-                self._clients[key] = clients
             return self._clients[key]
 
 
