@@ -106,6 +106,7 @@ class AccountSessions:
         self.gaps_url = gaps_url
         self.on_client = on_client
         self._sessions: dict[str, boto3.Session] = {}
+        self._refused: dict[str, Exception] = {}
         self._clients: dict[tuple[str, str], AwsClients] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -135,10 +136,17 @@ class AccountSessions:
         return client
 
     def session(self, target: AccountTarget) -> boto3.Session:
-        """The account's session; assumes its role on first use (raises the STS error)."""
+        """The account's session; assumes its role on first use (raises the STS error, and
+        the same error again later without asking STS twice)."""
         with self._account_lock(target.name):
+            if target.name in self._refused:
+                raise self._refused[target.name]
             if target.name not in self._sessions:
-                self._sessions[target.name] = self._open(target)
+                try:
+                    self._sessions[target.name] = self._open(target)
+                except (ClientError, BotoCoreError, ValueError) as exc:
+                    self._refused[target.name] = exc
+                    raise
             return self._sessions[target.name]
 
     def _open(self, target: AccountTarget) -> boto3.Session:
