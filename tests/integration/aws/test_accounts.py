@@ -232,3 +232,28 @@ def test_the_terminal_cost_compliance_and_drift_audits_run_in_every_account(
     assert open_ssh == [("prod", "eu-west-1")]
     drift = rows("drift")
     assert {r["account"] for r in drift} <= {"broken"}  # no stacks: only the refused account
+
+
+def test_the_compliance_trend_tells_accounts_apart(
+    base: boto3.Session, url: str, fleet: Fleet, tmp_path: Path
+) -> None:
+    from bot.compliance.evaluate import evaluate
+    from bot.compliance.rules import load_rules
+    from bot.compliance.runs import record
+    from bot.store import connect
+    from bot.store.migrate import upgrade
+
+    db = connect(f"sqlite:///{tmp_path / 'trend.db'}")
+    upgrade(db.engine)
+    try:
+        sources = InventorySources(fleet=fleet)
+        record(db, evaluate(load_rules(), sources), NOW)
+        ec2 = assumed(base, url, STAGING, "ec2", "us-east-1")
+        gid = ec2.create_security_group(GroupName="late-ssh", Description="x")["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=gid, IpProtocol="tcp", FromPort=22, ToPort=22, CidrIp="0.0.0.0/0"
+        )
+        trend = record(db, evaluate(load_rules(), sources), NOW)
+    finally:
+        db.dispose()
+    assert trend.newly_failing["sg-no-ssh-from-world"] == [f"staging/{gid}"]
