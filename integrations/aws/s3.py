@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,18 @@ def _code(exc: ClientError) -> str:
 
 def list_buckets(client: Any) -> list[str]:
     return [b["Name"] for b in client.list_buckets().get("Buckets", [])]
+
+
+#: bucket reads in flight at once per listing (S3 has no batch call; a client is thread-safe)
+STATE_WORKERS = 8
+
+
+def bucket_states(client: Any, buckets: list[str]) -> list[BucketState]:
+    """``bucket_state`` of each bucket, in order, read concurrently."""
+    if len(buckets) < 2:
+        return [bucket_state(client, b) for b in buckets]
+    with ThreadPoolExecutor(min(STATE_WORKERS, len(buckets)), "s3-state") as pool:
+        return list(pool.map(lambda b: bucket_state(client, b), buckets))
 
 
 def bucket_state(client: Any, bucket: str) -> BucketState:

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from integrations.aws.errors import AwsNotFound
-from integrations.aws.s3 import bucket_state
+from integrations.aws.s3 import bucket_state, bucket_states
 from sandbox.aws import moto_server
 
 
@@ -37,3 +37,13 @@ def test_a_public_bucket_costs_four_reads(s3: Any) -> None:
     state = bucket_state(s3, "open-assets")
     assert state.public and state.acl_public
     assert len(calls) == 4
+
+
+def test_many_buckets_are_read_concurrently_and_kept_in_order(s3: Any) -> None:
+    names = [f"many-{i:02d}" for i in range(12)]
+    for name in names:
+        s3.create_bucket(Bucket=name)
+    s3.put_bucket_acl(Bucket="many-07", ACL="public-read")
+    states = bucket_states(s3, names)
+    assert [s.name for s in states] == names
+    assert [s.name for s in states if s.public] == ["many-07"]
