@@ -73,6 +73,8 @@ def rows(report: ComplianceReport) -> list[ReportRow]:
                     r.rule.id,
                     res.id,
                     f"{r.rule.title} {cis}".strip() + f": {res.name or res.id} fails",
+                    account=res.account,  # several accounts: where the resource lives
+                    region=res.region if res.account else "",
                 )
             )
     for c in report.config:
