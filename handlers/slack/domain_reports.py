@@ -1,8 +1,9 @@
 """Reports behind the Slack services: ``/aiops capacity`` (the digest, posted on demand in the
 asking channel), ``/aiops slo`` (error budgets + live SLA clocks of open incidents),
 ``/aiops audit security|cost|compliance|drift`` (read-only checks over the configured AWS,
-posted in the channel), ``/aiops inventory`` (a listing, long ones attached as a file), and the
-escalation hint posted in a new warning incident's thread.
+posted in the channel: the top findings, the full report attached as a file when it is
+long), ``/aiops inventory`` (a listing, long ones attached as a file), and the escalation
+hint posted in a new warning incident's thread.
 
 ``Reports`` holds factories, so nothing connects before the first command needs it; production
 builds it in ``handlers.slack.wiring``, tests hand it sandbox-world clients.
@@ -33,6 +34,12 @@ NO_SLO_FILE = (
     "No SLOs are configured: set `AIOPS_SLO_FILE` to a slo.yaml with your SLO targets "
     "(`slos:`) and incident response targets (`slas:`); the format is in docs/capacity.md."
 )
+
+
+#: rows shown in the message; a longer listing or report is attached as a CSV file
+INLINE_ROWS = 25
+#: findings of each security-audit section shown in the message
+TOP_PER_SECTION = 10
 
 
 @dataclass
@@ -87,6 +94,9 @@ def slo(domain: Domain, actor: Actor) -> Reply:
 
 
 def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = None) -> Reply:
+    """The audit's summary in the channel: the top findings of each section, and the full
+    report attached as a CSV file when the summary leaves some out."""
+    attached: ReplyFile | None = None
     if kind == "security":
         from bot.posture import security
 
@@ -116,7 +126,18 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
             iam, reads = PolicyReader(clients.iam), PostureReader(clients.ec2, clients.rds)
             more = more_checks(clients, r.k8s(), domain.clock.now())
         found = security.security_audit(domain.investigation_context(), iam, reads, more)
-        text = security.render(found)
+        text = security.render(found, max_per_section=TOP_PER_SECTION)
+        longest = max((len(f) for _, f in found.sections), default=0)
+        if longest > TOP_PER_SECTION:  # the summary shows the top of each section
+            from bot.posture.report import format_rows, security_rows
+
+            count = len(found.findings)
+            attached = ReplyFile(
+                "security-audit.csv",
+                format_rows(security_rows(found), "csv"),
+                f"security audit: {count} findings",
+            )
+            text += f"\n_The full report ({count} findings) is in the attached file._"
     elif kind == "compliance":
         text = _compliance(domain)
     elif kind == "drift":
@@ -127,8 +148,18 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
         r = _reports(domain)
         sources = r.metric_sources()
         found_cost = cost.cost_audit(r.aws().ec2, sources.get("cloudwatch"), domain.clock.now())
-        text = cost.render(found_cost)
-    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
+        text = cost.render(found_cost, max_listed=INLINE_ROWS)
+        if len(found_cost.findings) > INLINE_ROWS:
+            from bot.posture.report import cost_rows, format_rows
+
+            count = len(found_cost.findings)
+            attached = ReplyFile(
+                "cost-audit.csv",
+                format_rows(cost_rows(found_cost), "csv"),
+                f"cost audit: {count} findings",
+            )
+            text += f"\n_The full report ({count} findings) is in the attached file._"
+    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
 def _fleet(domain: Domain, account: str | None) -> Any:
@@ -173,8 +204,6 @@ def _compliance(domain: Domain) -> str:
 
 
 # ---------------------------------------------------------------- inventory
-#: rows shown in the message; a longer listing is attached as a CSV file
-INLINE_ROWS = 25
 
 
 def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:

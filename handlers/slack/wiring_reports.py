@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.errors import UpstreamUnavailable
+from bot.kube import kubernetes_api
 from handlers.slack.domain import Domain
 from handlers.slack.domain_reports import Reports, escalation_hint
 
@@ -27,15 +28,6 @@ log = logging.getLogger("aiops.run")
 DIGEST_JOB = "capacity-digest"
 PREDICT_JOB = "prediction-scan"
 COMPLIANCE_JOB = "compliance-run"
-
-
-def _kubernetes(settings: Settings) -> Any:
-    """The configured Kubernetes API, or None without a kubeconfig."""
-    if settings.kubeconfig is None:
-        return None
-    from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
-
-    return KubernetesApi(client_from_kubeconfig(settings.kubeconfig, settings.kube_context))
 
 
 def _fleet(settings: Settings) -> Any:
@@ -76,7 +68,7 @@ def build_reports(
     reports = Reports(
         metric_sources=sources,
         aws=aws,
-        k8s=once(lambda: _kubernetes(s)),
+        k8s=once(lambda: kubernetes_api(s)),
         fleet=once(lambda: _fleet(s)),
         slo_file=s.aiops_slo_file,
         compliance_file=s.aiops_compliance_file,

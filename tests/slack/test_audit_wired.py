@@ -215,3 +215,54 @@ def test_drift_of_one_stack_and_of_a_stack_that_does_not_exist(env: Env) -> None
     assert "AppSg ingress: added live" in _posted(env, "*Drift:* 1 differences").text
     command(env.slack, USER, "audit drift no-such-stack", channel="sec")
     ephemeral(env.slack, USER, "stack 'no-such-stack' was not found", timeout=15)
+
+
+def test_a_long_security_audit_shows_the_top_and_attaches_the_full_report(env: Env) -> None:
+    ec2 = env.clients.ec2
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    opened = []
+    for i in range(14):  # more world-open groups than the summary shows per section
+        group = ec2.create_security_group(GroupName=f"wide-{i:02d}", Description="w", VpcId=vpc)
+        ec2.authorize_security_group_ingress(
+            GroupId=group["GroupId"],
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+                            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        )  # fmt: skip
+        opened.append(f"wide-{i:02d}")
+    command(env.slack, USER, "audit security", channel="sec")
+    message = _posted(env, "is in the attached file")
+    shown = [name for name in opened if f"security group {name} " in message.text]
+    assert 0 < len(shown) < len(opened)  # the top of the section, not all of it
+    report = env.slack.wait_for(
+        lambda: next(
+            (f for f in env.slack.files() if f.title and f.title.startswith("security audit")),
+            None,
+        ),
+        30,
+    )
+    rows = report.data.decode().splitlines()
+    assert rows[0].endswith("section,severity,check,resource,summary,fix_action")
+    # every finding is in the file, the ones left out of the message too
+    for name in opened:
+        assert any(f"security group {name} " in row for row in rows[1:]), name
+    assert any("acme-finance-exports" in row for row in rows[1:])
+
+
+def test_a_long_cost_audit_attaches_the_full_report(env: Env) -> None:
+    ec2, zone = env.clients.ec2, f"{env.world.scenario.region}a"
+    made = [
+        ec2.create_volume(Size=8, AvailabilityZone=zone, VolumeType="gp3")["VolumeId"]
+        for _ in range(27)
+    ]
+    command(env.slack, USER, "audit cost", channel="sec")
+    message = _posted(env, "Cost hygiene audit")
+    assert "is in the attached file" in message.text
+    assert sum(v in message.text for v in made) < len(made)
+    report = env.slack.wait_for(
+        lambda: next(
+            (f for f in env.slack.files() if f.title and f.title.startswith("cost audit")), None
+        ),
+        30,
+    )
+    text = report.data.decode()
+    assert all(v in text for v in made)
