@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import random
 import struct
 import threading
 import time
@@ -134,7 +134,9 @@ def masked_text_frame(text: str) -> bytes:
         header = struct.pack("!BBH", 0x81, 0x80 | 126, n)
     else:
         header = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
-    key = os.urandom(4)
+    # slack_sdk's own source (random, not os.urandom: a syscall gives up the GIL, and getting
+    # it back behind busy job threads cost milliseconds on the ack path)
+    key = random.getrandbits(32).to_bytes(4, "big")
     mask = (key * (n // 4 + 1))[:n]
     masked = (int.from_bytes(data, "big") ^ int.from_bytes(mask, "big")).to_bytes(n, "big")
     return header + key + masked
