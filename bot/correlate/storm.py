@@ -40,7 +40,7 @@ from bot.correlate.elect import (
     standout,
 )
 from bot.correlate.entities import EntityMap
-from bot.correlate.explain import calls_why, change_why, lead_why, own_why
+from bot.correlate.explain import caller_why, calls_why, change_why, lead_why, own_why
 from bot.correlate.models import (
     CALLEE_KEYS,
     CALLER_KEYS,
@@ -422,13 +422,24 @@ class StormEvidence:
             basis="calls",
             confidence=share_confidence(blame[top], second),
             runner_up=order[1] if len(order) > 1 else None,
-            why=calls_why(
-                top,
-                (c for e in mine for c, _ in self.vantage.get(e, ())),
-                self.symptom_at.get(top),
-                any(e in self.out_calls for e in mine),
-                blame[top],
-                order[1] if len(order) > 1 else None,
-                second,
+            why=self._calls_why(
+                top, mine, blame[top], order[1] if len(order) > 1 else None, second
             ),
+        )
+
+    def _calls_why(
+        self, top: str, mine: list[str], held: float, runner_up: str | None, second: float
+    ) -> str:
+        kept = self._split.kept if self._split is not None else {}
+        if sum(kept.get(e, 0.0) for e in mine) * 2 > held:  # blamed as the common caller
+            deps = {self.entity_service.get(c) for e in mine for c in self.out_calls.get(e, ())}
+            return caller_why(top, sorted(d for d in deps if d), held, runner_up, second)
+        return calls_why(
+            top,
+            (c for e in mine for c, _ in self.vantage.get(e, ())),
+            self.symptom_at.get(top),
+            any(e in self.out_calls for e in mine),
+            held,
+            runner_up,
+            second,
         )
