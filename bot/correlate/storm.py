@@ -6,7 +6,8 @@ bystander. A group becomes a *storm* once it holds an alert on a traced call bet
 different services. Each alert then adds to one of three kinds of evidence, tied to services
 through ``EntityMap`` (pods, replicas, detector entities → services):
 
-- **an anomalous call** ``caller → callee`` (``caller``/``callee`` labels naming two services).
+- **an anomalous call** ``caller → callee`` (``caller``/``callee`` labels naming two services;
+  read by ``bot.correlate.calls``).
   When both ends are the caller itself (a client-side span), the ``operation`` label names what
   was called (``pkg.CartService/GetCart`` → ``cartservice``): it is a call into that service
   seen from the caller. A client span that names nothing known stays the caller's symptom.
@@ -23,13 +24,13 @@ once a group's first call arrives (replaying the group's earlier alerts into it)
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.correlate.calls import Call, label, read_call
 from bot.correlate.elect import (
     Split,
     StormVerdict,
@@ -41,15 +42,7 @@ from bot.correlate.elect import (
 )
 from bot.correlate.entities import EntityMap
 from bot.correlate.explain import caller_why, calls_why, change_why, lead_why, own_why
-from bot.correlate.models import (
-    CALLEE_KEYS,
-    CALLER_KEYS,
-    ENTITY_KEYS,
-    KPI_KEYS,
-    OPERATION_KEYS,
-    AlertFacts,
-    AlertRef,
-)
+from bot.correlate.models import ENTITY_KEYS, KPI_KEYS, AlertFacts, AlertRef
 from bot.topology import Topology
 
 if TYPE_CHECKING:
@@ -59,78 +52,12 @@ if TYPE_CHECKING:
 #: ``1/RECOUNT`` more (one alert rarely moves the root of a large storm; electing on every alert
 #: would make a storm's cost grow with the square of its size)
 RECOUNT = 100
-_WORDS = re.compile(r"[A-Za-z0-9_-]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def _default_book() -> RoleBook:
     from bot.correlate.roles import roles  # pydantic and yaml load on the first storm only
 
     return roles()
-
-
-def _label(labels: object, keys: tuple[str, ...]) -> str | None:
-    get = getattr(labels, "get", None)
-    if get is None:
-        return None
-    for key in keys:
-        value = get(key)
-        if value:
-            return str(value)
-    return None
-
-
-def operation_service(operation: str | None, entities: EntityMap) -> str | None:
-    """The known service an operation label names (``pkg.CartService/GetCart (rpc)``), if any:
-    each word as written, then in kebab case (``CartService`` → ``cart-service``)."""
-    for word in _WORDS.findall(operation or ""):
-        for text in (word, _CAMEL.sub("-", word)):
-            found = entities.service_of(text)
-            if found:
-                return found
-    return None
-
-
-def _method(operation: str | None, fallback: str) -> str:
-    if not operation:
-        return fallback.lower()
-    return operation.rsplit("/", 1)[-1].split(" ", 1)[0].lower() or fallback.lower()
-
-
-@dataclass(frozen=True)
-class Call:
-    caller: str  # caller service
-    callee: str  # callee service
-    caller_entity: str
-    callee_entity: str
-    method: str
-    server: bool  # seen on the callee's side (its entity named), not only from the caller
-
-
-def read_call(alert: AlertFacts, entities: EntityMap) -> Call | None:
-    """The anomalous call an alert is about, between two different known services."""
-    labels = alert.labels
-    caller_label = _label(labels, CALLER_KEYS)
-    caller = entities.service_of(caller_label)
-    if caller is None or caller_label is None:
-        return None
-    callee_label = _label(labels, CALLEE_KEYS)
-    callee = entities.service_of(callee_label)
-    operation = _label(labels, OPERATION_KEYS)
-    method = _method(operation, alert.name)
-    if callee is not None and callee_label and callee != caller:
-        return Call(caller, callee, caller_label.lower(), callee_label.lower(), method, True)
-    if callee is None and callee_label:
-        return None  # a callee nobody knows: no edge is invented
-    named = operation_service(operation, entities)
-    if named is None or named == caller:
-        return None
-    return Call(caller, named, caller_label.lower(), named.lower(), method, False)
-
-
-def is_call(alert: AlertFacts, entities: EntityMap) -> bool:
-    """The alert is about a traced call between two different known services."""
-    return read_call(alert, entities) is not None
 
 
 def _earliest(times: dict[str, datetime], key: str, at: datetime) -> None:
@@ -184,13 +111,13 @@ class StormEvidence:
         if call is not None:
             self._add_call(seq, alert, call)
             return
-        entity_label = _label(alert.labels, ENTITY_KEYS)
+        entity_label = label(alert.labels, ENTITY_KEYS)
         service = alert.service or self.entities.service_of(entity_label)
         if service is None:
             return
         entity = (entity_label or service).lower()
         self._note(seq, alert, service, entity)
-        role = self.book.classify(alert.name, alert.summary, _label(alert.labels, KPI_KEYS) or "")
+        role = self.book.classify(alert.name, alert.summary, label(alert.labels, KPI_KEYS) or "")
         if role.role == "change":
             self.changes.setdefault(service, (alert.at, seq))
             return
