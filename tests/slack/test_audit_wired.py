@@ -71,17 +71,21 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             runtime.stop()
 
 
-def _posted(env: Env, contains: str) -> Message:
+def _ask(env: Env, text: str, contains: str) -> Message:
+    """Send ``/aiops <text>`` in #sec and wait for a NEW message containing ``contains`` (an
+    earlier answer to the same command does not count)."""
+    before = len(env.slack.messages("sec"))
+    command(env.slack, USER, text, channel="sec")
+
     def found() -> Message | None:
-        hits = [m for m in env.slack.messages("sec") if contains in m.text]
+        hits = [m for m in env.slack.messages("sec")[before:] if contains in m.text]
         return hits[-1] if hits else None
 
     return env.slack.wait_for(found, 30)
 
 
 def test_security_audit_lists_the_open_ssh_group_and_the_public_bucket(env: Env) -> None:
-    command(env.slack, USER, "audit security", channel="sec")
-    text = _posted(env, "Security audit").text
+    text = _ask(env, "audit security", "Security audit").text
     assert "security group bastion-sg allows 0.0.0.0/0 on TCP 22" in text
     assert "bucket acme-finance-exports is publicly readable and not encrypted" in text
     # IAM is read with its policy documents: PowerUserAccess is broad, but not IAM admin
@@ -115,8 +119,7 @@ def test_cost_audit_finds_the_waste_it_can_read(env: Env) -> None:
             for h in range(1, 49)
         ],
     )  # fmt: skip
-    command(env.slack, USER, "audit cost", channel="sec")
-    text = _posted(env, "Cost hygiene audit").text
+    text = _ask(env, "audit cost", "Cost hygiene audit").text
     assert "4 findings over 2 EC2 instances" in text
     assert f"web-1 ({refs['web-1']}) (t3.large) is stopped but keeps 1 EBS volume" in text
     assert f"EBS volume {volume} (50 GB gp3) is attached to nothing" in text
@@ -131,8 +134,7 @@ def test_slo_without_a_file_names_the_setting(env: Env) -> None:
 
 
 def test_inventory_answers_a_question_in_the_channel(env: Env) -> None:
-    command(env.slack, USER, "inventory which buckets are public", channel="sec")
-    text = _posted(env, "Inventory:").text
+    text = _ask(env, "inventory which buckets are public", "Inventory:").text
     assert "1 buckets matching public=true (of 3)" in text
     assert "acme-finance-exports" in text
     assert "acme-app-logs" not in text and "acme-static-assets" not in text
@@ -145,8 +147,7 @@ def test_a_long_inventory_is_attached_as_a_file(env: Env) -> None:
         ec2.create_security_group(GroupName=f"bulk-{i:02d}", Description="bulk", VpcId=vpc)
         for i in range(30)
     ]
-    command(env.slack, USER, "inventory sg name~bulk-", channel="sec")
-    message = _posted(env, "30 security_groups matching name~bulk-")
+    message = _ask(env, "inventory sg name~bulk-", "30 security_groups matching name~bulk-")
     assert "5 more in the attached file" in message.text
     csv_file = env.slack.wait_for(
         lambda: next((f for f in env.slack.files() if f.title and "name~bulk-" in f.title), None),
@@ -163,8 +164,7 @@ def test_inventory_with_no_type_shows_the_usage(env: Env) -> None:
 
 
 def test_compliance_audit_scores_and_shows_the_trend(env: Env) -> None:
-    command(env.slack, USER, "audit compliance", channel="sec")
-    first = _posted(env, "*Compliance*: score").text
+    first = _ask(env, "audit compliance", "*Compliance*: score").text
     assert "S3 buckets are not public (CIS 2.1.4): 1 of 3 fail: acme-finance-exports" in first
     assert "Since " not in first  # the first run has nothing to compare with
     assert "AWS Config: no Config rules here (AWS Config is not enabled" in first
@@ -175,8 +175,7 @@ def test_compliance_audit_scores_and_shows_the_trend(env: Env) -> None:
             "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
         },
     )  # fmt: skip
-    command(env.slack, USER, "audit compliance", channel="sec")
-    second = _posted(env, "fixed: s3-no-public-access: acme-finance-exports").text
+    second = _ask(env, "audit compliance", "fixed: s3-no-public-access: acme-finance-exports").text
     assert "S3 buckets are not public (CIS 2.1.4) (3 checked)" in second
 
 
@@ -194,8 +193,7 @@ Resources:
 def test_drift_audit_names_a_rule_added_behind_the_stack(env: Env) -> None:
     cf = env.clients.cloudformation
     cf.create_stack(StackName="drift-app", TemplateBody=DRIFT_TEMPLATE)
-    command(env.slack, USER, "audit drift", channel="sec")
-    assert "resources match their IaC" in _posted(env, "*Drift:* none").text
+    assert "resources match their IaC" in _ask(env, "audit drift", "*Drift:* none").text
 
     [res] = cf.list_stack_resources(StackName="drift-app")["StackResourceSummaries"]
     env.clients.ec2.authorize_security_group_ingress(
@@ -203,16 +201,17 @@ def test_drift_audit_names_a_rule_added_behind_the_stack(env: Env) -> None:
         IpPermissions=[{"IpProtocol": "tcp", "FromPort": 9090, "ToPort": 9090,
                         "IpRanges": [{"CidrIp": "10.2.0.0/16"}]}],
     )  # fmt: skip
-    command(env.slack, USER, "audit drift", channel="sec")
-    text = _posted(env, "*Drift:* 1 differences").text
+    text = _ask(env, "audit drift", "*Drift:* 1 differences").text
     line = DRIFT_TEMPLATE.splitlines().index("      SecurityGroupIngress:") + 1
     assert "AppSg ingress: added live, not declared: tcp 9090-9090 from 10.2.0.0/16" in text
     assert f"(template line {line})" in text and f"<@{USER}>" in text
 
 
 def test_drift_of_one_stack_and_of_a_stack_that_does_not_exist(env: Env) -> None:
-    command(env.slack, USER, "audit drift drift-app", channel="sec")
-    assert "AppSg ingress: added live" in _posted(env, "*Drift:* 1 differences").text
+    assert (
+        "AppSg ingress: added live"
+        in _ask(env, "audit drift drift-app", "*Drift:* 1 differences").text
+    )
     command(env.slack, USER, "audit drift no-such-stack", channel="sec")
     ephemeral(env.slack, USER, "stack 'no-such-stack' was not found", timeout=15)
 
@@ -229,8 +228,7 @@ def test_a_long_security_audit_shows_the_top_and_attaches_the_full_report(env: E
                             "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
         )  # fmt: skip
         opened.append(f"wide-{i:02d}")
-    command(env.slack, USER, "audit security", channel="sec")
-    message = _posted(env, "is in the attached file")
+    message = _ask(env, "audit security", "is in the attached file")
     shown = [name for name in opened if f"security group {name} " in message.text]
     assert 0 < len(shown) < len(opened)  # the top of the section, not all of it
     report = env.slack.wait_for(
@@ -254,8 +252,7 @@ def test_a_long_cost_audit_attaches_the_full_report(env: Env) -> None:
         ec2.create_volume(Size=8, AvailabilityZone=zone, VolumeType="gp3")["VolumeId"]
         for _ in range(27)
     ]
-    command(env.slack, USER, "audit cost", channel="sec")
-    message = _posted(env, "Cost hygiene audit")
+    message = _ask(env, "audit cost", "Cost hygiene audit")
     assert "is in the attached file" in message.text
     assert sum(v in message.text for v in made) < len(made)
     report = env.slack.wait_for(
