@@ -106,6 +106,12 @@ def _cause_kind(cause: Cause, service: str, topo: Topology) -> str:
     return cause.kind_by_platform.get(_platform(service, topo), cause.kind)
 
 
+def _seen(fail: Failing, limit: int = 2) -> str:
+    """The failure in the facts' own words (without the service prefix), the first few."""
+    said = [f.summary.split(": ", 1)[-1][:140] for f in fail.findings[:limit]]
+    return "; ".join(dict.fromkeys(said))
+
+
 def symptom_hypothesis(
     fail: Failing, findings: Sequence[Finding], topo: Topology, rules: FailureModes | None = None
 ) -> Hypothesis:
@@ -133,8 +139,8 @@ def symptom_hypothesis(
         kind=kind,
         service=fail.service,
         confidence=rules.unknown_confidence,
-        summary=f"{fail.labels} on {fail.service}; what it printed matches no known signature: "
-        "cause not identified",
+        summary=f"{fail.labels} on {fail.service}; seen: {_seen(fail)}; what it printed matches "
+        "no known signature: cause not identified",
         evidence=evidence,
         playbook="reasoning:failure_modes",
     )
@@ -160,6 +166,45 @@ def structure(hypotheses: list[Hypothesis], failing: Sequence[Failing], topo: To
             hyp.confidence = round(min(0.6, hyp.confidence + UPSTREAM_BONUS), 3)
 
 
+def _generic_kinds(fail: Failing, topo: Topology) -> set[str]:
+    """The kinds that only restate the symptom: the own kind of each mode seen whose data says
+    it ``restates``, unless the platform refines it (an ECS service's task failure is already
+    the platform's own reading, not a restatement)."""
+    platform = _platform(fail.service, topo)
+    return {m.kind for m in fail.modes if m.restates and platform not in m.kind_by_platform}
+
+
+def over_generic(
+    fail: Failing,
+    findings: Sequence[Finding],
+    hypotheses: Sequence[Hypothesis],
+    topo: Topology,
+    rules: FailureModes,
+) -> Hypothesis | None:
+    """A covered failing service whose only reading is generic (a hypothesis on it of the kind
+    its mode restates: "not ready, so unreachable") while the evidence supports a specific cause
+    of another kind (a readiness probe pointed where nothing answers, a shell that cannot parse
+    its command): the cause is added above the generic reading, which drops below it and says
+    why. None when there is no such cause or a playbook weighed evidence against the reading."""
+    generic = _generic_kinds(fail, topo)
+    own = [h for h in hypotheses if h.service == fail.service]
+    if not generic or not own or any(h.kind not in generic or h.against for h in own):
+        return None
+    found = _cause(fail, findings, topo, rules.causes)
+    if found is None or found[0].blame != "self":  # a cause of its own, not of what it calls
+        return None
+    specific = symptom_hypothesis(fail, findings, topo, rules)
+    if any((h.kind, h.service) == (specific.kind, specific.service) for h in hypotheses):
+        return None
+    cause, _ = found
+    top = max(h.confidence for h in own)
+    specific.confidence = round(max(specific.confidence, min(0.6, top + UPSTREAM_BONUS)), 3)
+    for h in own:
+        h.confidence = round(min(h.confidence, max(0.05, specific.confidence - 0.1)), 3)
+        h.against.append(f"{cause.because}, not {h.kind.replace('_', ' ')}")
+    return specific
+
+
 def never_silent(
     findings: Sequence[Finding], hypotheses: Sequence[Hypothesis], topo: Topology
 ) -> list[Hypothesis]:
@@ -169,6 +214,9 @@ def never_silent(
     added: dict[tuple[str, str], Hypothesis] = {}
     for fail in failing:
         if covered(fail, [*hypotheses, *added.values()], topo):
+            specific = over_generic(fail, findings, hypotheses, topo, rules)
+            if specific is not None and (specific.kind, specific.service) not in added:
+                added[(specific.kind, specific.service)] = specific
             continue
         hyp = symptom_hypothesis(fail, findings, topo, rules)
         key = (hyp.kind, hyp.service)

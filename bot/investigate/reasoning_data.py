@@ -74,6 +74,9 @@ class FailureMode(_Strict):
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
     # words of an alert's name or summary that say this mode, when only the alert shows it
     alert_words: list[str] = Field(default_factory=list)
+    # its kind only restates the symptom ("not ready, so unreachable"): a cause of the service's
+    # own that the evidence supports goes above a hypothesis of that kind (fallback.over_generic)
+    restates: bool = False
 
 
 class FailureModes(_Strict):

@@ -1,6 +1,7 @@
-"""Kinds of failure k8sgpt's analyzers name (probes, Services without endpoints, RBAC) each have a
-path from facts to a specific hypothesis. Each case is a small synthetic scenario read through
-the scenario evidence (pods, events, logs) and investigated end to end."""
+"""Kinds of failure k8sgpt's analyzers name (probes, Services without endpoints, RBAC, eviction,
+a Job's command) each have a path from facts to a specific hypothesis. Each case is a small
+synthetic scenario read through the scenario evidence (pods, events, logs) and investigated end
+to end."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ SCENARIOS = Path(__file__).parent / "scenarios"
         ("class-noendpoints", "config_change", "carts", "no endpoints"),
         # its service account is refused a call it needs: RBAC configuration, not the code
         ("class-rbac", "crashloop_bad_config", "reporter", "permission"),
+        # evicted because the node ran out of ephemeral storage that its pods fill
+        ("class-evicted-disk", "disk_exhaustion", "thumbnailer", "evicted"),
+        # a Job whose shell cannot parse its command: a configuration error, over the generic
+        # "not ready, so unreachable" reading of the same pods
+        ("class-shell-syntax", "crashloop_bad_config", "nightly-export", "configuration error"),
+        # a readiness probe whose path answers 404 while the process serves: the probe's spec
+        ("class-readiness-404", "config_change", "ledger-api", "readiness probe"),
     ],
 )
 def test_each_kind_reaches_a_specific_hypothesis(

@@ -9,11 +9,12 @@ from typing import Any
 
 from bot.investigate.classify import AlertView, InvestigationTarget
 from bot.investigate.context import ServiceNode, Topology
+from bot.investigate.fallback import never_silent
 from bot.investigate.flows import default_playbooks
-from bot.investigate.models import Finding, FindingType
+from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning import conclude
-from bot.investigate.signatures import match_line
-from tests.unit.investigate.test_reasoning import finding
+from bot.investigate.signatures import match_event, match_line
+from tests.unit.investigate.test_reasoning import crash, finding
 
 
 def signed(service: str, line: str, ago: float, level: str = "ERROR", count: int = 60) -> Finding:
@@ -176,3 +177,59 @@ def test_a_slow_alert_over_a_datastore_logging_slow_statements_blames_the_datast
         "accounts",
         True,
     )
+
+
+# ---- "I don't know why" says what was seen ------------------------------------------------------
+
+
+def test_an_unknown_cause_names_the_mode_and_what_was_seen_at_a_low_confidence() -> None:
+    findings = [crash("carts", exit_code=1)]
+    (hyp,) = never_silent(findings, [], SHOP)
+    assert hyp.summary.startswith("crash loop on carts; seen: ")
+    assert "exit code 1" in hyp.summary and "cause not identified" in hyp.summary
+    assert hyp.confidence <= 0.25
+
+
+# ---- a specific cause over a generic reading ---------------------------------------------------
+
+
+def _not_ready_with_readiness_404(service: str) -> list[Finding]:
+    message = "Readiness probe failed: HTTP probe failed with statuscode: 404"
+    hit = match_event("Unhealthy", message)
+    assert hit is not None
+    event = finding(
+        FindingType.K8S_EVENT,
+        service,
+        f"{service}: Warning Unhealthy x230: {message}",
+        1,
+        reason="Unhealthy",
+        count=230,
+        **hit.finding_attrs(),
+    )
+    pod = finding(
+        FindingType.POD_STATE,
+        service,
+        f"{service}: 1 of 1 container(s) not ready",
+        None,
+        reason="NotReady",
+    )
+    return [event, pod]
+
+
+def _reading(kind: str, service: str) -> Hypothesis:
+    return Hypothesis(kind=kind, service=service, confidence=0.45, summary=f"{kind} on {service}")
+
+
+def test_a_generic_not_ready_reading_yields_to_the_probe_that_explains_it() -> None:
+    findings = _not_ready_with_readiness_404("carts")
+    generic = _reading("network_partition", "carts")
+    done = conclude([generic], default_playbooks(), findings, SHOP)
+    assert (done.hypotheses[0].kind, done.hypotheses[0].service) == ("config_change", "carts")
+    assert any("not network partition" in a for a in generic.against)
+
+
+def test_a_reading_that_is_not_a_restatement_keeps_its_rank() -> None:
+    findings = _not_ready_with_readiness_404("carts")
+    specific = _reading("cpu_saturation", "carts")
+    done = conclude([specific], default_playbooks(), findings, SHOP)
+    assert done.hypotheses[0].kind == "cpu_saturation"
