@@ -90,7 +90,8 @@ def security_across(fleet: Fleet, now: datetime, topology: Topology) -> FleetSec
         evidence = kind(clock=_At(now), topology=topology, aws=clients)
         ctx = InvestigationContext(evidence=evidence, topology=topology)
         iam = PolicyReader(clients.iam) if first else _NoPrincipals()
-        return security_audit(ctx, iam, PostureReader(clients.ec2, clients.rds))
+        reads = PostureReader(clients.ec2, clients.rds, target.account_id)
+        return security_audit(ctx, iam, reads)
 
     return merge_security(fleet.run(one))
 

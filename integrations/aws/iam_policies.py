@@ -8,7 +8,9 @@ user (no account-wide call carries the key ids the fixes need)."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,9 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from integrations.aws.errors import convert
+
+#: users whose keys and MFA devices are read at once (a boto3 client is thread-safe)
+USER_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class PolicyReader:
         self._managed: dict[str, dict[str, Any]] = {}
         self._groups: dict[str, list[HeldPolicy]] = {}
         self._details: dict[str, dict[str, dict[str, Any]]] | None = None
+        self._lock = threading.RLock()
 
     def details(self) -> dict[str, dict[str, dict[str, Any]]]:
         """``{"User"|"Group"|"Role": {name: detail}}`` from the account's authorization
@@ -98,6 +104,10 @@ class PolicyReader:
         return out
 
     def managed(self, arn: str) -> dict[str, Any]:
+        with self._lock:  # users are read on several threads; each document is read once
+            return self._read_managed(arn)
+
+    def _read_managed(self, arn: str) -> dict[str, Any]:
         if arn not in self._managed:
             policy = self.client.get_policy(PolicyArn=arn)["Policy"]
             version = self.client.get_policy_version(
@@ -145,6 +155,10 @@ class PolicyReader:
         return out
 
     def group(self, name: str) -> list[HeldPolicy]:
+        with self._lock:
+            return self._read_group(name)
+
+    def _read_group(self, name: str) -> list[HeldPolicy]:
         if name not in self._groups:
             prefix = f"group {name}: "
             held = self._from_detail("Group", name, prefix)
@@ -164,33 +178,37 @@ class PolicyReader:
         return held
 
     def users(self) -> list[Principal]:
+        """Every user with its policies, keys and MFA; the per-user reads (keys, MFA: no
+        account-wide call carries them) run ``USER_WORKERS`` at a time, in order."""
         c = self.client
-        out = []
+        out: list[Principal] = []
         try:
-            for page in c.get_paginator("list_users").paginate():
-                for raw in page["Users"]:
-                    name = raw["UserName"]
-                    held = self._user_policies(name)
-                    keys = []
-                    for k in c.list_access_keys(UserName=name)["AccessKeyMetadata"]:
-                        used = c.get_access_key_last_used(AccessKeyId=k["AccessKeyId"])
-                        last = used.get("AccessKeyLastUsed", {}).get("LastUsedDate")
-                        keys.append(KeyUse(k["AccessKeyId"], k["Status"], k["CreateDate"], last))
-                    out.append(
-                        Principal(
-                            kind="user",
-                            name=name,
-                            arn=raw.get("Arn", name),
-                            created=raw.get("CreateDate"),
-                            policies=held,
-                            mfa=bool(c.list_mfa_devices(UserName=name)["MFADevices"]),
-                            keys=keys,
-                            password_last_used=raw.get("PasswordLastUsed"),
-                        )
-                    )
+            self.details()
+            with ThreadPoolExecutor(USER_WORKERS, "iam-users") as pool:
+                for page in c.get_paginator("list_users").paginate():
+                    out += pool.map(self._user, page["Users"])
         except ClientError as exc:
             raise convert(exc, "IAM users") from exc
         return out
+
+    def _user(self, raw: dict[str, Any]) -> Principal:
+        c = self.client
+        name = raw["UserName"]
+        keys = []
+        for k in c.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+            used = c.get_access_key_last_used(AccessKeyId=k["AccessKeyId"])
+            last = used.get("AccessKeyLastUsed", {}).get("LastUsedDate")
+            keys.append(KeyUse(k["AccessKeyId"], k["Status"], k["CreateDate"], last))
+        return Principal(
+            kind="user",
+            name=name,
+            arn=raw.get("Arn", name),
+            created=raw.get("CreateDate"),
+            policies=self._user_policies(name),
+            mfa=bool(c.list_mfa_devices(UserName=name)["MFADevices"]),
+            keys=keys,
+            password_last_used=raw.get("PasswordLastUsed"),
+        )
 
     def _role_policies(self, name: str) -> list[HeldPolicy]:
         held = self._from_detail("Role", name)

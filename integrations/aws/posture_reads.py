@@ -54,9 +54,12 @@ def _name(tags: list[dict[str, str]] | None, default: str) -> str:
 
 
 class PostureReader:
-    def __init__(self, ec2: Any, rds: Any) -> None:
+    def __init__(self, ec2: Any, rds: Any, account: str | None = None) -> None:
+        """``account``: the account's id when the caller knows it (several accounts: from the
+        role ARN), which saves asking EC2 for it."""
         self.ec2 = ec2
         self.rds = rds
+        self.account = account
 
     def storage(self) -> list[StoredData]:
         try:
@@ -74,7 +77,7 @@ class PostureReader:
                     f"{v.get('Size', '?')} GB {v.get('VolumeType', '')}, {v.get('State', '')}",
                 )
             )  # fmt: skip
-        account = self._account()
+        account = self.account or self._account()
         for s in _pages(
             self.ec2.get_paginator("describe_snapshots"), "Snapshots", OwnerIds=["self"]
         ):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,3 +258,19 @@ def test_the_compliance_trend_tells_accounts_apart(
     finally:
         db.dispose()
     assert trend.newly_failing["sg-no-ssh-from-world"] == [f"staging/{gid}"]
+
+
+def test_each_region_lists_its_security_groups_once(
+    base: boto3.Session, url: str, seeded: None
+) -> None:
+    calls: Counter[str] = Counter()
+
+    def hook(client: Any) -> None:
+        client.meta.events.register("before-call", lambda model, **_: calls.update([model.name]))
+
+    sessions = AccountSessions(base, endpoint_url=url, on_client=hook)
+    fleet = build_fleet(parse_accounts(ACCOUNTS), sessions).only("prod")
+    security_across(fleet, NOW, Topology([]))
+    # the account id comes from the role ARN: EC2 is not asked whose groups they are
+    assert calls["DescribeSecurityGroups"] == len(REGIONS)
+    assert calls["AssumeRole"] == 1
