@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from bot.errors import UserError
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Classification
+from bot.investigate.names import resolve_names
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.primitives.base import word_in
 from bot.investigate.primitives.signals import metric_signal
 from bot.investigate.resolve import has_symptom, resolve
 
 _WIDE = re.compile(r"\b(prod|production|all|every|account|cluster|fleet|everything|any)\b", re.I)
-_NAMEISH = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b")
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,13 @@ def classify(
             word_in(node.name, query) or word_in(node.resource, query)
         ):
             targets.append(node.name)
+    unknown: list[str] = []
+    if not alerts:  # pods, shorter names, namespaces, close spellings (bot.investigate.names)
+        keywords = [k.lower() for b in playbooks for k in b.triggers.keywords]
+        named = resolve_names(topo, query, ignore=keywords)
+        targets += [s for s in named.services if s not in targets]
+        assumed = named.assumed
+        unknown = [w for w in named.unknown if not any(w in k for k in keywords)]
     signals = _signals(ctx, alerts)
     kinds = {n.kind for s in targets if (n := topo.get(s))}
     scored = sorted(
@@ -113,23 +120,20 @@ def classify(
         key=lambda sb: -sb[0],
     )
     if not alerts:
-        unknown = [
-            w
-            for w in _NAMEISH.findall(query.lower())
-            if w not in topo.services
-            and not topo.by_resource(w)
-            and not any(w in k for b in playbooks for k in b.triggers.keywords)
-        ]
-        if unknown and not targets:
-            raise UserError(f"Unknown service {unknown[0]!r}. " + capabilities(playbooks, ctx))
-        if not targets and (scored or has_symptom(query) or _WIDE.search(query)):
+        if not targets and (unknown or scored or has_symptom(query) or _WIDE.search(query)):
             # a question that names no service is matched by its words, else it is about what
             # alerts now, else about everything; never refused, and the answer says which
             resolution = resolve(ctx, query)
-            if resolution.how != "words" and _WIDE.search(query):
+            if unknown and resolution.how == "everything":
+                raise UserError(f"Unknown service {unknown[0]!r}. " + capabilities(playbooks, ctx))
+            if resolution.how != "words" and _WIDE.search(query) and not unknown:
                 targets = topo.names()
             else:
                 targets, assumed = resolution.services, resolution.assumed
+                if unknown:
+                    assumed = (
+                        f"{unknown[0]!r} matches no service, pod or namespace I know. " + assumed
+                    )
         if not scored and not targets:
             raise UserError(
                 f"I don't know how to investigate {query!r}. " + capabilities(playbooks, ctx)

@@ -150,6 +150,8 @@ class LogAttrs(SignatureAttrs):
     example: str | None = None  # one real line: what the template masked
     mentions: str | None = None
     log_source: str | None = None
+    rare: bool | None = None  # a rare line among very many that says something failed
+    failure_words: str | None = None  # its failure words, comma-separated (rare_lines.py)
 
 
 class ResourceStateAttrs(Attrs):

@@ -18,6 +18,7 @@ from bot.investigate.primitives.base import (
     owner_by_words,
     pod_owner,
 )
+from bot.investigate.rare_lines import rare_failures
 from bot.investigate.signature_kinds import CHANGE_KINDS
 from bot.investigate.signatures import match_line, match_source
 from bot.investigate.sources import LogRecord
@@ -52,9 +53,10 @@ def signature_findings(
     if not lines:
         return []
     templates = mine_templates(LogLine(ln.text, ln.at, ln.level) for ln in lines)
+    needles = rare_failures(templates)  # one significant line among many routine ones
     out: list[Finding] = []
     unsigned = 0
-    for t in templates:
+    for index, t in enumerate(templates):
         example = t.examples[0] if t.examples else t.template
         matched = match_line(example) or match_source(source)
         level = (t.level or "").upper()
@@ -72,6 +74,8 @@ def signature_findings(
         }
         if matched:
             attrs.update(matched.finding_attrs())
+        if index in needles:
+            attrs.update(rare=True, failure_words=", ".join(needles[index]))
         text = (
             f'{service}: {t.count} line(s) like "{t.template[:140]}" '
             f"since {ago_text(first)} in {source}"
@@ -90,8 +94,8 @@ def signature_findings(
             changed = CHANGE_KINDS.get(matched.kind)
             if changed is not None:  # a line that says the service changed while running
                 out.append(_change_fact(service, source, changed, t.first_seen, first, example))
-        elif level in _ERROR_LEVELS and unsigned < 3:
-            unsigned += 1
+        elif index in needles or (level in _ERROR_LEVELS and unsigned < 3):
+            unsigned += index not in needles
             out.append(
                 Finding(
                     type=FindingType.LOG_TEMPLATE,
