@@ -20,7 +20,8 @@ from bot.investigate.interpret import facts_from, rank
 from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
 from bot.investigate.plan_follow import read_one_hop_down
-from bot.investigate.playbook_schema import Playbook, load_playbooks
+from bot.investigate.playbook_load import load_playbooks
+from bot.investigate.playbook_schema import Playbook
 from bot.investigate.reasoning import advise_again, conclude
 from bot.investigate.runner import ProgressFn, run_plan
 

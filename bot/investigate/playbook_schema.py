@@ -161,17 +161,3 @@ def load_playbook(path: Path, *, primitives: set[str], actions: set[str]) -> Pla
     if path.stem != book.name:
         raise ConfigError(f"{where(('name',))}: must equal the file name ({path.stem!r})")
     return book
-
-
-def load_playbooks(directory: Path | None = None) -> list[Playbook]:
-    from bot.investigate.primitives import PRIMITIVES
-    from bot.remediate.registry import all_actions
-
-    folder = directory or PLAYBOOK_DIR
-    books = [
-        load_playbook(p, primitives=set(PRIMITIVES), actions={a.name for a in all_actions()})
-        for p in sorted(folder.glob("*.yaml"))
-    ]
-    if not books:
-        raise ConfigError(f"no playbooks found in {folder}")
-    return books

@@ -19,7 +19,7 @@ SUFFIXES = (".yaml", ".yml")
 @lru_cache(maxsize=1)
 def vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     """(hypothesis kinds, failure signatures) the investigation can report."""
-    from bot.investigate.playbook_schema import load_playbooks
+    from bot.investigate.playbook_load import load_playbooks
     from bot.investigate.reasoning_data import failure_modes
     from bot.investigate.signature_kinds import CauseKind, family
     from bot.investigate.signatures import load_catalogue

@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import ConfigError, UserError
 from bot.investigate.interpret import _action_params
-from bot.investigate.playbook_schema import load_playbooks
+from bot.investigate.playbook_load import load_playbooks
 from bot.remediate import catalogue, registry
 from bot.remediate.runbooks import load_runbooks, parse, render
 from tests.conftest import ROOT

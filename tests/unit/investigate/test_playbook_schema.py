@@ -12,7 +12,7 @@ from bot.errors import ConfigError
 from bot.investigate.coverage import COVERAGE_ROWS
 from bot.investigate.finding_types import ATTRS
 from bot.investigate.models import Finding, FindingType
-from bot.investigate.playbook_schema import load_playbooks
+from bot.investigate.playbook_load import load_playbooks
 
 GOOD = """\
 name: {name}
