@@ -1,13 +1,13 @@
 """Audit results as rows, and rows as a table, Markdown, CSV or JSON (the terminal's
-``--format``); Slack keeps its own summaries in ``security.render`` / ``cost.render``."""
+``--format``); Slack keeps its own summaries in ``security.render`` / ``cost_render.render``.
+A report's columns are its row type's fields (``ReportRow``, or a subclass with more)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Literal
 
-from bot.posture.cost import CostAudit
 from bot.posture.security import SecurityAudit
 from bot.tables import csv_text, markdown_table
 
@@ -46,17 +46,13 @@ def security_rows(audit: SecurityAudit) -> list[ReportRow]:
     return rows
 
 
-def cost_rows(audit: CostAudit) -> list[ReportRow]:
-    rows = [ReportRow("cost", "medium", f.check, f.resource, f.summary) for f in audit.findings]
-    return rows + [ReportRow("notes", "info", "note", "", n) for n in audit.notes]
-
-
 def format_rows(rows: list[ReportRow], fmt: Format) -> str:
     if fmt == "json":
         return json.dumps([asdict(r) for r in rows], indent=2)
-    table = [[getattr(r, c) for c in COLUMNS] for r in rows]
+    columns = tuple(f.name for f in fields(rows[0])) if rows else COLUMNS
+    table = [[getattr(r, c) for c in columns] for r in rows]
     if fmt == "csv":
-        return csv_text(COLUMNS, table)
+        return csv_text(columns, table)
     if fmt == "md":
-        return markdown_table(COLUMNS, table)
+        return markdown_table(columns, table)
     return "\n".join(f"[{r.severity}] {r.section}: {r.summary}" for r in rows) or "no findings"

@@ -64,7 +64,7 @@ def _posture(
 ) -> list[Any]:
     """Run the security, cost, compliance or drift audit over the configured AWS or a
     scenario's world."""
-    from bot.posture.report import cost_rows, security_rows
+    from bot.posture.report import security_rows
     from handlers.cli.live import live_context
 
     with ExitStack() as stack:
@@ -81,11 +81,24 @@ def _posture(
 
             reads = PostureReader(clients.ec2, clients.rds)
             return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads))
-        from bot.capacity.setup import metric_sources
-        from bot.posture.cost import cost_audit
+        return _cost(clients, ctx)
 
-        cpu = metric_sources(clients.cloudwatch).get("cloudwatch")
-        return cost_rows(cost_audit(clients.ec2, cpu, ctx.now()))
+
+def _cost(clients: Any, ctx: Any) -> list[Any]:
+    from bot.capacity.setup import metric_sources
+    from bot.posture import cost
+    from bot.posture.cost_render import headline, rows, spend_lines
+
+    settings = get_settings()
+    found = cost.run(
+        clients, metric_sources(clients.cloudwatch).get("cloudwatch"), ctx.now(),
+        prices_file=settings.aiops_prices_file, rules_file=settings.aiops_cost_rules_file,
+    )  # fmt: skip
+    # on stderr, so `--format json|csv` on stdout stays machine-readable
+    err = Console(stderr=True)
+    for line in [headline(found).replace("*", ""), *spend_lines(found.spend)]:
+        err.print(escape(line), highlight=False, soft_wrap=True)
+    return rows(found)
 
 
 def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
@@ -166,7 +179,9 @@ def compliance(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt 
 
 @audit_app.command("cost")
 def cost(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
-    """Stopped instances keeping storage, unattached volumes, idle addresses and instances."""
+    """Idle and oversized EC2, RDS and Lambda, old snapshots, unattached volumes and idle
+    addresses, each with a monthly price (prices.yaml, AIOPS_PRICES_FILE); spend by service
+    and cost anomalies from Cost Explorer where it answers."""
     _report("cost", scenario, fmt, out)
 
 

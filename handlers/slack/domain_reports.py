@@ -38,10 +38,12 @@ NO_SLO_FILE = (
 @dataclass
 class Reports:
     metric_sources: Callable[[], dict[str, Any]]  # name -> MetricSource ("default", …)
-    aws: Callable[[], Any]  # AwsClients (the cost audit reads .ec2)
+    aws: Callable[[], Any]  # AwsClients
     k8s: Callable[[], Any] = lambda: None  # KubernetesApi, or None when not configured
     slo_file: Path | None = None
     compliance_file: Path | None = None
+    prices_file: Path | None = None  # AIOPS_PRICES_FILE
+    cost_rules_file: Path | None = None  # AIOPS_COST_RULES_FILE
     digest: DigestRunner | None = None
     hint_history: timedelta = timedelta(days=90)
     hint_cache: timedelta = timedelta(minutes=10)
@@ -105,13 +107,28 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
     elif kind == "drift":
         return _drift(domain, actor, scope)
     else:
-        from bot.posture import cost
-
-        r = _reports(domain)
-        sources = r.metric_sources()
-        found_cost = cost.cost_audit(r.aws().ec2, sources.get("cloudwatch"), domain.clock.now())
-        text = cost.render(found_cost)
+        return _cost(domain, actor)
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
+
+
+def _cost(domain: Domain, actor: Actor) -> Reply:
+    """The top findings and the spend in the message; the whole report attached when it is
+    longer than the message shows."""
+    from bot.posture import cost
+    from bot.posture.cost_render import headline, render, rows
+    from bot.posture.report import format_rows
+
+    r = _reports(domain)
+    found = cost.run(
+        r.aws(), r.metric_sources().get("cloudwatch"), domain.clock.now(),
+        prices_file=r.prices_file, rules_file=r.cost_rules_file,
+    )  # fmt: skip
+    text = render(found, max_listed=COST_LISTED)
+    attached = None
+    if len(found.findings) > COST_LISTED:
+        report = format_rows(list(rows(found)), "csv")
+        attached = ReplyFile("cost.csv", report, headline(found).replace("*", ""))
+    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
 def _drift(domain: Domain, actor: Actor, stack: str | None) -> Reply:
@@ -144,6 +161,8 @@ def _compliance(domain: Domain) -> str:
 # ---------------------------------------------------------------- inventory
 #: rows shown in the message; a longer listing is attached as a CSV file
 INLINE_ROWS = 25
+#: cost findings shown in the message (largest saving first); more: the report is attached
+COST_LISTED = 10
 
 
 def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:

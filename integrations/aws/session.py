@@ -13,6 +13,9 @@ _CONFIG = Config(
 )
 
 
+CE_REGION = "us-east-1"  # Cost Explorer answers there for every region's spend
+
+
 @dataclass(frozen=True)
 class AwsClients:
     """One client per service. ``cloudtrail`` and ``cloudwatch_history`` go to ``gaps_url``
@@ -34,6 +37,7 @@ class AwsClients:
     acm: Any
     elbv2: Any
     cloudformation: Any
+    ce: Any = None  # Cost Explorer (one global endpoint, in us-east-1)
 
 
 def make_clients(
@@ -46,8 +50,8 @@ def make_clients(
     """Clients for ``region``; ``endpoint_url`` points them at a local AWS (the sandbox)."""
     session = session or boto3.Session(region_name=region)
 
-    def client(name: str, url: str | None = endpoint_url) -> Any:
-        return session.client(name, region_name=region, endpoint_url=url, config=_CONFIG)
+    def client(name: str, url: str | None = endpoint_url, where: str = region) -> Any:
+        return session.client(name, region_name=where, endpoint_url=url, config=_CONFIG)
 
     gaps = gaps_url or endpoint_url
     return AwsClients(
@@ -67,4 +71,5 @@ def make_clients(
         acm=client("acm"),
         elbv2=client("elbv2"),
         cloudformation=client("cloudformation"),
+        ce=client("ce", where=CE_REGION),
     )

@@ -44,12 +44,15 @@ def test_cost_report_as_json(tmp_path: Path) -> None:
     r = _aiops("audit", "cost", "--scenario", str(SCENARIO), "--format", "json")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout[r.stdout.index("[") :])
-    # the world has two running instances and too little CPU history to call them idle
-    assert rows == [
-        {"section": "notes", "severity": "info", "check": "note", "resource": "",
-         "summary": "CPU: 2 running instances with under 24 hours of data, not judged",
-         "fix_action": ""}
-    ]  # fmt: skip
+    # the world has two running instances and too little CPU history to call them idle, and
+    # no spend for Cost Explorer to serve; the total and the price table's date go to stderr
+    assert "0 findings over 2 EC2 instances, about $0.00/month to save (prices as of" in r.stderr
+    assert {row["section"] for row in rows} == {"notes", "spend"}
+    notes = [row["summary"] for row in rows if row["section"] == "notes"]
+    assert "idle EC2: 2 running instances with under 14 days of CPU data, not judged" in notes
+    [spend] = [row for row in rows if row["section"] == "spend"]
+    assert spend["check"] == "cost_explorer" and "no spend recorded" in spend["summary"]
+    assert all("monthly_usd" in row for row in rows)
 
 
 def test_bad_format_is_one_line() -> None:

@@ -21,7 +21,7 @@ SERVICES = {
     "cloudwatch": "cloudwatch", "logs": "logs", "cloudtrail": "cloudtrail", "ec2": "ec2",
     "rds": "rds", "ecs": "ecs", "lambda": "lambda", "s3": "s3", "iam": "iam", "acm": "acm",
     "autoscaling": "autoscaling", "cloudfront": "cloudfront", "elasticloadbalancing": "elbv2",
-    "cloudformation": "cloudformation",
+    "cloudformation": "cloudformation", "ce": "ce",
 }  # fmt: skip
 #: S3 operations whose IAM action has another name
 S3_ACTIONS = {
