@@ -285,3 +285,16 @@ def test_cost_explorer_denied_is_a_line_not_an_error(
     text = render(found)
     assert "Cost Explorer: not available (access denied: User: arn:aws:iam::" in text
     assert [r.check for r in rows(found) if r.section == "spend"] == ["cost_explorer"]
+
+
+def test_a_price_override_changes_the_estimate_and_the_date(
+    world: SandboxWorld, clients: AwsClients, rules: CostRules, tmp_path: Any
+) -> None:
+    mine = tmp_path / "prices.yaml"
+    mine.write_text("as_of: 2026-12-01\nregion: us-east-1\nec2_hourly: {t3.large: 0.05}\n")
+    prices = load_prices(mine)
+    metrics = metric_sources(clients.cloudwatch)["cloudwatch"]
+    found = cost_audit(CostSources.of(clients, metrics), world.clock.now(), prices, rules)
+    idle = _by(found, "idle_instance")[_id(world, "idle-1")]
+    assert idle.monthly == round(0.05 * 730, 2)
+    assert "prices as of 2026-12-01, us-east-1" in render(found)
