@@ -105,6 +105,7 @@ def idle_instances(
                 f"(highest day {max(days):.1f}%){cost}",
                 monthly,
                 unpriced=None if hourly is not None else inst.instance_type,
+                params={"instance": inst.instance_id},
             )
         )
     if short:

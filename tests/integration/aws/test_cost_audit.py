@@ -298,3 +298,50 @@ def test_a_price_override_changes_the_estimate_and_the_date(
     idle = _by(found, "idle_instance")[_id(world, "idle-1")]
     assert idle.monthly == round(0.05 * 730, 2)
     assert "prices as of 2026-12-01, us-east-1" in render(found)
+
+
+# ------------------------------------------------------------------ fixed through approval
+def _approve_and_run(world: SandboxWorld, db: Any, action: str, params: dict[str, str]) -> str:
+    """Propose the finding's fix, approve it as an operator (not the requester), run it once."""
+    from bot.remediate import flows, service
+    from bot.remediate.enums import Risk
+    from bot.remediate.policy import Policy
+    from sandbox.remediate.context import context_for_world
+
+    policy, clock = Policy(), world.clock
+    proposal = service.propose(
+        db, action=action, params=params, requested_by="cost-audit", policy=policy, clock=clock,
+        rationale="cost audit finding",
+    )  # fmt: skip
+    rid = proposal.request.id or 0
+    assert proposal.request.state == "pending"  # a write waits for a person
+    role = policy.roles.get(Risk(proposal.request.risk))
+    decision = service.approve(db, request_id=rid, user="UAPPROVER", roles=[role] if role else [],
+                               policy=policy, clock=clock)  # fmt: skip
+    assert decision.ready_to_run
+    outcome = flows.execute(db, request_id=rid, ctx=context_for_world(world), worker="test")
+    return str(outcome.as_json()["status"])
+
+
+def test_fixes_applied_through_approval_make_the_next_audit_clean(
+    world: SandboxWorld, clients: AwsClients, prices: PriceTable, rules: CostRules,
+    sqlite_url: str,
+) -> None:  # fmt: skip
+    from bot.store import connect
+
+    db = connect(sqlite_url)  # migrated by the fixture
+    metrics = metric_sources(clients.cloudwatch)["cloudwatch"]
+    src, now = CostSources.of(clients, metrics), world.clock.now()
+    before = cost_audit(src, now, prices, rules)
+    idle = _by(before, "idle_instance")[_id(world, "idle-1")]
+    memory = _by(before, "lambda_memory")["lambda:resize"]
+    assert (idle.fix_action, memory.fix_action) == ("ec2.stop_instance", "lambda.set_memory")
+    for found in (idle, memory):
+        assert found.fix_action is not None
+        status = _approve_and_run(world, db, found.fix_action, found.params)
+        assert status in ("verified", "unverified"), status  # ran; no metric to judge it by
+    after = cost_audit(src, now, prices, rules)
+    assert _id(world, "idle-1") not in _by(after, "idle_instance")
+    assert "lambda:resize" not in _by(after, "lambda_memory")
+    assert _id(world, "half-1") in _by(after, "rightsize_ec2")  # untouched findings stay
+    db.dispose()
