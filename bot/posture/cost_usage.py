@@ -19,7 +19,7 @@ from bot.posture.cost_model import CostFinding, Notes, finding, money
 from bot.posture.pricing import CostRules, PriceTable
 from integrations.aws.cost_reads import Database
 from integrations.aws.ec2 import Instance
-from integrations.metrics.models import MetricData, MetricRef, MetricSource
+from integrations.metrics.models import MetricRef, MetricSource
 
 DAY_S = 86_400
 
@@ -39,6 +39,20 @@ def _days(now: datetime, days: int) -> tuple[datetime, datetime]:
     return end - timedelta(days=days), end
 
 
+def _with_memory(
+    metrics: MetricSource, memory: tuple[str, str], dimension: str, ids: Sequence[str]
+) -> list[str]:
+    """The ids that publish the memory metric (one ``list_metrics``: a query for a series
+    that does not exist costs as much as one that does)."""
+    wanted = set(ids)
+    found = {
+        info.ref.dimensions.get(dimension)
+        for info in metrics.list_metrics([memory[1]])
+        if info.ref.namespace == memory[0]
+    }
+    return [i for i in ids if i in wanted and i in found]
+
+
 def read_usage(
     metrics: MetricSource,
     namespace: str,
@@ -49,28 +63,25 @@ def read_usage(
     days: int,
     now: datetime,
 ) -> dict[str, Usage]:
-    """Daily average CPU, daily percentile CPU and (with ``memory`` = (namespace, name))
-    daily percentile memory of every id, in one batched read."""
+    """Daily average CPU, daily percentile CPU and (with ``memory`` = (namespace, name), for
+    the ids that publish it) daily percentile memory of every id, in one batched read."""
     if not ids:
         return {}
     stat = f"p{percentile:g}"
+    with_memory = _with_memory(metrics, memory, dimension, ids) if memory is not None else []
     refs = [MetricRef(namespace, "CPUUtilization", {dimension: i}) for i in ids]
     refs += [MetricRef(namespace, "CPUUtilization", {dimension: i}, stat=stat) for i in ids]
     if memory is not None:
-        refs += [MetricRef(memory[0], memory[1], {dimension: i}, stat=stat) for i in ids]
+        refs += [MetricRef(memory[0], memory[1], {dimension: i}, stat=stat) for i in with_memory]
     start, end = _days(now, days)
     data = metrics.read_many(refs, start, end, DAY_S)
     n = len(ids)
-
-    def values(block: int, index: int) -> list[float]:
-        found: MetricData = data[block * n + index]
-        return list(found.values)
-
+    mem = {i: list(d.values) for i, d in zip(with_memory, data[2 * n :], strict=True)}
     return {
         i: Usage(
-            daily_avg_cpu=values(0, k),
-            daily_peak_cpu=values(1, k),
-            daily_peak_memory=values(2, k) if memory is not None else [],
+            daily_avg_cpu=list(data[k].values),
+            daily_peak_cpu=list(data[n + k].values),
+            daily_peak_memory=mem.get(i, []),
         )
         for k, i in enumerate(ids)
     }
