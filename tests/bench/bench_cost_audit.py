@@ -99,9 +99,7 @@ def main() -> int:
     for n in sizes:
         elapsed, resources, calls, found, _ = run(n)
         total = sum(calls.values())
-        print(
-            f"{n:5d} {resources:9d} {elapsed:7.2f} {total:6d} {total / resources:9.2f} {found}"
-        )
+        print(f"{n:5d} {resources:9d} {elapsed:7.2f} {total:6d} {total / resources:9.2f} {found}")
         print("      " + ", ".join(f"{k} {v}" for k, v in sorted(calls.items())))
     moto_server.shutdown()
     return 0
