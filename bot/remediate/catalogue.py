@@ -7,13 +7,7 @@ To add an action: write its params model and functions in the ``actions_*`` modu
 
 from __future__ import annotations
 
-from bot.remediate import (
-    actions_aws,
-    actions_aws_compute,
-    actions_cost,
-    actions_k8s,
-    actions_runbook,
-)
+from bot.remediate import actions_aws, actions_aws_compute, actions_k8s, actions_runbook
 from bot.remediate.models import ActionSpec, Lookup
 
 
@@ -23,6 +17,5 @@ def builtin(lookup: Lookup) -> list[ActionSpec]:
         *actions_k8s.SPECS,
         *actions_aws.SPECS,
         *actions_aws_compute.SPECS,
-        *actions_cost.SPECS,
         actions_runbook.spec(lookup),
     ]
