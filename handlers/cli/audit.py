@@ -67,6 +67,7 @@ def _posture(
     from bot.posture.report import security_rows
     from handlers.cli.live import live_context
 
+    tables = _cost_tables() if kind == "cost" else None  # a bad file fails before the world
     with ExitStack() as stack:
         ctx = live_context(stack, scenario, f"audit {kind}")
         clients = ctx.evidence.aws_clients
@@ -81,19 +82,23 @@ def _posture(
 
             reads = PostureReader(clients.ec2, clients.rds)
             return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads))
-        return _cost(clients, ctx)
+        return _cost(clients, ctx, tables)
 
 
-def _cost(clients: Any, ctx: Any) -> list[Any]:
-    from bot.capacity.setup import metric_sources
-    from bot.posture import cost
-    from bot.posture.cost_render import headline, rows, spend_lines
+def _cost_tables() -> tuple[Any, Any]:
+    from bot.posture.pricing import load_prices, load_rules
 
     settings = get_settings()
-    found = cost.run(
-        clients, metric_sources(clients.cloudwatch).get("cloudwatch"), ctx.now(),
-        prices_file=settings.aiops_prices_file, rules_file=settings.aiops_cost_rules_file,
-    )  # fmt: skip
+    return load_prices(settings.aiops_prices_file), load_rules(settings.aiops_cost_rules_file)
+
+
+def _cost(clients: Any, ctx: Any, tables: Any) -> list[Any]:
+    from bot.capacity.setup import metric_sources
+    from bot.posture.cost import CostSources, cost_audit
+    from bot.posture.cost_render import headline, rows, spend_lines
+
+    metrics = metric_sources(clients.cloudwatch).get("cloudwatch")
+    found = cost_audit(CostSources.of(clients, metrics), ctx.now(), *tables)
     # on stderr, so `--format json|csv` on stdout stays machine-readable
     err = Console(stderr=True)
     for line in [headline(found).replace("*", ""), *spend_lines(found.spend)]:

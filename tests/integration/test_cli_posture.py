@@ -70,3 +70,23 @@ def test_compliance_report_rows_name_the_cis_control(tmp_path: Path) -> None:
     assert "score" in r.stdout
     text = out.read_text()
     assert "| compliance | critical | sg-no-ssh-from-world |" in text and "CIS 5.2" in text
+
+
+def test_cost_report_uses_the_configured_price_table(tmp_path: Path) -> None:
+    mine = tmp_path / "prices.yaml"
+    mine.write_text("as_of: 2026-12-01\nregion: eu-central-1\n")
+    r = run_aiops("audit", "cost", "--scenario", str(SCENARIO), "--format", "csv",
+                  env={"AIOPS_PRICES_FILE": str(mine)})  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "(prices as of 2026-12-01, eu-central-1)" in r.stderr
+    assert r.stdout.splitlines()[0].endswith(",fix_action,monthly_usd")
+
+
+def test_a_bad_price_table_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "prices.yaml"
+    bad.write_text("ec2_hourly: {t3.micro: free}\n")
+    r = run_aiops("audit", "cost", "--scenario", str(SCENARIO),
+                  env={"AIOPS_PRICES_FILE": str(bad)})  # fmt: skip
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    said = "".join((r.stderr + r.stdout).split())  # the terminal wraps long lines anywhere
+    assert "".join(f"{bad} (merged over prices.yaml): ec2_hourly.t3.micro:".split()) in said
