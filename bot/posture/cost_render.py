@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.posture.cost_model import CostAudit, CostFinding, Spend, money
+from bot.posture.cost_model import Anomaly, CostAudit, CostFinding, Spend, money
 from bot.posture.report import ReportRow
 
 TOP_SERVICES = 5
@@ -31,6 +31,14 @@ def _fix(f: CostFinding) -> str:
     return f" → {f.how}" if f.how else ""
 
 
+def anomaly_line(a: Anomaly, currency: str) -> str:
+    return (
+        f"cost anomaly: {a.service} spent {money(a.amount, currency)} on {a.day}, "
+        f"{money(a.over, currency)} over its trailing median of {money(a.median, currency)} "
+        f"({a.score:.1f} robust deviations)"
+    )
+
+
 def spend_lines(spend: Spend | None) -> list[str]:
     if spend is None:
         return ["Cost Explorer: not asked (no client)"]
@@ -44,12 +52,7 @@ def spend_lines(spend: Spend | None) -> list[str]:
         f"*Spend* {spend.start} to {spend.end} (Cost Explorer): {money(total, spend.currency)}; "
         + ", ".join(f"{s} {money(v, spend.currency)}" for s, v in top)
     ]
-    for a in spend.anomalies:
-        lines.append(
-            f":rotating_light: cost anomaly: {a.service} spent {money(a.amount, spend.currency)}"
-            f" on {a.day}, {money(a.over, spend.currency)} over its trailing median of "
-            f"{money(a.median, spend.currency)} ({a.score:.1f} robust deviations)"
-        )
+    lines += [f":rotating_light: {anomaly_line(a, spend.currency)}" for a in spend.anomalies]
     if not spend.anomalies:
         lines.append(f"No cost anomaly on {spend.last_day}.")
     return lines
@@ -69,7 +72,6 @@ def render(audit: CostAudit, *, max_listed: int = 10) -> str:
 
 
 def rows(audit: CostAudit) -> list[CostRow]:
-    cur = audit.prices.currency
     out = [
         CostRow(
             "cost",
@@ -90,15 +92,23 @@ def rows(audit: CostAudit) -> list[CostRow]:
                 "info",
                 "spend",
                 s,
-                f"{s}: {money(v, cur)} from {spend.start} to {spend.end}",
+                f"{s}: {money(v, spend.currency)} from {spend.start} to {spend.end}",
                 "",
                 f"{v:.2f}",
             )  # fmt: skip
             for s, v in spend.by_service.items()
         ]
         out += [
-            CostRow("anomaly", "high", "cost_anomaly", a.service, line, "", f"{a.over:.2f}")
-            for a, line in zip(spend.anomalies, spend_lines(spend)[1:], strict=False)
+            CostRow(
+                "anomaly",
+                "high",
+                "cost_anomaly",
+                a.service,
+                anomaly_line(a, spend.currency),
+                "",
+                f"{a.over:.2f}",
+            )  # fmt: skip
+            for a in spend.anomalies
         ]
     if spend is not None and not spend.by_service:  # closed, absent or empty: say which
         out.append(CostRow("spend", "info", "cost_explorer", "", spend_lines(spend)[0]))
