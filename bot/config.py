@@ -144,6 +144,10 @@ class Settings(BaseSettings):
     aiops_escalation_file: Path | None = Field(default=None, description="escalation.yaml")
     aiops_slo_file: Path | None = Field(default=None, description="slo.yaml")
     aiops_topology_file: Path | None = Field(default=None, description="service topology.yaml")
+    aiops_accounts_file: Path | None = Field(
+        default=None, description="accounts.yaml: the AWS accounts and regions the audits and the"
+        " inventory read (roles to assume, or AWS Organizations); unset: the one configured",
+    )  # fmt: skip
     aiops_compliance_file: Path | None = Field(
         default=None, description="compliance rules of your own, added to the built-in set"
     )

@@ -53,3 +53,10 @@ class UpstreamUnavailable(AiopsError):
 
 class ConfigError(UserError):
     """A setting is missing or malformed; the message names the setting and the fix."""
+
+
+class NotEnabled(AiopsError):
+    """An optional service a check reads (GuardDuty, Inspector, AWS Config) is not switched on
+    here: reported as a note, not as a failure."""
+
+    http_status = 409

@@ -41,8 +41,17 @@ def describe_error(exc: BaseException, *, where: str) -> str:
 class JobRunner:
     """A ``ThreadPoolExecutor`` with a cap on queued work (``busy`` beyond it)."""
 
-    def __init__(self, *, max_workers: int = 8, max_pending: int = 500) -> None:
+    def __init__(
+        self,
+        *,
+        max_workers: int = 8,
+        max_pending: int = 500,
+        before_each: Callable[[], None] | None = None,
+    ) -> None:
+        """``before_each`` runs on the worker before each job starts: a gate that lets work with
+        a deadline go first (the Slack front door holds jobs while acks are owed)."""
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="aiops-job")
+        self._before_each = before_each
         self._slots = threading.BoundedSemaphore(max_pending)
         self._idle = threading.Condition()
         self._running = 0
@@ -63,6 +72,8 @@ class JobRunner:
 
     def _run(self, name: str, fn: Callable[[], None], on_error: Callable[[str], None]) -> None:
         try:
+            if self._before_each is not None:
+                self._before_each()
             fn()
         except Exception as exc:
             message = describe_error(exc, where=name)

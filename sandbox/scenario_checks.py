@@ -86,6 +86,7 @@ def _references(s: Scenario) -> Iterable[Issue]:
             if group not in groups:
                 loc = ("aws", "ec2_instances", i, "security_groups", j)
                 yield loc, f"unknown security group {group!r}"
+    yield from _aws_v12_references(s)
     for i, metric in enumerate(s.metrics):
         for j, event in enumerate(metric.events):
             if event.shape == "ramp" and event.over is None:
@@ -105,6 +106,30 @@ def _references(s: Scenario) -> Iterable[Issue]:
             if numbers != sorted(set(numbers)):
                 loc = ("kubernetes", "deployments", i, "revisions")
                 yield loc, "revisions must be unique and oldest first"
+
+
+def _aws_v12_references(s: Scenario) -> Iterable[Issue]:
+    """Target groups name instances and ECS services; stopped tasks name ECS services."""
+    aws = s.aws
+    instances = {e.id_ref for e in aws.ec2_instances}
+    ecs = {(e.cluster, e.name) for e in aws.ecs_services}
+    yield from _duplicates(
+        aws.target_groups, lambda x: x.name, ("aws", "target_groups"), "name", "target group"
+    )
+    for i, group in enumerate(aws.target_groups):
+        if group.ecs_service is not None and group.ecs_service not in {n for _, n in ecs}:
+            yield (
+                ("aws", "target_groups", i, "ecs_service"),
+                f"unknown ECS service {group.ecs_service!r}",
+            )
+        for j, target in enumerate(group.targets):
+            if target.id_ref is not None and target.id_ref not in instances:
+                loc: Loc = ("aws", "target_groups", i, "targets", j, "id_ref")
+                yield loc, f"unknown EC2 instance {target.id_ref!r}"
+    for i, task in enumerate(aws.ecs_stopped_tasks):
+        if (task.cluster, task.service) not in ecs:
+            loc = ("aws", "ecs_stopped_tasks", i, "service")
+            yield loc, f"unknown ECS service {task.cluster}/{task.service}"
 
 
 def _truth_issues(s: Scenario, truth: Truth) -> Iterable[Issue]:

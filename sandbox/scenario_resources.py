@@ -6,8 +6,9 @@ import re
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from sandbox.scenario_security import AwsConfig, GuardDuty, Inspector
 from sandbox.scenario_types import MetricEvent, Offset, Strict, StrMap, Text
 
 # --------------------------------------------------------------------------- aws
@@ -88,6 +89,59 @@ class EcsTaskDefinition(Strict):
     family: str
     revision: int = Field(ge=1)
     image: str
+    # optional, v1.2: what the container serves (a load balancer's health check is compared)
+    container_port: int | None = Field(default=None, ge=1, le=65535)
+    health_check_path: str | None = None  # the path the container's own health check calls
+
+
+class HealthCheck(Strict):
+    path: str | None = "/"
+    port: int | Literal["traffic-port"] = "traffic-port"
+    protocol: Literal["HTTP", "HTTPS", "TCP"] = "HTTP"
+
+
+class Target(Strict):
+    id_ref: str | None = None  # an ec2_instances id_ref
+    ip: str | None = None  # an IP target (an ECS task on awsvpc)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    state: Literal["healthy", "unhealthy", "unused", "draining", "initial", "unavailable"] = (
+        "healthy"
+    )
+    reason: str | None = None  # Target.Timeout, Target.ResponseCodeMismatch, …
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Target:
+        if (self.id_ref is None) == (self.ip is None):
+            raise ValueError("a target is exactly one of id_ref (an EC2 instance) or ip")
+        return self
+
+
+class TargetGroup(Strict):
+    name: str
+    load_balancer: str | None = None
+    port: int = Field(default=80, ge=1, le=65535)
+    protocol: Literal["HTTP", "HTTPS", "TCP"] = "HTTP"
+    health_check: HealthCheck = Field(default_factory=HealthCheck)
+    ecs_service: str | None = None  # the ecs_services name whose tasks are its targets
+    targets: list[Target] = Field(default_factory=list)
+
+
+class StoppedContainer(Strict):
+    name: str | None = None  # default: the task definition's container (the family)
+    exit_code: int | None = None
+    reason: str | None = None
+
+
+class StoppedTask(Strict):
+    cluster: str
+    service: str
+    revision: int | None = None  # default: the service's live revision
+    at: Offset
+    stop_code: str | None = None  # TaskFailedToStart | EssentialContainerExited | …
+    stopped_reason: str
+    containers: list[StoppedContainer] = Field(default_factory=list)
+    count: int = Field(default=1, ge=1, le=50)
 
 
 class AutoScalingGroup(Strict):
@@ -138,6 +192,11 @@ class Aws(Strict):
     cloudfront_distributions: list[CloudFrontDistribution] = Field(default_factory=list)
     acm_certificates: list[AcmCertificate] = Field(default_factory=list)
     # optional, v1.2
+    target_groups: list[TargetGroup] = Field(default_factory=list)
+    ecs_stopped_tasks: list[StoppedTask] = Field(default_factory=list)
+    guardduty: GuardDuty | None = None  # absent: not enabled
+    inspector: Inspector | None = None  # absent: not enabled
+    config: AwsConfig | None = None  # absent: not enabled
     spend: list[ServiceSpend] = Field(default_factory=list)
 
 
@@ -193,6 +252,7 @@ class Container(Strict):
     state: ContainerState | None = None
     last_state: ContainerState | None = None
     resources: Resources | None = None
+    privileged: bool = False  # securityContext.privileged (v1.1)
 
 
 class Pod(Strict):
@@ -202,6 +262,8 @@ class Pod(Strict):
     phase: Literal["Pending", "Running", "Succeeded", "Failed", "Unknown"] = "Running"
     node: str | None = None
     containers: list[Container] = Field(min_length=1)
+    host_pid: bool = False  # spec.hostPID (v1.1)
+    host_network: bool = False  # spec.hostNetwork (v1.1)
 
 
 class K8sEvent(Strict):

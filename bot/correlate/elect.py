@@ -1,6 +1,6 @@
 """Electing the root of a detector storm from its evidence (pure functions, no state).
 
-Three kinds of evidence, strongest first; the first kind that singles a service out decides:
+Four kinds of evidence, strongest first; the first kind that singles a service out decides:
 
 1. **A change before the symptoms.** A deploy, rollout or configuration change on a service,
    made no later than the group's first symptom, on a service the storm implicates (anomalous
@@ -10,7 +10,11 @@ Three kinds of evidence, strongest first; the first kind that singles a service 
    saturation, a crash or restart, error lines; see ``playbooks/storms/alert_roles.yaml``),
    weighed per distinct anomaly, minus the median of its sibling replicas: a fault on one entity
    stands out, a load shift shows the same few anomalies on every replica.
-3. **Blame carried down the anomalous call graph.** Every anomalous call ``caller → callee`` is
+3. **Its own anomaly first.** An entity whose own cause anomaly came a clear ``lead`` before
+   the storm's first symptom, on a service the storm implicates: a cause precedes its symptoms
+   (``leaders``; the earliest wins, and entities of other services that also led lower the
+   confidence).
+4. **Blame carried down the anomalous call graph.** Every anomalous call ``caller → callee`` is
    one vantage point (caller entity, method) that sees the callee slow or failing, and one unit
    of blame. It goes to the callee as far as the callee's other callers agree (the fraction of
    its callers that see it anomalous); the rest stays with the caller in proportion to the
@@ -32,7 +36,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from statistics import median
 
 from bot.correlate.models import AlertRef
@@ -44,7 +49,7 @@ ROUNDS = 8  # propagation rounds: longer call chains than this are rare in one s
 @dataclass(frozen=True)
 class StormVerdict:
     """The elected root: service, the entity (pod) the evidence singles out if any, the basis
-    (``change`` | ``own`` | ``calls``), a confidence in [0, 1], the runner-up and why."""
+    (``change`` | ``own`` | ``lead`` | ``calls``), a confidence in [0, 1], the runner-up and why."""
 
     service: str
     entity: str | None
@@ -64,6 +69,28 @@ def standout(per_entity: Mapping[str, Mapping[str, float]]) -> tuple[float, str]
     return weights[busiest] - (median(siblings) if siblings else 0.0), busiest
 
 
+def leaders(
+    own_at: Mapping[str, datetime],
+    service_of: Mapping[str, str],
+    before: datetime,
+    eligible: set[str],
+    own: Mapping[str, Mapping[str, Mapping[str, float]]],
+) -> list[tuple[str, datetime, str]]:
+    """``(entity, first own cause anomaly, service)`` of the entities whose own anomalies began
+    no later than ``before`` (the first symptom minus the lead), on a service the storm
+    implicates (``eligible``): earliest first, then the heavier, then by name."""
+    found = [
+        (e, at, s)
+        for e, at in own_at.items()
+        if at <= before and (s := service_of.get(e)) is not None and s in eligible
+    ]
+
+    def weight(e: str, s: str) -> float:
+        return sum(own.get(s, {}).get(e, {}).values())
+
+    return sorted(found, key=lambda f: (f[1], -weight(f[0], f[2]), f[0]))
+
+
 def carry_down(
     received: Mapping[str, float],
     out_calls: Mapping[str, Counter[str]],
@@ -79,14 +106,21 @@ def carry_down(
     meant for it moves (a callee only this caller finds slow leaves the blame with the caller)."""
     settled: dict[str, float] = {}
     frontier: dict[str, float] = {e: float(n) for e, n in received.items() if n}
+    agree = agreed or {}
+    moves: dict[str, list[tuple[str, float]]] = {}  # entity: (callee, fraction it hands on)
+    for entity, calls in out_calls.items():
+        total = sum(calls.values())
+        if total:
+            moves[entity] = [
+                (callee, pass_down * n / total * agree.get(callee, 1.0))
+                for callee, n in calls.items()
+            ]
     for _ in range(ROUNDS):  # each unit of blame moves at most once per hop: no cycle drains
         arriving: dict[str, float] = {}
         for entity, held in frontier.items():
-            calls = out_calls.get(entity)
-            total = sum(calls.values()) if calls else 0
             stays = held
-            for callee, n in (calls or {}).items():
-                share = held * pass_down * n / total * (agreed or {}).get(callee, 1.0)
+            for callee, fraction in moves.get(entity, ()):
+                share = held * fraction
                 arriving[callee] = arriving.get(callee, 0.0) + share
                 stays -= share
             settled[entity] = settled.get(entity, 0.0) + stays
@@ -101,6 +135,45 @@ def carry_down(
     return blame
 
 
+@dataclass
+class Split:
+    """Each anomalous call's unit of blame split between its two ends (``split_blame``), kept
+    current one vantage point at a time while the service-level edges stay the same."""
+
+    received: dict[str, float] = field(default_factory=dict)  # per callee entity
+    kept: dict[str, float] = field(default_factory=dict)  # per caller entity
+    agreed: dict[str, float] = field(default_factory=dict)  # per callee entity
+    seen_in: dict[str, float] = field(default_factory=dict)  # per service
+    seen_out: dict[str, float] = field(default_factory=dict)  # per service
+
+    @classmethod
+    def of_edges(cls, edges: set[tuple[str, str]], topology: Topology) -> Split:
+        """The agreement each service pair's calls are split by: the fraction of a service's
+        callers that see it anomalous, and of its dependencies that it sees anomalous."""
+        callers: dict[str, set[str]] = {}
+        deps: dict[str, set[str]] = {}
+        for a, b in edges:
+            callers.setdefault(b, set()).add(a)
+            deps.setdefault(a, set()).add(b)
+        split = cls()
+        for s, c in callers.items():
+            split.seen_in[s] = len(c) / max(1, len(c | topology.downstream(s, 1)))
+        for s, d in deps.items():
+            split.seen_out[s] = len(d) / max(1, len(d | topology.upstream(s, 1)))
+        return split
+
+    def add(self, caller: str, callee: str, n: int, service_of: Mapping[str, str]) -> None:
+        """``n`` vantage points on the call (caller entity, callee entity)."""
+        cs, es = service_of.get(caller), service_of.get(callee)
+        if cs is None or es is None:
+            return
+        agree = self.seen_in.get(es, 1.0)
+        share = 1.0 - (1.0 - agree) * self.seen_out.get(cs, 0.0)
+        self.received[callee] = self.received.get(callee, 0.0) + n * share
+        self.kept[caller] = self.kept.get(caller, 0.0) + n * (1.0 - share)
+        self.agreed[callee] = agree
+
+
 def split_blame(
     observed: Mapping[tuple[str, str], int],
     edges: set[tuple[str, str]],
@@ -112,32 +185,10 @@ def split_blame(
     with the fraction of its dependencies it sees anomalous (one caller that finds everything
     slow is the slow one; a callee every caller finds slow is). ``observed``: vantage points per
     (caller entity, callee entity)."""
-    callers: dict[str, set[str]] = {}
-    deps: dict[str, set[str]] = {}
-    for a, b in edges:
-        callers.setdefault(b, set()).add(a)
-        deps.setdefault(a, set()).add(b)
-
-    seen_in: dict[str, float] = {}  # per service: the fraction of its callers that see it
-    seen_out: dict[str, float] = {}  # per service: the fraction of its dependencies it sees
-    for s in callers:
-        seen_in[s] = len(callers[s]) / max(1, len(callers[s] | topology.downstream(s, 1)))
-    for s in deps:
-        seen_out[s] = len(deps[s]) / max(1, len(deps[s] | topology.upstream(s, 1)))
-
-    received: dict[str, float] = {}
-    kept: dict[str, float] = {}
-    agreed: dict[str, float] = {}
+    split = Split.of_edges(edges, topology)
     for (caller, callee), n in observed.items():
-        cs, es = service_of.get(caller), service_of.get(callee)
-        if cs is None or es is None:
-            continue
-        agree = seen_in.get(es, 1.0)
-        share = 1.0 - (1.0 - agree) * seen_out.get(cs, 0.0)
-        received[callee] = received.get(callee, 0.0) + n * share
-        kept[caller] = kept.get(caller, 0.0) + n * (1.0 - share)
-        agreed[callee] = agree
-    return received, kept, agreed
+        split.add(caller, callee, n, service_of)
+    return split.received, split.kept, split.agreed
 
 
 def rank(

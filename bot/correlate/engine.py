@@ -234,12 +234,22 @@ class Correlator:
             self._reindex(g)
 
     def _remove_member(self, g: Group, alert_id: AlertRef) -> AlertFacts:
+        return self._take(g, [alert_id])[0]
+
+    def _take(self, g: Group, alert_ids: Iterable[AlertRef]) -> list[AlertFacts]:
+        """Remove several members at once, in arrival order; the root is recomputed once (per
+        member, a merge or split of a storm would replay the group once per alert it moves)."""
         self._unindex(g)
-        facts = g.count_out(alert_id)
-        self._alert_group.pop(alert_id, None)
-        self._recompute_root(g)
+        ids = sorted(alert_ids, key=lambda a: g.members[a].seq)
+        taken = [g.count_out(a) for a in ids]
+        for a in ids:
+            self._alert_group.pop(a, None)
+        if g.members:
+            self._recompute_root(g)
+        else:
+            g.first, g.storm, g.root = {}, None, None
         self._reindex(g)
-        return facts
+        return taken
 
     def _storm_update(self, g: Group, member: Member, alert: AlertFacts) -> StormEvidence | None:
         """Feed a storm's evidence; a group becomes a storm with its first call between two
@@ -252,7 +262,9 @@ class Correlator:
             self._entities.learn((alert.service,))
         if not is_call(alert, self._entities):
             return None
-        g.storm = StormEvidence(self._entities, own_margin=self.config.storm_own_margin)
+        g.storm = StormEvidence(
+            self._entities, own_margin=self.config.storm_own_margin, lead=self.config.storm_lead
+        )
         for m in sorted(g.members.values(), key=lambda m: m.seq):
             g.storm.add(m.seq, g.facts[m.id])
         return g.storm
@@ -332,8 +344,7 @@ class Correlator:
         if into == other:
             raise UserError("cannot merge an incident into itself")
         target, source = self._get(into), self._get(other)
-        for alert_id in sorted(source.members, key=lambda a: source.members[a].seq):
-            facts = self._remove_member(source, alert_id)
+        for facts in self._take(source, list(source.members)):
             self._add_member(target, facts)
         self.close(other)
         return self.view(into)
@@ -349,7 +360,7 @@ class Correlator:
             raise UserError("a split must leave at least one alert on each side")
         if new_key in self._groups:
             raise UserError(f"group key {new_key!r} already in use")
-        moved = [self._remove_member(g, a) for a in ids]
+        moved = self._take(g, ids)
         first = min(f.at for f in moved)
         fresh = Group(key=new_key, first_at=first, last_at=max(f.at for f in moved))
         self._groups[new_key] = fresh

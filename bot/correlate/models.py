@@ -54,6 +54,9 @@ class CorrelationConfig:
     #: a storm's entity wins on its own anomalies when it shows this many more distinct
     #: anomalies than the median of its sibling replicas (see ``bot.correlate.storm``)
     storm_own_margin: float = 3.0
+    #: an entity whose own cause anomaly (CPU, memory, a crash, an error line) came this long or
+    #: more before the storm's first symptom is its root when no change or standout decides
+    storm_lead: timedelta = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)

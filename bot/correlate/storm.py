@@ -27,18 +27,20 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.correlate.elect import (
+    Split,
     StormVerdict,
     carry_down,
+    leaders,
     rank,
     share_confidence,
-    split_blame,
     standout,
 )
 from bot.correlate.entities import EntityMap
+from bot.correlate.explain import calls_why, change_why, lead_why, own_why
 from bot.correlate.models import (
     CALLEE_KEYS,
     CALLER_KEYS,
@@ -131,12 +133,19 @@ def is_call(alert: AlertFacts, entities: EntityMap) -> bool:
     return read_call(alert, entities) is not None
 
 
+def _earliest(times: dict[str, datetime], key: str, at: datetime) -> None:
+    known = times.get(key)
+    if known is None or at < known:
+        times[key] = at
+
+
 @dataclass
 class StormEvidence:
     """What one group's alerts say about where its fault is; updated one alert at a time."""
 
     entities: EntityMap
     own_margin: float = 3.0
+    lead: timedelta = timedelta(seconds=10)  # an own anomaly this much before every symptom
     pass_down: float = 0.5
     entity_share: float = 0.5  # one entity holding this much of its service's blame is named
     book: RoleBook = field(default_factory=_default_book)
@@ -152,7 +161,12 @@ class StormEvidence:
     own: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     changes: dict[str, tuple[datetime, int]] = field(default_factory=dict)
     first_symptom: datetime | None = None
+    own_at: dict[str, datetime] = field(default_factory=dict)  # entity: first cause anomaly
+    symptom_at: dict[str, datetime] = field(default_factory=dict)  # service: first symptom
     _verdict: StormVerdict | None = None
+    _split: Split | None = None  # the blame split, kept current (see ``_split_now``)
+    _split_edges: int = -1  # how many service-level edges it was split by
+    _fresh: list[tuple[str, str]] = field(default_factory=list)  # vantage points since
     _added: int = 0  # alerts added
     _pending: int = 0  # alerts added since the last election
 
@@ -180,13 +194,17 @@ class StormEvidence:
         if role.role == "change":
             self.changes.setdefault(service, (alert.at, seq))
             return
-        self._symptom_at(alert.at)
         if role.weight > 0:
             keys = self.own.setdefault(service, {}).setdefault(entity, {})
             keys[role.key] = max(keys.get(role.key, 0.0), role.weight)
+            _earliest(self.own_at, entity, alert.at)
+        else:
+            _earliest(self.symptom_at, service, alert.at)
+        self._symptom_at(alert.at)
 
     def _add_call(self, seq: int, alert: AlertFacts, call: Call) -> None:
         self._symptom_at(alert.at)
+        _earliest(self.symptom_at, call.callee, alert.at)
         if call.server:
             self._note(seq, alert, call.callee, call.callee_entity)
         else:  # a client-side span: the alert is the caller's, the evidence is on the callee
@@ -205,6 +223,7 @@ class StormEvidence:
         if point not in seen:
             seen.add(point)
             self.observed[(call.caller_entity, call.callee_entity)] += 1
+            self._fresh.append((call.caller_entity, call.callee_entity))
             self.out_calls.setdefault(call.caller_entity, Counter())[call.callee_entity] += 1
 
     def _note(self, seq: int, alert: AlertFacts, service: str, entity: str) -> None:
@@ -246,6 +265,7 @@ class StormEvidence:
         verdict = (
             self._by_change(blame, depends, topology)
             or self._by_own(blame, depends)
+            or self._by_lead(blame, topology)
             or self._by_calls(blame, held, depends)
         )
         if verdict is None:
@@ -261,16 +281,32 @@ class StormEvidence:
 
     def _blame(self, topology: Topology) -> tuple[dict[str, float], dict[str, float]]:
         """Blame per service and per entity (see ``split_blame`` and ``carry_down``)."""
-        received, kept, agreed = split_blame(
-            self.observed, self.edges, topology, self.entity_service
+        split = self._split_now(topology)
+        per_entity = carry_down(
+            split.received, self.out_calls, self.pass_down, split.kept, split.agreed
         )
-        per_entity = carry_down(received, self.out_calls, self.pass_down, kept, agreed)
         per_service: dict[str, float] = {}
         for entity, held in per_entity.items():
             service = self.entity_service.get(entity)
             if service is not None:
                 per_service[service] = per_service.get(service, 0.0) + held
         return per_service, per_entity
+
+    def _split_now(self, topology: Topology) -> Split:
+        """The blame split of every vantage point: recomputed when the service-level edges
+        changed (what the split depends on; they stop growing early in a storm), else brought
+        up to date with the vantage points seen since the last election."""
+        split = self._split
+        if split is None or self._split_edges != len(self.edges):
+            split = self._split = Split.of_edges(self.edges, topology)
+            self._split_edges = len(self.edges)
+            for (caller, callee), n in self.observed.items():
+                split.add(caller, callee, n, self.entity_service)
+        else:
+            for caller, callee in self._fresh:
+                split.add(caller, callee, 1, self.entity_service)
+        self._fresh = []
+        return split
 
     def _depends_on(self, topology: Topology) -> Callable[[str], int]:
         """How many implicated services call or depend on a service (alerts + topology)."""
@@ -307,7 +343,30 @@ class StormEvidence:
             basis="change",
             confidence=0.8 if len(order) == 1 else 0.6,
             runner_up=order[1] if len(order) > 1 else None,
-            why=f"a change on {top} came before the first symptom",
+            why=change_why(top, self.changes[top][0], self.first_symptom),
+        )
+
+    def _by_lead(self, blame: dict[str, float], topology: Topology) -> StormVerdict | None:
+        """An entity whose own cause anomaly came ``lead`` or more before the storm's first
+        symptom: a cause precedes its symptoms (see ``elect.leaders``)."""
+        start = min(self.symptom_at.values(), default=None)
+        if start is None:
+            return None
+        near = {d for s in blame for d in topology.upstream(s)}
+        found = leaders(
+            self.own_at, self.entity_service, start - self.lead, set(blame) | near, self.own
+        )
+        if not found:
+            return None
+        entity, at, service = found[0]
+        others = sorted({s for _, _, s in found if s != service})
+        return StormVerdict(
+            service=service,
+            entity=entity,
+            basis="lead",
+            confidence=0.55 if not others else 0.35,
+            runner_up=others[0] if others else None,
+            why=lead_why(entity, self.own[service][entity], at, start, others),
         )
 
     def _by_own(
@@ -330,7 +389,14 @@ class StormEvidence:
             basis="own",
             confidence=round(confidence, 2),
             runner_up=order[1] if len(order) > 1 else None,
-            why=f"{entity} shows {weight:g} more anomalies of its own than its siblings",
+            why=own_why(
+                entity,
+                self.own[top][entity],
+                len(self.own[top]) - 1,
+                weight,
+                self.own_at.get(entity),
+                min(self.symptom_at.values(), default=None),
+            ),
         )
 
     def _by_calls(
@@ -341,11 +407,8 @@ class StormEvidence:
         order = rank(blame, depends, self.evidence_first)
         top = order[0]
         second = blame[order[1]] if len(order) > 1 else 0.0
-        held = {
-            e: b
-            for e, b in per_entity.items()
-            if self.entity_service.get(e) == top and e != top.lower()
-        }
+        mine = [e for e in per_entity if self.entity_service.get(e) == top]
+        held = {e: per_entity[e] for e in mine if e != top.lower()}
         entity = (
             max(held, key=lambda e: (held[e], -self.entity_first.get(e, (1 << 62, ""))[0]))
             if held
@@ -359,5 +422,13 @@ class StormEvidence:
             basis="calls",
             confidence=share_confidence(blame[top], second),
             runner_up=order[1] if len(order) > 1 else None,
-            why=f"anomalous calls end on {top} ({blame[top]:.1f} of the blame, next {second:.1f})",
+            why=calls_why(
+                top,
+                (c for e in mine for c, _ in self.vantage.get(e, ())),
+                self.symptom_at.get(top),
+                any(e in self.out_calls for e in mine),
+                blame[top],
+                order[1] if len(order) > 1 else None,
+                second,
+            ),
         )

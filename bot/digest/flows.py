@@ -15,7 +15,9 @@ from bot.digest import runs
 from bot.digest.ports import DigestPoster
 from bot.digest.render import DigestReport, render
 from bot.digest.schedule import DigestSchedule
+from bot.errors import UpstreamUnavailable
 from bot.store import Database
+from integrations.metrics.models import MetricSourceError
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,11 @@ class DigestRunner:
         except Exception as exc:
             runs.fail(self.db, key, now=self.clock.now(), error=str(exc))
             log.warning("capacity digest %s failed: %s", key, exc)
+            if isinstance(exc, MetricSourceError):  # the metric store, not a bug: say so
+                raise UpstreamUnavailable(
+                    f"capacity digest {key}: {exc}",
+                    hint="check the metric source's credentials and endpoint (aiops doctor)",
+                ) from exc
             raise
         runs.mark_posted(self.db, key, now=self.clock.now(), ref=ref)
         runs.finish(self.db, key, now=self.clock.now())

@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from bot.correlate import Correlator
+from bot.correlate.explain import describe_verdict
 from bot.incidents import service
 from bot.incidents.enums import SEVERITY_RANK, IncidentStatus, TimelineKind
 from bot.store.models import Alert, Incident, TimelineEvent
@@ -79,6 +80,9 @@ _REFRESH = (
         version=INCIDENTS.c.version + 1,
         root_alert_id=bindparam("b_root"),
         title=bindparam("b_title"),
+        root_basis=bindparam("b_basis"),
+        root_confidence=bindparam("b_confidence"),
+        root_why=bindparam("b_why"),
     )
 )
 _TOUCH_CLOSED = (
@@ -160,10 +164,12 @@ def refresh_incidents(
     ids = sorted(set(placed.values()))
     current = {r.id: r for r in conn.execute(_CURRENT, {"ids": ids})}
     views: dict[int, tuple[tuple[str, ...], Any]] = {}
+    keys: dict[int, str] = {}
     for key, incident_id in placed.items():
         row = current.get(incident_id)
         if row is not None and row.status != IncidentStatus.RESOLVED:
             views[incident_id] = correlator.summary(key)
+            keys[incident_id] = key
     root_ids = [root for _, root in views.values() if isinstance(root, int)]
     roots = {r.id: r for r in conn.execute(_ROOTS, {"ids": root_ids})} if root_ids else {}
     refresh: list[dict[str, Any]] = []
@@ -194,12 +200,23 @@ def refresh_incidents(
                 "b_services": list(services),
                 "b_root": root_id,
                 "b_title": title,
+                **_verdict_row(correlator, keys[incident_id]),
             }
         )
     if refresh:
         conn.execute(_REFRESH, refresh)
     if closed:
         conn.execute(_TOUCH_CLOSED, closed)
+
+
+def _verdict_row(correlator: Correlator, key: str) -> dict[str, Any]:
+    """The storm verdict's basis, confidence and evidence for the incident row (all ``None``
+    when the group is not a detector storm)."""
+    v = correlator.storm_verdict(key)
+    if v is None:
+        return {"b_basis": None, "b_confidence": None, "b_why": None}
+    text = describe_verdict(v)
+    return {"b_basis": v.basis, "b_confidence": v.confidence, "b_why": text[:500]}
 
 
 def firing_counts(conn: Connection, incident_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
@@ -292,6 +309,10 @@ def refresh_incident(
     inc.services = list(view.services)
     inc.updated_at = now
     inc.version += 1
+    verdict = _verdict_row(correlator, inc.group_key)
+    inc.root_basis = verdict["b_basis"]
+    inc.root_confidence = verdict["b_confidence"]
+    inc.root_why = verdict["b_why"]
     if root_id is not None:
         inc.root_alert_id = root_id
         root = session.get(Alert, root_id)

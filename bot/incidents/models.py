@@ -31,6 +31,17 @@ class ChangeLine:
 
 
 @dataclass(frozen=True)
+class RootVerdict:
+    """Why the root alert was elected, when the correlator could say (a detector storm):
+    ``basis`` change | own | lead | calls, a ``confidence`` in [0, 1], and ``text``, the root
+    service with its evidence in words (``bot.correlate.explain.describe``)."""
+
+    basis: str
+    confidence: float
+    text: str
+
+
+@dataclass(frozen=True)
 class IncidentView:
     id: int
     title: str
@@ -52,6 +63,7 @@ class IncidentView:
     team: str | None = None  # the owning team's name (services.yaml), None without routing
     auto_investigate: str | None = None  # the automatic-investigation policy name routing chose
     escalation_policy: str | None = None  # the escalation policy name routing chose
+    root_verdict: RootVerdict | None = None  # why the root alert was elected (storms)
 
     @property
     def mtta(self) -> timedelta | None:

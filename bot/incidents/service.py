@@ -11,7 +11,13 @@ from sqlmodel import Session, col, func, select
 from bot.changes import service as change_service
 from bot.changes.scoring import ChangeFacts, IncidentFacts, top_changes
 from bot.errors import NotFound
-from bot.incidents.models import AlertLine, ChangeLine, IncidentView, TimelineLine
+from bot.incidents.models import (
+    AlertLine,
+    ChangeLine,
+    IncidentView,
+    RootVerdict,
+    TimelineLine,
+)
 from bot.store.models import Alert, Incident, Team, TimelineEvent
 from bot.teams.scope import TeamScope
 from bot.topology import Topology
@@ -179,7 +185,14 @@ def view(*, session: Session, incident_id: int, topology: Topology | None = None
         team=_team_name(session, inc.team_id),
         auto_investigate=inc.auto_investigate,
         escalation_policy=inc.escalation_policy,
+        root_verdict=_root_verdict(inc, root),
     )
+
+
+def _root_verdict(inc: Incident, root: Alert | None) -> RootVerdict | None:
+    if root is None or inc.root_basis is None or not inc.root_why:
+        return None
+    return RootVerdict(inc.root_basis, inc.root_confidence or 0.0, inc.root_why)
 
 
 def _team_name(session: Session, team_id: int | None) -> str | None:

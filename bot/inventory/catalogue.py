@@ -23,6 +23,7 @@ class ResourceType(_Strict):
     source: Literal["aws", "kubernetes"]
     aliases: list[str] = Field(default_factory=list)
     columns: list[str] = Field(min_length=1)
+    reach: Literal["regional", "global"] = "regional"
 
 
 class QuestionWords(_Strict):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.accounts.service import Fleet, errors
 from bot.errors import UpstreamUnavailable
 from bot.inventory.query import InventoryQuery
 from integrations.aws import inventory as aws_inventory
@@ -33,10 +34,12 @@ AWS_READERS: dict[str, tuple[str, Reader]] = {
 @dataclass(frozen=True)
 class InventorySources:
     """What the inventory reads: AWS clients (``AwsClients``) and a Kubernetes API, either
-    may be missing."""
+    may be missing; with ``fleet`` (several accounts) AWS types are read in every account and
+    region instead of through ``aws``."""
 
     aws: Any = None
     k8s: Any = None
+    fleet: Fleet | None = None
 
 
 @dataclass
@@ -44,6 +47,8 @@ class InventoryResult:
     query: InventoryQuery
     resources: list[Resource] = field(default_factory=list)
     scanned: int = 0
+    errors: list[str] = field(default_factory=list)  # accounts / regions that could not be read
+    several: bool = False  # rows come from several accounts or regions
 
 
 def _k8s_deployments(k8s: Any) -> list[Resource]:
@@ -65,25 +70,43 @@ def _k8s_deployments(k8s: Any) -> list[Resource]:
     ]
 
 
-def read(query: InventoryQuery, sources: InventorySources) -> list[Resource]:
-    """Every resource of the query's type, unfiltered."""
+def read_all(query: InventoryQuery, sources: InventorySources) -> tuple[list[Resource], list[str]]:
+    """Every resource of the query's type, unfiltered, and the accounts or regions that
+    could not be read (only with a fleet: one account's failure is an error line)."""
     rtype = query.type
     if rtype.source == "kubernetes":
         if sources.k8s is None:
             raise UpstreamUnavailable("Kubernetes is not configured (set KUBECONFIG)")
-        return _k8s_deployments(sources.k8s)
+        return _k8s_deployments(sources.k8s), []
+    attr, reader = AWS_READERS[rtype.type]
+    if sources.fleet is not None:
+        outcomes = sources.fleet.run(
+            lambda clients, _t, region: reader(getattr(clients, attr), region), reach=rtype.reach
+        )
+        found = [
+            replace(r, account=o.account) for o in outcomes if o.value is not None for r in o.value
+        ]
+        return found, errors(outcomes)
     if sources.aws is None:
         raise UpstreamUnavailable("AWS is not configured (set AWS_REGION and credentials)")
-    attr, reader = AWS_READERS[rtype.type]
-    return reader(getattr(sources.aws, attr), sources.aws.region)
+    return reader(getattr(sources.aws, attr), sources.aws.region), []
+
+
+def read(query: InventoryQuery, sources: InventorySources) -> list[Resource]:
+    """Every resource of the query's type; raises when no account could be read."""
+    found, failed = read_all(query, sources)
+    if failed and not found and sources.fleet is not None:
+        raise UpstreamUnavailable(f"no account could be read: {'; '.join(failed)}")
+    return found
 
 
 def run(query: InventoryQuery, sources: InventorySources) -> InventoryResult:
-    everything = read(query, sources)
+    everything, failed = read_all(query, sources)
     kept = [r for r in everything if all(f.matches(r) for f in query.filters)]
-    kept.sort(key=lambda r: (r.name.lower(), r.id))
+    kept.sort(key=lambda r: (r.account, r.name.lower(), r.id))
     log.info(
         "inventory query",
         extra={"query": query.describe(), "scanned": len(everything), "kept": len(kept)},
     )
-    return InventoryResult(query, kept, len(everything))
+    several = sources.fleet is not None and sources.fleet.several
+    return InventoryResult(query, kept, len(everything), failed, several)

@@ -189,10 +189,15 @@ def _alert_mode(alert: AlertView, rules: FailureModes) -> FailureMode:
 
 
 def from_alerts(
-    alerts: Sequence[AlertView], root: AlertView | None, topo: Topology
+    alerts: Sequence[AlertView],
+    root: AlertView | None,
+    topo: Topology,
+    findings: Sequence[Finding] = (),
 ) -> list[Hypothesis]:
     """No fact shows a failure, yet an alert fires: its service (the root alert's first) gets a
-    "cause not identified" hypothesis in the mode the alert names, the alert as evidence."""
+    hypothesis in the mode the alert names, the alert as evidence: the first cause the facts
+    support for it (a dependency printing slow statements under a slow alert), at most
+    ``alert_cause_cap``, else "cause not identified"."""
     rules = failure_modes()
     quiet = {s.lower() for s in rules.alert_info_severities}
     firing = [
@@ -207,6 +212,22 @@ def from_alerts(
     mode = _alert_mode(alert, rules)
     kind = mode.kind_by_platform.get(_platform(service, topo), mode.kind)
     said = f"alert {alert.name} on {service}" + (f": {alert.summary}" if alert.summary else "")
+    found = _cause(Failing(service, (mode,), ()), findings, topo, rules.causes)
+    if found is not None:
+        cause, hit = found
+        blamed = _blamed(cause, hit, Failing(service, (mode,), ()), topo)
+        where = "" if blamed == service else f" ({blamed})"
+        return [
+            Hypothesis(
+                kind=_cause_kind(cause, blamed, topo),
+                service=blamed,
+                confidence=min(cause.confidence, rules.alert_cause_cap),
+                summary=f"{mode.label} on {service}, from the {alert.name} alert: "
+                f"{cause.because}{where}",
+                evidence=[said, hit.summary],
+                playbook="reasoning:failure_modes",
+            )
+        ]
     return [
         Hypothesis(
             kind=kind,

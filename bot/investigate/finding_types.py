@@ -40,6 +40,9 @@ class FindingType(StrEnum):
     LIMIT = "limit"  # a configured limit reached (timeout, concurrency, max capacity)
     SECURITY = "security"  # open SG, public bucket, IAM risk, expiring certificate
     TOPOLOGY = "topology"  # dependency facts
+    TARGET_HEALTH = "target_health"  # load balancer targets out of rotation, check mismatches
+    TASK_STOPPED = "task_stopped"  # ECS tasks that stopped, with their reason and exits
+    REACHABILITY = "reachability"  # whether one endpoint can open a connection to another
 
 
 class Attrs(BaseModel):
@@ -197,12 +200,53 @@ class SecurityAttrs(Attrs):
     severity: str | None = None  # posture audits: critical | high | medium | low
     fix_action: str | None = None  # the registry action that fixes it
     key_id: str | None = None
+    account: str | None = None  # several accounts: the account and region it was read in
+    region: str | None = None
 
 
 class TopologyAttrs(Attrs):
     kind: str | None = None
     dependencies: int | None = None
     dependents: int | None = None
+
+
+class TargetHealthAttrs(SignatureAttrs):
+    target_group: str | None = None
+    load_balancer: str | None = None
+    state: str | None = None  # healthy | unhealthy | unused | draining | initial | unavailable
+    reason: str | None = None  # Target.Timeout, Target.ResponseCodeMismatch, …
+    targets: int | None = None  # targets in this state for this reason
+    total: int | None = None  # targets of the group
+    port: int | None = None  # the targets' port
+    health_check_port: str | None = None  # as configured: traffic-port or a number
+    health_check_path: str | None = None
+    mismatch: str | None = None  # port | path: the check probes what the target does not serve
+    listening: str | None = None  # what the target serves instead (ports or paths)
+    ecs_service: str | None = None  # cluster/name feeding the group
+
+
+class TaskStoppedAttrs(SignatureAttrs):
+    cluster: str | None = None
+    name: str | None = None  # the ECS service
+    stop_code: str | None = None  # TaskFailedToStart | EssentialContainerExited | …
+    stopped_reason: str | None = None
+    container: str | None = None  # the container whose exit explains it
+    exit_code: int | None = None
+    container_reason: str | None = None
+    tasks: int | None = None  # tasks stopped the same way
+    revision: int | None = None  # their task definition revision
+    minutes_ago: float | None = None  # the latest of them
+
+
+class ReachabilityAttrs(Attrs):
+    source: str | None = None
+    destination: str | None = None
+    port: int | None = None
+    reachable: bool | None = None
+    blocked_by: str | None = None  # route | nacl | security_group (the first block)
+    blocks: int | None = None
+    where: str | None = None  # the first blocking table / ACL / group
+    method: str | None = None  # computed | reachability_analyzer
 
 
 ATTRS: dict[FindingType, type[Attrs]] = {
@@ -218,6 +262,9 @@ ATTRS: dict[FindingType, type[Attrs]] = {
     FindingType.LIMIT: LimitAttrs,
     FindingType.SECURITY: SecurityAttrs,
     FindingType.TOPOLOGY: TopologyAttrs,
+    FindingType.TARGET_HEALTH: TargetHealthAttrs,
+    FindingType.TASK_STOPPED: TaskStoppedAttrs,
+    FindingType.REACHABILITY: ReachabilityAttrs,
 }
 
 

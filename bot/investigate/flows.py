@@ -1,6 +1,7 @@
 """Entry points: ``investigate_query(ctx, query)`` and ``investigate_incident(ctx, view)``.
 
-classify (Claude may refine it) → plan → run steps in parallel → interpret → (with a key, when
+classify (Claude may refine it) → plan → run steps in parallel → one hop down (the
+dependencies of what fails, when not read yet) → interpret → (with a key, when
 something is left unexplained) Claude's cited hypotheses →
 store the Investigation row. Returns an ``InvestigationResult``.
 """
@@ -18,6 +19,7 @@ from bot.investigate.experience import case_of
 from bot.investigate.interpret import facts_from, rank
 from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
+from bot.investigate.plan_follow import read_one_hop_down
 from bot.investigate.playbook_schema import Playbook, load_playbooks
 from bot.investigate.reasoning import advise_again, conclude
 from bot.investigate.runner import ProgressFn, run_plan
@@ -49,6 +51,7 @@ def _run(
         ctx, books, classification, query=query, alerts=incident.alerts if incident else ()
     )
     run = run_plan(ctx, plan, on_progress=on_progress)
+    plan = read_one_hop_down(ctx, plan, run, on_progress=on_progress)
     hypotheses = rank(
         books,
         run.findings,

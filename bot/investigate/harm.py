@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.investigate.context import Topology
-from bot.investigate.interpret import MIN_ACTION_CONFIDENCE, recommend
+from bot.investigate.interpret import MIN_ACTION_CONFIDENCE, first_match, recommend
 from bot.investigate.models import Finding, Hypothesis, RecommendedAction
 from bot.investigate.outside import OUTSIDE_PREFIX
 from bot.investigate.playbook_schema import Playbook
@@ -107,6 +107,20 @@ def survives_restart(hyp: Hypothesis, action: RecommendedAction, rules: Harm) ->
     return next((p.reason for p in rules.survives_restart if hyp.kind in p.kinds), None)
 
 
+def cannot_help(
+    hyp: Hypothesis,
+    action: RecommendedAction,
+    findings: Sequence[Finding],
+    topo: Topology,
+    rules: Harm,
+) -> str | None:
+    """Why the evidence on ``hyp``'s service says ``action`` cannot help, or None."""
+    for rule in rules.cannot_help:
+        if action.action in rule.actions and first_match(rule.when, findings, hyp.service, topo):
+            return rule.reason
+    return None
+
+
 def recommend_safely(
     hypotheses: Sequence[Hypothesis],
     playbooks: Sequence[Playbook],
@@ -119,6 +133,11 @@ def recommend_safely(
     withdrawn: list[str] = []
     for hyp, action in _per_hypothesis(hypotheses, playbooks, findings, topo):
         why = survives_restart(hyp, action, rules)
+        if why is None:
+            why = cannot_help(hyp, action, findings, topo, rules)
+            if why is not None:
+                withdrawn.append(f"{action.action} on {hyp.service} withdrawn: {why}")
+                continue
         if (
             why is None
             and action.action in rules.restart_actions

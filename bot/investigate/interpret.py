@@ -243,6 +243,9 @@ def recommend(
 
 _FACT_ORDER = [
     FindingType.RESOURCE_STATE,
+    FindingType.TARGET_HEALTH,
+    FindingType.TASK_STOPPED,
+    FindingType.REACHABILITY,
     FindingType.LIMIT,
     FindingType.SECURITY,
     FindingType.POD_STATE,

@@ -4,6 +4,9 @@
 
 1. change relevance (``relevance``): hypotheses that blame only a change that cannot have caused
    the symptom lose rank; such changes are shown as "recent, probably unrelated: <reason>";
+   then what a change kind can cause (``relevance_effects``): a change whose effect shows where
+   it shows (a network policy in front of a service: its callers time out; a service's own
+   configuration: it fails right after) names the changed service;
 2. what the pods' own signatures say (``signature_causes``): a Pending pod whose event says a
    secret is missing is a configuration fault, not a cluster out of room;
 3. causes outside (``outside``): a host that is not ours, failing in the callers' error logs,
@@ -29,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.investigate import outside, relevance, signature_causes
+from bot.investigate import outside, relevance, relevance_effects, signature_causes
 from bot.investigate.calibrate import final_confidences
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
@@ -64,11 +67,12 @@ def conclude(
     hyps = list(hypotheses)
     failing = failing_services(findings, topo)
     facts = relevance.apply(hyps, findings, failing, topo)
+    hyps.extend(relevance_effects.apply(hyps, findings, failing, topo))
     hyps.extend(signature_causes.apply(hyps, findings))
     hyps.extend(outside.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
-        hyps.extend(from_alerts(target.alerts, target.root_alert, topo))
+        hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))
     hyps = order(hyps)
     final_confidences(hyps, findings)
     weighed = None

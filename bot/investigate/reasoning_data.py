@@ -79,6 +79,7 @@ class FailureMode(_Strict):
 class FailureModes(_Strict):
     unknown_confidence: float = Field(ge=0.0, le=0.3)
     alert_confidence: float = Field(default=0.15, ge=0.0, le=0.3)
+    alert_cause_cap: float = Field(default=0.35, ge=0.0, le=0.5)  # a cause under an alert alone
     alert_default: str = "erroring"  # the mode an alert that names none is taken to show
     alert_info_severities: list[str] = Field(default_factory=list)  # they show no failure
     modes: list[FailureMode] = Field(min_length=1)
@@ -144,11 +145,37 @@ class Inert(_Strict):
         return _regex(value)
 
 
+class ChangeEffect(_Strict):
+    """What a kind of change can cause, and where its symptom shows.
+
+    A change finding whose ``kinds`` (the change's own kind: config, deployment…) and whose
+    ``text`` (a regex over its label, event name, object, keys and details) both hold can cause
+    ``kind`` on the changed service when, within ``window_minutes`` after it, a finding matching
+    one of ``symptoms`` shows ``at`` the changed service itself (``self``) or at the services
+    that call it (``callers``); no ``symptoms``: any failure mode seen there (failure_modes)."""
+
+    name: str = Field(pattern=r"^[a-z_]+$")
+    kinds: list[str] = Field(default_factory=list)
+    text: str | None = None
+    symptoms: list[Matcher] = Field(default_factory=list)
+    at: str = Field(pattern=r"^(self|callers)$")
+    kind: str
+    confidence: float = Field(ge=0.05, le=0.7)
+    window_minutes: float = Field(gt=0.0)
+    because: str
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return _regex(value) if value is not None else None
+
+
 class ChangeRelevance(_Strict):
     change_kinds: list[str] = Field(min_length=1)  # hypothesis kinds that blame a change
     grace_minutes: float = Field(ge=0.0)  # a change this long after the onset still counts
     penalty: float = Field(ge=0.0, le=1.0)  # confidence taken from an unrelated change's blame
     inert: list[Inert] = Field(default_factory=list)
+    effects: list[ChangeEffect] = Field(default_factory=list)
 
 
 # ---- outside.yaml ------------------------------------------------------------------------
@@ -188,10 +215,20 @@ class Persists(_Strict):
     reason: str
 
 
+class CannotHelp(_Strict):
+    """Write actions the evidence on the hypothesis's service says cannot help (``when`` matches
+    a finding there), and why: more replicas do not raise a limit the service enforces itself."""
+
+    actions: list[str] = Field(min_length=1)
+    when: Matcher
+    reason: str
+
+
 class Harm(_Strict):
     write_risks: list[str] = Field(min_length=1)
     restart_actions: list[str] = Field(default_factory=list)
     survives_restart: list[Persists] = Field(default_factory=list)
+    cannot_help: list[CannotHelp] = Field(default_factory=list)
     restart_behind_a_fix: list[str] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
     default_steps: list[str] = Field(min_length=1)

@@ -62,6 +62,7 @@ class CauseKind(StrEnum):
     UNKNOWN_FLAG = "unknown_flag"
     PERMISSION_DENIED = "permission_denied"
     MODULE_MISSING = "module_missing"
+    CONFIG_RELOADED = "config_reloaded"  # not a failure: a change made while running
     # disk
     DISK_FULL = "disk_full"
     READ_ONLY_FS = "read_only_fs"
@@ -92,7 +93,9 @@ class CauseKind(StrEnum):
     POOL_EXHAUSTED = "pool_exhausted"
     THREAD_POOL_EXHAUSTED = "thread_pool_exhausted"
     # cloud
-    THROTTLED = "throttled"
+    THROTTLED = "throttled"  # what it calls (a provider, the cloud's API) throttles it
+    # it answers its own clients 429: more requests arrive than its rate limit admits
+    RATE_LIMITING_CLIENTS = "rate_limiting_clients"
     ACCESS_DENIED = "access_denied"
     CREDENTIALS_INVALID = "credentials_invalid"
     LIMIT_EXCEEDED = "limit_exceeded"
@@ -102,6 +105,8 @@ class CauseKind(StrEnum):
     TASKS_FAILED = "tasks_failed"
     PROVIDER_ERROR = "provider_error"  # the cloud / a provider answered 5xx
     ANONYMOUS_ACCESS = "anonymous_access"
+    TARGET_NOT_SERVING = "target_not_serving"  # a load balancer target out of rotation
+    TARGET_STARTING = "target_starting"  # a target still registering / first health checks
     AUTH_FAILURE = "auth_failure"  # failed logins against a host
     # application behaviour
     WORKER_TIMEOUT = "worker_timeout"
@@ -128,6 +133,11 @@ FAMILY: dict[CauseKind, str] = {
     CauseKind.TLS_UNKNOWN_AUTHORITY: "cert_expired",
     CauseKind.TLS_HOSTNAME_MISMATCH: "cert_expired",
 }
+
+
+# Kinds that are not a failure but a change: a finding that carries one is change evidence
+# (``logs.mine`` adds a change fact of this change kind at the line's time).
+CHANGE_KINDS: dict[CauseKind, str] = {CauseKind.CONFIG_RELOADED: "config"}
 
 
 def family(kind: CauseKind) -> str:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.investigate.reachability import NetworkView, Verdict
+from bot.investigate.sources_health import StoppedTaskRecord, TargetGroupRecord
+
 
 @dataclass(frozen=True)
 class MetricRef:
@@ -203,3 +206,18 @@ class Evidence(Protocol):
     def iam_users(self) -> list[IamUserRecord]: ...
     def autoscaling_groups(self) -> list[AsgRecord]: ...
     def certificates(self) -> list[CertRecord]: ...
+    def target_groups(self) -> list[TargetGroupRecord]:
+        """Load balancer target groups with their targets' health and what serves them."""
+        ...
+
+    def stopped_tasks(self) -> list[StoppedTaskRecord]:
+        """Recently stopped tasks of the ECS services in the graph."""
+        ...
+
+    def network(self) -> NetworkView:
+        """The VPC as describe_* calls show it (endpoints, subnets, routes, ACLs, groups)."""
+        ...
+
+    def analyze_path(self, source: str, destination: str, port: int) -> Verdict | None:
+        """AWS Reachability Analyzer's verdict, or None where it is not available."""
+        ...

@@ -27,6 +27,7 @@ from bot.investigate.sources import (
     RevisionRecord,
     SeriesData,
 )
+from bot.investigate.sources_aws_health import AwsHealthReads
 from bot.investigate.sources_aws_inventory import AwsInventory
 from integrations.aws import cloudtrail, cloudwatch, rds
 from integrations.aws import logs as cwlogs
@@ -34,7 +35,7 @@ from integrations.aws.errors import AwsNotFound
 from integrations.aws.session import AwsClients
 
 T = TypeVar("T")
-_AWS_FAMILIES = {"changes", "resources", "security"}
+_AWS_FAMILIES = {"changes", "resources", "security", "network"}
 _LINE = re.compile(
     r"^(?:(\d{4}-\d\d-\d\dT\S+)\s+)?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\s+(.*)$"
 )
@@ -48,7 +49,7 @@ def _level_of(text: str) -> str | None:
     return (m.group(1) or m.group(2) or "").upper() or None
 
 
-class LiveEvidence(AwsInventory):
+class LiveEvidence(AwsInventory, AwsHealthReads):
     def __init__(
         self,
         *,
@@ -196,6 +197,13 @@ class LiveEvidence(AwsInventory):
             return "Kubernetes not configured (set KUBECONFIG)"
         if family in _AWS_FAMILIES and self._aws is None:
             return "AWS not configured (set AWS credentials and AWS_REGION)"
+        # a scan over an empty list looks at nothing: say so rather than "ok, 0 found"
+        if family == "metrics" and not self._catalog:
+            return "metrics not configured (no metric catalogue to scan)"
+        if family == "logs" and not self._sources:
+            return "logs not configured (no log sources to read)"
+        if family == "topology" and not self._topo.services:
+            return "service graph not configured (set AIOPS_TOPOLOGY_FILE)"
         return None
 
     def pods(self, namespace: str, owner: str | None = None) -> list[PodRecord]:

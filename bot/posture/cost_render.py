@@ -80,7 +80,7 @@ def rows(audit: CostAudit) -> list[CostRow]:
             f.resource,
             f.summary,
             f.fix_action or "",
-            f"{f.monthly:.2f}" if f.monthly is not None else "",
+            monthly_usd=f"{f.monthly:.2f}" if f.monthly is not None else "",
         )  # fmt: skip
         for f in audit.ranked()
     ]
@@ -94,7 +94,7 @@ def rows(audit: CostAudit) -> list[CostRow]:
                 s,
                 f"{s}: {money(v, spend.currency)} from {spend.start} to {spend.end}",
                 "",
-                f"{v:.2f}",
+                monthly_usd=f"{v:.2f}",
             )  # fmt: skip
             for s, v in spend.by_service.items()
         ]
@@ -106,7 +106,7 @@ def rows(audit: CostAudit) -> list[CostRow]:
                 a.service,
                 anomaly_line(a, spend.currency),
                 "",
-                f"{a.over:.2f}",
+                monthly_usd=f"{a.over:.2f}",
             )  # fmt: skip
             for a in spend.anomalies
         ]

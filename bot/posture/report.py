@@ -1,11 +1,12 @@
 """Audit results as rows, and rows as a table, Markdown, CSV or JSON (the terminal's
 ``--format``); Slack keeps its own summaries in ``security.render`` / ``cost_render.render``.
-A report's columns are its row type's fields (``ReportRow``, or a subclass with more)."""
+A report's columns are its rows' fields (``ReportRow``, or a subclass with more, such as the
+cost audit's ``monthly_usd``)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Literal
 
 from bot.posture.security import SecurityAudit
@@ -14,6 +15,8 @@ from bot.tables import csv_text, markdown_table
 Format = Literal["table", "md", "csv", "json"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json")
 COLUMNS = ("section", "severity", "check", "resource", "summary", "fix_action")
+#: added in front when the rows come from more than one account or region
+WHERE = ("account", "region")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class ReportRow:
     resource: str
     summary: str
     fix_action: str = ""
+    account: str = ""  # set when several accounts are read
+    region: str = ""
 
 
 def security_rows(audit: SecurityAudit) -> list[ReportRow]:
@@ -40,19 +45,33 @@ def security_rows(audit: SecurityAudit) -> list[ReportRow]:
                     resource=f.source,
                     summary=f.summary,
                     fix_action=str(f.get("fix_action") or ""),
+                    account=str(f.get("account") or ""),
+                    region=str(f.get("region") or ""),
                 )
             )
+    rows += [ReportRow("notes", "info", "not_enabled", "", n) for n in audit.notes]
     rows += [ReportRow("errors", "error", "unreadable", "", e) for e in audit.errors]
     return rows
 
 
 def format_rows(rows: list[ReportRow], fmt: Format) -> str:
+    """One account's rows keep the one-account columns; rows naming accounts add
+    ``account`` and ``region`` in front."""
+    own: dict[str, None] = dict.fromkeys(COLUMNS)  # ordered: every row type's fields
+    for row in rows:
+        own.update(dict.fromkeys(f.name for f in fields(row) if f.name not in WHERE))
+    several = any(r.account for r in rows)
+    columns = (*WHERE, *own) if several else tuple(own)
     if fmt == "json":
-        return json.dumps([asdict(r) for r in rows], indent=2)
-    columns = tuple(f.name for f in fields(rows[0])) if rows else COLUMNS
-    table = [[getattr(r, c) for c in columns] for r in rows]
+        return json.dumps([{c: getattr(r, c, "") for c in columns} for r in rows], indent=2)
+    table = [[getattr(r, c, "") for c in columns] for r in rows]
     if fmt == "csv":
         return csv_text(columns, table)
     if fmt == "md":
         return markdown_table(columns, table)
-    return "\n".join(f"[{r.severity}] {r.section}: {r.summary}" for r in rows) or "no findings"
+    text = [f"[{r.severity}] {_where(r)}{r.section}: {r.summary}" for r in rows]
+    return "\n".join(text) or "no findings"
+
+
+def _where(row: ReportRow) -> str:
+    return f"{row.account} {row.region}: " if row.account else ""

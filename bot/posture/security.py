@@ -8,11 +8,12 @@ A check that cannot read its source is reported as such; the others still run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bot.errors import NotEnabled
 from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Primitive, Scope
@@ -34,6 +35,9 @@ class PostureSource(Protocol):
     def groups(self) -> list[GroupUse]: ...
 
 
+#: (section title, a read returning its findings), see ``bot.posture.checks``
+MoreCheck = tuple[str, Callable[[], list[PostureFinding]]]
+
 #: (title, primitive) in the order the report lists them
 CHECKS: tuple[tuple[str, Primitive], ...] = (
     ("Security groups open to the internet", security_groups),
@@ -47,6 +51,7 @@ CHECKS: tuple[tuple[str, Primitive], ...] = (
 class SecurityAudit:
     sections: list[tuple[str, list[Finding]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # sources not enabled here
 
     @property
     def findings(self) -> list[Finding]:
@@ -83,9 +88,15 @@ def _finding(f: PostureFinding) -> Finding:
     )
 
 
+def _as_findings(read: Callable[[], list[PostureFinding]]) -> Callable[[], list[Finding]]:
+    return lambda: [_finding(f) for f in read()]
+
+
 def _guarded(audit: SecurityAudit, title: str, read: Callable[[], list[Finding]]) -> None:
     try:
         audit.sections.append((title, read()))
+    except NotEnabled as exc:
+        audit.notes.append(f"{title}: {exc}")
     except Exception as exc:  # one unreadable source must not hide the others
         log.info("security audit: %s failed: %s", title, exc, exc_info=True)
         audit.errors.append(f"{title}: could not read ({exc})")
@@ -113,10 +124,13 @@ def security_audit(
     ctx: InvestigationContext,
     iam_source: PrincipalSource | None = None,
     aws: PostureSource | None = None,
+    more: Sequence[MoreCheck] = (),
 ) -> SecurityAudit:
     """``iam_source`` reads IAM with policy documents; without it the IAM check goes by the
     evidence's policy names. ``aws`` (``PostureReader``) reads security groups with their
-    use (world-open rules ranked by port risk, unused groups) and adds encryption at rest."""
+    use (world-open rules ranked by port risk, unused groups) and adds encryption at rest.
+    ``more`` are further sections (``bot.posture.checks.more_checks``: root use, GuardDuty,
+    Inspector, Kubernetes), each run on its own so one unreadable source hides nothing."""
     now = ctx.now()
     scope = Scope(services=(), start=now, end=now, long_start=now, hints={"all": True})
     audit = SecurityAudit()
@@ -148,6 +162,8 @@ def security_audit(
         audit.sections.append((title, _sorted(found)))
     if aws is not None:
         _guarded(audit, ENCRYPTION_TITLE, lambda: [_finding(f) for f in encryption_audit(aws)])
+    for title, read in more:
+        _guarded(audit, title, _as_findings(read))
     return audit
 
 
@@ -162,8 +178,10 @@ def render(audit: SecurityAudit, *, max_per_section: int = 15) -> str:
         lines.append(f"*{title}* ({len(found)})")
         for f in found[:max_per_section]:
             mark = ":information_source:" if f.get("check") == "sg_open_web" else ":warning:"
-            lines.append(f"{mark} {f.summary}")
+            where = f"`{f.get('account')} {f.get('region')}` " if f.get("account") else ""
+            lines.append(f"{mark} {where}{f.summary}")
         if len(found) > max_per_section:
             lines.append(f"… and {len(found) - max_per_section} more")
+    lines += [f":information_source: {n}" for n in audit.notes]
     lines += [f":x: {e}" for e in audit.errors]
     return "\n".join(lines)

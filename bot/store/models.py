@@ -57,6 +57,10 @@ class Incident(SQLModel, table=True):
     status: str = Field(default="triggered", max_length=16, index=True)
     group_key: str = Field(default="", max_length=255, index=True)
     root_alert_id: int | None = None
+    # why the root was elected, when the correlator could say (a detector storm's verdict)
+    root_basis: str | None = Field(default=None, max_length=16)  # change | own | lead | calls
+    root_confidence: float | None = None
+    root_why: str | None = Field(default=None, max_length=500)
     services: list[str] = _json(list)
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     escalation_policy: str | None = Field(default=None, max_length=100)  # services.yaml

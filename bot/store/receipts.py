@@ -25,14 +25,22 @@ def seen(db: Database, key: str) -> bool:
         return session.get(Receipt, key[:255]) is not None
 
 
-def remember(db: Database, key: str) -> bool:
-    """Record a processed delivery; False when it was already there."""
-    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
-    stmt = (
+def _insert(dialect: str) -> Any:
+    """The receipt INSERT, built once per dialect: its values are bound at execution, so
+    SQLAlchemy compiles it once (literal ``.values()`` compiled it on every receipt)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
         insert(RECEIPTS)
-        .values(key=key[:255], at=utcnow())
         .on_conflict_do_nothing()
         .returning(RECEIPTS.c.key)  # a row back = inserted (psycopg's rowcount says -1 here)
     )
+
+
+_INSERTS = {dialect: _insert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def remember(db: Database, key: str) -> bool:
+    """Record a processed delivery; False when it was already there."""
+    stmt = _INSERTS[db.dialect] if db.dialect in _INSERTS else _insert(db.dialect)
     with db.engine.begin() as conn:
-        return conn.execute(stmt).first() is not None
+        return conn.execute(stmt, {"key": key[:255], "at": utcnow()}).first() is not None

@@ -99,6 +99,8 @@ def incident_message(incident: IncidentCard) -> list[Block]:
     ]
     if incident.root_cause_alert:
         blocks.append(section(f"*Root-cause alert*\n{escape(incident.root_cause_alert)}"))
+    if incident.root_reason:
+        blocks.append(context(f":mag: {truncate(escape(incident.root_reason), 2900)}"))
     if incident.related_changes:
         changes = list(incident.related_changes)
         lines = [_change_line(c) for c in changes[:MAX_CHANGES_SHOWN]]

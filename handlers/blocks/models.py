@@ -30,6 +30,7 @@ class IncidentCard:
     severity: str
     status: str
     root_cause_alert: str | None = None
+    root_reason: str | None = None  # why that alert is the root (a storm verdict), if known
     services: Sequence[str] = ()
     related_changes: Sequence[ChangeView] = ()
     alert_count: int = 0

@@ -60,28 +60,40 @@ def export(
 
 
 def _posture(
-    kind: str, scenario: Path | None, stack_name: str | None = None, tfstate: Path | None = None
+    kind: str,
+    scenario: Path | None,
+    stack_name: str | None = None,
+    tfstate: Path | None = None,
+    account: str | None = None,
 ) -> list[Any]:
-    """Run the security, cost, compliance or drift audit over the configured AWS or a
-    scenario's world."""
+    """Run the security, cost, compliance or drift audit over the configured AWS (every
+    account of AIOPS_ACCOUNTS_FILE when set) or a scenario's world."""
+    from bot.accounts.service import configured_fleet
     from bot.posture.report import security_rows
     from handlers.cli.live import live_context
 
+    fleet = configured_fleet(get_settings()) if scenario is None else None
+    if fleet is None and account not in (None, "all"):
+        raise UserError("--account needs AIOPS_ACCOUNTS_FILE (the accounts to choose from)")
     tables = _cost_tables() if kind == "cost" else None  # a bad file fails before the world
     with ExitStack() as stack:
         ctx = live_context(stack, scenario, f"audit {kind}")
         clients = ctx.evidence.aws_clients
+        if fleet is not None and not (kind == "drift" and tfstate is not None):
+            return _across(kind, fleet.only(account), ctx, stack_name, tables)
         if kind == "drift":
             return _drift(clients, stack_name, tfstate)
         if kind == "compliance":
             return _compliance(clients, ctx, record=scenario is None)
         if kind == "security":
+            from bot.posture.checks import more_checks
             from bot.posture.security import security_audit
             from integrations.aws.iam_policies import PolicyReader
             from integrations.aws.posture_reads import PostureReader
 
             reads = PostureReader(clients.ec2, clients.rds)
-            return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads))
+            more = more_checks(clients, ctx.evidence.k8s_api, ctx.now())
+            return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads, more))
         return _cost(clients, ctx, tables)
 
 
@@ -106,6 +118,37 @@ def _cost(clients: Any, ctx: Any, tables: Any) -> list[Any]:
     return rows(found)
 
 
+def _across(
+    kind: str, fleet: Any, ctx: Any, stack_name: str | None, tables: Any = None
+) -> list[Any]:
+    """The audit in every account and region of ``fleet``; rows name account and region."""
+    from bot.posture.across import rows_across, security_across
+
+    if kind == "security":
+        return security_across(fleet, ctx.now(), ctx.topology).rows()
+    if kind == "compliance":
+        return _compliance(None, ctx, record=True, fleet=fleet)
+    if kind == "drift":
+        from bot.drift import drift_audit
+        from bot.drift.report import drift_rows
+
+        return rows_across(fleet, lambda clients: drift_rows(drift_audit(clients, stack_name)))
+    from dataclasses import replace
+
+    from bot.capacity.setup import metric_sources
+    from bot.posture.across import rows_where
+    from bot.posture.cost import CostSources, cost_audit
+    from bot.posture.cost_render import rows
+
+    def cost(clients: Any, target: Any, region: str) -> list[Any]:
+        src = CostSources.of(clients, metric_sources(clients.cloudwatch).get("cloudwatch"))
+        if region != target.regions[0]:
+            src = replace(src, ce=None)  # Cost Explorer is account-wide: read it once
+        return list(rows(cost_audit(src, ctx.now(), *tables)))
+
+    return rows_where(fleet, cost)
+
+
 def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
     from bot.drift import drift_audit
     from bot.drift.report import drift_rows, summary
@@ -116,7 +159,7 @@ def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
     return drift_rows(report)
 
 
-def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
+def _compliance(clients: Any, ctx: Any, *, record: bool, fleet: Any = None) -> list[Any]:
     """Evaluate the rules; against live systems also record the run and print the trend."""
     from bot.compliance.evaluate import evaluate
     from bot.compliance.render import rows, summary
@@ -125,7 +168,7 @@ def _compliance(clients: Any, ctx: Any, *, record: bool) -> list[Any]:
     from bot.inventory.service import InventorySources
 
     settings = get_settings()
-    sources = InventorySources(clients, ctx.evidence.k8s_api)
+    sources = InventorySources(clients, ctx.evidence.k8s_api, fleet)
     report = evaluate(load_rules(settings.aiops_compliance_file), sources)
     trend = None
     if record:
@@ -145,12 +188,13 @@ def _report(
     out: Path | None,
     stack: str | None = None,
     tfstate: Path | None = None,
+    account: str | None = None,
 ) -> None:
     from bot.posture.report import FORMATS, Format, format_rows
 
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
-    found = _posture(kind, scenario, stack, tfstate)
+    found = _posture(kind, scenario, stack, tfstate, account)
     if kind == "compliance" and fmt == "table" and out is None:
         return  # the summary printed above is the table
     text = format_rows(found, cast("Format", fmt))
@@ -166,28 +210,48 @@ Scenario = Annotated[
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, md, csv or json")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="write to this file")]
+AccountOpt = Annotated[
+    str | None,
+    typer.Option("--account", help="one account of AIOPS_ACCOUNTS_FILE (name or id), or all"),
+]
 
 
 @audit_app.command("security")
-def security(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+def security(
+    scenario: Scenario = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    account: AccountOpt = None,
+) -> None:
     """Open security groups, public or unencrypted buckets, IAM admin rights from the policy
-    documents, MFA and access keys, expiring certificates."""
-    _report("security", scenario, fmt, out)
+    documents, MFA and access keys, expiring certificates, unencrypted data at rest, root
+    account use, GuardDuty and Inspector findings, Kubernetes workloads."""
+    _report("security", scenario, fmt, out, account=account)
 
 
 @audit_app.command("compliance")
-def compliance(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+def compliance(
+    scenario: Scenario = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    account: AccountOpt = None,
+) -> None:
     """Compliance rules over the inventory (CIS AWS Foundations ids, your own rules from
     AIOPS_COMPLIANCE_FILE): score, failing resources, and the trend since the last run."""
-    _report("compliance", scenario, fmt, out)
+    _report("compliance", scenario, fmt, out, account=account)
 
 
 @audit_app.command("cost")
-def cost(scenario: Scenario = None, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+def cost(
+    scenario: Scenario = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    account: AccountOpt = None,
+) -> None:
     """Idle and oversized EC2, RDS and Lambda, old snapshots, unattached volumes and idle
     addresses, each with a monthly price (prices.yaml, AIOPS_PRICES_FILE); spend by service
     and cost anomalies from Cost Explorer where it answers."""
-    _report("cost", scenario, fmt, out)
+    _report("cost", scenario, fmt, out, account=account)
 
 
 @audit_app.command("drift")
@@ -200,10 +264,11 @@ def drift(
     scenario: Scenario = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
+    account: AccountOpt = None,
 ) -> None:
     """Live resources against CloudFormation stacks (all, or --stack) and a Terraform state or
     plan JSON (--tfstate): added, removed and changed attributes, with the template line."""
-    _report("drift", scenario, fmt, out, stack, tfstate)
+    _report("drift", scenario, fmt, out, stack, tfstate, account)
 
 
 def register(app: typer.Typer) -> None:

@@ -61,6 +61,8 @@ def show_cmd(incident_id: int) -> None:
             f"root-cause alert: #{v.root_alert.id} {v.root_alert.name} "
             f"({v.root_alert.service or '-'})"
         )
+    if v.root_verdict:
+        console.print(f"why: {v.root_verdict.text}", highlight=False)
     console.print(
         f"services: {', '.join(v.services) or '-'} · alerts: {v.alert_count} "
         f"({v.firing_count} firing)"

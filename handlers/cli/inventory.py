@@ -9,6 +9,8 @@ from typing import Annotated, cast
 import typer
 from rich.console import Console
 
+from bot.accounts.service import configured_fleet
+from bot.config import get_settings
 from bot.errors import UserError
 from bot.inventory.ask import words_to_query
 from bot.inventory.render import Format, render, summary
@@ -29,14 +31,23 @@ def inventory(
     scenario: Annotated[
         Path | None, typer.Option("--scenario", help="list this scenario's sandbox world")
     ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help="one account of AIOPS_ACCOUNTS_FILE (name or id), or all"),
+    ] = None,
 ) -> None:
-    """List resources of one type with filters (env=prod, state=stopped, tag:team=payments)."""
+    """List resources of one type with filters (env=prod, state=stopped, tag:team=payments);
+    with AIOPS_ACCOUNTS_FILE, in every account and region."""
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     query = words_to_query(list(words or []))
+    fleet = configured_fleet(get_settings()) if scenario is None else None
+    if fleet is None and account not in (None, "all"):
+        raise UserError("--account needs AIOPS_ACCOUNTS_FILE (the accounts to choose from)")
     with ExitStack() as stack:
         evidence = live_context(stack, scenario, "inventory").evidence
-        sources = InventorySources(evidence.aws_clients, evidence.k8s_api)
+        fleet = fleet.only(account) if fleet is not None else None
+        sources = InventorySources(evidence.aws_clients, evidence.k8s_api, fleet)
         result = run(query, sources)
     text = render(result, cast(Format, fmt))
     if out is not None:

@@ -78,4 +78,7 @@ def register(app: typer.Typer) -> None:
             table.add_row(inc["id"], inc["title"], alerts, inc["root_alert"] or "", *where)
         console = Console()
         console.print(table)
+        for inc in result["incidents"]:
+            if inc.get("root_why"):
+                console.print(f"#{inc['id']} why: {inc['root_why']}", highlight=False)
         console.print(kept_db_note(db), highlight=False)

@@ -234,6 +234,7 @@ def _incidents(ctx: ReplayContext, enrichers: Sequence[Enricher]) -> list[dict[s
                 "title": inc.title,
                 "alerts": ids,
                 "root_alert": root,
+                "root_why": inc.root_why,
                 "status": inc.status,
                 "services": list(inc.services),
             }

@@ -198,9 +198,12 @@ def _runbook(args: list[str]) -> Call:
 
 
 def _audit(args: list[str]) -> Call:
-    _arity(args, 1, 2 if args and args[0] == "drift" else 1)
+    _arity(args, 1, 2 if args and args[0] in ("drift", "security") else 1)
     if args[0] == "security":
-        return lambda s, a: s.audit(a, "security", None)
+        account = args[1] if len(args) > 1 else None
+        if account is not None and not _ACCOUNT.match(account):
+            raise ArgError(f"`{account}` is not an account name or id (or `all`).")
+        return lambda s, a: s.audit(a, "security", account)
     if args[0] == "cost":
         return lambda s, a: s.audit(a, "cost", None)
     if args[0] == "compliance":
@@ -215,6 +218,8 @@ def _audit(args: list[str]) -> Call:
 
 #: CloudFormation's stack name rule: a letter, then letters, digits and hyphens (up to 128)
 _STACK = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+#: an account's name in accounts.yaml, or its 12-digit id
+_ACCOUNT = re.compile(r"^[\w.-]{1,64}$")
 
 
 def _inventory(args: list[str]) -> Call:
@@ -311,7 +316,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("slo", "/aiops slo", "SLO status and error budgets", _no_args(lambda s: s.slo)),
     Subcommand("capacity", "/aiops capacity", "Capacity forecast",
                _no_args(lambda s: s.capacity)),
-    Subcommand("audit", "/aiops audit security|cost|compliance|drift [stack]",
+    Subcommand("audit", "/aiops audit security [account|all] | cost | compliance | drift [stack]",
                "Run a security, cost, compliance or drift (IaC vs live) audit", _audit),
     Subcommand("inventory", "/aiops inventory <type> [key=value …] | <question>",
                "List resources: `ec2 env=prod`, `which buckets are public`", _inventory),

@@ -40,6 +40,7 @@ class Reports:
     metric_sources: Callable[[], dict[str, Any]]  # name -> MetricSource ("default", …)
     aws: Callable[[], Any]  # AwsClients
     k8s: Callable[[], Any] = lambda: None  # KubernetesApi, or None when not configured
+    fleet: Callable[[], Any] = lambda: None  # bot.accounts Fleet when AIOPS_ACCOUNTS_FILE is set
     slo_file: Path | None = None
     compliance_file: Path | None = None
     prices_file: Path | None = None  # AIOPS_PRICES_FILE
@@ -93,14 +94,30 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
 
         if domain.investigation_context is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")
+        fleet = _fleet(domain, scope)
+        if fleet is not None:
+            from bot.posture.across import security_across
+            from bot.posture.report import format_rows
+
+            ctx = domain.investigation_context()
+            across = security_across(fleet, domain.clock.now(), ctx.topology)
+            attached = None
+            if len(across.findings) > INLINE_ROWS:  # every account's findings, as a file
+                rows = format_rows(across.rows(), "csv")
+                attached = ReplyFile("security-audit.csv", rows, "security audit, all findings")
+            text = f"{security.render(across)}\n_Asked by <@{actor.user_id}>._"
+            return Reply(text, public=True, file=attached)
+        from bot.posture.checks import more_checks
         from integrations.aws.iam_policies import PolicyReader
         from integrations.aws.posture_reads import PostureReader
 
-        iam, reads = None, None
+        iam, reads, more = None, None, []
         if domain.reports is not None:
-            clients = _reports(domain).aws()
+            r = _reports(domain)
+            clients = r.aws()
             iam, reads = PolicyReader(clients.iam), PostureReader(clients.ec2, clients.rds)
-        found = security.security_audit(domain.investigation_context(), iam, reads)
+            more = more_checks(clients, r.k8s(), domain.clock.now())
+        found = security.security_audit(domain.investigation_context(), iam, reads, more)
         text = security.render(found)
     elif kind == "compliance":
         text = _compliance(domain)
@@ -131,6 +148,20 @@ def _cost(domain: Domain, actor: Actor) -> Reply:
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
+def _fleet(domain: Domain, account: str | None) -> Any:
+    """The accounts to audit (``account``: one of them, ``all`` / None: every one), or None
+    when no accounts file is configured."""
+    fleet = _reports(domain).fleet() if domain.reports is not None else None
+    if fleet is None:
+        if account not in (None, "all"):
+            raise UserError(
+                f"no accounts are configured to choose {account!r} from",
+                hint="set AIOPS_ACCOUNTS_FILE (docs/accounts.md)",
+            )
+        return None
+    return fleet.only(account)
+
+
 def _drift(domain: Domain, actor: Actor, stack: str | None) -> Reply:
     """Every CloudFormation stack (or ``stack``) against live; the full report attached when
     it is long."""
@@ -154,7 +185,8 @@ def _compliance(domain: Domain) -> str:
     from bot.inventory.service import InventorySources
 
     r = _reports(domain)
-    report = evaluate(load_rules(r.compliance_file), InventorySources(aws=r.aws(), k8s=r.k8s()))
+    sources = InventorySources(aws=r.aws(), k8s=r.k8s(), fleet=r.fleet())
+    report = evaluate(load_rules(r.compliance_file), sources)
     return summary(report, record(domain.db, report, domain.clock.now()))
 
 
@@ -170,7 +202,7 @@ def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:
     from bot.inventory.service import InventorySources, run
 
     r = _reports(domain)
-    result = run(query, InventorySources(aws=r.aws(), k8s=r.k8s()))
+    result = run(query, InventorySources(aws=r.aws(), k8s=r.k8s(), fleet=r.fleet()))
     table = render(result, "table").splitlines()
     head, rows = table[0], table[1 : 3 + INLINE_ROWS]
     more = len(result.resources) - INLINE_ROWS

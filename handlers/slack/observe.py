@@ -1,17 +1,13 @@
-"""A global Bolt middleware timing each Slack request from arrival to ack.
+"""The kind of a Slack request, as ``aiops_slack_ack_seconds{kind}`` labels it.
 
-The app runs listeners before the ack (``process_before_response``), so the time spent in the
-middleware chain is the ack latency Slack sees (minus the network). Events are the exception:
-the socket-mode handler acks them on arrival, so their listener time is not timed as an ack.
+The ack is timed where it is sent, by the socket-mode handler (``handlers.slack.sockets``):
+from the envelope's arrival in the receive loop to its ack on the wire. An event is acked on
+arrival, so its listener's time is not ack latency.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
-
-from bot import observability
 
 
 def request_kind(body: dict[str, Any]) -> str:
@@ -21,13 +17,3 @@ def request_kind(body: dict[str, Any]) -> str:
     if kind == "event_callback":
         return "event"
     return kind
-
-
-def time_ack(body: dict[str, Any], next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
-    if request_kind(body) == "event":  # acked on arrival (handlers.slack.app): not ack latency
-        return next()
-    started = time.perf_counter()
-    try:
-        return next()
-    finally:
-        observability.slack_ack(time.perf_counter() - started, request_kind(body))

@@ -65,6 +65,7 @@ def incident_card(
         severity=view.severity,
         status=view.status,
         root_cause_alert=root_text,
+        root_reason=view.root_verdict.text if view.root_verdict else None,
         services=tuple(view.services),
         related_changes=tuple(changes),
         alert_count=view.alert_count,

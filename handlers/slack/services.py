@@ -123,7 +123,8 @@ class Services:
     oncall: Callable[[Actor], Reply] = not_available("/aiops oncall")
     slo: Callable[[Actor], Reply] = not_available("/aiops slo")
     capacity: Callable[[Actor], Reply] = not_available("/aiops capacity")
-    # the third argument: what to audit within the kind (drift: one stack), or None
+    # the third argument: what to audit within the kind (drift: one stack; security: one
+    # account of AIOPS_ACCOUNTS_FILE, or all), or None
     audit: Callable[[Actor, AuditKind, str | None], Reply] = not_available("/aiops audit")
     inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")

@@ -144,6 +144,7 @@ class Runtime:
     _stops: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     db: Database | None = None
     domain: Domain | None = None
+    acks_owed: Any = None  # handlers.slack.sockets.AcksOwed: jobs give way to owed Slack acks
 
     def start(self) -> Runtime:
         try:
@@ -157,7 +158,11 @@ class Runtime:
         s = self.settings
         self.db = db = settings_database(s)
         self._stops.append(("database", db.dispose))
-        jobs = JobRunner()
+        if self.slack:  # a job waits (briefly) while Slack acks are owed: acks have a deadline
+            from handlers.slack.sockets import AcksOwed
+
+            self.acks_owed = AcksOwed()
+        jobs = JobRunner(before_each=self.acks_owed.give_way if self.acks_owed else None)
         self._stops.append(("jobs", lambda: jobs.shutdown(wait=False)))
         client = publisher = None
         if self.slack:
@@ -283,7 +288,10 @@ class Runtime:
         app = build_app(self.settings, client=client, services=build_services(domain),
                         jobs=domain.jobs)  # fmt: skip
         sockets = start_socket_mode(
-            app, app_token.get_secret_value(), connections=self.settings.aiops_slack_connections
+            app,
+            app_token.get_secret_value(),
+            connections=self.settings.aiops_slack_connections,
+            owed=self.acks_owed,
         )
         self._stops.append(("slack", sockets.close))
 

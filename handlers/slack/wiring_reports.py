@@ -37,6 +37,13 @@ def _kubernetes(settings: Settings) -> Any:
     return KubernetesApi(client_from_kubeconfig(settings.kubeconfig, settings.kube_context))
 
 
+def _fleet(settings: Settings) -> Any:
+    """Every account of AIOPS_ACCOUNTS_FILE (roles assumed on first use), or None."""
+    from bot.accounts.service import configured_fleet
+
+    return configured_fleet(settings)
+
+
 def build_reports(
     settings: Settings,
     domain: Domain,
@@ -61,10 +68,15 @@ def build_reports(
         lambda: metric_sources(aws().cloudwatch, prometheus_url=s.prometheus_url, http=http)
     )
     config = load_config(s.aiops_capacity_file)  # a bad file stops the start with its reason
+    if s.aiops_accounts_file is not None:  # so does a bad accounts file
+        from bot.accounts.service import load_accounts
+
+        load_accounts(s.aiops_accounts_file)
     reports = Reports(
         metric_sources=sources,
         aws=aws,
         k8s=once(lambda: _kubernetes(s)),
+        fleet=once(lambda: _fleet(s)),
         slo_file=s.aiops_slo_file,
         compliance_file=s.aiops_compliance_file,
         prices_file=s.aiops_prices_file,

@@ -70,3 +70,54 @@ def lookup_changes(
     except ClientError as exc:
         raise convert(exc, "CloudTrail events") from exc
     return sorted(changes, key=lambda c: c.at)
+
+
+@dataclass(frozen=True)
+class IdentityEvent:
+    """One CloudTrail event with who made it: ``identity_type`` is ``userIdentity.type``
+    (``Root``, ``IAMUser``, ``AssumedRole``, ``AWSService``…), ``invoked_by`` the AWS service
+    that acted on the identity's behalf, if any."""
+
+    event_id: str
+    event_name: str
+    at: datetime
+    event_source: str
+    event_type: str
+    identity_type: str
+    invoked_by: str
+    source_ip: str
+    user_agent: str
+
+
+def events_by_user(
+    client: Any, username: str, start: datetime, end: datetime
+) -> list[IdentityEvent]:
+    """Every management event (reads included) whose ``Username`` is ``username`` in
+    ``[start, end]``, newest first, read page by page."""
+    request: dict[str, Any] = {
+        "StartTime": start,
+        "EndTime": end,
+        "LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": username}],
+    }
+    out: list[IdentityEvent] = []
+    try:
+        for page in client.get_paginator("lookup_events").paginate(**request):
+            for event in page.get("Events", []):
+                record = json.loads(event.get("CloudTrailEvent") or "{}")
+                identity = record.get("userIdentity") or {}
+                out.append(
+                    IdentityEvent(
+                        event_id=event["EventId"],
+                        event_name=event["EventName"],
+                        at=event["EventTime"],
+                        event_source=event.get("EventSource", ""),
+                        event_type=str(record.get("eventType") or ""),
+                        identity_type=str(identity.get("type") or ""),
+                        invoked_by=str(identity.get("invokedBy") or ""),
+                        source_ip=str(record.get("sourceIPAddress") or ""),
+                        user_agent=str(record.get("userAgent") or ""),
+                    )
+                )
+    except ClientError as exc:
+        raise convert(exc, "CloudTrail events") from exc
+    return sorted(out, key=lambda e: e.at, reverse=True)

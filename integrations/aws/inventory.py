@@ -29,12 +29,14 @@ class Resource:
     state: str = ""
     tags: dict[str, str] = field(default_factory=dict)
     attrs: dict[str, str] = field(default_factory=dict)
+    account: str = ""  # set when several accounts are read
 
     def value(self, key: str) -> str | None:
-        """A field by name: ``id``, ``name``, ``state``, ``region``, ``tag:K`` or an attribute."""
+        """A field by name: ``id``, ``name``, ``state``, ``region``, ``account``, ``tag:K`` or
+        an attribute."""
         if key.startswith("tag:"):
             return self.tags.get(key[4:])
-        if key in ("id", "name", "state", "region", "kind"):
+        if key in ("id", "name", "state", "region", "kind", "account"):
             return str(getattr(self, key))
         return self.attrs.get(key)
 

@@ -18,8 +18,9 @@ CE_REGION = "us-east-1"  # Cost Explorer answers there for every region's spend
 
 @dataclass(frozen=True)
 class AwsClients:
-    """One client per service. ``cloudtrail`` and ``cloudwatch_history`` go to ``gaps_url``
-    when one is given (the sandbox serves those calls on a separate endpoint)."""
+    """One client per service. ``cloudtrail``, ``cloudwatch_history``, ``guardduty``,
+    ``inspector2`` and ``config`` go to ``gaps_url`` when one is given (the sandbox serves
+    those calls on a separate endpoint)."""
 
     region: str
     cloudwatch: Any
@@ -37,6 +38,10 @@ class AwsClients:
     acm: Any
     elbv2: Any
     cloudformation: Any
+    # the security services (served by the sandbox's gap endpoint too)
+    guardduty: Any = None
+    inspector2: Any = None
+    config: Any = None
     ce: Any = None  # Cost Explorer (one global endpoint, in us-east-1)
 
 
@@ -71,5 +76,8 @@ def make_clients(
         acm=client("acm"),
         elbv2=client("elbv2"),
         cloudformation=client("cloudformation"),
+        guardduty=client("guardduty", gaps),
+        inspector2=client("inspector2", gaps),
+        config=client("config", gaps),
         ce=client("ce", where=CE_REGION),
     )

@@ -30,6 +30,7 @@ from integrations.kubernetes.models import (
     RevisionInfo,
     RolloutResult,
 )
+from integrations.kubernetes.workloads import PodSpec, pod_spec
 
 if TYPE_CHECKING:
     from kubernetes import client
@@ -229,6 +230,11 @@ class KubernetesApi:
     @_wrap
     def list_nodes(self) -> list[NodeInfo]:
         return [convert.node(item) for item in self.core.list_node().items]
+
+    @_wrap
+    def list_pod_specs(self) -> list[PodSpec]:
+        """Every pod in the cluster with what its spec says about security and sizing."""
+        return [pod_spec(item) for item in self.core.list_pod_for_all_namespaces().items]
 
     @_wrap
     def list_hpas(self, namespace: str | None = None) -> list[HpaInfo]:

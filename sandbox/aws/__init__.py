@@ -13,6 +13,7 @@ import boto3
 from sandbox.aws import moto_server
 from sandbox.aws.gaps import GapServer
 from sandbox.aws.gaps_data import alarm_history, trail_events
+from sandbox.aws.gaps_security import SecurityServices
 from sandbox.aws.seed_resources import seed_resources
 from sandbox.aws.seed_spend import seed_spend
 from sandbox.aws.seed_telemetry import put_series, seed_logs
@@ -67,7 +68,8 @@ def start_aws_sandbox(
         t1 = time.perf_counter()
         refs = seed_resources(session, url, scenario.aws, scenario.now)
         timings["resources"] = time.perf_counter() - t1
-        gaps = GapServer(trail_events(scenario, refs), alarm_history(scenario)).start()
+        security = SecurityServices(scenario, refs)
+        gaps = GapServer(trail_events(scenario, refs), alarm_history(scenario), security).start()
         sandbox = AwsSandbox(scenario.region, url, gaps, refs, timings=timings)
         t2 = time.perf_counter()
         sandbox.publish(series)

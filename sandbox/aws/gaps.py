@@ -2,7 +2,9 @@
 
 * CloudTrail ``LookupEvents`` — AWS JSON 1.1 (``X-Amz-Target`` header);
 * CloudWatch ``DescribeAlarmHistory`` — Smithy RPC v2 CBOR (what botocore 1.44 sends to
-  ``/service/GraniteServiceVersion20100801/operation/DescribeAlarmHistory``), and JSON 1.0.
+  ``/service/GraniteServiceVersion20100801/operation/DescribeAlarmHistory``), and JSON 1.0;
+* GuardDuty and Inspector findings (REST-JSON) and AWS Config rule compliance (JSON 1.1),
+  ``gaps_security.py``.
 
 Point a boto3 client at it with ``endpoint_url=``; boto3 stays the client.
 """
@@ -18,6 +20,7 @@ from typing import Any
 
 from sandbox.aws import cbor
 from sandbox.aws.gaps_data import AlarmHistoryItem, TrailEvent
+from sandbox.aws.gaps_security import SecurityError, SecurityServices
 
 _CLOUDTRAIL = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
 _CLOUDWATCH = "GraniteServiceVersion20100801"
@@ -100,14 +103,21 @@ def describe_alarm_history(items: Sequence[AlarmHistoryItem], request: dict[str,
 class GapServer:
     """``ThreadingHTTPServer`` on 127.0.0.1 (free port) serving the two operations above."""
 
-    def __init__(self, events: Sequence[TrailEvent], history: Sequence[AlarmHistoryItem]) -> None:
+    def __init__(
+        self,
+        events: Sequence[TrailEvent],
+        history: Sequence[AlarmHistoryItem],
+        security: SecurityServices | None = None,
+    ) -> None:
         self.events = list(events)
         self.history = list(history)
         handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "LookupEvents": lambda req: lookup_events(self.events, req),
             "DescribeAlarmHistory": lambda req: describe_alarm_history(self.history, req),
+            **(security.targets() if security else {}),
         }
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(handlers))
+        rest = security.route if security else None
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(handlers, rest))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -125,15 +135,49 @@ class GapServer:
         self._httpd.server_close()
 
 
-def _handler_class(handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]]) -> type:
+#: a REST-JSON call: (method, path, JSON body) -> answer, or None when the path is unknown
+RestRoute = Callable[[str, str, dict[str, Any]], dict[str, Any] | None]
+
+
+def _handler_class(
+    handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]], rest: RestRoute | None
+) -> type:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             return
 
+        def _rest(self, method: str, body: bytes) -> None:
+            try:
+                answer = rest(method, self.path, json.loads(body or b"{}")) if rest else None
+                if answer is None:
+                    raise SecurityError("UnknownOperationException", f"{method} {self.path}", 404)
+                status, payload, kind = 200, answer, ""
+            except SecurityError as exc:
+                status, kind = exc.status, exc.code
+                payload = {"__type": exc.code, "message": exc.message}
+            except (ValueError, KeyError, TypeError) as exc:
+                status, kind = 400, "ValidationException"
+                payload = {"__type": kind, "message": str(exc)}
+            raw = json.dumps(payload, default=_json_default).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            if kind:
+                self.send_header("x-amzn-ErrorType", kind)
+            self.send_header("x-amzn-RequestId", "aiops-sandbox")
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._rest("GET", b"")
+
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if "X-Amz-Target" not in self.headers and "/operation/" not in self.path:
+                self._rest("POST", body)
+                return
             use_cbor = "/operation/" in self.path
             if use_cbor:
                 operation = self.path.rstrip("/").rsplit("/", 1)[-1]
@@ -149,7 +193,7 @@ def _handler_class(handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]
                     )
                 request = cbor.loads(body) if use_cbor else json.loads(body or b"{}")
                 status, payload = 200, handler(request)
-            except GapError as exc:
+            except (GapError, SecurityError) as exc:
                 status, payload = exc.status, {"__type": exc.code, "message": exc.message}
             except (ValueError, KeyError, TypeError) as exc:
                 status, payload = 400, {"__type": "ValidationException", "message": str(exc)}

@@ -111,6 +111,9 @@ class AlarmHistoryItem:
 
 def _identity(actor: str | None) -> tuple[str, dict[str, Any]]:
     actor = actor or "unknown"
+    if actor == "root" or actor.endswith(":root"):  # the account's root user
+        arn = actor if actor != "root" else f"arn:aws:iam::{ACCOUNT_ID}:root"
+        return "root", {"type": "Root", "arn": arn, "accountId": ACCOUNT_ID}
     if ":assumed-role/" in actor:
         session = actor.rsplit("/", 1)[-1]
         return session, {"type": "AssumedRole", "arn": actor, "accountId": ACCOUNT_ID}
@@ -129,6 +132,7 @@ def trail_events(scenario: Scenario, refs: Mapping[str, str]) -> list[TrailEvent
             continue
         detail = {k: refs.get(v, v) if isinstance(v, str) else v for k, v in change.detail.items()}
         name = str(detail.pop("event_name", change.kind))
+        source_ip = str(detail.pop("source_ip", "203.0.113.10"))
         source = (
             str(detail.pop("event_source", ""))
             or _SOURCE_BY_NAME.get(name)
@@ -151,7 +155,7 @@ def trail_events(scenario: Scenario, refs: Mapping[str, str]) -> list[TrailEvent
             "eventSource": source,
             "eventName": name,
             "awsRegion": scenario.region,
-            "sourceIPAddress": "203.0.113.10",
+            "sourceIPAddress": source_ip,
             "userAgent": "aws-sdk",
             "requestParameters": detail,
             "responseElements": None,

@@ -24,7 +24,7 @@ import boto3
 import httpx
 
 from bot.errors import UpstreamUnavailable
-from sandbox.aws import cloudwatch_index, ecs_rollout
+from sandbox.aws import cloudwatch_index, ecs_rollout, elb_health
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -72,6 +72,7 @@ def _start_locked(timeout: float) -> str:
     _patch_percentiles()
     cloudwatch_index.patch()
     ecs_rollout.patch()
+    elb_health.patch()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -22,6 +22,7 @@ from moto.rds.models import DBInstance
 from sandbox.aws.ecs_rollout import set_rollout
 from sandbox.aws.moto_server import ACCOUNT_ID, backend
 from sandbox.aws.seed_extra import seed_v11
+from sandbox.aws.seed_health import seed_stopped_tasks, seed_target_groups
 from sandbox.scenario_resources import Aws
 
 AMI_ID = "ami-12c6146b"  # one of moto's bundled example AMIs
@@ -80,9 +81,19 @@ def _security_groups(ec2: Any, aws: Aws) -> dict[str, str]:
 
 def _instances(ec2: Any, aws: Aws, groups: dict[str, str]) -> dict[str, str]:
     refs: dict[str, str] = {}
+    # one default subnet, named explicitly: moto then gives each instance an address inside it
+    # (without one it draws a random 10.x address that no route of the VPC covers)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+    subnets = (
+        ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc[0]["VpcId"]]}])["Subnets"]
+        if vpc
+        else []
+    )
+    placed = {"SubnetId": sorted(s["SubnetId"] for s in subnets)[0]} if subnets else {}
     for inst in aws.ec2_instances:
         tags = {"Name": inst.id_ref, **inst.tags, "aiops:id_ref": inst.id_ref}
         created = ec2.run_instances(
+            **placed,
             ImageId=AMI_ID,
             MinCount=1,
             MaxCount=1,
@@ -234,8 +245,18 @@ def _functions(lam: Any, iam: Any, aws: Aws) -> None:
             )
 
 
-def register_task_definition(ecs: Any, region: str, family: str, revision: int, image: str) -> None:
-    """Register ``family:revision`` (moto numbers revisions max+1; we place the number)."""
+def register_task_definition(
+    ecs: Any,
+    region: str,
+    family: str,
+    revision: int,
+    image: str,
+    *,
+    port: int | None = None,
+    health_path: str | None = None,
+) -> None:
+    """Register ``family:revision`` (moto numbers revisions max+1; we place the number), with
+    the container's port and its own health check when the scenario gives them."""
     definitions = backend("ecs", region).task_definitions.setdefault(family, {})
     if revision in definitions:
         return
@@ -247,7 +268,25 @@ def register_task_definition(ecs: Any, region: str, family: str, revision: int, 
         ecs.register_task_definition(
             family=family,
             containerDefinitions=[
-                {"name": family, "image": image, "memory": 512, "essential": True}
+                {
+                    "name": family,
+                    "image": image,
+                    "memory": 512,
+                    "essential": True,
+                    **({"portMappings": [{"containerPort": port}]} if port else {}),
+                    **(
+                        {
+                            "healthCheck": {
+                                "command": [
+                                    "CMD-SHELL",
+                                    f"curl -f http://localhost:{port or 80}{health_path} || exit 1",
+                                ]
+                            }
+                        }
+                        if health_path
+                        else {}
+                    ),
+                }
             ],
         )
     finally:
@@ -257,13 +296,23 @@ def register_task_definition(ecs: Any, region: str, family: str, revision: int, 
 
 def _ecs(ecs: Any, aws: Aws, region: str) -> None:
     images = {(t.family, t.revision): t.image for t in aws.ecs_task_definitions}
+    served = {(t.family, t.revision): t for t in aws.ecs_task_definitions}
     wanted = set(images)
     for svc in aws.ecs_services:
         revisions = svc.task_definition_revisions or [1]
         wanted.update((svc.name, revision) for revision in revisions)
     for family, revision in sorted(wanted):
         image = images.get((family, revision), f"sandbox.local/{family}:revision-{revision}")
-        register_task_definition(ecs, region, family, revision, image)
+        spec = served.get((family, revision))
+        register_task_definition(
+            ecs,
+            region,
+            family,
+            revision,
+            image,
+            port=spec.container_port if spec else None,
+            health_path=spec.health_check_path if spec else None,
+        )
     for cluster in sorted({svc.cluster for svc in aws.ecs_services}):
         ecs.create_cluster(clusterName=cluster)
     for svc in aws.ecs_services:
@@ -336,6 +385,10 @@ def seed_resources(
     if aws.ecs_services or aws.ecs_task_definitions:
         _ecs(client("ecs"), aws, region)
     refs.update(seed_v11(session, endpoint, aws, now))
+    if aws.target_groups:
+        seed_target_groups(session, endpoint, aws, refs)
+    if aws.ecs_stopped_tasks:
+        seed_stopped_tasks(session, endpoint, aws, now)
     return refs
 
 

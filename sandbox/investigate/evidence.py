@@ -10,6 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.investigate.reachability import (
+    Endpoint,
+    NaclEntry,
+    NetworkAcl,
+    NetworkView,
+    PortRange,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Subnet,
+    Verdict,
+)
 from bot.investigate.sources import (
     AsgRecord,
     BucketRecord,
@@ -28,6 +41,12 @@ from bot.investigate.sources import (
     RdsRecord,
     RevisionRecord,
     SeriesData,
+)
+from bot.investigate.sources_health import (
+    ContainerExitRecord,
+    StoppedTaskRecord,
+    TargetGroupRecord,
+    TargetRecord,
 )
 from sandbox.k8s.loglines import expand_source
 from sandbox.metricgen import generate
@@ -239,3 +258,128 @@ class ScenarioEvidence:
 
     def certificates(self) -> list[CertRecord]:
         return [CertRecord(c.domain, self._now + c.not_after) for c in self.s.aws.acm_certificates]
+
+    def _live_definition(self, service: str) -> tuple[int | None, Any]:
+        """The service's live revision and its ``ecs_task_definitions`` entry (family = name)."""
+        svc = next((e for e in self.s.aws.ecs_services if e.name == service), None)
+        revision = max(svc.task_definition_revisions, default=1) if svc else None
+        definition = next(
+            (
+                t
+                for t in self.s.aws.ecs_task_definitions
+                if t.family == service and t.revision == revision
+            ),
+            None,
+        )
+        return revision, definition
+
+    def target_groups(self) -> list[TargetGroupRecord]:
+        out = []
+        for g in self.s.aws.target_groups:
+            ports: list[int] = []
+            paths: list[str] = []
+            cluster = None
+            if g.ecs_service is not None:
+                _, definition = self._live_definition(g.ecs_service)
+                if definition is not None and definition.container_port is not None:
+                    ports.append(definition.container_port)
+                if definition is not None and definition.health_check_path:
+                    paths.append(definition.health_check_path)
+                cluster = next(
+                    (e.cluster for e in self.s.aws.ecs_services if e.name == g.ecs_service), None
+                )
+            out.append(
+                TargetGroupRecord(
+                    g.name,
+                    [g.load_balancer] if g.load_balancer else [],
+                    g.protocol,
+                    g.port,
+                    str(g.health_check.port),
+                    g.health_check.path,
+                    [
+                        TargetRecord(
+                            t.id_ref or t.ip or "",
+                            t.port or g.port,
+                            t.state,
+                            t.reason,
+                            t.description,
+                        )
+                        for t in g.targets
+                    ],
+                    f"{cluster}/{g.ecs_service}" if g.ecs_service else None,
+                    ports,
+                    paths,
+                )
+            )
+        return out
+
+    def stopped_tasks(self) -> list[StoppedTaskRecord]:
+        out = []
+        for t in self.s.aws.ecs_stopped_tasks:
+            live, _ = self._live_definition(t.service)
+            revision = t.revision or live or 1
+            containers = [
+                ContainerExitRecord(c.name or t.service, c.exit_code, c.reason)
+                for c in t.containers
+            ]
+            record = StoppedTaskRecord(
+                t.cluster,
+                t.service,
+                f"{t.service}:{revision}",
+                t.stop_code,
+                t.stopped_reason,
+                self._now + t.at,
+                containers,
+            )
+            out.extend([record] * t.count)
+        return out
+
+    def network(self) -> NetworkView:
+        """The scenario's instances and security groups in one default VPC, as the sandbox
+        seeds them (one subnet, the default allow-all ACL, the main table's local route,
+        groups that allow all egress)."""
+        vpc, subnet = "vpc-default", "subnet-default"
+        everything = (SgRule("-1", PortRange(), cidr="0.0.0.0/0"),)
+        groups = tuple(
+            SecurityGroup(
+                g.name,
+                g.name,
+                tuple(
+                    SgRule(
+                        r.protocol,
+                        PortRange() if r.protocol == "-1" else PortRange(r.port, r.port),
+                        cidr=r.cidr,
+                    )
+                    for r in g.ingress
+                ),
+                everything,
+            )
+            for g in self.s.aws.security_groups
+        )
+        endpoints = tuple(
+            Endpoint(e.instance_id, e.ref, f"172.31.0.{10 + i}", subnet, tuple(e.security_groups))
+            for i, e in enumerate(self.ec2_instances())
+        )
+        return NetworkView(
+            endpoints=endpoints,
+            subnets=(Subnet(subnet, vpc, "172.31.0.0/16"),),
+            route_tables=(
+                RouteTable("rtb-main", vpc, (Route("172.31.0.0/16", "local"),), main=True),
+            ),
+            acls=(
+                NetworkAcl(
+                    "acl-default",
+                    (),
+                    (
+                        NaclEntry(100, False, "-1", True, "0.0.0.0/0"),
+                        NaclEntry(100, True, "-1", True, "0.0.0.0/0"),
+                    ),
+                    default=True,
+                    vpc=vpc,
+                ),
+            ),
+            groups=groups,
+        )
+
+    def analyze_path(self, source: str, destination: str, port: int) -> Verdict | None:
+        return None

@@ -160,6 +160,10 @@ def container_status(
     return status
 
 
+#: pod spec field -> scenario pod key
+_HOST = {"hostPID": "host_pid", "hostNetwork": "host_network"}
+
+
 def make_pod(
     *,
     namespace: str,
@@ -172,8 +176,10 @@ def make_pod(
     now: datetime,
     owner: Mapping[str, Any] | None = None,
     labels: Mapping[str, str] | None = None,
+    host: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A v1 Pod. ``template`` (from the ReplicaSet) gives images, env, resources and labels."""
+    """A v1 Pod. ``template`` (from the ReplicaSet) gives images, env, resources and labels;
+    ``host`` the scenario pod's ``host_pid`` / ``host_network``."""
     specs = {c["name"]: c for c in ((template or {}).get("spec") or {}).get("containers", [])}
     pod_specs, statuses = [], []
     for raw in containers:
@@ -182,6 +188,8 @@ def make_pod(
             spec["resources"] = {k: quantity_map(v) for k, v in raw["resources"].items() if v}
         if raw.get("image"):
             spec["image"] = str(raw["image"])
+        if raw.get("privileged"):
+            spec["securityContext"] = {"privileged": True}
         pod_specs.append(spec)
         statuses.append(container_status(raw, spec["image"], now, created, name))
     ready = bool(statuses) and all(s["ready"] for s in statuses)
@@ -208,6 +216,7 @@ def make_pod(
         "metadata": meta,
         "spec": {
             "containers": pod_specs,
+            **{k: True for k, key in _HOST.items() if (host or {}).get(key)},
             "nodeName": node,
             "restartPolicy": "Always",
             "schedulerName": "default-scheduler",

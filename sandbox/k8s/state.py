@@ -115,6 +115,7 @@ class ClusterState(Controllers):
                 created=self.now,
                 now=self.now,
                 labels={"app": str(raw["owner"])} if raw.get("owner") else {},
+                host=raw,
             )
         else:
             rs = pod_revision(record, name)
@@ -128,6 +129,7 @@ class ClusterState(Controllers):
                 created=rs.created,
                 now=self.now,
                 owner=self._owner_ref(record, rs),
+                host=raw,
             )
         self.pods[(namespace, name)] = pod
 

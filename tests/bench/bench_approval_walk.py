@@ -29,24 +29,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
-from bot.config import load_settings  # noqa: E402
 from bot.remediate.registry import get as get_action  # noqa: E402
 from bot.store import RemediationRequest  # noqa: E402
-from bot.store import connect as connect_db  # noqa: E402
-from bot.store.migrate import upgrade  # noqa: E402
-from bot.teams.members import add_member  # noqa: E402
 from handlers.blocks.ids import ActionId  # noqa: E402
-from handlers.slack.wiring import Runtime, built_once  # noqa: E402
-from sandbox.investigate.context import context_for_world as investigation_context_for  # noqa: E402
-from sandbox.remediate.context import context_for_world as action_context_for  # noqa: E402
+from handlers.slack.wiring import Runtime  # noqa: E402
 from sandbox.replay.wire import generic  # noqa: E402
-from sandbox.scenario import load_scenario  # noqa: E402
-from sandbox.slack import LocalSlack, Message  # noqa: E402
-from sandbox.world import SandboxWorld  # noqa: E402
+from sandbox.slack import Message  # noqa: E402
 from tests.conftest import SCENARIOS_DIR  # noqa: E402
+from tests.wired import wired_runtime  # noqa: E402
 
 SCENARIO = SCENARIOS_DIR / "02-k8s-crashloop-bad-env.yaml"
 TOKEN = "walk-webhook-token"
@@ -156,42 +148,19 @@ def _buttons(message: Message) -> set[str]:
     }
 
 
-def _add_members(db: Any) -> None:
-    add_member(db, REQUESTER, ["operator"])
-    add_member(db, APPROVER, ["operator"])
-
-
 def run(show: bool) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="walk-"))
-    url = f"sqlite:///{tmp / 'aiops.db'}"
-    db = connect_db(url)
-    upgrade(db.engine)
-    _add_members(db)
     walk = Walk("handlers/slack/approvals.py", "approve", None)
     threading.setprofile(walk.profile)  # every thread started from here on
-    with SandboxWorld(load_scenario(SCENARIO).scenario) as world, LocalSlack() as slack:
-        slack.add_channel("incidents")
-        for user in (REQUESTER, APPROVER):
-            slack.add_user(user, user.lower())
-        settings = load_settings(
-            database_url=url, slack_bot_token="xoxb-walk", slack_app_token="xapp-walk",
-            slack_api_url=slack.api_url, aiops_http_port=0, aiops_webhook_token=TOKEN,
-            aiops_slack_channel="#incidents", aiops_escalation_tick_s=3600,
-        )  # fmt: skip
-        runtime = Runtime(
-            settings,
-            clock=world.clock,
-            investigation_context=built_once(lambda: investigation_context_for(world)),
-            action_context=built_once(lambda: action_context_for(world)),
-        ).start()
+    members = {REQUESTER: ["operator"], APPROVER: ["operator"]}
+    with wired_runtime(SCENARIO, tmp, token=TOKEN, members=members) as w:
+        slack, runtime, db, world = w.slack, w.runtime, w.db, w.world
         try:
-            slack.wait_connected()
             alert = world.scenario.alerts[0]
-            with httpx.Client(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
-                http.post(
-                    "/webhooks/generic", json=generic(alert, world.scenario.now + alert.at),
-                    headers={"Authorization": f"Bearer {TOKEN}"},
-                ).raise_for_status()  # fmt: skip
+            w.http.post(
+                "/webhooks/generic", json=generic(alert, world.scenario.now + alert.at),
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            ).raise_for_status()  # fmt: skip
             parent = slack.wait_for(lambda: next(iter(slack.messages("incidents")), None), 20)
             slack.click_button(REQUESTER, ActionId.INVESTIGATE, message_ts=parent.ts)
 
@@ -227,8 +196,6 @@ def run(show: bool) -> dict[str, Any]:
             walk.done = True
         finally:
             threading.setprofile(None)  # type: ignore[arg-type]
-            runtime.stop()
-            db.dispose()
     if show:
         for s in walk.stops:
             mark = " <== action" if s.seq == walk.action_at else ""

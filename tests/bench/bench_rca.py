@@ -6,14 +6,17 @@ truth is turned into an incident view from the scenario's own alerts, and
 (``rca_scoring.py``) gives per corpus: top-1 and top-3 (kind and service), first action right,
 harmful fixes, silent investigations, crashes, the Brier score and a reliability table.
 
-    .venv/bin/python tests/bench/bench_rca.py               # examples, holdout, thirdparty (dev)
-    .venv/bin/python tests/bench/bench_rca.py --heldout     # the held-out third-party third, ONCE
-    .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty
+    .venv/bin/python tests/bench/bench_rca.py               # examples, holdout, thirdparty(2) (dev)
+    .venv/bin/python tests/bench/bench_rca.py --heldout     # the held-out third-party thirds, ONCE
+    .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty2
     .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
 
 Corpora: ``examples`` = examples/scenarios, ``holdout`` = tests/scenarios/holdout (the team's own),
 ``thirdparty`` = tests/scenarios/thirdparty without the cases listed in its ``heldout.txt``;
-``--heldout`` scores only those listed cases. Do not look at the held-out figures while tuning.
+``--heldout`` scores only those listed cases. ``thirdparty2`` = tests/scenarios/thirdparty2 (a
+second set converted from the same suite, scored untuned when it landed), split the same way by
+its own ``heldout.txt``; ``thirdparty2-all`` is the whole set. Do not look at the held-out figures
+while tuning.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from sandbox.world import SandboxWorld  # noqa: E402
 EXAMPLES = ROOT / "examples" / "scenarios"
 HOLDOUT = ROOT / "tests" / "scenarios" / "holdout"
 THIRDPARTY = ROOT / "tests" / "scenarios" / "thirdparty"
+THIRDPARTY2 = ROOT / "tests" / "scenarios" / "thirdparty2"
 
 
 def heldout_names(folder: Path = THIRDPARTY) -> set[str]:
@@ -67,6 +71,16 @@ def corpus(name: str) -> list[Path]:
         return [p for p in sorted(THIRDPARTY.glob("*.yaml")) if p.stem not in held]
     if name == "thirdparty-heldout":
         return [p for p in sorted(THIRDPARTY.glob("*.yaml")) if p.stem in held]
+    if name.startswith("thirdparty2"):
+        held2 = heldout_names(THIRDPARTY2)
+        every = sorted(THIRDPARTY2.glob("*.yaml"))
+        split = {
+            "thirdparty2": [p for p in every if p.stem not in held2],
+            "thirdparty2-heldout": [p for p in every if p.stem in held2],
+            "thirdparty2-all": every,
+        }
+        if name in split:
+            return split[name]
     raise SystemExit(f"unknown corpus {name!r}")
 
 
@@ -182,13 +196,14 @@ def main(argv: list[str]) -> int:
         return 0
     if "--heldout" in argv:
         bench("thirdparty held-out (score once)", corpus("thirdparty-heldout"))
+        bench("thirdparty2 held-out (score once)", corpus("thirdparty2-heldout"))
         return 0
     if "--corpus" in argv:
         at = argv.index("--corpus")
         names = argv[at + 1 : at + 2]
         del argv[at : at + 2]
     else:
-        names = ["examples", "holdout", "thirdparty"]
+        names = ["examples", "holdout", "thirdparty", "thirdparty2"]
     files = [Path(a) for a in argv if not a.startswith("--")]
     if files:
         bench("files", files)

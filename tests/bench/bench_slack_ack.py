@@ -2,21 +2,29 @@
 
 500 envelopes (a third ``/aiops`` commands, a third button clicks, a third App Home opens) from
 50 concurrent senders (each sends, waits for its ack, sends the next) through the local
-socket-mode server into the real Bolt app (in its own process, as in production, with click and
-event receipts in a SQLite store as in production). Prints p50 / p99 / max of the time from
-envelope sent to ack received, twice in one run:
+socket-mode server into the real Bolt app, with click and event receipts in a SQLite store as in
+production. The app runs in a process of its own (spawned), as in production; the local Slack
+server and the senders run in this one, so the two share the machine's cores but not a GIL.
+Prints p50 / p99 / max of the time from envelope sent to ack received for three configurations
+in one run:
 
 - before: one socket-mode connection, Bolt's order (an event is acked after its listener, which
-  writes the event's receipt first);
-- after: ``--connections`` connections and events acked on arrival (``start_socket_mode``'s
-  defaults), so no receipt write is on any ack path;
+  writes the event's receipt first), slack_sdk's receive loop → queue → processor thread →
+  worker;
+- queued: ``--connections`` connections and events acked on arrival, still through slack_sdk's
+  queue and processor thread (the previous shipped default);
+- after: ``start_socket_mode``'s defaults: the same, with the receive loop handing envelopes to
+  the workers itself and acking events on arrival (``handlers.slack.sockets``);
 
-then the after/before ratios.
+then the ratios of after to each. Each mode also prints the CPU time its processes spent per
+envelope: the app's (to the last ack, and with the jobs the envelopes started), and this
+process's (the local Slack server and the senders). On a shared machine the latencies move
+with other load; the CPU per envelope hardly does.
 
     .venv/bin/python tests/bench/bench_slack_ack.py [--envelopes 500] [--senders 50]
-        [--connections 2] [--rounds 3] [--only before|after]
+        [--connections 2] [--rounds 3] [--only before queued after]
 
-The modes alternate for ``--rounds`` rounds (a load spike on a shared machine then hits both);
+The modes alternate for ``--rounds`` rounds (a load spike on a shared machine then hits all);
 the figures pool every round, and the ratio of the rounds' median p99 is printed too.
 """
 
@@ -49,6 +57,7 @@ from handlers.blocks.ids import ActionId  # noqa: E402
 from handlers.blocks.models import IncidentCard  # noqa: E402
 from handlers.slack.app import build_app, start_socket_mode  # noqa: E402
 from handlers.slack.services import default_services  # noqa: E402
+from handlers.slack.sockets import AcksOwed  # noqa: E402
 from sandbox.slack import LocalSlack  # noqa: E402
 
 COMMANDS = ["incidents", 'investigate "API latency spike in prod"', "help", "ack 42", "snooze 4 x"]
@@ -59,6 +68,8 @@ class Mode:
     name: str
     connections: int
     ack_events_first: bool
+    direct: bool = True
+    give_way: bool = True  # jobs and event listeners wait while acks are owed
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class Figures:
     ms: list[float]
     kinds: list[str]
     elapsed: float
+    cpu_ms: tuple[float, float] = (0.0, 0.0)  # the app's CPU per envelope: to the last ack, + jobs
+    bench_cpu_ms: float = 0.0  # the local Slack server's and senders' CPU per envelope
 
     def p(self, q: float) -> float:
         return percentile(self.ms, q)
@@ -77,22 +90,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run_app(api_url: str, db_path: str, mode: Mode, stop: Any) -> None:
+def run_app(api_url: str, db_path: str, mode: Mode, go: Any, stop: Any, cpu: Any) -> None:
     """The Bolt app in its own process (as in production), so it does not share a GIL with
     the local Slack server and the 50 sender threads."""
     db = connect(f"sqlite:///{db_path}")
     upgrade(db.engine)
     services = replace(default_services(), dedup=lambda key: remember(db, key))
-    jobs = JobRunner(max_workers=8, max_pending=5000)
+    owed = AcksOwed() if mode.give_way else None
+    jobs = JobRunner(max_workers=8, max_pending=5000, before_each=owed.give_way if owed else None)
     settings = load_settings(slack_bot_token="xoxb-bench", slack_api_url=api_url)
     sockets = start_socket_mode(
         build_app(settings, services=services, jobs=jobs),
         "xapp-bench",
         connections=mode.connections,
         ack_events_first=mode.ack_events_first,
+        direct=mode.direct,
+        owed=owed,
     )
+    go.wait()
+    begin = time.process_time()  # the CPU this process spends on the envelopes, every thread
     stop.wait()
+    acked = time.process_time()
     jobs.wait_idle(60)
+    cpu.put((acked - begin, time.process_time() - begin))
     sockets.close()
     jobs.shutdown()
     db.dispose()
@@ -101,10 +121,10 @@ def run_app(api_url: str, db_path: str, mode: Mode, stop: Any) -> None:
 def measure(mode: Mode, envelopes: int, senders: int) -> Figures:
     with LocalSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         ctx = multiprocessing.get_context("spawn")
-        stop = ctx.Event()
+        go, stop, cpu = ctx.Event(), ctx.Event(), ctx.Queue()
         db_path = str(Path(tmp) / "bench.db")
         app_process = ctx.Process(
-            target=run_app, args=(slack.api_url, db_path, mode, stop), daemon=True
+            target=run_app, args=(slack.api_url, db_path, mode, go, stop, cpu), daemon=True
         )
         app_process.start()
         slack.wait_connected(mode.connections, timeout=60)
@@ -129,15 +149,25 @@ def measure(mode: Mode, envelopes: int, senders: int) -> Figures:
                 sent.append(envelope)
             return sent
 
-        started = time.perf_counter()
+        go.set()
+        started, bench_cpu = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(max_workers=senders) as pool:
             sent = [e for batch in pool.map(sender, range(senders)) for e in batch]
         acks = [slack.wait_ack(e, timeout=30) for e in sent]
         elapsed = time.perf_counter() - started
+        bench_cpu = time.process_time() - bench_cpu
         stop.set()
+        app_cpu, app_cpu_jobs = cpu.get(timeout=120)
         app_process.join(timeout=60)
     done = [(a.latency, a.type) for a in acks if a.latency is not None]
-    return Figures(mode, [v * 1000 for v, _ in done], [k for _, k in done], elapsed)
+    return Figures(
+        mode,
+        [v * 1000 for v, _ in done],
+        [k for _, k in done],
+        elapsed,
+        cpu_ms=(app_cpu * 1000 / len(sent), app_cpu_jobs * 1000 / len(sent)),
+        bench_cpu_ms=bench_cpu * 1000 / len(sent),
+    )
 
 
 def pooled(figures: list[Figures]) -> Figures:
@@ -147,6 +177,11 @@ def pooled(figures: list[Figures]) -> Figures:
         [v for f in figures for v in f.ms],
         [k for f in figures for k in f.kinds],
         sum(f.elapsed for f in figures),
+        cpu_ms=(
+            statistics.median(f.cpu_ms[0] for f in figures),
+            statistics.median(f.cpu_ms[1] for f in figures),
+        ),
+        bench_cpu_ms=statistics.median(f.bench_cpu_ms for f in figures),
     )
 
 
@@ -154,7 +189,12 @@ def report(f: Figures, senders: int, rounds: int) -> None:
     slow = sum(1 for v in f.ms if v > 3000)
     m = f.mode
     how = "events acked on arrival" if m.ack_events_first else "events acked after the listener"
-    print(f"{m.name}: {m.connections} connection(s), {how}")
+    path = (
+        "the receive loop hands envelopes to the workers"
+        if m.direct
+        else "slack_sdk's queue and processor thread"
+    )
+    print(f"{m.name}: {m.connections} connection(s), {how}, {path}")
     print(
         f"  envelopes: {len(f.ms)} ({senders} concurrent senders, {rounds} round(s)), "
         f"acked in {f.elapsed:.2f} s"
@@ -175,6 +215,10 @@ def report(f: Figures, senders: int, rounds: int) -> None:
         )
     )
     print(f"  acks over 3 s: {slow}/{len(f.ms)}")
+    print(
+        f"  CPU ms per envelope (median of rounds): app {f.cpu_ms[0]:.2f} to the last ack, "
+        f"{f.cpu_ms[1]:.2f} with its jobs; local Slack + senders {f.bench_cpu_ms:.2f}"
+    )
 
 
 def main() -> None:
@@ -185,34 +229,40 @@ def main() -> None:
         "--connections", type=int, default=2, help="connections of after (the default setting)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="before/after alternations")
-    parser.add_argument("--only", choices=["before", "after"], help="measure one mode only")
+    parser.add_argument("--only", nargs="+", help="measure these modes only (by name)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
     modes = [
-        Mode("before", connections=1, ack_events_first=False),
+        Mode("before", connections=1, ack_events_first=False, direct=False, give_way=False),
+        Mode("queued", args.connections, ack_events_first=True, direct=False, give_way=False),
+        Mode("direct", args.connections, ack_events_first=True, give_way=False),
         Mode("after", connections=args.connections, ack_events_first=True),
     ]
-    modes = [m for m in modes if args.only in (None, m.name)]
+    modes = [m for m in modes if not args.only or m.name in args.only]
     runs: dict[str, list[Figures]] = {m.name: [] for m in modes}
-    for n in range(args.rounds):  # alternate, so a load spike on the machine hits both modes
+    for n in range(args.rounds):  # alternate, so a load spike on the machine hits every mode
         for mode in modes:
             f = measure(mode, args.envelopes, args.senders)
             runs[mode.name].append(f)
-            print(f"round {n + 1} {mode.name}: p50 {f.p(0.5):.1f}  p99 {f.p(0.99):.1f} ms")
+            print(
+                f"round {n + 1} {mode.name}: p50 {f.p(0.5):.1f}  p99 {f.p(0.99):.1f} ms  "
+                f"app CPU {f.cpu_ms[0]:.2f} ms/envelope"
+            )
     results = [pooled(runs[m.name]) for m in modes]
     for f in results:
         report(f, args.senders, args.rounds)
-    if len(results) == 2:
-        before, after = results
-        median_p99 = {
-            name: statistics.median(f.p(0.99) for f in figures) for name, figures in runs.items()
-        }
+    median_p99 = {
+        name: statistics.median(f.p(0.99) for f in figures) for name, figures in runs.items()
+    }
+    last = results[-1]
+    for base in results[:-1]:
         print(
-            f"after/before: p50 {after.p(0.5) / before.p(0.5):.2f}  "
-            f"p99 {after.p(0.99) / before.p(0.99):.2f}  "
-            f"mean {statistics.fmean(after.ms) / statistics.fmean(before.ms):.2f}  "
-            f"median of the rounds' p99 {median_p99['after'] / median_p99['before']:.2f}"
+            f"{last.mode.name}/{base.mode.name}: p50 {last.p(0.5) / base.p(0.5):.2f}  "
+            f"p99 {last.p(0.99) / base.p(0.99):.2f}  "
+            f"mean {statistics.fmean(last.ms) / statistics.fmean(base.ms):.2f}  "
+            "median of the rounds' p99 "
+            f"{median_p99[last.mode.name] / median_p99[base.mode.name]:.2f}"
         )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"machine: {os.cpu_count()} cpus, load average {load} (other work inflates the tail)")

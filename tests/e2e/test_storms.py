@@ -49,3 +49,5 @@ def test_storm_root_is_on_the_faulty_service(stem: str) -> None:
     assert len(main["alerts"]) >= 0.9 * len(loaded.scenario.alerts)
     service_of = {a.id: a.service for a in loaded.scenario.alerts}
     assert service_of[main["root_alert"]] == truth.root_cause.service
+    # the replay's output carries why: the root service, the confidence and the evidence
+    assert main["root_why"].startswith(f"root service {truth.root_cause.service} (confidence ")

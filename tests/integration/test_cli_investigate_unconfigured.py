@@ -49,6 +49,15 @@ def test_investigate_with_nothing_configured_reports_each_step_honestly(tmp_path
     assert rows["config_diff.rds"][0] == "failed"
     assert "NoCredentialsError" in rows["config_diff.rds"][2]
     assert rows["k8s.pods"][0] == "skipped" and "KUBECONFIG" in rows["k8s.pods"][2]
+    # no metric catalogue, log source or service graph: nothing was scanned, read or walked
+    for step, what in [
+        ("metrics.scan", "metrics not configured"),
+        ("logs.mine", "logs not configured"),
+        ("topology.walk", "service graph not configured"),
+    ]:
+        if step in rows:
+            assert rows[step][0] == "skipped" and what in rows[step][2], (step, rows[step])
+    assert {"metrics.scan", "logs.mine"} <= set(rows), "the query's playbooks plan both"
     assert not [step for step, cells in rows.items() if cells[0] == "ok" and step in READS]
     # no hypothesis, so no pointer to hypotheses
     assert "see the hypotheses" not in done.stdout

@@ -10,31 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import col, select
 
-from bot.config import load_settings
 from bot.remediate import service as remediate_service
 from bot.remediate.policy import Policy
 from bot.remediate.registry import all_actions
 from bot.store import AuditEntry, Database, Incident, Receipt, RemediationRequest, TimelineEvent
-from bot.store import connect as connect_db
-from bot.store.migrate import upgrade
-from bot.teams.members import add_member
 from handlers.blocks.ids import ActionId
-from handlers.slack.wiring import Runtime, built_once
-from sandbox.investigate.context import context_for_world as investigation_context_for
-from sandbox.remediate.context import context_for_world as action_context_for
+from handlers.slack.wiring import Runtime
 from sandbox.replay.wire import generic
-from sandbox.scenario import load_scenario
 from sandbox.slack import LocalSlack, Message
-from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 from tests.slack.helpers import command, ephemeral
+from tests.wired import wired_runtime
 
 SCENARIO = SCENARIOS_DIR / "02-k8s-crashloop-bad-env.yaml"  # a medium-risk rollback is the fix
 TOKEN = "wired-webhook-token"
@@ -68,34 +60,11 @@ class Env:
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     if not SCENARIO.is_file():
         pytest.skip(f"example scenario absent (looked for {SCENARIO})")
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('wired')) / 'aiops.db'}"
-    db = connect_db(url)
-    upgrade(db.engine)
-    for user, roles in ((REQUESTER, ["operator"]), (OPERATOR, ["operator"]),
-                        (OPERATOR2, ["operator", "responder"])):  # fmt: skip
-        add_member(db, user, roles)
-    with SandboxWorld(load_scenario(SCENARIO).scenario) as world, LocalSlack() as slack:
-        slack.add_channel("incidents")
-        for user in (REQUESTER, OPERATOR, OPERATOR2, STRANGER):
-            slack.add_user(user, user.lower())
-        settings = load_settings(
-            database_url=url, slack_bot_token="xoxb-wired", slack_app_token="xapp-wired",
-            slack_api_url=slack.api_url, aiops_http_port=0, aiops_webhook_token=TOKEN,
-            aiops_slack_channel="#incidents", aiops_escalation_tick_s=3600,
-        )  # fmt: skip
-        runtime = Runtime(
-            settings,
-            clock=world.clock,
-            investigation_context=built_once(lambda: investigation_context_for(world)),
-            action_context=built_once(lambda: action_context_for(world)),
-        ).start()
-        try:
-            slack.wait_connected()
-            with httpx.Client(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
-                yield Env(slack, runtime, http, world, db)
-        finally:
-            runtime.stop()
-            db.dispose()
+    members = {REQUESTER: ["operator"], OPERATOR: ["operator"],
+               OPERATOR2: ["operator", "responder"]}  # fmt: skip
+    with wired_runtime(SCENARIO, tmp_path_factory.mktemp("wired"), token=TOKEN,
+                       users=[STRANGER], members=members) as w:  # fmt: skip
+        yield Env(w.slack, w.runtime, w.http, w.world, w.db)
 
 
 def _buttons(message: Message) -> set[str]:

@@ -10,28 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import col, select
 
-from bot.config import load_settings
 from bot.learn.signature import IncidentSignature
 from bot.store import CaseSignature, Database, FixOutcome, Incident
-from bot.store import connect as connect_db
-from bot.store.migrate import upgrade
 from handlers.blocks.ids import ActionId, BlockId, InputId
-from handlers.slack.wiring import Runtime, built_once
-from sandbox.investigate.context import context_for_world as investigation_context_for
-from sandbox.remediate.context import context_for_world as action_context_for
+from handlers.slack.wiring import Runtime
 from sandbox.replay.wire import generic
-from sandbox.scenario import load_scenario
 from sandbox.slack import LocalSlack, Message
-from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 from tests.slack.helpers import command, ephemeral
+from tests.wired import wired_runtime
 
 SCENARIO = SCENARIOS_DIR / "01-deploy-db-pool-exhaustion.yaml"
 TOKEN = "learn-webhook-token"
@@ -58,36 +51,14 @@ class Env:
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     if not SCENARIO.is_file():
         pytest.skip(f"example scenario absent (looked for {SCENARIO})")
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('learn')) / 'aiops.db'}"
-    db = connect_db(url)
-    upgrade(db.engine)
-    with SandboxWorld(load_scenario(SCENARIO).scenario) as world, LocalSlack() as slack:
-        slack.add_channel("incidents")
-        for user in (OPS, OTHER):
-            slack.add_user(user, user.lower())
-        settings = load_settings(
-            database_url=url, slack_bot_token="xoxb-learn", slack_app_token="xapp-learn",
-            slack_api_url=slack.api_url, aiops_http_port=0, aiops_webhook_token=TOKEN,
-            aiops_slack_channel="#incidents", aiops_escalation_tick_s=3600,
-        )  # fmt: skip
-        runtime = Runtime(
-            settings,
-            clock=world.clock,
-            investigation_context=built_once(lambda: investigation_context_for(world)),
-            action_context=built_once(lambda: action_context_for(world)),
-        ).start()
-        try:
-            slack.wait_connected()
-            with httpx.Client(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
-                alert = world.scenario.alerts[0]
-                body = generic(alert, world.scenario.now + alert.at)
-                sent = http.post("/webhooks/generic", json=body,
-                                 headers={"Authorization": f"Bearer {TOKEN}"})  # fmt: skip
-                assert sent.status_code < 300, sent.text
-                yield Env(slack, runtime, http, world, db)
-        finally:
-            runtime.stop()
-            db.dispose()
+    with wired_runtime(SCENARIO, tmp_path_factory.mktemp("learn"), token=TOKEN,
+                       users=[OPS, OTHER]) as w:  # fmt: skip
+        alert = w.world.scenario.alerts[0]
+        body = generic(alert, w.world.scenario.now + alert.at)
+        sent = w.http.post("/webhooks/generic", json=body,
+                           headers={"Authorization": f"Bearer {TOKEN}"})  # fmt: skip
+        assert sent.status_code < 300, sent.text
+        yield Env(w.slack, w.runtime, w.http, w.world, w.db)
 
 
 def _incident_message(env: Env) -> Message:

@@ -7,6 +7,7 @@ for the apps built here) and drives real Bolt apps over real socket-mode connect
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -24,6 +25,7 @@ from handlers.blocks.ids import ActionId
 from handlers.blocks.models import IncidentCard
 from handlers.slack.app import SocketModeConnections, build_app, start_socket_mode
 from handlers.slack.services import Actor, Reply, Services, default_services
+from handlers.slack.sockets import AcksOwed
 from sandbox.slack import LocalSlack
 from tests.slack.helpers import ephemeral
 
@@ -135,6 +137,93 @@ def test_events_waiting_on_their_receipts_do_not_hold_up_the_next_command(
         jobs.shutdown()
 
 
+def test_an_event_is_acked_by_the_receive_loop_while_every_worker_is_busy(
+    slack: LocalSlack,
+) -> None:
+    """Both workers of the connection are held inside listeners (a Resolve click reads the fix
+    choices before it opens its modal): an App Home event is still acked, because the receive
+    loop acks it itself instead of queueing it for a worker; the command behind the clicks
+    is acked once a worker is free."""
+    release = threading.Event()
+    inside = threading.Semaphore(0)
+
+    def held_choices(actor: Actor) -> list[Any]:
+        inside.release()
+        release.wait(30)
+        return []
+
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    jobs = JobRunner(max_workers=2)
+    services = replace(default_services(), fix_choices=held_choices)
+    app = build_app(settings, services=services, jobs=jobs)
+    sockets = start_socket_mode(app, "xapp-test", concurrency=2)
+    try:
+        slack.wait_connected()
+        app.client.chat_postMessage(
+            channel="#incidents", text=INCIDENT.title, blocks=incident_message(INCIDENT)
+        )
+        ts = slack.messages("incidents")[-1].ts
+        slack.add_user("U1", "ana")
+        clicks = [slack.click_button("U1", ActionId.RESOLVE, message_ts=ts) for _ in range(2)]
+        assert inside.acquire(timeout=10) and inside.acquire(timeout=10)  # both workers held
+        command = slack.send_slash_command("U1", "help")
+        try:
+            event = slack.wait_ack(slack.open_app_home("U1"), timeout=10)
+            assert event.payload is None
+            assert slack.ack(command).acked_at is None  # the command waits for a worker
+        finally:
+            release.set()
+        assert "/aiops" in str(slack.wait_ack(command, timeout=10).payload)
+        assert all(slack.wait_ack(c, timeout=10) for c in clicks)
+    finally:
+        release.set()
+        sockets.close()
+        jobs.shutdown()
+
+
+def test_jobs_give_way_while_an_ack_is_owed(slack: LocalSlack) -> None:
+    """A Resolve click is held in its listener (its ack is owed); an Acknowledge click on the
+    other worker is acked and hands its work to a job, which waits for the owed ack before it
+    starts, and runs as soon as that ack is sent."""
+    release = threading.Event()
+    inside = threading.Event()
+    calls: list[str] = []
+
+    def held_choices(actor: Actor) -> list[Any]:
+        inside.set()
+        release.wait(30)
+        return []
+
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    owed = AcksOwed(max_wait=30)
+    jobs = JobRunner(max_workers=2, before_each=owed.give_way)
+    services = replace(
+        default_services(), fix_choices=held_choices, acknowledge=_counting(calls, threading.Lock())
+    )
+    app = build_app(settings, services=services, jobs=jobs)
+    sockets = start_socket_mode(app, "xapp-test", concurrency=2, owed=owed)
+    try:
+        slack.wait_connected()
+        app.client.chat_postMessage(
+            channel="#incidents", text=INCIDENT.title, blocks=incident_message(INCIDENT)
+        )
+        ts = slack.messages("incidents")[-1].ts
+        slack.add_user("U1", "ana")
+        held = slack.click_button("U1", ActionId.RESOLVE, message_ts=ts)
+        assert inside.wait(10)
+        try:
+            slack.wait_ack(slack.click_button("U1", ActionId.ACKNOWLEDGE, message_ts=ts), 10)
+            assert not jobs.wait_idle(0.5) and calls == []  # the job waits for the owed ack
+        finally:
+            release.set()
+        slack.wait_ack(held, timeout=10)
+        assert jobs.wait_idle(10) and calls == ["U1:7"]
+    finally:
+        release.set()
+        sockets.close()
+        jobs.shutdown()
+
+
 def test_start_socket_mode_refuses_more_connections_than_slack_allows() -> None:
     app = App(token="xoxb-test", token_verification_enabled=False)
     with pytest.raises(ConfigError, match="between 1 and 10"):
@@ -218,21 +307,41 @@ def test_an_event_retried_on_another_connection_is_handled_once(
     assert homes == ["U1"] and len(slack.api_calls("views.publish")) == 1
 
 
-def test_an_events_listener_time_is_not_counted_as_ack_latency(
+def test_each_ack_is_timed_when_it_is_sent_and_an_events_listener_is_not_part_of_it(
     slack: LocalSlack, replicas: Callable[..., Replica], sqlite_database: Database
 ) -> None:
+    """The event's ack is counted while its listener is still held (so the listener's time is
+    not in it); the command's once its reply went back."""
     from bot.observability.metrics import REGISTRY
 
     def count(kind: str) -> float:
         sample = REGISTRY.get_sample_value("aiops_slack_ack_seconds_count", {"kind": kind})
         return sample or 0.0
 
-    services = replace(default_services(), dedup=lambda key: remember(sqlite_database, key))
-    replica = replicas(slack, services)
+    listener_may_finish = threading.Event()
+
+    def held_receipt(key: str) -> bool:
+        listener_may_finish.wait(30)
+        return remember(sqlite_database, key)
+
+    replica = replicas(slack, replace(default_services(), dedup=held_receipt))
     slack.add_user("U1", "ana")
     events, commands = count("event"), count("slash_command")
-    slack.wait_ack(slack.open_app_home("U1"))
+    try:
+        slack.wait_ack(slack.open_app_home("U1"))
+        _poll(lambda: count("event") == events + 1)  # recorded while the listener is held
+        assert slack.home("U1") is None
+    finally:
+        listener_may_finish.set()
     slack.wait_for(lambda: slack.home("U1"))
     slack.wait_ack(slack.send_slash_command("U1", "help"))
-    assert replica.jobs.wait_idle(10)
-    assert count("event") == events and count("slash_command") == commands + 1
+    _poll(lambda: count("slash_command") == commands + 1)
+    assert replica.jobs.wait_idle(10) and count("event") == events + 1
+
+
+def _poll(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for a metric (recorded just after the ack is on the wire, so after Slack saw it)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met"
+        time.sleep(0.01)

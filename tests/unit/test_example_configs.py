@@ -85,7 +85,7 @@ def test_every_example_config_is_covered_by_a_test_here() -> None:
     names = {p.name for p in CONFIG.glob("*.yaml")}
     assert names == {"slo.yaml", "escalation.yaml", "policy.yaml", "topology.yaml",
                      "capacity.yaml", "services.yaml", "teams.yaml",
-                     "auto_investigate.yaml"}  # fmt: skip
+                     "auto_investigate.yaml", "accounts.yaml"}  # fmt: skip
 
 
 def test_the_missing_slo_file_message_names_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,3 +135,15 @@ def test_a_missing_services_file_names_the_setting_and_the_example(tmp_path: Pat
         load_services(tmp_path / "services.yaml")
     assert "AIOPS_SERVICES_FILE" in str(err.value.hint)
     assert "examples/config/services.yaml" in str(err.value.hint)
+
+
+def test_accounts_example_lists_roles_regions_and_organizations() -> None:
+    from bot.accounts.service import load_accounts, targets
+
+    config = load_accounts(CONFIG / "accounts.yaml")
+    found = {t.name: t for t in targets(config)}
+    assert found["management"].role_arn is None
+    assert found["management"].regions == ("eu-west-1",)
+    assert found["prod"].account_id == "111111111111"
+    assert found["prod"].regions == ("eu-west-1", "us-east-1")
+    assert config.organizations is not None and config.organizations.exclude == ["333333333333"]

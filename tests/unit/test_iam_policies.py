@@ -2,7 +2,9 @@
 
 Calls are found in the source (boto3 method names and paginator names, checked against
 botocore's own service models, so nothing else is mistaken for an API call); reads go in
-``iam-readonly.json``, the calls of the remediation write modules in ``iam-remediation.json``.
+``iam-readonly.json``, the calls of the remediation write modules in ``iam-remediation.json``,
+and those of the account fan-out (assume a role per account, list the organization's accounts)
+in ``iam-accounts.json``, the policy of the bot's own identity when it reads several accounts.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ SERVICES = {
     "cloudwatch": "cloudwatch", "logs": "logs", "cloudtrail": "cloudtrail", "ec2": "ec2",
     "rds": "rds", "ecs": "ecs", "lambda": "lambda", "s3": "s3", "iam": "iam", "acm": "acm",
     "autoscaling": "autoscaling", "cloudfront": "cloudfront", "elasticloadbalancing": "elbv2",
-    "cloudformation": "cloudformation", "ce": "ce",
+    "cloudformation": "cloudformation", "sts": "sts", "organizations": "organizations",
+    "guardduty": "guardduty", "inspector2": "inspector2",
+    "config": "config", "ce": "ce",
 }  # fmt: skip
 #: S3 operations whose IAM action has another name
 S3_ACTIONS = {
@@ -33,6 +37,9 @@ S3_ACTIONS = {
     "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
 }
 WRITE_MODULES = ("integrations/aws/writes_compute.py", "integrations/aws/writes_data.py")
+ACCOUNT_MODULES = ("integrations/aws/accounts.py",)
+#: optional policies: a module whose calls are not read-only but change nothing in service
+OPTIONAL = {"iam-reachability-analyzer.json": "integrations/aws/reachability_analyzer.py"}
 READ_ROOTS = (
     "integrations", "bot/investigate", "bot/capacity", "bot/inventory", "bot/drift", "bot/posture",
 )  # fmt: skip
@@ -96,13 +103,13 @@ def _resolve(calls: dict[str, set[str]], ops: dict[str, set[str]], policy: set[s
 
 
 def test_readonly_policy_lists_exactly_the_read_calls(ops: dict[str, set[str]]) -> None:
-    writes = {ROOT / m for m in WRITE_MODULES}
+    writes = {ROOT / m for m in (*WRITE_MODULES, *ACCOUNT_MODULES, *OPTIONAL.values())}
     files = [p for p in _sources(READ_ROOTS) if p not in writes and "remediate" not in p.parts]
     calls = _calls(files, ops)
     policy = _policy("iam-readonly.json")
     needed = _resolve(calls, ops, policy)
     assert policy - needed == set(), "actions no code calls"
-    verbs = ("Get", "List", "Describe", "Lookup", "Filter")
+    verbs = ("Get", "List", "Describe", "Lookup", "Filter", "BatchGet")
     assert all(a.split(":")[1].startswith(verbs) for a in policy), "a write in the read policy"
 
 
@@ -114,3 +121,19 @@ def test_remediation_policy_lists_exactly_the_write_modules_calls(
     needed = _resolve(calls, ops, policy)
     assert policy - needed == set(), "actions no code calls"
     assert any(not a.split(":")[1].startswith(("Get", "List", "Describe")) for a in policy)
+
+
+def test_accounts_policy_lists_exactly_the_fan_out_calls(ops: dict[str, set[str]]) -> None:
+    calls = _calls([ROOT / m for m in ACCOUNT_MODULES], ops)
+    policy = _policy("iam-accounts.json")
+    assert policy - _resolve(calls, ops, policy) == set(), "actions no code calls"
+    assert {"sts:AssumeRole", "organizations:ListAccounts"} <= policy
+
+
+@pytest.mark.parametrize("policy_file", sorted(OPTIONAL))
+def test_optional_policies_list_exactly_their_modules_calls(
+    ops: dict[str, set[str]], policy_file: str
+) -> None:
+    calls = _calls([ROOT / OPTIONAL[policy_file]], ops)
+    policy = _policy(policy_file)
+    assert policy - _resolve(calls, ops, policy) == set(), "actions no code calls"

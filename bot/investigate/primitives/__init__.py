@@ -6,12 +6,22 @@ Every primitive is ``fn(ctx, scope, params) -> list[Finding]`` and only reads (t
 
 from __future__ import annotations
 
-from bot.investigate.primitives import changes, config_diff, k8s, logs, metrics, resources, security
+from bot.investigate.primitives import (
+    changes,
+    config_diff,
+    k8s,
+    logs,
+    metrics,
+    network,
+    resources,
+    security,
+    targets,
+)
 from bot.investigate.primitives.base import Primitive, Scope
 
 # primitive -> the kind of resource it reads for each service in scope (a ServiceNode kind); a
 # step whose scope has no service of that kind has nothing to read and is skipped, not "ok, 0"
-READS: dict[str, str] = {**config_diff.READS, **k8s.READS, **resources.READS}
+READS: dict[str, str] = {**config_diff.READS, **k8s.READS, **resources.READS, **targets.READS}
 
 PRIMITIVES: dict[str, Primitive] = {
     **metrics.PRIMITIVES,
@@ -21,6 +31,8 @@ PRIMITIVES: dict[str, Primitive] = {
     **logs.PRIMITIVES,
     **resources.PRIMITIVES,
     **security.PRIMITIVES,
+    **targets.PRIMITIVES,
+    **network.PRIMITIVES,
 }
 
 __all__ = ["PRIMITIVES", "READS", "Primitive", "Scope"]

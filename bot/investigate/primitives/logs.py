@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.errors import NotFound
@@ -17,6 +18,7 @@ from bot.investigate.primitives.base import (
     owner_by_words,
     pod_owner,
 )
+from bot.investigate.signature_kinds import CHANGE_KINDS
 from bot.investigate.signatures import match_line, match_source
 from bot.investigate.sources import LogRecord
 from bot.logmine import mine_templates
@@ -85,6 +87,9 @@ def signature_findings(
                     attrs=attrs,
                 )
             )
+            changed = CHANGE_KINDS.get(matched.kind)
+            if changed is not None:  # a line that says the service changed while running
+                out.append(_change_fact(service, source, changed, t.first_seen, first, example))
         elif level in _ERROR_LEVELS and unsigned < 3:
             unsigned += 1
             out.append(
@@ -98,6 +103,30 @@ def signature_findings(
                 )
             )
     return out
+
+
+def _change_fact(
+    service: str, source: str, kind: str, at: datetime | None, ago: float | None, line: str
+) -> Finding:
+    label = f"{kind} reloaded"
+    return Finding(
+        type=FindingType.CHANGE,
+        service=service,
+        source=f"log:{source}",
+        at=at,
+        summary=f'{service}: {label} {ago_text(ago)} — "{line[:160]}"',
+        attrs={
+            "kind": kind,
+            "event_name": None,
+            "version": None,
+            "previous": None,
+            "minutes_ago": ago,
+            "actor": None,
+            "label": label,
+            "behavioural": True,
+            "message": line[:300],
+        },
+    )
 
 
 def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:

@@ -10,9 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
 from slack_sdk import WebClient
 
 from bot.capacity.config import CapacityConfig
@@ -24,7 +27,8 @@ from bot.config import load_settings
 from bot.digest import runs
 from bot.digest.flows import DigestRunner
 from bot.digest.schedule import DigestSchedule
-from bot.jobs import JobRunner
+from bot.errors import UpstreamUnavailable
+from bot.jobs import JobRunner, describe_error
 from bot.store import Database
 from handlers.slack.app import build_app, start_socket_mode
 from handlers.slack.capacity import SlackDigestPoster, capacity_service
@@ -193,3 +197,27 @@ def test_aiops_capacity_posts_on_demand_through_bolt(
     finally:
         handler.close()
         jobs.shutdown()
+
+
+def test_a_metric_store_without_credentials_fails_the_run_with_a_message_not_a_bug(
+    world: SandboxWorld, sqlite_database: Database
+) -> None:
+    # a CloudWatch client that cannot sign: what a replica with no AWS credentials has
+    client = boto3.client(
+        "cloudwatch", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
+        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1},
+                      connect_timeout=1, read_timeout=1),
+    )  # fmt: skip
+    cw = CloudWatchMetrics(client)
+    blind = CapacityPlan(CapacityConfig(), {"default": cw}, limits={}, aliases={})
+    clock = SandboxClock(world.scenario.now)
+    runner = DigestRunner(
+        db=sqlite_database, clock=clock, build=blind.builder(clock), poster=None,  # type: ignore[arg-type]
+        channel="#capacity", schedule=DigestSchedule.parse("mon", "09:00", "UTC"), owner="r1",
+    )  # fmt: skip
+    with pytest.raises(UpstreamUnavailable) as raised:
+        runner.run_due()
+    said = describe_error(raised.value, where="capacity digest catch-up")
+    assert said.startswith(":warning: capacity digest") and "aiops doctor" in said
+    run = runs.state_of(sqlite_database, runner.schedule.key_for(clock.now()))
+    assert run is not None and run.state == "failed"

@@ -51,6 +51,12 @@ TABLE: dict[str, tuple[str, tuple[str, str], str]] = {
     "iam_review": ("t:iam-review", ("iam_risk", "iam:old-deployer"), "ex:04"),
     "certificate_expiry": ("t:cert-expiry", ("certificate_expiry", "ledger"), "t:quiet"),
     "api_latency_spike": ("t:api-deploy-regression", ("deployment_regression", "api"), "t:quiet"),
+    "lb_target_health": (
+        "t:lb-health-port-mismatch",
+        ("deployment_regression", "billing"),
+        "t:lb-health-ok",
+    ),
+    "vpc_reachability": ("t:vpc-unreachable", ("network_partition", "orders"), "t:vpc-reachable"),
 }
 
 

@@ -22,24 +22,19 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from bot.config import get_settings, load_settings
+from bot.config import get_settings
 from bot.errors import Forbidden
 from bot.incidents import commands
 from bot.remediate import service as remediate_service
 from bot.respond.approvals import Desk
 from bot.respond.proposals import propose
 from bot.store import Approval, AuditEntry, Database, Investigation, TimelineEvent
-from bot.store import connect as connect_db
-from bot.store.migrate import upgrade
-from bot.teams.members import add_member
 from handlers.cli.main import app as cli_app
-from handlers.slack.wiring import Runtime, built_once
-from sandbox.investigate.context import context_for_world as investigation_context_for
-from sandbox.remediate.context import context_for_world as action_context_for
-from sandbox.scenario import load_scenario
+from handlers.slack.wiring import Runtime
 from sandbox.slack import LocalSlack
 from sandbox.world import SandboxWorld
 from tests.slack.helpers import command, ephemeral
+from tests.wired import wired_runtime
 
 WORLD_FILE = Path(__file__).with_name("world_all.yaml")
 TOKEN = "shared-webhook-token"
@@ -95,40 +90,13 @@ class Env:
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('shared')) / 'aiops.db'}"
-    db = connect_db(url)
-    upgrade(db.engine)
-    add_member(db, APPROVER, [NEEDS])
-    with SandboxWorld(load_scenario(WORLD_FILE).scenario) as world, LocalSlack() as slack:
-        slack.add_channel("incidents")
-        for user in (APPROVER, NOBODY):
-            slack.add_user(user, user.lower())
-        settings = load_settings(
-            database_url=url, slack_bot_token="xoxb-shared", slack_app_token="xapp-shared",
-            slack_api_url=slack.api_url, aiops_http_port=0, aiops_webhook_token=TOKEN,
-            aiops_slack_channel="#incidents", aiops_escalation_tick_s=3600,
-        )  # fmt: skip
-        runtime = Runtime(
-            settings,
-            clock=world.clock,
-            investigation_context=built_once(lambda: investigation_context_for(world)),
-            action_context=built_once(lambda: action_context_for(world)),
-        ).start()
-        ep = world.endpoints
-        cli_env = {
-            "DATABASE_URL": url, "AWS_ENDPOINT_URL": ep.aws_endpoint_url, "AWS_REGION": ep.region,
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "KUBECONFIG": str(ep.kubeconfig_path),
-        }  # fmt: skip
+    with wired_runtime(WORLD_FILE, tmp_path_factory.mktemp("shared"), token=TOKEN,
+                       users=[NOBODY], members={APPROVER: [NEEDS]}) as w:  # fmt: skip
         get_settings.cache_clear()
         try:
-            slack.wait_connected()
-            with httpx.Client(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
-                yield Env(slack, runtime, http, world, db, Desk(db=db), cli_env)
+            yield Env(w.slack, w.runtime, w.http, w.world, w.db, Desk(db=w.db), w.cli_env)
         finally:
             get_settings.cache_clear()
-            runtime.stop()
-            db.dispose()
 
 
 def stored(db: Database, request_id: int, incident_id: int) -> dict[str, Any]:

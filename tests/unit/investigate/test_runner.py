@@ -76,7 +76,20 @@ def test_live_evidence_names_what_is_not_configured() -> None:
     live = LiveEvidence(clock=SystemClock(), topology=Topology([]), aws=None, k8s=None)
     assert live.unavailable("k8s") == "Kubernetes not configured (set KUBECONFIG)"
     assert live.unavailable("resources") is not None
-    assert live.unavailable("logs") is None
+    # nothing to scan, read or walk is "not configured", never "ok, 0 found"
+    assert live.unavailable("metrics") == "metrics not configured (no metric catalogue to scan)"
+    assert live.unavailable("logs") == "logs not configured (no log sources to read)"
+    assert live.unavailable("topology") == (
+        "service graph not configured (set AIOPS_TOPOLOGY_FILE)"
+    )
+    configured = LiveEvidence(
+        clock=SystemClock(),
+        topology=Topology({"api": ["db"]}),
+        aws=None,
+        metric_catalog=[MetricRef("AWS/EC2", "CPUUtilization", {"InstanceId": "i-1"})],
+        log_sources=["file:/var/log/api.log"],
+    )
+    assert [configured.unavailable(f) for f in ("metrics", "logs", "topology")] == [None] * 3
 
 
 def test_each_step_says_what_it_read_a_read_with_no_resource_in_scope_is_skipped() -> None:

@@ -1,0 +1,1 @@
+"""Several AWS accounts: ``accounts.yaml`` (or AWS Organizations) and the audits across them."""

@@ -1,0 +1,127 @@
+"""What a kind of change can cause: a change that can produce the symptom seen, just before it,
+where that change's effect shows, is the cause.
+
+``relevance`` asks whether a change *may* explain a symptom; this asks which changes *do*, from
+data (``effects`` in ``playbooks/reasoning/change_relevance.yaml``): each effect says which
+changes it covers (their kind, words of their object or keys), what symptom they can produce,
+and where it shows — on the changed service itself (its own configuration) or on the services
+that call it (a network policy or security group in front of it drops or refuses their
+connections, while it looks healthy). A change whose effect shows within the window after it,
+and that passes the three relevance tests, gives the changed service a hypothesis citing the
+change and the symptoms; an existing hypothesis of the same kind and service is raised to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.investigate.context import Topology
+from bot.investigate.fallback import Failing
+from bot.investigate.interpret import matches
+from bot.investigate.models import Finding, FindingType, Hypothesis
+from bot.investigate.reasoning_data import ChangeEffect, ChangeRelevance, change_relevance
+from bot.investigate.relevance import unrelated_reason
+
+PLAYBOOK = "reasoning:change_effects"
+MAX_SYMPTOMS = 3
+
+
+def change_text(change: Finding) -> str:
+    """Everything a change says about what it touched: label, event, object, keys, details."""
+    values = [str(v) for v in change.attrs.values() if isinstance(v, str)]
+    return " ".join([change.summary, *values])
+
+
+def effect_of(change: Finding, rules: ChangeRelevance) -> ChangeEffect | None:
+    kind = str(change.attrs.get("kind") or "")
+    text = change_text(change)
+    for effect in rules.effects:
+        if effect.kinds and kind not in effect.kinds:
+            continue
+        if effect.text is not None and not re.search(effect.text, text):
+            continue
+        return effect
+    return None
+
+
+def _callers(service: str, topo: Topology) -> list[str]:
+    return [name for name in topo.names() if service in topo.depends_on(name)]
+
+
+def symptoms_of(
+    change: Finding,
+    effect: ChangeEffect,
+    findings: Sequence[Finding],
+    failing: Sequence[Failing],
+    topo: Topology,
+    grace_minutes: float,
+) -> list[Finding]:
+    """The findings that show ``effect`` where it shows, within its window after ``change``."""
+    service = change.service or ""
+    sites = {service} if effect.at == "self" else set(_callers(service, topo))
+    if effect.symptoms:
+        seen = [
+            f
+            for f in findings
+            if f.service in sites or (effect.at == "callers" and f.attrs.get("mentions") == service)
+            for m in effect.symptoms
+            if f.service and matches(m, f, f.service, topo)
+        ]
+    else:
+        seen = [f for fail in failing if fail.service in sites for f in fail.findings]
+    if change.at is None:
+        return []
+    early = change.at - timedelta(minutes=grace_minutes)
+    late = change.at + timedelta(minutes=effect.window_minutes)
+    out: list[Finding] = []
+    for f in seen:
+        if f.at is not None and early <= f.at <= late and f is not change and f not in out:
+            out.append(f)
+    return out
+
+
+def apply(
+    hypotheses: Sequence[Hypothesis],
+    findings: Sequence[Finding],
+    failing: Sequence[Failing],
+    topo: Topology,
+) -> list[Hypothesis]:
+    """Hypotheses for changes whose effect shows; existing ones of the same kind and service are
+    raised in place. Returns the hypotheses added."""
+    rules = change_relevance()
+    added: dict[tuple[str, str], Hypothesis] = {}
+    for change in findings:
+        if change.type != FindingType.CHANGE or not change.service:
+            continue
+        effect = effect_of(change, rules)
+        if effect is None:
+            continue
+        shown = symptoms_of(change, effect, findings, failing, topo, rules.grace_minutes)
+        if not shown or unrelated_reason(change, findings, failing, topo, rules):
+            continue
+        sites = sorted({f.service for f in shown if f.service})
+        label = str(change.attrs.get("object") or change.attrs.get("label") or "a change")
+        because = effect.because.format(
+            service=change.service, change=label, sites=", ".join(sites)
+        )
+        evidence = [change.summary, *(f.summary for f in shown[:MAX_SYMPTOMS])]
+        key = (effect.kind, change.service)
+        same = next((h for h in hypotheses if (h.kind, h.service) == key), None) or added.get(key)
+        if same is not None:
+            same.confidence = max(same.confidence, effect.confidence)
+            same.evidence = list(dict.fromkeys([*evidence, *same.evidence]))
+            if because not in same.summary:
+                same.summary = f"{same.summary.rstrip('.')}. {because}"
+            continue
+        added[key] = Hypothesis(
+            kind=effect.kind,
+            service=change.service,
+            confidence=effect.confidence,
+            summary=because,
+            evidence=evidence,
+            change=str(change.attrs.get("label")),
+            playbook=PLAYBOOK,
+        )
+    return list(added.values())

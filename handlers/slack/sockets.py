@@ -1,0 +1,255 @@
+"""The app's socket-mode connections, with the shortest ack path the protocol allows.
+
+sockets = start_socket_mode(app, token, connections=settings.aiops_slack_connections)
+...                      # the caller keeps running (HTTP server, scheduler)
+sockets.close()
+
+Slack spreads envelopes over up to 10 socket-mode connections of an app; each connection here has
+its own receive loop and workers, so one busy or refreshing connection does not hold the others.
+
+What an envelope goes through before its ack leaves:
+
+- slack_sdk's client hands every envelope across three threads: the receive loop queues it, a
+  processor thread takes it off the queue and submits it to a worker, the worker runs the app
+  and sends the ack. Here the receive loop submits it to the worker itself (one hand-off less:
+  each hand-off waits for the interpreter lock while other threads hold it);
+- an Events API envelope is acked by the receive loop on arrival (its ack carries nothing), and
+  its listener runs afterwards in a small pool of its own, so the listener's receipt (a database
+  write) is never on any ack path and never holds a connection's workers;
+- a command or a click goes through Bolt, whose listener acks (the ack may carry a reply) before
+  any database work; the receipt is written in the job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from bot import observability
+from bot.errors import ConfigError
+from handlers.slack.observe import request_kind
+
+log = logging.getLogger("aiops.slack")
+
+MAX_CONNECTIONS = 10  # Slack's limit per app; an 11th connection is told too_many_websockets
+
+
+class AcksOwed:
+    """The envelopes received and not yet acked, for work that can wait to give way to them.
+
+    Acks have a deadline (Slack gives up after 3 s) and jobs do not, but both run on one
+    interpreter lock: a job that starts while acks are owed slows every one of them down.
+    ``give_way()`` (a job's ``before_each``, an event listener's start) waits until none is
+    owed, at most ``max_wait`` seconds, so background work never stops for long under a
+    steady stream of envelopes.
+    """
+
+    def __init__(self, max_wait: float = 0.05) -> None:
+        self.max_wait = max_wait
+        self._owed = 0
+        self._none_owed = threading.Condition()
+
+    def arrived(self) -> None:
+        with self._none_owed:
+            self._owed += 1
+
+    def acked(self) -> None:
+        with self._none_owed:
+            self._owed -= 1
+            if self._owed <= 0:
+                self._owed = 0
+                self._none_owed.notify_all()
+
+    def give_way(self) -> None:
+        with self._none_owed:
+            self._none_owed.wait_for(lambda: self._owed == 0, timeout=self.max_wait)
+
+
+class DirectClient(SocketModeClient):
+    """slack_sdk's builtin client whose receive loop hands envelopes on itself.
+
+    Anything that is not an envelope (``hello``, ``disconnect``) takes the client's own queue,
+    so reconnecting stays slack_sdk's business. An Events API envelope is acked here, on
+    arrival, and its listener submitted to the handler's events pool; any other envelope goes
+    to a worker with the time it arrived.
+    """
+
+    def __init__(self, *, handler: AckFirstHandler, **options: Any) -> None:
+        super().__init__(**options)
+        self.handler = handler
+
+    def enqueue_message(self, message: str) -> None:
+        arrived = time.perf_counter()
+        request = _envelope(message)
+        if request is None:
+            super().enqueue_message(message)
+            return
+        if request.type == "events_api":
+            self.handler.ack_event(self, request, arrived)
+            return
+        if self.handler.owed is not None:
+            self.handler.owed.arrived()  # acked() once its ack is sent
+        self.message_workers.submit(self.handler.run_request, self, request, arrived)
+
+
+def _envelope(message: str) -> SocketModeRequest | None:
+    if not message.startswith("{"):
+        return None
+    try:
+        parsed = json.loads(message)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict) or parsed.get("type") == "disconnect":
+        return None
+    return SocketModeRequest.from_dict(parsed)
+
+
+class AckFirstHandler(SocketModeHandler):
+    """Bolt's socket-mode handler over a :class:`DirectClient`; it times every ack (from the
+    envelope's arrival in the receive loop to its ack sent) for ``aiops_slack_ack_seconds``.
+
+    ``direct=False`` keeps slack_sdk's own client (the receive loop queues, a processor thread
+    dispatches; timed from the worker): the benchmark's previous configuration.
+    """
+
+    def __init__(
+        self,
+        app: App,
+        app_token: str,
+        *,
+        events: Executor,
+        direct: bool = True,
+        owed: AcksOwed | None = None,
+        concurrency: int = 8,
+        receive_buffer_size: int = 65536,
+    ) -> None:
+        self.app = app
+        self.app_token = app_token
+        self.events = events
+        self.owed = owed if direct else None  # only the direct client counts arrivals
+        options: dict[str, Any] = {
+            "app_token": app_token,
+            "logger": app.logger,
+            "web_client": app.client,
+            "proxy": app.client.proxy,
+            "ping_interval": 10,
+            "receive_buffer_size": receive_buffer_size,
+            "concurrency": concurrency,
+        }
+        self.client = (
+            DirectClient(handler=self, **options) if direct else SocketModeClient(**options)
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        """slack_sdk's path (``direct=False``): called on a worker."""
+        if req.type == "events_api":
+            self.ack_event(client, req, time.perf_counter())
+        else:
+            self.run_request(client, req, time.perf_counter())
+
+    def run_request(self, client: SocketModeClient, req: SocketModeRequest, arrived: float) -> None:
+        """A command, click or submission: the listener acks (the ack may carry a reply)."""
+        try:
+            response = run_bolt_app(self.app, req)
+            send_response(client, req, response, arrived)
+            if response.status == 200:  # else nothing was sent (Bolt logged why)
+                observability.slack_ack(time.perf_counter() - arrived, request_kind(req.payload))
+        finally:
+            if self.owed is not None:
+                self.owed.acked()
+
+    def ack_event(self, client: SocketModeClient, req: SocketModeRequest, arrived: float) -> None:
+        """An event's ack carries nothing: send it now, run the listener afterwards."""
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+        observability.slack_ack(time.perf_counter() - arrived, "event")
+        self.events.submit(self._run_event, req)
+
+    def _run_event(self, req: SocketModeRequest) -> None:
+        if self.owed is not None:
+            self.owed.give_way()
+        try:
+            run_bolt_app(self.app, req)  # Bolt's response for an event is dropped: acked already
+        except Exception:
+            log.exception("event envelope %s failed after its ack", req.envelope_id)
+
+
+class SocketModeConnections:
+    """The app's socket-mode connections, opened together and closed together."""
+
+    def __init__(self, handlers: list[SocketModeHandler], events: ThreadPoolExecutor) -> None:
+        self.handlers = handlers
+        self.events = events
+
+    def close(self) -> None:
+        """Close every connection at once (each waits up to a second for its loops to end)."""
+        closing = [threading.Thread(target=h.close, name="slack-close") for h in self.handlers]
+        for thread in closing:
+            thread.start()
+        for thread in closing:
+            thread.join()
+        self.events.shutdown(wait=True)
+
+
+def start_socket_mode(
+    app: App,
+    app_token: str,
+    *,
+    connections: int = 1,
+    concurrency: int = 16,
+    receive_buffer_size: int = 65536,
+    ack_events_first: bool = True,
+    direct: bool = True,
+    owed: AcksOwed | None = None,
+) -> SocketModeConnections:
+    """Open ``connections`` socket-mode connections without blocking (the caller may also serve
+    HTTP); ``close()`` stops them. ``concurrency`` workers are shared out among them.
+    ``ack_events_first=False`` keeps Bolt's order (an event acked after its listener) and
+    ``direct=False`` slack_sdk's queue and processor thread, for the benchmark's baselines."""
+    if not app_token.startswith("xapp-"):
+        raise ConfigError(
+            "SLACK_APP_TOKEN must be an app-level token (xapp-…)",
+            hint="Basic Information → App-Level Tokens, scope connections:write",
+        )
+    if not 1 <= connections <= MAX_CONNECTIONS:
+        raise ConfigError(
+            f"socket-mode connections must be between 1 and {MAX_CONNECTIONS}, not {connections}",
+            hint="AIOPS_SLACK_CONNECTIONS (Slack refuses more than 10 per app)",
+        )
+    workers = max(2, -(-concurrency // connections))
+    events = ThreadPoolExecutor(max_workers=max(2, concurrency // 4), thread_name_prefix="event")
+    opened = SocketModeConnections([], events)
+    try:
+        for _ in range(connections):
+            handler = (
+                AckFirstHandler(
+                    app,
+                    app_token,
+                    events=events,
+                    direct=direct,
+                    owed=owed,
+                    concurrency=workers,
+                    receive_buffer_size=receive_buffer_size,
+                )
+                if ack_events_first
+                else SocketModeHandler(
+                    app, app_token, concurrency=workers, receive_buffer_size=receive_buffer_size
+                )
+            )
+            opened.handlers.append(handler)
+            handler.connect()
+    except BaseException:
+        opened.close()
+        raise
+    return opened

@@ -1,0 +1,69 @@
+"""Two sandbox accounts × two regions with different resources, and a third account whose role
+STS refuses (a session name over STS's 64-character limit, rejected by the server as AWS does).
+moto serves an assumed role's requests in the account of the role ARN's account id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from sandbox.aws import moto_server
+
+REGIONS = ("eu-west-1", "us-east-1")
+PROD, STAGING, BROKEN = "111111111111", "222222222222", "333333333333"
+ACCOUNTS = f"""\
+regions: [eu-west-1, us-east-1]
+max_concurrency: 4
+accounts:
+  - {{name: prod, role_arn: "arn:aws:iam::{PROD}:role/aiops-audit"}}
+  - {{name: staging, role_arn: "arn:aws:iam::{STAGING}:role/aiops-audit"}}
+  - name: broken
+    role_arn: "arn:aws:iam::{BROKEN}:role/aiops-audit"
+    session_name: "{"s" * 70}"
+"""
+
+
+def base_session() -> boto3.Session:
+    return boto3.Session(region_name=REGIONS[0], **moto_server.CREDENTIALS)
+
+
+def _as(base: boto3.Session, url: str, account: str, service: str, region: str) -> Any:
+    creds = base.client("sts", endpoint_url=url).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed"
+    )["Credentials"]
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=url,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+def _open_group(ec2: Any, name: str, port: int) -> None:
+    gid = ec2.create_security_group(GroupName=name, Description=name)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+             "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+        ],
+    )  # fmt: skip
+
+
+def seed(base: boto3.Session, url: str) -> None:
+    """prod: SSH open in eu-west-1, RDP in us-east-1, a user and a public bucket; staging: a
+    database port open in eu-west-1 and a user."""
+    _open_group(_as(base, url, PROD, "ec2", "eu-west-1"), "prod-ssh", 22)
+    _open_group(_as(base, url, PROD, "ec2", "us-east-1"), "prod-rdp", 3389)
+    _open_group(_as(base, url, STAGING, "ec2", "eu-west-1"), "staging-db", 5432)
+    _as(base, url, PROD, "iam", "us-east-1").create_user(UserName="prod-deployer")
+    _as(base, url, STAGING, "iam", "us-east-1").create_user(UserName="staging-ci")
+    s3 = _as(base, url, PROD, "s3", "eu-west-1")
+    s3.create_bucket(
+        Bucket="prod-public-assets",
+        CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
+    )
+    s3.put_bucket_acl(Bucket="prod-public-assets", ACL="public-read")

@@ -1,0 +1,47 @@
+"""The second third-party set (tests/scenarios/thirdparty2, converted from HolmesGPT's evaluation
+suite after the first one was tuned on) replays through the real webhooks with its investigations,
+without a crash, and is never silent where its truth holds a failure (issue 15 pts 8 and 9).
+
+Same checks as ``test_thirdparty_corpus.py``, over the new folder; top-1 is bench_rca's figure.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_thirdparty_corpus import _listed, _params, assert_replays_and_is_never_silent
+
+THIRDPARTY2 = Path(__file__).resolve().parents[1] / "scenarios" / "thirdparty2"
+CASES = sorted(THIRDPARTY2.glob("*.yaml"))
+
+# Silent on the untuned bench when the set landed (main at ef6bea8): the facts hold the failure
+# (a past OOM only in the alert history, one "Peer down" among 100,000 lines, a node at its pod
+# capacity) and no hypothesis names it. Not strict: the never-silent work may land first.
+KNOWN_SILENT = {
+    "hg-ask18-oom-kill-from-alert-history",
+    "hg-ask20-peer-down-needle",
+    "hg-inv08-node-at-pod-capacity",
+}
+
+
+@pytest.mark.parametrize("path", _params(CASES, KNOWN_SILENT))
+def test_replays_without_crash_and_is_never_silent(path: Path) -> None:
+    assert_replays_and_is_never_silent(path)
+
+
+def test_the_set_is_there_with_its_sources_and_held_out_third() -> None:
+    assert len(CASES) >= 20
+    readme = (THIRDPARTY2 / "README.md").read_text()
+    assert "Copyright (c) 2024 Robusta Dev Ltd" in readme
+    for path in CASES:
+        source = re.search(r"tests/llm/fixtures/(\S+)", path.read_text())
+        assert source is not None, f"{path.name} names no source fixture"
+        assert f"`{path.name}`" in readme and f"`{source.group(1)}`" in readme, path.name
+    held = (THIRDPARTY2 / "heldout.txt").read_text()
+    assert "seed:" in held
+    listed = _listed(held)
+    assert len(listed) == len(CASES) // 3
+    assert all(name + ".yaml" in {p.name for p in CASES} for name in listed)

@@ -1,0 +1,41 @@
+"""Kinds of failure k8sgpt's analyzers name (probes, Services without endpoints, RBAC) each have a
+path from facts to a specific hypothesis. Each case is a small synthetic scenario read through
+the scenario evidence (pods, events, logs) and investigated end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.investigate import InvestigationContext, Topology, investigate_incident
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.investigate.views import incident_view
+from sandbox.scenario import load_scenario
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+@pytest.mark.parametrize(
+    ("case", "kind", "service", "says"),
+    [
+        # killed by its liveness probe (exit 137, no OOMKilled) refused on a port nothing
+        # listens on: the probe in its spec, not memory
+        ("class-liveness", "crashloop_bad_config", "quotes", "liveness probe"),
+        # the caller gets "no endpoints available for service": the callee's Service selects
+        # none of its running pods
+        ("class-noendpoints", "config_change", "carts", "no endpoints"),
+        # its service account is refused a call it needs: RBAC configuration, not the code
+        ("class-rbac", "crashloop_bad_config", "reporter", "permission"),
+    ],
+)
+def test_each_kind_reaches_a_specific_hypothesis(
+    case: str, kind: str, service: str, says: str
+) -> None:
+    scenario = load_scenario(SCENARIOS / f"{case}.yaml").scenario
+    ctx = InvestigationContext(ScenarioEvidence(scenario), Topology.from_specs(scenario.services))
+    result = investigate_incident(ctx, incident_view(scenario.alerts, scenario.alerts[0].id))
+    top = result.hypotheses[0]
+    assert (top.kind, top.service) == (kind, service), top.summary
+    assert says in top.summary
+    assert "cause not identified" not in top.summary

@@ -1,0 +1,62 @@
+"""A fix applied through approval makes the next audit clean for that finding: the security
+audit finds SSH open to the world, its finding names the registry action and parameters, the
+action is proposed and approved through the one remediation flow every door uses
+(``bot.respond.approvals``: policy, role, execute once, verify), runs on the sandbox's AWS
+(moto, real boto3), and the next audit no longer reports it — while the group's other rule
+(443) is still reported, so the audit was not simply emptied."""
+
+from __future__ import annotations
+
+from bot.posture.network import open_groups
+from bot.posture.security import SG_TITLE, security_audit
+from bot.remediate import service
+from bot.remediate.enums import State
+from bot.respond import approvals
+from bot.respond.approvals import Desk
+from bot.respond.proposals import propose
+from bot.store import Database
+from integrations.aws.posture_reads import PostureReader
+from integrations.aws.session import AwsClients
+from sandbox.investigate.context import context_for_world as investigation_context
+from sandbox.remediate.context import context_for_world as action_context
+from sandbox.world import SandboxWorld
+
+
+def _ssh_findings(world: SandboxWorld, clients: AwsClients) -> list[dict[str, str]]:
+    ctx = investigation_context(world, aws_clients=clients)
+    audit = security_audit(ctx, aws=PostureReader(clients.ec2, clients.rds))
+    found = dict(audit.sections)[SG_TITLE]
+    return [dict(f.attrs) for f in found if "bastion-sg" in f.summary]
+
+
+def test_approved_fix_clears_the_finding(
+    world: SandboxWorld, clients: AwsClients, sqlite_database: Database
+) -> None:
+    before = _ssh_findings(world, clients)
+    ssh = [f for f in before if f["fix_port"] == "22"]
+    assert len(ssh) == 1 and ssh[0]["severity"] == "high"
+    assert any(f["check"] == "sg_open_web" for f in before)  # 443 is there too
+    [finding] = ssh
+    assert finding["fix_action"] == "ec2.revoke_ingress"
+    params = {k.removeprefix("fix_"): v for k, v in finding.items()
+              if k.startswith("fix_") and k != "fix_action"}  # fmt: skip
+
+    desk = Desk(db=sqlite_database, clock=world.clock, action_context=lambda: action_context(world))
+    proposal = propose(
+        desk, action=finding["fix_action"], params=params, requested_by="U_AUDITOR",
+        rationale="security audit: SSH open to the world",
+    )  # fmt: skip
+    request = proposal.request
+    assert request.state == State.PENDING and request.id is not None  # a write waits
+    approved = approvals.approve(desk, request_id=request.id, user="U_OPS", roles=["operator"])
+    assert approved.running  # the approval completed the set and ran it (inline jobs)
+    done = service.get(sqlite_database, request_id=request.id)
+    assert done.state == State.VERIFIED, done.state
+
+    after = _ssh_findings(world, clients)
+    assert not [f for f in after if f["fix_port"] == "22"]
+    assert [f["check"] for f in after] == ["sg_open_web"]  # the rest is still audited
+    assert not [
+        f for f in open_groups(PostureReader(clients.ec2, clients.rds).groups())
+        if f.fix_params.get("port") == "22" and "bastion-sg" in f.summary
+    ]  # fmt: skip

@@ -1,0 +1,93 @@
+"""``/aiops audit security [account|all]`` and ``/aiops inventory`` across accounts, through the
+real wiring of ``aiops run`` (``AIOPS_ACCOUNTS_FILE`` read by the production path, roles assumed
+with STS on the sandbox's moto server) and the local Slack server (real Bolt over socket mode).
+The world is ``tests/accounts_world.py``: prod and staging in two regions, and an account whose
+role STS refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.store import connect as connect_db
+from bot.store.migrate import upgrade
+from handlers.slack.wiring import Runtime
+from sandbox.aws import moto_server
+from sandbox.slack import LocalSlack, Message
+from tests.accounts_world import ACCOUNTS, REGIONS, base_session, seed
+from tests.slack.helpers import command, ephemeral
+
+pytestmark = pytest.mark.timeout(180)
+USER = "UACCT0001"
+
+
+@pytest.fixture(scope="module")
+def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSlack]:
+    tmp = Path(tmp_path_factory.mktemp("accounts"))
+    url = f"sqlite:///{tmp / 'aiops.db'}"
+    db = connect_db(url)
+    upgrade(db.engine)
+    db.dispose()
+    accounts = tmp / "accounts.yaml"
+    accounts.write_text(ACCOUNTS)
+    aws = moto_server.acquire()
+    with pytest.MonkeyPatch.context() as env, LocalSlack() as local:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")  # the default credential chain, as in prod
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        seed(base_session(), aws)
+        local.add_channel("sec")
+        local.add_user(USER, "auditor")
+        settings = load_settings(
+            database_url=url, slack_bot_token="xoxb-acc", slack_app_token="xapp-acc",
+            slack_api_url=local.api_url, aiops_http_port=0, aiops_slack_channel="#sec",
+            aiops_escalation_tick_s=3600, aws_endpoint_url=aws, aws_region=REGIONS[0],
+            aiops_accounts_file=accounts,
+        )  # fmt: skip
+        runtime = Runtime(settings).start()
+        try:
+            local.wait_connected()
+            yield local
+        finally:
+            runtime.stop()
+            moto_server.release()
+
+
+def _ask(slack: LocalSlack, text: str, contains: str) -> Message:
+    """Send ``/aiops <text>`` and wait for the next message in the channel containing
+    ``contains`` (earlier tests' messages do not count)."""
+    before = len(slack.messages("sec"))
+    command(slack, USER, text, channel="sec")
+
+    def found() -> Message | None:
+        return next((m for m in slack.messages("sec")[before:] if contains in m.text), None)
+
+    return slack.wait_for(found, 60)
+
+
+def test_security_audit_of_all_accounts_names_account_and_region(slack: LocalSlack) -> None:
+    text = _ask(slack, "audit security all", "Security audit").text
+    assert "`prod eu-west-1` " in text and "prod-ssh" in text
+    assert "`prod us-east-1` " in text and "prod-rdp" in text
+    assert "`staging eu-west-1` " in text and "staging-db" in text
+    assert "`prod global` " in text and "prod-deployer" in text
+    assert ":x: broken: cannot assume" in text
+
+
+def test_security_audit_of_one_account_reads_only_that_one(slack: LocalSlack) -> None:
+    text = _ask(slack, "audit security staging", "Security audit").text
+    assert "staging-db" in text
+    assert "prod-ssh" not in text and "broken" not in text
+
+
+def test_an_unknown_account_is_a_clear_message(slack: LocalSlack) -> None:
+    command(slack, USER, "audit security nope", channel="sec")
+    ephemeral(slack, USER, "no account 'nope'", timeout=30)
+
+
+def test_inventory_lists_every_account_with_its_region(slack: LocalSlack) -> None:
+    text = _ask(slack, "inventory sg name~staging-", "matching name~staging-").text
+    assert "account" in text and "staging  eu-west-1" in text
+    assert "unreadable: broken: cannot assume" in text
