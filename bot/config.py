@@ -151,6 +151,14 @@ class Settings(BaseSettings):
     aiops_compliance_file: Path | None = Field(
         default=None, description="compliance rules of your own, added to the built-in set"
     )
+    aiops_prices_file: Path | None = Field(
+        default=None, description="prices of your own (region, discounts), merged over the"
+        " shipped bot/posture/prices.yaml",
+    )  # fmt: skip
+    aiops_cost_rules_file: Path | None = Field(
+        default=None, description="cost audit thresholds of your own, merged over the shipped"
+        " bot/posture/cost_rules.yaml",
+    )  # fmt: skip
 
     # --- runbooks from git
     aiops_runbooks_git_url: str | None = Field(

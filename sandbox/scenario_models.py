@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from sandbox.scenario_resources import Aws, Kubernetes
-from sandbox.scenario_types import Duration, Offset, Strict, StrMap
+from sandbox.scenario_types import Duration, MetricEvent, Offset, Strict, StrMap
 from sandbox.timeparse import parse_offset
 
 ServiceKind = Literal[
@@ -40,13 +40,6 @@ class Service(Strict):
     tier: str | None = None
     runs_on: RunsOn
     depends_on: list[str] = Field(default_factory=list)
-
-
-class MetricEvent(Strict):
-    at: Offset
-    shape: Literal["step", "ramp", "spike", "drop"]
-    to: float
-    over: Duration | None = None
 
 
 class Metric(Strict):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from sandbox.scenario_security import AwsConfig, GuardDuty, Inspector
-from sandbox.scenario_types import Offset, Strict, StrMap, Text
+from sandbox.scenario_types import MetricEvent, Offset, Strict, StrMap, Text
 
 # --------------------------------------------------------------------------- aws
 
@@ -161,6 +162,22 @@ class AcmCertificate(Strict):
     not_after: Offset
 
 
+class ServiceSpend(Strict):
+    """One service's cost per day, served by Cost Explorer ``get_cost_and_usage`` (daily,
+    grouped by SERVICE), generated like a metric (``baseline``, ``noise``, ``trend``,
+    ``events``, or explicit ``values``) one sample a day from ``from`` to the day before
+    ``now`` (the current day is still being billed)."""
+
+    service: str = Field(min_length=1)
+    from_: Offset = Field(default=timedelta(days=-30), alias="from")
+    baseline: float = Field(default=0.0, ge=0)
+    noise: float = Field(default=0.0, ge=0)
+    trend: float = 0.0
+    events: list[MetricEvent] = Field(default_factory=list)
+    values: list[float] | None = None
+    seed: int | None = None
+
+
 class Aws(Strict):
     ec2_instances: list[Ec2Instance] = Field(default_factory=list)
     security_groups: list[SecurityGroup] = Field(default_factory=list)
@@ -180,6 +197,7 @@ class Aws(Strict):
     guardduty: GuardDuty | None = None  # absent: not enabled
     inspector: Inspector | None = None  # absent: not enabled
     config: AwsConfig | None = None  # absent: not enabled
+    spend: list[ServiceSpend] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- kubernetes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
@@ -44,3 +44,12 @@ Duration = Annotated[
 #: A string that also accepts YAML scalars (numbers, booleans) and turns them into text.
 Text = Annotated[str, BeforeValidator(_scalar_to_str)]
 StrMap = dict[str, Text]
+
+
+class MetricEvent(Strict):
+    """A change in a generated series (a metric's, or a service's daily spend)."""
+
+    at: Offset
+    shape: Literal["step", "ramp", "spike", "drop"]
+    to: float
+    over: Duration | None = None

@@ -124,8 +124,15 @@ def merge_security(outcomes: Sequence[Outcome[SecurityAudit]]) -> FleetSecurityA
 def rows_across(fleet: Fleet, rows: Callable[[AwsClients], list[ReportRow]]) -> list[ReportRow]:
     """``rows(clients)`` in every account and region, each row naming where it was read;
     an unreadable account or region becomes an error row."""
+    return rows_where(fleet, lambda clients, _t, _r: rows(clients))
+
+
+def rows_where(
+    fleet: Fleet, rows: Callable[[AwsClients, AccountTarget, str], list[ReportRow]]
+) -> list[ReportRow]:
+    """``rows_across`` for work that needs to know its account and region too."""
     out: list[ReportRow] = []
-    for o in fleet.run(lambda clients, _t, _r: rows(clients)):
+    for o in fleet.run(rows):
         if o.value is None:
             out.append(
                 ReportRow("errors", "error", "unreadable", "", o.line, "", o.account, o.region)

@@ -1,192 +1,170 @@
-"""The cost-hygiene audit: waste that can be read without billing access.
+"""The cost audit: waste with a monthly price, and what Cost Explorer says about spend.
 
-Checks (all read-only; no prices are invented, only sizes and types are reported):
+Checks (all read-only; prices from the dated table ``prices.yaml``, judgement from
+``cost_rules.yaml``, both overridable):
 
-* stopped EC2 instances that still keep EBS volumes or an Elastic IP (both are billed while the
-  instance is stopped);
-* EBS volumes attached to nothing;
-* Elastic IPs associated with nothing;
-* running instances whose CPU (CloudWatch ``AWS/EC2 CPUUtilization``, hourly) never went above
-  ``IDLE_CPU_PERCENT`` over ``IDLE_WINDOW`` (at least ``MIN_POINTS`` hours of data): candidates
-  for a smaller type.
+* idle EC2 and rightsizing of EC2 and RDS from CloudWatch over whole days (``cost_usage``);
+* Lambda memory over-provisioning from the ``REPORT`` log lines (``cost_lambda``);
+* old EBS and RDS snapshots, unattached volumes, unassociated addresses, stopped instances
+  keeping storage (``cost_storage``);
+* spend by service and the last day's anomalies from Cost Explorer (``cost_spend``).
 
-A check whose source cannot be read says so; the others still run.
+A check whose source cannot be read says so in the notes; the others still run. The checks
+take clients and settings as arguments, so they run the same over one account or many.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
-from integrations.aws import ec2
-from integrations.aws.ec2_spend import ElasticIp, Volume, elastic_ips, volumes
-from integrations.metrics.models import MetricRef, MetricSource
+from bot.posture.cost_lambda import lambda_memory
+from bot.posture.cost_model import CostAudit, CostFinding, Notes, Spend
+from bot.posture.cost_spend import spend
+from bot.posture.cost_storage import old_snapshots, orphans, stopped_with_storage
+from bot.posture.cost_usage import Usage, idle_instances, read_usage, rightsize_ec2, rightsize_rds
+from bot.posture.pricing import CostRules, PriceTable, load_prices, load_rules
+from integrations.aws import cost_explorer, cost_reads, ec2
+from integrations.aws.ec2_spend import elastic_ips, volumes
+from integrations.metrics.models import MetricSource
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-IDLE_CPU_PERCENT = 10.0
-IDLE_WINDOW = timedelta(days=7)
-MIN_POINTS = 24
-STEP_S = 3600
-
-CHECKED = (
-    "stopped instances still carrying EBS volumes or Elastic IPs",
-    "unattached EBS volumes",
-    "unassociated Elastic IPs",
-    f"running instances whose CPU stayed under {IDLE_CPU_PERCENT:g}% for {IDLE_WINDOW.days} days",
-)
+__all__ = ["CostAudit", "CostFinding", "CostSources", "Spend", "cost_audit", "run"]
 
 
 @dataclass(frozen=True)
-class CostFinding:
-    check: str  # stopped_with_storage | unattached_volume | idle_eip | idle_instance
-    resource: str
-    summary: str
+class CostSources:
+    """The clients one account and region is read through (None: that part is skipped)."""
+
+    ec2: Any
+    metrics: MetricSource | None = None  # CloudWatch
+    rds: Any = None
+    lambda_: Any = None
+    logs: Any = None
+    ce: Any = None  # Cost Explorer
+
+    @classmethod
+    def of(cls, clients: Any, metrics: MetricSource | None) -> CostSources:
+        """From an ``AwsClients``."""
+        return cls(
+            ec2=clients.ec2,
+            metrics=metrics,
+            rds=getattr(clients, "rds", None),
+            lambda_=getattr(clients, "lambda_", None),
+            logs=getattr(clients, "logs", None),
+            ce=getattr(clients, "ce", None),
+        )
 
 
-@dataclass
-class CostAudit:
-    findings: list[CostFinding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what could not be read or judged
-    instances: int = 0
-
-
-def _read(what: str, audit: CostAudit, read: Callable[[], T]) -> T | None:
+def _read(what: str, notes: Notes, read: Callable[[], T]) -> T | None:
     try:
         return read()
     except Exception as exc:  # AwsError, no credentials, no network: say so, go on
         log.info("cost audit: %s unreadable: %s", what, exc)
-        audit.notes.append(f"{what}: could not read ({exc})")
+        notes.add(f"{what}: could not read ({exc})")
         return None
 
 
-def _label(inst: ec2.Instance) -> str:
-    return f"{inst.name} ({inst.instance_id})" if inst.name else inst.instance_id
-
-
-def _gb(vols: Sequence[Volume]) -> str:
-    total = sum(v.size_gb for v in vols)
-    kinds = ", ".join(sorted({v.volume_type for v in vols}))
-    return f"{len(vols)} EBS volume{'s' * (len(vols) != 1)}, {total} GB {kinds}"
-
-
-def _stopped(
-    audit: CostAudit,
-    instances: list[ec2.Instance],
-    vols: list[Volume] | None,
-    eips: list[ElasticIp] | None,
-) -> None:
-    for inst in instances:
-        if inst.state != "stopped":
-            continue
-        kept = []
-        if vols is not None:
-            mine = [v for v in vols if inst.instance_id in v.instance_ids]
-            if mine:
-                kept.append(_gb(mine))
-        if eips is not None:
-            ips = [e.public_ip for e in eips if e.instance_id == inst.instance_id]
-            if ips:
-                kept.append(f"Elastic IP {', '.join(ips)}")
-        if kept:
-            audit.findings.append(
-                CostFinding(
-                    "stopped_with_storage",
-                    inst.instance_id,
-                    f"{_label(inst)} ({inst.instance_type}) is stopped but keeps "
-                    + " and ".join(kept),
-                )
-            )
-
-
-def _orphans(audit: CostAudit, vols: list[Volume] | None, eips: list[ElasticIp] | None) -> None:
-    for v in vols or []:
-        if v.state == "available" and not v.instance_ids:
-            audit.findings.append(
-                CostFinding(
-                    "unattached_volume",
-                    v.volume_id,
-                    f"EBS volume {v.volume_id} ({v.size_gb} GB {v.volume_type}) is attached "
-                    "to nothing",
-                )
-            )
-    for e in eips or []:
-        if e.instance_id is None and e.association_id is None:
-            audit.findings.append(
-                CostFinding(
-                    "idle_eip",
-                    e.allocation_id or e.public_ip,
-                    f"Elastic IP {e.public_ip} is associated with nothing",
-                )
-            )
-
-
-def _idle(
-    audit: CostAudit, instances: list[ec2.Instance], cpu: MetricSource | None, now: datetime
-) -> None:
+def _compute(
+    audit: CostAudit, src: CostSources, instances: list[ec2.Instance], rules: CostRules,
+    now: datetime,
+) -> None:  # fmt: skip
     running = [i for i in instances if i.state == "running"]
-    if not running:
+    dbs: list[cost_reads.Database] = []
+    if src.rds is not None:
+        found = _read("RDS instances", audit.notes, lambda: cost_reads.databases(src.rds))
+        dbs = [d for d in found or [] if d.status == "available"]
+    if not running and not dbs:
         return
-    if cpu is None:
-        audit.notes.append("CPU: no CloudWatch source configured")
+    if src.metrics is None:
+        audit.notes.add("CPU: no CloudWatch source configured")
         return
-    refs = [MetricRef("AWS/EC2", "CPUUtilization", {"InstanceId": i.instance_id}) for i in running]
-    source = cpu
-    series = _read(
-        "CPU metrics", audit, lambda: source.read_many(refs, now - IDLE_WINDOW, now, STEP_S)
-    )
-    if series is None:
+    metrics, rule = src.metrics, rules.rightsizing
+    days = max(rules.idle.days, rule.days)
+
+    def usage(namespace: str, dim: str, ids: list[str], kind: str) -> dict[str, Usage] | None:
+        memory = rule.memory.get(kind)
+        mem = (memory.namespace, memory.name) if memory else None
+        return _read(
+            f"{kind.upper()} metrics", audit.notes,
+            lambda: read_usage(metrics, namespace, dim, ids, mem, rule.percentile, days, now),
+        )  # fmt: skip
+
+    ec2_use = usage("AWS/EC2", "InstanceId", [i.instance_id for i in running], "ec2")
+    if ec2_use is not None and running:
+        idle = idle_instances(running, ec2_use, audit.prices, rules, audit.notes)
+        audit.findings += idle
+        gone = {f.resource.removeprefix("ec2:") for f in idle}
+        audit.findings += rightsize_ec2(running, ec2_use, gone, audit.prices, rules)
+    rds_use = usage("AWS/RDS", "DBInstanceIdentifier", [d.identifier for d in dbs], "rds")
+    if rds_use is not None and dbs:
+        audit.findings += rightsize_rds(dbs, rds_use, audit.prices, rules)
+
+
+def _lambdas(audit: CostAudit, src: CostSources, rules: CostRules, now: datetime) -> None:
+    if src.lambda_ is None or src.logs is None:
         return
-    short = 0
-    for inst, data in zip(running, series, strict=True):
-        if len(data) < MIN_POINTS:
-            short += 1
-            continue
-        peak = max(data.values)
-        if peak < IDLE_CPU_PERCENT:
-            audit.findings.append(
-                CostFinding(
-                    "idle_instance",
-                    inst.instance_id,
-                    f"{_label(inst)} ({inst.instance_type}) peaked at {peak:.1f}% CPU over "
-                    f"{IDLE_WINDOW.days} days: a smaller type may do",
-                )
-            )
-    if short:
-        audit.notes.append(
-            f"CPU: {short} running instance{'s' * (short != 1)} with under {MIN_POINTS} hours "
-            "of data, not judged"
+    fns = _read("Lambda functions", audit.notes, lambda: cost_reads.functions(src.lambda_))
+    if not fns:
+        return
+
+    def read(name: str, start: datetime, end: datetime) -> list[cost_reads.Invocation]:
+        runs = _read(
+            f"Lambda {name} logs", audit.notes,
+            lambda: cost_reads.invocations(src.logs, name, start, end),
+        )  # fmt: skip
+        return runs or []
+
+    audit.findings += lambda_memory(fns, read, audit.prices, rules, now, audit.notes)
+
+
+def _snapshots(audit: CostAudit, src: CostSources, rules: CostRules, now: datetime) -> None:
+    snaps = _read("EBS snapshots", audit.notes, lambda: cost_reads.ebs_snapshots(src.ec2)) or []
+    if src.rds is not None:
+        snaps += (
+            _read("RDS snapshots", audit.notes, lambda: cost_reads.rds_snapshots(src.rds)) or []
         )
+    audit.findings += old_snapshots(snaps, audit.prices, rules, now)
 
 
-def cost_audit(ec2_client: Any, cpu: MetricSource | None, now: datetime) -> CostAudit:
-    """Run every check; ``cpu`` is the CloudWatch metric source (None: skip the CPU check)."""
-    audit = CostAudit()
-    instances = _read("EC2 instances", audit, lambda: ec2.describe_instances(ec2_client))
-    vols = _read("EBS volumes", audit, lambda: volumes(ec2_client))
-    eips = _read("Elastic IPs", audit, lambda: elastic_ips(ec2_client))
-    audit.instances = len(instances or [])
-    _stopped(audit, instances or [], vols, eips)
-    _orphans(audit, vols, eips)
-    _idle(audit, instances or [], cpu, now)
+def cost_audit(src: CostSources, now: datetime, prices: PriceTable, rules: CostRules) -> CostAudit:
+    """Run every check over one account and region."""
+    audit = CostAudit(prices=prices)
+    notes = audit.notes
+    instances = _read("EC2 instances", notes, lambda: ec2.describe_instances(src.ec2)) or []
+    vols = _read("EBS volumes", notes, lambda: volumes(src.ec2))
+    eips = _read("Elastic IPs", notes, lambda: elastic_ips(src.ec2))
+    audit.instances = len(instances)
+    audit.findings += stopped_with_storage(instances, vols, eips, prices, rules)
+    audit.findings += orphans(vols, eips, prices, rules)
+    _snapshots(audit, src, rules, now)
+    _compute(audit, src, instances, rules, now)
+    _lambdas(audit, src, rules, now)
+    if src.ce is not None:
+        ce = src.ce
+        audit.spend = spend(
+            lambda start, end: cost_explorer.daily_cost_by_service(ce, start, end),
+            now.date(),
+            rules.anomaly,
+        )
     return audit
 
 
-def render(audit: CostAudit, *, max_listed: int = 25) -> str:
-    n = len(audit.findings)
-    lines = [
-        f"*Cost hygiene audit*: {n} finding{'s' * (n != 1)} over {audit.instances} EC2 "
-        f"instance{'s' * (audit.instances != 1)}"
-    ]
-    lines += [f":moneybag: {f.summary}" for f in audit.findings[:max_listed]]
-    if n > max_listed:
-        lines.append(f"… and {n - max_listed} more")
-    if not n:
-        lines.append("Nothing found.")
-    lines.append("_Checked: " + "; ".join(CHECKED) + ". No prices: sizes and types only._")
-    lines += [f":x: {note}" for note in audit.notes]
-    return "\n".join(lines)
+def run(
+    clients: Any,
+    metrics: MetricSource | None,
+    now: datetime,
+    *,
+    prices_file: Path | None = None,
+    rules_file: Path | None = None,
+) -> CostAudit:
+    """The audit every door runs: the shipped price table and rules with the configured
+    overrides (``AIOPS_PRICES_FILE``, ``AIOPS_COST_RULES_FILE``) over an ``AwsClients``."""
+    prices, rules = load_prices(prices_file), load_rules(rules_file)
+    return cost_audit(CostSources.of(clients, metrics), now, prices, rules)

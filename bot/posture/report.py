@@ -1,13 +1,14 @@
 """Audit results as rows, and rows as a table, Markdown, CSV or JSON (the terminal's
-``--format``); Slack keeps its own summaries in ``security.render`` / ``cost.render``."""
+``--format``); Slack keeps its own summaries in ``security.render`` / ``cost_render.render``.
+A report's columns are its rows' fields (``ReportRow``, or a subclass with more, such as the
+cost audit's ``monthly_usd``)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
-from bot.posture.cost import CostAudit
 from bot.posture.security import SecurityAudit
 from bot.tables import csv_text, markdown_table
 
@@ -53,19 +54,17 @@ def security_rows(audit: SecurityAudit) -> list[ReportRow]:
     return rows
 
 
-def cost_rows(audit: CostAudit) -> list[ReportRow]:
-    rows = [ReportRow("cost", "medium", f.check, f.resource, f.summary) for f in audit.findings]
-    return rows + [ReportRow("notes", "info", "note", "", n) for n in audit.notes]
-
-
 def format_rows(rows: list[ReportRow], fmt: Format) -> str:
     """One account's rows keep the one-account columns; rows naming accounts add
     ``account`` and ``region`` in front."""
+    own: dict[str, None] = dict.fromkeys(COLUMNS)  # ordered: every row type's fields
+    for row in rows:
+        own.update(dict.fromkeys(f.name for f in fields(row) if f.name not in WHERE))
     several = any(r.account for r in rows)
-    columns = (*WHERE, *COLUMNS) if several else COLUMNS
+    columns = (*WHERE, *own) if several else tuple(own)
     if fmt == "json":
-        return json.dumps([{c: getattr(r, c) for c in columns} for r in rows], indent=2)
-    table = [[getattr(r, c) for c in columns] for r in rows]
+        return json.dumps([{c: getattr(r, c, "") for c in columns} for r in rows], indent=2)
+    table = [[getattr(r, c, "") for c in columns] for r in rows]
     if fmt == "csv":
         return csv_text(columns, table)
     if fmt == "md":

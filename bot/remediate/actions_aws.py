@@ -2,6 +2,9 @@
 
 Risk levels (why):
 - ``ec2.start_instance`` LOW: brings a stopped instance back with its own configuration.
+- ``ec2.stop_instance`` MEDIUM: whatever runs on the instance stops; its volumes and
+  configuration stay, so starting it again (the undo) brings it back. The cost audit's fix for
+  an idle instance.
 - ``ec2.reboot_instance`` MEDIUM: a short outage of everything on the host.
 - ``ec2.revoke_ingress`` MEDIUM: a security write; closing a port can cut legitimate clients.
 - ``s3.block_public_access`` MEDIUM: a security write; breaks anything that read the bucket
@@ -87,6 +90,19 @@ def _stop_again(ctx: ActionContext, p: InstanceTarget, before: Snapshot) -> Snap
 def _running(ctx: ActionContext, p: InstanceTarget, before: Snapshot) -> VerifyOutcome:
     state = _inst_state(ctx, p.instance)["state"]
     return VerifyOutcome(state == "running", f"instance {p.instance} is {state}")
+
+
+@preflight
+def _stop_pre(ctx: ActionContext, p: InstanceTarget) -> Snapshot:
+    before = _inst_state(ctx, p.instance)
+    if before["state"] != "running":
+        raise PreflightFailed(f"instance {p.instance} is {before['state']}, not running")
+    return before
+
+
+def _stopped(ctx: ActionContext, p: InstanceTarget, before: Snapshot) -> VerifyOutcome:
+    state = _inst_state(ctx, p.instance)["state"]
+    return VerifyOutcome(state in ("stopping", "stopped"), f"instance {p.instance} is {state}")
 
 
 @preflight
@@ -246,6 +262,16 @@ SPECS: tuple[ActionSpec, ...] = (
         _start,
         _stop_again,
         _running,
+    ),
+    ActionSpec(
+        "ec2.stop_instance",
+        InstanceTarget,
+        Risk.MEDIUM,
+        "stop a running EC2 instance (its volumes stay; start it to undo)",
+        _stop_pre,
+        _stop_again,
+        _start,
+        _stopped,
     ),
     ActionSpec(
         "ec2.reboot_instance",

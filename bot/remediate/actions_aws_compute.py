@@ -4,6 +4,9 @@ Risk levels (why):
 - ``rds.reboot_instance`` HIGH: the database is down for the reboot; every dependent sees errors.
 - ``rds.modify_parameter`` HIGH: engine configuration of a shared database.
 - ``lambda.set_timeout`` LOW: one function's limit, trivially reverted.
+- ``lambda.set_memory`` MEDIUM: too little memory fails invocations (out of memory) and slows
+  CPU-bound ones (CPU follows memory); the previous size is the undo. The cost audit's fix for
+  over-provisioned memory.
 - ``lambda.set_reserved_concurrency`` MEDIUM: too low throttles the function, too high can
   starve the account's other functions.
 - ``ecs.rollback_service`` MEDIUM: replaces every task with a definition that ran before.
@@ -55,6 +58,11 @@ class DbParameter(Params):
 class LambdaTimeout(Params):
     name: str = Field(min_length=1)
     seconds: int = Field(ge=1, le=900)
+
+
+class LambdaMemory(Params):
+    name: str = Field(min_length=1)
+    memory_mb: int = Field(ge=128, le=10240)
 
 
 class LambdaConcurrency(Params):
@@ -144,7 +152,8 @@ def _param_undo(ctx: ActionContext, p: DbParameter, before: Snapshot) -> Snapsho
 # ------------------------------------------------------------------ Lambda
 def _fn(ctx: ActionContext, name: str) -> Snapshot:
     c = lambda_.get_config(aws(ctx, "lambda"), name)
-    return {"name": c.name, "timeout": c.timeout, "reserved_concurrency": c.reserved_concurrency}
+    return {"name": c.name, "timeout": c.timeout, "reserved_concurrency": c.reserved_concurrency,
+            "memory_mb": c.memory}  # fmt: skip
 
 
 @preflight
@@ -162,6 +171,24 @@ def _timeout(ctx: ActionContext, p: LambdaTimeout, before: Snapshot) -> Snapshot
 
 def _timeout_undo(ctx: ActionContext, p: LambdaTimeout, before: Snapshot) -> Snapshot:
     wc.set_lambda_timeout(aws(ctx, "lambda"), p.name, int(before["timeout"]))
+    return _fn(ctx, p.name)
+
+
+@preflight
+def _memory_pre(ctx: ActionContext, p: LambdaMemory) -> Snapshot:
+    before = _fn(ctx, p.name)
+    if before["memory_mb"] == p.memory_mb:
+        raise PreflightFailed(f"function {p.name} already has {p.memory_mb} MB")
+    return before
+
+
+def _memory(ctx: ActionContext, p: LambdaMemory, before: Snapshot) -> Snapshot:
+    wc.set_lambda_memory(aws(ctx, "lambda"), p.name, p.memory_mb)
+    return _fn(ctx, p.name)
+
+
+def _memory_undo(ctx: ActionContext, p: LambdaMemory, before: Snapshot) -> Snapshot:
+    wc.set_lambda_memory(aws(ctx, "lambda"), p.name, int(before["memory_mb"]))
     return _fn(ctx, p.name)
 
 
@@ -312,6 +339,16 @@ SPECS: tuple[ActionSpec, ...] = (
         _timeout,
         _timeout_undo,
         checks.lambda_timeout_applied,
+    ),
+    ActionSpec(
+        "lambda.set_memory",
+        LambdaMemory,
+        Risk.MEDIUM,
+        "set a Lambda function's memory size",
+        _memory_pre,
+        _memory,
+        _memory_undo,
+        checks.lambda_memory_applied,
     ),
     ActionSpec(
         "lambda.set_reserved_concurrency",

@@ -71,6 +71,11 @@ def lambda_timeout_applied(ctx: ActionContext, p: Any, before: Snapshot) -> Veri
     return _lambda_applied(ctx, p.name, "timeout", p.seconds, got)
 
 
+def lambda_memory_applied(ctx: ActionContext, p: Any, before: Snapshot) -> VerifyOutcome:
+    got = lambda_.get_config(aws(ctx, "lambda"), p.name).memory
+    return _lambda_applied(ctx, p.name, "memory", p.memory_mb, got)
+
+
 def lambda_concurrency_applied(ctx: ActionContext, p: Any, before: Snapshot) -> VerifyOutcome:
     got = lambda_.get_config(aws(ctx, "lambda"), p.name).reserved_concurrency
     return _lambda_applied(ctx, p.name, "reserved concurrency", p.concurrency, got)

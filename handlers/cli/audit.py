@@ -69,17 +69,18 @@ def _posture(
     """Run the security, cost, compliance or drift audit over the configured AWS (every
     account of AIOPS_ACCOUNTS_FILE when set) or a scenario's world."""
     from bot.accounts.service import configured_fleet
-    from bot.posture.report import cost_rows, security_rows
+    from bot.posture.report import security_rows
     from handlers.cli.live import live_context
 
     fleet = configured_fleet(get_settings()) if scenario is None else None
     if fleet is None and account not in (None, "all"):
         raise UserError("--account needs AIOPS_ACCOUNTS_FILE (the accounts to choose from)")
+    tables = _cost_tables() if kind == "cost" else None  # a bad file fails before the world
     with ExitStack() as stack:
         ctx = live_context(stack, scenario, f"audit {kind}")
         clients = ctx.evidence.aws_clients
         if fleet is not None and not (kind == "drift" and tfstate is not None):
-            return _across(kind, fleet.only(account), ctx, stack_name)
+            return _across(kind, fleet.only(account), ctx, stack_name, tables)
         if kind == "drift":
             return _drift(clients, stack_name, tfstate)
         if kind == "compliance":
@@ -93,14 +94,33 @@ def _posture(
             reads = PostureReader(clients.ec2, clients.rds)
             more = more_checks(clients, ctx.evidence.k8s_api, ctx.now())
             return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads, more))
-        from bot.capacity.setup import metric_sources
-        from bot.posture.cost import cost_audit
-
-        cpu = metric_sources(clients.cloudwatch).get("cloudwatch")
-        return cost_rows(cost_audit(clients.ec2, cpu, ctx.now()))
+        return _cost(clients, ctx, tables)
 
 
-def _across(kind: str, fleet: Any, ctx: Any, stack_name: str | None) -> list[Any]:
+def _cost_tables() -> tuple[Any, Any]:
+    from bot.posture.pricing import load_prices, load_rules
+
+    settings = get_settings()
+    return load_prices(settings.aiops_prices_file), load_rules(settings.aiops_cost_rules_file)
+
+
+def _cost(clients: Any, ctx: Any, tables: Any) -> list[Any]:
+    from bot.capacity.setup import metric_sources
+    from bot.posture.cost import CostSources, cost_audit
+    from bot.posture.cost_render import headline, rows, spend_lines
+
+    metrics = metric_sources(clients.cloudwatch).get("cloudwatch")
+    found = cost_audit(CostSources.of(clients, metrics), ctx.now(), *tables)
+    # on stderr, so `--format json|csv` on stdout stays machine-readable
+    err = Console(stderr=True)
+    for line in [headline(found).replace("*", ""), *spend_lines(found.spend)]:
+        err.print(escape(line), highlight=False, soft_wrap=True)
+    return rows(found)
+
+
+def _across(
+    kind: str, fleet: Any, ctx: Any, stack_name: str | None, tables: Any = None
+) -> list[Any]:
     """The audit in every account and region of ``fleet``; rows name account and region."""
     from bot.posture.across import rows_across, security_across
 
@@ -113,15 +133,20 @@ def _across(kind: str, fleet: Any, ctx: Any, stack_name: str | None) -> list[Any
         from bot.drift.report import drift_rows
 
         return rows_across(fleet, lambda clients: drift_rows(drift_audit(clients, stack_name)))
+    from dataclasses import replace
+
     from bot.capacity.setup import metric_sources
-    from bot.posture.cost import cost_audit
-    from bot.posture.report import cost_rows
+    from bot.posture.across import rows_where
+    from bot.posture.cost import CostSources, cost_audit
+    from bot.posture.cost_render import rows
 
-    def cost(clients: Any) -> list[Any]:
-        cpu = metric_sources(clients.cloudwatch).get("cloudwatch")
-        return cost_rows(cost_audit(clients.ec2, cpu, ctx.now()))
+    def cost(clients: Any, target: Any, region: str) -> list[Any]:
+        src = CostSources.of(clients, metric_sources(clients.cloudwatch).get("cloudwatch"))
+        if region != target.regions[0]:
+            src = replace(src, ce=None)  # Cost Explorer is account-wide: read it once
+        return list(rows(cost_audit(src, ctx.now(), *tables)))
 
-    return rows_across(fleet, cost)
+    return rows_where(fleet, cost)
 
 
 def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
@@ -223,7 +248,9 @@ def cost(
     out: OutOpt = None,
     account: AccountOpt = None,
 ) -> None:
-    """Stopped instances keeping storage, unattached volumes, idle addresses and instances."""
+    """Idle and oversized EC2, RDS and Lambda, old snapshots, unattached volumes and idle
+    addresses, each with a monthly price (prices.yaml, AIOPS_PRICES_FILE); spend by service
+    and cost anomalies from Cost Explorer where it answers."""
     _report("cost", scenario, fmt, out, account=account)
 
 

@@ -45,11 +45,13 @@ TOP_PER_SECTION = 10
 @dataclass
 class Reports:
     metric_sources: Callable[[], dict[str, Any]]  # name -> MetricSource ("default", …)
-    aws: Callable[[], Any]  # AwsClients (the cost audit reads .ec2)
+    aws: Callable[[], Any]  # AwsClients
     k8s: Callable[[], Any] = lambda: None  # KubernetesApi, or None when not configured
     fleet: Callable[[], Any] = lambda: None  # bot.accounts Fleet when AIOPS_ACCOUNTS_FILE is set
     slo_file: Path | None = None
     compliance_file: Path | None = None
+    prices_file: Path | None = None  # AIOPS_PRICES_FILE
+    cost_rules_file: Path | None = None  # AIOPS_COST_RULES_FILE
     digest: DigestRunner | None = None
     hint_history: timedelta = timedelta(days=90)
     hint_cache: timedelta = timedelta(minutes=10)
@@ -143,22 +145,27 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
     elif kind == "drift":
         return _drift(domain, actor, scope)
     else:
-        from bot.posture import cost
+        return _cost(domain, actor)
+    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
-        r = _reports(domain)
-        sources = r.metric_sources()
-        found_cost = cost.cost_audit(r.aws().ec2, sources.get("cloudwatch"), domain.clock.now())
-        text = cost.render(found_cost, max_listed=INLINE_ROWS)
-        if len(found_cost.findings) > INLINE_ROWS:
-            from bot.posture.report import cost_rows, format_rows
 
-            count = len(found_cost.findings)
-            attached = ReplyFile(
-                "cost-audit.csv",
-                format_rows(cost_rows(found_cost), "csv"),
-                f"cost audit: {count} findings",
-            )
-            text += f"\n_The full report ({count} findings) is in the attached file._"
+def _cost(domain: Domain, actor: Actor) -> Reply:
+    """The top findings and the spend in the message; the whole report attached when it is
+    longer than the message shows."""
+    from bot.posture import cost
+    from bot.posture.cost_render import headline, render, rows
+    from bot.posture.report import format_rows
+
+    r = _reports(domain)
+    found = cost.run(
+        r.aws(), r.metric_sources().get("cloudwatch"), domain.clock.now(),
+        prices_file=r.prices_file, rules_file=r.cost_rules_file,
+    )  # fmt: skip
+    text = render(found, max_listed=COST_LISTED)
+    attached = None
+    if len(found.findings) > COST_LISTED:
+        report = format_rows(list(rows(found)), "csv")
+        attached = ReplyFile("cost.csv", report, headline(found).replace("*", ""))
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
@@ -204,6 +211,8 @@ def _compliance(domain: Domain) -> str:
 
 
 # ---------------------------------------------------------------- inventory
+#: cost findings shown in the message (largest saving first); more: the report is attached
+COST_LISTED = 10
 
 
 def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:

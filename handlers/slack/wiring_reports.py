@@ -72,7 +72,13 @@ def build_reports(
         fleet=once(lambda: _fleet(s)),
         slo_file=s.aiops_slo_file,
         compliance_file=s.aiops_compliance_file,
+        prices_file=s.aiops_prices_file,
+        cost_rules_file=s.aiops_cost_rules_file,
     )
+    # a bad price table or cost rules file stops the start with its reason, like the above
+    from bot.posture.pricing import load_prices, load_rules
+
+    load_prices(s.aiops_prices_file), load_rules(s.aiops_cost_rules_file)
     if client is not None:
         from bot.digest.flows import DigestRunner
         from bot.digest.schedule import DigestSchedule

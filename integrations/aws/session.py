@@ -39,6 +39,9 @@ class LazyClient:
         return getattr(self.client, name)
 
 
+CE_REGION = "us-east-1"  # Cost Explorer answers there for every region's spend
+
+
 @dataclass(frozen=True)
 class AwsClients:
     """One client per service. ``cloudtrail``, ``cloudwatch_history``, ``guardduty``,
@@ -65,6 +68,7 @@ class AwsClients:
     guardduty: Any = None
     inspector2: Any = None
     config: Any = None
+    ce: Any = None  # Cost Explorer (one global endpoint, in us-east-1)
 
 
 def make_clients(
@@ -81,14 +85,16 @@ def make_clients(
     client made (a call counter hooks its events there)."""
     session = session or boto3.Session(region_name=region)
 
-    def make(name: str, url: str | None) -> Any:
-        made = session.client(name, region_name=region, endpoint_url=url, config=_CONFIG)
+    def make(name: str, url: str | None, where: str) -> Any:
+        made = session.client(name, region_name=where, endpoint_url=url, config=_CONFIG)
         if on_client is not None:
             on_client(made)
         return made
 
-    def client(name: str, url: str | None = endpoint_url) -> Any:
-        return LazyClient(lambda: make(name, url)) if lazy else make(name, url)
+    def client(name: str, url: str | None = endpoint_url, where: str = region) -> Any:
+        if lazy:
+            return LazyClient(lambda: make(name, url, where))
+        return make(name, url, where)
 
     gaps = gaps_url or endpoint_url
     return AwsClients(
@@ -111,4 +117,5 @@ def make_clients(
         guardduty=client("guardduty", gaps),
         inspector2=client("inspector2", gaps),
         config=client("config", gaps),
+        ce=client("ce", where=CE_REGION),
     )

@@ -154,3 +154,12 @@ def update_ecs_service(
     except ClientError as exc:
         raise convert(exc, f"ECS service {cluster}/{service}") from exc
     return str(out["service"]["taskDefinition"])
+
+
+def set_lambda_memory(client: Any, name: str, memory_mb: int) -> int:
+    """Set a function's memory size; returns the size Lambda reports afterwards."""
+    try:
+        out = client.update_function_configuration(FunctionName=name, MemorySize=memory_mb)
+    except ClientError as exc:
+        raise convert(exc, f"Lambda function {name}") from exc
+    return int(out["MemorySize"])

@@ -1,6 +1,6 @@
-"""The AWS side of the sandbox world: moto on loopback, seeded from a scenario, plus a small
-endpoint for the calls moto lacks (CloudTrail ``LookupEvents``, CloudWatch
-``DescribeAlarmHistory``)."""
+"""The AWS side of the sandbox world: moto on loopback, seeded from a scenario (resources,
+metrics, logs, Cost Explorer spend), plus a small endpoint for the calls moto lacks
+(CloudTrail ``LookupEvents``, CloudWatch ``DescribeAlarmHistory``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sandbox.aws.gaps import GapServer
 from sandbox.aws.gaps_data import alarm_history, trail_events
 from sandbox.aws.gaps_security import SecurityServices
 from sandbox.aws.seed_resources import seed_resources
+from sandbox.aws.seed_spend import seed_spend
 from sandbox.aws.seed_telemetry import put_series, seed_logs
 from sandbox.metricgen import Series
 from sandbox.scenario_models import Scenario
@@ -78,6 +79,7 @@ def start_aws_sandbox(
             session.client("logs", endpoint_url=url), scenario.region, scenario.logs, scenario.now
         )
         timings["logs"] = time.perf_counter() - t3
+        seed_spend(url, scenario.aws.spend, scenario.now)
         return sandbox
     except BaseException:
         if gaps is not None:

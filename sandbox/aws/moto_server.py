@@ -5,7 +5,8 @@ state. We therefore run ONE server per process, reset it (``POST /moto-api/reset
 starts, and allow one world at a time (a second concurrent world is a clear error).
 
 Being in-process also lets us fill the few holes moto 5.2.5 has (listed in docs/sandbox.md):
-percentile statistics in ``GetMetricData`` (patched below), log events older than 14 days of
+percentile statistics in ``GetMetricData`` (patched below; its scan of every point for every
+query is replaced by an index in ``cloudwatch_index``), log events older than 14 days of
 real time (inserted into the backend directly), and imported certificates that are already
 expired.
 """
@@ -23,7 +24,7 @@ import boto3
 import httpx
 
 from bot.errors import UpstreamUnavailable
-from sandbox.aws import ecs_rollout, elb_health
+from sandbox.aws import cloudwatch_index, ecs_rollout, elb_health
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -69,6 +70,7 @@ def _start_locked(timeout: float) -> str:
     from moto.server import ThreadedMotoServer
 
     _patch_percentiles()
+    cloudwatch_index.patch()
     ecs_rollout.patch()
     elb_health.patch()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -44,12 +44,15 @@ def test_cost_report_as_json(tmp_path: Path) -> None:
     r = _aiops("audit", "cost", "--scenario", str(SCENARIO), "--format", "json")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout[r.stdout.index("[") :])
-    # the world has two running instances and too little CPU history to call them idle
-    assert rows == [
-        {"section": "notes", "severity": "info", "check": "note", "resource": "",
-         "summary": "CPU: 2 running instances with under 24 hours of data, not judged",
-         "fix_action": ""}
-    ]  # fmt: skip
+    # the world has two running instances and too little CPU history to call them idle, and
+    # no spend for Cost Explorer to serve; the total and the price table's date go to stderr
+    assert "0 findings over 2 EC2 instances, about $0.00/month to save (prices as of" in r.stderr
+    assert {row["section"] for row in rows} == {"notes", "spend"}
+    notes = [row["summary"] for row in rows if row["section"] == "notes"]
+    assert "idle EC2: 2 running instances with under 14 days of CPU data, not judged" in notes
+    [spend] = [row for row in rows if row["section"] == "spend"]
+    assert spend["check"] == "cost_explorer" and "no spend recorded" in spend["summary"]
+    assert all("monthly_usd" in row for row in rows)
 
 
 def test_bad_format_is_one_line() -> None:
@@ -67,3 +70,23 @@ def test_compliance_report_rows_name_the_cis_control(tmp_path: Path) -> None:
     assert "score" in r.stdout
     text = out.read_text()
     assert "| compliance | critical | sg-no-ssh-from-world |" in text and "CIS 5.2" in text
+
+
+def test_cost_report_uses_the_configured_price_table(tmp_path: Path) -> None:
+    mine = tmp_path / "prices.yaml"
+    mine.write_text("as_of: 2026-12-01\nregion: eu-central-1\n")
+    r = run_aiops("audit", "cost", "--scenario", str(SCENARIO), "--format", "csv",
+                  env={"AIOPS_PRICES_FILE": str(mine)})  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "(prices as of 2026-12-01, eu-central-1)" in r.stderr
+    assert r.stdout.splitlines()[0].endswith(",fix_action,monthly_usd")
+
+
+def test_a_bad_price_table_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "prices.yaml"
+    bad.write_text("ec2_hourly: {t3.micro: free}\n")
+    r = run_aiops("audit", "cost", "--scenario", str(SCENARIO),
+                  env={"AIOPS_PRICES_FILE": str(bad)})  # fmt: skip
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    said = "".join((r.stderr + r.stdout).split())  # the terminal wraps long lines anywhere
+    assert "".join(f"{bad} (merged over prices.yaml): ec2_hourly.t3.micro:".split()) in said

@@ -116,16 +116,36 @@ def test_cost_audit_finds_the_waste_it_can_read(env: Env) -> None:
             {"MetricName": "CPUUtilization", "Dimensions": [
                 {"Name": "InstanceId", "Value": refs["bastion-1"]}],
              "Timestamp": now - timedelta(hours=h), "Value": 2.0 + (h % 3), "Unit": "Percent"}
-            for h in range(1, 49)
+            for h in range(1, 24 * 15)
         ],
     )  # fmt: skip
-    text = _ask(env, "audit cost", "Cost hygiene audit").text
-    assert "4 findings over 2 EC2 instances" in text
+    text = _ask(env, "audit cost", "*Cost audit*").text
+    assert "4 findings over 2 EC2 instances" in text and "/month to save (prices as of" in text
     assert f"web-1 ({refs['web-1']}) (t3.large) is stopped but keeps 1 EBS volume" in text
-    assert f"EBS volume {volume} (50 GB gp3) is attached to nothing" in text
-    assert "is associated with nothing" in text
-    assert f"bastion-1 ({refs['bastion-1']}) (t3.micro) peaked at 4.0% CPU over 7 days" in text
-    assert "No prices" in text
+    assert f"EBS volume {volume} (50 GB gp3) is attached to nothing: $4.00/month" in text
+    assert "is associated with nothing: $3.65/month" in text
+    assert (f"bastion-1 ({refs['bastion-1']}) (t3.micro) averaged under 5% CPU on each of "
+            "the last 14 days") in text  # fmt: skip
+    assert "Cost Explorer: no spend recorded" in text
+    assert not [f for f in env.slack.files() if f.title and "Cost audit" in f.title]  # all shown
+
+
+def test_a_long_cost_report_is_attached_as_a_file(env: Env) -> None:
+    zone = f"{env.world.scenario.region}a"
+    made = [
+        env.clients.ec2.create_volume(Size=10 + i, AvailabilityZone=zone, VolumeType="gp2")
+        for i in range(12)
+    ]
+    text = _ask(env, "audit cost", "more in the attached report").text
+    assert "*Cost audit*: 16 findings" in text
+    report = env.slack.wait_for(
+        lambda: next((f for f in env.slack.files() if f.title and "Cost audit" in f.title), None),
+        30,
+    )
+    lines = report.data.decode().splitlines()
+    assert lines[0] == "section,severity,check,resource,summary,fix_action,monthly_usd"
+    for v in made:
+        assert any(v["VolumeId"] in line for line in lines)
 
 
 def test_slo_without_a_file_names_the_setting(env: Env) -> None:
@@ -244,22 +264,3 @@ def test_a_long_security_audit_shows_the_top_and_attaches_the_full_report(env: E
     for name in opened:
         assert any(f"security group {name} " in row for row in rows[1:]), name
     assert any("acme-finance-exports" in row for row in rows[1:])
-
-
-def test_a_long_cost_audit_attaches_the_full_report(env: Env) -> None:
-    ec2, zone = env.clients.ec2, f"{env.world.scenario.region}a"
-    made = [
-        ec2.create_volume(Size=8, AvailabilityZone=zone, VolumeType="gp3")["VolumeId"]
-        for _ in range(27)
-    ]
-    message = _ask(env, "audit cost", "Cost hygiene audit")
-    assert "is in the attached file" in message.text
-    assert sum(v in message.text for v in made) < len(made)
-    report = env.slack.wait_for(
-        lambda: next(
-            (f for f in env.slack.files() if f.title and f.title.startswith("cost audit")), None
-        ),
-        30,
-    )
-    text = report.data.decode()
-    assert all(v in text for v in made)

@@ -25,7 +25,7 @@ SERVICES = {
     "autoscaling": "autoscaling", "cloudfront": "cloudfront", "elasticloadbalancing": "elbv2",
     "cloudformation": "cloudformation", "sts": "sts", "organizations": "organizations",
     "guardduty": "guardduty", "inspector2": "inspector2",
-    "config": "config",
+    "config": "config", "ce": "ce",
 }  # fmt: skip
 #: S3 operations whose IAM action has another name
 S3_ACTIONS = {

@@ -124,6 +124,20 @@ CASES: list[tuple[str, dict[str, Any], Callable[[ActionContext], Any], Any, Any]
         120,
     ),
     (
+        "lambda.set_memory",
+        {"name": "resizer", "memory_mb": 256},
+        lambda c: lambda_.get_config(c.client("lambda"), "resizer").memory,
+        512,
+        256,
+    ),
+    (
+        "ec2.stop_instance",
+        {"instance": "box-1"},
+        lambda c: _instance_state(c, "box-1"),
+        "running",
+        "stopped",
+    ),
+    (
         "lambda.set_reserved_concurrency",
         {"name": "resizer", "concurrency": 50},
         lambda c: lambda_.get_config(c.client("lambda"), "resizer").reserved_concurrency,
