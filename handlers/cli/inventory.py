@@ -36,8 +36,9 @@ def inventory(
         typer.Option("--account", help="one account of AIOPS_ACCOUNTS_FILE (name or id), or all"),
     ] = None,
 ) -> None:
-    """List resources of one type with filters (env=prod, state=stopped, tag:team=payments);
-    with AIOPS_ACCOUNTS_FILE, in every account and region."""
+    """List resources of one type with filters (env=prod, state=stopped, tag:team=payments).
+
+    With AIOPS_ACCOUNTS_FILE, in every account and region it names."""
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     query = words_to_query(list(words or []))
