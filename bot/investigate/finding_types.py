@@ -36,6 +36,7 @@ class FindingType(StrEnum):
     CHANGE = "change"  # a deploy / config / infra change in the window
     LOG_SIGNATURE = "log_signature"  # a mined error template with a known signature
     LOG_TEMPLATE = "log_template"  # an error template without a known signature
+    ALERT_SIGNATURE = "alert_signature"  # an alert's words (resolved ones too) with a signature
     RESOURCE_STATE = "resource_state"  # AWS resource status (stopped, not available, short)
     LIMIT = "limit"  # a configured limit reached (timeout, concurrency, max capacity)
     SECURITY = "security"  # open SG, public bucket, IAM risk, expiring certificate
@@ -260,6 +261,7 @@ ATTRS: dict[FindingType, type[Attrs]] = {
     FindingType.CHANGE: ChangeAttrs,
     FindingType.LOG_SIGNATURE: LogAttrs,
     FindingType.LOG_TEMPLATE: LogAttrs,
+    FindingType.ALERT_SIGNATURE: LogAttrs,
     FindingType.RESOURCE_STATE: ResourceStateAttrs,
     FindingType.LIMIT: LimitAttrs,
     FindingType.SECURITY: SecurityAttrs,

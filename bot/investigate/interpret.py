@@ -256,6 +256,7 @@ _FACT_ORDER = [
     FindingType.LOG_SIGNATURE,
     FindingType.K8S_EVENT,
     FindingType.LOG_TEMPLATE,
+    FindingType.ALERT_SIGNATURE,
     FindingType.TOPOLOGY,
 ]
 

@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
-from bot.investigate.reasoning_data import service_words
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.errors import ConfigError
 from bot.logmine.models import Template
+
+# the primitives cannot import ``reasoning_data`` (it imports the playbook schema, which loads
+# the primitives), so the one list read here is read with its own narrow model
+_WORDS_FILE = Path(__file__).resolve().parents[2] / "playbooks" / "reasoning" / "service_words.yaml"
 
 RARE_MIN_LINES = 1000  # below this a log is read whole; nothing is a needle
 RARE_SHARE = 0.001  # a template seen in at most this share of the lines is rare
@@ -22,9 +31,23 @@ RARE_MAX_COUNT = 5  # and never more than this many times
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+class _Symptoms(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    symptom_words: list[str]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    try:
+        data = _Symptoms.model_validate(yaml.safe_load(_WORDS_FILE.read_text()))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"{_WORDS_FILE.name}: symptom_words: {exc}") from exc
+    return frozenset(w.lower() for w in data.symptom_words)
+
+
 def failure_words(text: str) -> list[str]:
     """The failure words of a line (``down``, ``failed``, ``unreachable``…), in order."""
-    vocab = set(service_words().symptom_words)
+    vocab = _vocabulary()
     return list(dict.fromkeys(w for w in _WORD.findall(text.lower()) if w in vocab))
 
 

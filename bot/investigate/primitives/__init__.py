@@ -7,6 +7,7 @@ Every primitive is ``fn(ctx, scope, params) -> list[Finding]`` and only reads (t
 from __future__ import annotations
 
 from bot.investigate.primitives import (
+    alerts,
     changes,
     config_diff,
     k8s,
@@ -24,6 +25,7 @@ from bot.investigate.primitives.base import Primitive, Scope
 READS: dict[str, str] = {**config_diff.READS, **k8s.READS, **resources.READS, **targets.READS}
 
 PRIMITIVES: dict[str, Primitive] = {
+    **alerts.PRIMITIVES,
     **metrics.PRIMITIVES,
     **changes.PRIMITIVES,
     **config_diff.PRIMITIVES,
