@@ -210,6 +210,11 @@ class Settings(BaseSettings):
     aiops_predict_every_s: float = Field(
         default=300.0, ge=0, description="seconds between prediction scans (0: off)"
     )
+    aiops_compliance_every_s: float = Field(
+        default=86400.0, ge=0,
+        description="seconds between scheduled compliance evaluations, each stored for the"
+        " trend (0: off)",
+    )  # fmt: skip
     aiops_log_level: str = Field(default="INFO", description="logging level")
     aiops_log_json: bool = Field(default=False, description="JSON log lines")
 

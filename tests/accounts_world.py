@@ -28,7 +28,7 @@ def base_session() -> boto3.Session:
     return boto3.Session(region_name=REGIONS[0], **moto_server.CREDENTIALS)
 
 
-def _as(base: boto3.Session, url: str, account: str, service: str, region: str) -> Any:
+def assumed(base: boto3.Session, url: str, account: str, service: str, region: str) -> Any:
     creds = base.client("sts", endpoint_url=url).assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed"
     )["Credentials"]
@@ -56,12 +56,12 @@ def _open_group(ec2: Any, name: str, port: int) -> None:
 def seed(base: boto3.Session, url: str) -> None:
     """prod: SSH open in eu-west-1, RDP in us-east-1, a user and a public bucket; staging: a
     database port open in eu-west-1 and a user."""
-    _open_group(_as(base, url, PROD, "ec2", "eu-west-1"), "prod-ssh", 22)
-    _open_group(_as(base, url, PROD, "ec2", "us-east-1"), "prod-rdp", 3389)
-    _open_group(_as(base, url, STAGING, "ec2", "eu-west-1"), "staging-db", 5432)
-    _as(base, url, PROD, "iam", "us-east-1").create_user(UserName="prod-deployer")
-    _as(base, url, STAGING, "iam", "us-east-1").create_user(UserName="staging-ci")
-    s3 = _as(base, url, PROD, "s3", "eu-west-1")
+    _open_group(assumed(base, url, PROD, "ec2", "eu-west-1"), "prod-ssh", 22)
+    _open_group(assumed(base, url, PROD, "ec2", "us-east-1"), "prod-rdp", 3389)
+    _open_group(assumed(base, url, STAGING, "ec2", "eu-west-1"), "staging-db", 5432)
+    assumed(base, url, PROD, "iam", "us-east-1").create_user(UserName="prod-deployer")
+    assumed(base, url, STAGING, "iam", "us-east-1").create_user(UserName="staging-ci")
+    s3 = assumed(base, url, PROD, "s3", "eu-west-1")
     s3.create_bucket(
         Bucket="prod-public-assets",
         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},

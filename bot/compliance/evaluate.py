@@ -30,16 +30,37 @@ class RuleResult:
 
 
 @dataclass(frozen=True)
+class ConfigRuleResult:
+    """One AWS Config rule, by its name: the resources it judged and those failing it."""
+
+    name: str
+    compliance: str
+    checked: int
+    failing: list[tuple[str, str]] = field(default_factory=list)  # (resource type, id)
+
+    @property
+    def key(self) -> str:
+        """Its id in stored runs and reports, apart from our own rules' ids."""
+        return f"config:{self.name}"
+
+
+@dataclass(frozen=True)
 class ComplianceReport:
     results: list[RuleResult]
+    config: list[ConfigRuleResult] = field(default_factory=list)  # AWS Config, where enabled
+    config_note: str | None = None  # why there are no Config results (off, unreadable)
 
     @property
     def checks(self) -> int:
-        return sum(r.checked for r in self.results if r.error is None)
+        return sum(r.checked for r in self.results if r.error is None) + sum(
+            r.checked for r in self.config
+        )
 
     @property
     def failures(self) -> int:
-        return sum(len(r.failing) for r in self.results if r.error is None)
+        return sum(len(r.failing) for r in self.results if r.error is None) + sum(
+            len(r.failing) for r in self.config
+        )
 
     @property
     def score(self) -> float:

@@ -6,6 +6,9 @@ from bot.compliance.evaluate import ComplianceReport
 from bot.compliance.runs import Trend
 from bot.posture.report import ReportRow
 
+#: AWS Config rules carry no severity of their own
+CONFIG_SEVERITY = "medium"
+
 
 def summary(report: ComplianceReport, trend: Trend | None = None, *, max_listed: int = 5) -> str:
     passed = sum(1 for r in report.results if r.passed)
@@ -34,6 +37,21 @@ def summary(report: ComplianceReport, trend: Trend | None = None, *, max_listed:
             )
         else:
             lines.append(f":white_check_mark: {r.rule.title}{cis} ({r.checked} checked)")
+    for c in sorted(report.config, key=lambda c: (not c.failing, c.name)):
+        if c.failing:
+            names = ", ".join(rid for _, rid in c.failing[:max_listed])
+            more = f" and {len(c.failing) - max_listed} more" if len(c.failing) > max_listed else ""
+            lines.append(
+                f":warning: [{CONFIG_SEVERITY}] AWS Config rule {c.name}: "
+                f"{len(c.failing)} of {c.checked} fail: {names}{more}"
+            )
+        else:
+            lines.append(
+                f":white_check_mark: AWS Config rule {c.name} ({c.compliance.lower()}, "
+                f"{c.checked} checked)"
+            )
+    if report.config_note:
+        lines.append(f":information_source: AWS Config: {report.config_note}")
     return "\n".join(lines)
 
 
@@ -55,6 +73,16 @@ def rows(report: ComplianceReport) -> list[ReportRow]:
                     r.rule.id,
                     res.id,
                     f"{r.rule.title} {cis}".strip() + f": {res.name or res.id} fails",
+                    account=res.account,  # several accounts: where the resource lives
+                    region=res.region if res.account else "",
                 )
             )
+    for c in report.config:
+        for rtype, rid in c.failing:
+            out.append(
+                ReportRow("compliance", CONFIG_SEVERITY, c.key, rid,
+                          f"AWS Config rule {c.name}: {rtype} {rid} is non-compliant")
+            )  # fmt: skip
+    if report.config_note:
+        out.append(ReportRow("notes", "info", "aws_config", "", report.config_note))
     return out

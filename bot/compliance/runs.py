@@ -27,9 +27,14 @@ class Trend:
 
 
 def _failing(report: ComplianceReport) -> dict[str, list[str]]:
-    return {
-        r.rule.id: sorted(res.id for res in r.failing) for r in report.results if r.error is None
+    """Failing resource ids by rule; with several accounts ``account/id`` (an IAM user's name
+    or a bucket's can repeat across accounts). AWS Config rules count under their own key."""
+    ours = {
+        r.rule.id: sorted(f"{res.account}/{res.id}" if res.account else res.id for res in r.failing)
+        for r in report.results
+        if r.error is None
     }
+    return ours | {c.key: sorted(rid for _, rid in c.failing) for c in report.config}
 
 
 def record(db: Database, report: ComplianceReport, now: datetime) -> Trend:

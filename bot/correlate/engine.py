@@ -27,6 +27,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.correlate.calls import is_call, read_call
 from bot.correlate.elect import StormVerdict
 from bot.correlate.entities import EntityMap
 from bot.correlate.group import Group
@@ -39,7 +40,7 @@ from bot.correlate.models import (
     Placement,
 )
 from bot.correlate.root import Member, choose_root, root_of_services
-from bot.correlate.storm import StormEvidence, is_call, read_call
+from bot.correlate.storm import StormEvidence
 from bot.errors import NotFound, UserError
 from bot.topology import Topology
 

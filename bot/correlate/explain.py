@@ -101,11 +101,23 @@ def calls_why(
         else "its callers' spans show "
     )
     itself = "its own calls are anomalous too" if calls_out else "it makes no anomalous call itself"
-    against = f"; next {runner_up} with {second:.1f}" if runner_up else ""
+    since = f" from {clock(first_at)}" if first_at is not None else ""
+    return f"{who}{service} slow or failing{since}; {itself}; {blamed(held, runner_up, second)}"
+
+
+def caller_why(
+    service: str, deps: Sequence[str], held: float, runner_up: str | None, second: float
+) -> str:
     return (
-        f"{who}{service} slow or failing from {clock(first_at)}; {itself}; "
-        f"{held:.1f} of the blame{against}"
+        f"{service} finds {len(deps)} of its dependencies ({listed(deps)}) slow or failing while "
+        f"their other callers mostly do not: it is the common factor of its anomalous calls; "
+        + blamed(held, runner_up, second)
     )
+
+
+def blamed(held: float, runner_up: str | None, second: float) -> str:
+    against = f"; next {runner_up} with {second:.1f}" if runner_up else ""
+    return f"{held:.1f} of the blame{against}"
 
 
 def change_why(service: str, at: datetime | None, first_symptom: datetime | None) -> str:

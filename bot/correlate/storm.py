@@ -6,7 +6,8 @@ bystander. A group becomes a *storm* once it holds an alert on a traced call bet
 different services. Each alert then adds to one of three kinds of evidence, tied to services
 through ``EntityMap`` (pods, replicas, detector entities → services):
 
-- **an anomalous call** ``caller → callee`` (``caller``/``callee`` labels naming two services).
+- **an anomalous call** ``caller → callee`` (``caller``/``callee`` labels naming two services;
+  read by ``bot.correlate.calls``).
   When both ends are the caller itself (a client-side span), the ``operation`` label names what
   was called (``pkg.CartService/GetCart`` → ``cartservice``): it is a call into that service
   seen from the caller. A client span that names nothing known stays the caller's symptom.
@@ -23,13 +24,13 @@ once a group's first call arrives (replaying the group's earlier alerts into it)
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.correlate.calls import Call, label, read_call
 from bot.correlate.elect import (
     Split,
     StormVerdict,
@@ -40,16 +41,8 @@ from bot.correlate.elect import (
     standout,
 )
 from bot.correlate.entities import EntityMap
-from bot.correlate.explain import calls_why, change_why, lead_why, own_why
-from bot.correlate.models import (
-    CALLEE_KEYS,
-    CALLER_KEYS,
-    ENTITY_KEYS,
-    KPI_KEYS,
-    OPERATION_KEYS,
-    AlertFacts,
-    AlertRef,
-)
+from bot.correlate.explain import caller_why, calls_why, change_why, lead_why, own_why
+from bot.correlate.models import ENTITY_KEYS, KPI_KEYS, AlertFacts, AlertRef
 from bot.topology import Topology
 
 if TYPE_CHECKING:
@@ -59,78 +52,12 @@ if TYPE_CHECKING:
 #: ``1/RECOUNT`` more (one alert rarely moves the root of a large storm; electing on every alert
 #: would make a storm's cost grow with the square of its size)
 RECOUNT = 100
-_WORDS = re.compile(r"[A-Za-z0-9_-]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def _default_book() -> RoleBook:
     from bot.correlate.roles import roles  # pydantic and yaml load on the first storm only
 
     return roles()
-
-
-def _label(labels: object, keys: tuple[str, ...]) -> str | None:
-    get = getattr(labels, "get", None)
-    if get is None:
-        return None
-    for key in keys:
-        value = get(key)
-        if value:
-            return str(value)
-    return None
-
-
-def operation_service(operation: str | None, entities: EntityMap) -> str | None:
-    """The known service an operation label names (``pkg.CartService/GetCart (rpc)``), if any:
-    each word as written, then in kebab case (``CartService`` → ``cart-service``)."""
-    for word in _WORDS.findall(operation or ""):
-        for text in (word, _CAMEL.sub("-", word)):
-            found = entities.service_of(text)
-            if found:
-                return found
-    return None
-
-
-def _method(operation: str | None, fallback: str) -> str:
-    if not operation:
-        return fallback.lower()
-    return operation.rsplit("/", 1)[-1].split(" ", 1)[0].lower() or fallback.lower()
-
-
-@dataclass(frozen=True)
-class Call:
-    caller: str  # caller service
-    callee: str  # callee service
-    caller_entity: str
-    callee_entity: str
-    method: str
-    server: bool  # seen on the callee's side (its entity named), not only from the caller
-
-
-def read_call(alert: AlertFacts, entities: EntityMap) -> Call | None:
-    """The anomalous call an alert is about, between two different known services."""
-    labels = alert.labels
-    caller_label = _label(labels, CALLER_KEYS)
-    caller = entities.service_of(caller_label)
-    if caller is None or caller_label is None:
-        return None
-    callee_label = _label(labels, CALLEE_KEYS)
-    callee = entities.service_of(callee_label)
-    operation = _label(labels, OPERATION_KEYS)
-    method = _method(operation, alert.name)
-    if callee is not None and callee_label and callee != caller:
-        return Call(caller, callee, caller_label.lower(), callee_label.lower(), method, True)
-    if callee is None and callee_label:
-        return None  # a callee nobody knows: no edge is invented
-    named = operation_service(operation, entities)
-    if named is None or named == caller:
-        return None
-    return Call(caller, named, caller_label.lower(), named.lower(), method, False)
-
-
-def is_call(alert: AlertFacts, entities: EntityMap) -> bool:
-    """The alert is about a traced call between two different known services."""
-    return read_call(alert, entities) is not None
 
 
 def _earliest(times: dict[str, datetime], key: str, at: datetime) -> None:
@@ -184,13 +111,13 @@ class StormEvidence:
         if call is not None:
             self._add_call(seq, alert, call)
             return
-        entity_label = _label(alert.labels, ENTITY_KEYS)
+        entity_label = label(alert.labels, ENTITY_KEYS)
         service = alert.service or self.entities.service_of(entity_label)
         if service is None:
             return
         entity = (entity_label or service).lower()
         self._note(seq, alert, service, entity)
-        role = self.book.classify(alert.name, alert.summary, _label(alert.labels, KPI_KEYS) or "")
+        role = self.book.classify(alert.name, alert.summary, label(alert.labels, KPI_KEYS) or "")
         if role.role == "change":
             self.changes.setdefault(service, (alert.at, seq))
             return
@@ -422,13 +349,24 @@ class StormEvidence:
             basis="calls",
             confidence=share_confidence(blame[top], second),
             runner_up=order[1] if len(order) > 1 else None,
-            why=calls_why(
-                top,
-                (c for e in mine for c, _ in self.vantage.get(e, ())),
-                self.symptom_at.get(top),
-                any(e in self.out_calls for e in mine),
-                blame[top],
-                order[1] if len(order) > 1 else None,
-                second,
+            why=self._calls_why(
+                top, mine, blame[top], order[1] if len(order) > 1 else None, second
             ),
+        )
+
+    def _calls_why(
+        self, top: str, mine: list[str], held: float, runner_up: str | None, second: float
+    ) -> str:
+        kept = self._split.kept if self._split is not None else {}
+        if sum(kept.get(e, 0.0) for e in mine) * 2 > held:  # blamed as the common caller
+            deps = {self.entity_service.get(c) for e in mine for c in self.out_calls.get(e, ())}
+            return caller_why(top, sorted(d for d in deps if d), held, runner_up, second)
+        return calls_why(
+            top,
+            (c for e in mine for c, _ in self.vantage.get(e, ())),
+            self.symptom_at.get(top),
+            any(e in self.out_calls for e in mine),
+            held,
+            runner_up,
+            second,
         )

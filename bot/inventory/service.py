@@ -72,7 +72,8 @@ def _k8s_deployments(k8s: Any) -> list[Resource]:
 
 def read_all(query: InventoryQuery, sources: InventorySources) -> tuple[list[Resource], list[str]]:
     """Every resource of the query's type, unfiltered, and the accounts or regions that
-    could not be read (only with a fleet: one account's failure is an error line)."""
+    could not be read (only with a fleet: one account's failure is an error line; when none
+    could be read, ``UpstreamUnavailable``)."""
     rtype = query.type
     if rtype.source == "kubernetes":
         if sources.k8s is None:
@@ -83,6 +84,8 @@ def read_all(query: InventoryQuery, sources: InventorySources) -> tuple[list[Res
         outcomes = sources.fleet.run(
             lambda clients, _t, region: reader(getattr(clients, attr), region), reach=rtype.reach
         )
+        if outcomes and all(o.error is not None for o in outcomes):
+            raise UpstreamUnavailable(f"no account could be read: {'; '.join(errors(outcomes))}")
         found = [
             replace(r, account=o.account) for o in outcomes if o.value is not None for r in o.value
         ]
@@ -94,10 +97,7 @@ def read_all(query: InventoryQuery, sources: InventorySources) -> tuple[list[Res
 
 def read(query: InventoryQuery, sources: InventorySources) -> list[Resource]:
     """Every resource of the query's type; raises when no account could be read."""
-    found, failed = read_all(query, sources)
-    if failed and not found and sources.fleet is not None:
-        raise UpstreamUnavailable(f"no account could be read: {'; '.join(failed)}")
-    return found
+    return read_all(query, sources)[0]
 
 
 def run(query: InventoryQuery, sources: InventorySources) -> InventoryResult:

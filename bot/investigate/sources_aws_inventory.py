@@ -74,7 +74,7 @@ class AwsInventory:
     def buckets(self) -> list[BucketRecord]:
         def load() -> list[BucketRecord]:
             client = self._need_aws().s3
-            states = [s3.bucket_state(client, b) for b in s3.list_buckets(client)]
+            states = s3.bucket_states(client, s3.list_buckets(client))
             return [BucketRecord(s.name, s.public, s.encrypted) for s in states]
 
         return self._once("s3", load)

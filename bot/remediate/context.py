@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from bot.clock import SystemClock
+from bot.kube import k8s_client
 from bot.remediate.models import ActionContext
 
 
@@ -25,14 +26,6 @@ class ClientFactory:
             if service not in self._made:
                 self._made[service] = self.fresh(service)
             return self._made[service]
-
-
-def k8s_client(settings: Any) -> Any:
-    if settings.kubeconfig is None:
-        return None
-    from integrations.kubernetes import client_from_kubeconfig
-
-    return client_from_kubeconfig(settings.kubeconfig, settings.kube_context)
 
 
 def context_from_settings(settings: Any) -> ActionContext:

@@ -161,15 +161,14 @@ def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
 
 def _compliance(clients: Any, ctx: Any, *, record: bool, fleet: Any = None) -> list[Any]:
     """Evaluate the rules; against live systems also record the run and print the trend."""
-    from bot.compliance.evaluate import evaluate
+    from bot.compliance.flows import assess
     from bot.compliance.render import rows, summary
-    from bot.compliance.rules import load_rules
     from bot.compliance.runs import record as record_run
     from bot.inventory.service import InventorySources
 
     settings = get_settings()
     sources = InventorySources(clients, ctx.evidence.k8s_api, fleet)
-    report = evaluate(load_rules(settings.aiops_compliance_file), sources)
+    report = assess(settings.aiops_compliance_file, sources)
     trend = None
     if record:
         db = settings_database(settings)
@@ -237,7 +236,8 @@ def compliance(
     account: AccountOpt = None,
 ) -> None:
     """Compliance rules over the inventory (CIS AWS Foundations ids, your own rules from
-    AIOPS_COMPLIANCE_FILE): score, failing resources, and the trend since the last run."""
+    AIOPS_COMPLIANCE_FILE) and AWS Config's rules where enabled: score, failing resources, and
+    the trend since the last run."""
     _report("compliance", scenario, fmt, out, account=account)
 
 

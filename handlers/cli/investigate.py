@@ -130,15 +130,12 @@ def production_context() -> InvestigationContext:
     from bot.config import get_settings
     from bot.investigate.context import Topology
     from bot.investigate.sources_live import LiveEvidence
+    from bot.kube import kubernetes_api
     from integrations.aws.session import make_clients
 
     settings = get_settings()
     aws = make_clients(settings.aws_region, settings.aws_endpoint_url)
-    k8s = None
-    if settings.kubeconfig is not None:
-        from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
-
-        k8s = KubernetesApi(client_from_kubeconfig(settings.kubeconfig, settings.kube_context))
+    k8s = kubernetes_api(settings)
     topology = Topology([])
     if settings.aiops_topology_file is not None:  # which resource runs which service
         from bot.topology import load_topology_file

@@ -102,8 +102,9 @@ def _planned(db: Any, plan_id: int, index: int) -> tuple[dict[str, Any], Any]:
 def _dry_run(settings: Any, action: str, params: dict[str, Any]) -> None:
     import boto3
 
+    from bot.kube import k8s_client
     from bot.remediate import registry
-    from bot.remediate.context import ClientFactory, k8s_client
+    from bot.remediate.context import ClientFactory
     from bot.remediate.dryrun import dry_run
     from bot.remediate.registry import ActionContext
 

@@ -1,8 +1,9 @@
 """Reports behind the Slack services: ``/aiops capacity`` (the digest, posted on demand in the
 asking channel), ``/aiops slo`` (error budgets + live SLA clocks of open incidents),
 ``/aiops audit security|cost|compliance|drift`` (read-only checks over the configured AWS,
-posted in the channel), ``/aiops inventory`` (a listing, long ones attached as a file), and the
-escalation hint posted in a new warning incident's thread.
+posted in the channel: the top findings, the full report attached as a file when it is
+long), ``/aiops inventory`` (a listing, long ones attached as a file), and the escalation
+hint posted in a new warning incident's thread.
 
 ``Reports`` holds factories, so nothing connects before the first command needs it; production
 builds it in ``handlers.slack.wiring``, tests hand it sandbox-world clients.
@@ -33,6 +34,12 @@ NO_SLO_FILE = (
     "No SLOs are configured: set `AIOPS_SLO_FILE` to a slo.yaml with your SLO targets "
     "(`slos:`) and incident response targets (`slas:`); the format is in docs/capacity.md."
 )
+
+
+#: rows shown in the message; a longer listing or report is attached as a CSV file
+INLINE_ROWS = 25
+#: findings of each security-audit section shown in the message
+TOP_PER_SECTION = 10
 
 
 @dataclass
@@ -89,6 +96,9 @@ def slo(domain: Domain, actor: Actor) -> Reply:
 
 
 def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = None) -> Reply:
+    """The audit's summary in the channel: the top findings of each section, and the full
+    report attached as a CSV file when the summary leaves some out."""
+    attached: ReplyFile | None = None
     if kind == "security":
         from bot.posture import security
 
@@ -118,14 +128,25 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
             iam, reads = PolicyReader(clients.iam), PostureReader(clients.ec2, clients.rds)
             more = more_checks(clients, r.k8s(), domain.clock.now())
         found = security.security_audit(domain.investigation_context(), iam, reads, more)
-        text = security.render(found)
+        text = security.render(found, max_per_section=TOP_PER_SECTION)
+        longest = max((len(f) for _, f in found.sections), default=0)
+        if longest > TOP_PER_SECTION:  # the summary shows the top of each section
+            from bot.posture.report import format_rows, security_rows
+
+            count = len(found.findings)
+            attached = ReplyFile(
+                "security-audit.csv",
+                format_rows(security_rows(found), "csv"),
+                f"security audit: {count} findings",
+            )
+            text += f"\n_The full report ({count} findings) is in the attached file._"
     elif kind == "compliance":
         text = _compliance(domain)
     elif kind == "drift":
         return _drift(domain, actor, scope)
     else:
         return _cost(domain, actor)
-    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True)
+    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
 def _cost(domain: Domain, actor: Actor) -> Reply:
@@ -142,9 +163,12 @@ def _cost(domain: Domain, actor: Actor) -> Reply:
     )  # fmt: skip
     text = render(found, max_listed=COST_LISTED)
     attached = None
-    if len(found.findings) > COST_LISTED:
+    count = len(found.findings)
+    if count > COST_LISTED:
         report = format_rows(list(rows(found)), "csv")
-        attached = ReplyFile("cost.csv", report, headline(found).replace("*", ""))
+        title = f"cost audit: {count} findings, {headline(found).split(', ', 1)[1]}"
+        attached = ReplyFile("cost-audit.csv", report, title.replace("*", ""))
+        text += f"\n_The full report ({count} findings) is in the attached file._"
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
@@ -178,21 +202,18 @@ def _drift(domain: Domain, actor: Actor, stack: str | None) -> Reply:
 
 
 def _compliance(domain: Domain) -> str:
-    from bot.compliance.evaluate import evaluate
+    from bot.compliance.flows import assess
     from bot.compliance.render import summary
-    from bot.compliance.rules import load_rules
     from bot.compliance.runs import record
     from bot.inventory.service import InventorySources
 
     r = _reports(domain)
     sources = InventorySources(aws=r.aws(), k8s=r.k8s(), fleet=r.fleet())
-    report = evaluate(load_rules(r.compliance_file), sources)
+    report = assess(r.compliance_file, sources)
     return summary(report, record(domain.db, report, domain.clock.now()))
 
 
 # ---------------------------------------------------------------- inventory
-#: rows shown in the message; a longer listing is attached as a CSV file
-INLINE_ROWS = 25
 #: cost findings shown in the message (largest saving first); more: the report is attached
 COST_LISTED = 10
 

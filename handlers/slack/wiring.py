@@ -89,6 +89,7 @@ def production_investigation_context(settings: Settings, clock: Clock) -> Callab
                 return made[0]
             from bot.investigate.context import InvestigationContext, Topology
             from bot.investigate.sources_live import LiveEvidence
+            from bot.kube import kubernetes_api
             from integrations.aws.session import make_clients
 
             aws = make_clients(
@@ -96,13 +97,7 @@ def production_investigation_context(settings: Settings, clock: Clock) -> Callab
                 settings.aws_endpoint_url,
                 gaps_url=settings.aiops_aws_gaps_endpoint_url,
             )
-            k8s = None
-            if settings.kubeconfig is not None:
-                from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
-
-                k8s = KubernetesApi(
-                    client_from_kubeconfig(settings.kubeconfig, settings.kube_context)
-                )
+            k8s = kubernetes_api(settings)
             topology = Topology.from_graph(_topology(settings))
             evidence = LiveEvidence(clock=clock, topology=topology, aws=aws, k8s=k8s)
             made.append(InvestigationContext(evidence=evidence, topology=topology))

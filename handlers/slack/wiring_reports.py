@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.errors import UpstreamUnavailable
+from bot.kube import kubernetes_api
 from handlers.slack.domain import Domain
 from handlers.slack.domain_reports import Reports, escalation_hint
 
@@ -26,15 +27,7 @@ log = logging.getLogger("aiops.run")
 
 DIGEST_JOB = "capacity-digest"
 PREDICT_JOB = "prediction-scan"
-
-
-def _kubernetes(settings: Settings) -> Any:
-    """The configured Kubernetes API, or None without a kubeconfig."""
-    if settings.kubeconfig is None:
-        return None
-    from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
-
-    return KubernetesApi(client_from_kubeconfig(settings.kubeconfig, settings.kube_context))
+COMPLIANCE_JOB = "compliance-run"
 
 
 def _fleet(settings: Settings) -> Any:
@@ -75,7 +68,7 @@ def build_reports(
     reports = Reports(
         metric_sources=sources,
         aws=aws,
-        k8s=once(lambda: _kubernetes(s)),
+        k8s=once(lambda: kubernetes_api(s)),
         fleet=once(lambda: _fleet(s)),
         slo_file=s.aiops_slo_file,
         compliance_file=s.aiops_compliance_file,
@@ -138,12 +131,35 @@ def schedule_reports(
         return None
     if reports.digest is not None:
         reports.digest.schedule.add_job(scheduler, reports.digest.run_due, job_id=DIGEST_JOB)
+    schedule_compliance(scheduler, settings, domain, reports)
     every = settings.aiops_predict_every_s
     if every <= 0 or submit is None:
         return None
     job = prediction_job(settings, domain, reports, submit)
     scheduler.add_job(
         job.run, "interval", seconds=every, id=PREDICT_JOB, max_instances=1, coalesce=True
+    )
+    return job
+
+
+def schedule_compliance(
+    scheduler: Any, settings: Settings, domain: Domain, reports: Reports
+) -> Any:
+    """Every ``AIOPS_COMPLIANCE_EVERY_S``: evaluate the compliance rules (and AWS Config's)
+    and store the run, so ``/aiops audit compliance`` has a trend. Returns the job (or None)."""
+    every = settings.aiops_compliance_every_s
+    if every <= 0:
+        return None
+    from bot.compliance.flows import scheduled
+    from bot.inventory.service import InventorySources
+
+    job = scheduled(
+        domain.db, domain.clock, reports.compliance_file,
+        lambda: InventorySources(aws=reports.aws(), k8s=reports.k8s(), fleet=reports.fleet()),
+        every,
+    )  # fmt: skip
+    scheduler.add_job(
+        job.run, "interval", seconds=every, id=COMPLIANCE_JOB, max_instances=1, coalesce=True
     )
     return job
 

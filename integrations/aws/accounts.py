@@ -90,7 +90,8 @@ def organization_accounts(client: Any) -> list[OrgAccount]:
 
 class AccountSessions:
     """boto3 sessions per account (role assumed once, refreshed by botocore) and clients
-    per (account, region). ``on_client`` sees every client made (a call counter hooks here)."""
+    per (account, region, service), each made on first use. ``on_client`` sees every client
+    made (a call counter hooks here)."""
 
     def __init__(
         self,
@@ -105,6 +106,7 @@ class AccountSessions:
         self.gaps_url = gaps_url
         self.on_client = on_client
         self._sessions: dict[str, boto3.Session] = {}
+        self._refused: dict[str, Exception] = {}
         self._clients: dict[tuple[str, str], AwsClients] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -134,10 +136,17 @@ class AccountSessions:
         return client
 
     def session(self, target: AccountTarget) -> boto3.Session:
-        """The account's session; assumes its role on first use (raises the STS error)."""
+        """The account's session; assumes its role on first use (raises the STS error, and
+        the same error again later without asking STS twice)."""
         with self._account_lock(target.name):
+            if target.name in self._refused:
+                raise self._refused[target.name]
             if target.name not in self._sessions:
-                self._sessions[target.name] = self._open(target)
+                try:
+                    self._sessions[target.name] = self._open(target)
+                except (ClientError, BotoCoreError, ValueError) as exc:
+                    self._refused[target.name] = exc
+                    raise
             return self._sessions[target.name]
 
     def _open(self, target: AccountTarget) -> boto3.Session:
@@ -176,14 +185,14 @@ class AccountSessions:
         key = (target.name, region)
         with self._account_lock(target.name):
             if key not in self._clients:
-                clients = make_clients(
-                    region, self.endpoint_url, gaps_url=self.gaps_url, session=session
+                self._clients[key] = make_clients(
+                    region,
+                    self.endpoint_url,
+                    gaps_url=self.gaps_url,
+                    session=session,
+                    lazy=True,  # made per service on first use, then cached
+                    on_client=self.on_client,
                 )
-                if self.on_client is not None:
-                    for name in clients.__dataclass_fields__:
-                        if name != "region":
-                            self.on_client(getattr(clients, name))
-                self._clients[key] = clients
             return self._clients[key]
 
 

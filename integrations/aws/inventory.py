@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from integrations.aws.errors import convert
-from integrations.aws.s3 import bucket_state
+from integrations.aws.s3 import bucket_states
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,10 @@ def rds_instances(client: Any, region: str) -> list[Resource]:
 def buckets(client: Any, region: str) -> list[Resource]:
     def read() -> list[Resource]:
         out: list[Resource] = []
-        for raw in client.list_buckets().get("Buckets", []):
+        listed = client.list_buckets().get("Buckets", [])
+        states = bucket_states(client, [raw["Name"] for raw in listed])
+        for raw, state in zip(listed, states, strict=True):
             name = raw["Name"]
-            state = bucket_state(client, name)
             out.append(
                 Resource(
                     kind="buckets",

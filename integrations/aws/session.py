@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,30 @@ _CONFIG = Config(
 
 
 CE_REGION = "us-east-1"  # Cost Explorer answers there for every region's spend
+
+
+#: boto3 sessions are not safe for concurrent client creation; lazy clients make theirs here
+_CREATE = threading.Lock()
+
+
+class LazyClient:
+    """A boto3 client made on first use: making one costs tens of milliseconds, and a read
+    across many accounts and regions uses a few of the sixteen services."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with _CREATE:
+                if self._client is None:
+                    self._client = self._make()
+        return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
 
 
 @dataclass(frozen=True)
@@ -51,12 +77,22 @@ def make_clients(
     *,
     gaps_url: str | None = None,
     session: boto3.Session | None = None,
+    lazy: bool = False,
+    on_client: Callable[[Any], None] | None = None,
 ) -> AwsClients:
-    """Clients for ``region``; ``endpoint_url`` points them at a local AWS (the sandbox)."""
+    """Clients for ``region``; ``endpoint_url`` points them at a local AWS (the sandbox).
+    ``lazy``: each client is made on first use (``LazyClient``); ``on_client`` sees each
+    client made (a call counter hooks its events there)."""
     session = session or boto3.Session(region_name=region)
 
+    def make(name: str, url: str | None, where: str) -> Any:
+        made = session.client(name, region_name=where, endpoint_url=url, config=_CONFIG)
+        if on_client is not None:
+            on_client(made)
+        return made
+
     def client(name: str, url: str | None = endpoint_url, where: str = region) -> Any:
-        return session.client(name, region_name=where, endpoint_url=url, config=_CONFIG)
+        return LazyClient(lambda: make(name, url, where)) if lazy else make(name, url, where)
 
     gaps = gaps_url or endpoint_url
     return AwsClients(

@@ -62,6 +62,25 @@ class LocalSlack(SlackTransport):
     ) -> str:
         """Click a button that is really on a posted message (or view), found by action_id
         (narrowed by block_id / value when several match). Returns the envelope id."""
+        payload = self.button_click_payload(
+            user, action_id, message_ts=message_ts, channel=channel, view_id=view_id,
+            block_id=block_id, value=value, action_ts=action_ts,
+        )  # fmt: skip
+        return self._send("interactive", payload)
+
+    def button_click_payload(
+        self,
+        user: str,
+        action_id: str,
+        *,
+        message_ts: str | None = None,
+        channel: str | None = None,
+        view_id: str | None = None,
+        block_id: str | None = None,
+        value: str | None = None,
+        action_ts: str | None = None,
+    ) -> JsonDict:
+        """The ``block_actions`` payload ``click_button`` would deliver (not sent)."""
         message, view = self._container(message_ts, channel, view_id)
         blocks = message.blocks if message is not None else view.blocks if view else []
         element = _find_button(blocks, action_id, block_id, value)
@@ -73,7 +92,7 @@ class LocalSlack(SlackTransport):
             "value": element["element"].get("value", ""),
             "action_ts": action_ts or f"{time.time():.6f}",
         }
-        return self.send_block_action(user, action, message=message, view=view)
+        return self.payloads.block_action(user, action, message=message, view=view)
 
     def send_block_action(
         self,

@@ -10,15 +10,19 @@ takes). Per storm the incident holding most alerts is the bot's answer; it is sc
 - root alert: the incident's root alert is the truth's ``root_alert``;
 - baseline, in the same run: the most upstream alerted service (an alerted service none of whose
   dependencies alerted; the earliest such), computed here from the alerts and the topology;
-- by basis of the verdict (``change`` | ``own`` | ``calls``, see ``bot.correlate.elect``): how
-  many were right and their mean confidence, from the correlator run on the same alerts.
+- by basis of the verdict (``change`` | ``own`` | ``lead`` | ``calls``, see
+  ``bot.correlate.elect``): how many were right and their mean confidence, from the correlator
+  run on the same alerts.
 
 ``tests/bench/storms_heldout.txt`` lists the storms set aside before any rule changed; the
 default run scores the others (dev), ``--heldout`` scores only those.
 
+``-v`` prints one line per storm with the verdict in the words on-call reads (basis, confidence,
+evidence).
+
 ``--synthetic N`` instead places N traced-call alerts of one seeded random storm (60 services,
-4 replicas each) straight into the correlator and prints alerts per second: the cost of electing
-a large storm's root as it grows.
+4 replicas each) straight into the correlator and prints alerts per second, wall-clock and per
+CPU second (steadier on a shared machine): the cost of electing a large storm's root as it grows.
 
 Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--heldout] [-v] [--synthetic N]
 """
@@ -37,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bot.correlate import AlertFacts, Correlator, StormVerdict  # noqa: E402
+from bot.correlate.explain import describe_verdict  # noqa: E402
 from bot.topology import Topology  # noqa: E402
 from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
@@ -129,6 +134,8 @@ def report(label: str, scores: list[Score], verbose: bool) -> None:
                 f"(truth {s.want_service}/{s.want_alert}); baseline {s.baseline}; "
                 f"{s.incidents} incident(s), main holds {s.main_share:.0%} ({s.seconds:.2f} s)"
             )
+            if s.verdict is not None:
+                print(f"      {describe_verdict(s.verdict)}")
     service = sum(s.got_service == s.want_service for s in scores)
     alert = sum(s.got_alert == s.want_alert for s in scores)
     base = sum(s.baseline == s.want_service for s in scores)
@@ -149,7 +156,9 @@ def report(label: str, scores: list[Score], verbose: bool) -> None:
         f"root alert {alert}/{n} = {alert / n:.0%}; baseline (most upstream alerted service) "
         f"{base}/{n} = {base / n:.0%}; one incident in {one}/{n}"
     )
-    print(f"[storms {label}] by basis: {by_basis}")
+    rows = [row for basis_rows in bases.values() for row in basis_rows]
+    brier = sum((c - r) ** 2 for r, c in rows) / len(rows) if rows else 0.0
+    print(f"[storms {label}] by basis: {by_basis}; Brier score of the confidences {brier:.3f}")
 
 
 def synthetic(n: int, services: int = 60, seed: int = 20261206) -> None:

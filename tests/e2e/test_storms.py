@@ -12,6 +12,7 @@ import pytest
 
 from handlers.replay.runner import replay
 from sandbox.scenario import load_scenario
+from tests.cli import run_aiops
 from tests.conftest import DATA_DIR
 
 STORMS = DATA_DIR / "storms"
@@ -51,3 +52,14 @@ def test_storm_root_is_on_the_faulty_service(stem: str) -> None:
     assert service_of[main["root_alert"]] == truth.root_cause.service
     # the replay's output carries why: the root service, the confidence and the evidence
     assert main["root_why"].startswith(f"root service {truth.root_cause.service} (confidence ")
+
+
+def test_aiops_replay_prints_why_the_root_was_elected() -> None:
+    path = STORMS / f"{DEV[0]}.yaml"
+    if not path.is_file():
+        pytest.skip(f"storm data absent ({path}): ../shared/data is not beside this clone")
+    done = run_aiops("replay", str(path))
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stdout.split())  # the console wraps long lines
+    assert "why: root service shippingservice (confidence" in said
+    assert "from its own anomalies" in said

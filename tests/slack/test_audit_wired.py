@@ -58,7 +58,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             aiops_digest_channel="#incidents", aiops_escalation_tick_s=3600,
         )  # fmt: skip
         e = world.endpoints
-        clients = make_clients(e.region, e.aws_endpoint_url, session=world.aws.session())
+        clients = make_clients(
+            e.region, e.aws_endpoint_url, gaps_url=e.gaps_endpoint_url, session=world.aws.session()
+        )
         context = context_for_world(world, aws_clients=clients)
         runtime = Runtime(settings, clock=world.clock, aws_clients=lambda: clients,
                           investigation_context=lambda: context).start()  # fmt: skip
@@ -89,6 +91,11 @@ def test_security_audit_lists_the_open_ssh_group_and_the_public_bucket(env: Env)
     for private in ("acme-app-logs", "acme-static-assets"):
         assert private not in text  # private, encrypted buckets are not findings
     assert "10.20.0.0/16" not in text  # the internal rule is not a finding
+    # the further sections run through this door too; the world enables no GuardDuty/Inspector
+    assert "*Root account use (CloudTrail)*: nothing found" in text
+    assert ":information_source: GuardDuty findings: GuardDuty is not enabled here" in text
+    assert ":information_source: Inspector findings: Inspector is not enabled" in text
+    assert ":x:" not in text
     assert f"<@{USER}>" in text
 
 
@@ -118,25 +125,6 @@ def test_cost_audit_finds_the_waste_it_can_read(env: Env) -> None:
             "the last 14 days") in text  # fmt: skip
     assert "Cost Explorer: no spend recorded" in text
     assert not [f for f in env.slack.files() if f.title and "Cost audit" in f.title]  # all shown
-
-
-def test_a_long_cost_report_is_attached_as_a_file(env: Env) -> None:
-    zone = f"{env.world.scenario.region}a"
-    made = [
-        env.clients.ec2.create_volume(Size=10 + i, AvailabilityZone=zone, VolumeType="gp2")
-        for i in range(12)
-    ]
-    command(env.slack, USER, "audit cost", channel="sec")
-    text = _posted(env, "more in the attached report").text
-    assert "*Cost audit*: 16 findings" in text
-    report = env.slack.wait_for(
-        lambda: next((f for f in env.slack.files() if f.title and "Cost audit" in f.title), None),
-        30,
-    )
-    lines = report.data.decode().splitlines()
-    assert lines[0] == "section,severity,check,resource,summary,fix_action,monthly_usd"
-    for v in made:
-        assert any(v["VolumeId"] in line for line in lines)
 
 
 def test_slo_without_a_file_names_the_setting(env: Env) -> None:
@@ -181,6 +169,7 @@ def test_compliance_audit_scores_and_shows_the_trend(env: Env) -> None:
     first = _posted(env, "*Compliance*: score").text
     assert "S3 buckets are not public (CIS 2.1.4): 1 of 3 fail: acme-finance-exports" in first
     assert "Since " not in first  # the first run has nothing to compare with
+    assert "AWS Config: no Config rules here (AWS Config is not enabled" in first
     env.clients.s3.put_public_access_block(
         Bucket="acme-finance-exports",
         PublicAccessBlockConfiguration={
@@ -228,3 +217,59 @@ def test_drift_of_one_stack_and_of_a_stack_that_does_not_exist(env: Env) -> None
     assert "AppSg ingress: added live" in _posted(env, "*Drift:* 1 differences").text
     command(env.slack, USER, "audit drift no-such-stack", channel="sec")
     ephemeral(env.slack, USER, "stack 'no-such-stack' was not found", timeout=15)
+
+
+def test_a_long_security_audit_shows_the_top_and_attaches_the_full_report(env: Env) -> None:
+    ec2 = env.clients.ec2
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    opened = []
+    for i in range(14):  # more world-open groups than the summary shows per section
+        group = ec2.create_security_group(GroupName=f"wide-{i:02d}", Description="w", VpcId=vpc)
+        ec2.authorize_security_group_ingress(
+            GroupId=group["GroupId"],
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+                            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        )  # fmt: skip
+        opened.append(f"wide-{i:02d}")
+    command(env.slack, USER, "audit security", channel="sec")
+    message = _posted(env, "is in the attached file")
+    shown = [name for name in opened if f"security group {name} " in message.text]
+    assert 0 < len(shown) < len(opened)  # the top of the section, not all of it
+    report = env.slack.wait_for(
+        lambda: next(
+            (f for f in env.slack.files() if f.title and f.title.startswith("security audit")),
+            None,
+        ),
+        30,
+    )
+    rows = report.data.decode().splitlines()
+    assert rows[0].endswith("section,severity,check,resource,summary,fix_action")
+    # every finding is in the file, the ones left out of the message too
+    for name in opened:
+        assert any(f"security group {name} " in row for row in rows[1:]), name
+    assert any("acme-finance-exports" in row for row in rows[1:])
+
+
+def test_a_long_cost_audit_attaches_the_full_report(env: Env) -> None:
+    ec2, zone = env.clients.ec2, f"{env.world.scenario.region}a"
+    made = [
+        ec2.create_volume(Size=8, AvailabilityZone=zone, VolumeType="gp3")["VolumeId"]
+        for _ in range(27)
+    ]
+    command(env.slack, USER, "audit cost", channel="sec")
+    message = env.slack.wait_for(
+        lambda: next((m for m in env.slack.messages("sec") if "*Cost audit*" in m.text
+                      and "is in the attached file" in m.text), None),
+        30,
+    )  # fmt: skip
+    assert "/month to save" in message.text
+    assert sum(v in message.text for v in made) < len(made)
+    report = env.slack.wait_for(
+        lambda: next(
+            (f for f in env.slack.files() if f.title and f.title.startswith("cost audit")), None
+        ),
+        30,
+    )
+    text = report.data.decode()
+    assert all(v in text for v in made)
+    assert text.splitlines()[0].endswith("fix_action,monthly_usd")  # each with its price

@@ -29,7 +29,7 @@ from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from handlers.cli.main import app as cli_app
 from handlers.slack.wiring import Runtime
-from handlers.slack.wiring_reports import DIGEST_JOB, PREDICT_JOB
+from handlers.slack.wiring_reports import COMPLIANCE_JOB, DIGEST_JOB, PREDICT_JOB
 from integrations.aws.session import make_clients
 from sandbox.replay.wire import generic
 from sandbox.scenario import load_scenario
@@ -171,6 +171,8 @@ def test_the_digest_job_is_scheduled_and_the_week_posts_once(
     assert job is not None and "day_of_week='mon'" in str(job.trigger)
     assert "hour='9'" in str(job.trigger)
     assert scheduler.get_job(PREDICT_JOB) is not None
+    compliance = scheduler.get_job(COMPLIANCE_JOB)  # AIOPS_COMPLIANCE_EVERY_S, daily by default
+    assert compliance is not None and "interval[1 day" in str(compliance.trigger)
     assert len(caught_up) == 1  # the start-up catch-up posted the week in the digest channel
     reports = env.runtime.domain.reports  # type: ignore[union-attr]
     runner: DigestRunner = reports.digest

@@ -19,12 +19,17 @@ from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Scope
 from bot.investigate.reachability import Endpoint, NetworkView, Verdict, analyze
 
-_PORT = re.compile(r"(?:\bport\s+|:)(\d{1,5})\b", re.IGNORECASE)
+#: "port 5432", "billing-pg:5432", "10.0.2.20:5432" — not a time of day ("since 12:30")
+_PORT = re.compile(
+    r"\bport\s+(\d{1,5})\b|[a-z\]]:(\d{1,5})\b|\b\d{1,3}(?:\.\d{1,3}){3}:(\d{1,5})\b",
+    re.IGNORECASE,
+)
 _MAX_PORTS = 3
 
 
 def query_ports(query: str) -> list[int]:
-    return sorted({int(p) for p in _PORT.findall(query) if 0 < int(p) < 65536})
+    found = {int(next(g for g in m if g)) for m in _PORT.findall(query)}
+    return sorted(p for p in found if 0 < p < 65536)
 
 
 def served_ports(view: NetworkView, endpoint: Endpoint) -> list[int]:

@@ -61,8 +61,11 @@ def _owner(ctx: InvestigationContext, group: TargetGroupRecord) -> str | None:
     return None
 
 
-def _in_scope(scope: Scope, service: str | None) -> bool:
-    return service is not None and (service in scope.services or bool(scope.hints.get("all")))
+def _in_scope(scope: Scope, service: str | None) -> str | None:
+    """``service`` when the investigation looks at it, else None."""
+    if service is not None and (service in scope.services or bool(scope.hints.get("all"))):
+        return service
+    return None
 
 
 def _check_port(group: TargetGroupRecord) -> int | None:
@@ -88,10 +91,9 @@ def _mismatch(group: TargetGroupRecord) -> tuple[str, str, str] | None:
 def target_health(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     for group in ctx.evidence.target_groups():
-        service = _owner(ctx, group)
-        if not _in_scope(scope, service):
+        service = _in_scope(scope, _owner(ctx, group))
+        if service is None:
             continue
-        assert service is not None
         lb = ", ".join(group.load_balancers) or "no load balancer"
         check = f"health check {group.health_check_port}" + (
             f" {group.health_check_path}" if group.health_check_path else ""
@@ -191,7 +193,7 @@ def stopped_tasks(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
     )
     for task in ctx.evidence.stopped_tasks():
         node = ctx.topology.by_resource(task.service)
-        if node is None or not _in_scope(scope, node.name):
+        if node is None or _in_scope(scope, node.name) is None:
             continue
         if task.stopped_at is not None and not (scope.start <= task.stopped_at <= scope.end):
             continue

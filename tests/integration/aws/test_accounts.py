@@ -27,7 +27,7 @@ from bot.posture.report import ReportRow, format_rows
 from bot.posture.security import render as render_security
 from integrations.aws.accounts import AccountSessions, AccountTarget
 from sandbox.aws import moto_server
-from tests.accounts_world import ACCOUNTS, PROD, REGIONS, base_session, seed
+from tests.accounts_world import ACCOUNTS, PROD, REGIONS, STAGING, assumed, base_session, seed
 from tests.cli import run_aiops
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -204,3 +204,56 @@ def test_the_terminal_inventory_narrows_to_one_account(
     assert "staging-db" in {r["name"] for r in rows}
     unknown = run_aiops("inventory", "security_groups", "--account", "nope", env=env)
     assert unknown.returncode != 0 and "no account 'nope'" in unknown.stdout + unknown.stderr
+
+
+def test_the_terminal_cost_compliance_and_drift_audits_run_in_every_account(
+    base: boto3.Session, url: str, seeded: None, tmp_path: Path
+) -> None:
+    ec2 = assumed(base, url, STAGING, "ec2", "us-east-1")
+    volume = ec2.create_volume(Size=20, AvailabilityZone="us-east-1a")["VolumeId"]
+    env = _cli_env(url, tmp_path)
+    assert run_aiops("db", "upgrade", env=env).returncode == 0  # compliance records its runs
+
+    def rows(kind: str) -> list[dict[str, str]]:
+        done = run_aiops("audit", kind, "--format", "csv", env=env)
+        assert done.returncode == 0, done.stderr
+        table = done.stdout[done.stdout.index("account,region,") :]  # after compliance's summary
+        return list(csv.DictReader(io.StringIO(table)))
+
+    cost = rows("cost")
+    assert [(r["account"], r["region"]) for r in cost if volume in r["resource"]] == [
+        ("staging", "us-east-1")
+    ]
+    assert ("broken", "*") in {
+        (r["account"], r["region"]) for r in cost if r["section"] == "errors"
+    }
+    compliance = rows("compliance")
+    open_ssh = [(r["account"], r["region"]) for r in compliance if "prod-ssh" in r["summary"]]
+    assert open_ssh == [("prod", "eu-west-1")]
+    drift = rows("drift")
+    assert {r["account"] for r in drift} <= {"broken"}  # no stacks: only the refused account
+
+
+def test_the_compliance_trend_tells_accounts_apart(
+    base: boto3.Session, url: str, fleet: Fleet, tmp_path: Path
+) -> None:
+    from bot.compliance.evaluate import evaluate
+    from bot.compliance.rules import load_rules
+    from bot.compliance.runs import record
+    from bot.store import connect
+    from bot.store.migrate import upgrade
+
+    db = connect(f"sqlite:///{tmp_path / 'trend.db'}")
+    upgrade(db.engine)
+    try:
+        sources = InventorySources(fleet=fleet)
+        record(db, evaluate(load_rules(), sources), NOW)
+        ec2 = assumed(base, url, STAGING, "ec2", "us-east-1")
+        gid = ec2.create_security_group(GroupName="late-ssh", Description="x")["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=gid, IpProtocol="tcp", FromPort=22, ToPort=22, CidrIp="0.0.0.0/0"
+        )
+        trend = record(db, evaluate(load_rules(), sources), NOW)
+    finally:
+        db.dispose()
+    assert trend.newly_failing["sg-no-ssh-from-world"] == [f"staging/{gid}"]

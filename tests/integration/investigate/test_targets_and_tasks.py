@@ -3,8 +3,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from bot.investigate import InvestigationContext, Topology, investigate_query
 from bot.investigate.models import FindingType
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.scenario import load_scenario
 from tests.integration.investigate.test_playbooks_fire import run
+
+PLAYBOOK_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios" / "playbooks"
 
 
 def _findings(ref: str, kind: FindingType) -> list[dict[str, object]]:
@@ -70,3 +79,24 @@ def test_healthy_targets_raise_no_mismatch() -> None:
     found = _findings("t:lb-health-ok", FindingType.TARGET_HEALTH)
     assert [f["state"] for f in found] == ["healthy"]
     assert not any(f.get("mismatch") for f in found)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "query", "playbook", "selected"),
+    [
+        ("p03-sg-blocks-db-port", "can billing-worker reach billing-pg on port 5432?",
+         "vpc_reachability", True),
+        ("p01-alb-health-path-after-release", "why are ledger-api targets unhealthy",
+         "lb_target_health", True),
+        # 'report-builder' carries 'port': a keyword is not a piece of a service's name
+        ("p02-fargate-tasks-oom", "why do report-builder fargate tasks keep stopping",
+         "vpc_reachability", False),
+    ],
+)  # fmt: skip
+def test_questions_select_the_playbook(
+    scenario: str, query: str, playbook: str, selected: bool
+) -> None:
+    s = load_scenario(PLAYBOOK_SCENARIOS / f"{scenario}.yaml").scenario
+    ctx = InvestigationContext(ScenarioEvidence(s), Topology.from_specs(s.services))
+    result = investigate_query(ctx, query)
+    assert (playbook in result.classification.playbooks) is selected

@@ -1,4 +1,5 @@
-"""One sandbox world (``world.yaml``) for the security audit's further checks, started once."""
+"""The sandbox world (``world.yaml``) of the security audit's further checks, one per module
+(a fix applied in one module must not change what another reads; one world runs at a time)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from sandbox.world import SandboxWorld
 WORLD_FILE = Path(__file__).with_name("world.yaml")
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
     with SandboxWorld(load_scenario(WORLD_FILE).scenario) as running:
         yield running
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def clients(world: SandboxWorld) -> AwsClients:
     ep = world.endpoints
     assert world.aws is not None

@@ -3,10 +3,16 @@ audit finds SSH open to the world, its finding names the registry action and par
 action is proposed and approved through the one remediation flow every door uses
 (``bot.respond.approvals``: policy, role, execute once, verify), runs on the sandbox's AWS
 (moto, real boto3), and the next audit no longer reports it — while the group's other rule
-(443) is still reported, so the audit was not simply emptied."""
+(443) is still reported, so the audit was not simply emptied. The same for a Kubernetes
+container without limits and ``k8s.set_resources``."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from bot.posture.k8s import k8s_audit
 from bot.posture.network import open_groups
 from bot.posture.security import SG_TITLE, security_audit
 from bot.remediate import service
@@ -20,6 +26,11 @@ from integrations.aws.session import AwsClients
 from sandbox.investigate.context import context_for_world as investigation_context
 from sandbox.remediate.context import context_for_world as action_context
 from sandbox.world import SandboxWorld
+
+
+@pytest.fixture(scope="module")
+def k8s_api(world: SandboxWorld) -> Any:
+    return investigation_context(world).evidence.k8s_api
 
 
 def _ssh_findings(world: SandboxWorld, clients: AwsClients) -> list[dict[str, str]]:
@@ -60,3 +71,23 @@ def test_approved_fix_clears_the_finding(
         f for f in open_groups(PostureReader(clients.ec2, clients.rds).groups())
         if f.fix_params.get("port") == "22" and "bastion-sg" in f.summary
     ]  # fmt: skip
+
+
+def test_approved_limits_clear_the_missing_limits_finding(
+    world: SandboxWorld, k8s_api: Any, sqlite_database: Database
+) -> None:
+    """The same for Kubernetes: the finding names ``k8s.set_resources`` and its target; the
+    approver adds the values; after the rollout the next audit has no missing-limits finding
+    for that container (the workload's other findings stay)."""
+    [finding] = [f for f in k8s_audit(k8s_api) if f.check == "k8s_no_limits"]
+    assert finding.fix_action == "k8s.set_resources"
+    params = {**finding.fix_params, "memory": "256Mi", "cpu": "500m"}
+    desk = Desk(db=sqlite_database, clock=world.clock, action_context=lambda: action_context(world))
+    request = propose(desk, action=finding.fix_action, params=params, requested_by="U_AUDITOR")
+    assert request.request.id is not None and request.request.state == State.PENDING
+    approvals.approve(desk, request_id=request.request.id, user="U_OPS", roles=["operator"])
+    done = service.get(sqlite_database, request_id=request.request.id)
+    assert done.state == State.VERIFIED, (done.state, done.detail)
+    after = k8s_audit(k8s_api)
+    assert not [f for f in after if f.check == "k8s_no_limits"]
+    assert [f for f in after if f.resource == "k8s:prod/web/app" and f.check == "k8s_latest_tag"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.correlate.calls import is_call
 from bot.correlate.entities import EntityMap
 from bot.correlate.models import AlertFacts
-from bot.correlate.storm import StormEvidence, is_call
+from bot.correlate.storm import StormEvidence
 from bot.topology import Topology
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

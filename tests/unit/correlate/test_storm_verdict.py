@@ -11,6 +11,7 @@ import pytest
 
 from bot.correlate import AlertFacts, Correlator, StormVerdict
 from bot.correlate.elect import carry_down, share_confidence
+from bot.correlate.explain import describe_verdict
 from bot.correlate.roles import load_roles, roles
 from bot.errors import ConfigError
 from bot.topology import Topology
@@ -99,3 +100,51 @@ def test_a_broken_roles_file_names_the_file_and_the_key(tmp_path: Path) -> None:
     bad.write_text("rules:\n  - {role: cause, weight: 1}\n")
     with pytest.raises(ConfigError, match=r"rules\.0\.role"):
         load_roles(bad)
+
+
+def test_a_trace_only_chain_ends_on_the_deepest_anomalous_callee_and_says_why() -> None:
+    topology = Topology({"web": ["orders"], "orders": ["ledger"], "ledger": []})
+    verdict = _verdict(
+        topology,
+        [
+            _call("a", 0, "web-0", "orders-0"),
+            _call("b", 1, "orders-0", "ledger-0"),
+            _call("c", 2, "web-1", "orders-1"),
+            _call("d", 3, "orders-1", "ledger-0"),
+        ],
+    )
+    assert verdict is not None
+    assert (verdict.service, verdict.basis) == ("ledger", "calls")
+    assert verdict.why.startswith("2 callers (orders-0, orders-1) see ledger slow or failing")
+    assert "it makes no anomalous call itself" in verdict.why
+    assert describe_verdict(verdict).startswith(
+        f"root service ledger (confidence {verdict.confidence:.2f}, from the anomalous calls)"
+    )
+
+
+def test_own_anomalies_that_stand_out_name_the_replica_its_siblings_and_the_lead() -> None:
+    topology = Topology({"web": ["orders"], "orders": []})
+    own = [
+        AlertFacts(k, T0, f"metric:{k}:up", "orders", {"pod": "orders-1", "kpi": k})
+        for k in ("cpu", "memory", "threads", "disk_reads")
+    ]
+    sibling = AlertFacts("s", T0, "metric:memory:up", "orders", {"pod": "orders-0"})
+    verdict = _verdict(topology, [*own, sibling, _call("c", 30, "web-0", "orders-0")])
+    assert verdict is not None and (verdict.basis, verdict.entity) == ("own", "orders-1")
+    assert "orders-1's own anomalies (cpu up, memory up, threads up +1 more)" in verdict.why
+    assert "stand out from its 1 sibling replica by 3" in verdict.why
+    assert "the first at 00:00:00, 30 s before the first symptom" in verdict.why
+
+
+def test_a_caller_that_finds_everything_slow_is_named_as_the_common_factor() -> None:
+    topology = Topology(
+        {"web": ["orders", "stock"], "checkout": ["orders", "stock"], "orders": [], "stock": []}
+    )
+    web = AlertFacts("w", T0, "trace:latency", "web", {"caller": "web-0", "callee": "web-0"})
+    calls = [_call("a", 0, "web-0", "orders-0"), _call("b", 1, "web-0", "stock-0")]
+    verdict = _verdict(topology, [web, *calls])
+    assert verdict is not None and (verdict.service, verdict.basis) == ("web", "calls")
+    assert verdict.why.startswith(
+        "web finds 2 of its dependencies (orders, stock) slow or failing while their other "
+        "callers mostly do not"
+    )

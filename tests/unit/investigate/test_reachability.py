@@ -207,3 +207,12 @@ def test_several_blocks_are_all_reported() -> None:
     verdict = analyze(world(route_tables=(table,)), "web", "db", 22)
     assert verdict is not None
     assert [b.hop for b in verdict.blocks] == ["route", "security_group"]
+
+
+def test_ports_a_question_names() -> None:
+    from bot.investigate.primitives.network import query_ports
+
+    assert query_ports("can web reach db on port 5432?") == [5432]
+    assert query_ports("timeouts to billing-pg:5432 and 10.0.2.20:6379") == [5432, 6379]
+    assert query_ports("orders broken since 12:30") == []
+    assert query_ports("port 99999") == []

@@ -1,0 +1,190 @@
+"""The security audit at scale, across accounts and regions: wall time and API calls per resource.
+
+A moto server runs in a child process (its own interpreter, so the server and the audit do not
+share one GIL) and is seeded there, straight into moto's backends (fast; the audit then reads
+everything through the real protocol with boto3): security groups (one in ten open to the world
+on SSH), S3 buckets, IAM users and roles, spread over 3 accounts × 2 regions. The audit is the
+production one (``bot.posture.across.security_across``): a role assumed per account, every
+(account, region) read concurrently, IAM and S3 once per account. Every AWS call is counted with
+a botocore ``before-call`` hook. It runs at half and at full size, to show that calls per
+resource stay flat as the inventory doubles (everything is paginated).
+
+    .venv/bin/python tests/bench/bench_audit_scale.py            # 5,000 SGs, 2,000 buckets, …
+    .venv/bin/python tests/bench/bench_audit_scale.py --scale 0.2
+
+Prints figures; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ACCOUNTS = ("111111111111", "222222222222", "333333333333")
+REGIONS = ("eu-west-1", "us-east-1")
+FULL = {"security_groups": 5000, "buckets": 2000, "iam_users": 1000, "iam_roles": 500}
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+             "Action": "sts:AssumeRole"}
+        ],
+    }
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------- the child: moto, seeded
+def _seed(kind: str, lo: int, hi: int) -> None:
+    from moto.ec2.models import ec2_backends
+    from moto.iam.models import iam_backends
+    from moto.s3.models import s3_backends
+
+    for i in range(lo, hi):
+        account = ACCOUNTS[i % len(ACCOUNTS)]
+        region = REGIONS[(i // len(ACCOUNTS)) % len(REGIONS)]
+        if kind == "security_groups":
+            ec2 = ec2_backends[account][region]
+            group = ec2.create_security_group(f"bench-{i:05d}", "bench")
+            if i % 10 == 0:
+                ec2.authorize_security_group_ingress(
+                    group.id, "tcp", "22", "22", [{"CidrIp": "0.0.0.0/0"}]
+                )
+        elif kind == "buckets":
+            s3_backends[account]["global"].create_bucket(f"bench-{account}-{i:05d}", region)
+        elif kind == "iam_users":
+            iam_backends[account]["global"].create_user(region, f"user-{i:05d}")
+        else:
+            iam = iam_backends[account]["global"]
+            iam.create_role(f"role-{i:05d}", TRUST, "/", None, "", [], None)
+
+
+def serve(scale: float) -> None:
+    """Start moto, print its URL; then for each ``seed LO HI`` line (fractions of the full
+    size) seed that slice and print ``seeded``."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    print(f"http://{host}:{port}", flush=True)
+    for line in sys.stdin:
+        _, lo, hi = line.split()
+        for kind, total in FULL.items():
+            n = int(total * scale)
+            _seed(kind, int(n * float(lo)), int(n * float(hi)))
+        print("seeded", flush=True)
+    server.stop()
+
+
+# ---------------------------------------------------------------- the parent: the audit
+def _resources(scale: float, fraction: float) -> dict[str, int]:
+    counts = {kind: int(int(total * scale) * fraction) for kind, total in FULL.items()}
+    # every (account, region) has its default VPC's default group too
+    counts["security_groups"] += len(ACCOUNTS) * len(REGIONS)
+    return counts
+
+
+def audit_once(url: str, workers: int) -> tuple[float, Counter[str], Counter[str], Any]:
+    """(wall seconds, calls by operation, seconds waited by operation, the audit)."""
+    import threading
+
+    import boto3
+
+    from bot.accounts.service import Fleet
+    from bot.investigate.context import Topology
+    from bot.posture.across import security_across
+    from integrations.aws.accounts import AccountSessions, AccountTarget
+
+    calls: Counter[str] = Counter()
+    waited: Counter[str] = Counter()
+    started = threading.local()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+        started.at = time.perf_counter()
+
+    def done(model: Any, **_: Any) -> None:
+        waited[model.name] += time.perf_counter() - started.at
+
+    def hook(client: Any) -> None:
+        client.meta.events.register("before-call", count)
+        client.meta.events.register("after-call", done)
+
+    base = boto3.Session(
+        region_name=REGIONS[0], aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    sessions = AccountSessions(base, endpoint_url=url, on_client=hook)
+    targets = tuple(
+        AccountTarget(f"acct-{a[:3]}", REGIONS, f"arn:aws:iam::{a}:role/aiops-audit")
+        for a in ACCOUNTS
+    )
+    fleet = Fleet(sessions, targets, workers)
+    start = time.perf_counter()
+    audit = security_across(fleet, datetime.now(UTC), Topology([]))
+    return time.perf_counter() - start, calls, waited, audit
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size")
+    parser.add_argument("--workers", type=int, default=8, help="max concurrent (account, region)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.scale)
+        return
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--scale", str(args.scale)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    url = child.stdout.readline().strip()
+    print(f"moto at {url}; {len(ACCOUNTS)} accounts x {len(REGIONS)} regions, "
+          f"scale {args.scale}, {args.workers} workers")  # fmt: skip
+    try:
+        for lo, hi in ((0.0, 0.5), (0.5, 1.0)):
+            start = time.perf_counter()
+            child.stdin.write(f"seed {lo} {hi}\n")
+            child.stdin.flush()
+            assert child.stdout.readline().strip() == "seeded"
+            seeded = time.perf_counter() - start
+            resources = _resources(args.scale, hi)
+            total = sum(resources.values())
+            wall, calls, waited, audit = audit_once(url, args.workers)
+            n_calls = sum(calls.values())
+            print(
+                f"\nsize {hi:.0%}: {total} resources "
+                + ", ".join(f"{k} {v}" for k, v in resources.items())
+                + f" (seeded in {seeded:.1f} s)"
+            )
+            print(f"  audit wall time {wall:.1f} s; {n_calls} API calls; "
+                  f"{n_calls / total:.2f} calls per resource; {len(audit.findings)} findings; "
+                  f"{len(audit.errors)} errors")  # fmt: skip
+            print("    operation                         calls  seconds waited (all threads)")
+            for op, n in calls.most_common():
+                print(f"    {op:32} {n:6}  {waited[op]:8.1f}")
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
