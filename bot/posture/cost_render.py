@@ -63,7 +63,7 @@ def render(audit: CostAudit, *, max_listed: int = 10) -> str:
     lines = [headline(audit)]
     lines += [f":moneybag: {f.summary}{_fix(f)}" for f in ranked[:max_listed]]
     if len(ranked) > max_listed:
-        lines.append(f"… and {len(ranked) - max_listed} more in the attached report")
+        lines.append(f"… and {len(ranked) - max_listed} more")
     if not ranked:
         lines.append("No waste found.")
     lines += spend_lines(audit.spend)

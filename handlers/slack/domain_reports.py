@@ -163,9 +163,12 @@ def _cost(domain: Domain, actor: Actor) -> Reply:
     )  # fmt: skip
     text = render(found, max_listed=COST_LISTED)
     attached = None
-    if len(found.findings) > COST_LISTED:
+    count = len(found.findings)
+    if count > COST_LISTED:
         report = format_rows(list(rows(found)), "csv")
-        attached = ReplyFile("cost.csv", report, headline(found).replace("*", ""))
+        title = f"cost audit: {count} findings, {headline(found).split(', ', 1)[1]}"
+        attached = ReplyFile("cost-audit.csv", report, title.replace("*", ""))
+        text += f"\n_The full report ({count} findings) is in the attached file._"
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 

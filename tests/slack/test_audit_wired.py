@@ -130,24 +130,6 @@ def test_cost_audit_finds_the_waste_it_can_read(env: Env) -> None:
     assert not [f for f in env.slack.files() if f.title and "Cost audit" in f.title]  # all shown
 
 
-def test_a_long_cost_report_is_attached_as_a_file(env: Env) -> None:
-    zone = f"{env.world.scenario.region}a"
-    made = [
-        env.clients.ec2.create_volume(Size=10 + i, AvailabilityZone=zone, VolumeType="gp2")
-        for i in range(12)
-    ]
-    text = _ask(env, "audit cost", "more in the attached report").text
-    assert "*Cost audit*: 16 findings" in text
-    report = env.slack.wait_for(
-        lambda: next((f for f in env.slack.files() if f.title and "Cost audit" in f.title), None),
-        30,
-    )
-    lines = report.data.decode().splitlines()
-    assert lines[0] == "section,severity,check,resource,summary,fix_action,monthly_usd"
-    for v in made:
-        assert any(v["VolumeId"] in line for line in lines)
-
-
 def test_slo_without_a_file_names_the_setting(env: Env) -> None:
     command(env.slack, USER, "slo", channel="sec")
     ephemeral(env.slack, USER, "AIOPS_SLO_FILE", timeout=15)
@@ -264,3 +246,28 @@ def test_a_long_security_audit_shows_the_top_and_attaches_the_full_report(env: E
     for name in opened:
         assert any(f"security group {name} " in row for row in rows[1:]), name
     assert any("acme-finance-exports" in row for row in rows[1:])
+
+
+def test_a_long_cost_audit_attaches_the_full_report(env: Env) -> None:
+    ec2, zone = env.clients.ec2, f"{env.world.scenario.region}a"
+    made = [
+        ec2.create_volume(Size=8, AvailabilityZone=zone, VolumeType="gp3")["VolumeId"]
+        for _ in range(27)
+    ]
+    command(env.slack, USER, "audit cost", channel="sec")
+    message = env.slack.wait_for(
+        lambda: next((m for m in env.slack.messages("sec") if "*Cost audit*" in m.text
+                      and "is in the attached file" in m.text), None),
+        30,
+    )  # fmt: skip
+    assert "/month to save" in message.text
+    assert sum(v in message.text for v in made) < len(made)
+    report = env.slack.wait_for(
+        lambda: next(
+            (f for f in env.slack.files() if f.title and f.title.startswith("cost audit")), None
+        ),
+        30,
+    )
+    text = report.data.decode()
+    assert all(v in text for v in made)
+    assert text.splitlines()[0].endswith("fix_action,monthly_usd")  # each with its price
