@@ -68,8 +68,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "inventory": (
         "handlers.cli.inventory",
-        "List resources of one type with filters (env=prod, state=stopped, tag:team=payments);"
-        " with AIOPS_ACCOUNTS_FILE, in every account and region.",
+        "List resources of one type with filters (env=prod, state=stopped, tag:team=payments).",
     ),
     "audit": (
         "handlers.cli.audit",
