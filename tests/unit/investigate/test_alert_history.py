@@ -88,3 +88,19 @@ def test_the_incidents_own_alert_words_are_read_without_a_store() -> None:
     )
     found = history(c, scope, {})
     assert [f.attrs["signature"] for f in found] == ["oom"]
+
+
+def test_a_node_at_its_pod_capacity_gives_a_pending_hypothesis(database: Database) -> None:
+    add(
+        database,
+        "KubeletTooManyPods",
+        "Kubelet 'worker-3' is running at 99.1% of its Pod capacity.",
+        timedelta(minutes=40),
+        status="firing",
+    )
+    c = ctx(database)
+    found = history(c, make_scope(c, ["ingest-worker"]), {})
+    assert [f.attrs["signature_id"] for f in found] == ["k8s.node.too_many_pods"]
+    hyps = never_silent(found, [], c.topology)
+    assert hyps and hyps[0].kind == "scaling_limit" and "pod capacity" in hyps[0].summary
+    assert any("99.1%" in e for e in hyps[0].evidence)
