@@ -69,7 +69,7 @@ def _posture(
     """Run the security, cost, compliance or drift audit over the configured AWS (every
     account of AIOPS_ACCOUNTS_FILE when set) or a scenario's world."""
     from bot.accounts.service import configured_fleet
-    from bot.posture.report import security_rows
+    from bot.posture import flows
     from handlers.cli.live import live_context
 
     fleet = configured_fleet(get_settings()) if scenario is None else None
@@ -79,21 +79,16 @@ def _posture(
     with ExitStack() as stack:
         ctx = live_context(stack, scenario, f"audit {kind}")
         clients = ctx.evidence.aws_clients
+        if kind == "security":
+            chosen = fleet.only(account) if fleet is not None else None
+            found = flows.security(ctx, clients, ctx.evidence.k8s_api, chosen, ctx.now())
+            return flows.security_report_rows(found)
         if fleet is not None and not (kind == "drift" and tfstate is not None):
             return _across(kind, fleet.only(account), ctx, stack_name, tables)
         if kind == "drift":
             return _drift(clients, stack_name, tfstate)
         if kind == "compliance":
             return _compliance(clients, ctx, record=scenario is None)
-        if kind == "security":
-            from bot.posture.checks import more_checks
-            from bot.posture.security import security_audit
-            from integrations.aws.iam_policies import PolicyReader
-            from integrations.aws.posture_reads import PostureReader
-
-            reads = PostureReader(clients.ec2, clients.rds)
-            more = more_checks(clients, ctx.evidence.k8s_api, ctx.now())
-            return security_rows(security_audit(ctx, PolicyReader(clients.iam), reads, more))
         return _cost(clients, ctx, tables)
 
 
@@ -122,10 +117,8 @@ def _across(
     kind: str, fleet: Any, ctx: Any, stack_name: str | None, tables: Any = None
 ) -> list[Any]:
     """The audit in every account and region of ``fleet``; rows name account and region."""
-    from bot.posture.across import rows_across, security_across
+    from bot.posture.across import rows_across
 
-    if kind == "security":
-        return security_across(fleet, ctx.now(), ctx.topology).rows()
     if kind == "compliance":
         return _compliance(None, ctx, record=True, fleet=fleet)
     if kind == "drift":

@@ -100,43 +100,23 @@ def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = Non
     report attached as a CSV file when the summary leaves some out."""
     attached: ReplyFile | None = None
     if kind == "security":
-        from bot.posture import security
+        from bot.posture import flows, security
 
         if domain.investigation_context is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")
         fleet = _fleet(domain, scope)
-        if fleet is not None:
-            from bot.posture.across import security_across
-            from bot.posture.report import format_rows
-
-            ctx = domain.investigation_context()
-            across = security_across(fleet, domain.clock.now(), ctx.topology)
-            attached = None
-            if len(across.findings) > INLINE_ROWS:  # every account's findings, as a file
-                rows = format_rows(across.rows(), "csv")
-                attached = ReplyFile("security-audit.csv", rows, "security audit, all findings")
-            text = f"{security.render(across)}\n_Asked by <@{actor.user_id}>._"
-            return Reply(text, public=True, file=attached)
-        from bot.posture.checks import more_checks
-        from integrations.aws.iam_policies import PolicyReader
-        from integrations.aws.posture_reads import PostureReader
-
-        iam, reads, more = None, None, []
-        if domain.reports is not None:
-            r = _reports(domain)
-            clients = r.aws()
-            iam, reads = PolicyReader(clients.iam), PostureReader(clients.ec2, clients.rds)
-            more = more_checks(clients, r.k8s(), domain.clock.now())
-        found = security.security_audit(domain.investigation_context(), iam, reads, more)
+        r = domain.reports
+        aws, k8s = (r.aws(), r.k8s()) if r is not None else (None, None)
+        found = flows.security(domain.investigation_context(), aws, k8s, fleet, domain.clock.now())
         text = security.render(found, max_per_section=TOP_PER_SECTION)
         longest = max((len(f) for _, f in found.sections), default=0)
         if longest > TOP_PER_SECTION:  # the summary shows the top of each section
-            from bot.posture.report import format_rows, security_rows
+            from bot.posture.report import format_rows
 
             count = len(found.findings)
             attached = ReplyFile(
                 "security-audit.csv",
-                format_rows(security_rows(found), "csv"),
+                format_rows(flows.security_report_rows(found), "csv"),
                 f"security audit: {count} findings",
             )
             text += f"\n_The full report ({count} findings) is in the attached file._"
