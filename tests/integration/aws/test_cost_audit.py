@@ -23,9 +23,9 @@ from bot.capacity.setup import metric_sources
 from bot.posture.cost import CostAudit, CostSources, cost_audit
 from bot.posture.cost_render import render, rows
 from bot.posture.pricing import CostRules, PriceTable, load_prices, load_rules
-from integrations.aws.session import AwsClients, make_clients
-from sandbox.scenario import parse_scenario_text
+from integrations.aws.session import AwsClients
 from sandbox.world import SandboxWorld
+from tests.integration.aws.worlds import clients_of, world_of
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -99,15 +99,13 @@ logs:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
-    with SandboxWorld(parse_scenario_text(WORLD, "cost.yaml").scenario) as world:
+    with world_of(WORLD, "cost.yaml") as world:
         yield world
 
 
 @pytest.fixture(scope="module")
 def clients(world: SandboxWorld) -> AwsClients:
-    ep = world.endpoints
-    assert world.aws is not None
-    return make_clients(ep.region, ep.aws_endpoint_url, session=world.aws.session())
+    return clients_of(world)
 
 
 @pytest.fixture(scope="module")

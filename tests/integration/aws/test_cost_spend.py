@@ -13,8 +13,8 @@ from bot.posture.cost import CostSources, cost_audit
 from bot.posture.cost_render import render
 from bot.posture.pricing import load_prices, load_rules
 from integrations.aws.session import make_clients
-from sandbox.scenario import parse_scenario_text
 from sandbox.world import SandboxWorld
+from tests.integration.aws.worlds import world_of
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -35,7 +35,7 @@ alerts: [{id: a1, at: -1m, format: generic, name: cost-check, severity: warning}
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
-    with SandboxWorld(parse_scenario_text(QUIET, "quiet.yaml").scenario) as world:
+    with world_of(QUIET, "quiet.yaml") as world:
         yield world
 
 

@@ -13,10 +13,10 @@ from bot.posture.encryption import encryption_audit
 from bot.posture.finding import PostureFinding
 from bot.posture.security import ENCRYPTION_TITLE, render, security_audit
 from integrations.aws.posture_reads import PostureReader
-from integrations.aws.session import AwsClients, make_clients
+from integrations.aws.session import AwsClients
 from sandbox.investigate.context import context_for_world
-from sandbox.scenario import parse_scenario_text
 from sandbox.world import SandboxWorld
+from tests.integration.aws.worlds import clients_of, world_of
 
 WORLD = """\
 version: 1
@@ -31,15 +31,13 @@ alerts: [{id: a1, at: -1m, format: generic, name: enc-check, severity: warning}]
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
-    with SandboxWorld(parse_scenario_text(WORLD, "enc.yaml").scenario) as world:
+    with world_of(WORLD, "enc.yaml") as world:
         yield world
 
 
 @pytest.fixture(scope="module")
 def clients(world: SandboxWorld) -> AwsClients:
-    ep = world.endpoints
-    assert world.aws is not None
-    return make_clients(ep.region, ep.aws_endpoint_url, session=world.aws.session())
+    return clients_of(world)
 
 
 def _db(rds: Any, name: str, encrypted: bool) -> None:

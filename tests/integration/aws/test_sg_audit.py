@@ -13,10 +13,10 @@ import pytest
 from bot.posture.network import open_groups, port_risks, unused_groups
 from bot.posture.security import SG_TITLE, UNUSED_SG_TITLE, render, security_audit
 from integrations.aws.posture_reads import GroupUse, PostureReader
-from integrations.aws.session import AwsClients, make_clients
+from integrations.aws.session import AwsClients
 from sandbox.investigate.context import context_for_world
-from sandbox.scenario import parse_scenario_text
 from sandbox.world import SandboxWorld
+from tests.integration.aws.worlds import clients_of, world_of
 
 WORLD = """\
 version: 1
@@ -31,15 +31,13 @@ alerts: [{id: a1, at: -1m, format: generic, name: sg-check, severity: warning}]
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
-    with SandboxWorld(parse_scenario_text(WORLD, "sg.yaml").scenario) as world:
+    with world_of(WORLD, "sg.yaml") as world:
         yield world
 
 
 @pytest.fixture(scope="module")
 def clients(world: SandboxWorld) -> AwsClients:
-    ep = world.endpoints
-    assert world.aws is not None
-    return make_clients(ep.region, ep.aws_endpoint_url, session=world.aws.session())
+    return clients_of(world)
 
 
 def _group(ec2: Any, vpc: str, name: str, *rules: tuple[str, int, int, str]) -> str:
