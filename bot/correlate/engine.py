@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from bot.correlate.calls import is_call, read_call
 from bot.correlate.elect import StormVerdict
 from bot.correlate.entities import EntityMap
 from bot.correlate.group import Group
-from bot.correlate.labels import Token, env_of, identity_tokens
+from bot.correlate.index import GroupIndex
+from bot.correlate.labels import env_of, identity_tokens
 from bot.correlate.models import (
     AlertFacts,
     AlertRef,
@@ -62,9 +62,7 @@ class Correlator:
         self._entities = EntityMap(self.topology.services)
         self._groups: dict[str, Group] = {}
         self._alert_group: dict[AlertRef, str] = {}
-        self._by_service: dict[str, set[str]] = {}
-        self._by_token: dict[Token, set[str]] = {}
-        self._by_name: dict[str, set[str]] = {}
+        self._index = GroupIndex()
         self._seq = itertools.count()
         self._apart: set[frozenset[str]] = set()  # split by a person: never auto-merged
 
@@ -113,7 +111,7 @@ class Correlator:
             g = self._groups[known]
             g.last_at = max(g.last_at, alert.at)
             if not g.indexed:
-                self._reindex(g)
+                self._index.rebuild(g)
             return self._placement(g, False, "known", g.root)
         if known is not None:  # its old group is closed: the alert starts over
             self._remove_member(self._groups[known], alert.id)
@@ -158,7 +156,7 @@ class Correlator:
         if g is None or not g.open:
             return None
         if alert.at - g.last_at > self.config.window:
-            self._unindex(g)  # dormant: it can no longer take alerts
+            self._index.remove(g)  # dormant: it can no longer take alerts
             return None
         if env and g.envs and env not in g.envs:
             return None
@@ -179,16 +177,16 @@ class Correlator:
                     found[key] = (strength, reason)
 
         if alert.service:
-            consider(self._by_service.get(alert.service, ()), 4, "same_service")
+            consider(self._index.by_service.get(alert.service, ()), 4, "same_service")
         if self.config.use_labels:
             for token in identity_tokens(alert.labels):
-                consider(self._by_token.get(token, ()), 3, f"label:{token[0]}")
+                consider(self._index.by_token.get(token, ()), 3, f"label:{token[0]}")
         if alert.service and self.config.use_topology:
             depth = self.config.topology_depth
             below = self.topology.downstream(alert.service, depth)
             near = self.topology.upstream(alert.service, depth) | below
             for other in near:
-                keys = self._by_service.get(other)
+                keys = self._index.by_service.get(other)
                 if keys:
                     consider(keys, 2, f"topology:{other}")
                     if other in below:
@@ -199,12 +197,12 @@ class Correlator:
             call = read_call(alert, self._entities)
             for other in (call.caller, call.callee) if call else ():
                 if other != alert.service:  # a traced call is an edge, topology or not
-                    keys = self._by_service.get(other, set())
+                    keys = self._index.by_service.get(other, set())
                     consider(keys, 2, f"call:{other}")
                     if call is not None and other == call.caller:  # its callers' symptoms
                         explained.update(k for k in keys if k in found)
         if not alert.service:
-            consider(self._by_name.get(alert.name, ()), 1, "name")
+            consider(self._index.by_name.get(alert.name, ()), 1, "name")
         if not found:
             return None, "new", []
         best = max(found, key=lambda k: (found[k][0], self._groups[k].last_at))
@@ -230,9 +228,9 @@ class Correlator:
         elif g.root is None:
             self._recompute_root(g)
         if g.indexed:
-            self._index_new(g, alert)
+            self._index.add_alert(g, alert)
         else:
-            self._reindex(g)
+            self._index.rebuild(g)
 
     def _remove_member(self, g: Group, alert_id: AlertRef) -> AlertFacts:
         return self._take(g, [alert_id])[0]
@@ -240,7 +238,7 @@ class Correlator:
     def _take(self, g: Group, alert_ids: Iterable[AlertRef]) -> list[AlertFacts]:
         """Remove several members at once, in arrival order; the root is recomputed once (per
         member, a merge or split of a storm would replay the group once per alert it moves)."""
-        self._unindex(g)
+        self._index.remove(g)
         ids = sorted(alert_ids, key=lambda a: g.members[a].seq)
         taken = [g.count_out(a) for a in ids]
         for a in ids:
@@ -249,7 +247,7 @@ class Correlator:
             self._recompute_root(g)
         else:
             g.first, g.storm, g.root = {}, None, None
-        self._reindex(g)
+        self._index.rebuild(g)
         return taken
 
     def _storm_update(self, g: Group, member: Member, alert: AlertFacts) -> StormEvidence | None:
@@ -284,44 +282,6 @@ class Correlator:
     def _root_from_first(self, g: Group) -> None:
         g.root = root_of_services(g.first, self.topology, self.config.topology_depth)
 
-    def _index_new(self, g: Group, alert: AlertFacts) -> None:
-        if alert.service:
-            self._by_service.setdefault(alert.service, set()).add(g.key)
-        for t in identity_tokens(alert.labels):
-            self._by_token.setdefault(t, set()).add(g.key)
-        if not alert.service:
-            self._by_name.setdefault(alert.name, set()).add(g.key)
-
-    def _unindex(self, g: Group) -> None:
-        if not g.indexed:
-            return
-        pairs: list[tuple[dict[Any, set[str]], Iterable[Any]]] = [
-            (self._by_service, g.services),
-            (self._by_token, g.tokens),
-            (self._by_name, g.names),
-        ]
-        for index, keys in pairs:
-            for k in keys:
-                bucket = index.get(k)
-                if bucket is not None:
-                    bucket.discard(g.key)
-                    if not bucket:
-                        del index[k]
-        g.indexed = False
-
-    def _reindex(self, g: Group) -> None:
-        if g.indexed:
-            self._unindex(g)
-        if not g.open or not g.members:
-            return
-        for s in g.services:
-            self._by_service.setdefault(s, set()).add(g.key)
-        for t in g.tokens:
-            self._by_token.setdefault(t, set()).add(g.key)
-        for n in g.names:
-            self._by_name.setdefault(n, set()).add(g.key)
-        g.indexed = True
-
     def _get(self, key: str) -> Group:
         g = self._groups.get(key)
         if g is None:
@@ -332,13 +292,13 @@ class Correlator:
     def close(self, key: str) -> None:
         """The incident is resolved: its group takes no more alerts."""
         g = self._get(key)
-        self._unindex(g)
+        self._index.remove(g)
         g.open = False
 
     def reopen(self, key: str) -> None:
         g = self._get(key)
         g.open = True
-        self._reindex(g)
+        self._index.rebuild(g)
 
     def merge(self, into: str, other: str) -> GroupView:
         """Move every alert of ``other`` into ``into``; ``other`` is closed and emptied."""
@@ -385,7 +345,7 @@ class Correlator:
         g = self._groups.pop(key, None)
         if g is None:
             return
-        self._unindex(g)
+        self._index.remove(g)
         for alert_id in g.members:
             if self._alert_group.get(alert_id) == key:
                 del self._alert_group[alert_id]
