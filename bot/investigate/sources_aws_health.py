@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import TypeVar
 
 from bot.investigate.reachability import (
     Endpoint,
@@ -27,11 +25,10 @@ from bot.investigate.sources_health import (
     TargetGroupRecord,
     TargetRecord,
 )
+from bot.investigate.sources_host import LiveHost
 from integrations.aws import ecs_tasks, elbv2, reachability_analyzer, vpc
 from integrations.aws.errors import AwsError, AwsNotFound
-from integrations.aws.session import AwsClients
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 _PATH = r"(/[\w./-]*)"
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "-1": "-1"}
@@ -43,19 +40,8 @@ def health_paths(command: str) -> list[str]:
     return re.findall(r"https?://[^/\s]+" + _PATH, command)
 
 
-class AwsHealthReads:
+class AwsHealthReads(LiveHost):
     """Mixed into ``LiveEvidence``, which provides the memo, the clients and the graph."""
-
-    _reverse: dict[str, str]
-
-    def _once(self, key: str, load: Callable[[], T]) -> T:
-        raise NotImplementedError
-
-    def _need_aws(self) -> AwsClients:
-        raise NotImplementedError
-
-    def _resources(self, kind: str) -> list[tuple[str, str | None]]:
-        raise NotImplementedError
 
     def _ecs_wiring(self) -> dict[str, tuple[str, ecs_tasks.ServiceWiring]]:
         """target group ARN -> ("cluster/service", the service's wiring)."""

@@ -3,9 +3,7 @@ services, users, scaling groups, certificates), each memoised for one investigat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
 
 from bot.investigate.sources import (
     AsgRecord,
@@ -18,26 +16,13 @@ from bot.investigate.sources import (
     LambdaRecord,
     RdsRecord,
 )
+from bot.investigate.sources_host import LiveHost
 from integrations.aws import ec2, ecs, iam, lambda_, rds, s3
 from integrations.aws.errors import AwsNotFound
-from integrations.aws.session import AwsClients
-
-T = TypeVar("T")
 
 
-class AwsInventory:
+class AwsInventory(LiveHost):
     """Mixed into ``LiveEvidence``, which provides the memo, the clients and the clock."""
-
-    _reverse: dict[str, str]
-
-    def _once(self, key: str, load: Callable[[], T]) -> T:
-        raise NotImplementedError
-
-    def _need_aws(self) -> AwsClients:
-        raise NotImplementedError
-
-    def _resources(self, kind: str) -> list[tuple[str, str | None]]:
-        raise NotImplementedError
 
     def now(self) -> datetime:
         raise NotImplementedError
