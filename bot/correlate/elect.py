@@ -209,6 +209,29 @@ def rank(
     return tied + order[len(tied) :]
 
 
+def corroborated(
+    blame: Mapping[str, float],
+    own: Mapping[str, float],
+    fan_in: Callable[[str], int],
+    own_weight: float,
+    fan_in_power: float = 0.0,
+) -> dict[str, float]:
+    """Per service, the score the calls basis ranks by: its share of the storm's call blame,
+    divided by ``fan_in ** fan_in_power`` (a callee of k calling services collects k streams of
+    vantage points whatever its health, so the share per caller is what compares), plus
+    ``own_weight`` per unit its own anomalies stand out of its sibling replicas (``own``, see
+    ``standout``; 0 when they do not). A service with no anomalous call into it competes on its
+    own anomalies alone; a shared callee with nothing of its own competes on the calls alone."""
+    total = sum(blame.values()) or 1.0
+    scores: dict[str, float] = {}
+    for s in set(blame) | {s for s, w in own.items() if w > 0}:
+        share = blame.get(s, 0.0) / total
+        if fan_in_power and share:
+            share /= max(1, fan_in(s)) ** fan_in_power
+        scores[s] = share + own_weight * max(0.0, own.get(s, 0.0))
+    return scores
+
+
 def share_confidence(top: float, second: float, low: float = 0.2, high: float = 0.6) -> float:
     """From ``low`` (a tie) to ``high`` (nothing else has any): the winner's share over the
     runner-up, for blame that only ever points at where anomalous calls end."""
