@@ -24,9 +24,11 @@ Four kinds of evidence, strongest first; the first kind that singles a service o
    calls hands ``pass_down`` of what it received to the entities it calls, as far as their other
    callers agree (an absorbing random walk in the manner of MicroRCA's personalised PageRank
    over the anomalous subgraph, Wu et al., NOMS 2020; the blame rests where the anomalous calls
-   end). So a chain of failing spans ends on the deepest erroring service. Ties go to the
-   service the others depend on (call edges seen plus the configured topology), then to the
-   earliest evidence.
+   end). So a chain of failing spans ends on the deepest erroring service. Services are
+   compared on their share of the blame per calling service (``corroborated``: a callee of
+   many callers collects anomalous calls from each whatever its health), plus their own
+   anomalies that stand out below the margin of rule 2. Ties go to the service the others
+   depend on (call edges seen plus the configured topology), then to the earliest evidence.
 
 Each verdict carries a confidence: high for a change, middling for a standing-out entity, and
 for blame the share the winner holds over the runner-up, low when the evidence is spread.
@@ -207,6 +209,29 @@ def rank(
         dep = {s: depends_on_it(s) for s in tied}
         tied.sort(key=lambda s: (-dep[s], first.get(s, 1 << 62), s))
     return tied + order[len(tied) :]
+
+
+def corroborated(
+    blame: Mapping[str, float],
+    own: Mapping[str, float],
+    fan_in: Callable[[str], int],
+    own_weight: float,
+    fan_in_power: float = 0.0,
+) -> dict[str, float]:
+    """Per service, the score the calls basis ranks by: its share of the storm's call blame,
+    divided by ``fan_in ** fan_in_power`` (a callee of k calling services collects k streams of
+    vantage points whatever its health, so the share per caller is what compares), plus
+    ``own_weight`` per unit its own anomalies stand out of its sibling replicas (``own``, see
+    ``standout``; 0 when they do not). A service with no anomalous call into it competes on its
+    own anomalies alone; a shared callee with nothing of its own competes on the calls alone."""
+    total = sum(blame.values()) or 1.0
+    scores: dict[str, float] = {}
+    for s in set(blame) | {s for s, w in own.items() if w > 0}:
+        share = blame.get(s, 0.0) / total
+        if fan_in_power and share:
+            share /= max(1, fan_in(s)) ** fan_in_power
+        scores[s] = share + own_weight * max(0.0, own.get(s, 0.0))
+    return scores
 
 
 def share_confidence(top: float, second: float, low: float = 0.2, high: float = 0.6) -> float:

@@ -15,6 +15,7 @@ BASIS_WORDS = {
     "own": "its own anomalies",
     "lead": "its own anomalies before any symptom",
     "calls": "the anomalous calls",
+    "own+calls": "its own anomalies, over the anomalous calls",
 }
 _LIST_MAX = 3
 
@@ -113,6 +114,19 @@ def caller_why(
         f"their other callers mostly do not: it is the common factor of its anomalous calls; "
         + blamed(held, runner_up, second)
     )
+
+
+def per_caller_why(service: str, fan_in: int, leader: str, leader_fan_in: int) -> str:
+    """Why a callee with less of the blame than ``leader`` was named: per calling service."""
+    return (
+        f"; per calling service it holds more ({_callers(fan_in)} against {leader}'s "
+        f"{_callers(leader_fan_in)}: a callee of many callers collects anomalous calls from "
+        "each, whatever its own health)"
+    )
+
+
+def _callers(n: int) -> str:
+    return f"{n} calling service{'s' if n != 1 else ''}"
 
 
 def blamed(held: float, runner_up: str | None, second: float) -> str:

@@ -57,6 +57,11 @@ class CorrelationConfig:
     #: an entity whose own cause anomaly (CPU, memory, a crash, an error line) came this long or
     #: more before the storm's first symptom is its root when no change or standout decides
     storm_lead: timedelta = timedelta(seconds=10)
+    #: when no rule above decides, a service's own anomalies that stand out of its replicas
+    #: (below ``storm_own_margin``) add this much per unit to its share of the call blame
+    storm_own_weight: float = 0.2
+    #: a callee's share of the call blame is divided by (services calling it) ** this
+    storm_fan_in_power: float = 1.25
 
 
 @dataclass(frozen=True)

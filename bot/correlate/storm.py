@@ -35,14 +35,23 @@ from bot.correlate.elect import (
     Split,
     StormVerdict,
     carry_down,
+    corroborated,
     leaders,
     rank,
     share_confidence,
     standout,
 )
 from bot.correlate.entities import EntityMap
-from bot.correlate.explain import caller_why, calls_why, change_why, lead_why, own_why
+from bot.correlate.explain import (
+    blamed,
+    caller_why,
+    calls_why,
+    lead_why,
+    own_why,
+    per_caller_why,
+)
 from bot.correlate.models import ENTITY_KEYS, KPI_KEYS, AlertFacts, AlertRef
+from bot.correlate.verdicts import by_change
 from bot.topology import Topology
 
 if TYPE_CHECKING:
@@ -74,6 +83,8 @@ class StormEvidence:
     own_margin: float = 3.0
     lead: timedelta = timedelta(seconds=10)  # an own anomaly this much before every symptom
     pass_down: float = 0.5
+    own_weight: float = 0.2  # per unit of standout, against a share of the call blame
+    fan_in_power: float = 1.25  # blame share divided by (calling services) ** this
     entity_share: float = 0.5  # one entity holding this much of its service's blame is named
     book: RoleBook = field(default_factory=_default_book)
     first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)  # alerts on a service
@@ -190,10 +201,10 @@ class StormEvidence:
         blame, held = self._blame(topology)
         depends = self._depends_on(topology)
         verdict = (
-            self._by_change(blame, depends, topology)
+            by_change(self.changes, self.own, self.first_symptom, blame, depends, topology)
             or self._by_own(blame, depends)
             or self._by_lead(blame, topology)
-            or self._by_calls(blame, held, depends)
+            or self._by_calls(blame, held, depends, topology)
         )
         if verdict is None:
             return None
@@ -247,31 +258,6 @@ class StormEvidence:
             )
 
         return count
-
-    def _by_change(
-        self, blame: dict[str, float], depends: Callable[[str], int], topology: Topology
-    ) -> StormVerdict | None:
-        start = self.first_symptom
-        implicated = set(blame) | set(self.own)
-        near = {d for s in implicated for d in topology.upstream(s)}
-        before = {
-            s: at
-            for s, (at, _) in self.changes.items()
-            if (start is None or at <= start) and (s in implicated or s in near)
-        }
-        if not before:
-            return None
-        scores = {s: blame.get(s, 0.0) + 1.0 for s in before}
-        order = rank(scores, depends, {s: self.changes[s][1] for s in before})
-        top = order[0]
-        return StormVerdict(
-            service=top,
-            entity=None,
-            basis="change",
-            confidence=0.8 if len(order) == 1 else 0.6,
-            runner_up=order[1] if len(order) > 1 else None,
-            why=change_why(top, self.changes[top][0], self.first_symptom),
-        )
 
     def _by_lead(self, blame: dict[str, float], topology: Topology) -> StormVerdict | None:
         """An entity whose own cause anomaly came ``lead`` or more before the storm's first
@@ -327,13 +313,48 @@ class StormEvidence:
         )
 
     def _by_calls(
-        self, blame: dict[str, float], per_entity: dict[str, float], depends: Callable[[str], int]
+        self,
+        blame: dict[str, float],
+        per_entity: dict[str, float],
+        depends: Callable[[str], int],
+        topology: Topology,
     ) -> StormVerdict | None:
+        """Blame over the calls, with each service's own anomalies that stand out of its
+        replicas (below the ``own`` margin) added (``elect.corroborated``): a shared callee with
+        nothing of its own does not win over a service whose own pods are anomalous, unless
+        the calls point at it clearly more."""
         if not blame:
             return None
-        order = rank(blame, depends, self.evidence_first)
+        stand = {s: standout(per) for s, per in self.own.items() if per}
+        callers: dict[str, set[str]] = {}
+        for a, b in self.edges:
+            callers.setdefault(b, set()).add(a)
+
+        def fan_in(s: str) -> int:
+            return len(callers.get(s, set()) | topology.downstream(s, 1))
+
+        own = {s: w for s, (w, _) in stand.items()}
+        scores = corroborated(blame, own, fan_in, self.own_weight, self.fan_in_power)
+        order = rank(scores, depends, self.evidence_first)
         top = order[0]
-        second = blame[order[1]] if len(order) > 1 else 0.0
+        leader = max(blame, key=lambda s: (blame[s], -self.evidence_first.get(s, 1 << 62)))
+        runner_up = leader if top != leader else (order[1] if len(order) > 1 else None)
+        second = blame.get(runner_up, 0.0) if runner_up else 0.0
+        confidence = share_confidence(scores[top], scores[order[1]] if len(order) > 1 else 0.0)
+        if top != leader:
+            confidence = min(confidence, 0.35)  # the raw blame names another: less sure
+        if top != leader and own.get(top, 0.0) > 0:  # its own anomalies decided
+            weight, pod = stand[top]
+            why = own_why(
+                pod,
+                self.own[top][pod],
+                len(self.own[top]) - 1,
+                weight,
+                self.own_at.get(pod),
+                min(self.symptom_at.values(), default=None),
+            )
+            why += f"; {blamed(blame.get(top, 0.0), leader, blame[leader])}"
+            return StormVerdict(top, pod, "own+calls", confidence, leader, why)
         mine = [e for e in per_entity if self.entity_service.get(e) == top]
         held = {e: per_entity[e] for e in mine if e != top.lower()}
         entity = (
@@ -343,16 +364,10 @@ class StormEvidence:
         )
         if entity is not None and held[entity] < self.entity_share * blame[top]:
             entity = None  # spread over its replicas: a fault of the service, not of one pod
-        return StormVerdict(
-            service=top,
-            entity=entity,
-            basis="calls",
-            confidence=share_confidence(blame[top], second),
-            runner_up=order[1] if len(order) > 1 else None,
-            why=self._calls_why(
-                top, mine, blame[top], order[1] if len(order) > 1 else None, second
-            ),
-        )
+        why = self._calls_why(top, mine, blame[top], runner_up, second)
+        if top != leader:
+            why += per_caller_why(top, fan_in(top), leader, fan_in(leader))
+        return StormVerdict(top, entity, "calls", confidence, runner_up, why)
 
     def _calls_why(
         self, top: str, mine: list[str], held: float, runner_up: str | None, second: float

@@ -28,8 +28,14 @@ evidence).
 4 replicas each) straight into the correlator and prints alerts per second, wall-clock and per
 CPU second (steadier on a shared machine): the cost of electing a large storm's root as it grows.
 
+``--timeline`` prints, for each dev storm the election misses, the true and the elected root and
+every service's own, incoming-call and outgoing-call alerts (``storm_study.timeline``);
+``--folds`` chooses the election's weights on half the dev storms and scores them on the other
+half, both ways, with the baseline on the same halves (``storm_study.folds``). Neither runs on
+the held-out storms.
+
 Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--dir PATH] [--heldout | --all]
-     [-v] [--synthetic N]
+     [-v] [--synthetic N] [--timeline] [--folds]
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from bot.correlate.explain import describe_verdict  # noqa: E402
 from bot.topology import Topology  # noqa: E402
 from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
+from tests.bench.storm_study import folds, timeline  # noqa: E402
 
 STORMS = ROOT.parent / "shared" / "data" / "storms"
 HELDOUT_LIST = Path(__file__).with_name("storms_heldout.txt")
@@ -204,6 +211,24 @@ def synthetic(n: int, services: int = 60, seed: int = 20261206) -> None:
     )
 
 
+def study(files: list[Path], show_timeline: bool, show_folds: bool) -> None:
+    loaded = [load_scenario(p) for p in files]
+    if show_timeline:
+        for path, storm in zip(files, loaded, strict=True):
+            lines = timeline(storm)
+            if lines[0].startswith("--"):
+                print(f"{path.stem} {lines[0]}")
+                print("\n".join(lines[1:]))
+    if show_folds:
+        baseline = [
+            s.truth is not None
+            and s.truth.root_cause is not None
+            and most_upstream_service(s) == s.truth.root_cause.service
+            for s in loaded
+        ]
+        print("\n".join(folds(loaded, baseline)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--heldout", action="store_true", help="score the held-out storms only")
@@ -211,6 +236,8 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, help="another folder of storms (held-out list heldout.txt)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per storm")
     ap.add_argument("--synthetic", type=int, default=0, help="time N synthetic traced alerts")
+    ap.add_argument("--timeline", action="store_true", help="dev misses: who alerted when")
+    ap.add_argument("--folds", action="store_true", help="dev: weights chosen on half, scored")
     args = ap.parse_args()
     if args.synthetic:
         synthetic(args.synthetic)
@@ -219,7 +246,13 @@ def main() -> None:
     if not folder.is_dir():
         print(f"[storms] skipped: no storm data in {folder} (../shared is not beside this clone)")
         return
+    if (args.timeline or args.folds) and (args.heldout or args.all):
+        print("[storms] --timeline and --folds study the dev storms only, never the held-out")
+        return
     files = storm_files(None if args.all else args.heldout, folder, listing)
+    if args.timeline or args.folds:
+        study(files, args.timeline, args.folds)
+        return
     label = "all" if args.all else "held-out" if args.heldout else "dev"
     if args.dir:
         label = f"{folder.name} {label}"
