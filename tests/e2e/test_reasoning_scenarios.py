@@ -116,3 +116,18 @@ def test_a_gone_pods_shipped_logs_are_mined_with_or_without_a_cluster() -> None:
             context_for_world(world), incident_view(alerts, inc.root_alert)
         )
     _top_matches(bare_result, truth)
+
+
+def test_a_question_about_last_night_reads_the_alerts_of_last_night() -> None:
+    # the question's own incident holds no evidence; the service's alerts of nine hours ago do
+    loaded = load_scenario(HERE / "r06-yesterdays-alerts-are-the-only-witness.yaml")
+    truth = loaded.truth
+    assert truth is not None
+    question = truth.incidents[1]
+    with SandboxWorld(loaded.scenario) as world:
+        alerts = [a for a in loaded.scenario.alerts if a.id in question.alerts]
+        result = investigate_incident(
+            context_for_world(world), incident_view(alerts, question.root_alert)
+        )
+    _top_matches(result, truth)
+    assert any("Java heap space" in e and "9.0 h ago" in e for e in result.hypotheses[0].evidence)
