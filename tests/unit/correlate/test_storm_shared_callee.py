@@ -67,6 +67,9 @@ def test_a_callee_of_many_callers_does_not_outweigh_a_leaf_all_its_callers_see_s
     assert (verdict.service, verdict.basis) == ("ads", "calls")
     assert verdict.runner_up == "catalog"
     assert verdict.confidence <= 0.35  # the raw counts disagree: said with less confidence
+    assert "per calling service it holds more (1 calling service against catalog's 3" in (
+        describe_verdict(verdict)
+    )
 
 
 def test_a_leaf_with_its_own_resource_anomalies_beats_a_shared_callee_with_none() -> None:
