@@ -13,11 +13,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from bot import observability
 from bot.errors import AiopsError, UpstreamUnavailable
+from bot.workers import Workers
 
 log = logging.getLogger("aiops.jobs")
 
@@ -39,7 +39,9 @@ def describe_error(exc: BaseException, *, where: str) -> str:
 
 
 class JobRunner:
-    """A ``ThreadPoolExecutor`` with a cap on queued work (``busy`` beyond it)."""
+    """A pool of worker threads (all started up front, see :mod:`bot.workers`) with a cap on
+    queued work (``busy`` beyond it). ``submit`` starts no thread and takes no lock shared with
+    other pools: a Slack listener calls it before its ack can leave."""
 
     def __init__(
         self,
@@ -50,7 +52,7 @@ class JobRunner:
     ) -> None:
         """``before_each`` runs on the worker before each job starts: a gate that lets work with
         a deadline go first (the Slack front door holds jobs while acks are owed)."""
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="aiops-job")
+        self._pool = Workers(max_workers, name="aiops-job")
         self._before_each = before_each
         self._slots = threading.BoundedSemaphore(max_pending)
         self._idle = threading.Condition()
@@ -103,7 +105,7 @@ class JobRunner:
         return True
 
     def shutdown(self, *, wait: bool = True) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+        self._pool.shutdown(wait=wait, cancel_pending=not wait)
 
 
 class Jobs(Protocol):

@@ -1,10 +1,24 @@
-"""Rows of strings as CSV or a Markdown table (the terminal's ``--format csv|md``)."""
+"""Rows of strings as CSV or a Markdown table (the terminal's ``--format csv|md``), and the
+one row every audit report is made of (``ReportRow``: security, cost, compliance, drift)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    section: str
+    severity: str
+    check: str
+    resource: str
+    summary: str
+    fix_action: str = ""
+    account: str = ""  # set when several accounts are read
+    region: str = ""
 
 
 def csv_text(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -146,9 +146,7 @@ class SandboxWorld:
             )
             self.startup_seconds["kubernetes"] = time.perf_counter() - t
         loki_module = _optional("sandbox.loki")
-        if loki_module is not None and any(
-            s.source.startswith("file:") for s in self.scenario.logs
-        ):
+        if loki_module is not None and self._shipped_logs():
             t = time.perf_counter()
             self.loki = _with_timeout(
                 "Loki",
@@ -156,6 +154,21 @@ class SandboxWorld:
                 self.timeout,
             )
             self.startup_seconds["loki"] = time.perf_counter() - t
+
+    def _shipped_logs(self) -> bool:
+        """Whether some log lines are served by no API but Loki: file sources, and pod logs of a
+        pod the Kubernetes sandbox does not hold (deleted since, or no cluster in the world),
+        which production keeps where promtail shipped them."""
+        k8s = self.scenario.kubernetes
+        live = {(p.namespace, p.name) for p in k8s.pods} if k8s is not None else set()
+        for entry in self.scenario.logs:
+            prefix, _, rest = entry.source.partition(":")
+            if prefix in ("file", "loki"):
+                return True
+            parts = rest.split("/")
+            if prefix == "k8s" and len(parts) == 3 and (parts[0], parts[1]) not in live:
+                return True
+        return False
 
     def stop(self) -> None:
         for name in ("loki", "k8s", "aws"):

@@ -20,10 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.capacity.models import ResourceKind, WatchedResource
+from bot.configfile import load_yaml_mapping, read_text, validate_model
 from bot.errors import UserError
 from integrations.metrics.models import MetricRef
 
@@ -125,23 +125,21 @@ class CapacityConfig(_Strict):
 def parse_config(data: Any, where: str = "capacity.yaml") -> CapacityConfig:
     if data is None:
         return CapacityConfig()
-    try:
-        return CapacityConfig.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise UserError(f"{where}: {loc}: {msg}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: expected a mapping with 'resources' at the top")
+    return validate_model(CapacityConfig, data, source=where)
 
 
 def load_config(path: Path | None) -> CapacityConfig:
     """The file's config; no file means discovery only, with the default thresholds."""
     if path is None:
         return CapacityConfig()
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise UserError(f"capacity file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
-    return parse_config(data, str(path))
+    text = read_text(
+        Path(path),
+        what="capacity file",
+        hint="check AIOPS_CAPACITY_FILE; examples/config/capacity.yaml is a commented example",
+    )
+    raw = load_yaml_mapping(
+        text, source=str(path), expected="a mapping with 'resources' at the top"
+    )
+    return parse_config(raw, str(path))

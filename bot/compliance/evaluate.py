@@ -37,11 +37,21 @@ class ConfigRuleResult:
     compliance: str
     checked: int
     failing: list[tuple[str, str]] = field(default_factory=list)  # (resource type, id)
+    account: str = ""  # several accounts: where the rule was read
+    region: str = ""
 
     @property
     def key(self) -> str:
-        """Its id in stored runs and reports, apart from our own rules' ids."""
-        return f"config:{self.name}"
+        """Its id in stored runs and reports, apart from our own rules' ids (and, across
+        accounts, from the same rule read in another account or region)."""
+        where = f"{self.account}/{self.region}/" if self.account else ""
+        return f"config:{where}{self.name}"
+
+    @property
+    def label(self) -> str:
+        """``AWS Config rule NAME``, with where it was read across accounts."""
+        where = f"`{self.account} {self.region}` " if self.account else ""
+        return f"{where}AWS Config rule {self.name}"
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class ComplianceReport:
     results: list[RuleResult]
     config: list[ConfigRuleResult] = field(default_factory=list)  # AWS Config, where enabled
     config_note: str | None = None  # why there are no Config results (off, unreadable)
+    config_errors: list[str] = field(default_factory=list)  # accounts / regions not read
 
     @property
     def checks(self) -> int:

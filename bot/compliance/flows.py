@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot.clock import Clock
-from bot.compliance.aws_config import with_aws_config
+from bot.compliance.aws_config import with_aws_config, with_fleet_config
 from bot.compliance.evaluate import ComplianceReport, evaluate
 from bot.compliance.rules import load_rules
 from bot.compliance.runs import Trend, record
@@ -28,8 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def assess(rules_file: Path | None, sources: InventorySources) -> ComplianceReport:
-    """Our rules (built-in plus ``rules_file``) over the inventory, and AWS Config's."""
+    """Our rules (built-in plus ``rules_file``) over the inventory, and AWS Config's (in
+    every account and region when ``sources`` has a fleet)."""
     report = evaluate(load_rules(rules_file), sources)
+    if sources.fleet is not None:
+        return with_fleet_config(report, sources.fleet)
     config = getattr(sources.aws, "config", None) if sources.aws is not None else None
     return with_aws_config(report, config)
 

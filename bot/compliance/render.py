@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.compliance.evaluate import ComplianceReport
 from bot.compliance.runs import Trend
-from bot.posture.report import ReportRow
+from bot.tables import ReportRow
 
 #: AWS Config rules carry no severity of their own
 CONFIG_SEVERITY = "medium"
@@ -42,16 +42,16 @@ def summary(report: ComplianceReport, trend: Trend | None = None, *, max_listed:
             names = ", ".join(rid for _, rid in c.failing[:max_listed])
             more = f" and {len(c.failing) - max_listed} more" if len(c.failing) > max_listed else ""
             lines.append(
-                f":warning: [{CONFIG_SEVERITY}] AWS Config rule {c.name}: "
+                f":warning: [{CONFIG_SEVERITY}] {c.label}: "
                 f"{len(c.failing)} of {c.checked} fail: {names}{more}"
             )
         else:
             lines.append(
-                f":white_check_mark: AWS Config rule {c.name} ({c.compliance.lower()}, "
-                f"{c.checked} checked)"
+                f":white_check_mark: {c.label} ({c.compliance.lower()}, {c.checked} checked)"
             )
     if report.config_note:
         lines.append(f":information_source: AWS Config: {report.config_note}")
+    lines += [f":x: AWS Config: {e}" for e in report.config_errors]
     return "\n".join(lines)
 
 
@@ -81,8 +81,10 @@ def rows(report: ComplianceReport) -> list[ReportRow]:
         for rtype, rid in c.failing:
             out.append(
                 ReportRow("compliance", CONFIG_SEVERITY, c.key, rid,
-                          f"AWS Config rule {c.name}: {rtype} {rid} is non-compliant")
+                          f"AWS Config rule {c.name}: {rtype} {rid} is non-compliant",
+                          account=c.account, region=c.region)
             )  # fmt: skip
     if report.config_note:
         out.append(ReportRow("notes", "info", "aws_config", "", report.config_note))
+    out += [ReportRow("errors", "error", "aws_config", "", e) for e in report.config_errors]
     return out

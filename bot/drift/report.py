@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.drift.compare import Drift
-from bot.posture.report import ReportRow
+from bot.tables import ReportRow
 
 
 @dataclass

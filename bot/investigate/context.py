@@ -7,12 +7,12 @@ caller (the replay, the CLI, the Slack job) from real clients; nothing here open
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.investigate.sources import Evidence
+from bot.investigate.sources import Evidence, PastAlert
 from bot.topology import ServiceNode, Topology
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ class InvestigationContext:
     llm_timeout_s: float = 30.0  # per request to the model
     history: Any | None = None  # a bot.investigate.experience.Experience (past outcomes)
     past_incidents: PastIncidents | None = None  # similar past incidents, for the LLM prompt
+    # alerts received before, where there is no store (services, since, until -> alerts): the
+    # sandbox hands over the scenario's delivered alerts the way it hands over webhook changes
+    past_alerts: Callable[[Sequence[str], datetime, datetime], list[PastAlert]] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:

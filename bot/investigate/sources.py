@@ -95,6 +95,18 @@ class RevisionRecord:
 
 
 @dataclass(frozen=True)
+class PastAlert:
+    """An alert received earlier (firing or resolved): what it said about which service."""
+
+    service: str
+    name: str
+    summary: str
+    severity: str
+    status: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
 class LogRecord:
     at: datetime | None
     level: str | None

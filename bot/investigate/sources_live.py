@@ -274,32 +274,55 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
         if kind == "cloudwatch" and self._aws is not None:
             events = cwlogs.filter_events(self._aws.logs, rest, start, end)
             return [LogRecord(e.at, _level_of(e.message), e.message, source) for e in events]
-        if kind == "k8s" and self._k8s is not None:
+        if kind == "k8s":
             parts = rest.split("/")
             if len(parts) != 3:
                 return []
-            ns, pod, container = parts
-            lines = self._k8s.pod_logs(ns, pod, container, previous=previous)
-            out = []
-            for raw in lines:
-                m = _LINE.match(raw)
-                at: datetime | None = None
-                if m:
-                    level, text = m.group(2), m.group(3)
-                    try:
-                        at = datetime.fromisoformat(m.group(1)) if m.group(1) else None
-                    except ValueError:
-                        at = None
-                else:
-                    level, text = _level_of(raw), raw
-                out.append(LogRecord(at, level, text, source))
-            return out
-        if kind in ("file", "loki") and self._router is not None:
-            from integrations.logs import LogQuery
-
-            query = LogQuery(source=source, start=start, end=end, limit=20_000)
-            return [
-                LogRecord(ln.timestamp, ln.level, ln.text, source)
-                for ln in self._router.fetch(query)
-            ]
+            served = self._pod_log_lines(source, *parts, previous=previous)
+            if served is not None:
+                return served
+            # the pod is gone (or no cluster is configured here): its lines may still be
+            # where they were shipped (promtail labels them namespace/pod/container in Loki)
+            return self._shipped(source, start, end)
+        if kind in ("file", "loki"):
+            return self._shipped(source, start, end)
         return []
+
+    def _pod_log_lines(
+        self, source: str, ns: str, pod: str, container: str, *, previous: bool
+    ) -> list[LogRecord] | None:
+        """The pod's lines from the API server; None when there is no cluster or no such pod."""
+        if self._k8s is None:
+            return None
+        from integrations.kubernetes import K8sNotFound
+
+        try:
+            lines = self._k8s.pod_logs(ns, pod, container, previous=previous)
+        except K8sNotFound:
+            return None
+        out = []
+        for raw in lines:
+            m = _LINE.match(raw)
+            at: datetime | None = None
+            if m:
+                level, text = m.group(2), m.group(3)
+                try:
+                    at = datetime.fromisoformat(m.group(1)) if m.group(1) else None
+                except ValueError:
+                    at = None
+            else:
+                level, text = _level_of(raw), raw
+            out.append(LogRecord(at, level, text, source))
+        return out
+
+    def _shipped(self, source: str, start: datetime, end: datetime) -> list[LogRecord]:
+        """Lines of ``source`` from the log store they were shipped to (Loki), if one is set."""
+        if self._router is None:
+            return []
+        from integrations.logs import LogQuery
+
+        query = LogQuery(source=source, start=start, end=end, limit=20_000)
+        backend = self._router.shipped_backend(source)
+        if backend is None:
+            return []
+        return [LogRecord(ln.timestamp, ln.level, ln.text, source) for ln in backend.fetch(query)]

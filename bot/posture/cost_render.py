@@ -58,15 +58,23 @@ def spend_lines(spend: Spend | None) -> list[str]:
     return lines
 
 
-def render(audit: CostAudit, *, max_listed: int = 10) -> str:
+def render(
+    audit: CostAudit,
+    *,
+    max_listed: int = 10,
+    head: str | None = None,
+    spend: list[str] | None = None,
+) -> str:
+    """The chat summary; ``head`` and ``spend`` replace the audit's own (across accounts
+    each account's spend is listed on its own)."""
     ranked = audit.ranked()
-    lines = [headline(audit)]
+    lines = [head if head is not None else headline(audit)]
     lines += [f":moneybag: {f.summary}{_fix(f)}" for f in ranked[:max_listed]]
     if len(ranked) > max_listed:
         lines.append(f"… and {len(ranked) - max_listed} more")
     if not ranked:
         lines.append("No waste found.")
-    lines += spend_lines(audit.spend)
+    lines += spend if spend is not None else spend_lines(audit.spend)
     lines += [f":x: {note}" for note in audit.notes]
     return "\n".join(lines)
 

@@ -6,29 +6,19 @@ cost audit's ``monthly_usd``)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Literal
 
 from bot.posture.security import SecurityAudit
-from bot.tables import csv_text, markdown_table
+from bot.tables import ReportRow, csv_text, markdown_table
+
+__all__ = ["FORMATS", "Format", "ReportRow", "format_rows", "security_rows"]
 
 Format = Literal["table", "md", "csv", "json"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json")
 COLUMNS = ("section", "severity", "check", "resource", "summary", "fix_action")
 #: added in front when the rows come from more than one account or region
 WHERE = ("account", "region")
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    section: str
-    severity: str
-    check: str
-    resource: str
-    summary: str
-    fix_action: str = ""
-    account: str = ""  # set when several accounts are read
-    region: str = ""
 
 
 def security_rows(audit: SecurityAudit) -> list[ReportRow]:

@@ -30,9 +30,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.configfile import load_yaml_mapping, read_text, validate_model
 from bot.errors import UserError
 from integrations.metrics.models import MetricRef
 
@@ -134,22 +134,18 @@ class SloConfig(_Strict):
 def parse_config(data: Any, where: str = "slo.yaml") -> SloConfig:
     if data is None:
         return SloConfig()
-    try:
-        return SloConfig.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise UserError(f"{where}: {loc}: {msg}" if loc else f"{where}: {msg}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: expected a mapping with 'slos' at the top")
+    return validate_model(SloConfig, data, source=where)
 
 
 def load_config(path: Path | None) -> SloConfig:
     if path is None:
         return SloConfig()
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise UserError(f"SLO file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
-    return parse_config(data, str(path))
+    text = read_text(
+        Path(path),
+        what="SLO file",
+        hint="check AIOPS_SLO_FILE; examples/config/slo.yaml is a commented example",
+    )
+    raw = load_yaml_mapping(text, source=str(path), expected="a mapping with 'slos' at the top")
+    return parse_config(raw, str(path))

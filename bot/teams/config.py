@@ -29,10 +29,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.errors import UserError
+from bot.configfile import load_yaml_mapping, read_text, validate_model
 
 _USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _GROUP = re.compile(r"^S[A-Z0-9]{2,20}$")
@@ -151,21 +150,8 @@ class TeamsFile(_Model):
 
 
 def _parse(text: str, source: str, model: type[_Model]) -> Any:
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{source}{where}: not valid YAML") from None
-    if not isinstance(raw, dict):
-        raise UserError(f"{source}: expected a mapping at the top")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "top level"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise UserError(f"{source}: {where}: {msg}") from None
+    raw = load_yaml_mapping(text, source=source, expected="a mapping at the top")
+    return validate_model(model, raw, source=source)
 
 
 def parse_services(text: str, *, source: str = "services.yaml") -> ServicesFile:
@@ -179,13 +165,11 @@ def parse_teams(text: str, *, source: str = "teams.yaml") -> TeamsFile:
 
 
 def _read(path: Path, setting: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(
-            f"cannot read {path} ({exc.strerror})",
-            hint=f"check {setting}; examples/config/{path.name} is a commented example",
-        ) from None
+    return read_text(
+        path,
+        what=f"{path.stem} file",
+        hint=f"check {setting}; examples/config/{path.name} is a commented example",
+    )
 
 
 def load_services(path: Path | None) -> ServicesFile | None:

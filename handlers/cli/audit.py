@@ -66,111 +66,59 @@ def _posture(
     tfstate: Path | None = None,
     account: str | None = None,
 ) -> list[Any]:
-    """Run the security, cost, compliance or drift audit over the configured AWS (every
-    account of AIOPS_ACCOUNTS_FILE when set) or a scenario's world."""
+    """Run the security, cost, compliance or drift audit flow over the configured AWS (every
+    account of AIOPS_ACCOUNTS_FILE when set) or a scenario's world, print its summary lines
+    and return its rows."""
     from bot.accounts.service import configured_fleet
     from bot.posture import flows
     from handlers.cli.live import live_context
 
-    fleet = configured_fleet(get_settings()) if scenario is None else None
+    settings = get_settings()
+    fleet = configured_fleet(settings) if scenario is None else None
     if fleet is None and account not in (None, "all"):
         raise UserError("--account needs AIOPS_ACCOUNTS_FILE (the accounts to choose from)")
-    tables = _cost_tables() if kind == "cost" else None  # a bad file fails before the world
+    chosen = flows.accounts(fleet, account)
+    tables = None
+    if kind == "cost":  # a bad file fails before the world
+        tables = flows.CostTables.load(settings.aiops_prices_file, settings.aiops_cost_rules_file)
     with ExitStack() as stack:
         ctx = live_context(stack, scenario, f"audit {kind}")
-        clients = ctx.evidence.aws_clients
+        aws, k8s, now = ctx.evidence.aws_clients, ctx.evidence.k8s_api, ctx.now()
         if kind == "security":
-            chosen = fleet.only(account) if fleet is not None else None
-            found = flows.security(ctx, clients, ctx.evidence.k8s_api, chosen, ctx.now())
-            return flows.security_report_rows(found)
-        if fleet is not None and not (kind == "drift" and tfstate is not None):
-            return _across(kind, fleet.only(account), ctx, stack_name, tables)
-        if kind == "drift":
-            return _drift(clients, stack_name, tfstate)
-        if kind == "compliance":
-            return _compliance(clients, ctx, record=scenario is None)
-        return _cost(clients, ctx, tables)
+            return flows.security_report_rows(flows.security(ctx, aws, k8s, chosen, now))
+        if kind == "cost":
+            assert tables is not None
+            found = flows.cost(aws, _cloudwatch(aws), chosen, now, tables)
+        elif kind == "drift":
+            found = flows.drift(aws, chosen, stack_name, tfstate)
+        else:
+            found = _compliance(aws, k8s, chosen, now, record=scenario is None)
+    # compliance's summary is its table; the others' go to stderr, so `--format json|csv` on
+    # stdout stays machine-readable
+    out = console if kind == "compliance" else Console(stderr=True)
+    for line in found.summary:
+        out.print(escape(line), highlight=False, soft_wrap=True)
+    return found.rows
 
 
-def _cost_tables() -> tuple[Any, Any]:
-    from bot.posture.pricing import load_prices, load_rules
+def _cloudwatch(aws: Any) -> Any:
+    from integrations.metrics import CloudWatchMetrics
 
-    settings = get_settings()
-    return load_prices(settings.aiops_prices_file), load_rules(settings.aiops_cost_rules_file)
-
-
-def _cost(clients: Any, ctx: Any, tables: Any) -> list[Any]:
-    from bot.capacity.setup import metric_sources
-    from bot.posture.cost import CostSources, cost_audit
-    from bot.posture.cost_render import headline, rows, spend_lines
-
-    metrics = metric_sources(clients.cloudwatch).get("cloudwatch")
-    found = cost_audit(CostSources.of(clients, metrics), ctx.now(), *tables)
-    # on stderr, so `--format json|csv` on stdout stays machine-readable
-    err = Console(stderr=True)
-    for line in [headline(found).replace("*", ""), *spend_lines(found.spend)]:
-        err.print(escape(line), highlight=False, soft_wrap=True)
-    return rows(found)
+    return CloudWatchMetrics(aws.cloudwatch) if aws is not None else None
 
 
-def _across(
-    kind: str, fleet: Any, ctx: Any, stack_name: str | None, tables: Any = None
-) -> list[Any]:
-    """The audit in every account and region of ``fleet``; rows name account and region."""
-    from bot.posture.across import rows_across
-
-    if kind == "compliance":
-        return _compliance(None, ctx, record=True, fleet=fleet)
-    if kind == "drift":
-        from bot.drift import drift_audit
-        from bot.drift.report import drift_rows
-
-        return rows_across(fleet, lambda clients: drift_rows(drift_audit(clients, stack_name)))
-    from dataclasses import replace
-
-    from bot.capacity.setup import metric_sources
-    from bot.posture.across import rows_where
-    from bot.posture.cost import CostSources, cost_audit
-    from bot.posture.cost_render import rows
-
-    def cost(clients: Any, target: Any, region: str) -> list[Any]:
-        src = CostSources.of(clients, metric_sources(clients.cloudwatch).get("cloudwatch"))
-        if region != target.regions[0]:
-            src = replace(src, ce=None)  # Cost Explorer is account-wide: read it once
-        return list(rows(cost_audit(src, ctx.now(), *tables)))
-
-    return rows_where(fleet, cost)
-
-
-def _drift(clients: Any, stack: str | None, tfstate: Path | None) -> list[Any]:
-    from bot.drift import drift_audit
-    from bot.drift.report import drift_rows, summary
-
-    report = drift_audit(clients, stack, tfstate)
-    # on stderr, so `--format json|csv` on stdout stays machine-readable
-    Console(stderr=True).print(escape(summary(report)), highlight=False)
-    return drift_rows(report)
-
-
-def _compliance(clients: Any, ctx: Any, *, record: bool, fleet: Any = None) -> list[Any]:
-    """Evaluate the rules; against live systems also record the run and print the trend."""
-    from bot.compliance.flows import assess
-    from bot.compliance.render import rows, summary
-    from bot.compliance.runs import record as record_run
-    from bot.inventory.service import InventorySources
+def _compliance(aws: Any, k8s: Any, fleet: Any, now: datetime, *, record: bool) -> Any:
+    """Against live systems the run is recorded, so the summary shows the trend."""
+    from bot.posture import flows
 
     settings = get_settings()
-    sources = InventorySources(clients, ctx.evidence.k8s_api, fleet)
-    report = assess(settings.aiops_compliance_file, sources)
-    trend = None
-    if record:
-        db = settings_database(settings)
-        try:
-            trend = record_run(db, report, ctx.now())
-        finally:
-            db.dispose()
-    console.print(escape(summary(report, trend)), highlight=False)
-    return rows(report)
+    if not record:
+        return flows.compliance(settings.aiops_compliance_file, aws, k8s, fleet, now)
+    db = settings_database(settings)
+    try:
+        return flows.compliance(settings.aiops_compliance_file, aws, k8s, fleet, now, db)
+    finally:
+        db.dispose()
 
 
 def _report(

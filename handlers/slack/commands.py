@@ -23,7 +23,7 @@ from bot.errors import UserError
 from bot.inventory.ask import question_to_query, words_to_query
 from handlers.blocks.misc import help_blocks, usage_blocks
 from handlers.blocks.models import UsageLine
-from handlers.slack.services import Actor, Reply, Services, TeamCommand
+from handlers.slack.services import Actor, AuditKind, Reply, Services, TeamCommand
 
 COMMAND = "/aiops"
 Call = Callable[[Services, Actor], Reply]
@@ -198,22 +198,41 @@ def _runbook(args: list[str]) -> Call:
 
 
 def _audit(args: list[str]) -> Call:
-    _arity(args, 1, 2 if args and args[0] in ("drift", "security") else 1)
-    if args[0] == "security":
-        account = args[1] if len(args) > 1 else None
-        if account is not None and not _ACCOUNT.match(account):
-            raise ArgError(f"`{account}` is not an account name or id (or `all`).")
-        return lambda s, a: s.audit(a, "security", account)
-    if args[0] == "cost":
-        return lambda s, a: s.audit(a, "cost", None)
-    if args[0] == "compliance":
-        return lambda s, a: s.audit(a, "compliance", None)
-    if args[0] == "drift":
-        stack = args[1] if len(args) > 1 else None
-        if stack is not None and not _STACK.match(stack):
-            raise ArgError(f"`{stack}` is not a CloudFormation stack name.")
-        return lambda s, a: s.audit(a, "drift", stack)
-    raise ArgError(f"`{args[0]}` is not an audit: say `security`, `cost`, `compliance` or `drift`.")
+    """``audit security|cost|compliance [account|all]``, ``audit drift [stack] [account|all]``
+    (drift's single word: a stack or an account, which the flow tells apart)."""
+    _arity(args, 1, 3 if args and args[0] == "drift" else 2)
+    kind = _AUDITS.get(args[0])
+    if kind is None:
+        raise ArgError(
+            f"`{args[0]}` is not an audit: say `security`, `cost`, `compliance` or `drift`."
+        )
+    if kind != "drift":
+        account = _account(args[1]) if len(args) > 1 else None
+        return lambda s, a: s.audit(a, kind, account, None)
+    if len(args) == 3:
+        stack, account = _stack(args[1]), _account(args[2])
+        return lambda s, a: s.audit(a, "drift", account, stack)
+    word = args[1] if len(args) > 1 else None
+    if word is None or _STACK.match(word):
+        return lambda s, a: s.audit(a, "drift", None, word)
+    if not _ACCOUNT.match(word):
+        raise ArgError(f"`{word}` is not a CloudFormation stack name (or an account name or id).")
+    return lambda s, a: s.audit(a, "drift", word, None)  # e.g. an account id
+
+
+_AUDITS: dict[str, AuditKind] = {k: k for k in ("security", "cost", "compliance", "drift")}
+
+
+def _stack(word: str) -> str:
+    if not _STACK.match(word):
+        raise ArgError(f"`{word}` is not a CloudFormation stack name.")
+    return word
+
+
+def _account(word: str) -> str:
+    if not _ACCOUNT.match(word):
+        raise ArgError(f"`{word}` is not an account name or id (or `all`).")
+    return word
 
 
 #: CloudFormation's stack name rule: a letter, then letters, digits and hyphens (up to 128)
@@ -316,7 +335,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("slo", "/aiops slo", "SLO status and error budgets", _no_args(lambda s: s.slo)),
     Subcommand("capacity", "/aiops capacity", "Capacity forecast",
                _no_args(lambda s: s.capacity)),
-    Subcommand("audit", "/aiops audit security [account|all] | cost | compliance | drift [stack]",
+    Subcommand("audit", "/aiops audit security|cost|compliance [account|all]"
+               " | drift [stack] [account|all]",
                "Run a security, cost, compliance or drift (IaC vs live) audit", _audit),
     Subcommand("inventory", "/aiops inventory <type> [key=value …] | <question>",
                "List resources: `ec2 env=prod`, `which buckets are public`", _inventory),

@@ -95,109 +95,69 @@ def slo(domain: Domain, actor: Actor) -> Reply:
     return Reply(report.status(domain.db, config, sources, domain.clock.now()))
 
 
-def audit(domain: Domain, actor: Actor, kind: AuditKind, scope: str | None = None) -> Reply:
-    """The audit's summary in the channel: the top findings of each section, and the full
-    report attached as a CSV file when the summary leaves some out."""
-    attached: ReplyFile | None = None
-    if kind == "security":
-        from bot.posture import flows, security
-
-        if domain.investigation_context is None:
-            raise UpstreamUnavailable("AWS is not configured on this bot")
-        fleet = _fleet(domain, scope)
-        r = domain.reports
-        aws, k8s = (r.aws(), r.k8s()) if r is not None else (None, None)
-        found = flows.security(domain.investigation_context(), aws, k8s, fleet, domain.clock.now())
-        text = security.render(found, max_per_section=TOP_PER_SECTION)
-        longest = max((len(f) for _, f in found.sections), default=0)
-        if longest > TOP_PER_SECTION:  # the summary shows the top of each section
-            from bot.posture.report import format_rows
-
-            count = len(found.findings)
-            attached = ReplyFile(
-                "security-audit.csv",
-                format_rows(flows.security_report_rows(found), "csv"),
-                f"security audit: {count} findings",
-            )
-            text += f"\n_The full report ({count} findings) is in the attached file._"
-    elif kind == "compliance":
-        text = _compliance(domain)
-    elif kind == "drift":
-        return _drift(domain, actor, scope)
-    else:
-        return _cost(domain, actor)
-    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
-
-
-def _cost(domain: Domain, actor: Actor) -> Reply:
-    """The top findings and the spend in the message; the whole report attached when it is
-    longer than the message shows."""
-    from bot.posture import cost
-    from bot.posture.cost_render import headline, render, rows
+def audit(
+    domain: Domain,
+    actor: Actor,
+    kind: AuditKind,
+    account: str | None = None,
+    stack: str | None = None,
+) -> Reply:
+    """The audit flow's summary in the channel: the top findings, and the full report attached
+    as a CSV file when the summary leaves some out. ``account``: one account of the accounts
+    file, or all; ``stack``: drift's one CloudFormation stack (or an account, see
+    ``flows.drift_scope``)."""
+    from bot.posture import flows
     from bot.posture.report import format_rows
 
+    if kind == "security":
+        return _security(domain, actor, account)
     r = _reports(domain)
-    found = cost.run(
-        r.aws(), r.metric_sources().get("cloudwatch"), domain.clock.now(),
-        prices_file=r.prices_file, rules_file=r.cost_rules_file,
-    )  # fmt: skip
-    text = render(found, max_listed=COST_LISTED)
+    now = domain.clock.now()
+    if kind == "drift":
+        fleet, stack = flows.drift_scope(r.fleet(), account, stack)
+        found = flows.drift(r.aws() if fleet is None else None, fleet, stack)
+    else:
+        fleet = flows.accounts(r.fleet(), account)
+        aws = r.aws() if fleet is None else None
+        if kind == "cost":
+            tables = flows.CostTables.load(r.prices_file, r.cost_rules_file)
+            metrics = r.metric_sources().get("cloudwatch") if fleet is None else None
+            found = flows.cost(aws, metrics, fleet, now, tables)
+        else:
+            found = flows.compliance(r.compliance_file, aws, r.k8s(), fleet, now, domain.db)
     attached = None
-    count = len(found.findings)
-    if count > COST_LISTED:
-        report = format_rows(list(rows(found)), "csv")
-        title = f"cost audit: {count} findings, {headline(found).split(', ', 1)[1]}"
-        attached = ReplyFile("cost-audit.csv", report, title.replace("*", ""))
+    if found.attach is not None:
+        attached = ReplyFile(found.file_name, format_rows(found.rows, "csv"), found.attach)
+    return Reply(f"{found.message}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
+
+
+def _security(domain: Domain, actor: Actor, account: str | None) -> Reply:
+    """The top findings of each section; the full report attached when some are left out."""
+    from bot.posture import flows, security
+
+    if domain.investigation_context is None:
+        raise UpstreamUnavailable("AWS is not configured on this bot")
+    r = domain.reports
+    fleet = flows.accounts(r.fleet() if r is not None else None, account)
+    aws, k8s = (r.aws(), r.k8s()) if r is not None else (None, None)
+    found = flows.security(domain.investigation_context(), aws, k8s, fleet, domain.clock.now())
+    text = security.render(found, max_per_section=TOP_PER_SECTION)
+    attached: ReplyFile | None = None
+    longest = max((len(f) for _, f in found.sections), default=0)
+    if longest > TOP_PER_SECTION:  # the summary shows the top of each section
+        from bot.posture.report import format_rows
+
+        count = len(found.findings)
+        attached = ReplyFile(
+            "security-audit.csv",
+            format_rows(flows.security_report_rows(found), "csv"),
+            f"security audit: {count} findings",
+        )
         text += f"\n_The full report ({count} findings) is in the attached file._"
     return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
 
 
-def _fleet(domain: Domain, account: str | None) -> Any:
-    """The accounts to audit (``account``: one of them, ``all`` / None: every one), or None
-    when no accounts file is configured."""
-    fleet = _reports(domain).fleet() if domain.reports is not None else None
-    if fleet is None:
-        if account not in (None, "all"):
-            raise UserError(
-                f"no accounts are configured to choose {account!r} from",
-                hint="set AIOPS_ACCOUNTS_FILE (docs/accounts.md)",
-            )
-        return None
-    return fleet.only(account)
-
-
-def _drift(domain: Domain, actor: Actor, stack: str | None) -> Reply:
-    """Every CloudFormation stack (or ``stack``) against live; the full report attached when
-    it is long."""
-    from bot.drift import drift_audit
-    from bot.drift.report import drift_rows, render, summary
-    from bot.posture.report import format_rows
-
-    report = drift_audit(_reports(domain).aws(), stack)
-    text = render(report, limit=INLINE_ROWS)
-    attached = None
-    if len(report.drifts) > INLINE_ROWS:
-        attached = ReplyFile("drift.csv", format_rows(drift_rows(report), "csv"), summary(report))
-    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
-
-
-def _compliance(domain: Domain) -> str:
-    from bot.compliance.flows import assess
-    from bot.compliance.render import summary
-    from bot.compliance.runs import record
-    from bot.inventory.service import InventorySources
-
-    r = _reports(domain)
-    sources = InventorySources(aws=r.aws(), k8s=r.k8s(), fleet=r.fleet())
-    report = assess(r.compliance_file, sources)
-    return summary(report, record(domain.db, report, domain.clock.now()))
-
-
 # ---------------------------------------------------------------- inventory
-#: cost findings shown in the message (largest saving first); more: the report is attached
-COST_LISTED = 10
-
-
 def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:
     from bot.inventory.render import render, summary
     from bot.inventory.service import InventorySources, run

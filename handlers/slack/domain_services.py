@@ -205,7 +205,7 @@ def _services(d: Domain) -> Services:
         runbook_run=lambda a, n, t: rem.runbook_run(d, a, n, t),
         slo=lambda a: rep.slo(d, a),
         capacity=lambda a: rep.capacity(d, a),
-        audit=lambda a, k, scope: rep.audit(d, a, k, scope),
+        audit=lambda a, k, account, stack: rep.audit(d, a, k, account, stack),
         inventory=lambda a, q: rep.inventory(d, a, q),
         postmortem=lambda a, i: postmortem(d, a, i),
     )

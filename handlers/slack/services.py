@@ -123,9 +123,11 @@ class Services:
     oncall: Callable[[Actor], Reply] = not_available("/aiops oncall")
     slo: Callable[[Actor], Reply] = not_available("/aiops slo")
     capacity: Callable[[Actor], Reply] = not_available("/aiops capacity")
-    # the third argument: what to audit within the kind (drift: one stack; security: one
-    # account of AIOPS_ACCOUNTS_FILE, or all), or None
-    audit: Callable[[Actor, AuditKind, str | None], Reply] = not_available("/aiops audit")
+    # then: one account of AIOPS_ACCOUNTS_FILE (or all), and drift's one stack; None: every
+    # account / every stack (the flow decides whether drift's one word is a stack or an account)
+    audit: Callable[[Actor, AuditKind, str | None, str | None], Reply] = not_available(
+        "/aiops audit"
+    )
     inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
     postmortem: Callable[[Actor, int], Reply] = not_available("/aiops postmortem")

@@ -13,6 +13,11 @@ What an envelope goes through before its ack leaves:
   processor thread takes it off the queue and submits it to a worker, the worker runs the app
   and sends the ack. Here the receive loop submits it to the worker itself (one hand-off less:
   each hand-off waits for the interpreter lock while other threads hold it);
+- the workers (each connection's, and the events pool) are :class:`bot.workers.Workers`: all
+  running before the first envelope, so handing one on is a queue put. slack_sdk's pool
+  (a ``ThreadPoolExecutor``) starts a thread inside ``submit`` while holding a lock that every
+  executor of the process shares, and waits for it to run: traced in the benchmark, receive
+  loops sat behind such starts for tens of milliseconds while acks were owed;
 - an Events API envelope is acked by the receive loop on arrival (its ack carries nothing), and
   its listener runs afterwards in a small pool of its own, so the listener's receipt (a database
   write) is never on any ack path and never holds a connection's workers;
@@ -28,7 +33,6 @@ import random
 import struct
 import threading
 import time
-from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -40,6 +44,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot import observability
 from bot.errors import ConfigError
+from bot.workers import Workers
 from handlers.slack.observe import request_kind
 
 log = logging.getLogger("aiops.slack")
@@ -84,12 +89,17 @@ class DirectClient(SocketModeClient):
     Anything that is not an envelope (``hello``, ``disconnect``) takes the client's own queue,
     so reconnecting stays slack_sdk's business. An Events API envelope is acked here, on
     arrival, and its listener submitted to the handler's events pool; any other envelope goes
-    to a worker with the time it arrived.
+    to one of the connection's ``concurrency`` workers (started here) with the time it arrived.
     """
 
-    def __init__(self, *, handler: AckFirstHandler, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(self, *, handler: AckFirstHandler, concurrency: int, **options: Any) -> None:
+        super().__init__(concurrency=1, **options)  # slack_sdk's pool: hello/disconnect only
         self.handler = handler
+        self.workers = Workers(concurrency, name="slack-worker")
+
+    def close(self) -> None:
+        super().close()
+        self.workers.shutdown()
 
     def send_message(self, message: str) -> None:
         """Send on the current connection with a fast frame; anything unusual (no connection
@@ -117,7 +127,7 @@ class DirectClient(SocketModeClient):
             return
         if self.handler.owed is not None:
             self.handler.owed.arrived()  # acked() once its ack is sent
-        self.message_workers.submit(self.handler.run_request, self, request, arrived)
+        self.workers.submit(self.handler.run_request, self, request, arrived)
 
 
 def masked_text_frame(text: str) -> bytes:
@@ -167,7 +177,7 @@ class AckFirstHandler(SocketModeHandler):
         app: App,
         app_token: str,
         *,
-        events: Executor,
+        events: Workers,
         direct: bool = True,
         owed: AcksOwed | None = None,
         concurrency: int = 8,
@@ -184,10 +194,11 @@ class AckFirstHandler(SocketModeHandler):
             "proxy": app.client.proxy,
             "ping_interval": 10,
             "receive_buffer_size": receive_buffer_size,
-            "concurrency": concurrency,
         }
         self.client = (
-            DirectClient(handler=self, **options) if direct else SocketModeClient(**options)
+            DirectClient(handler=self, concurrency=concurrency, **options)
+            if direct
+            else SocketModeClient(concurrency=concurrency, **options)
         )
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
 
@@ -227,7 +238,7 @@ class AckFirstHandler(SocketModeHandler):
 class SocketModeConnections:
     """The app's socket-mode connections, opened together and closed together."""
 
-    def __init__(self, handlers: list[SocketModeHandler], events: ThreadPoolExecutor) -> None:
+    def __init__(self, handlers: list[SocketModeHandler], events: Workers) -> None:
         self.handlers = handlers
         self.events = events
 
@@ -238,7 +249,7 @@ class SocketModeConnections:
             thread.start()
         for thread in closing:
             thread.join()
-        self.events.shutdown(wait=True)
+        self.events.shutdown()
 
 
 def start_socket_mode(
@@ -267,7 +278,7 @@ def start_socket_mode(
             hint="AIOPS_SLACK_CONNECTIONS (Slack refuses more than 10 per app)",
         )
     workers = max(2, -(-concurrency // connections))
-    events = ThreadPoolExecutor(max_workers=max(2, concurrency // 4), thread_name_prefix="event")
+    events = Workers(max(2, concurrency // 4), name="slack-event")
     opened = SocketModeConnections([], events)
     try:
         for _ in range(connections):

@@ -2,8 +2,10 @@
 groups'), their MFA devices and access keys with last use. Who holds which policy comes from
 one paginated ``GetAccountAuthorizationDetails`` (users, groups and roles with their inline
 documents and attached ARNs) instead of three or four calls per principal; managed policy
-documents are read once per audit (cached by ARN). Keys and MFA devices are still read per
-user (no account-wide call carries the key ids the fixes need)."""
+documents are read once per audit (cached by ARN). Keys and MFA devices are read per user
+only where the account's credential report and its virtual MFA assignments
+(``integrations.aws.iam_report``) leave the answer open: no account-wide call carries the key
+ids the fixes need, so a user with keys is always read alive."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from integrations.aws.errors import convert
+from integrations.aws.iam_report import ReportLine, credential_report, virtual_mfa_users
 
 #: users whose keys and MFA devices are read at once (a boto3 client is thread-safe)
 USER_WORKERS = 8
@@ -178,35 +181,51 @@ class PolicyReader:
         return held
 
     def users(self) -> list[Principal]:
-        """Every user with its policies, keys and MFA; the per-user reads (keys, MFA: no
-        account-wide call carries them) run ``USER_WORKERS`` at a time, in order."""
+        """Every user with its policies, keys and MFA. The account-wide reads (credential
+        report, virtual MFA assignments) settle most users; the per-user reads left (keys of a
+        user that has some, MFA the report cannot settle) run ``USER_WORKERS`` at a time, in
+        order."""
         c = self.client
         out: list[Principal] = []
         try:
             self.details()
+            report = credential_report(c)
+            virtual = virtual_mfa_users(c) if report is not None else set()
             with ThreadPoolExecutor(USER_WORKERS, "iam-users") as pool:
                 for page in c.get_paginator("list_users").paginate():
-                    out += pool.map(self._user, page["Users"])
+                    lines = [(raw, (report or {}).get(raw["UserName"])) for raw in page["Users"]]
+                    out += pool.map(lambda u: self._user(u[0], u[1], virtual), lines)
         except ClientError as exc:
             raise convert(exc, "IAM users") from exc
         return out
 
-    def _user(self, raw: dict[str, Any]) -> Principal:
+    def _keys(self, name: str) -> list[KeyUse]:
         c = self.client
-        name = raw["UserName"]
         keys = []
         for k in c.list_access_keys(UserName=name)["AccessKeyMetadata"]:
             used = c.get_access_key_last_used(AccessKeyId=k["AccessKeyId"])
             last = used.get("AccessKeyLastUsed", {}).get("LastUsedDate")
             keys.append(KeyUse(k["AccessKeyId"], k["Status"], k["CreateDate"], last))
+        return keys
+
+    def _mfa(self, name: str, line: ReportLine | None, virtual: set[str]) -> bool:
+        if name in virtual:
+            return True
+        if line is not None and not line.mfa_active:
+            return False
+        return bool(self.client.list_mfa_devices(UserName=name)["MFADevices"])
+
+    def _user(self, raw: dict[str, Any], line: ReportLine | None, virtual: set[str]) -> Principal:
+        """``line``: the user's credential-report line (None: no report, or made after it)."""
+        name = raw["UserName"]
         return Principal(
             kind="user",
             name=name,
             arn=raw.get("Arn", name),
             created=raw.get("CreateDate"),
             policies=self._user_policies(name),
-            mfa=bool(c.list_mfa_devices(UserName=name)["MFADevices"]),
-            keys=keys,
+            mfa=self._mfa(name, line, virtual),
+            keys=self._keys(name) if line is None or line.has_keys else [],
             password_last_used=raw.get("PasswordLastUsed"),
         )
 

@@ -1,7 +1,9 @@
 """Loki over HTTP: LogQL ``query_range`` with an injected ``httpx.Client``.
 
 ``file:<host>:<path>`` sources become the selector ``{host="…", filename="…"}`` (how promtail
-labels tailed files); ``loki:{…}`` passes a selector through. A ``contains`` filter becomes a
+labels tailed files), ``k8s:<namespace>/<pod>/<container>`` the selector
+``{namespace="…", pod="…", container="…"}`` (how promtail labels pod logs, which outlive the
+pod); ``loki:{…}`` passes a selector through. A ``contains`` filter becomes a
 LogQL line filter, so Loki does the filtering.
 """
 
@@ -25,6 +27,7 @@ from integrations.logs.models import (
 
 FILE_PREFIX = "file:"
 LOKI_PREFIX = "loki:"
+K8S_PREFIX = "k8s:"
 
 
 def quote(value: str) -> str:
@@ -33,7 +36,7 @@ def quote(value: str) -> str:
 
 
 def selector_of(source: str) -> str:
-    """The LogQL stream selector for a ``file:`` or ``loki:`` source."""
+    """The LogQL stream selector for a ``file:``, ``k8s:`` or ``loki:`` source."""
     if source.startswith(LOKI_PREFIX):
         selector = source[len(LOKI_PREFIX) :].strip()
         if not (selector.startswith("{") and selector.endswith("}")):
@@ -44,6 +47,14 @@ def selector_of(source: str) -> str:
         if not host or not sep or not path.startswith("/"):
             raise BadLogSource(f"not a file source: {source!r} (use file:<host>:/path/to/file)")
         return "{" + f"host={quote(host)}, filename={quote(path)}" + "}"
+    if source.startswith(K8S_PREFIX):
+        parts = source[len(K8S_PREFIX) :].split("/")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise BadLogSource(
+                f"not a pod source: {source!r} (use k8s:<namespace>/<pod>/<container>)"
+            )
+        labels = zip(("namespace", "pod", "container"), parts, strict=False)
+        return "{" + ", ".join(f"{k}={quote(v)}" for k, v in labels) + "}"
     raise BadLogSource(f"not a Loki source: {source!r}")
 
 
@@ -63,7 +74,8 @@ def _ns(moment: datetime) -> str:
 
 
 class LokiLogs:
-    """Reads ``file:`` and ``loki:`` sources from Loki; ``http`` carries the base URL."""
+    """Reads ``file:``, ``loki:`` and shipped ``k8s:`` sources from Loki; ``http`` carries the
+    base URL."""
 
     def __init__(self, http: httpx.Client) -> None:
         self.http = http

@@ -44,5 +44,12 @@ class LogRouter:
             raise BadLogSource(f"no {prefix} log backend is configured (source {source!r})")
         return backend
 
+    def shipped_backend(self, source: str) -> LogSource | None:
+        """Where the lines of ``source`` were shipped: the ``file``/``loki`` backend, and for a
+        ``k8s:`` pod (gone, or read without a cluster) the ``loki`` one, since promtail ships
+        pod logs under ``{namespace, pod, container}``. None when nothing is configured."""
+        prefix = source.partition(":")[0]
+        return self.backends.get("loki" if prefix == "k8s" else prefix)
+
     def fetch(self, query: LogQuery) -> list[LogLine]:
         return self.backend_for(query.source).fetch(query)

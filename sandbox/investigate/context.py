@@ -9,11 +9,12 @@ sources), here handed over directly instead of through the store.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.investigate.context import InvestigationContext, Topology
-from bot.investigate.sources import ChangeRecord, MetricRef
+from bot.investigate.sources import ChangeRecord, MetricRef, PastAlert
 from bot.investigate.sources_live import LiveEvidence
 
 
@@ -49,6 +50,15 @@ def webhook_changes(scenario: Any) -> list[ChangeRecord]:
         )
         for c in scenario.changes
         if c.source != "cloudtrail"
+    ]
+
+
+def delivered_alerts(scenario: Any) -> list[PastAlert]:
+    """The scenario's alerts as the store would hold them once delivered (up to ``now``)."""
+    return [
+        PastAlert(a.service, a.name, a.summary or "", a.severity, a.status, scenario.now + a.at)
+        for a in scenario.alerts
+        if a.service and a.at.total_seconds() <= 0
     ]
 
 
@@ -94,4 +104,16 @@ def context_for_world(
         stored_changes=stored,
         log_router=router,
     )
-    return InvestigationContext(evidence=evidence, topology=topology, step_timeout_s=step_timeout_s)
+    alerts = delivered_alerts(scenario)
+
+    def past_alerts(services: Sequence[str], start: datetime, end: datetime) -> list[PastAlert]:
+        return [
+            a for a in alerts if a.service in services and a.at is not None and start <= a.at <= end
+        ]
+
+    return InvestigationContext(
+        evidence=evidence,
+        topology=topology,
+        step_timeout_s=step_timeout_s,
+        past_alerts=past_alerts,
+    )

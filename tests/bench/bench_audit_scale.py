@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -70,25 +71,76 @@ def _seed(kind: str, lo: int, hi: int) -> None:
             iam.create_role(f"role-{i:05d}", TRUST, "/", None, "", [], None)
 
 
-def serve(scale: float) -> None:
-    """Start moto, print its URL; then for each ``seed LO HI`` line (fractions of the full
-    size) seed that slice and print ``seeded``."""
+class _Metered:
+    """The moto WSGI app, timed: thread CPU seconds and requests per service (from the
+    request's SigV4 credential scope), to show where the server's time goes."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+
+        self.app = app
+        self.lock = threading.Lock()
+        self.cpu: Counter[str] = Counter()
+        self.requests: Counter[str] = Counter()
+        self.process = time.process_time()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        start = time.thread_time()
+        try:
+            return list(self.app(environ, start_response))  # the body is made inside the timing
+        finally:
+            scope = environ.get("HTTP_AUTHORIZATION", "").split("Credential=")[-1].split("/")
+            service = scope[3] if len(scope) > 3 else "other"
+            with self.lock:
+                self.cpu[service] += time.thread_time() - start
+                self.requests[service] += 1
+
+    def take(self) -> dict[str, Any]:
+        with self.lock:
+            now = time.process_time()
+            out = {"cpu": dict(self.cpu), "requests": dict(self.requests),
+                   "process": now - self.process}  # fmt: skip
+            self.process = now
+            self.cpu.clear()
+            self.requests.clear()
+        return out
+
+
+def serve(scale: float, plain: bool) -> None:
+    """Start moto (threaded werkzeug, as ``ThreadedMotoServer``), print its URL; then for each
+    ``seed LO HI`` line (fractions of the full size) seed that slice and print ``seeded``; for
+    ``stats``, print the server's CPU by service since the last ``stats`` as JSON."""
     import logging
+    import threading
 
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
 
+    from sandbox.aws import iam_report_time, moto_speed
+
+    iam_report_time.patch()  # moto's report is live; its date is not (a fidelity fix)
+    if not plain:
+        moto_speed.patch()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    print(f"http://{host}:{port}", flush=True)
+    app = _Metered(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"http://127.0.0.1:{server.server_port}", flush=True)
     for line in sys.stdin:
+        if line.strip() == "stats":
+            print(json.dumps(app.take()), flush=True)
+            continue
         _, lo, hi = line.split()
         for kind, total in FULL.items():
             n = int(total * scale)
             _seed(kind, int(n * float(lo)), int(n * float(hi)))
+        app.take()  # seeding is not the audit
         print("seeded", flush=True)
-    server.stop()
+    server.shutdown()
 
 
 # ---------------------------------------------------------------- the parent: the audit
@@ -139,17 +191,41 @@ def audit_once(url: str, workers: int) -> tuple[float, Counter[str], Counter[str
     return time.perf_counter() - start, calls, waited, audit
 
 
+def _stats(child: subprocess.Popen[str]) -> dict[str, Any]:
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write("stats\n")
+    child.stdin.flush()
+    out: dict[str, Any] = json.loads(child.stdout.readline())
+    return out
+
+
+def _print_server(stats: dict[str, Any], wall: float, client_cpu: float) -> None:
+    cpu, requests = stats["cpu"], stats["requests"]
+    total = sum(cpu.values())
+    print(f"  where the time went: server process CPU {stats['process']:.1f} s (moto's handlers "
+          f"{total:.1f} s, the rest HTTP parsing and threads), audit process CPU "
+          f"{client_cpu:.1f} s (boto3 + checks), wall {wall:.1f} s")  # fmt: skip
+    print("    service        requests  handler CPU s  ms per request")
+    for service, n in sorted(requests.items(), key=lambda kv: -cpu[kv[0]]):
+        print(f"    {service:14} {n:8}  {cpu[service]:13.1f}  {1000 * cpu[service] / n:14.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size")
     parser.add_argument("--workers", type=int, default=8, help="max concurrent (account, region)")
+    parser.add_argument(
+        "--plain-moto", action="store_true",
+        help="moto as shipped, without sandbox.aws.moto_speed (to compare)",
+    )  # fmt: skip
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.scale)
+        serve(args.scale, args.plain_moto)
         return
+    command = [sys.executable, __file__, "--serve", "--scale", str(args.scale)]
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--scale", str(args.scale)],
+        command + ["--plain-moto"] * args.plain_moto,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -157,8 +233,10 @@ def main() -> None:
     )
     assert child.stdin is not None and child.stdout is not None
     url = child.stdout.readline().strip()
-    print(f"moto at {url}; {len(ACCOUNTS)} accounts x {len(REGIONS)} regions, "
-          f"scale {args.scale}, {args.workers} workers")  # fmt: skip
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"moto at {url} ({'as shipped' if args.plain_moto else 'with moto_speed'}); "
+          f"{len(ACCOUNTS)} accounts x {len(REGIONS)} regions, scale {args.scale}, "
+          f"{args.workers} workers; load average {load}")  # fmt: skip
     try:
         for lo, hi in ((0.0, 0.5), (0.5, 1.0)):
             start = time.perf_counter()
@@ -168,7 +246,9 @@ def main() -> None:
             seeded = time.perf_counter() - start
             resources = _resources(args.scale, hi)
             total = sum(resources.values())
+            cpu = time.process_time()
             wall, calls, waited, audit = audit_once(url, args.workers)
+            cpu = time.process_time() - cpu
             n_calls = sum(calls.values())
             print(
                 f"\nsize {hi:.0%}: {total} resources "
@@ -178,9 +258,11 @@ def main() -> None:
             print(f"  audit wall time {wall:.1f} s; {n_calls} API calls; "
                   f"{n_calls / total:.2f} calls per resource; {len(audit.findings)} findings; "
                   f"{len(audit.errors)} errors")  # fmt: skip
+            _print_server(_stats(child), wall, cpu)
             print("    operation                         calls  seconds waited (all threads)")
             for op, n in calls.most_common():
                 print(f"    {op:32} {n:6}  {waited[op]:8.1f}")
+            print(f"  load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         child.stdin.close()
         child.wait(timeout=60)

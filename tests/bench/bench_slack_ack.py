@@ -59,6 +59,7 @@ from bot.jobs import JobRunner  # noqa: E402
 from bot.store.db import connect  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.store.receipts import remember  # noqa: E402
+from bot.workers import Workers  # noqa: E402
 from handlers.blocks import incident_message  # noqa: E402
 from handlers.blocks.ids import ActionId  # noqa: E402
 from handlers.blocks.models import IncidentCard  # noqa: E402
@@ -66,6 +67,7 @@ from handlers.slack.app import build_app, start_socket_mode  # noqa: E402
 from handlers.slack.services import default_services  # noqa: E402
 from handlers.slack.sockets import AckFirstHandler, AcksOwed, masked_text_frame  # noqa: E402
 from sandbox.slack import LocalSlack  # noqa: E402
+from tests.bench.slack_ack_trace import Trace, install_app, install_server, slow_report  # noqa: E402
 
 COMMANDS = ["incidents", 'investigate "API latency spike in prod"', "help", "ack 42", "snooze 4 x"]
 
@@ -97,9 +99,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run_app(api_url: str, db_path: str, mode: Mode, go: Any, stop: Any, cpu: Any) -> None:
+def run_app(
+    api_url: str, db_path: str, mode: Mode, go: Any, stop: Any, cpu: Any, trace: bool
+) -> None:
     """The Bolt app in its own process (as in production), so it does not share a GIL with
     the local Slack server and the 50 sender threads."""
+    stamps = Trace()
+    sampler = install_app(stamps) if trace else None
     db = connect(f"sqlite:///{db_path}")
     upgrade(db.engine)
     services = replace(default_services(), dedup=lambda key: remember(db, key))
@@ -115,23 +121,34 @@ def run_app(api_url: str, db_path: str, mode: Mode, go: Any, stop: Any, cpu: Any
         owed=owed,
     )
     go.wait()
+    if sampler is not None:
+        sampler.start()
     begin = time.process_time()  # the CPU this process spends on the envelopes, every thread
     stop.wait()
     acked = time.process_time()
+    if sampler is not None:
+        sampler.stop()
     jobs.wait_idle(60)
-    cpu.put((acked - begin, time.process_time() - begin))
+    cpu.put((acked - begin, time.process_time() - begin, stamps.export() if trace else None))
     sockets.close()
     jobs.shutdown()
     db.dispose()
 
 
-def measure(mode: Mode, envelopes: int, senders: int) -> Figures:
+BENCH_TRACE = Trace()  # the server's stamps, GCs and samples (``--trace``), one round at a time
+
+
+def measure(mode: Mode, envelopes: int, senders: int, trace: bool = False) -> Figures:
+    BENCH_TRACE.clear()
+    sampler = install_server(BENCH_TRACE) if trace else None
     with LocalSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         ctx = multiprocessing.get_context("spawn")
         go, stop, cpu = ctx.Event(), ctx.Event(), ctx.Queue()
         db_path = str(Path(tmp) / "bench.db")
         app_process = ctx.Process(
-            target=run_app, args=(slack.api_url, db_path, mode, go, stop, cpu), daemon=True
+            target=run_app,
+            args=(slack.api_url, db_path, mode, go, stop, cpu, trace),
+            daemon=True,
         )
         app_process.start()
         slack.wait_connected(mode.connections, timeout=60)
@@ -157,6 +174,8 @@ def measure(mode: Mode, envelopes: int, senders: int) -> Figures:
             return sent
 
         go.set()
+        if sampler is not None:
+            sampler.start()
         started, bench_cpu = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(max_workers=senders) as pool:
             sent = [e for batch in pool.map(sender, range(senders)) for e in batch]
@@ -164,9 +183,28 @@ def measure(mode: Mode, envelopes: int, senders: int) -> Figures:
         elapsed = time.perf_counter() - started
         bench_cpu = time.process_time() - bench_cpu
         stop.set()
-        app_cpu, app_cpu_jobs = cpu.get(timeout=120)
+        if sampler is not None:
+            sampler.stop()
+        app_cpu, app_cpu_jobs, app_trace = cpu.get(timeout=120)
         app_process.join(timeout=60)
     done = [(a.latency, a.type) for a in acks if a.latency is not None]
+    if app_trace is not None:
+        rows = [
+            (
+                a.envelope_id,
+                a.type,
+                a.latency * 1000,
+                {
+                    "sent": a.sent_at,
+                    "acked": a.acked_at,
+                    **BENCH_TRACE.stamps.get(a.envelope_id, {}),
+                    **app_trace["stamps"].get(a.envelope_id, {}),
+                },
+            )
+            for a in acks
+            if a.latency is not None and a.acked_at is not None
+        ]
+        slow_report(rows, Trace.load(app_trace), BENCH_TRACE, f"{mode.name} (trace)")
     return Figures(
         mode,
         [v * 1000 for v, _ in done],
@@ -227,7 +265,7 @@ def dispatch_cpu(n: int) -> None:
         bolt = SocketModeHandler.__new__(SocketModeHandler)  # no connection: handle() only
         bolt.app = app
         ours = AckFirstHandler.__new__(AckFirstHandler)
-        ours.app, ours.owed, ours.events = app, None, ThreadPoolExecutor(1)
+        ours.app, ours.owed, ours.events = app, None, Workers(1, name="bench-event")
         sdk, fast = FrameSink(sdk_frame), FrameSink(masked_text_frame)
 
         def before(req: SocketModeRequest) -> None:
@@ -324,6 +362,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternations (0: dispatch only)")
     parser.add_argument("--only", nargs="+", help="measure these modes only (by name)")
     parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="stamp each envelope's stages, GCs and thread states; report the slowest 1%%",
+    )
+    parser.add_argument(
         "--dispatch", type=int, default=3000, help="envelopes per kind for the ack path's CPU"
     )
     args = parser.parse_args()
@@ -343,11 +386,13 @@ def main() -> None:
     runs: dict[str, list[Figures]] = {m.name: [] for m in modes}
     for n in range(args.rounds):  # alternate, so a load spike on the machine hits every mode
         for mode in modes:
-            f = measure(mode, args.envelopes, args.senders)
+            f = measure(mode, args.envelopes, args.senders, args.trace)
             runs[mode.name].append(f)
             print(
-                f"round {n + 1} {mode.name}: p50 {f.p(0.5):.1f}  p99 {f.p(0.99):.1f} ms  "
-                f"app CPU {f.cpu_ms[0]:.2f} ms/envelope"
+                f"round {n + 1} {mode.name}: p50 {f.p(0.5):.1f}  p99 {f.p(0.99):.1f}  "
+                f"max {max(f.ms):.1f} ms  app CPU {f.cpu_ms[0]:.2f} ms/envelope  "
+                f"load {os.getloadavg()[0]:.1f}",
+                flush=True,
             )
     results = [pooled(runs[m.name]) for m in modes]
     for f in results:

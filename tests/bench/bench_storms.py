@@ -17,6 +17,10 @@ takes). Per storm the incident holding most alerts is the bot's answer; it is sc
 ``tests/bench/storms_heldout.txt`` lists the storms set aside before any rule changed; the
 default run scores the others (dev), ``--heldout`` scores only those.
 
+``--dir PATH`` scores another folder of storms in the same format (e.g. one written by
+``tests/bench/storms_convert.py`` from another system); its held-out list is ``PATH/heldout.txt``
+when there is one (none held out otherwise), and ``--all`` scores every storm of the folder.
+
 ``-v`` prints one line per storm with the verdict in the words on-call reads (basis, confidence,
 evidence).
 
@@ -30,8 +34,8 @@ every service's own, incoming-call and outgoing-call alerts (``storm_study.timel
 half, both ways, with the baseline on the same halves (``storm_study.folds``). Neither runs on
 the held-out storms.
 
-Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--heldout] [-v] [--synthetic N]
-     [--timeline] [--folds]
+Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--dir PATH] [--heldout | --all]
+     [-v] [--synthetic N] [--timeline] [--folds]
 """
 
 from __future__ import annotations
@@ -58,14 +62,20 @@ STORMS = ROOT.parent / "shared" / "data" / "storms"
 HELDOUT_LIST = Path(__file__).with_name("storms_heldout.txt")
 
 
-def heldout_names() -> set[str]:
-    lines = HELDOUT_LIST.read_text(encoding="utf-8").splitlines()
+def heldout_names(listing: Path = HELDOUT_LIST) -> set[str]:
+    if not listing.is_file():
+        return set()
+    lines = listing.read_text(encoding="utf-8").splitlines()
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
-def storm_files(heldout: bool) -> list[Path]:
-    held = heldout_names()
-    return [p for p in sorted(STORMS.glob("*.yaml")) if (p.name in held) == heldout]
+def storm_files(
+    heldout: bool | None, folder: Path = STORMS, listing: Path = HELDOUT_LIST
+) -> list[Path]:
+    """The folder's storms: the held-out ones, the others (dev), or all of them (None)."""
+    held = heldout_names(listing)
+    files = sorted(folder.glob("*.yaml"))
+    return files if heldout is None else [p for p in files if (p.name in held) == heldout]
 
 
 def most_upstream_service(loaded: LoadedScenario) -> str | None:
@@ -222,6 +232,8 @@ def study(files: list[Path], show_timeline: bool, show_folds: bool) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--heldout", action="store_true", help="score the held-out storms only")
+    ap.add_argument("--all", action="store_true", help="score every storm, held out or not")
+    ap.add_argument("--dir", type=Path, help="another folder of storms (held-out list heldout.txt)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per storm")
     ap.add_argument("--synthetic", type=int, default=0, help="time N synthetic traced alerts")
     ap.add_argument("--timeline", action="store_true", help="dev misses: who alerted when")
@@ -230,17 +242,20 @@ def main() -> None:
     if args.synthetic:
         synthetic(args.synthetic)
         return
-    if not STORMS.is_dir():
-        print(f"[storms] skipped: no storm data in {STORMS} (../shared is not beside this clone)")
+    folder, listing = (args.dir, args.dir / "heldout.txt") if args.dir else (STORMS, HELDOUT_LIST)
+    if not folder.is_dir():
+        print(f"[storms] skipped: no storm data in {folder} (../shared is not beside this clone)")
         return
-    files = storm_files(args.heldout)
-    if (args.timeline or args.folds) and args.heldout:
+    if (args.timeline or args.folds) and (args.heldout or args.all):
         print("[storms] --timeline and --folds study the dev storms only, never the held-out")
         return
+    files = storm_files(None if args.all else args.heldout, folder, listing)
     if args.timeline or args.folds:
         study(files, args.timeline, args.folds)
         return
-    label = "held-out" if args.heldout else "dev"
+    label = "all" if args.all else "held-out" if args.heldout else "dev"
+    if args.dir:
+        label = f"{folder.name} {label}"
     report(label, [score(p) for p in files], args.verbose)
 
 

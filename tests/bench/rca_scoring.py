@@ -1,9 +1,13 @@
-"""Scoring of root-cause investigations against scenario truth: pure functions, no I/O.
+"""Scoring of root-cause investigations against scenario truth, shared by bench_rca (the alert
+path) and bench_questions (typed questions).
 
 One :class:`CaseOutcome` per truth incident (what the investigation answered, or that it crashed);
 :func:`score` turns it into per-case marks and :func:`summarize` into a corpus's figures:
 top-1 / top-3 (kind and service both right), first action right, harmful fixes, silent
-investigations, crashes, the Brier score and a reliability table (issue 15, "Measure").
+investigations, crashes, the Brier score and a reliability table (issue 15, "Measure"). These are
+pure functions. The loop both benches run is here too, once: :func:`truths` reads a scenario's
+truth, :func:`run_cases` asks each case in one world (a crash is a figure, never the end of the
+bench) and :func:`bench_rows` prints one row per case; the benches only say how a case is asked.
 
 Definitions (they are what the figures mean):
 
@@ -21,9 +25,12 @@ Definitions (they are what the figures mean):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
 
 READ_RISK = "read"
 BUCKETS: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -206,3 +213,135 @@ def render(label: str, summary: Summary) -> str:
         close = "]" if b.high == 1.0 else ")"
         lines.append(f"     [{b.low:.1f}, {b.high:.1f}{close}  n={b.n:<4} {conf}  {acc}")
     return "\n".join(lines)
+
+
+# --- the loop bench_rca and bench_questions share -------------------------------------------------
+
+
+def truths(truth: Any) -> list[tuple[Any, Truth]]:
+    """``(incident, Truth)`` for each incident of a scenario's truth (incident keys override)."""
+    out = []
+    for inc in truth.incidents:
+        cause = inc.root_cause or truth.root_cause
+        fix = inc.fix or truth.fix
+        out.append(
+            (
+                inc,
+                Truth(
+                    kind=cause.kind if cause else None,
+                    service=cause.service if cause else None,
+                    fix_action=fix.action if fix else None,
+                    fix_params=dict(fix.params) if fix else {},
+                ),
+            )
+        )
+    return out
+
+
+class _Answer(Protocol):
+    """What an investigation returns, as far as scoring reads it."""
+
+    @property
+    def hypotheses(self) -> Sequence[Any]: ...
+
+    @property
+    def actions(self) -> Sequence[Any]: ...
+
+
+def outcome_of(name: str, truth: Truth, answer: _Answer) -> CaseOutcome:
+    """The scored view of one investigation's hypotheses (in order) and recommended actions."""
+    return CaseOutcome(
+        name,
+        truth,
+        hypotheses=[Guess(h.kind, h.service, h.confidence) for h in answer.hypotheses],
+        actions=[Proposal(a.action, dict(a.params), a.risk) for a in answer.actions],
+    )
+
+
+Ctx = TypeVar("Ctx")
+
+
+@dataclass(frozen=True)
+class Case(Generic[Ctx]):
+    """One incident to investigate: ``ask`` runs the investigation in the world's context."""
+
+    name: str
+    truth: Truth
+    ask: Callable[[Ctx], _Answer]
+
+
+def run_cases(
+    world: Callable[[], AbstractContextManager[Ctx]],
+    cases: Sequence[Case[Ctx]],
+    refusal: type[Exception] | None = None,
+    refused: list[str] | None = None,
+) -> list[CaseOutcome]:
+    """Ask every case in one world. An error is that case's crash; a world that does not come up
+    crashes the cases not yet asked. A ``refusal`` (the bot declining the question) is no crash:
+    it is listed in ``refused`` and scores as an answer without hypotheses."""
+    outcomes: list[CaseOutcome] = []
+    try:
+        with world() as ctx:
+            for case in cases:
+                try:
+                    answer = case.ask(ctx)
+                except Exception as exc:  # a crash is a figure, not the end of the bench
+                    if refusal is not None and isinstance(exc, refusal):
+                        if refused is not None:
+                            refused.append(f"{case.name}: {str(exc)[:100]}")
+                        outcomes.append(CaseOutcome(case.name, case.truth))
+                    else:
+                        error = f"{type(exc).__name__}: {exc}"
+                        outcomes.append(CaseOutcome(case.name, case.truth, crashed=error))
+                    continue
+                outcomes.append(outcome_of(case.name, case.truth, answer))
+    except Exception as exc:  # the world itself did not come up
+        error = f"{type(exc).__name__}: {exc}"
+        done = {o.name for o in outcomes}
+        outcomes += [
+            CaseOutcome(c.name, c.truth, crashed=error) for c in cases if c.name not in done
+        ]
+    return outcomes
+
+
+def row(outcome: CaseOutcome, ms: float) -> str:
+    """One printed row: marks, time per case, the top hypothesis, the first action, and the
+    truth when top-1 missed."""
+    s = score(outcome)
+    top = outcome.hypotheses[0] if outcome.hypotheses else None
+    label = f"{top.kind}/{top.service} {top.confidence:.2f}" if top else "-"
+    first = outcome.actions[0].action if outcome.actions else "-"
+    flags = "".join(
+        f" {flag}"
+        for flag, on in (("SILENT", s.silent), ("HARMFUL", s.harmful), ("CRASH", s.crashed))
+        if on
+    )
+    mark = lambda b: "Y" if b else "n"  # noqa: E731
+    want = (
+        f"{outcome.truth.kind}/{outcome.truth.service}" if outcome.truth.failing else "no failure"
+    )
+    text = (
+        f"{outcome.name[:48]:48} {mark(s.top1):4} {mark(s.top3):4} {mark(s.first_action):4} "
+        f"{ms:6.0f}  {label}  first={first}{flags}"
+    )
+    if not s.top1:
+        text += f"\n{'':48} truth: {want}"
+    if outcome.crashed:
+        text += f"\n{'':48} crash: {outcome.crashed[:200]}"
+    return text
+
+
+def bench_rows(
+    paths: Sequence[Path], run: Callable[[Path], list[CaseOutcome]], title: str = "incident"
+) -> list[CaseOutcome]:
+    """Run each scenario file, print a row per case (with the mean time per case), return all."""
+    print(f"\n{title:48} {'top1':4} {'top3':4} {'fix':4} {'ms':>6}  top hypothesis")
+    outcomes: list[CaseOutcome] = []
+    for path in paths:
+        t0 = time.perf_counter()
+        got = run(path)
+        ms = (time.perf_counter() - t0) * 1000.0 / max(1, len(got))
+        for outcome in got:
+            print(row(outcome, ms))
+        outcomes += got
+    return outcomes

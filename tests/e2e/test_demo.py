@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AIOPS = [sys.executable, "-m", "handlers.cli.main"]
 
 
-def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
     return subprocess.run(
         [*AIOPS, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout

@@ -99,3 +99,35 @@ def test_a_deploy_to_a_caller_after_its_database_died_is_probably_unrelated() ->
     assert deploy.confidence < 0.3  # without the rule: 0.62, second, with a rollback proposed
     assert not [a for a in result.actions if a.action == "k8s.rollback_deployment"]
     assert result.actions[0].action == truth.fix.action  # type: ignore[attr-defined]
+
+
+def test_a_gone_pods_shipped_logs_are_mined_with_or_without_a_cluster() -> None:
+    # the pod that failed was replaced: the API server has no such pod, its lines are in Loki
+    result, truth = _investigate("r05-gone-pod-logs-only-shipped")
+    _top_matches(result, truth)
+    assert any("no space left on device" in e for e in result.hypotheses[0].evidence)
+    # the same world with no Kubernetes objects at all: the logs are still read
+    loaded = load_scenario(HERE / "r05-gone-pod-logs-only-shipped.yaml")
+    bare = loaded.scenario.model_copy(update={"kubernetes": None})
+    with SandboxWorld(bare) as world:
+        inc = truth.incidents[0]  # type: ignore[attr-defined]
+        alerts = [a for a in bare.alerts if a.id in inc.alerts]
+        bare_result = investigate_incident(
+            context_for_world(world), incident_view(alerts, inc.root_alert)
+        )
+    _top_matches(bare_result, truth)
+
+
+def test_a_question_about_last_night_reads_the_alerts_of_last_night() -> None:
+    # the question's own incident holds no evidence; the service's alerts of nine hours ago do
+    loaded = load_scenario(HERE / "r06-yesterdays-alerts-are-the-only-witness.yaml")
+    truth = loaded.truth
+    assert truth is not None
+    question = truth.incidents[1]
+    with SandboxWorld(loaded.scenario) as world:
+        alerts = [a for a in loaded.scenario.alerts if a.id in question.alerts]
+        result = investigate_incident(
+            context_for_world(world), incident_view(alerts, question.root_alert)
+        )
+    _top_matches(result, truth)
+    assert any("Java heap space" in e and "9.0 h ago" in e for e in result.hypotheses[0].evidence)

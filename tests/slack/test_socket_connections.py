@@ -224,6 +224,42 @@ def test_jobs_give_way_while_an_ack_is_owed(slack: LocalSlack) -> None:
         jobs.shutdown()
 
 
+def test_acks_leave_while_a_thread_pool_of_the_process_is_starting_a_thread(
+    slack: LocalSlack,
+) -> None:
+    """``ThreadPoolExecutor.submit`` starts its threads lazily while holding a lock that every
+    executor of the process shares (``_global_shutdown_lock``), and waits there until the new
+    thread runs. Held here as such a start holds it: a command, a click (whose listener hands
+    its job on before the ack leaves) and an App Home event are all still acked, as the
+    connection's workers, the events pool and the job pool are all running from the start and
+    hand work on without that lock."""
+    from concurrent.futures import thread as executor_threads
+
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    jobs = JobRunner(max_workers=2)
+    app = build_app(settings, services=default_services(), jobs=jobs)
+    sockets = start_socket_mode(app, "xapp-test", concurrency=2)
+    try:
+        slack.wait_connected()
+        app.client.chat_postMessage(
+            channel="#incidents", text=INCIDENT.title, blocks=incident_message(INCIDENT)
+        )
+        ts = slack.messages("incidents")[-1].ts
+        slack.add_user("U1", "ana")
+        with executor_threads._global_shutdown_lock:
+            command = slack.wait_ack(slack.send_slash_command("U1", "help"), timeout=10)
+            click = slack.wait_ack(
+                slack.click_button("U1", ActionId.ACKNOWLEDGE, message_ts=ts), timeout=10
+            )
+            events = [slack.wait_ack(slack.open_app_home("U1"), timeout=10) for _ in range(3)]
+        assert "/aiops" in str(command.payload) and click.acked_at is not None
+        assert all(e.acked_at is not None for e in events)
+        assert jobs.wait_idle(10)
+    finally:
+        sockets.close()
+        jobs.shutdown()
+
+
 def test_start_socket_mode_refuses_more_connections_than_slack_allows() -> None:
     app = App(token="xoxb-test", token_verification_enabled=False)
     with pytest.raises(ConfigError, match="between 1 and 10"):

@@ -11,7 +11,6 @@ an alert twice), whose source names the alert.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.investigate.context import InvestigationContext
@@ -19,19 +18,10 @@ from bot.investigate.finding_types import AttrValue
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Scope, ago_text, minutes_ago
 from bot.investigate.signatures import match_line
+from bot.investigate.sources import PastAlert
 
 HISTORY = timedelta(hours=48)  # how far back resolved alerts still count as evidence
 _LEVEL = {"critical": "CRITICAL", "error": "ERROR", "warning": "WARNING", "info": "INFO"}
-
-
-@dataclass(frozen=True)
-class PastAlert:
-    service: str
-    name: str
-    summary: str
-    severity: str
-    status: str
-    at: datetime | None
 
 
 def _aware(at: datetime) -> datetime:
@@ -39,14 +29,19 @@ def _aware(at: datetime) -> datetime:
 
 
 def stored_alerts(ctx: InvestigationContext, scope: Scope) -> list[PastAlert]:
-    """Alerts of the services in scope since ``HISTORY`` ago, firing or resolved."""
-    if ctx.store is None or not scope.services:
+    """Alerts of the services in scope since ``HISTORY`` ago, firing or resolved: from the
+    store, or where there is none from the context's ``past_alerts``."""
+    if not scope.services:
         return []
+    since = max(scope.long_start, scope.end - HISTORY)
+    if ctx.store is None:
+        if ctx.past_alerts is None:
+            return []
+        return ctx.past_alerts(scope.services, since, scope.end)
     from sqlmodel import Session, col, select
 
     from bot.store.models import Alert
 
-    since = max(scope.long_start, scope.end - HISTORY)
     with Session(ctx.store.engine) as session:
         rows = session.exec(
             select(Alert)

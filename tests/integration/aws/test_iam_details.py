@@ -73,3 +73,33 @@ def test_a_user_made_after_the_details_were_read_is_read_alone(iam: Any) -> None
     iam.put_user_policy(UserName="late", PolicyName="own", PolicyDocument=json.dumps(ALL))
     late = next(u for u in reader.users() if u.name == "late")
     assert [p.name for p in late.policies] == ["inline own"]
+
+
+def test_keys_and_mfa_are_asked_per_user_only_where_the_credential_report_leaves_it_open(
+    iam: Any,
+) -> None:
+    for name in ("quiet-1", "quiet-2", "quiet-3", "keyed", "phone"):
+        iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName="keyed")["AccessKey"]["AccessKeyId"]
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="phone")["VirtualMFADevice"][
+        "SerialNumber"
+    ]
+    iam.enable_mfa_device(
+        UserName="phone", SerialNumber=serial, AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )  # fmt: skip
+    calls = _counted(iam)
+    users = {u.name: u for u in PolicyReader(iam).users()}
+    assert calls["GetCredentialReport"] == 1
+    assert calls["ListVirtualMFADevices"] == 1
+    # the one user with a key is asked about its keys; nobody is asked about MFA: the report
+    # says who has none, the virtual devices who has one
+    assert calls["ListAccessKeys"] == 1
+    assert calls["ListMFADevices"] == 0
+    assert [k.key_id for k in users["keyed"].keys] == [key]
+    assert users["quiet-1"].keys == [] and users["quiet-1"].mfa is False
+    assert users["phone"].mfa is True
+    # a key deactivated (the approved fix) reads as such at once, whatever the report says
+    iam.update_access_key(UserName="keyed", AccessKeyId=key, Status="Inactive")
+    again = next(u for u in PolicyReader(iam).users() if u.name == "keyed")
+    assert [k.status for k in again.keys] == ["Inactive"]

@@ -201,3 +201,25 @@ def test_moving_the_clock_reveals_later_lines_and_bad_logs_are_user_errors() -> 
         start_loki_sandbox(
             [{"source": "file:h:/x", "lines": [{"at": "0", "repeat": 2, "every": "-1m"}]}], NOW
         )
+
+
+def test_a_pod_source_reads_what_promtail_shipped_for_that_pod() -> None:
+    shipped = [
+        {
+            "source": "k8s:jobs/exporter-5d8-abc12/main",
+            "lines": [{"at": "-2d", "level": "ERROR", "text": "java.lang.OutOfMemoryError"}],
+        },
+        {"source": "k8s:jobs/exporter-5d8-zzz99/main", "lines": [{"at": "-1m", "text": "other"}]},
+    ]
+    sandbox = start_loki_sandbox(shipped, NOW)
+    try:
+        with httpx.Client(base_url=sandbox.url, timeout=5) as http:
+            router = LogRouter(loki=LokiLogs(http))
+            source = "k8s:jobs/exporter-5d8-abc12/main"
+            backend = router.shipped_backend(source)
+            assert backend is not None
+            lines = backend.fetch(LogQuery(source, start=NOW - timedelta(days=3), end=NOW))
+    finally:
+        sandbox.stop()
+    assert [(ln.level, ln.text) for ln in lines] == [("ERROR", "java.lang.OutOfMemoryError")]
+    assert LogRouter().shipped_backend(source) is None

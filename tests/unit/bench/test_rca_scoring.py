@@ -1,10 +1,16 @@
-"""The root-cause scoring of bench_rca: each mark, the Brier score, the reliability table."""
+"""The root-cause scoring of bench_rca and bench_questions: each mark, the Brier score, the
+reliability table, and the loop both benches share (answers, refusals, crashes, a lost world)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 
 import pytest
 
 from tests.bench.rca_scoring import (
+    Case,
     CaseOutcome,
     Guess,
     Proposal,
@@ -13,8 +19,11 @@ from tests.bench.rca_scoring import (
     calibration_pairs,
     reliability,
     render,
+    row,
+    run_cases,
     score,
     summarize,
+    truths,
 )
 
 OOM = Truth("oom_killed", "api", "k8s.set_resources", {"namespace": "prod", "name": "api"})
@@ -113,3 +122,113 @@ def test_summary_and_render() -> None:
     text = render("dev", s)
     assert "top-1 1/4 (25%)" in text and "harmful fixes 1" in text and "silent 1" in text
     assert "[0.8, 1.0]" in text
+
+
+# --- the loop both benches share ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:  # what an investigation returns; Guess and Proposal carry the same attributes
+    hypotheses: list[Guess]
+    actions: list[Proposal]
+
+
+class _Refused(Exception):
+    pass
+
+
+def _answer(ctx: str) -> _Answer:
+    return _Answer([Guess("oom_killed", ctx, 0.8)], [Proposal("runbook.read_logs", {}, "read")])
+
+
+def _refuse(ctx: str) -> _Answer:
+    raise _Refused("Unknown service")
+
+
+def _crash(ctx: str) -> _Answer:
+    raise KeyError("boom")
+
+
+def test_run_cases_scores_answers_refusals_and_crashes_in_one_world() -> None:
+    refused: list[str] = []
+    cases = [
+        Case("a", OOM, _answer),
+        Case("b", OOM, _refuse),
+        Case("c", OOM, _crash),
+        Case("d", OOM, _answer),
+    ]
+    got = run_cases(lambda: nullcontext("api"), cases, refusal=_Refused, refused=refused)
+    assert [o.name for o in got] == ["a", "b", "c", "d"]
+    assert got[0].hypotheses == [Guess("oom_killed", "api", 0.8)]
+    assert got[0].actions == [Proposal("runbook.read_logs", {}, "read")]
+    assert score(got[0]).top1 and score(got[3]).top1
+    assert (list(got[1].hypotheses), got[1].crashed, score(got[1]).silent) == ([], None, True)
+    assert refused == ["b: Unknown service"]
+    assert got[2].crashed == "KeyError: 'boom'"
+
+
+def test_run_cases_without_a_refusal_type_counts_every_error_as_a_crash() -> None:
+    got = run_cases(lambda: nullcontext("api"), [Case("b", OOM, _refuse)])
+    assert got[0].crashed == "_Refused: Unknown service"
+
+
+def test_a_world_that_does_not_come_up_crashes_the_cases_not_yet_asked() -> None:
+    @contextmanager
+    def broken() -> Iterator[str]:
+        yield "api"
+        raise RuntimeError("world went away")
+
+    got = run_cases(broken, [Case("a", OOM, _answer)])
+    assert got[0].crashed is None  # asked before the world failed on the way out
+
+    def no_world() -> AbstractContextManager[str]:
+        raise OSError("no port")
+
+    got = run_cases(no_world, [Case("a", OOM, _answer), Case("b", HEALTHY, _answer)])
+    assert [o.crashed for o in got] == ["OSError: no port"] * 2
+    assert summarize(got).crashes == 2
+
+
+def test_truths_take_the_incident_cause_before_the_scenario_one() -> None:
+    cause = _Cause("oom_killed", "api")
+    fix = _Fix("k8s.set_resources", {"name": "api"})
+    shared = _Truth(
+        [_Incident(None, None), _Incident(_Cause("memory_leak", "web"), None)], cause, fix
+    )
+    (_, first), (_, second) = truths(shared)
+    assert first == Truth("oom_killed", "api", "k8s.set_resources", {"name": "api"})
+    assert second == Truth("memory_leak", "web", "k8s.set_resources", {"name": "api"})
+    assert truths(_Truth([_Incident(None, None)], None, None))[0][1] == HEALTHY
+
+
+@dataclass(frozen=True)
+class _Cause:
+    kind: str
+    service: str
+
+
+@dataclass(frozen=True)
+class _Fix:
+    action: str
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Incident:
+    root_cause: _Cause | None
+    fix: _Fix | None
+
+
+@dataclass(frozen=True)
+class _Truth:
+    incidents: list[_Incident]
+    root_cause: _Cause | None
+    fix: _Fix | None
+
+
+def test_a_row_shows_the_marks_the_top_hypothesis_and_the_missed_truth() -> None:
+    text = row(case(OOM, [Guess("memory_leak", "api", 0.6)], [RESTART]), 12.0)
+    assert "memory_leak/api 0.60" in text and "first=k8s.restart_deployment HARMFUL" in text
+    assert "truth: oom_killed/api" in text
+    assert "truth:" not in row(case(OOM, [Guess("oom_killed", "api", 0.9)]), 1.0)
+    assert "SILENT" in row(case(OUTSIDE), 1.0) and "CRASH" in row(case(OOM, crashed="x"), 1.0)

@@ -54,7 +54,7 @@ def test_config_builds_resources_and_names_bad_keys(tmp_path) -> None:  # type: 
                                      "promql": "free"}]}).watched()  # fmt: skip
     with pytest.raises(UserError, match="not a duration"):
         parse_config({"defaults": {"step": "soon"}})
-    with pytest.raises(UserError, match="not found"):
+    with pytest.raises(UserError, match="cannot read capacity file .*No such file"):
         load_config(tmp_path / "missing.yaml")
 
 
