@@ -9,7 +9,8 @@ Four kinds of evidence, strongest first; the first kind that singles a service o
 2. **Anomalies of its own that stand out.** Causes seen on one entity of a service (resource
    saturation, a crash or restart, error lines; see ``playbooks/storms/alert_roles.yaml``),
    weighed per distinct anomaly, minus the median of its sibling replicas: a fault on one entity
-   stands out, a load shift shows the same few anomalies on every replica.
+   stands out, a load shift shows the same few anomalies on every replica. Among several that
+   stand out, one that began ``lead`` or more after another yields to it (``later_last``).
 3. **Its own anomaly first.** An entity whose own cause anomaly came a clear ``lead`` before
    the storm's first symptom, on a service the storm implicates: a cause precedes its symptoms
    (``leaders``; the earliest wins, and entities of other services that also led lower the
@@ -39,7 +40,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import median
 
 from bot.correlate.models import AlertRef
@@ -91,6 +92,20 @@ def leaders(
         return sum(own.get(s, {}).get(e, {}).values())
 
     return sorted(found, key=lambda f: (f[1], -weight(f[0], f[2]), f[0]))
+
+
+def later_last(
+    order: list[str], began: Mapping[str, datetime | None], lead: timedelta
+) -> list[str]:
+    """``order`` with the services whose own anomalies began ``lead`` or more after the
+    earliest one's moved behind the others (each part keeps its order): a cause precedes its
+    symptoms, so a heavier standout that starts clearly later is more likely a consequence."""
+    known = [at for s in order if (at := began.get(s)) is not None]
+    if not known:
+        return order
+    first = min(known)
+    late = {s for s in order if (at := began.get(s)) is not None and at - first >= lead}
+    return [s for s in order if s not in late] + [s for s in order if s in late]
 
 
 def carry_down(

@@ -36,6 +36,7 @@ from bot.correlate.elect import (
     StormVerdict,
     carry_down,
     corroborated,
+    later_last,
     leaders,
     rank,
     share_confidence,
@@ -289,7 +290,11 @@ class StormEvidence:
         strong = {s: w for s, (w, _) in found.items() if w >= self.own_margin}
         if not strong:
             return None
-        order = rank(strong, depends, self.evidence_first)
+        order = later_last(
+            rank(strong, depends, self.evidence_first),
+            {s: self.own_at.get(found[s][1]) for s in strong},
+            self.lead,
+        )
         top = order[0]
         weight, entity = found[top]
         second = strong[order[1]] if len(order) > 1 else 0.0

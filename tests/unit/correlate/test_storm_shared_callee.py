@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.correlate import AlertFacts, Correlator, StormVerdict
-from bot.correlate.elect import corroborated
+from bot.correlate.elect import corroborated, later_last
 from bot.correlate.explain import describe_verdict
 from bot.correlate.models import CorrelationConfig
 from bot.topology import Topology
@@ -67,6 +67,9 @@ def test_a_callee_of_many_callers_does_not_outweigh_a_leaf_all_its_callers_see_s
     assert (verdict.service, verdict.basis) == ("ads", "calls")
     assert verdict.runner_up == "catalog"
     assert verdict.confidence <= 0.35  # the raw counts disagree: said with less confidence
+    assert "per calling service it holds more (1 calling service against catalog's 3" in (
+        describe_verdict(verdict)
+    )
 
 
 def test_a_leaf_with_its_own_resource_anomalies_beats_a_shared_callee_with_none() -> None:
@@ -116,3 +119,36 @@ def test_corroborated_scores() -> None:
     # a service with anomalies of its own and no call into it still competes
     scores = corroborated({"catalog": 4.0}, {"db": 2.0, "idle": 0.0}, fan_in, 0.2, 0.0)
     assert scores == {"catalog": pytest.approx(1.0), "db": pytest.approx(0.4)}
+
+
+def test_a_heavier_standout_that_starts_clearly_later_yields_to_the_earlier_one() -> None:
+    # both ledger-0 and stock-0 stand out of their replicas; stock-0's anomalies are more but
+    # begin 30 s after ledger-0's: a cause precedes its symptoms, so ledger leads, less surely
+    topology = Topology({"web": ["ledger", "stock"], "ledger": [], "stock": []})
+    ledger = ["container_cpu_usage_seconds", "container_memory_usage_MB", "container_threads"]
+    stock = [*ledger, "container_fs_reads"]
+    alerts = [
+        _web(),
+        _call("l1", 0, "web-0", "ledger-0"),
+        _call("s1", 0, "web-0", "stock-0"),
+        *(_own(f"l{i + 2}", 1, "ledger-0", kpi) for i, kpi in enumerate(ledger)),
+        *(_own(f"s{i + 2}", 31, "stock-0", kpi) for i, kpi in enumerate(stock)),
+    ]
+    verdict = _verdict(topology, alerts)
+    assert (verdict.service, verdict.entity, verdict.basis) == ("ledger", "ledger-0", "own")
+    assert verdict.runner_up == "stock" and verdict.confidence <= 0.35
+    # within the lead of each other, the heavier still wins
+    close = [a if not a.id.startswith("s") or a.id == "s1" else _shift(a, -25) for a in alerts]
+    assert _verdict(topology, close).service == "stock"
+
+
+def _shift(alert: AlertFacts, seconds: int) -> AlertFacts:
+    return AlertFacts(
+        alert.id, alert.at + timedelta(seconds=seconds), alert.name, alert.service, alert.labels
+    )
+
+
+def test_later_last_moves_only_the_clearly_later() -> None:
+    at = {"a": T0 + timedelta(seconds=30), "b": T0, "c": T0 + timedelta(seconds=5), "d": None}
+    assert later_last(["a", "b", "c", "d"], at, timedelta(seconds=10)) == ["b", "c", "d", "a"]
+    assert later_last(["a", "b"], {}, timedelta(seconds=10)) == ["a", "b"]

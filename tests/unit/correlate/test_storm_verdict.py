@@ -87,6 +87,12 @@ def test_alert_roles_classify_causes_symptoms_and_routine_lines() -> None:
     assert book.classify("ArgoRolloutCompleted", kpi="").role == "change"
     assert book.classify("log:template-9", "connection refused by db:5432").role == "error"
     assert book.classify("log:template-8", "DB saved on disk").role == "routine"
+    # a datastore's periodic snapshot says "started" but is no restart
+    saving = "Background saving started by pid 1829 (occurred 2 times)"
+    assert book.classify("log:template-82", saving).role == "routine"
+    assert book.classify("log:template-86", "RDB: 0 MB of memory used by copy-on-write").role == (
+        "routine"
+    )
     first = book.classify("log:template-1", "Application started")
     second = book.classify("log:template-2", "Now listening on: http://0.0.0.0:80")
     assert first.key == second.key  # one restart, however many lines it prints
