@@ -279,6 +279,11 @@ class K8sEvent(Strict):
 class Node(Strict):
     name: str
     conditions: dict[str, bool] = Field(default_factory=dict)
+    # optional, v1.1: what the node has and offers pods (pods, cpu, memory as quantities)
+    capacity: StrMap = Field(default_factory=dict)
+    allocatable: StrMap = Field(default_factory=dict)
+    unschedulable: bool = False
+    labels: StrMap = Field(default_factory=dict)
 
 
 class Hpa(Strict):

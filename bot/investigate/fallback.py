@@ -13,6 +13,7 @@ alert's words name (``from_alerts``): what was assumed is said.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +21,13 @@ from bot.investigate.classify import AlertView
 from bot.investigate.context import Topology
 from bot.investigate.interpret import first_match, matches
 from bot.investigate.models import Finding, Hypothesis
-from bot.investigate.reasoning_data import Cause, FailureMode, FailureModes, failure_modes
+from bot.investigate.reasoning_data import (
+    Cause,
+    FailureMode,
+    FailureModes,
+    failure_modes,
+    service_words,
+)
 
 MAX_EVIDENCE = 5
 UPSTREAM_BONUS = 0.05
@@ -91,7 +98,77 @@ def _blamed(cause: Cause, hit: Finding, fail: Failing, topo: Topology) -> str:
         named = hit.attrs.get("mentions")
         if isinstance(named, str) and named and named != fail.service:
             return named
+        implied = implied_dependency(fail.service, [hit, *fail.findings], topo)
+        if implied is not None:
+            return implied
     return fail.service
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def implied_dependency(service: str, said: Sequence[Finding], topo: Topology) -> str | None:
+    """The one dependency of ``service`` that its failing lines name by role, not by name:
+    "database connection failed" names the data-tier dependency when there is exactly one
+    (the tiers' words are ``service_words.yaml``'s). The first finding that implies one wins."""
+    node = topo.get(service)
+    if node is None or not node.depends_on:
+        return None
+    tiers = service_words().tiers
+    for finding in said:
+        example = finding.attrs.get("example")  # what the system printed, not our summary
+        if not isinstance(example, str):
+            continue
+        text = example.lower()
+        words = set(_WORD.findall(text))
+        implied = [
+            dep
+            for dep in node.depends_on
+            if (dep_node := topo.get(dep)) is not None
+            and dep_node.tier in tiers
+            and words & set(tiers[dep_node.tier])
+        ]
+        if len(implied) == 1:
+            return implied[0]
+    return None
+
+
+def point_at_dependency(
+    hyps: Sequence[Hypothesis],
+    findings: Sequence[Finding],
+    topo: Topology,
+    rules: FailureModes | None = None,
+) -> None:
+    """A ``dependency_failure`` hypothesis on a caller names the dependency its evidence points
+    to (in place): the topology's most upstream failing component, not the caller reporting
+    it. Unchanged when the evidence names none, or that dependency has a hypothesis already."""
+    rules = rules or failure_modes()
+    by_summary = {f.summary: f for f in findings}
+    covered = {h.service for h in hyps}
+    for hyp in hyps:
+        node = topo.get(hyp.service)
+        if hyp.kind != "dependency_failure" or node is None or not node.depends_on:
+            continue
+        cited = [by_summary[e] for e in hyp.evidence if e in by_summary]
+        named = [
+            m
+            for f in cited
+            if isinstance(m := f.attrs.get("mentions"), str) and m in node.depends_on
+        ]
+        own = [f for f in findings if f.service == hyp.service and f not in cited]
+        dep = named[0] if named else implied_dependency(hyp.service, [*cited, *own], topo)
+        if dep is None or dep in covered:
+            continue
+        dep_node = topo.get(dep)
+        tier = dep_node.tier if dep_node is not None else None
+        hyp.kind = rules.dependency_kind_by_tier.get(
+            tier or "", rules.dependency_kind_by_platform.get(_platform(dep, topo), hyp.kind)
+        )
+        hyp.summary = (
+            f"{dep} is down or unreachable: {hyp.service}, which calls it, fails ({hyp.summary})"
+        )
+        hyp.service = dep
+        covered.add(dep)
 
 
 def _platform(service: str, topo: Topology) -> str:

@@ -31,6 +31,7 @@ class FindingType(StrEnum):
     METRIC_SHIFT = "metric_shift"  # a change point against the baseline
     METRIC_TREND = "metric_trend"  # steady growth toward a limit (disk, memory)
     POD_STATE = "pod_state"  # waiting / terminated reasons, not-ready, pending
+    NODE_STATE = "node_state"  # a node under the pods: not ready, pressure, full of pods
     K8S_EVENT = "k8s_event"  # Warning events
     CONFIG_DIFF = "config_diff"  # live vs previous revision
     CHANGE = "change"  # a deploy / config / infra change in the window
@@ -107,6 +108,18 @@ class PodStateAttrs(SignatureAttrs):
     memory_limit: str | None = None
     container: str | None = None  # the container a last-terminated reason was seen on
     memory_limit_next: str | None = None  # its memory limit raised (doubled), when one is set
+
+
+class NodeStateAttrs(Attrs):
+    node: str | None = None
+    ready: bool | None = None
+    pressure: str | None = None  # the conditions that are True (DiskPressure, MemoryPressure…)
+    unschedulable: bool | None = None
+    pods: int | None = None  # pods placed on it, not finished
+    allocatable_pods: int | None = None
+    at_pod_capacity: bool | None = None
+    every_node_full: bool | None = None  # every schedulable node is at its pod count
+    pending: int | None = None  # the service's pods waiting for a node
 
 
 class K8sEventAttrs(SignatureAttrs):
@@ -256,6 +269,7 @@ ATTRS: dict[FindingType, type[Attrs]] = {
     FindingType.METRIC_SHIFT: MetricShiftAttrs,
     FindingType.METRIC_TREND: MetricTrendAttrs,
     FindingType.POD_STATE: PodStateAttrs,
+    FindingType.NODE_STATE: NodeStateAttrs,
     FindingType.K8S_EVENT: K8sEventAttrs,
     FindingType.CONFIG_DIFF: ConfigDiffAttrs,
     FindingType.CHANGE: ChangeAttrs,

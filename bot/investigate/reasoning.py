@@ -10,7 +10,8 @@
 2. what the pods' own signatures say (``signature_causes``): a Pending pod whose event says a
    secret is missing is a configuration fault, not a cluster out of room;
 3. causes outside (``outside``): a host that is not ours, failing in the callers' error logs,
-   ranks first over the caller symptoms it explains;
+   ranks first over the caller symptoms it explains; a caller "failing because a dependency it
+   calls is down" names that dependency when its lines point to it (``point_at_dependency``);
 4. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
@@ -37,7 +38,12 @@ from bot.investigate.calibrate import final_confidences
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
 from bot.investigate.experience import Weigh, Weighed
-from bot.investigate.fallback import failing_services, from_alerts, never_silent
+from bot.investigate.fallback import (
+    failing_services,
+    from_alerts,
+    never_silent,
+    point_at_dependency,
+)
 from bot.investigate.harm import recommend_safely
 from bot.investigate.interpret import recommend
 from bot.investigate.models import Fact, Finding, Hypothesis, RecommendedAction
@@ -70,6 +76,7 @@ def conclude(
     hyps.extend(relevance_effects.apply(hyps, findings, failing, topo))
     hyps.extend(signature_causes.apply(hyps, findings))
     hyps.extend(outside.apply(hyps, findings, topo))
+    point_at_dependency(hyps, findings, topo)
     hyps.extend(never_silent(findings, hyps, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))

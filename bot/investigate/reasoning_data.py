@@ -87,6 +87,10 @@ class FailureModes(_Strict):
     alert_info_severities: list[str] = Field(default_factory=list)  # they show no failure
     modes: list[FailureMode] = Field(min_length=1)
     causes: list[Cause] = Field(default_factory=list)
+    # a "dependency it calls is down" hypothesis on a caller names the dependency its evidence
+    # points to, with the kind refined by that dependency's tier or platform
+    dependency_kind_by_tier: dict[str, str] = Field(default_factory=dict)
+    dependency_kind_by_platform: dict[str, str] = Field(default_factory=dict)
 
 
 # ---- signature_causes.yaml --------------------------------------------------------------

@@ -7,6 +7,7 @@ so the same analysis runs against production, the sandbox world and unit-test fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -72,6 +73,20 @@ class PodRecord:
     phase: str
     node: str | None
     containers: list[ContainerRecord]
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """A node as the API server shows it, with how many pods are placed on it."""
+
+    name: str
+    ready: bool
+    pressures: tuple[str, ...]  # conditions that are True besides Ready (DiskPressure…)
+    unschedulable: bool
+    pods: int  # pods placed on it that are not finished
+    allocatable_pods: int | None
+    allocatable_cpu: str | None
+    allocatable_memory: str | None
 
 
 @dataclass(frozen=True)
@@ -218,6 +233,11 @@ class Evidence(Protocol):
     def iam_users(self) -> list[IamUserRecord]: ...
     def autoscaling_groups(self) -> list[AsgRecord]: ...
     def certificates(self) -> list[CertRecord]: ...
+    def nodes(self, names: Sequence[str]) -> list[NodeRecord]:
+        """The named nodes (``[]``: every node), with their conditions, allocatable pods, cpu
+        and memory, and the pods placed on each."""
+        ...
+
     def target_groups(self) -> list[TargetGroupRecord]:
         """Load balancer target groups with their targets' health and what serves them."""
         ...

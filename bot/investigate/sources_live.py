@@ -23,6 +23,7 @@ from bot.investigate.sources import (
     EventRecord,
     LogRecord,
     MetricRef,
+    NodeRecord,
     PodRecord,
     RevisionRecord,
     SeriesData,
@@ -263,6 +264,33 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
         if self._k8s is None:
             return None
         return int(self._k8s.get_deployment(namespace, name).replicas)
+
+    def nodes(self, names: Sequence[str]) -> list[NodeRecord]:
+        if self._k8s is None:
+            return []
+        wanted = set(names)
+        out = []
+        for node in self._once("k8s:nodes", self._k8s.list_nodes):
+            if wanted and node.name not in wanted:
+                continue
+            placed = self._k8s.pods_on_node(node.name)
+            pods = sum(1 for p in placed if p.phase not in ("Succeeded", "Failed"))
+            limit = node.allocatable.get("pods")
+            out.append(
+                NodeRecord(
+                    name=node.name,
+                    ready=node.ready,
+                    pressures=tuple(
+                        sorted(k for k, v in node.conditions.items() if v and k != "Ready")
+                    ),
+                    unschedulable=node.unschedulable,
+                    pods=pods,
+                    allocatable_pods=int(limit) if limit and limit.isdigit() else None,
+                    allocatable_cpu=node.allocatable.get("cpu"),
+                    allocatable_memory=node.allocatable.get("memory"),
+                )
+            )
+        return out
 
     def log_sources(self) -> list[str]:
         return list(self._sources)

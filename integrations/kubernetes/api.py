@@ -232,6 +232,12 @@ class KubernetesApi:
         return [convert.node(item) for item in self.core.list_node().items]
 
     @_wrap
+    def pods_on_node(self, node: str) -> list[PodInfo]:
+        """Every pod the scheduler placed on ``node``, in any namespace."""
+        items = self.core.list_pod_for_all_namespaces(field_selector=f"spec.nodeName={node}").items
+        return [convert.pod(item) for item in items]
+
+    @_wrap
     def list_pod_specs(self) -> list[PodSpec]:
         """Every pod in the cluster with what its spec says about security and sizing."""
         return [pod_spec(item) for item in self.core.list_pod_for_all_namespaces().items]

@@ -163,6 +163,7 @@ def node(obj: Any) -> NodeInfo:
         conditions=conditions,
         unschedulable=bool(obj.spec and obj.spec.unschedulable),
         labels=dict(obj.metadata.labels or {}),
+        allocatable={str(k): str(v) for k, v in (obj.status.allocatable or {}).items()},
     )
 
 

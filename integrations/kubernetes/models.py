@@ -130,6 +130,8 @@ class NodeInfo:
     conditions: dict[str, bool]
     unschedulable: bool
     labels: dict[str, str]
+    # what the node offers pods (``status.allocatable``): pods, cpu, memory as quantities
+    allocatable: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ tests of the reasoning. It never sees ``truth`` (the loader drops it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,7 @@ from bot.investigate.sources import (
     LambdaRecord,
     LogRecord,
     MetricRef,
+    NodeRecord,
     PodRecord,
     RdsRecord,
     RevisionRecord,
@@ -134,6 +136,34 @@ class ScenarioEvidence:
                     )
                 )
             out.append(PodRecord(p.namespace, p.name, p.owner, p.phase, p.node, containers))
+        return out
+
+    def nodes(self, names: Sequence[str]) -> list[NodeRecord]:
+        if not self._k8s:
+            return []
+        out = []
+        for n in self._k8s.nodes:
+            if names and n.name not in names:
+                continue
+            limit = n.allocatable.get("pods")
+            out.append(
+                NodeRecord(
+                    name=n.name,
+                    ready=n.conditions.get("Ready", True),
+                    pressures=tuple(
+                        sorted(k for k, v in n.conditions.items() if v and k != "Ready")
+                    ),
+                    unschedulable=n.unschedulable,
+                    pods=sum(
+                        1
+                        for p in self._k8s.pods
+                        if p.node == n.name and p.phase not in ("Succeeded", "Failed")
+                    ),
+                    allocatable_pods=int(limit) if limit and limit.isdigit() else None,
+                    allocatable_cpu=n.allocatable.get("cpu"),
+                    allocatable_memory=n.allocatable.get("memory"),
+                )
+            )
         return out
 
     def k8s_events(self, namespace: str) -> list[EventRecord]:

@@ -131,3 +131,13 @@ def test_a_question_about_last_night_reads_the_alerts_of_last_night() -> None:
         )
     _top_matches(result, truth)
     assert any("Java heap space" in e and "9.0 h ago" in e for e in result.hypotheses[0].evidence)
+
+
+def test_pending_pods_with_every_node_at_its_pod_count_is_capacity_read_from_the_nodes() -> None:
+    # no event says why: the nodes' allocatable pod counts and the pods placed on them do
+    result, truth = _investigate("r07-every-node-at-its-pod-count")
+    _top_matches(result, truth)
+    top = result.hypotheses[0]
+    assert any("3/3 pods" in e and "every schedulable node is full" in e for e in top.evidence)
+    assert top.confidence > 0.5  # Pending alone says 0.45
+    assert all(a.risk == "read" for a in result.actions[:1])

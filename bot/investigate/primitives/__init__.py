@@ -14,6 +14,7 @@ from bot.investigate.primitives import (
     logs,
     metrics,
     network,
+    nodes,
     resources,
     security,
     targets,
@@ -22,7 +23,13 @@ from bot.investigate.primitives.base import Primitive, Scope
 
 # primitive -> the kind of resource it reads for each service in scope (a ServiceNode kind); a
 # step whose scope has no service of that kind has nothing to read and is skipped, not "ok, 0"
-READS: dict[str, str] = {**config_diff.READS, **k8s.READS, **resources.READS, **targets.READS}
+READS: dict[str, str] = {
+    **config_diff.READS,
+    **k8s.READS,
+    **nodes.READS,
+    **resources.READS,
+    **targets.READS,
+}
 
 PRIMITIVES: dict[str, Primitive] = {
     **alerts.PRIMITIVES,
@@ -30,6 +37,7 @@ PRIMITIVES: dict[str, Primitive] = {
     **changes.PRIMITIVES,
     **config_diff.PRIMITIVES,
     **k8s.PRIMITIVES,
+    **nodes.PRIMITIVES,
     **logs.PRIMITIVES,
     **resources.PRIMITIVES,
     **security.PRIMITIVES,

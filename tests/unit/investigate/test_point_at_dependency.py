@@ -1,0 +1,69 @@
+"""A caller "failing because a dependency it calls is down" names that dependency when its own
+lines point to it by role ("database connection failed" and exactly one data-tier dependency) or
+by name; the kind follows the dependency's tier (issue 15 pt 3, topology). Synthetic facts."""
+
+from __future__ import annotations
+
+from bot.investigate.context import ServiceNode, Topology
+from bot.investigate.fallback import point_at_dependency
+from bot.investigate.models import Finding, FindingType, Hypothesis
+
+
+def topo(*deps: ServiceNode) -> Topology:
+    caller = ServiceNode(
+        "quotes", "k8s_deployment", "quotes", "shop", depends_on=tuple(d.name for d in deps)
+    )
+    return Topology([caller, *deps])
+
+
+DB = ServiceNode("quotes-store", "external", "quotes-store", tier="data")
+CACHE = ServiceNode("rates", "k8s_deployment", "rates", "shop", tier="cache")
+OTHER_DB = ServiceNode("audit-store", "external", "audit-store", tier="data")
+
+
+def line(text: str, type_: FindingType = FindingType.LOG_TEMPLATE) -> Finding:
+    return Finding(
+        type=type_,
+        service="quotes",
+        summary=f'quotes: 3 line(s) like "{text}"',
+        source="k8s:shop/quotes-1/app",
+        attrs={"example": text, "level": "ERROR", "mentions": None},
+    )
+
+
+def dependency_down(evidence: list[Finding]) -> Hypothesis:
+    return Hypothesis(
+        kind="dependency_failure",
+        service="quotes",
+        confidence=0.3,
+        summary="quotes fails because a dependency it calls is down",
+        evidence=[f.summary for f in evidence],
+    )
+
+
+def test_a_line_naming_the_database_role_moves_the_blame_onto_the_data_dependency() -> None:
+    refused = line("Backup connection failed: ECONNREFUSED", FindingType.LOG_SIGNATURE)
+    role = line("Database connection failed: ETIMEDOUT")
+    hyp = dependency_down([refused])
+    point_at_dependency([hyp], [refused, role], topo(DB, CACHE))
+    assert (hyp.kind, hyp.service) == ("database_unavailable", "quotes-store")
+    assert "quotes, which calls it" in hyp.summary
+
+
+def test_nothing_moves_when_the_role_is_ambiguous_or_unsaid() -> None:
+    role = line("Database connection failed: ETIMEDOUT")
+    two_dbs = dependency_down([role])
+    point_at_dependency([two_dbs], [role], topo(DB, OTHER_DB))
+    assert (two_dbs.kind, two_dbs.service) == ("dependency_failure", "quotes")
+    vague = line("upstream connect error")
+    unsaid = dependency_down([vague])
+    point_at_dependency([unsaid], [vague], topo(DB, CACHE))
+    assert unsaid.service == "quotes"
+
+
+def test_a_line_naming_the_dependency_wins_and_keeps_the_kind_of_an_app_dependency() -> None:
+    named = line("GET http://rates:8080/v1 refused")
+    named.attrs["mentions"] = "rates"
+    hyp = dependency_down([named])
+    point_at_dependency([hyp], [named], topo(DB, CACHE))
+    assert (hyp.kind, hyp.service) == ("dependency_failure", "rates")
