@@ -31,6 +31,7 @@ import gc
 import json
 import logging
 import random
+import socket
 import struct
 import threading
 import time
@@ -115,6 +116,18 @@ class DirectClient(SocketModeClient):
     def close(self) -> None:
         super().close()
         self.workers.shutdown()
+
+    def connect(self) -> None:
+        """slack_sdk's connect (also every reconnect), then Nagle off on the new socket: acks
+        are small writes, often several in flight on one connection, and with Nagle a second
+        ack waits for the first one's TCP ACK, which the peer may delay (up to 40 ms on
+        Linux, 200 ms elsewhere). slack_sdk sets TCP_NODELAY only when it goes through a
+        proxy."""
+        super().connect()
+        session = self.current_session
+        sock = getattr(session, "sock", None)
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def send_message(self, message: str) -> None:
         """Send on the current connection with a fast frame; anything unusual (no connection
