@@ -14,15 +14,27 @@ behind it. Here the threads exist before any work, and ``submit`` is one put on 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("aiops.workers")
 
 Item = tuple[Callable[..., Any], tuple[Any, ...]]
+_LIVE: weakref.WeakSet[Workers] = weakref.WeakSet()
+
+
+@atexit.register
+def _finish_at_exit() -> None:
+    """The threads are daemons (a pool nobody shut down must not hold the process open), so
+    at exit each pool finishes what it holds first, as ``ThreadPoolExecutor``'s workers do:
+    a job cut off half-way (a remediation) is worse than a slower exit."""
+    for workers in list(_LIVE):
+        workers.shutdown()
 
 
 class Workers:
@@ -40,6 +52,7 @@ class Workers:
         ]
         for thread in self._threads:
             thread.start()
+        _LIVE.add(self)
 
     @property
     def count(self) -> int:
@@ -66,6 +79,7 @@ class Workers:
         """Stop taking work; the threads end after what is queued (dropped first when
         ``cancel_pending``). ``wait`` joins them."""
         self._closed = True
+        _LIVE.discard(self)
         if cancel_pending:
             try:
                 while True:

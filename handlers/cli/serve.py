@@ -41,7 +41,7 @@ def run(
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    runtime = Runtime(settings, slack=not no_slack)
+    runtime = Runtime(settings, slack=not no_slack, settle_heap=True)
     try:
         runtime.start()
         where = f"http://{settings.aiops_http_host}:{runtime.http_port}"

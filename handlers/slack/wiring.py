@@ -140,6 +140,7 @@ class Runtime:
     db: Database | None = None
     domain: Domain | None = None
     acks_owed: Any = None  # handlers.slack.sockets.AcksOwed: jobs give way to owed Slack acks
+    settle_heap: bool = False  # `aiops run`: freeze the start-up heap before Slack connects
 
     def start(self) -> Runtime:
         try:
@@ -191,6 +192,10 @@ class Runtime:
         self._recover(domain)
         self.runbooks = start_runbook_sync(s, client, self.clock)
         self._serve_http(domain)
+        if self.settle_heap:  # before envelopes arrive: the collection stops every thread
+            from handlers.slack.sockets import settle_heap
+
+            settle_heap()
         if self.slack:
             self._connect_slack(domain, client)
         self._schedule(domain)

@@ -5,16 +5,26 @@
 socket-mode server into the real Bolt app, with click and event receipts in a SQLite store as in
 production. The app runs in a process of its own (spawned), as in production; the local Slack
 server and the senders run in this one, so the two share the machine's cores but not a GIL.
-Prints p50 / p99 / max of the time from envelope sent to ack received for three configurations
+Prints p50 / p99 / max of the time from envelope sent to ack received for four configurations
 in one run:
 
 - before: one socket-mode connection, Bolt's order (an event is acked after its listener, which
   writes the event's receipt first), slack_sdk's receive loop → queue → processor thread →
   worker;
 - queued: ``--connections`` connections and events acked on arrival, still through slack_sdk's
-  queue and processor thread (the previous shipped default);
-- after: ``start_socket_mode``'s defaults: the same, with the receive loop handing envelopes to
-  the workers itself and acking events on arrival (``handlers.slack.sockets``);
+  queue and processor thread;
+- direct: the receive loop acks events itself and hands the rest to the connection's workers
+  (``handlers.slack.sockets``);
+- after: ``start_socket_mode``'s defaults as ``aiops run`` starts them: direct, with jobs and
+  event listeners giving way while acks are owed, and the start-up heap frozen
+  (``handlers.slack.sockets.settle_heap``).
+
+Every mode's jobs run on ``bot.workers.Workers`` (threads started up front). ``--trace`` stamps
+every envelope at each stage in both processes and prints, per round, where the slowest 1%
+spent their time, the GC pauses and what the receive loops were doing
+(``tests/bench/slack_ack_trace.py``). Before each round this process (the local Slack server
+and the senders, standing in for Slack) collects and freezes its own heap, so that its full
+collections do not land on the acks in flight.
 
 then the ratios of after to each. Each mode also prints the CPU time its processes spent per
 envelope: the app's (to the last ack, and with the jobs the envelopes started), and this
@@ -22,7 +32,7 @@ process's (the local Slack server and the senders). On a shared machine the late
 with other load; the CPU per envelope hardly does.
 
     .venv/bin/python tests/bench/bench_slack_ack.py [--envelopes 500] [--senders 50]
-        [--connections 2] [--rounds 3] [--only before queued after]
+        [--connections 2] [--rounds 3] [--only before queued direct after] [--trace]
 
 The modes alternate for ``--rounds`` rounds (a load spike on a shared machine then hits all);
 the figures pool every round, and the ratio of the rounds' median p99 is printed too.
@@ -31,7 +41,7 @@ the figures pool every round, and the ratio of the rounds' median p99 is printed
 from __future__ import annotations
 
 import argparse
-import json
+import gc
 import logging
 import multiprocessing
 import os
@@ -39,7 +49,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,29 +56,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
-from slack_sdk.socket_mode.builtin.frame_header import FrameHeader  # noqa: E402
-from slack_sdk.socket_mode.builtin.internals import _build_data_frame_for_sending  # noqa: E402
-from slack_sdk.socket_mode.request import SocketModeRequest  # noqa: E402
-from slack_sdk.socket_mode.response import SocketModeResponse  # noqa: E402
 
 from bot.config import load_settings  # noqa: E402
 from bot.jobs import JobRunner  # noqa: E402
 from bot.store.db import connect  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.store.receipts import remember  # noqa: E402
-from bot.workers import Workers  # noqa: E402
 from handlers.blocks import incident_message  # noqa: E402
 from handlers.blocks.ids import ActionId  # noqa: E402
 from handlers.blocks.models import IncidentCard  # noqa: E402
 from handlers.slack.app import build_app, start_socket_mode  # noqa: E402
 from handlers.slack.services import default_services  # noqa: E402
-from handlers.slack.sockets import AckFirstHandler, AcksOwed, masked_text_frame  # noqa: E402
+from handlers.slack.sockets import AcksOwed, settle_heap  # noqa: E402
 from sandbox.slack import LocalSlack  # noqa: E402
+from tests.bench.slack_ack_dispatch import COMMANDS, dispatch_cpu  # noqa: E402
 from tests.bench.slack_ack_trace import Trace, install_app, install_server, slow_report  # noqa: E402
-
-COMMANDS = ["incidents", 'investigate "API latency spike in prod"', "help", "ack 42", "snooze 4 x"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Mode:
     ack_events_first: bool
     direct: bool = True
     give_way: bool = True  # jobs and event listeners wait while acks are owed
+    settle: bool = True  # the app freezes its start-up heap first, as `aiops run` does
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,11 @@ def run_app(
     owed = AcksOwed() if mode.give_way else None
     jobs = JobRunner(max_workers=8, max_pending=5000, before_each=owed.give_way if owed else None)
     settings = load_settings(slack_bot_token="xoxb-bench", slack_api_url=api_url)
+    app = build_app(settings, services=services, jobs=jobs)
+    if mode.settle:  # as `aiops run`: before the connections open
+        settle_heap()
     sockets = start_socket_mode(
-        build_app(settings, services=services, jobs=jobs),
+        app,
         "xapp-bench",
         connections=mode.connections,
         ack_events_first=mode.ack_events_first,
@@ -140,6 +146,11 @@ BENCH_TRACE = Trace()  # the server's stamps, GCs and samples (``--trace``), one
 
 def measure(mode: Mode, envelopes: int, senders: int, trace: bool = False) -> Figures:
     BENCH_TRACE.clear()
+    # The local Slack server and the senders stand in for Slack: a full collection of this
+    # process's heap (0.1-0.4 s, more as rounds pile up garbage) must not land on the acks in
+    # flight, as it did in the traced runs. Not the product's time: collect and freeze here.
+    gc.collect()
+    gc.freeze()
     sampler = install_server(BENCH_TRACE) if trace else None
     with LocalSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         ctx = multiprocessing.get_context("spawn")
@@ -213,92 +224,6 @@ def measure(mode: Mode, envelopes: int, senders: int, trace: bool = False) -> Fi
         cpu_ms=(app_cpu * 1000 / len(sent), app_cpu_jobs * 1000 / len(sent)),
         bench_cpu_ms=bench_cpu * 1000 / len(sent),
     )
-
-
-class FrameSink:
-    """Stands where the socket-mode client sends an ack: serializes it and builds the websocket
-    frame with ``frame`` (slack_sdk's builder or ours), then drops it."""
-
-    logger = logging.getLogger("bench.sink")
-
-    def __init__(self, frame: Callable[[str], bytes]) -> None:
-        self.frame = frame
-
-    def send_socket_mode_response(self, response: SocketModeResponse) -> None:
-        self.frame(json.dumps(response.to_dict()))
-
-
-def dispatch_cpu(n: int) -> None:
-    """The ack path's CPU alone, on one thread with no other load: recorded envelopes (a
-    command of each kind, both clicks, an App Home open) replayed through Bolt's socket-mode
-    handler with slack_sdk's frame builder (before) and through ``AckFirstHandler`` with
-    ``masked_text_frame`` (after). Jobs the listeners start run on other threads and are not
-    counted, and each phase waits for the previous one's jobs. Prints microseconds of CPU per
-    envelope by kind."""
-    with LocalSlack() as slack:
-        jobs = JobRunner(max_workers=2, max_pending=10 * n + 100)
-        services = replace(default_services(), dedup=lambda key: True)
-        settings = load_settings(slack_bot_token="xoxb-bench", slack_api_url=slack.api_url)
-        app = build_app(settings, services=services, jobs=jobs)
-        view = IncidentCard(id=42, title="bench", severity="high", status="triggered")
-        app.client.chat_postMessage(channel="#incidents", text="b", blocks=incident_message(view))
-        ts = slack.messages("incidents")[-1].ts
-        slack.add_user("UBENCH", "bench")
-        drafts: dict[str, list[SocketModeRequest]] = {}
-
-        def draft(kind: str, payload: dict[str, Any], **extra: Any) -> None:
-            env = {"envelope_id": f"e{sum(map(len, drafts.values()))}", "type": kind}
-            raw = {**env, "payload": payload, "accepts_response_payload": True, **extra}
-            request = SocketModeRequest.from_dict(json.loads(json.dumps(raw)))
-            assert request is not None
-            drafts.setdefault(kind, []).append(request)
-
-        for text in COMMANDS:
-            draft(
-                "slash_commands", slack.payloads.slash_command("UBENCH", text, "general", "/aiops")
-            )
-        for action in (ActionId.ACKNOWLEDGE, ActionId.INVESTIGATE):
-            draft("interactive", slack.button_click_payload("UBENCH", action, message_ts=ts))
-        home = {"type": "app_home_opened", "user": "UBENCH", "tab": "home", "event_ts": "1.0"}
-        draft("events_api", slack.payloads.event_callback(home, "EvBENCH"), retry_attempt=0)
-
-        bolt = SocketModeHandler.__new__(SocketModeHandler)  # no connection: handle() only
-        bolt.app = app
-        ours = AckFirstHandler.__new__(AckFirstHandler)
-        ours.app, ours.owed, ours.events = app, None, Workers(1, name="bench-event")
-        sdk, fast = FrameSink(sdk_frame), FrameSink(masked_text_frame)
-
-        def before(req: SocketModeRequest) -> None:
-            bolt.handle(sdk, req)  # type: ignore[arg-type]
-
-        def after(req: SocketModeRequest) -> None:
-            if req.type == "events_api":
-                ours.ack_event(fast, req, time.perf_counter())  # type: ignore[arg-type]
-            else:
-                ours.run_request(fast, req, time.perf_counter())  # type: ignore[arg-type]
-
-        print(f"ack path CPU per envelope, one thread, {n} each (us): before -> after")
-        for kind, requests in drafts.items():
-            cpu: dict[str, list[float]] = {"before": [], "after": []}
-            phases = [("before", before), ("after", after)]
-            for rep in range(4):  # alternate which goes first; the median of four
-                for name, run in phases if rep % 2 else phases[::-1]:
-                    for req in requests:  # warm: first calls compile and cache
-                        run(req)
-                    begin = time.thread_time()
-                    for i in range(n):
-                        run(requests[i % len(requests)])
-                    cpu[name].append((time.thread_time() - begin) / n * 1e6)
-                    jobs.wait_idle(600)  # the next phase must not share the CPU with these jobs
-            b, a = statistics.median(cpu["before"]), statistics.median(cpu["after"])
-            print(f"  {kind}: {b:.0f} -> {a:.0f}")
-        jobs.wait_idle(120)
-        jobs.shutdown()
-        ours.events.shutdown()
-
-
-def sdk_frame(text: str) -> bytes:
-    return bytes(_build_data_frame_for_sending(text, FrameHeader.OPCODE_TEXT))
 
 
 def pooled(figures: list[Figures]) -> Figures:
@@ -377,9 +302,9 @@ def main() -> None:
         return
 
     modes = [
-        Mode("before", connections=1, ack_events_first=False, direct=False, give_way=False),
-        Mode("queued", args.connections, ack_events_first=True, direct=False, give_way=False),
-        Mode("direct", args.connections, ack_events_first=True, give_way=False),
+        Mode("before", 1, ack_events_first=False, direct=False, give_way=False, settle=False),
+        Mode("queued", args.connections, True, direct=False, give_way=False, settle=False),
+        Mode("direct", args.connections, ack_events_first=True, give_way=False, settle=False),
         Mode("after", connections=args.connections, ack_events_first=True),
     ]
     modes = [m for m in modes if not args.only or m.name in args.only]

@@ -262,6 +262,30 @@ def _states(samples: list[tuple[float, str, str]], start: float, end: float, rol
     return ", ".join(f"{where} x{n}" for where, n in counts.most_common(3)) or "no sample"
 
 
+def split_report(rows: list[tuple[str, str, float, dict[str, float]]], title: str) -> None:
+    """Each ack's time split by whose it is: the app's (bytes off its socket to the ack
+    written) and the rest (the local Slack server and senders in the bench's process, and the
+    kernel both ways): p50/p99 of each, ms."""
+    app, rest = [], []
+    for _eid, _kind, ms, stamps in rows:
+        if "recv" in stamps and "written" in stamps:
+            own = (stamps["written"] - stamps["recv"]) * 1000
+            app.append(own)
+            rest.append(ms - own)
+    if not app:
+        return
+
+    def p(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    print(
+        f"{title}: the app's part (socket read to ack written) p50/p99 "
+        f"{p(app, 0.5):.1f}/{p(app, 0.99):.1f} ms; the bench's and the kernel's "
+        f"{p(rest, 0.5):.1f}/{p(rest, 0.99):.1f} ms ({len(app)} envelopes)"
+    )
+
+
 def slow_report(
     rows: list[tuple[str, str, float, dict[str, float]]],
     app: Trace,
@@ -274,6 +298,7 @@ def slow_report(
     process, and what the receive loops / the server loop were doing meanwhile."""
     rows = sorted(rows, key=lambda r: -r[2])
     slow = rows[: max(1, round(len(rows) * share))]
+    split_report(rows, title)
     print(f"{title}: the slowest {len(slow)} of {len(rows)} envelopes, ms between stages:")
     print("    " + "  ".join(f"{b}" for b in STAGES[1:]) + "   (each: time since the stage before)")
     blame: Counter[str] = Counter()

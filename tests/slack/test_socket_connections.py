@@ -6,6 +6,7 @@ for the apps built here) and drives real Bolt apps over real socket-mode connect
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -258,6 +259,17 @@ def test_acks_leave_while_a_thread_pool_of_the_process_is_starting_a_thread(
     finally:
         sockets.close()
         jobs.shutdown()
+
+
+def test_every_connection_sends_its_acks_without_nagle(
+    slack: LocalSlack, replicas: Callable[..., Replica]
+) -> None:
+    """Several acks in flight on one connection must not wait for each other's TCP ACKs."""
+    replica = replicas(slack, default_services(), connections=2)
+    for handler in replica.sockets.handlers:
+        sock = handler.client.current_session.sock
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    assert slack.wait_ack(slack.send_slash_command("U1", "help")).payload
 
 
 def test_start_socket_mode_refuses_more_connections_than_slack_allows() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -71,3 +73,17 @@ def test_shutdown_can_drop_what_is_queued_and_refuses_later_work() -> None:
         workers.submit(ran.append, 9)
     with pytest.raises(ValueError, match="at least one"):
         Workers(0, name="t-none")
+
+
+def test_work_in_hand_at_exit_is_finished_before_the_process_ends() -> None:
+    """The threads are daemons; without the exit hook the interpreter would end mid-job."""
+    script = (
+        "import time\n"
+        "from bot.workers import Workers\n"
+        "w = Workers(1, name='t-exit')\n"
+        "w.submit(lambda: (time.sleep(0.3), print('finished', flush=True)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "finished"
