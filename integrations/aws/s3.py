@@ -16,6 +16,9 @@ _ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 @dataclass(frozen=True)
 class BucketState:
+    """``policy_public`` / ``acl_public`` are not read (False) when the bucket's Block Public
+    Access overrides them: they cannot make it public then."""
+
     name: str
     block_public_access: bool
     policy_public: bool
@@ -32,7 +35,9 @@ def _code(exc: ClientError) -> str:
 
 
 def list_buckets(client: Any) -> list[str]:
-    return [b["Name"] for b in client.list_buckets().get("Buckets", [])]
+    """Every bucket of the account (paginated: one page holds up to 10,000)."""
+    pages = client.get_paginator("list_buckets").paginate()
+    return [b["Name"] for page in pages for b in page.get("Buckets", [])]
 
 
 #: bucket reads in flight at once per listing (S3 has no batch call; a client is thread-safe)
@@ -48,7 +53,8 @@ def bucket_states(client: Any, buckets: list[str]) -> list[BucketState]:
 
 
 def bucket_state(client: Any, bucket: str) -> BucketState:
-    """Four reads per bucket (S3 has no batch call); a missing bucket fails the first with
+    """Up to four reads per bucket (S3 has no batch call): Block Public Access first, and the
+    policy and ACL only when it leaves them a say; a missing bucket fails the first with
     ``NoSuchBucket`` (``AwsNotFound``), so no separate existence check is needed."""
     try:
         config = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
@@ -59,6 +65,9 @@ def bucket_state(client: Any, bucket: str) -> BucketState:
         if "NoSuchPublicAccessBlock" not in _code(exc):
             raise convert(exc, f"bucket {bucket}") from exc
         blocked = False
+    encrypted = _encrypted(client, bucket)
+    if blocked:  # public only if not blocked: the policy and the ACL cannot change that
+        return BucketState(bucket, True, False, False, encrypted)
     try:
         policy = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
         statements = policy.get("Statement", [])
@@ -72,11 +81,14 @@ def bucket_state(client: Any, bucket: str) -> BucketState:
         policy_public = False
     grants = client.get_bucket_acl(Bucket=bucket).get("Grants", [])
     acl_public = any(g.get("Grantee", {}).get("URI") == _ALL_USERS for g in grants)
+    return BucketState(bucket, blocked, policy_public, acl_public, encrypted)
+
+
+def _encrypted(client: Any, bucket: str) -> bool:
     try:
         rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
-        encrypted = bool(rules.get("Rules"))
     except ClientError as exc:
         if "ServerSideEncryptionConfigurationNotFound" not in _code(exc):
             raise convert(exc, f"bucket {bucket}") from exc
-        encrypted = False
-    return BucketState(bucket, blocked, policy_public, acl_public, encrypted)
+        return False
+    return bool(rules.get("Rules"))

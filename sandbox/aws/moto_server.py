@@ -7,9 +7,10 @@ starts, and allow one world at a time (a second concurrent world is a clear erro
 Being in-process also lets us fill the few holes moto 5.2.5 has (listed in docs/sandbox.md):
 percentile statistics in ``GetMetricData`` (patched below; its scan of every point for every
 query is replaced by an index in ``cloudwatch_index``), log events older than 14 days of
-real time (inserted into the backend directly), and imported certificates that are already
-expired, and the IAM credential report's date (``iam_report_time``). ``moto_speed`` removes
-per-request costs that grow with nothing the request asks.
+real time (inserted into the backend directly), imported certificates that are already
+expired, and two answers the security audit reads (``moto_fidelity``: the IAM credential
+report's date, snapshots by owner). ``moto_speed`` removes per-request costs that grow with
+nothing the request asks.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import boto3
 import httpx
 
 from bot.errors import UpstreamUnavailable
-from sandbox.aws import cloudwatch_index, ecs_rollout, elb_health, iam_report_time, moto_speed
+from sandbox.aws import cloudwatch_index, ecs_rollout, elb_health, moto_fidelity, moto_speed
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -74,7 +75,7 @@ def _start_locked(timeout: float) -> str:
     cloudwatch_index.patch()
     ecs_rollout.patch()
     elb_health.patch()
-    iam_report_time.patch()
+    moto_fidelity.patch()
     moto_speed.patch()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 REGIONS = ("eu-west-1", "us-east-1")
 FULL = {"security_groups": 5000, "buckets": 2000, "iam_users": 1000, "iam_roles": 500}
+BLOCK_ALL = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 TRUST = json.dumps(
     {
         "Version": "2012-10-17",
@@ -47,7 +48,7 @@ TRUST = json.dumps(
 
 
 # ---------------------------------------------------------------- the child: moto, seeded
-def _seed(kind: str, lo: int, hi: int) -> None:
+def _seed(kind: str, lo: int, hi: int, blocked: float = 0.0) -> None:
     from moto.ec2.models import ec2_backends
     from moto.iam.models import iam_backends
     from moto.s3.models import s3_backends
@@ -63,7 +64,11 @@ def _seed(kind: str, lo: int, hi: int) -> None:
                     group.id, "tcp", "22", "22", [{"CidrIp": "0.0.0.0/0"}]
                 )
         elif kind == "buckets":
-            s3_backends[account]["global"].create_bucket(f"bench-{account}-{i:05d}", region)
+            s3 = s3_backends[account]["global"]
+            name = f"bench-{account}-{i:05d}"
+            s3.create_bucket(name, region)
+            if i % 100 < blocked * 100:  # as AWS makes a bucket since April 2023
+                s3.put_public_access_block(name, dict.fromkeys(BLOCK_ALL, "true"))
         elif kind == "iam_users":
             iam_backends[account]["global"].create_user(region, f"user-{i:05d}")
         else:
@@ -106,7 +111,7 @@ class _Metered:
         return out
 
 
-def serve(scale: float, plain: bool) -> None:
+def serve(scale: float, plain: bool, blocked: float) -> None:
     """Start moto (threaded werkzeug, as ``ThreadedMotoServer``), print its URL; then for each
     ``seed LO HI`` line (fractions of the full size) seed that slice and print ``seeded``; for
     ``stats``, print the server's CPU by service since the last ``stats`` as JSON."""
@@ -120,9 +125,9 @@ def serve(scale: float, plain: bool) -> None:
     )
     from werkzeug.serving import make_server
 
-    from sandbox.aws import iam_report_time, moto_speed
+    from sandbox.aws import moto_fidelity, moto_speed
 
-    iam_report_time.patch()  # moto's report is live; its date is not (a fidelity fix)
+    moto_fidelity.patch()  # answers as AWS gives them (report date, snapshots by owner)
     if not plain:
         moto_speed.patch()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -137,7 +142,7 @@ def serve(scale: float, plain: bool) -> None:
         _, lo, hi = line.split()
         for kind, total in FULL.items():
             n = int(total * scale)
-            _seed(kind, int(n * float(lo)), int(n * float(hi)))
+            _seed(kind, int(n * float(lo)), int(n * float(hi)), blocked)
         app.take()  # seeding is not the audit
         print("seeded", flush=True)
     server.shutdown()
@@ -218,12 +223,18 @@ def main() -> None:
         "--plain-moto", action="store_true",
         help="moto as shipped, without sandbox.aws.moto_speed (to compare)",
     )  # fmt: skip
+    parser.add_argument(
+        "--blocked", type=float, default=0.0,
+        help="fraction of buckets with Block Public Access on (AWS's default for a new bucket "
+        "since April 2023); 0, the default, is the worst case: every bucket needs four reads",
+    )  # fmt: skip
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.scale, args.plain_moto)
+        serve(args.scale, args.plain_moto, args.blocked)
         return
     command = [sys.executable, __file__, "--serve", "--scale", str(args.scale)]
+    command += ["--blocked", str(args.blocked)]
     child = subprocess.Popen(
         command + ["--plain-moto"] * args.plain_moto,
         stdin=subprocess.PIPE,
@@ -236,6 +247,7 @@ def main() -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"moto at {url} ({'as shipped' if args.plain_moto else 'with moto_speed'}); "
           f"{len(ACCOUNTS)} accounts x {len(REGIONS)} regions, scale {args.scale}, "
+          f"{args.blocked:.0%} of buckets blocked, "
           f"{args.workers} workers; load average {load}")  # fmt: skip
     try:
         for lo, hi in ((0.0, 0.5), (0.5, 1.0)):

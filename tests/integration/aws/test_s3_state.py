@@ -47,3 +47,26 @@ def test_many_buckets_are_read_concurrently_and_kept_in_order(s3: Any) -> None:
     states = bucket_states(s3, names)
     assert [s.name for s in states] == names
     assert [s.name for s in states if s.public] == ["many-07"]
+
+
+def test_a_blocked_bucket_is_not_asked_about_its_policy_or_acl(s3: Any) -> None:
+    s3.create_bucket(Bucket="locked-assets")
+    s3.put_bucket_acl(Bucket="locked-assets", ACL="public-read")  # overridden by the block
+    s3.put_public_access_block(
+        Bucket="locked-assets",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+        },
+    )  # fmt: skip
+    s3.put_bucket_encryption(
+        Bucket="locked-assets",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    calls: list[str] = []
+    s3.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
+    state = bucket_state(s3, "locked-assets")
+    assert not state.public and state.block_public_access and state.encrypted
+    assert calls == ["GetPublicAccessBlock", "GetBucketEncryption"]
