@@ -36,7 +36,7 @@ T0 = datetime(2025, 1, 1, tzinfo=UTC)
 def test_a_failure_of_its_own_files_disk_or_memory_is_a_strong_error(line: str) -> None:
     role = roles().classify("log:template-3", line)
     assert role.role == "error"
-    assert role.weight >= 3  # as telling as a crash
+    assert role.weight >= roles().classify("KubePodCrashLooping").weight  # a named cause
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_a_missing_file_outweighs_cpu_noise_on_another_service() -> None:
     alerts += [_cpu(f"c{n}", 2, "cache-0", n) for n in range(12)]
     for seq, alert in enumerate(alerts):
         storm.add(seq, alert)
-    assert storm.own["store"]["store-0"] == {"local-error": 3.0}
+    assert set(storm.own["store"]["store-0"]) == {"local-error"}
     verdict = storm.verdict(topology)
     assert verdict is not None and verdict.service == "store"
 
@@ -119,3 +119,18 @@ def test_a_text_rule_with_a_bad_pattern_in_its_list_names_the_file(tmp_path: Pat
     bad.write_text("rules:\n  - {role: symptom, weight: 0, text: ['error', 'down(stream']}\n")
     with pytest.raises(ConfigError, match=r"roles\.yaml: rules\.0\.text"):
         load_roles(bad)
+
+
+def test_a_missing_file_on_one_replica_stands_out_against_its_siblings_noise() -> None:
+    topology = Topology({"web": ["store", "cache"], "store": [], "cache": []})
+    storm = StormEvidence(EntityMap(topology.services))
+    alerts = [
+        AlertFacts("t1", T0, "trace:PD", "cache", {"caller": "web-0", "callee": "cache-0"}),
+        AlertFacts("t2", T0, "trace:PD", "cache", {"caller": "store-1", "callee": "cache-0"}),
+        _log("l1", 1, "store-0", "open /srv/data/input.csv: no such file or directory"),
+        _cpu("c1", 2, "store-1", 3),  # generic noise on its sibling
+    ]
+    for seq, alert in enumerate(alerts):
+        storm.add(seq, alert)
+    verdict = storm.verdict(topology)
+    assert verdict is not None and (verdict.service, verdict.entity) == ("store", "store-0")
