@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import ConfigError
 
@@ -55,6 +55,12 @@ class RoleRule(BaseModel):
     key: str | None = Field(default=None, min_length=1)
 
     _check_name = field_validator("name", "text")(_regex)
+
+    @model_validator(mode="after")
+    def _key_needs_collapse(self) -> RoleRule:
+        if self.key is not None and not self.collapse:
+            raise ValueError("key names what a collapsed rule counts by: set collapse: true")
+        return self
 
 
 class FamilyRewrite(BaseModel):

@@ -134,3 +134,10 @@ def test_a_missing_file_on_one_replica_stands_out_against_its_siblings_noise() -
         storm.add(seq, alert)
     verdict = storm.verdict(topology)
     assert verdict is not None and (verdict.service, verdict.entity) == ("store", "store-0")
+
+
+def test_a_key_without_collapse_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "roles.yaml"
+    bad.write_text("rules:\n  - {role: error, weight: 1, key: local}\n")
+    with pytest.raises(ConfigError, match=r"roles\.yaml: rules\.0: .*collapse"):
+        load_roles(bad)
