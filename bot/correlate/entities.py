@@ -8,7 +8,10 @@ call), not with the service the topology knows. The mapping is structural and kn
 2. strip the suffixes Kubernetes adds: a ReplicaSet hash and pod id (``-7d9f8c6b5-x2x7q``), a
    StatefulSet ordinal (``-0``);
 3. the known service the rest names exactly, else the one it names once a replica or shard tag
-   (trailing digits, after an optional ``-``/``_``) is dropped.
+   (trailing digits, after an optional ``-``/``_``) is dropped;
+4. when the first part names nothing known, the next: a pod after its namespace
+   (``shop/orders-5f7c9d8b4-k2m9x``), a pod's DNS name (``orders-0.orders.shop.svc.cluster.local``
+   names ``orders-0``).
 
 Unknown entities map to ``None`` (they never invent a service).
 """
@@ -22,18 +25,35 @@ from collections.abc import Iterable
 #: 5 character id.
 _POD_HASH = re.compile(r"-(?=[a-z]*\d)[a-z0-9]{5,10}-[a-z0-9]{5}$")
 _ORDINAL = re.compile(r"-\d+$")
+_NUMERIC = re.compile(r"^[\d.]+$")  # an IPv4 address is not a DNS name
 _CACHE_MAX = 50_000
 
 
 def entity_base(value: str) -> str:
     """``value`` without a port, a container part and the pod/replica suffixes Kubernetes adds."""
-    text = value.strip().lower()
-    if "://" not in text:
-        text = text.split("/", 1)[0]
-        if text.count(":") == 1:
-            text = text.split(":", 1)[0]
-    text = _POD_HASH.sub("", text)
-    return _ORDINAL.sub("", text)
+    return _base(_parts(value.strip().lower())[0])
+
+
+def _base(text: str) -> str:
+    return _ORDINAL.sub("", _POD_HASH.sub("", text))
+
+
+def _parts(text: str) -> list[str]:
+    """The names an entity label holds, most specific first: itself when it is a URL, else each
+    ``/``-separated part without its port, and a DNS name's first label."""
+    if "://" in text:
+        return [text]
+    out: list[str] = []
+    for part in text.split("/"):
+        if part.count(":") == 1:
+            part = part.split(":", 1)[0]
+        if not part:
+            continue
+        out.append(part)
+        head = part.split(".", 1)[0]
+        if head != part and not _NUMERIC.match(part):
+            out.append(head)
+    return out or [text]
 
 
 class EntityMap:
@@ -66,9 +86,13 @@ class EntityMap:
         return found
 
     def _lookup(self, value: str) -> str | None:
-        base = entity_base(value)
-        tagless = base.rstrip("0123456789")  # ``cart2`` -> ``cart``; ``cart_2`` -> ``cart_``
-        for text in (value.strip().lower(), base, tagless, tagless.rstrip("-_")):
-            if text and text in self._known:
-                return self._known[text]
+        whole = value.strip().lower()
+        if whole in self._known:
+            return self._known[whole]
+        for part in _parts(whole):
+            base = _base(part)
+            tagless = base.rstrip("0123456789")  # ``cart2`` -> ``cart``; ``cart_2`` -> ``cart_``
+            for text in (part, base, tagless, tagless.rstrip("-_")):
+                if text and text in self._known:
+                    return self._known[text]
         return None

@@ -22,6 +22,11 @@ KNOWN = ["orders", "orders-api", "ledger-db", "web"]
         ("orders2-0", "orders"),  # a second replica set tagged with a digit
         ("web-1:8080", "web"),  # a port
         ("web-1/nginx", "web"),  # a container part
+        ("shop/orders-5f7c9d8b4-k2m9x", "orders"),  # a pod after its namespace
+        ("orders-0.orders.shop.svc.cluster.local", "orders"),  # a pod's DNS name
+        ("ledger-db-1.ledger-db:5432", "ledger-db"),  # a DNS name with a port
+        ("web-1/orders", "web"),  # the pod part comes first
+        ("10.0.3.7:9100", None),  # an address names no service
         ("ordersx", None),  # a different word is not a replica tag
         ("node-6", None),  # unknown: never invented
         ("", None),

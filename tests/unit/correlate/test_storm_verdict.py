@@ -85,7 +85,7 @@ def test_alert_roles_classify_causes_symptoms_and_routine_lines() -> None:
     assert book.classify("metric:grpc-mrt:up").role == "symptom"
     assert book.classify("KubePodCrashLooping").role == "crash"
     assert book.classify("ArgoRolloutCompleted", kpi="").role == "change"
-    assert book.classify("log:template-9", "connection refused by db:5432").role == "error"
+    assert book.classify("log:template-9", "NullPointerException in handler").role == "error"
     assert book.classify("log:template-8", "DB saved on disk").role == "routine"
     # a datastore's periodic snapshot says "started" but is no restart
     saving = "Background saving started by pid 1829 (occurred 2 times)"
