@@ -56,7 +56,7 @@ def security(
     policy documents, the posture reads and the extra sections (CloudTrail, GuardDuty /
     Inspector, Kubernetes)."""
     if fleet is not None:
-        return security_across(fleet, now, ctx.topology)
+        return security_across(fleet, now, ctx.topology, k8s)
     if aws is None:
         return security_audit(ctx, None, None, more_checks(None, k8s, now))
     reads = PostureReader(aws.ec2, aws.rds)

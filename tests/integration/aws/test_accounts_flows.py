@@ -19,7 +19,7 @@ from bot.errors import NotFound, UserError
 from bot.posture import flows
 from integrations.aws.accounts import AccountSessions
 from sandbox.aws import moto_server
-from tests.accounts_world import ACCOUNTS, PROD, STAGING, assumed, base_session, seed
+from tests.accounts_world import ACCOUNTS, PROD, STAGING, assumed, base_session, quiet_gaps, seed
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 TEMPLATE = """\
@@ -48,8 +48,10 @@ def base(url: str) -> boto3.Session:
 
 
 @pytest.fixture(scope="module")
-def fleet(base: boto3.Session, url: str) -> Fleet:
-    return build_fleet(parse_accounts(ACCOUNTS), AccountSessions(base, endpoint_url=url))
+def fleet(base: boto3.Session, url: str) -> Iterator[Fleet]:
+    with quiet_gaps() as gaps:
+        sessions = AccountSessions(base, endpoint_url=url, gaps_url=gaps)
+        yield build_fleet(parse_accounts(ACCOUNTS), sessions)
 
 
 def test_cost_across_accounts_names_where_each_finding_is(
