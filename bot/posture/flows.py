@@ -108,7 +108,7 @@ def cost(
             for line in cost_render.spend_lines(one.spend)
         ]
         rows: list[ReportRow] = fleet_audits.tagged(outcomes, cost_render.rows)
-        head = cost_render.headline(found) + f" in {_places(outcomes)}"
+        head = cost_render.headline(found).replace("audit*", f"audit* of {_places(outcomes)}", 1)
     else:
         if aws is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")

@@ -98,7 +98,7 @@ def test_inventory_lists_every_account_with_its_region(slack: LocalSlack) -> Non
 
 def test_cost_audit_of_one_account(slack: LocalSlack) -> None:
     text = _ask(slack, "audit cost staging", "*Cost audit*").text
-    assert "in 1 account (2 account-regions)" in text.splitlines()[0]
+    assert text.startswith("*Cost audit* of 1 account (2 account-regions): ")
     assert "broken" not in text and "prod" not in text
 
 
