@@ -1,14 +1,21 @@
 """Two sandbox accounts × two regions with different resources, and a third account whose role
 STS refuses (a session name over STS's 64-character limit, rejected by the server as AWS does).
-moto serves an assumed role's requests in the account of the role ARN's account id."""
+moto serves an assumed role's requests in the account of the role ARN's account id; the gap
+endpoint (``quiet_gaps``) answers what moto lacks: CloudTrail with no events, GuardDuty,
+Inspector and Config not enabled."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
 
 from sandbox.aws import moto_server
+from sandbox.aws.gaps import GapServer
+from sandbox.aws.gaps_security import SecurityServices
+from sandbox.scenario import parse_scenario_text
 
 REGIONS = ("eu-west-1", "us-east-1")
 PROD, STAGING, BROKEN = "111111111111", "222222222222", "333333333333"
@@ -67,3 +74,25 @@ def seed(base: boto3.Session, url: str) -> None:
         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
     )
     s3.put_bucket_acl(Bucket="prod-public-assets", ACL="public-read")
+
+
+#: the smallest world: nothing in CloudTrail, no GuardDuty, Inspector or Config
+_QUIET = """\
+version: 1
+name: accounts
+now: "2025-06-01T12:00:00Z"
+region: eu-west-1
+services: [{name: app, runs_on: {kind: k8s_deployment, namespace: prod, name: app}}]
+alerts: [{id: a1, at: -1m, format: generic, name: quiet, severity: warning}]
+"""
+
+
+@contextmanager
+def quiet_gaps() -> Iterator[str]:
+    """The gap endpoint's URL, for every account: no root use, threat services off."""
+    scenario = parse_scenario_text(_QUIET, "accounts-gaps.yaml").scenario
+    server = GapServer([], [], SecurityServices(scenario, {})).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()

@@ -5,6 +5,9 @@ error line while the others are audited.
 
 Global services are read once per account, in its first region: IAM principals and the S3
 bucket listing (``list_buckets`` answers for every region), so a finding is never doubled.
+The further sections (``bot.posture.checks.more_checks``: root use in CloudTrail, GuardDuty,
+Inspector) run in every account and region like the single-account audit's; the Kubernetes
+cluster is no account's, so its workloads are checked once.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from bot.investigate.context import InvestigationContext, Topology
 from bot.investigate.models import Finding
 from bot.investigate.sources import BucketRecord, IamUserRecord
 from bot.investigate.sources_live import LiveEvidence
+from bot.posture.checks import GUARDDUTY_TITLE, INSPECTOR_TITLE, ROOT_TITLE, more_checks
 from bot.posture.report import ReportRow, security_rows
-from bot.posture.security import SecurityAudit, security_audit
+from bot.posture.security import SecurityAudit, add_sections, security_audit
 from integrations.aws.accounts import AccountTarget, Outcome
 from integrations.aws.iam_policies import PolicyReader
 from integrations.aws.posture_reads import PostureReader
@@ -28,6 +32,9 @@ from integrations.aws.session import AwsClients
 
 #: finding sources read through a global endpoint: their region is "global"
 GLOBAL_SOURCES = ("iam:", "s3:")
+#: the further sections read in every region, whatever their source names (root use is an
+#: ``iam:root`` finding read from each region's CloudTrail)
+REGIONAL_SECTIONS = (ROOT_TITLE, GUARDDUTY_TITLE, INSPECTOR_TITLE)
 
 
 class _At:
@@ -65,24 +72,27 @@ def _first(target: AccountTarget, region: str) -> bool:
 
 @dataclass
 class FleetSecurityAudit(SecurityAudit):
-    """The merged audit; ``where`` names the account and region of each error line."""
+    """The merged audit; ``where`` names the account and region of each error and note."""
 
     where: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def rows(self) -> list[ReportRow]:
-        """``security_rows``, with error rows naming their account and region too."""
+        """``security_rows``, with error and note rows naming their account and region too."""
         out = []
         for row in security_rows(self):
-            if row.section == "errors" and row.summary in self.where:
+            if row.section in ("errors", "notes") and row.summary in self.where:
                 account, region = self.where[row.summary]
                 row = replace(row, account=account, region=region)
             out.append(row)
         return out
 
 
-def security_across(fleet: Fleet, now: datetime, topology: Topology) -> FleetSecurityAudit:
+def security_across(
+    fleet: Fleet, now: datetime, topology: Topology, k8s: Any = None
+) -> FleetSecurityAudit:
     """The security audit (``bot.posture.security``) in every account and region, merged:
-    sections by title, findings tagged with ``account`` / ``region``."""
+    sections by title, findings tagged with ``account`` / ``region``; ``k8s`` (a
+    ``KubernetesApi``, or None) is audited once."""
 
     def one(clients: AwsClients, target: AccountTarget, region: str) -> SecurityAudit:
         first = _first(target, region)
@@ -91,13 +101,16 @@ def security_across(fleet: Fleet, now: datetime, topology: Topology) -> FleetSec
         ctx = InvestigationContext(evidence=evidence, topology=topology)
         iam = PolicyReader(clients.iam) if first else _NoPrincipals()
         reads = PostureReader(clients.ec2, clients.rds, target.account_id)
-        return security_audit(ctx, iam, reads)
+        return security_audit(ctx, iam, reads, more_checks(clients, None, now))
 
-    return merge_security(fleet.run(one))
+    merged = merge_security(fleet.run(one))
+    add_sections(merged, more_checks(None, k8s, now))
+    return merged
 
 
-def _tag(f: Finding, account: str, region: str) -> Finding:
-    where = "global" if f.source.startswith(GLOBAL_SOURCES) else region
+def _tag(f: Finding, account: str, region: str, title: str = "") -> Finding:
+    regional = title in REGIONAL_SECTIONS or not f.source.startswith(GLOBAL_SOURCES)
+    where = region if regional else "global"
     return f.model_copy(update={"attrs": {**f.attrs, "account": account, "region": where}})
 
 
@@ -114,9 +127,14 @@ def merge_security(outcomes: Sequence[Outcome[SecurityAudit]]) -> FleetSecurityA
             error(o.account, o.region, o.line)
             continue
         for title, found in o.value.sections:
-            sections.setdefault(title, []).extend(_tag(f, o.account, o.region) for f in found)
+            tagged = (_tag(f, o.account, o.region, title) for f in found)
+            sections.setdefault(title, []).extend(tagged)
         for e in o.value.errors:
             error(o.account, o.region, f"{o.account} {o.region}: {e}")
+        for n in o.value.notes:
+            line = f"{o.account} {o.region}: {n}"
+            merged.notes.append(line)
+            merged.where[line] = (o.account, o.region)
     merged.sections = list(sections.items())
     return merged
 

@@ -56,7 +56,7 @@ def security(
     policy documents, the posture reads and the extra sections (CloudTrail, GuardDuty /
     Inspector, Kubernetes)."""
     if fleet is not None:
-        return security_across(fleet, now, ctx.topology)
+        return security_across(fleet, now, ctx.topology, k8s)
     if aws is None:
         return security_audit(ctx, None, None, more_checks(None, k8s, now))
     reads = PostureReader(aws.ec2, aws.rds)
@@ -108,7 +108,7 @@ def cost(
             for line in cost_render.spend_lines(one.spend)
         ]
         rows: list[ReportRow] = fleet_audits.tagged(outcomes, cost_render.rows)
-        head = cost_render.headline(found) + f" in {_places(outcomes)}"
+        head = cost_render.headline(found).replace("audit*", f"audit* of {_places(outcomes)}", 1)
     else:
         if aws is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")

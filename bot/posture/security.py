@@ -162,6 +162,11 @@ def security_audit(
         audit.sections.append((title, _sorted(found)))
     if aws is not None:
         _guarded(audit, ENCRYPTION_TITLE, lambda: [_finding(f) for f in encryption_audit(aws)])
+    return add_sections(audit, more)
+
+
+def add_sections(audit: SecurityAudit, more: Sequence[MoreCheck]) -> SecurityAudit:
+    """Run each further check as its own section: off is a note, unreadable an error."""
     for title, read in more:
         _guarded(audit, title, _as_findings(read))
     return audit

@@ -1,4 +1,5 @@
-"""``/aiops audit security [account|all]`` and ``/aiops inventory`` across accounts, through the
+"""``/aiops audit security|cost|compliance|drift [account|all]`` and ``/aiops inventory`` across
+accounts, through the
 real wiring of ``aiops run`` (``AIOPS_ACCOUNTS_FILE`` read by the production path, roles assumed
 with STS on the sandbox's moto server) and the local Slack server (real Bolt over socket mode).
 The world is ``tests/accounts_world.py``: prod and staging in two regions, and an account whose
@@ -17,7 +18,7 @@ from bot.store.migrate import upgrade
 from handlers.slack.wiring import Runtime
 from sandbox.aws import moto_server
 from sandbox.slack import LocalSlack, Message
-from tests.accounts_world import ACCOUNTS, REGIONS, base_session, seed
+from tests.accounts_world import ACCOUNTS, REGIONS, base_session, quiet_gaps, seed
 from tests.slack.helpers import command, ephemeral
 
 pytestmark = pytest.mark.timeout(180)
@@ -34,7 +35,7 @@ def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSlack]:
     accounts = tmp / "accounts.yaml"
     accounts.write_text(ACCOUNTS)
     aws = moto_server.acquire()
-    with pytest.MonkeyPatch.context() as env, LocalSlack() as local:
+    with pytest.MonkeyPatch.context() as env, LocalSlack() as local, quiet_gaps() as gaps:
         env.setenv("AWS_ACCESS_KEY_ID", "testing")  # the default credential chain, as in prod
         env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         seed(base_session(), aws)
@@ -44,7 +45,7 @@ def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSlack]:
             database_url=url, slack_bot_token="xoxb-acc", slack_app_token="xapp-acc",
             slack_api_url=local.api_url, aiops_http_port=0, aiops_slack_channel="#sec",
             aiops_escalation_tick_s=3600, aws_endpoint_url=aws, aws_region=REGIONS[0],
-            aiops_accounts_file=accounts,
+            aiops_accounts_file=accounts, aiops_aws_gaps_endpoint_url=gaps,
         )  # fmt: skip
         runtime = Runtime(settings).start()
         try:
@@ -74,6 +75,8 @@ def test_security_audit_of_all_accounts_names_account_and_region(slack: LocalSla
     assert "`staging eu-west-1` " in text and "staging-db" in text
     assert "`prod global` " in text and "prod-deployer" in text
     assert ":x: broken: cannot assume" in text
+    # the further sections run in every account and region too (here: GuardDuty is off)
+    assert ":information_source: staging us-east-1: GuardDuty findings: GuardDuty is not" in text
 
 
 def test_security_audit_of_one_account_reads_only_that_one(slack: LocalSlack) -> None:
@@ -91,3 +94,22 @@ def test_inventory_lists_every_account_with_its_region(slack: LocalSlack) -> Non
     text = _ask(slack, "inventory sg name~staging-", "matching name~staging-").text
     assert "account" in text and "staging  eu-west-1" in text
     assert "unreadable: broken: cannot assume" in text
+
+
+def test_cost_audit_of_one_account(slack: LocalSlack) -> None:
+    text = _ask(slack, "audit cost staging", "*Cost audit*").text
+    assert text.startswith("*Cost audit* of 1 account (2 account-regions): ")
+    assert "broken" not in text and "prod" not in text
+
+
+def test_compliance_audit_of_every_account_names_the_refused_one(slack: LocalSlack) -> None:
+    text = _ask(slack, "audit compliance all", "*Compliance*: score").text
+    assert "prod-ssh" in text
+    assert ":x: AWS Config: broken: cannot assume" in text
+
+
+def test_drift_takes_an_account_or_a_stack(slack: LocalSlack) -> None:
+    text = _ask(slack, "audit drift prod", "*Drift:*").text
+    assert text.startswith("*Drift:* none") and "broken" not in text
+    command(slack, USER, "audit drift no-such-stack all", channel="sec")
+    ephemeral(slack, USER, "'no-such-stack' was not found in any account or region", timeout=30)

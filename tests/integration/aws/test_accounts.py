@@ -28,7 +28,16 @@ from bot.posture.report import ReportRow, format_rows
 from bot.posture.security import render as render_security
 from integrations.aws.accounts import AccountSessions, AccountTarget
 from sandbox.aws import moto_server
-from tests.accounts_world import ACCOUNTS, PROD, REGIONS, STAGING, assumed, base_session, seed
+from tests.accounts_world import (
+    ACCOUNTS,
+    PROD,
+    REGIONS,
+    STAGING,
+    assumed,
+    base_session,
+    quiet_gaps,
+    seed,
+)
 from tests.cli import run_aiops
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -44,6 +53,12 @@ def url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def gaps() -> Iterator[str]:
+    with quiet_gaps() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def base() -> boto3.Session:
     return base_session()
 
@@ -54,8 +69,9 @@ def seeded(base: boto3.Session, url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def fleet(base: boto3.Session, url: str, seeded: None) -> Fleet:
-    return build_fleet(parse_accounts(ACCOUNTS), AccountSessions(base, endpoint_url=url))
+def fleet(base: boto3.Session, url: str, gaps: str, seeded: None) -> Fleet:
+    sessions = AccountSessions(base, endpoint_url=url, gaps_url=gaps)
+    return build_fleet(parse_accounts(ACCOUNTS), sessions)
 
 
 def _sg(rows: list[ReportRow], group: str) -> list[tuple[str, str]]:
@@ -163,13 +179,14 @@ def test_organizations_lists_the_accounts_to_assume(base: boto3.Session, url: st
     assert new_id not in {t.account_id for t in targets(excluded, sessions.organization_accounts)}
 
 
-def _cli_env(url: str, tmp_path: Path) -> dict[str, str]:
+def _cli_env(url: str, tmp_path: Path, gaps: str) -> dict[str, str]:
     accounts = tmp_path / "accounts.yaml"
     accounts.write_text(ACCOUNTS)
     return {
         "AIOPS_ACCOUNTS_FILE": str(accounts),
         "AIOPS_CONFIG": str(tmp_path / "none.toml"),
         "AWS_ENDPOINT_URL": url,
+        "AIOPS_AWS_GAPS_ENDPOINT_URL": gaps,
         "AWS_REGION": REGIONS[0],
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -178,9 +195,9 @@ def _cli_env(url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def test_the_terminal_audit_reads_every_account_from_the_accounts_file(
-    url: str, seeded: None, tmp_path: Path
+    url: str, gaps: str, seeded: None, tmp_path: Path
 ) -> None:
-    done = run_aiops("audit", "security", "--format", "csv", env=_cli_env(url, tmp_path))
+    done = run_aiops("audit", "security", "--format", "csv", env=_cli_env(url, tmp_path, gaps))
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     ssh = [
@@ -193,9 +210,9 @@ def test_the_terminal_audit_reads_every_account_from_the_accounts_file(
 
 
 def test_the_terminal_inventory_narrows_to_one_account(
-    url: str, seeded: None, tmp_path: Path
+    url: str, gaps: str, seeded: None, tmp_path: Path
 ) -> None:
-    env = _cli_env(url, tmp_path)
+    env = _cli_env(url, tmp_path, gaps)
     done = run_aiops("inventory", "security_groups", "--account", "staging", "--format", "csv",
                      env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -208,11 +225,11 @@ def test_the_terminal_inventory_narrows_to_one_account(
 
 
 def test_the_terminal_cost_compliance_and_drift_audits_run_in_every_account(
-    base: boto3.Session, url: str, seeded: None, tmp_path: Path
+    base: boto3.Session, url: str, gaps: str, seeded: None, tmp_path: Path
 ) -> None:
     ec2 = assumed(base, url, STAGING, "ec2", "us-east-1")
     volume = ec2.create_volume(Size=20, AvailabilityZone="us-east-1a")["VolumeId"]
-    env = _cli_env(url, tmp_path)
+    env = _cli_env(url, tmp_path, gaps)
     assert run_aiops("db", "upgrade", env=env).returncode == 0  # compliance records its runs
 
     def rows(kind: str) -> list[dict[str, str]]:
@@ -261,14 +278,14 @@ def test_the_compliance_trend_tells_accounts_apart(
 
 
 def test_each_region_lists_its_security_groups_once(
-    base: boto3.Session, url: str, seeded: None
+    base: boto3.Session, url: str, gaps: str, seeded: None
 ) -> None:
     calls: Counter[str] = Counter()
 
     def hook(client: Any) -> None:
         client.meta.events.register("before-call", lambda model, **_: calls.update([model.name]))
 
-    sessions = AccountSessions(base, endpoint_url=url, on_client=hook)
+    sessions = AccountSessions(base, endpoint_url=url, gaps_url=gaps, on_client=hook)
     fleet = build_fleet(parse_accounts(ACCOUNTS), sessions).only("prod")
     security_across(fleet, NOW, Topology([]))
     # the account id comes from the role ARN: EC2 is not asked whose groups they are

@@ -6,6 +6,8 @@ Terraform file is compared with the one account it is asked for."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,7 +21,8 @@ from bot.errors import NotFound, UserError
 from bot.posture import flows
 from integrations.aws.accounts import AccountSessions
 from sandbox.aws import moto_server
-from tests.accounts_world import ACCOUNTS, PROD, STAGING, assumed, base_session, seed
+from tests.accounts_world import ACCOUNTS, PROD, STAGING, assumed, base_session, quiet_gaps, seed
+from tests.cli import run_aiops
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 TEMPLATE = """\
@@ -48,8 +51,10 @@ def base(url: str) -> boto3.Session:
 
 
 @pytest.fixture(scope="module")
-def fleet(base: boto3.Session, url: str) -> Fleet:
-    return build_fleet(parse_accounts(ACCOUNTS), AccountSessions(base, endpoint_url=url))
+def fleet(base: boto3.Session, url: str) -> Iterator[Fleet]:
+    with quiet_gaps() as gaps:
+        sessions = AccountSessions(base, endpoint_url=url, gaps_url=gaps)
+        yield build_fleet(parse_accounts(ACCOUNTS), sessions)
 
 
 def test_cost_across_accounts_names_where_each_finding_is(
@@ -62,7 +67,7 @@ def test_cost_across_accounts_names_where_each_finding_is(
         ("staging", "us-east-1")
     ]
     assert f"`staging us-east-1` EBS volume {volume}" in found.message
-    assert "in 3 accounts (4 account-regions)" in found.message.splitlines()[0]
+    assert found.message.startswith("*Cost audit* of 3 accounts (4 account-regions): ")
     assert ":x: broken: cannot assume" in found.message
     assert ("broken", "*") in {(r.account, r.region) for r in found.rows if r.section == "errors"}
     only = flows.cost(None, None, fleet.only("prod"), NOW, flows.CostTables.load(None, None))
@@ -112,6 +117,33 @@ def test_a_terraform_file_is_compared_with_the_account_named(
     ]
     with pytest.raises(Exception, match="cannot assume"):
         flows.drift(None, fleet.only("broken"), None, state)
+
+
+def test_the_terminal_compares_a_terraform_file_with_the_account_option(
+    base: boto3.Session, url: str, fleet: Fleet, tmp_path: Path
+) -> None:
+    ec2 = assumed(base, url, STAGING, "ec2", "eu-west-1")
+    [group] = ec2.describe_security_groups(GroupNames=["staging-db"])["SecurityGroups"]
+    state = _tfstate(tmp_path, group["GroupId"])
+    accounts = tmp_path / "accounts.yaml"
+    accounts.write_text(ACCOUNTS)
+    env = {
+        "AIOPS_ACCOUNTS_FILE": str(accounts), "AIOPS_CONFIG": str(tmp_path / "none.toml"),
+        "AWS_ENDPOINT_URL": url, "AWS_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    }  # fmt: skip
+
+    def drift(*args: str) -> list[dict[str, str]]:
+        done = run_aiops("audit", "drift", "--tfstate", str(state), "--format", "csv", *args,
+                         env=env)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return list(csv.DictReader(io.StringIO(done.stdout)))
+
+    assert drift("--account", "staging") == []
+    assert [r["check"] for r in drift("--account", PROD)] == ["removed"]
+    several = run_aiops("audit", "drift", "--tfstate", str(state), env=env)
+    assert several.returncode != 0
+    assert "--tfstate compares one account's resources" in several.stdout + several.stderr
 
 
 def test_drift_scope_tells_an_account_from_a_stack(fleet: Fleet) -> None:
