@@ -53,6 +53,11 @@ class InvestigationContext:
     history: Any | None = None  # a bot.investigate.experience.Experience (past outcomes)
     past_incidents: PastIncidents | None = None  # similar past incidents, for the LLM prompt
     extras: dict[str, Any] = field(default_factory=dict)
+    #: several accounts (``bot.accounts.service.Fleet``, from AIOPS_ACCOUNTS_FILE) and the
+    #: account / region a person asked for; ``bot.investigate.where`` chooses among them
+    fleet: Any | None = None
+    account: str | None = None
+    region: str | None = None
 
     def now(self) -> datetime:
         return self.evidence.now()

@@ -91,3 +91,21 @@ def test_inventory_lists_every_account_with_its_region(slack: LocalSlack) -> Non
     text = _ask(slack, "inventory sg name~staging-", "matching name~staging-").text
     assert "account" in text and "staging  eu-west-1" in text
     assert "unreadable: broken: cannot assume" in text
+
+
+def test_investigate_reads_the_account_the_command_names(slack: LocalSlack) -> None:
+    asked = 'investigate "which security groups are open to the world" account=staging'
+    before = len(slack.messages("sec"))
+    command(slack, USER, asked, channel="sec")
+
+    def found() -> str | None:
+        texts = [m.all_text for m in slack.messages("sec")[before:]]
+        return next((t for t in texts if "Investigation:" in t), None)
+
+    text = slack.wait_for(found, 120)
+    assert "AWS account staging" in text and "staging-db" in text and "prod-ssh" not in text
+
+
+def test_investigate_in_a_refused_account_is_a_clear_message(slack: LocalSlack) -> None:
+    command(slack, USER, 'investigate "open security groups" account=broken', channel="sec")
+    ephemeral(slack, USER, "account broken could not be read", timeout=120)
