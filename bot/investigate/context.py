@@ -56,6 +56,11 @@ class InvestigationContext:
     # sandbox hands over the scenario's delivered alerts the way it hands over webhook changes
     past_alerts: Callable[[Sequence[str], datetime, datetime], list[PastAlert]] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    #: several accounts (``bot.accounts.service.Fleet``, from AIOPS_ACCOUNTS_FILE) and the
+    #: account / region a person asked for; ``bot.investigate.where`` chooses among them
+    fleet: Any | None = None
+    account: str | None = None
+    region: str | None = None
 
     def now(self) -> datetime:
         return self.evidence.now()

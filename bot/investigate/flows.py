@@ -24,6 +24,7 @@ from bot.investigate.playbook_load import load_playbooks
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.reasoning import advise_again, conclude
 from bot.investigate.runner import ProgressFn, run_plan
+from bot.investigate.where import place
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +41,8 @@ def _run(
 ) -> InvestigationResult:
     books = list(playbooks or default_playbooks())
     t0 = time.monotonic()
+    placed = place(ctx, query=query, incident=incident)  # the AWS account and region to read
+    ctx = placed.ctx
     started = ctx.now()
     classification = classify(ctx, books, query=query, incident=incident)
     if ctx.anthropic is not None:
@@ -101,6 +104,7 @@ def _run(
         started_at=started,
         duration_ms=round((time.monotonic() - t0) * 1000.0, 1),
     )
+    result = placed.applied(result)
     observability.investigation_finished(result.duration_ms / 1000.0, classification.incident_class)
     if ctx.store is not None:
         from bot.investigate.service import save_result

@@ -105,6 +105,8 @@ class InvestigationResult(BaseModel):
     next_steps: list[str] = Field(default_factory=list)  # read-only steps, escalations
     started_at: datetime | None = None
     duration_ms: float = 0.0
+    account: str | None = None  # the AWS account read, when one was chosen (bot.investigate.where)
+    region: str | None = None
 
     @property
     def incident_class(self) -> str:
@@ -131,4 +133,5 @@ class InvestigationResult(BaseModel):
             "actions": [a.model_dump(exclude_none=True) for a in self.actions],
             **({"next_steps": list(self.next_steps)} if self.next_steps else {}),
             **({"assumed": self.classification.assumed} if self.classification.assumed else {}),
+            **({"account": self.account, "region": self.region} if self.account else {}),
         }

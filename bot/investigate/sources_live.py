@@ -7,6 +7,7 @@ Inventory reads (instances, groups, functions…) are memoised for the life of o
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import threading
@@ -86,6 +87,17 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
         with self._lock:
             self._memo.setdefault(key, value)
             return self._memo[key]  # type: ignore[no-any-return]
+
+    def in_account(self, aws: AwsClients, topology: Topology | None = None) -> LiveEvidence:
+        """The same evidence reading another account's (or region's) AWS clients (and, when
+        given, a service graph that names a resource found there), with a memo of its own
+        (``bot.investigate.where`` chooses the account)."""
+        other = copy.copy(self)
+        other._aws = aws
+        other._topo = topology or self._topo
+        other._memo = {}
+        other._lock = threading.Lock()
+        return other
 
     @property
     def aws_clients(self) -> AwsClients | None:

@@ -133,10 +133,20 @@ def _case(ctx: Any, result: InvestigationResult, alerts: list[str]) -> Case | No
     return case_of(result.classification, result.findings, topology, alerts)
 
 
-def investigate_query(desk: Desk, ctx: Any, *, query: str, requested_by: str) -> Investigated:
+def investigate_query(
+    desk: Desk,
+    ctx: Any,
+    *,
+    query: str,
+    requested_by: str,
+    account: str | None = None,
+    region: str | None = None,
+) -> Investigated:
     """Investigate a question (no incident), save it and propose its fixes; the closest past
-    incidents come with it."""
+    incidents come with it. ``account`` / ``region``: where to read (``bot.investigate.where``)."""
     ctx = with_history(desk, ctx)
+    if account or region:  # a copy: the context is shared by every investigation
+        ctx = replace(ctx, account=account, region=region)
     result = run_query(ctx, query)
     found = save_and_propose(desk, result, requested_by=requested_by, incident_id=None,
                              case=_case(ctx, result, []))  # fmt: skip

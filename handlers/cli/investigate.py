@@ -1,8 +1,11 @@
-"""`aiops investigate "QUERY" [--scenario FILE] [--json]`: one investigation in the terminal.
+"""`aiops investigate "QUERY" [--scenario FILE] [--account NAME] [--region R] [--json]`: one
+investigation in the terminal.
 
 With ``--scenario`` the sandbox world is started for that file and the integrations point at
 it; without, the configured AWS / Kubernetes endpoints are read (the service graph is then
-empty, so account-wide checks such as security groups, buckets and IAM are what works).
+empty, so account-wide checks such as security groups, buckets and IAM are what works). With
+``AIOPS_ACCOUNTS_FILE``, ``--account`` / ``--region`` (or a resource the question names in one
+account's inventory) choose where it reads (``bot.investigate.where``).
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ def _progress_table(steps: list[StepRecord], query: str) -> Table:
 
 def _render(result: InvestigationResult) -> None:
     c = result.classification
+    if result.account:
+        console.print(f"[bold]AWS account:[/] {escape(result.account)}  region {result.region}")
     console.print(
         f"[bold]Incident class:[/] {c.incident_class}"
         + (f"  (also: {', '.join(c.secondary)})" if c.secondary else "")
@@ -126,6 +131,7 @@ def _similar(ctx: InvestigationContext, result: InvestigationResult) -> list[Sim
 
 def production_context() -> InvestigationContext:
     """The configured AWS, Kubernetes and topology, for commands that read live systems."""
+    from bot.accounts.service import configured_fleet
     from bot.clock import SystemClock
     from bot.config import get_settings
     from bot.investigate.context import Topology
@@ -134,7 +140,8 @@ def production_context() -> InvestigationContext:
     from integrations.aws.session import make_clients
 
     settings = get_settings()
-    aws = make_clients(settings.aws_region, settings.aws_endpoint_url)
+    gaps = settings.aiops_aws_gaps_endpoint_url
+    aws = make_clients(settings.aws_region, settings.aws_endpoint_url, gaps_url=gaps)
     k8s = kubernetes_api(settings)
     topology = Topology([])
     if settings.aiops_topology_file is not None:  # which resource runs which service
@@ -142,7 +149,9 @@ def production_context() -> InvestigationContext:
 
         topology = load_topology_file(settings.aiops_topology_file)
     evidence = LiveEvidence(clock=SystemClock(), topology=topology, aws=aws, k8s=k8s)
-    return InvestigationContext(evidence=evidence, topology=topology)
+    return InvestigationContext(
+        evidence=evidence, topology=topology, fleet=configured_fleet(settings)
+    )
 
 
 def investigate(
@@ -151,6 +160,13 @@ def investigate(
         Path | None, typer.Option("--scenario", help="run against this scenario's sandbox world")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the investigation JSON")] = False,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help="read this account of AIOPS_ACCOUNTS_FILE (name or id)"),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="read this region (with AIOPS_ACCOUNTS_FILE)")
+    ] = None,
 ) -> None:
     """Classify the query, run the playbooks' diagnostics in parallel, print facts,
     hypotheses and recommended actions."""
@@ -173,6 +189,7 @@ def investigate(
         from bot.investigate.llm import attach_claude
 
         attach_claude(ctx, get_settings())
+        ctx.account, ctx.region = account, region
         if as_json:
             result = investigate_query(ctx, query)
             typer.echo(json.dumps(to_refs(result.to_contract_json()), indent=2))

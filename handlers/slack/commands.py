@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.errors import UserError
 from bot.inventory.ask import question_to_query, words_to_query
+from bot.investigate.where import Asked
 from handlers.blocks.misc import help_blocks, usage_blocks
 from handlers.blocks.models import UsageLine
 from handlers.slack.services import Actor, AuditKind, Reply, Services, TeamCommand
@@ -133,10 +134,23 @@ def _rest(args: Sequence[str], limit: int = MAX_NOTE) -> str | None:
 
 # ---------------------------------------------------------------- sub-command parsers
 def _investigate(args: list[str]) -> Call:
-    query = _rest(args, MAX_QUERY)
+    """``"<what is wrong>" [account=NAME] [region=R]``: the account and region of
+    AIOPS_ACCOUNTS_FILE to read (``bot.investigate.where``)."""
+    where: dict[str, str | None] = {"account": None, "region": None}
+    words = []
+    for word in args:
+        key, eq, value = word.partition("=")
+        if eq and key.lower() in where:
+            if not value.strip():
+                raise ArgError(f"Say which {key.lower()}: {key.lower()}=NAME.")
+            where[key.lower()] = value.strip()
+        else:
+            words.append(word)
+    query = _rest(words, MAX_QUERY)
     if not query:
         raise ArgError("Say what to investigate.")
-    return lambda s, a: s.investigate(a, query)
+    asked = Asked(query, account=where["account"], region=where["region"])
+    return lambda s, a: s.investigate(a, asked)
 
 
 def _no_args(pick: Callable[[Services], Callable[[Actor], Reply]]) -> Callable[[list[str]], Call]:
@@ -307,7 +321,7 @@ def _help(args: list[str]) -> Call:  # never called: help is answered in the ack
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "investigate",
-        '/aiops investigate "<what is wrong>"',
+        '/aiops investigate "<what is wrong>" [account=NAME] [region=R]',
         "Investigate a symptom across metrics, logs, deploys and the cluster",
         _investigate,
         "Investigating… I'll post the findings here.",

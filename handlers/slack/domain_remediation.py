@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import UpstreamUnavailable, UserError
 from bot.history.models import SimilarIncident
 from bot.investigate import service as investigations
+from bot.investigate.where import Asked
 from bot.remediate.enums import State
 from bot.remediate.runbooks_live import LIVE
 from bot.respond import approvals, proposals
@@ -136,10 +137,11 @@ def _post(
     return str(resp["channel"]), str(resp["ts"])
 
 
-def investigate_query(domain: Domain, actor: Actor, query: str) -> Reply:
+def investigate_query(domain: Domain, actor: Actor, asked: Asked) -> Reply:
     found = proposals.investigate_query(
-        domain.desk, _context(domain), query=query, requested_by=actor.user_id
-    )
+        domain.desk, _context(domain), query=asked.query, requested_by=actor.user_id,
+        account=asked.account, region=asked.region,
+    )  # fmt: skip
     return _show(domain, actor, found)
 
 

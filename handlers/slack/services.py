@@ -22,6 +22,7 @@ from typing import Literal
 from slack_sdk.models.blocks import Block
 
 from bot.inventory.query import InventoryQuery
+from bot.investigate.where import Asked
 from handlers.blocks.ids import FeedbackKind, FeedbackRef, JudgeRef, RatingRef
 from handlers.blocks.models import FixOption, HomeView
 
@@ -108,7 +109,7 @@ class MemoryDedup:
 
 @dataclass(frozen=True)
 class Services:
-    investigate: Callable[[Actor, str], Reply] = not_available("/aiops investigate")
+    investigate: Callable[[Actor, Asked], Reply] = not_available("/aiops investigate")
     investigate_incident: Callable[[Actor, int], Reply] = not_available("Investigate")
     list_incidents: Callable[[Actor], Reply] = not_available("/aiops incidents")
     show_incident: Callable[[Actor, int], Reply] = not_available("/aiops incident")

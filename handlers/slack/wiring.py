@@ -87,6 +87,7 @@ def production_investigation_context(settings: Settings, clock: Clock) -> Callab
         with lock:
             if made:
                 return made[0]
+            from bot.accounts.service import configured_fleet
             from bot.investigate.context import InvestigationContext, Topology
             from bot.investigate.sources_live import LiveEvidence
             from bot.kube import kubernetes_api
@@ -100,7 +101,8 @@ def production_investigation_context(settings: Settings, clock: Clock) -> Callab
             k8s = kubernetes_api(settings)
             topology = Topology.from_graph(_topology(settings))
             evidence = LiveEvidence(clock=clock, topology=topology, aws=aws, k8s=k8s)
-            made.append(InvestigationContext(evidence=evidence, topology=topology))
+            fleet = configured_fleet(settings)  # AIOPS_ACCOUNTS_FILE: investigations may read there
+            made.append(InvestigationContext(evidence=evidence, topology=topology, fleet=fleet))
             return made[0]
 
     return build

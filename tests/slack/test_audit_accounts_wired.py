@@ -113,3 +113,19 @@ def test_drift_takes_an_account_or_a_stack(slack: LocalSlack) -> None:
     assert text.startswith("*Drift:* none") and "broken" not in text
     command(slack, USER, "audit drift no-such-stack all", channel="sec")
     ephemeral(slack, USER, "'no-such-stack' was not found in any account or region", timeout=30)
+def test_investigate_reads_the_account_the_command_names(slack: LocalSlack) -> None:
+    asked = 'investigate "which security groups are open to the world" account=staging'
+    before = len(slack.messages("sec"))
+    command(slack, USER, asked, channel="sec")
+
+    def found() -> str | None:
+        texts = [m.all_text for m in slack.messages("sec")[before:]]
+        return next((t for t in texts if "Investigation:" in t), None)
+
+    text = slack.wait_for(found, 120)
+    assert "AWS account staging" in text and "staging-db" in text and "prod-ssh" not in text
+
+
+def test_investigate_in_a_refused_account_is_a_clear_message(slack: LocalSlack) -> None:
+    command(slack, USER, 'investigate "open security groups" account=broken', channel="sec")
+    ephemeral(slack, USER, "account broken could not be read", timeout=120)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.errors import NotFound
 from bot.inventory.query import parse_query
+from bot.investigate.where import Asked
 from handlers.slack.commands import SUBCOMMANDS
 from handlers.slack.services import Reply
 from sandbox.slack import LocalSlack
@@ -44,6 +45,7 @@ def test_each_subcommand_has_its_own_help(
 BAD = [
     ("investigate", "Say what to investigate"),
     ('investigate "API latency', "Unbalanced quotes"),
+    ('investigate "API latency" account=', "Say which account"),
     ("incidents now", "Unexpected extra arguments"),
     ("incident", "Missing arguments"),
     ("incident abc", "`abc` is not an incident id"),
@@ -102,8 +104,17 @@ def test_unknown_subcommand(slack: LocalSlack, user: str) -> None:
 
 
 GOOD = [
-    ('investigate "API latency spike in prod"', "investigate", ("API latency spike in prod",)),
-    ("investigate “checkout errors”", "investigate", ("checkout errors",)),
+    (
+        'investigate "API latency spike in prod"',
+        "investigate",
+        (Asked("API latency spike in prod"),),
+    ),
+    ("investigate “checkout errors”", "investigate", (Asked("checkout errors"),)),
+    (
+        'investigate "open security groups" account=staging region=us-east-1',
+        "investigate",
+        (Asked("open security groups", account="staging", region="us-east-1"),),
+    ),
     ("incidents", "list_incidents", ()),
     ("incident #42", "show_incident", (42,)),
     ("ack INC-7", "acknowledge", (7,)),
