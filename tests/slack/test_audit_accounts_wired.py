@@ -113,6 +113,8 @@ def test_drift_takes_an_account_or_a_stack(slack: LocalSlack) -> None:
     assert text.startswith("*Drift:* none") and "broken" not in text
     command(slack, USER, "audit drift no-such-stack all", channel="sec")
     ephemeral(slack, USER, "'no-such-stack' was not found in any account or region", timeout=30)
+
+
 def test_investigate_reads_the_account_the_command_names(slack: LocalSlack) -> None:
     asked = 'investigate "which security groups are open to the world" account=staging'
     before = len(slack.messages("sec"))
