@@ -54,16 +54,16 @@ class JobRunner:
         a deadline go first (the Slack front door holds jobs while acks are owed)."""
         self._pool = Workers(max_workers, name="aiops-job")
         self._before_each = before_each
-        self._slots = threading.BoundedSemaphore(max_pending)
-        self._idle = threading.Condition()
-        self._running = 0
+        self._max_pending = max_pending
+        self._idle = threading.Condition()  # the one lock submit takes (a job's end takes it too)
+        self._running = 0  # queued or running
 
     def submit(self, name: str, fn: Callable[[], None], *, on_error: Callable[[str], None]) -> None:
         """Run ``fn`` on a worker; errors go to ``on_error(message)``. Raises
         :class:`UpstreamUnavailable` when too much work is already queued."""
-        if not self._slots.acquire(blocking=False):
-            raise UpstreamUnavailable("aiops is busy right now", hint="try again in a minute")
         with self._idle:
+            if self._running >= self._max_pending:
+                raise UpstreamUnavailable("aiops is busy right now", hint="try again in a minute")
             self._running += 1
             observability.job_queue_depth(self._running)
         try:
@@ -87,7 +87,6 @@ class JobRunner:
             self._done()
 
     def _done(self) -> None:
-        self._slots.release()
         with self._idle:
             self._running -= 1
             observability.job_queue_depth(self._running)
