@@ -76,7 +76,7 @@ def _user_findings(
                 severity="high" if admin or console else "medium",
                 summary=f"{label} has no MFA device"
                 + (" and signs in to the console" if console else ""),
-                evidence="list_mfa_devices returned none",
+                evidence="no MFA device in the credential report or the MFA listings",
             )
         )
     for key in (k for k in user.keys if k.status == "Active"):

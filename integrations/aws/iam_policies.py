@@ -191,6 +191,8 @@ class PolicyReader:
             self.details()
             report = credential_report(c)
             virtual = virtual_mfa_users(c) if report is not None else set()
+            if virtual is None:  # the report alone cannot say who has MFA
+                report, virtual = None, set()
             with ThreadPoolExecutor(USER_WORKERS, "iam-users") as pool:
                 for page in c.get_paginator("list_users").paginate():
                     lines = [(raw, (report or {}).get(raw["UserName"])) for raw in page["Users"]]

@@ -99,13 +99,18 @@ def credential_report(
     return _parse(report.get("Content", b""))
 
 
-def virtual_mfa_users(client: Any) -> set[str]:
-    """The users an assigned virtual MFA device names (paginated, alive)."""
+def virtual_mfa_users(client: Any) -> set[str] | None:
+    """The users an assigned virtual MFA device names (paginated, alive); None when it cannot
+    be read (a policy without ``iam:ListVirtualMFADevices``): the caller then asks each user."""
     out = set()
     pages = client.get_paginator("list_virtual_mfa_devices").paginate(AssignmentStatus="Assigned")
-    for page in pages:
-        for device in page.get("VirtualMFADevices", []):
-            name = device.get("User", {}).get("UserName")
-            if name:
-                out.add(name)
+    try:
+        for page in pages:
+            for device in page.get("VirtualMFADevices", []):
+                name = device.get("User", {}).get("UserName")
+                if name:
+                    out.add(name)
+    except ClientError as exc:
+        log.info("no virtual MFA listing (%s); reading every user alone", _code(exc))
+        return None
     return out
