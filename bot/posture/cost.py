@@ -19,7 +19,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.posture.cost_lambda import lambda_memory
@@ -27,7 +26,7 @@ from bot.posture.cost_model import CostAudit, CostFinding, Notes, Spend
 from bot.posture.cost_spend import spend
 from bot.posture.cost_storage import old_snapshots, orphans, stopped_with_storage
 from bot.posture.cost_usage import Usage, idle_instances, read_usage, rightsize_ec2, rightsize_rds
-from bot.posture.pricing import CostRules, PriceTable, load_prices, load_rules
+from bot.posture.pricing import CostRules, PriceTable
 from integrations.aws import cost_explorer, cost_reads, ec2
 from integrations.aws.ec2_spend import elastic_ips, volumes
 from integrations.metrics.models import MetricSource
@@ -35,7 +34,7 @@ from integrations.metrics.models import MetricSource
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-__all__ = ["CostAudit", "CostFinding", "CostSources", "Spend", "cost_audit", "run"]
+__all__ = ["CostAudit", "CostFinding", "CostSources", "Spend", "cost_audit"]
 
 
 @dataclass(frozen=True)
@@ -154,17 +153,3 @@ def cost_audit(src: CostSources, now: datetime, prices: PriceTable, rules: CostR
             rules.anomaly,
         )
     return audit
-
-
-def run(
-    clients: Any,
-    metrics: MetricSource | None,
-    now: datetime,
-    *,
-    prices_file: Path | None = None,
-    rules_file: Path | None = None,
-) -> CostAudit:
-    """The audit every door runs: the shipped price table and rules with the configured
-    overrides (``AIOPS_PRICES_FILE``, ``AIOPS_COST_RULES_FILE``) over an ``AwsClients``."""
-    prices, rules = load_prices(prices_file), load_rules(rules_file)
-    return cost_audit(CostSources.of(clients, metrics), now, prices, rules)

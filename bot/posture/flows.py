@@ -33,7 +33,7 @@ from integrations.aws.accounts import Outcome
 from integrations.aws.iam_policies import PolicyReader
 from integrations.aws.posture_reads import PostureReader
 from integrations.aws.session import AwsClients
-from integrations.metrics import MetricSource
+from integrations.metrics import CloudWatchMetrics, MetricSource
 
 
 def accounts(fleet: Fleet | None, account: str | None) -> Fleet | None:
@@ -90,15 +90,15 @@ class CostTables:
 
 def cost(
     aws: Any,
-    metrics: MetricSource | None,
     fleet: Fleet | None,
     now: datetime,
     tables: CostTables,
     *,
+    metrics: MetricSource | None = None,
     listed: int = COST_LISTED,
 ) -> AuditReport:
     """The cost audit of ``fleet`` (every account and region) when given, else of the home
-    account's ``aws`` with its CloudWatch ``metrics``."""
+    account's ``aws`` with its CloudWatch ``metrics`` (default: read through ``aws``)."""
     if fleet is not None:
         outcomes = fleet_audits.cost_outcomes(fleet, now, tables.prices, tables.rules)
         found = fleet_audits.merge_cost(outcomes, tables.prices)
@@ -112,6 +112,7 @@ def cost(
     else:
         if aws is None:
             raise UpstreamUnavailable("AWS is not configured on this bot")
+        metrics = metrics or CloudWatchMetrics(aws.cloudwatch)
         found = cost_audit(CostSources.of(aws, metrics), now, tables.prices, tables.rules)
         spend, rows = cost_render.spend_lines(found.spend), list(cost_render.rows(found))
         head = cost_render.headline(found)

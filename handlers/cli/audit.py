@@ -88,7 +88,7 @@ def _posture(
             return flows.security_report_rows(flows.security(ctx, aws, k8s, chosen, now))
         if kind == "cost":
             assert tables is not None
-            found = flows.cost(aws, _cloudwatch(aws), chosen, now, tables)
+            found = flows.cost(aws, chosen, now, tables)
         elif kind == "drift":
             found = flows.drift(aws, chosen, stack_name, tfstate)
         else:
@@ -99,12 +99,6 @@ def _posture(
     for line in found.summary:
         out.print(escape(line), highlight=False, soft_wrap=True)
     return found.rows
-
-
-def _cloudwatch(aws: Any) -> Any:
-    from integrations.metrics import CloudWatchMetrics
-
-    return CloudWatchMetrics(aws.cloudwatch) if aws is not None else None
 
 
 def _compliance(aws: Any, k8s: Any, fleet: Any, now: datetime, *, record: bool) -> Any:

@@ -122,7 +122,7 @@ def audit(
         if kind == "cost":
             tables = flows.CostTables.load(r.prices_file, r.cost_rules_file)
             metrics = r.metric_sources().get("cloudwatch") if fleet is None else None
-            found = flows.cost(aws, metrics, fleet, now, tables)
+            found = flows.cost(aws, fleet, now, tables, metrics=metrics)
         else:
             found = flows.compliance(r.compliance_file, aws, r.k8s(), fleet, now, domain.db)
     attached = None

@@ -60,7 +60,8 @@ def test_cost_lists_the_top_and_asks_for_the_rest_to_be_attached(
     made = _volumes(aws, world, 4)
     tables = flows.CostTables.load(None, None)
     now = world.clock.now()
-    found = flows.cost(aws, CloudWatchMetrics(aws.cloudwatch), None, now, tables, listed=2)
+    metrics = CloudWatchMetrics(aws.cloudwatch)
+    found = flows.cost(aws, None, now, tables, metrics=metrics, listed=2)
     findings = [r for r in found.rows if r.section == "cost"]
     assert {v for v in made if any(v in r.resource for r in findings)} == set(made)
     assert found.message.startswith("*Cost audit*")
@@ -70,14 +71,14 @@ def test_cost_lists_the_top_and_asks_for_the_rest_to_be_attached(
     assert found.file_name == "cost-audit.csv"
     # the terminal's lines carry no chat markup
     assert found.summary[0].startswith("Cost audit:") and "*" not in "".join(found.summary)
-    everything = flows.cost(aws, None, None, now, tables, listed=len(findings))
+    everything = flows.cost(aws, None, now, tables, listed=len(findings))  # CloudWatch of aws
     assert everything.attach is None and "attached file" not in everything.message
 
 
 def test_cost_without_aws_is_a_clear_error(world: SandboxWorld) -> None:
     tables = flows.CostTables.load(None, None)
     with pytest.raises(Exception, match="AWS is not configured"):
-        flows.cost(None, None, None, world.clock.now(), tables)
+        flows.cost(None, None, world.clock.now(), tables)
 
 
 def test_compliance_records_a_run_when_given_the_store(

@@ -62,7 +62,7 @@ def test_cost_across_accounts_names_where_each_finding_is(
 ) -> None:
     ec2 = assumed(base, url, STAGING, "ec2", "us-east-1")
     volume = ec2.create_volume(Size=20, AvailabilityZone="us-east-1a")["VolumeId"]
-    found = flows.cost(None, None, fleet, NOW, flows.CostTables.load(None, None))
+    found = flows.cost(None, fleet, NOW, flows.CostTables.load(None, None))
     assert [(r.account, r.region) for r in found.rows if volume in r.resource] == [
         ("staging", "us-east-1")
     ]
@@ -70,7 +70,7 @@ def test_cost_across_accounts_names_where_each_finding_is(
     assert found.message.startswith("*Cost audit* of 3 accounts (4 account-regions): ")
     assert ":x: broken: cannot assume" in found.message
     assert ("broken", "*") in {(r.account, r.region) for r in found.rows if r.section == "errors"}
-    only = flows.cost(None, None, fleet.only("prod"), NOW, flows.CostTables.load(None, None))
+    only = flows.cost(None, fleet.only("prod"), NOW, flows.CostTables.load(None, None))
     assert volume not in only.message and "broken" not in only.message
 
 
