@@ -9,6 +9,10 @@ every rule has ranked and before actions are chosen. Rules in
 - an incident has one root cause, so the hypotheses compete for it: in rank order, each claims
   at most what the stronger ones leave (one minus the sum of theirs), never below ``floor``.
 
+- evidence strength: the leader, when it names a cause and no competitor is close, closes part
+  of its headroom for each independent kind of evidence beyond the first and for a catalogue
+  signature in what the system printed; hypotheses ranked below it claim ``runner_up_share``.
+
 The order is kept: a hypothesis never claims more than the one ranked above it. Anything that
 adjusts confidence later (history of similar incidents) belongs here, as one more step.
 """
@@ -26,6 +30,23 @@ def _single_weak(hyp: Hypothesis, by_summary: dict[str, Finding], rules: Calibra
     return len(cited) == 1 and str(cited[0].type) in rules.weak_types and len(hyp.evidence) == 1
 
 
+def _cited(hyp: Hypothesis, by_summary: dict[str, Finding]) -> list[Finding]:
+    return [by_summary[e] for e in hyp.evidence if e in by_summary]
+
+
+def strength_gain(
+    hyp: Hypothesis, runner_up: float, by_summary: dict[str, Finding], rules: Calibration
+) -> float:
+    """The share of the leader's headroom its evidence earns (0 when it earns none)."""
+    if hyp.confidence <= rules.identified_above or hyp.confidence - runner_up < rules.close_margin:
+        return 0.0
+    cited = _cited(hyp, by_summary)
+    kinds = {str(f.type) for f in cited} - set(rules.context_types)
+    signed = any(f.attrs.get("signature") or f.attrs.get("signature_id") for f in cited)
+    gain = rules.corroboration_gain * max(0, len(kinds) - 1)
+    return min(1.0, gain + (rules.signature_gain if signed else 0.0))
+
+
 def final_confidences(
     hypotheses: Sequence[Hypothesis], findings: Sequence[Finding], rules: Calibration | None = None
 ) -> None:
@@ -34,14 +55,21 @@ def final_confidences(
     by_summary = {f.summary: f for f in findings}
     claimed = 0.0
     above: float | None = None
-    for hyp in hypotheses:
+    for index, hyp in enumerate(hypotheses):
         conf = hyp.confidence
         if _single_weak(hyp, by_summary, rules):
             conf = min(conf, rules.single_weak_cap)
+        ceiling = conf
+        if index == 0:
+            runner_up = hypotheses[1].confidence if len(hypotheses) > 1 else 0.0
+            gain = strength_gain(hyp, runner_up, by_summary, rules)
+            conf = ceiling = min(rules.ceiling, max(conf, conf + (1.0 - conf) * gain))
+        else:
+            conf *= rules.runner_up_share
         if rules.exclusive:
             conf = min(conf, max(rules.floor, 1.0 - claimed))
         if above is not None:
             conf = min(conf, above)
-        hyp.confidence = round(max(min(conf, hyp.confidence), 0.0), 3)
+        hyp.confidence = round(max(min(conf, ceiling), 0.0), 3)
         claimed += hyp.confidence
         above = hyp.confidence

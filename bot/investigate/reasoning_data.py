@@ -135,6 +135,14 @@ class Calibration(_Strict):
     single_weak_cap: float = Field(ge=0.05, le=1.0)
     exclusive: bool = True
     floor: float = Field(default=0.05, ge=0.0, le=0.3)
+    # evidence strength (the leader only): what its evidence is, and how far ahead it is
+    identified_above: float = Field(default=0.25, ge=0.0, le=0.5)
+    context_types: list[str] = Field(default_factory=list)  # never independent corroboration
+    corroboration_gain: float = Field(default=0.0, ge=0.0, le=0.5)
+    signature_gain: float = Field(default=0.0, ge=0.0, le=0.5)
+    close_margin: float = Field(default=0.1, ge=0.0, le=0.5)
+    runner_up_share: float = Field(default=1.0, ge=0.1, le=1.0)
+    ceiling: float = Field(default=0.97, ge=0.5, le=1.0)
 
 
 # ---- change_relevance.yaml ---------------------------------------------------------------

@@ -70,3 +70,58 @@ def test_conclude_sets_the_final_confidences() -> None:
     topo = Topology([ServiceNode("api", "k8s_deployment", "api", "prod")])
     done = conclude([hyp("traffic_spike", 0.57, LATENCY)], default_playbooks(), [LATENCY], topo)
     assert done.hypotheses[0].confidence <= calibration().single_weak_cap
+
+
+SIGNED_EVENT = Finding(
+    type=FindingType.K8S_EVENT,
+    service="api",
+    summary="api: Warning FailedMount: secret db-creds not found (x14)",
+    source="k8s:events/prod",
+    attrs={"reason": "FailedMount", "signature": "secret_missing", "signature_id": "k8s.x"},
+)
+CHANGE = Finding(
+    type=FindingType.CHANGE,
+    service="api",
+    summary="api: config change 20 min ago",
+    source="github",
+    attrs={"kind": "config"},
+)
+GRAPH = Finding(
+    type=FindingType.TOPOLOGY,
+    service="api",
+    summary="api depends on db",
+    source="topology",
+    attrs={},
+)
+
+
+def test_an_unopposed_leader_whose_system_printed_a_known_signature_gains() -> None:
+    rules = calibration()
+    alone = hyp("crashloop_bad_config", 0.5, SIGNED_EVENT)
+    final_confidences([alone], [SIGNED_EVENT])
+    assert alone.confidence == round(0.5 + 0.5 * rules.signature_gain, 3)
+
+
+def test_a_close_competitor_withholds_the_gain_and_runners_up_claim_their_share() -> None:
+    rules = calibration()
+    leader = hyp("crashloop_bad_config", 0.5, SIGNED_EVENT)
+    close = hyp("scaling_limit", 0.45, SIGNED_EVENT)
+    final_confidences([leader, close], [SIGNED_EVENT])
+    assert leader.confidence == 0.5
+    assert close.confidence == round(0.45 * rules.runner_up_share, 3)
+
+
+def test_each_independent_kind_of_evidence_beyond_the_first_closes_more_headroom() -> None:
+    rules = calibration()
+    one = hyp("config_change", 0.5, CHANGE, GRAPH)  # the graph is context, not a witness
+    three = hyp("config_change", 0.5, CHANGE, OOM, LATENCY, GRAPH)
+    final_confidences([one], [CHANGE, GRAPH])
+    final_confidences([three], [CHANGE, OOM, LATENCY, GRAPH])
+    assert one.confidence == 0.5
+    assert three.confidence == round(0.5 + 0.5 * 2 * rules.corroboration_gain, 3)
+
+
+def test_cause_not_identified_gains_nothing_however_it_is_witnessed() -> None:
+    unknown = hyp("crashloop_bad_config", calibration().identified_above, SIGNED_EVENT, OOM)
+    final_confidences([unknown], [SIGNED_EVENT, OOM])
+    assert unknown.confidence == calibration().identified_above
