@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
 from bot.clock import utcnow
@@ -51,8 +51,12 @@ def index_key(*, session: Session) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def docs(*, session: Session) -> list[tuple[int, str, str | None, list[str]]]:
-    """Every doc as (incident id, terms, resolution note, services)."""
+def docs(
+    *, session: Session, since: tuple[Any, Any] | None = None
+) -> list[tuple[int, str, str | None, list[str]]]:
+    """Every doc as (incident id, terms, resolution note, services); with ``since`` (the last
+    doc write and the last resolution an index saw, either None), only the docs written or
+    whose incident resolved at or after those (what changed since)."""
     query = (
         select(
             SimilarityDoc.incident_id,
@@ -63,6 +67,15 @@ def docs(*, session: Session) -> list[tuple[int, str, str | None, list[str]]]:
         .join(Incident, col(Incident.id) == col(SimilarityDoc.incident_id))
         .order_by(col(SimilarityDoc.incident_id))
     )
+    if since is not None:
+        updated, resolved = since
+        written = col(SimilarityDoc.updated_at) >= updated if updated is not None else true()
+        closed = (
+            col(Incident.resolved_at) >= resolved
+            if resolved is not None
+            else col(Incident.resolved_at).is_not(None)
+        )
+        query = query.where(or_(written, closed))
     return [(i, t, n, list(s or [])) for i, t, n, s in session.exec(query).all()]
 
 

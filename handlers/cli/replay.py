@@ -1,10 +1,13 @@
-"""``aiops replay FILE [--json]``: replay a scenario's changes and alerts through the webhooks."""
+"""``aiops replay FILE [--json] [--auto-investigate [--auto-policy FILE]]``: replay a scenario's
+changes and alerts through the webhooks; with ``--auto-investigate`` each incident investigates
+itself as it opens, as a page would make it (``bot/respond/auto.py``), and the output shows what
+that found and proposed."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -37,13 +40,31 @@ def register(app: typer.Typer) -> None:
                 help="route incidents with this services.yaml; each reports its team and channel",
             ),
         ] = None,
+        auto_investigate: Annotated[
+            bool,
+            typer.Option(
+                "--auto-investigate",
+                help="investigate each incident automatically as it opens, as a page would "
+                "(every severity, unless --auto-policy says otherwise)",
+            ),
+        ] = False,
+        auto_policy: Annotated[
+            Path | None,
+            typer.Option(
+                "--auto-policy", help="with --auto-investigate: this auto_investigate.yaml"
+            ),
+        ] = None,
     ) -> None:
         """Replay a scenario in the sandbox and show the incidents it produced."""
         from handlers.cli.extras import require_sandbox
         from handlers.replay.runner import replay
         from sandbox.scenario import load_scenario
 
-        if as_json or approve is not None:  # these start the world; a plain replay does not
+        if auto_policy is not None and not auto_investigate:
+            raise typer.BadParameter("--auto-policy goes with --auto-investigate")
+        if auto_investigate and approve is not None:
+            raise typer.BadParameter("--auto-investigate and --approve are separate replays")
+        if as_json or approve is not None or auto_investigate:  # these start the world
             require_sandbox("replay")
         loaded = load_scenario(file)
         url = keep_db_url(db)
@@ -52,7 +73,19 @@ def register(app: typer.Typer) -> None:
             from bot.teams.config import load_services
 
             routes = load_services(services)
-        if approve is None and as_json:
+        if auto_investigate:
+            from bot.respond.auto_policy import load_auto_investigate, parse_auto_investigate
+            from handlers.replay.runner import EVERY_INCIDENT, auto_replay
+
+            policy = (
+                load_auto_investigate(auto_policy)
+                if auto_policy is not None
+                else parse_auto_investigate(EVERY_INCIDENT)
+            )
+            result = auto_replay(
+                loaded.scenario, policy, db_url=url, services=routes, investigate_each=as_json
+            )
+        elif approve is None and as_json:
             from sandbox.investigate.enricher import InvestigateEach
 
             with InvestigateEach(loaded.scenario) as investigate:
@@ -81,4 +114,24 @@ def register(app: typer.Typer) -> None:
         for inc in result["incidents"]:
             if inc.get("root_why"):
                 console.print(f"#{inc['id']} why: {inc['root_why']}", highlight=False)
+            _print_auto(console, inc)
         console.print(kept_db_note(db), highlight=False)
+
+
+def _print_auto(console: Console, incident: dict[str, Any]) -> None:
+    """What the automatic investigation of one incident found and proposed."""
+    if "auto_investigation" not in incident:
+        return
+    auto = incident["auto_investigation"]
+    head = f"#{incident['id']} investigated automatically"
+    if auto is None:
+        console.print(f"{head}: no (its policy did not ask for it)", highlight=False)
+        return
+    if auto.get("failed"):
+        console.print(f"{head}: failed ({auto['failed']})", highlight=False)
+        return
+    console.print(f"{head} (policy {auto['policy']}): {auto['top_line']}", highlight=False)
+    for fact in auto["facts"][:5]:
+        console.print(f"    fact: {fact}", highlight=False)
+    for req in auto["requests"]:
+        console.print(f"    proposed: {req['action']} ({req['state']})", highlight=False)

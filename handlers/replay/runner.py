@@ -26,7 +26,7 @@ from bot.incidents.flows import IncidentFlows
 from bot.incidents.ports import IncidentPublisher, RecordingPublisher
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.sns import SnsVerifier
-from bot.jobs import InlineJobs
+from bot.jobs import JobRunner
 from bot.respond import auto_claims
 from bot.respond.approvals import Desk
 from bot.respond.auto import AutoInvestigator, wire_auto_investigation
@@ -52,6 +52,7 @@ class ReplayContext:
 
 
 Enricher = Callable[[ReplayContext, int], dict[str, Any] | None]
+AUTO_WAIT_S = 600.0  # an automatic investigation in the sandbox finishes well within this
 
 
 def _settings(db_url: str) -> Settings:
@@ -131,10 +132,12 @@ def _run(
         publisher=publisher or RecordingPublisher(channel=settings.aiops_slack_channel),
         router=Router(routes or load_services(settings.aiops_services_file)),
     )
-    if auto is not None:  # "opened → investigate", inline: the run is done when the alert is
+    jobs: JobRunner | None = None
+    if auto is not None:  # "opened → investigate": one job at a time, done before the next alert
+        jobs = JobRunner(max_workers=1)  # off the webhook's request, which must answer at once
         desk = Desk(db=db, clock=clock, flows=flows)
         investigator = AutoInvestigator(desk, auto[0], context=auto[1])
-        wire_auto_investigation(flows, investigator, InlineJobs())
+        wire_auto_investigation(flows, investigator, jobs)
     pipeline = IngestPipeline(flows)
     signer = SnsSigner()
     verifier = SnsVerifier(
@@ -171,11 +174,18 @@ def _run(
                     _post(client, path, raw, hdrs)
                     continue
                 result = _send_alert(client, item, when, scenario, pd, signer, bearer, metrics)
+                if jobs is not None and not jobs.wait_idle(AUTO_WAIT_S):
+                    raise UpstreamUnavailable(
+                        f"the automatic investigation after alert {item.id} did not finish "
+                        f"within {AUTO_WAIT_S:.0f} s"
+                    )
                 for alert_id in result.get("alerts", []):
                     ids = ctx.ours_to_scenario.setdefault(alert_id, [])
                     if item.id not in ids:
                         ids.append(item.id)
     finally:
+        if jobs is not None:
+            jobs.shutdown()
         pipeline.stop()
         signer.close()
     return {"scenario": scenario.name, "incidents": _incidents(ctx, enrichers)}
@@ -259,8 +269,52 @@ def _routing(ctx: ReplayContext, incident_id: int) -> dict[str, Any]:
 
 
 def _automatic(ctx: ReplayContext, incident_id: int) -> dict[str, Any]:
-    """ "Investigated automatically (policy …): <top hypothesis>", or None (its policy said no)."""
-    return {"auto_investigated": auto_claims.label_of(ctx.flows.db, incident_id)}
+    """ "Investigated automatically (policy …): <top hypothesis>", or None (its policy said no),
+    and what that investigation found and proposed (``auto_investigation``)."""
+    outcome = auto_claims.outcome_of(ctx.flows.db, incident_id)
+    return {
+        "auto_investigated": auto_claims.label_of(ctx.flows.db, incident_id),
+        "auto_investigation": outcome.to_json() if outcome is not None else None,
+    }
+
+
+#: ``aiops replay --auto-investigate`` without ``--auto-policy``: every new incident
+#: investigates itself as it opens, whatever its severity
+EVERY_INCIDENT = """\
+default: replay
+policies:
+  - name: replay
+    when: [{severities: [critical, high, error, warning, medium, low, info]}]
+"""
+
+
+def auto_replay(
+    scenario: Any,
+    policy: AutoInvestigateFile,
+    *,
+    db_url: str | None = None,
+    services: ServicesFile | None = None,
+    investigate_each: bool = False,
+) -> dict[str, Any]:
+    """The replay with the automatic investigation a page would start (``policy``), run against
+    the scenario's sandbox world; ``investigate_each`` adds every incident's ``investigation``
+    too (``--json``). Real ids in the output become the scenario's ``id_ref``s."""
+    from sandbox.investigate.context import context_for_world
+    from sandbox.investigate.enricher import InvestigateEach
+
+    with InvestigateEach(scenario) as each:
+        world = each.world
+        made: list[Any] = []
+
+        def context() -> Any:
+            if not made:
+                made.append(context_for_world(world))
+            return made[0]
+
+        result = replay(scenario, db_url=db_url, enrichers=[each] if investigate_each else [],
+                        services=services, auto_investigate=policy,
+                        investigation_context=context)  # fmt: skip
+        return dict(world.to_id_refs(result))
 
 
 def approve_first_replay(

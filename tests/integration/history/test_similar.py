@@ -3,8 +3,11 @@ the same service with another cause; outcomes and notes come back with them."""
 
 from __future__ import annotations
 
-from bot.history import flows
-from bot.store import Database, RemediationRequest
+from bot.clock import utcnow
+from bot.history import flows, service
+from bot.history.index import SimilarityIndex, changed, index_for
+from bot.history.terms import note_terms
+from bot.store import Database, Incident, RemediationRequest
 from tests.history_cases import deploy_regression, oom, store_past, topology
 
 TOPO = topology(("payments", "k8s_deployment"), ("checkout", "k8s_deployment"),
@@ -74,3 +77,28 @@ def test_another_teams_incident_is_not_shown(database: Database) -> None:
                                     exclude=current)  # fmt: skip
     assert [s.past.incident_id for s in found] == [ours]
     assert theirs not in [s.past.incident_id for s in found]
+
+
+def test_new_and_resolved_incidents_go_into_the_index_without_a_rebuild(
+    database: Database,
+) -> None:
+    store_past(database, oom("checkout"), TOPO)
+    store_past(database, deploy_regression("ledger"), TOPO)
+    before = index_for(database)
+    added = store_past(database, oom("ledger"), TOPO)
+    with database.session() as s:  # resolved with a note: the note's words are indexed too
+        row = s.get(Incident, added)
+        assert row is not None
+        row.status, row.resolved_at, row.resolution_note = "resolved", utcnow(), "raised memory"
+    changed(database)
+    after = index_for(database)
+    assert after is before and len(after) == 3  # put into, not rebuilt
+    with database.session() as s:
+        rows = service.docs(session=s)
+        query = service.doc_terms(session=s, incident_id=added)
+    fresh = SimilarityIndex.build(
+        [r[0] for r in rows], [r[1].split() + note_terms(r[2], r[3]) for r in rows]
+    )
+    assert after.search(query, k=5) == fresh.search(query, k=5)
+    assert after.search(["w:memory"], k=5) == fresh.search(["w:memory"], k=5)
+    assert after.terms == fresh.terms
