@@ -184,6 +184,17 @@ def _over_all(
         *(f"{s}: {'; '.join(e.split(': ', 1)[-1] for e in health[s][1][:2])}" for s in unwell[:3]),
         *(f"read failed: {r}" for r in failed[:3]),
     ]
+    if not looked:  # no service graph: the playbooks' own reads found nothing either
+        return Hypothesis(
+            kind="not_identified",
+            service="everything",
+            confidence=UNKNOWN_CONFIDENCE,
+            summary="nothing read names a failure, and no service is known to look at more "
+            "closely; cause not identified. Describe the services (AIOPS_TOPOLOGY_FILE) or "
+            "name one to narrow it down",
+            evidence=[f"read failed: {r}" for r in failed[:5]],
+            playbook=PLAYBOOK,
+        )
     if not unwell and not symptom:
         return Hypothesis(
             kind="healthy",

@@ -124,15 +124,21 @@ def classify(
         # alerts now, else about everything; never refused (only a world with no service at
         # all is), and the answer says which
         resolution = resolve(ctx, query)
-        if not resolution.services:
+        if not resolution.services and not scored:  # no service, no playbook: nothing to read
             raise UserError(
                 f"Nothing to investigate {query!r} in: no service is known and nothing is "
                 "alerting. Describe the services (AIOPS_TOPOLOGY_FILE, or inventory: Kubernetes "
                 "or AWS access) or send alerts, then ask again. " + capabilities(playbooks, ctx)
             )
-        if resolution.how != "words" and _WIDE.search(query) and not unknown:
+        # with no service graph (and playbooks matched) the playbooks' own reads still run
+        if (
+            resolution.services
+            and resolution.how != "words"
+            and _WIDE.search(query)
+            and not unknown
+        ):
             targets = topo.names()
-        else:
+        elif resolution.services:
             targets, assumed = resolution.services, resolution.assumed
             if unknown:
                 assumed = f"{unknown[0]!r} matches no service, pod or namespace I know. " + assumed

@@ -142,7 +142,7 @@ def test_an_unknown_name_with_nothing_alerting_looks_at_everything_and_says_so()
 def test_an_unknown_name_in_a_world_with_no_service_is_refused_with_what_to_configure() -> None:
     empty = InvestigationContext(evidence=NoEvidence(), topology=Topology([]))  # type: ignore[arg-type]
     with pytest.raises(UserError, match="AIOPS_TOPOLOGY_FILE"):
-        classify(empty, default_playbooks(), query="errors on zorblax-frob")
+        classify(empty, default_playbooks(), query="what about zorblax-frob")
 
 
 def test_a_namespace_named_means_all_its_workloads_however_many() -> None:
