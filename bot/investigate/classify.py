@@ -19,7 +19,7 @@ from bot.investigate.names import resolve_names
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.primitives.base import word_in
 from bot.investigate.primitives.signals import metric_signal
-from bot.investigate.resolve import has_symptom, resolve
+from bot.investigate.resolve import resolve
 
 _WIDE = re.compile(r"\b(prod|production|all|every|account|cluster|fleet|everything|any)\b", re.I)
 
@@ -119,25 +119,29 @@ def classify(
         ),
         key=lambda sb: -sb[0],
     )
-    if not alerts:
-        if not targets and (unknown or scored or has_symptom(query) or _WIDE.search(query)):
-            # a question that names no service is matched by its words, else it is about what
-            # alerts now, else about everything; never refused, and the answer says which
-            resolution = resolve(ctx, query)
-            if unknown and resolution.how == "everything":
-                raise UserError(f"Unknown service {unknown[0]!r}. " + capabilities(playbooks, ctx))
-            if resolution.how != "words" and _WIDE.search(query) and not unknown:
-                targets = topo.names()
-            else:
-                targets, assumed = resolution.services, resolution.assumed
-                if unknown:
-                    assumed = (
-                        f"{unknown[0]!r} matches no service, pod or namespace I know. " + assumed
-                    )
-        if not scored and not targets:
+    if not alerts and not targets:
+        # a question that names no service is matched by its words, else it is about what
+        # alerts now, else about everything; never refused (only a world with no service at
+        # all is), and the answer says which
+        resolution = resolve(ctx, query)
+        if not resolution.services and not scored:  # no service, no playbook: nothing to read
             raise UserError(
-                f"I don't know how to investigate {query!r}. " + capabilities(playbooks, ctx)
+                f"Nothing to investigate {query!r} in: no service is known and nothing is "
+                "alerting. Describe the services (AIOPS_TOPOLOGY_FILE, or inventory: Kubernetes "
+                "or AWS access) or send alerts, then ask again. " + capabilities(playbooks, ctx)
             )
+        # with no service graph (and playbooks matched) the playbooks' own reads still run
+        if (
+            resolution.services
+            and resolution.how != "words"
+            and _WIDE.search(query)
+            and not unknown
+        ):
+            targets = topo.names()
+        elif resolution.services:
+            targets, assumed = resolution.services, resolution.assumed
+            if unknown:
+                assumed = f"{unknown[0]!r} matches no service, pod or namespace I know. " + assumed
     if alerts and not targets:  # alerts that name no known service: look at everything
         targets = topo.names()
     selected = [b for _, b in scored[:4]]

@@ -318,11 +318,14 @@ def from_alerts(
     root: AlertView | None,
     topo: Topology,
     findings: Sequence[Finding] = (),
+    *,
+    origin: str = "",
 ) -> list[Hypothesis]:
     """No fact shows a failure, yet an alert fires: its service (the root alert's first) gets a
     hypothesis in the mode the alert names, the alert as evidence: the first cause the facts
     support for it (a dependency printing slow statements under a slow alert), at most
-    ``alert_cause_cap``, else "cause not identified"."""
+    ``alert_cause_cap``, else "cause not identified". ``origin`` names who reported it when it is
+    not an alert ("the question": a person's report, read the same way)."""
     rules = failure_modes()
     quiet = {s.lower() for s in rules.alert_info_severities}
     firing = [
@@ -336,7 +339,10 @@ def from_alerts(
     service = str(alert.service)
     mode = _alert_mode(alert, rules)
     kind = mode.kind_by_platform.get(_platform(service, topo), mode.kind)
-    said = f"alert {alert.name} on {service}" + (f": {alert.summary}" if alert.summary else "")
+    said = (f"{origin} about {service}" if origin else f"alert {alert.name} on {service}") + (
+        f": {alert.summary}" if alert.summary else ""
+    )
+    source = origin or f"the {alert.name} alert"
     found = _cause(Failing(service, (mode,), ()), findings, topo, rules.causes)
     if found is not None:
         cause, hit = found
@@ -347,8 +353,7 @@ def from_alerts(
                 kind=_cause_kind(cause, blamed, topo),
                 service=blamed,
                 confidence=min(cause.confidence, rules.alert_cause_cap),
-                summary=f"{mode.label} on {service}, from the {alert.name} alert: "
-                f"{cause.because}{where}",
+                summary=f"{mode.label} on {service}, from {source}: {cause.because}{where}",
                 evidence=[said, hit.summary],
                 playbook="reasoning:failure_modes",
             )
@@ -358,7 +363,7 @@ def from_alerts(
             kind=kind,
             service=service,
             confidence=rules.alert_confidence,
-            summary=f"{mode.label} on {service}, assumed from the {alert.name} alert alone: the "
+            summary=f"{mode.label} on {service}, assumed from {source} alone: the "
             "facts read show no failure; cause not identified",
             evidence=[said],
             playbook="reasoning:failure_modes",

@@ -3,6 +3,7 @@
 classify (Claude may refine it) → plan → run steps in parallel → one hop down (the
 dependencies of what fails, when not read yet) → interpret → (with a key, when
 something is left unexplained) Claude's cited hypotheses →
+(a question the rules left with no hypothesis) an answer from what was read (``answer``) →
 store the Investigation row. Returns an ``InvestigationResult``.
 """
 
@@ -92,6 +93,10 @@ def _run(
         again = advise_again(concluded, hypotheses, books, run.findings, ctx.topology)
         facts.extend(again.facts[len(concluded.facts) :])  # what the new leader withdrew
         concluded = again
+    if incident is None and not hypotheses:  # a question is never left silent
+        from bot.investigate.answer import answer_question
+
+        hypotheses = answer_question(ctx, query, classification, run.findings, run.steps)
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),
         classification=classification,

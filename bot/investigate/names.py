@@ -31,7 +31,7 @@ _POD_SUFFIXES = (
 )
 _NAMEISH = re.compile(r"\b[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+\b")
 FUZZY_CUTOFF = 0.82  # difflib ratio a close spelling must reach
-MAX_SERVICES = 8  # a prefix or namespace that fits more is too vague to assume
+MAX_SERVICES = 8  # a prefix that fits more is too vague to assume (a namespace named is not)
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def match_name(topo: Topology, word: str, namespaces: set[str] | None = None) ->
             "suffix Kubernetes gives the pods it creates)",
         )
     workloads = _in_namespace(topo, {word})
-    if workloads and len(workloads) <= MAX_SERVICES:
+    if workloads:  # a namespace named exactly is no guess: all its workloads, however many
         names = _names(workloads)
         return NameMatch(
             word, names, "namespace", f"namespace {word!r} means its workloads {', '.join(names)}"

@@ -222,12 +222,20 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
     def pods(self, namespace: str, owner: str | None = None) -> list[PodRecord]:
         if self._k8s is None:
             return []
-        selector = None
+        selector = field = None
         if owner:
-            dep = self._k8s.get_deployment(namespace, owner)
-            selector = ",".join(f"{k}={v}" for k, v in dep.selector.items()) or f"app={owner}"
+            from integrations.kubernetes import K8sNotFound
+
+            try:
+                dep = self._k8s.get_deployment(namespace, owner)
+                selector = ",".join(f"{k}={v}" for k, v in dep.selector.items()) or f"app={owner}"
+            except K8sNotFound:  # no such deployment: a bare pod of that name, else app=<owner>
+                field = f"metadata.name={owner}"
+        items = self._k8s.list_pods(namespace, selector, field)
+        if field and not items:
+            items = self._k8s.list_pods(namespace, f"app={owner}")
         out = []
-        for p in self._k8s.list_pods(namespace, selector):
+        for p in items:
             containers = [
                 ContainerRecord(
                     c.name,

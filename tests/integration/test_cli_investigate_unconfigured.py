@@ -59,7 +59,7 @@ def test_investigate_with_nothing_configured_reports_each_step_honestly(tmp_path
             assert rows[step][0] == "skipped" and what in rows[step][2], (step, rows[step])
     assert {"metrics.scan", "logs.mine"} <= set(rows), "the query's playbooks plan both"
     assert not [step for step, cells in rows.items() if cells[0] == "ok" and step in READS]
-    # no hypothesis, so no pointer to hypotheses
-    assert "see the hypotheses" not in done.stdout
-    assert "(none: no hypothesis to act on)" in done.stdout
+    # never silent, and claims nothing: cause not identified, what to configure, no action
+    assert "cause not identified" in done.stdout and "AIOPS_TOPOLOGY_FILE" in done.stdout
+    assert "(none from the registry: see the hypotheses)" in done.stdout
     assert "Traceback" not in done.stderr

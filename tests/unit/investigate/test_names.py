@@ -1,7 +1,7 @@
 """A question naming a pod, a shorter name, a namespace or a close spelling of something that
 exists is investigated on the workload it means, and the answer says what was assumed; a name
-that matches nothing falls back to what alerts now (said), and is refused only when nothing
-alerts either."""
+that matches nothing falls back to what alerts now, else to every service (said); only a world
+with no service at all is refused."""
 
 from __future__ import annotations
 
@@ -132,6 +132,22 @@ def test_an_unknown_name_falls_back_to_what_alerts_now(database: Database) -> No
     assert "'zorblax-frob' matches no service" in c.assumed and "alerting now" in c.assumed
 
 
-def test_an_unknown_name_with_nothing_alerting_is_refused_with_help() -> None:
-    with pytest.raises(UserError, match="zorblax-frob"):
-        classify(ctx(), default_playbooks(), query="errors on zorblax-frob")
+def test_an_unknown_name_with_nothing_alerting_looks_at_everything_and_says_so() -> None:
+    c = classify(ctx(), default_playbooks(), query="errors on zorblax-frob")
+    assert sorted(c.targets) == sorted(topo().names())
+    assert "'zorblax-frob' matches no service" in c.assumed
+    assert "looked at every service" in c.assumed
+
+
+def test_an_unknown_name_in_a_world_with_no_service_is_refused_with_what_to_configure() -> None:
+    empty = InvestigationContext(evidence=NoEvidence(), topology=Topology([]))  # type: ignore[arg-type]
+    with pytest.raises(UserError, match="AIOPS_TOPOLOGY_FILE"):
+        classify(empty, default_playbooks(), query="what about zorblax-frob")
+
+
+def test_a_namespace_named_means_all_its_workloads_however_many() -> None:
+    many = Topology(
+        [ServiceNode(f"w{i}-job", "k8s_deployment", f"w{i}-job", "lab-9") for i in range(12)]
+    )
+    found = match_name(many, "lab-9")
+    assert found is not None and found.how == "namespace" and len(found.services) == 12

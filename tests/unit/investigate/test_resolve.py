@@ -129,9 +129,16 @@ def test_a_named_service_needs_no_assumption() -> None:
     assert c.targets == ["cart-svc"] and c.assumed == ""
 
 
-def test_gibberish_is_still_refused_with_help() -> None:
+def test_gibberish_looks_at_everything_and_says_so() -> None:
+    c = classify(ctx(), default_playbooks(), query="asdf qwerty")
+    assert sorted(c.targets) == sorted(ctx().topology.names())
+    assert "looked at every service" in c.assumed
+
+
+def test_gibberish_in_a_world_with_no_service_is_refused_with_help() -> None:
+    empty = InvestigationContext(evidence=Inventory(), topology=Topology([]))  # type: ignore[arg-type]
     with pytest.raises(UserError, match="I can investigate"):
-        classify(ctx(), default_playbooks(), query="asdf qwerty")
+        classify(empty, default_playbooks(), query="asdf qwerty")
 
 
 @pytest.mark.parametrize(
