@@ -9,7 +9,8 @@ every rule has ranked and before actions are chosen. Rules in
 - an incident has one root cause, so the hypotheses compete for it: in rank order, each claims
   at most what the stronger ones leave (one minus the sum of theirs), never below ``floor``.
 
-- evidence strength: the leader, when it names a cause and no competitor is close, closes part
+- evidence strength: the leader, when it names a cause from facts read (not partly from what an
+  alert says) and no competitor is close, closes part
   of its headroom for each independent kind of evidence beyond the first and for a catalogue
   signature in what the system printed; hypotheses ranked below it claim ``runner_up_share``.
 
@@ -41,6 +42,8 @@ def strength_gain(
     if hyp.confidence <= rules.identified_above or hyp.confidence - runner_up < rules.close_margin:
         return 0.0
     cited = _cited(hyp, by_summary)
+    if len(cited) < len(hyp.evidence):  # it rests partly on what an alert says: assumed
+        return 0.0
     kinds = {str(f.type) for f in cited} - set(rules.context_types)
     signed = any(f.attrs.get("signature") or f.attrs.get("signature_id") for f in cited)
     gain = rules.corroboration_gain * max(0, len(kinds) - 1)

@@ -125,3 +125,10 @@ def test_cause_not_identified_gains_nothing_however_it_is_witnessed() -> None:
     unknown = hyp("crashloop_bad_config", calibration().identified_above, SIGNED_EVENT, OOM)
     final_confidences([unknown], [SIGNED_EVENT, OOM])
     assert unknown.confidence == calibration().identified_above
+
+
+def test_a_leader_resting_partly_on_an_alerts_words_gains_nothing() -> None:
+    assumed = hyp("crashloop_bad_config", 0.35, SIGNED_EVENT)
+    assumed.evidence.append("alert PodNotReady on api: what is wrong with api?")
+    final_confidences([assumed], [SIGNED_EVENT])
+    assert assumed.confidence == 0.35
