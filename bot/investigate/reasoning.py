@@ -105,9 +105,9 @@ def advise_again(
     """The no-harmful-fix rule once more when something after ``conclude`` (Claude's cited
     hypotheses) changed which hypothesis leads: a write aimed at what the new leader clears, or
     any write when it has no registry fix, must not stay first. Unchanged when the leader is."""
+    # Claude's claims come capped (llm_hypotheses) and are not calibrated again: the rules'
+    # hypotheses keep the confidences conclude gave them, and a claim gets no evidence boost
     ranked = list(hypotheses)
-    if len(ranked) != len(concluded.hypotheses):  # claims were added: they compete too
-        final_confidences(ranked, findings)
     if not ranked or (concluded.hypotheses and ranked[0] is concluded.hypotheses[0]):
         return Conclusion(ranked, concluded.actions, concluded.facts, concluded.next_steps)
     advice = recommend_safely(ranked, playbooks, findings, topo)

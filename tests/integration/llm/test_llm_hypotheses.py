@@ -184,7 +184,7 @@ def test_a_model_that_keeps_calling_tools_stops_at_the_cap(
 def test_a_slow_api_times_out_and_the_rules_result_stands(
     server: AnthropicServer, client: anthropic.Anthropic, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.slow_down(5.0)
+    server.slow_down(20.0)
     ctx = make_ctx(UNEXPLAINED, client, llm_timeout_s=0.3)
     ctx.anthropic = None  # first the bound of the rules alone, then with the model
     t0 = time.monotonic()
@@ -198,9 +198,9 @@ def test_a_slow_api_times_out_and_the_rules_result_stands(
         result = investigate_query(ctx, QUERY)
     elapsed = time.monotonic() - t0
 
-    # two requests (classification, hypotheses; the client makes no retry) of 0.3 s each, far
-    # from the 5 s the server takes (slack left for a loaded machine)
-    assert elapsed - rules_s < 3.0
+    # two requests (classification, hypotheses; the client makes no retry) of 0.3 s each: well
+    # under one of the 20 s answers the server would take, with room for a loaded machine
+    assert elapsed - rules_s < 10.0
     assert len(server.message_requests) == 2 and len(analysis(server)) == 1
     assert result.hypotheses == alone.hypotheses and result.facts == alone.facts
     assert any("rules' result stands" in r.getMessage() for r in caplog.records)
