@@ -108,6 +108,28 @@ def later_last(
     return [s for s in order if s not in late] + [s for s in order if s in late]
 
 
+def earlier_own(
+    found: Mapping[str, tuple[float, datetime | None]], winner: str, margin: float
+) -> tuple[str, timedelta] | None:
+    """The service whose own anomalies (``found``: standout weight, first own anomaly) stand
+    out by ``margin`` or more and began before the ``winner``'s own anomalies, the earliest
+    first, with how much earlier: a cause precedes its effects, so a service that stands out
+    less but started first is the likelier cause. Own times are compared with own times only
+    (detectors stamp metric alerts later than trace alerts)."""
+    won = found[winner][1]
+    if won is None:
+        return None
+    before = [
+        (at, s)
+        for s, (w, at) in found.items()
+        if s != winner and w >= margin and at is not None and at < won
+    ]
+    if not before:
+        return None
+    at, s = min(before)
+    return s, won - at
+
+
 def carry_down(
     received: Mapping[str, float],
     out_calls: Mapping[str, Counter[str]],

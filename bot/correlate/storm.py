@@ -36,6 +36,7 @@ from bot.correlate.elect import (
     StormVerdict,
     carry_down,
     corroborated,
+    earlier_own,
     later_last,
     leaders,
     rank,
@@ -85,6 +86,7 @@ class StormEvidence:
     lead: timedelta = timedelta(seconds=10)  # an own anomaly this much before every symptom
     pass_down: float = 0.5
     own_weight: float = 0.2  # per unit of standout, against a share of the call blame
+    early_margin: float = 2.0  # a weaker standout whose own anomalies began ``lead`` first wins
     fan_in_power: float = 1.25  # blame share divided by (calling services) ** this
     entity_share: float = 0.5  # one entity holding this much of its service's blame is named
     book: RoleBook = field(default_factory=_default_book)
@@ -301,6 +303,17 @@ class StormEvidence:
         confidence = min(0.8, 0.5 + 0.05 * (weight - self.own_margin))
         if second >= weight:
             confidence = 0.35
+        earlier = earlier_own(
+            {s: (w, self.own_at.get(e)) for s, (w, e) in found.items()},
+            top,
+            self.early_margin,
+        )
+        if earlier is not None and earlier[1] >= self.lead:  # cause precedes effect
+            runner = top
+            top = earlier[0]
+            weight, entity = found[top]
+            confidence = 0.4  # it stands out less than the one it overturns
+            order = [top, runner]
         return StormVerdict(
             service=top,
             entity=entity,
