@@ -92,7 +92,7 @@ def test_a_leaf_with_its_own_resource_anomalies_beats_a_shared_callee_with_none(
     assert verdict.runner_up == "catalog" and verdict.confidence <= 0.35
     line = describe_verdict(verdict)
     assert "its own anomalies, over the anomalous calls" in line
-    assert "container_cpu_usage_seconds up" in line and "next catalog" in line
+    assert "container_cpu up" in line and "next catalog" in line
 
 
 def test_replicas_that_all_shift_together_add_nothing_of_their_own() -> None:
