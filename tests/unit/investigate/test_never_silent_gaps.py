@@ -185,3 +185,20 @@ def test_conclude_falls_back_to_the_alert_only_when_nothing_else_is_said() -> No
     assert conclude([], books, [], topo(), target).hypotheses[0].service == "report"
     crash = error_lines("query failed", 4, mentions="cache")
     assert conclude([], books, [crash], topo(), target).hypotheses[0].service == "cache"
+
+
+def test_memory_at_its_limit_or_a_memory_alert_is_short_of_memory_not_cpu() -> None:
+    # the alert alone: its words say memory, so the class is memory, not CPU saturation
+    (hyp,) = from_alerts([alert("ContainerMemoryHigh", "memory near its limit")], None, topo())
+    assert hyp.kind == "memory_leak" and hyp.summary.startswith("short of memory on report")
+    # a fact: memory at its limit (a CPU series at its limit stays saturation)
+    full = fact(
+        FindingType.METRIC_SHIFT, "report", "memory (report) at its limit",
+        signal="memory", direction="up", at_limit=True,
+    )  # fmt: skip
+    assert one([full]).kind == "memory_leak"
+    cpu = fact(
+        FindingType.METRIC_SHIFT, "report", "cpu (report) at its limit",
+        signal="cpu", direction="up", at_limit=True,
+    )  # fmt: skip
+    assert one([cpu]).kind == "cpu_saturation"
