@@ -9,7 +9,8 @@ scores the alert path). A question the bot refuses (``UserError``: it names no s
 is listed as refused and counts as silent when the case holds a failure.
 
     .venv/bin/python tests/bench/bench_questions.py             # thirdparty 1-3 (dev)
-    .venv/bin/python tests/bench/bench_questions.py --heldout   # their held-out thirds, ONCE
+    .venv/bin/python tests/bench/bench_questions.py --heldout   # held-out thirds (set 4 too), ONCE
+    .venv/bin/python tests/bench/bench_questions.py --corpus thirdparty4   # one bench_rca corpus
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ from bot.investigate import InvestigationContext, investigate_query  # noqa: E40
 from sandbox.scenario import load_scenario  # noqa: E402
 
 DEV = ("thirdparty", "thirdparty2", "thirdparty3")
-HELDOUT = ("thirdparty-heldout", "thirdparty2-heldout", "thirdparty3-heldout")
+HELDOUT = (
+    "thirdparty-heldout",
+    "thirdparty2-heldout",
+    "thirdparty3-heldout",
+    "thirdparty4-heldout",
+)
 
 
 def questions(path: Path) -> list[tuple[str, str, Truth]]:
@@ -71,9 +77,15 @@ def bench(label: str, paths: list[Path]) -> list[CaseOutcome]:
     return outcomes
 
 
+def corpora(argv: list[str]) -> tuple[str, ...]:
+    """The corpora a command line asks for: ``--corpus NAME``, else the held-out parts, else dev."""
+    if "--corpus" in argv:
+        return tuple(argv[argv.index("--corpus") + 1 :][:1])
+    return HELDOUT if "--heldout" in argv else DEV
+
+
 def main(argv: list[str]) -> int:
-    names = HELDOUT if "--heldout" in argv else DEV
-    for name in names:
+    for name in corpora(argv):
         bench(name, corpus(name))
     return 0
 

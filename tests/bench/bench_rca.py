@@ -9,6 +9,7 @@ harmful fixes, silent investigations, crashes, the Brier score and a reliability
     .venv/bin/python tests/bench/bench_rca.py               # examples, holdout, thirdparty1-3 (dev)
     .venv/bin/python tests/bench/bench_rca.py --heldout     # the held-out third-party thirds, ONCE
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty3      # or thirdparty3-all
+    .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty4      # or thirdparty4-all
     .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
 
 Corpora: ``examples`` = examples/scenarios, ``holdout`` = tests/scenarios/holdout (the team's own),
@@ -17,7 +18,9 @@ Corpora: ``examples`` = examples/scenarios, ``holdout`` = tests/scenarios/holdou
 second set converted from the same suite, scored untuned when it landed), split the same way by
 its own ``heldout.txt``; ``thirdparty2-all`` is the whole set. ``thirdparty3`` (a third set,
 scored on main's rules when it landed) is split the same way (``thirdparty3-heldout``,
-``thirdparty3-all``). Do not look at the held-out figures while tuning.
+``thirdparty3-all``). ``thirdparty4`` (a fourth set, kept out of the default run so that rules
+are not tuned on it by accident) is split the same way (``thirdparty4-heldout``,
+``thirdparty4-all``) and scored only when named. Do not look at the held-out figures while tuning.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ HOLDOUT = ROOT / "tests" / "scenarios" / "holdout"
 THIRDPARTY = ROOT / "tests" / "scenarios" / "thirdparty"
 THIRDPARTY2 = ROOT / "tests" / "scenarios" / "thirdparty2"
 THIRDPARTY3 = ROOT / "tests" / "scenarios" / "thirdparty3"
+THIRDPARTY4 = ROOT / "tests" / "scenarios" / "thirdparty4"
 
 
 def heldout_names(folder: Path = THIRDPARTY) -> set[str]:
@@ -67,7 +71,11 @@ def heldout_names(folder: Path = THIRDPARTY) -> set[str]:
 
 
 #: later third-party sets, each split by its own heldout.txt: NAME (dev), NAME-heldout, NAME-all
-SPLIT_SETS = {"thirdparty2": THIRDPARTY2, "thirdparty3": THIRDPARTY3}
+SPLIT_SETS = {
+    "thirdparty2": THIRDPARTY2,
+    "thirdparty3": THIRDPARTY3,
+    "thirdparty4": THIRDPARTY4,
+}
 
 
 def corpus(name: str) -> list[Path]:
@@ -140,6 +148,7 @@ def main(argv: list[str]) -> int:
         bench("thirdparty held-out (score once)", corpus("thirdparty-heldout"))
         bench("thirdparty2 held-out (score once)", corpus("thirdparty2-heldout"))
         bench("thirdparty3 held-out (score once)", corpus("thirdparty3-heldout"))
+        bench("thirdparty4 held-out (score once)", corpus("thirdparty4-heldout"))
         return 0
     if "--corpus" in argv:
         at = argv.index("--corpus")

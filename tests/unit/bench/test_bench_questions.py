@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.bench.bench_questions import questions
+from tests.bench.bench_questions import DEV, corpora, questions
 
 SET2 = Path(__file__).resolve().parents[2] / "scenarios" / "thirdparty2"
 
@@ -24,3 +24,9 @@ def test_an_incident_of_several_alerts_is_not_a_question() -> None:
 
 def test_a_prometheus_alert_is_not_a_question() -> None:
     assert questions(SET2 / "hg-ask43-catalogue-cannot-reach-its-db.yaml") == []
+
+
+def test_a_named_corpus_is_asked_alone_and_set_four_only_when_named_or_held_out() -> None:
+    assert corpora(["--corpus", "thirdparty4"]) == ("thirdparty4",)
+    assert corpora([]) == DEV and "thirdparty4" not in DEV
+    assert "thirdparty4-heldout" in corpora(["--heldout"])
