@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     aiops_escalation_lease_s: float = Field(
         default=120.0, gt=0, description="a timer claim older than this is taken over"
     )
+    aiops_escalation_listen: bool = Field(
+        default=True,
+        description="on Postgres, hear escalation timers other replicas create at once "
+        "(LISTEN/NOTIFY); off behind a transaction-pooling PgBouncer, leaving the safety poll",
+    )
 
     # --- Anthropic (optional: with no key everything works on rules)
     anthropic_api_key: SecretStr | None = Field(default=None, description="enables Claude")

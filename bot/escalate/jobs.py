@@ -5,8 +5,9 @@ yet stays free for other replicas), lets the sends run, and looks up when the ne
 becomes claimable (``service.next_due``); it sleeps until then, or until a sender frees up when
 all were busy, never longer than the safety poll (``AIOPS_ESCALATION_TICK_S``: the bound for
 timers another replica creates). ``tick`` is one synchronous pass (tests, one-shot use).
-A timer this process creates wakes the worker at its due time (``bot.escalate.wakeup``). The loop
-runs in its own thread, started and stopped with the APScheduler scheduler it is attached to.
+A timer this process creates wakes the worker at its due time (``bot.escalate.wakeup``); on
+Postgres so does one any process creates (LISTEN/NOTIFY, ``wakeup.DueListener``). The loop runs
+in its own thread, started and stopped with the APScheduler scheduler it is attached to.
 
 Firing a level = send to each of its targets (deduplicated notifications), then, in one
 transaction, mark the timer fired (only if this worker still holds the claim) and write the
@@ -55,6 +56,7 @@ class EscalationWorker:
         batch: int = 10,
         parallel: int = 4,
         poll_s: float = 1.0,
+        listen: bool = True,
     ) -> None:
         self.paging = paging
         self.worker_id = worker_id or default_worker_id()
@@ -63,6 +65,11 @@ class EscalationWorker:
         self.parallel = parallel  # levels fired at once (sends wait on the network)
         self.poll_s = poll_s  # the longest sleep: timers created by other replicas
         self._alarm = wakeup.Alarm(paging.clock)
+        self.listener: wakeup.DueListener | None = None  # Postgres: hears other processes
+        if listen and self.db.dialect == "postgresql":  # rings whichever alarm the loop sleeps on
+            self.listener = wakeup.DueListener(
+                self.db.engine, lambda due: self._alarm.ring_at(due), on_connect=self._poke
+            )
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None  # the senders, kept between passes
         self._pool_lock = threading.Lock()
@@ -130,6 +137,9 @@ class EscalationWorker:
                 alarm.poke()
 
         wakeup.subscribe(alarm.ring_at)
+        listener = self.listener
+        if listener is not None:
+            listener.start()
         try:
             while not alarm.stopped:
                 try:
@@ -157,11 +167,16 @@ class EscalationWorker:
                 full.clear()
         finally:
             wakeup.unsubscribe(alarm.ring_at)
+            if listener is not None:
+                listener.stop(wait=2 * wakeup.LISTEN_WAIT_S)
             futures.wait(inflight, timeout=STOP_WAIT_S)  # an unfinished one: taken over later
             with self._pool_lock:
                 pool, self._pool = self._pool, None
             if pool is not None:
                 pool.shutdown(wait=False)
+
+    def _poke(self) -> None:
+        self._alarm.poke()
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():

@@ -1,8 +1,9 @@
 """One replica of the escalation scheduler as its own process: ``python -m bot.escalate.runner``.
 
 Reads the usual settings (DATABASE_URL, AIOPS_ESCALATION_FILE, channel settings,
-AIOPS_ESCALATION_TICK_S, AIOPS_ESCALATION_LEASE_S) and fires timers at their due time until
-SIGTERM/SIGINT (the tick is only the safety poll for timers created by other replicas). Run
+AIOPS_ESCALATION_TICK_S, AIOPS_ESCALATION_LEASE_S, AIOPS_ESCALATION_LISTEN) and fires timers at
+their due time until SIGTERM/SIGINT (on Postgres it hears timers other processes create through
+LISTEN/NOTIFY; the tick is only the safety poll). Run
 several against one Postgres: each timer fires once. ``aiops run`` attaches the same worker to
 its own scheduler instead (``bot.escalate.jobs.schedule``).
 """
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         paging,
         worker_id=args.worker_id or default_worker_id(),
         lease=timedelta(seconds=settings.aiops_escalation_lease_s),
+        listen=settings.aiops_escalation_listen,
     )
     scheduler = BlockingScheduler(timezone="UTC")
     schedule(scheduler, worker, settings.aiops_escalation_tick_s)

@@ -132,8 +132,8 @@ def schedule_timers(
             )
         )
         created += 1
-    if first_due is not None:  # this process's workers wake for it once the rows are visible
-        wakeup.announce_after_commit(session, first_due)
+    if first_due is not None:  # every replica's workers wake for it once the rows are visible
+        wakeup.announce_due(session, first_due)
     return created
 
 

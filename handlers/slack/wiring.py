@@ -306,7 +306,11 @@ class Runtime:
         paging = domain.paging
         assert paging is not None
         scheduler = BackgroundScheduler(timezone="UTC")
-        worker = EscalationWorker(paging, lease=timedelta(seconds=s.aiops_escalation_lease_s))
+        worker = EscalationWorker(
+            paging,
+            lease=timedelta(seconds=s.aiops_escalation_lease_s),
+            listen=s.aiops_escalation_listen,
+        )
         schedule(scheduler, worker, s.aiops_escalation_tick_s)
         scheduler.add_job(
             lambda: _expire(domain), "interval", seconds=APPROVAL_EXPIRY_EVERY_S,

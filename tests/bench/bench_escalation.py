@@ -1,13 +1,18 @@
 """Escalation under load: 3 scheduler replicas (OS processes) on one Postgres, one SIGKILLed.
 
-    .venv/bin/python tests/bench/bench_escalation.py [--incidents 1000] [--replicas 3] [--tick 0.1]
+    .venv/bin/python tests/bench/bench_escalation.py [--incidents 1000] [--replicas 3] [--tick 1]
+        [--modes listen,poll] [--rounds 2]
 
 1,000 incidents open over a few seconds (through the real ``on_incident_opened`` hook), each on
 a 3-level policy with per-level delays of 1–5 s; every level notifies a generic webhook served by
 this script, which counts deliveries per ``Idempotency-Key``. Half way through, replica 0 is
 killed with SIGKILL; its claims are taken over after the lease. Prints: timers fired / missed /
 fired twice, notification rows, webhook deliveries and repeats, lateness p50/p95/p99/max, the
-claims taken over, and per-replica counts.
+claims taken over, and per-replica counts. The incidents are opened by this script, not by a
+replica, so no replica hears of a new timer in-process: ``listen`` replicas hear it through
+Postgres NOTIFY, ``poll`` replicas (``AIOPS_ESCALATION_LISTEN=false``) on their next safety poll
+(``--tick``, the product's default 1 s). ``--modes listen,poll --rounds 2`` runs them in turn on
+fresh databases and prints the ratios, so both are measured under the same machine load.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -44,10 +50,20 @@ from bot.store import (  # noqa: E402
     connect,
 )
 from bot.store.migrate import upgrade  # noqa: E402
-from tests.pg import start_cluster  # noqa: E402
+from tests.pg import PgCluster, start_cluster  # noqa: E402
 
 LEASE_S = 3.0
-TICK_S = 0.1
+TICK_S = 1.0  # the product's default AIOPS_ESCALATION_TICK_S
+
+
+@dataclass
+class Figures:
+    mode: str
+    p50: float
+    p99: float
+    missed: int
+    twice: int
+    load: float
 
 
 class Hooks:
@@ -96,23 +112,14 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--incidents", type=int, default=1000)
-    ap.add_argument("--replicas", type=int, default=3)
-    ap.add_argument("--open-over", type=float, default=6.0, help="seconds to open them over")
-    ap.add_argument(
-        "--tick", type=float, default=TICK_S, help="AIOPS_ESCALATION_TICK_S (the safety poll)"
-    )
-    args = ap.parse_args()
+def run_round(cluster: PgCluster, args: argparse.Namespace, *, listen: bool, n: int) -> Figures:
+    """One run of the scenario on a fresh database; prints its figures and returns them."""
     rng = random.Random(7)
-
-    cluster = start_cluster()
     workdir = Path(tempfile.mkdtemp(prefix="aiops-bench-esc-"))
     procs: list[subprocess.Popen[str]] = []
     try:
-        cluster.psql("CREATE DATABASE bench")
-        url = cluster.url("bench")
+        cluster.psql(f"CREATE DATABASE bench{n}")
+        url = cluster.url(f"bench{n}")
         db = connect(url)
         upgrade(db.engine)
         hooks = Hooks()
@@ -125,6 +132,7 @@ def main() -> None:
             AIOPS_NOTIFY_WEBHOOK_URL=hooks.url,
             AIOPS_ESCALATION_TICK_S=str(args.tick),
             AIOPS_ESCALATION_LEASE_S=str(LEASE_S),
+            AIOPS_ESCALATION_LISTEN=str(listen).lower(),
             AIOPS_NOTIFY_BACKOFF_S="0.05",
             AIOPS_CONFIG=str(workdir / "none.toml"),
             PYTHONPATH=str(ROOT),
@@ -153,15 +161,16 @@ def main() -> None:
             assert line.startswith("ready"), f"a replica did not start: {line!r}"
 
         killed, orphaned = "replica-0", []
+        load_before = os.getloadavg()[0]
         t0 = time.monotonic()
         gap = args.open_over / args.incidents
-        for n in range(args.incidents):
+        for k in range(args.incidents):
             with db.session() as s:
-                inc = Incident(title=f"bench {n}", severity="critical", team_id=rng.choice(teams))
+                inc = Incident(title=f"bench {k}", severity="critical", team_id=rng.choice(teams))
                 s.add(inc)
                 s.flush()
             paging.on_incident_opened(inc)
-            if n == args.incidents // 2:
+            if k == args.incidents // 2:
                 os.kill(procs[0].pid, signal.SIGKILL)
                 procs[0].wait()
                 kill_at = time.monotonic() - t0
@@ -175,7 +184,7 @@ def main() -> None:
                             )
                         ).all()
                     )
-            time.sleep(max(0.0, t0 + (n + 1) * gap - time.monotonic()))
+            time.sleep(max(0.0, t0 + (k + 1) * gap - time.monotonic()))
         opened_in = time.monotonic() - t0
 
         expected = args.incidents * 3
@@ -191,6 +200,7 @@ def main() -> None:
                 break
             time.sleep(0.5)
         total_s = time.monotonic() - t0
+        load_after = os.getloadavg()[0]
 
         with db.session() as s:
             timers = s.exec(select(EscalationTimer)).all()
@@ -213,10 +223,14 @@ def main() -> None:
         taken = [t for t in timers if t.id in orphan_ids and t.fired_at and t.claimed_by != killed]
         orphan_late = [(t.fired_at - t.due_at).total_seconds() for t in taken if t.fired_at]
         repeats = sum(c - 1 for c in hooks.keys.values() if c > 1)
+        twice = sum(1 for c in per_level.values() if c > 1)
 
+        mode = "listen" if listen else "poll"
         print(
+            f"--- round {n}: {mode} (AIOPS_ESCALATION_LISTEN={str(listen).lower()}) "
             f"replicas={args.replicas} incidents={args.incidents} timers={len(timers)} "
-            f"lease={LEASE_S}s tick={args.tick}s postgres=local"
+            f"lease={LEASE_S}s tick={args.tick}s postgres=local "
+            f"load {load_before:.1f} -> {load_after:.1f}"
         )
         print(
             f"opened in {opened_in:.1f}s; all done after {total_s:.1f}s; "
@@ -224,8 +238,7 @@ def main() -> None:
         )
         print(
             f"fired={len(fired_rows)}/{expected} missed={expected - len(fired_rows)} "
-            f"fired_twice={sum(1 for c in per_level.values() if c > 1)} "
-            f"timeline_steps={sum(per_level.values())}"
+            f"fired_twice={twice} timeline_steps={sum(per_level.values())}"
         )
         print(f"notification rows={len(notes)} status={dict(Counter(n.status for n in notes))}")
         print(
@@ -244,8 +257,12 @@ def main() -> None:
             f"claims held by the killed replica: {len(orphan_ids)}; taken over and fired: "
             f"{len(taken)}; their lateness max={max(orphan_late) if orphan_late else 0:.2f}s"
         )
-        print(f"levels fired per replica: {dict(sorted(by_worker.items()))}")
+        print(f"levels fired per replica: {dict(sorted(by_worker.items()))}", flush=True)
         db.dispose()
+        hooks.server.shutdown()
+        return Figures(
+            mode, pct(late, 50), pct(late, 99), expected - len(fired_rows), twice, load_after
+        )
     finally:
         for p in procs:
             if p.poll() is None:
@@ -255,7 +272,49 @@ def main() -> None:
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--incidents", type=int, default=1000)
+    ap.add_argument("--replicas", type=int, default=3)
+    ap.add_argument("--open-over", type=float, default=6.0, help="seconds to open them over")
+    ap.add_argument(
+        "--tick", type=float, default=TICK_S, help="AIOPS_ESCALATION_TICK_S (the safety poll)"
+    )
+    ap.add_argument(
+        "--modes",
+        default="listen",
+        help="comma-separated, run in turn each round: listen (LISTEN/NOTIFY, the default) "
+        "and/or poll (AIOPS_ESCALATION_LISTEN=false: the safety poll alone)",
+    )
+    ap.add_argument("--rounds", type=int, default=1, help="times to run the modes in turn")
+    args = ap.parse_args()
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not modes or set(modes) - {"listen", "poll"}:
+        ap.error("--modes takes listen and/or poll")
+
+    cluster = start_cluster()
+    figures: list[Figures] = []
+    try:
+        for _round in range(args.rounds):
+            for mode in modes:
+                figures.append(run_round(cluster, args, listen=mode == "listen", n=len(figures)))
+    finally:
         cluster.stop()
+    print("=== lateness per round (s), with the load average at its end")
+    for f in figures:
+        print(
+            f"{f.mode:>6}: p50={f.p50:.3f} p99={f.p99:.3f} missed={f.missed} "
+            f"fired_twice={f.twice} load={f.load:.1f}"
+        )
+    if len(modes) == 2:
+        pairs = [
+            (a, b) for a, b in zip(figures[::2], figures[1::2], strict=False) if a.mode != b.mode
+        ]
+        for a, b in pairs:
+            listen, poll = (a, b) if a.mode == "listen" else (b, a)
+            print(f"listen/poll p50 x{listen.p50 / poll.p50:.2f} p99 x{listen.p99 / poll.p99:.2f}")
 
 
 if __name__ == "__main__":

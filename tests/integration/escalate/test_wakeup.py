@@ -2,23 +2,31 @@
 
 The real worker runs in its own thread, attached to a real APScheduler scheduler as ``aiops run``
 does, with a safety poll of 30 s; levels notify a local webhook over HTTP. Bounds are generous
-(a loaded machine) but far below the poll.
+(a loaded machine) but far below the poll. On Postgres, timers created by a separate Python
+process (as a webhook front end or another replica would; no in-process announcement reaches
+the worker) wake it through LISTEN/NOTIFY; SQLite has nothing to listen to (one process: the
+in-process announcement and the poll).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from bot.clock import SystemClock
 from bot.config import load_settings
-from bot.escalate import service
+from bot.escalate import service, wakeup
 from bot.escalate.config import parse_escalation
 from bot.escalate.flows import Paging
 from bot.escalate.jobs import EscalationWorker, schedule
@@ -208,3 +216,114 @@ def test_a_slow_send_does_not_hold_up_the_next_level(
     level2 = [t for t in fired if t.level == 2]
     assert level2 and level2[0].fired_at is not None
     assert (level2[0].fired_at - level2[0].due_at).total_seconds() < BOUND_S
+
+
+# ------------------------------------------------------------------ across processes (Postgres)
+ROOT = Path(__file__).resolve().parents[3]
+
+# Another process opens an incident whose first level is due 0.3 s after it commits.
+OTHER_PROCESS = """
+import sys
+from datetime import UTC, datetime, timedelta
+from sqlmodel import select
+from bot.escalate import service
+from bot.store import EscalationPolicy, Incident, connect
+
+db = connect(sys.argv[1])
+with db.session() as s:
+    inc = Incident(title="queue backlog", severity="critical")
+    s.add(inc)
+    s.flush()
+    policy = s.exec(select(EscalationPolicy).where(EscalationPolicy.name == "fast")).one()
+    service.schedule_timers(s, inc.id, policy, datetime.now(UTC) + timedelta(seconds=0.3))
+print(inc.id)
+"""
+
+
+@pytest.fixture
+def pg(database: Database) -> Database:
+    if database.dialect != "postgresql":
+        pytest.skip("cross-process announcements are Postgres NOTIFY")
+    return database
+
+
+def _open_elsewhere(db: Database) -> int:
+    url = db.engine.url.render_as_string(hide_password=False)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-c", OTHER_PROCESS, url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return int(out.stdout.strip())
+
+
+def _assert_on_time(timers: list[EscalationTimer]) -> None:
+    assert [t.level for t in timers] == [1, 2]
+    for timer in timers:
+        assert timer.fired_at is not None
+        assert (timer.fired_at - timer.due_at).total_seconds() < BOUND_S
+
+
+def test_a_timer_another_process_creates_fires_when_due_not_at_the_poll(
+    pg: Database, running: EscalationWorker
+) -> None:
+    assert running.poll_s == POLL_S
+    assert running.listener is not None and running.listener.ready.wait(10)
+    time.sleep(0.3)  # the pass the listener's connect asked for is over: asleep on the poll
+    incident_id = _open_elsewhere(pg)
+    _assert_on_time(_fired(pg, incident_id, 2, within_s=POLL_S / 3))
+
+
+def test_the_listener_hears_again_after_its_connection_is_cut(
+    pg: Database, running: EscalationWorker
+) -> None:
+    listener = running.listener
+    assert listener is not None and listener.ready.wait(10)
+    with pg.engine.connect() as conn:
+        cut = conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+            )
+        ).all()
+    assert cut == [(True,)]
+    deadline = time.monotonic() + 10 * wakeup.RETRY_S
+    while listener.ready.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)  # it notices the cut on its next wait
+    assert listener.ready.wait(10 * wakeup.RETRY_S)
+    time.sleep(0.3)
+    incident_id = _open_elsewhere(pg)
+    _assert_on_time(_fired(pg, incident_id, 2, within_s=POLL_S / 3))
+
+
+def test_a_rolled_back_timer_announces_nothing(pg: Database) -> None:
+    heard: list[datetime] = []
+    listener = wakeup.DueListener(pg.engine, heard.append)
+    listener.start()
+    try:
+        assert listener.ready.wait(10)
+        due = datetime.now(UTC) + timedelta(minutes=5)
+        with pytest.raises(RuntimeError), pg.session() as s:
+            wakeup.announce_due(s, due)
+            raise RuntimeError("the incident's transaction fails")
+        with pg.session() as s:
+            wakeup.announce_due(s, due + timedelta(minutes=1))
+        deadline = time.monotonic() + 10
+        while not heard and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        assert heard == [due + timedelta(minutes=1)]
+    finally:
+        listener.stop(wait=5)
+    assert listener.ready.is_set() is False
+
+
+def test_listening_can_be_turned_off(pg: Database, paging: Paging) -> None:
+    """AIOPS_ESCALATION_LISTEN=false (a transaction-pooling PgBouncer): the poll alone."""
+    assert EscalationWorker(paging, listen=False).listener is None
+    assert EscalationWorker(paging).listener is not None
