@@ -78,6 +78,10 @@ SPLIT_SETS = {
 }
 
 
+#: the dev corpora of a run with no --corpus; thirdparty4 only when named (kept from tuning)
+DEFAULT = ("examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3")
+
+
 def corpus(name: str) -> list[Path]:
     held = heldout_names()
     if name == "examples":
@@ -155,7 +159,7 @@ def main(argv: list[str]) -> int:
         names = argv[at + 1 : at + 2]
         del argv[at : at + 2]
     else:
-        names = ["examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3"]
+        names = list(DEFAULT)
     files = [Path(a) for a in argv if not a.startswith("--")]
     if files:
         bench("files", files)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bench.bench_rca import SPLIT_SETS, corpus, heldout_names
+from tests.bench.bench_rca import DEFAULT, SPLIT_SETS, corpus, heldout_names
 
 
 @pytest.mark.parametrize("name", sorted(SPLIT_SETS))
@@ -21,3 +21,8 @@ def test_a_set_splits_into_dev_and_held_out_by_its_own_listing(name: str) -> Non
 def test_an_unknown_corpus_is_refused_by_name() -> None:
     with pytest.raises(SystemExit, match="thirdparty3-dev"):
         corpus("thirdparty3-dev")
+
+
+def test_the_fourth_set_is_scored_only_when_named() -> None:
+    assert "thirdparty4" not in DEFAULT and "thirdparty3" in DEFAULT
+    assert corpus("thirdparty4") and corpus("thirdparty4-heldout")
