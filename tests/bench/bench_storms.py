@@ -34,8 +34,13 @@ every service's own, incoming-call and outgoing-call alerts (``storm_study.timel
 half, both ways, with the baseline on the same halves (``storm_study.folds``). Neither runs on
 the held-out storms.
 
+``--cv`` scores the choice among the election's candidate weights and rules honestly
+(``storm_cv``): repeated seeded 5-fold cross-validation over every storm of the folder, and,
+with ``--with PATH`` (a second system's storms), the candidate chosen on one system scored on
+the other. Report the cross-validated figure, not a candidate's in-sample one.
+
 Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--dir PATH] [--heldout | --all]
-     [-v] [--synthetic N] [--timeline] [--folds]
+     [-v] [--synthetic N] [--timeline] [--folds] [--cv [--with PATH]]
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ from bot.correlate.explain import describe_verdict  # noqa: E402
 from bot.topology import Topology  # noqa: E402
 from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
+from tests.bench.storm_cv import grid  # noqa: E402
+from tests.bench.storm_cv import report as cv_report  # noqa: E402
 from tests.bench.storm_study import folds, timeline  # noqa: E402
 
 STORMS = ROOT.parent / "shared" / "data" / "storms"
@@ -229,6 +236,20 @@ def study(files: list[Path], show_timeline: bool, show_folds: bool) -> None:
         print("\n".join(folds(loaded, baseline)))
 
 
+def cross_validate(folders: list[Path]) -> None:
+    systems = []
+    for folder in folders:
+        loaded = [load_scenario(p) for p in sorted(folder.glob("*.yaml"))]
+        baseline = [
+            s.truth is not None
+            and s.truth.root_cause is not None
+            and most_upstream_service(s) == s.truth.root_cause.service
+            for s in loaded
+        ]
+        systems.append((folder.name, loaded, baseline))
+    print("\n".join(cv_report(grid(), systems)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--heldout", action="store_true", help="score the held-out storms only")
@@ -238,6 +259,8 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=0, help="time N synthetic traced alerts")
     ap.add_argument("--timeline", action="store_true", help="dev misses: who alerted when")
     ap.add_argument("--folds", action="store_true", help="dev: weights chosen on half, scored")
+    ap.add_argument("--cv", action="store_true", help="cross-validated choice of the weights")
+    ap.add_argument("--with", dest="other", type=Path, help="--cv: a second system's storms")
     args = ap.parse_args()
     if args.synthetic:
         synthetic(args.synthetic)
@@ -245,6 +268,9 @@ def main() -> None:
     folder, listing = (args.dir, args.dir / "heldout.txt") if args.dir else (STORMS, HELDOUT_LIST)
     if not folder.is_dir():
         print(f"[storms] skipped: no storm data in {folder} (../shared is not beside this clone)")
+        return
+    if args.cv:
+        cross_validate([folder] + ([args.other] if args.other else []))
         return
     if (args.timeline or args.folds) and (args.heldout or args.all):
         print("[storms] --timeline and --folds study the dev storms only, never the held-out")
