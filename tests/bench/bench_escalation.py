@@ -86,7 +86,12 @@ class Hooks:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # the SIGKILLed replica's
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), H)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
@@ -103,6 +108,12 @@ def policies_yaml(n: int, rng: random.Random) -> str:
             delay = rng.randint(1, 5)
             lines.append(f"      - {{escalate_after: {delay}s, targets: [{{kind: webhook}}]}}")
     return "\n".join(lines) + "\n"
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -162,6 +173,7 @@ def run_round(cluster: PgCluster, args: argparse.Namespace, *, listen: bool, n: 
 
         killed, orphaned = "replica-0", []
         load_before = os.getloadavg()[0]
+        cpu_at_start = {p.pid: cpu_s(p.pid) for p in procs}  # start-up (imports) not counted
         t0 = time.monotonic()
         gap = args.open_over / args.incidents
         for k in range(args.incidents):
@@ -201,6 +213,8 @@ def run_round(cluster: PgCluster, args: argparse.Namespace, *, listen: bool, n: 
             time.sleep(0.5)
         total_s = time.monotonic() - t0
         load_after = os.getloadavg()[0]
+        survivors = [p for p in procs if p.poll() is None]
+        replica_cpu = sum(cpu_s(p.pid) - cpu_at_start[p.pid] for p in survivors)
 
         with db.session() as s:
             timers = s.exec(select(EscalationTimer)).all()
@@ -257,7 +271,13 @@ def run_round(cluster: PgCluster, args: argparse.Namespace, *, listen: bool, n: 
             f"claims held by the killed replica: {len(orphan_ids)}; taken over and fired: "
             f"{len(taken)}; their lateness max={max(orphan_late) if orphan_late else 0:.2f}s"
         )
-        print(f"levels fired per replica: {dict(sorted(by_worker.items()))}", flush=True)
+        print(f"levels fired per replica: {dict(sorted(by_worker.items()))}")
+        fired_by_survivors = sum(c for w, c in by_worker.items() if w != killed)
+        print(
+            f"CPU of the {len(survivors)} surviving replicas: {replica_cpu:.1f}s, "
+            f"{1000 * replica_cpu / max(1, fired_by_survivors):.1f} ms per level they fired",
+            flush=True,
+        )
         db.dispose()
         hooks.server.shutdown()
         return Figures(

@@ -32,7 +32,12 @@ process's (the local Slack server and the senders). On a shared machine the late
 with other load; the CPU per envelope hardly does.
 
     .venv/bin/python tests/bench/bench_slack_ack.py [--envelopes 500] [--senders 50]
-        [--connections 2] [--rounds 3] [--only before queued direct after] [--trace]
+        [--connections 2] [--sweep 1 4] [--rounds 3] [--only before queued direct after]
+        [--trace]
+
+``--sweep 1 4`` adds ``after`` with 1 and with 4 connections (modes ``after 1c``, ``after 4c``),
+alternating with the rest, to compare connection counts under the same load
+(``AIOPS_SLACK_CONNECTIONS``; ``after`` itself has ``--connections``, the default 2).
 
 The modes alternate for ``--rounds`` rounds (a load spike on a shared machine then hits all);
 the figures pool every round, and the ratio of the rounds' median p99 is printed too.
@@ -284,6 +289,14 @@ def main() -> None:
     parser.add_argument(
         "--connections", type=int, default=2, help="connections of after (the default setting)"
     )
+    parser.add_argument(
+        "--sweep",
+        nargs="+",
+        type=int,
+        default=[],
+        metavar="N",
+        help="also measure after with N connections (modes 'after Nc'), e.g. --sweep 1 4",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternations (0: dispatch only)")
     parser.add_argument("--only", nargs="+", help="measure these modes only (by name)")
     parser.add_argument(
@@ -305,9 +318,10 @@ def main() -> None:
         Mode("before", 1, ack_events_first=False, direct=False, give_way=False, settle=False),
         Mode("queued", args.connections, True, direct=False, give_way=False, settle=False),
         Mode("direct", args.connections, ack_events_first=True, give_way=False, settle=False),
+        *(Mode(f"after {n}c", connections=n, ack_events_first=True) for n in args.sweep),
         Mode("after", connections=args.connections, ack_events_first=True),
     ]
-    modes = [m for m in modes if not args.only or m.name in args.only]
+    modes = [m for m in modes if not args.only or m.name.split()[0] in args.only]
     runs: dict[str, list[Figures]] = {m.name: [] for m in modes}
     for n in range(args.rounds):  # alternate, so a load spike on the machine hits every mode
         for mode in modes:
