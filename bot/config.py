@@ -140,7 +140,11 @@ class Settings(BaseSettings):
     )
 
     # --- observability sources
-    loki_url: str | None = Field(default=None, description="Loki base URL for LogQL")
+    loki_url: str | None = Field(
+        default=None,
+        description="Loki base URL: investigations read the pods' shipped logs there, those of"
+        " pods since replaced too",
+    )
     prometheus_url: str | None = Field(default=None, description="Prometheus base URL")
 
     # --- files

@@ -1,6 +1,6 @@
 """A minimal local Loki serving a scenario's ``logs`` section over Loki's HTTP API.
 
-Endpoints: ``/loki/api/v1/query_range``, ``/loki/api/v1/labels``,
+Endpoints: ``/loki/api/v1/query_range``, ``/loki/api/v1/series``, ``/loki/api/v1/labels``,
 ``/loki/api/v1/label/<name>/values`` and ``/ready``. Queries are a LogQL stream selector
 (``=``, ``!=``, ``=~``, ``!~``) followed by line filters (``|=``, ``!=``, ``|~``, ``!~``).
 Sources become streams: ``file:<host>:<path>`` → ``{host, filename}``,
@@ -193,6 +193,23 @@ class LokiState:
             raise UserError(f"the logs section cannot be served: {exc}") from exc
         self.streams = [Stream(labels_of(source), lines) for source, lines in expanded.items()]
 
+    def series(
+        self, matches: list[str], start_raw: str | None, end_raw: str | None
+    ) -> list[dict[str, str]]:
+        """The label sets of the streams any of ``matches`` selects that hold a line between
+        ``start`` and ``end`` (Loki's ``/loki/api/v1/series``)."""
+        if not matches:
+            raise LogQLError("match[] is required")
+        tests = [parse_logql(m)[0] for m in matches]
+        end = _time(end_raw, _ns(self.now))
+        start = _time(start_raw, end - 3600 * 1_000_000_000)
+        return [
+            s.labels
+            for s in self.streams
+            if any(t(s.labels) for t in tests)
+            and any(start <= _ns(line.time) < end for line in s.lines)
+        ]
+
     def query_range(self, params: dict[str, str]) -> dict[str, Any]:
         if not params.get("query"):
             raise LogQLError("query is required")
@@ -237,6 +254,14 @@ def build_loki_app(state: LokiState) -> Starlette:
         except LogQLError as exc:
             return PlainTextResponse(str(exc), status_code=400)
 
+    async def series(request: Request) -> Response:
+        q = request.query_params
+        try:
+            found = state.series(q.getlist("match[]"), q.get("start"), q.get("end"))
+        except LogQLError as exc:
+            return PlainTextResponse(str(exc), status_code=400)
+        return JSONResponse({"status": "success", "data": found})
+
     async def labels(request: Request) -> Response:
         names = sorted({k for s in state.streams for k in s.labels})
         return JSONResponse({"status": "success", "data": names})
@@ -252,6 +277,7 @@ def build_loki_app(state: LokiState) -> Starlette:
     return Starlette(
         routes=[
             Route("/loki/api/v1/query_range", query_range),
+            Route("/loki/api/v1/series", series),
             Route("/loki/api/v1/labels", labels),
             Route("/loki/api/v1/label/{name}/values", label_values),
             Route("/ready", ready),

@@ -53,13 +53,16 @@ def wired_runtime(
     users: Sequence[str] = (),
     members: Mapping[str, Sequence[str]] | None = None,
     channel: str = "incidents",
+    from_settings: bool = False,
     **settings: Any,
 ) -> Iterator[Wired]:
     """Start a runtime on ``scenario``'s sandbox world with a fresh database in ``workdir``.
 
     ``members`` maps a Slack user id to its roles (stored before the runtime starts); ``users``
     are the Slack users the local server knows (members are added to it too). Extra keyword
-    arguments override settings.
+    arguments override settings. ``from_settings``: the runtime builds its investigation and
+    action contexts from the settings, as ``aiops run`` does, with the world's endpoints
+    (AWS, kubeconfig, Loki) as those settings, instead of being handed the world's contexts.
     """
     url = f"sqlite:///{workdir / 'aiops.db'}"
     db = connect_db(url)
@@ -72,19 +75,26 @@ def wired_runtime(
             slack.add_channel(channel)
             for user in known:
                 slack.add_user(user, user.lower())
+            ep = world.endpoints
+            if from_settings:
+                settings = {
+                    "aws_endpoint_url": ep.aws_endpoint_url, "aws_region": ep.region,
+                    "aiops_aws_gaps_endpoint_url": ep.gaps_endpoint_url,
+                    "kubeconfig": ep.kubeconfig_path, "loki_url": ep.loki_url, **settings,
+                }  # fmt: skip
             config = load_settings(
                 database_url=url, slack_bot_token="xoxb-wired", slack_app_token="xapp-wired",
                 slack_api_url=slack.api_url, aiops_http_port=0, aiops_webhook_token=token,
                 aiops_slack_channel=f"#{channel}", aiops_escalation_tick_s=3600,
                 **settings,
             )  # fmt: skip
-            runtime = Runtime(
-                config,
-                clock=world.clock,
-                investigation_context=built_once(lambda: investigation_context_for(world)),
-                action_context=built_once(lambda: action_context_for(world)),
-            ).start()
-            ep = world.endpoints
+            contexts: dict[str, Any] = {}
+            if not from_settings:
+                contexts = {
+                    "investigation_context": built_once(lambda: investigation_context_for(world)),
+                    "action_context": built_once(lambda: action_context_for(world)),
+                }
+            runtime = Runtime(config, clock=world.clock, **contexts).start()
             cli_env = {
                 "DATABASE_URL": url, "AWS_ENDPOINT_URL": ep.aws_endpoint_url,
                 "AWS_REGION": ep.region, "AWS_ACCESS_KEY_ID": "testing",

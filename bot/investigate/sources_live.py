@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.clock import Clock
@@ -64,8 +64,10 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
         id_refs: Mapping[str, str] | None = None,
         stored_changes: Callable[[datetime, datetime], list[ChangeRecord]] | None = None,
         log_router: Any | None = None,  # integrations.logs.LogRouter for file:/loki: sources
+        shipped_lookback: timedelta = timedelta(days=7),  # how far back shipped pods are listed
     ) -> None:
         self._router = log_router
+        self._lookback = shipped_lookback
         self._clock = clock
         self._topo = topology
         self._aws = aws
@@ -213,7 +215,7 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
         # a scan over an empty list looks at nothing: say so rather than "ok, 0 found"
         if family == "metrics" and not self._catalog:
             return "metrics not configured (no metric catalogue to scan)"
-        if family == "logs" and not self._sources:
+        if family == "logs" and not self._sources and not self._lists_shipped_pods():
             return "logs not configured (no log sources to read)"
         if family == "topology" and not self._topo.services:
             return "service graph not configured (set AIOPS_TOPOLOGY_FILE)"
@@ -313,7 +315,24 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
         return out
 
     def log_sources(self) -> list[str]:
-        return list(self._sources)
+        """The configured sources, then the pods whose logs were shipped (to Loki) from the
+        namespaces the service graph runs in over ``shipped_lookback``: the replaced ones too,
+        which the cluster no longer lists."""
+        sources = list(self._sources)
+        if self._router is None or not self._lists_shipped_pods():
+            return sources
+        namespaces = sorted({ns for _, ns in self._resources("k8s_deployment") if ns})
+        from integrations.logs import LogSourceError
+
+        end = self._clock.now()
+        try:
+            shipped = self._router.shipped_pod_sources(namespaces, end - self._lookback, end)
+        except LogSourceError:  # the log store is down: the configured sources still count
+            return sources
+        return sources + [s for s in shipped if s not in sources]
+
+    def _lists_shipped_pods(self) -> bool:
+        return self._router is not None and any(ns for _, ns in self._resources("k8s_deployment"))
 
     def read_logs(
         self, source: str, start: datetime, end: datetime, *, previous: bool = False

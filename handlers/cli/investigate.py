@@ -130,28 +130,12 @@ def _similar(ctx: InvestigationContext, result: InvestigationResult) -> list[Sim
 
 
 def production_context() -> InvestigationContext:
-    """The configured AWS, Kubernetes and topology, for commands that read live systems."""
-    from bot.accounts.service import configured_fleet
-    from bot.clock import SystemClock
+    """The configured AWS, Kubernetes, log store and topology, for commands that read live
+    systems."""
     from bot.config import get_settings
-    from bot.investigate.context import Topology
-    from bot.investigate.sources_live import LiveEvidence
-    from bot.kube import kubernetes_api
-    from integrations.aws.session import make_clients
+    from bot.investigate.configured import context_from_settings
 
-    settings = get_settings()
-    gaps = settings.aiops_aws_gaps_endpoint_url
-    aws = make_clients(settings.aws_region, settings.aws_endpoint_url, gaps_url=gaps)
-    k8s = kubernetes_api(settings)
-    topology = Topology([])
-    if settings.aiops_topology_file is not None:  # which resource runs which service
-        from bot.topology import load_topology_file
-
-        topology = load_topology_file(settings.aiops_topology_file)
-    evidence = LiveEvidence(clock=SystemClock(), topology=topology, aws=aws, k8s=k8s)
-    return InvestigationContext(
-        evidence=evidence, topology=topology, fleet=configured_fleet(settings)
-    )
+    return context_from_settings(get_settings())
 
 
 def investigate(

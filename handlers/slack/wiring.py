@@ -79,33 +79,15 @@ def production_aws_clients(settings: Settings) -> Callable[[], Any]:
 
 
 def production_investigation_context(settings: Settings, clock: Clock) -> Callable[[], Any]:
-    """A lazily built, cached ``InvestigationContext`` over the configured AWS / Kubernetes."""
-    made: list[Any] = []
-    lock = threading.Lock()
+    """A lazily built, cached ``InvestigationContext`` over the configured AWS, Kubernetes and
+    log store (``bot.investigate.configured``)."""
 
     def build() -> Any:
-        with lock:
-            if made:
-                return made[0]
-            from bot.accounts.service import configured_fleet
-            from bot.investigate.context import InvestigationContext, Topology
-            from bot.investigate.sources_live import LiveEvidence
-            from bot.kube import kubernetes_api
-            from integrations.aws.session import make_clients
+        from bot.investigate.configured import context_from_settings
 
-            aws = make_clients(
-                settings.aws_region,
-                settings.aws_endpoint_url,
-                gaps_url=settings.aiops_aws_gaps_endpoint_url,
-            )
-            k8s = kubernetes_api(settings)
-            topology = Topology.from_graph(_topology(settings))
-            evidence = LiveEvidence(clock=clock, topology=topology, aws=aws, k8s=k8s)
-            fleet = configured_fleet(settings)  # AIOPS_ACCOUNTS_FILE: investigations may read there
-            made.append(InvestigationContext(evidence=evidence, topology=topology, fleet=fleet))
-            return made[0]
+        return context_from_settings(settings, clock)
 
-    return build
+    return built_once(build)
 
 
 def production_action_context(settings: Settings, clock: Clock) -> Callable[[], Any]:

@@ -10,6 +10,7 @@ LogQL line filter, so Loki does the filtering.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,17 +91,10 @@ class LokiLogs:
             params["start"] = _ns(query.start)
         if query.end is not None:
             params["end"] = str(int(_ns(query.end)) + 1)  # Loki's end is exclusive; ours is not
+        data = self._get("/loki/api/v1/query_range", params)
         try:
-            response = self.http.get("/loki/api/v1/query_range", params=params)
-        except httpx.HTTPError as exc:
-            raise LogSourceUnavailable(f"Loki unreachable: {exc}") from exc
-        if response.status_code >= 400:
-            detail = response.text.strip()[:200]
-            raise LogSourceUnavailable(f"Loki answered {response.status_code}: {detail}")
-        try:
-            body = response.json()
-            streams = body["data"]["result"]
-        except (ValueError, KeyError, TypeError) as exc:
+            streams = data["result"]
+        except (KeyError, TypeError) as exc:
             raise LogSourceUnavailable("Loki answered with an unexpected body") from exc
         lines = []
         for stream in streams:
@@ -111,3 +105,37 @@ class LokiLogs:
                 _, level, text = split_line(raw)
                 lines.append(LogLine(timestamp=when, level=level, text=text, source=query.source))
         return newest(lines, query.limit)
+
+    def pod_sources(self, namespaces: Sequence[str], start: datetime, end: datetime) -> list[str]:
+        """``k8s:<namespace>/<pod>/<container>`` for every pod stream Loki holds in
+        ``namespaces`` between ``start`` and ``end`` (``/loki/api/v1/series``): the pods that
+        wrote there, those since replaced included."""
+        if not namespaces:
+            return []
+        params = [("match[]", "{" + f"namespace={quote(ns)}" + "}") for ns in namespaces]
+        params += [("start", _ns(start)), ("end", str(int(_ns(end)) + 1))]
+        data = self._get("/loki/api/v1/series", params)
+        if not isinstance(data, list):
+            raise LogSourceUnavailable("Loki answered with an unexpected body")
+        found = []
+        for labels in data:
+            if not isinstance(labels, dict):
+                continue
+            parts = [labels.get(k) for k in ("namespace", "pod", "container")]
+            if all(isinstance(p, str) and p for p in parts):
+                found.append(K8S_PREFIX + "/".join(str(p) for p in parts))
+        return sorted(set(found))
+
+    def _get(self, path: str, params: Any) -> Any:
+        """The ``data`` of Loki's answer to ``GET path``; a failure is ``LogSourceUnavailable``."""
+        try:
+            response = self.http.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise LogSourceUnavailable(f"Loki unreachable: {exc}") from exc
+        if response.status_code >= 400:
+            detail = response.text.strip()[:200]
+            raise LogSourceUnavailable(f"Loki answered {response.status_code}: {detail}")
+        try:
+            return response.json()["data"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LogSourceUnavailable("Loki answered with an unexpected body") from exc

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from integrations.logs.models import BadLogSource, LogLine, LogQuery, LogSource
 
 PREFIXES = ("cloudwatch", "k8s", "file", "loki")
@@ -50,6 +53,17 @@ class LogRouter:
         pod logs under ``{namespace, pod, container}``. None when nothing is configured."""
         prefix = source.partition(":")[0]
         return self.backends.get("loki" if prefix == "k8s" else prefix)
+
+    def shipped_pod_sources(
+        self, namespaces: Sequence[str], start: datetime, end: datetime
+    ) -> list[str]:
+        """The ``k8s:`` sources of the pods whose logs were shipped from ``namespaces`` between
+        ``start`` and ``end`` (replaced pods included); none without a backend that lists them."""
+        backend = self.backends.get("loki")
+        pod_sources = getattr(backend, "pod_sources", None)
+        if pod_sources is None:
+            return []
+        return list(pod_sources(namespaces, start, end))
 
     def fetch(self, query: LogQuery) -> list[LogLine]:
         return self.backend_for(query.source).fetch(query)

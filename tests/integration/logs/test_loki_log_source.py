@@ -223,3 +223,30 @@ def test_a_pod_source_reads_what_promtail_shipped_for_that_pod() -> None:
         sandbox.stop()
     assert [(ln.level, ln.text) for ln in lines] == [("ERROR", "java.lang.OutOfMemoryError")]
     assert LogRouter().shipped_backend(source) is None
+
+
+def test_the_pods_that_shipped_from_a_namespace_are_listed_replaced_ones_too() -> None:
+    shipped = [
+        {"source": "k8s:jobs/exporter-5d8-abc12/main", "lines": [{"at": "-2d", "text": "old"}]},
+        {"source": "k8s:jobs/exporter-5d8-zzz99/main", "lines": [{"at": "-1m", "text": "new"}]},
+        {"source": "k8s:jobs/ancient-1/main", "lines": [{"at": "-30d", "text": "long gone"}]},
+        {"source": "k8s:web/front-1/nginx", "lines": [{"at": "-1m", "text": "other ns"}]},
+        {"source": "file:web-1:/var/log/app.log", "lines": [{"at": "-1m", "text": "a file"}]},
+    ]
+    sandbox = start_loki_sandbox(shipped, NOW)
+    try:
+        with httpx.Client(base_url=sandbox.url, timeout=5) as http:
+            router = LogRouter(loki=LokiLogs(http))
+            found = router.shipped_pod_sources(["jobs"], NOW - timedelta(days=3), NOW)
+            both = router.shipped_pod_sources(["jobs", "web"], NOW - timedelta(days=3), NOW)
+    finally:
+        sandbox.stop()
+    assert found == ["k8s:jobs/exporter-5d8-abc12/main", "k8s:jobs/exporter-5d8-zzz99/main"]
+    assert "k8s:web/front-1/nginx" in both and len(both) == 3
+    assert LogRouter().shipped_pod_sources(["jobs"], NOW - timedelta(days=3), NOW) == []
+
+
+def test_an_unreachable_loki_cannot_list_pods() -> None:
+    http = httpx.Client(base_url="http://127.0.0.1:9", timeout=1)
+    with http, pytest.raises(LogSourceUnavailable, match="unreachable"):
+        LokiLogs(http).pod_sources(["jobs"], NOW - timedelta(days=1), NOW)
