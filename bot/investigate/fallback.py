@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from bot.investigate.classify import AlertView
 from bot.investigate.context import Topology
-from bot.investigate.interpret import first_match, matches
-from bot.investigate.models import Finding, Hypothesis
+from bot.investigate.interpret import matches
+from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import (
     Cause,
     FailureMode,
@@ -28,6 +28,7 @@ from bot.investigate.reasoning_data import (
     failure_modes,
     service_words,
 )
+from bot.investigate.relevance import unrelated_reason
 
 MAX_EVIDENCE = 5
 UPSTREAM_BONUS = 0.05
@@ -85,8 +86,12 @@ def _cause(
     fail: Failing, findings: Sequence[Finding], topo: Topology, causes: Sequence[Cause]
 ) -> tuple[Cause, Finding] | None:
     for cause in causes:
-        hit = first_match(cause.match, findings, fail.service, topo)
-        if hit is not None:
+        for hit in findings:
+            if not matches(cause.match, hit, fail.service, topo):
+                continue
+            # a change is a cause only when it may explain the failure (change_relevance.yaml)
+            if hit.type == FindingType.CHANGE and unrelated_reason(hit, findings, [fail], topo):
+                continue
             return cause, hit
     return None
 

@@ -18,11 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.investigate.context import Topology
-from bot.investigate.fallback import Failing
 from bot.investigate.models import Fact, Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import ChangeRelevance, change_relevance
+
+if TYPE_CHECKING:  # fallback asks relevance whether a change may explain a failure
+    from bot.investigate.fallback import Failing
 
 _KEY_ATTRS = ("key", "parameter", "flag", "setting", "variable", "event_name")
 NEAR_MINUTES = 5.0

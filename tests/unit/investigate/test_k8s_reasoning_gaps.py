@@ -1,0 +1,95 @@
+"""General reasoning on Kubernetes incidents the rules missed (issue 15 pts 1-3): an alert
+alone, read with what the catalogue says about it and what changed before it. Each test is a
+small synthetic world with a realistic line or alert; each fails without its data entry
+(``playbooks/signatures``, ``failure_modes.yaml``) or the relevance check in ``fallback``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.investigate.classify import AlertView
+from bot.investigate.context import ServiceNode, Topology
+from bot.investigate.fallback import from_alerts
+from bot.investigate.models import Finding, FindingType
+from bot.investigate.signatures import match_line
+
+
+def topo() -> Topology:
+    return Topology(
+        [
+            ServiceNode("web", "k8s_deployment", "web", "shop", depends_on=("queue",)),
+            ServiceNode("queue", "k8s_deployment", "queue", "shop"),
+            ServiceNode("node-a", "external", "node-a", tier="infra"),
+        ]
+    )
+
+
+def signed(type_: FindingType, service: str, text: str, **attrs: Any) -> Finding:
+    matched = match_line(text)
+    assert matched is not None, text
+    return Finding(
+        type=type_,
+        service=service,
+        summary=f'{service}: 1 line(s) like "{text}"',
+        source="test",
+        attrs={**matched.finding_attrs(), "count": 1, "example": text, **attrs},
+    )
+
+
+def change(service: str, **attrs: Any) -> Finding:
+    return Finding(
+        type=FindingType.CHANGE,
+        service=service,
+        summary=f"{service}: config 10 min ago by kubectl",
+        source="test",
+        attrs={"kind": "config", "minutes_ago": 10, **attrs},
+    )
+
+
+def alert(service: str, name: str, summary: str) -> AlertView:
+    return AlertView(name=name, service=service, summary=summary)
+
+
+def test_requests_overcommitted_is_a_scaling_limit_not_cpu_saturation() -> None:
+    text = (
+        "KubeCPUOvercommit Cluster has overcommitted CPU resource requests for Pods by "
+        "1.2 CPU shares and cannot tolerate node failure."
+    )
+    said = alert("node-a", "KubeCPUOvercommit", text.split(" ", 1)[1])
+    overcommit = signed(FindingType.ALERT_SIGNATURE, "node-a", text, level="WARNING")
+    (hyp,) = from_alerts([said], said, topo(), [overcommit])
+    assert (hyp.kind, hyp.service) == ("scaling_limit", "node-a")
+    assert "requests" in hyp.summary
+    # without the catalogue's reading, the alert's word "CPU" says saturation
+    (bare,) = from_alerts([said], said, topo(), [])
+    assert bare.kind == "cpu_saturation"
+
+
+def test_a_cluster_partition_in_its_own_lines_is_a_network_partition() -> None:
+    lines = [
+        "Mnesia('rabbit@queue-0'): ** ERROR ** mnesia_event got {inconsistent_database, "
+        "running_partitioned_network, 'rabbit@queue-2'}",
+        "Partial partition detected: * We saw DOWN from rabbit@queue-1",
+        "closing AMQP connection <0.512.0>: {net_tick_timeout}",
+    ]
+    said = alert("queue", "BrokerClusterPartitioned", "cluster members disagree")
+    for line in lines:
+        seen = signed(FindingType.LOG_SIGNATURE, "queue", line)
+        (hyp,) = from_alerts([said], said, topo(), [seen])
+        assert (hyp.kind, hyp.service) == ("network_partition", "queue"), line
+
+
+def test_a_config_change_before_an_alert_alone_is_the_cause() -> None:
+    said = alert("web", "ExternalReachability", "clients outside cannot reach shop.example.com")
+    ingress = change("web", object="ingress/web", spec="ingressClassName: external-nginx")
+    (hyp,) = from_alerts([said], said, topo(), [ingress])
+    assert (hyp.kind, hyp.service) == ("config_change", "web")
+    assert ingress.summary in hyp.evidence
+
+
+def test_an_inert_config_change_explains_nothing() -> None:
+    said = alert("web", "ExternalReachability", "clients outside cannot reach shop.example.com")
+    logging_only = change("web", key="LOG_LEVEL")
+    (hyp,) = from_alerts([said], said, topo(), [logging_only])
+    assert hyp.kind != "config_change"
+    assert "cause not identified" in hyp.summary
