@@ -60,6 +60,14 @@ def _open_group(ec2: Any, name: str, port: int) -> None:
     )  # fmt: skip
 
 
+def seeded_session(url: str) -> boto3.Session:
+    """The bot's own session (``base_session``) on the moto server at ``url``, with the world's
+    accounts seeded there (``seed``)."""
+    base = base_session()
+    seed(base, url)
+    return base
+
+
 def seed(base: boto3.Session, url: str) -> None:
     """prod: SSH open in eu-west-1, RDP in us-east-1, a user and a public bucket; staging: a
     database port open in eu-west-1 and a user."""

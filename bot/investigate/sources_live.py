@@ -94,9 +94,15 @@ class LiveEvidence(AwsInventory, AwsHealthReads):
         """The same evidence reading another account's (or region's) AWS clients (and, when
         given, a service graph that names a resource found there), with a memo of its own
         (``bot.investigate.where`` chooses the account)."""
-        other = copy.copy(self)
+        other = self.fresh()
         other._aws = aws
         other._topo = topology or self._topo
+        return other
+
+    def fresh(self) -> LiveEvidence:
+        """The same clients with an empty memo: what a long-lived process hands each
+        investigation, so that one reads what is there now, not what the first one read."""
+        other = copy.copy(self)
         other._memo = {}
         other._lock = threading.Lock()
         return other

@@ -79,15 +79,22 @@ def production_aws_clients(settings: Settings) -> Callable[[], Any]:
 
 
 def production_investigation_context(settings: Settings, clock: Clock) -> Callable[[], Any]:
-    """A lazily built, cached ``InvestigationContext`` over the configured AWS, Kubernetes and
-    log store (``bot.investigate.configured``)."""
+    """An ``InvestigationContext`` over the configured AWS, Kubernetes and log store
+    (``bot.investigate.configured``): the clients are built once, on first use; each call gets
+    evidence with an empty memo, so an investigation never reads what an earlier one saw."""
 
     def build() -> Any:
         from bot.investigate.configured import context_from_settings
 
         return context_from_settings(settings, clock)
 
-    return built_once(build)
+    made = built_once(build)
+
+    def get() -> Any:
+        ctx = made()
+        return replace(ctx, evidence=ctx.evidence.fresh())
+
+    return get
 
 
 def production_action_context(settings: Settings, clock: Clock) -> Callable[[], Any]:

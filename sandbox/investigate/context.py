@@ -14,43 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from bot.investigate.context import InvestigationContext, Topology
-from bot.investigate.sources import ChangeRecord, MetricRef, PastAlert
+from bot.investigate.sources import ChangeRecord, PastAlert
 from bot.investigate.sources_live import LiveEvidence
-
-
-def metric_catalog(scenario: Any) -> list[MetricRef]:
-    return [
-        MetricRef(
-            m.namespace,
-            m.name,
-            dict(m.dimensions),
-            m.stat,
-            m.unit,
-            m.service,
-            int(m.step.total_seconds()),
-            m.id,
-        )
-        for m in scenario.metrics
-    ]
+from sandbox.investigate.evidence import change_record, metric_catalog
 
 
 def webhook_changes(scenario: Any) -> list[ChangeRecord]:
     """Changes delivered by deploy webhooks (github, argocd, jenkins, manual)."""
-    return [
-        ChangeRecord(
-            scenario.now + c.at,
-            c.kind,
-            c.service,
-            c.source,
-            c.version,
-            c.previous,
-            c.actor,
-            c.detail.get("event_name"),
-            dict(c.detail),
-        )
-        for c in scenario.changes
-        if c.source != "cloudtrail"
-    ]
+    return [change_record(scenario.now, c) for c in scenario.changes if c.source != "cloudtrail"]
 
 
 def delivered_alerts(scenario: Any) -> list[PastAlert]:

@@ -55,6 +55,40 @@ from sandbox.metricgen import generate
 from sandbox.scenario_models import Scenario
 
 
+def metric_catalog(scenario: Scenario) -> list[MetricRef]:
+    """The scenario's metrics as the catalogue an investigation scans (which series belong to
+    which service)."""
+    return [
+        MetricRef(
+            m.namespace,
+            m.name,
+            dict(m.dimensions),
+            m.stat,
+            m.unit,
+            m.service,
+            int(m.step.total_seconds()),
+            m.id,
+        )
+        for m in scenario.metrics
+    ]
+
+
+def change_record(now: datetime, change: Any) -> ChangeRecord:
+    """One of the scenario's ``changes`` as the investigation reads it, at ``now + at``."""
+    detail = dict(change.detail)
+    return ChangeRecord(
+        now + change.at,
+        change.kind,
+        change.service,
+        change.source,
+        change.version,
+        change.previous,
+        change.actor,
+        detail.get("event_name"),
+        detail,
+    )
+
+
 class ScenarioEvidence:
     def __init__(self, scenario: Scenario) -> None:
         self.s = scenario
@@ -65,19 +99,7 @@ class ScenarioEvidence:
         return self._now
 
     def metric_catalog(self) -> list[MetricRef]:
-        return [
-            MetricRef(
-                m.namespace,
-                m.name,
-                dict(m.dimensions),
-                m.stat,
-                m.unit,
-                m.service,
-                int(m.step.total_seconds()),
-                m.id,
-            )
-            for m in self.s.metrics
-        ]
+        return metric_catalog(self.s)
 
     def read_metric(self, ref: MetricRef, start: datetime, end: datetime) -> SeriesData:
         series = generate(self.s.metric(ref.key), self._now)
@@ -89,25 +111,8 @@ class ScenarioEvidence:
         return SeriesData(ref, [p[0] for p in pairs], [p[1] for p in pairs])
 
     def changes(self, start: datetime, end: datetime) -> list[ChangeRecord]:
-        out = []
-        for c in self.s.changes:
-            at = self._now + c.at
-            if start <= at <= end:
-                detail = dict(c.detail)
-                out.append(
-                    ChangeRecord(
-                        at,
-                        c.kind,
-                        c.service,
-                        c.source,
-                        c.version,
-                        c.previous,
-                        c.actor,
-                        detail.get("event_name"),
-                        detail,
-                    )
-                )
-        return out
+        records = (change_record(self._now, c) for c in self.s.changes)
+        return [r for r in records if start <= r.at <= end]
 
     def pods(self, namespace: str, owner: str | None = None) -> list[PodRecord]:
         if not self._k8s:

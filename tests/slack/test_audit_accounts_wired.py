@@ -18,7 +18,7 @@ from bot.store.migrate import upgrade
 from handlers.slack.wiring import Runtime
 from sandbox.aws import moto_server
 from sandbox.slack import LocalSlack, Message
-from tests.accounts_world import ACCOUNTS, REGIONS, base_session, quiet_gaps, seed
+from tests.accounts_world import ACCOUNTS, REGIONS, quiet_gaps, seeded_session
 from tests.slack.helpers import command, ephemeral
 
 pytestmark = pytest.mark.timeout(180)
@@ -38,7 +38,7 @@ def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSlack]:
     with pytest.MonkeyPatch.context() as env, LocalSlack() as local, quiet_gaps() as gaps:
         env.setenv("AWS_ACCESS_KEY_ID", "testing")  # the default credential chain, as in prod
         env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        seed(base_session(), aws)
+        seeded_session(aws)
         local.add_channel("sec")
         local.add_user(USER, "auditor")
         settings = load_settings(

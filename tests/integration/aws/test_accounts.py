@@ -27,29 +27,17 @@ from bot.posture.across import rows_across, security_across
 from bot.posture.report import ReportRow, format_rows
 from bot.posture.security import render as render_security
 from integrations.aws.accounts import AccountSessions, AccountTarget
-from sandbox.aws import moto_server
 from tests.accounts_world import (
     ACCOUNTS,
     PROD,
     REGIONS,
     STAGING,
     assumed,
-    base_session,
     quiet_gaps,
-    seed,
 )
 from tests.cli import run_aiops
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    url = moto_server.acquire()
-    try:
-        yield url
-    finally:
-        moto_server.release()
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +47,7 @@ def gaps() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def base() -> boto3.Session:
-    return base_session()
-
-
-@pytest.fixture(scope="module")
-def seeded(base: boto3.Session, url: str) -> None:
-    seed(base, url)
-
-
-@pytest.fixture(scope="module")
-def fleet(base: boto3.Session, url: str, gaps: str, seeded: None) -> Fleet:
+def fleet(base: boto3.Session, url: str, gaps: str) -> Fleet:
     sessions = AccountSessions(base, endpoint_url=url, gaps_url=gaps)
     return build_fleet(parse_accounts(ACCOUNTS), sessions)
 
@@ -195,7 +173,7 @@ def _cli_env(url: str, tmp_path: Path, gaps: str) -> dict[str, str]:
 
 
 def test_the_terminal_audit_reads_every_account_from_the_accounts_file(
-    url: str, gaps: str, seeded: None, tmp_path: Path
+    url: str, gaps: str, tmp_path: Path
 ) -> None:
     done = run_aiops("audit", "security", "--format", "csv", env=_cli_env(url, tmp_path, gaps))
     assert done.returncode == 0, done.stderr
@@ -209,9 +187,7 @@ def test_the_terminal_audit_reads_every_account_from_the_accounts_file(
     assert [r["account"] for r in rows if r["section"] == "errors"] == ["broken"]
 
 
-def test_the_terminal_inventory_narrows_to_one_account(
-    url: str, gaps: str, seeded: None, tmp_path: Path
-) -> None:
+def test_the_terminal_inventory_narrows_to_one_account(url: str, gaps: str, tmp_path: Path) -> None:
     env = _cli_env(url, tmp_path, gaps)
     done = run_aiops("inventory", "security_groups", "--account", "staging", "--format", "csv",
                      env=env)  # fmt: skip
@@ -225,7 +201,7 @@ def test_the_terminal_inventory_narrows_to_one_account(
 
 
 def test_the_terminal_cost_compliance_and_drift_audits_run_in_every_account(
-    base: boto3.Session, url: str, gaps: str, seeded: None, tmp_path: Path
+    base: boto3.Session, url: str, gaps: str, tmp_path: Path
 ) -> None:
     ec2 = assumed(base, url, STAGING, "ec2", "us-east-1")
     volume = ec2.create_volume(Size=20, AvailabilityZone="us-east-1a")["VolumeId"]
@@ -278,7 +254,7 @@ def test_the_compliance_trend_tells_accounts_apart(
 
 
 def test_each_region_lists_its_security_groups_once(
-    base: boto3.Session, url: str, gaps: str, seeded: None
+    base: boto3.Session, url: str, gaps: str
 ) -> None:
     calls: Counter[str] = Counter()
 

@@ -20,8 +20,7 @@ from bot.accounts.service import Fleet, build_fleet, parse_accounts
 from bot.errors import NotFound, UserError
 from bot.posture import flows
 from integrations.aws.accounts import AccountSessions
-from sandbox.aws import moto_server
-from tests.accounts_world import ACCOUNTS, PROD, STAGING, assumed, base_session, quiet_gaps, seed
+from tests.accounts_world import ACCOUNTS, PROD, STAGING, assumed, quiet_gaps
 from tests.cli import run_aiops
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -32,22 +31,6 @@ Resources:
     Properties:
       GroupDescription: edge
 """
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    url = moto_server.acquire()
-    try:
-        yield url
-    finally:
-        moto_server.release()
-
-
-@pytest.fixture(scope="module")
-def base(url: str) -> boto3.Session:
-    session = base_session()
-    seed(session, url)
-    return session
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ finding names the account it came from only if the investigation read there."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,28 +31,11 @@ from bot.respond.auto_policy import parse_auto_investigate
 from bot.store import Database
 from integrations.aws.accounts import AccountSessions
 from integrations.aws.session import make_clients
-from sandbox.aws import moto_server
-from tests.accounts_world import ACCOUNTS, PROD, REGIONS, STAGING, base_session, seed
+from tests.accounts_world import ACCOUNTS, PROD, REGIONS, STAGING
 from tests.cli import run_aiops
 
 pytestmark = pytest.mark.timeout(240)
 OPEN_GROUPS = "which security groups are open to the world"
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    url = moto_server.acquire()
-    try:
-        yield url
-    finally:
-        moto_server.release()
-
-
-@pytest.fixture(scope="module")
-def base(url: str) -> boto3.Session:
-    session = base_session()
-    seed(session, url)
-    return session
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from bot.posture.report import security_rows
 from integrations.aws.accounts import AccountSessions
 from sandbox.investigate.context import context_for_world
 from sandbox.world import SandboxWorld
-from tests.accounts_world import ACCOUNTS, REGIONS, base_session, seed
+from tests.accounts_world import ACCOUNTS, REGIONS, seeded_session
 
 PLACES = {(a, r) for a in ("prod", "staging") for r in REGIONS}
 
@@ -28,8 +28,7 @@ PLACES = {(a, r) for a in ("prod", "staging") for r in REGIONS}
 @pytest.fixture(scope="module")
 def fleet(world: SandboxWorld) -> Fleet:
     ep = world.endpoints
-    base = base_session()
-    seed(base, ep.aws_endpoint_url)
+    base = seeded_session(ep.aws_endpoint_url)
     sessions = AccountSessions(
         base, endpoint_url=ep.aws_endpoint_url, gaps_url=ep.gaps_endpoint_url
     )
