@@ -26,9 +26,10 @@ Four kinds of evidence, strongest first; the first kind that singles a service o
    callers agree (an absorbing random walk in the manner of MicroRCA's personalised PageRank
    over the anomalous subgraph, Wu et al., NOMS 2020; the blame rests where the anomalous calls
    end). So a chain of failing spans ends on the deepest erroring service. Services are
-   compared on their share of the blame per calling service (``corroborated``: a callee of
-   many callers collects anomalous calls from each whatever its health), plus their own
-   anomalies that stand out below the margin of rule 2. Ties go to the service the others
+   compared on their share of the blame (``corroborated``; optionally per calling service, since
+   a callee of many callers collects anomalous calls from each whatever its health: off by
+   default, as cross-validation does not choose it), plus their own anomalies that stand out
+   below the margin of rule 2. Ties go to the service the others
    depend on (call edges seen plus the configured topology), then to the earliest evidence.
 
 Each verdict carries a confidence: high for a change, middling for a standing-out entity, and

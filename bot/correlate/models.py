@@ -60,8 +60,10 @@ class CorrelationConfig:
     #: when no rule above decides, a service's own anomalies that stand out of its replicas
     #: (below ``storm_own_margin``) add this much per unit to its share of the call blame
     storm_own_weight: float = 0.2
-    #: a callee's share of the call blame is divided by (services calling it) ** this
-    storm_fan_in_power: float = 1.25
+    #: a callee's share of the call blame is divided by (services calling it) ** this; 0 (off)
+    #: is what cross-validation chooses on the first system's storms (``bench_storms.py --cv``:
+    #: 1.25, chosen on half of them, lost on the rest; see docs/webhooks.md)
+    storm_fan_in_power: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ class StormEvidence:
     pass_down: float = 0.5
     own_weight: float = 0.2  # per unit of standout, against a share of the call blame
     early_margin: float = 2.0  # a weaker standout whose own anomalies began ``lead`` first wins
-    fan_in_power: float = 1.25  # blame share divided by (calling services) ** this
+    fan_in_power: float = 0.0  # blame share divided by (calling services) ** this (0: off)
     entity_share: float = 0.5  # one entity holding this much of its service's blame is named
     book: RoleBook = field(default_factory=_default_book)
     first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)  # alerts on a service

@@ -29,10 +29,8 @@ evidence).
 CPU second (steadier on a shared machine): the cost of electing a large storm's root as it grows.
 
 ``--timeline`` prints, for each dev storm the election misses, the true and the elected root and
-every service's own, incoming-call and outgoing-call alerts (``storm_study.timeline``);
-``--folds`` chooses the election's weights on half the dev storms and scores them on the other
-half, both ways, with the baseline on the same halves (``storm_study.folds``). Neither runs on
-the held-out storms.
+every service's own, incoming-call and outgoing-call alerts (``storm_study.timeline``); it does
+not run on the held-out storms.
 
 ``--cv`` scores the choice among the election's candidate weights and rules honestly
 (``storm_cv``): repeated seeded 5-fold cross-validation over every storm of the folder, and,
@@ -40,7 +38,7 @@ with ``--with PATH`` (a second system's storms), the candidate chosen on one sys
 the other. Report the cross-validated figure, not a candidate's in-sample one.
 
 Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--dir PATH] [--heldout | --all]
-     [-v] [--synthetic N] [--timeline] [--folds] [--cv [--with PATH]]
+     [-v] [--synthetic N] [--timeline] [--cv [--with PATH]]
 """
 
 from __future__ import annotations
@@ -63,7 +61,7 @@ from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
 from tests.bench.storm_cv import grid  # noqa: E402
 from tests.bench.storm_cv import report as cv_report  # noqa: E402
-from tests.bench.storm_study import folds, timeline  # noqa: E402
+from tests.bench.storm_study import timeline  # noqa: E402
 
 STORMS = ROOT.parent / "shared" / "data" / "storms"
 HELDOUT_LIST = Path(__file__).with_name("storms_heldout.txt")
@@ -218,22 +216,12 @@ def synthetic(n: int, services: int = 60, seed: int = 20261206) -> None:
     )
 
 
-def study(files: list[Path], show_timeline: bool, show_folds: bool) -> None:
-    loaded = [load_scenario(p) for p in files]
-    if show_timeline:
-        for path, storm in zip(files, loaded, strict=True):
-            lines = timeline(storm)
-            if lines[0].startswith("--"):
-                print(f"{path.stem} {lines[0]}")
-                print("\n".join(lines[1:]))
-    if show_folds:
-        baseline = [
-            s.truth is not None
-            and s.truth.root_cause is not None
-            and most_upstream_service(s) == s.truth.root_cause.service
-            for s in loaded
-        ]
-        print("\n".join(folds(loaded, baseline)))
+def study(files: list[Path]) -> None:
+    for path in files:
+        lines = timeline(load_scenario(path))
+        if lines[0].startswith("--"):
+            print(f"{path.stem} {lines[0]}")
+            print("\n".join(lines[1:]))
 
 
 def cross_validate(folders: list[Path]) -> None:
@@ -258,7 +246,6 @@ def main() -> None:
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per storm")
     ap.add_argument("--synthetic", type=int, default=0, help="time N synthetic traced alerts")
     ap.add_argument("--timeline", action="store_true", help="dev misses: who alerted when")
-    ap.add_argument("--folds", action="store_true", help="dev: weights chosen on half, scored")
     ap.add_argument("--cv", action="store_true", help="cross-validated choice of the weights")
     ap.add_argument("--with", dest="other", type=Path, help="--cv: a second system's storms")
     args = ap.parse_args()
@@ -272,12 +259,12 @@ def main() -> None:
     if args.cv:
         cross_validate([folder] + ([args.other] if args.other else []))
         return
-    if (args.timeline or args.folds) and (args.heldout or args.all):
-        print("[storms] --timeline and --folds study the dev storms only, never the held-out")
+    if args.timeline and (args.heldout or args.all):
+        print("[storms] --timeline studies the dev storms only, never the held-out")
         return
     files = storm_files(None if args.all else args.heldout, folder, listing)
-    if args.timeline or args.folds:
-        study(files, args.timeline, args.folds)
+    if args.timeline:
+        study(files)
         return
     label = "all" if args.all else "held-out" if args.heldout else "dev"
     if args.dir:

@@ -138,7 +138,8 @@ def report(
 
 def grid() -> list[Candidate]:
     """The candidates, simplest first (ties in a choice go to the earlier): the election with
-    no per-caller comparison, then the weights of the shipped one around their defaults."""
+    no per-caller comparison, then the weights of the calls basis around their defaults, then
+    a lower margin for an entity standing out of its replicas (2 instead of 3)."""
     out = [Candidate("plain", CorrelationConfig(storm_own_weight=0.0, storm_fan_in_power=0.0))]
     for own in (0.0, 0.2, 1.0):
         for power in (0.5, 1.0, 1.25, 1.5, 2.0):
@@ -149,4 +150,7 @@ def grid() -> list[Candidate]:
                 )
             )
     out.insert(1, Candidate("own 0.2 fan-in 0", CorrelationConfig(storm_fan_in_power=0.0)))
+    for power in (0.0, 0.5, 1.25):  # a lower bar for an entity standing out (rule 2)
+        config = CorrelationConfig(storm_own_margin=2.0, storm_fan_in_power=power)
+        out.append(Candidate(f"own 0.2 fan-in {power} margin 2", config))
     return out

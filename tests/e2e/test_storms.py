@@ -19,11 +19,11 @@ STORMS = DATA_DIR / "storms"
 HELDOUT = Path(__file__).resolve().parents[1] / "bench" / "storms_heldout.txt"
 # Development storms of each kind of evidence: a replica with anomalies of its own (001, 015),
 # failing calls into one callee (022), a caller that finds all its dependencies slow while their
-# other callers do not (028: the caller is the common factor), a callee of one calling service
-# that holds less raw blame than a callee of three but more per calling service (012).
+# other callers do not (028: the caller is the common factor), a callee of three calling
+# services whose callers all find it slow (004: a shared callee can be the root).
 DEV = [
     "sd-001-container-read-io-load",
-    "sd-012-container-read-io-load",
+    "sd-004-container-cpu-load",
     "sd-015-container-memory-load",
     "sd-022-container-network-latency",
     "sd-028-container-network-latency",

@@ -63,13 +63,30 @@ def test_a_callee_of_many_callers_does_not_outweigh_a_leaf_all_its_callers_see_s
     ]
     raw = _verdict(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
     assert raw.service == "catalog"  # by raw counts the shared callee wins
-    verdict = _verdict(topology, alerts)
+    verdict = _verdict(topology, alerts, CorrelationConfig(storm_fan_in_power=1.25))
     assert (verdict.service, verdict.basis) == ("ads", "calls")
     assert verdict.runner_up == "catalog"
     assert verdict.confidence <= 0.35  # the raw counts disagree: said with less confidence
     assert "per calling service it holds more (1 calling service against catalog's 3" in (
         describe_verdict(verdict)
     )
+
+
+def test_the_shipped_election_compares_raw_blame_not_blame_per_calling_service() -> None:
+    # cross-validation on the first system's storms chose no per-caller comparison
+    # (bench_storms.py --cv; docs/webhooks.md): by default the callee more callers find
+    # anomalous holds more of the blame, shared or not
+    assert CorrelationConfig().storm_fan_in_power == 0.0
+    topology = Topology({"web": ["catalog", "ads"], "mobile": ["catalog"], "catalog": []})
+    alerts = [
+        _web(),
+        _call("c1", 0, "web-0", "catalog-0"),
+        _call("c2", 0, "mobile-0", "catalog-1"),
+        _call("a1", 1, "web-0", "ads-0"),
+    ]
+    verdict = _verdict(topology, alerts)
+    assert (verdict.service, verdict.basis) == ("catalog", "calls")
+    assert "per calling service" not in describe_verdict(verdict)
 
 
 def test_a_leaf_with_its_own_resource_anomalies_beats_a_shared_callee_with_none() -> None:
