@@ -152,7 +152,12 @@ def point_at_dependency(
     covered = {h.service for h in hyps}
     for hyp in hyps:
         node = topo.get(hyp.service)
-        if hyp.kind != "dependency_failure" or node is None or not node.depends_on:
+        if node is None or not node.depends_on:
+            continue
+        if hyp.kind in rules.datastore_kinds and node.tier not in rules.datastore_tiers:
+            _onto_datastore(hyp, findings, topo, rules)
+            continue
+        if hyp.kind != "dependency_failure":
             continue
         cited = [by_summary[e] for e in hyp.evidence if e in by_summary]
         named = [
@@ -162,7 +167,11 @@ def point_at_dependency(
         ]
         own = [f for f in findings if f.service == hyp.service and f not in cited]
         dep = named[0] if named else implied_dependency(hyp.service, [*cited, *own], topo)
+        if dep is None and len(node.depends_on) == 1:
+            dep = node.depends_on[0]  # it calls one service: the one it fails to get answers from
         if dep is None or dep in covered:
+            continue
+        if _own_network(hyp, dep, [*cited, *own], findings, rules):
             continue
         dep_node = topo.get(dep)
         tier = dep_node.tier if dep_node is not None else None
@@ -174,6 +183,59 @@ def point_at_dependency(
         )
         hyp.service = dep
         covered.add(dep)
+
+
+def _own_network(
+    hyp: Hypothesis,
+    dep: str,
+    said: Sequence[Finding],
+    findings: Sequence[Finding],
+    rules: FailureModes,
+) -> bool:
+    """The caller's own lines say its network is degraded (``own_network_ids``) and ``dep``
+    shows no failure of its own: the caller's network, not the dependency (in place)."""
+    degraded = next((f for f in said if f.attrs.get("signature_id") in rules.own_network_ids), None)
+    if degraded is None or any(f.service == dep and f.type in _FAILING for f in findings):
+        return False
+    hyp.kind = rules.own_network_kind
+    hyp.summary = (
+        f"The network of {hyp.service} fails: its own lines say so "
+        f"({degraded.summary.split(': ', 1)[-1][:160]}) and {dep}, which it calls, shows no "
+        f"failure of its own ({hyp.summary})"
+    )
+    if degraded.summary not in hyp.evidence:
+        hyp.evidence.insert(0, degraded.summary)
+    return True
+
+
+_FAILING = {
+    FindingType.POD_STATE,
+    FindingType.K8S_EVENT,
+    FindingType.LOG_SIGNATURE,
+    FindingType.RESOURCE_STATE,
+}
+
+
+def _onto_datastore(
+    hyp: Hypothesis, findings: Sequence[Finding], topo: Topology, rules: FailureModes
+) -> None:
+    """A datastore's kind (slow queries) on an application: its own lines that name the one
+    datastore it depends on, by name or by role, move it there (in place)."""
+    own = [f for f in findings if f.service == hyp.service]
+    stores = [
+        d
+        for d in topo.depends_on(hyp.service)
+        if (n := topo.get(d)) and n.tier in rules.datastore_tiers
+    ]
+    named = [d for d in stores if any(f.attrs.get("mentions") == d for f in own)]
+    dep = named[0] if len(named) == 1 else implied_dependency(hyp.service, own, topo)
+    if dep is None or dep not in stores:
+        return
+    hyp.summary = (
+        f"Slow queries on {dep}, which {hyp.service} calls: {hyp.service}'s own lines name it "
+        f"as the datastore its slow calls go to ({hyp.summary})"
+    )
+    hyp.service = dep
 
 
 def _platform(service: str, topo: Topology) -> str:

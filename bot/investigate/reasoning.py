@@ -12,6 +12,8 @@
 3. causes outside (``outside``): a host that is not ours, failing in the callers' error logs,
    ranks first over the caller symptoms it explains; a caller "failing because a dependency it
    calls is down" names that dependency when its lines point to it (``point_at_dependency``);
+   a cascade (``cascade``): a caller's error lines that say a deeper dependency refuses it name
+   the most upstream one, which ranks above the pool exhaustion and timeouts it explains;
 4. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
@@ -33,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.investigate import outside, relevance, relevance_effects, signature_causes
+from bot.investigate import cascade, outside, relevance, relevance_effects, signature_causes
 from bot.investigate.calibrate import final_confidences
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
@@ -77,6 +79,7 @@ def conclude(
     hyps.extend(signature_causes.apply(hyps, findings))
     hyps.extend(outside.apply(hyps, findings, topo))
     point_at_dependency(hyps, findings, topo)
+    hyps.extend(cascade.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))

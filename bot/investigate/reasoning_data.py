@@ -91,6 +91,14 @@ class FailureModes(_Strict):
     # points to, with the kind refined by that dependency's tier or platform
     dependency_kind_by_tier: dict[str, str] = Field(default_factory=dict)
     dependency_kind_by_platform: dict[str, str] = Field(default_factory=dict)
+    # a hypothesis of these kinds (a datastore's fault) on a service not of these tiers moves to
+    # the one datastore of these tiers it depends on that its own lines name or imply
+    datastore_kinds: list[str] = Field(default_factory=list)
+    # a caller whose own lines say its network is degraded, calling a dependency that shows no
+    # failure of its own, fails on its own network: this kind on it, not the dependency's failure
+    own_network_ids: list[str] = Field(default_factory=list)
+    own_network_kind: str = "network_partition"
+    datastore_tiers: list[str] = Field(default_factory=list)
 
 
 # ---- signature_causes.yaml --------------------------------------------------------------
@@ -108,6 +116,10 @@ class SignatureFamily(_Strict):
     confidence: float = Field(ge=0.05, le=0.7)
     corrects: list[str] = Field(default_factory=list)
     penalty: float = Field(default=0.1, ge=0.0, le=0.5)
+    # the finding types it reads (default: the file's ``finding_types``)
+    finding_types: list[str] = Field(default_factory=list)
+    # holds only when no pod state of the service shows a failure (its pods run and are ready)
+    pods_healthy: bool = False
 
     def holds(self, cause_kind: str | None, signature_id: str | None) -> bool:
         if signature_id is not None and signature_id in self.except_ids:
@@ -214,6 +226,23 @@ class Outside(_Strict):
         return _regex(value)
 
 
+# ---- cascade.yaml ------------------------------------------------------------------------
+
+
+class Cascade(_Strict):
+    """A caller's error lines that name a deeper dependency refusing it: that one is the cause."""
+
+    signatures: list[str] = Field(min_length=1)
+    levels: list[str] = Field(min_length=1)
+    kind: str
+    kind_by_tier: dict[str, str] = Field(default_factory=dict)
+    kind_by_platform: dict[str, str] = Field(default_factory=dict)
+    margin: float = Field(ge=0.0, le=0.3)
+    floor: float = Field(ge=0.05, le=0.7)
+    ceiling: float = Field(ge=0.05, le=0.9)
+    explained_kinds: list[str] = Field(default_factory=list)
+
+
 # ---- harm.yaml ---------------------------------------------------------------------------
 
 
@@ -299,3 +328,8 @@ def outside_rules() -> Outside:
 @lru_cache(maxsize=1)
 def harm_rules() -> Harm:
     return load(Harm, "harm.yaml")
+
+
+@lru_cache(maxsize=1)
+def cascade_rules() -> Cascade:
+    return load(Cascade, "cascade.yaml")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.investigate.models import Finding, Hypothesis
+from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import SignatureCauses, SignatureFamily, signature_causes
 
 PLAYBOOK = "reasoning:signatures"
@@ -38,12 +38,16 @@ def verdicts(findings: Sequence[Finding], rules: SignatureCauses | None = None) 
     """Per service, the first family (data order) one of its pod or event findings holds for."""
     rules = rules or signature_causes()
     order = {f.name: i for i, f in enumerate(rules.families)}
+    read = set(rules.finding_types).union(*(f.finding_types for f in rules.families))
+    failing_pods = {f.service for f in findings if f.type == FindingType.POD_STATE}
     best: dict[str, Verdict] = {}
     for finding in findings:
-        if finding.type not in rules.finding_types or not finding.service:
+        if finding.type not in read or not finding.service:
             continue
         fam = rules.family(_attr(finding, "cause_kind"), _attr(finding, "signature_id"))
-        if fam is None:
+        if fam is None or finding.type not in (fam.finding_types or rules.finding_types):
+            continue
+        if fam.pods_healthy and finding.service in failing_pods:
             continue
         have = best.get(finding.service)
         if have is None or order[fam.name] < order[have.family.name]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.investigate import cascade
 from bot.investigate.classify import AlertView
 from bot.investigate.context import ServiceNode, Topology
-from bot.investigate.fallback import from_alerts
-from bot.investigate.models import Finding, FindingType
+from bot.investigate.fallback import from_alerts, point_at_dependency
+from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.signatures import match_line
 
 
@@ -93,3 +94,75 @@ def test_an_inert_config_change_explains_nothing() -> None:
     (hyp,) = from_alerts([said], said, topo(), [logging_only])
     assert hyp.kind != "config_change"
     assert "cause not identified" in hyp.summary
+
+
+def chain() -> Topology:
+    return Topology(
+        [
+            ServiceNode("pay", "k8s_deployment", "pay", "shop", depends_on=("orders",)),
+            ServiceNode("orders", "k8s_deployment", "orders", "shop", depends_on=("sessions",)),
+            ServiceNode("sessions", "k8s_deployment", "sessions", "shop", depends_on=("kv",)),
+            ServiceNode("kv", "k8s_deployment", "kv", "shop", tier="cache"),
+        ]
+    )
+
+
+def test_a_cascade_names_the_most_upstream_dependency_its_lines_say_refuses() -> None:
+    lines = [
+        signed(
+            FindingType.LOG_SIGNATURE,
+            "pay",
+            '{"level": "ERROR", "service": "sessions", "message": "Lost connection to the '
+            'cache: Connection refused (ECONNREFUSED) kv:6379"}',
+            level="ERROR",
+        ),
+        signed(
+            FindingType.LOG_SIGNATURE,
+            "pay",
+            "orders answered: connect ECONNREFUSED sessions:8080",
+            level="ERROR",
+        ),
+    ]
+    pool = Hypothesis(
+        kind="connection_pool_exhaustion", service="pay", confidence=0.58, summary="pool full"
+    )
+    hyps = [pool]
+    added = cascade.apply(hyps, lines, chain())
+    (cause,) = added
+    assert (cause.kind, cause.service) == ("database_unavailable", "kv")
+    assert cause.confidence > pool.confidence
+    assert any("explained by kv" in a for a in pool.against)
+    # a refused line naming nothing it depends on points nowhere
+    stray = signed(
+        FindingType.LOG_SIGNATURE, "pay", "connect ECONNREFUSED 10.0.0.7:443", level="ERROR"
+    )
+    assert cascade.apply([pool], [stray], chain()) == []
+
+
+def shop() -> Topology:
+    return Topology(
+        [
+            ServiceNode("render", "k8s_deployment", "render", "shop", depends_on=("offers-db",)),
+            ServiceNode("offers-db", "external", "offers.example.com", tier="data"),
+            ServiceNode("quotes", "k8s_deployment", "quotes", "shop"),
+        ]
+    )
+
+
+def test_an_app_timing_its_database_calls_at_seconds_blames_the_datastore() -> None:
+    said = alert("render", "Question", "why are page render times so high?")
+    slow = signed(
+        FindingType.LOG_SIGNATURE, "render", "INFO:app:Database call completed in 8.49 seconds."
+    )
+    (hyp,) = from_alerts([said], said, shop(), [slow])
+    assert (hyp.kind, hyp.service) == ("slow_queries", "offers-db")
+    # a playbook's slow_queries on the application moves to the datastore its lines name
+    on_app = Hypothesis(kind="slow_queries", service="render", confidence=0.58, summary="slow")
+    point_at_dependency([on_app], [slow], shop())
+    assert on_app.service == "offers-db"
+    # with no datastore to name, the slow calls stay its own
+    own = signed(FindingType.LOG_SIGNATURE, "quotes", "query took 2350 ms (SELECT 1)")
+    (alone,) = from_alerts([alert("quotes", "Q", "slow")], None, shop(), [own])
+    assert (alone.kind, alone.service) == ("slow_queries", "quotes")
+    # fast calls are no evidence
+    assert match_line("INFO:app:Database call completed in 0.04 seconds.") is None

@@ -67,3 +67,44 @@ def test_a_line_naming_the_dependency_wins_and_keeps_the_kind_of_an_app_dependen
     hyp = dependency_down([named])
     point_at_dependency([hyp], [named], topo(DB, CACHE))
     assert (hyp.kind, hyp.service) == ("dependency_failure", "rates")
+
+
+def test_a_caller_with_one_dependency_points_at_it_when_its_lines_name_none() -> None:
+    # "Gateway timeout" names no one; it calls one service, so that is the one not answering
+    reports = ServiceNode("reports", "external", "reports", tier="external")
+    timeout = line('"POST /api/reports HTTP/1.1" 503 30000ms - Gateway timeout')
+    hyp = dependency_down([timeout])
+    point_at_dependency([hyp], [timeout], topo(reports))
+    assert (hyp.kind, hyp.service) == ("dependency_failure", "reports")
+
+
+def test_a_caller_reporting_its_own_network_degraded_is_the_partition() -> None:
+    backend = ServiceNode("ledger", "k8s_deployment", "ledger", "shop")
+    timeouts = line("Connection timeout to ledger:8080")
+    timeouts.attrs["mentions"] = "ledger"
+    degraded = Finding(
+        type=FindingType.LOG_SIGNATURE,
+        service="quotes",
+        summary='quotes: 1 line(s) like "CRITICAL: Network connectivity severely degraded"',
+        source="k8s:shop/quotes-1/app",
+        attrs={
+            "example": "CRITICAL: Network connectivity severely degraded",
+            "level": "ERROR",
+            "signature_id": "net.self_degraded",
+            "signature": "network_unreachable",
+        },
+    )
+    hyp = dependency_down([timeouts])
+    point_at_dependency([hyp], [timeouts, degraded], topo(backend))
+    assert (hyp.kind, hyp.service) == ("network_partition", "quotes")
+    # the dependency failing on its own is the cause after all
+    crashing = Finding(
+        type=FindingType.POD_STATE,
+        service="ledger",
+        summary="ledger: 1 of 1 pod(s) CrashLoopBackOff",
+        source="k8s:pods/shop/ledger",
+        attrs={"reason": "CrashLoopBackOff", "count": 1, "pods": 1},
+    )
+    hyp = dependency_down([timeouts])
+    point_at_dependency([hyp], [timeouts, degraded, crashing], topo(backend))
+    assert (hyp.kind, hyp.service) == ("dependency_failure", "ledger")

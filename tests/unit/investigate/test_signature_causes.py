@@ -18,7 +18,13 @@ from bot.investigate.primitives.k8s import raised_limit
 from bot.investigate.reasoning import conclude
 from bot.investigate.reasoning_data import signature_causes
 from bot.investigate.signature_causes import apply, verdicts
-from bot.investigate.signatures import SignatureMatch, match_event, match_exit, match_waiting
+from bot.investigate.signatures import (
+    SignatureMatch,
+    match_event,
+    match_exit,
+    match_line,
+    match_waiting,
+)
 
 TOPO = Topology([ServiceNode("api", "k8s_deployment", "api", "prod")])
 
@@ -154,10 +160,39 @@ def test_every_family_is_exercised_and_names_a_vocabulary_kind() -> None:
 
     ROOT_CAUSE_KINDS = get_args(RootCauseKind)
     rules = signature_causes()
-    assert {f for f, _, _ in FAMILIES} == {f.name for f in rules.families}
+    exercised = {f for f, _, _ in FAMILIES} | {"service_selector"}  # its own test below
+    assert exercised == {f.name for f in rules.families}
     for fam in rules.families:
         assert fam.root in ROOT_CAUSE_KINDS
         assert set(fam.corrects) <= set(ROOT_CAUSE_KINDS)
+
+
+def no_endpoints_alert() -> Finding:
+    text = "KubeServiceNoEndpoints Service prod/api has no ready endpoints"
+    match = match_line(text)
+    assert match is not None
+    return Finding(
+        type=FindingType.ALERT_SIGNATURE,
+        service="api",
+        summary=f'api: 1 alert(s) like "{text}" (firing)',
+        source="alert:KubeServiceNoEndpoints",
+        attrs={"count": 1, "level": "WARNING", "example": text, **match.finding_attrs()},
+    )
+
+
+def test_a_service_selecting_none_of_its_ready_pods_is_its_configuration() -> None:
+    down = Hypothesis(
+        kind="dependency_failure", service="api", confidence=0.51, summary="api is unreachable"
+    )
+    hyps = [down]
+    (added,) = apply(hyps, [no_endpoints_alert()])
+    assert (added.kind, added.service) == ("config_change", "api")
+    assert down.confidence < added.confidence and down.against
+    # its pods failing explain the empty endpoints: no configuration verdict then
+    assert apply([], [no_endpoints_alert(), pending()]) == []
+    # a caller's line naming the Service is the caller's symptom, not the Service's selector
+    line = no_endpoints_alert().model_copy(update={"type": FindingType.LOG_SIGNATURE})
+    assert apply([], [line]) == []
 
 
 def test_pending_pods_whose_event_says_a_missing_secret_are_not_read_as_out_of_room() -> None:
