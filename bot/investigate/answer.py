@@ -1,7 +1,9 @@
 """A typed question always gets an answer: never silent (issue 15).
 
 The rules (and Claude, with a key) answer first. A question they leave with no hypothesis still
-gets one, at a low confidence, from what was read about the services it was taken to mean (the
+gets one (and so does an incident whose alerts name no service the rules could follow: it is read
+as the question its alert asks, about the services it was taken to mean, ``origin`` naming the
+alert), at a low confidence, from what was read about the services it was taken to mean (the
 first ``MAX_TARGETS`` of them; many at once get one answer over all):
 
 - the question reports something wrong ("debug memory issues of orca", "checkout is broken"):
@@ -113,11 +115,12 @@ def _symptom(
     findings: Sequence[Finding],
     failed: Sequence[str],
     alerting: set[str],
+    origin: str,
 ) -> list[Hypothesis]:
     out: list[Hypothesis] = []
     for service in services:
         said = AlertView(name="question", service=service, summary=query)
-        for hyp in from_alerts([said], None, ctx.topology, findings, origin="the question"):
+        for hyp in from_alerts([said], None, ctx.topology, findings, origin=origin):
             _, health = _health(ctx, service, findings, failed, alerting)
             hyp.evidence.extend(e for e in health if e not in hyp.evidence)
             out.append(hyp)
@@ -222,10 +225,15 @@ def answer_question(
     classification: Classification,
     findings: Sequence[Finding],
     steps: Sequence[StepRecord],
+    *,
+    origin: str = "the question",
+    informs: bool = False,
 ) -> list[Hypothesis]:
-    """The hypotheses a question gets when the rules left it with none (never empty)."""
+    """The hypotheses a question gets when the rules left it with none (never empty).
+    ``origin`` says who asked ("the question", or an alert read as one); an alert that only
+    ``informs`` (a heartbeat) reports no symptom, whatever its words."""
     services = [s for s in classification.targets if s in ctx.topology.services]
-    symptom = has_symptom(query)
+    symptom = has_symptom(query) and not informs
     failed = _failed_reads(steps)
     try:
         alerting = set(alerting_services(ctx))
@@ -236,5 +244,5 @@ def answer_question(
         looked = services or list(classification.targets)
         return [_over_all(ctx, looked, symptom, findings, failed, alerting)]
     if symptom:
-        return _symptom(ctx, query, services, findings, failed, alerting)
+        return _symptom(ctx, query, services, findings, failed, alerting, origin)
     return _state(ctx, services, findings, failed, alerting)
