@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bot.investigate.classify import AlertView, Classification
 from bot.investigate.context import InvestigationContext
 from bot.investigate.fallback import failing_services, from_alerts
 from bot.investigate.models import Finding, FindingType, Hypothesis, StepRecord, StepStatus
 from bot.investigate.resolve import alerting_services, has_symptom
+from bot.investigate.steady import pod_health
 
 log = logging.getLogger(__name__)
 
@@ -39,39 +39,6 @@ HEALTHY_CONFIDENCE = 0.1
 UNKNOWN_CONFIDENCE = 0.05
 PLAYBOOK = "reasoning:question"
 _QUIET = {FindingType.TOPOLOGY, FindingType.CHANGE}  # context, not a sign of health or failure
-
-
-@dataclass(frozen=True)
-class PodHealth:
-    """What the pods of a Kubernetes workload say: ``said`` for the answer, ``ok`` when all are
-    ready and none restarted; ``unread`` when they could not be read."""
-
-    said: str = ""
-    ok: bool = True
-    unread: str = ""
-    ready: int = 0
-    total: int = 0
-
-
-def _pods(ctx: InvestigationContext, service: str) -> PodHealth:
-    node = ctx.topology.get(service)
-    if node is None or not node.kind.startswith("k8s") or not node.namespace:
-        return PodHealth()
-    try:
-        pods = ctx.evidence.pods(node.namespace, node.resource)
-    except Exception as exc:  # noqa: BLE001 - a read that fails is said, never raised
-        return PodHealth(ok=False, unread=f"its pods could not be read ({type(exc).__name__})")
-    if not pods:
-        return PodHealth(f"no pod of {node.resource} found in namespace {node.namespace}", False)
-    ready = sum(1 for p in pods if p.containers and all(c.ready for c in p.containers))
-    restarts = sum(c.restart_count for p in pods for c in p.containers)
-    phases = ", ".join(sorted({p.phase for p in pods}))
-    return PodHealth(
-        f"{ready}/{len(pods)} pod(s) ready ({phases}), {restarts} restart(s)",
-        ready == len(pods) and restarts == 0,
-        ready=ready,
-        total=len(pods),
-    )
 
 
 def _failed_reads(steps: Sequence[StepRecord]) -> list[str]:
@@ -88,7 +55,7 @@ def _health(
 ) -> tuple[bool, list[str]]:
     """``(healthy, evidence)``: healthy when every read succeeded and nothing read shows a
     failure of the service; the evidence says what each read found."""
-    pods = _pods(ctx, service)
+    pods = pod_health(ctx, service)
     own = [f for f in findings if f.service == service and f.type not in _QUIET]
     failing = [f.service for f in failing_services(own, ctx.topology)]
     errors = [f for f in own if f.type in (FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE)]
@@ -169,7 +136,7 @@ def _over_all(
     """One answer over many services (a namespace, everything): how many look healthy, and the
     first ones that do not, with why."""
     looked = list(services)[:MAX_SCAN]
-    pods = [_pods(ctx, s) for s in looked]
+    pods = [pod_health(ctx, s) for s in looked]
     health = {s: _health(ctx, s, findings, failed, alerting) for s in looked}
     unwell = [s for s, (ok, _) in health.items() if not ok]
     ready, total = sum(p.ready for p in pods), sum(p.total for p in pods)

@@ -1,8 +1,9 @@
 """Entry points: ``investigate_query(ctx, query)`` and ``investigate_incident(ctx, view)``.
 
 classify (Claude may refine it) → plan → run steps in parallel → one hop down (the
-dependencies of what fails, when not read yet) → interpret → (with a key, when
-something is left unexplained) Claude's cited hypotheses →
+dependencies of what fails, when not read yet) → interpret and conclude (a failure resting
+on one-off lines of a service that looks steady claims little: ``steady``) → (with a key,
+when something is left unexplained) Claude's cited hypotheses →
 (a question, or an incident, the rules left with no hypothesis: an alert that names no
 service they could follow) an answer from what was read (``answer``) →
 store the Investigation row. Returns an ``InvestigationResult``.
@@ -27,6 +28,7 @@ from bot.investigate.playbook_load import load_playbooks
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.reasoning import advise_again, conclude
 from bot.investigate.runner import ProgressFn, run_plan
+from bot.investigate.steady import steady_services
 from bot.investigate.where import place
 
 
@@ -71,7 +73,10 @@ def _run(
         alerts = [a.name for a in incident.alerts] if incident else []
         case = case_of(classification, run.findings, ctx.topology, alerts)
         weigh = partial(ctx.history.weigh, case)
-    concluded = conclude(hypotheses, books, run.findings, ctx.topology, incident, weigh)
+    steady = steady_services(ctx, run.findings, incident.alerts if incident else None)
+    concluded = conclude(
+        hypotheses, books, run.findings, ctx.topology, incident, weigh, steady=steady
+    )
     assumed = [Fact(text=classification.assumed, source="reasoning:resolve")]
     facts = [
         *(assumed if classification.assumed else []),

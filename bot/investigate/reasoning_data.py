@@ -143,6 +143,9 @@ class Calibration(_Strict):
     close_margin: float = Field(default=0.1, ge=0.0, le=0.5)
     runner_up_share: float = Field(default=1.0, ge=0.1, le=1.0)
     ceiling: float = Field(default=0.97, ge=0.5, le=1.0)
+    # a healthy system is quiet (bot/investigate/steady.py): 0 turns the rule off
+    one_off_count: int = Field(default=0, ge=0, le=10)
+    steady_cap: float = Field(default=1.0, ge=0.05, le=1.0)
 
 
 # ---- change_relevance.yaml ---------------------------------------------------------------
