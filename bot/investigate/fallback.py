@@ -94,10 +94,11 @@ def _cause(
 def _blamed(cause: Cause, hit: Finding, fail: Failing, topo: Topology) -> str:
     if cause.blame == "finding" and hit.service:
         return hit.service
-    if cause.blame == "mentions":
+    if cause.blame in ("mentions", "named"):
         named = hit.attrs.get("mentions")
         if isinstance(named, str) and named and named != fail.service:
             return named
+    if cause.blame == "mentions":
         implied = implied_dependency(fail.service, [hit, *fail.findings], topo)
         if implied is not None:
             return implied

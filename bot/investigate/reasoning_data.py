@@ -53,14 +53,16 @@ class Cause(_Strict):
     """A cause the evidence can support for a failing service: the first matching one wins.
 
     ``blame``: ``self`` (the failing service), ``finding`` (the service the matched finding
-    belongs to, e.g. a failing dependency) or ``mentions`` (the service the matched log line
-    names). ``kind_by_tier`` / ``kind_by_platform`` refine ``kind`` by the blamed service's
-    tier or platform (a data-tier dependency that cannot be reached is a database down)."""
+    belongs to, e.g. a failing dependency), ``mentions`` (the service the matched log line
+    names, or the one dependency its words name by role) or ``named`` (only a service the line
+    names: a provider outside the graph leaves the failing service blamed). ``kind_by_tier`` /
+    ``kind_by_platform`` refine ``kind`` by the blamed service's tier or platform (a data-tier
+    dependency that cannot be reached is a database down)."""
 
     kind: str
     match: Matcher
     because: str
-    blame: str = Field(default="self", pattern=r"^(self|finding|mentions)$")
+    blame: str = Field(default="self", pattern=r"^(self|finding|mentions|named)$")
     confidence: float = Field(ge=0.0, le=0.6)
     kind_by_tier: dict[str, str] = Field(default_factory=dict)
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
