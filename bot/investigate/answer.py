@@ -1,7 +1,9 @@
 """A typed question always gets an answer: never silent (issue 15).
 
 The rules (and Claude, with a key) answer first. A question they leave with no hypothesis still
-gets one, at a low confidence, from what was read about the services it was taken to mean (the
+gets one (and so does an incident whose alerts name no service the rules could follow: it is read
+as the question its alert asks, about the services it was taken to mean, ``origin`` naming the
+alert), at a low confidence, from what was read about the services it was taken to mean (the
 first ``MAX_TARGETS`` of them; many at once get one answer over all):
 
 - the question reports something wrong ("debug memory issues of orca", "checkout is broken"):
@@ -21,13 +23,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bot.investigate.classify import AlertView, Classification
 from bot.investigate.context import InvestigationContext
 from bot.investigate.fallback import failing_services, from_alerts
 from bot.investigate.models import Finding, FindingType, Hypothesis, StepRecord, StepStatus
 from bot.investigate.resolve import alerting_services, has_symptom
+from bot.investigate.steady import pod_health
 
 log = logging.getLogger(__name__)
 
@@ -37,39 +39,6 @@ HEALTHY_CONFIDENCE = 0.1
 UNKNOWN_CONFIDENCE = 0.05
 PLAYBOOK = "reasoning:question"
 _QUIET = {FindingType.TOPOLOGY, FindingType.CHANGE}  # context, not a sign of health or failure
-
-
-@dataclass(frozen=True)
-class PodHealth:
-    """What the pods of a Kubernetes workload say: ``said`` for the answer, ``ok`` when all are
-    ready and none restarted; ``unread`` when they could not be read."""
-
-    said: str = ""
-    ok: bool = True
-    unread: str = ""
-    ready: int = 0
-    total: int = 0
-
-
-def _pods(ctx: InvestigationContext, service: str) -> PodHealth:
-    node = ctx.topology.get(service)
-    if node is None or not node.kind.startswith("k8s") or not node.namespace:
-        return PodHealth()
-    try:
-        pods = ctx.evidence.pods(node.namespace, node.resource)
-    except Exception as exc:  # noqa: BLE001 - a read that fails is said, never raised
-        return PodHealth(ok=False, unread=f"its pods could not be read ({type(exc).__name__})")
-    if not pods:
-        return PodHealth(f"no pod of {node.resource} found in namespace {node.namespace}", False)
-    ready = sum(1 for p in pods if p.containers and all(c.ready for c in p.containers))
-    restarts = sum(c.restart_count for p in pods for c in p.containers)
-    phases = ", ".join(sorted({p.phase for p in pods}))
-    return PodHealth(
-        f"{ready}/{len(pods)} pod(s) ready ({phases}), {restarts} restart(s)",
-        ready == len(pods) and restarts == 0,
-        ready=ready,
-        total=len(pods),
-    )
 
 
 def _failed_reads(steps: Sequence[StepRecord]) -> list[str]:
@@ -86,7 +55,7 @@ def _health(
 ) -> tuple[bool, list[str]]:
     """``(healthy, evidence)``: healthy when every read succeeded and nothing read shows a
     failure of the service; the evidence says what each read found."""
-    pods = _pods(ctx, service)
+    pods = pod_health(ctx, service)
     own = [f for f in findings if f.service == service and f.type not in _QUIET]
     failing = [f.service for f in failing_services(own, ctx.topology)]
     errors = [f for f in own if f.type in (FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE)]
@@ -113,11 +82,12 @@ def _symptom(
     findings: Sequence[Finding],
     failed: Sequence[str],
     alerting: set[str],
+    origin: str,
 ) -> list[Hypothesis]:
     out: list[Hypothesis] = []
     for service in services:
         said = AlertView(name="question", service=service, summary=query)
-        for hyp in from_alerts([said], None, ctx.topology, findings, origin="the question"):
+        for hyp in from_alerts([said], None, ctx.topology, findings, origin=origin):
             _, health = _health(ctx, service, findings, failed, alerting)
             hyp.evidence.extend(e for e in health if e not in hyp.evidence)
             out.append(hyp)
@@ -166,7 +136,7 @@ def _over_all(
     """One answer over many services (a namespace, everything): how many look healthy, and the
     first ones that do not, with why."""
     looked = list(services)[:MAX_SCAN]
-    pods = [_pods(ctx, s) for s in looked]
+    pods = [pod_health(ctx, s) for s in looked]
     health = {s: _health(ctx, s, findings, failed, alerting) for s in looked}
     unwell = [s for s, (ok, _) in health.items() if not ok]
     ready, total = sum(p.ready for p in pods), sum(p.total for p in pods)
@@ -222,10 +192,15 @@ def answer_question(
     classification: Classification,
     findings: Sequence[Finding],
     steps: Sequence[StepRecord],
+    *,
+    origin: str = "the question",
+    informs: bool = False,
 ) -> list[Hypothesis]:
-    """The hypotheses a question gets when the rules left it with none (never empty)."""
+    """The hypotheses a question gets when the rules left it with none (never empty).
+    ``origin`` says who asked ("the question", or an alert read as one); an alert that only
+    ``informs`` (a heartbeat) reports no symptom, whatever its words."""
     services = [s for s in classification.targets if s in ctx.topology.services]
-    symptom = has_symptom(query)
+    symptom = has_symptom(query) and not informs
     failed = _failed_reads(steps)
     try:
         alerting = set(alerting_services(ctx))
@@ -236,5 +211,5 @@ def answer_question(
         looked = services or list(classification.targets)
         return [_over_all(ctx, looked, symptom, findings, failed, alerting)]
     if symptom:
-        return _symptom(ctx, query, services, findings, failed, alerting)
+        return _symptom(ctx, query, services, findings, failed, alerting, origin)
     return _state(ctx, services, findings, failed, alerting)

@@ -14,16 +14,21 @@ every rule has ranked and before actions are chosen. Rules in
   of its headroom for each independent kind of evidence beyond the first and for a catalogue
   signature in what the system printed; hypotheses ranked below it claim ``runner_up_share``.
 
+- a healthy system is quiet: a hypothesis whose every cited finding is a one-off error line of a
+  service that looks steady (``steady``: pods ready with no restart, no alert reporting a
+  failure, nothing recurring) claims at most ``steady_cap``, with why in its ``against``.
+
 The order is kept: a hypothesis never claims more than the one ranked above it. Anything that
 adjusts confidence later (history of similar incidents) belongs here, as one more step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.investigate.models import Finding, Hypothesis
 from bot.investigate.reasoning_data import Calibration, calibration
+from bot.investigate.steady import one_off
 
 
 def _single_weak(hyp: Hypothesis, by_summary: dict[str, Finding], rules: Calibration) -> bool:
@@ -50,10 +55,27 @@ def strength_gain(
     return min(1.0, gain + (rules.signature_gain if signed else 0.0))
 
 
+def _steady(
+    hyp: Hypothesis,
+    by_summary: dict[str, Finding],
+    steady: Mapping[str, str],
+    rules: Calibration,
+) -> str | None:
+    """Why the hypothesis rests only on one-off lines of steady services, else None."""
+    cited = _cited(hyp, by_summary)
+    if not cited or any(f.service not in steady or not one_off(f, rules) for f in cited):
+        return None
+    return steady[str(cited[0].service)]
+
+
 def final_confidences(
-    hypotheses: Sequence[Hypothesis], findings: Sequence[Finding], rules: Calibration | None = None
+    hypotheses: Sequence[Hypothesis],
+    findings: Sequence[Finding],
+    rules: Calibration | None = None,
+    steady: Mapping[str, str] | None = None,
 ) -> None:
-    """Set each hypothesis's final confidence in place; ``hypotheses`` is in rank order."""
+    """Set each hypothesis's final confidence in place; ``hypotheses`` is in rank order.
+    ``steady``: the services that look steady (``steady.steady_services``), with why."""
     rules = rules or calibration()
     by_summary = {f.summary: f for f in findings}
     claimed = 0.0
@@ -71,6 +93,10 @@ def final_confidences(
             conf *= rules.runner_up_share
         if rules.exclusive:
             conf = min(conf, max(rules.floor, 1.0 - claimed))
+        quiet = _steady(hyp, by_summary, steady, rules) if steady else None
+        if quiet is not None:
+            conf = ceiling = min(conf, rules.steady_cap)
+            hyp.against.append(quiet)
         if above is not None:
             conf = min(conf, above)
         hyp.confidence = round(max(min(conf, ceiling), 0.0), 3)

@@ -99,10 +99,11 @@ def _cause(
 def _blamed(cause: Cause, hit: Finding, fail: Failing, topo: Topology) -> str:
     if cause.blame == "finding" and hit.service:
         return hit.service
-    if cause.blame == "mentions":
+    if cause.blame in ("mentions", "named"):
         named = hit.attrs.get("mentions")
         if isinstance(named, str) and named and named != fail.service:
             return named
+    if cause.blame == "mentions":
         implied = implied_dependency(fail.service, [hit, *fail.findings], topo)
         if implied is not None:
             return implied
@@ -371,6 +372,12 @@ def never_silent(
     return out
 
 
+def informs(alert: AlertView, rules: FailureModes | None = None) -> bool:
+    """An alert of an informational severity (a heartbeat, a notice) reports no failure."""
+    rules = rules or failure_modes()
+    return alert.severity.lower() in {s.lower() for s in rules.alert_info_severities}
+
+
 def _alert_mode(alert: AlertView, rules: FailureModes) -> FailureMode:
     text = f"{alert.name} {alert.summary}".lower()
     scored = [(sum(w in text for w in m.alert_words), -i, m) for i, m in enumerate(rules.modes)]
@@ -394,11 +401,10 @@ def from_alerts(
     ``alert_cause_cap``, else "cause not identified". ``origin`` names who reported it when it is
     not an alert ("the question": a person's report, read the same way)."""
     rules = failure_modes()
-    quiet = {s.lower() for s in rules.alert_info_severities}
     firing = [
         a
         for a in ([root] if root else []) + list(alerts)
-        if a.service and a.status == "firing" and a.severity.lower() not in quiet
+        if a.service and a.status == "firing" and not informs(a, rules)
     ]
     if not firing:
         return []

@@ -1,9 +1,11 @@
 """Entry points: ``investigate_query(ctx, query)`` and ``investigate_incident(ctx, view)``.
 
 classify (Claude may refine it) → plan → run steps in parallel → one hop down (the
-dependencies of what fails, when not read yet) → interpret → (with a key, when
-something is left unexplained) Claude's cited hypotheses →
-(a question the rules left with no hypothesis) an answer from what was read (``answer``) →
+dependencies of what fails, when not read yet) → interpret and conclude (a failure resting
+on one-off lines of a service that looks steady claims little: ``steady``) → (with a key,
+when something is left unexplained) Claude's cited hypotheses →
+(a question, or an incident, the rules left with no hypothesis: an alert that names no
+service they could follow) an answer from what was read (``answer``) →
 store the Investigation row. Returns an ``InvestigationResult``.
 """
 
@@ -17,6 +19,7 @@ from bot import observability
 from bot.investigate.classify import AlertView, InvestigationTarget, classify
 from bot.investigate.context import InvestigationContext
 from bot.investigate.experience import case_of
+from bot.investigate.fallback import informs
 from bot.investigate.interpret import facts_from, rank
 from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
@@ -25,6 +28,7 @@ from bot.investigate.playbook_load import load_playbooks
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.reasoning import advise_again, conclude
 from bot.investigate.runner import ProgressFn, run_plan
+from bot.investigate.steady import steady_services
 from bot.investigate.where import place
 
 
@@ -69,7 +73,10 @@ def _run(
         alerts = [a.name for a in incident.alerts] if incident else []
         case = case_of(classification, run.findings, ctx.topology, alerts)
         weigh = partial(ctx.history.weigh, case)
-    concluded = conclude(hypotheses, books, run.findings, ctx.topology, incident, weigh)
+    steady = steady_services(ctx, run.findings, incident.alerts if incident else None)
+    concluded = conclude(
+        hypotheses, books, run.findings, ctx.topology, incident, weigh, steady=steady
+    )
     assumed = [Fact(text=classification.assumed, source="reasoning:resolve")]
     facts = [
         *(assumed if classification.assumed else []),
@@ -93,10 +100,19 @@ def _run(
         again = advise_again(concluded, hypotheses, books, run.findings, ctx.topology)
         facts.extend(again.facts[len(concluded.facts) :])  # what the new leader withdrew
         concluded = again
-    if incident is None and not hypotheses:  # a question is never left silent
+    if not hypotheses:  # a question, or an alert the rules could not follow, is never silent
         from bot.investigate.answer import answer_question
 
-        hypotheses = answer_question(ctx, query, classification, run.findings, run.steps)
+        root = _root(incident)
+        hypotheses = answer_question(
+            ctx,
+            query,
+            classification,
+            run.findings,
+            run.steps,
+            origin=f"the {root.name} alert" if root is not None else "the question",
+            informs=root is not None and informs(root),
+        )
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),
         classification=classification,
@@ -116,6 +132,13 @@ def _run(
 
         save_result(ctx.store, result)
     return result
+
+
+def _root(incident: InvestigationTarget | None) -> AlertView | None:
+    """The alert an incident is read from (its root alert, else its first); None for a question."""
+    if incident is None:
+        return None
+    return incident.root_alert or (incident.alerts[0] if incident.alerts else None)
 
 
 def investigate_query(

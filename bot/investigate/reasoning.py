@@ -19,7 +19,8 @@
    service that failed first leads; when nothing read shows a failure but an alert fires, the
    alerted service gets a low "cause not identified" in the mode the alert names;
 5. calibration (``calibrate.final_confidences``, the one place the rules' confidences are
-   set): a single weak finding supports little, and hypotheses compete for the one root cause;
+   set): a single weak finding supports little, hypotheses compete for the one root cause, and
+   a failure resting only on one-off error lines of a service that looks steady claims little;
 6. history (``experience``, when the caller passes ``weigh``): hypotheses and fixes that worked
    or failed on similar incidents move within bounds from the calibrated values, with the
    reason in their evidence;
@@ -32,7 +33,7 @@ The rules are data in ``playbooks/reasoning/``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.investigate import cascade, outside, relevance, relevance_effects, signature_causes
@@ -71,7 +72,9 @@ def conclude(
     topo: Topology,
     target: InvestigationTarget | None = None,
     weigh: Weigh | None = None,
+    steady: Mapping[str, str] | None = None,
 ) -> Conclusion:
+    """``steady``: the services that look healthy (``steady.steady_services``), for calibration."""
     hyps = list(hypotheses)
     failing = failing_services(findings, topo)
     facts = relevance.apply(hyps, findings, failing, topo)
@@ -84,7 +87,7 @@ def conclude(
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))
     hyps = order(hyps)
-    final_confidences(hyps, findings)
+    final_confidences(hyps, findings, steady=steady)
     weighed = None
     if weigh is not None:
         weighed = weigh(

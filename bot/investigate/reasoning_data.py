@@ -53,14 +53,16 @@ class Cause(_Strict):
     """A cause the evidence can support for a failing service: the first matching one wins.
 
     ``blame``: ``self`` (the failing service), ``finding`` (the service the matched finding
-    belongs to, e.g. a failing dependency) or ``mentions`` (the service the matched log line
-    names). ``kind_by_tier`` / ``kind_by_platform`` refine ``kind`` by the blamed service's
-    tier or platform (a data-tier dependency that cannot be reached is a database down)."""
+    belongs to, e.g. a failing dependency), ``mentions`` (the service the matched log line
+    names, or the one dependency its words name by role) or ``named`` (only a service the line
+    names: a provider outside the graph leaves the failing service blamed). ``kind_by_tier`` /
+    ``kind_by_platform`` refine ``kind`` by the blamed service's tier or platform (a data-tier
+    dependency that cannot be reached is a database down)."""
 
     kind: str
     match: Matcher
     because: str
-    blame: str = Field(default="self", pattern=r"^(self|finding|mentions)$")
+    blame: str = Field(default="self", pattern=r"^(self|finding|mentions|named)$")
     confidence: float = Field(ge=0.0, le=0.6)
     kind_by_tier: dict[str, str] = Field(default_factory=dict)
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
@@ -155,6 +157,9 @@ class Calibration(_Strict):
     close_margin: float = Field(default=0.1, ge=0.0, le=0.5)
     runner_up_share: float = Field(default=1.0, ge=0.1, le=1.0)
     ceiling: float = Field(default=0.97, ge=0.5, le=1.0)
+    # a healthy system is quiet (bot/investigate/steady.py): 0 turns the rule off
+    one_off_count: int = Field(default=0, ge=0, le=10)
+    steady_cap: float = Field(default=1.0, ge=0.05, le=1.0)
 
 
 # ---- change_relevance.yaml ---------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""A healthy system is quiet: which services look steady, read from structure (issue 15 pt 6).
+
+Logs print errors on healthy systems too: canned start-up stories, old dated lines replayed at
+start, a routine warning. A service **looks steady** when its pods (read directly) are all Running
+and ready with no restart, no alert that reports a failure fires, and everything read about it is
+context (the graph, a change, a healthy resource) or an error line printed at most
+``one_off_count`` times (``calibration.yaml``): printed once, not recurring, so nothing shows a
+failure going on now. ``calibrate.final_confidences`` then lets a failure hypothesis resting only
+on such lines claim at most ``steady_cap``, with why in its ``against``: the answer reads "probably
+healthy", not a confident failure. No service, value or scenario is named here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.investigate.classify import AlertView
+from bot.investigate.context import InvestigationContext
+from bot.investigate.fallback import informs
+from bot.investigate.models import Finding, FindingType
+from bot.investigate.reasoning_data import Calibration, calibration
+from bot.investigate.resolve import alerting_services
+
+log = logging.getLogger(__name__)
+
+LOG_TYPES = frozenset({FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE})
+_CONTEXT = frozenset({FindingType.TOPOLOGY, FindingType.CHANGE})
+
+
+@dataclass(frozen=True)
+class PodHealth:
+    """What the pods of a Kubernetes workload say: ``said`` for the answer, ``ok`` when all are
+    ready and none restarted; ``unread`` when they could not be read."""
+
+    said: str = ""
+    ok: bool = True
+    unread: str = ""
+    ready: int = 0
+    total: int = 0
+
+
+def pod_health(ctx: InvestigationContext, service: str) -> PodHealth:
+    node = ctx.topology.get(service)
+    if node is None or not node.kind.startswith("k8s") or not node.namespace:
+        return PodHealth()
+    try:
+        pods = ctx.evidence.pods(node.namespace, node.resource)
+    except Exception as exc:  # noqa: BLE001 - a read that fails is said, never raised
+        return PodHealth(ok=False, unread=f"its pods could not be read ({type(exc).__name__})")
+    if not pods:
+        return PodHealth(f"no pod of {node.resource} found in namespace {node.namespace}", False)
+    ready = sum(1 for p in pods if p.containers and all(c.ready for c in p.containers))
+    restarts = sum(c.restart_count for p in pods for c in p.containers)
+    phases = ", ".join(sorted({p.phase for p in pods}))
+    return PodHealth(
+        f"{ready}/{len(pods)} pod(s) ready ({phases}), {restarts} restart(s)",
+        ready == len(pods) and restarts == 0,
+        ready=ready,
+        total=len(pods),
+    )
+
+
+def one_off(finding: Finding, rules: Calibration) -> bool:
+    """A log line printed at most ``one_off_count`` times: not recurring."""
+    count = finding.attrs.get("count")
+    return finding.type in LOG_TYPES and isinstance(count, int) and count <= rules.one_off_count
+
+
+def _quiet(finding: Finding, rules: Calibration) -> bool:
+    if finding.type in _CONTEXT:
+        return True
+    if finding.type == FindingType.RESOURCE_STATE:
+        return finding.attrs.get("healthy") is True
+    return one_off(finding, rules)
+
+
+def steady_services(
+    ctx: InvestigationContext,
+    findings: Sequence[Finding],
+    alerts: Sequence[AlertView] | None = None,
+    rules: Calibration | None = None,
+) -> dict[str, str]:
+    """Service → why it looks steady, for the services with error lines that look steady.
+    ``alerts`` are the incident's (None for a typed question: the store's firing alerts)."""
+    rules = rules or calibration()
+    if rules.one_off_count <= 0:
+        return {}
+    if alerts is not None and any(a.status == "firing" and not informs(a) for a in alerts):
+        return {}  # an alert reports a failure: nothing is assumed quiet
+    alerting: set[str] = set()
+    if alerts is None:
+        try:
+            alerting = set(alerting_services(ctx))
+        except Exception:  # noqa: BLE001 - the store unread: nothing is assumed quiet
+            log.info("steady: alerts in the store unavailable")
+            return {}
+    own: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.service:
+            own[finding.service].append(finding)
+    out: dict[str, str] = {}
+    for service, said in own.items():
+        lines = [f for f in said if f.type in LOG_TYPES]
+        if not lines or service in alerting or not all(_quiet(f, rules) for f in said):
+            continue
+        pods = pod_health(ctx, service)
+        if not pods.total or not pods.ok:
+            continue
+        most = max(int(f.attrs.get("count") or 0) for f in lines)
+        out[service] = (
+            f"{service} looks steady: {pods.said}, no alert reports a failure, and each error "
+            f"line was printed at most {most} time(s), not recurring"
+        )
+    return out

@@ -1,0 +1,105 @@
+"""A healthy system is quiet (issue 15 pt 6): a failure hypothesis resting only on error lines
+printed once by a service whose pods are Running and ready with no restart, while no alert
+reports a failure, claims at most ``steady_cap`` and says why; the same line recurring, a pod
+restarting or an alert reporting a failure keeps the confident reading. Made-up worlds, run in
+process through the real flow (``investigate_incident``) and the calibration step alone."""
+
+from __future__ import annotations
+
+from bot.investigate import InvestigationContext, Topology, investigate_incident
+from bot.investigate.calibrate import final_confidences
+from bot.investigate.models import Finding, FindingType, Hypothesis, InvestigationResult
+from bot.investigate.reasoning_data import calibration
+from sandbox.investigate.evidence import ScenarioEvidence
+from sandbox.investigate.views import incident_view
+from sandbox.scenario import parse_scenario_text
+
+WORLD = """
+version: 1
+name: canned-errors-on-a-healthy-pod
+summary: "a pod prints a canned error story at start and runs on"
+now: "2025-09-04T10:00:00Z"
+services:
+  - name: tide-app
+    tier: app
+    runs_on: {kind: k8s_deployment, namespace: sea, name: tide-app}
+    depends_on: []
+kubernetes:
+  deployments:
+    - {namespace: sea, name: tide-app, replicas: 1,
+       revisions: [{revision: 1, image: t:1, at: -9d}]}
+  pods:
+    - {namespace: sea, name: tide-app-7e8f9-z1, owner: tide-app, phase: Running, node: n-1,
+       containers: [{name: app, ready: true, restart_count: RESTARTS}]}
+logs:
+  - source: k8s:sea/tide-app-7e8f9-z1/app
+    lines:
+      - {at: -2m, level: INFO, text: "tide-app starting"}
+      - {at: -2m, level: ERROR, text: "Database connection pool exhausted", repeat: REPEAT,
+         every: 5s}
+      - {at: -2m, level: INFO, text: "tide-app ready"}
+alerts:
+  - {id: a1, at: -1m, format: generic, name: Question, severity: SEVERITY, service: tide-app,
+     labels: {namespace: sea}, summary: "show me the logs of tide-app"}
+"""
+
+
+def _run(restarts: int = 0, repeat: int = 1, severity: str = "info") -> InvestigationResult:
+    text = (
+        WORLD.replace("RESTARTS", str(restarts))
+        .replace("REPEAT", str(repeat))
+        .replace("SEVERITY", severity)
+    )
+    scenario = parse_scenario_text(text).scenario
+    ctx = InvestigationContext(ScenarioEvidence(scenario), Topology.from_specs(scenario.services))
+    return investigate_incident(ctx, incident_view(scenario.alerts, "a1"))
+
+
+def test_an_error_printed_once_by_a_steady_pod_claims_little() -> None:
+    result = _run()
+    assert result.hypotheses, "silent"
+    top = result.hypotheses[0]
+    assert top.service == "tide-app"
+    assert top.confidence <= calibration().steady_cap
+    assert any("looks steady" in a and "0 restart(s)" in a for a in top.against)
+
+
+def test_the_same_line_recurring_keeps_the_confident_reading() -> None:
+    top = _run(repeat=20).hypotheses[0]
+    assert top.confidence > calibration().steady_cap
+    assert not any("looks steady" in a for a in top.against)
+
+
+def test_a_restarting_pod_is_not_steady() -> None:
+    top = _run(restarts=2).hypotheses[0]
+    assert top.confidence > calibration().steady_cap
+
+
+def test_an_alert_reporting_a_failure_is_not_quiet() -> None:
+    top = _run(severity="critical").hypotheses[0]
+    assert top.confidence > calibration().steady_cap
+
+
+LINE = Finding(
+    type=FindingType.LOG_SIGNATURE,
+    service="api",
+    summary='api: 1 line(s) like "pool exhausted"',
+    source="k8s:prod/api-1/app",
+    attrs={"signature": "pool_exhausted", "count": 1, "level": "ERROR"},
+)
+
+
+def test_calibration_caps_the_leader_and_keeps_the_order() -> None:
+    first = Hypothesis(
+        kind="a", service="api", confidence=0.5, summary="a", evidence=[LINE.summary]
+    )
+    second = Hypothesis(kind="b", service="db", confidence=0.3, summary="b", evidence=["other"])
+    final_confidences([first, second], [LINE], steady={"api": "api looks steady: why"})
+    assert first.confidence == calibration().steady_cap
+    assert first.against == ["api looks steady: why"]
+    assert second.confidence <= first.confidence
+    untouched = Hypothesis(
+        kind="a", service="api", confidence=0.5, summary="a", evidence=[LINE.summary]
+    )
+    final_confidences([untouched], [LINE])
+    assert untouched.confidence > calibration().steady_cap
