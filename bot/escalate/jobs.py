@@ -4,7 +4,8 @@ The loop (``run``) claims due timers into its free senders (never more, so what 
 yet stays free for other replicas), lets the sends run, and looks up when the next pending timer
 becomes claimable (``service.next_due``); it sleeps until then, or until a sender frees up when
 all were busy, never longer than the safety poll (``AIOPS_ESCALATION_TICK_S``: the bound for
-timers another replica creates). ``tick`` is one synchronous pass (tests, one-shot use).
+a timer whose creation no announcement brought). ``tick`` is one synchronous pass (tests,
+one-shot use).
 A timer this process creates wakes the worker at its due time (``bot.escalate.wakeup``); on
 Postgres so does one any process creates (LISTEN/NOTIFY, ``wakeup.DueListener``). The loop runs
 in its own thread, started and stopped with the APScheduler scheduler it is attached to.
@@ -63,7 +64,7 @@ class EscalationWorker:
         self.lease = lease
         self.batch = batch
         self.parallel = parallel  # levels fired at once (sends wait on the network)
-        self.poll_s = poll_s  # the longest sleep: timers created by other replicas
+        self.poll_s = poll_s  # the longest sleep: timers no announcement brought
         self._alarm = wakeup.Alarm(paging.clock)
         self.listener: wakeup.DueListener | None = None  # Postgres: hears other processes
         if listen and self.db.dialect == "postgresql":  # rings whichever alarm the loop sleeps on
