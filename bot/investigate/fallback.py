@@ -425,6 +425,21 @@ def from_alerts(
                 playbook="reasoning:failure_modes",
             )
         ]
+    waits_on = _sole_datastore(service, mode, topo, findings)
+    if waits_on is not None:  # slow, with one datastore under it and nothing of its own
+        store, store_kind = waits_on
+        return [
+            Hypothesis(
+                kind=store_kind,
+                service=store,
+                confidence=rules.alert_confidence,
+                summary=f"{mode.label} on {service}, from {source}: it calls only {store}, a "
+                "datastore, and nothing read shows a cause of its own; probably its queries "
+                f"there (assumed, not seen in {store}'s own evidence)",
+                evidence=[said],
+                playbook="reasoning:failure_modes",
+            )
+        ]
     return [
         Hypothesis(
             kind=kind,
@@ -436,3 +451,18 @@ def from_alerts(
             playbook="reasoning:failure_modes",
         )
     ]
+
+
+def _sole_datastore(
+    service: str, mode: FailureMode, topo: Topology, findings: Sequence[Finding]
+) -> tuple[str, str] | None:
+    """The one service ``service`` depends on, when it is of a tier the mode maps to a kind
+    (``dependency_kind_by_tier``: a slow service over one datastore waits on its queries) and
+    nothing was read about it: what its own evidence says (fast statements) is not overridden."""
+    deps = topo.depends_on(service)
+    node = topo.get(deps[0]) if len(deps) == 1 else None
+    if node is None or node.tier not in mode.dependency_kind_by_tier:
+        return None
+    if any(f.service == node.name for f in findings):
+        return None
+    return node.name, mode.dependency_kind_by_tier[node.tier]
