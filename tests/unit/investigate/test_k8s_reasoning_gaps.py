@@ -137,6 +137,14 @@ def test_a_cascade_names_the_most_upstream_dependency_its_lines_say_refuses() ->
         FindingType.LOG_SIGNATURE, "pay", "connect ECONNREFUSED 10.0.0.7:443", level="ERROR"
     )
     assert cascade.apply([pool], [stray], chain()) == []
+    # a reading of kv that a rule weighed evidence against explains nothing
+    doubted = Hypothesis(
+        kind="database_unavailable", service="kv", confidence=0.2, summary="kv down",
+        against=["kv answers its health checks"],
+    )  # fmt: skip
+    fresh = pool.model_copy(update={"against": [], "confidence": 0.58})
+    assert cascade.apply([fresh, doubted], lines, chain()) == []
+    assert fresh.confidence == 0.58 and not fresh.against
 
 
 def shop() -> Topology:
