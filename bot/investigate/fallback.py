@@ -208,6 +208,7 @@ def _own_network(
     return True
 
 
+_OWN_LINES = {FindingType.LOG_TEMPLATE, FindingType.LOG_SIGNATURE}
 _FAILING = {
     FindingType.POD_STATE,
     FindingType.K8S_EVENT,
@@ -458,11 +459,11 @@ def _sole_datastore(
 ) -> tuple[str, str] | None:
     """The one service ``service`` depends on, when it is of a tier the mode maps to a kind
     (``dependency_kind_by_tier``: a slow service over one datastore waits on its queries) and
-    nothing was read about it: what its own evidence says (fast statements) is not overridden."""
+    none of its own lines were read: what they say (fast statements) is not overridden."""
     deps = topo.depends_on(service)
     node = topo.get(deps[0]) if len(deps) == 1 else None
     if node is None or node.tier not in mode.dependency_kind_by_tier:
         return None
-    if any(f.service == node.name for f in findings):
-        return None
+    if any(f.service == node.name and f.type in _OWN_LINES for f in findings):
+        return None  # its own lines were read (fast statements, say): they are not overridden
     return node.name, mode.dependency_kind_by_tier[node.tier]

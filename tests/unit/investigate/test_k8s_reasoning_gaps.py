@@ -185,7 +185,14 @@ def test_slow_over_a_single_datastore_with_nothing_of_its_own_assumes_its_querie
         ]
     )
     said = alert("lookup", "Question", "lookup is very slow for customers")
-    (hyp,) = from_alerts([said], said, lookup, [])
+    up = Finding(
+        type=FindingType.RESOURCE_STATE,
+        service="pg",
+        summary="pg: deployment shop/pg wants 1 replica(s)",
+        source="test",
+        attrs={"resource": "k8s", "healthy": True},
+    )
+    (hyp,) = from_alerts([said], said, lookup, [up])  # running is no evidence against slowness
     assert (hyp.kind, hyp.service) == ("slow_queries", "pg")
     assert "assumed" in hyp.summary
     # two dependencies: no telling which one it waits on
@@ -208,3 +215,21 @@ def test_slow_over_a_single_datastore_with_nothing_of_its_own_assumes_its_querie
     )
     (read,) = from_alerts([said], said, lookup, [fast])
     assert read.service == "lookup" and "cause not identified" in read.summary
+
+
+def test_lock_waits_and_large_seq_scans_on_the_datastore_are_slow_queries() -> None:
+    lookup = Topology(
+        [
+            ServiceNode("lookup", "k8s_deployment", "lookup", "shop", depends_on=("pg",)),
+            ServiceNode("pg", "k8s_deployment", "pg", "shop", tier="data"),
+        ]
+    )
+    said = alert("lookup", "HighLatency", "p99 of /orders above 2s")
+    for text in (
+        "LOG:  process 4821 still waiting for ShareLock on transaction 90311 after 1000.152 ms",
+        "Seq Scan on orders  (cost=0.00..1693.00 rows=1 width=72)",
+    ):
+        line = signed(FindingType.LOG_SIGNATURE, "pg", text, level="LOG")
+        assert line.attrs["signature"] == "slow_query", text
+        (hyp,) = from_alerts([said], said, lookup, [line])
+        assert (hyp.kind, hyp.service) == ("slow_queries", "pg"), text
