@@ -208,7 +208,6 @@ def _own_network(
     return True
 
 
-_OWN_LINES = {FindingType.LOG_TEMPLATE, FindingType.LOG_SIGNATURE}
 _FAILING = {
     FindingType.POD_STATE,
     FindingType.K8S_EVENT,
@@ -426,21 +425,6 @@ def from_alerts(
                 playbook="reasoning:failure_modes",
             )
         ]
-    waits_on = _sole_datastore(service, mode, topo, findings)
-    if waits_on is not None:  # slow, with one datastore under it and nothing of its own
-        store, store_kind = waits_on
-        return [
-            Hypothesis(
-                kind=store_kind,
-                service=store,
-                confidence=rules.alert_confidence,
-                summary=f"{mode.label} on {service}, from {source}: it calls only {store}, a "
-                "datastore, and nothing read shows a cause of its own; probably its queries "
-                f"there (assumed, not seen in {store}'s own evidence)",
-                evidence=[said],
-                playbook="reasoning:failure_modes",
-            )
-        ]
     return [
         Hypothesis(
             kind=kind,
@@ -452,18 +436,3 @@ def from_alerts(
             playbook="reasoning:failure_modes",
         )
     ]
-
-
-def _sole_datastore(
-    service: str, mode: FailureMode, topo: Topology, findings: Sequence[Finding]
-) -> tuple[str, str] | None:
-    """The one service ``service`` depends on, when it is of a tier the mode maps to a kind
-    (``dependency_kind_by_tier``: a slow service over one datastore waits on its queries) and
-    none of its own lines were read: what they say (fast statements) is not overridden."""
-    deps = topo.depends_on(service)
-    node = topo.get(deps[0]) if len(deps) == 1 else None
-    if node is None or node.tier not in mode.dependency_kind_by_tier:
-        return None
-    if any(f.service == node.name and f.type in _OWN_LINES for f in findings):
-        return None  # its own lines were read (fast statements, say): they are not overridden
-    return node.name, mode.dependency_kind_by_tier[node.tier]

@@ -77,10 +77,6 @@ class FailureMode(_Strict):
     # its kind only restates the symptom ("not ready, so unreachable"): a cause of the service's
     # own that the evidence supports goes above a hypothesis of that kind (fallback.over_generic)
     restates: bool = False
-    # reported in this mode by an alert alone, a service that depends on exactly one service of
-    # these tiers (and shows no cause of its own) is that dependency's kind: a slow service over
-    # a single datastore waits on its queries
-    dependency_kind_by_tier: dict[str, str] = Field(default_factory=dict)
 
 
 class FailureModes(_Strict):

@@ -176,47 +176,6 @@ def test_an_app_timing_its_database_calls_at_seconds_blames_the_datastore() -> N
     assert match_line("INFO:app:Database call completed in 0.04 seconds.") is None
 
 
-def test_slow_over_a_single_datastore_with_nothing_of_its_own_assumes_its_queries() -> None:
-    lookup = Topology(
-        [
-            ServiceNode("lookup", "k8s_deployment", "lookup", "shop", depends_on=("pg",)),
-            ServiceNode("pg", "k8s_deployment", "pg", "shop", tier="data"),
-            ServiceNode("both", "k8s_deployment", "both", "shop", depends_on=("pg", "lookup")),
-        ]
-    )
-    said = alert("lookup", "Question", "lookup is very slow for customers")
-    up = Finding(
-        type=FindingType.RESOURCE_STATE,
-        service="pg",
-        summary="pg: deployment shop/pg wants 1 replica(s)",
-        source="test",
-        attrs={"resource": "k8s", "healthy": True},
-    )
-    (hyp,) = from_alerts([said], said, lookup, [up])  # running is no evidence against slowness
-    assert (hyp.kind, hyp.service) == ("slow_queries", "pg")
-    assert "assumed" in hyp.summary
-    # two dependencies: no telling which one it waits on
-    (two,) = from_alerts([alert("both", "Q", "both is slow")], None, lookup, [])
-    assert (two.kind, two.service) == ("dependency_failure", "both")
-    # erroring, not slow: nothing is assumed about the datastore
-    (err,) = from_alerts([alert("lookup", "Q", "lookup returns errors")], None, lookup, [])
-    assert err.service == "lookup"
-    # what was read about the datastore is not overridden by the assumption
-    fast = Finding(
-        type=FindingType.LOG_TEMPLATE,
-        service="pg",
-        summary='pg: 90 line(s) like "LOG:  duration: 4.1 ms  statement: SELECT 1"',
-        source="test",
-        attrs={
-            "count": 90,
-            "level": "LOG",
-            "example": "LOG:  duration: 4.1 ms  statement: SELECT 1",
-        },
-    )
-    (read,) = from_alerts([said], said, lookup, [fast])
-    assert read.service == "lookup" and "cause not identified" in read.summary
-
-
 def test_lock_waits_and_large_seq_scans_on_the_datastore_are_slow_queries() -> None:
     lookup = Topology(
         [
