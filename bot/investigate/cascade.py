@@ -110,8 +110,10 @@ def apply(
                 playbook=PLAYBOOK,
             )
             added.append(same)
-            hypotheses.append(same)
-        elif not same.against:
+            hypotheses.append(same)  # so that a second reporter pointing at it finds it
+        elif same.against:  # a rule weighed evidence against it: it explains nothing here
+            continue
+        else:
             same.confidence = max(same.confidence, confidence)
         for h in explained:
             ceiling = round(max(0.05, same.confidence - rules.margin), 3)

@@ -126,6 +126,8 @@ FAMILY: dict[CauseKind, str] = {
     CauseKind.CONFIG_MISSING: "config_error",
     CauseKind.UNKNOWN_FLAG: "config_error",
     CauseKind.DB_UNAVAILABLE: "db_shutdown",
+    # statements that wait on each other's locks are slow queries to whoever waits on them
+    CauseKind.DB_LOCK_CONTENTION: "slow_query",
     CauseKind.HEAP_EXHAUSTED: "oom",
     CauseKind.TIMEOUT: "upstream_timeout",
     CauseKind.SLOW_CALL: "upstream_timeout",

@@ -137,6 +137,14 @@ def test_a_cascade_names_the_most_upstream_dependency_its_lines_say_refuses() ->
         FindingType.LOG_SIGNATURE, "pay", "connect ECONNREFUSED 10.0.0.7:443", level="ERROR"
     )
     assert cascade.apply([pool], [stray], chain()) == []
+    # a reading of kv that a rule weighed evidence against explains nothing
+    doubted = Hypothesis(
+        kind="database_unavailable", service="kv", confidence=0.2, summary="kv down",
+        against=["kv answers its health checks"],
+    )  # fmt: skip
+    fresh = pool.model_copy(update={"against": [], "confidence": 0.58})
+    assert cascade.apply([fresh, doubted], lines, chain()) == []
+    assert fresh.confidence == 0.58 and not fresh.against
 
 
 def shop() -> Topology:
@@ -166,3 +174,21 @@ def test_an_app_timing_its_database_calls_at_seconds_blames_the_datastore() -> N
     assert (alone.kind, alone.service) == ("slow_queries", "quotes")
     # fast calls are no evidence
     assert match_line("INFO:app:Database call completed in 0.04 seconds.") is None
+
+
+def test_lock_waits_and_large_seq_scans_on_the_datastore_are_slow_queries() -> None:
+    lookup = Topology(
+        [
+            ServiceNode("lookup", "k8s_deployment", "lookup", "shop", depends_on=("pg",)),
+            ServiceNode("pg", "k8s_deployment", "pg", "shop", tier="data"),
+        ]
+    )
+    said = alert("lookup", "HighLatency", "p99 of /orders above 2s")
+    for text in (
+        "LOG:  process 4821 still waiting for ShareLock on transaction 90311 after 1000.152 ms",
+        "Seq Scan on orders  (cost=0.00..1693.00 rows=1 width=72)",
+    ):
+        line = signed(FindingType.LOG_SIGNATURE, "pg", text, level="LOG")
+        assert line.attrs["signature"] == "slow_query", text
+        (hyp,) = from_alerts([said], said, lookup, [line])
+        assert (hyp.kind, hyp.service) == ("slow_queries", "pg"), text

@@ -118,6 +118,15 @@ FAMILIES = [
         "scaling_limit",
     ),
     (
+        "quota_spec",
+        event(
+            "FailedCreate",
+            'Error creating: pods "api-6c8f-8hq2n" is forbidden: failed quota: compute-quota: '
+            "must specify limits.cpu for: api",
+        ),
+        "config_change",
+    ),
+    (
         "memory",
         pod_state("OOMKilled", match_exit(137, "OOMKilled"), last_terminated=True),
         "oom_killed",
