@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.investigate.models import Finding, Hypothesis
 from bot.investigate.reasoning_data import Calibration, calibration
-from bot.investigate.steady import LOG_TYPES
+from bot.investigate.steady import LOG_TYPES, QUIET_TYPES
 
 
 def _single_weak(hyp: Hypothesis, by_summary: dict[str, Finding], rules: Calibration) -> bool:
@@ -65,6 +65,10 @@ def _steady(
     """Why the hypothesis rests only on the error lines of steady services, else None."""
     cited = _cited(hyp, by_summary)
     if not cited or any(f.service not in steady or f.type not in LOG_TYPES for f in cited):
+        return None
+    if hyp.service not in steady and any(  # what it blames shows something of its own
+        f.service == hyp.service and f.type not in QUIET_TYPES for f in by_summary.values()
+    ):
         return None
     return steady[str(cited[0].service)]
 

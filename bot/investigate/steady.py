@@ -36,7 +36,7 @@ from bot.investigate.resolve import alerting_services
 log = logging.getLogger(__name__)
 
 LOG_TYPES = frozenset({FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE})
-_CONTEXT = frozenset({FindingType.TOPOLOGY, FindingType.CHANGE})
+QUIET_TYPES = frozenset({FindingType.TOPOLOGY, FindingType.CHANGE})  # context, not health
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class PodHealth:
 
 
 def pod_health(ctx: InvestigationContext, service: str) -> PodHealth:
+    """What the pods of a Kubernetes service say, read directly (nothing for other platforms)."""
     node = ctx.topology.get(service)
     if node is None or not node.kind.startswith("k8s") or not node.namespace:
         return PodHealth()
@@ -124,7 +125,7 @@ def steady_rate(
 
 
 def _quiet(finding: Finding) -> bool:
-    if finding.type in _CONTEXT:
+    if finding.type in QUIET_TYPES:
         return True
     if finding.type == FindingType.RESOURCE_STATE:
         return finding.attrs.get("healthy") is True

@@ -142,3 +142,22 @@ def test_calibration_caps_the_leader_and_keeps_the_order() -> None:
     )
     final_confidences([untouched], [LINE])
     assert untouched.confidence > calibration().steady_cap
+
+
+def test_a_blamed_dependency_that_shows_a_failure_of_its_own_is_not_quieted() -> None:
+    down = Finding(
+        type=FindingType.POD_STATE,
+        service="db",
+        summary="db: 1 of 1 pod(s) CrashLoopBackOff",
+        source="k8s:pods/prod/db",
+        attrs={"reason": "CrashLoopBackOff"},
+    )
+    blamed = Hypothesis(
+        kind="database_unavailable",
+        service="db",
+        confidence=0.5,
+        summary="db",
+        evidence=[LINE.summary],
+    )
+    final_confidences([blamed], [LINE, down], steady={"api": "api looks steady: why"})
+    assert blamed.confidence > calibration().steady_cap
