@@ -14,9 +14,10 @@ every rule has ranked and before actions are chosen. Rules in
   of its headroom for each independent kind of evidence beyond the first and for a catalogue
   signature in what the system printed; hypotheses ranked below it claim ``runner_up_share``.
 
-- a healthy system is quiet: a hypothesis whose every cited finding is a one-off error line of a
+- a healthy system is quiet: a hypothesis whose every cited finding is an error line of a
   service that looks steady (``steady``: pods ready with no restart, no alert reporting a
-  failure, nothing recurring) claims at most ``steady_cap``, with why in its ``against``.
+  failure, its lines printed once or recurring at their earlier rate) claims at most
+  ``steady_cap``, with why in its ``against``.
 
 The order is kept: a hypothesis never claims more than the one ranked above it. Anything that
 adjusts confidence later (history of similar incidents) belongs here, as one more step.
@@ -28,7 +29,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.investigate.models import Finding, Hypothesis
 from bot.investigate.reasoning_data import Calibration, calibration
-from bot.investigate.steady import one_off
+from bot.investigate.steady import LOG_TYPES, QUIET_TYPES
 
 
 def _single_weak(hyp: Hypothesis, by_summary: dict[str, Finding], rules: Calibration) -> bool:
@@ -61,9 +62,13 @@ def _steady(
     steady: Mapping[str, str],
     rules: Calibration,
 ) -> str | None:
-    """Why the hypothesis rests only on one-off lines of steady services, else None."""
+    """Why the hypothesis rests only on the error lines of steady services, else None."""
     cited = _cited(hyp, by_summary)
-    if not cited or any(f.service not in steady or not one_off(f, rules) for f in cited):
+    if not cited or any(f.service not in steady or f.type not in LOG_TYPES for f in cited):
+        return None
+    if hyp.service not in steady and any(  # what it blames shows something of its own
+        f.service == hyp.service and f.type not in QUIET_TYPES for f in by_summary.values()
+    ):
         return None
     return steady[str(cited[0].service)]
 

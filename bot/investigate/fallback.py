@@ -357,7 +357,9 @@ def never_silent(
     rules = failure_modes()
     failing = failing_services(findings, topo, rules)
     added: dict[tuple[str, str], Hypothesis] = {}
-    for fail in failing:
+    # callers first: a caller's evidence can name why what it calls fails (a backlog behind a
+    # slow dependency), which the callee's own symptom alone cannot; the callee is then covered
+    for fail in sorted(failing, key=lambda f: topo.depth(f.service)):
         if covered(fail, [*hypotheses, *added.values()], topo):
             specific = over_generic(fail, findings, hypotheses, topo, rules)
             if specific is not None and (specific.kind, specific.service) not in added:

@@ -159,6 +159,7 @@ class Calibration(_Strict):
     ceiling: float = Field(default=0.97, ge=0.5, le=1.0)
     # a healthy system is quiet (bot/investigate/steady.py): 0 turns the rule off
     one_off_count: int = Field(default=0, ge=0, le=10)
+    steady_growth: float = Field(default=1.5, ge=1.0, le=10.0)
     steady_cap: float = Field(default=1.0, ge=0.05, le=1.0)
 
 

@@ -1,21 +1,30 @@
 """A healthy system is quiet: which services look steady, read from structure (issue 15 pt 6).
 
 Logs print errors on healthy systems too: canned start-up stories, old dated lines replayed at
-start, a routine warning. A service **looks steady** when its pods (read directly) are all Running
-and ready with no restart, no alert that reports a failure fires, and everything read about it is
-context (the graph, a change, a healthy resource) or an error line printed at most
-``one_off_count`` times (``calibration.yaml``): printed once, not recurring, so nothing shows a
-failure going on now. ``calibrate.final_confidences`` then lets a failure hypothesis resting only
-on such lines claim at most ``steady_cap``, with why in its ``against``: the answer reads "probably
-healthy", not a confident failure. No service, value or scenario is named here.
+start, a routine error every few minutes for weeks. A service **looks steady** when its pods (read
+directly) are all Running and ready with no restart, no alert that reports a failure fires, and
+everything read about it is context (the graph, a change, a healthy resource) or an error line
+that shows no failure going on now:
+
+- printed at most ``one_off_count`` times (``calibration.yaml``): once, not recurring; or
+- recurring at the rate it had before the question's window (``ctx.lookback``): first seen before
+  the window, seen in it too, and its rate in the window at most ``steady_growth`` times its rate
+  before. A line that started, or grew, in the window is an onset, not routine; one that stopped
+  before it (a burst hours ago) is a past failure, not routine either.
+
+``calibrate.final_confidences`` then lets a failure hypothesis resting only on such lines claim at
+most ``steady_cap``, with why in its ``against``: the answer reads "probably healthy", not a
+confident failure. No service, value or scenario is named here.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.investigate.classify import AlertView
 from bot.investigate.context import InvestigationContext
@@ -27,7 +36,7 @@ from bot.investigate.resolve import alerting_services
 log = logging.getLogger(__name__)
 
 LOG_TYPES = frozenset({FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE})
-_CONTEXT = frozenset({FindingType.TOPOLOGY, FindingType.CHANGE})
+QUIET_TYPES = frozenset({FindingType.TOPOLOGY, FindingType.CHANGE})  # context, not health
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class PodHealth:
 
 
 def pod_health(ctx: InvestigationContext, service: str) -> PodHealth:
+    """What the pods of a Kubernetes service say, read directly (nothing for other platforms)."""
     node = ctx.topology.get(service)
     if node is None or not node.kind.startswith("k8s") or not node.namespace:
         return PodHealth()
@@ -69,12 +79,57 @@ def one_off(finding: Finding, rules: Calibration) -> bool:
     return finding.type in LOG_TYPES and isinstance(count, int) and count <= rules.one_off_count
 
 
-def _quiet(finding: Finding, rules: Calibration) -> bool:
-    if finding.type in _CONTEXT:
+def _pattern(template: str) -> re.Pattern[str]:
+    """A mined template as a pattern over raw lines: each ``<*>`` stands for any text."""
+    tokens = [".*?".join(re.escape(part) for part in tok.split("<*>")) for tok in template.split()]
+    return re.compile(r"\s*" + r"\s+".join(tokens))
+
+
+def _rates(ctx: InvestigationContext, finding: Finding, start: datetime) -> tuple[int, int] | None:
+    """How many of the finding's lines fall before ``start`` and from it on, re-read from its
+    source; None when it cannot be told."""
+    source, template = finding.attrs.get("log_source"), finding.attrs.get("template")
+    if not isinstance(source, str) or not isinstance(template, str) or finding.at is None:
+        return None
+    try:
+        lines = ctx.evidence.read_logs(source, finding.at, ctx.now())
+    except Exception:  # noqa: BLE001 - a read that fails only loses "steady"
+        log.info("steady: %s could not be read again", source)
+        return None
+    shape = _pattern(template)
+    times = [ln.at for ln in lines if ln.at is not None and shape.match(ln.text.strip())]
+    before = sum(1 for t in times if t < start)
+    return before, len(times) - before
+
+
+def steady_rate(
+    ctx: InvestigationContext, finding: Finding, rules: Calibration
+) -> tuple[int, int] | None:
+    """``(before, in_window)`` when an error line recurs at the rate it had before the
+    question's window (``ctx.lookback``), else None (it started or grew in the window)."""
+    end = ctx.now()
+    start = end - ctx.lookback
+    if finding.type not in LOG_TYPES or finding.at is None or finding.at >= start:
+        return None
+    counted = _rates(ctx, finding, start)
+    if counted is None:
+        return None
+    before, after = counted
+    span_before = (start - finding.at) / timedelta(hours=1)
+    span_after = (end - start) / timedelta(hours=1)
+    if before <= 0 or after <= 0 or span_before <= 0:  # a burst that stopped is a past failure
+        return None
+    if after / span_after > rules.steady_growth * before / span_before:
+        return None
+    return before, after
+
+
+def _quiet(finding: Finding) -> bool:
+    if finding.type in QUIET_TYPES:
         return True
     if finding.type == FindingType.RESOURCE_STATE:
         return finding.attrs.get("healthy") is True
-    return one_off(finding, rules)
+    return finding.type in LOG_TYPES
 
 
 def steady_services(
@@ -104,14 +159,35 @@ def steady_services(
     out: dict[str, str] = {}
     for service, said in own.items():
         lines = [f for f in said if f.type in LOG_TYPES]
-        if not lines or service in alerting or not all(_quiet(f, rules) for f in said):
+        if not lines or service in alerting or not all(_quiet(f) for f in said):
             continue
         pods = pod_health(ctx, service)
         if not pods.total or not pods.ok:
             continue
-        most = max(int(f.attrs.get("count") or 0) for f in lines)
-        out[service] = (
-            f"{service} looks steady: {pods.said}, no alert reports a failure, and each error "
-            f"line was printed at most {most} time(s), not recurring"
-        )
+        why = _routine(ctx, lines, rules)
+        if why is not None:
+            out[service] = f"{service} looks steady: {pods.said}, no alert reports a failure, {why}"
     return out
+
+
+def _routine(ctx: InvestigationContext, lines: Sequence[Finding], rules: Calibration) -> str | None:
+    """Why none of the error lines shows a failure going on now, else None."""
+    once = [f for f in lines if one_off(f, rules)]
+    rates = {f.summary: steady_rate(ctx, f, rules) for f in lines if not one_off(f, rules)}
+    if any(r is None for r in rates.values()):
+        return None
+    said = []
+    if once:
+        most = max(int(f.attrs.get("count") or 0) for f in once)
+        said.append(f"error line(s) printed at most {most} time(s), not recurring")
+    for before, after in (r for r in rates.values() if r is not None):
+        said.append(
+            f"an error line recurring at its earlier rate ({before} before the last "
+            f"{_hours(ctx)}, {after} in it), not a new onset"
+        )
+    return "; ".join(said[:3])
+
+
+def _hours(ctx: InvestigationContext) -> str:
+    hours = ctx.lookback / timedelta(hours=1)
+    return f"{hours:g} h"

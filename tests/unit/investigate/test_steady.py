@@ -35,8 +35,9 @@ logs:
   - source: k8s:sea/tide-app-7e8f9-z1/app
     lines:
       - {at: -2m, level: INFO, text: "tide-app starting"}
-      - {at: -2m, level: ERROR, text: "Database connection pool exhausted", repeat: REPEAT,
-         every: 5s}
+      - {at: FROM, level: ERROR, text: "Database connection pool exhausted", repeat: REPEAT,
+         every: EVERY}
+BURST
       - {at: -2m, level: INFO, text: "tide-app ready"}
 alerts:
   - {id: a1, at: -1m, format: generic, name: Question, severity: SEVERITY, service: tide-app,
@@ -44,11 +45,26 @@ alerts:
 """
 
 
-def _run(restarts: int = 0, repeat: int = 1, severity: str = "info") -> InvestigationResult:
+BURST = """      - {at: -50m, level: ERROR, text: "Database connection pool exhausted", repeat: N,
+         every: 1m}
+"""
+
+
+def _run(
+    restarts: int = 0,
+    repeat: int = 1,
+    severity: str = "info",
+    since: str = "-2m",
+    every: str = "5s",
+    burst: int = 0,
+) -> InvestigationResult:
     text = (
         WORLD.replace("RESTARTS", str(restarts))
         .replace("REPEAT", str(repeat))
         .replace("SEVERITY", severity)
+        .replace("FROM", since)
+        .replace("EVERY", every)
+        .replace("BURST\n", BURST.replace("N", str(burst)) if burst else "")
     )
     scenario = parse_scenario_text(text).scenario
     ctx = InvestigationContext(ScenarioEvidence(scenario), Topology.from_specs(scenario.services))
@@ -80,6 +96,29 @@ def test_an_alert_reporting_a_failure_is_not_quiet() -> None:
     assert top.confidence > calibration().steady_cap
 
 
+def test_a_line_recurring_at_its_rate_of_days_before_is_routine() -> None:
+    # every 30 minutes for three days, the question's window (6 h) included: not an onset
+    top = _run(since="-3d", every="30m", repeat=144).hypotheses[0]
+    assert top.confidence <= calibration().steady_cap
+    assert any("recurring at its earlier rate" in a for a in top.against)
+
+
+def test_a_line_that_grew_in_the_window_is_an_onset() -> None:
+    top = _run(since="-3d", every="30m", repeat=144, burst=40).hypotheses[0]
+    assert top.confidence > calibration().steady_cap
+    assert not any("looks steady" in a for a in top.against)
+
+
+def test_a_line_first_seen_in_the_window_is_an_onset() -> None:
+    top = _run(since="-2h", every="30m", repeat=4).hypotheses[0]
+    assert top.confidence > calibration().steady_cap
+
+
+def test_a_burst_that_stopped_before_the_window_is_a_past_failure_not_routine() -> None:
+    top = _run(since="-9h", every="10s", repeat=30).hypotheses[0]
+    assert top.confidence > calibration().steady_cap
+
+
 LINE = Finding(
     type=FindingType.LOG_SIGNATURE,
     service="api",
@@ -103,3 +142,22 @@ def test_calibration_caps_the_leader_and_keeps_the_order() -> None:
     )
     final_confidences([untouched], [LINE])
     assert untouched.confidence > calibration().steady_cap
+
+
+def test_a_blamed_dependency_that_shows_a_failure_of_its_own_is_not_quieted() -> None:
+    down = Finding(
+        type=FindingType.POD_STATE,
+        service="db",
+        summary="db: 1 of 1 pod(s) CrashLoopBackOff",
+        source="k8s:pods/prod/db",
+        attrs={"reason": "CrashLoopBackOff"},
+    )
+    blamed = Hypothesis(
+        kind="database_unavailable",
+        service="db",
+        confidence=0.5,
+        summary="db",
+        evidence=[LINE.summary],
+    )
+    final_confidences([blamed], [LINE, down], steady={"api": "api looks steady: why"})
+    assert blamed.confidence > calibration().steady_cap
