@@ -13,10 +13,10 @@ alert's words name (``from_alerts``): what was assumed is said.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.investigate.blame import implied_dependency, platform_of
 from bot.investigate.classify import AlertView
 from bot.investigate.context import Topology
 from bot.investigate.interpret import matches
@@ -26,7 +26,6 @@ from bot.investigate.reasoning_data import (
     FailureMode,
     FailureModes,
     failure_modes,
-    service_words,
 )
 from bot.investigate.relevance import unrelated_reason
 
@@ -110,145 +109,11 @@ def _blamed(cause: Cause, hit: Finding, fail: Failing, topo: Topology) -> str:
     return fail.service
 
 
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def implied_dependency(service: str, said: Sequence[Finding], topo: Topology) -> str | None:
-    """The one dependency of ``service`` that its failing lines name by role, not by name:
-    "database connection failed" names the data-tier dependency when there is exactly one
-    (the tiers' words are ``service_words.yaml``'s). The first finding that implies one wins."""
-    node = topo.get(service)
-    if node is None or not node.depends_on:
-        return None
-    tiers = service_words().tiers
-    for finding in said:
-        example = finding.attrs.get("example")  # what the system printed, not our summary
-        if not isinstance(example, str):
-            continue
-        text = example.lower()
-        words = set(_WORD.findall(text))
-        implied = [
-            dep
-            for dep in node.depends_on
-            if (dep_node := topo.get(dep)) is not None
-            and dep_node.tier in tiers
-            and words & set(tiers[dep_node.tier])
-        ]
-        if len(implied) == 1:
-            return implied[0]
-    return None
-
-
-def point_at_dependency(
-    hyps: Sequence[Hypothesis],
-    findings: Sequence[Finding],
-    topo: Topology,
-    rules: FailureModes | None = None,
-) -> None:
-    """A ``dependency_failure`` hypothesis on a caller names the dependency its evidence points
-    to (in place): the topology's most upstream failing component, not the caller reporting
-    it. Unchanged when the evidence names none, or that dependency has a hypothesis already."""
-    rules = rules or failure_modes()
-    by_summary = {f.summary: f for f in findings}
-    covered = {h.service for h in hyps}
-    for hyp in hyps:
-        node = topo.get(hyp.service)
-        if node is None or not node.depends_on:
-            continue
-        if hyp.kind in rules.datastore_kinds and node.tier not in rules.datastore_tiers:
-            _onto_datastore(hyp, findings, topo, rules)
-            continue
-        if hyp.kind != "dependency_failure":
-            continue
-        cited = [by_summary[e] for e in hyp.evidence if e in by_summary]
-        named = [
-            m
-            for f in cited
-            if isinstance(m := f.attrs.get("mentions"), str) and m in node.depends_on
-        ]
-        own = [f for f in findings if f.service == hyp.service and f not in cited]
-        dep = named[0] if named else implied_dependency(hyp.service, [*cited, *own], topo)
-        if dep is None and len(node.depends_on) == 1:
-            dep = node.depends_on[0]  # it calls one service: the one it fails to get answers from
-        if dep is None or dep in covered:
-            continue
-        if _own_network(hyp, dep, [*cited, *own], findings, rules):
-            continue
-        dep_node = topo.get(dep)
-        tier = dep_node.tier if dep_node is not None else None
-        hyp.kind = rules.dependency_kind_by_tier.get(
-            tier or "", rules.dependency_kind_by_platform.get(_platform(dep, topo), hyp.kind)
-        )
-        hyp.summary = (
-            f"{dep} is down or unreachable: {hyp.service}, which calls it, fails ({hyp.summary})"
-        )
-        hyp.service = dep
-        covered.add(dep)
-
-
-def _own_network(
-    hyp: Hypothesis,
-    dep: str,
-    said: Sequence[Finding],
-    findings: Sequence[Finding],
-    rules: FailureModes,
-) -> bool:
-    """The caller's own lines say its network is degraded (``own_network_ids``) and ``dep``
-    shows no failure of its own: the caller's network, not the dependency (in place)."""
-    degraded = next((f for f in said if f.attrs.get("signature_id") in rules.own_network_ids), None)
-    if degraded is None or any(f.service == dep and f.type in _FAILING for f in findings):
-        return False
-    hyp.kind = rules.own_network_kind
-    hyp.summary = (
-        f"The network of {hyp.service} fails: its own lines say so "
-        f"({degraded.summary.split(': ', 1)[-1][:160]}) and {dep}, which it calls, shows no "
-        f"failure of its own ({hyp.summary})"
-    )
-    if degraded.summary not in hyp.evidence:
-        hyp.evidence.insert(0, degraded.summary)
-    return True
-
-
-_FAILING = {
-    FindingType.POD_STATE,
-    FindingType.K8S_EVENT,
-    FindingType.LOG_SIGNATURE,
-    FindingType.RESOURCE_STATE,
-}
-
-
-def _onto_datastore(
-    hyp: Hypothesis, findings: Sequence[Finding], topo: Topology, rules: FailureModes
-) -> None:
-    """A datastore's kind (slow queries) on an application: its own lines that name the one
-    datastore it depends on, by name or by role, move it there (in place)."""
-    own = [f for f in findings if f.service == hyp.service]
-    stores = [
-        d
-        for d in topo.depends_on(hyp.service)
-        if (n := topo.get(d)) and n.tier in rules.datastore_tiers
-    ]
-    named = [d for d in stores if any(f.attrs.get("mentions") == d for f in own)]
-    dep = named[0] if len(named) == 1 else implied_dependency(hyp.service, own, topo)
-    if dep is None or dep not in stores:
-        return
-    hyp.summary = (
-        f"Slow queries on {dep}, which {hyp.service} calls: {hyp.service}'s own lines name it "
-        f"as the datastore its slow calls go to ({hyp.summary})"
-    )
-    hyp.service = dep
-
-
-def _platform(service: str, topo: Topology) -> str:
-    node = topo.get(service)
-    return node.kind if node else (service.split(":", 1)[0] if ":" in service else "unknown")
-
-
 def _cause_kind(cause: Cause, service: str, topo: Topology) -> str:
     node = topo.get(service)
     if node is not None and node.tier in cause.kind_by_tier:
         return cause.kind_by_tier[node.tier]
-    return cause.kind_by_platform.get(_platform(service, topo), cause.kind)
+    return cause.kind_by_platform.get(platform_of(service, topo), cause.kind)
 
 
 def _seen(fail: Failing, limit: int = 2) -> str:
@@ -279,7 +144,7 @@ def symptom_hypothesis(
             playbook="reasoning:failure_modes",
         )
     mode = fail.modes[0]
-    kind = mode.kind_by_platform.get(_platform(fail.service, topo), mode.kind)
+    kind = mode.kind_by_platform.get(platform_of(fail.service, topo), mode.kind)
     return Hypothesis(
         kind=kind,
         service=fail.service,
@@ -315,7 +180,7 @@ def _generic_kinds(fail: Failing, topo: Topology) -> set[str]:
     """The kinds that only restate the symptom: the own kind of each mode seen whose data says
     it ``restates``, unless the platform refines it (an ECS service's task failure is already
     the platform's own reading, not a restatement)."""
-    platform = _platform(fail.service, topo)
+    platform = platform_of(fail.service, topo)
     return {m.kind for m in fail.modes if m.restates and platform not in m.kind_by_platform}
 
 
@@ -413,7 +278,7 @@ def from_alerts(
     alert = firing[0]
     service = str(alert.service)
     mode = _alert_mode(alert, rules)
-    kind = mode.kind_by_platform.get(_platform(service, topo), mode.kind)
+    kind = mode.kind_by_platform.get(platform_of(service, topo), mode.kind)
     said = (f"{origin} about {service}" if origin else f"alert {alert.name} on {service}") + (
         f": {alert.summary}" if alert.summary else ""
     )

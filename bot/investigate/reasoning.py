@@ -37,16 +37,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.investigate import cascade, outside, relevance, relevance_effects, signature_causes
+from bot.investigate.blame import point_at_dependency
 from bot.investigate.calibrate import final_confidences
 from bot.investigate.classify import InvestigationTarget
 from bot.investigate.context import Topology
 from bot.investigate.experience import Weigh, Weighed
-from bot.investigate.fallback import (
-    failing_services,
-    from_alerts,
-    never_silent,
-    point_at_dependency,
-)
+from bot.investigate.fallback import failing_services, from_alerts, never_silent
 from bot.investigate.harm import recommend_safely
 from bot.investigate.interpret import recommend
 from bot.investigate.models import Fact, Finding, Hypothesis, RecommendedAction

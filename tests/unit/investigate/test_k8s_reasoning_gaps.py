@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.investigate import cascade
+from bot.investigate.blame import point_at_dependency
 from bot.investigate.classify import AlertView
 from bot.investigate.context import ServiceNode, Topology
-from bot.investigate.fallback import from_alerts, point_at_dependency
+from bot.investigate.fallback import from_alerts
 from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.signatures import match_line
 

@@ -4,8 +4,8 @@ by name; the kind follows the dependency's tier (issue 15 pt 3, topology). Synth
 
 from __future__ import annotations
 
+from bot.investigate.blame import point_at_dependency
 from bot.investigate.context import ServiceNode, Topology
-from bot.investigate.fallback import point_at_dependency
 from bot.investigate.models import Finding, FindingType, Hypothesis
 
 

@@ -1,0 +1,150 @@
+"""Where the blame goes along the graph: a caller's failure that its evidence pins on a dependency.
+
+A ``dependency_failure`` on a caller moves to the dependency its lines name (by name, or by role:
+"database connection failed" names the one data-tier dependency), or to the only service it
+calls; unless the caller's own lines say its own network is degraded while that dependency shows
+nothing. A datastore's kind (slow queries) on an application moves to the datastore its own lines
+name. Used by the rules (``fallback``) and the reasoning's last pass (``reasoning``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.investigate.context import Topology
+from bot.investigate.models import Finding, FindingType, Hypothesis
+from bot.investigate.reasoning_data import FailureModes, failure_modes, service_words
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def implied_dependency(service: str, said: Sequence[Finding], topo: Topology) -> str | None:
+    """The one dependency of ``service`` that its failing lines name by role, not by name:
+    "database connection failed" names the data-tier dependency when there is exactly one
+    (the tiers' words are ``service_words.yaml``'s). The first finding that implies one wins."""
+    node = topo.get(service)
+    if node is None or not node.depends_on:
+        return None
+    tiers = service_words().tiers
+    for finding in said:
+        example = finding.attrs.get("example")  # what the system printed, not our summary
+        if not isinstance(example, str):
+            continue
+        text = example.lower()
+        words = set(_WORD.findall(text))
+        implied = [
+            dep
+            for dep in node.depends_on
+            if (dep_node := topo.get(dep)) is not None
+            and dep_node.tier in tiers
+            and words & set(tiers[dep_node.tier])
+        ]
+        if len(implied) == 1:
+            return implied[0]
+    return None
+
+
+def point_at_dependency(
+    hyps: Sequence[Hypothesis],
+    findings: Sequence[Finding],
+    topo: Topology,
+    rules: FailureModes | None = None,
+) -> None:
+    """A ``dependency_failure`` hypothesis on a caller names the dependency its evidence points
+    to (in place): the topology's most upstream failing component, not the caller reporting
+    it. Unchanged when the evidence names none, or that dependency has a hypothesis already."""
+    rules = rules or failure_modes()
+    by_summary = {f.summary: f for f in findings}
+    covered = {h.service for h in hyps}
+    for hyp in hyps:
+        node = topo.get(hyp.service)
+        if node is None or not node.depends_on:
+            continue
+        if hyp.kind in rules.datastore_kinds and node.tier not in rules.datastore_tiers:
+            _onto_datastore(hyp, findings, topo, rules)
+            continue
+        if hyp.kind != "dependency_failure":
+            continue
+        cited = [by_summary[e] for e in hyp.evidence if e in by_summary]
+        named = [
+            m
+            for f in cited
+            if isinstance(m := f.attrs.get("mentions"), str) and m in node.depends_on
+        ]
+        own = [f for f in findings if f.service == hyp.service and f not in cited]
+        dep = named[0] if named else implied_dependency(hyp.service, [*cited, *own], topo)
+        if dep is None and len(node.depends_on) == 1:
+            dep = node.depends_on[0]  # it calls one service: the one it fails to get answers from
+        if dep is None or dep in covered:
+            continue
+        if _own_network(hyp, dep, [*cited, *own], findings, rules):
+            continue
+        dep_node = topo.get(dep)
+        tier = dep_node.tier if dep_node is not None else None
+        hyp.kind = rules.dependency_kind_by_tier.get(
+            tier or "", rules.dependency_kind_by_platform.get(platform_of(dep, topo), hyp.kind)
+        )
+        hyp.summary = (
+            f"{dep} is down or unreachable: {hyp.service}, which calls it, fails ({hyp.summary})"
+        )
+        hyp.service = dep
+        covered.add(dep)
+
+
+def _own_network(
+    hyp: Hypothesis,
+    dep: str,
+    said: Sequence[Finding],
+    findings: Sequence[Finding],
+    rules: FailureModes,
+) -> bool:
+    """The caller's own lines say its network is degraded (``own_network_ids``) and ``dep``
+    shows no failure of its own: the caller's network, not the dependency (in place)."""
+    degraded = next((f for f in said if f.attrs.get("signature_id") in rules.own_network_ids), None)
+    if degraded is None or any(f.service == dep and f.type in _FAILING for f in findings):
+        return False
+    hyp.kind = rules.own_network_kind
+    hyp.summary = (
+        f"The network of {hyp.service} fails: its own lines say so "
+        f"({degraded.summary.split(': ', 1)[-1][:160]}) and {dep}, which it calls, shows no "
+        f"failure of its own ({hyp.summary})"
+    )
+    if degraded.summary not in hyp.evidence:
+        hyp.evidence.insert(0, degraded.summary)
+    return True
+
+
+_FAILING = {
+    FindingType.POD_STATE,
+    FindingType.K8S_EVENT,
+    FindingType.LOG_SIGNATURE,
+    FindingType.RESOURCE_STATE,
+}
+
+
+def _onto_datastore(
+    hyp: Hypothesis, findings: Sequence[Finding], topo: Topology, rules: FailureModes
+) -> None:
+    """A datastore's kind (slow queries) on an application: its own lines that name the one
+    datastore it depends on, by name or by role, move it there (in place)."""
+    own = [f for f in findings if f.service == hyp.service]
+    stores = [
+        d
+        for d in topo.depends_on(hyp.service)
+        if (n := topo.get(d)) and n.tier in rules.datastore_tiers
+    ]
+    named = [d for d in stores if any(f.attrs.get("mentions") == d for f in own)]
+    dep = named[0] if len(named) == 1 else implied_dependency(hyp.service, own, topo)
+    if dep is None or dep not in stores:
+        return
+    hyp.summary = (
+        f"Slow queries on {dep}, which {hyp.service} calls: {hyp.service}'s own lines name it "
+        f"as the datastore its slow calls go to ({hyp.summary})"
+    )
+    hyp.service = dep
+
+
+def platform_of(service: str, topo: Topology) -> str:
+    node = topo.get(service)
+    return node.kind if node else (service.split(":", 1)[0] if ":" in service else "unknown")
