@@ -4,15 +4,16 @@ to ask). None without it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from integrations.logs import LogRouter
 
 LOKI_TIMEOUT_S = 10.0
 
 
-def log_router(settings: Any) -> LogRouter | None:
+def log_router(settings: Settings) -> LogRouter | None:
     """A ``LogRouter`` whose ``loki`` (and ``file``) backend reads ``settings.loki_url``, or
     None when no Loki is configured."""
     if not settings.loki_url:

@@ -60,7 +60,6 @@ def _steady(
     hyp: Hypothesis,
     by_summary: dict[str, Finding],
     steady: Mapping[str, str],
-    rules: Calibration,
 ) -> str | None:
     """Why the hypothesis rests only on the error lines of steady services, else None."""
     cited = _cited(hyp, by_summary)
@@ -98,7 +97,7 @@ def final_confidences(
             conf *= rules.runner_up_share
         if rules.exclusive:
             conf = min(conf, max(rules.floor, 1.0 - claimed))
-        quiet = _steady(hyp, by_summary, steady, rules) if steady else None
+        quiet = _steady(hyp, by_summary, steady) if steady else None
         if quiet is not None:
             conf = ceiling = min(conf, rules.steady_cap)
             hyp.against.append(quiet)

@@ -6,13 +6,16 @@ CLI, automatic investigations) builds it here; tests and the demo hand a sandbox
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.investigate.context import InvestigationContext, Topology
 
+if TYPE_CHECKING:
+    from bot.config import Settings
 
-def context_from_settings(settings: Any, clock: Clock | None = None) -> InvestigationContext:
+
+def context_from_settings(settings: Settings, clock: Clock | None = None) -> InvestigationContext:
     from bot.accounts.service import configured_fleet
     from bot.investigate.sources_live import LiveEvidence
     from bot.kube import kubernetes_api
