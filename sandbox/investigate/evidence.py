@@ -11,19 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.investigate.reachability import (
-    Endpoint,
-    NaclEntry,
-    NetworkAcl,
-    NetworkView,
-    PortRange,
-    Route,
-    RouteTable,
-    SecurityGroup,
-    SgRule,
-    Subnet,
-    Verdict,
-)
+from bot.investigate.reachability import NetworkView, Verdict
 from bot.investigate.sources import (
     AsgRecord,
     BucketRecord,
@@ -50,6 +38,7 @@ from bot.investigate.sources_health import (
     TargetGroupRecord,
     TargetRecord,
 )
+from sandbox.investigate.network import scenario_network
 from sandbox.k8s.loglines import expand_source
 from sandbox.metricgen import generate
 from sandbox.scenario_models import Scenario
@@ -370,51 +359,7 @@ class ScenarioEvidence:
         return out
 
     def network(self) -> NetworkView:
-        """The scenario's instances and security groups in one default VPC, as the sandbox
-        seeds them (one subnet, the default allow-all ACL, the main table's local route,
-        groups that allow all egress)."""
-        vpc, subnet = "vpc-default", "subnet-default"
-        everything = (SgRule("-1", PortRange(), cidr="0.0.0.0/0"),)
-        groups = tuple(
-            SecurityGroup(
-                g.name,
-                g.name,
-                tuple(
-                    SgRule(
-                        r.protocol,
-                        PortRange() if r.protocol == "-1" else PortRange(r.port, r.port),
-                        cidr=r.cidr,
-                    )
-                    for r in g.ingress
-                ),
-                everything,
-            )
-            for g in self.s.aws.security_groups
-        )
-        endpoints = tuple(
-            Endpoint(e.instance_id, e.ref, f"172.31.0.{10 + i}", subnet, tuple(e.security_groups))
-            for i, e in enumerate(self.ec2_instances())
-        )
-        return NetworkView(
-            endpoints=endpoints,
-            subnets=(Subnet(subnet, vpc, "172.31.0.0/16"),),
-            route_tables=(
-                RouteTable("rtb-main", vpc, (Route("172.31.0.0/16", "local"),), main=True),
-            ),
-            acls=(
-                NetworkAcl(
-                    "acl-default",
-                    (),
-                    (
-                        NaclEntry(100, False, "-1", True, "0.0.0.0/0"),
-                        NaclEntry(100, True, "-1", True, "0.0.0.0/0"),
-                    ),
-                    default=True,
-                    vpc=vpc,
-                ),
-            ),
-            groups=groups,
-        )
+        return scenario_network(self.s, self.ec2_instances())
 
     def analyze_path(self, source: str, destination: str, port: int) -> Verdict | None:
         return None
