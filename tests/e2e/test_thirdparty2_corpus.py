@@ -7,12 +7,15 @@ Same checks as ``test_thirdparty_corpus.py``, over the new folder; top-1 is benc
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_thirdparty_corpus import _listed, _params, assert_replays_and_is_never_silent
+from tests.e2e.test_thirdparty_corpus import (
+    _params,
+    assert_replays_and_is_never_silent,
+    assert_sources_and_held_out_third,
+)
 
 THIRDPARTY2 = Path(__file__).resolve().parents[1] / "scenarios" / "thirdparty2"
 CASES = sorted(THIRDPARTY2.glob("*.yaml"))
@@ -31,15 +34,4 @@ def test_replays_without_crash_and_is_never_silent(path: Path) -> None:
 
 
 def test_the_set_is_there_with_its_sources_and_held_out_third() -> None:
-    assert len(CASES) >= 20
-    readme = (THIRDPARTY2 / "README.md").read_text()
-    assert "Copyright (c) 2024 Robusta Dev Ltd" in readme
-    for path in CASES:
-        source = re.search(r"tests/llm/fixtures/(\S+)", path.read_text())
-        assert source is not None, f"{path.name} names no source fixture"
-        assert f"`{path.name}`" in readme and f"`{source.group(1)}`" in readme, path.name
-    held = (THIRDPARTY2 / "heldout.txt").read_text()
-    assert "seed:" in held
-    listed = _listed(held)
-    assert len(listed) == len(CASES) // 3
-    assert all(name + ".yaml" in {p.name for p in CASES} for name in listed)
+    assert_sources_and_held_out_third(THIRDPARTY2, CASES)

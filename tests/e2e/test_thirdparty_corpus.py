@@ -7,6 +7,7 @@ Top-1 is not asserted here: the honest figures are bench_rca's, per corpus.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,70 @@ def test_the_corpus_is_there() -> None:
 def _listed(text: str) -> list[str]:
     lines = (raw.split("#", 1)[0].strip() for raw in text.splitlines())
     return [line for line in lines if line and not line.startswith("seed:")]
+
+
+#: HolmesGPT fixture folders the project keeps for its external evaluation: never converted
+RESERVED_FIXTURES = {
+    "test_investigate/" + n
+    for n in [
+        "01_oom_kill",
+        "02_crashloop_backoff",
+        "03_cpu_throttling",
+        "04_image_pull_backoff",
+        "05_crashpod",
+        "09_high_latency",
+        "10_KubeDeploymentReplicasMismatch",
+        "11_KubePodCrashLooping",
+        "12_KubePodNotReady",
+    ]
+} | {
+    "test_ask_holmes/" + n
+    for n in [
+        "07_high_latency",
+        "09_crashpod",
+        "10_image_pull_backoff",
+        "11_init_containers",
+        "14_pending_resources",
+        "22_high_latency_dbi_down",
+        "71_connection_pool_starvation",
+        "83_secret_not_found",
+        "104a_postgres_root_issue",
+        "157_disk_full_statefulset",
+    ]
+}
+
+
+def _source(path: Path) -> str:
+    """The HolmesGPT fixture a converted case names as its source."""
+    found = re.search(r"tests/llm/fixtures/(\S+)", path.read_text())
+    assert found is not None, f"{path.name} names no source fixture"
+    return found.group(1)
+
+
+def assert_sources_and_held_out_third(folder: Path, cases: list[Path]) -> None:
+    """A converted set: at least 20 cases, each named in the README with its source fixture
+    under the MIT notice, and a seeded held-out third in heldout.txt."""
+    assert len(cases) >= 20
+    readme = (folder / "README.md").read_text()
+    assert "Copyright (c) 2024 Robusta Dev Ltd" in readme
+    for path in cases:
+        assert f"`{path.name}`" in readme and f"`{_source(path)}`" in readme, path.name
+    held = (folder / "heldout.txt").read_text()
+    assert "seed:" in held
+    listed = _listed(held)
+    assert len(listed) == len(cases) // 3
+    assert all(name + ".yaml" in {p.name for p in cases} for name in listed)
+
+
+def assert_none_reserved_or_earlier(cases: list[Path], earlier_folders: list[Path]) -> None:
+    """No case comes from a reserved fixture or one an earlier set converted already."""
+    earlier = {
+        source
+        for folder in earlier_folders
+        for p in folder.glob("*.yaml")
+        for source in re.findall(r"tests/llm/fixtures/(\S+)", p.read_text())
+    }
+    for path in cases:
+        source = _source(path)
+        assert source not in RESERVED_FIXTURES, path.name
+        assert source not in earlier, path.name
