@@ -261,14 +261,7 @@ class Correlator:
             self._entities.learn((alert.service,))
         if not is_call(alert, self._entities):
             return None
-        c = self.config
-        g.storm = StormEvidence(
-            self._entities,
-            own_margin=c.storm_own_margin,
-            lead=c.storm_lead,
-            own_weight=c.storm_own_weight,
-            fan_in_power=c.storm_fan_in_power,
-        )
+        g.storm = StormEvidence(self._entities, config=self.config)
         for m in sorted(g.members.values(), key=lambda m: m.seq):
             g.storm.add(m.seq, g.facts[m.id])
         return g.storm

@@ -42,6 +42,13 @@ OPERATION_KEYS = ("operation", "rpc_service", "rpc.service", "span_name", "endpo
 KPI_KEYS = ("kpi", "metric", "__name__")
 
 
+def election_weight(name: str) -> float:
+    """One weight of ``playbooks/storms/election.yaml`` (loaded and validated on first use)."""
+    from bot.correlate.weights import storm_weights  # pydantic and yaml: on first use only
+
+    return float(getattr(storm_weights(), name))
+
+
 @dataclass(frozen=True)
 class CorrelationConfig:
     """``window``: a group accepts related alerts while its last alert is at most this old
@@ -51,19 +58,17 @@ class CorrelationConfig:
     topology_depth: int = 4
     use_topology: bool = True
     use_labels: bool = True
-    #: a storm's entity wins on its own anomalies when it shows this many more distinct
-    #: anomalies than the median of its sibling replicas (see ``bot.correlate.storm``)
-    storm_own_margin: float = 3.0
-    #: an entity whose own cause anomaly (CPU, memory, a crash, an error line) came this long or
-    #: more before the storm's first symptom is its root when no change or standout decides
-    storm_lead: timedelta = timedelta(seconds=10)
-    #: when no rule above decides, a service's own anomalies that stand out of its replicas
-    #: (below ``storm_own_margin``) add this much per unit to its share of the call blame
-    storm_own_weight: float = 0.2
-    #: a callee's share of the call blame is divided by (services calling it) ** this; 0 (off)
-    #: is what cross-validation chooses on the first system's storms (``bench_storms.py --cv``:
-    #: 1.25, chosen on half of them, lost on the rest; see docs/webhooks.md)
-    storm_fan_in_power: float = 0.0
+    #: the storm election's weights; the defaults are ``playbooks/storms/election.yaml``
+    #: (``bot.correlate.weights``, what each does is said there), explicit values override them
+    storm_own_margin: float = field(default_factory=lambda: election_weight("own_margin"))
+    storm_lead: timedelta = field(
+        default_factory=lambda: timedelta(seconds=election_weight("lead_seconds"))
+    )
+    storm_early_margin: float = field(default_factory=lambda: election_weight("early_margin"))
+    storm_own_weight: float = field(default_factory=lambda: election_weight("own_weight"))
+    storm_fan_in_power: float = field(default_factory=lambda: election_weight("fan_in_power"))
+    storm_pass_down: float = field(default_factory=lambda: election_weight("pass_down"))
+    storm_entity_share: float = field(default_factory=lambda: election_weight("entity_share"))
 
 
 @dataclass(frozen=True)

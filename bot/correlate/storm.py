@@ -16,10 +16,12 @@ through ``EntityMap`` (pods, replicas, detector entities → services):
   symptom (latency, error rate) or routine (an informational log line), which weigh nothing.
 - **a change** (deploy, rollout, configuration) on a service, with its time.
 
-``elect`` turns the evidence into a ``StormVerdict`` by the rules of ``bot.correlate.elect``. The
-root alert is the first alert on the elected entity, else on the elected service. Groups with no
-call keep the structural rule of ``bot.correlate.root``; the correlator builds this evidence only
-once a group's first call arrives (replaying the group's earlier alerts into it).
+``elect`` turns the evidence into a ``StormVerdict``: one verdict per basis
+(``bot.correlate.verdicts``, by the rules of ``bot.correlate.elect``, with the weights of
+``playbooks/storms/election.yaml``). The root alert is the first alert on the elected entity,
+else on the elected service. Groups with no call keep the structural rule of
+``bot.correlate.root``; the correlator builds this evidence only once a group's first call
+arrives (replaying the group's earlier alerts into it).
 """
 
 from __future__ import annotations
@@ -27,33 +29,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.correlate.calls import Call, label, read_call
-from bot.correlate.elect import (
-    Split,
-    StormVerdict,
-    carry_down,
-    corroborated,
-    earlier_own,
-    later_last,
-    leaders,
-    rank,
-    share_confidence,
-    standout,
-)
+from bot.correlate.elect import Split, StormVerdict, carry_down
 from bot.correlate.entities import EntityMap
-from bot.correlate.explain import (
-    blamed,
-    caller_why,
-    calls_why,
-    lead_why,
-    own_why,
-    per_caller_why,
+from bot.correlate.models import (
+    ENTITY_KEYS,
+    KPI_KEYS,
+    AlertFacts,
+    AlertRef,
+    CorrelationConfig,
 )
-from bot.correlate.models import ENTITY_KEYS, KPI_KEYS, AlertFacts, AlertRef
-from bot.correlate.verdicts import by_change
+from bot.correlate.verdicts import by_calls, by_change, by_lead, by_own
 from bot.topology import Topology
 
 if TYPE_CHECKING:
@@ -82,13 +71,7 @@ class StormEvidence:
     """What one group's alerts say about where its fault is; updated one alert at a time."""
 
     entities: EntityMap
-    own_margin: float = 3.0
-    lead: timedelta = timedelta(seconds=10)  # an own anomaly this much before every symptom
-    pass_down: float = 0.5
-    own_weight: float = 0.2  # per unit of standout, against a share of the call blame
-    early_margin: float = 2.0  # a weaker standout whose own anomalies began ``lead`` first wins
-    fan_in_power: float = 0.0  # blame share divided by (calling services) ** this (0: off)
-    entity_share: float = 0.5  # one entity holding this much of its service's blame is named
+    config: CorrelationConfig = field(default_factory=CorrelationConfig)  # the weights
     book: RoleBook = field(default_factory=_default_book)
     first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)  # alerts on a service
     entity_first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)
@@ -110,6 +93,11 @@ class StormEvidence:
     _fresh: list[tuple[str, str]] = field(default_factory=list)  # vantage points since
     _added: int = 0  # alerts added
     _pending: int = 0  # alerts added since the last election
+
+    @property
+    def kept(self) -> dict[str, float]:
+        """Blame each caller entity holds as the common factor of its anomalous calls."""
+        return self._split.kept if self._split is not None else {}
 
     @property
     def active(self) -> bool:
@@ -205,9 +193,9 @@ class StormEvidence:
         depends = self._depends_on(topology)
         verdict = (
             by_change(self.changes, self.own, self.first_symptom, blame, depends, topology)
-            or self._by_own(blame, depends)
-            or self._by_lead(blame, topology)
-            or self._by_calls(blame, held, depends, topology)
+            or by_own(self, blame, depends)
+            or by_lead(self, blame, topology)
+            or by_calls(self, blame, held, depends, topology)
         )
         if verdict is None:
             return None
@@ -224,7 +212,7 @@ class StormEvidence:
         """Blame per service and per entity (see ``split_blame`` and ``carry_down``)."""
         split = self._split_now(topology)
         per_entity = carry_down(
-            split.received, self.out_calls, self.pass_down, split.kept, split.agreed
+            split.received, self.out_calls, self.config.storm_pass_down, split.kept, split.agreed
         )
         per_service: dict[str, float] = {}
         for entity, held in per_entity.items():
@@ -261,145 +249,3 @@ class StormEvidence:
             )
 
         return count
-
-    def _by_lead(self, blame: dict[str, float], topology: Topology) -> StormVerdict | None:
-        """An entity whose own cause anomaly came ``lead`` or more before the storm's first
-        symptom: a cause precedes its symptoms (see ``elect.leaders``)."""
-        start = min(self.symptom_at.values(), default=None)
-        if start is None:
-            return None
-        near = {d for s in blame for d in topology.upstream(s)}
-        found = leaders(
-            self.own_at, self.entity_service, start - self.lead, set(blame) | near, self.own
-        )
-        if not found:
-            return None
-        entity, at, service = found[0]
-        others = sorted({s for _, _, s in found if s != service})
-        return StormVerdict(
-            service=service,
-            entity=entity,
-            basis="lead",
-            confidence=0.55 if not others else 0.35,
-            runner_up=others[0] if others else None,
-            why=lead_why(entity, self.own[service][entity], at, start, others),
-        )
-
-    def _by_own(
-        self, blame: dict[str, float], depends: Callable[[str], int]
-    ) -> StormVerdict | None:
-        found = {s: standout(per) for s, per in self.own.items() if per}
-        strong = {s: w for s, (w, _) in found.items() if w >= self.own_margin}
-        if not strong:
-            return None
-        order = later_last(
-            rank(strong, depends, self.evidence_first),
-            {s: self.own_at.get(found[s][1]) for s in strong},
-            self.lead,
-        )
-        top = order[0]
-        weight, entity = found[top]
-        second = strong[order[1]] if len(order) > 1 else 0.0
-        confidence = min(0.8, 0.5 + 0.05 * (weight - self.own_margin))
-        if second >= weight:
-            confidence = 0.35
-        earlier = earlier_own(
-            {s: (w, self.own_at.get(e)) for s, (w, e) in found.items()},
-            top,
-            self.early_margin,
-        )
-        if earlier is not None and earlier[1] >= self.lead:  # cause precedes effect
-            runner = top
-            top = earlier[0]
-            weight, entity = found[top]
-            confidence = 0.4  # it stands out less than the one it overturns
-            order = [top, runner]
-        return StormVerdict(
-            service=top,
-            entity=entity,
-            basis="own",
-            confidence=round(confidence, 2),
-            runner_up=order[1] if len(order) > 1 else None,
-            why=own_why(
-                entity,
-                self.own[top][entity],
-                len(self.own[top]) - 1,
-                weight,
-                self.own_at.get(entity),
-                min(self.symptom_at.values(), default=None),
-            ),
-        )
-
-    def _by_calls(
-        self,
-        blame: dict[str, float],
-        per_entity: dict[str, float],
-        depends: Callable[[str], int],
-        topology: Topology,
-    ) -> StormVerdict | None:
-        """Blame over the calls, with each service's own anomalies that stand out of its
-        replicas (below the ``own`` margin) added (``elect.corroborated``): a shared callee with
-        nothing of its own does not win over a service whose own pods are anomalous, unless
-        the calls point at it clearly more."""
-        if not blame:
-            return None
-        stand = {s: standout(per) for s, per in self.own.items() if per}
-        callers: dict[str, set[str]] = {}
-        for a, b in self.edges:
-            callers.setdefault(b, set()).add(a)
-
-        def fan_in(s: str) -> int:
-            return len(callers.get(s, set()) | topology.downstream(s, 1))
-
-        own = {s: w for s, (w, _) in stand.items()}
-        scores = corroborated(blame, own, fan_in, self.own_weight, self.fan_in_power)
-        order = rank(scores, depends, self.evidence_first)
-        top = order[0]
-        leader = max(blame, key=lambda s: (blame[s], -self.evidence_first.get(s, 1 << 62)))
-        runner_up = leader if top != leader else (order[1] if len(order) > 1 else None)
-        second = blame.get(runner_up, 0.0) if runner_up else 0.0
-        confidence = share_confidence(scores[top], scores[order[1]] if len(order) > 1 else 0.0)
-        if top != leader:
-            confidence = min(confidence, 0.35)  # the raw blame names another: less sure
-        if top != leader and own.get(top, 0.0) > 0:  # its own anomalies decided
-            weight, pod = stand[top]
-            why = own_why(
-                pod,
-                self.own[top][pod],
-                len(self.own[top]) - 1,
-                weight,
-                self.own_at.get(pod),
-                min(self.symptom_at.values(), default=None),
-            )
-            why += f"; {blamed(blame.get(top, 0.0), leader, blame[leader])}"
-            return StormVerdict(top, pod, "own+calls", confidence, leader, why)
-        mine = [e for e in per_entity if self.entity_service.get(e) == top]
-        held = {e: per_entity[e] for e in mine if e != top.lower()}
-        entity = (
-            max(held, key=lambda e: (held[e], -self.entity_first.get(e, (1 << 62, ""))[0]))
-            if held
-            else None
-        )
-        if entity is not None and held[entity] < self.entity_share * blame[top]:
-            entity = None  # spread over its replicas: a fault of the service, not of one pod
-        why = self._calls_why(top, mine, blame[top], runner_up, second)
-        if top != leader:
-            why += per_caller_why(top, fan_in(top), leader, fan_in(leader))
-        return StormVerdict(top, entity, "calls", confidence, runner_up, why)
-
-    def _calls_why(
-        self, top: str, mine: list[str], held: float, runner_up: str | None, second: float
-    ) -> str:
-        kept = self._split.kept if self._split is not None else {}
-        if sum(kept.get(e, 0.0) for e in mine) * 2 > held:  # blamed as the common caller
-            deps = {self.entity_service.get(c) for e in mine for c in self.out_calls.get(e, ())}
-            return caller_why(top, sorted(d for d in deps if d), held, runner_up, second)
-        return calls_why(
-            top,
-            (c for e in mine for c, _ in self.vantage.get(e, ())),
-            self.symptom_at.get(top),
-            any(e in self.out_calls for e in mine),
-            held,
-            runner_up,
-            second,
-        )
