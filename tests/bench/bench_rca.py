@@ -12,6 +12,7 @@ harmful fixes, silent investigations, crashes, the Brier score and a reliability
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty4      # or thirdparty4-all
     .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
     .venv/bin/python tests/bench/bench_rca.py --every   # every scenario, pooled (calibration)
+    .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]  # calibration_fit.py
 
 Runs over several corpora end with the pooled figures and the worst-calibrated cases (each
 case's summed squared error). ``--every`` pools every scenario the project has, held-out thirds
@@ -172,6 +173,10 @@ def main(argv: list[str]) -> int:
         folder = Path(argv[at + 1])
         bench(folder.name, sorted(folder.glob("*.yaml")))
         return 0
+    if "--calibration-cv" in argv:  # the calibration fit, cross-validated (calibration_fit.py)
+        from tests.bench.calibration_fit import main as fit
+
+        return fit([a for a in argv if a != "--calibration-cv"])
     if "--heldout" in argv:
         bench("thirdparty held-out (score once)", corpus("thirdparty-heldout"))
         bench("thirdparty2 held-out (score once)", corpus("thirdparty2-heldout"))
