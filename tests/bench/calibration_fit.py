@@ -271,7 +271,11 @@ def write(rules: Calibration, figures: Sequence[str], path: Path = YAML) -> None
         if n != 1:
             raise SystemExit(f"{path.name}: no single line for {knob}")
     block = [MARK, "# Figures of the fit that wrote them (Brier: lower is better):"]
-    block += [f"#{line}" for line in figures if line.startswith("     ") and "top:" not in line]
+    block += [
+        f"#{line}".rstrip()
+        for line in figures
+        if line.startswith("   ") and "top:" not in line and "worst" not in line
+    ]
     block.append("maps:" if rules.maps else "maps: {}")
     for basis, points in sorted(rules.maps.items()):
         block.append(f"  {basis}: [{', '.join(f'[{x:g}, {y:g}]' for x, y in points)}]")

@@ -2,8 +2,8 @@
 hypotheses compete for the incident's one root cause, the rank order is kept, and each basis's
 fitted map moves what the structural rules give.
 
-The structural rules are tested with the fitted maps off (``STRUCTURAL``), so that a refit of
-the maps (tests/bench/calibration_fit.py --write) does not change what these tests mean."""
+The structural rules are tested at fixed knob values with the fitted maps off (``STRUCTURAL``),
+so that a refit (tests/bench/calibration_fit.py --write) does not change what these tests mean."""
 
 from __future__ import annotations
 
@@ -16,7 +16,19 @@ from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning import conclude
 from bot.investigate.reasoning_data import Calibration, calibration
 
-STRUCTURAL = calibration().model_copy(update={"maps": {}})
+#: the structural rules at fixed values, maps off: what a refit writes does not move these tests
+STRUCTURAL = calibration().model_copy(
+    update={
+        "maps": {},
+        "single_weak_cap": 0.4,
+        "floor": 0.05,
+        "corroboration_gain": 0.2,
+        "signature_gain": 0.3,
+        "close_margin": 0.1,
+        "runner_up_share": 0.6,
+        "steady_cap": 0.15,
+    }
+)
 
 LATENCY = Finding(
     type=FindingType.METRIC_SHIFT,
