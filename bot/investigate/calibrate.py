@@ -26,9 +26,10 @@ adjusts confidence later (history of similar incidents) belongs here, as one mor
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.investigate.models import Finding, Hypothesis
-from bot.investigate.reasoning_data import Calibration, calibration
+from bot.investigate.reasoning_data import Basis, Calibration, calibration
 from bot.investigate.steady import LOG_TYPES, QUIET_TYPES
 
 
@@ -72,6 +73,75 @@ def _steady(
     return steady[str(cited[0].service)]
 
 
+def basis_of(
+    index: int,
+    hyp: Hypothesis,
+    by_summary: dict[str, Finding],
+    rules: Calibration,
+    quiet: str | None,
+) -> Basis:
+    """What the hypothesis's confidence rests on: ``steady`` (only the lines of a service that
+    looks steady), ``runner_up`` (ranked below another), ``alert`` (the leader, resting wholly or
+    partly on an alert's own words), ``unknown`` (the leader, cause not identified), else
+    ``leader`` (the leader, naming a cause from facts read)."""
+    if quiet is not None:
+        return "steady"
+    if index > 0:
+        return "runner_up"
+    if any(e not in by_summary for e in hyp.evidence):
+        return "alert"
+    if hyp.confidence <= rules.identified_above:
+        return "unknown"
+    return "leader"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What calibration read of one hypothesis: its basis, its confidence after the structural
+    rules (before its basis's fitted map), and why its service looks steady (else None)."""
+
+    basis: Basis
+    structural: float
+    quiet: str | None = None
+
+
+def readings(
+    hypotheses: Sequence[Hypothesis],
+    findings: Sequence[Finding],
+    rules: Calibration,
+    steady: Mapping[str, str] | None = None,
+) -> list[Reading]:
+    """Per hypothesis (in rank order), what calibration reads before the competition for the
+    one root cause: the single-weak cap, the leader's evidence gain, the runners-up's share."""
+    by_summary = {f.summary: f for f in findings}
+    out = []
+    for index, hyp in enumerate(hypotheses):
+        conf = hyp.confidence
+        if _single_weak(hyp, by_summary, rules):
+            conf = min(conf, rules.single_weak_cap)
+        if index == 0:
+            runner_up = hypotheses[1].confidence if len(hypotheses) > 1 else 0.0
+            gain = strength_gain(hyp, runner_up, by_summary, rules)
+            conf = min(rules.ceiling, max(conf, conf + (1.0 - conf) * gain))
+        else:
+            conf *= rules.runner_up_share
+        quiet = _steady(hyp, by_summary, steady) if steady else None
+        out.append(Reading(basis_of(index, hyp, by_summary, rules, quiet), conf, quiet))
+    return out
+
+
+def mapped(points: Sequence[tuple[float, float]], x: float) -> float:
+    """``x`` through a monotone piecewise-linear map (flat beyond its ends; none: unchanged)."""
+    if not points:
+        return x
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
 def final_confidences(
     hypotheses: Sequence[Hypothesis],
     findings: Sequence[Finding],
@@ -81,26 +151,15 @@ def final_confidences(
     """Set each hypothesis's final confidence in place; ``hypotheses`` is in rank order.
     ``steady``: the services that look steady (``steady.steady_services``), with why."""
     rules = rules or calibration()
-    by_summary = {f.summary: f for f in findings}
     claimed = 0.0
     above: float | None = None
-    for index, hyp in enumerate(hypotheses):
-        conf = hyp.confidence
-        if _single_weak(hyp, by_summary, rules):
-            conf = min(conf, rules.single_weak_cap)
-        ceiling = conf
-        if index == 0:
-            runner_up = hypotheses[1].confidence if len(hypotheses) > 1 else 0.0
-            gain = strength_gain(hyp, runner_up, by_summary, rules)
-            conf = ceiling = min(rules.ceiling, max(conf, conf + (1.0 - conf) * gain))
-        else:
-            conf *= rules.runner_up_share
+    for hyp, read in zip(hypotheses, readings(hypotheses, findings, rules, steady), strict=True):
+        conf = ceiling = min(rules.ceiling, mapped(rules.maps.get(read.basis, ()), read.structural))
         if rules.exclusive:
             conf = min(conf, max(rules.floor, 1.0 - claimed))
-        quiet = _steady(hyp, by_summary, steady) if steady else None
-        if quiet is not None:
-            conf = ceiling = min(conf, rules.steady_cap)
-            hyp.against.append(quiet)
+        if read.quiet is not None:
+            conf = min(conf, rules.steady_cap)
+            hyp.against.append(read.quiet)
         if above is not None:
             conf = min(conf, above)
         hyp.confidence = round(max(min(conf, ceiling), 0.0), 3)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -144,6 +144,10 @@ class SignatureCauses(_Strict):
 # ---- calibration.yaml ---------------------------------------------------------------------
 
 
+#: what a hypothesis's confidence rests on, as calibration reads it (``calibrate.reading``)
+Basis = Literal["leader", "unknown", "alert", "runner_up", "steady"]
+
+
 class Calibration(_Strict):
     weak_types: list[str] = Field(default_factory=list)
     single_weak_cap: float = Field(ge=0.05, le=1.0)
@@ -161,6 +165,21 @@ class Calibration(_Strict):
     one_off_count: int = Field(default=0, ge=0, le=10)
     steady_growth: float = Field(default=1.5, ge=1.0, le=10.0)
     steady_cap: float = Field(default=1.0, ge=0.05, le=1.0)
+    # fitted (tests/bench/calibration_fit.py --write): basis -> points of a monotone map
+    maps: dict[Basis, list[tuple[float, float]]] = Field(default_factory=dict)
+
+    @field_validator("maps")
+    @classmethod
+    def _monotone(
+        cls, value: dict[Basis, list[tuple[float, float]]]
+    ) -> dict[Basis, list[tuple[float, float]]]:
+        for basis, points in value.items():
+            xs, ys = [x for x, _ in points], [y for _, y in points]
+            if any(not 0.0 <= v <= 1.0 for v in xs + ys):
+                raise ValueError(f"maps.{basis}: every point lies in [0, 1]")
+            if xs != sorted(set(xs)) or ys != sorted(ys):
+                raise ValueError(f"maps.{basis}: x must rise and y never fall (a monotone map)")
+        return value
 
 
 # ---- change_relevance.yaml ---------------------------------------------------------------

@@ -11,16 +11,23 @@ harmful fixes, silent investigations, crashes, the Brier score and a reliability
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty3      # or thirdparty3-all
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty4      # or thirdparty4-all
     .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
+    .venv/bin/python tests/bench/bench_rca.py --every   # every scenario, pooled (calibration)
+    .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]  # calibration_fit.py
+
+Runs over several corpora end with the pooled figures and the worst-calibrated cases (each
+case's summed squared error). ``--every`` pools every scenario the project has, held-out thirds
+included: it is calibration's figure (confidence only; a rule tuned on it is not honest).
 
 Corpora: ``examples`` = examples/scenarios, ``holdout`` = tests/scenarios/holdout (the team's own),
 ``thirdparty`` = tests/scenarios/thirdparty without the cases listed in its ``heldout.txt``;
-``--heldout`` scores only those listed cases. ``thirdparty2`` = tests/scenarios/thirdparty2 (a
-second set converted from the same suite, scored untuned when it landed), split the same way by
-its own ``heldout.txt``; ``thirdparty2-all`` is the whole set. ``thirdparty3`` (a third set,
-scored on main's rules when it landed) is split the same way (``thirdparty3-heldout``,
-``thirdparty3-all``). ``thirdparty4`` (a fourth set, kept out of the default run so that rules
-are not tuned on it by accident) is split the same way (``thirdparty4-heldout``,
-``thirdparty4-all``) and scored only when named. Do not look at the held-out figures while tuning.
+``--heldout`` scores only those listed cases (``thirdparty-all``: the whole set).
+``thirdparty2`` = tests/scenarios/thirdparty2 (a second set converted from the same suite, scored
+untuned when it landed), split the same way by its own ``heldout.txt``; ``thirdparty2-all`` is
+the whole set. ``thirdparty3`` (a third set, scored on main's rules when it landed) is split the
+same way (``thirdparty3-heldout``, ``thirdparty3-all``). ``thirdparty4`` (a fourth set, kept out
+of the default run so that rules are not tuned on it by accident) is split the same way
+(``thirdparty4-heldout``, ``thirdparty4-all``) and scored only when named. Do not look at the
+held-out figures while tuning.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from rca_scoring import (  # noqa: E402
     CaseOutcome,
     bench_rows,
     render,
+    render_worst,
     run_cases,
     summarize,
     truths,
@@ -80,6 +88,15 @@ SPLIT_SETS = {
 
 #: the dev corpora of a run with no --corpus; thirdparty4 only when named (kept from tuning)
 DEFAULT = ("examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3")
+#: every scenario the project has, held-out thirds included (--every: calibration's pooled figure)
+EVERY = (
+    "examples",
+    "holdout",
+    "thirdparty-all",
+    "thirdparty2-all",
+    "thirdparty3-all",
+    "thirdparty4-all",
+)
 
 
 def corpus(name: str) -> list[Path]:
@@ -92,6 +109,8 @@ def corpus(name: str) -> list[Path]:
         return [p for p in sorted(THIRDPARTY.glob("*.yaml")) if p.stem not in held]
     if name == "thirdparty-heldout":
         return [p for p in sorted(THIRDPARTY.glob("*.yaml")) if p.stem in held]
+    if name == "thirdparty-all":
+        return sorted(THIRDPARTY.glob("*.yaml"))
     base, _, part = name.partition("-")
     if base in SPLIT_SETS and part in ("", "heldout", "all"):
         folder = SPLIT_SETS[base]
@@ -110,12 +129,16 @@ def world_context(scenario: Scenario) -> Iterator[InvestigationContext]:
         yield context_for_world(world)
 
 
+Wrap = Callable[[Case[InvestigationContext]], Case[InvestigationContext]]
+
+
 def _alerts_asker(alerts: list[Alert], root: str) -> Callable[[InvestigationContext], Any]:
     return lambda ctx: investigate_incident(ctx, incident_view(alerts, root))
 
 
-def run_scenario(path: Path) -> list[CaseOutcome]:
-    """Investigate every truth incident of one scenario from its alerts, in one world."""
+def run_scenario(path: Path, wrap: Wrap | None = None) -> list[CaseOutcome]:
+    """Investigate every truth incident of one scenario from its alerts, in one world.
+    ``wrap`` (the calibration harness) wraps how each case is asked, to watch it."""
     loaded = load_scenario(path)
     scenario, truth = loaded.scenario, loaded.truth
     if truth is None:
@@ -129,6 +152,8 @@ def run_scenario(path: Path) -> list[CaseOutcome]:
         )
         for index, (inc, want) in enumerate(truths(truth))
     ]
+    if wrap is not None:
+        cases = [wrap(case) for case in cases]
     return run_cases(lambda: world_context(scenario), cases)
 
 
@@ -148,6 +173,10 @@ def main(argv: list[str]) -> int:
         folder = Path(argv[at + 1])
         bench(folder.name, sorted(folder.glob("*.yaml")))
         return 0
+    if "--calibration-cv" in argv:  # the calibration fit, cross-validated (calibration_fit.py)
+        from tests.bench.calibration_fit import main as fit
+
+        return fit([a for a in argv if a != "--calibration-cv"])
     if "--heldout" in argv:
         bench("thirdparty held-out (score once)", corpus("thirdparty-heldout"))
         bench("thirdparty2 held-out (score once)", corpus("thirdparty2-heldout"))
@@ -158,6 +187,8 @@ def main(argv: list[str]) -> int:
         at = argv.index("--corpus")
         names = argv[at + 1 : at + 2]
         del argv[at : at + 2]
+    elif "--every" in argv:
+        names = list(EVERY)
     else:
         names = list(DEFAULT)
     files = [Path(a) for a in argv if not a.startswith("--")]
@@ -168,7 +199,9 @@ def main(argv: list[str]) -> int:
     for name in names:
         everything += bench(name, corpus(name))
     if len(names) > 1:
-        print(render("all corpora above (dev)", summarize(everything)))
+        label = "every corpus, pooled" if names == list(EVERY) else "all corpora above (dev)"
+        print(render(label, summarize(everything)))
+        print(render_worst(everything))
     return 0
 
 

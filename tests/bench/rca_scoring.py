@@ -21,6 +21,7 @@ Definitions (they are what the figures mean):
 - **Brier score**: mean of ``(confidence - correct)**2`` over every hypothesis offered, where
   ``correct`` is 1 when its kind and service equal the truth (always 0 when nothing is wrong).
 - **reliability**: the same hypotheses bucketed by confidence, with the share that was correct.
+- **worst-calibrated cases**: the cases whose hypotheses add most to the Brier score's sum.
 """
 
 from __future__ import annotations
@@ -129,6 +130,39 @@ def brier(pairs: Sequence[tuple[float, int]]) -> float | None:
     if not pairs:
         return None
     return sum((c - y) ** 2 for c, y in pairs) / len(pairs)
+
+
+@dataclass(frozen=True)
+class CaseBrier:
+    """One case's share of the Brier score: ``total`` is its summed squared error (what it adds
+    to the pooled score's numerator), ``top`` its first hypothesis and whether it was right."""
+
+    name: str
+    hypotheses: int
+    total: float
+    top: str
+
+
+def worst_calibrated(outcomes: Iterable[CaseOutcome], n: int = 10) -> list[CaseBrier]:
+    """The ``n`` cases that add most to the Brier score, worst first."""
+    out = []
+    for o in outcomes:
+        pairs = calibration_pairs([o])
+        if not pairs:
+            continue
+        head = o.hypotheses[0]
+        mark = "right" if _right(head, o.truth) else "wrong"
+        top = f"{head.kind}/{head.service} {head.confidence:.2f} {mark}"
+        out.append(CaseBrier(o.name, len(pairs), sum((c - y) ** 2 for c, y in pairs), top))
+    return sorted(out, key=lambda c: (-c.total, c.name))[:n]
+
+
+def render_worst(outcomes: Iterable[CaseOutcome], n: int = 10) -> str:
+    """The worst-calibrated cases, one line each, as bench_rca prints them."""
+    lines = [f"   worst-calibrated cases (summed squared error over their hypotheses, top {n}):"]
+    for c in worst_calibrated(outcomes, n):
+        lines.append(f"     {c.total:5.2f}  n={c.hypotheses:<2} {c.name[:48]:48} top: {c.top}")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,13 @@ from tests.bench.rca_scoring import (
     calibration_pairs,
     reliability,
     render,
+    render_worst,
     row,
     run_cases,
     score,
     summarize,
     truths,
+    worst_calibrated,
 )
 
 OOM = Truth("oom_killed", "api", "k8s.set_resources", {"namespace": "prod", "name": "api"})
@@ -122,6 +124,16 @@ def test_summary_and_render() -> None:
     text = render("dev", s)
     assert "top-1 1/4 (25%)" in text and "harmful fixes 1" in text and "silent 1" in text
     assert "[0.8, 1.0]" in text
+
+
+def test_worst_calibrated_cases_add_most_to_the_brier_sum() -> None:
+    sure_and_wrong = case(OOM, [Guess("memory_leak", "api", 0.9)])
+    sure_and_right = case(OOM, [Guess("oom_killed", "api", 0.9)])
+    hedged = case(OOM, [Guess("oom_killed", "api", 0.5), Guess("memory_leak", "api", 0.3)])
+    worst = worst_calibrated([sure_and_right, hedged, sure_and_wrong, case(OOM)], n=2)
+    assert [w.total for w in worst] == [pytest.approx(0.81), pytest.approx(0.25 + 0.09)]
+    assert worst[0].top == "memory_leak/api 0.90 wrong" and worst[1].hypotheses == 2
+    assert "0.81" in render_worst([sure_and_wrong], n=1)
 
 
 # --- the loop both benches share ---------------------------------------------------------------

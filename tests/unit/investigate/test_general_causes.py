@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.investigate.calibrate import mapped
 from bot.investigate.classify import AlertView, InvestigationTarget
 from bot.investigate.context import ServiceNode, Topology
 from bot.investigate.fallback import never_silent
 from bot.investigate.flows import default_playbooks
 from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning import conclude
+from bot.investigate.reasoning_data import calibration, failure_modes
 from bot.investigate.signatures import match_event, match_line
 from tests.unit.investigate.test_reasoning import crash, finding
 
@@ -169,7 +171,9 @@ def test_a_slow_alert_over_a_datastore_logging_slow_statements_blames_the_datast
     done = conclude([], default_playbooks(), findings, ACCOUNTS, target)
     top = done.hypotheses[0]
     assert (top.kind, top.service) == ("slow_queries", "accounts-pg")
-    assert top.confidence <= 0.4
+    # under an alert: at most the cap, or what such answers were right about (calibration.yaml)
+    cap = failure_modes().alert_cause_cap
+    assert top.confidence <= max(cap, mapped(calibration().maps.get("alert", []), cap))
     # a statement that is fast is no slow-query evidence: the alert alone, cause not identified
     quick = signed("accounts-pg", "LOG:  duration: 4.1 ms  statement: SELECT 1", 30, "LOG")
     done = conclude([], default_playbooks(), [quick], ACCOUNTS, target)

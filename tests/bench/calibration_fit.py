@@ -1,0 +1,312 @@
+"""Fit calibration (``playbooks/reasoning/calibration.yaml``) to every scenario, cross-validated.
+
+    .venv/bin/python tests/bench/calibration_fit.py                  # collect, fit, print figures
+    .venv/bin/python tests/bench/calibration_fit.py --write          # ... and rewrite the YAML
+    .venv/bin/python tests/bench/calibration_fit.py --cache F.json   # reuse (or save) what was read
+    .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]   # the same
+
+Every case of every corpus (``bench_rca.EVERY``) is investigated once; what calibration saw is
+recorded (``calibration_data``) and any candidate calibration is replayed on it exactly. The fit
+is a procedure, scored on cases it did not see:
+
+1. **knobs**: coordinate descent over a small grid per knob (``GRID``), two passes, pooled Brier;
+   a tie keeps the value already in the YAML;
+2. **maps**: per basis (``calibrate.basis_of``: leader, unknown, alert, runner_up, steady), a
+   monotone map from the confidence the structural rules give to the share right: equal-count
+   bins shrunk toward the input by ``SHRINK`` pseudo-cases, made monotone (pool adjacent
+   violators); a basis with fewer than ``MIN_CASES`` hypotheses keeps no map.
+
+Figures: Brier in-sample (fitted on every case, scored on them) and cross-validated, both
+**leave one corpus out** (fitted on the other corpora: the figure that predicts an unseen corpus)
+and **grouped k-fold by scenario** (a scenario's incidents stay in one fold), with the current
+YAML's figures beside them (it was not fitted here, so its in-sample figure is its CV figure).
+Calibration keeps the rank order (a hypothesis never claims more than the one above it), so
+top-1 cannot move; the report checks it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bot.investigate.calibrate import readings  # noqa: E402
+from bot.investigate.reasoning_data import REASONING_DIR, Calibration, calibration  # noqa: E402
+from tests.bench.calibration_data import SHOWN, Record, collect, load, outcome, save  # noqa: E402
+from tests.bench.rca_scoring import (  # noqa: E402
+    CaseOutcome,
+    brier,
+    calibration_pairs,
+    reliability,
+    render_worst,
+    score,
+)
+
+YAML = REASONING_DIR / "calibration.yaml"
+SEED = 20261207
+FOLDS = 10
+MIN_CASES = 8  # a basis with fewer hypotheses keeps no map
+BINS = 4
+SHRINK = 4.0  # pseudo-cases at the structural confidence, per bin
+GRID: dict[str, tuple[float, ...]] = {
+    "single_weak_cap": (0.2, 0.3, 0.4, 0.5, 0.6),
+    "corroboration_gain": (0.0, 0.1, 0.2, 0.3, 0.4),
+    "signature_gain": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
+    "close_margin": (0.0, 0.1, 0.2, 0.3),
+    "runner_up_share": (0.2, 0.4, 0.6, 0.8, 1.0),
+    "floor": (0.0, 0.02, 0.05, 0.1),
+    "steady_cap": (0.05, 0.1, 0.15, 0.25, 0.35),
+}
+
+Points = list[tuple[float, float]]
+
+
+def outcomes(records: Sequence[Record], rules: Calibration) -> list[CaseOutcome]:
+    return [outcome(r, rules) for r in records]
+
+
+def reproduced(records: Sequence[Record], rules: Calibration) -> int:
+    """How many records replay to exactly what their answer showed (all, when nothing drifted)."""
+    return sum(
+        [(h.kind, h.service, h.confidence) for h in outcome(r, rules).hypotheses]
+        == [(g.kind, g.service, g.confidence) for g in r.shown]
+        for r in records
+    )
+
+
+def brier_of(records: Sequence[Record], rules: Calibration) -> float:
+    return brier(calibration_pairs(outcomes(records, rules))) or 0.0
+
+
+# --- the fit --------------------------------------------------------------------------------------
+
+
+def fit_knobs(records: Sequence[Record], start: Calibration) -> Calibration:
+    """Coordinate descent over ``GRID`` (maps off), two passes; a tie keeps the current value."""
+    rules = start.model_copy(update={"maps": {}})
+    best = brier_of(records, rules)
+    for _ in range(2):
+        for knob, values in GRID.items():
+            for value in values:
+                trial = rules.model_copy(update={knob: value})
+                got = brier_of(records, trial)
+                if got < best - 1e-9:
+                    rules, best = trial, got
+    return rules
+
+
+def basis_rows(records: Sequence[Record], rules: Calibration) -> dict[str, list[tuple[float, int]]]:
+    """Per basis, ``(structural confidence, right)`` for every hypothesis an answer shows."""
+    rows: dict[str, list[tuple[float, int]]] = {}
+    for r in records:
+        if not r.calibrated:
+            continue
+        truth = (r.truth.kind, r.truth.service)
+        read_all = readings(r.hyps, r.findings, rules, r.steady)
+        for hyp, read in zip(r.hyps[:SHOWN], read_all[:SHOWN], strict=True):
+            right = int(r.truth.failing and (hyp.kind, hyp.service) == truth)
+            rows.setdefault(read.basis, []).append((read.structural, right))
+    return rows
+
+
+def _pav(blocks: list[list[float]]) -> list[list[float]]:
+    """Pool adjacent violators over ``[x, y, weight]`` blocks: y never falls."""
+    out: list[list[float]] = []
+    for block in blocks:
+        out.append(list(block))
+        while len(out) > 1 and out[-2][1] > out[-1][1]:
+            (x0, y0, w0), (x1, y1, w1) = out[-2], out[-1]
+            w = w0 + w1
+            out[-2:] = [[(x0 * w0 + x1 * w1) / w, (y0 * w0 + y1 * w1) / w, w]]
+    return out
+
+
+def fit_map(rows: Sequence[tuple[float, int]]) -> Points:
+    """Equal-count bins (a confidence never split across two), each the share right shrunk
+    toward its mean confidence by ``SHRINK`` pseudo-cases, made monotone."""
+    if len(rows) < MIN_CASES:
+        return []
+    ordered = sorted(rows)
+    size = max(MIN_CASES, len(ordered) // BINS)
+    bins: list[list[tuple[float, int]]] = [[]]
+    for i, (x, y) in enumerate(ordered):
+        if len(bins[-1]) >= size and x != ordered[i - 1][0] and len(ordered) - i >= MIN_CASES // 2:
+            bins.append([])
+        bins[-1].append((x, y))
+    blocks = []
+    for b in bins:
+        mean_x = sum(x for x, _ in b) / len(b)
+        share = (sum(y for _, y in b) + SHRINK * mean_x) / (len(b) + SHRINK)
+        blocks.append([mean_x, share, float(len(b))])
+    points: Points = []
+    for x, y, _ in _pav(blocks):
+        if not points or round(x, 3) > points[-1][0]:
+            points.append((round(x, 3), round(y, 3)))
+    return points
+
+
+def fit(records: Sequence[Record], start: Calibration) -> Calibration:
+    """The whole procedure: knobs, then a map per basis over what they give."""
+    rules = fit_knobs(records, start)
+    maps = {b: m for b, rows in basis_rows(records, rules).items() if (m := fit_map(rows))}
+    return rules.model_copy(update={"maps": maps})
+
+
+# --- cross-validation -----------------------------------------------------------------------------
+
+
+def _scenario(record: Record) -> str:
+    return f"{record.corpus}/{record.name.split('#', 1)[0]}"
+
+
+def folds_by_corpus(records: Sequence[Record]) -> list[list[int]]:
+    names = sorted({r.corpus for r in records})
+    return [[i for i, r in enumerate(records) if r.corpus == c] for c in names]
+
+
+def folds_by_scenario(records: Sequence[Record], k: int = FOLDS) -> list[list[int]]:
+    groups = sorted({_scenario(r) for r in records})
+    random.Random(SEED).shuffle(groups)
+    fold_of = {g: i % k for i, g in enumerate(groups)}
+    return [[i for i, r in enumerate(records) if fold_of[_scenario(r)] == f] for f in range(k)]
+
+
+def cross_validated(
+    records: Sequence[Record],
+    folds: Sequence[Sequence[int]],
+    procedure: Callable[[Sequence[Record]], Calibration],
+) -> list[CaseOutcome]:
+    """Each fold scored under what ``procedure`` fitted on the other folds; in record order."""
+    out: dict[int, CaseOutcome] = {}
+    for fold in folds:
+        held = set(fold)
+        rules = procedure([r for i, r in enumerate(records) if i not in held])
+        for i in fold:
+            out[i] = outcome(records[i], rules)
+    return [out[i] for i in range(len(records))]
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def _b(outs: Sequence[CaseOutcome]) -> str:
+    got = brier(calibration_pairs(outs))
+    return f"{got:.4f}" if got is not None else "  -   "
+
+
+def table(label: str, outs: Sequence[CaseOutcome]) -> list[str]:
+    lines = [f"   reliability, {label}: bucket  n  mean confidence  share right"]
+    for b in reliability(calibration_pairs(outs)):
+        conf = f"{b.mean_confidence:.2f}" if b.mean_confidence is not None else "  - "
+        acc = f"{b.accuracy:.2f}" if b.accuracy is not None else "  - "
+        close = "]" if b.high == 1.0 else ")"
+        lines.append(f"     [{b.low:.1f}, {b.high:.1f}{close}  n={b.n:<4} {conf}  {acc}")
+    return lines
+
+
+def basis_table(records: Sequence[Record], before: Calibration, after: Calibration) -> list[str]:
+    lines = ["   by basis: n, share right; mean final confidence before -> after"]
+    finals: dict[str, list[list[float]]] = {}
+    for rules in (before, after):
+        for r in records:
+            if not r.calibrated:
+                continue
+            shown = outcome(r, rules).hypotheses
+            read_all = readings(r.hyps, r.findings, before, r.steady)
+            for g, read in zip(shown, read_all[: len(shown)], strict=True):
+                finals.setdefault(read.basis, [[], []])[rules is after].append(g.confidence)
+    rows = basis_rows(records, before)
+    for basis in sorted(rows):
+        right = [y for _, y in rows[basis]]
+        was, now = finals[basis]
+        lines.append(
+            f"     {basis:10} n={len(right):<4} right {sum(right) / len(right):.2f}  "
+            f"confidence {sum(was) / len(was):.2f} -> {sum(now) / len(now):.2f}"
+        )
+    return lines
+
+
+def report(records: Sequence[Record], before: Calibration, after: Calibration) -> list[str]:
+    corpora = sorted({r.corpus for r in records})
+    start = before
+    procedure = lambda rs: fit(rs, start)  # noqa: E731
+    loco = cross_validated(records, folds_by_corpus(records), procedure)
+    kfold = cross_validated(records, folds_by_scenario(records), procedure)
+    was, now = outcomes(records, before), outcomes(records, after)
+    lines = [
+        f"== calibration over {len(records)} incidents ({len(corpora)} corpora), "
+        f"{len(calibration_pairs(was))} hypotheses shown",
+        "   Brier: corpus  n  | current YAML | fitted in-sample | CV leave-one-corpus-out | "
+        f"CV {FOLDS}-fold by scenario | top-1 before/after",
+    ]
+    for c in [*corpora, None]:
+        pick = [i for i, r in enumerate(records) if c is None or r.corpus == c]
+        w, n, lo, kf = ([outs[i] for i in pick] for outs in (was, now, loco, kfold))
+        top = lambda outs: sum(score(o).top1 for o in outs)  # noqa: E731
+        lines.append(
+            f"     {c or 'pooled':16} {len(pick):<4} {_b(w)}   {_b(n)}   "
+            f"{_b(lo)}   {_b(kf)}   {top(w)}/{top(n)}"
+        )
+    lines += table("current YAML", was) + table("fitted, in-sample", now)
+    lines += table("leave-one-corpus-out", loco) + basis_table(records, before, after)
+    lines.append("   fitted in-sample:")
+    return lines + render_worst(now, 8).splitlines()
+
+
+# --- writing the YAML -----------------------------------------------------------------------------
+
+MARK = "# --- fitted maps: written by tests/bench/calibration_fit.py --write (not by hand) ---"
+
+
+def write(rules: Calibration, figures: Sequence[str], path: Path = YAML) -> None:
+    """The fitted knobs in place (their comments kept) and the maps block after ``MARK``."""
+    text = path.read_text().split(MARK, 1)[0].rstrip() + "\n"
+    for knob in GRID:
+        value = getattr(rules, knob)
+        text, n = re.subn(rf"(?m)^{knob}: .*$", f"{knob}: {value:g}", text)
+        if n != 1:
+            raise SystemExit(f"{path.name}: no single line for {knob}")
+    block = [MARK, "# Figures of the fit that wrote them (Brier: lower is better):"]
+    block += [
+        f"#{line}".rstrip()
+        for line in figures
+        if line.startswith("   ") and "top:" not in line and "worst" not in line
+    ]
+    block.append("maps:" if rules.maps else "maps: {}")
+    for basis, points in sorted(rules.maps.items()):
+        block.append(f"  {basis}: [{', '.join(f'[{x:g}, {y:g}]' for x, y in points)}]")
+    path.write_text(text + "\n" + "\n".join(block) + "\n")
+
+
+def main(argv: list[str]) -> int:
+    from tests.bench import bench_rca
+
+    cache = Path(argv[argv.index("--cache") + 1]) if "--cache" in argv else None
+    if cache is not None and cache.exists():
+        records = load(cache)
+    else:
+        records = collect(bench_rca.EVERY, bench_rca.corpus, bench_rca.run_scenario)
+        if cache is not None:
+            save(records, cache)
+    for r in records:  # a set and its held-out third are one corpus here
+        r.corpus = r.corpus.removesuffix("-all")
+    before = calibration()
+    print(f"   replay reproduces {reproduced(records, before)}/{len(records)} answers as shown")
+    after = fit(records, before)
+    figures = report(records, before, after)
+    print("\n".join(figures))
+    print("   fitted knobs: " + ", ".join(f"{k}={getattr(after, k):g}" for k in GRID))
+    for basis, points in sorted(after.maps.items()):
+        print(f"   map {basis}: {points}")
+    if "--write" in argv:
+        write(after, figures)
+        print(f"   written to {YAML}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
