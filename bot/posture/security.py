@@ -47,6 +47,22 @@ CHECKS: tuple[tuple[str, Primitive], ...] = (
 )
 
 
+#: the investigation's findings a registry action fixes: check -> (action, {param: the finding's
+#: attribute}); the audit's own checks (groups, IAM, Kubernetes) name theirs where they are made
+PRIMITIVE_FIXES: dict[str, tuple[str, dict[str, str]]] = {
+    "bucket_public": ("s3.block_public_access", {"bucket": "bucket"}),
+}
+
+
+def _with_fix(f: Finding) -> Finding:
+    fix = PRIMITIVE_FIXES.get(str(f.get("check")))
+    if fix is None or f.get("fix_action"):
+        return f
+    action, params = fix
+    named = {f"fix_{p}": str(f.get(attr)) for p, attr in params.items()}
+    return f.model_copy(update={"attrs": {**f.attrs, "fix_action": action, **named}})
+
+
 @dataclass
 class SecurityAudit:
     sections: list[tuple[str, list[Finding]]] = field(default_factory=list)
@@ -159,7 +175,7 @@ def security_audit(
             log.info("security audit: %s failed: %s", title, exc, exc_info=True)
             audit.errors.append(f"{title}: could not read ({exc})")
             continue
-        audit.sections.append((title, _sorted(found)))
+        audit.sections.append((title, _sorted([_with_fix(f) for f in found])))
     if aws is not None:
         _guarded(audit, ENCRYPTION_TITLE, lambda: [_finding(f) for f in encryption_audit(aws)])
     return add_sections(audit, more)
