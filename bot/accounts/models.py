@@ -24,6 +24,8 @@ class Account(_Strict):
 
     name: str = Field(min_length=1, pattern=r"^[\w.-]+$")
     role_arn: str | None = Field(default=None, pattern=_ROLE_ARN)
+    # the role an approved fix in this account runs with (default: ``role_arn``)
+    fix_role_arn: str | None = Field(default=None, pattern=_ROLE_ARN)
     external_id: str | None = Field(default=None, min_length=2, max_length=1224)
     session_name: str = Field(default="aiops", min_length=2)
     regions: list[str] = Field(default_factory=list)
@@ -39,6 +41,7 @@ class Organizations(_Strict):
     role ``role_name`` (e.g. ``OrganizationAccountAccessRole`` or a read-only role of yours)."""
 
     role_name: str = Field(pattern=_ROLE_NAME)
+    fix_role_name: str | None = Field(default=None, pattern=_ROLE_NAME)
     external_id: str | None = Field(default=None, min_length=2, max_length=1224)
     exclude: list[str] = Field(default_factory=list, description="account ids to skip")
 

@@ -54,6 +54,7 @@ def targets(
             role_arn=a.role_arn,
             external_id=a.external_id,
             session_name=a.session_name,
+            fix_role_arn=a.fix_role_arn,
         )
         for a in config.accounts
     ]
@@ -72,6 +73,11 @@ def targets(
                 regions=tuple(config.regions),
                 role_arn=f"arn:aws:iam::{account.id}:role/{org.role_name}",
                 external_id=org.external_id,
+                fix_role_arn=(
+                    f"arn:aws:iam::{account.id}:role/{org.fix_role_name}"
+                    if org.fix_role_name
+                    else None
+                ),
             )
         )
         names.add(name)
@@ -101,6 +107,24 @@ class Fleet:
             names = ", ".join(t.name for t in self.targets)
             raise UserError(f"no account {account!r} in the accounts file", hint=f"one of: {names}")
         return replace(self, targets=kept)
+
+    def fixing(self, account: str, region: str) -> tuple[AccountTarget, str]:
+        """Where an approved fix for a finding of ``account`` (name or id) and ``region``
+        runs: the account's fix role (``fixing``) and the region; ``global`` (IAM, S3) is the
+        account's first region. A place the file does not list is a ``UserError``."""
+        found = [t for t in self.targets if account in (t.name, t.account_id)]
+        if not found:
+            names = ", ".join(t.name for t in self.targets)
+            raise UserError(f"no account {account!r} in the accounts file", hint=f"one of: {names}")
+        target = found[0]
+        if region == "global":
+            region = target.regions[0]
+        if region not in target.regions:
+            raise UserError(
+                f"account {target.name} is not read in {region}",
+                hint=f"its regions: {', '.join(target.regions)}",
+            )
+        return target.fixing(), region
 
     def run(self, work: Work[T], *, reach: Reach = "regional") -> list[Outcome[T]]:
         return fan_out(self.sessions, self.targets, work, reach=reach, max_workers=self.max_workers)

@@ -100,7 +100,10 @@ def security_across(
         evidence = kind(clock=_At(now), topology=topology, aws=clients)
         ctx = InvestigationContext(evidence=evidence, topology=topology)
         iam = PolicyReader(clients.iam) if first else _NoPrincipals()
-        reads = PostureReader(clients.ec2, clients.rds, target.account_id)
+        reads = PostureReader(
+            clients.ec2, clients.rds, target.account_id,
+            s3=clients.s3 if first else None, s3control=clients.s3control,
+        )  # fmt: skip
         return security_audit(ctx, iam, reads, more_checks(clients, None, now))
 
     merged = merge_security(fleet.run(one))

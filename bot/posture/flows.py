@@ -59,7 +59,7 @@ def security(
         return security_across(fleet, now, ctx.topology, k8s)
     if aws is None:
         return security_audit(ctx, None, None, more_checks(None, k8s, now))
-    reads = PostureReader(aws.ec2, aws.rds)
+    reads = PostureReader(aws.ec2, aws.rds, s3=aws.s3, s3control=aws.s3control)
     return security_audit(ctx, PolicyReader(aws.iam), reads, more_checks(aws, k8s, now))
 
 

@@ -18,21 +18,26 @@ from bot.investigate.context import InvestigationContext
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Primitive, Scope
 from bot.investigate.primitives.security import buckets, certificates, iam_users, security_groups
+from bot.posture.buckets import bucket_findings
 from bot.posture.encryption import encryption_audit
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import PrincipalSource, iam_audit
 from bot.posture.network import open_groups, unused_groups
 from integrations.aws.posture_reads import GroupUse, StoredData
+from integrations.aws.s3 import BucketState
 
 log = logging.getLogger(__name__)
 
 
 class PostureSource(Protocol):
-    """Encryption and security-group reads (``integrations.aws.posture_reads.PostureReader``)."""
+    """Encryption, security-group and bucket reads
+    (``integrations.aws.posture_reads.PostureReader``)."""
 
     def storage(self) -> list[StoredData]: ...
 
     def groups(self) -> list[GroupUse]: ...
+
+    def buckets(self) -> list[BucketState] | None: ...
 
 
 #: (section title, a read returning its findings), see ``bot.posture.checks``
@@ -45,6 +50,23 @@ CHECKS: tuple[tuple[str, Primitive], ...] = (
     ("IAM users", iam_users),
     ("Certificates", certificates),
 )
+
+
+#: the investigation's findings a registry action fixes, for an audit without the posture reads:
+#: check -> (action, {param: the finding's attribute}); the audit's own checks (groups, buckets,
+#: IAM, Kubernetes) name theirs where they are made
+PRIMITIVE_FIXES: dict[str, tuple[str, dict[str, str]]] = {
+    "bucket_public": ("s3.block_public_access", {"bucket": "bucket"}),
+}
+
+
+def _with_fix(f: Finding) -> Finding:
+    fix = PRIMITIVE_FIXES.get(str(f.get("check")))
+    if fix is None or f.get("fix_action"):
+        return f
+    action, params = fix
+    named = {f"fix_{p}": str(f.get(attr)) for p, attr in params.items()}
+    return f.model_copy(update={"attrs": {**f.attrs, "fix_action": action, **named}})
 
 
 @dataclass
@@ -146,6 +168,16 @@ def security_audit(
             audit.sections.append((title, [_finding(f) for f in open_groups(groups)]))
             audit.sections.append((UNUSED_SG_TITLE, [_finding(f) for f in unused_groups(groups)]))
             continue
+        if aws is not None and check is buckets:
+            try:
+                states = aws.buckets()
+            except Exception as exc:  # one unreadable source must not hide the others
+                log.info("security audit: buckets failed: %s", exc, exc_info=True)
+                audit.errors.append(f"{title}: could not read ({exc})")
+                continue
+            if states is not None:  # else: not read here, the evidence's buckets below
+                audit.sections.append((title, [_finding(f) for f in bucket_findings(states)]))
+                continue
         if iam_source is not None and check is iam_users:
             try:
                 audit.sections.append((IAM_TITLE, _iam_section(iam_source, now)))
@@ -159,7 +191,7 @@ def security_audit(
             log.info("security audit: %s failed: %s", title, exc, exc_info=True)
             audit.errors.append(f"{title}: could not read ({exc})")
             continue
-        audit.sections.append((title, _sorted(found)))
+        audit.sections.append((title, _sorted([_with_fix(f) for f in found])))
     if aws is not None:
         _guarded(audit, ENCRYPTION_TITLE, lambda: [_finding(f) for f in encryption_audit(aws)])
     return add_sections(audit, more)

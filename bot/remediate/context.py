@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
+from bot.accounts.service import Fleet, configured_fleet
 from bot.clock import SystemClock
+from bot.config import Settings
+from bot.errors import UserError
 from bot.kube import k8s_client
-from bot.remediate.models import ActionContext
+from bot.remediate.models import ActionContext, PreflightFailed
+from integrations.aws.accounts import describe_error
 
 
 class ClientFactory:
@@ -28,12 +33,60 @@ class ClientFactory:
             return self._made[service]
 
 
-def context_from_settings(settings: Any) -> ActionContext:
+def context_from_settings(settings: Settings) -> ActionContext:
     import boto3
 
     session = boto3.Session(region_name=settings.aws_region)
+    fleet: list[Fleet | None] = []  # read on the first fix that names another account
+
+    def configured() -> Fleet | None:
+        if not fleet:
+            fleet.append(configured_fleet(settings))
+        return fleet[0]
+
     return ActionContext(
         aws=ClientFactory(session, settings.aws_endpoint_url, settings.aws_region),
         k8s=k8s_client(settings),
         clock=SystemClock(),
+        places=FleetPlaces(configured),
     )
+
+
+class FleetPlaces:
+    """``Places`` over the accounts file: an approved fix for a finding in another account
+    runs with that account's role (its ``fix_role_arn``, else the role it is read with),
+    assumed through STS and refreshed like the reads', in the finding's region. Clients are
+    cached per (account, region); a place that cannot be reached is ``PreflightFailed``, so
+    the request fails before anything runs."""
+
+    def __init__(self, fleet: Callable[[], Fleet | None]) -> None:
+        self._fleet = fleet
+        self._made: dict[tuple[str, str], ClientFactory] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, account: str, region: str) -> ClientFactory:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        fleet = self._fleet()
+        if fleet is None:
+            raise PreflightFailed(
+                f"the request acts in account {account} ({region}), but no accounts file is read",
+                hint="set AIOPS_ACCOUNTS_FILE (docs/accounts.md)",
+            )
+        try:
+            target, where = fleet.fixing(account, region)
+        except UserError as exc:
+            raise PreflightFailed(exc.message, hint=exc.hint) from None
+        with self._lock:
+            if (target.name, where) in self._made:
+                return self._made[(target.name, where)]
+        try:
+            session = fleet.sessions.session(target)
+        except (ClientError, BotoCoreError, ValueError) as exc:
+            raise PreflightFailed(
+                f"account {account}: cannot assume {target.role_arn} ({describe_error(exc)})"
+            ) from None
+        with self._lock:
+            return self._made.setdefault(
+                (target.name, where), ClientFactory(session, fleet.sessions.endpoint_url, where)
+            )

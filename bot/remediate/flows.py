@@ -16,7 +16,7 @@ from bot import observability
 from bot.errors import AiopsError
 from bot.remediate import audit
 from bot.remediate.enums import State
-from bot.remediate.models import NO_SIGNAL
+from bot.remediate.models import NO_SIGNAL, Place
 from bot.remediate.registry import ActionContext, ActionSpec, Params, VerifyOutcome, validate
 from bot.remediate.service import get, transition
 from bot.store import Database, RemediationRequest
@@ -81,6 +81,12 @@ def _finish(
     return Outcome(req.id or 0, req.action, to.value, detail)
 
 
+def placed(ctx: ActionContext, req: RemediationRequest) -> ActionContext:
+    """The context acting where the request was proposed (its ``Place``: another account's
+    role and region), or the home one."""
+    return ctx.at(Place.of(req.result.get("place")))
+
+
 def execute(
     db: Database,
     *,
@@ -103,6 +109,7 @@ def execute(
     req = get(db, request_id=request_id)
     spec, params = validate(req.action, req.params)
     try:
+        ctx = placed(ctx, req)
         before = spec.preflight(ctx, params)
     except AiopsError as exc:
         return _finish(db, req, State.PREFLIGHT, State.FAILED, f"preflight: {exc}", ctx)
@@ -260,7 +267,12 @@ def recover(
             )
         elif req.state == State.VERIFYING:  # executed: only the check is left
             spec, params = validate(req.action, req.params)
-            out.append(_verify_and_settle(db, req, spec, params, ctx, verifier))
+            try:
+                where = placed(ctx, req)
+            except AiopsError as exc:  # its account cannot be reached now: it did run
+                out.append(_finish(db, req, State.VERIFYING, State.UNVERIFIED, str(exc), ctx))
+            else:
+                out.append(_verify_and_settle(db, req, spec, params, where, verifier))
         else:  # NOT_RECOVERED: the undo may have started: do not guess
             out.append(
                 _finish(

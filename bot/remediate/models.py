@@ -8,8 +8,8 @@ builds a shell string; parameters reach typed client calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -32,6 +32,32 @@ class PreflightFailed(UserError):
     """The target does not exist or its state does not allow the action; nothing was run."""
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where an AWS action runs when it is not the bot's home: an account of the accounts file
+    (its name or id) and a region (``global``: the account's first region). Kept in the
+    request's ``result["place"]``, so the approval runs the action there and nowhere else."""
+
+    account: str
+    region: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"account": self.account, "region": self.region}
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any] | None) -> Place | None:
+        if not raw or not raw.get("account"):
+            return None
+        return cls(str(raw["account"]), str(raw.get("region") or "global"))
+
+    def __str__(self) -> str:
+        return f"account {self.account} ({self.region})"
+
+
+#: (account, region) -> that place's ``service -> boto3 client`` (its role assumed)
+Places = Callable[[str, str], Callable[[str], Any]]
+
+
 @dataclass
 class ActionContext:
     """The clients an action may use, injected by whoever runs it (production or sandbox)."""
@@ -43,6 +69,8 @@ class ActionContext:
     # Called after a successful execute/undo: the sandbox uses it to make the world react.
     on_executed: Callable[[str, dict[str, Any]], None] | None = None
     runbooks: dict[str, Any] = field(default_factory=dict)
+    # the clients of another account and region, for a request that names its ``Place``
+    places: Places | None = None
 
     def client(self, service: str) -> Any:
         if self.aws is None:
@@ -51,6 +79,18 @@ class ActionContext:
 
     def real_id(self, ref: str) -> str:
         return self.id_refs.get(ref, ref)
+
+    def at(self, place: Place | None) -> ActionContext:
+        """This context acting in ``place`` (itself when None): its AWS clients are that
+        account's and region's; a place it cannot reach is ``PreflightFailed``."""
+        if place is None:
+            return self
+        if self.places is None:
+            raise PreflightFailed(
+                f"the request acts in {place}, but this bot reads no accounts file",
+                hint="set AIOPS_ACCOUNTS_FILE (docs/accounts.md)",
+            )
+        return replace(self, aws=self.places(place.account, place.region))
 
 
 NO_SIGNAL = (

@@ -22,6 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.remediate import audit
 from bot.remediate.enums import Risk, State
+from bot.remediate.models import Place
 from bot.remediate.policy import Policy, Requirement, requirement, window_blocks
 from bot.remediate.registry import validate
 from bot.store import Approval, Database, RemediationRequest
@@ -85,9 +86,11 @@ def propose(
     ttl: timedelta = timedelta(minutes=30),
     clock: Clock | None = None,
     never_auto: bool = False,
+    place: Place | None = None,
 ) -> Proposal:
     """Create (once) a request for ``action``; auto-approved ones come back already approved
-    (``never_auto``: a write waits for an approver even where the policy would auto-approve)."""
+    (``never_auto``: a write waits for an approver even where the policy would auto-approve;
+    ``place``: the account and region it acts in, when not the bot's home)."""
     clock = clock or SystemClock()
     try:
         spec, typed = validate(action, params)
@@ -111,7 +114,8 @@ def propose(
         why = f"{spec.risk} risk: waits for {count} approver(s) with role {need.role} (no auto-run)"
         need = Requirement(count, need.role, False, why)
     scope = f"inc{incident_id}" if incident_id else f"inv{investigation_id or 'adhoc'}"
-    key = idempotency_key(scope, action, typed.model_dump())
+    where = {"place": place.as_json()} if place else {}
+    key = idempotency_key(scope, action, {**typed.model_dump(), **where})
     now = clock.now()
     req = RemediationRequest(
         idempotency_key=key,
@@ -127,7 +131,7 @@ def propose(
         created_at=now,
         updated_at=now,
         expires_at=now + ttl,
-        result={"verify_signal": verify_signal or {}},
+        result={"verify_signal": verify_signal or {}, **where},
         detail=need.explanation,
     )
     try:
@@ -146,7 +150,7 @@ def propose(
         target=action,
         params=req.params,
         result=req.state,
-        detail=need.explanation,
+        detail=f"{need.explanation}; acts in {place}" if place else need.explanation,
         clock=clock,
     )
     return Proposal(req, True, need.explanation)

@@ -27,6 +27,7 @@ from bot.learn.signature import IncidentSignature
 from bot.learn.weigh import History
 from bot.remediate import service
 from bot.remediate.enums import State
+from bot.remediate.models import Place
 from bot.remediate.service import Proposal
 from bot.respond.approvals import Desk, submit_run
 from bot.respond.runbooks import offer_runbooks
@@ -57,13 +58,16 @@ def propose(
     incident_id: int | None = None,
     investigation_id: int | None = None,
     incident_class: str | None = None,
+    place: Place | None = None,
 ) -> Proposal:
-    """Propose one action (once); when the policy approves it at once, it runs now."""
+    """Propose one action (once); when the policy approves it at once, it runs now.
+    ``place``: the account and region of the finding it fixes, when not the bot's home (it
+    runs there, with that account's role)."""
     proposal = service.propose(
         desk.db, action=action, params=params, requested_by=requested_by, policy=desk.policy,
         incident_id=incident_id, investigation_id=investigation_id,
         incident_class=incident_class, rationale=rationale, ttl=desk.approval_ttl,
-        clock=desk.clock,
+        clock=desk.clock, place=place,
     )  # fmt: skip
     req = proposal.request
     if req.state == State.APPROVED and req.id is not None:

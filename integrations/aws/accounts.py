@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, Literal, TypeVar
 
 import boto3
@@ -42,11 +42,19 @@ class AccountTarget:
     external_id: str | None = None
     session_name: str = "aiops"
     duration_seconds: int = 3600
+    fix_role_arn: str | None = None  # the role approved fixes run with (None: ``role_arn``)
 
     @property
     def account_id(self) -> str | None:
         parts = (self.role_arn or "").split(":")
         return parts[4] if len(parts) > 5 and parts[4] else None
+
+    def fixing(self) -> AccountTarget:
+        """The account as an approved fix reaches it: through ``fix_role_arn`` when it has
+        one (a session of its own, named apart from the reads'), else as it is read."""
+        if self.fix_role_arn is None:
+            return self
+        return replace(self, name=f"{self.name}#fix", role_arn=self.fix_role_arn)
 
 
 @dataclass(frozen=True)

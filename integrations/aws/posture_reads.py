@@ -1,16 +1,26 @@
 """What the security audit reads beyond the investigation's evidence: whether volumes, RDS
-instances and their snapshots are encrypted, and which security groups a network interface
-uses, with their world-open rules. Paginated reads, no judgement (that is ``bot/posture``)."""
+instances and their snapshots are encrypted, which security groups a network interface
+uses, with their world-open rules, and the buckets with the account's Block Public Access.
+Paginated reads, no judgement (that is ``bot/posture``)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from integrations.aws.errors import convert
+from integrations.aws.errors import AwsError, convert
+from integrations.aws.s3 import (
+    BucketState,
+    account_public_access_block,
+    bucket_states,
+    list_buckets,
+)
+
+log = logging.getLogger(__name__)
 
 WORLD = ("0.0.0.0/0", "::/0")
 
@@ -54,12 +64,42 @@ def _name(tags: list[dict[str, str]] | None, default: str) -> str:
 
 
 class PostureReader:
-    def __init__(self, ec2: Any, rds: Any, account: str | None = None) -> None:
+    def __init__(
+        self,
+        ec2: Any,
+        rds: Any,
+        account: str | None = None,
+        *,
+        s3: Any = None,
+        s3control: Any = None,
+    ) -> None:
         """``account``: the account's id when the caller knows it (several accounts: from the
-        role ARN), which saves asking EC2 for it."""
+        role ARN), which saves asking EC2 for it. ``s3`` / ``s3control``: read the buckets too
+        (once per account: give them in its first region only)."""
         self.ec2 = ec2
         self.rds = rds
         self.account = account
+        self.s3 = s3
+        self.s3control = s3control
+
+    def buckets(self) -> list[BucketState] | None:
+        """Every bucket's exposure and encryption with the account's own Block Public Access
+        applied (read first: when it blocks, no bucket's public-access reads are made); None
+        without an S3 client. An account setting that cannot be read (no
+        ``s3:GetAccountPublicAccessBlock``) leaves each bucket's own settings to decide."""
+        if self.s3 is None:
+            return None
+        account: dict[str, bool] | None = None
+        account_id = (self.account or self._account()) if self.s3control is not None else None
+        if account_id:
+            try:
+                account = account_public_access_block(self.s3control, account_id)
+            except AwsError as exc:
+                log.info("account %s Block Public Access not read: %s", account_id, exc)
+        try:
+            return bucket_states(self.s3, list_buckets(self.s3), account)
+        except ClientError as exc:
+            raise convert(exc, "buckets") from exc
 
     def storage(self) -> list[StoredData]:
         try:

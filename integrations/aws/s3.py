@@ -30,6 +30,28 @@ class BucketState:
         return not self.block_public_access and (self.policy_public or self.acl_public)
 
 
+#: the Block Public Access settings that leave a bucket's policy and ACL no say in whether it is
+#: public (bucket or account level, the most restrictive of the two applies)
+BLOCKING = ("BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def account_public_access_block(s3control: Any, account_id: str) -> dict[str, bool]:
+    """The account's own Block Public Access (``s3control:GetPublicAccessBlock``), which AWS
+    applies to every bucket of the account on top of the bucket's; ``{}`` when none is set."""
+    try:
+        config = s3control.get_public_access_block(AccountId=account_id)
+    except ClientError as exc:
+        if "NoSuchPublicAccessBlockConfiguration" in _code(exc):
+            return {}
+        raise convert(exc, f"account {account_id} Block Public Access") from exc
+    return {k: bool(v) for k, v in config["PublicAccessBlockConfiguration"].items()}
+
+
+def _blocks(*configs: dict[str, Any] | None) -> bool:
+    """Whether the settings together (each one as set at either level) block."""
+    return all(any(bool((c or {}).get(k)) for c in configs) for k in BLOCKING)
+
+
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
@@ -44,27 +66,32 @@ def list_buckets(client: Any) -> list[str]:
 STATE_WORKERS = 8
 
 
-def bucket_states(client: Any, buckets: list[str]) -> list[BucketState]:
-    """``bucket_state`` of each bucket, in order, read concurrently."""
+def bucket_states(
+    client: Any, buckets: list[str], account: dict[str, bool] | None = None
+) -> list[BucketState]:
+    """``bucket_state`` of each bucket, in order, read concurrently; ``account``: the
+    account's Block Public Access (``account_public_access_block``), when read."""
     if len(buckets) < 2:
-        return [bucket_state(client, b) for b in buckets]
+        return [bucket_state(client, b, account) for b in buckets]
     with ThreadPoolExecutor(min(STATE_WORKERS, len(buckets)), "s3-state") as pool:
-        return list(pool.map(lambda b: bucket_state(client, b), buckets))
+        return list(pool.map(lambda b: bucket_state(client, b, account), buckets))
 
 
-def bucket_state(client: Any, bucket: str) -> BucketState:
+def bucket_state(client: Any, bucket: str, account: dict[str, bool] | None = None) -> BucketState:
     """Up to four reads per bucket (S3 has no batch call): Block Public Access first, and the
     policy and ACL only when it leaves them a say; a missing bucket fails the first with
-    ``NoSuchBucket`` (``AwsNotFound``), so no separate existence check is needed."""
+    ``NoSuchBucket`` (``AwsNotFound``), so no separate existence check is needed. When the
+    account's own Block Public Access blocks (``account``), the bucket's public-access reads are
+    not needed: only its encryption is read."""
+    if _blocks(account):
+        return BucketState(bucket, True, False, False, _encrypted(client, bucket))
     try:
         config = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-        blocked = bool(config.get("BlockPublicPolicy")) and bool(
-            config.get("RestrictPublicBuckets")
-        )
+        blocked = _blocks(config, account)
     except ClientError as exc:
         if "NoSuchPublicAccessBlock" not in _code(exc):
             raise convert(exc, f"bucket {bucket}") from exc
-        blocked = False
+        blocked = False  # (the account's settings alone do not block: see above)
     encrypted = _encrypted(client, bucket)
     if blocked:  # public only if not blocked: the policy and the ACL cannot change that
         return BucketState(bucket, True, False, False, encrypted)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 from botocore.config import Config
@@ -13,6 +15,34 @@ from botocore.config import Config
 _CONFIG = Config(
     retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20
 )
+
+
+def _no_account_host(client: Any, endpoint_url: str) -> None:
+    """S3 Control puts the account id in the host name (``ACCOUNT.s3-control.…``), also in
+    front of a custom endpoint's host. A host that is an IP address or ``localhost`` (a local
+    AWS such as the sandbox) cannot take that prefix: the request goes to the host as given,
+    with the account in its ``x-amz-account-id`` header, as S3 itself falls back to path-style
+    for an IP endpoint."""
+    host = urlsplit(endpoint_url).hostname or ""
+    if host != "localhost" and not _is_ip(host):
+        return
+
+    def drop_prefix(request: Any, **_: Any) -> None:
+        account = request.headers.get("x-amz-account-id")
+        account = account.decode() if isinstance(account, bytes) else account
+        parts = urlsplit(request.url)
+        if account and parts.netloc.startswith(f"{account}."):
+            request.url = urlunsplit(parts._replace(netloc=parts.netloc[len(account) + 1 :]))
+
+    client.meta.events.register("before-sign.s3-control", drop_prefix)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 #: boto3 sessions are not safe for concurrent client creation; lazy clients make theirs here
@@ -69,6 +99,7 @@ class AwsClients:
     inspector2: Any = None
     config: Any = None
     ce: Any = None  # Cost Explorer (one global endpoint, in us-east-1)
+    s3control: Any = None  # the account's S3 Block Public Access
 
 
 def make_clients(
@@ -87,6 +118,8 @@ def make_clients(
 
     def make(name: str, url: str | None, where: str) -> Any:
         made = session.client(name, region_name=where, endpoint_url=url, config=_CONFIG)
+        if name == "s3control" and url:
+            _no_account_host(made, url)
         if on_client is not None:
             on_client(made)
         return made
@@ -118,4 +151,5 @@ def make_clients(
         inspector2=client("inspector2", gaps),
         config=client("config", gaps),
         ce=client("ce", where=CE_REGION),
+        s3control=client("s3control"),
     )

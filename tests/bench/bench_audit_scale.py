@@ -11,6 +11,7 @@ resource stay flat as the inventory doubles (everything is paginated).
 
     .venv/bin/python tests/bench/bench_audit_scale.py            # 5,000 SGs, 2,000 buckets, …
     .venv/bin/python tests/bench/bench_audit_scale.py --scale 0.2
+    .venv/bin/python tests/bench/bench_audit_scale.py --accounts-blocked 3   # account-level BPA
 
 Prints figures; asserts nothing about time.
 """
@@ -111,7 +112,17 @@ class _Metered:
         return out
 
 
-def serve(scale: float, plain: bool, blocked: float) -> None:
+def _block_accounts(n: int) -> None:
+    """The account-level Block Public Access on in the first ``n`` accounts."""
+    from moto.s3control.models import s3control_backends
+
+    for account in ACCOUNTS[:n]:
+        s3control_backends[account]["aws"].put_public_access_block(
+            account, dict.fromkeys(BLOCK_ALL, "true")
+        )
+
+
+def serve(scale: float, plain: bool, blocked: float, accounts_blocked: int = 0) -> None:
     """Start moto (threaded werkzeug, as ``ThreadedMotoServer``), print its URL; then for each
     ``seed LO HI`` line (fractions of the full size) seed that slice and print ``seeded``; for
     ``stats``, print the server's CPU by service since the last ``stats`` as JSON."""
@@ -131,6 +142,7 @@ def serve(scale: float, plain: bool, blocked: float) -> None:
     if not plain:
         moto_speed.patch()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _block_accounts(accounts_blocked)
     app = _Metered(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -231,13 +243,18 @@ def main() -> None:
         help="fraction of buckets with Block Public Access on (AWS's default for a new bucket "
         "since April 2023); 0, the default, is the worst case: every bucket needs four reads",
     )  # fmt: skip
+    parser.add_argument(
+        "--accounts-blocked", type=int, default=0,
+        help="how many of the 3 accounts have the account-level Block Public Access on "
+        "(s3control; their buckets then need one read each, for encryption)",
+    )  # fmt: skip
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.scale, args.plain_moto, args.blocked)
+        serve(args.scale, args.plain_moto, args.blocked, args.accounts_blocked)
         return
     command = [sys.executable, __file__, "--serve", "--scale", str(args.scale)]
-    command += ["--blocked", str(args.blocked)]
+    command += ["--blocked", str(args.blocked), "--accounts-blocked", str(args.accounts_blocked)]
     child = subprocess.Popen(
         command + ["--plain-moto"] * args.plain_moto,
         stdin=subprocess.PIPE,
@@ -250,7 +267,7 @@ def main() -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"moto at {url} ({'as shipped' if args.plain_moto else 'with moto_speed'}); "
           f"{len(ACCOUNTS)} accounts x {len(REGIONS)} regions, scale {args.scale}, "
-          f"{args.blocked:.0%} of buckets blocked, "
+          f"{args.blocked:.0%} of buckets blocked, {args.accounts_blocked} accounts blocked, "
           f"{args.workers} workers; load average {load}")  # fmt: skip
     try:
         for lo, hi in ((0.0, 0.5), (0.5, 1.0)):

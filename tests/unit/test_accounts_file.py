@@ -3,11 +3,12 @@ key, and Organizations' accounts are added to the listed ones without doubling a
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
-from bot.accounts.service import parse_accounts, targets
+from bot.accounts.service import Fleet, parse_accounts, targets
 from bot.errors import UserError
-from integrations.aws.accounts import OrgAccount
+from integrations.aws.accounts import AccountSessions, OrgAccount
 
 ROLE = "arn:aws:iam::111111111111:role/aiops-audit"
 
@@ -54,3 +55,28 @@ def test_organizations_adds_active_unlisted_unexcluded_accounts() -> None:
         ("prod-222222222222", "222222222222", ("eu-west-1", "us-east-1")),
     ]
     assert found[1].role_arn == "arn:aws:iam::222222222222:role/aiops-audit"
+
+
+def test_a_fix_runs_with_the_accounts_fix_role_in_a_region_it_is_read_in() -> None:
+    config = parse_accounts(
+        f"regions: [eu-west-1, us-east-1]\n"
+        f"accounts: [{{name: prod, role_arn: '{ROLE}',"
+        " fix_role_arn: 'arn:aws:iam::111111111111:role/aiops-fix'}, {name: home}]\n"
+        "organizations: {role_name: aiops-audit, fix_role_name: aiops-fix}\n"
+    )
+    found = targets(config, lambda: [OrgAccount("222222222222", "dev", "ACTIVE")])
+    fleet = Fleet(AccountSessions(boto3.Session(region_name="eu-west-1")), tuple(found))
+    prod, region = fleet.fixing("111111111111", "global")  # by id; global: the first region
+    assert (prod.name, prod.role_arn, region) == (
+        "prod#fix",
+        "arn:aws:iam::111111111111:role/aiops-fix",
+        "eu-west-1",
+    )  # a session of its own, apart from the reads'
+    dev, _ = fleet.fixing("dev", "us-east-1")
+    assert dev.role_arn == "arn:aws:iam::222222222222:role/aiops-fix"
+    home, _ = fleet.fixing("home", "eu-west-1")
+    assert home.role_arn is None and home.name == "home"  # the bot's own credentials
+    with pytest.raises(UserError, match="not read in ap-south-1"):
+        fleet.fixing("prod", "ap-south-1")
+    with pytest.raises(UserError, match="no account 'qa'"):
+        fleet.fixing("qa", "eu-west-1")

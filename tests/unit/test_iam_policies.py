@@ -25,7 +25,7 @@ SERVICES = {
     "autoscaling": "autoscaling", "cloudfront": "cloudfront", "elasticloadbalancing": "elbv2",
     "cloudformation": "cloudformation", "sts": "sts", "organizations": "organizations",
     "guardduty": "guardduty", "inspector2": "inspector2",
-    "config": "config", "ce": "ce",
+    "config": "config", "ce": "ce", "s3control": "s3control",
 }  # fmt: skip
 #: S3 operations whose IAM action has another name
 S3_ACTIONS = {
@@ -35,6 +35,12 @@ S3_ACTIONS = {
     "GetPublicAccessBlock": "GetBucketPublicAccessBlock",
     "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
     "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
+}
+#: S3 Control: the account-level operations, whose IAM actions are ``s3:…Account…``
+S3CONTROL_ACTIONS = {
+    "GetPublicAccessBlock": "GetAccountPublicAccessBlock",
+    "PutPublicAccessBlock": "PutAccountPublicAccessBlock",
+    "DeletePublicAccessBlock": "PutAccountPublicAccessBlock",
 }
 WRITE_MODULES = ("integrations/aws/writes_compute.py", "integrations/aws/writes_data.py")
 ACCOUNT_MODULES = ("integrations/aws/accounts.py",)
@@ -57,6 +63,8 @@ def _operations() -> dict[str, set[str]]:
         for op in model.operation_names:
             snake = botocore.xform_name(op)
             name = S3_ACTIONS.get(op, op) if service == "s3" else op
+            if service == "s3control":
+                prefix, name = "s3", S3CONTROL_ACTIONS.get(op, op)
             out.setdefault(snake, set()).add(f"{prefix}:{name}")
     return out
 
