@@ -28,6 +28,7 @@ from bot.investigate.reasoning_data import (
     failure_modes,
 )
 from bot.investigate.relevance import unrelated_reason
+from bot.investigate.slow_path import slow_path_rules, summary_of, timings, where_time_goes
 
 MAX_EVIDENCE = 5
 UPSTREAM_BONUS = 0.05
@@ -296,6 +297,20 @@ def from_alerts(
                 summary=f"{mode.label} on {service}, from {source}: {cause.because}{where}",
                 evidence=[said, hit.summary],
                 playbook="reasoning:failure_modes",
+            )
+        ]
+    slow = slow_path_rules()
+    target = where_time_goes(service, topo, findings) if mode.name in slow.modes else None
+    if target is not None:  # where a slow service's time goes, from the graph alone
+        return [
+            Hypothesis(
+                kind=slow.kind,
+                service=target,
+                confidence=min(slow.confidence, rules.alert_cause_cap),
+                summary=f"{mode.label} on {service}, from {source}: "
+                + summary_of(service, target, timings(findings).get(target), slow),
+                evidence=[said],
+                playbook="reasoning:slow_path",
             )
         ]
     return [

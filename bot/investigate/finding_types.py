@@ -37,6 +37,7 @@ class FindingType(StrEnum):
     CHANGE = "change"  # a deploy / config / infra change in the window
     LOG_SIGNATURE = "log_signature"  # a mined error template with a known signature
     LOG_TEMPLATE = "log_template"  # an error template without a known signature
+    LOG_LATENCY = "log_latency"  # how long requests take, timed in a source's own lines
     ALERT_SIGNATURE = "alert_signature"  # an alert's words (resolved ones too) with a signature
     RESOURCE_STATE = "resource_state"  # AWS resource status (stopped, not available, short)
     LIMIT = "limit"  # a configured limit reached (timeout, concurrency, max capacity)
@@ -168,6 +169,21 @@ class LogAttrs(SignatureAttrs):
     failure_words: str | None = None  # its failure words, comma-separated (rare_lines.py)
 
 
+class LogLatencyAttrs(Attrs):
+    count: int | None = None  # requests timed
+    field: str | None = None  # the field or key that timed them (responseTime, latency)
+    p50_s: float | None = None
+    p95_s: float | None = None
+    slow: bool | None = None  # its requests (or one path of them) are slow for a person
+    path: str | None = None  # the one path much slower than the others, in its own words
+    path_count: int | None = None
+    path_p50_s: float | None = None
+    other_p50_s: float | None = None
+    first_seen_min_ago: float | None = None  # the first slow request
+    example: str | None = None
+    log_source: str | None = None
+
+
 class ResourceStateAttrs(Attrs):
     OPEN_PREFIX: ClassVar[str | None] = "tag_"  # an EC2 instance's tags
 
@@ -276,6 +292,7 @@ ATTRS: dict[FindingType, type[Attrs]] = {
     FindingType.LOG_SIGNATURE: LogAttrs,
     FindingType.LOG_TEMPLATE: LogAttrs,
     FindingType.ALERT_SIGNATURE: LogAttrs,
+    FindingType.LOG_LATENCY: LogLatencyAttrs,
     FindingType.RESOURCE_STATE: ResourceStateAttrs,
     FindingType.LIMIT: LimitAttrs,
     FindingType.SECURITY: SecurityAttrs,

@@ -14,6 +14,8 @@
    calls is down" names that dependency when its lines point to it (``point_at_dependency``);
    a cascade (``cascade``): a caller's error lines that say a deeper dependency refuses it name
    the most upstream one, which ranks above the pool exhaustion and timeouts it explains;
+   where the time goes (``slow_path``): of the services whose lines time their requests as
+   slow, the one the others wait on (its own work: a query, the slow path named);
 4. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
@@ -36,7 +38,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.investigate import cascade, outside, relevance, relevance_effects, signature_causes
+from bot.investigate import (
+    cascade,
+    outside,
+    relevance,
+    relevance_effects,
+    signature_causes,
+    slow_path,
+)
 from bot.investigate.blame import point_at_dependency
 from bot.investigate.calibrate import final_confidences
 from bot.investigate.classify import InvestigationTarget
@@ -79,6 +88,7 @@ def conclude(
     hyps.extend(outside.apply(hyps, findings, topo))
     point_at_dependency(hyps, findings, topo)
     hyps.extend(cascade.apply(hyps, findings, topo))
+    hyps.extend(slow_path.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))

@@ -34,6 +34,11 @@ def _regex(value: str) -> str:
     return value
 
 
+#: for rule models that live beside their only reader (``log_latency``, ``slow_path``)
+Strict = _Strict
+regex = _regex
+
+
 # ---- service_words.yaml ------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.errors import NotFound
 from bot.investigate.context import InvestigationContext
+from bot.investigate.log_latency import log_latency_rules, read_latency
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import (
     Scope,
@@ -109,6 +110,42 @@ def signature_findings(
     return out
 
 
+def latency_finding(
+    ctx: InvestigationContext, service: str, source: str, lines: Sequence[LogRecord]
+) -> list[Finding]:
+    """How long the requests timed in the source's lines take (``log_latency``)."""
+    node = ctx.topology.get(service)
+    if node is not None and node.kind in log_latency_rules().skip_platforms:
+        return []
+    read = read_latency(lines)
+    if read is None:
+        return []
+    first = minutes_ago(ctx, read.first_slow)
+    return [
+        Finding(
+            type=FindingType.LOG_LATENCY,
+            service=service,
+            source=source,
+            at=read.first_slow,
+            summary=f"{service}: {read.said()} in {source}",
+            attrs={
+                "count": read.count,
+                "field": read.field,
+                "p50_s": read.p50_s,
+                "p95_s": read.p95_s,
+                "slow": read.slow,
+                "path": read.path,
+                "path_count": read.path_count or None,
+                "path_p50_s": read.path_p50_s,
+                "other_p50_s": read.other_p50_s,
+                "first_seen_min_ago": first,
+                "example": read.example,
+                "log_source": source,
+            },
+        )
+    ]
+
+
 def _change_fact(
     service: str, source: str, kind: str, at: datetime | None, ago: float | None, line: str
 ) -> Finding:
@@ -147,6 +184,7 @@ def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
             continue
         if owner is not None:
             out.extend(signature_findings(ctx, owner, source, lines))
+            out.extend(latency_finding(ctx, owner, source, lines))
             continue
         # a shared source (event bus, audit trail, scheduler): attribute line by line
         by_service: dict[str, list[LogRecord]] = defaultdict(list)
@@ -156,6 +194,7 @@ def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                 by_service[service].append(line)
         for service, group in sorted(by_service.items()):
             out.extend(signature_findings(ctx, service, source, group))
+            out.extend(latency_finding(ctx, service, source, group))
     return out
 
 
