@@ -10,6 +10,7 @@ harmful fixes, silent investigations, crashes, the Brier score and a reliability
     .venv/bin/python tests/bench/bench_rca.py --heldout     # the held-out third-party thirds, ONCE
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty3      # or thirdparty3-all
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty4      # or thirdparty4-all
+    .venv/bin/python tests/bench/bench_rca.py --corpus aiopslab         # or aiopslab-all
     .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
     .venv/bin/python tests/bench/bench_rca.py --every   # every scenario, pooled (calibration)
     .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]  # calibration_fit.py
@@ -26,8 +27,11 @@ untuned when it landed), split the same way by its own ``heldout.txt``; ``thirdp
 the whole set. ``thirdparty3`` (a third set, scored on main's rules when it landed) is split the
 same way (``thirdparty3-heldout``, ``thirdparty3-all``). ``thirdparty4`` (a fourth set, kept out
 of the default run so that rules are not tuned on it by accident) is split the same way
-(``thirdparty4-heldout``, ``thirdparty4-all``) and scored only when named. Do not look at the
-held-out figures while tuning.
+(``thirdparty4-heldout``, ``thirdparty4-all``) and scored only when named. ``aiopslab`` (cases
+converted from Microsoft's AIOpsLab fault-injection problems, a second peer suite) is split the
+same way (``aiopslab-heldout``, ``aiopslab-all``), also scored only when named, not part of
+``--heldout`` and not of ``--every`` (calibration never sees its held-out third). Do not look at
+the held-out figures while tuning.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ THIRDPARTY = ROOT / "tests" / "scenarios" / "thirdparty"
 THIRDPARTY2 = ROOT / "tests" / "scenarios" / "thirdparty2"
 THIRDPARTY3 = ROOT / "tests" / "scenarios" / "thirdparty3"
 THIRDPARTY4 = ROOT / "tests" / "scenarios" / "thirdparty4"
+AIOPSLAB = ROOT / "tests" / "scenarios" / "aiopslab"
 
 
 def heldout_names(folder: Path = THIRDPARTY) -> set[str]:
@@ -83,10 +88,12 @@ SPLIT_SETS = {
     "thirdparty2": THIRDPARTY2,
     "thirdparty3": THIRDPARTY3,
     "thirdparty4": THIRDPARTY4,
+    "aiopslab": AIOPSLAB,
 }
 
 
-#: the dev corpora of a run with no --corpus; thirdparty4 only when named (kept from tuning)
+#: the dev corpora of a run with no --corpus; thirdparty4 and aiopslab only when named (kept from
+#: tuning)
 DEFAULT = ("examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3")
 #: every scenario the project has, held-out thirds included (--every: calibration's pooled figure)
 EVERY = (

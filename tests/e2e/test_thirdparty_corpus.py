@@ -8,6 +8,7 @@ Top-1 is not asserted here: the honest figures are bench_rca's, per corpus.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,14 +121,20 @@ def _source(path: Path) -> str:
     return found.group(1)
 
 
-def assert_sources_and_held_out_third(folder: Path, cases: list[Path]) -> None:
-    """A converted set: at least 20 cases, each named in the README with its source fixture
-    under the MIT notice, and a seeded held-out third in heldout.txt."""
+def assert_sources_and_held_out_third(
+    folder: Path,
+    cases: list[Path],
+    notice: str = "Copyright (c) 2024 Robusta Dev Ltd",
+    source: Callable[[Path], str] = _source,
+) -> None:
+    """A converted set: at least 20 cases, each named in the README with its source (``source``
+    reads it from the case; HolmesGPT's fixture by default) under the licence ``notice``, and a
+    seeded held-out third in heldout.txt."""
     assert len(cases) >= 20
     readme = (folder / "README.md").read_text()
-    assert "Copyright (c) 2024 Robusta Dev Ltd" in readme
+    assert notice in readme
     for path in cases:
-        assert f"`{path.name}`" in readme and f"`{_source(path)}`" in readme, path.name
+        assert f"`{path.name}`" in readme and f"`{source(path)}`" in readme, path.name
     held = (folder / "heldout.txt").read_text()
     assert "seed:" in held
     listed = _listed(held)

@@ -26,3 +26,8 @@ def test_an_unknown_corpus_is_refused_by_name() -> None:
 def test_the_fourth_set_is_scored_only_when_named() -> None:
     assert "thirdparty4" not in DEFAULT and "thirdparty3" in DEFAULT
     assert corpus("thirdparty4") and corpus("thirdparty4-heldout")
+
+
+def test_the_aiopslab_set_is_scored_only_when_named() -> None:
+    assert "aiopslab" not in DEFAULT
+    assert corpus("aiopslab") and corpus("aiopslab-heldout") and corpus("aiopslab-all")

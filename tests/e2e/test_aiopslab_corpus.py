@@ -1,0 +1,71 @@
+"""The AIOpsLab set (tests/scenarios/aiopslab, converted from Microsoft's AIOpsLab fault-injection
+problems, a second peer suite nobody here wrote) loads, replays through the real webhooks with its
+investigations without a crash, and is never silent where its truth holds a failure (issue 15 pts 8
+and 9).
+
+Same checks as ``test_thirdparty_corpus.py``, over the new folder; top-1 is bench_rca's figure. The
+held-out third is only replayed for crashes here: whether its answers are silent is a per-case
+outcome, and this set's held-out outcomes are read as bench totals only.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_thirdparty_corpus import (
+    _listed,
+    _params,
+    _replayed,
+    assert_replays_and_is_never_silent,
+    assert_sources_and_held_out_third,
+)
+
+AIOPSLAB = Path(__file__).resolve().parents[1] / "scenarios" / "aiopslab"
+CASES = sorted(AIOPSLAB.glob("*.yaml"))
+HELD = set(_listed((AIOPSLAB / "heldout.txt").read_text()))
+DEV = [path for path in CASES if path.stem not in HELD]
+
+#: dev cases silent on main's rules when the set landed (xfail, not strict)
+KNOWN_SILENT: set[str] = set()
+
+
+def _problem(path: Path) -> str:
+    """The AIOpsLab problem folder a converted case names as its source."""
+    found = re.search(r"aiopslab/orchestrator/problems/(\S+)", path.read_text())
+    assert found is not None, f"{path.name} names no source problem"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("path", _params(DEV, KNOWN_SILENT))
+def test_replays_without_crash_and_is_never_silent(path: Path) -> None:
+    assert_replays_and_is_never_silent(path)
+
+
+@pytest.mark.parametrize("path", [p for p in CASES if p.stem in HELD], ids=lambda p: p.stem)
+def test_a_held_out_case_replays_and_every_incident_is_investigated(path: Path) -> None:
+    _, result = _replayed(path)
+    assert result["incidents"], "the replay opened no incident"
+    assert all(incident.get("investigation") is not None for incident in result["incidents"])
+
+
+def test_the_set_is_there_with_its_sources_and_held_out_third() -> None:
+    assert_sources_and_held_out_third(
+        AIOPSLAB, CASES, notice="Copyright (c) Microsoft Corporation.", source=_problem
+    )
+
+
+def test_the_held_out_third_is_the_seeded_draw_over_the_scenario_names() -> None:
+    """heldout.txt: random.Random(20261209).sample over the sorted scenario names."""
+    names = sorted(path.stem for path in CASES)
+    assert set(random.Random(20261209).sample(names, len(names) // 3)) == HELD
+
+
+def test_every_case_names_its_injector_and_carries_truth() -> None:
+    for path in CASES:
+        head = path.read_text().split("\nversion:", 1)[0]
+        assert "injector: " in head and "microsoft/AIOpsLab@" in head, path.name
+        assert "\ntruth:" in path.read_text(), path.name
