@@ -240,8 +240,8 @@ def report(records: Sequence[Record], before: Calibration, after: Calibration) -
     lines = [
         f"== calibration over {len(records)} incidents ({len(corpora)} corpora), "
         f"{len(calibration_pairs(was))} hypotheses shown",
-        "   Brier: corpus  n  | current YAML | fitted in-sample | CV leave-one-corpus-out | "
-        f"CV {FOLDS}-fold by scenario | top-1 before/after",
+        "   Brier: corpus  n | current YAML | fitted in-sample | CV leave-one-corpus-out",
+        f"     | CV {FOLDS}-fold by scenario | top-1",
     ]
     for c in [*corpora, None]:
         pick = [i for i, r in enumerate(records) if c is None or r.corpus == c]
@@ -253,8 +253,8 @@ def report(records: Sequence[Record], before: Calibration, after: Calibration) -
         )
     lines += table("current YAML", was) + table("fitted, in-sample", now)
     lines += table("leave-one-corpus-out", loco) + basis_table(records, before, after)
-    lines.append("   fitted in-sample:")
-    return lines + render_worst(now, 8).splitlines()
+    worst = render_worst(now, 8).splitlines()
+    return [*lines, worst[0].replace("cases", "cases once fitted"), *worst[1:]]
 
 
 # --- writing the YAML -----------------------------------------------------------------------------
@@ -295,7 +295,10 @@ def main(argv: list[str]) -> int:
     for r in records:  # a set and its held-out third are one corpus here
         r.corpus = r.corpus.removesuffix("-all")
     before = calibration()
-    print(f"   replay reproduces {reproduced(records, before)}/{len(records)} answers as shown")
+    print(
+        f"   replay reproduces {reproduced(records, before)}/{len(records)} answers as shown "
+        "(fewer when the YAML or the rules changed since the cache was read)"
+    )
     after = fit(records, before)
     figures = report(records, before, after)
     print("\n".join(figures))
