@@ -143,9 +143,9 @@ def fit_map(rows: Sequence[tuple[float, int]]) -> Points:
         share = (sum(y for _, y in b) + SHRINK * mean_x) / (len(b) + SHRINK)
         blocks.append([mean_x, share, float(len(b))])
     points: Points = []
-    for x, y, _ in _pav(blocks):
-        if not points or round(x, 3) > points[-1][0]:
-            points.append((round(x, 3), round(y, 3)))
+    for mean, level, _ in _pav(blocks):
+        if not points or round(mean, 3) > points[-1][0]:
+            points.append((round(mean, 3), round(level, 3)))
     return points
 
 
