@@ -7,14 +7,16 @@
 
 Every case of every corpus (``bench_rca.EVERY``) is investigated once; what calibration saw is
 recorded (``calibration_data``) and any candidate calibration is replayed on it exactly. The fit
-is a procedure, scored on cases it did not see:
+is a procedure, scored on cases it did not see; three are compared (``PROCEDURES``) and the one
+with the lowest leave-one-corpus-out Brier is fitted on every case:
 
-1. **knobs**: coordinate descent over a small grid per knob (``GRID``), two passes, pooled Brier;
-   a tie keeps the value already in the YAML;
-2. **maps**: per basis (``calibrate.basis_of``: leader, unknown, alert, runner_up, steady), a
-   monotone map from the confidence the structural rules give to the share right: equal-count
-   bins shrunk toward the input by ``SHRINK`` pseudo-cases, made monotone (pool adjacent
-   violators); a basis with fewer than ``MIN_CASES`` hypotheses keeps no map.
+- **knobs**: coordinate descent over a small grid per knob (``GRID``), two passes, pooled Brier;
+  a tie keeps the value already in the YAML;
+- **maps**: per basis (``calibrate.basis_of``: leader, unknown, alert, runner_up, steady), a
+  monotone map from the confidence the structural rules give to the share right: equal-count
+  bins shrunk toward the input by ``SHRINK`` pseudo-cases, made monotone (pool adjacent
+  violators); a basis with fewer than ``MIN_CASES`` hypotheses keeps no map;
+- **knobs+maps**: the knobs, then the maps over what they give.
 
 Figures: Brier in-sample (fitted on every case, scored on them) and cross-validated, both
 **leave one corpus out** (fitted on the other corpora: the figure that predicts an unseen corpus)
@@ -149,11 +151,23 @@ def fit_map(rows: Sequence[tuple[float, int]]) -> Points:
     return points
 
 
-def fit(records: Sequence[Record], start: Calibration) -> Calibration:
-    """The whole procedure: knobs, then a map per basis over what they give."""
-    rules = fit_knobs(records, start)
+def fit_maps(records: Sequence[Record], start: Calibration) -> Calibration:
+    """A map per basis over what ``start``'s knobs give (its own maps dropped)."""
+    rules = start.model_copy(update={"maps": {}})
     maps = {b: m for b, rows in basis_rows(records, rules).items() if (m := fit_map(rows))}
     return rules.model_copy(update={"maps": maps})
+
+
+def fit(records: Sequence[Record], start: Calibration) -> Calibration:
+    """Knobs, then a map per basis over what they give."""
+    return fit_maps(records, fit_knobs(records, start))
+
+
+Procedure = Callable[[Sequence[Record], Calibration], Calibration]
+
+#: the candidate procedures; the one with the lowest leave-one-corpus-out Brier is used (a tie
+#: goes to the one listed first)
+PROCEDURES: dict[str, Procedure] = {"knobs+maps": fit, "maps": fit_maps, "knobs": fit_knobs}
 
 
 # --- cross-validation -----------------------------------------------------------------------------
@@ -230,16 +244,29 @@ def basis_table(records: Sequence[Record], before: Calibration, after: Calibrati
     return lines
 
 
-def report(records: Sequence[Record], before: Calibration, after: Calibration) -> list[str]:
+def report(records: Sequence[Record], before: Calibration) -> tuple[Calibration, list[str]]:
+    """The procedure chosen by leave-one-corpus-out, fitted on every record, and the figures."""
     corpora = sorted({r.corpus for r in records})
-    start = before
-    procedure = lambda rs: fit(rs, start)  # noqa: E731
-    loco = cross_validated(records, folds_by_corpus(records), procedure)
-    kfold = cross_validated(records, folds_by_scenario(records), procedure)
-    was, now = outcomes(records, before), outcomes(records, after)
+    was = outcomes(records, before)
     lines = [
         f"== calibration over {len(records)} incidents ({len(corpora)} corpora), "
         f"{len(calibration_pairs(was))} hypotheses shown",
+        f"   procedures: pooled Brier, CV leave-one-corpus-out | CV {FOLDS}-fold by scenario",
+    ]
+    cv: dict[str, tuple[list[CaseOutcome], list[CaseOutcome]]] = {}
+    for name, proc in PROCEDURES.items():
+        procedure = lambda rs, proc=proc: proc(rs, before)  # noqa: E731
+        cv[name] = (
+            cross_validated(records, folds_by_corpus(records), procedure),
+            cross_validated(records, folds_by_scenario(records), procedure),
+        )
+        lines.append(f"     {name:12} {_b(cv[name][0])}   {_b(cv[name][1])}")
+    best = min(cv, key=lambda n: (brier(calibration_pairs(cv[n][0])) or 0.0, list(cv).index(n)))
+    lines.append(f"   chosen: {best} (the lowest leave-one-corpus-out Brier)")
+    after = PROCEDURES[best](records, before)
+    loco, kfold = cv[best]
+    now = outcomes(records, after)
+    lines += [
         "   Brier: corpus  n | current YAML | fitted in-sample | CV leave-one-corpus-out",
         f"     | CV {FOLDS}-fold by scenario | top-1",
     ]
@@ -254,7 +281,7 @@ def report(records: Sequence[Record], before: Calibration, after: Calibration) -
     lines += table("current YAML", was) + table("fitted, in-sample", now)
     lines += table("leave-one-corpus-out", loco) + basis_table(records, before, after)
     worst = render_worst(now, 8).splitlines()
-    return [*lines, worst[0].replace("cases", "cases once fitted"), *worst[1:]]
+    return after, [*lines, worst[0].replace("cases", "cases once fitted"), *worst[1:]]
 
 
 # --- writing the YAML -----------------------------------------------------------------------------
@@ -299,8 +326,7 @@ def main(argv: list[str]) -> int:
         f"   replay reproduces {reproduced(records, before)}/{len(records)} answers as shown "
         "(fewer when the YAML or the rules changed since the cache was read)"
     )
-    after = fit(records, before)
-    figures = report(records, before, after)
+    after, figures = report(records, before)
     print("\n".join(figures))
     print("   fitted knobs: " + ", ".join(f"{k}={getattr(after, k):g}" for k in GRID))
     for basis, points in sorted(after.maps.items()):

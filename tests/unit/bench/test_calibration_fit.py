@@ -123,3 +123,13 @@ def test_records_round_trip_through_the_cache(tmp_path: Path) -> None:
 def test_every_grid_value_is_one_the_yaml_accepts(knob: str) -> None:
     for value in cf.GRID[knob]:
         Calibration.model_validate({**STRUCTURAL.model_dump(), knob: value})
+
+
+def test_the_report_chooses_the_procedure_by_leave_one_corpus_out() -> None:
+    records = [record(c, f"s{i}#1", leader_right=i % 4 > 0) for c in "abc" for i in range(8)]
+    after, lines = cf.report(records, STRUCTURAL)
+    chosen = next(line for line in lines if line.startswith("   chosen: "))
+    name = chosen.split()[1]
+    assert name in cf.PROCEDURES
+    assert after == cf.PROCEDURES[name](records, STRUCTURAL)  # fitted on every record
+    assert any(line.strip().startswith("pooled") for line in lines)
