@@ -3,6 +3,7 @@
     .venv/bin/python tests/bench/calibration_fit.py                  # collect, fit, print figures
     .venv/bin/python tests/bench/calibration_fit.py --write          # ... and rewrite the YAML
     .venv/bin/python tests/bench/calibration_fit.py --cache F.json   # reuse (or save) what was read
+    .venv/bin/python tests/bench/calibration_fit.py --features F.csv # a row per hypothesis shown
     .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]   # the same
 
 Every case of every corpus (``bench_rca.EVERY``) is investigated once; what calibration saw is
@@ -284,6 +285,40 @@ def report(records: Sequence[Record], before: Calibration) -> tuple[Calibration,
     return after, [*lines, worst[0].replace("cases", "cases once fitted"), *worst[1:]]
 
 
+def features(records: Sequence[Record], rules: Calibration, path: Path) -> None:
+    """One CSV row per hypothesis shown: what calibration reads of it, what it gave, and whether
+    it was right (``--features F.csv``), for a look at the data outside this script."""
+    import csv
+
+    with path.open("w", newline="") as out:
+        rows = csv.writer(out)
+        rows.writerow(
+            ["corpus", "case", "rank", "basis", "rule", "structural", "final", "kinds"]
+            + ["signature", "alert_words", "margin", "right"]
+        )
+        for r in records:
+            if not r.calibrated:
+                continue
+            by_summary = {f.summary: f for f in r.findings}
+            finals = outcome(r, rules).hypotheses
+            read = readings(r.hyps, r.findings, rules, r.steady)
+            for rank, (hyp, g, rd) in enumerate(zip(r.hyps, finals, read, strict=False)):
+                cited = [by_summary[e] for e in hyp.evidence if e in by_summary]
+                below = r.hyps[rank + 1].confidence if rank + 1 < len(r.hyps) else 0.0
+                rows.writerow(
+                    [r.corpus, r.name, rank, rd.basis, hyp.confidence, round(rd.structural, 3)]
+                    + [g.confidence, "|".join(sorted({str(f.type) for f in cited}))]
+                    + [int(any(f.attrs.get("signature_id") for f in cited))]
+                    + [len(hyp.evidence) - len(cited), round(hyp.confidence - below, 3)]
+                    + [
+                        int(
+                            r.truth.failing
+                            and (g.kind, g.service) == (r.truth.kind, r.truth.service)
+                        )
+                    ]
+                )
+
+
 # --- writing the YAML -----------------------------------------------------------------------------
 
 MARK = "# --- fitted maps: written by tests/bench/calibration_fit.py --write (not by hand) ---"
@@ -331,6 +366,8 @@ def main(argv: list[str]) -> int:
     print("   fitted knobs: " + ", ".join(f"{k}={getattr(after, k):g}" for k in GRID))
     for basis, points in sorted(after.maps.items()):
         print(f"   map {basis}: {points}")
+    if "--features" in argv:
+        features(records, after, Path(argv[argv.index("--features") + 1]))
     if "--write" in argv:
         write(after, figures)
         print(f"   written to {YAML}")
