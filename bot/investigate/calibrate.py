@@ -36,12 +36,17 @@ from bot.investigate.steady import LOG_TYPES, QUIET_TYPES
 
 
 def _single_weak(hyp: Hypothesis, by_summary: dict[str, Finding], rules: Calibration) -> bool:
-    cited = [by_summary[e] for e in hyp.evidence if e in by_summary]
+    cited = _cited(hyp, by_summary)
     return len(cited) == 1 and str(cited[0].type) in rules.weak_types and len(hyp.evidence) == 1
 
 
 def _cited(hyp: Hypothesis, by_summary: dict[str, Finding]) -> list[Finding]:
     return [by_summary[e] for e in hyp.evidence if e in by_summary]
+
+
+def _assumed(hyp: Hypothesis, by_summary: dict[str, Finding]) -> bool:
+    """It rests wholly or partly on an alert's own words (an evidence line no finding says)."""
+    return any(e not in by_summary for e in hyp.evidence)
 
 
 def strength_gain(
@@ -50,9 +55,9 @@ def strength_gain(
     """The share of the leader's headroom its evidence earns (0 when it earns none)."""
     if hyp.confidence <= rules.identified_above or hyp.confidence - runner_up < rules.close_margin:
         return 0.0
-    cited = _cited(hyp, by_summary)
-    if len(cited) < len(hyp.evidence):  # it rests partly on what an alert says: assumed
+    if _assumed(hyp, by_summary):
         return 0.0
+    cited = _cited(hyp, by_summary)
     kinds = {str(f.type) for f in cited} - set(rules.context_types)
     signed = any(f.attrs.get("signature") or f.attrs.get("signature_id") for f in cited)
     gain = rules.corroboration_gain * max(0, len(kinds) - 1)
@@ -90,7 +95,7 @@ def basis_of(
         return "steady"
     if index > 0:
         return "runner_up"
-    if any(e not in by_summary for e in hyp.evidence):
+    if _assumed(hyp, by_summary):
         return "alert"
     if hyp.confidence <= rules.identified_above:
         return "unknown"
