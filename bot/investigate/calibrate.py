@@ -1,23 +1,25 @@
-"""Final confidences: what each hypothesis may claim, from the structure of its evidence.
+"""Final confidences: what each hypothesis may claim, from the structure of its evidence and
+from how often answers on the same basis were right.
 
 The one place where the confidences the answer shows are set (``final_confidences``), after
 every rule has ranked and before actions are chosen. Rules in
-``playbooks/reasoning/calibration.yaml``:
+``playbooks/reasoning/calibration.yaml``, in three stages:
 
-- a hypothesis supported by a single weak finding (a metric that moved, a log line: a symptom,
-  not its cause) claims at most ``single_weak_cap``;
-- an incident has one root cause, so the hypotheses compete for it: in rank order, each claims
-  at most what the stronger ones leave (one minus the sum of theirs), never below ``floor``.
-
-- evidence strength: the leader, when it names a cause from facts read (not partly from what an
-  alert says) and no competitor is close, closes part
-  of its headroom for each independent kind of evidence beyond the first and for a catalogue
-  signature in what the system printed; hypotheses ranked below it claim ``runner_up_share``.
-
-- a healthy system is quiet: a hypothesis whose every cited finding is an error line of a
-  service that looks steady (``steady``: pods ready with no restart, no alert reporting a
-  failure, its lines printed once or recurring at their earlier rate) claims at most
-  ``steady_cap``, with why in its ``against``.
+1. structure (``readings``): a hypothesis supported by a single weak finding (a metric that
+   moved, a log line: a symptom, not its cause) claims at most ``single_weak_cap``; the leader,
+   when it names a cause from facts read (not partly from what an alert says) and no competitor
+   is close, closes part of its headroom for each independent kind of evidence beyond the first
+   and for a catalogue signature in what the system printed; hypotheses ranked below it claim
+   ``runner_up_share``;
+2. a fitted map per basis (``basis_of``: leader, unknown, alert, runner_up, steady) takes that
+   structural confidence to the share of such hypotheses that were right (``maps``, written by
+   ``tests/bench/calibration_fit.py --write``; a basis without one keeps its value);
+3. an incident has one root cause, so the hypotheses compete for it: in rank order, each claims
+   at most what the stronger ones leave (one minus the sum of theirs), never below ``floor``;
+   a healthy system is quiet: a hypothesis whose every cited finding is an error line of a
+   service that looks steady (``steady``: pods ready with no restart, no alert reporting a
+   failure, its lines printed once or recurring at their earlier rate) claims at most
+   ``steady_cap``, with why in its ``against``.
 
 The order is kept: a hypothesis never claims more than the one ranked above it. Anything that
 adjusts confidence later (history of similar incidents) belongs here, as one more step.
@@ -34,12 +36,17 @@ from bot.investigate.steady import LOG_TYPES, QUIET_TYPES
 
 
 def _single_weak(hyp: Hypothesis, by_summary: dict[str, Finding], rules: Calibration) -> bool:
-    cited = [by_summary[e] for e in hyp.evidence if e in by_summary]
+    cited = _cited(hyp, by_summary)
     return len(cited) == 1 and str(cited[0].type) in rules.weak_types and len(hyp.evidence) == 1
 
 
 def _cited(hyp: Hypothesis, by_summary: dict[str, Finding]) -> list[Finding]:
     return [by_summary[e] for e in hyp.evidence if e in by_summary]
+
+
+def _assumed(hyp: Hypothesis, by_summary: dict[str, Finding]) -> bool:
+    """It rests wholly or partly on an alert's own words (an evidence line no finding says)."""
+    return any(e not in by_summary for e in hyp.evidence)
 
 
 def strength_gain(
@@ -48,9 +55,9 @@ def strength_gain(
     """The share of the leader's headroom its evidence earns (0 when it earns none)."""
     if hyp.confidence <= rules.identified_above or hyp.confidence - runner_up < rules.close_margin:
         return 0.0
-    cited = _cited(hyp, by_summary)
-    if len(cited) < len(hyp.evidence):  # it rests partly on what an alert says: assumed
+    if _assumed(hyp, by_summary):
         return 0.0
+    cited = _cited(hyp, by_summary)
     kinds = {str(f.type) for f in cited} - set(rules.context_types)
     signed = any(f.attrs.get("signature") or f.attrs.get("signature_id") for f in cited)
     gain = rules.corroboration_gain * max(0, len(kinds) - 1)
@@ -88,7 +95,7 @@ def basis_of(
         return "steady"
     if index > 0:
         return "runner_up"
-    if any(e not in by_summary for e in hyp.evidence):
+    if _assumed(hyp, by_summary):
         return "alert"
     if hyp.confidence <= rules.identified_above:
         return "unknown"

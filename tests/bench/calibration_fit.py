@@ -3,18 +3,21 @@
     .venv/bin/python tests/bench/calibration_fit.py                  # collect, fit, print figures
     .venv/bin/python tests/bench/calibration_fit.py --write          # ... and rewrite the YAML
     .venv/bin/python tests/bench/calibration_fit.py --cache F.json   # reuse (or save) what was read
+    .venv/bin/python tests/bench/calibration_fit.py --features F.csv # a row per hypothesis shown
     .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]   # the same
 
 Every case of every corpus (``bench_rca.EVERY``) is investigated once; what calibration saw is
 recorded (``calibration_data``) and any candidate calibration is replayed on it exactly. The fit
-is a procedure, scored on cases it did not see:
+is a procedure, scored on cases it did not see; three are compared (``PROCEDURES``) and the one
+with the lowest leave-one-corpus-out Brier is fitted on every case:
 
-1. **knobs**: coordinate descent over a small grid per knob (``GRID``), two passes, pooled Brier;
-   a tie keeps the value already in the YAML;
-2. **maps**: per basis (``calibrate.basis_of``: leader, unknown, alert, runner_up, steady), a
-   monotone map from the confidence the structural rules give to the share right: equal-count
-   bins shrunk toward the input by ``SHRINK`` pseudo-cases, made monotone (pool adjacent
-   violators); a basis with fewer than ``MIN_CASES`` hypotheses keeps no map.
+- **knobs**: coordinate descent over a small grid per knob (``GRID``), two passes, pooled Brier;
+  a tie keeps the value already in the YAML;
+- **maps**: per basis (``calibrate.basis_of``: leader, unknown, alert, runner_up, steady), a
+  monotone map from the confidence the structural rules give to the share right: equal-count
+  bins shrunk toward the input by ``SHRINK`` pseudo-cases, made monotone (pool adjacent
+  violators); a basis with fewer than ``MIN_CASES`` hypotheses keeps no map;
+- **knobs+maps**: the knobs, then the maps over what they give.
 
 Figures: Brier in-sample (fitted on every case, scored on them) and cross-validated, both
 **leave one corpus out** (fitted on the other corpora: the figure that predicts an unseen corpus)
@@ -143,17 +146,29 @@ def fit_map(rows: Sequence[tuple[float, int]]) -> Points:
         share = (sum(y for _, y in b) + SHRINK * mean_x) / (len(b) + SHRINK)
         blocks.append([mean_x, share, float(len(b))])
     points: Points = []
-    for x, y, _ in _pav(blocks):
-        if not points or round(x, 3) > points[-1][0]:
-            points.append((round(x, 3), round(y, 3)))
+    for mean, level, _ in _pav(blocks):
+        if not points or round(mean, 3) > points[-1][0]:
+            points.append((round(mean, 3), round(level, 3)))
     return points
 
 
-def fit(records: Sequence[Record], start: Calibration) -> Calibration:
-    """The whole procedure: knobs, then a map per basis over what they give."""
-    rules = fit_knobs(records, start)
+def fit_maps(records: Sequence[Record], start: Calibration) -> Calibration:
+    """A map per basis over what ``start``'s knobs give (its own maps dropped)."""
+    rules = start.model_copy(update={"maps": {}})
     maps = {b: m for b, rows in basis_rows(records, rules).items() if (m := fit_map(rows))}
     return rules.model_copy(update={"maps": maps})
+
+
+def fit(records: Sequence[Record], start: Calibration) -> Calibration:
+    """Knobs, then a map per basis over what they give."""
+    return fit_maps(records, fit_knobs(records, start))
+
+
+Procedure = Callable[[Sequence[Record], Calibration], Calibration]
+
+#: the candidate procedures; the one with the lowest leave-one-corpus-out Brier is used (a tie
+#: goes to the one listed first)
+PROCEDURES: dict[str, Procedure] = {"knobs+maps": fit, "maps": fit_maps, "knobs": fit_knobs}
 
 
 # --- cross-validation -----------------------------------------------------------------------------
@@ -230,18 +245,31 @@ def basis_table(records: Sequence[Record], before: Calibration, after: Calibrati
     return lines
 
 
-def report(records: Sequence[Record], before: Calibration, after: Calibration) -> list[str]:
+def report(records: Sequence[Record], before: Calibration) -> tuple[Calibration, list[str]]:
+    """The procedure chosen by leave-one-corpus-out, fitted on every record, and the figures."""
     corpora = sorted({r.corpus for r in records})
-    start = before
-    procedure = lambda rs: fit(rs, start)  # noqa: E731
-    loco = cross_validated(records, folds_by_corpus(records), procedure)
-    kfold = cross_validated(records, folds_by_scenario(records), procedure)
-    was, now = outcomes(records, before), outcomes(records, after)
+    was = outcomes(records, before)
     lines = [
         f"== calibration over {len(records)} incidents ({len(corpora)} corpora), "
         f"{len(calibration_pairs(was))} hypotheses shown",
-        "   Brier: corpus  n  | current YAML | fitted in-sample | CV leave-one-corpus-out | "
-        f"CV {FOLDS}-fold by scenario | top-1 before/after",
+        f"   procedures: pooled Brier, CV leave-one-corpus-out | CV {FOLDS}-fold by scenario",
+    ]
+    cv: dict[str, tuple[list[CaseOutcome], list[CaseOutcome]]] = {}
+    for name, proc in PROCEDURES.items():
+        procedure = lambda rs, proc=proc: proc(rs, before)  # noqa: E731
+        cv[name] = (
+            cross_validated(records, folds_by_corpus(records), procedure),
+            cross_validated(records, folds_by_scenario(records), procedure),
+        )
+        lines.append(f"     {name:12} {_b(cv[name][0])}   {_b(cv[name][1])}")
+    best = min(cv, key=lambda n: (brier(calibration_pairs(cv[n][0])) or 0.0, list(cv).index(n)))
+    lines.append(f"   chosen: {best} (the lowest leave-one-corpus-out Brier)")
+    after = PROCEDURES[best](records, before)
+    loco, kfold = cv[best]
+    now = outcomes(records, after)
+    lines += [
+        "   Brier: corpus  n | current YAML | fitted in-sample | CV leave-one-corpus-out",
+        f"     | CV {FOLDS}-fold by scenario | top-1",
     ]
     for c in [*corpora, None]:
         pick = [i for i, r in enumerate(records) if c is None or r.corpus == c]
@@ -253,8 +281,42 @@ def report(records: Sequence[Record], before: Calibration, after: Calibration) -
         )
     lines += table("current YAML", was) + table("fitted, in-sample", now)
     lines += table("leave-one-corpus-out", loco) + basis_table(records, before, after)
-    lines.append("   fitted in-sample:")
-    return lines + render_worst(now, 8).splitlines()
+    worst = render_worst(now, 8).splitlines()
+    return after, [*lines, worst[0].replace("cases", "cases once fitted"), *worst[1:]]
+
+
+def features(records: Sequence[Record], rules: Calibration, path: Path) -> None:
+    """One CSV row per hypothesis shown: what calibration reads of it, what it gave, and whether
+    it was right (``--features F.csv``), for a look at the data outside this script."""
+    import csv
+
+    with path.open("w", newline="") as out:
+        rows = csv.writer(out)
+        rows.writerow(
+            ["corpus", "case", "rank", "basis", "rule", "structural", "final", "kinds"]
+            + ["signature", "alert_words", "margin", "right"]
+        )
+        for r in records:
+            if not r.calibrated:
+                continue
+            by_summary = {f.summary: f for f in r.findings}
+            finals = outcome(r, rules).hypotheses
+            read = readings(r.hyps, r.findings, rules, r.steady)
+            for rank, (hyp, g, rd) in enumerate(zip(r.hyps, finals, read, strict=False)):
+                cited = [by_summary[e] for e in hyp.evidence if e in by_summary]
+                below = r.hyps[rank + 1].confidence if rank + 1 < len(r.hyps) else 0.0
+                rows.writerow(
+                    [r.corpus, r.name, rank, rd.basis, hyp.confidence, round(rd.structural, 3)]
+                    + [g.confidence, "|".join(sorted({str(f.type) for f in cited}))]
+                    + [int(any(f.attrs.get("signature_id") for f in cited))]
+                    + [len(hyp.evidence) - len(cited), round(hyp.confidence - below, 3)]
+                    + [
+                        int(
+                            r.truth.failing
+                            and (g.kind, g.service) == (r.truth.kind, r.truth.service)
+                        )
+                    ]
+                )
 
 
 # --- writing the YAML -----------------------------------------------------------------------------
@@ -295,13 +357,17 @@ def main(argv: list[str]) -> int:
     for r in records:  # a set and its held-out third are one corpus here
         r.corpus = r.corpus.removesuffix("-all")
     before = calibration()
-    print(f"   replay reproduces {reproduced(records, before)}/{len(records)} answers as shown")
-    after = fit(records, before)
-    figures = report(records, before, after)
+    print(
+        f"   replay reproduces {reproduced(records, before)}/{len(records)} answers as shown "
+        "(fewer when the YAML or the rules changed since the cache was read)"
+    )
+    after, figures = report(records, before)
     print("\n".join(figures))
     print("   fitted knobs: " + ", ".join(f"{k}={getattr(after, k):g}" for k in GRID))
     for basis, points in sorted(after.maps.items()):
         print(f"   map {basis}: {points}")
+    if "--features" in argv:
+        features(records, after, Path(argv[argv.index("--features") + 1]))
     if "--write" in argv:
         write(after, figures)
         print(f"   written to {YAML}")

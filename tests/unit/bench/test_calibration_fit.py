@@ -123,3 +123,24 @@ def test_records_round_trip_through_the_cache(tmp_path: Path) -> None:
 def test_every_grid_value_is_one_the_yaml_accepts(knob: str) -> None:
     for value in cf.GRID[knob]:
         Calibration.model_validate({**STRUCTURAL.model_dump(), knob: value})
+
+
+def test_the_report_chooses_the_procedure_by_leave_one_corpus_out() -> None:
+    records = [record(c, f"s{i}#1", leader_right=i % 4 > 0) for c in "abc" for i in range(8)]
+    after, lines = cf.report(records, STRUCTURAL)
+    chosen = next(line for line in lines if line.startswith("   chosen: "))
+    name = chosen.split()[1]
+    assert name in cf.PROCEDURES
+    assert after == cf.PROCEDURES[name](records, STRUCTURAL)  # fitted on every record
+    assert any(line.strip().startswith("pooled") for line in lines)
+
+
+def test_features_write_a_row_per_hypothesis_with_its_basis_and_whether_it_was_right(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "features.csv"
+    cf.features([record("a", "s#1"), record("a", "t#1", leader_right=False)], STRUCTURAL, path)
+    rows = path.read_text().splitlines()
+    assert rows[0].split(",")[3] == "basis" and len(rows) == 5
+    marks = [(row.split(",")[3], row.split(",")[-1]) for row in rows[1:]]
+    assert marks == [("leader", "1"), ("runner_up", "0"), ("leader", "0"), ("runner_up", "0")]
