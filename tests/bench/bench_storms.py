@@ -37,8 +37,13 @@ not run on the held-out storms.
 with ``--with PATH`` (a second system's storms), the candidate chosen on one system scored on
 the other. Report the cross-validated figure, not a candidate's in-sample one.
 
+``--rank`` fits a learned ranker over structural features (``storm_rank``: a per-storm softmax
+with an L2 penalty) on the training folds of the same splits and compares it with the hand
+election on the held-out folds; with ``--with PATH`` also fitted on one system, scored on the
+other. It is a study: the election does not use it (it loses on the first system).
+
 Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--dir PATH] [--heldout | --all]
-     [-v] [--synthetic N] [--timeline] [--cv [--with PATH]]
+     [-v] [--synthetic N] [--timeline] [--cv | --rank [--with PATH]]
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
 from tests.bench.storm_cv import grid  # noqa: E402
 from tests.bench.storm_cv import report as cv_report  # noqa: E402
+from tests.bench.storm_rank import report as rank_report  # noqa: E402
 from tests.bench.storm_study import timeline  # noqa: E402
 
 STORMS = ROOT.parent / "shared" / "data" / "storms"
@@ -238,6 +244,11 @@ def cross_validate(folders: list[Path]) -> None:
     print("\n".join(cv_report(grid(), systems)))
 
 
+def learned_ranker(folders: list[Path]) -> None:
+    systems = [(f.name, [load_scenario(p) for p in sorted(f.glob("*.yaml"))]) for f in folders]
+    print("\n".join(rank_report(systems, (0.01, 0.1, 1.0))))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--heldout", action="store_true", help="score the held-out storms only")
@@ -247,6 +258,7 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=0, help="time N synthetic traced alerts")
     ap.add_argument("--timeline", action="store_true", help="dev misses: who alerted when")
     ap.add_argument("--cv", action="store_true", help="cross-validated choice of the weights")
+    ap.add_argument("--rank", action="store_true", help="cross-validated learned ranker")
     ap.add_argument("--with", dest="other", type=Path, help="--cv: a second system's storms")
     args = ap.parse_args()
     if args.synthetic:
@@ -258,6 +270,9 @@ def main() -> None:
         return
     if args.cv:
         cross_validate([folder] + ([args.other] if args.other else []))
+        return
+    if args.rank:
+        learned_ranker([folder] + ([args.other] if args.other else []))
         return
     if args.timeline and (args.heldout or args.all):
         print("[storms] --timeline studies the dev storms only, never the held-out")
