@@ -69,6 +69,9 @@ class CorrelationConfig:
     storm_fan_in_power: float = field(default_factory=lambda: election_weight("fan_in_power"))
     storm_pass_down: float = field(default_factory=lambda: election_weight("pass_down"))
     storm_entity_share: float = field(default_factory=lambda: election_weight("entity_share"))
+    #: a storm verdict's confidence is read through ``playbooks/storms/confidence.yaml`` (what
+    #: its basis and raw confidence turned out to mean); off gives the rules' raw confidence
+    storm_calibrated: bool = True
 
 
 @dataclass(frozen=True)

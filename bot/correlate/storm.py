@@ -47,6 +47,7 @@ from bot.topology import Topology
 
 if TYPE_CHECKING:
     from bot.correlate.roles import RoleBook
+    from bot.correlate.weights import Calibration
 
 #: a storm is elected again after each alert until it holds this many, then after every
 #: ``1/RECOUNT`` more (one alert rarely moves the root of a large storm; electing on every alert
@@ -58,6 +59,12 @@ def _default_book() -> RoleBook:
     from bot.correlate.roles import roles  # pydantic and yaml load on the first storm only
 
     return roles()
+
+
+def _calibration() -> Calibration:
+    from bot.correlate.weights import calibration  # pydantic and yaml: on the first storm only
+
+    return calibration()
 
 
 def _earliest(times: dict[str, datetime], key: str, at: datetime) -> None:
@@ -206,7 +213,10 @@ class StormEvidence:
             alert = self.first[verdict.service][1]
         else:
             alert = self.evidence_alert[verdict.service][1]
-        return StormVerdict(**{**verdict.__dict__, "alert": alert})
+        confidence = verdict.confidence
+        if self.config.storm_calibrated:
+            confidence = _calibration().confidence(verdict.basis, confidence)
+        return StormVerdict(**{**verdict.__dict__, "alert": alert, "confidence": confidence})
 
     def _blame(self, topology: Topology) -> tuple[dict[str, float], dict[str, float]]:
         """Blame per service and per entity (see ``split_blame`` and ``carry_down``)."""

@@ -177,17 +177,32 @@ def by_calls(
         return StormVerdict(top, pod, "own+calls", confidence, leader, why)
     mine = [e for e in per_entity if ev.entity_service.get(e) == top]
     held = {e: per_entity[e] for e in mine if e != top.lower()}
-    entity = (
-        max(held, key=lambda e: (held[e], -ev.entity_first.get(e, (1 << 62, ""))[0]))
-        if held
-        else None
-    )
-    if entity is not None and held[entity] < ev.config.storm_entity_share * blame[top]:
-        entity = None  # spread over its replicas: a fault of the service, not of one pod
+    entity = root_entity(ev, top, held)
     why = _calls_why(ev, top, mine, blame[top], runner_up, second)
     if top != leader:
         why += per_caller_why(top, fan_in(top), leader, fan_in(leader))
     return StormVerdict(top, entity, "calls", confidence, runner_up, why)
+
+
+def root_entity(ev: StormEvidence, service: str, held: Mapping[str, float]) -> str | None:
+    """The replica of the elected ``service`` its root alert is taken from, when the evidence
+    singles one out: the replica whose own cause anomalies began first, alone (a cause precedes
+    its symptoms; replicas that all shift in the same second are a fault of the service), else
+    the one holding ``storm_entity_share`` of the call blame its replicas hold (``held``: the
+    share of client spans that name no replica is nobody's); else ``None``."""
+    began = {
+        e: at
+        for e in ev.own.get(service, {})
+        if e != service.lower() and (at := ev.own_at.get(e)) is not None
+    }
+    if began:
+        first = min(began, key=lambda e: (began[e], e))
+        if sum(at == began[first] for at in began.values()) == 1:
+            return first
+    if not held:
+        return None
+    top = max(held, key=lambda e: (held[e], -ev.entity_first.get(e, (1 << 62, ""))[0]))
+    return top if held[top] >= ev.config.storm_entity_share * sum(held.values()) else None
 
 
 def _calls_why(

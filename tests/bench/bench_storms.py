@@ -37,8 +37,17 @@ not run on the held-out storms.
 with ``--with PATH`` (a second system's storms), the candidate chosen on one system scored on
 the other. Report the cross-validated figure, not a candidate's in-sample one.
 
+``--rank`` fits a learned ranker over structural features (``storm_rank``: a per-storm softmax
+with an L2 penalty) on the training folds of the same splits and compares it with the hand
+election on the held-out folds; with ``--with PATH`` also fitted on one system, scored on the
+other. It is a study: the election does not use it (it loses on the first system).
+
+``--calibrate`` (with ``--with PATH``) compares ways to read the verdicts' raw confidences
+(``storm_calibrate``) by their Brier score on storms the fit did not see, and prints the fit on
+every storm that ``playbooks/storms/confidence.yaml`` holds.
+
 Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--dir PATH] [--heldout | --all]
-     [-v] [--synthetic N] [--timeline] [--cv [--with PATH]]
+     [-v] [--synthetic N] [--timeline] [--cv | --rank | --calibrate [--with PATH]]
 """
 
 from __future__ import annotations
@@ -54,14 +63,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bot.correlate import AlertFacts, Correlator, StormVerdict  # noqa: E402
+from bot.correlate import AlertFacts, CorrelationConfig, Correlator, StormVerdict  # noqa: E402
 from bot.correlate.explain import describe_verdict  # noqa: E402
 from bot.topology import Topology  # noqa: E402
 from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
+from tests.bench.storm_calibrate import Outcome  # noqa: E402
+from tests.bench.storm_calibrate import report as calibrate_report  # noqa: E402
 from tests.bench.storm_cv import grid  # noqa: E402
 from tests.bench.storm_cv import report as cv_report  # noqa: E402
-from tests.bench.storm_study import timeline  # noqa: E402
+from tests.bench.storm_rank import report as rank_report  # noqa: E402
+from tests.bench.storm_study import timeline, verdict  # noqa: E402
 
 STORMS = ROOT.parent / "shared" / "data" / "storms"
 HELDOUT_LIST = Path(__file__).with_name("storms_heldout.txt")
@@ -238,6 +250,26 @@ def cross_validate(folders: list[Path]) -> None:
     print("\n".join(cv_report(grid(), systems)))
 
 
+def calibrate(folders: list[Path]) -> None:
+    raw = CorrelationConfig(storm_calibrated=False)
+    outcomes = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.yaml")):
+            loaded = load_scenario(path)
+            truth = loaded.truth
+            assert truth is not None and truth.root_cause is not None
+            v = verdict(loaded, raw)
+            if v is not None:
+                right = v.service == truth.root_cause.service
+                outcomes.append(Outcome(folder.name, v.basis, v.confidence, right))
+    print("\n".join(calibrate_report(outcomes)))
+
+
+def learned_ranker(folders: list[Path]) -> None:
+    systems = [(f.name, [load_scenario(p) for p in sorted(f.glob("*.yaml"))]) for f in folders]
+    print("\n".join(rank_report(systems, (0.01, 0.1, 1.0))))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--heldout", action="store_true", help="score the held-out storms only")
@@ -247,6 +279,8 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=0, help="time N synthetic traced alerts")
     ap.add_argument("--timeline", action="store_true", help="dev misses: who alerted when")
     ap.add_argument("--cv", action="store_true", help="cross-validated choice of the weights")
+    ap.add_argument("--rank", action="store_true", help="cross-validated learned ranker")
+    ap.add_argument("--calibrate", action="store_true", help="cross-validated confidences")
     ap.add_argument("--with", dest="other", type=Path, help="--cv: a second system's storms")
     args = ap.parse_args()
     if args.synthetic:
@@ -258,6 +292,12 @@ def main() -> None:
         return
     if args.cv:
         cross_validate([folder] + ([args.other] if args.other else []))
+        return
+    if args.calibrate:
+        calibrate([folder] + ([args.other] if args.other else []))
+        return
+    if args.rank:
+        learned_ranker([folder] + ([args.other] if args.other else []))
         return
     if args.timeline and (args.heldout or args.all):
         print("[storms] --timeline studies the dev storms only, never the held-out")

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.correlate import AlertFacts, Correlator, StormVerdict
+from bot.correlate import AlertFacts, CorrelationConfig, Correlator, StormVerdict
 from bot.correlate.elect import earlier_own
 from bot.topology import Topology
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+#: the rules' raw confidences: these tests are about the rules, not confidence.yaml
+RAW = CorrelationConfig(storm_calibrated=False)
 CPU, MEM, THREADS, FS = (
     "container_cpu_usage_seconds",
     "container_memory_usage_MB",
@@ -33,7 +35,7 @@ def _own(i: str, s: int, pod: str, kpi: str) -> AlertFacts:
 
 
 def _verdict(topology: Topology, alerts: list[AlertFacts]) -> StormVerdict:
-    corr = Correlator(topology)
+    corr = Correlator(topology, config=RAW)
     for a in alerts:
         corr.place(a)
     (key,) = {corr.group_of(a.id) for a in alerts}

@@ -63,7 +63,8 @@ def test_a_callee_of_many_callers_does_not_outweigh_a_leaf_all_its_callers_see_s
     ]
     raw = _verdict(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
     assert raw.service == "catalog"  # by raw counts the shared callee wins
-    verdict = _verdict(topology, alerts, CorrelationConfig(storm_fan_in_power=1.25))
+    config = CorrelationConfig(storm_fan_in_power=1.25, storm_calibrated=False)
+    verdict = _verdict(topology, alerts, config)
     assert (verdict.service, verdict.basis) == ("ads", "calls")
     assert verdict.runner_up == "catalog"
     assert verdict.confidence <= 0.35  # the raw counts disagree: said with less confidence
@@ -84,7 +85,7 @@ def test_the_shipped_election_compares_raw_blame_not_blame_per_calling_service()
         _call("c2", 0, "mobile-0", "catalog-1"),
         _call("a1", 1, "web-0", "ads-0"),
     ]
-    verdict = _verdict(topology, alerts)
+    verdict = _verdict(topology, alerts, CorrelationConfig(storm_calibrated=False))
     assert (verdict.service, verdict.basis) == ("catalog", "calls")
     assert "per calling service" not in describe_verdict(verdict)
 
@@ -151,7 +152,7 @@ def test_a_heavier_standout_that_starts_clearly_later_yields_to_the_earlier_one(
         *(_own(f"l{i + 2}", 1, "ledger-0", kpi) for i, kpi in enumerate(ledger)),
         *(_own(f"s{i + 2}", 31, "stock-0", kpi) for i, kpi in enumerate(stock)),
     ]
-    verdict = _verdict(topology, alerts)
+    verdict = _verdict(topology, alerts, CorrelationConfig(storm_calibrated=False))
     assert (verdict.service, verdict.entity, verdict.basis) == ("ledger", "ledger-0", "own")
     assert verdict.runner_up == "stock" and verdict.confidence <= 0.35
     # within the lead of each other, the heavier still wins

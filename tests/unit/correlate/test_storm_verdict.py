@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.correlate import AlertFacts, Correlator, StormVerdict
+from bot.correlate import AlertFacts, CorrelationConfig, Correlator, StormVerdict
 from bot.correlate.elect import carry_down, share_confidence
 from bot.correlate.explain import describe_verdict
 from bot.correlate.roles import load_roles, roles
@@ -17,6 +17,8 @@ from bot.errors import ConfigError
 from bot.topology import Topology
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+#: the rules' raw confidences: these tests are about the rules, not confidence.yaml
+RAW = CorrelationConfig(storm_calibrated=False)
 
 
 def _call(i: str, s: int, caller: str, callee: str, name: str = "trace:500") -> AlertFacts:
@@ -26,7 +28,7 @@ def _call(i: str, s: int, caller: str, callee: str, name: str = "trace:500") -> 
 
 
 def _verdict(topology: Topology, alerts: list[AlertFacts]) -> StormVerdict | None:
-    corr = Correlator(topology)
+    corr = Correlator(topology, config=RAW)
     for a in alerts:
         corr.place(a)
     (key,) = {corr.group_of(a.id) for a in alerts}
