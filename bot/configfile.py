@@ -45,3 +45,22 @@ def read_text(path: Path, *, what: str, hint: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read {what} {path} ({exc.strerror})", hint=hint) from None
+
+
+def parse_model(model: type[M], data: Any, *, source: str, expected: str) -> M:
+    """Parsed YAML as ``model``: nothing is the model's defaults; anything but a mapping is
+    ``<source>: expected <expected>``."""
+    if data is None:
+        return model()
+    if not isinstance(data, dict):
+        raise UserError(f"{source}: expected {expected}")
+    return validate_model(model, data, source=source)
+
+
+def load_model(model: type[M], path: Path | None, *, what: str, hint: str, expected: str) -> M:
+    """The YAML file at ``path`` as ``model`` (no path: the model's defaults)."""
+    if path is None:
+        return model()
+    text = read_text(Path(path), what=what, hint=hint)
+    raw = load_yaml_mapping(text, source=str(path), expected=expected)
+    return parse_model(model, raw, source=str(path), expected=expected)

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.capacity.models import ResourceKind, WatchedResource
-from bot.configfile import load_yaml_mapping, read_text, validate_model
+from bot.configfile import load_model, parse_model
 from bot.errors import UserError
 from integrations.metrics.models import MetricRef
 
@@ -122,24 +122,16 @@ class CapacityConfig(_Strict):
         return out
 
 
+EXPECTED = "a mapping with 'resources' at the top"
+
+
 def parse_config(data: Any, where: str = "capacity.yaml") -> CapacityConfig:
-    if data is None:
-        return CapacityConfig()
-    if not isinstance(data, dict):
-        raise UserError(f"{where}: expected a mapping with 'resources' at the top")
-    return validate_model(CapacityConfig, data, source=where)
+    return parse_model(CapacityConfig, data, source=where, expected=EXPECTED)
 
 
 def load_config(path: Path | None) -> CapacityConfig:
     """The file's config; no file means discovery only, with the default thresholds."""
-    if path is None:
-        return CapacityConfig()
-    text = read_text(
-        Path(path),
-        what="capacity file",
+    return load_model(
+        CapacityConfig, path, what="capacity file", expected=EXPECTED,
         hint="check AIOPS_CAPACITY_FILE; examples/config/capacity.yaml is a commented example",
-    )
-    raw = load_yaml_mapping(
-        text, source=str(path), expected="a mapping with 'resources' at the top"
-    )
-    return parse_config(raw, str(path))
+    )  # fmt: skip

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.clock import Clock, SystemClock
-from bot.store import AuditEntry, Database
+from bot.store import AuditEntry, Database, RemediationRequest
 
 GENESIS = "genesis"
 
@@ -86,6 +86,27 @@ def append(
         except IntegrityError:
             continue  # another writer appended first; chain onto theirs
     raise RuntimeError("audit log: could not append after 20 attempts")
+
+
+def of_request(
+    db: Database,
+    req: RemediationRequest,
+    *,
+    actor: str,
+    step: str,
+    result: str,
+    detail: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    clock: Clock | None = None,
+) -> AuditEntry:
+    """The entry of one step on a remediation request (``remediation.<step>``: propose,
+    approve, reject, execute, or the state it ended in), naming the request's action and
+    parameters: the one way the remediation flows append."""
+    return append(
+        db, actor=actor, action=f"remediation.{step}", target=req.action, params=req.params,
+        before=before, after=after, result=result, detail=detail, clock=clock,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -65,12 +65,11 @@ def _finish(
         detail=detail,
         result=merged,
     )
-    audit.append(
+    audit.of_request(
         db,
+        req,
         actor=req.executed_by or "aiops",
-        action=f"remediation.{to.value}",
-        target=req.action,
-        params=req.params,
+        step=to.value,
         before=merged.get("before", {}),
         after=merged.get("after", {}),
         result=to.value,
@@ -151,12 +150,11 @@ def execute(
         clock=ctx.clock,
         result={**req.result, "after": after},
     )
-    audit.append(
+    audit.of_request(
         db,
+        req,
         actor=worker,
-        action="remediation.execute",
-        target=req.action,
-        params=req.params,
+        step="execute",
         before=before,
         after=after,
         result="executed",

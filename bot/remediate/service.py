@@ -143,12 +143,11 @@ def propose(
                 select(RemediationRequest).where(RemediationRequest.idempotency_key == key)
             ).one()
         return Proposal(existing, False, "the same action was already proposed")
-    audit.append(
+    audit.of_request(
         db,
+        req,
         actor=requested_by,
-        action="remediation.propose",
-        target=action,
-        params=req.params,
+        step="propose",
         result=req.state,
         detail=f"{need.explanation}; acts in {place}" if place else need.explanation,
         clock=clock,
@@ -177,12 +176,11 @@ def _approvals(db: Database, request_id: int) -> int:
 def _refuse(
     db: Database, req: RemediationRequest, user: str, why: str, exc: type[Exception], clock: Clock
 ) -> None:
-    audit.append(
+    audit.of_request(
         db,
+        req,
         actor=user,
-        action="remediation.approve",
-        target=req.action,
-        params=req.params,
+        step="approve",
         result="refused",
         detail=why,
         clock=clock,
@@ -253,12 +251,11 @@ def approve(
     except IntegrityError:
         _refuse(db, req, user, f"you already approved request {request_id}", Conflict, clock)
     have = _approvals(db, request_id)
-    audit.append(
+    audit.of_request(
         db,
+        req,
         actor=user,
-        action="remediation.approve",
-        target=req.action,
-        params=req.params,
+        step="approve",
         result="approved",
         detail=f"{have}/{req.required_approvals}",
         clock=clock,
@@ -291,12 +288,11 @@ def reject(
         clock=clock,
         detail=f"rejected by {user}: {reason}".strip(": "),
     ):
-        audit.append(
+        audit.of_request(
             db,
+            req,
             actor=user,
-            action="remediation.reject",
-            target=req.action,
-            params=req.params,
+            step="reject",
             result="refused",
             detail=f"state {req.state}",
             clock=clock,
@@ -304,12 +300,11 @@ def reject(
         raise Conflict(f"request {request_id} is already {req.state}; it cannot be rejected")
     with db.session() as s:
         s.add(Approval(request_id=request_id, user=user, decision="reject", reason=reason))
-    audit.append(
+    audit.of_request(
         db,
+        req,
         actor=user,
-        action="remediation.reject",
-        target=req.action,
-        params=req.params,
+        step="reject",
         result="rejected",
         detail=reason,
         clock=clock,

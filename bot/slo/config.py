@@ -32,8 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.configfile import load_yaml_mapping, read_text, validate_model
-from bot.errors import UserError
+from bot.configfile import load_model, parse_model
 from integrations.metrics.models import MetricRef
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -131,21 +130,15 @@ class SloConfig(_Strict):
         return self
 
 
+EXPECTED = "a mapping with 'slos' at the top"
+
+
 def parse_config(data: Any, where: str = "slo.yaml") -> SloConfig:
-    if data is None:
-        return SloConfig()
-    if not isinstance(data, dict):
-        raise UserError(f"{where}: expected a mapping with 'slos' at the top")
-    return validate_model(SloConfig, data, source=where)
+    return parse_model(SloConfig, data, source=where, expected=EXPECTED)
 
 
 def load_config(path: Path | None) -> SloConfig:
-    if path is None:
-        return SloConfig()
-    text = read_text(
-        Path(path),
-        what="SLO file",
+    return load_model(
+        SloConfig, path, what="SLO file", expected=EXPECTED,
         hint="check AIOPS_SLO_FILE; examples/config/slo.yaml is a commented example",
-    )
-    raw = load_yaml_mapping(text, source=str(path), expected="a mapping with 'slos' at the top")
-    return parse_config(raw, str(path))
+    )  # fmt: skip

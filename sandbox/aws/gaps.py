@@ -21,6 +21,7 @@ from typing import Any
 from sandbox.aws import cbor
 from sandbox.aws.gaps_data import AlarmHistoryItem, TrailEvent
 from sandbox.aws.gaps_security import SecurityError, SecurityServices
+from sandbox.aws.moto_server import ACCOUNT_ID
 
 _CLOUDTRAIL = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
 _CLOUDWATCH = "GraniteServiceVersion20100801"
@@ -100,8 +101,49 @@ def describe_alarm_history(items: Sequence[AlarmHistoryItem], request: dict[str,
     return out
 
 
+#: JSON operations by name
+Handlers = dict[str, Callable[[dict[str, Any]], dict[str, Any]]]
+#: a REST-JSON call: (method, path, JSON body) -> answer, or None when the path is unknown
+RestRoute = Callable[[str, str, dict[str, Any]], dict[str, Any] | None]
+
+
+class GapAccount:
+    """What one AWS account's stand-ins answer: its CloudTrail events, alarm history, and
+    GuardDuty / Inspector / Config (``security``; None: none of them enabled)."""
+
+    def __init__(
+        self,
+        events: Sequence[TrailEvent] = (),
+        history: Sequence[AlarmHistoryItem] = (),
+        security: SecurityServices | None = None,
+    ) -> None:
+        self.events = list(events)
+        self.history = list(history)
+        self.handlers: Handlers = {
+            "LookupEvents": lambda req: lookup_events(self.events, req),
+            "DescribeAlarmHistory": lambda req: describe_alarm_history(self.history, req),
+            **(security.targets() if security else {}),
+        }
+        self.rest: RestRoute | None = security.route if security else None
+
+
+def caller_account(authorization: str) -> str:
+    """The AWS account a SigV4 request comes from: its access key as moto knows it (an
+    assumed role's key belongs to the role's account; an unknown key to moto's default)."""
+    from moto.iam.models import get_account_id_from
+
+    credential = authorization.split("Credential=", 1)[-1].split("/", 1)[0].strip()
+    return get_account_id_from(credential) if credential else ACCOUNT_ID
+
+
 class GapServer:
-    """``ThreadingHTTPServer`` on 127.0.0.1 (free port) serving the two operations above."""
+    """``ThreadingHTTPServer`` on 127.0.0.1 (free port) serving the operations above.
+
+    The stand-ins given here are the home account's (moto's default, the world's own). Another
+    account answers only what ``add_account`` gave it — nothing in CloudTrail and no threat or
+    Config service otherwise — so a finding read in one account can never be another's data.
+    The caller's account comes from its request's access key (``caller_account``): moto runs in
+    this process and knows which account an assumed role's key belongs to."""
 
     def __init__(
         self,
@@ -109,17 +151,25 @@ class GapServer:
         history: Sequence[AlarmHistoryItem],
         security: SecurityServices | None = None,
     ) -> None:
-        self.events = list(events)
-        self.history = list(history)
-        handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "LookupEvents": lambda req: lookup_events(self.events, req),
-            "DescribeAlarmHistory": lambda req: describe_alarm_history(self.history, req),
-            **(security.targets() if security else {}),
-        }
-        rest = security.route if security else None
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(handlers, rest))
+        self.home = GapAccount(events, history, security)
+        self.events, self.history = self.home.events, self.home.history
+        self.accounts: dict[str, GapAccount] = {ACCOUNT_ID: self.home}
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self.account_of))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def add_account(self, account_id: str, account: GapAccount) -> GapServer:
+        """``account_id``'s own stand-ins (a test seeding accounts apart)."""
+        self.accounts[account_id] = account
+        return self
+
+    def account_of(self, authorization: str) -> GapAccount:
+        account = caller_account(authorization)
+        if account not in self.accounts:  # nothing in CloudTrail, nothing enabled
+            self.accounts.setdefault(
+                account, GapAccount(security=SecurityServices(None, {}, account))
+            )
+        return self.accounts[account]
 
     @property
     def url(self) -> str:
@@ -135,20 +185,18 @@ class GapServer:
         self._httpd.server_close()
 
 
-#: a REST-JSON call: (method, path, JSON body) -> answer, or None when the path is unknown
-RestRoute = Callable[[str, str, dict[str, Any]], dict[str, Any] | None]
-
-
-def _handler_class(
-    handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]], rest: RestRoute | None
-) -> type:
+def _handler_class(account_of: Callable[[str], GapAccount]) -> type:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             return
 
+        def _account(self) -> GapAccount:
+            return account_of(self.headers.get("Authorization", ""))
+
         def _rest(self, method: str, body: bytes) -> None:
+            rest = self._account().rest
             try:
                 answer = rest(method, self.path, json.loads(body or b"{}")) if rest else None
                 if answer is None:
@@ -185,7 +233,7 @@ def _handler_class(
                 target = self.headers.get("X-Amz-Target", "")
                 operation = target.rsplit(".", 1)[-1]
             try:
-                handler = handlers.get(operation)
+                handler = self._account().handlers.get(operation)
                 if handler is None:
                     raise GapError(
                         "UnknownOperationException",

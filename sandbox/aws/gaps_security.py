@@ -41,7 +41,7 @@ def _id(*parts: object) -> str:
 
 
 def _guardduty(
-    scenario: Scenario, findings: list[GuardDutyFinding], refs: Mapping[str, str]
+    scenario: Scenario, findings: list[GuardDutyFinding], refs: Mapping[str, str], account: str
 ) -> list[dict[str, Any]]:
     out = []
     region = scenario.region
@@ -53,8 +53,8 @@ def _guardduty(
         if f.resource_type in _GD_DETAILS:
             details = _GD_DETAILS[f.resource_type](subject)
         out.append({
-            "accountId": ACCOUNT_ID, "region": region, "partition": "aws", "id": fid,
-            "arn": f"arn:aws:guardduty:{region}:{ACCOUNT_ID}:detector/{DETECTOR_ID}"
+            "accountId": account, "region": region, "partition": "aws", "id": fid,
+            "arn": f"arn:aws:guardduty:{region}:{account}:detector/{DETECTOR_ID}"
             f"/finding/{fid}",
             "type": f.type, "title": f.title, "description": f.title,
             "severity": f.severity, "schemaVersion": "2.0",
@@ -68,15 +68,15 @@ def _guardduty(
 
 
 def _inspector(
-    scenario: Scenario, findings: list[InspectorFinding], refs: Mapping[str, str]
+    scenario: Scenario, findings: list[InspectorFinding], refs: Mapping[str, str], account: str
 ) -> list[dict[str, Any]]:
     out = []
     region = scenario.region
     for i, f in enumerate(findings):
         at = (scenario.now + f.at).timestamp()
         item: dict[str, Any] = {
-            "awsAccountId": ACCOUNT_ID, "title": f.title, "description": f.title,
-            "findingArn": f"arn:aws:inspector2:{region}:{ACCOUNT_ID}:finding/"
+            "awsAccountId": account, "title": f.title, "description": f.title,
+            "findingArn": f"arn:aws:inspector2:{region}:{account}:finding/"
             + _id("inspector", scenario.name, i),
             "type": f.type, "severity": f.severity, "status": f.status,
             "firstObservedAt": at, "lastObservedAt": at, "updatedAt": at,
@@ -94,22 +94,26 @@ def _inspector(
 class SecurityServices:
     """The wire form of the world's GuardDuty, Inspector and Config, with their operations."""
 
-    def __init__(self, scenario: Scenario, refs: Mapping[str, str]) -> None:
-        aws = scenario.aws
+    def __init__(
+        self, scenario: Scenario | None, refs: Mapping[str, str], account_id: str = ACCOUNT_ID
+    ) -> None:
+        """``scenario`` None: an account where none of the three is enabled."""
+        aws = scenario.aws if scenario is not None else None
         self.guardduty: list[dict[str, Any]] | None = None
         self.inspector: list[dict[str, Any]] | None = None
         self.config: list[tuple[str, list[dict[str, str]]]] | None = None
-        if aws is not None and aws.guardduty is not None:
-            self.guardduty = _guardduty(scenario, aws.guardduty.findings, refs)
-        if aws is not None and aws.inspector is not None:
-            self.inspector = _inspector(scenario, aws.inspector.findings, refs)
+        if scenario is not None and aws is not None and aws.guardduty is not None:
+            self.guardduty = _guardduty(scenario, aws.guardduty.findings, refs, account_id)
+        if scenario is not None and aws is not None and aws.inspector is not None:
+            self.inspector = _inspector(scenario, aws.inspector.findings, refs, account_id)
         if aws is not None and aws.config is not None:
             self.config = [
                 (r.name, [{"type": x.type, "id": refs.get(x.id, x.id),
                            "compliance": x.compliance} for x in r.resources])
                 for r in aws.config.rules
             ]  # fmt: skip
-        self.recorded = scenario.now.timestamp()
+        self.recorded = scenario.now.timestamp() if scenario is not None else 0.0
+        self.account_id = account_id
 
     # ------------------------------------------------------------------ GuardDuty
     def _detector(self, detector: str) -> list[dict[str, Any]]:
@@ -145,7 +149,7 @@ class SecurityServices:
         status = "ENABLED" if self.inspector is not None else "DISABLED"
         state = {"status": status}
         return {
-            "accounts": [{"accountId": ACCOUNT_ID, "state": state,
+            "accounts": [{"accountId": self.account_id, "state": state,
                           "resourceState": {k: state for k in ("ec2", "ecr", "lambda")}}],
             "failedAccounts": [],
         }  # fmt: skip

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from types import TracebackType
 from typing import Any
 
 from bot.errors import AiopsError
@@ -22,6 +21,7 @@ from bot.remediate.models import ActionContext
 from bot.remediate.policy import Policy
 from bot.remediate.verify import MetricRef, MetricVerifier, signals_from_metrics
 from sandbox.remediate.context import context_for_world
+from sandbox.replay.enrich import WorldEnricher
 
 REQUESTER = "aiops-replay"
 APPROVERS = ("demo-approver-1", "demo-approver-2")
@@ -29,7 +29,7 @@ APPROVERS = ("demo-approver-1", "demo-approver-2")
 Chooser = Callable[[list[str], list[dict[str, Any]]], tuple[str, dict[str, Any]] | None]
 
 
-class ApproveFirst:
+class ApproveFirst(WorldEnricher):
     def __init__(
         self,
         scenario: Any,
@@ -39,37 +39,21 @@ class ApproveFirst:
         window: timedelta = timedelta(minutes=10),
         investigate: bool = True,
     ) -> None:
-        self.scenario = scenario
+        super().__init__(scenario)
         self.choose = choose
         self.policy = policy or Policy()
         self.window = window
         self.investigate = investigate
-        self.world: Any = None
         self.ctx: ActionContext | None = None
         self._inv_ctx: Any = None
 
-    # ------------------------------------------------------------------ lifecycle
-    def __enter__(self) -> ApproveFirst:
-        from sandbox.world import SandboxWorld
-
-        self.world = SandboxWorld(self.scenario).start()
+    def started(self) -> None:
         self.ctx = context_for_world(self.world)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.world is not None:
-            self.world.stop()
-            self.world = None
 
     # ------------------------------------------------------------------ enricher
     def __call__(self, rctx: Any, incident_id: int) -> dict[str, Any] | None:
         assert self.world is not None and self.ctx is not None, "use ApproveFirst as a context"
-        alerts, root = self._alerts(rctx, incident_id)
+        alerts, root = self.incident_alerts(rctx, incident_id)
         self.world.clock.set(self.scenario.now)
         out: dict[str, Any] = {}
         recommended: list[dict[str, Any]] = []
@@ -98,18 +82,6 @@ class ApproveFirst:
         return out
 
     # ------------------------------------------------------------------ pieces
-    def _alerts(self, rctx: Any, incident_id: int) -> tuple[list[Any], Any]:
-        from bot.incidents import service as incidents
-
-        with rctx.flows.db.session() as session:
-            ours = incidents.alerts_of(session=session, incident_id=incident_id)
-            inc = incidents.get(session=session, incident_id=incident_id)
-            ids = {s for a in ours for s in rctx.ours_to_scenario.get(a.id or 0, [])}
-            root_ids = rctx.ours_to_scenario.get(inc.root_alert_id or 0, [])
-        alerts = [a for a in self.scenario.alerts if a.id in ids]
-        root = next((a for a in alerts if a.id in root_ids), alerts[0] if alerts else None)
-        return alerts, root
-
     def _investigate(self, alerts: list[Any], root: Any) -> Any:
         from bot.investigate import investigate_incident
         from sandbox.investigate.context import context_for_world as investigation_context
