@@ -47,9 +47,15 @@ class OutsideHost:
 
 
 def hosts_in(text: str) -> list[str]:
+    """Host names in a line: after a scheme, ``host=``, ``lookup``, ``dial tcp`` or ``@``, or as
+    ``name.tld:port``. A bare ``name.ext:N`` whose ending is a source file's (``compose.lua:62``,
+    ``main.go:23``: ``file_extensions``) is a file and line, not a host."""
+    files = {e.lower() for e in outside_rules().file_extensions}
     found = []
     for m in _HOST.finditer(text):
         host = (m.group("h") or m.group("p") or "").lower().rstrip(".")
+        if m.group("p") and host.rsplit(".", 1)[-1] in files:
+            continue
         if host and not _IP.match(host) and host not in found:
             found.append(host)
     return found

@@ -241,6 +241,7 @@ class ChangeRelevance(_Strict):
 class Outside(_Strict):
     internal_suffixes: list[str] = Field(default_factory=list)
     cloud_suffixes: list[str] = Field(default_factory=list)
+    file_extensions: list[str] = Field(default_factory=list)  # name.ext:N is a file, not a host
     error_signatures: list[str] = Field(default_factory=list)
     error_words: str  # regex: a line with a host that also says this is a failed call
     min_lines: int = Field(ge=1)

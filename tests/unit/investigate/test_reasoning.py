@@ -294,6 +294,20 @@ def test_hosts_are_read_from_urls_host_fields_and_ports() -> None:
     assert outside.hosts_in(text) == ["a.vendor.example", "b.vendor.example", "c.vendor.example"]
 
 
+def test_a_source_file_and_its_line_is_not_a_host() -> None:
+    nginx = (
+        "2026/03/02 11:04:12 [error] 9#9: *88 [lua] checkout.lua:41: PlaceOrder(): place_order "
+        "failure: connect() failed: Connection refused, client: 10.1.0.7, server: localhost"
+    )
+    assert outside.hosts_in(nginx) == []
+    assert outside.hosts_in("FTL cmd/ledger/main.go:57 > dial failed") == []
+    # a host with a port is still a host, also right after a file and line
+    assert outside.hosts_in("worker.py:12 connect to api.vendor.example:443 refused") == [
+        "api.vendor.example"
+    ]
+    assert outside.apply([], [log_line("web", nginx, 10)], topo()) == []
+
+
 # ---- no harmful fixes -----------------------------------------------------------------------
 
 
