@@ -76,18 +76,19 @@ def _kind(service: str, topo: Topology, rules: Cascade) -> str:
 
 
 def apply(
-    hypotheses: list[Hypothesis], findings: Sequence[Finding], topo: Topology
+    hypotheses: Sequence[Hypothesis], findings: Sequence[Finding], topo: Topology
 ) -> list[Hypothesis]:
     """Add (or raise) the cause of each cascade and rank what it explains below it; returns
-    the hypotheses added (the caller's list is changed in place for the rest)."""
+    the hypotheses added (the hypotheses given are changed in place, not extended)."""
     rules = cascade_rules()
     added: list[Hypothesis] = []
     for p in pointers(findings, topo, rules):
         middle = set(topo.dependencies(p.reporter)) & set(topo.dependents(p.cause))
         between = {p.reporter, *middle}
+        known = [*hypotheses, *added]  # a second reporter pointing at a cause finds it
         explained = [
             h
-            for h in hypotheses
+            for h in known
             if h.service in between and h.kind in rules.explained_kinds and h.service != p.cause
         ]
         best = max((h.confidence for h in explained), default=0.0)
@@ -97,7 +98,7 @@ def apply(
         because = f"{p.reporter}'s error lines say {p.cause} refuses it or is gone ({said})"
         # a hypothesis the cause already has (a partition, a database down) is raised, not
         # doubled with another kind
-        own = sorted((h for h in hypotheses if h.service == p.cause), key=lambda h: -h.confidence)
+        own = sorted((h for h in known if h.service == p.cause), key=lambda h: -h.confidence)
         same = own[0] if own else None
         if same is None:
             same = Hypothesis(
@@ -110,7 +111,6 @@ def apply(
                 playbook=PLAYBOOK,
             )
             added.append(same)
-            hypotheses.append(same)  # so that a second reporter pointing at it finds it
         elif same.against:  # a rule weighed evidence against it: it explains nothing here
             continue
         else:
@@ -120,6 +120,4 @@ def apply(
             if h.confidence > ceiling:
                 h.confidence = ceiling
             h.against.append(f"explained by {p.cause}, which it depends on: {because}")
-    for h in added:  # the caller extends its list with what is returned
-        hypotheses.remove(h)
     return added

@@ -246,13 +246,26 @@ def informs(alert: AlertView, rules: FailureModes | None = None) -> bool:
     return alert.severity.lower() in {s.lower() for s in rules.alert_info_severities}
 
 
-def _alert_mode(alert: AlertView, rules: FailureModes) -> FailureMode:
+def _named_mode(alert: AlertView, rules: FailureModes) -> FailureMode | None:
+    """The failure mode of which the alert's name and summary hold the most words, if any."""
     text = f"{alert.name} {alert.summary}".lower()
     scored = [(sum(w in text for w in m.alert_words), -i, m) for i, m in enumerate(rules.modes)]
     best = max(scored, key=lambda t: (t[0], t[1]))
-    if best[0]:
-        return best[2]
+    return best[2] if best[0] else None
+
+
+def _alert_mode(alert: AlertView, rules: FailureModes) -> FailureMode:
+    named = _named_mode(alert, rules)
+    if named is not None:
+        return named
     return next(m for m in rules.modes if m.name == rules.alert_default)
+
+
+def names_failure(alert: AlertView, rules: FailureModes | None = None) -> bool:
+    """Does the alert say how something fails (a failure mode's words: crash, down, latency…)?
+    One that does not ("TestAlertDevops: insignificant alert for testing"), over facts that show
+    nothing failing, reports no failure: the answer reads the service's state instead."""
+    return _named_mode(alert, rules or failure_modes()) is not None
 
 
 def from_alerts(
@@ -262,12 +275,15 @@ def from_alerts(
     findings: Sequence[Finding] = (),
     *,
     origin: str = "",
+    named: bool = False,
 ) -> list[Hypothesis]:
     """No fact shows a failure, yet an alert fires: its service (the root alert's first) gets a
     hypothesis in the mode the alert names, the alert as evidence: the first cause the facts
     support for it (a dependency printing slow statements under a slow alert), at most
     ``alert_cause_cap``, else "cause not identified". ``origin`` names who reported it when it is
-    not an alert ("the question": a person's report, read the same way)."""
+    not an alert ("the question": a person's report, read the same way). ``named``: an alert
+    whose words name no failure mode, and for which the facts support no cause, reports no
+    failure (a test alert over healthy pods): nothing is assumed from it."""
     rules = failure_modes()
     firing = [
         a
@@ -285,6 +301,8 @@ def from_alerts(
     )
     source = origin or f"the {alert.name} alert"
     found = _cause(Failing(service, (mode,), ()), findings, topo, rules.causes)
+    if found is None and named and not names_failure(alert, rules):
+        return []
     if found is not None:
         cause, hit = found
         blamed = _blamed(cause, hit, Failing(service, (mode,), ()), topo)

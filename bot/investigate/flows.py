@@ -19,7 +19,7 @@ from bot import observability
 from bot.investigate.classify import AlertView, InvestigationTarget, classify
 from bot.investigate.context import InvestigationContext
 from bot.investigate.experience import case_of
-from bot.investigate.fallback import informs
+from bot.investigate.fallback import informs, names_failure
 from bot.investigate.interpret import facts_from, rank
 from bot.investigate.models import Fact, InvestigationResult
 from bot.investigate.plan import make_plan
@@ -27,6 +27,7 @@ from bot.investigate.plan_follow import read_one_hop_down
 from bot.investigate.playbook_load import load_playbooks
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.reasoning import advise_again, conclude
+from bot.investigate.resolve import alert_says_symptom
 from bot.investigate.runner import ProgressFn, run_plan
 from bot.investigate.steady import steady_services
 from bot.investigate.where import place
@@ -111,7 +112,7 @@ def _run(
             run.findings,
             run.steps,
             origin=f"the {root.name} alert" if root is not None else "the question",
-            informs=root is not None and informs(root),
+            informs=root is not None and (informs(root) or not _reports_failure(root)),
         )
     result = InvestigationResult(
         query=query or (incident.title if incident else ""),
@@ -132,6 +133,12 @@ def _run(
 
         save_result(ctx.store, result)
     return result
+
+
+def _reports_failure(alert: AlertView) -> bool:
+    """An alert that names no failure mode and says nothing going wrong in its own words (a
+    test alert) reports none: its service's state is read, not a failure assumed."""
+    return names_failure(alert) or alert_says_symptom(alert.name, alert.summary)
 
 
 def _root(incident: InvestigationTarget | None) -> AlertView | None:

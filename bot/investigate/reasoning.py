@@ -91,7 +91,8 @@ def conclude(
     hyps.extend(slow_path.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
-        hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))
+        # an alert that names no failure mode, with no cause the facts support, reports none
+        hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings, named=True))
     hyps = order(hyps)
     final_confidences(hyps, findings, steady=steady)
     weighed = None

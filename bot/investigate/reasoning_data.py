@@ -45,6 +45,7 @@ regex = _regex
 class ServiceWords(_Strict):
     stopwords: list[str] = Field(default_factory=list)
     symptom_words: list[str] = Field(default_factory=list)
+    alert_self_words: list[str] = Field(default_factory=list)
     weak_parts: list[str] = Field(default_factory=list)
     kinds: dict[str, list[str]] = Field(default_factory=dict)
     tiers: dict[str, list[str]] = Field(default_factory=dict)

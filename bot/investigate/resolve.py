@@ -145,6 +145,14 @@ def has_symptom(query: str, keywords: Iterable[str] = ()) -> bool:
     )
 
 
+def alert_says_symptom(name: str, summary: str) -> bool:
+    """Do an alert's own words describe something going wrong? Its words about itself
+    (``alert_self_words``: "alert", "incident") do not."""
+    own = set(service_words().alert_self_words)
+    words = [w for w in words_of(f"{name} {summary}") if w not in own]
+    return has_symptom(" ".join(words))
+
+
 def resolve(ctx: InvestigationContext, query: str) -> Resolution:
     matched = match_words(ctx, query)
     if matched:

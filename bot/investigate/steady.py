@@ -32,6 +32,7 @@ from bot.investigate.fallback import informs
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.reasoning_data import Calibration, calibration
 from bot.investigate.resolve import alerting_services
+from bot.investigate.sources import LogRecord
 
 log = logging.getLogger(__name__)
 
@@ -85,33 +86,62 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(r"\s*" + r"\s+".join(tokens))
 
 
-def _rates(ctx: InvestigationContext, finding: Finding, start: datetime) -> tuple[int, int] | None:
-    """How many of the finding's lines fall before ``start`` and from it on, re-read from its
-    source; None when it cannot be told."""
+def _reads(
+    ctx: InvestigationContext, findings: Sequence[Finding]
+) -> dict[str, Sequence[LogRecord] | None]:
+    """Each log source the findings came from, read once from the earliest of their first
+    lines to now (None when it cannot be read again)."""
+    since: dict[str, datetime] = {}
+    for f in findings:
+        source = f.attrs.get("log_source")
+        if isinstance(source, str) and f.at is not None:
+            since[source] = min(since.get(source, f.at), f.at)
+    out: dict[str, Sequence[LogRecord] | None] = {}
+    for source, start in since.items():
+        try:
+            out[source] = ctx.evidence.read_logs(source, start, ctx.now())
+        except Exception:  # noqa: BLE001 - a read that fails only loses "steady"
+            log.info("steady: %s could not be read again", source)
+            out[source] = None
+    return out
+
+
+def _rates(
+    finding: Finding, start: datetime, read: dict[str, Sequence[LogRecord] | None]
+) -> tuple[int, int] | None:
+    """How many of the finding's lines fall before ``start`` and from it on, in its source as
+    read again; None when it cannot be told."""
     source, template = finding.attrs.get("log_source"), finding.attrs.get("template")
     if not isinstance(source, str) or not isinstance(template, str) or finding.at is None:
         return None
-    try:
-        lines = ctx.evidence.read_logs(source, finding.at, ctx.now())
-    except Exception:  # noqa: BLE001 - a read that fails only loses "steady"
-        log.info("steady: %s could not be read again", source)
+    lines = read.get(source)
+    if lines is None:
         return None
     shape = _pattern(template)
-    times = [ln.at for ln in lines if ln.at is not None and shape.match(ln.text.strip())]
+    first = finding.at
+    times = [
+        ln.at
+        for ln in lines
+        if ln.at is not None and ln.at >= first and shape.match(ln.text.strip())
+    ]
     before = sum(1 for t in times if t < start)
     return before, len(times) - before
 
 
 def steady_rate(
-    ctx: InvestigationContext, finding: Finding, rules: Calibration
+    ctx: InvestigationContext,
+    finding: Finding,
+    rules: Calibration,
+    read: dict[str, Sequence[LogRecord] | None] | None = None,
 ) -> tuple[int, int] | None:
     """``(before, in_window)`` when an error line recurs at the rate it had before the
-    question's window (``ctx.lookback``), else None (it started or grew in the window)."""
+    question's window (``ctx.lookback``), else None (it started or grew in the window).
+    ``read``: its sources already read again (``_reads``); else its own is read."""
     end = ctx.now()
     start = end - ctx.lookback
     if finding.type not in LOG_TYPES or finding.at is None or finding.at >= start:
         return None
-    counted = _rates(ctx, finding, start)
+    counted = _rates(finding, start, read if read is not None else _reads(ctx, [finding]))
     if counted is None:
         return None
     before, after = counted
@@ -175,7 +205,9 @@ def steady_services(
 def _routine(ctx: InvestigationContext, lines: Sequence[Finding], rules: Calibration) -> str | None:
     """Why none of the error lines shows a failure going on now, else None."""
     once = [f for f in lines if one_off(f, rules)]
-    rates = {f.summary: steady_rate(ctx, f, rules) for f in lines if not one_off(f, rules)}
+    recurring = [f for f in lines if not one_off(f, rules)]
+    read = _reads(ctx, recurring)  # each source once, not once per line
+    rates = {f.summary: steady_rate(ctx, f, rules, read) for f in recurring}
     if any(r is None for r in rates.values()):
         return None
     said = []

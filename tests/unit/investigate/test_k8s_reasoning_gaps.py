@@ -193,3 +193,20 @@ def test_lock_waits_and_large_seq_scans_on_the_datastore_are_slow_queries() -> N
         assert line.attrs["signature"] == "slow_query", text
         (hyp,) = from_alerts([said], said, lookup, [line])
         assert (hyp.kind, hyp.service) == ("slow_queries", "pg"), text
+
+
+def test_two_reporters_pointing_at_one_cause_get_one_hypothesis_and_the_list_is_not_extended() -> (
+    None
+):
+    refused = "Lost connection to the cache: Connection refused (ECONNREFUSED) kv:6379"
+    lines = [
+        signed(FindingType.LOG_SIGNATURE, reporter, refused, level="ERROR")
+        for reporter in ("pay", "orders")
+    ]
+    pool = Hypothesis(
+        kind="connection_pool_exhaustion", service="pay", confidence=0.58, summary="pool full"
+    )
+    hyps = [pool]
+    added = cascade.apply(hyps, lines, chain())
+    assert [(h.kind, h.service) for h in added] == [("database_unavailable", "kv")]
+    assert hyps == [pool] and any("explained by kv" in a for a in pool.against)

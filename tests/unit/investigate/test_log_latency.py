@@ -129,7 +129,7 @@ def test_a_client_times_the_one_service_it_calls() -> None:
     facts = [timed("loadgen", 0.2, path="call #N: POST /quote with voucher")]
     (hyp,) = apply([], facts, topo())
     assert (hyp.kind, hyp.service) == ("slow_queries", "quotes")
-    assert "with voucher" in hyp.summary and hyp.confidence == 0.4
+    assert "with voucher" in hyp.summary and hyp.confidence == 0.55
 
 
 def test_a_dependency_timed_as_fast_stops_the_walk() -> None:

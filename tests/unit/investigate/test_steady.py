@@ -161,3 +161,58 @@ def test_a_blamed_dependency_that_shows_a_failure_of_its_own_is_not_quieted() ->
     )
     final_confidences([blamed], [LINE, down], steady={"api": "api looks steady: why"})
     assert blamed.confidence > calibration().steady_cap
+
+
+class _Counting(ScenarioEvidence):
+    """The scenario's own evidence, counting how often a log source is read."""
+
+    reads = 0
+
+    def read_logs(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        type(self).reads += 1
+        return super().read_logs(*args, **kwargs)
+
+
+def test_each_log_source_is_read_again_once_not_once_per_line() -> None:
+    from datetime import timedelta
+
+    from bot.investigate.steady import _routine
+
+    text = (
+        WORLD.replace("RESTARTS", "0")
+        .replace("REPEAT", "144")
+        .replace("SEVERITY", "info")
+        .replace("FROM", "-3d")
+        .replace("EVERY", "30m")
+        .replace(
+            "BURST\n",
+            BURST.replace("N", "144")
+            .replace("-50m", "-3d")
+            .replace("pool exhausted", "replica lag high")
+            .replace("1m", "30m"),
+        )
+    )
+    scenario = parse_scenario_text(text).scenario
+    ctx = InvestigationContext(_Counting(scenario), Topology.from_specs(scenario.services))
+    source = scenario.logs[0].source
+    first = ctx.now() - timedelta(days=3)
+
+    def line(template: str) -> Finding:
+        attrs = {"count": 144, "level": "ERROR", "template": template, "log_source": source}
+        return Finding(
+            type=FindingType.LOG_TEMPLATE,
+            service="tide-app",
+            summary=template,
+            source=source,
+            at=first,
+            attrs=attrs,
+        )
+
+    said = [
+        line("Database connection pool exhausted"),
+        line("Database connection replica lag high"),
+    ]
+    _Counting.reads = 0
+    why = _routine(ctx, said, calibration())
+    assert why is not None and why.count("recurring at its earlier rate") == 2
+    assert _Counting.reads == 1
