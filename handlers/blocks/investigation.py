@@ -225,6 +225,8 @@ def approval_request(req: ApprovalView) -> list[Block]:
     ]
     if req.incident_id is not None:
         pairs.append(("Incident", f"#{req.incident_id}"))
+    if req.acts_in:
+        pairs.append(("Acts in", escape(req.acts_in)))
     if req.approvals_needed > 1:
         got = ", ".join(mention(u) for u in req.approved_by) or "none yet"
         pairs.append(("Approvals", f"{len(req.approved_by)}/{req.approvals_needed} ({got})"))

@@ -101,6 +101,7 @@ def home_tab(home: HomeView) -> View:
     blocks.append(section(f"*Pending approvals* ({len(approvals)})"))
     for req in approvals[:MAX_HOME_APPROVALS]:
         where = f" · incident #{req.incident_id}" if req.incident_id is not None else ""
+        where += f" · in {escape(req.acts_in)}" if req.acts_in else ""
         blocks.append(
             section(
                 f"*{escape(req.action)}* · risk {risk_label(req.risk)} · asked by "

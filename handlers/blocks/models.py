@@ -106,6 +106,7 @@ class ApprovalView:
     expires_at: datetime | None = None
     approvals_needed: int = 1
     approved_by: Sequence[str] = ()
+    acts_in: str | None = None  # another AWS account and region ("account staging (us-east-1)")
 
 
 @dataclass(frozen=True)

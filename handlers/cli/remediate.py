@@ -178,6 +178,7 @@ def list_requests(
 ) -> None:
     """Pending remediation requests (with --all: every request)."""
     from bot.remediate import service
+    from bot.remediate.models import Place
 
     _, db, _ = _env()
     try:
@@ -185,12 +186,14 @@ def list_requests(
     finally:
         db.dispose()
     table = Table(title=f"{len(rows)} remediation request(s)")
-    for name in ("id", "action", "params", "risk", "state", "by", "detail"):
+    for name in ("id", "action", "params", "acts in", "risk", "state", "by", "detail"):
         table.add_column(name)
     for r in rows:
+        place = Place.of(r.result.get("place"))
         table.add_row(
-            str(r.id), r.action, json.dumps(r.params), r.risk, r.state, r.requested_by, r.detail
-        )
+            str(r.id), r.action, json.dumps(r.params), str(place) if place else "home", r.risk,
+            r.state, r.requested_by, r.detail,
+        )  # fmt: skip
     console.print(table)
 
 

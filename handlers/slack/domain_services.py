@@ -17,6 +17,7 @@ from typing import Any
 from bot.errors import UserError
 from bot.incidents import commands
 from bot.incidents.models import IncidentView
+from bot.remediate.models import Place
 from bot.respond.home import home_for
 from bot.store.receipts import remember
 from handlers.blocks import incident_list, incident_message, incident_text, timeline
@@ -152,6 +153,7 @@ def home(domain: Domain, actor: Actor) -> HomeView:
             request_id=str(r.id), action=r.action, risk=r.risk, requested_by=r.requested_by,
             params={k: str(v) for k, v in r.params.items()}, incident_id=r.incident_id,
             expires_at=r.expires_at, approvals_needed=r.required_approvals,
+            acts_in=str(place) if (place := Place.of(r.result.get("place"))) else None,
         )
         for r in visible
     ]  # fmt: skip

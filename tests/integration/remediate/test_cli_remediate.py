@@ -101,3 +101,22 @@ def test_plan_is_proposed_then_approved_and_verified(world: SandboxWorld, cli_en
     assert _timeout(world) == 90
     wrong = runner.invoke(app, ["remediate", "--plan-id", "1", "--action", "7"])
     assert wrong.exit_code != 0
+
+
+def test_list_says_where_a_request_acts(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fix proposed for a finding of another account names that account and region."""
+    from bot.remediate import service
+    from bot.remediate.models import Place
+    from bot.remediate.policy import Policy
+
+    db = connect(cli_env)
+    service.propose(
+        db, action="ec2.revoke_ingress", requested_by="auditor", policy=Policy(),
+        params={"group": "sg-0abc", "port": 22, "cidr": "0.0.0.0/0"},
+        place=Place("staging", "us-east-1"),
+    )  # fmt: skip
+    db.dispose()
+    monkeypatch.setenv("COLUMNS", "250")
+    listed = CliRunner().invoke(app, ["remediate", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "account staging (us-east-1)" in listed.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -157,12 +158,15 @@ def test_approval_request() -> None:
         "req-9", "k8s.rollback_deployment", "high", "U0ALICE",
         params={"namespace": "prod", "name": "api"}, reason="bad deploy", incident_id=7,
         expires_at=T0 + timedelta(minutes=30), approvals_needed=2, approved_by=["U0BOB"],
+        acts_in="account staging (us-east-1)",
     )  # fmt: skip
     blocks = dump(approval_request(req))
     assert not block_errors(blocks)
     text = json.dumps(blocks)
-    for part in ("<@U0ALICE>", "`namespace=prod`", "1/2", "<@U0BOB>", "bad deploy", "#7"):
+    for part in ("<@U0ALICE>", "`namespace=prod`", "1/2", "<@U0BOB>", "bad deploy", "#7",
+                 "account staging (us-east-1)"):  # fmt: skip
         assert part in text
+    assert "Acts in" not in json.dumps(dump(approval_request(replace(req, acts_in=None))))
     assert [b["action_id"] for b in buttons(blocks)] == [ActionId.APPROVE, ActionId.REJECT]
 
 
@@ -201,13 +205,19 @@ def test_incident_message_says_it_was_investigated_automatically() -> None:
 def test_home_tab() -> None:
     home = HomeView(
         open_incidents=[incident(id=i) for i in range(1, 30)],
-        pending_approvals=[ApprovalView("req-1", "restart", "low", "U0BOB")],
+        pending_approvals=[
+            ApprovalView("req-1", "restart", "low", "U0BOB"),
+            ApprovalView(
+                "req-2", "ec2.revoke_ingress", "medium", "U0BOB", acts_in="account prod (eu-west-1)"
+            ),
+        ],  # fmt: skip
         oncall=[OnCallView("primary", "U0ALICE", until=T0)],
     )
     view = home_tab(home).to_dict()
     assert view["type"] == "home" and not view_errors(view, home=True)
     text = json.dumps(view)
     assert "Open incidents* (29)" in text and "+9 more" in text and "<@U0ALICE>" in text
+    assert "ec2.revoke_ingress*" in text and "\\u00b7 in account prod (eu-west-1)" in text
     assert ActionId.APPROVE in text
     empty = json.dumps(home_tab(HomeView()).to_dict())
     assert "No open incidents" in empty and "Nothing waiting" in empty
