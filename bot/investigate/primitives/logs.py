@@ -11,6 +11,7 @@ from typing import Any
 from bot.errors import NotFound
 from bot.investigate.context import InvestigationContext
 from bot.investigate.log_latency import log_latency_rules, read_latency
+from bot.investigate.log_memory import memory_trend
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import (
     Scope,
@@ -146,6 +147,31 @@ def latency_finding(
     ]
 
 
+def memory_finding(
+    ctx: InvestigationContext, service: str, source: str, lines: Sequence[LogRecord]
+) -> list[Finding]:
+    """The memory the source's lines report, when it climbs (``log_memory``): a trend."""
+    trend = memory_trend(lines)
+    if trend is None:
+        return []
+    near = " (near the limit it reports)" if trend.near_limit else ""
+    return [
+        Finding(
+            type=FindingType.METRIC_TREND,
+            service=service,
+            source=source,
+            summary=f"{service}: the memory its lines report climbs from {trend.first_mb:g} MB "
+            f"to {trend.last_mb:g} MB over {trend.readings} readings{near} in {source}",
+            attrs={
+                "signal": "memory",
+                "pattern": "linear",
+                "per_day": trend.per_day_mb,
+                "near_limit": trend.near_limit,
+            },
+        )
+    ]
+
+
 def _change_fact(
     service: str, source: str, kind: str, at: datetime | None, ago: float | None, line: str
 ) -> Finding:
@@ -185,6 +211,7 @@ def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
         if owner is not None:
             out.extend(signature_findings(ctx, owner, source, lines))
             out.extend(latency_finding(ctx, owner, source, lines))
+            out.extend(memory_finding(ctx, owner, source, lines))
             continue
         # a shared source (event bus, audit trail, scheduler): attribute line by line
         by_service: dict[str, list[LogRecord]] = defaultdict(list)
@@ -195,6 +222,7 @@ def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
         for service, group in sorted(by_service.items()):
             out.extend(signature_findings(ctx, service, source, group))
             out.extend(latency_finding(ctx, service, source, group))
+            out.extend(memory_finding(ctx, service, source, group))
     return out
 
 
