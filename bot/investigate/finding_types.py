@@ -38,6 +38,7 @@ class FindingType(StrEnum):
     LOG_SIGNATURE = "log_signature"  # a mined error template with a known signature
     LOG_TEMPLATE = "log_template"  # an error template without a known signature
     LOG_LATENCY = "log_latency"  # how long requests take, timed in a source's own lines
+    LINE_RATE = "line_rate"  # a consumer printing its per-message line far slower than its producer
     ALERT_SIGNATURE = "alert_signature"  # an alert's words (resolved ones too) with a signature
     RESOURCE_STATE = "resource_state"  # AWS resource status (stopped, not available, short)
     LIMIT = "limit"  # a configured limit reached (timeout, concurrency, max capacity)
@@ -184,6 +185,17 @@ class LogLatencyAttrs(Attrs):
     log_source: str | None = None
 
 
+class LineRateAttrs(Attrs):
+    queue: str | None = None  # the queue both use
+    producer: str | None = None  # the busiest service on it
+    produced_per_s: float | None = None
+    consumed_per_s: float | None = None
+    ratio: float | None = None
+    behind: bool | None = None  # it falls behind: a backlog grows on the queue
+    mentions: str | None = None  # the one other service it calls for each message, if one
+    example: str | None = None
+
+
 class ResourceStateAttrs(Attrs):
     OPEN_PREFIX: ClassVar[str | None] = "tag_"  # an EC2 instance's tags
 
@@ -293,6 +305,7 @@ ATTRS: dict[FindingType, type[Attrs]] = {
     FindingType.LOG_TEMPLATE: LogAttrs,
     FindingType.ALERT_SIGNATURE: LogAttrs,
     FindingType.LOG_LATENCY: LogLatencyAttrs,
+    FindingType.LINE_RATE: LineRateAttrs,
     FindingType.RESOURCE_STATE: ResourceStateAttrs,
     FindingType.LIMIT: LimitAttrs,
     FindingType.SECURITY: SecurityAttrs,

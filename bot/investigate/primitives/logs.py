@@ -10,7 +10,9 @@ from typing import Any
 
 from bot.errors import NotFound
 from bot.investigate.context import InvestigationContext
+from bot.investigate.line_rates import behind, line_rate_rules
 from bot.investigate.log_latency import log_latency_rules, read_latency
+from bot.investigate.log_memory import memory_trend
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import (
     Scope,
@@ -146,6 +148,31 @@ def latency_finding(
     ]
 
 
+def memory_finding(
+    ctx: InvestigationContext, service: str, source: str, lines: Sequence[LogRecord]
+) -> list[Finding]:
+    """The memory the source's lines report, when it climbs (``log_memory``): a trend."""
+    trend = memory_trend(lines)
+    if trend is None:
+        return []
+    near = " (near the limit it reports)" if trend.near_limit else ""
+    return [
+        Finding(
+            type=FindingType.METRIC_TREND,
+            service=service,
+            source=source,
+            summary=f"{service}: the memory its lines report climbs from {trend.first_mb:g} MB "
+            f"to {trend.last_mb:g} MB over {trend.readings} readings{near} in {source}",
+            attrs={
+                "signal": "memory",
+                "pattern": "linear",
+                "per_day": trend.per_day_mb,
+                "near_limit": trend.near_limit,
+            },
+        )
+    ]
+
+
 def _change_fact(
     service: str, source: str, kind: str, at: datetime | None, ago: float | None, line: str
 ) -> Finding:
@@ -170,8 +197,46 @@ def _change_fact(
     )
 
 
+def lag_findings(ctx: InvestigationContext, lines_of: dict[str, list[LogRecord]]) -> list[Finding]:
+    """Consumers on a shared queue that print their per-message line far slower than its
+    busiest producer (``line_rates``): a backlog, with the one other service each message
+    waits on when there is one."""
+    out = []
+    for lag in behind(lines_of, ctx.topology):
+        others = [
+            d
+            for d in ctx.topology.depends_on(lag.consumer)
+            if d != lag.queue
+            and (n := ctx.topology.get(d)) is not None
+            and n.tier not in line_rate_rules().queue_tiers
+        ]
+        out.append(
+            Finding(
+                type=FindingType.LINE_RATE,
+                service=lag.consumer,
+                source="logs",
+                summary=f"{lag.consumer}: falls behind on {lag.queue}: it prints its per-message "
+                f'line ("{lag.consumed.example[:80]}") {lag.consumed.per_second:g}/s, '
+                f"{lag.ratio:.0f}x slower than {lag.producer} prints its own "
+                f'("{lag.produced.example[:80]}", {lag.produced.per_second:g}/s)',
+                attrs={
+                    "queue": lag.queue,
+                    "producer": lag.producer,
+                    "produced_per_s": lag.produced.per_second,
+                    "consumed_per_s": lag.consumed.per_second,
+                    "ratio": round(lag.ratio, 1),
+                    "behind": True,
+                    "mentions": others[0] if len(others) == 1 else None,
+                    "example": lag.consumed.example,
+                },
+            )
+        )
+    return out
+
+
 def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
+    lines_of: dict[str, list[LogRecord]] = defaultdict(list)
     for source in ctx.evidence.log_sources():
         owner = source_owner(ctx, source)
         if owner is not None and owner not in scope.services:
@@ -183,8 +248,10 @@ def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
             # source's lines
             continue
         if owner is not None:
+            lines_of[owner].extend(lines)
             out.extend(signature_findings(ctx, owner, source, lines))
             out.extend(latency_finding(ctx, owner, source, lines))
+            out.extend(memory_finding(ctx, owner, source, lines))
             continue
         # a shared source (event bus, audit trail, scheduler): attribute line by line
         by_service: dict[str, list[LogRecord]] = defaultdict(list)
@@ -193,9 +260,11 @@ def mine(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
             if service in scope.services:
                 by_service[service].append(line)
         for service, group in sorted(by_service.items()):
+            lines_of[service].extend(group)
             out.extend(signature_findings(ctx, service, source, group))
             out.extend(latency_finding(ctx, service, source, group))
-    return out
+            out.extend(memory_finding(ctx, service, source, group))
+    return out + lag_findings(ctx, lines_of)
 
 
 PRIMITIVES = {"logs.mine": mine}
