@@ -81,9 +81,10 @@ def test_an_account_that_blocks_public_access_has_no_public_bucket(
 ) -> None:
     assert {("prod", "bpa-prod-open"), ("staging", "bpa-staging-open")} <= _public(fleet)
     prod = _s3control(base, url, PROD)
-    # a setting that leaves policies and ACLs their say does not block
+    # a setting that leaves ACLs their say does not stop a public ACL (BlockPublicAcls only
+    # refuses new ones)
     prod.put_public_access_block(
-        AccountId=PROD, PublicAccessBlockConfiguration={**BLOCK_ALL, "RestrictPublicBuckets": False}
+        AccountId=PROD, PublicAccessBlockConfiguration={**BLOCK_ALL, "IgnorePublicAcls": False}
     )
     assert ("prod", "bpa-prod-open") in _public(fleet)
 
