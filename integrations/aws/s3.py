@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from integrations.aws.errors import convert
+from integrations.aws.errors import AwsError, AwsNotFound, convert
+
+log = logging.getLogger(__name__)
 
 _ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
@@ -51,6 +54,18 @@ def account_public_access_block(s3control: Any, account_id: str) -> dict[str, bo
             return {}
         raise convert(exc, f"account {account_id} Block Public Access") from exc
     return {k: bool(v) for k, v in config["PublicAccessBlockConfiguration"].items()}
+
+
+def account_block(s3control: Any, account_id: str | None) -> dict[str, bool] | None:
+    """``account_public_access_block``, or None when it cannot be read (no client or id, or
+    no ``s3:GetAccountPublicAccessBlock``): each bucket's own settings then decide."""
+    if s3control is None or not account_id:
+        return None
+    try:
+        return account_public_access_block(s3control, account_id)
+    except (AwsError, AwsNotFound) as exc:
+        log.info("account %s Block Public Access not read: %s", account_id, exc)
+        return None
 
 
 def _on(key: str, *configs: dict[str, Any] | None) -> bool:
