@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -19,6 +19,13 @@ class ReportRow:
     fix_action: str = ""
     account: str = ""  # set when several accounts are read
     region: str = ""
+    # the fix's parameters as ``aiops remediate propose`` takes them ("group=sg-… port=22")
+    fix_params: str = ""
+
+
+def fix_words(params: Mapping[str, object]) -> str:
+    """``key=value`` words, in order: a fix's parameters as a report shows them."""
+    return " ".join(f"{k}={v}" for k, v in params.items())
 
 
 def csv_text(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -17,11 +17,12 @@ log = logging.getLogger(__name__)
 
 Reader = Callable[[Any, str], list[Resource]]
 
-#: inventory type -> (the AwsClients attribute it reads, the reader)
+#: inventory type -> (the AwsClients attribute it reads, or ALL: the clients; the reader)
+ALL = "*"
 AWS_READERS: dict[str, tuple[str, Reader]] = {
     "ec2": ("ec2", aws_inventory.ec2_instances),
     "rds": ("rds", aws_inventory.rds_instances),
-    "buckets": ("s3", aws_inventory.buckets),
+    "buckets": (ALL, aws_inventory.buckets),  # s3, and s3control for the account's setting
     "lambdas": ("lambda_", aws_inventory.lambdas),
     "ecs": ("ecs", aws_inventory.ecs_services),
     "load_balancers": ("elbv2", aws_inventory.load_balancers),
@@ -80,9 +81,13 @@ def read_all(query: InventoryQuery, sources: InventorySources) -> tuple[list[Res
             raise UpstreamUnavailable("Kubernetes is not configured (set KUBECONFIG)")
         return _k8s_deployments(sources.k8s), []
     attr, reader = AWS_READERS[rtype.type]
+
+    def client(clients: Any) -> Any:
+        return clients if attr == ALL else getattr(clients, attr)
+
     if sources.fleet is not None:
         outcomes = sources.fleet.run(
-            lambda clients, _t, region: reader(getattr(clients, attr), region), reach=rtype.reach
+            lambda clients, _t, region: reader(client(clients), region), reach=rtype.reach
         )
         if outcomes and all(o.error is not None for o in outcomes):
             raise UpstreamUnavailable(f"no account could be read: {'; '.join(errors(outcomes))}")
@@ -92,7 +97,7 @@ def read_all(query: InventoryQuery, sources: InventorySources) -> tuple[list[Res
         return found, errors(outcomes)
     if sources.aws is None:
         raise UpstreamUnavailable("AWS is not configured (set AWS_REGION and credentials)")
-    return reader(getattr(sources.aws, attr), sources.aws.region), []
+    return reader(client(sources.aws), sources.aws.region), []
 
 
 def read(query: InventoryQuery, sources: InventorySources) -> list[Resource]:

@@ -12,7 +12,7 @@ from integrations.aws.s3 import BucketState
 def _exposure(s: BucketState) -> str:
     how = [w for w, on in (("its policy allows anyone", s.policy_public),
                            ("its ACL grants AllUsers", s.acl_public)) if on]  # fmt: skip
-    return f"{' and '.join(how)}; Block Public Access is off for the bucket and the account"
+    return f"{' and '.join(how)}; Block Public Access (bucket and account) does not stop it"
 
 
 def bucket_findings(states: list[BucketState]) -> list[PostureFinding]:

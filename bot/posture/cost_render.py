@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.posture.cost_model import Anomaly, CostAudit, CostFinding, Spend, money
 from bot.posture.report import ReportRow
+from bot.tables import fix_words
 
 TOP_SERVICES = 5
 
@@ -88,6 +89,7 @@ def rows(audit: CostAudit) -> list[CostRow]:
             f.resource,
             f.summary,
             f.fix_action or "",
+            fix_params=fix_words(f.params) if f.fix_action else "",
             monthly_usd=f"{f.monthly:.2f}" if f.monthly is not None else "",
         )  # fmt: skip
         for f in audit.ranked()

@@ -10,13 +10,13 @@ from dataclasses import fields
 from typing import Literal
 
 from bot.posture.security import SecurityAudit
-from bot.tables import ReportRow, csv_text, markdown_table
+from bot.tables import ReportRow, csv_text, fix_words, markdown_table
 
 __all__ = ["FORMATS", "Format", "ReportRow", "format_rows", "security_rows"]
 
 Format = Literal["table", "md", "csv", "json"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json")
-COLUMNS = ("section", "severity", "check", "resource", "summary", "fix_action")
+COLUMNS = ("section", "severity", "check", "resource", "summary", "fix_action", "fix_params")
 #: added in front when the rows come from more than one account or region
 WHERE = ("account", "region")
 
@@ -35,6 +35,13 @@ def security_rows(audit: SecurityAudit) -> list[ReportRow]:
                     resource=f.source,
                     summary=f.summary,
                     fix_action=str(f.get("fix_action") or ""),
+                    fix_params=fix_words(
+                        {
+                            k.removeprefix("fix_"): v
+                            for k, v in f.attrs.items()
+                            if k.startswith("fix_") and k != "fix_action"
+                        }
+                    ),
                     account=str(f.get("account") or ""),
                     region=str(f.get("region") or ""),
                 )

@@ -1,6 +1,7 @@
 """``aiops remediate``: run an investigation's recommended action under the same policy as Slack.
 
 aiops remediate --plan-id 12 [--action 2] [--dry-run] [--user me]
+aiops remediate propose ec2.revoke_ingress group=sg-0abc port=22 cidr=0.0.0.0/0 [--account prod]
 aiops remediate list
 aiops remediate approve 7 --user alice --role operator
 aiops remediate reject 7 --user alice --reason "wrong target"
@@ -142,7 +143,9 @@ def remediate(
     if ctx.invoked_subcommand is not None:
         return
     if plan_id is None:
-        raise UserError("give --plan-id <investigation id>, or a sub-command (list|approve|reject)")
+        raise UserError(
+            "give --plan-id <investigation id>, or a sub-command (propose|list|approve|reject)"
+        )
     from bot.respond.proposals import propose
 
     settings, db, policy = _env()
@@ -162,12 +165,75 @@ def remediate(
             incident_class=row.incident_class,
             rationale=str(planned.get("rationale", "")),
         )
-        req = proposal.request
-        console.print(f"request #{req.id}: {req.action} {json.dumps(req.params)} — {req.state}")
-        console.print(proposal.explanation)
-        jobs.run_pending()  # an approved request runs now, after the lines above
-        if req.state == "pending":
-            console.print(f"approve with: aiops remediate approve {req.id} --user U --role R")
+        _proposed(proposal, jobs)
+    finally:
+        db.dispose()
+
+
+def _proposed(proposal: Any, jobs: InlineJobs) -> None:
+    """Print the request; an approved one runs now, after the lines above."""
+    req = proposal.request
+    console.print(f"request #{req.id}: {req.action} {json.dumps(req.params)} — {req.state}")
+    console.print(proposal.explanation)
+    jobs.run_pending()
+    if req.state == "pending":
+        console.print(f"approve with: aiops remediate approve {req.id} --user U --role R")
+
+
+def _param(word: str) -> tuple[str, str]:
+    key, eq, value = word.partition("=")
+    if not eq or not key:
+        raise UserError(f"{word!r} is not key=value", hint="e.g. group=sg-0abc port=22")
+    return key, value
+
+
+@remediate_app.command("propose")
+def propose_one(
+    action: Annotated[str, typer.Argument(help="a registry action, e.g. ec2.revoke_ingress")],
+    params: Annotated[
+        list[str] | None, typer.Argument(help="key=value parameters (a report's fix_params)")
+    ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            help="the finding's account (AIOPS_ACCOUNTS_FILE): it runs "
+            "there, with that account's role",
+        ),
+    ] = None,  # fmt: skip
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region", help="the finding's region (default, or `global`: the account's first)"
+        ),
+    ] = None,  # fmt: skip
+    user: Annotated[str, typer.Option("--user", help="who requests it")] = "cli",
+    why: Annotated[str, typer.Option("--why", help="the rationale the approver reads")] = "",
+) -> None:
+    """Propose one registry action, such as an audit finding's fix (its fix_action and
+    fix_params); when the policy allows, it runs now, else it waits for approval."""
+    from bot.accounts.service import configured_fleet
+    from bot.remediate.models import Place
+    from bot.respond.proposals import propose
+
+    words = dict(_param(w) for w in params or [])
+    settings, db, policy = _env()
+    try:
+        place = None
+        if account is not None:
+            fleet = configured_fleet(settings)
+            if fleet is None:
+                raise UserError("--account needs the accounts file",
+                                hint="set AIOPS_ACCOUNTS_FILE (docs/accounts.md)")  # fmt: skip
+            _, where = fleet.fixing(account, region or "global")  # an unknown place stops here
+            place = Place(account, where)
+        elif region is not None:
+            raise UserError("--region goes with --account (the bot's own region is AWS_REGION)")
+        desk, jobs = _desk(settings, db, policy)
+        proposal = propose(
+            desk, action=action, params=words, requested_by=user, rationale=why, place=place
+        )
+        _proposed(proposal, jobs)
     finally:
         db.dispose()
 

@@ -12,13 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from integrations.aws.errors import AwsError, convert
-from integrations.aws.s3 import (
-    BucketState,
-    account_public_access_block,
-    bucket_states,
-    list_buckets,
-)
+from integrations.aws.errors import convert
+from integrations.aws.s3 import BucketState, account_block, bucket_states, list_buckets
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +58,12 @@ def _name(tags: list[dict[str, str]] | None, default: str) -> str:
     return next((t["Value"] for t in tags or [] if t.get("Key") == "Name"), default)
 
 
+def owner_account(ec2: Any) -> str | None:
+    """The account's id: the owner of its own security groups (no extra permission)."""
+    page = ec2.describe_security_groups(MaxResults=5)
+    return next((g.get("OwnerId") for g in page.get("SecurityGroups", [])), None)
+
+
 class PostureReader:
     def __init__(
         self,
@@ -89,13 +90,8 @@ class PostureReader:
         ``s3:GetAccountPublicAccessBlock``) leaves each bucket's own settings to decide."""
         if self.s3 is None:
             return None
-        account: dict[str, bool] | None = None
         account_id = (self.account or self._account()) if self.s3control is not None else None
-        if account_id:
-            try:
-                account = account_public_access_block(self.s3control, account_id)
-            except AwsError as exc:
-                log.info("account %s Block Public Access not read: %s", account_id, exc)
+        account = account_block(self.s3control, account_id)
         try:
             return bucket_states(self.s3, list_buckets(self.s3), account)
         except ClientError as exc:
@@ -132,9 +128,7 @@ class PostureReader:
         return out
 
     def _account(self) -> str | None:
-        """The account's id: the owner of its own security groups (no extra permission)."""
-        page = self.ec2.describe_security_groups(MaxResults=5)
-        return next((g.get("OwnerId") for g in page.get("SecurityGroups", [])), None)
+        return owner_account(self.ec2)
 
     def _databases(self) -> list[StoredData]:
         out = []

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from integrations.aws.errors import convert
+from integrations.aws.errors import AwsError, AwsNotFound, convert
+
+log = logging.getLogger(__name__)
 
 _ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 
 @dataclass(frozen=True)
 class BucketState:
-    """``policy_public`` / ``acl_public`` are not read (False) when the bucket's Block Public
-    Access overrides them: they cannot make it public then."""
+    """``block_public_access``: Block Public Access (the bucket's and the account's settings
+    together) takes away what both a policy and an ACL grant. ``policy_public`` /
+    ``acl_public`` are not read (False) where a setting takes that one away: it cannot make
+    the bucket public then."""
 
     name: str
     block_public_access: bool
@@ -30,9 +35,13 @@ class BucketState:
         return not self.block_public_access and (self.policy_public or self.acl_public)
 
 
-#: the Block Public Access settings that leave a bucket's policy and ACL no say in whether it is
-#: public (bucket or account level, the most restrictive of the two applies)
-BLOCKING = ("BlockPublicPolicy", "RestrictPublicBuckets")
+#: the Block Public Access settings that take existing public access away (bucket or account
+#: level, each setting as set at either): ``RestrictPublicBuckets`` what a public policy
+#: grants, ``IgnorePublicAcls`` what a public ACL grants. (``BlockPublicPolicy`` and
+#: ``BlockPublicAcls`` only refuse new public policies and ACLs: one already there still
+#: counts.)
+POLICY_OFF, ACL_OFF = "RestrictPublicBuckets", "IgnorePublicAcls"
+BLOCKING = (POLICY_OFF, ACL_OFF)
 
 
 def account_public_access_block(s3control: Any, account_id: str) -> dict[str, bool]:
@@ -47,9 +56,26 @@ def account_public_access_block(s3control: Any, account_id: str) -> dict[str, bo
     return {k: bool(v) for k, v in config["PublicAccessBlockConfiguration"].items()}
 
 
+def account_block(s3control: Any, account_id: str | None) -> dict[str, bool] | None:
+    """``account_public_access_block``, or None when it cannot be read (no client or id, or
+    no ``s3:GetAccountPublicAccessBlock``): each bucket's own settings then decide."""
+    if s3control is None or not account_id:
+        return None
+    try:
+        return account_public_access_block(s3control, account_id)
+    except (AwsError, AwsNotFound) as exc:
+        log.info("account %s Block Public Access not read: %s", account_id, exc)
+        return None
+
+
+def _on(key: str, *configs: dict[str, Any] | None) -> bool:
+    """Whether ``key`` is on at any level."""
+    return any(bool((c or {}).get(key)) for c in configs)
+
+
 def _blocks(*configs: dict[str, Any] | None) -> bool:
-    """Whether the settings together (each one as set at either level) block."""
-    return all(any(bool((c or {}).get(k)) for c in configs) for k in BLOCKING)
+    """Whether the settings together leave neither a policy nor an ACL a say."""
+    return all(_on(k, *configs) for k in BLOCKING)
 
 
 def _code(exc: ClientError) -> str:
@@ -78,37 +104,43 @@ def bucket_states(
 
 
 def bucket_state(client: Any, bucket: str, account: dict[str, bool] | None = None) -> BucketState:
-    """Up to four reads per bucket (S3 has no batch call): Block Public Access first, and the
-    policy and ACL only when it leaves them a say; a missing bucket fails the first with
+    """Up to four reads per bucket (S3 has no batch call): Block Public Access first, then the
+    policy and the ACL only where it leaves them a say; a missing bucket fails the first with
     ``NoSuchBucket`` (``AwsNotFound``), so no separate existence check is needed. When the
-    account's own Block Public Access blocks (``account``), the bucket's public-access reads are
-    not needed: only its encryption is read."""
+    account's own Block Public Access (``account``) takes both away, only the bucket's
+    encryption is read."""
     if _blocks(account):
         return BucketState(bucket, True, False, False, _encrypted(client, bucket))
     try:
         config = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-        blocked = _blocks(config, account)
     except ClientError as exc:
         if "NoSuchPublicAccessBlock" not in _code(exc):
             raise convert(exc, f"bucket {bucket}") from exc
-        blocked = False  # (the account's settings alone do not block: see above)
+        config = {}
     encrypted = _encrypted(client, bucket)
-    if blocked:  # public only if not blocked: the policy and the ACL cannot change that
+    if _blocks(config, account):  # neither the policy nor the ACL can make it public
         return BucketState(bucket, True, False, False, encrypted)
+    policy_public = False if _on(POLICY_OFF, config, account) else _policy_public(client, bucket)
+    acl_public = False if _on(ACL_OFF, config, account) else _acl_public(client, bucket)
+    return BucketState(bucket, False, policy_public, acl_public, encrypted)
+
+
+def _policy_public(client: Any, bucket: str) -> bool:
     try:
         policy = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
-        statements = policy.get("Statement", [])
-        policy_public = any(
-            s.get("Effect") == "Allow" and s.get("Principal") in ("*", {"AWS": "*"})
-            for s in statements
-        )
     except ClientError as exc:
         if "NoSuchBucketPolicy" not in _code(exc):
             raise convert(exc, f"bucket {bucket}") from exc
-        policy_public = False
+        return False
+    return any(
+        s.get("Effect") == "Allow" and s.get("Principal") in ("*", {"AWS": "*"})
+        for s in policy.get("Statement", [])
+    )
+
+
+def _acl_public(client: Any, bucket: str) -> bool:
     grants = client.get_bucket_acl(Bucket=bucket).get("Grants", [])
-    acl_public = any(g.get("Grantee", {}).get("URI") == _ALL_USERS for g in grants)
-    return BucketState(bucket, blocked, policy_public, acl_public, encrypted)
+    return any(g.get("Grantee", {}).get("URI") == _ALL_USERS for g in grants)
 
 
 def _encrypted(client: Any, bucket: str) -> bool:

@@ -79,7 +79,7 @@ def test_cost_report_uses_the_configured_price_table(tmp_path: Path) -> None:
                   env={"AIOPS_PRICES_FILE": str(mine)})  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert "(prices as of 2026-12-01, eu-central-1)" in r.stderr
-    assert r.stdout.splitlines()[0].endswith(",fix_action,monthly_usd")
+    assert r.stdout.splitlines()[0].endswith(",fix_action,fix_params,monthly_usd")
 
 
 def test_a_bad_price_table_is_one_line(tmp_path: Path) -> None:

@@ -241,7 +241,7 @@ def test_a_long_security_audit_shows_the_top_and_attaches_the_full_report(env: E
         30,
     )
     rows = report.data.decode().splitlines()
-    assert rows[0].endswith("section,severity,check,resource,summary,fix_action")
+    assert rows[0].endswith("section,severity,check,resource,summary,fix_action,fix_params")
     # every finding is in the file, the ones left out of the message too
     for name in opened:
         assert any(f"security group {name} " in row for row in rows[1:]), name
@@ -270,4 +270,4 @@ def test_a_long_cost_audit_attaches_the_full_report(env: Env) -> None:
     )
     text = report.data.decode()
     assert all(v in text for v in made)
-    assert text.splitlines()[0].endswith("fix_action,monthly_usd")  # each with its price
+    assert text.splitlines()[0].endswith("fix_action,fix_params,monthly_usd")  # each with its price

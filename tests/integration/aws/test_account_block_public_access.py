@@ -1,8 +1,9 @@
 """The public-bucket check reads the account's own S3 Block Public Access
 (``s3control:GetPublicAccessBlock``, served by the sandbox's moto; the client reaches it though
 botocore puts the account id in front of the endpoint's host): with the account blocking, a
-bucket whose ACL is public is not public and its public-access reads are not made; without it
-(or with a setting that does not block), the same bucket is reported. Across accounts, one
+bucket whose ACL is public is not public (in the audit and in the inventory) and its
+public-access reads are not made; without it (or with a setting that does not block), the same
+bucket is reported. Across accounts, one
 account blocking leaves the other's buckets reported."""
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import boto3
 import pytest
 
 from bot.accounts.service import Fleet, build_fleet, parse_accounts
+from bot.inventory.ask import question_to_query
+from bot.inventory.service import InventorySources, run
 from bot.investigate.context import Topology
 from bot.posture.across import security_across
 from integrations.aws.accounts import AccountSessions
@@ -81,9 +84,10 @@ def test_an_account_that_blocks_public_access_has_no_public_bucket(
 ) -> None:
     assert {("prod", "bpa-prod-open"), ("staging", "bpa-staging-open")} <= _public(fleet)
     prod = _s3control(base, url, PROD)
-    # a setting that leaves policies and ACLs their say does not block
+    # a setting that leaves ACLs their say does not stop a public ACL (BlockPublicAcls only
+    # refuses new ones)
     prod.put_public_access_block(
-        AccountId=PROD, PublicAccessBlockConfiguration={**BLOCK_ALL, "RestrictPublicBuckets": False}
+        AccountId=PROD, PublicAccessBlockConfiguration={**BLOCK_ALL, "IgnorePublicAcls": False}
     )
     assert ("prod", "bpa-prod-open") in _public(fleet)
 
@@ -98,5 +102,17 @@ def test_an_account_that_blocks_public_access_has_no_public_bucket(
     staging_buckets = len(assumed(base, url, STAGING, "s3", REGION).list_buckets()["Buckets"])
     assert acls == staging_buckets, (acls, staging_buckets)
 
+    # the inventory's "which buckets are public" judges the same way
+    assert _listed_public(fleet) >= {("staging", "bpa-staging-open")}
+    assert ("prod", "bpa-prod-open") not in _listed_public(fleet)
+
     prod.delete_public_access_block(AccountId=PROD)
     assert ("prod", "bpa-prod-open") in _public(fleet)  # and back
+    assert ("prod", "bpa-prod-open") in _listed_public(fleet)
+
+
+def _listed_public(fleet: Fleet) -> set[tuple[str, str]]:
+    query = question_to_query("which buckets are public")
+    assert query is not None
+    found = run(query, InventorySources(fleet=fleet))
+    return {(r.account, r.name) for r in found.resources}

@@ -31,6 +31,9 @@ def test_security_report_has_the_further_sections(tmp_path: Path) -> None:
     [privileged] = by_check["k8s_privileged"]
     assert privileged["resource"] == "k8s:prod/web/app" and privileged["severity"] == "high"
     assert by_check["k8s_no_limits"][0]["fix_action"] == "k8s.set_resources"
+    # the fix's parameters as `aiops remediate propose` takes them
+    assert by_check["k8s_no_limits"][0]["fix_params"] == "namespace=prod name=web container=app"
+    assert by_check["k8s_privileged"][0]["fix_params"] == ""  # no registry action fixes it
     assert "errors" not in {r["section"] for r in rows}
 
 
