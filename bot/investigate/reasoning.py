@@ -19,7 +19,9 @@
 4. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
-   alerted service gets a low "cause not identified" in the mode the alert names;
+   alerted service gets a low "cause not identified" in the mode the alert names; then a
+   datastore refusing its clients (``datastore_refusal``): its own lines say it refuses their
+   credentials, permissions or plain connections, so it leads over the clients' crashes;
 5. calibration (``calibrate.final_confidences``, the one place the rules' confidences are
    set): a single weak finding supports little, hypotheses compete for the one root cause, and
    a failure resting only on one-off error lines of a service that looks steady claims little;
@@ -40,6 +42,7 @@ from dataclasses import dataclass, field
 
 from bot.investigate import (
     cascade,
+    datastore_refusal,
     outside,
     relevance,
     relevance_effects,
@@ -90,6 +93,7 @@ def conclude(
     hyps.extend(cascade.apply(hyps, findings, topo))
     hyps.extend(slow_path.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
+    hyps.extend(datastore_refusal.apply(hyps, findings, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))
     hyps = order(hyps)
