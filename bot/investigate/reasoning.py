@@ -21,7 +21,9 @@
    service that failed first leads; when nothing read shows a failure but an alert fires, the
    alerted service gets a low "cause not identified" in the mode the alert names; then a
    datastore refusing its clients (``datastore_refusal``): its own lines say it refuses their
-   credentials, permissions or plain connections, so it leads over the clients' crashes;
+   credentials, permissions or plain connections, so it leads over the clients' crashes; and
+   a service slow on its own CPU (``cpu_bound``): its CPU stepped up as it became slow, with no
+   more requests and nothing it calls slower first;
 5. calibration (``calibrate.final_confidences``, the one place the rules' confidences are
    set): a single weak finding supports little, hypotheses compete for the one root cause, and
    a failure resting only on one-off error lines of a service that looks steady claims little;
@@ -42,6 +44,7 @@ from dataclasses import dataclass, field
 
 from bot.investigate import (
     cascade,
+    cpu_bound,
     datastore_refusal,
     outside,
     relevance,
@@ -94,6 +97,7 @@ def conclude(
     hyps.extend(slow_path.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
     hyps.extend(datastore_refusal.apply(hyps, findings, topo))
+    hyps.extend(cpu_bound.apply(hyps, findings, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))
     hyps = order(hyps)
