@@ -23,7 +23,8 @@
    datastore refusing its clients (``datastore_refusal``): its own lines say it refuses their
    credentials, permissions or plain connections, so it leads over the clients' crashes; and
    a service slow on its own CPU (``cpu_bound``): its CPU stepped up as it became slow, with no
-   more requests and nothing it calls slower first;
+   more requests and nothing it calls slower first; and a dependency that went quiet while its
+   callers wait (``quiet_callee``): the network path to it drops or delays their requests;
 5. calibration (``calibrate.final_confidences``, the one place the rules' confidences are
    set): a single weak finding supports little, hypotheses compete for the one root cause, and
    a failure resting only on one-off error lines of a service that looks steady claims little;
@@ -47,6 +48,7 @@ from bot.investigate import (
     cpu_bound,
     datastore_refusal,
     outside,
+    quiet_callee,
     relevance,
     relevance_effects,
     signature_causes,
@@ -98,6 +100,7 @@ def conclude(
     hyps.extend(never_silent(findings, hyps, topo))
     hyps.extend(datastore_refusal.apply(hyps, findings, topo))
     hyps.extend(cpu_bound.apply(hyps, findings, topo))
+    hyps.extend(quiet_callee.apply(hyps, findings, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings))
     hyps = order(hyps)
