@@ -19,7 +19,12 @@
 4. never silent (``fallback``): a failing service no hypothesis covers gets one, with the most
    specific cause its evidence supports or "cause not identified"; the most upstream failing
    service that failed first leads; when nothing read shows a failure but an alert fires, the
-   alerted service gets a low "cause not identified" in the mode the alert names;
+   alerted service gets a low "cause not identified" in the mode the alert names; then a
+   datastore refusing its clients (``datastore_refusal``): its own lines say it refuses their
+   credentials, permissions or plain connections, so it leads over the clients' crashes; and
+   a service slow on its own CPU (``cpu_bound``): its CPU stepped up as it became slow, with no
+   more requests and nothing it calls slower first; and a dependency that went quiet while its
+   callers wait (``quiet_callee``): the network path to it drops or delays their requests;
 5. calibration (``calibrate.final_confidences``, the one place the rules' confidences are
    set): a single weak finding supports little, hypotheses compete for the one root cause, and
    a failure resting only on one-off error lines of a service that looks steady claims little;
@@ -40,7 +45,10 @@ from dataclasses import dataclass, field
 
 from bot.investigate import (
     cascade,
+    cpu_bound,
+    datastore_refusal,
     outside,
+    quiet_callee,
     relevance,
     relevance_effects,
     signature_causes,
@@ -90,6 +98,9 @@ def conclude(
     hyps.extend(cascade.apply(hyps, findings, topo))
     hyps.extend(slow_path.apply(hyps, findings, topo))
     hyps.extend(never_silent(findings, hyps, topo))
+    hyps.extend(datastore_refusal.apply(hyps, findings, topo))
+    hyps.extend(cpu_bound.apply(hyps, findings, topo))
+    hyps.extend(quiet_callee.apply(hyps, findings, topo))
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         # an alert that names no failure mode, with no cause the facts support, reports none
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings, named=True))

@@ -1,0 +1,126 @@
+"""A datastore refusing its clients: the cause is on the datastore, not the client that crashes.
+
+A database whose own lines say it refuses a client for its credentials, permissions or transport
+(a user dropped, a role revoked, TLS made mandatory) is running and answering; what changed is
+who it admits. Its clients crash or fail on the refusal and only report it. The datastore gets a
+hypothesis of ``kind`` (its configuration) just above the best hypothesis it explains, and the
+explained ones on its clients (and a "down" reading of itself) rank below it, saying why. A
+client whose own configuration or release changed just before may be the wrong side (a rotated
+secret not rolled out): then nothing moves. Rules in ``playbooks/reasoning/datastore_refusal.yaml``;
+no service is named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from pydantic import Field
+
+from bot.investigate.context import Topology
+from bot.investigate.models import Finding, FindingType, Hypothesis
+from bot.investigate.reasoning_data import Strict, load
+
+PLAYBOOK = "reasoning:datastore_refusal"
+_CLIENT_CHANGES = ("config", "deployment", "deploy", "secret", "image", "feature_flag")
+
+
+class DatastoreRefusal(Strict):
+    refusals: list[str] = Field(min_length=1)
+    tiers: list[str] = Field(min_length=1)
+    kind: str
+    because: str
+    margin: float = Field(ge=0.0, le=0.3)
+    floor: float = Field(ge=0.05, le=0.9)
+    ceiling: float = Field(ge=0.05, le=0.9)
+    explained_kinds: list[str] = Field(default_factory=list)
+    client_change_minutes: float = Field(ge=0.0)
+
+
+@lru_cache(maxsize=1)
+def datastore_refusal_rules() -> DatastoreRefusal:
+    return load(DatastoreRefusal, "datastore_refusal.yaml")
+
+
+def _refusals(service: str, findings: Sequence[Finding], rules: DatastoreRefusal) -> list[Finding]:
+    return [
+        f
+        for f in findings
+        if f.type == FindingType.LOG_SIGNATURE
+        and f.service == service
+        and f.attrs.get("signature") in rules.refusals
+    ]
+
+
+def _client_changed(
+    clients: Sequence[str], refused: Sequence[Finding], findings: Sequence[Finding], window: float
+) -> bool:
+    """A direct client's own change (config, secret, release) within ``window`` minutes before
+    the first refusal: the client may be the side that is wrong."""
+    first = max((float(f.attrs.get("first_seen_min_ago") or 0.0) for f in refused), default=0.0)
+    for f in findings:
+        if f.type != FindingType.CHANGE or f.service not in clients:
+            continue
+        if str(f.attrs.get("kind") or "") not in _CLIENT_CHANGES:
+            continue
+        ago = f.attrs.get("minutes_ago")
+        if isinstance(ago, int | float) and first <= ago <= first + window:
+            return True
+    return False
+
+
+def apply(
+    hypotheses: list[Hypothesis], findings: Sequence[Finding], topo: Topology
+) -> list[Hypothesis]:
+    """Add (or raise) the refusing datastore's hypothesis and rank what it explains below it;
+    returns the hypotheses added (the caller's list is changed in place for the rest)."""
+    rules = datastore_refusal_rules()
+    added: list[Hypothesis] = []
+    for name in topo.names():
+        node = topo.get(name)
+        if node is None or node.tier not in rules.tiers:
+            continue
+        refused = _refusals(name, findings, rules)
+        clients = [c for c in topo.names() if name in topo.depends_on(c)]
+        if not refused or not clients:
+            continue
+        if _client_changed(clients, refused, findings, rules.client_change_minutes):
+            continue
+        reach = {name, *topo.dependents(name)}
+        explained = [
+            h
+            for h in hypotheses
+            if h.service in reach and h.kind in rules.explained_kinds and h.kind != rules.kind
+        ]
+        if not explained:  # nothing failing reads it: a refused stray login is no incident
+            continue
+        best = max(h.confidence for h in explained)
+        confidence = round(min(rules.ceiling, max(rules.floor, best + rules.margin)), 3)
+        said = str(refused[0].attrs.get("signature_id") or refused[0].attrs.get("signature"))
+        because = rules.because.format(service=name, said=said, clients=", ".join(clients))
+        own_changes = [
+            f.summary for f in findings if f.type == FindingType.CHANGE and f.service == name
+        ]
+        evidence = [*(f.summary for f in refused), *own_changes]
+        same = next((h for h in hypotheses if (h.kind, h.service) == (rules.kind, name)), None)
+        if same is None:
+            same = Hypothesis(
+                kind=rules.kind,
+                service=name,
+                confidence=confidence,
+                summary=because,
+                evidence=evidence,
+                playbook=PLAYBOOK,
+            )
+            added.append(same)
+            hypotheses.append(same)
+        else:
+            same.confidence = max(same.confidence, confidence)
+            same.evidence = list(dict.fromkeys([*evidence, *same.evidence]))
+        for h in explained:
+            ceiling = round(max(0.05, same.confidence - rules.margin), 3)
+            h.confidence = min(h.confidence, ceiling)
+            h.against.append(f"explained by {name} refusing its clients ({said})")
+    for h in added:  # the caller extends its list with what is returned
+        hypotheses.remove(h)
+    return added

@@ -1,0 +1,147 @@
+"""A dependency that went quiet while its callers wait: the path to it drops or delays packets.
+
+A caller becomes slow or fails, and at that moment one service it calls does much less work (its
+CPU or request rate falls) while showing no failure of its own (no pod state, warning event or
+error line). Its callers' requests do not reach it, or its answers do not come back: the network
+path to it is the cause (``kind``), said at a moderate confidence since the network is inferred,
+not seen. The callers' readings that only restate their wait rank below it. Rules in
+``playbooks/reasoning/quiet_callee.yaml``; no service is named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from pydantic import Field
+
+from bot.investigate.context import Topology
+from bot.investigate.models import Finding, FindingType, Hypothesis
+from bot.investigate.reasoning_data import Strict, load
+
+PLAYBOOK = "reasoning:quiet_callee"
+_ERROR_LEVELS = {"ERROR", "FATAL", "CRITICAL", "EMERG", "ALERT", "CRIT"}
+_OWN_FAILURES = {FindingType.POD_STATE, FindingType.K8S_EVENT}
+
+
+class QuietCallee(Strict):
+    activity_signals: list[str] = Field(min_length=1)
+    max_rel_change: float = Field(lt=0.0, ge=-1.0)
+    window_minutes: float = Field(gt=0.0)
+    caller_signals: list[str] = Field(min_length=1)
+    kind: str
+    because: str
+    margin: float = Field(ge=0.0, le=0.3)
+    floor: float = Field(ge=0.05, le=0.9)
+    ceiling: float = Field(ge=0.05, le=0.9)
+    explained_kinds: list[str] = Field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def quiet_callee_rules() -> QuietCallee:
+    return load(QuietCallee, "quiet_callee.yaml")
+
+
+def _shift(f: Finding, signals: Sequence[str], direction: str) -> bool:
+    return (
+        f.type == FindingType.METRIC_SHIFT
+        and f.attrs.get("signal") in signals
+        and f.attrs.get("direction") == direction
+        and not f.attrs.get("recovered")
+    )
+
+
+def _onset(f: Finding) -> float | None:
+    value = f.attrs.get("onset_min_ago")
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _fails_itself(service: str, findings: Sequence[Finding]) -> bool:
+    """Its own failure: a pod state or warning event, an error line, an unhealthy resource."""
+    for f in findings:
+        if f.service != service:
+            continue
+        if f.type in _OWN_FAILURES:
+            return True
+        if f.type in (FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE) and (
+            str(f.attrs.get("level") or "").upper() in _ERROR_LEVELS
+        ):
+            return True
+        if f.type == FindingType.RESOURCE_STATE and f.attrs.get("healthy") is False:
+            return True
+    return False
+
+
+def _quiet(service: str, findings: Sequence[Finding], rules: QuietCallee) -> Finding | None:
+    drops = [
+        f
+        for f in findings
+        if f.service == service
+        and _shift(f, rules.activity_signals, "down")
+        and float(f.attrs.get("rel_change") or 0.0) <= rules.max_rel_change
+    ]
+    return min(drops, key=lambda f: float(f.attrs.get("rel_change") or 0.0), default=None)
+
+
+def apply(
+    hypotheses: list[Hypothesis], findings: Sequence[Finding], topo: Topology
+) -> list[Hypothesis]:
+    """Add (or raise) the quiet callee's hypothesis for each waiting caller and rank the caller
+    readings it explains below it; returns the hypotheses added (the list is changed in place)."""
+    rules = quiet_callee_rules()
+    added: list[Hypothesis] = []
+    for caller in topo.names():
+        waits = [
+            f for f in findings if f.service == caller and _shift(f, rules.caller_signals, "up")
+        ]
+        if not waits:
+            continue
+        quiet = []
+        for dep in topo.depends_on(caller):
+            drop = _quiet(dep, findings, rules)
+            if drop is None or _fails_itself(dep, findings):
+                continue
+            began = _onset(drop)
+            if began is not None and any(
+                (o := _onset(w)) is not None and abs(o - began) <= rules.window_minutes
+                for w in waits
+            ):
+                quiet.append((dep, drop))
+        if len(quiet) != 1:  # none, or several: the caller's own side, not one path
+            continue
+        service, drop = quiet[0]
+        explained = [
+            h
+            for h in hypotheses
+            if h.service in {caller, *topo.dependents(caller)}
+            and h.kind in rules.explained_kinds
+            and (h.kind, h.service) != (rules.kind, service)
+        ]
+        best = max((h.confidence for h in explained), default=0.0)
+        confidence = round(min(rules.ceiling, max(rules.floor, best + rules.margin)), 3)
+        drop_pct = f"{-100 * float(drop.attrs.get('rel_change') or 0.0):.0f}"
+        because = rules.because.format(
+            caller=caller, service=service, metric=drop.attrs.get("metric"), drop=drop_pct
+        )
+        same = next((h for h in hypotheses if (h.kind, h.service) == (rules.kind, service)), None)
+        if same is None:
+            same = Hypothesis(
+                kind=rules.kind,
+                service=service,
+                confidence=confidence,
+                summary=because,
+                evidence=[drop.summary, *(w.summary for w in waits)],
+                playbook=PLAYBOOK,
+            )
+            added.append(same)
+            hypotheses.append(same)
+        elif same.against:
+            continue
+        else:
+            same.confidence = max(same.confidence, confidence)
+        for h in explained:
+            h.confidence = min(h.confidence, round(max(0.05, same.confidence - rules.margin), 3))
+            h.against.append(f"explained by the path to {service}, which went quiet as it waited")
+    for h in added:  # the caller extends its list with what is returned
+        hypotheses.remove(h)
+    return added

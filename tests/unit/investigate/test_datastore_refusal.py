@@ -1,0 +1,76 @@
+"""A datastore whose own lines refuse its clients (auth, permissions, TLS required) is the cause,
+not the client that crashes on the refusal (issue 15 pt 3). Rules in datastore_refusal.yaml, the
+lines signed by the catalogue's MongoDB entries; made-up names and lines."""
+
+from __future__ import annotations
+
+from bot.investigate.context import ServiceNode, Topology
+from bot.investigate.flows import default_playbooks
+from bot.investigate.models import Finding, FindingType
+from bot.investigate.reasoning import conclude
+from tests.unit.investigate.test_general_causes import signed
+from tests.unit.investigate.test_reasoning import crash, finding
+
+SHOP = Topology(
+    [
+        ServiceNode("web", "k8s_deployment", "web", "shop", depends_on=("ledger",)),
+        ServiceNode("ledger", "k8s_deployment", "ledger", "shop", depends_on=("ledger-mongo",)),
+        ServiceNode("ledger-mongo", "k8s_deployment", "ledger-mongo", "shop", tier="data"),
+    ]
+)
+
+SERVER = (
+    '{"t":{"$date":"2026-03-02T08:14:02.310+00:00"},"s":"I","c":"ACCESS","id":20249,'
+    '"ctx":"conn7","msg":"Authentication failed","attr":{"mechanism":"SCRAM-SHA-256",'
+    '"principalName":"ledger","authenticationDatabase":"admin","error":"UserNotFound: Could '
+    'not find user \\"ledger\\" for db \\"admin\\""}}'
+)
+CLIENT = (
+    "PNC cmd/ledger/db.go:40 > server returned error on SASL authentication step: "
+    "Authentication failed."
+)
+
+
+def _facts() -> list[Finding]:
+    return [
+        crash("ledger", exit_code=2),
+        signed("ledger", CLIENT, 3, level="ERROR", count=4),
+        signed("ledger-mongo", SERVER, 3, level="INFO", count=4),
+    ]
+
+
+def test_the_database_refusing_its_client_is_the_cause_not_the_crashing_client() -> None:
+    findings = _facts()
+    assert findings[2].attrs["signature_id"] == "mongo.user_not_found"
+    done = conclude([], default_playbooks(), findings, SHOP)
+    top = done.hypotheses[0]
+    assert (top.kind, top.service) == ("config_change", "ledger-mongo")
+    assert findings[2].summary in top.evidence
+    client = next(h for h in done.hypotheses if h.service == "ledger")
+    assert client.confidence < top.confidence
+    assert any("refusing its clients" in a for a in client.against)
+    assert not any(a.risk != "read" for a in done.actions)  # nothing we may write restores a user
+
+
+def test_a_client_whose_own_configuration_just_changed_stays_a_suspect() -> None:
+    change = finding(
+        FindingType.CHANGE,
+        "ledger",
+        "ledger: config 10 min ago by ci",
+        10,
+        kind="config",
+        minutes_ago=10,
+        label="config",
+        behavioural=True,
+        object="secret/ledger-mongo-creds",
+    )
+    done = conclude([], default_playbooks(), [*_facts(), change], SHOP)
+    assert ("config_change", "ledger-mongo") not in {
+        (h.kind, h.service) for h in done.hypotheses[:1]
+    }
+
+
+def test_only_the_client_saying_it_is_refused_does_not_blame_the_database() -> None:
+    findings = _facts()[:2]
+    done = conclude([], default_playbooks(), findings, SHOP)
+    assert ("config_change", "ledger-mongo") not in {(h.kind, h.service) for h in done.hypotheses}
