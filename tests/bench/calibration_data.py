@@ -24,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import bot.investigate.reasoning as reasoning  # noqa: E402
-from bot.investigate.calibrate import final_confidences  # noqa: E402
+from bot.investigate.calibrate import final_confidences, readings  # noqa: E402
 from bot.investigate.context import InvestigationContext  # noqa: E402
 from bot.investigate.models import Finding, Hypothesis  # noqa: E402
 from bot.investigate.reasoning_data import Calibration  # noqa: E402
@@ -64,6 +64,20 @@ def outcome(record: Record, rules: Calibration) -> CaseOutcome:
     """The scored view of a record under ``rules`` (actions are not replayed)."""
     guesses = [Guess(h.kind, h.service, h.confidence) for h in replay(record, rules)]
     return CaseOutcome(record.name, record.truth, hypotheses=guesses, crashed=record.crashed)
+
+
+def basis_rows(records: Sequence[Record], rules: Calibration) -> dict[str, list[tuple[float, int]]]:
+    """Per basis, ``(structural confidence, right)`` for every hypothesis an answer shows."""
+    rows: dict[str, list[tuple[float, int]]] = {}
+    for r in records:
+        if not r.calibrated:
+            continue
+        truth = (r.truth.kind, r.truth.service)
+        read_all = readings(r.hyps, r.findings, rules, r.steady)
+        for hyp, read in zip(r.hyps[:SHOWN], read_all[:SHOWN], strict=True):
+            right = int(r.truth.failing and (hyp.kind, hyp.service) == truth)
+            rows.setdefault(read.basis, []).append((read.structural, right))
+    return rows
 
 
 # --- collecting ---------------------------------------------------------------------------------
@@ -145,7 +159,16 @@ def _same(calibrated: Sequence[Hypothesis], shown: Sequence[Any]) -> bool:
 # --- the cache ----------------------------------------------------------------------------------
 
 
+def read_by_calibration(record: Record) -> list[Finding]:
+    """The findings calibration reads: those a hypothesis cites, and those of a service one
+    names (``calibrate._steady`` asks whether it shows anything of its own)."""
+    cited = {e for h in record.hyps for e in h.evidence}
+    named = {h.service for h in record.hyps}
+    return [f for f in record.findings if f.summary in cited or f.service in named]
+
+
 def save(records: Sequence[Record], path: Path) -> None:
+    """The records as JSON, each with only the findings calibration reads."""
     rows = [
         {
             "corpus": r.corpus,
@@ -157,7 +180,7 @@ def save(records: Sequence[Record], path: Path) -> None:
                 "fix_params": r.truth.fix_params,
             },
             "hyps": [h.model_dump(mode="json") for h in r.hyps],
-            "findings": [f.model_dump(mode="json") for f in r.findings],
+            "findings": [f.model_dump(mode="json") for f in read_by_calibration(r)],
             "steady": r.steady,
             "calibrated": r.calibrated,
             "shown": [[g.kind, g.service, g.confidence] for g in r.shown],

@@ -6,30 +6,30 @@
     .venv/bin/python tests/bench/calibration_fit.py --features F.csv # a row per hypothesis shown
     .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]   # the same
 
-Every case of every corpus (``bench_rca.EVERY``) is investigated once; what calibration saw is
-recorded (``calibration_data``) and any candidate calibration is replayed on it exactly. The fit
-is a procedure, scored on cases it did not see; three are compared (``PROCEDURES``) and the one
-with the lowest leave-one-corpus-out Brier is fitted on every case:
+Every case of every corpus (``bench_rca.EVERY``, the *tuned* corpora: the rules were written on
+them) is investigated once; what calibration saw is recorded (``calibration_data``) and any
+candidate calibration is replayed on it exactly. Beside them, the *untuned recording*
+(``calibration_untuned``: cases the rules had not been tuned on, recorded on an older commit)
+sets the level. Two fitting steps, both over the tuned corpora:
 
-- **knobs**: coordinate descent over a small grid per knob (``GRID``), two passes, pooled Brier;
-  a tie keeps the value already in the YAML;
+- **knobs**: coordinate descent over a small grid per knob (``GRID``), two passes, pooled Brier,
+  from the hand-set values (a tie keeps the value it has);
 - **maps**: per basis (``calibrate.basis_of``: leader, unknown, alert, runner_up, steady), a
   monotone map from the confidence the structural rules give to the share right: equal-count
   bins shrunk toward the input by ``SHRINK`` pseudo-cases, made monotone (pool adjacent
-  violators); a basis with fewer than ``MIN_CASES`` hypotheses keeps no map;
-- **knobs+maps**: the knobs, then the maps over what they give.
+  violators); a basis with fewer than ``MIN_CASES`` hypotheses keeps no map.
 
-Figures: Brier in-sample (fitted on every case, scored on them) and cross-validated, both
-**leave one corpus out** (fitted on the other corpora: the figure that predicts an unseen corpus)
-and **grouped k-fold by scenario** (a scenario's incidents stay in one fold), with the current
-YAML's figures beside them (it was not fitted here, so its in-sample figure is its CV figure).
-Calibration keeps the rank order (a hypothesis never claims more than the one above it), so
-top-1 cannot move; the report checks it.
+The candidates (``calibration_untuned.CANDIDATES``: the hand-set values, the knobs, the knobs then
+the maps, and those with the leader capped or the maps shrunk toward the recording's share right)
+are scored on the untuned recording, cross-validated by scenario within it, and the simplest
+within noise of the best is made on every record. Beside it the report gives each candidate's
+Brier in-sample and **leave one corpus out** over the tuned corpora, with the hand-set values and
+the current YAML per corpus. Calibration keeps the rank order (a hypothesis never claims more than
+the one above it), so top-1 cannot move; the report checks it.
 """
 
 from __future__ import annotations
 
-import random
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -39,7 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.investigate.calibrate import readings  # noqa: E402
 from bot.investigate.reasoning_data import REASONING_DIR, Calibration, calibration  # noqa: E402
-from tests.bench.calibration_data import SHOWN, Record, collect, load, outcome, save  # noqa: E402
+from tests.bench import calibration_untuned as cu  # noqa: E402
+from tests.bench.calibration_data import (  # noqa: E402
+    Record,
+    basis_rows,
+    collect,
+    load,
+    outcome,
+    save,
+)
 from tests.bench.rca_scoring import (  # noqa: E402
     CaseOutcome,
     brier,
@@ -50,8 +58,6 @@ from tests.bench.rca_scoring import (  # noqa: E402
 )
 
 YAML = REASONING_DIR / "calibration.yaml"
-SEED = 20261207
-FOLDS = 10
 MIN_CASES = 8  # a basis with fewer hypotheses keeps no map
 BINS = 4
 SHRINK = 4.0  # pseudo-cases at the structural confidence, per bin
@@ -102,20 +108,6 @@ def fit_knobs(records: Sequence[Record], start: Calibration) -> Calibration:
     return rules
 
 
-def basis_rows(records: Sequence[Record], rules: Calibration) -> dict[str, list[tuple[float, int]]]:
-    """Per basis, ``(structural confidence, right)`` for every hypothesis an answer shows."""
-    rows: dict[str, list[tuple[float, int]]] = {}
-    for r in records:
-        if not r.calibrated:
-            continue
-        truth = (r.truth.kind, r.truth.service)
-        read_all = readings(r.hyps, r.findings, rules, r.steady)
-        for hyp, read in zip(r.hyps[:SHOWN], read_all[:SHOWN], strict=True):
-            right = int(r.truth.failing and (hyp.kind, hyp.service) == truth)
-            rows.setdefault(read.basis, []).append((read.structural, right))
-    return rows
-
-
 def _pav(blocks: list[list[float]]) -> list[list[float]]:
     """Pool adjacent violators over ``[x, y, weight]`` blocks: y never falls."""
     out: list[list[float]] = []
@@ -164,30 +156,12 @@ def fit(records: Sequence[Record], start: Calibration) -> Calibration:
     return fit_maps(records, fit_knobs(records, start))
 
 
-Procedure = Callable[[Sequence[Record], Calibration], Calibration]
-
-#: the candidate procedures; the one with the lowest leave-one-corpus-out Brier is used (a tie
-#: goes to the one listed first)
-PROCEDURES: dict[str, Procedure] = {"knobs+maps": fit, "maps": fit_maps, "knobs": fit_knobs}
-
-
 # --- cross-validation -----------------------------------------------------------------------------
-
-
-def _scenario(record: Record) -> str:
-    return f"{record.corpus}/{record.name.split('#', 1)[0]}"
 
 
 def folds_by_corpus(records: Sequence[Record]) -> list[list[int]]:
     names = sorted({r.corpus for r in records})
     return [[i for i, r in enumerate(records) if r.corpus == c] for c in names]
-
-
-def folds_by_scenario(records: Sequence[Record], k: int = FOLDS) -> list[list[int]]:
-    groups = sorted({_scenario(r) for r in records})
-    random.Random(SEED).shuffle(groups)
-    fold_of = {g: i % k for i, g in enumerate(groups)}
-    return [[i for i, r in enumerate(records) if fold_of[_scenario(r)] == f] for f in range(k)]
 
 
 def cross_validated(
@@ -223,8 +197,10 @@ def table(label: str, outs: Sequence[CaseOutcome]) -> list[str]:
     return lines
 
 
-def basis_table(records: Sequence[Record], before: Calibration, after: Calibration) -> list[str]:
-    lines = ["   by basis: n, share right; mean final confidence before -> after"]
+def basis_table(
+    records: Sequence[Record], before: Calibration, after: Calibration, label: str
+) -> list[str]:
+    lines = [f"   by basis, {label}: n, share right; mean final confidence current -> chosen"]
     finals: dict[str, list[list[float]]] = {}
     for rules in (before, after):
         for r in records:
@@ -245,44 +221,87 @@ def basis_table(records: Sequence[Record], before: Calibration, after: Calibrati
     return lines
 
 
-def report(records: Sequence[Record], before: Calibration) -> tuple[Calibration, list[str]]:
-    """The procedure chosen by leave-one-corpus-out, fitted on every record, and the figures."""
-    corpora = sorted({r.corpus for r in records})
-    was = outcomes(records, before)
-    lines = [
-        f"== calibration over {len(records)} incidents ({len(corpora)} corpora), "
-        f"{len(calibration_pairs(was))} hypotheses shown",
-        f"   procedures: pooled Brier, CV leave-one-corpus-out | CV {FOLDS}-fold by scenario",
-    ]
-    cv: dict[str, tuple[list[CaseOutcome], list[CaseOutcome]]] = {}
-    for name, proc in PROCEDURES.items():
-        procedure = lambda rs, proc=proc: proc(rs, before)  # noqa: E731
-        cv[name] = (
-            cross_validated(records, folds_by_corpus(records), procedure),
-            cross_validated(records, folds_by_scenario(records), procedure),
-        )
-        lines.append(f"     {name:12} {_b(cv[name][0])}   {_b(cv[name][1])}")
-    best = min(cv, key=lambda n: (brier(calibration_pairs(cv[n][0])) or 0.0, list(cv).index(n)))
-    lines.append(f"   chosen: {best} (the lowest leave-one-corpus-out Brier)")
-    after = PROCEDURES[best](records, before)
-    loco, kfold = cv[best]
-    now = outcomes(records, after)
-    lines += [
-        "   Brier: corpus  n | current YAML | fitted in-sample | CV leave-one-corpus-out",
-        f"     | CV {FOLDS}-fold by scenario | top-1",
-    ]
-    for c in [*corpora, None]:
+def _rows(
+    label: str, records: Sequence[Record], columns: Sequence[Sequence[CaseOutcome]]
+) -> list[str]:
+    """A Brier line per corpus of ``records`` and one pooled, then the top-1 of the first
+    column and of the last (calibration keeps the order: they are equal)."""
+    lines = []
+    for c in [*sorted({r.corpus for r in records}), None]:
         pick = [i for i, r in enumerate(records) if c is None or r.corpus == c]
-        w, n, lo, kf = ([outs[i] for i in pick] for outs in (was, now, loco, kfold))
-        top = lambda outs: sum(score(o).top1 for o in outs)  # noqa: E731
+        cols = [[outs[i] for i in pick] for outs in columns]
+        top = [sum(score(o).top1 for o in col) for col in (cols[0], cols[-1])]
         lines.append(
-            f"     {c or 'pooled':16} {len(pick):<4} {_b(w)}   {_b(n)}   "
-            f"{_b(lo)}   {_b(kf)}   {top(w)}/{top(n)}"
+            f"     {c or label:20} {len(pick):<4} "
+            + "   ".join(_b(col) for col in cols)
+            + f"   {top[0]}/{top[1]}"
         )
-    lines += table("current YAML", was) + table("fitted, in-sample", now)
-    lines += table("leave-one-corpus-out", loco) + basis_table(records, before, after)
-    worst = render_worst(now, 8).splitlines()
-    return after, [*lines, worst[0].replace("cases", "cases once fitted"), *worst[1:]]
+    return lines
+
+
+def report(
+    records: Sequence[Record], before: Calibration, recorded: Sequence[Record]
+) -> tuple[Calibration, list[str]]:
+    """The candidates (``calibration_untuned.CANDIDATES``) scored on the untuned recording and
+    on the tuned corpora; the one chosen on the recording, made on every record; the figures."""
+    lines = [
+        f"== calibration: {len(records)} tuned incidents, {len(recorded)} untuned "
+        f"(recorded at {cu.RECORDED_AT}); {len(calibration_pairs(outcomes(records, before)))} "
+        f"+ {len(calibration_pairs(outcomes(recorded, before)))} hypotheses shown",
+        "   candidates: Brier untuned in-sample | untuned CV by scenario | tuned in-sample "
+        "| tuned CV leave-one-corpus-out",
+    ]
+    memo: dict[tuple[int, ...], dict[str, Calibration]] = {}
+
+    def based(tuned: Sequence[Record]) -> dict[str, Calibration]:
+        key = tuple(id(r) for r in tuned)
+        if key not in memo:
+            memo[key] = cu.bases(tuned, before, fit_knobs, fit_maps)
+        return memo[key]
+
+    made = {c.name: cu.made(c, based(records), recorded) for c in cu.CANDIDATES}
+    untuned_cv: dict[str, list[CaseOutcome]] = {}
+    loco: dict[str, list[CaseOutcome]] = {}
+    for c in cu.CANDIDATES:
+        untuned_cv[c.name] = cu.cv_on_recording(c, based(records)[c.base], recorded)
+        procedure = lambda rs, c=c: cu.made(c, based(rs), recorded)  # noqa: E731
+        loco[c.name] = cross_validated(records, folds_by_corpus(records), procedure)
+        lines.append(
+            f"     {c.name:10} {_b(outcomes(recorded, made[c.name]))}   {_b(untuned_cv[c.name])}"
+            f"   {_b(outcomes(records, made[c.name]))}   {_b(loco[c.name])}"
+        )
+    best, gaps = cu.against_best(untuned_cv)
+    lines.append("   untuned CV Brier above the best's, and its standard error (paired by case):")
+    lines += [f"     {n:10} +{gap:.4f}  se {se:.4f}" for n, (gap, se) in gaps.items()]
+    name, best, se = cu.simplest_within_noise(untuned_cv)
+    lines.append(f"   chosen: {name} (the simplest within one standard error of the best, {best})")
+    after, hand = made[name], made["hand-set"]
+    lines.append(
+        "   Brier: corpus  n | hand-set | current YAML | chosen in-sample | chosen CV "
+        "(tuned: leave-one-corpus-out; untuned: by scenario) | top-1 current/chosen"
+    )
+    lines += _rows(
+        "tuned pooled",
+        records,
+        [outcomes(records, hand), outcomes(records, before), outcomes(records, after), loco[name]],
+    )
+    lines += _rows(
+        "untuned pooled",
+        recorded,
+        [
+            outcomes(recorded, hand),
+            outcomes(recorded, before),
+            outcomes(recorded, after),
+            untuned_cv[name],
+        ],
+    )
+    lines += table("chosen, untuned CV by scenario", untuned_cv[name])
+    lines += table("chosen, tuned leave-one-corpus-out", loco[name])
+    lines += basis_table(recorded, before, after, "untuned") + basis_table(
+        records, before, after, "tuned"
+    )
+    worst = render_worst(outcomes(recorded, after), 8).splitlines()
+    return after, [*lines, worst[0].replace("cases", "untuned cases as chosen"), *worst[1:]]
 
 
 def features(records: Sequence[Record], rules: Calibration, path: Path) -> None:
@@ -356,18 +375,19 @@ def main(argv: list[str]) -> int:
             save(records, cache)
     for r in records:  # a set and its held-out third are one corpus here
         r.corpus = r.corpus.removesuffix("-all")
-    before = calibration()
+    before, recorded = calibration(), cu.recording()
     print(
-        f"   replay reproduces {reproduced(records, before)}/{len(records)} answers as shown "
-        "(fewer when the YAML or the rules changed since the cache was read)"
+        f"   replay reproduces {reproduced(records, before)}/{len(records)} tuned and "
+        f"{reproduced(recorded, before)}/{len(recorded)} untuned answers as shown (fewer when "
+        "the YAML changed since they were read, or the rules since the cache was)"
     )
-    after, figures = report(records, before)
+    after, figures = report(records, before, recorded)
     print("\n".join(figures))
     print("   fitted knobs: " + ", ".join(f"{k}={getattr(after, k):g}" for k in GRID))
     for basis, points in sorted(after.maps.items()):
         print(f"   map {basis}: {points}")
     if "--features" in argv:
-        features(records, after, Path(argv[argv.index("--features") + 1]))
+        features([*records, *recorded], after, Path(argv[argv.index("--features") + 1]))
     if "--write" in argv:
         write(after, figures)
         print(f"   written to {YAML}")

@@ -10,9 +10,11 @@ import pytest
 import yaml
 
 from bot.investigate.models import Hypothesis
-from bot.investigate.reasoning_data import Calibration
+from bot.investigate.reasoning_data import Calibration, calibration
 from tests.bench import calibration_fit as cf
-from tests.bench.calibration_data import Record, load, replay, save
+from tests.bench import calibration_untuned as cu
+from tests.bench.bench_rca import AIOPSLAB, heldout_names
+from tests.bench.calibration_data import Record, load, outcome, replay, save
 from tests.bench.rca_scoring import Truth
 from tests.unit.investigate.test_calibrate import OOM, STRUCTURAL
 
@@ -52,17 +54,11 @@ def test_pool_adjacent_violators() -> None:
     assert [round(y, 3) for _, y, _ in pooled] == [0.3, 0.9]
 
 
-def test_folds_keep_a_scenario_and_a_corpus_together() -> None:
+def test_folds_keep_a_corpus_together() -> None:
     records = [record(c, f"s{i}#{k}") for c in ("a", "b") for i in range(6) for k in (1, 2)]
-    for fold in cf.folds_by_scenario(records, k=4):
-        for i in fold:
-            twin = next(
-                j
-                for j, r in enumerate(records)
-                if r is not records[i] and cf._scenario(r) == cf._scenario(records[i])
-            )
-            assert twin in fold
-    assert sorted(len(f) for f in cf.folds_by_corpus(records)) == [12, 12]
+    folds = cf.folds_by_corpus(records)
+    assert sorted(len(f) for f in folds) == [12, 12]
+    assert all(len({records[i].corpus for i in fold}) == 1 for fold in folds)
 
 
 def test_cross_validation_scores_each_fold_under_rules_fitted_without_it() -> None:
@@ -125,14 +121,17 @@ def test_every_grid_value_is_one_the_yaml_accepts(knob: str) -> None:
         Calibration.model_validate({**STRUCTURAL.model_dump(), knob: value})
 
 
-def test_the_report_chooses_the_procedure_by_leave_one_corpus_out() -> None:
-    records = [record(c, f"s{i}#1", leader_right=i % 4 > 0) for c in "abc" for i in range(8)]
-    after, lines = cf.report(records, STRUCTURAL)
+def test_the_report_chooses_a_candidate_on_the_untuned_recording() -> None:
+    tuned = [record(c, f"s{i}#1") for c in "abc" for i in range(8)]  # leaders always right
+    recorded = [record("u", f"u{i}#1", leader_right=i % 4 == 0) for i in range(12)]
+    after, lines = cf.report(tuned, STRUCTURAL, recorded)
     chosen = next(line for line in lines if line.startswith("   chosen: "))
     name = chosen.split()[1]
-    assert name in cf.PROCEDURES
-    assert after == cf.PROCEDURES[name](records, STRUCTURAL)  # fitted on every record
-    assert any(line.strip().startswith("pooled") for line in lines)
+    cand = next(c for c in cu.CANDIDATES if c.name == name)
+    assert after == cu.made(cand, cu.bases(tuned, STRUCTURAL, cf.fit_knobs, cf.fit_maps), recorded)
+    assert name != "fitted"  # fitted on the tuned corpora alone, it claims what they were right
+    assert any(line.strip().startswith("untuned pooled") for line in lines)
+    assert any(line.strip().startswith("tuned pooled") for line in lines)
 
 
 def test_features_write_a_row_per_hypothesis_with_its_basis_and_whether_it_was_right(
@@ -144,3 +143,26 @@ def test_features_write_a_row_per_hypothesis_with_its_basis_and_whether_it_was_r
     assert rows[0].split(",")[3] == "basis" and len(rows) == 5
     marks = [(row.split(",")[3], row.split(",")[-1]) for row in rows[1:]]
     assert marks == [("leader", "1"), ("runner_up", "0"), ("leader", "0"), ("runner_up", "0")]
+
+
+def test_the_untuned_recording_holds_no_held_out_case_and_replays_as_shown() -> None:
+    held = heldout_names(AIOPSLAB)
+    records = cu.recording()
+    assert {r.corpus for r in records} == {
+        f"aiopslab@{cu.RECORDED_AT}",
+        f"thirdparty4@{cu.RECORDED_AT}",
+    }
+    assert not {r.name.split("#", 1)[0] for r in records} & held
+    assert len(records) == 41
+    assert sum(r.calibrated for r in records) >= 30
+    for r in records:  # replayed under today's rules, each answer keeps the order it showed
+        again = outcome(r, calibration()).hypotheses
+        assert [(g.kind, g.service) for g in again] == [(g.kind, g.service) for g in r.shown]
+
+
+def test_save_keeps_only_the_findings_calibration_reads(tmp_path: Path) -> None:
+    other = OOM.model_copy(update={"service": "db", "summary": "db: something else"})
+    rec = record("a", "s#1")
+    rec.findings.append(other)
+    save([rec], tmp_path / "r.json")
+    assert [f.summary for f in load(tmp_path / "r.json")[0].findings] == [OOM.summary]
