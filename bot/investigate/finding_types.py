@@ -37,7 +37,7 @@ class FindingType(StrEnum):
     CHANGE = "change"  # a deploy / config / infra change in the window
     LOG_SIGNATURE = "log_signature"  # a mined error template with a known signature
     LOG_TEMPLATE = "log_template"  # an error template without a known signature
-    LOG_LATENCY = "log_latency"  # how long requests take, timed in a source's own lines
+    REQUEST_LATENCY = "request_latency"  # how long requests take: timed in lines, or per path
     LINE_RATE = "line_rate"  # a consumer printing its per-message line far slower than its producer
     ALERT_SIGNATURE = "alert_signature"  # an alert's words (resolved ones too) with a signature
     RESOURCE_STATE = "resource_state"  # AWS resource status (stopped, not available, short)
@@ -170,7 +170,7 @@ class LogAttrs(SignatureAttrs):
     failure_words: str | None = None  # its failure words, comma-separated (rare_lines.py)
 
 
-class LogLatencyAttrs(Attrs):
+class RequestLatencyAttrs(Attrs):
     count: int | None = None  # requests timed
     field: str | None = None  # the field or key that timed them (responseTime, latency)
     p50_s: float | None = None
@@ -304,7 +304,7 @@ ATTRS: dict[FindingType, type[Attrs]] = {
     FindingType.LOG_SIGNATURE: LogAttrs,
     FindingType.LOG_TEMPLATE: LogAttrs,
     FindingType.ALERT_SIGNATURE: LogAttrs,
-    FindingType.LOG_LATENCY: LogLatencyAttrs,
+    FindingType.REQUEST_LATENCY: RequestLatencyAttrs,
     FindingType.LINE_RATE: LineRateAttrs,
     FindingType.RESOURCE_STATE: ResourceStateAttrs,
     FindingType.LIMIT: LimitAttrs,

@@ -62,6 +62,7 @@ class LogLatency(Strict):
     slow_seconds: float = Field(gt=0)
     min_lines: int = Field(ge=1)
     split_ratio: float = Field(gt=1)
+    split_seconds: float = Field(gt=0)
     min_path: int = Field(ge=1)
 
     @field_validator("json_fields")
@@ -273,7 +274,7 @@ def read_latency(lines: Sequence[LogRecord], rules: LogLatency | None = None) ->
     slowest = max(medians, key=lambda k: medians[k])
     fastest = min(medians, key=lambda k: medians[k])
     high, low = medians[slowest], medians[fastest]
-    if high < rules.slow_seconds or high < rules.split_ratio * max(low, 1e-6):
+    if high < rules.split_seconds or high < rules.split_ratio * max(low, 1e-6):
         return base
     others = [t.seconds for k, g in groups.items() if k != slowest for t in g]
     path = slowest.split(" | ")[0]

@@ -1,7 +1,7 @@
 """Where the time goes: of the slow services, the one the others wait on (issue 15 pt 3).
 
 A request's time is spent in the service that serves it and in what it calls. The services
-whose own lines time their requests as slow (``log_latency`` findings) are *slow*; a slow
+whose own lines time their requests as slow (``request_latency`` findings) are *slow*; a slow
 service with a slow dependency waits on it. Where no slow dependency explains a slow service,
 the walk goes on to the one service it calls when nobody calls it (a client or a load generator
 times the calls it makes) or when that one dependency is a datastore (``through_tiers``), and
@@ -49,7 +49,7 @@ def timings(findings: Sequence[Finding]) -> dict[str, Finding]:
     """Service → its log latency finding (the slowest when it has several sources)."""
     out: dict[str, Finding] = {}
     for f in findings:
-        if f.type != FindingType.LOG_LATENCY or not f.service:
+        if f.type != FindingType.REQUEST_LATENCY or not f.service:
             continue
         have = out.get(f.service)
         if have is None or (bool(f.attrs.get("slow")), _p50(f)) > (
@@ -75,7 +75,7 @@ def timed_fast(findings: Sequence[Finding]) -> set[str]:
     for f in findings:
         if not f.service:
             continue
-        if f.type == FindingType.LOG_LATENCY:
+        if f.type == FindingType.REQUEST_LATENCY:
             (slow if f.attrs.get("slow") else fast).add(f.service)
         elif f.type in (FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE):
             example = f.attrs.get("example")

@@ -159,7 +159,7 @@ def _quiet(finding: Finding) -> bool:
         return True
     if finding.type == FindingType.RESOURCE_STATE:
         return finding.attrs.get("healthy") is True
-    if finding.type == FindingType.LOG_LATENCY:  # requests timed as fast say it serves
+    if finding.type == FindingType.REQUEST_LATENCY:  # requests timed as fast say it serves
         return finding.attrs.get("slow") is False
     return finding.type in LOG_TYPES
 

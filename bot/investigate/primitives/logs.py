@@ -115,7 +115,7 @@ def signature_findings(
 def latency_finding(
     ctx: InvestigationContext, service: str, source: str, lines: Sequence[LogRecord]
 ) -> list[Finding]:
-    """How long the requests timed in the source's lines take (``log_latency``)."""
+    """How long the requests timed in the source's lines take (a ``request_latency`` finding)."""
     node = ctx.topology.get(service)
     if node is not None and node.kind in log_latency_rules().skip_platforms:
         return []
@@ -125,7 +125,7 @@ def latency_finding(
     first = minutes_ago(ctx, read.first_slow)
     return [
         Finding(
-            type=FindingType.LOG_LATENCY,
+            type=FindingType.REQUEST_LATENCY,
             service=service,
             source=source,
             at=read.first_slow,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -9,6 +11,7 @@ from typing import Any
 
 from bot.forecast.changepoint import analyze
 from bot.investigate.context import InvestigationContext
+from bot.investigate.log_latency import log_latency_rules
 from bot.investigate.models import Finding, FindingType
 from bot.investigate.primitives.base import Scope, ago_text, fmt, minutes_ago
 from bot.investigate.primitives.signals import metric_signal
@@ -162,6 +165,63 @@ def scan(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> lis
                     },
                 )
             )
+    return out + split_by_dimension(picked, reads)
+
+
+#: seconds per a latency metric's unit (CloudWatch's unit names)
+_UNIT_SECONDS = {"seconds": 1.0, "milliseconds": 1e-3, "microseconds": 1e-6}
+
+
+def split_by_dimension(
+    picked: list[tuple[MetricRef, str, str]], reads: list[SeriesData]
+) -> list[Finding]:
+    """Latency series of one metric and service that differ in one dimension only (a route, a
+    coupon, a method): when one value's median is ``split_ratio`` times the fastest value's and
+    past ``split_seconds`` itself (``log_latency.yaml``), that path is slow and the others are
+    not (a ``request_latency`` finding naming it)."""
+    rules = log_latency_rules()
+    groups: dict[tuple[str, str, str], list[tuple[MetricRef, float]]] = defaultdict(list)
+    for (ref, service, signal), series in zip(picked, reads, strict=True):
+        unit = _UNIT_SECONDS.get(ref.unit.lower())
+        if signal == "latency" and unit is not None and series.values:
+            groups[(service, ref.namespace, ref.name)].append(
+                (ref, statistics.median(series.values) * unit)
+            )
+    out: list[Finding] = []
+    for (service, namespace, name), members in groups.items():
+        for key in sorted({k for ref, _ in members for k in ref.dimensions}):
+            rest = {
+                tuple(sorted((k, v) for k, v in r.dimensions.items() if k != key))
+                for r, _ in members
+            }
+            values = {r.dimensions.get(key): p50 for r, p50 in members}
+            if len(rest) != 1 or len(values) < 2 or None in values:
+                continue
+            slow = max(values, key=lambda v: values[v])
+            fast = min(values, key=lambda v: values[v])
+            high, low = values[slow], values[fast]
+            if high < rules.split_seconds or high < rules.split_ratio * max(low, 1e-9):
+                continue
+            path = f"{key}={slow}"
+            out.append(
+                Finding(
+                    type=FindingType.REQUEST_LATENCY,
+                    service=service,
+                    source=f"cloudwatch:{namespace}/{name}",
+                    summary=f"{name} ({service}): requests with {path} take {fmt(high)} s "
+                    f"(median), with {key}={fast} {fmt(low)} s: only that path is slow",
+                    attrs={
+                        "count": len(values),
+                        "field": name,
+                        "p50_s": round(statistics.median(values.values()), 4),
+                        "slow": True,
+                        "path": path,
+                        "path_p50_s": round(high, 4),
+                        "other_p50_s": round(low, 4),
+                    },
+                )
+            )
+            break
     return out
 
 

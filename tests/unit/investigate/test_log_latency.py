@@ -84,7 +84,7 @@ def test_one_path_slow_the_others_fast_is_named_through_the_request_id() -> None
 def test_a_unit_the_rules_do_not_know_is_a_load_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "bad.yaml").write_text(
         "json_fields: {took: fortnights}\ntext_keys: [took]\ntext_default_unit: s\n"
-        "slow_seconds: 1\nmin_lines: 5\nsplit_ratio: 4\nmin_path: 3\n"
+        "slow_seconds: 1\nmin_lines: 5\nsplit_ratio: 4\nsplit_seconds: 0.4\nmin_path: 3\n"
     )
     with pytest.raises(ConfigError, match="fortnights"):
         load(LogLatency, "bad.yaml", tmp_path)
@@ -109,7 +109,7 @@ def topo() -> Topology:
 
 def timed(service: str, p50: float, *, path: str | None = None) -> Finding:
     return Finding(
-        type=FindingType.LOG_LATENCY,
+        type=FindingType.REQUEST_LATENCY,
         service=service,
         summary=f"{service}: 90 request(s) timed in its lines (responseTime): median {p50} s",
         source="logs",
@@ -145,3 +145,29 @@ def test_an_alert_alone_says_slow_over_one_datastore() -> None:
     (hyp,) = from_alerts([alert], alert, topo())
     assert (hyp.kind, hyp.service) == ("slow_queries", "pg")
     assert hyp.confidence <= 0.35
+
+
+# ---- one value of a latency metric's dimension slow, the others fast ---------------------
+
+
+def test_a_latency_metric_split_by_one_dimension_names_the_slow_value() -> None:
+    from bot.investigate.primitives.metrics import split_by_dimension
+    from bot.investigate.sources import MetricRef, SeriesData
+
+    def series(voucher: str, value: float) -> tuple[tuple[MetricRef, str, str], SeriesData]:
+        ref = MetricRef(
+            "Prometheus",
+            "http_request_duration_seconds",
+            {"route": "/basket", "voucher": voucher},
+            stat="p95",
+            unit="Seconds",
+            service="basket",
+        )
+        return (ref, "basket", "latency"), SeriesData(ref, [T0] * 12, [value] * 12)
+
+    split = [series("spring", 0.71), series("none", 0.05)]
+    (found,) = split_by_dimension([p for p, _ in split], [s for _, s in split])
+    assert found.type == FindingType.REQUEST_LATENCY and found.attrs["slow"] is True
+    assert found.attrs["path"] == "voucher=spring" and found.attrs["other_p50_s"] == 0.05
+    alike = [series("spring", 0.06), series("none", 0.05)]
+    assert split_by_dimension([p for p, _ in alike], [s for _, s in alike]) == []
