@@ -248,8 +248,8 @@ def report(
         f"== calibration: {len(records)} tuned incidents, {len(recorded)} untuned "
         f"(recorded at {cu.RECORDED_AT}); {len(calibration_pairs(outcomes(records, before)))} "
         f"+ {len(calibration_pairs(outcomes(recorded, before)))} hypotheses shown",
-        "   candidates: Brier untuned in-sample | untuned CV by scenario | tuned in-sample "
-        "| tuned CV leave-one-corpus-out",
+        "   candidates: Brier untuned in-sample | untuned CV by scenario | tuned in-sample",
+        "     | tuned CV leave-one-corpus-out",
     ]
     memo: dict[tuple[int, ...], dict[str, Calibration]] = {}
 
@@ -276,10 +276,10 @@ def report(
     name, best, se = cu.simplest_within_noise(untuned_cv)
     lines.append(f"   chosen: {name} (the simplest within one standard error of the best, {best})")
     after, hand = made[name], made["hand-set"]
-    lines.append(
-        "   Brier: corpus  n | hand-set | current YAML | chosen in-sample | chosen CV "
-        "(tuned: leave-one-corpus-out; untuned: by scenario) | top-1 current/chosen"
-    )
+    lines += [
+        "   Brier: corpus  n | hand-set | current YAML | chosen in-sample | chosen CV",
+        "     (tuned: leave-one-corpus-out; untuned: by scenario) | top-1 current/chosen",
+    ]
     lines += _rows(
         "tuned pooled",
         records,

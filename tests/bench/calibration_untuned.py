@@ -94,11 +94,12 @@ def capped(rules: Calibration, level: float) -> Calibration:
 
 def shrunk(rules: Calibration, weight: float, recorded: Sequence[Record]) -> Calibration:
     """Each mapped basis with ``MIN_RECORDED`` recorded hypotheses, its map's levels moved by
-    ``weight`` toward the share of them that was right (1: one flat level)."""
+    ``weight`` toward the share of them that was right, (right + 1/2) / (n + 1): a few cases
+    never say 0 or 1 (1: one flat level)."""
     maps = dict(rules.maps)
     for basis, (right, n) in shares(recorded, rules).items():
         if basis in maps and n >= MIN_RECORDED:
-            level = right / n
+            level = (right + 0.5) / (n + 1)  # never 0 or 1 from a few cases (Jeffreys)
             moved = [(x, round((1 - weight) * y + weight * level, 3)) for x, y in maps[basis]]
             maps[basis] = tidy(moved)
     return rules.model_copy(update={"maps": maps})

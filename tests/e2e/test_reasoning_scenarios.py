@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.investigate import investigate_incident, investigate_query
+from bot.investigate import calibrate, investigate_incident, investigate_query
 from bot.investigate.models import InvestigationResult
 from handlers.replay.runner import replay
 from sandbox.investigate.context import context_for_world
 from sandbox.investigate.views import incident_view
 from sandbox.scenario import load_scenario
 from sandbox.world import SandboxWorld
+from tests.unit.investigate.test_calibrate import STRUCTURAL
 
 HERE = Path(__file__).resolve().parents[1] / "scenarios" / "reasoning"
 SCENARIOS = sorted(HERE.glob("*.yaml"))
@@ -133,8 +134,12 @@ def test_a_question_about_last_night_reads_the_alerts_of_last_night() -> None:
     assert any("Java heap space" in e and "9.0 h ago" in e for e in result.hypotheses[0].evidence)
 
 
-def test_pending_pods_with_every_node_at_its_pod_count_is_capacity_read_from_the_nodes() -> None:
-    # no event says why: the nodes' allocatable pod counts and the pods placed on them do
+def test_pending_pods_with_every_node_at_its_pod_count_is_capacity_read_from_the_nodes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # no event says why: the nodes' allocatable pod counts and the pods placed on them do;
+    # read at the rules' confidence (no fitted maps: their level moves with every refit)
+    monkeypatch.setattr(calibrate, "calibration", lambda: STRUCTURAL)
     result, truth = _investigate("r07-every-node-at-its-pod-count")
     _top_matches(result, truth)
     top = result.hypotheses[0]

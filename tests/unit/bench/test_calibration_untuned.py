@@ -46,14 +46,14 @@ def test_the_shrink_moves_each_map_toward_its_recorded_share_right() -> None:
     assert cu.shares(recorded, CONFIDENT)["leader"] == (2, 8)
     assert cu.shrunk(CONFIDENT, 0.0, recorded).maps == CONFIDENT.maps
     flat = cu.shrunk(CONFIDENT, 1.0, recorded).maps
-    assert flat["leader"] == [(0.8, 0.25)]  # one flat level
-    assert flat["runner_up"] == [(0.1, 0.0)]  # 0/8 runners-up right
+    assert flat["leader"] == [(0.8, 0.278)]  # one flat level: (2 + 1/2) / (8 + 1)
+    assert flat["runner_up"] == [(0.1, 0.056)]  # 0/8 runners-up right: never quite 0
     half = cu.shrunk(CONFIDENT, 0.5, recorded).maps["leader"]
-    assert half == [(0.5, 0.575), (0.8, 0.6)]
+    assert half == [(0.5, 0.589), (0.8, 0.614)]
     few = cu.shrunk(CONFIDENT, 1.0, recorded[: cu.MIN_RECORDED - 1]).maps
     assert few == CONFIDENT.maps  # too few recorded hypotheses: left alone
     chosen = cu.shrink_level(CONFIDENT, recorded).maps["leader"]
-    assert max(y for _, y in chosen) < 0.9  # the recording says leaders are right 25%
+    assert max(y for _, y in chosen) < 0.9  # the recording says leaders are right 2/8
 
 
 def test_the_bases_do_not_depend_on_what_the_file_says() -> None:
