@@ -27,6 +27,7 @@ class CpuBound(Strict):
     min_rel_change: float = Field(gt=0.0)
     window_minutes: float = Field(gt=0.0)
     load_signals: list[str] = Field(default_factory=list)
+    query_signatures: list[str] = Field(default_factory=list)
     kind: str
     because: str
     margin: float = Field(ge=0.0, le=0.3)
@@ -60,7 +61,10 @@ def _slow_since(service: str, findings: Sequence[Finding]) -> float | None:
         _onset(f)
         for f in findings
         if f.service == service
-        and (_rising(f, ["latency"]) or (f.type == FindingType.LOG_LATENCY and f.attrs.get("slow")))
+        and (
+            _rising(f, ["latency"])
+            or (f.type == FindingType.REQUEST_LATENCY and f.attrs.get("slow"))
+        )
     ]
     known = [o for o in onsets if o is not None]
     return max(known) if known else None
@@ -89,6 +93,11 @@ def apply(
         slow = _slow_since(name, findings)
         if cpu is None or slow is None:
             continue
+        if any(
+            f.service == name and f.attrs.get("signature") in rules.query_signatures
+            for f in findings
+        ):
+            continue  # the statements it runs spend the CPU: slow queries, not CPU of its own
         began = _onset(cpu)
         if began is None or abs(began - slow) > rules.window_minutes:
             continue
@@ -114,7 +123,7 @@ def apply(
                 f.summary
                 for f in findings
                 if f.service == name
-                and (_rising(f, ["latency"]) or f.type == FindingType.LOG_LATENCY)
+                and (_rising(f, ["latency"]) or f.type == FindingType.REQUEST_LATENCY)
             ),
         ]
         same = next((h for h in hypotheses if (h.kind, h.service) == (rules.kind, name)), None)

@@ -62,3 +62,17 @@ def test_a_dependency_slow_before_it_is_what_it_waits_on() -> None:
     findings = [*_busy_pricing(), _up("rates", "latency", "query_p95_ms", 25, 30.0)]
     done = conclude([], default_playbooks(), findings, STORE)
     assert not any(h.playbook == "reasoning:cpu_bound" for h in done.hypotheses)
+
+
+def test_the_statements_it_runs_explain_the_cpu_instead() -> None:
+    # its own lines time the queries it executes (a slow-query log): the queries spend the CPU
+    query = finding(
+        FindingType.LOG_SIGNATURE,
+        "pricing",
+        'pricing: 40 line(s) like "LOG:  duration: 5120.7 ms  statement: SELECT …"',
+        15,
+        signature="slow_query",
+        count=40,
+    )
+    done = conclude([], default_playbooks(), [*_busy_pricing(), query], STORE)
+    assert not any(h.playbook == "reasoning:cpu_bound" for h in done.hypotheses)
