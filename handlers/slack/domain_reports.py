@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from bot.digest.flows import DigestRunner
 from bot.errors import UpstreamUnavailable, UserError
+from bot.tables import ReportRow
+from handlers.blocks.audit import MAX_FIX_BUTTONS, FixButton, audit_summary
+from handlers.blocks.ids import FixRef
 from handlers.slack.capacity import capacity_service
 from handlers.slack.services import Actor, AuditKind, Reply, ReplyFile
 
@@ -128,7 +133,9 @@ def audit(
     attached = None
     if found.attach is not None:
         attached = ReplyFile(found.file_name, format_rows(found.rows, "csv"), found.attach)
-    return Reply(f"{found.message}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
+    text = f"{found.message}\n_Asked by <@{actor.user_id}>._"
+    per_section = flows.COST_LISTED if kind == "cost" else 0  # cost's listed findings
+    return Reply(text, _with_fixes(text, found.rows, per_section), public=True, file=attached)
 
 
 def _security(domain: Domain, actor: Actor, account: str | None) -> Reply:
@@ -154,7 +161,50 @@ def _security(domain: Domain, actor: Actor, account: str | None) -> Reply:
             f"security audit: {count} findings",
         )
         text += f"\n_The full report ({count} findings) is in the attached file._"
-    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
+    text += f"\n_Asked by <@{actor.user_id}>._"
+    rows = flows.security_report_rows(found)
+    return Reply(text, _with_fixes(text, rows, TOP_PER_SECTION), public=True, file=attached)
+
+
+def _with_fixes(text: str, rows: Sequence[ReportRow], per_section: int) -> list[Any]:
+    """The summary's blocks with a "Propose fix" button per shown finding a registry action
+    fixes; no blocks (the plain text) when none does."""
+    from bot.posture.fixes import offers
+
+    buttons = []
+    for offer in offers(rows, per_section=per_section, limit=MAX_FIX_BUTTONS):
+        try:
+            ref = FixRef(action=offer.action, params=offer.params, account=offer.account,
+                         region=offer.region)  # fmt: skip
+        except ValidationError:  # a value no button can carry: the report file still has it
+            log.info("no fix button for %s %s", offer.action, offer.params)
+            continue
+        buttons.append(FixButton(offer.label, ref))
+    return audit_summary(text, buttons) if buttons else []
+
+
+def propose_fix(domain: Domain, actor: Actor, ref: FixRef) -> Reply:
+    """An audit finding's "Propose fix": checked and proposed by ``bot.posture.fixes``; the
+    approval request follows in the thread (or it runs, when the policy approves it)."""
+    from bot.posture.fixes import FixOffer, audit_fix_actions, propose_fix
+    from bot.posture.pricing import load_rules
+    from bot.tables import fix_words
+    from handlers.slack.domain_remediation import proposed
+
+    r = _reports(domain)
+    offer = FixOffer("", ref.action, dict(ref.params), ref.account, ref.region)
+    proposal = propose_fix(
+        domain.desk, r.fleet() if ref.account else None, offer,
+        allowed=audit_fix_actions(load_rules(r.cost_rules_file)),
+        requested_by=actor.user_id, rationale="an audit finding's fix, proposed in Slack",
+    )  # fmt: skip
+    req = proposal.request
+    what = f"{ref.action} {fix_words(ref.params)}".strip()
+    if ref.account:
+        what += f" in {ref.account} {ref.region or ''}".rstrip()
+    if not proposal.created:
+        return Reply(f"`{what}` was already proposed: request {req.id} is {req.state}.")
+    return proposed(actor, proposal, what, dict(ref.params))
 
 
 # ---------------------------------------------------------------- inventory
