@@ -57,6 +57,8 @@ class Reports:
     compliance_file: Path | None = None
     prices_file: Path | None = None  # AIOPS_PRICES_FILE
     cost_rules_file: Path | None = None  # AIOPS_COST_RULES_FILE
+    # Claude reading inventory questions (``bot.inventory.llm.reader``), None without a key
+    questions: Callable[[], Any] = lambda: None
     digest: DigestRunner | None = None
     hint_history: timedelta = timedelta(days=90)
     hint_cache: timedelta = timedelta(minutes=10)
@@ -208,7 +210,18 @@ def propose_fix(domain: Domain, actor: Actor, ref: FixRef) -> Reply:
 
 
 # ---------------------------------------------------------------- inventory
-def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:
+def inventory_ask(domain: Domain, actor: Actor, question: str) -> Reply:
+    """A question the rules found no type in: read by Claude when a key is set (checked by
+    ``bot.inventory.llm``), saying how it was read; else the rules' answer."""
+    from bot.inventory.ask import read_words
+
+    read = read_words(question.split(), _reports(domain).questions())
+    return inventory(domain, actor, read.query, note=read.note())
+
+
+def inventory(
+    domain: Domain, actor: Actor, query: InventoryQuery, note: str | None = None
+) -> Reply:
     from bot.inventory.render import render, summary
     from bot.inventory.service import InventorySources, run
 
@@ -218,6 +231,8 @@ def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:
     head, rows = table[0], table[1 : 3 + INLINE_ROWS]
     more = len(result.resources) - INLINE_ROWS
     text = f"*Inventory:* {head}\n```" + "\n".join(rows) + "```" if result.resources else head
+    if note:
+        text = f"_{note}._\n{text}"
     attached = None
     if more > 0:
         text += f"\n_{more} more in the attached file._"

@@ -130,6 +130,9 @@ class Services:
         "/aiops audit"
     )
     inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
+    # a question the rules found no type in: Claude reads it when a key is set, else the
+    # rules' answer
+    inventory_ask: Callable[[Actor, str], Reply] = not_available("/aiops inventory")
     # an audit finding's "Propose fix" button: its (checked) action, params and place
     propose_fix: Callable[[Actor, FixRef], Reply] = not_available("Propose fix")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
