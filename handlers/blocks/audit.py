@@ -14,6 +14,8 @@ from handlers.blocks.text import chunked_sections, context, escape, fit, truncat
 
 #: fix buttons under one summary (Slack allows 50 blocks a message, the text takes a few)
 MAX_FIX_BUTTONS = 20
+#: Slack's limit on a button's value
+MAX_BUTTON_VALUE = 2000
 
 
 @dataclass(frozen=True)

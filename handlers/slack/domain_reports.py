@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from bot.digest.flows import DigestRunner
 from bot.errors import UpstreamUnavailable, UserError
 from bot.tables import ReportRow
-from handlers.blocks.audit import MAX_FIX_BUTTONS, FixButton, audit_summary
+from handlers.blocks.audit import MAX_BUTTON_VALUE, MAX_FIX_BUTTONS, FixButton, audit_summary
 from handlers.blocks.ids import FixRef
 from handlers.slack.capacity import capacity_service
 from handlers.slack.services import Actor, AuditKind, Reply, ReplyFile
@@ -180,6 +180,8 @@ def _with_fixes(text: str, rows: Sequence[ReportRow], per_section: int) -> list[
                          region=offer.region)  # fmt: skip
         except ValidationError:  # a value no button can carry: the report file still has it
             log.info("no fix button for %s %s", offer.action, offer.params)
+            continue
+        if len(ref.dump()) > MAX_BUTTON_VALUE:  # Slack refuses the whole message otherwise
             continue
         buttons.append(FixButton(offer.label, ref))
     return audit_summary(text, buttons) if buttons else []
