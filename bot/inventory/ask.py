@@ -4,6 +4,8 @@ inventory query, by the catalogue's words; ``None`` when no resource type is nam
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.errors import UserError
 from bot.inventory.catalogue import Catalogue, ResourceType, catalogue
@@ -75,3 +77,36 @@ def words_to_query(words: list[str], cat: Catalogue | None = None) -> InventoryQ
     if query is None:
         raise UserError(f"no resource type in {' '.join(words)!r}; one of: {', '.join(cat.names)}")
     return query
+
+
+@dataclass(frozen=True)
+class Read:
+    """How words were read: the query, and what the model assumed when it read them."""
+
+    query: InventoryQuery
+    assumed: str | None = None  # None: the rules read them
+
+    def note(self) -> str | None:
+        """The line shown with a model's reading, or None for the rules'."""
+        if self.assumed is None:
+            return None
+        said = f"; assumed: {self.assumed}" if self.assumed else ""
+        return f"Read by Claude as `{self.query.describe()}`{said}"
+
+
+#: a question -> the model's reading (``bot.inventory.llm.map_question``), None when it could not
+Reader = Callable[[str], "Read | None"]
+
+
+def read_words(words: list[str], model: Reader | None = None, cat: Catalogue | None = None) -> Read:
+    """``words_to_query``, and when its rules find no resource type in a question and a model
+    is given, the model's reading (validated by it); a model that could not read it leaves the
+    rules' answer."""
+    cat = cat or catalogue()
+    if model is None or not words or cat.type_named(words[0]) is not None:
+        return Read(words_to_query(words, cat))
+    question = " ".join(words)
+    query = question_to_query(question, cat)
+    if query is not None:
+        return Read(query)
+    return model(question) or Read(words_to_query(words, cat))

@@ -97,7 +97,8 @@ def open_groups(groups: list[GroupUse]) -> list[PostureFinding]:
         for rule in group.world_rules:
             j = _judge(rule, risks)
             single = rule.from_port is not None and rule.from_port == rule.to_port
-            fix = rule.protocol in ("tcp", "udp") and single
+            # a web port on a web server is noted, not a finding to act on: it names no fix
+            fix = rule.protocol in ("tcp", "udp") and single and not j.web
             label = f" ({j.label})" if j.label != "port" else ""
             ranked.append((j.rank, PostureFinding(
                 check="sg_open_web" if j.web else "sg_open",

@@ -7,10 +7,11 @@ stale button and becomes a :class:`bot.errors.UserError`.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserError
 
@@ -27,6 +28,7 @@ class ActionId(StrEnum):
     FEEDBACK_RATE = "feedback_rate"  # a 1–5 select beside the feedback buttons
     HYPOTHESIS_JUDGE = "hypothesis_judge"  # the overflow on one hypothesis: right / wrong cause
     ACTION_JUDGE = "action_judge"  # the overflow on one recommended action: right / wrong fix
+    PROPOSE_FIX = "audit_propose_fix"  # an audit finding's fix, under the audit summary
 
 
 class CallbackId(StrEnum):
@@ -41,6 +43,8 @@ class BlockId(StrEnum):
     RESOLVE_FIX_TEXT = "resolve_fix_text"
     # per remediation action: f"{BlockId.APPROVAL_PREFIX}{request_id}"
     APPROVAL_PREFIX = "approval:"
+    # per audit finding's fix under a summary: f"{BlockId.FIX_PREFIX}{n}"
+    FIX_PREFIX = "fix:"
 
 
 class InputId(StrEnum):
@@ -101,6 +105,28 @@ class JudgeRef(_Value):
     about: Literal["hypothesis", "action"] = "hypothesis"
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     right: bool
+
+
+_WORD = r"^[A-Za-z0-9_.:/*@+=,-]+$"
+
+
+class FixRef(_Value):
+    """Value of an audit finding's "Propose fix" button: the action, its parameters and the
+    finding's account and region. Only a reference: ``bot.posture.fixes.propose_fix`` checks
+    it against the audits' actions, the registry, the accounts file and the target's state."""
+
+    action: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
+    params: dict[str, str] = Field(default_factory=dict, max_length=8)
+    account: str | None = Field(default=None, max_length=64, pattern=_WORD)
+    region: str | None = Field(default=None, max_length=32, pattern=_WORD)
+
+    @field_validator("params")
+    @classmethod
+    def _words(cls, params: dict[str, str]) -> dict[str, str]:
+        for key, value in params.items():
+            if not re.fullmatch(r"[a-z_]{1,32}", key) or len(value) > 256:
+                raise ValueError(f"bad parameter {key!r}")
+        return params
 
 
 class ResolveMetadata(_Value):

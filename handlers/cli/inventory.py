@@ -12,7 +12,8 @@ from rich.console import Console
 from bot.accounts.service import configured_fleet
 from bot.config import get_settings
 from bot.errors import UserError
-from bot.inventory.ask import words_to_query
+from bot.inventory.ask import read_words
+from bot.inventory.llm import reader
 from bot.inventory.render import Format, render, summary
 from bot.inventory.service import InventorySources, run
 from handlers.cli.live import live_context
@@ -38,11 +39,16 @@ def inventory(
 ) -> None:
     """List resources of one type with filters (env=prod, state=stopped, tag:team=payments).
 
+    A question the rules cannot map is read by Claude when ANTHROPIC_API_KEY is set.
     With AIOPS_ACCOUNTS_FILE, in every account and region it names."""
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
-    query = words_to_query(list(words or []))
-    fleet = configured_fleet(get_settings()) if scenario is None else None
+    settings = get_settings()
+    read = read_words(list(words or []), reader(settings))  # rules first; Claude with a key
+    query = read.query
+    if read.note():
+        typer.echo(read.note(), err=True)
+    fleet = configured_fleet(settings) if scenario is None else None
     if fleet is None and account not in (None, "all"):
         raise UserError("--account needs AIOPS_ACCOUNTS_FILE (the accounts to choose from)")
     with ExitStack() as stack:

@@ -213,22 +213,14 @@ def propose_one(
     """Propose one registry action, such as an audit finding's fix (its fix_action and
     fix_params); when the policy allows, it runs now, else it waits for approval."""
     from bot.accounts.service import configured_fleet
-    from bot.remediate.models import Place
+    from bot.posture.fixes import place_of
     from bot.respond.proposals import propose
 
     words = dict(_param(w) for w in params or [])
     settings, db, policy = _env()
     try:
-        place = None
-        if account is not None:
-            fleet = configured_fleet(settings)
-            if fleet is None:
-                raise UserError("--account needs the accounts file",
-                                hint="set AIOPS_ACCOUNTS_FILE (docs/accounts.md)")  # fmt: skip
-            _, where = fleet.fixing(account, region or "global")  # an unknown place stops here
-            place = Place(account, where)
-        elif region is not None:
-            raise UserError("--region goes with --account (the bot's own region is AWS_REGION)")
+        fleet = configured_fleet(settings) if account is not None else None
+        place = place_of(fleet, account, region)  # an unknown place stops here
         desk, jobs = _desk(settings, db, policy)
         proposal = propose(
             desk, action=action, params=words, requested_by=user, rationale=why, place=place

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from bot.errors import UserError
 from bot.inventory.ask import words_to_query
+from bot.inventory.catalogue import catalogue
 from bot.investigate.where import Asked
 from handlers.slack.command_args import (
     ACCOUNT,
@@ -139,7 +140,10 @@ def inventory(args: list[str]) -> Call:
     try:
         query = words_to_query(args)
     except UserError as exc:
-        raise ArgError(f"{exc.message}.") from None
+        if not args or catalogue().type_named(args[0]) is not None:
+            raise ArgError(f"{exc.message}.") from None
+        question = " ".join(args)  # no type the rules know: Claude reads it when a key is set
+        return lambda s, a: s.inventory_ask(a, question)
     return lambda s, a: s.inventory(a, query)
 
 

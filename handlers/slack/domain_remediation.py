@@ -228,15 +228,20 @@ def runbook_run(domain: Domain, actor: Actor, name: str, target: str) -> Reply:
         domain.desk, live_runbook(name), target=target, requested_by=actor.user_id,
         rationale="requested in Slack",
     )  # fmt: skip
+    return proposed(actor, proposal, f"runbook {name} on {target}",
+                    {"name": name, "target": target})  # fmt: skip
+
+
+def proposed(actor: Actor, proposal: Any, what: str, params: dict[str, str]) -> Reply:
+    """A proposal's reply: running now (the policy approved it), or the approval request
+    with Approve / Reject."""
     req = proposal.request
     assert req.id is not None
     if req.state == State.APPROVED:
-        return Reply(f"Running runbook `{name}` on `{target}` (request {req.id}).", public=True)
+        return Reply(f"Running {escape(what)} (request {req.id}).", public=True)
     card = ApprovalView(
-        request_id=str(req.id), action=f"runbook {name} on {target}", risk=req.risk,
-        requested_by=actor.user_id, params={"name": name, "target": target},
-        reason=proposal.explanation, expires_at=req.expires_at,
+        request_id=str(req.id), action=what, risk=req.risk, requested_by=actor.user_id,
+        params=params, reason=proposal.explanation, expires_at=req.expires_at,
         approvals_needed=req.required_approvals,
     )  # fmt: skip
-    return Reply(f"Approval needed: runbook {name} on {target}", approval_request(card),
-                 public=True)  # fmt: skip
+    return Reply(f"Approval needed: {what}", approval_request(card), public=True)

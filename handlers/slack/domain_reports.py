@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from bot.digest.flows import DigestRunner
 from bot.errors import UpstreamUnavailable, UserError
+from bot.tables import ReportRow
+from handlers.blocks.audit import MAX_BUTTON_VALUE, MAX_FIX_BUTTONS, FixButton, audit_summary
+from handlers.blocks.ids import FixRef
 from handlers.slack.capacity import capacity_service
 from handlers.slack.services import Actor, AuditKind, Reply, ReplyFile
 
@@ -52,6 +57,8 @@ class Reports:
     compliance_file: Path | None = None
     prices_file: Path | None = None  # AIOPS_PRICES_FILE
     cost_rules_file: Path | None = None  # AIOPS_COST_RULES_FILE
+    # Claude reading inventory questions (``bot.inventory.llm.reader``), None without a key
+    questions: Callable[[], Any] = lambda: None
     digest: DigestRunner | None = None
     hint_history: timedelta = timedelta(days=90)
     hint_cache: timedelta = timedelta(minutes=10)
@@ -128,7 +135,9 @@ def audit(
     attached = None
     if found.attach is not None:
         attached = ReplyFile(found.file_name, format_rows(found.rows, "csv"), found.attach)
-    return Reply(f"{found.message}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
+    text = f"{found.message}\n_Asked by <@{actor.user_id}>._"
+    per_section = flows.COST_LISTED if kind == "cost" else 0  # cost's listed findings
+    return Reply(text, _with_fixes(text, found.rows, per_section), public=True, file=attached)
 
 
 def _security(domain: Domain, actor: Actor, account: str | None) -> Reply:
@@ -154,11 +163,67 @@ def _security(domain: Domain, actor: Actor, account: str | None) -> Reply:
             f"security audit: {count} findings",
         )
         text += f"\n_The full report ({count} findings) is in the attached file._"
-    return Reply(f"{text}\n_Asked by <@{actor.user_id}>._", public=True, file=attached)
+    text += f"\n_Asked by <@{actor.user_id}>._"
+    rows = flows.security_report_rows(found)
+    return Reply(text, _with_fixes(text, rows, TOP_PER_SECTION), public=True, file=attached)
+
+
+def _with_fixes(text: str, rows: Sequence[ReportRow], per_section: int) -> list[Any]:
+    """The summary's blocks with a "Propose fix" button per shown finding a registry action
+    fixes; no blocks (the plain text) when none does."""
+    from bot.posture.fixes import offers
+
+    buttons = []
+    for offer in offers(rows, per_section=per_section, limit=MAX_FIX_BUTTONS):
+        try:
+            ref = FixRef(action=offer.action, params=offer.params, account=offer.account,
+                         region=offer.region)  # fmt: skip
+        except ValidationError:  # a value no button can carry: the report file still has it
+            log.info("no fix button for %s %s", offer.action, offer.params)
+            continue
+        if len(ref.dump()) > MAX_BUTTON_VALUE:  # Slack refuses the whole message otherwise
+            continue
+        buttons.append(FixButton(offer.label, ref))
+    return audit_summary(text, buttons) if buttons else []
+
+
+def propose_fix(domain: Domain, actor: Actor, ref: FixRef) -> Reply:
+    """An audit finding's "Propose fix": checked and proposed by ``bot.posture.fixes``; the
+    approval request follows in the thread (or it runs, when the policy approves it)."""
+    from bot.posture.fixes import FixOffer, audit_fix_actions, propose_fix
+    from bot.posture.pricing import load_rules
+    from bot.tables import fix_words
+    from handlers.slack.domain_remediation import proposed
+
+    r = _reports(domain)
+    offer = FixOffer("", ref.action, dict(ref.params), ref.account, ref.region)
+    proposal = propose_fix(
+        domain.desk, r.fleet() if ref.account else None, offer,
+        allowed=audit_fix_actions(load_rules(r.cost_rules_file)),
+        requested_by=actor.user_id, rationale="an audit finding's fix, proposed in Slack",
+    )  # fmt: skip
+    req = proposal.request
+    what = f"{ref.action} {fix_words(ref.params)}".strip()
+    if ref.account:
+        what += f" in {ref.account} {ref.region or ''}".rstrip()
+    if not proposal.created:
+        return Reply(f"`{what}` was already proposed: request {req.id} is {req.state}.")
+    return proposed(actor, proposal, what, dict(ref.params))
 
 
 # ---------------------------------------------------------------- inventory
-def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:
+def inventory_ask(domain: Domain, actor: Actor, question: str) -> Reply:
+    """A question the rules found no type in: read by Claude when a key is set (checked by
+    ``bot.inventory.llm``), saying how it was read; else the rules' answer."""
+    from bot.inventory.ask import read_words
+
+    read = read_words(question.split(), _reports(domain).questions())
+    return inventory(domain, actor, read.query, note=read.note())
+
+
+def inventory(
+    domain: Domain, actor: Actor, query: InventoryQuery, note: str | None = None
+) -> Reply:
     from bot.inventory.render import render, summary
     from bot.inventory.service import InventorySources, run
 
@@ -168,6 +233,8 @@ def inventory(domain: Domain, actor: Actor, query: InventoryQuery) -> Reply:
     head, rows = table[0], table[1 : 3 + INLINE_ROWS]
     more = len(result.resources) - INLINE_ROWS
     text = f"*Inventory:* {head}\n```" + "\n".join(rows) + "```" if result.resources else head
+    if note:
+        text = f"_{note}._\n{text}"
     attached = None
     if more > 0:
         text += f"\n_{more} more in the attached file._"

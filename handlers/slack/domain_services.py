@@ -209,5 +209,7 @@ def _services(d: Domain) -> Services:
         capacity=lambda a: rep.capacity(d, a),
         audit=lambda a, k, account, stack: rep.audit(d, a, k, account, stack),
         inventory=lambda a, q: rep.inventory(d, a, q),
+        inventory_ask=lambda a, q: rep.inventory_ask(d, a, q),
+        propose_fix=lambda a, ref: rep.propose_fix(d, a, ref),
         postmortem=lambda a, i: postmortem(d, a, i),
     )

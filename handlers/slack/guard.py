@@ -64,6 +64,8 @@ RULES: dict[str, tuple[Permission, Callable[..., Target]]] = {
     "capacity": (P.SEE, _none),
     "audit": (P.INVESTIGATE, _none),
     "inventory": (P.INVESTIGATE, _none),  # the whole account, not one team's data
+    "inventory_ask": (P.INVESTIGATE, _none),
+    "propose_fix": (P.RUN_RUNBOOK, _none),  # proposes a write (approval follows)
     "feedback": (P.FEEDBACK, _feedback),
     "rate": (P.FEEDBACK, _feedback),
     "judge": (P.FEEDBACK, _feedback),

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.inventory.query import InventoryQuery
 from bot.investigate.where import Asked
-from handlers.blocks.ids import FeedbackKind, FeedbackRef, JudgeRef, RatingRef
+from handlers.blocks.ids import FeedbackKind, FeedbackRef, FixRef, JudgeRef, RatingRef
 from handlers.blocks.models import FixOption, HomeView
 
 AuditKind = Literal["security", "cost", "compliance", "drift"]
@@ -130,6 +130,11 @@ class Services:
         "/aiops audit"
     )
     inventory: Callable[[Actor, InventoryQuery], Reply] = not_available("/aiops inventory")
+    # a question the rules found no type in: Claude reads it when a key is set, else the
+    # rules' answer
+    inventory_ask: Callable[[Actor, str], Reply] = not_available("/aiops inventory")
+    # an audit finding's "Propose fix" button: its (checked) action, params and place
+    propose_fix: Callable[[Actor, FixRef], Reply] = not_available("Propose fix")
     snooze: Callable[[Actor, int, timedelta], Reply] = not_available("/aiops snooze")
     postmortem: Callable[[Actor, int], Reply] = not_available("/aiops postmortem")
     feedback: Callable[[Actor, FeedbackRef, FeedbackKind], Reply] = not_available("Feedback")

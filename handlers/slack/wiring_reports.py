@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.errors import UpstreamUnavailable
+from bot.inventory.llm import reader as inventory_reader
 from bot.kube import kubernetes_api
 from handlers.slack.domain import Domain
 from handlers.slack.domain_reports import Reports, escalation_hint
@@ -74,6 +75,7 @@ def build_reports(
         compliance_file=s.aiops_compliance_file,
         prices_file=s.aiops_prices_file,
         cost_rules_file=s.aiops_cost_rules_file,
+        questions=once(lambda: inventory_reader(s)),
     )
     # a bad price table or cost rules file stops the start with its reason, like the above
     from bot.posture.pricing import load_prices, load_rules

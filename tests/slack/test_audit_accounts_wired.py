@@ -7,6 +7,7 @@ role STS refuses."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from bot.config import load_settings
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
+from handlers.blocks.ids import ActionId
 from handlers.slack.wiring import Runtime
 from sandbox.aws import moto_server
 from sandbox.slack import LocalSlack, Message
@@ -69,8 +71,14 @@ def _ask(slack: LocalSlack, text: str, contains: str) -> Message:
 
 
 def test_security_audit_of_all_accounts_names_account_and_region(slack: LocalSlack) -> None:
-    text = _ask(slack, "audit security all", "Security audit").text
+    message = _ask(slack, "audit security all", "Security audit")
+    text = message.text
     assert "`prod eu-west-1` " in text and "prod-ssh" in text
+    # each "Propose fix" button carries the finding's account and region
+    refs = [json.loads(b["accessory"]["value"]) for b in message.blocks
+            if (b.get("accessory") or {}).get("action_id") == ActionId.PROPOSE_FIX]  # fmt: skip
+    ssh = [r for r in refs if r["action"] == "ec2.revoke_ingress" and r["params"]["port"] == "22"]
+    assert ssh and all((r.get("account"), r.get("region")) == ("prod", "eu-west-1") for r in ssh)
     assert "`prod us-east-1` " in text and "prod-rdp" in text
     assert "`staging eu-west-1` " in text and "staging-db" in text
     assert "`prod global` " in text and "prod-deployer" in text

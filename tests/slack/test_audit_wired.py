@@ -8,6 +8,7 @@ setting to set.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ import pytest
 from bot.config import load_settings
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
+from handlers.blocks.ids import ActionId
 from handlers.slack.wiring import Runtime
 from integrations.aws.session import make_clients
 from sandbox.investigate.context import context_for_world
@@ -119,7 +121,12 @@ def test_cost_audit_finds_the_waste_it_can_read(env: Env) -> None:
             for h in range(1, 24 * 15)
         ],
     )  # fmt: skip
-    text = _ask(env, "audit cost", "*Cost audit*").text
+    message = _ask(env, "audit cost", "*Cost audit*")
+    text = message.text
+    # the idle instance names its fix: a "Propose fix" button carries it
+    fixes = [json.loads(b["accessory"]["value"]) for b in message.blocks
+             if (b.get("accessory") or {}).get("action_id") == ActionId.PROPOSE_FIX]  # fmt: skip
+    assert {"action": "ec2.stop_instance", "params": {"instance": refs["bastion-1"]}} in fixes
     assert "4 findings over 2 EC2 instances" in text and "/month to save (prices as of" in text
     assert f"web-1 ({refs['web-1']}) (t3.large) is stopped but keeps 1 EBS volume" in text
     assert f"EBS volume {volume} (50 GB gp3) is attached to nothing: $4.00/month" in text

@@ -145,6 +145,12 @@ GOOD = [
     ("inventory which buckets are public", "inventory", (parse_query("buckets", ["public=true"]),)),
     # a question with no sub-command that names a resource type is an inventory question
     ("list EC2 instances in prod", "inventory", (parse_query("ec2", ["env=prod"]),)),
+    # no type the rules know: the question goes to the job (Claude reads it when a key is set)
+    (
+        "inventory what storage can strangers read",
+        "inventory_ask",
+        ("what storage can strangers read",),
+    ),
 ]
 
 

@@ -30,5 +30,5 @@ def test_every_service_that_touches_data_has_a_rule_and_a_new_one_needs_a_team()
     assert rule_of("a_service_added_later") == DEFAULT_RULE
     assert DEFAULT_RULE[0] is Permission.SEE
     writes = {"acknowledge", "resolve", "assign", "snooze", "approve", "reject", "runbook_run",
-              "investigate", "investigate_incident"}  # fmt: skip
+              "investigate", "propose_fix", "investigate_incident"}  # fmt: skip
     assert all(RULES[n][0] is not Permission.SEE for n in writes)
