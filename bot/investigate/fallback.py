@@ -318,7 +318,10 @@ def from_alerts(
             )
         ]
     slow = slow_path_rules()
-    target = where_time_goes(service, topo, findings) if mode.name in slow.modes else None
+    # The walk from the graph alone follows a measured slowness (an alert's); a person's report
+    # that nothing read confirms names no time to follow: it stays "cause not identified".
+    walk = mode.name in slow.modes and not origin
+    target = where_time_goes(service, topo, findings) if walk else None
     if target is not None:  # where a slow service's time goes, from the graph alone
         return [
             Hypothesis(
