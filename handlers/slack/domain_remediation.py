@@ -78,7 +78,9 @@ def _summary(domain: Domain, found: proposals.Investigated) -> InvestigationView
     history = {a.action: a.history for a in result.actions if a.history}
     return InvestigationView(
         query=result.query,
-        facts=[f.text for f in result.facts] + found.problems + found.runbooks,
+        # what could not be proposed and the runbooks to run by hand first: a long list of facts
+        # is cut at MAX_FACTS, and these are the lines someone acts on
+        facts=found.problems + found.runbooks + [f.text for f in result.facts],
         hypotheses=[
             HypothesisView(
                 f"{h.kind} on {h.service}: {h.summary}", h.confidence, h.evidence, kind=h.kind
