@@ -116,7 +116,11 @@ def test_list_says_where_a_request_acts(cli_env: str, monkeypatch: pytest.Monkey
         place=Place("staging", "us-east-1"),
     )  # fmt: skip
     db.dispose()
-    monkeypatch.setenv("COLUMNS", "250")
+    from handlers.cli import remediate as cli_remediate
+
+    # the module's console read its width when first imported (another test may have done so
+    # under an 80-column environment): a wide one for this listing, so no cell wraps
+    monkeypatch.setattr(cli_remediate.console, "width", 250)
     listed = CliRunner().invoke(app, ["remediate", "list"])
     assert listed.exit_code == 0, listed.output
     assert "account staging (us-east-1)" in listed.output
