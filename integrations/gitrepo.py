@@ -13,6 +13,7 @@ line of output, and URLs in messages have their credentials removed (``redact``)
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -22,6 +23,33 @@ from pathlib import Path
 TIMEOUT_S = 120.0
 _CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
+#: variables that tell git which repository, work tree or index to use (``git rev-parse
+#: --local-env-vars``). A process started from a git hook or a ``git bisect run`` inherits them,
+#: and git would then act on that repository instead of the one the call names.
+REPOSITORY_VARS = frozenset(
+    {
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_CONFIG",
+        "GIT_DIR",
+        "GIT_GRAFT_FILE",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_NO_REPLACE_OBJECTS",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_PREFIX",
+        "GIT_REPLACE_REF_BASE",
+        "GIT_SHALLOW_FILE",
+        "GIT_WORK_TREE",
+    }
+)
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without ``REPOSITORY_VARS``: git acts where it is told."""
+    return {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARS}
 
 
 class GitError(Exception):
@@ -46,7 +74,7 @@ def _git(
         done = subprocess.run(
             ["git", "-c", "core.askPass=", "-c", "credential.interactive=false", *args],
             cwd=cwd, capture_output=True, input=stdin, timeout=timeout, start_new_session=True,
-            check=False,
+            check=False, env=clean_env(),
         )  # fmt: skip
     except FileNotFoundError:
         raise GitError("git is not installed (the runbook sync runs the git command)") from None

@@ -11,6 +11,7 @@ import pytest
 
 from bot.remediate import registry  # noqa: F401  (the live set's shipped-folder loader)
 from bot.remediate.runbooks_live import LIVE
+from integrations.gitrepo import clean_env
 
 GOOD = """\
 name: restart-web
@@ -53,7 +54,7 @@ class RunbookRepo:
         done = subprocess.run(
             ["git", "-c", "user.name=Runbook Author", "-c", "user.email=author@example.com",
              "-c", "commit.gpgsign=false", *args],
-            cwd=self.path, capture_output=True, text=True, check=True,
+            cwd=self.path, capture_output=True, text=True, check=True, env=clean_env(),
         )  # fmt: skip
         return done.stdout.strip()
 

@@ -122,3 +122,25 @@ def test_credentials_in_the_url_never_reach_a_message(url: str, tmp_path: Path) 
     result = sync.sync()
     assert not result.ok
     assert "s3cret" not in result.summary() and "s3cret" not in sync.source
+
+
+def test_a_git_environment_inherited_from_a_hook_does_not_redirect_the_sync(
+    repo: RunbookRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started from a git hook or a ``git bisect run``, the process carries GIT_DIR and
+    GIT_WORK_TREE of another repository: the sync still reads the runbook repository, and the
+    other repository is left as it was."""
+    repo.write("restart-web.yaml", GOOD)
+    first = repo.commit("first runbook")
+    other = RunbookRepo(tmp_path / "other")
+    other.write("unrelated.txt", "x")
+    before = other.commit("the repository a hook runs in")
+    monkeypatch.setenv("GIT_DIR", str(other.path / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other.path))
+    result = _sync(repo, tmp_path).sync()
+    assert result.ok and result.commit == first
+    assert set(LIVE.current().books) == {"restart-web"}
+    monkeypatch.delenv("GIT_DIR")
+    monkeypatch.delenv("GIT_WORK_TREE")
+    assert other.git("rev-parse", "HEAD") == before
+    assert other.git("config", "--get", "core.bare") == "false"
