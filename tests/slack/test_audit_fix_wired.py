@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.remediate.enums import TERMINAL
 from bot.store import RemediationRequest
 from handlers.blocks.ids import ActionId
 from sandbox.slack import Message
@@ -125,10 +126,10 @@ def test_propose_twice_approve_and_the_next_audit_is_clean(env: Wired) -> None:
 
     env.slack.click_button(OPERATOR, ActionId.APPROVE, message_ts=card.ts,
                            block_id=f"approval:{req.id}")  # fmt: skip
+    # until the run has ended (preflight, running and verifying come between approval and the end)
     env.slack.wait_for(
-        lambda: [r for r in _requests(env) if r.id == req.id and r.state != "approved"
-                 and r.state != "pending" and r.state != "running"] or None, 60,
-    )  # fmt: skip
+        lambda: [r for r in _requests(env) if r.id == req.id and r.state in TERMINAL] or None, 60
+    )
     after = _audit(env)
     assert "bastion-sg allows 0.0.0.0/0 on TCP 22" not in after.all_text
     assert not [k for k in _fix_buttons(after) if k.startswith("ec2.revoke_ingress")]
