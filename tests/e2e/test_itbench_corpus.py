@@ -2,9 +2,9 @@
 peer suite nobody here wrote) loads, replays through the real webhooks with its investigations
 without a crash, and is never silent where its truth holds a failure (issue 15 pts 8 and 9).
 
-Same checks as ``test_aiopslab_corpus.py``, over the new folder; top-1 is bench_rca's figure. The
-held-out third is only replayed for crashes here: whether its answers are silent is a per-case
-outcome, and this set's held-out outcomes are read as bench totals only.
+Same checks as the other sets (``tests/e2e/corpus.py``), over the new folder; top-1 is
+bench_rca's figure. The held-out third is only replayed for crashes here: whether its answers are
+silent is a per-case outcome, and this set's held-out outcomes are read as bench totals only.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_thirdparty_corpus import (
-    _listed,
-    _params,
-    _replayed,
+from tests.e2e.corpus import (
+    Corpus,
+    assert_every_incident_investigated,
     assert_replays_and_is_never_silent,
     assert_sources_and_held_out_third,
+    params,
 )
 
-ITBENCH = Path(__file__).resolve().parents[1] / "scenarios" / "itbench"
-CASES = sorted(ITBENCH.glob("*.yaml"))
-HELD = set(_listed((ITBENCH / "heldout.txt").read_text()))
-DEV = [path for path in CASES if path.stem not in HELD]
+ITBENCH = Corpus.named("itbench")
+CASES = ITBENCH.cases
+HELD = ITBENCH.held
+DEV = ITBENCH.dev
 
 #: dev cases silent on main's rules when the set landed (xfail, not strict)
 KNOWN_SILENT: set[str] = set()
@@ -39,21 +39,19 @@ def _scenario(path: Path) -> str:
     return found.group(1)
 
 
-@pytest.mark.parametrize("path", _params(DEV, KNOWN_SILENT))
+@pytest.mark.parametrize("path", params(DEV, KNOWN_SILENT))
 def test_replays_without_crash_and_is_never_silent(path: Path) -> None:
     assert_replays_and_is_never_silent(path)
 
 
-@pytest.mark.parametrize("path", [p for p in CASES if p.stem in HELD], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ITBENCH.held_out, ids=lambda p: p.stem)
 def test_a_held_out_case_replays_and_every_incident_is_investigated(path: Path) -> None:
-    _, result = _replayed(path)
-    assert result["incidents"], "the replay opened no incident"
-    assert all(incident.get("investigation") is not None for incident in result["incidents"])
+    assert_every_incident_investigated(path)
 
 
 def test_the_set_is_there_with_its_sources_and_held_out_third() -> None:
     assert_sources_and_held_out_third(
-        ITBENCH, CASES, notice="Copyright contributors to the ITBench project", source=_scenario
+        ITBENCH, notice="Copyright contributors to the ITBench project", source=_scenario
     )
 
 
