@@ -26,8 +26,13 @@ def _db_fault(b: Builder, pg: str, my: str, kind: str, what: str, *, metric: tup
     r, db = b.rng, _db(b)
     t0 = -r.uniform(12, 45)
     if change:
-        b.change(t0 - r.uniform(0.5, 3), "config", db, "cloudtrail",
-                 detail={"event_name": "RotateSecret", "secret": f"rds!db-{_uid(r)}"})  # fmt: skip
+        if r.random() < 0.5:  # the master password reset on the instance itself
+            b.change(t0 - r.uniform(0.5, 3), "config", db, "cloudtrail",
+                     detail={"event_name": "ModifyDBInstance", "db_instance": db.name,
+                             "masterUserPassword": "****", "applyImmediately": True})  # fmt: skip
+        else:  # the RDS-managed secret rotated: its name does not say which instance
+            b.change(t0 - r.uniform(0.5, 3), "config", db, "cloudtrail",
+                     detail={"event_name": "RotateSecret", "secret": f"rds!db-{_uid(r)}"})  # fmt: skip  # noqa: E501
     users = _db_users(b, db)
     host = b.host_of(db).split(":")[0]
     for u in users:
@@ -101,6 +106,13 @@ def disk_full(b: Builder) -> dict[str, Any]:
         f'level=error msg="write failed" err="write /data/{s.name}/segment.log: no space left on device"',  # noqa: E501
     ]))  # fmt: skip
     b.log(s, line, at=t0, repeat=r.randint(40, 100), every=10)
+    client = {  # what a store's clients are told (Redis's stop-writes-on-bgsave-error)
+        "cache": "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",  # noqa: E501
+        "queue": f"connection to amqp://{b.host_of(s)} blocked by the broker: low on disk",
+    }.get(s.tier)
+    for u in b.topo.callers(s.name) if client else []:
+        if u.k8s:
+            b.log(u, client or "", at=t0 + r.uniform(0.1, 1), repeat=r.randint(40, 90), every=10)
     disk = b.metric(s, "disk", "ContainerInsights", "pod_volume_used_percent", "Percent",
                     r.randint(50, 70), 0.5, {"Namespace": b.ns, "Service": s.name})  # fmt: skip
     b.set_to(s, "disk", t0 - 60, 97, shape="ramp", over=60)
