@@ -150,7 +150,7 @@ def _tls(b: Builder, go: str, java: str, python: str, kind: str, what: str,
             "go": f'level=error msg="upstream call failed" err="Get \\"{url}\\": tls: failed to verify certificate: {go}"',  # noqa: E501
             "java": f'org.springframework.web.client.ResourceAccessException: I/O error on GET request for "{url}": {java}',  # noqa: E501
             "python": f"requests.exceptions.SSLError: HTTPSConnectionPool(host='{host}', port=8443): Max retries exceeded with url: /v1/items (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {python} (_ssl.c:1006)')))",  # noqa: E501
-        }.get(c.style, f"Error: {python} (request to {url})")
+        }.get(c.style, f"FetchError: request to {url} failed, reason: {python}")
         b.log(c, line, at=t0 + r.uniform(0, 0.5), repeat=r.randint(40, 100), every=5)
     errs = propagate(b, s, t0, "errors", skip=tuple(c.name for c in b.topo.callers(s.name)))
     first = b.topo.callers(s.name)[0]
