@@ -214,7 +214,7 @@ def pool_exhausted(b: Builder) -> dict[str, Any]:
     line = {
         "java": f"HikariPool-1 - Connection is not available, request timed out after {r.choice([30000, 10000])}ms.",  # noqa: E501
         "python": f"sqlalchemy.exc.TimeoutError: QueuePool limit of size {r.choice([5, 10, 20])} overflow 10 reached, connection timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/20/3o7r)",  # noqa: E501
-        "go": 'level=error msg="query failed" err="failed to connect to `host=db user=app database=app`: context deadline exceeded (pool: all connections in use)"',  # noqa: E501
+        "go": 'level=error msg="query failed" err="FATAL: no more connections allowed (max_client_conn) (SQLSTATE 08P01)"',  # noqa: E501 - pgbouncer's refusal, as pgx prints it
         "node": "KnexTimeoutError: Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?",  # noqa: E501
     }[s.style]
     b.log(s, line, at=t0, repeat=r.randint(60, 120), every=5)
