@@ -6,8 +6,9 @@ who it admits. Its clients crash or fail on the refusal and only report it. The 
 hypothesis of ``kind`` (its configuration) just above the best hypothesis it explains, and the
 explained ones on its clients (and a "down" reading of itself) rank below it, saying why. A
 client whose own configuration or release changed just before may be the wrong side (a rotated
-secret not rolled out): then nothing moves. Rules in ``playbooks/reasoning/datastore_refusal.yaml``;
-no service is named here.
+secret not rolled out): then nothing moves. A managed datastore whose lines we cannot read
+counts its clients' refusal lines as its own when it changed itself just before they began.
+Rules in ``playbooks/reasoning/datastore_refusal.yaml``; no service is named here.
 """
 
 from __future__ import annotations
@@ -48,6 +49,29 @@ def _refusals(service: str, findings: Sequence[Finding], rules: DatastoreRefusal
     ]
 
 
+def _changed_before_clients_refused(
+    name: str, clients: Sequence[str], findings: Sequence[Finding], rules: DatastoreRefusal
+) -> list[Finding]:
+    """The clients' own refusal lines, when the datastore itself changed before they began (its
+    credentials rotated, its parameters modified): a managed database prints nothing we read, and
+    then its change and its clients' refusals are its evidence. Without such a change the
+    clients' word alone blames nobody."""
+    said = [f for c in clients for f in _refusals(c, findings, rules)]
+    if not said:
+        return []
+    first = max(float(f.attrs.get("first_seen_min_ago") or 0.0) for f in said)
+    for f in findings:
+        ago = f.attrs.get("minutes_ago")
+        if (
+            f.type == FindingType.CHANGE
+            and f.service == name
+            and isinstance(ago, int | float)
+            and first <= ago <= first + rules.client_change_minutes
+        ):
+            return said
+    return []
+
+
 def _client_changed(
     clients: Sequence[str], refused: Sequence[Finding], findings: Sequence[Finding], window: float
 ) -> bool:
@@ -76,8 +100,10 @@ def apply(
         node = topo.get(name)
         if node is None or node.tier not in rules.tiers:
             continue
-        refused = _refusals(name, findings, rules)
         clients = [c for c in topo.names() if name in topo.depends_on(c)]
+        refused = _refusals(name, findings, rules) or _changed_before_clients_refused(
+            name, clients, findings, rules
+        )
         if not refused or not clients:
             continue
         if _client_changed(clients, refused, findings, rules.client_change_minutes):

@@ -26,8 +26,13 @@ def _db_fault(b: Builder, pg: str, my: str, kind: str, what: str, *, metric: tup
     r, db = b.rng, _db(b)
     t0 = -r.uniform(12, 45)
     if change:
-        b.change(t0 - r.uniform(0.5, 3), "config", db, "cloudtrail",
-                 detail={"event_name": "RotateSecret", "secret": f"rds!db-{_uid(r)}"})  # fmt: skip
+        if r.random() < 0.5:  # the master password reset on the instance itself
+            b.change(t0 - r.uniform(0.5, 3), "config", db, "cloudtrail",
+                     detail={"event_name": "ModifyDBInstance", "db_instance": db.name,
+                             "masterUserPassword": "****", "applyImmediately": True})  # fmt: skip
+        else:  # the RDS-managed secret rotated: its name does not say which instance
+            b.change(t0 - r.uniform(0.5, 3), "config", db, "cloudtrail",
+                     detail={"event_name": "RotateSecret", "secret": f"rds!db-{_uid(r)}"})  # fmt: skip  # noqa: E501
     users = _db_users(b, db)
     host = b.host_of(db).split(":")[0]
     for u in users:
@@ -101,6 +106,13 @@ def disk_full(b: Builder) -> dict[str, Any]:
         f'level=error msg="write failed" err="write /data/{s.name}/segment.log: no space left on device"',  # noqa: E501
     ]))  # fmt: skip
     b.log(s, line, at=t0, repeat=r.randint(40, 100), every=10)
+    client = {  # what a store's clients are told (Redis's stop-writes-on-bgsave-error)
+        "cache": "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",  # noqa: E501
+        "queue": f"connection to amqp://{b.host_of(s)} blocked by the broker: low on disk",
+    }.get(s.tier)
+    for u in b.topo.callers(s.name) if client else []:
+        if u.k8s:
+            b.log(u, client or "", at=t0 + r.uniform(0.1, 1), repeat=r.randint(40, 90), every=10)
     disk = b.metric(s, "disk", "ContainerInsights", "pod_volume_used_percent", "Percent",
                     r.randint(50, 70), 0.5, {"Namespace": b.ns, "Service": s.name})  # fmt: skip
     b.set_to(s, "disk", t0 - 60, 97, shape="ramp", over=60)
@@ -138,7 +150,7 @@ def _tls(b: Builder, go: str, java: str, python: str, kind: str, what: str,
             "go": f'level=error msg="upstream call failed" err="Get \\"{url}\\": tls: failed to verify certificate: {go}"',  # noqa: E501
             "java": f'org.springframework.web.client.ResourceAccessException: I/O error on GET request for "{url}": {java}',  # noqa: E501
             "python": f"requests.exceptions.SSLError: HTTPSConnectionPool(host='{host}', port=8443): Max retries exceeded with url: /v1/items (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {python} (_ssl.c:1006)')))",  # noqa: E501
-        }.get(c.style, f"Error: {python} (request to {url})")
+        }.get(c.style, f"FetchError: request to {url} failed, reason: {python}")
         b.log(c, line, at=t0 + r.uniform(0, 0.5), repeat=r.randint(40, 100), every=5)
     errs = propagate(b, s, t0, "errors", skip=tuple(c.name for c in b.topo.callers(s.name)))
     first = b.topo.callers(s.name)[0]
@@ -202,7 +214,7 @@ def pool_exhausted(b: Builder) -> dict[str, Any]:
     line = {
         "java": f"HikariPool-1 - Connection is not available, request timed out after {r.choice([30000, 10000])}ms.",  # noqa: E501
         "python": f"sqlalchemy.exc.TimeoutError: QueuePool limit of size {r.choice([5, 10, 20])} overflow 10 reached, connection timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/20/3o7r)",  # noqa: E501
-        "go": 'level=error msg="query failed" err="failed to connect to `host=db user=app database=app`: context deadline exceeded (pool: all connections in use)"',  # noqa: E501
+        "go": 'level=error msg="query failed" err="FATAL: no more connections allowed (max_client_conn) (SQLSTATE 08P01)"',  # noqa: E501 - pgbouncer's refusal, as pgx prints it
         "node": "KnexTimeoutError: Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?",  # noqa: E501
     }[s.style]
     b.log(s, line, at=t0, repeat=r.randint(60, 120), every=5)

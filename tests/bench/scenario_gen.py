@@ -208,6 +208,7 @@ class Builder:
         self.pods: dict[str, list[dict[str, Any]]] = {}
         self.metric_ids: dict[tuple[str, str], str] = {}
         self.incident_alerts: list[str] = []
+        self.onset: dict[str, float] = {}  # service -> minutes when its symptoms began
         self.seed = rng.randint(1, 10**6)
         self.nodes = [
             f"ip-10-{rng.randint(0, 255)}-{i}-{rng.randint(2, 250)}.{self.region}.compute.internal"

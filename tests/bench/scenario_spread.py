@@ -89,8 +89,11 @@ def propagate(b: Builder, root: Svc, t0: float, mode: str, *, alert_root_callers
         lat = None
         if m == "slow" or r.random() < 0.4:
             lat = b.shift(caller, "latency", t, r.uniform(4, 25))
-        line = call_failure_line(b, caller, callee, m)
-        b.log(caller, line, at=t, repeat=r.randint(30, 90), every=r.choice([5, 10, 15]))
+        b.onset.setdefault(caller.name, t)
+        if callee.tier == "app" or callee.tier == "external" or callee.name != root.name:
+            # a datastore's direct clients print its own error: the fault wrote those lines
+            line = call_failure_line(b, caller, callee, m)
+            b.log(caller, line, at=t, repeat=r.randint(30, 90), every=r.choice([5, 10, 15]))
         status = 504 if m == "slow" else r.choice([500, 502, 503])
         b.log(caller, b.access_line(caller, status, r.randint(900, 30000) if m == "slow" else None),
               at=t, repeat=r.randint(30, 90), every=10, level="WARN")  # fmt: skip
@@ -120,10 +123,14 @@ def add_noise(b: Builder, root: Svc, t0: float) -> list[str]:
         pick = r.choice(["log_level", "flag", "caller_deploy"])
         if pick == "caller_deploy" and callers:
             c = r.choice(callers)
-            b.new_revision(c, t0 + r.uniform(3, 8), message="add request-id to access logs")
+            after = b.onset.get(c.name, t0)  # minutes after this caller's own symptom began
+            b.new_revision(c, after + r.uniform(4, 8), message="add request-id to access logs")
             added.append(f"deploy to {c.name} after the symptom")
         elif pick == "flag" or not callers:
-            s = r.choice(others)
+            # a flag on a service outside the failure path: on a failing caller, just before
+            # it fails, a flag could produce its symptom and would be no noise
+            path = {c.name for c in callers}
+            s = r.choice([o for o in others if o.name not in path] or others)
             flag = f"{word(r, 2)}_{r.choice(['beta', 'ui', 'v2', 'rollout'])}"
             b.change(t0 - r.uniform(5, 60), "feature_flag", s, "manual",
                      detail={"flag": flag, "from": False, "to": True})  # fmt: skip
