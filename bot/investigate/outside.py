@@ -22,7 +22,7 @@ from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import Outside, change_relevance, outside_rules
 
 _HOST = re.compile(
-    r"(?:(?:https?|wss?|grpcs?|tcp)://|\bhost[=: ]+|\blookup |\bdial tcp |@)"
+    r"(?:(?:https?|wss?|grpcs?|tcp)://|\bhost[=: ]+|(?<![/\w.-])lookup |\bdial tcp |@)"
     r"(?P<h>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62})"
     r"|(?P<p>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}):\d{2,5}\b",
     re.I,
@@ -47,7 +47,8 @@ class OutsideHost:
 
 
 def hosts_in(text: str) -> list[str]:
-    """Host names in a line: after a scheme, ``host=``, ``lookup``, ``dial tcp`` or ``@``, or as
+    """Host names in a line: after a scheme, ``host=``, ``lookup`` (a word of its own, not a URL
+    path's ``/lookup``), ``dial tcp`` or ``@``, or as
     ``name.tld:port``. A bare ``name.ext:N`` whose ending is a source file's (``compose.lua:62``,
     ``main.go:23``: ``file_extensions``) is a file and line, not a host."""
     files = {e.lower() for e in outside_rules().file_extensions}
@@ -94,7 +95,8 @@ def outside_hosts(findings: Sequence[Finding], topo: Topology) -> list[OutsideHo
     for f in findings:
         if not f.service or not _is_error(f, rules):
             continue
-        for host in hosts_in(f"{f.attrs.get('example') or ''} {f.attrs.get('template') or ''}"):
+        texts = (str(f.attrs.get(key) or "") for key in ("example", "template"))
+        for host in dict.fromkeys(h for text in texts for h in hosts_in(text)):
             if any(host == s.lstrip(".") or host.endswith(s) for s in rules.internal_suffixes):
                 continue
             owner, ours = _owner(host, topo)

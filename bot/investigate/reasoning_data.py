@@ -39,6 +39,17 @@ Strict = _Strict
 regex = _regex
 
 
+class CauseMargin(_Strict):
+    """A rule whose cause (of ``kind``) leads the readings of ``explained_kinds`` it explains:
+    ``margin`` above the best of them, within ``floor`` and ``ceiling`` (``explains``)."""
+
+    kind: str
+    margin: float = Field(ge=0.0, le=0.3)
+    floor: float = Field(ge=0.05, le=0.9)
+    ceiling: float = Field(ge=0.05, le=0.9)
+    explained_kinds: list[str] = Field(default_factory=list)
+
+
 # ---- service_words.yaml ------------------------------------------------------------------
 
 
@@ -261,18 +272,15 @@ class Outside(_Strict):
 # ---- cascade.yaml ------------------------------------------------------------------------
 
 
-class Cascade(_Strict):
-    """A caller's error lines that name a deeper dependency refusing it: that one is the cause."""
+class Cascade(CauseMargin):
+    """A caller's error lines that name a deeper dependency refusing it: that one is the cause
+    (``kind`` when neither its tier nor its platform names one)."""
 
     signatures: list[str] = Field(min_length=1)
     levels: list[str] = Field(min_length=1)
-    kind: str
     kind_by_tier: dict[str, str] = Field(default_factory=dict)
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
-    margin: float = Field(ge=0.0, le=0.3)
     floor: float = Field(ge=0.05, le=0.7)
-    ceiling: float = Field(ge=0.05, le=0.9)
-    explained_kinds: list[str] = Field(default_factory=list)
 
 
 # ---- harm.yaml ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -46,25 +48,26 @@ def _github(svc: HttpServices, change: ChangeIn | None, delivery: str | None) ->
     return result
 
 
-@router.post("/webhooks/changes/argocd")
-async def argocd(request: Request) -> dict[str, Any]:
+async def _with_bearer(
+    request: Request, parse: Callable[[Any, datetime], ChangeIn | None]
+) -> dict[str, Any]:
+    """A change webhook signed with the bearer token: check it, ``parse`` the body, store."""
     svc = services_of(request)
     check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    change = parse_argocd(parse_json(await read_body(request)), svc.clock.now())
+    change = parse(parse_json(await read_body(request)), svc.clock.now())
     return await run_in_threadpool(_store, svc, change)
+
+
+@router.post("/webhooks/changes/argocd")
+async def argocd(request: Request) -> dict[str, Any]:
+    return await _with_bearer(request, parse_argocd)
 
 
 @router.post("/webhooks/changes/jenkins")
 async def jenkins(request: Request) -> dict[str, Any]:
-    svc = services_of(request)
-    check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    change = parse_jenkins(parse_json(await read_body(request)), svc.clock.now())
-    return await run_in_threadpool(_store, svc, change)
+    return await _with_bearer(request, parse_jenkins)
 
 
 @router.post("/webhooks/changes/manual")
 async def manual(request: Request) -> dict[str, Any]:
-    svc = services_of(request)
-    check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    change = parse_manual(parse_json(await read_body(request)), svc.clock.now())
-    return await run_in_threadpool(_store, svc, change)
+    return await _with_bearer(request, parse_manual)

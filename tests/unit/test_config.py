@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,16 @@ def test_toml_file_is_read_and_env_wins(monkeypatch: pytest.MonkeyPatch, tmp_pat
     s = Settings()
     assert s.aiops_slack_channel == "#ops"
     assert s.aiops_http_port == 8181
+
+
+def test_nothing_but_the_settings_module_reads_the_environment() -> None:
+    """``bot/config.py`` is the one reader of ``os.environ`` in the product (a command the bot
+    runs gets its copy, ``child_environment``); the integrations are passed what they need."""
+    root = Path(__file__).resolve().parents[2]
+    readers = sorted(
+        str(path.relative_to(root))
+        for pkg in ("bot", "integrations", "handlers", "sandbox")
+        for path in (root / pkg).rglob("*.py")
+        if re.search(r"\bos\.(environ|getenv|putenv)\b|\bgetenv\(", path.read_text())
+    )
+    assert readers == ["bot/config.py"]

@@ -74,3 +74,57 @@ def test_only_the_client_saying_it_is_refused_does_not_blame_the_database() -> N
     findings = _facts()[:2]
     done = conclude([], default_playbooks(), findings, SHOP)
     assert ("config_change", "ledger-mongo") not in {(h.kind, h.service) for h in done.hypotheses}
+
+
+MANAGED = Topology(
+    [
+        ServiceNode("brisk", "k8s_deployment", "brisk", "zor", depends_on=("quell", "vantor")),
+        ServiceNode("quell", "k8s_deployment", "quell", "zor", depends_on=("vantor",)),
+        ServiceNode("vantor", "rds", "vantor", tier="data"),
+    ]
+)
+REFUSED = 'FATAL:  password authentication failed for user "svc_zor"'
+
+
+def _managed(with_change: bool) -> list[Finding]:
+    found = [
+        signed("quell", f"psycopg2.OperationalError: {REFUSED}", 20, count=80),
+        signed("brisk", f'level=error msg="query failed" err="{REFUSED}"', 19, count=50),
+        finding(
+            FindingType.METRIC_SHIFT,
+            "brisk",
+            "errors (brisk) rose 18 min ago",
+            18,
+            signal="errors",
+            direction="up",
+            recovered=False,
+            onset_min_ago=18,
+        ),  # fmt: skip
+    ]
+    if with_change:
+        found.append(
+            finding(
+                FindingType.CHANGE,
+                "vantor",
+                "vantor: config ModifyDBInstance 23 min ago",
+                23,
+                kind="config",
+                minutes_ago=23,
+                label="ModifyDBInstance",
+            )  # fmt: skip
+        )
+    return found
+
+
+def test_a_managed_database_that_changed_before_its_clients_were_refused_is_the_cause() -> None:
+    """No line of the database is read (a managed instance); it changed 23 min ago and its
+    clients have been refused since 20: the clients' refusals are its evidence."""
+    done = conclude([], default_playbooks(), _managed(True), MANAGED)
+    top = done.hypotheses[0]
+    assert (top.kind, top.service) == ("config_change", "vantor")
+    assert not done.actions or done.actions[0].risk == "read"
+
+
+def test_a_managed_database_that_did_not_change_is_not_blamed_on_its_clients_word() -> None:
+    done = conclude([], default_playbooks(), _managed(False), MANAGED)
+    assert ("config_change", "vantor") not in {(h.kind, h.service) for h in done.hypotheses}

@@ -308,6 +308,32 @@ def test_a_source_file_and_its_line_is_not_a_host() -> None:
     assert outside.apply([], [log_line("web", nginx, 10)], topo()) == []
 
 
+def test_an_exception_class_after_a_url_path_is_not_a_host() -> None:
+    """Python's requests prints ``requests.exceptions.HTTPError: … for url: http://x/api/lookup``;
+    the line's end and its template's start must not read as a DNS ``lookup <host>``."""
+    example = (
+        "requests.exceptions.HTTPError: 500 Server Error: Internal Server Error for url: "
+        "http://quorvel.zentra.svc.cluster.local:8080/api/lookup"
+    )
+    template = "requests.exceptions.HTTPError: <*> Server Error: Internal Server Error for url: <*>"
+    assert outside.hosts_in("GET /api/lookup requests.exceptions.HTTPError") == []
+    assert outside.hosts_in("dial tcp: lookup api.vendor.example: no such host") == [
+        "api.vendor.example"
+    ]
+    found = finding(
+        FindingType.LOG_TEMPLATE,
+        "web",
+        f'web: 40 line(s) like "{template}"',
+        10,
+        level="ERROR",
+        count=40,
+        template=template,
+        example=example,
+        first_seen_min_ago=10,
+    )
+    assert outside.apply([], [found], topo()) == []
+
+
 # ---- no harmful fixes -----------------------------------------------------------------------
 
 
