@@ -315,6 +315,7 @@ class Harm(_Strict):
     survives_restart: list[Persists] = Field(default_factory=list)
     cannot_help: list[CannotHelp] = Field(default_factory=list)
     restart_behind_a_fix: list[str] = Field(default_factory=list)
+    undo_actions: list[str] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
     default_steps: list[str] = Field(min_length=1)
 
