@@ -205,10 +205,14 @@ def test_each_team_investigates_automatically_by_its_own_policy(env: Env) -> Non
 # ---------------------------------------------------------------- the matrix
 def _replies(env: Env, user: str) -> tuple[list[str], list[str]]:
     """What ``user`` has been shown privately so far, and what the bot posted in the channel
-    the user types in (public replies)."""
+    the user types in (public replies, in the channel or in a message's thread: a click on an
+    incident's button answers in its thread)."""
     private = [e.all_text for e in env.slack.ephemerals(user) if e.source != "ack"]
     private = [t for t in private if "Investigating…" not in t]  # a click's notice comes first
-    return private, [m.all_text for m in env.slack.messages(_channel(user))]
+    channel = _channel(user)
+    tops = env.slack.messages(channel)
+    posted = [*tops, *(r for m in tops for r in env.slack.thread(channel, m.ts))]
+    return private, [m.all_text for m in sorted(posted, key=lambda m: float(m.ts))]
 
 
 def _channel(user: str) -> str:
@@ -298,13 +302,16 @@ MISSING = {"incident": "no incident #", "request": "does not exist", "team": "no
 
 @pytest.fixture(scope="module")
 def request_id(env: Env) -> int:
-    """A pending write request on shop's incident that no number of approvals completes."""
+    """A pending write request on shop's incident that no number of approvals completes. Its
+    params are ones the automatic investigation never proposes: a proposal is created once per
+    (incident, action, params), so the same rollback the investigation offers would come back as
+    the investigation's own request (one approval runs it), and the clicks below would run it."""
     proposal = remediate_service.propose(
         env.db, action="k8s.rollback_deployment",
-        params={"namespace": "prod", "name": "inventory-svc"}, requested_by=OPERATOR,
+        params={"namespace": "prod", "name": "inventory-svc-shadow"}, requested_by=OPERATOR,
         policy=Policy(approvals={Risk.MEDIUM: 9}), incident_id=env.shop,
     )  # fmt: skip
-    assert proposal.request.id is not None
+    assert proposal.request.id is not None and proposal.request.required_approvals == 9
     return proposal.request.id
 
 
