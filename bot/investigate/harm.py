@@ -19,6 +19,7 @@ from bot.investigate.models import Finding, Hypothesis, RecommendedAction
 from bot.investigate.outside import OUTSIDE_PREFIX
 from bot.investigate.playbook_schema import Playbook
 from bot.investigate.reasoning_data import Harm, harm_rules
+from bot.investigate.relevance import UNRELATED
 
 
 @dataclass
@@ -121,6 +122,17 @@ def cannot_help(
     return None
 
 
+def undoes_an_unrelated_change(
+    hyp: Hypothesis, action: RecommendedAction, rules: Harm
+) -> str | None:
+    """Why ``action`` cannot help: it undoes the change ``hyp`` blames, and change relevance found
+    every change it blames probably unrelated (after the symptom, inert, elsewhere)."""
+    if action.action not in rules.undo_actions:
+        return None
+    unrelated = [a for a in hyp.against if a.startswith(UNRELATED)]
+    return unrelated[0] if unrelated else None
+
+
 def recommend_safely(
     hypotheses: Sequence[Hypothesis],
     playbooks: Sequence[Playbook],
@@ -134,7 +146,9 @@ def recommend_safely(
     for hyp, action in _per_hypothesis(hypotheses, playbooks, findings, topo):
         why = survives_restart(hyp, action, rules)
         if why is None:
-            why = cannot_help(hyp, action, findings, topo, rules)
+            why = cannot_help(hyp, action, findings, topo, rules) or undoes_an_unrelated_change(
+                hyp, action, rules
+            )
             if why is not None:
                 withdrawn.append(f"{action.action} on {hyp.service} withdrawn: {why}")
                 continue

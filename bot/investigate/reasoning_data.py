@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.configfile import validate_knowledge
 from bot.errors import ConfigError
 from bot.investigate.playbook_schema import PLAYBOOK_DIR, Matcher
 from bot.investigate.signature_kinds import CauseKind
@@ -322,6 +323,7 @@ class Harm(_Strict):
     survives_restart: list[Persists] = Field(default_factory=list)
     cannot_help: list[CannotHelp] = Field(default_factory=list)
     restart_behind_a_fix: list[str] = Field(default_factory=list)
+    undo_actions: list[str] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
     default_steps: list[str] = Field(min_length=1)
 
@@ -335,12 +337,7 @@ def load(model: type[M], name: str, directory: Path | None = None) -> M:
         raw: Any = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read: {exc}") from None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path.name}: {where}: {first['msg']}") from None
+    return validate_knowledge(model, raw, origin=path.name)
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # fallback asks relevance whether a change may explain a fail
 
 _KEY_ATTRS = ("key", "parameter", "flag", "setting", "variable", "event_name")
 NEAR_MINUTES = 5.0
+#: how a change found unrelated is shown, as a fact and against the hypotheses blaming it
+UNRELATED = "recent, probably unrelated"
 
 
 def diff_keys(change: Finding, findings: Sequence[Finding]) -> list[str]:
@@ -125,7 +127,7 @@ def apply(
             if reason:
                 facts.append(
                     Fact(
-                        text=f"recent, probably unrelated: {f.summary} — {reason}",
+                        text=f"{UNRELATED}: {f.summary} — {reason}",
                         source="reasoning:change_relevance",
                     )
                 )
@@ -137,5 +139,5 @@ def apply(
         if not blamed or not all(reasons):
             continue
         hyp.confidence = round(max(0.05, hyp.confidence - rules.penalty), 3)
-        hyp.against.append(f"recent, probably unrelated: {'; '.join(r for r in reasons if r)}")
+        hyp.against.append(f"{UNRELATED}: {'; '.join(r for r in reasons if r)}")
     return facts

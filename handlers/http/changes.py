@@ -12,10 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from bot.changes.models import ChangeIn
 from bot.changes.parse import parse_argocd, parse_github, parse_jenkins, parse_manual
 from bot.incidents.changes import record_change
-from bot.ingest.signatures import check_bearer, check_github
+from bot.ingest.signatures import check_github
 from bot.store.receipts import remember, seen
 from handlers.http.body import parse_json, read_body
-from handlers.http.deps import HttpServices, services_of
+from handlers.http.deps import HttpServices, bearer_json, services_of
 
 router = APIRouter()
 
@@ -51,11 +51,9 @@ def _github(svc: HttpServices, change: ChangeIn | None, delivery: str | None) ->
 async def _with_bearer(
     request: Request, parse: Callable[[Any, datetime], ChangeIn | None]
 ) -> dict[str, Any]:
-    """A change webhook signed with the bearer token: check it, ``parse`` the body, store."""
-    svc = services_of(request)
-    check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    change = parse(parse_json(await read_body(request)), svc.clock.now())
-    return await run_in_threadpool(_store, svc, change)
+    """A change webhook signed with the bearer token: ``parse`` its body, store the change."""
+    svc, body = await bearer_json(request)
+    return await run_in_threadpool(_store, svc, parse(body, svc.clock.now()))
 
 
 @router.post("/webhooks/changes/argocd")

@@ -21,7 +21,40 @@ def _db_users(b: Builder, db: Svc) -> list[Svc]:
     return [c for c in b.topo.callers(db.name) if c.k8s]
 
 
-def _db_fault(b: Builder, pg: str, my: str, kind: str, what: str, *, metric: tuple[str, float]
+Err = tuple[
+    str, str, str
+]  # Postgres: (severity, sqlstate, message); MySQL: (code, sqlstate, message)
+
+
+def _client_line(b: Builder, u: Svc, db: Svc, host: str, err: Err) -> str:
+    """A database's error as ``u``'s driver prints it: pgx / go-sql-driver, the PostgreSQL JDBC
+    driver / Connector/J, psycopg2 (libpq's double space after the severity) / PyMySQL, node-pg /
+    mysql2."""
+    r = b.rng
+    if db.engine == "postgres":
+        sev, state, msg = err
+        q = msg.replace('"', '\\"')  # logfmt escapes the quotes inside a quoted value
+        ip = f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(2, 250)}"
+        return {
+            "go": f'level=error msg="query failed" db={host} err="{sev}: {q} (SQLSTATE {state})"',  # noqa: E501
+            "java": f"org.postgresql.util.PSQLException: {sev}: {msg}",
+            "python": f'psycopg2.OperationalError: connection to server at "{host}" ({ip}), port {db.port} failed: {sev}:  {msg}'  # noqa: E501
+            if sev == "FATAL"
+            else f"psycopg2.errors.ReadOnlySqlTransaction: {msg}",
+            "node": f"error: {msg}",
+        }[u.style]
+    code, state, msg = err
+    return {
+        "go": f'level=error msg="query failed" db={host} err="Error {code} ({state}): {msg}"',
+        "java": 'java.sql.SQLNonTransientConnectionException: Data source rejected establishment of connection,  message from server: "Too many connections"'  # noqa: E501
+        if code == "1040"
+        else f"java.sql.SQLException: {msg}",
+        "python": f'pymysql.err.OperationalError: ({code}, "{msg}")',
+        "node": f"Error: {msg}",
+    }[u.style]
+
+
+def _db_fault(b: Builder, pg: Err, my: Err, kind: str, what: str, *, metric: tuple[str, float]
               | None = None, change: bool = False) -> dict[str, Any]:  # fmt: skip
     r, db = b.rng, _db(b)
     t0 = -r.uniform(12, 45)
@@ -36,15 +69,7 @@ def _db_fault(b: Builder, pg: str, my: str, kind: str, what: str, *, metric: tup
     users = _db_users(b, db)
     host = b.host_of(db).split(":")[0]
     for u in users:
-        server = pg if db.engine == "postgres" else my
-        line = {
-            "java": f"org.postgresql.util.PSQLException: {server}"
-            if db.engine == "postgres"
-            else f"java.sql.SQLException: {server}",  # noqa: E501
-            "python": f'psycopg2.OperationalError: connection to server at "{host}" ({r.randint(10, 172)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(2, 250)}), port {db.port} failed: {server}'  # noqa: E501
-            if db.engine == "postgres"
-            else f"pymysql.err.OperationalError: {server}",  # noqa: E501
-        }.get(u.style, f'level=error msg="query failed" db={host} err="{server}"')
+        line = _client_line(b, u, db, host, pg if db.engine == "postgres" else my)
         b.log(u, line, at=t0 + r.uniform(0.1, 1), repeat=r.randint(40, 100), every=5)
         b.shift(u, "errors", t0 + 0.5, r.uniform(60, 300))
     if metric:
@@ -60,8 +85,8 @@ def _db_fault(b: Builder, pg: str, my: str, kind: str, what: str, *, metric: tup
 
 def db_too_many_connections(b: Builder) -> dict[str, Any]:
     """The database refuses new connections at its limit."""
-    doc = _db_fault(b, "FATAL:  sorry, too many clients already",
-                    "(1040, 'Too many connections')", "database_unavailable",
+    doc = _db_fault(b, ("FATAL", "53300", "sorry, too many clients already"),
+                    ("1040", "08004", "Too many connections"), "database_unavailable",
                     "database at max connections", metric=("connections", 0))  # fmt: skip
     _fix_connections(b)
     return doc
@@ -69,15 +94,15 @@ def db_too_many_connections(b: Builder) -> dict[str, Any]:
 
 def db_auth_failed(b: Builder) -> dict[str, Any]:
     """The database's credentials were rotated; every client's login is refused."""
-    return _db_fault(b, 'FATAL:  password authentication failed for user "svc_app"',
-                     "(1045, \"Access denied for user 'svc_app'@'10.0.3.17' (using password: YES)\")",  # noqa: E501
+    return _db_fault(b, ("FATAL", "28P01", 'password authentication failed for user "svc_app"'),
+                     ("1045", "28000", "Access denied for user 'svc_app'@'10.0.3.17' (using password: YES)"),  # noqa: E501
                      "config_change", "database credentials rotated", change=True)  # fmt: skip
 
 
 def db_read_only(b: Builder) -> dict[str, Any]:
     """Writes are refused: the endpoint answers read-only."""
-    return _db_fault(b, "ERROR:  cannot execute INSERT in a read-only transaction",
-                     "(1290, 'The MySQL server is running with the --read-only option so it cannot execute this statement')",  # noqa: E501
+    return _db_fault(b, ("ERROR", "25006", "cannot execute INSERT in a read-only transaction"),
+                     ("1290", "HY000", "The MySQL server is running with the --read-only option so it cannot execute this statement"),  # noqa: E501
                      "database_unavailable", "database refuses writes (read-only)")  # fmt: skip
 
 

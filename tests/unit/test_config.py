@@ -54,3 +54,22 @@ def test_nothing_but_the_settings_module_reads_the_environment() -> None:
         if re.search(r"\bos\.(environ|getenv|putenv)\b|\bgetenv\(", path.read_text())
     )
     assert readers == ["bot/config.py"]
+
+
+def test_a_knowledge_file_names_its_origin_and_the_first_bad_key() -> None:
+    """The files the bot ships (rules, catalogues, vocabularies) validate one way
+    (``configfile.validate_knowledge``): a ConfigError ``<origin>: <dotted.key>: <reason>``."""
+    from pydantic import BaseModel
+
+    from bot.configfile import validate_knowledge
+
+    class Rule(BaseModel):
+        name: str
+        weight: float
+
+    class Rules(BaseModel):
+        rules: list[Rule]
+
+    assert validate_knowledge(Rules, {"rules": [{"name": "a", "weight": 1}]}, origin="r.yaml")
+    with pytest.raises(ConfigError, match=r"^r\.yaml: rules\.0\.weight: Input should be"):
+        validate_knowledge(Rules, {"rules": [{"name": "a", "weight": "x"}]}, origin="r.yaml")
