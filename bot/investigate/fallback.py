@@ -111,6 +111,11 @@ def _blamed(cause: Cause, hit: Finding, fail: Failing, topo: Topology) -> str:
     return fail.service
 
 
+def _tier(service: str, topo: Topology) -> str | None:
+    node = topo.get(service)
+    return node.tier if node is not None else None
+
+
 def _cause_kind(cause: Cause, service: str, topo: Topology) -> str:
     node = topo.get(service)
     if node is not None and node.tier in cause.kind_by_tier:
@@ -146,7 +151,7 @@ def symptom_hypothesis(
             playbook="reasoning:failure_modes",
         )
     mode = fail.modes[0]
-    kind = mode.kind_by_platform.get(platform_of(fail.service, topo), mode.kind)
+    kind = mode.kind_for(_tier(fail.service, topo), platform_of(fail.service, topo))
     return Hypothesis(
         kind=kind,
         service=fail.service,
@@ -183,7 +188,12 @@ def _generic_kinds(fail: Failing, topo: Topology) -> set[str]:
     it ``restates``, unless the platform refines it (an ECS service's task failure is already
     the platform's own reading, not a restatement)."""
     platform = platform_of(fail.service, topo)
-    return {m.kind for m in fail.modes if m.restates and platform not in m.kind_by_platform}
+    tier = _tier(fail.service, topo)
+    return {
+        m.kind
+        for m in fail.modes
+        if m.restates and platform not in m.kind_by_platform and tier not in m.kind_by_tier
+    }
 
 
 def over_generic(
@@ -295,7 +305,7 @@ def from_alerts(
     alert = firing[0]
     service = str(alert.service)
     mode = _alert_mode(alert, rules)
-    kind = mode.kind_by_platform.get(platform_of(service, topo), mode.kind)
+    kind = mode.kind_for(_tier(service, topo), platform_of(service, topo))
     said = (f"{origin} about {service}" if origin else f"alert {alert.name} on {service}") + (
         f": {alert.summary}" if alert.summary else ""
     )

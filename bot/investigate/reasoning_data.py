@@ -91,12 +91,20 @@ class FailureMode(_Strict):
     label: str
     seen: list[Matcher] = Field(min_length=1)  # any of these on the service: it fails this way
     kind: str  # the kind reported when no cause is identified
+    # ... refined by the failing service's tier (first) or platform
+    kind_by_tier: dict[str, str] = Field(default_factory=dict)
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
     # words of an alert's name or summary that say this mode, when only the alert shows it
     alert_words: list[str] = Field(default_factory=list)
     # its kind only restates the symptom ("not ready, so unreachable"): a cause of the service's
     # own that the evidence supports goes above a hypothesis of that kind (fallback.over_generic)
     restates: bool = False
+
+    def kind_for(self, tier: str | None, platform: str) -> str:
+        """The kind this mode reports on a service of ``tier`` running on ``platform``."""
+        if tier in self.kind_by_tier:
+            return self.kind_by_tier[tier]
+        return self.kind_by_platform.get(platform, self.kind)
 
 
 class FailureModes(_Strict):

@@ -35,7 +35,16 @@ from rca_scoring import CaseOutcome, score, summarize  # noqa: E402
 from scenario_rename import Rewritten, jitter_scenario, product_named, rename_scenario  # noqa: E402
 
 #: the dev corpora (bench_rca's names; the held-out parts are never read here)
-DEV = ("examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3", "thirdparty4", "aiopslab")
+DEV = (
+    "examples",
+    "holdout",
+    "thirdparty",
+    "thirdparty2",
+    "thirdparty3",
+    "thirdparty4",
+    "aiopslab",
+    "itbench",
+)
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,28 @@ def test_a_consumer_group_lag_is_a_backlog_and_a_growing_one_is_saturation() -> 
     assert "saturated" in one([lag]).summary
 
 
+def test_a_queue_whose_backlog_grows_is_loaded_not_short_of_cpu() -> None:
+    """The tier says it, never the name: the same backlog on an app is saturation, on a
+    queue-tier service (called anything) more messages than its consumers take."""
+    graph = Topology(
+        [
+            ServiceNode("zorvel", "k8s_deployment", "zorvel", "shop", tier="queue"),
+            ServiceNode("kibano", "k8s_deployment", "kibano", "shop", tier="app"),
+        ]
+    )
+    for service, want in (("zorvel", "traffic_spike"), ("kibano", "cpu_saturation")):
+        lag = fact(
+            FindingType.METRIC_SHIFT,
+            service,
+            f"records_lag_max ({service}) rose",
+            signal=metric_signal("Prometheus", "kafka_consumer_records_lag_max"),
+            direction="up",
+        )
+        (hyp,) = never_silent([lag], [], graph)
+        assert (hyp.kind, hyp.service) == (want, service)
+        assert "saturated" in hyp.summary and "cause not identified" in hyp.summary
+
+
 def test_a_restart_is_not_offered_for_a_name_that_does_not_resolve() -> None:
     dns = fact(
         FindingType.LOG_SIGNATURE,
