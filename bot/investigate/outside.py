@@ -22,7 +22,7 @@ from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import Outside, change_relevance, outside_rules
 
 _HOST = re.compile(
-    r"(?:(?:https?|wss?|grpcs?|tcp)://|\bhost[=: ]+|(?<![/\w.-])lookup |\bdial tcp |@)"
+    r"(?:(?:https?|wss?|grpcs?|tcp)://|\bhost[=: ]+['\"]?|(?<![/\w.-])lookup |\bdial tcp |@)"
     r"(?P<h>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62})"
     r"|(?P<p>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}):\d{2,5}\b",
     re.I,
@@ -47,8 +47,8 @@ class OutsideHost:
 
 
 def hosts_in(text: str) -> list[str]:
-    """Host names in a line: after a scheme, ``host=``, ``lookup`` (a word of its own, not a URL
-    path's ``/lookup``), ``dial tcp`` or ``@``, or as
+    """Host names in a line: after a scheme, ``host=`` (quoted too: urllib3's ``host='x'``),
+    ``lookup`` (a word of its own, not a URL path's ``/lookup``), ``dial tcp`` or ``@``, or as
     ``name.tld:port``. A bare ``name.ext:N`` whose ending is a source file's (``compose.lua:62``,
     ``main.go:23``: ``file_extensions``) is a file and line, not a host."""
     files = {e.lower() for e in outside_rules().file_extensions}

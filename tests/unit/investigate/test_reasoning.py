@@ -317,6 +317,11 @@ def test_an_exception_class_after_a_url_path_is_not_a_host() -> None:
     )
     template = "requests.exceptions.HTTPError: <*> Server Error: Internal Server Error for url: <*>"
     assert outside.hosts_in("GET /api/lookup requests.exceptions.HTTPError") == []
+    timeout = (
+        "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='api.vendor.example', "
+        "port=443): Read timed out. (read timeout=5)"
+    )
+    assert outside.hosts_in(timeout) == ["api.vendor.example"]
     assert outside.hosts_in("dial tcp: lookup api.vendor.example: no such host") == [
         "api.vendor.example"
     ]
