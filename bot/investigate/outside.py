@@ -50,13 +50,17 @@ def hosts_in(text: str) -> list[str]:
     """Host names in a line: after a scheme, ``host=`` (quoted too: urllib3's ``host='x'``),
     ``lookup`` (a word of its own, not a URL path's ``/lookup``), ``dial tcp`` or ``@``, or as
     ``name.tld:port``. A bare ``name.ext:N`` whose ending is a source file's (``compose.lua:62``,
-    ``main.go:23``: ``file_extensions``) is a file and line, not a host."""
-    files = {e.lower() for e in outside_rules().file_extensions}
+    ``main.go:23``: ``file_extensions``) is a file and line, not a host; a URL right after
+    ``reference_words`` ("Background on this error at:", "see") is a link to read, not a call."""
+    rules = outside_rules()
+    files = {e.lower() for e in rules.file_extensions}
     found = []
     for m in _HOST.finditer(text):
         host = (m.group("h") or m.group("p") or "").lower().rstrip(".")
         if m.group("p") and host.rsplit(".", 1)[-1] in files:
             continue
+        if re.search(rules.reference_words, text[max(0, m.start() - 48) : m.start()], re.I):
+            continue  # a link the message points to for reading, not a call it made
         if host and not _IP.match(host) and host not in found:
             found.append(host)
     return found
