@@ -1,6 +1,7 @@
 """Every setting, read in one place (environment first, then an optional ``aiops.toml``).
 
-Nothing else in the code base reads ``os.environ``. Secrets are ``SecretStr``: they print as
+Nothing else in the code base reads ``os.environ`` (a command the bot runs gets a copy,
+``child_environment``). Secrets are ``SecretStr``: they print as
 ``**********`` and must be unwrapped with ``.get_secret_value()`` at the one call that needs them.
 The README's configuration table lists every field below.
 """
@@ -25,8 +26,14 @@ DEFAULT_DB_PATH = Path.home() / ".local" / "share" / "aiops" / "aiops.db"
 
 
 def _config_file() -> Path:
-    # The one sanctioned environment read outside the settings model: where the file is.
+    # A sanctioned environment read outside the settings model: where the file is.
     return Path(os.environ.get("AIOPS_CONFIG", "aiops.toml"))
+
+
+def child_environment() -> dict[str, str]:
+    """A copy of this process's environment, for a command the bot runs (``git``) to inherit:
+    the other sanctioned read outside the settings model (PATH, HOME, the SSH agent)."""
+    return dict(os.environ)
 
 
 class Settings(BaseSettings):

@@ -1,7 +1,9 @@
 """Reading a YAML configuration file into its pydantic model, with one error naming where.
 
 Every problem is a ``UserError``: ``<source> line N: not valid YAML``, ``<source>: expected a
-mapping …``, or ``<source>: <dotted.key>: <reason>`` for the first invalid key.
+mapping …``, or ``<source>: <dotted.key>: <reason>`` for the first invalid key. The knowledge
+files the bot ships (rules, catalogues, vocabularies) validate through ``validate_knowledge``:
+a ``ConfigError`` ``<origin>: <dotted.key>: <reason>``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.errors import UserError
+from bot.errors import ConfigError, UserError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,6 +40,17 @@ def validate_model(model: type[M], raw: dict[str, Any], *, source: str) -> M:
         where = ".".join(str(p) for p in err["loc"]) or "top level"
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise UserError(f"{source}: {where}: {msg}") from None
+
+
+def validate_knowledge(model: type[M], raw: Any, *, origin: str) -> M:
+    """``raw`` (a knowledge file's parsed YAML) as ``model``; the first invalid key is a
+    ``ConfigError`` naming ``origin`` and the dotted key."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{origin}: {where}: {first['msg']}") from None
 
 
 def read_text(path: Path, *, what: str, hint: str) -> str:

@@ -7,16 +7,18 @@ fetches afterwards; ``resolve(cache, ref)`` turns a branch, tag or commit into a
 never exists).
 
 ``git`` runs with no terminal and no prompt: credentials come from git's own configuration
-(an SSH key, a credential helper), never from here. Failures raise ``GitError`` with git's last
-line of output, and URLs in messages have their credentials removed (``redact``).
+(an SSH key, a credential helper), never from here. It runs in the environment the caller passes
+(``env``: this module reads none), less the variables that would point it at another repository
+(``clean_env``). Failures raise ``GitError`` with git's last line of output, and URLs in messages
+have their credentials removed (``redact``).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +49,9 @@ REPOSITORY_VARS = frozenset(
 )
 
 
-def clean_env() -> dict[str, str]:
-    """This process's environment without ``REPOSITORY_VARS``: git acts where it is told."""
-    return {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARS}
+def clean_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without ``REPOSITORY_VARS``: git acts where it is told."""
+    return {k: v for k, v in env.items() if k not in REPOSITORY_VARS}
 
 
 class GitError(Exception):
@@ -68,13 +70,18 @@ def redact(text: str) -> str:
 
 
 def _git(
-    args: list[str], *, cwd: Path | None = None, timeout: float = TIMEOUT_S, stdin: bytes = b""
+    args: list[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    timeout: float = TIMEOUT_S,
+    stdin: bytes = b"",
 ) -> bytes:
     try:
         done = subprocess.run(
             ["git", "-c", "core.askPass=", "-c", "credential.interactive=false", *args],
             cwd=cwd, capture_output=True, input=stdin, timeout=timeout, start_new_session=True,
-            check=False, env=clean_env(),
+            check=False, env=clean_env(env),
         )  # fmt: skip
     except FileNotFoundError:
         raise GitError("git is not installed (the runbook sync runs the git command)") from None
@@ -87,26 +94,26 @@ def _git(
     return done.stdout
 
 
-def mirror(url: str, cache: Path, *, timeout: float = TIMEOUT_S) -> None:
+def mirror(url: str, cache: Path, *, env: Mapping[str, str], timeout: float = TIMEOUT_S) -> None:
     """Clone ``url`` into ``cache`` (first time) or fetch every ref into it."""
     if (cache / "HEAD").is_file():
-        _git(["remote", "set-url", "origin", url], cwd=cache)
-        _git(["fetch", "--prune", "--force", "origin"], cwd=cache, timeout=timeout)
+        _git(["remote", "set-url", "origin", url], env=env, cwd=cache)
+        _git(["fetch", "--prune", "--force", "origin"], env=env, cwd=cache, timeout=timeout)
         return
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(cache.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial, ignore_errors=True)
-    _git(["clone", "--mirror", "--quiet", "--", url, str(partial)], timeout=timeout)
+    _git(["clone", "--mirror", "--quiet", "--", url, str(partial)], env=env, timeout=timeout)
     partial.rename(cache)
 
 
-def resolve(cache: Path, ref: str) -> str:
+def resolve(cache: Path, ref: str, *, env: Mapping[str, str]) -> str:
     """The commit id ``ref`` (branch, tag, ``refs/…`` or a commit id) names in ``cache``."""
     if ref.startswith("-"):
         raise GitError(f"bad ref {ref!r}")
     try:
-        out = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=cache)
+        out = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], env=env, cwd=cache)
     except GitError:
         raise GitError(f"ref {ref!r} is not a branch, tag or commit of the repository") from None
     commit = out.decode().strip()
@@ -115,14 +122,16 @@ def resolve(cache: Path, ref: str) -> str:
     return commit
 
 
-def read_folder(cache: Path, commit: str, path: str = "") -> list[RepoFile]:
+def read_folder(
+    cache: Path, commit: str, path: str = "", *, env: Mapping[str, str]
+) -> list[RepoFile]:
     """The files directly inside ``path`` (the repository root when empty) at ``commit``."""
     if not _COMMIT.match(commit):
         raise GitError(f"{commit!r} is not a commit id")
     folder = path.strip("/")
     tree = f"{commit}:{folder}" if folder else f"{commit}^{{tree}}"
     try:
-        listing = _git(["ls-tree", "-z", tree], cwd=cache)
+        listing = _git(["ls-tree", "-z", tree], env=env, cwd=cache)
     except GitError:
         raise GitError(f"folder {folder!r} does not exist at {commit[:12]}") from None
     blobs: list[tuple[str, str]] = []  # (name, blob id)
@@ -137,7 +146,10 @@ def read_folder(cache: Path, commit: str, path: str = "") -> list[RepoFile]:
         return []
     # every blob in one ``cat-file --batch``: "<id> blob <size>\n<data>\n" per blob, in order
     out = _git(
-        ["cat-file", "--batch"], cwd=cache, stdin="".join(f"{b}\n" for _, b in blobs).encode()
+        ["cat-file", "--batch"],
+        env=env,
+        cwd=cache,
+        stdin="".join(f"{b}\n" for _, b in blobs).encode(),
     )
     files: list[RepoFile] = []
     at = 0

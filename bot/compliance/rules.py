@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.configfile import validate_knowledge
 from bot.errors import ConfigError, UserError
 from bot.inventory.catalogue import ResourceType, catalogue
 from bot.inventory.query import Filter, parse_filter
@@ -70,13 +71,10 @@ class RuleSet(BaseModel):
 
 def parse_rules(text: str, origin: str) -> list[Rule]:
     try:
-        return RuleSet.model_validate(yaml.safe_load(text)).rules
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{origin}: {where}: {first['msg']}") from None
+    return validate_knowledge(RuleSet, raw, origin=origin).rules
 
 
 @lru_cache(maxsize=1)

@@ -30,7 +30,8 @@ Four kinds of evidence, strongest first; the first kind that singles a service o
    a callee of many callers collects anomalous calls from each whatever its health: off by
    default, as cross-validation does not choose it), plus their own anomalies that stand out
    below the margin of rule 2. Ties go to the service the others
-   depend on (call edges seen plus the configured topology), then to the earliest evidence.
+   depend on (call edges seen plus the configured topology), then to the one more alerts name,
+   then to the earliest evidence; never to a name.
 
 Each verdict carries a confidence: high for a change, middling for a standing-out entity, and
 for blame the share the winner holds over the runner-up, low when the evidence is spread.
@@ -82,7 +83,8 @@ def leaders(
 ) -> list[tuple[str, datetime, str]]:
     """``(entity, first own cause anomaly, service)`` of the entities whose own anomalies began
     no later than ``before`` (the first symptom minus the lead), on a service the storm
-    implicates (``eligible``): earliest first, then the heavier, then by name."""
+    implicates (``eligible``): earliest first, then the heavier, then in the order their own
+    anomalies arrived (``own_at``'s order; never by name)."""
     found = [
         (e, at, s)
         for e, at in own_at.items()
@@ -92,7 +94,7 @@ def leaders(
     def weight(e: str, s: str) -> float:
         return sum(own.get(s, {}).get(e, {}).values())
 
-    return sorted(found, key=lambda f: (f[1], -weight(f[0], f[2]), f[0]))
+    return sorted(found, key=lambda f: (f[1], -weight(f[0], f[2])))
 
 
 def later_last(
@@ -235,17 +237,25 @@ def rank(
     scores: Mapping[str, float],
     depends_on_it: Callable[[str], int],
     first: Mapping[str, int],
+    seen: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Services best first: higher score; among those tied at the top, the one more of the
-    others depend on, then the earlier (``depends_on_it`` is asked for the tied ones only)."""
-    order = sorted(scores, key=lambda s: (-scores[s], first.get(s, 1 << 62), s))
+    others depend on (``depends_on_it`` is asked for the tied ones only), then the one more
+    alerts give evidence on (``seen``), then the earlier. Never by name: services still tied
+    keep the order of ``scores`` (the order their evidence arrived in)."""
+    count = seen or {}
+
+    def evidence(s: str) -> tuple[int, int]:
+        return -count.get(s, 0), first.get(s, 1 << 62)
+
+    order = sorted(scores, key=lambda s: (-scores[s], *evidence(s)))
     if not order:
         return order
     top = scores[order[0]]
     tied = [s for s in order if abs(scores[s] - top) < 1e-9]
     if len(tied) > 1:
         dep = {s: depends_on_it(s) for s in tied}
-        tied.sort(key=lambda s: (-dep[s], first.get(s, 1 << 62), s))
+        tied.sort(key=lambda s: (-dep[s], *evidence(s)))
     return tied + order[len(tied) :]
 
 

@@ -21,8 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.configfile import validate_knowledge
 from bot.errors import ConfigError
 
 ROLES_FILE = Path(__file__).resolve().parents[2] / "playbooks" / "storms" / "alert_roles.yaml"
@@ -148,13 +149,9 @@ class RoleBook:
 def load_roles(path: Path = ROLES_FILE) -> RoleBook:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return RoleBook(RoleRules.model_validate(raw))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+    return RoleBook(validate_knowledge(RoleRules, raw, origin=str(path)))
 
 
 @lru_cache(maxsize=1)

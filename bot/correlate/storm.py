@@ -84,6 +84,7 @@ class StormEvidence:
     entity_first: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)
     evidence_first: dict[str, int] = field(default_factory=dict)  # any evidence on a service
     evidence_alert: dict[str, tuple[int, AlertRef]] = field(default_factory=dict)
+    seen: Counter[str] = field(default_factory=Counter)  # alerts naming a service (ties)
     entity_service: dict[str, str] = field(default_factory=dict)
     vantage: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # callee entity
     out_calls: dict[str, Counter[str]] = field(default_factory=dict)  # caller → callee entity
@@ -126,6 +127,7 @@ class StormEvidence:
             return
         entity = (entity_label or service).lower()
         self._note(seq, alert, service, entity)
+        self.seen[service] += 1
         role = self.book.classify(alert.name, alert.summary, label(alert.labels, KPI_KEYS) or "")
         if role.role == "change":
             self.changes.setdefault(service, (alert.at, seq))
@@ -140,6 +142,8 @@ class StormEvidence:
 
     def _add_call(self, seq: int, alert: AlertFacts, call: Call) -> None:
         self._symptom_at(alert.at)
+        self.seen[call.callee] += 1
+        self.seen[call.caller] += 1
         _earliest(self.symptom_at, call.callee, alert.at)
         if call.server:
             self._note(seq, alert, call.callee, call.callee_entity)

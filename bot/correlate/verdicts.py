@@ -100,7 +100,7 @@ def by_own(
     if not strong:
         return None
     order = later_last(
-        rank(strong, depends, ev.evidence_first),
+        rank(strong, depends, ev.evidence_first, ev.seen),
         {s: ev.own_at.get(found[s][1]) for s in strong},
         ev.config.storm_lead,
     )
@@ -162,9 +162,9 @@ def by_calls(
     own = {s: w for s, (w, _) in stand.items()}
     c = ev.config
     scores = corroborated(blame, own, fan_in, c.storm_own_weight, c.storm_fan_in_power)
-    order = rank(scores, depends, ev.evidence_first)
+    order = rank(scores, depends, ev.evidence_first, ev.seen)
     top = order[0]
-    leader = max(blame, key=lambda s: (blame[s], -ev.evidence_first.get(s, 1 << 62)))
+    leader = rank(blame, lambda _: 0, ev.evidence_first, ev.seen)[0]
     runner_up = leader if top != leader else (order[1] if len(order) > 1 else None)
     second = blame.get(runner_up, 0.0) if runner_up else 0.0
     confidence = share_confidence(scores[top], scores[order[1]] if len(order) > 1 else 0.0)
@@ -196,7 +196,7 @@ def root_entity(ev: StormEvidence, service: str, held: Mapping[str, float]) -> s
         if e != service.lower() and (at := ev.own_at.get(e)) is not None
     }
     if began:
-        first = min(began, key=lambda e: (began[e], e))
+        first = min(began, key=lambda e: began[e])
         if sum(at == began[first] for at in began.values()) == 1:
             return first
     if not held:

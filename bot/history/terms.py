@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from bot.configfile import validate_knowledge
 from bot.errors import ConfigError
 from bot.investigate.models import Finding, Hypothesis, InvestigationResult
 from bot.logmine.masking import mask
@@ -60,13 +61,9 @@ def load_rules(path: Path = TERMS_FILE) -> TermRules:
     """``terms.yaml`` validated; a mistake is a ConfigError naming the file and the key."""
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return TermRules.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read: {exc}") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path.name}: {where}: {first['msg']}") from None
+    return validate_knowledge(TermRules, raw, origin=path.name)
 
 
 @lru_cache(maxsize=1)

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.configfile import validate_knowledge
 from bot.errors import ConfigError
 
 TYPES_FILE = Path(__file__).with_name("types.yaml")
@@ -65,13 +66,9 @@ class Catalogue(_Strict):
 def parse_catalogue(text: str, origin: str = "types.yaml") -> Catalogue:
     try:
         raw = yaml.safe_load(text)
-        return Catalogue.model_validate(raw)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{origin}: {where}: {first['msg']}") from None
+    return validate_knowledge(Catalogue, raw, origin=origin)
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.investigate.context import Topology
+from bot.investigate.explains import lead, lead_confidence, rank_below
 from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.primitives.base import word_in
 from bot.investigate.reasoning_data import Cascade, cascade_rules
@@ -91,33 +92,24 @@ def apply(
             for h in known
             if h.service in between and h.kind in rules.explained_kinds and h.service != p.cause
         ]
-        best = max((h.confidence for h in explained), default=0.0)
-        confidence = round(min(rules.ceiling, max(rules.floor, best + rules.margin)), 3)
-        kind = _kind(p.cause, topo, rules)
         said = p.lines[0].summary.split(": ", 1)[-1][:200]
         because = f"{p.reporter}'s error lines say {p.cause} refuses it or is gone ({said})"
         # a hypothesis the cause already has (a partition, a database down) is raised, not
         # doubled with another kind
         own = sorted((h for h in known if h.service == p.cause), key=lambda h: -h.confidence)
-        same = own[0] if own else None
-        if same is None:
-            same = Hypothesis(
-                kind=kind,
-                service=p.cause,
-                confidence=confidence,
-                summary=f"{p.cause} is down or refuses connections: {because}; it is the most "
-                f"upstream failing service named, and explains what its callers report",
-                evidence=[line.summary for line in p.lines],
-                playbook=PLAYBOOK,
-            )
-            added.append(same)
-        elif same.against:  # a rule weighed evidence against it: it explains nothing here
+        cause = Hypothesis(
+            kind=_kind(p.cause, topo, rules),
+            service=p.cause,
+            confidence=lead_confidence(explained, rules),
+            summary=f"{p.cause} is down or refuses connections: {because}; it is the most "
+            f"upstream failing service named, and explains what its callers report",
+            evidence=[line.summary for line in p.lines],
+            playbook=PLAYBOOK,
+        )
+        leader = lead(own[0] if own else None, cause, added)
+        if leader is None:  # a rule weighed evidence against it: it explains nothing here
             continue
-        else:
-            same.confidence = max(same.confidence, confidence)
         for h in explained:
-            ceiling = round(max(0.05, same.confidence - rules.margin), 3)
-            if h.confidence > ceiling:
-                h.confidence = ceiling
-            h.against.append(f"explained by {p.cause}, which it depends on: {because}")
+            reason = f"explained by {p.cause}, which it depends on: {because}"
+            rank_below(h, leader.confidence, rules.margin, reason)
     return added

@@ -16,24 +16,20 @@ from functools import lru_cache
 from pydantic import Field
 
 from bot.investigate.context import Topology
+from bot.investigate.explains import lead, lead_confidence, rank_below
 from bot.investigate.models import Finding, FindingType, Hypothesis
-from bot.investigate.reasoning_data import Strict, load
+from bot.investigate.reasoning_data import CauseMargin, load
 
 PLAYBOOK = "reasoning:cpu_bound"
 
 
-class CpuBound(Strict):
+class CpuBound(CauseMargin):
     signals: list[str] = Field(min_length=1)
     min_rel_change: float = Field(gt=0.0)
     window_minutes: float = Field(gt=0.0)
     load_signals: list[str] = Field(default_factory=list)
     query_signatures: list[str] = Field(default_factory=list)
-    kind: str
     because: str
-    margin: float = Field(ge=0.0, le=0.3)
-    floor: float = Field(ge=0.05, le=0.9)
-    ceiling: float = Field(ge=0.05, le=0.9)
-    explained_kinds: list[str] = Field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +81,8 @@ def apply(
     hypotheses: list[Hypothesis], findings: Sequence[Finding], topo: Topology
 ) -> list[Hypothesis]:
     """Add (or raise) CPU saturation on each service slow on its own CPU and rank the readings
-    it explains below it; returns the hypotheses added (the list is changed in place)."""
+    it explains below it; returns the hypotheses added (those given are changed in place, not
+    extended)."""
     rules = cpu_bound_rules()
     added: list[Hypothesis] = []
     for name in topo.names():
@@ -108,13 +105,12 @@ def apply(
         if any((_slow_since(d, findings) or 0.0) > slow for d in deps):
             continue  # something it calls was slow first: it waits on that
         reach = {name, *callers}
+        known = [*hypotheses, *added]
         explained = [
             h
-            for h in hypotheses
+            for h in known
             if h.service in reach and h.kind in rules.explained_kinds and h.kind != rules.kind
         ]
-        best = max((h.confidence for h in explained), default=0.0)
-        confidence = round(min(rules.ceiling, max(rules.floor, best + rules.margin)), 3)
         ratio = f"{1.0 + float(cpu.attrs.get('rel_change') or 0.0):.0f}"
         because = rules.because.format(ratio=ratio, cpu=cpu.attrs.get("metric") or "cpu")
         evidence = [
@@ -126,25 +122,19 @@ def apply(
                 and (_rising(f, ["latency"]) or f.type == FindingType.REQUEST_LATENCY)
             ),
         ]
-        same = next((h for h in hypotheses if (h.kind, h.service) == (rules.kind, name)), None)
-        if same is None:
-            same = Hypothesis(
-                kind=rules.kind,
-                service=name,
-                confidence=confidence,
-                summary=f"{name} is slow on its own CPU: {because}",
-                evidence=evidence,
-                playbook=PLAYBOOK,
-            )
-            added.append(same)
-            hypotheses.append(same)
-        elif same.against:  # a rule weighed evidence against it
+        same = next((h for h in known if (h.kind, h.service) == (rules.kind, name)), None)
+        cause = Hypothesis(
+            kind=rules.kind,
+            service=name,
+            confidence=lead_confidence(explained, rules),
+            summary=f"{name} is slow on its own CPU: {because}",
+            evidence=evidence,
+            playbook=PLAYBOOK,
+        )
+        leader = lead(same, cause, added)
+        if leader is None:  # a rule weighed evidence against it
             continue
-        else:
-            same.confidence = max(same.confidence, confidence)
         for h in explained:
-            h.confidence = min(h.confidence, round(max(0.05, same.confidence - rules.margin), 3))
-            h.against.append(f"explained by {name} spending its own CPU ({because.split(':')[0]})")
-    for h in added:  # the caller extends its list with what is returned
-        hypotheses.remove(h)
+            reason = f"explained by {name} spending its own CPU ({because.split(':')[0]})"
+            rank_below(h, leader.confidence, rules.margin, reason)
     return added

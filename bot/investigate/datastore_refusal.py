@@ -19,22 +19,18 @@ from functools import lru_cache
 from pydantic import Field
 
 from bot.investigate.context import Topology
+from bot.investigate.explains import lead_confidence, rank_below
 from bot.investigate.models import Finding, FindingType, Hypothesis
-from bot.investigate.reasoning_data import Strict, load
+from bot.investigate.reasoning_data import CauseMargin, load
 
 PLAYBOOK = "reasoning:datastore_refusal"
 _CLIENT_CHANGES = ("config", "deployment", "deploy", "secret", "image", "feature_flag")
 
 
-class DatastoreRefusal(Strict):
+class DatastoreRefusal(CauseMargin):
     refusals: list[str] = Field(min_length=1)
     tiers: list[str] = Field(min_length=1)
-    kind: str
     because: str
-    margin: float = Field(ge=0.0, le=0.3)
-    floor: float = Field(ge=0.05, le=0.9)
-    ceiling: float = Field(ge=0.05, le=0.9)
-    explained_kinds: list[str] = Field(default_factory=list)
     client_change_minutes: float = Field(ge=0.0)
 
 
@@ -97,7 +93,7 @@ def apply(
     hypotheses: list[Hypothesis], findings: Sequence[Finding], topo: Topology
 ) -> list[Hypothesis]:
     """Add (or raise) the refusing datastore's hypothesis and rank what it explains below it;
-    returns the hypotheses added (the caller's list is changed in place for the rest)."""
+    returns the hypotheses added (those given are changed in place, not extended)."""
     rules = datastore_refusal_rules()
     added: list[Hypothesis] = []
     for name in topo.names():
@@ -113,22 +109,24 @@ def apply(
         if _client_changed(clients, refused, findings, rules.client_change_minutes):
             continue
         reach = {name, *topo.dependents(name)}
+        known = [*hypotheses, *added]
         explained = [
             h
-            for h in hypotheses
+            for h in known
             if h.service in reach and h.kind in rules.explained_kinds and h.kind != rules.kind
         ]
         if not explained:  # nothing failing reads it: a refused stray login is no incident
             continue
-        best = max(h.confidence for h in explained)
-        confidence = round(min(rules.ceiling, max(rules.floor, best + rules.margin)), 3)
+        confidence = lead_confidence(explained, rules)
         said = str(refused[0].attrs.get("signature_id") or refused[0].attrs.get("signature"))
         because = rules.because.format(service=name, said=said, clients=", ".join(clients))
         own_changes = [
             f.summary for f in findings if f.type == FindingType.CHANGE and f.service == name
         ]
         evidence = [*(f.summary for f in refused), *own_changes]
-        same = next((h for h in hypotheses if (h.kind, h.service) == (rules.kind, name)), None)
+        # not ``explains.lead``: a reading of its kind already there is raised even when a
+        # rule weighed evidence against it, and takes this evidence first
+        same = next((h for h in known if (h.kind, h.service) == (rules.kind, name)), None)
         if same is None:
             same = Hypothesis(
                 kind=rules.kind,
@@ -139,14 +137,10 @@ def apply(
                 playbook=PLAYBOOK,
             )
             added.append(same)
-            hypotheses.append(same)
         else:
             same.confidence = max(same.confidence, confidence)
             same.evidence = list(dict.fromkeys([*evidence, *same.evidence]))
         for h in explained:
-            ceiling = round(max(0.05, same.confidence - rules.margin), 3)
-            h.confidence = min(h.confidence, ceiling)
-            h.against.append(f"explained by {name} refusing its clients ({said})")
-    for h in added:  # the caller extends its list with what is returned
-        hypotheses.remove(h)
+            reason = f"explained by {name} refusing its clients ({said})"
+            rank_below(h, same.confidence, rules.margin, reason)
     return added

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.investigate.blame import implied_dependency, platform_of
 from bot.investigate.classify import AlertView
 from bot.investigate.context import Topology
+from bot.investigate.explains import rank_below
 from bot.investigate.interpret import matches
 from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import (
@@ -211,8 +212,7 @@ def over_generic(
     top = max(h.confidence for h in own)
     specific.confidence = round(max(specific.confidence, min(0.6, top + UPSTREAM_BONUS)), 3)
     for h in own:
-        h.confidence = round(min(h.confidence, max(0.05, specific.confidence - 0.1)), 3)
-        h.against.append(f"{cause.because}, not {h.kind.replace('_', ' ')}")
+        rank_below(h, specific.confidence, 0.1, f"{cause.because}, not {h.kind.replace('_', ' ')}")
     return specific
 
 

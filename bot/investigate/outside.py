@@ -46,12 +46,24 @@ class OutsideHost:
     first_seen_min_ago: float | None = None
 
 
+def _mailbox(text: str, m: re.Match[str]) -> bool:
+    """``name@domain`` that is not a connection string: no credentials before the ``@``
+    (``user:pass@``) and no port or path after the host (a mail address such as
+    ``someone@shop.example`` in an order confirmation, or an Erlang node name)."""
+    if not m.group(0).startswith("@"):
+        return False
+    local = re.search(r"[^\s\"'<(=,;]*$", text[: m.start()])
+    credentials = ":" in (local.group(0) if local else "")
+    return not credentials and text[m.end() : m.end() + 1] not in (":", "/")
+
+
 def hosts_in(text: str) -> list[str]:
     """Host names in a line: after a scheme, ``host=`` (quoted too: urllib3's ``host='x'``),
-    ``lookup`` (a word of its own, not a URL path's ``/lookup``), ``dial tcp`` or ``@``, or as
-    ``name.tld:port``. A bare ``name.ext:N`` whose ending is a source file's (``compose.lua:62``,
-    ``main.go:23``: ``file_extensions``) is a file and line, not a host; a URL right after
-    ``reference_words`` ("Background on this error at:", "see") is a link to read, not a call."""
+    ``lookup`` (a word of its own, not a URL path's ``/lookup``), ``dial tcp`` or a connection
+    string's ``@``, or as ``name.tld:port``. A bare ``name.ext:N`` whose ending is a source file's
+    (``compose.lua:62``, ``main.go:23``: ``file_extensions``) is a file and line, not a host; a
+    mail address's domain is not one either; a URL right after ``reference_words`` ("Background
+    on this error at:", "see") is a link to read, not a call."""
     rules = outside_rules()
     files = {e.lower() for e in rules.file_extensions}
     found = []
@@ -61,6 +73,8 @@ def hosts_in(text: str) -> list[str]:
             continue
         if re.search(rules.reference_words, text[max(0, m.start() - 48) : m.start()], re.I):
             continue  # a link the message points to for reading, not a call it made
+        if _mailbox(text, m):
+            continue
         if host and not _IP.match(host) and host not in found:
             found.append(host)
     return found

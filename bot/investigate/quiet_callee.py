@@ -16,25 +16,21 @@ from functools import lru_cache
 from pydantic import Field
 
 from bot.investigate.context import Topology
+from bot.investigate.explains import lead, lead_confidence, rank_below
 from bot.investigate.models import Finding, FindingType, Hypothesis
-from bot.investigate.reasoning_data import Strict, load
+from bot.investigate.reasoning_data import CauseMargin, load
 
 PLAYBOOK = "reasoning:quiet_callee"
 _ERROR_LEVELS = {"ERROR", "FATAL", "CRITICAL", "EMERG", "ALERT", "CRIT"}
 _OWN_FAILURES = {FindingType.POD_STATE, FindingType.K8S_EVENT}
 
 
-class QuietCallee(Strict):
+class QuietCallee(CauseMargin):
     activity_signals: list[str] = Field(min_length=1)
     max_rel_change: float = Field(lt=0.0, ge=-1.0)
     window_minutes: float = Field(gt=0.0)
     caller_signals: list[str] = Field(min_length=1)
-    kind: str
     because: str
-    margin: float = Field(ge=0.0, le=0.3)
-    floor: float = Field(ge=0.05, le=0.9)
-    ceiling: float = Field(ge=0.05, le=0.9)
-    explained_kinds: list[str] = Field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +83,8 @@ def apply(
     hypotheses: list[Hypothesis], findings: Sequence[Finding], topo: Topology
 ) -> list[Hypothesis]:
     """Add (or raise) the quiet callee's hypothesis for each waiting caller and rank the caller
-    readings it explains below it; returns the hypotheses added (the list is changed in place)."""
+    readings it explains below it; returns the hypotheses added (those given are changed in
+    place, not extended)."""
     rules = quiet_callee_rules()
     added: list[Hypothesis] = []
     for caller in topo.names():
@@ -110,38 +107,31 @@ def apply(
         if len(quiet) != 1:  # none, or several: the caller's own side, not one path
             continue
         service, drop = quiet[0]
+        known = [*hypotheses, *added]
         explained = [
             h
-            for h in hypotheses
+            for h in known
             if h.service in {caller, *topo.dependents(caller)}
             and h.kind in rules.explained_kinds
             and (h.kind, h.service) != (rules.kind, service)
         ]
-        best = max((h.confidence for h in explained), default=0.0)
-        confidence = round(min(rules.ceiling, max(rules.floor, best + rules.margin)), 3)
         drop_pct = f"{-100 * float(drop.attrs.get('rel_change') or 0.0):.0f}"
         because = rules.because.format(
             caller=caller, service=service, metric=drop.attrs.get("metric"), drop=drop_pct
         )
-        same = next((h for h in hypotheses if (h.kind, h.service) == (rules.kind, service)), None)
-        if same is None:
-            same = Hypothesis(
-                kind=rules.kind,
-                service=service,
-                confidence=confidence,
-                summary=because,
-                evidence=[drop.summary, *(w.summary for w in waits)],
-                playbook=PLAYBOOK,
-            )
-            added.append(same)
-            hypotheses.append(same)
-        elif same.against:
+        same = next((h for h in known if (h.kind, h.service) == (rules.kind, service)), None)
+        cause = Hypothesis(
+            kind=rules.kind,
+            service=service,
+            confidence=lead_confidence(explained, rules),
+            summary=because,
+            evidence=[drop.summary, *(w.summary for w in waits)],
+            playbook=PLAYBOOK,
+        )
+        leader = lead(same, cause, added)
+        if leader is None:
             continue
-        else:
-            same.confidence = max(same.confidence, confidence)
         for h in explained:
-            h.confidence = min(h.confidence, round(max(0.05, same.confidence - rules.margin), 3))
-            h.against.append(f"explained by the path to {service}, which went quiet as it waited")
-    for h in added:  # the caller extends its list with what is returned
-        hypotheses.remove(h)
+            reason = f"explained by the path to {service}, which went quiet as it waited"
+            rank_below(h, leader.confidence, rules.margin, reason)
     return added

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.configfile import validate_knowledge
 from bot.errors import ConfigError
 from bot.investigate.playbook_schema import PLAYBOOK_DIR, Matcher
 from bot.investigate.signature_kinds import CauseKind
@@ -37,6 +38,17 @@ def _regex(value: str) -> str:
 #: for rule models that live beside their only reader (``log_latency``, ``slow_path``)
 Strict = _Strict
 regex = _regex
+
+
+class CauseMargin(_Strict):
+    """A rule whose cause (of ``kind``) leads the readings of ``explained_kinds`` it explains:
+    ``margin`` above the best of them, within ``floor`` and ``ceiling`` (``explains``)."""
+
+    kind: str
+    margin: float = Field(ge=0.0, le=0.3)
+    floor: float = Field(ge=0.05, le=0.9)
+    ceiling: float = Field(ge=0.05, le=0.9)
+    explained_kinds: list[str] = Field(default_factory=list)
 
 
 # ---- service_words.yaml ------------------------------------------------------------------
@@ -263,18 +275,15 @@ class Outside(_Strict):
 # ---- cascade.yaml ------------------------------------------------------------------------
 
 
-class Cascade(_Strict):
-    """A caller's error lines that name a deeper dependency refusing it: that one is the cause."""
+class Cascade(CauseMargin):
+    """A caller's error lines that name a deeper dependency refusing it: that one is the cause
+    (``kind`` when neither its tier nor its platform names one)."""
 
     signatures: list[str] = Field(min_length=1)
     levels: list[str] = Field(min_length=1)
-    kind: str
     kind_by_tier: dict[str, str] = Field(default_factory=dict)
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
-    margin: float = Field(ge=0.0, le=0.3)
     floor: float = Field(ge=0.05, le=0.7)
-    ceiling: float = Field(ge=0.05, le=0.9)
-    explained_kinds: list[str] = Field(default_factory=list)
 
 
 # ---- harm.yaml ---------------------------------------------------------------------------
@@ -322,12 +331,7 @@ def load(model: type[M], name: str, directory: Path | None = None) -> M:
         raw: Any = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read: {exc}") from None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path.name}: {where}: {first['msg']}") from None
+    return validate_knowledge(model, raw, origin=path.name)
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.investigate.explains import rank_below
 from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import SignatureCauses, SignatureFamily, signature_causes
 
@@ -83,8 +84,6 @@ def apply(hypotheses: list[Hypothesis], findings: Sequence[Finding]) -> list[Hyp
         for hyp in hypotheses:
             if hyp.service != v.service or hyp.kind not in fam.corrects:
                 continue
-            ceiling = round(max(0.05, same.confidence - fam.penalty), 3)
-            if hyp.confidence > ceiling:
-                hyp.confidence = ceiling
-            hyp.against.append(f"{why}, not {hyp.kind.replace('_', ' ')}")
+            reason = f"{why}, not {hyp.kind.replace('_', ' ')}"
+            rank_below(hyp, same.confidence, fam.penalty, reason)
     return added

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pydantic import Field
 
 from bot.investigate.context import Topology
+from bot.investigate.explains import rank_below
 from bot.investigate.log_latency import duration, log_latency_rules
 from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import Strict, load
@@ -163,6 +164,6 @@ def apply(
         added.append(hyp)
         for h in hypotheses:
             if h.service in waiting and h.service in timed and h.kind in rules.explained_kinds:
-                h.confidence = round(min(h.confidence, max(0.05, confidence - rules.margin)), 3)
-                h.against.append(f"it waits on {target}, which is slow itself")
+                reason = f"it waits on {target}, which is slow itself"
+                rank_below(h, confidence, rules.margin, reason)
     return added

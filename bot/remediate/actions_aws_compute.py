@@ -16,7 +16,9 @@ Risk levels (why):
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -156,58 +158,45 @@ def _fn(ctx: ActionContext, name: str) -> Snapshot:
             "memory_mb": c.memory}  # fmt: skip
 
 
-@preflight
-def _timeout_pre(ctx: ActionContext, p: LambdaTimeout) -> Snapshot:
-    before = _fn(ctx, p.name)
-    if before["timeout"] == p.seconds:
-        raise PreflightFailed(f"function {p.name} already has a {p.seconds} s timeout")
-    return before
+@dataclass(frozen=True)
+class _FnSetting:
+    """One setting of a Lambda function, set and put back the same way: ``key`` in the
+    snapshot, the ``wanted`` value of the params, the ``write``, the refusal when it already
+    holds (``already``, with {name} and {value}) and the snapshot value the undo writes back."""
+
+    key: str
+    wanted: Callable[[Any], int]
+    write: Callable[[Any, str, Any], object]
+    already: str
+    restore: Callable[[Any], Any] = int
+
+    def pre(self, ctx: ActionContext, p: Any) -> Snapshot:
+        before = _fn(ctx, p.name)
+        if before[self.key] == self.wanted(p):
+            raise PreflightFailed(self.already.format(name=p.name, value=self.wanted(p)))
+        return before
+
+    def execute(self, ctx: ActionContext, p: Any, before: Snapshot) -> Snapshot:
+        self.write(aws(ctx, "lambda"), p.name, self.wanted(p))
+        return _fn(ctx, p.name)
+
+    def undo(self, ctx: ActionContext, p: Any, before: Snapshot) -> Snapshot:
+        self.write(aws(ctx, "lambda"), p.name, self.restore(before[self.key]))
+        return _fn(ctx, p.name)
 
 
-def _timeout(ctx: ActionContext, p: LambdaTimeout, before: Snapshot) -> Snapshot:
-    wc.set_lambda_timeout(aws(ctx, "lambda"), p.name, p.seconds)
-    return _fn(ctx, p.name)
-
-
-def _timeout_undo(ctx: ActionContext, p: LambdaTimeout, before: Snapshot) -> Snapshot:
-    wc.set_lambda_timeout(aws(ctx, "lambda"), p.name, int(before["timeout"]))
-    return _fn(ctx, p.name)
-
-
-@preflight
-def _memory_pre(ctx: ActionContext, p: LambdaMemory) -> Snapshot:
-    before = _fn(ctx, p.name)
-    if before["memory_mb"] == p.memory_mb:
-        raise PreflightFailed(f"function {p.name} already has {p.memory_mb} MB")
-    return before
-
-
-def _memory(ctx: ActionContext, p: LambdaMemory, before: Snapshot) -> Snapshot:
-    wc.set_lambda_memory(aws(ctx, "lambda"), p.name, p.memory_mb)
-    return _fn(ctx, p.name)
-
-
-def _memory_undo(ctx: ActionContext, p: LambdaMemory, before: Snapshot) -> Snapshot:
-    wc.set_lambda_memory(aws(ctx, "lambda"), p.name, int(before["memory_mb"]))
-    return _fn(ctx, p.name)
-
-
-@preflight
-def _conc_pre(ctx: ActionContext, p: LambdaConcurrency) -> Snapshot:
-    before = _fn(ctx, p.name)
-    if before["reserved_concurrency"] == p.concurrency:
-        raise PreflightFailed(f"function {p.name} already reserves {p.concurrency}")
-    return before
-
-
-def _conc(ctx: ActionContext, p: LambdaConcurrency, before: Snapshot) -> Snapshot:
-    wc.set_lambda_reserved_concurrency(aws(ctx, "lambda"), p.name, p.concurrency)
-    return _fn(ctx, p.name)
-
-
-def _conc_undo(ctx: ActionContext, p: LambdaConcurrency, before: Snapshot) -> Snapshot:
-    wc.set_lambda_reserved_concurrency(aws(ctx, "lambda"), p.name, before["reserved_concurrency"])
-    return _fn(ctx, p.name)
+_TIMEOUT = _FnSetting(
+    "timeout", lambda p: p.seconds, wc.set_lambda_timeout,
+    "function {name} already has a {value} s timeout",
+)  # fmt: skip
+_MEMORY = _FnSetting(
+    "memory_mb", lambda p: p.memory_mb, wc.set_lambda_memory,
+    "function {name} already has {value} MB",
+)  # fmt: skip
+_CONCURRENCY = _FnSetting(
+    "reserved_concurrency", lambda p: p.concurrency, wc.set_lambda_reserved_concurrency,
+    "function {name} already reserves {value}", restore=lambda v: v,
+)  # fmt: skip
 
 
 # ------------------------------------------------------------------ ECS
@@ -335,9 +324,9 @@ SPECS: tuple[ActionSpec, ...] = (
         LambdaTimeout,
         Risk.LOW,
         "set a Lambda function's timeout",
-        _timeout_pre,
-        _timeout,
-        _timeout_undo,
+        preflight(_TIMEOUT.pre),
+        _TIMEOUT.execute,
+        _TIMEOUT.undo,
         checks.lambda_timeout_applied,
     ),
     ActionSpec(
@@ -345,9 +334,9 @@ SPECS: tuple[ActionSpec, ...] = (
         LambdaMemory,
         Risk.MEDIUM,
         "set a Lambda function's memory size",
-        _memory_pre,
-        _memory,
-        _memory_undo,
+        preflight(_MEMORY.pre),
+        _MEMORY.execute,
+        _MEMORY.undo,
         checks.lambda_memory_applied,
     ),
     ActionSpec(
@@ -355,9 +344,9 @@ SPECS: tuple[ActionSpec, ...] = (
         LambdaConcurrency,
         Risk.MEDIUM,
         "set a Lambda function's reserved concurrency",
-        _conc_pre,
-        _conc,
-        _conc_undo,
+        preflight(_CONCURRENCY.pre),
+        _CONCURRENCY.execute,
+        _CONCURRENCY.undo,
         checks.lambda_concurrency_applied,
     ),
     ActionSpec(

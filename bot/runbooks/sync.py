@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, child_environment
 from bot.remediate.runbooks import Runbook
 from bot.remediate.runbooks_live import LIVE, LiveRunbooks, RunbookSet
 from bot.runbooks.models import SyncResult
@@ -39,6 +40,8 @@ class RunbookSync:
     live: LiveRunbooks = field(default_factory=lambda: LIVE)
     notice: OpsNotice = field(default_factory=NullOps)
     clock: Clock = field(default_factory=SystemClock)
+    #: the environment git runs in (less what would point it at another repository)
+    env: Mapping[str, str] = field(default_factory=child_environment, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _reported: str | None = field(default=None, repr=False)
 
@@ -82,11 +85,11 @@ class RunbookSync:
     def _sync(self) -> SyncResult:
         before = self.live.current()
         try:
-            mirror(self.url, self.repo)
-            commit = resolve(self.repo, self.ref)
+            mirror(self.url, self.repo, env=self.env)
+            commit = resolve(self.repo, self.ref, env=self.env)
             if commit == before.commit:  # nothing new: nothing to read or validate
                 return SyncResult(True, self.source, commit, commit, False, tuple(before.books))
-            files = read_folder(self.repo, commit, self.folder)
+            files = read_folder(self.repo, commit, self.folder, env=self.env)
         except GitError as exc:
             return SyncResult(False, self.source, None, before.commit, errors=(f"git: {exc}",))
         books, errors = validate_files(files, self.folder)
@@ -111,7 +114,7 @@ class RunbookSync:
         commit = marker.read_text().strip()
         with self._lock:
             try:
-                files = read_folder(self.repo, commit, self.folder)
+                files = read_folder(self.repo, commit, self.folder, env=self.env)
             except GitError as exc:
                 log.warning("cannot restore runbooks at %s: %s", commit[:12], exc)
                 return False

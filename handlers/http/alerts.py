@@ -13,10 +13,10 @@ from bot.escalate.service import incident_paged_as
 from bot.ingest.alertmanager import parse_alertmanager
 from bot.ingest.generic import parse_generic
 from bot.ingest.pagerduty import PagerDutyEvent, parse_pagerduty
-from bot.ingest.signatures import check_bearer, check_fresh, check_pagerduty
+from bot.ingest.signatures import check_fresh, check_pagerduty
 from bot.store.receipts import remember, seen
 from handlers.http.body import parse_json, read_body
-from handlers.http.deps import HttpServices, services_of
+from handlers.http.deps import HttpServices, bearer_json, services_of
 
 router = APIRouter()
 log = logging.getLogger("aiops.http")
@@ -32,18 +32,14 @@ def _summary(outcomes: list[Any]) -> dict[str, Any]:
 
 @router.post("/webhooks/alertmanager")
 async def alertmanager(request: Request) -> dict[str, Any]:
-    svc = services_of(request)
-    check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    alerts = parse_alertmanager(parse_json(await read_body(request)))
-    return _summary(await svc.pipeline.submit_async(alerts))
+    svc, body = await bearer_json(request)
+    return _summary(await svc.pipeline.submit_async(parse_alertmanager(body)))
 
 
 @router.post("/webhooks/generic")
 async def generic(request: Request) -> dict[str, Any]:
-    svc = services_of(request)
-    check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    alerts = parse_generic(parse_json(await read_body(request)))
-    return _summary(await svc.pipeline.submit_async(alerts))
+    svc, body = await bearer_json(request)
+    return _summary(await svc.pipeline.submit_async(parse_generic(body)))
 
 
 @router.post("/webhooks/pagerduty")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,10 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from bot.changes.models import ChangeIn
 from bot.changes.parse import parse_argocd, parse_github, parse_jenkins, parse_manual
 from bot.incidents.changes import record_change
-from bot.ingest.signatures import check_bearer, check_github
+from bot.ingest.signatures import check_github
 from bot.store.receipts import remember, seen
 from handlers.http.body import parse_json, read_body
-from handlers.http.deps import HttpServices, services_of
+from handlers.http.deps import HttpServices, bearer_json, services_of
 
 router = APIRouter()
 
@@ -46,25 +48,24 @@ def _github(svc: HttpServices, change: ChangeIn | None, delivery: str | None) ->
     return result
 
 
+async def _with_bearer(
+    request: Request, parse: Callable[[Any, datetime], ChangeIn | None]
+) -> dict[str, Any]:
+    """A change webhook signed with the bearer token: ``parse`` its body, store the change."""
+    svc, body = await bearer_json(request)
+    return await run_in_threadpool(_store, svc, parse(body, svc.clock.now()))
+
+
 @router.post("/webhooks/changes/argocd")
 async def argocd(request: Request) -> dict[str, Any]:
-    svc = services_of(request)
-    check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    change = parse_argocd(parse_json(await read_body(request)), svc.clock.now())
-    return await run_in_threadpool(_store, svc, change)
+    return await _with_bearer(request, parse_argocd)
 
 
 @router.post("/webhooks/changes/jenkins")
 async def jenkins(request: Request) -> dict[str, Any]:
-    svc = services_of(request)
-    check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    change = parse_jenkins(parse_json(await read_body(request)), svc.clock.now())
-    return await run_in_threadpool(_store, svc, change)
+    return await _with_bearer(request, parse_jenkins)
 
 
 @router.post("/webhooks/changes/manual")
 async def manual(request: Request) -> dict[str, Any]:
-    svc = services_of(request)
-    check_bearer(request.headers.get("authorization"), svc.webhook_token)
-    change = parse_manual(parse_json(await read_body(request)), svc.clock.now())
-    return await run_in_threadpool(_store, svc, change)
+    return await _with_bearer(request, parse_manual)

@@ -1,4 +1,5 @@
-"""What the HTTP routers need: ``HttpServices`` (held on ``app.state``) and ``services_of``.
+"""What the HTTP routers need: ``HttpServices`` (held on ``app.state``), ``services_of`` and
+``bearer_json`` (a bearer-signed webhook's services and body).
 
 The routers import this module, not ``handlers.http.app``, so the app can import the routers
 without a circle.
@@ -15,7 +16,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.incidents.flows import IncidentFlows
 from bot.ingest.pipeline import IngestPipeline
+from bot.ingest.signatures import check_bearer
 from bot.ingest.sns import SnsVerifier
+from handlers.http.body import parse_json, read_body
 
 
 @dataclass
@@ -44,3 +47,11 @@ class HttpServices:
 
 def services_of(request: Request) -> HttpServices:
     return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def bearer_json(request: Request) -> tuple[HttpServices, Any]:
+    """A webhook signed with the bearer token: the services and its JSON body, the token
+    checked before the body is read."""
+    svc = services_of(request)
+    check_bearer(request.headers.get("authorization"), svc.webhook_token)
+    return svc, parse_json(await read_body(request))

@@ -4,22 +4,24 @@ right / wrong on one hypothesis (cause) or one recommended action (fix). Each go
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import App
 
 from bot.jobs import JobRunner
 from handlers.blocks.ids import (
     FEEDBACK_KIND,
     ActionId,
+    FeedbackKind,
     FeedbackRef,
     JudgeRef,
     RatingRef,
     parse_value,
 )
-from handlers.slack.once import handle_click
-from handlers.slack.services import Services
+from handlers.slack.once import on_click
+from handlers.slack.respond import Responder
+from handlers.slack.services import Reply, Services
 
 LABELS = {
     ActionId.FEEDBACK_UP: "Helpful",
@@ -28,52 +30,27 @@ LABELS = {
 }
 
 
-def _picked(action: dict[str, Any]) -> str | None:
+def _picked(action: Mapping[str, Any]) -> str | None:
     """The value of the option a select or overflow menu reports as chosen."""
     option = action.get("selected_option") or {}
     return option.get("value") if isinstance(option, dict) else None
 
 
 def register(app: App, services: Services, jobs: JobRunner) -> None:
-    def on_feedback(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        action_id = ActionId(action["action_id"])
-        kind = FEEDBACK_KIND[action_id]
-        handle_click(
-            services=services, jobs=jobs, client=client, body=body, action=action,
-            respond=respond, label=LABELS[action_id],
-            work=lambda r: services.feedback(
-                r.actor, parse_value(FeedbackRef, action.get("value")), kind
-            ),
-        )  # fmt: skip
+    def feedback(kind: FeedbackKind) -> Callable[[Responder, Mapping[str, Any]], Reply]:
+        def work(r: Responder, action: Mapping[str, Any]) -> Reply:
+            return services.feedback(r.actor, parse_value(FeedbackRef, action.get("value")), kind)
 
-    for action_id in FEEDBACK_KIND:
-        app.action(action_id)(on_feedback)
+        return work
 
-    @app.action(ActionId.FEEDBACK_RATE)
-    def on_rate(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        value = _picked(action)
-        handle_click(
-            services=services, jobs=jobs, client=client, body=body,
-            action={**action, "value": value}, respond=respond, label="Rate",
-            work=lambda r: services.rate(r.actor, parse_value(RatingRef, value)),
-        )  # fmt: skip
+    def rate(r: Responder, action: Mapping[str, Any]) -> Reply:
+        return services.rate(r.actor, parse_value(RatingRef, action.get("value")))
 
-    def on_judge(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        value = _picked(action)
-        handle_click(
-            services=services, jobs=jobs, client=client, body=body,
-            action={**action, "value": value}, respond=respond, label="Right / wrong",
-            work=lambda r: services.judge(r.actor, parse_value(JudgeRef, value)),
-        )  # fmt: skip
+    def judge(r: Responder, action: Mapping[str, Any]) -> Reply:
+        return services.judge(r.actor, parse_value(JudgeRef, action.get("value")))
 
+    for action_id, kind in FEEDBACK_KIND.items():
+        on_click(app, services, jobs, action_id, LABELS[action_id], feedback(kind))
+    on_click(app, services, jobs, ActionId.FEEDBACK_RATE, "Rate", rate, value=_picked)
     for action_id in (ActionId.HYPOTHESIS_JUDGE, ActionId.ACTION_JUDGE):
-        app.action(action_id)(on_judge)
+        on_click(app, services, jobs, action_id, "Right / wrong", judge, value=_picked)

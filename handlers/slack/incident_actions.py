@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.jobs import JobRunner
@@ -19,9 +20,9 @@ from handlers.blocks.ids import (
     parse_value,
 )
 from handlers.blocks.misc import MAX_FIX_TEXT, MAX_NOTE, resolve_modal
-from handlers.slack.once import handle_click
+from handlers.slack.once import on_click
 from handlers.slack.respond import Responder
-from handlers.slack.services import Actor, Services
+from handlers.slack.services import Actor, Reply, Services
 
 
 def _fix(values: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -33,33 +34,22 @@ def _fix(values: dict[str, Any]) -> tuple[str | None, str | None]:
     return pick or None, (typed.get("value") or "").strip() or None
 
 
-def _incident(action: dict[str, Any]) -> int:
+def _incident(action: Mapping[str, Any]) -> int:
     return parse_value(IncidentRef, action.get("value")).incident_id
 
 
 def register(app: App, services: Services, jobs: JobRunner) -> None:
-    @app.action(ActionId.ACKNOWLEDGE)
-    def acknowledge(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        handle_click(
-            services=services, jobs=jobs, client=client, body=body, action=action,
-            respond=respond, label="Acknowledge",
-            work=lambda r: services.acknowledge(r.actor, _incident(action)),
-        )  # fmt: skip
+    def acknowledge(r: Responder, action: Mapping[str, Any]) -> Reply:
+        return services.acknowledge(r.actor, _incident(action))
 
-    @app.action(ActionId.INVESTIGATE)
-    def investigate(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        handle_click(
-            services=services, jobs=jobs, client=client, body=body, action=action,
-            respond=respond, label="Investigate",
-            notice=":mag: Investigating… I'll post the findings in the thread.",
-            work=lambda r: services.investigate_incident(r.actor, _incident(action)),
-        )  # fmt: skip
+    def investigate(r: Responder, action: Mapping[str, Any]) -> Reply:
+        return services.investigate_incident(r.actor, _incident(action))
+
+    on_click(app, services, jobs, ActionId.ACKNOWLEDGE, "Acknowledge", acknowledge)
+    on_click(
+        app, services, jobs, ActionId.INVESTIGATE, "Investigate", investigate,
+        notice=":mag: Investigating… I'll post the findings in the thread.",
+    )  # fmt: skip
 
     @app.action(ActionId.RESOLVE)
     def resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:

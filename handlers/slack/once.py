@@ -2,7 +2,8 @@
 
 A click's key is (action, user, where, value): the same person pressing the same button on the
 same message twice — a double click, or Slack redelivering the payload — runs the work once.
-Events are keyed by their ``event_id``, which Slack keeps across retries.
+Events are keyed by their ``event_id``, which Slack keeps across retries. ``on_click`` registers
+a button's (or menu's) listener: ack at once, then the shared flow in a job.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
@@ -67,3 +69,31 @@ def handle_click(
         responder.send(work(responder))
 
     jobs.submit(f"click {action.get('action_id')}", job, on_error=responder.error)
+
+
+def on_click(
+    app: App,
+    services: Services,
+    jobs: JobRunner,
+    action_id: str,
+    label: str,
+    work: Callable[[Responder, Mapping[str, Any]], Reply],
+    *,
+    notice: str | None = None,
+    value: Callable[[Mapping[str, Any]], str | None] | None = None,
+) -> None:
+    """Listen to ``action_id``: ack, then ``handle_click`` with ``work(responder, action)``.
+    ``value`` reads what the click carries when it is not the action's own ``value`` (the option
+    a menu reports as chosen); the click is keyed on it and ``work`` sees it as ``value``."""
+
+    def listener(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        clicked = action if value is None else {**action, "value": value(action)}
+        handle_click(
+            services=services, jobs=jobs, client=client, body=body, action=clicked,
+            respond=respond, label=label, notice=notice, work=lambda r: work(r, clicked),
+        )  # fmt: skip
+
+    app.action(action_id)(listener)

@@ -11,6 +11,7 @@ harmful fixes, silent investigations, crashes, the Brier score and a reliability
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty3      # or thirdparty3-all
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty4      # or thirdparty4-all
     .venv/bin/python tests/bench/bench_rca.py --corpus aiopslab         # or aiopslab-all
+    .venv/bin/python tests/bench/bench_rca.py --corpus itbench          # or itbench-all
     .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
     .venv/bin/python tests/bench/bench_rca.py --every   # every scenario, pooled (calibration)
     .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]  # calibration_fit.py
@@ -30,8 +31,10 @@ of the default run so that rules are not tuned on it by accident) is split the s
 (``thirdparty4-heldout``, ``thirdparty4-all``) and scored only when named. ``aiopslab`` (cases
 converted from Microsoft's AIOpsLab fault-injection problems, a second peer suite) is split the
 same way (``aiopslab-heldout``, ``aiopslab-all``), also scored only when named, not part of
-``--heldout`` and not of ``--every`` (calibration never sees its held-out third). Do not look at
-the held-out figures while tuning.
+``--heldout`` and not of ``--every`` (calibration never sees its held-out third). ``itbench``
+(cases converted from IBM's ITBench SRE scenarios, a third peer suite; held-out third drawn with
+seed 20261207) is split and kept out the same way (``itbench-heldout``, ``itbench-all``). Do not
+look at the held-out figures while tuning.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ THIRDPARTY2 = ROOT / "tests" / "scenarios" / "thirdparty2"
 THIRDPARTY3 = ROOT / "tests" / "scenarios" / "thirdparty3"
 THIRDPARTY4 = ROOT / "tests" / "scenarios" / "thirdparty4"
 AIOPSLAB = ROOT / "tests" / "scenarios" / "aiopslab"
+ITBENCH = ROOT / "tests" / "scenarios" / "itbench"
 
 
 def heldout_names(folder: Path = THIRDPARTY) -> set[str]:
@@ -89,11 +93,12 @@ SPLIT_SETS = {
     "thirdparty3": THIRDPARTY3,
     "thirdparty4": THIRDPARTY4,
     "aiopslab": AIOPSLAB,
+    "itbench": ITBENCH,
 }
 
 
-#: the dev corpora of a run with no --corpus; thirdparty4 and aiopslab only when named (kept from
-#: tuning)
+#: the dev corpora of a run with no --corpus; thirdparty4, aiopslab and itbench only when named
+#: (kept from tuning)
 DEFAULT = ("examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3")
 #: every scenario the project has, held-out thirds included (--every: calibration's pooled figure)
 EVERY = (

@@ -3,9 +3,8 @@ problems, a second peer suite nobody here wrote) loads, replays through the real
 investigations without a crash, and is never silent where its truth holds a failure (issue 15 pts 8
 and 9).
 
-Same checks as ``test_thirdparty_corpus.py``, over the new folder; top-1 is bench_rca's figure. The
-held-out third is only replayed for crashes here: whether its answers are silent is a per-case
-outcome, and this set's held-out outcomes are read as bench totals only.
+Same checks as ``test_thirdparty_corpus.py`` (``tests/e2e/corpus.py``), over the new folder;
+top-1 is bench_rca's figure, and the held-out third is replayed for crashes only.
 """
 
 from __future__ import annotations
@@ -16,18 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_thirdparty_corpus import (
-    _listed,
-    _params,
-    _replayed,
+from tests.e2e.corpus import (
+    Corpus,
+    assert_every_incident_investigated,
     assert_replays_and_is_never_silent,
     assert_sources_and_held_out_third,
+    params,
 )
 
-AIOPSLAB = Path(__file__).resolve().parents[1] / "scenarios" / "aiopslab"
-CASES = sorted(AIOPSLAB.glob("*.yaml"))
-HELD = set(_listed((AIOPSLAB / "heldout.txt").read_text()))
-DEV = [path for path in CASES if path.stem not in HELD]
+AIOPSLAB = Corpus.named("aiopslab")
 
 #: dev cases silent on main's rules when the set landed (xfail, not strict)
 KNOWN_SILENT: set[str] = set()
@@ -40,32 +36,30 @@ def _problem(path: Path) -> str:
     return found.group(1)
 
 
-@pytest.mark.parametrize("path", _params(DEV, KNOWN_SILENT))
+@pytest.mark.parametrize("path", params(AIOPSLAB.dev, KNOWN_SILENT))
 def test_replays_without_crash_and_is_never_silent(path: Path) -> None:
     assert_replays_and_is_never_silent(path)
 
 
-@pytest.mark.parametrize("path", [p for p in CASES if p.stem in HELD], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", AIOPSLAB.held_out, ids=lambda p: p.stem)
 def test_a_held_out_case_replays_and_every_incident_is_investigated(path: Path) -> None:
-    _, result = _replayed(path)
-    assert result["incidents"], "the replay opened no incident"
-    assert all(incident.get("investigation") is not None for incident in result["incidents"])
+    assert_every_incident_investigated(path)
 
 
 def test_the_set_is_there_with_its_sources_and_held_out_third() -> None:
     assert_sources_and_held_out_third(
-        AIOPSLAB, CASES, notice="Copyright (c) Microsoft Corporation.", source=_problem
+        AIOPSLAB, notice="Copyright (c) Microsoft Corporation.", source=_problem
     )
 
 
 def test_the_held_out_third_is_the_seeded_draw_over_the_scenario_names() -> None:
     """heldout.txt: random.Random(20261209).sample over the sorted scenario names."""
-    names = sorted(path.stem for path in CASES)
-    assert set(random.Random(20261209).sample(names, len(names) // 3)) == HELD
+    names = sorted(path.stem for path in AIOPSLAB.cases)
+    assert set(random.Random(20261209).sample(names, len(names) // 3)) == AIOPSLAB.held
 
 
 def test_every_case_names_its_injector_and_carries_truth() -> None:
-    for path in CASES:
+    for path in AIOPSLAB.cases:
         head = path.read_text().split("\nversion:", 1)[0]
         assert "injector: " in head and "microsoft/AIOpsLab@" in head, path.name
         assert "\ntruth:" in path.read_text(), path.name

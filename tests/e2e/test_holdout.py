@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.investigate import investigate_incident
 from bot.investigate.cloudtrail_kinds import cloudtrail_kind
 from handlers.replay.runner import replay
-from sandbox.investigate.context import context_for_world
-from sandbox.investigate.views import incident_view
 from sandbox.scenario import load_scenario
-from sandbox.world import SandboxWorld
+from tests.e2e.corpus import Corpus, investigated
 
-HOLDOUT = Path(__file__).resolve().parents[1] / "scenarios" / "holdout"
-SCENARIOS = sorted(HOLDOUT.glob("*.yaml"))
+HOLDOUT = Corpus.named("holdout")
+SCENARIOS = HOLDOUT.cases
 
 # Solved top-1 by general fixes (CloudTrail kinds, pods named only by logs); each entry must
 # name a scenario file that exists, so a rename fails here instead of silently testing nothing.
@@ -47,20 +44,12 @@ def test_holdout_grouping_and_root_match_truth(path: Path) -> None:
 
 @pytest.mark.parametrize("stem", TOP1)
 def test_holdout_top1_root_cause(stem: str) -> None:
-    loaded = load_scenario(HOLDOUT / f"{stem}.yaml")
-    truth = loaded.truth
-    assert truth is not None
-    with SandboxWorld(loaded.scenario) as world:
-        ctx = context_for_world(world)
-        for inc in truth.incidents:
-            cause = inc.root_cause or truth.root_cause
-            assert cause is not None
-            alerts = [a for a in loaded.scenario.alerts if a.id in inc.alerts]
-            result = investigate_incident(ctx, incident_view(alerts, inc.root_alert))
-            failed = [s.name for s in result.steps if s.status not in ("ok", "skipped")]
-            assert not failed, f"steps failed: {failed}"
-            top = result.hypotheses[0]
-            assert (top.kind, top.service) == (cause.kind, cause.service)
+    for want, result in investigated(HOLDOUT.folder / f"{stem}.yaml"):
+        assert want.kind is not None
+        failed = [s.name for s in result.steps if s.status not in ("ok", "skipped")]
+        assert not failed, f"steps failed: {failed}"
+        top = result.hypotheses[0]
+        assert (top.kind, top.service) == (want.kind, want.service)
 
 
 # First action fixed by general rules (revert a lowered RDS parameter, raise a capped group,
@@ -77,20 +66,12 @@ FIRST_ACTION = [
 
 @pytest.mark.parametrize("stem", FIRST_ACTION)
 def test_holdout_first_action(stem: str) -> None:
-    loaded = load_scenario(HOLDOUT / f"{stem}.yaml")
-    truth = loaded.truth
-    assert truth is not None
-    with SandboxWorld(loaded.scenario) as world:
-        ctx = context_for_world(world)
-        for inc in truth.incidents:
-            fix = inc.fix or truth.fix
-            assert fix is not None
-            alerts = [a for a in loaded.scenario.alerts if a.id in inc.alerts]
-            result = investigate_incident(ctx, incident_view(alerts, inc.root_alert))
-            assert result.actions, "no action proposed"
-            first = result.actions[0]
-            assert first.action == fix.action
-            assert {k: first.params.get(k) for k in fix.params} == fix.params
+    for want, result in investigated(HOLDOUT.folder / f"{stem}.yaml"):
+        assert want.fix_action is not None
+        assert result.actions, "no action proposed"
+        first = result.actions[0]
+        assert first.action == want.fix_action
+        assert {k: first.params.get(k) for k in want.fix_params} == want.fix_params
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,35 @@ def test_toml_file_is_read_and_env_wins(monkeypatch: pytest.MonkeyPatch, tmp_pat
     s = Settings()
     assert s.aiops_slack_channel == "#ops"
     assert s.aiops_http_port == 8181
+
+
+def test_nothing_but_the_settings_module_reads_the_environment() -> None:
+    """``bot/config.py`` is the one reader of ``os.environ`` in the product (a command the bot
+    runs gets its copy, ``child_environment``); the integrations are passed what they need."""
+    root = Path(__file__).resolve().parents[2]
+    readers = sorted(
+        str(path.relative_to(root))
+        for pkg in ("bot", "integrations", "handlers", "sandbox")
+        for path in (root / pkg).rglob("*.py")
+        if re.search(r"\bos\.(environ|getenv|putenv)\b|\bgetenv\(", path.read_text())
+    )
+    assert readers == ["bot/config.py"]
+
+
+def test_a_knowledge_file_names_its_origin_and_the_first_bad_key() -> None:
+    """The files the bot ships (rules, catalogues, vocabularies) validate one way
+    (``configfile.validate_knowledge``): a ConfigError ``<origin>: <dotted.key>: <reason>``."""
+    from pydantic import BaseModel
+
+    from bot.configfile import validate_knowledge
+
+    class Rule(BaseModel):
+        name: str
+        weight: float
+
+    class Rules(BaseModel):
+        rules: list[Rule]
+
+    assert validate_knowledge(Rules, {"rules": [{"name": "a", "weight": 1}]}, origin="r.yaml")
+    with pytest.raises(ConfigError, match=r"^r\.yaml: rules\.0\.weight: Input should be"):
+        validate_knowledge(Rules, {"rules": [{"name": "a", "weight": "x"}]}, origin="r.yaml")

@@ -6,6 +6,7 @@ configuration limits, RDS parameter-group changes (from the change history).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.investigate.context import InvestigationContext
@@ -62,6 +63,8 @@ def k8s_revisions(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
                     },
                 )
             )
+        if live.image == prev.image and live.env == prev.env:
+            out += _template_change(ctx, name, node.namespace, node.resource, live, base, src)
         for key in sorted(set(prev.env) | set(live.env)):
             old, new = prev.env.get(key), live.env.get(key)
             if old == new:
@@ -91,6 +94,58 @@ def k8s_revisions(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
                     },
                 )
             )
+    return out
+
+
+#: how far a recorded change to a deployment may be from the revision it made
+TEMPLATE_CHANGE_WINDOW = timedelta(minutes=5)
+
+
+def _template_change(
+    ctx: InvestigationContext,
+    name: str,
+    namespace: str,
+    resource: str,
+    live: Any,
+    base: dict[str, Any],
+    src: str,
+) -> list[Finding]:
+    """A revision that kept the image and the environment still changed the pod template (its
+    command, a probe, an init container, the node selector, resources, volumes, labels). The
+    change recorded on ``deployment/<name>`` when the revision was made names the field; with
+    no such record (a ``rollout restart`` only stamps an annotation) there is nothing to say."""
+    if live.at is None:
+        return []
+    out: list[Finding] = []
+    target = f"deployment/{resource}"
+    near = TEMPLATE_CHANGE_WINDOW
+    for change in ctx.evidence.changes(live.at - near, live.at + near):
+        field = change.detail.get("field")
+        if str(change.detail.get("object", "")) != target or not field:
+            continue
+        if change.detail.get("namespace") not in (None, namespace):
+            continue
+        old, new = change.detail.get("from"), change.detail.get("to")
+        out.append(
+            Finding(
+                type=FindingType.CONFIG_DIFF,
+                service=name,
+                source=src,
+                at=live.at,
+                summary=f"{name}: revision {base['previous_revision']} → {base['revision']} "
+                f"({ago_text(base['minutes_ago'])}) changed the pod template: {field} "
+                f"{old!r} → {new!r}",
+                attrs={
+                    **base,
+                    "field": "template",
+                    "key": str(field),
+                    "key_class": key_class(str(field)),
+                    "old": None if old is None else str(old),
+                    "new": None if new is None else str(new),
+                    "direction": "changed",
+                },
+            )
+        )
     return out
 
 

@@ -22,12 +22,23 @@ _METRIC_SIGNALS: list[tuple[str, re.Pattern[str]]] = [
         ("healthy_hosts", r"healthyhostcount"),
         ("availability", r"replicas_available|runningtaskcount|available"),
         ("pending_tasks", r"pendingtaskcount"),
-        ("backlog", r"messagesvisible|queue_?(depth|length|size)|backlog|consumer_?(group_?)?lag"),
+        # Kafka's consumer lag, as the group's metric or the client's (records_lag_max)
+        (
+            "backlog",
+            r"messagesvisible|queue_?(depth|length|size)|backlog|consumer_?(group_?)?lag"
+            r"|records_?lag",
+        ),
         ("desired", r"desired"),
         ("disk", r"disk|volume_?used|filesystem|storage_?used|freestoragespace"),
         ("memory", r"mem(ory)?"),
         ("cpu", r"cpu|procstat"),
-        ("errors", r"5xx|(^|_)5\d\d(_|Error)|errors?(rate|count)?$|error_?rate|failed|failure"),
+        # a ratio of failed calls counts as errors: span metrics' error ratio, a load generator's
+        # share of non-2xx answers
+        (
+            "errors",
+            r"5xx|(^|_)5\d\d(_|Error)|errors?(rate|count)?$|error_?rat(e|io)|failed|failure"
+            r"|non_?2xx",
+        ),
         ("latency", r"latency|responsetime|duration|p99|response_time"),
         ("queue_age", r"ageofoldest|queue.*age|eventage"),
         ("connections", r"connections"),

@@ -3,6 +3,7 @@ command line), and the live runbook set put back to the shipped folder after eac
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,7 +55,7 @@ class RunbookRepo:
         done = subprocess.run(
             ["git", "-c", "user.name=Runbook Author", "-c", "user.email=author@example.com",
              "-c", "commit.gpgsign=false", *args],
-            cwd=self.path, capture_output=True, text=True, check=True, env=clean_env(),
+            cwd=self.path, capture_output=True, text=True, check=True, env=clean_env(os.environ),
         )  # fmt: skip
         return done.stdout.strip()
 

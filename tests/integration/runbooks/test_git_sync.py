@@ -144,3 +144,16 @@ def test_a_git_environment_inherited_from_a_hook_does_not_redirect_the_sync(
     monkeypatch.delenv("GIT_WORK_TREE")
     assert other.git("rev-parse", "HEAD") == before
     assert other.git("config", "--get", "core.bare") == "false"
+
+
+def test_git_runs_in_the_environment_the_sync_is_given(repo: RunbookRepo, tmp_path: Path) -> None:
+    """The sync passes its ``env`` to git (by default a copy of the process's, from
+    ``bot.config``): where its PATH holds no git, git is not found, and the sync says so."""
+    repo.write("restart-web.yaml", GOOD)
+    repo.commit("first runbook")
+    nowhere = {"PATH": str(tmp_path / "no-git-here")}
+    sync = RunbookSync(url=str(repo.path), ref="main", cache=tmp_path / "cache", env=nowhere)
+    result = sync.sync()
+    assert not result.ok and "git is not installed" in result.errors[0]
+    given = RunbookSync(url=str(repo.path), ref="main", cache=tmp_path / "cache")
+    assert given.env.get("PATH") and given.sync().ok

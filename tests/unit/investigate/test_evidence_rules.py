@@ -54,6 +54,19 @@ def test_slow_query_evidence() -> None:
 def test_backlog_signal() -> None:
     assert metric_signal("AWS/SQS", "ApproximateNumberOfMessagesVisible") == "backlog"
     assert metric_signal("AWS/SQS", "ApproximateAgeOfOldestMessage") == "queue_age"
+    assert metric_signal("Prometheus", "kafka_consumer_records_lag_max") == "backlog"
+
+
+@pytest.mark.parametrize(
+    ("name", "want"),
+    [
+        ("traces_span_metrics_calls_total:error_ratio", "errors"),  # span metrics' failed share
+        ("non_2xx_or_timeout_ratio", "errors"),  # a load generator's failed share
+        ("traces_span_metrics_calls_total:rate1m", "other"),
+    ],
+)
+def test_span_and_load_generator_error_ratios_are_errors(name: str, want: str) -> None:
+    assert metric_signal("Prometheus", name) == want
 
 
 class _Alert:

@@ -308,6 +308,19 @@ def test_a_source_file_and_its_line_is_not_a_host() -> None:
     assert outside.apply([], [log_line("web", nginx, 10)], topo()) == []
 
 
+def test_a_mail_address_is_not_a_host_but_a_connection_string_is() -> None:
+    line = 'failed to send receipt to "pat@shop.example": Post "http://mailer:8080/send": timeout'
+    assert outside.hosts_in(line) == []
+    assert outside.hosts_in("node rabbit@mq-0.mq.internal down") == []
+    assert outside.hosts_in("postgres://app:pw@db.vendor.example/orders refused") == [
+        "db.vendor.example"
+    ]
+    assert outside.hosts_in("smtp login ops@mail.vendor.example:587 failed") == [
+        "mail.vendor.example"
+    ]
+    assert outside.apply([], [log_line("orders", line, 30)], topo()) == []
+
+
 def test_an_exception_class_after_a_url_path_is_not_a_host() -> None:
     """Python's requests prints ``requests.exceptions.HTTPError: … for url: http://x/api/lookup``;
     the line's end and its template's start must not read as a DNS ``lookup <host>``."""

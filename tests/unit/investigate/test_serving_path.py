@@ -85,3 +85,16 @@ def test_a_scale_out_or_a_change_after_the_refusals_is_not_the_cause() -> None:
         findings = [change, _refused(8), _deployment("threads", 2)]
         done = conclude([], default_playbooks(), findings, BOARD)
         assert ("config_change", "threads") not in {(h.kind, h.service) for h in done.hypotheses}
+
+
+def test_a_deleted_service_before_its_callers_stop_resolving_it_is_the_cause() -> None:
+    deleted = _change("config", 9, object="service/threads", action="deleted")
+    lookup = signed(
+        "board-web", "Error: 14 UNAVAILABLE: Name resolution failed for target dns:threads:9090", 8
+    )
+    findings = [deleted, lookup, _deployment("board-web", 1), _deployment("threads", 1)]
+    done = conclude([], default_playbooks(), findings, BOARD)
+    top = done.hypotheses[0]
+    assert (top.kind, top.service) == ("config_change", "threads")
+    assert deleted.summary in top.evidence
+    assert not any(a.risk != "read" for a in done.actions)  # recreating a Service is not ours

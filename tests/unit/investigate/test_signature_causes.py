@@ -210,15 +210,14 @@ def test_pending_pods_whose_event_says_a_missing_secret_are_not_read_as_out_of_r
         event("FailedMount", 'MountVolume.SetUp failed for volume "c" : secret "k" not found'),
     ]
     generic = rank(default_playbooks(), findings, ["api"], TOPO)
-    assert generic[0].kind == "scaling_limit"  # what the phase alone reads as
+    # the phase alone is not "out of room" (k8s_pending_pods wants the scheduler's verdict)
+    assert all(h.kind != "scaling_limit" for h in generic)
     done = conclude(generic, default_playbooks(), findings, TOPO)
     assert (done.hypotheses[0].kind, done.hypotheses[0].service) == (
         "crashloop_bad_config",
         "api",
     )
-    demoted = next(h for h in done.hypotheses if h.kind == "scaling_limit")
-    assert demoted.confidence < done.hypotheses[0].confidence
-    assert any("not scaling limit" in a for a in demoted.against)
+    assert all(h.kind != "scaling_limit" for h in done.hypotheses)
     assert done.actions == [] and done.next_steps  # a config fault: no write, say what to do
 
 
