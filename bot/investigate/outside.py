@@ -22,7 +22,7 @@ from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import Outside, change_relevance, outside_rules
 
 _HOST = re.compile(
-    r"(?:(?:https?|wss?|grpcs?|tcp)://|\bhost[=: ]+|(?<![/\w.-])lookup |\bdial tcp |@)"
+    r"(?:(?:https?|wss?|grpcs?|tcp)://|\bhost[=: ]+['\"]?|(?<![/\w.-])lookup |\bdial tcp |@)"
     r"(?P<h>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62})"
     r"|(?P<p>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}):\d{2,5}\b",
     re.I,
@@ -58,17 +58,21 @@ def _mailbox(text: str, m: re.Match[str]) -> bool:
 
 
 def hosts_in(text: str) -> list[str]:
-    """Host names in a line: after a scheme, ``host=``, ``lookup`` (a word of its own, not a URL
-    path's ``/lookup``), ``dial tcp`` or a connection string's ``@``, or as ``name.tld:port``. A
-    bare ``name.ext:N`` whose ending is a source file's (``compose.lua:62``, ``main.go:23``:
-    ``file_extensions``) is a file and line, not a host; a mail address's domain is not one
-    either."""
-    files = {e.lower() for e in outside_rules().file_extensions}
+    """Host names in a line: after a scheme, ``host=`` (quoted too: urllib3's ``host='x'``),
+    ``lookup`` (a word of its own, not a URL path's ``/lookup``), ``dial tcp`` or a connection
+    string's ``@``, or as ``name.tld:port``. A bare ``name.ext:N`` whose ending is a source file's
+    (``compose.lua:62``, ``main.go:23``: ``file_extensions``) is a file and line, not a host; a
+    mail address's domain is not one either; a URL right after ``reference_words`` ("Background
+    on this error at:", "see") is a link to read, not a call."""
+    rules = outside_rules()
+    files = {e.lower() for e in rules.file_extensions}
     found = []
     for m in _HOST.finditer(text):
         host = (m.group("h") or m.group("p") or "").lower().rstrip(".")
         if m.group("p") and host.rsplit(".", 1)[-1] in files:
             continue
+        if re.search(rules.reference_words, text[max(0, m.start() - 48) : m.start()], re.I):
+            continue  # a link the message points to for reading, not a call it made
         if _mailbox(text, m):
             continue
         if host and not _IP.match(host) and host not in found:

@@ -265,6 +265,8 @@ class Outside(_Strict):
     file_extensions: list[str] = Field(default_factory=list)  # name.ext:N is a file, not a host
     error_signatures: list[str] = Field(default_factory=list)
     error_words: str  # regex: a line with a host that also says this is a failed call
+    # regex: the words just before a URL that make it a reference to read, not a call made
+    reference_words: str = r"(?!)"
     min_lines: int = Field(ge=1)
     base: float = Field(ge=0.0, le=1.0)
     per_caller: float = Field(ge=0.0, le=0.3)
@@ -272,7 +274,7 @@ class Outside(_Strict):
     cloud_kind: str
     explained_kinds: list[str] = Field(default_factory=list)  # caller symptoms it explains
 
-    @field_validator("error_words")
+    @field_validator("error_words", "reference_words")
     @classmethod
     def _words(cls, value: str) -> str:
         return _regex(value)

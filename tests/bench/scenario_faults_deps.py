@@ -292,7 +292,13 @@ def third_party(b: Builder) -> dict[str, Any]:
     t0 = -r.uniform(12, 45)
     ids = propagate(b, ext, t0, r.choice(["errors", "slow"]))
     noise = add_noise(b, ext, t0)
-    return b.finish(f"{ext.host} failing; noise: {', '.join(noise) or 'none'}",
+    unwired = r.random() < 0.5
+    if unwired:  # the service map lists the provider, but no edge to it was ever drawn
+        for s in b.topo.services:
+            if ext.name in s.depends_on:
+                s.depends_on.remove(ext.name)  # the scenario's services hold these lists
+    what = f"{ext.host} failing{' (no edge to it in the graph)' if unwired else ''}"
+    return b.finish(f"{what}; noise: {', '.join(noise) or 'none'}",
                     "dependency_failure", ext, None, ids[0] if ids else None)  # fmt: skip
 
 

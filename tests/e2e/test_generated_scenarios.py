@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-import tests.bench.bench_generated  # noqa: F401 - puts tests/bench on the path, as the bench does
+from tests.bench.bench_generated import run_generated, scenario_seeds
+from tests.bench.rca_scoring import score
 from tests.bench.scenario_faults import CLASSES, generate
 from tests.bench.scenario_gen import KNOWN_WORDS, to_loaded
 
@@ -39,3 +40,38 @@ def test_names_are_made_up() -> None:
         for seed in range(4):
             for service in generate(name, seed)["services"]:
                 assert not KNOWN_WORDS.search(service["name"]), service["name"]
+
+
+SEED = 7  # bench_generated's default: scenario_seeds(7, 1) is each class's first draw there
+#: classes whose first draw the rules do not rank right (top-3), with why (tests/bench/README.md)
+KNOWN_MISSES = {
+    # "too many clients" reads as the client's own pool (signature family pool_exhausted)
+    "db_too_many_connections": "the client's pool is blamed, not the database at its limit",
+    # a read-only answer is read as the clients' dependency failing, the database not blamed
+    "db_read_only": "no rule puts the clients' read-only errors on the database",
+    # the RDS secret's RotateSecret names no instance, and a client's log-level change stays a
+    # suspect for datastore_refusal
+    "db_auth_failed": "the rotated secret names no instance",
+    # the catalogue's TLS family has one root kind: certificate_expiry, on the right service
+    "tls_unknown_authority": "an untrusted CA reads as certificate_expiry",
+}
+
+
+@pytest.mark.parametrize("fault_class", sorted(CLASSES))
+def test_never_a_crash_silence_or_harmful_write_and_top3_on_a_fixed_seed(fault_class: str) -> None:
+    """Each class's first draw of the bench's seed: never a crash, never silent, never a harmful
+    write, and the right service and kind in the top three (the known misses excepted). Fails
+    when, say, the causes-outside reasoning is removed (a provider missing from the graph's
+    edges) or the no-harmful-fix rules are (a rollback of an unrelated deploy)."""
+    for seed in scenario_seeds(SEED, 1):
+        doc = generate(fault_class, seed)
+        for outcome in run_generated(doc, doc["name"]):
+            s = score(outcome)
+            got = [(h.kind, h.service) for h in outcome.hypotheses[:3]]
+            first = outcome.actions[0].action if outcome.actions else None
+            where = f"{doc['name']} ({doc['summary']}): top {got}, first {first}"
+            assert not s.crashed, f"{where}: {outcome.crashed}"
+            assert not s.silent, where
+            assert not s.harmful, where
+            if fault_class not in KNOWN_MISSES:
+                assert s.top3, f"{where}; truth {outcome.truth.kind}/{outcome.truth.service}"

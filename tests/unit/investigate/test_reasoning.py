@@ -330,6 +330,12 @@ def test_an_exception_class_after_a_url_path_is_not_a_host() -> None:
     )
     template = "requests.exceptions.HTTPError: <*> Server Error: Internal Server Error for url: <*>"
     assert outside.hosts_in("GET /api/lookup requests.exceptions.HTTPError") == []
+    timeout = (
+        "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='api.vendor.example', "
+        "port=443): Read timed out. (read timeout=5)"
+    )
+    assert outside.hosts_in(timeout) == ["api.vendor.example"]
+
     assert outside.hosts_in("dial tcp: lookup api.vendor.example: no such host") == [
         "api.vendor.example"
     ]
@@ -489,3 +495,14 @@ def test_a_mitigating_restart_is_kept_only_behind_a_real_fix() -> None:
         "k8s.rollback_deployment",
         "k8s.restart_deployment",
     ]
+
+
+def test_a_link_the_message_points_to_is_not_a_call() -> None:
+    pool = (
+        "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection "
+        "timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/20/3o7r)"
+    )
+    assert outside.hosts_in(pool) == []
+    assert outside.apply([], [log_line("web", pool, 10)], topo()) == []
+    called = "POST https://api.vendor.example/v1 503; see https://status.vendor.example"
+    assert outside.hosts_in(called) == ["api.vendor.example"]
