@@ -47,6 +47,7 @@ from bot.investigate import (
     cascade,
     cpu_bound,
     datastore_refusal,
+    off_path,
     outside,
     quiet_callee,
     relevance,
@@ -101,6 +102,8 @@ def conclude(
     hyps.extend(datastore_refusal.apply(hyps, findings, topo))
     hyps.extend(cpu_bound.apply(hyps, findings, topo))
     hyps.extend(quiet_callee.apply(hyps, findings, topo))
+    if target is not None:
+        off_path.apply(hyps, {a.service for a in target.alerts if a.service}, topo)
     if not hyps and target is not None:  # nothing read shows a failure, yet an alert fires
         # an alert that names no failure mode, with no cause the facts support, reports none
         hyps.extend(from_alerts(target.alerts, target.root_alert, topo, findings, named=True))

@@ -68,8 +68,14 @@ def _inert_reason(keys: Sequence[str], rules: ChangeRelevance) -> str | None:
 
 
 def onset_of(service: str, failing: Sequence[Failing], topo: Topology) -> datetime | None:
-    """When the symptom began: the earliest failure finding on the service or its callers."""
-    near = {service, *topo.dependents(service)}
+    """When the symptom began: the earliest failure finding on the service itself, or, when it
+    shows none of its own, on its callers. A caller calls other services too: when the service
+    fails visibly, a caller's earlier failure may belong to another of its dependencies, and
+    would make the service's own change look late."""
+    own = [f.at for fail in failing if fail.service == service for f in fail.findings if f.at]
+    if own:
+        return min(own)
+    near = set(topo.dependents(service))
     times = [f.at for fail in failing if fail.service in near for f in fail.findings if f.at]
     return min(times) if times else None
 

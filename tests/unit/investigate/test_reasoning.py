@@ -219,6 +219,23 @@ def test_a_change_after_the_symptom_began_is_unrelated() -> None:
     assert any("after the symptom began" in a for a in hyp.against)
 
 
+def test_a_change_before_its_own_failure_counts_though_a_caller_failed_earlier() -> None:
+    """The onset is the service's own first failure when it shows one: its caller also calls
+    another service, whose earlier failure the caller reported first."""
+    shop = Topology(
+        [
+            ServiceNode("web", "k8s_deployment", "web", "shop", depends_on=("orders", "billing")),
+            ServiceNode("orders", "k8s_deployment", "orders", "shop"),
+            ServiceNode("billing", "k8s_deployment", "billing", "shop"),
+        ]
+    )
+    change = _config_change("DB_POOL_SIZE", 20)
+    findings = [change, errors_up("web", 30), errors_up("billing", 31), errors_up("orders", 15)]
+    hyp = _blame(change)
+    relevance.apply([hyp], findings, failing_services(findings, shop), shop)
+    assert hyp.confidence == 0.7 and not hyp.against
+
+
 def test_a_behavioural_change_before_the_symptom_keeps_its_rank() -> None:
     change = _config_change("DB_POOL_SIZE", 30)
     findings = [change, errors_up("orders", 20)]
