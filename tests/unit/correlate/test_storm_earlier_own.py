@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.correlate import AlertFacts, CorrelationConfig, Correlator, StormVerdict
+from bot.correlate import AlertFacts, CorrelationConfig
 from bot.correlate.elect import earlier_own
 from bot.topology import Topology
+from tests.unit.correlate.storms import elect
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 #: the rules' raw confidences: these tests are about the rules, not confidence.yaml
@@ -34,17 +35,6 @@ def _own(i: str, s: int, pod: str, kpi: str) -> AlertFacts:
     )
 
 
-def _verdict(topology: Topology, alerts: list[AlertFacts]) -> StormVerdict:
-    corr = Correlator(topology, config=RAW)
-    for a in alerts:
-        corr.place(a)
-    (key,) = {corr.group_of(a.id) for a in alerts}
-    assert key is not None
-    verdict = corr.storm_verdict(key)
-    assert verdict is not None
-    return verdict
-
-
 def _storm(ledger_at: int, ledger: list[str]) -> list[AlertFacts]:
     web = AlertFacts("w", T0, "trace:latency", "web", {"caller": "web-0", "callee": "web-0"})
     return [
@@ -59,11 +49,11 @@ def _storm(ledger_at: int, ledger: list[str]) -> list[AlertFacts]:
 def test_a_weaker_standout_whose_own_anomalies_came_first_wins_at_lower_confidence() -> None:
     topology = Topology({"web": ["ledger", "stock"], "ledger": [], "stock": []})
     # ledger-0 stands out less than stock-0 (below the own margin) but 35 s earlier
-    verdict = _verdict(topology, _storm(5, [CPU, MEM]))
+    verdict = elect(topology, _storm(5, [CPU, MEM]), RAW)
     assert (verdict.service, verdict.basis, verdict.runner_up) == ("ledger", "own", "stock")
     assert verdict.confidence <= 0.45
     # when ledger's own anomalies come after stock's, the heavier standout keeps the verdict
-    later = _verdict(topology, _storm(45, [CPU, MEM]))
+    later = elect(topology, _storm(45, [CPU, MEM]), RAW)
     assert later.service == "stock"
 
 
@@ -78,4 +68,4 @@ def test_earlier_own_needs_a_standout_and_an_earlier_own_time() -> None:
 
 def test_an_earlier_standout_within_the_lead_does_not_overturn_the_winner() -> None:
     topology = Topology({"web": ["ledger", "stock"], "ledger": [], "stock": []})
-    assert _verdict(topology, _storm(35, [CPU, MEM])).service == "stock"  # 5 s: too close
+    assert elect(topology, _storm(35, [CPU, MEM]), RAW).service == "stock"  # 5 s: too close

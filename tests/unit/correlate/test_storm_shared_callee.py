@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.correlate import AlertFacts, Correlator, StormVerdict
+from bot.correlate import AlertFacts
 from bot.correlate.elect import corroborated, later_last
 from bot.correlate.explain import describe_verdict
 from bot.correlate.models import CorrelationConfig
 from bot.topology import Topology
+from tests.unit.correlate.storms import elect
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -34,19 +35,6 @@ def _web(i: str = "w") -> AlertFacts:
     return AlertFacts(i, T0, "trace:latency", "web", {"caller": "web-0", "callee": "web-0"})
 
 
-def _verdict(
-    topology: Topology, alerts: list[AlertFacts], config: CorrelationConfig | None = None
-) -> StormVerdict:
-    corr = Correlator(topology, config=config)
-    for a in alerts:
-        corr.place(a)
-    (key,) = {corr.group_of(a.id) for a in alerts}
-    assert key is not None
-    verdict = corr.storm_verdict(key)
-    assert verdict is not None
-    return verdict
-
-
 def test_a_callee_of_many_callers_does_not_outweigh_a_leaf_all_its_callers_see_slow() -> None:
     # catalog is called by three services and one replica of each sees it slow; ads has one
     # caller and both of its replicas see ads slow. Per calling service, ads is the clearer.
@@ -61,10 +49,10 @@ def test_a_callee_of_many_callers_does_not_outweigh_a_leaf_all_its_callers_see_s
         _call("a1", 1, "web-0", "ads-0"),
         _call("a2", 2, "web-1", "ads-0"),
     ]
-    raw = _verdict(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
+    raw = elect(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
     assert raw.service == "catalog"  # by raw counts the shared callee wins
     config = CorrelationConfig(storm_fan_in_power=1.25, storm_calibrated=False)
-    verdict = _verdict(topology, alerts, config)
+    verdict = elect(topology, alerts, config)
     assert (verdict.service, verdict.basis) == ("ads", "calls")
     assert verdict.runner_up == "catalog"
     assert verdict.confidence <= 0.35  # the raw counts disagree: said with less confidence
@@ -85,7 +73,7 @@ def test_the_shipped_election_compares_raw_blame_not_blame_per_calling_service()
         _call("c2", 0, "mobile-0", "catalog-1"),
         _call("a1", 1, "web-0", "ads-0"),
     ]
-    verdict = _verdict(topology, alerts, CorrelationConfig(storm_calibrated=False))
+    verdict = elect(topology, alerts, CorrelationConfig(storm_calibrated=False))
     assert (verdict.service, verdict.basis) == ("catalog", "calls")
     assert "per calling service" not in describe_verdict(verdict)
 
@@ -103,8 +91,8 @@ def test_a_leaf_with_its_own_resource_anomalies_beats_a_shared_callee_with_none(
         _own("m2", 2, "ads-0", "container_memory_usage_MB"),
     ]
     without = CorrelationConfig(storm_own_weight=0.0, storm_fan_in_power=0.0)
-    assert _verdict(topology, alerts, without).service == "catalog"
-    verdict = _verdict(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
+    assert elect(topology, alerts, without).service == "catalog"
+    verdict = elect(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
     assert (verdict.service, verdict.entity, verdict.basis) == ("ads", "ads-0", "own+calls")
     assert verdict.alert == "a1"  # the first alert on the elected entity
     assert verdict.runner_up == "catalog" and verdict.confidence <= 0.35
@@ -124,7 +112,7 @@ def test_replicas_that_all_shift_together_add_nothing_of_their_own() -> None:
         _call("a1", 1, "web-0", "ads-0"),
         *(_own(f"m{i}", 2, f"ads-{i}", "container_memory_usage_MB") for i in range(3)),
     ]
-    verdict = _verdict(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
+    verdict = elect(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
     assert (verdict.service, verdict.basis) == ("catalog", "calls")
 
 
@@ -152,12 +140,12 @@ def test_a_heavier_standout_that_starts_clearly_later_yields_to_the_earlier_one(
         *(_own(f"l{i + 2}", 1, "ledger-0", kpi) for i, kpi in enumerate(ledger)),
         *(_own(f"s{i + 2}", 31, "stock-0", kpi) for i, kpi in enumerate(stock)),
     ]
-    verdict = _verdict(topology, alerts, CorrelationConfig(storm_calibrated=False))
+    verdict = elect(topology, alerts, CorrelationConfig(storm_calibrated=False))
     assert (verdict.service, verdict.entity, verdict.basis) == ("ledger", "ledger-0", "own")
     assert verdict.runner_up == "stock" and verdict.confidence <= 0.35
     # within the lead of each other, the heavier still wins
     close = [a if not a.id.startswith("s") or a.id == "s1" else _shift(a, -25) for a in alerts]
-    assert _verdict(topology, close).service == "stock"
+    assert elect(topology, close).service == "stock"
 
 
 def _shift(alert: AlertFacts, seconds: int) -> AlertFacts:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.correlate import AlertFacts, Correlator, StormVerdict
+from bot.correlate import AlertFacts
 from bot.correlate.elect import leaders, rank
 from bot.topology import Topology
+from tests.unit.correlate.storms import elect
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -22,17 +23,6 @@ def _latency(i: str, s: int, pod: str) -> AlertFacts:
     return AlertFacts(i, T0 + timedelta(seconds=s), "metric:latency:up", pod[:-2], labels)
 
 
-def _verdict(topology: Topology, alerts: list[AlertFacts]) -> StormVerdict:
-    corr = Correlator(topology)
-    for a in alerts:
-        corr.place(a)
-    (key,) = {corr.group_of(a.id) for a in alerts}
-    assert key is not None
-    verdict = corr.storm_verdict(key)
-    assert verdict is not None
-    return verdict
-
-
 def test_two_callees_equally_blamed_go_to_the_one_more_alerts_name() -> None:
     # one anomalous call into each; zulu also reports its own latency (a symptom, no weight):
     # the blame ties, and the evidence (not the earlier call, not the name) decides
@@ -44,7 +34,7 @@ def test_two_callees_equally_blamed_go_to_the_one_more_alerts_name() -> None:
         _call("z", 1, "web-0", "zulu-0"),
         _latency("l", 1, "zulu-0"),
     ]
-    verdict = _verdict(topology, alerts)
+    verdict = elect(topology, alerts)
     assert verdict.service == "zulu"
     assert verdict.basis == "calls"
 
