@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_rca import _alerts_asker, world_context  # noqa: E402
+from bench_rca import alerts_asker, world_context  # noqa: E402
 from rca_scoring import (  # noqa: E402
     Case,
     CaseOutcome,
@@ -58,7 +58,7 @@ def run_generated(doc: dict[str, Any], label: str) -> list[CaseOutcome]:
         Case(
             label,
             want,
-            _alerts_asker([a for a in scenario.alerts if a.id in inc.alerts], inc.root_alert),
+            alerts_asker([a for a in scenario.alerts if a.id in inc.alerts], inc.root_alert),
         )
         for inc, want in truths(truth)
     ]

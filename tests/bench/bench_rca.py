@@ -144,7 +144,7 @@ def world_context(scenario: Scenario) -> Iterator[InvestigationContext]:
 Wrap = Callable[[Case[InvestigationContext]], Case[InvestigationContext]]
 
 
-def _alerts_asker(alerts: list[Alert], root: str) -> Callable[[InvestigationContext], Any]:
+def alerts_asker(alerts: list[Alert], root: str) -> Callable[[InvestigationContext], Any]:
     return lambda ctx: investigate_incident(ctx, incident_view(alerts, root))
 
 
@@ -160,7 +160,7 @@ def run_scenario(path: Path, wrap: Wrap | None = None) -> list[CaseOutcome]:
         Case(
             f"{path.stem}#{index + 1}",
             want,
-            _alerts_asker([a for a in scenario.alerts if a.id in inc.alerts], inc.root_alert),
+            alerts_asker([a for a in scenario.alerts if a.id in inc.alerts], inc.root_alert),
         )
         for index, (inc, want) in enumerate(truths(truth))
     ]
