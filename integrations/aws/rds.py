@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -22,10 +20,8 @@ class DbInstance:
 
 
 def describe(client: Any, identifier: str) -> DbInstance:
-    try:
+    with aws_errors(f"RDS instance {identifier}"):
         raw = client.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
-    except ClientError as exc:
-        raise convert(exc, f"RDS instance {identifier}") from exc
     return DbInstance(
         identifier=raw["DBInstanceIdentifier"],
         engine=raw["Engine"],
@@ -41,12 +37,10 @@ def describe(client: Any, identifier: str) -> DbInstance:
 
 def parameter(client: Any, group: str, name: str) -> str | None:
     """The value of one parameter of a DB parameter group (None when not set)."""
-    try:
+    with aws_errors(f"parameter group {group}"):
         pages = client.get_paginator("describe_db_parameters").paginate(DBParameterGroupName=group)
         for page in pages:
             for param in page.get("Parameters", []):
                 if param.get("ParameterName") == name:
                     return param.get("ParameterValue")
-    except ClientError as exc:
-        raise convert(exc, f"parameter group {group}") from exc
     return None
