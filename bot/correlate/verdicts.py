@@ -28,6 +28,7 @@ from bot.correlate.explain import (
     own_why,
     per_caller_why,
 )
+from bot.correlate.propagation import readings
 from bot.topology import Topology
 
 if TYPE_CHECKING:
@@ -162,6 +163,11 @@ def by_calls(
     own = {s: w for s, (w, _) in stand.items()}
     c = ev.config
     scores = corroborated(blame, own, fan_in, c.storm_own_weight, c.storm_fan_in_power)
+    if c.storm_walk_weight or c.storm_order_weight or c.storm_focus_weight:
+        total = sum(blame.values()) or 1.0
+        share = {s: b / total for s, b in blame.items()}
+        for s, extra in readings(ev.call_graph(), topology, c, share, own).items():
+            scores[s] = scores.get(s, 0.0) + extra
     order = rank(scores, depends, ev.evidence_first, ev.seen)
     top = order[0]
     leader = rank(blame, lambda _: 0, ev.evidence_first, ev.seen)[0]

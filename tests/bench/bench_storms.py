@@ -70,7 +70,7 @@ from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
 from tests.bench.storm_calibrate import Outcome  # noqa: E402
 from tests.bench.storm_calibrate import report as calibrate_report  # noqa: E402
-from tests.bench.storm_cv import grid  # noqa: E402
+from tests.bench.storm_cv import family, grid  # noqa: E402
 from tests.bench.storm_cv import report as cv_report  # noqa: E402
 from tests.bench.storm_rank import report as rank_report  # noqa: E402
 from tests.bench.storm_study import timeline, verdict  # noqa: E402
@@ -236,7 +236,7 @@ def study(files: list[Path]) -> None:
             print("\n".join(lines[1:]))
 
 
-def cross_validate(folders: list[Path]) -> None:
+def cross_validate(folders: list[Path], extra: str | None = None) -> None:
     systems = []
     for folder in folders:
         loaded = [load_scenario(p) for p in sorted(folder.glob("*.yaml"))]
@@ -247,7 +247,8 @@ def cross_validate(folders: list[Path]) -> None:
             for s in loaded
         ]
         systems.append((folder.name, loaded, baseline))
-    print("\n".join(cv_report(grid(), systems)))
+    candidates = grid() + (family(extra) if extra else [])
+    print("\n".join(cv_report(candidates, systems)))
 
 
 def calibrate(folders: list[Path]) -> None:
@@ -281,6 +282,7 @@ def main() -> None:
     ap.add_argument("--cv", action="store_true", help="cross-validated choice of the weights")
     ap.add_argument("--rank", action="store_true", help="cross-validated learned ranker")
     ap.add_argument("--calibrate", action="store_true", help="cross-validated confidences")
+    ap.add_argument("--family", help="--cv: add round 6's walk, order, focus or all")
     ap.add_argument("--with", dest="other", type=Path, help="--cv: a second system's storms")
     args = ap.parse_args()
     if args.synthetic:
@@ -291,7 +293,7 @@ def main() -> None:
         print(f"[storms] skipped: no storm data in {folder} (../shared is not beside this clone)")
         return
     if args.cv:
-        cross_validate([folder] + ([args.other] if args.other else []))
+        cross_validate([folder] + ([args.other] if args.other else []), args.family)
         return
     if args.calibrate:
         calibrate([folder] + ([args.other] if args.other else []))
