@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.correlate import AlertFacts
+from bot.correlate.explain import describe_verdict
 from bot.correlate.models import CorrelationConfig
 from bot.correlate.propagation import CallGraph, focus, order, readings, walk
 from bot.topology import Topology
@@ -126,7 +127,11 @@ def test_focus_on_elects_the_callee_whose_calls_all_hit_one_replica() -> None:
     ]
     assert elect(topology, alerts, _off()).service == "catalog"
     config = CorrelationConfig(storm_fan_in_power=0.0, storm_focus_weight=1.0)
-    assert elect(topology, alerts, config).service == "ads"
+    verdict = elect(topology, alerts, config)
+    assert (verdict.service, verdict.basis, verdict.runner_up) == ("ads", "calls", "catalog")
+    line = describe_verdict(verdict)
+    assert "calls concentrated on one replica put it before catalog" in line
+    assert "per calling service" not in line  # the fan-in did not decide
 
 
 def test_order_on_elects_the_callee_whose_calls_went_wrong_first() -> None:
