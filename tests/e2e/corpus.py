@@ -177,12 +177,13 @@ def assert_sources_and_held_out_third(
     corpus: Corpus,
     notice: str = "Copyright (c) 2024 Robusta Dev Ltd",
     source: Callable[[Path], str] = fixture_source,
+    minimum: int = 20,
 ) -> None:
-    """A converted set: at least 20 cases, each named in the README with its source (``source``
-    reads it from the case; HolmesGPT's fixture by default) under the licence ``notice``, and a
-    seeded held-out third in heldout.txt."""
+    """A converted set: at least ``minimum`` cases, each named in the README with its source
+    (``source`` reads it from the case; HolmesGPT's fixture by default) under the licence
+    ``notice``, and a seeded held-out third in heldout.txt."""
     cases = corpus.cases
-    assert len(cases) >= 20
+    assert len(cases) >= minimum
     readme = (corpus.folder / "README.md").read_text()
     assert notice in readme
     for path in cases:
