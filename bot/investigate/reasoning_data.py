@@ -229,14 +229,16 @@ class ChangeEffect(_Strict):
     A change finding whose ``kinds`` (the change's own kind: config, deployment…) and whose
     ``text`` (a regex over its label, event name, object, keys and details) both hold can cause
     ``kind`` on the changed service when, within ``window_minutes`` after it, a finding matching
-    one of ``symptoms`` shows ``at`` the changed service itself (``self``) or at the services
-    that call it (``callers``); no ``symptoms``: any failure mode seen there (failure_modes)."""
+    one of ``symptoms`` shows ``at`` the changed service itself (``self``), at the services
+    that call it (``callers``), or at the workloads of the namespace it was made in
+    (``namespace``: a namespace-wide object such as a ResourceQuota; the hypothesis goes to each
+    workload that shows the symptom); no ``symptoms``: any failure mode seen there."""
 
     name: str = Field(pattern=r"^[a-z_]+$")
     kinds: list[str] = Field(default_factory=list)
     text: str | None = None
     symptoms: list[Matcher] = Field(default_factory=list)
-    at: str = Field(pattern=r"^(self|callers)$")
+    at: str = Field(pattern=r"^(self|callers|namespace)$")
     kind: str
     confidence: float = Field(ge=0.05, le=0.7)
     window_minutes: float = Field(gt=0.0)

@@ -35,6 +35,11 @@ SCENARIOS = Path(__file__).parent / "scenarios"
         ("class-shell-syntax", "crashloop_bad_config", "nightly-export", "configuration error"),
         # a readiness probe whose path answers 404 while the process serves: the probe's spec
         ("class-readiness-404", "config_change", "ledger-api", "readiness probe"),
+        # the namespace's ResourceQuota was changed just before the workload's new pods were
+        # refused by it: the quota change stops them, not the workload's scaling
+        ("class-quota-changed", "config_change", "pricing", "quota"),
+        # the same refusal with no change to the quota: the workload grew into it
+        ("class-quota-used-up", "scaling_limit", "pricing", "quota"),
     ],
 )
 def test_each_kind_reaches_a_specific_hypothesis(
