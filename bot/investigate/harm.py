@@ -117,8 +117,13 @@ def cannot_help(
 ) -> str | None:
     """Why the evidence on ``hyp``'s service says ``action`` cannot help, or None."""
     for rule in rules.cannot_help:
-        if action.action in rule.actions and first_match(rule.when, findings, hyp.service, topo):
-            return rule.reason
+        if action.action not in rule.actions:
+            continue
+        if not first_match(rule.when, findings, hyp.service, topo):
+            continue
+        if any(first_match(m, findings, hyp.service, topo) for m in rule.unless):
+            continue
+        return rule.reason
     return None
 
 

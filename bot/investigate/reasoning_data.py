@@ -314,10 +314,12 @@ class Persists(_Strict):
 
 class CannotHelp(_Strict):
     """Write actions the evidence on the hypothesis's service says cannot help (``when`` matches
-    a finding there), and why: more replicas do not raise a limit the service enforces itself."""
+    a finding there, and none of ``unless`` does), and why: more replicas do not raise a limit
+    the service enforces itself."""
 
     actions: list[str] = Field(min_length=1)
     when: Matcher
+    unless: list[Matcher] = Field(default_factory=list)  # any of these holding keeps the write
     reason: str
 
 
