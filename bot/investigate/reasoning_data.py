@@ -126,6 +126,11 @@ class FailureModes(_Strict):
     # failure of its own, fails on its own network: this kind on it, not the dependency's failure
     own_network_ids: list[str] = Field(default_factory=list)
     own_network_kind: str = "network_partition"
+    # a client whose own lines say it lost a shared dependency of these tiers (a broker: these
+    # signature families), which shows no failure of its own while none of its other clients
+    # does: the path from that client is cut, the same kind on it
+    own_path_tiers: list[str] = Field(default_factory=list)
+    own_path_signatures: list[str] = Field(default_factory=list)
     datastore_tiers: list[str] = Field(default_factory=list)
 
 
