@@ -69,13 +69,17 @@ def advice_for(
         (
             a.steps
             for a in rules.advice
-            if hyp.kind in a.kinds and (a.outside is None or a.outside == outside)
+            if hyp.kind in a.kinds
+            and (a.outside is None or a.outside == outside)
+            and (a.when is None or first_match(a.when, findings, hyp.service, topo))
         ),
         rules.default_steps,
     )
     callers = callers_of(hyp, findings, topo)
+    node = topo.get(hyp.service)
     env = {
         "service": hyp.service,
+        "namespace": (node.namespace if node else None) or "its namespace",
         "host": _host(hyp),
         "callers": ", ".join(callers) or "its callers",
         "since": _since(hyp, findings),

@@ -307,6 +307,7 @@ class Cascade(CauseMargin):
 class Advice(_Strict):
     kinds: list[str] = Field(min_length=1)
     outside: bool | None = None  # only for causes outside (True) or inside (False)
+    when: Matcher | None = None  # only when a finding on the hypothesis's service matches
     steps: list[str] = Field(min_length=1)
 
 

@@ -52,3 +52,12 @@ def test_each_kind_reaches_a_specific_hypothesis(
     assert (top.kind, top.service) == (kind, service), top.summary
     assert says in top.summary
     assert "cause not identified" not in top.summary
+
+
+def test_a_quota_that_refuses_the_pods_sends_the_first_step_to_the_quota_s_owner() -> None:
+    scenario = load_scenario(SCENARIOS / "class-quota-changed.yaml").scenario
+    ctx = InvestigationContext(ScenarioEvidence(scenario), Topology.from_specs(scenario.services))
+    result = investigate_incident(ctx, incident_view(scenario.alerts, scenario.alerts[0].id))
+    assert not any(a.risk != "read" for a in result.actions)
+    assert result.next_steps and "ResourceQuota of market" in result.next_steps[0]
+    assert "resourcequota/mem-cap" in result.next_steps[0]
