@@ -107,6 +107,8 @@ def point_at_dependency(
             continue
         if _own_network(hyp, dep, [*cited, *own], findings, rules):
             continue
+        if _cut_off(hyp, dep, [*cited, *own], findings, topo, rules):
+            continue
         dep_node = topo.get(dep)
         tier = dep_node.tier if dep_node is not None else None
         hyp.kind = rules.dependency_kind_by_tier.get(
@@ -161,6 +163,52 @@ def _own_network(
     if degraded.summary not in hyp.evidence:
         hyp.evidence.insert(0, degraded.summary)
     return True
+
+
+def _cut_off(
+    hyp: Hypothesis,
+    dep: str,
+    said: Sequence[Finding],
+    findings: Sequence[Finding],
+    topo: Topology,
+    rules: FailureModes,
+) -> bool:
+    """The caller's own lines say it lost ``dep``, a shared dependency of ``own_path_tiers`` (a
+    broker) that shows no failure of its own, and none of ``dep``'s other direct clients shows
+    one: the path from the caller is cut (in place)."""
+    node = topo.get(dep)
+    if node is None or node.tier not in rules.own_path_tiers:
+        return False
+    lost = next(
+        (
+            f
+            for f in said
+            if f.type == FindingType.LOG_SIGNATURE
+            and f.attrs.get("signature") in rules.own_path_signatures
+        ),
+        None,
+    )
+    others = [n for n in topo.names() if dep in topo.depends_on(n) and n != hyp.service]
+    sick = {dep, *others}
+    if lost is None or not others or any(f.service in sick and _fails(f) for f in findings):
+        return False
+    hyp.kind = rules.own_network_kind
+    hyp.summary = (
+        f"The path from {hyp.service} to {dep} is cut: its own lines say it lost {dep} "
+        f"({lost.summary.split(': ', 1)[-1][:160]}), while {dep} shows no failure of its own and "
+        f"none of its other clients ({', '.join(others)}) shows one ({hyp.summary})"
+    )
+    if lost.summary not in hyp.evidence:
+        hyp.evidence.insert(0, lost.summary)
+    return True
+
+
+def _fails(finding: Finding) -> bool:
+    """A failure of the finding's own service: a pod state, a warning event, a signed line, or a
+    resource read as unhealthy (a healthy deployment's own record is no failure)."""
+    if finding.type == FindingType.RESOURCE_STATE:
+        return finding.attrs.get("healthy") is False
+    return finding.type in _FAILING
 
 
 _FAILING = {

@@ -69,13 +69,17 @@ def advice_for(
         (
             a.steps
             for a in rules.advice
-            if hyp.kind in a.kinds and (a.outside is None or a.outside == outside)
+            if hyp.kind in a.kinds
+            and (a.outside is None or a.outside == outside)
+            and (a.when is None or first_match(a.when, findings, hyp.service, topo))
         ),
         rules.default_steps,
     )
     callers = callers_of(hyp, findings, topo)
+    node = topo.get(hyp.service)
     env = {
         "service": hyp.service,
+        "namespace": (node.namespace if node else None) or "its namespace",
         "host": _host(hyp),
         "callers": ", ".join(callers) or "its callers",
         "since": _since(hyp, findings),
@@ -117,8 +121,13 @@ def cannot_help(
 ) -> str | None:
     """Why the evidence on ``hyp``'s service says ``action`` cannot help, or None."""
     for rule in rules.cannot_help:
-        if action.action in rule.actions and first_match(rule.when, findings, hyp.service, topo):
-            return rule.reason
+        if action.action not in rule.actions:
+            continue
+        if not first_match(rule.when, findings, hyp.service, topo):
+            continue
+        if any(first_match(m, findings, hyp.service, topo) for m in rule.unless):
+            continue
+        return rule.reason
     return None
 
 

@@ -126,6 +126,11 @@ class FailureModes(_Strict):
     # failure of its own, fails on its own network: this kind on it, not the dependency's failure
     own_network_ids: list[str] = Field(default_factory=list)
     own_network_kind: str = "network_partition"
+    # a client whose own lines say it lost a shared dependency of these tiers (a broker: these
+    # signature families), which shows no failure of its own while none of its other clients
+    # does: the path from that client is cut, the same kind on it
+    own_path_tiers: list[str] = Field(default_factory=list)
+    own_path_signatures: list[str] = Field(default_factory=list)
     datastore_tiers: list[str] = Field(default_factory=list)
 
 
@@ -229,14 +234,16 @@ class ChangeEffect(_Strict):
     A change finding whose ``kinds`` (the change's own kind: config, deployment…) and whose
     ``text`` (a regex over its label, event name, object, keys and details) both hold can cause
     ``kind`` on the changed service when, within ``window_minutes`` after it, a finding matching
-    one of ``symptoms`` shows ``at`` the changed service itself (``self``) or at the services
-    that call it (``callers``); no ``symptoms``: any failure mode seen there (failure_modes)."""
+    one of ``symptoms`` shows ``at`` the changed service itself (``self``), at the services
+    that call it (``callers``), or at the workloads of the namespace it was made in
+    (``namespace``: a namespace-wide object such as a ResourceQuota; the hypothesis goes to each
+    workload that shows the symptom); no ``symptoms``: any failure mode seen there."""
 
     name: str = Field(pattern=r"^[a-z_]+$")
     kinds: list[str] = Field(default_factory=list)
     text: str | None = None
     symptoms: list[Matcher] = Field(default_factory=list)
-    at: str = Field(pattern=r"^(self|callers)$")
+    at: str = Field(pattern=r"^(self|callers|namespace)$")
     kind: str
     confidence: float = Field(ge=0.05, le=0.7)
     window_minutes: float = Field(gt=0.0)
@@ -300,6 +307,7 @@ class Cascade(CauseMargin):
 class Advice(_Strict):
     kinds: list[str] = Field(min_length=1)
     outside: bool | None = None  # only for causes outside (True) or inside (False)
+    when: Matcher | None = None  # only when a finding on the hypothesis's service matches
     steps: list[str] = Field(min_length=1)
 
 
@@ -312,10 +320,12 @@ class Persists(_Strict):
 
 class CannotHelp(_Strict):
     """Write actions the evidence on the hypothesis's service says cannot help (``when`` matches
-    a finding there), and why: more replicas do not raise a limit the service enforces itself."""
+    a finding there, and none of ``unless`` does), and why: more replicas do not raise a limit
+    the service enforces itself."""
 
     actions: list[str] = Field(min_length=1)
     when: Matcher
+    unless: list[Matcher] = Field(default_factory=list)  # any of these holding keeps the write
     reason: str
 
 

@@ -46,6 +46,24 @@ def effect_of(change: Finding, rules: ChangeRelevance) -> ChangeEffect | None:
     return None
 
 
+def namespace_services(change: Finding, topo: Topology) -> list[str]:
+    """The services running in the namespace a change was made in (its ``namespace``, else the
+    changed service's): a namespace-wide object (a ResourceQuota) touches every workload there."""
+    node = topo.get(change.service or "")
+    namespace = change.attrs.get("namespace") or (node.namespace if node else None)
+    if not namespace:
+        return []
+    return [n.name for n in topo.services.values() if n.namespace == namespace]
+
+
+def _sites_hit(change: Finding, effect: ChangeEffect, shown: Sequence[Finding]) -> list[str]:
+    """Where the hypothesis goes: the changed service, or (``at: namespace``) each workload of
+    the namespace that shows the symptom, the change bound to it."""
+    if effect.at != "namespace":
+        return [change.service] if change.service else []
+    return sorted({f.service for f in shown if f.service})
+
+
 def _callers(service: str, topo: Topology) -> list[str]:
     return [name for name in topo.names() if service in topo.depends_on(name)]
 
@@ -60,7 +78,12 @@ def symptoms_of(
 ) -> list[Finding]:
     """The findings that show ``effect`` where it shows, within its window after ``change``."""
     service = change.service or ""
-    sites = {service} if effect.at == "self" else set(_callers(service, topo))
+    if effect.at == "namespace":
+        sites = set(namespace_services(change, topo))
+    elif effect.at == "self":
+        sites = {service}
+    else:
+        sites = set(_callers(service, topo))
     if effect.symptoms:
         seen = [
             f
@@ -92,36 +115,50 @@ def apply(
     raised in place. Returns the hypotheses added."""
     rules = change_relevance()
     added: dict[tuple[str, str], Hypothesis] = {}
-    for change in findings:
-        if change.type != FindingType.CHANGE or not change.service:
+    for found in findings:
+        if found.type != FindingType.CHANGE:
             continue
-        effect = effect_of(change, rules)
-        if effect is None:
+        effect = effect_of(found, rules)
+        if effect is None or (not found.service and effect.at != "namespace"):
             continue
-        shown = symptoms_of(change, effect, findings, failing, topo, rules.grace_minutes)
-        if not shown or unrelated_reason(change, findings, failing, topo, rules):
-            continue
-        sites = sorted({f.service for f in shown if f.service})
-        label = str(change.attrs.get("object") or change.attrs.get("label") or "a change")
-        because = effect.because.format(
-            service=change.service, change=label, sites=", ".join(sites)
-        )
-        evidence = [change.summary, *(f.summary for f in shown[:MAX_SYMPTOMS])]
-        key = (effect.kind, change.service)
-        same = next((h for h in hypotheses if (h.kind, h.service) == key), None) or added.get(key)
-        if same is not None:
-            same.confidence = max(same.confidence, effect.confidence)
-            same.evidence = list(dict.fromkeys([*evidence, *same.evidence]))
-            if because not in same.summary:
-                same.summary = f"{same.summary.rstrip('.')}. {because}"
-            continue
-        added[key] = Hypothesis(
-            kind=effect.kind,
-            service=change.service,
-            confidence=effect.confidence,
-            summary=because,
-            evidence=evidence,
-            change=str(change.attrs.get("label")),
-            playbook=PLAYBOOK,
-        )
+        every = symptoms_of(found, effect, findings, failing, topo, rules.grace_minutes)
+        for service in _sites_hit(found, effect, every):
+            change = (
+                found if found.service == service else found.model_copy(update={"service": service})
+            )
+            shown = [f for f in every if effect.at != "namespace" or f.service == service]
+            if not shown or unrelated_reason(change, findings, failing, topo, rules):
+                continue
+            _raise_or_add(change, effect, shown, hypotheses, added)
     return list(added.values())
+
+
+def _raise_or_add(
+    change: Finding,
+    effect: ChangeEffect,
+    shown: Sequence[Finding],
+    hypotheses: Sequence[Hypothesis],
+    added: dict[tuple[str, str], Hypothesis],
+) -> None:
+    service = change.service or ""
+    sites = sorted({f.service for f in shown if f.service})
+    label = str(change.attrs.get("object") or change.attrs.get("label") or "a change")
+    because = effect.because.format(service=service, change=label, sites=", ".join(sites))
+    evidence = [change.summary, *(f.summary for f in shown[:MAX_SYMPTOMS])]
+    key = (effect.kind, service)
+    same = next((h for h in hypotheses if (h.kind, h.service) == key), None) or added.get(key)
+    if same is not None:
+        same.confidence = max(same.confidence, effect.confidence)
+        same.evidence = list(dict.fromkeys([*evidence, *same.evidence]))
+        if because not in same.summary:
+            same.summary = f"{same.summary.rstrip('.')}. {because}"
+        return
+    added[key] = Hypothesis(
+        kind=effect.kind,
+        service=service,
+        confidence=effect.confidence,
+        summary=because,
+        evidence=evidence,
+        change=str(change.attrs.get("label")),
+        playbook=PLAYBOOK,
+    )

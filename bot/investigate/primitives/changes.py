@@ -34,11 +34,22 @@ def _service_of(ctx: InvestigationContext, change: Any) -> str | None:
     return owner_by_words(ctx, text)
 
 
+def _namespace_of(ctx: InvestigationContext, scope: Scope, change: Any) -> str | None:
+    """The namespace a change to no service was made in (a ResourceQuota, a LimitRange, a
+    namespace-wide policy), when a service in scope runs there: it touches every workload in it."""
+    namespace = change.detail.get("namespace")
+    if not isinstance(namespace, str) or not namespace:
+        return None
+    nodes = (ctx.topology.get(s) for s in scope.services)
+    return namespace if any(n is not None and n.namespace == namespace for n in nodes) else None
+
+
 def recent(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     for change in ctx.evidence.changes(scope.long_start, scope.end):
         service = _service_of(ctx, change)
-        if service not in scope.services:
+        namespace = _namespace_of(ctx, scope, change) if service is None else None
+        if service not in scope.services and namespace is None:
             continue
         ago = minutes_ago(ctx, change.at)
         label = change.event_name or (
@@ -47,6 +58,10 @@ def recent(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
             else change.kind
         )
         who = f" by {change.actor}" if change.actor else ""
+        # a namespace-wide change is said with the object it touched: "namespace x: config of
+        # resourcequota/q 20 min ago"
+        owner = service or f"namespace {namespace}"
+        what = _object(change) if service is None else ""
         attrs: dict[str, Any] = {
             "kind": change.kind,
             "event_name": change.event_name,
@@ -68,12 +83,18 @@ def recent(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
                 service=service,
                 source=f"{change.source}:{change.event_name or change.kind}",
                 at=change.at,
-                summary=f"{service}: {label} {ago_text(ago)}{who}"
+                summary=f"{owner}: {label} {what}{ago_text(ago)}{who}"
                 + (f' — "{message}"' if message else ""),
                 attrs=attrs,
             )
         )
     return out
+
+
+def _object(change: Any) -> str:
+    """The object a change to no service touched, said in its summary (``resourcequota/q``)."""
+    obj = change.detail.get("object")
+    return f"of {obj} " if isinstance(obj, str) else ""
 
 
 PRIMITIVES = {"changes.recent": recent}

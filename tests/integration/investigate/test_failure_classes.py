@@ -35,6 +35,11 @@ SCENARIOS = Path(__file__).parent / "scenarios"
         ("class-shell-syntax", "crashloop_bad_config", "nightly-export", "configuration error"),
         # a readiness probe whose path answers 404 while the process serves: the probe's spec
         ("class-readiness-404", "config_change", "ledger-api", "readiness probe"),
+        # the namespace's ResourceQuota was changed just before the workload's new pods were
+        # refused by it: the quota change stops them, not the workload's scaling
+        ("class-quota-changed", "config_change", "pricing", "quota"),
+        # the same refusal with no change to the quota: the workload grew into it
+        ("class-quota-used-up", "scaling_limit", "pricing", "quota"),
     ],
 )
 def test_each_kind_reaches_a_specific_hypothesis(
@@ -47,3 +52,12 @@ def test_each_kind_reaches_a_specific_hypothesis(
     assert (top.kind, top.service) == (kind, service), top.summary
     assert says in top.summary
     assert "cause not identified" not in top.summary
+
+
+def test_a_quota_that_refuses_the_pods_sends_the_first_step_to_the_quota_s_owner() -> None:
+    scenario = load_scenario(SCENARIOS / "class-quota-changed.yaml").scenario
+    ctx = InvestigationContext(ScenarioEvidence(scenario), Topology.from_specs(scenario.services))
+    result = investigate_incident(ctx, incident_view(scenario.alerts, scenario.alerts[0].id))
+    assert not any(a.risk != "read" for a in result.actions)
+    assert result.next_steps and "ResourceQuota of market" in result.next_steps[0]
+    assert "resourcequota/mem-cap" in result.next_steps[0]

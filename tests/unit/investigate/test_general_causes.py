@@ -119,6 +119,27 @@ def test_a_network_policy_change_before_its_callers_time_out_is_the_cause() -> N
     assert not any(a.risk != "read" for a in done.actions)
 
 
+def test_a_network_policy_before_a_silent_caller_s_errors_rise_is_the_cause() -> None:
+    # the caller (a proxy) prints nothing of its calls: its span metrics show the dropped traffic
+    policy = _change("carts", 30, object="networkpolicy/carts-ingress")
+    errors = finding(
+        FindingType.METRIC_SHIFT,
+        "storefront",
+        "errors (storefront) rose from a baseline of 0.00 28 min ago (step)",
+        28,
+        signal="errors",
+        direction="up",
+        shape="step",
+        recovered=False,
+    )
+    findings = [policy, errors, _deployment("storefront"), _deployment("carts")]
+    done = conclude([], default_playbooks(), findings, SHOP)
+    top = done.hypotheses[0]
+    assert (top.kind, top.service) == ("network_partition", "carts")
+    assert policy.summary in top.evidence and errors.summary in top.evidence
+    assert done.next_steps and "network path" in done.next_steps[0]
+
+
 def test_a_security_group_change_by_its_event_name_is_a_network_path_change() -> None:
     sg = finding(
         FindingType.CHANGE,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.investigate.blame import point_at_dependency
 from bot.investigate.context import ServiceNode, Topology
 from bot.investigate.models import Finding, FindingType, Hypothesis
+from bot.investigate.signatures import match_line
 
 
 def topo(*deps: ServiceNode) -> Topology:
@@ -143,3 +144,49 @@ def test_no_single_failing_dependency_or_a_stronger_own_reading_leaves_the_calle
     )
     point_at_dependency([explained, its_own], [refused, restarted("rates")], topo(DB, CACHE))
     assert explained.service == "quotes" and its_own.service == "rates"
+
+
+def _broker_topo() -> Topology:
+    broker = ServiceNode("events", "k8s_deployment", "events", "shop", tier="queue")
+    caller = ServiceNode("quotes", "k8s_deployment", "quotes", "shop", depends_on=("events",))
+    other = ServiceNode("billing", "k8s_deployment", "billing", "shop", depends_on=("events",))
+    return Topology([caller, other, broker])
+
+
+def _lost_broker() -> Finding:
+    text = (
+        "[kafka-coordinator-heartbeat-thread | quotes] INFO org.apache.kafka.clients.NetworkClient"
+        " - [Consumer clientId=consumer-quotes-1, groupId=quotes] Disconnecting from node 1 due"
+        " to request timeout."
+    )
+    hit = match_line(text)
+    assert hit is not None and hit.id == "kafka.request_timeout"
+    return Finding(
+        type=FindingType.LOG_SIGNATURE,
+        service="quotes",
+        summary=f'quotes: 20 line(s) like "{text}"',
+        source="k8s:shop/quotes-1/app",
+        attrs={"example": text, "level": "INFO", "mentions": "events", **hit.finding_attrs()},
+    )
+
+
+def test_one_client_cut_off_from_a_broker_that_serves_the_others_is_the_partition() -> None:
+    lost = _lost_broker()
+    hyp = dependency_down([lost])
+    point_at_dependency([hyp], [lost], _broker_topo())
+    assert (hyp.kind, hyp.service) == ("network_partition", "quotes")
+    assert "The path from quotes to events is cut" in hyp.summary
+
+
+def test_a_broker_whose_other_clients_fail_too_is_the_cause() -> None:
+    lost = _lost_broker()
+    also = Finding(
+        type=FindingType.LOG_SIGNATURE,
+        service="billing",
+        summary='billing: 9 line(s) like "Disconnecting from node 1 due to request timeout."',
+        source="k8s:shop/billing-1/app",
+        attrs={"signature": "upstream_timeout", "level": "INFO"},
+    )
+    hyp = dependency_down([lost])
+    point_at_dependency([hyp], [lost, also], _broker_topo())
+    assert (hyp.kind, hyp.service) == ("dependency_failure", "events")

@@ -98,3 +98,10 @@ def test_a_deleted_service_before_its_callers_stop_resolving_it_is_the_cause() -
     assert (top.kind, top.service) == ("config_change", "threads")
     assert deleted.summary in top.evidence
     assert not any(a.risk != "read" for a in done.actions)  # recreating a Service is not ours
+
+
+def test_scaled_to_zero_and_back_leaves_a_replica_and_is_not_the_cause() -> None:
+    scale = _change("scaling", 9, object="deployment/threads", replicas="1 -> 0 -> 1")
+    findings = [scale, _refused(8), _deployment("board-web", 1), _deployment("threads", 1)]
+    done = conclude([], default_playbooks(), findings, BOARD)
+    assert not any("scaled to zero" in h.summary for h in done.hypotheses)

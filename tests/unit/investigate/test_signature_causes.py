@@ -293,6 +293,43 @@ def test_an_oom_kill_with_no_change_to_undo_proposes_raising_the_limit_not_a_res
     assert any("a restart does not fix oom_killed" in w for w in advice.withdrawn)
 
 
+def _memory_step(rel_change: float, signal: str = "memory") -> Finding:
+    return Finding(
+        type=FindingType.METRIC_SHIFT,
+        service="api",
+        summary=f"{signal} (api) rose {rel_change:.1f}x 15 min ago (step)",
+        source="test",
+        attrs={"signal": signal, "direction": "up", "shape": "step", "rel_change": rel_change},
+    )
+
+
+def test_memory_that_jumped_at_once_from_far_below_its_limit_is_not_fixed_by_a_larger_one() -> None:
+    # pressure from outside its usual work (a stress, a runaway job beside it): it would fill
+    # a doubled limit too, so the first step is read-only
+    findings = [
+        _oom(container="worker", memory_limit="256Mi", memory_limit_next="512Mi"),
+        _memory_step(1.1),
+    ]
+    hyp = Hypothesis(kind="oom_killed", service="api", confidence=0.6, summary="oom")
+    advice = recommend_safely([hyp], default_playbooks(), findings, TOPO)
+    assert advice.actions == []
+    assert any(
+        "k8s.set_resources on api withdrawn: its memory jumped" in w for w in advice.withdrawn
+    )
+    assert advice.next_steps and "find what allocates" in advice.next_steps[0]
+
+
+def test_memory_that_jumped_with_more_requests_keeps_the_larger_limit() -> None:
+    findings = [
+        _oom(container="worker", memory_limit="256Mi", memory_limit_next="512Mi"),
+        _memory_step(1.1),
+        _memory_step(2.0, signal="traffic"),
+    ]
+    hyp = Hypothesis(kind="oom_killed", service="api", confidence=0.6, summary="oom")
+    advice = recommend_safely([hyp], default_playbooks(), findings, TOPO)
+    assert advice.actions and advice.actions[0].action == "k8s.set_resources"
+
+
 def test_an_oom_kill_whose_limit_is_unknown_proposes_nothing_and_says_why() -> None:
     findings = [_oom()]
     hyp = Hypothesis(kind="oom_killed", service="api", confidence=0.6, summary="oom")
