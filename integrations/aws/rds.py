@@ -50,3 +50,13 @@ def parameter(client: Any, group: str, name: str) -> str | None:
     except ClientError as exc:
         raise convert(exc, f"parameter group {group}") from exc
     return None
+
+
+def connection_limit(client: Any, db: DbInstance) -> int | None:
+    """The instance's ``max_connections`` when one of its parameter groups sets it to a number
+    (None for the engine default, a formula such as ``{DBInstanceClassMemory/9531392}``)."""
+    for group in db.parameter_groups:
+        value = parameter(client, group, "max_connections")
+        if value is not None and str(value).strip().isdigit():
+            return int(str(value).strip())
+    return None

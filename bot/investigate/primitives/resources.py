@@ -60,7 +60,13 @@ def rds_state(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -
                 source=f"rds:{db.id}",
                 summary=f"{service}: RDS instance {db.id} ({db.engine}, {db.instance_class}) "
                 f"status is {db.status}",
-                attrs={"resource": "rds", "state": db.status, "healthy": ok, "id": db.id},
+                attrs={
+                    "resource": "rds",
+                    "state": db.status,
+                    "healthy": ok,
+                    "id": db.id,
+                    "max_connections": db.max_connections,
+                },
             )
         )
     return out
