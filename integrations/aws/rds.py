@@ -19,6 +19,8 @@ class DbInstance:
     parameter_groups: list[str]
     # parameter group → ParameterApplyStatus (in-sync | applying | pending-reboot)
     apply_status: dict[str, str] = field(default_factory=dict)
+    # the Secrets Manager secret RDS keeps its master password in (ManageMasterUserPassword)
+    master_secret_arn: str | None = None
 
 
 def describe(client: Any, identifier: str) -> DbInstance:
@@ -36,6 +38,7 @@ def describe(client: Any, identifier: str) -> DbInstance:
             g["DBParameterGroupName"]: str(g.get("ParameterApplyStatus", ""))
             for g in raw.get("DBParameterGroups", [])
         },
+        master_secret_arn=(raw.get("MasterUserSecret") or {}).get("SecretArn"),
     )
 
 
