@@ -17,6 +17,8 @@ class DbInstance:
     parameter_groups: list[str]
     # parameter group → ParameterApplyStatus (in-sync | applying | pending-reboot)
     apply_status: dict[str, str] = field(default_factory=dict)
+    # the Secrets Manager secret RDS keeps its master password in (ManageMasterUserPassword)
+    master_secret_arn: str | None = None
 
 
 def describe(client: Any, identifier: str) -> DbInstance:
@@ -32,6 +34,7 @@ def describe(client: Any, identifier: str) -> DbInstance:
             g["DBParameterGroupName"]: str(g.get("ParameterApplyStatus", ""))
             for g in raw.get("DBParameterGroups", [])
         },
+        master_secret_arn=(raw.get("MasterUserSecret") or {}).get("SecretArn"),
     )
 
 
@@ -43,4 +46,14 @@ def parameter(client: Any, group: str, name: str) -> str | None:
             for param in page.get("Parameters", []):
                 if param.get("ParameterName") == name:
                     return param.get("ParameterValue")
+    return None
+
+
+def connection_limit(client: Any, db: DbInstance) -> int | None:
+    """The instance's ``max_connections`` when one of its parameter groups sets it to a number
+    (None for the engine default, a formula such as ``{DBInstanceClassMemory/9531392}``)."""
+    for group in db.parameter_groups:
+        value = parameter(client, group, "max_connections")
+        if value is not None and str(value).strip().isdigit():
+            return int(str(value).strip())
     return None

@@ -103,6 +103,7 @@ def rds_state(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -
                 state=db.status,
                 healthy=db.status in ("available", "backing-up", "modifying"),
                 id=db.id,
+                max_connections=db.max_connections,
             )
         )
     return out
