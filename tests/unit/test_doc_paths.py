@@ -2,7 +2,8 @@
 
 A path is a span whose first segment is a top-level folder of the repository
 (``bot/…``, ``docs/…``; ``bot/x.name`` names ``name`` in ``bot/x.py``, ``*`` and ``<name>`` are
-globs), or a bare file name (``runner.py``), which must exist somewhere in the repository.
+globs), or a bare file name (``runner.py``; not a placeholder such as ``FILE.yaml``), which
+must exist somewhere in the repository.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def _missing() -> list[str]:
         for span in _spans(doc) - NOT_IN_REPO:
             if span.split("/")[0] in TOP and "/" in span:
                 ok = _exists(span)
-            elif FILE_NAME.fullmatch(span):
+            elif FILE_NAME.fullmatch(span) and not span.split(".")[0].isupper():  # FILE.yaml
                 ok = span in names
             else:
                 continue
