@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from bot.config import Settings
 from scripts.config_table import rows
 from tests.conftest import ROOT
@@ -41,6 +43,16 @@ def test_the_documented_defaults_are_the_models() -> None:
 def test_the_table_parser_reads_every_row() -> None:
     # A row the pattern skips would hide a wrong or missing setting from the tests above.
     assert len(_table(rows())) == len(Settings.model_fields)
+
+
+def test_the_deploy_files_set_only_settings_that_exist() -> None:
+    # The env file users copy and the Helm chart's values name settings by their variable.
+    example = (ROOT / "deploy" / "aiops.env.example").read_text()
+    names = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, flags=re.M))
+    values = yaml.safe_load((ROOT / "deploy" / "helm" / "aiops" / "values.yaml").read_text())
+    names |= set(values["env"]) | set(values["secrets"]) - {"existingSecret"}
+    fields = {n.upper() for n in Settings.model_fields}
+    assert len(names) > 5 and not names - fields, names - fields
 
 
 def test_readme_starts_with_the_two_commands() -> None:
