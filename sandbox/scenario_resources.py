@@ -60,6 +60,10 @@ class RdsInstance(Strict):
     instance_class: str = "db.t3.medium"
     status: str = "available"
     max_connections: int | None = None
+    # its master password kept by RDS in Secrets Manager (ManageMasterUserPassword): the
+    # scenario's name for that secret (``rds!db-…``), which changes may cite; the sandbox maps
+    # it to the secret's real ARN (an instance outside a cluster)
+    master_user_secret: str | None = None
 
 
 class LambdaFunction(Strict):

@@ -18,12 +18,9 @@ def rds_connection_limits(client: Any, identifiers: Iterable[str]) -> dict[str, 
     out: dict[str, float] = {}
     for ident in sorted(set(identifiers)):
         try:
-            db = rds.describe(client, ident)
-            for group in db.parameter_groups:
-                value = rds.parameter(client, group, "max_connections")
-                if value is not None and str(value).strip().isdigit():
-                    out[ident] = float(value)
-                    break
+            limit = rds.connection_limit(client, rds.describe(client, ident))
+            if limit is not None:
+                out[ident] = float(limit)
         except (
             AwsError,
             AwsNotFound,

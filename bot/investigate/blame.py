@@ -2,7 +2,8 @@
 
 A ``dependency_failure`` on a caller moves to the dependency its lines name (by name, or by role:
 "database connection failed" names the one data-tier dependency), or to the only service it
-calls; unless the caller's own lines say its own network is degraded while that dependency shows
+calls, or, when its lines name none, to the only service it calls that shows a failure of its own;
+unless the caller's own lines say its own network is degraded while that dependency shows
 nothing. A datastore's kind (slow queries) on an application moves to the datastore its own lines
 name. Used by the rules (``fallback``) and the reasoning's last pass (``reasoning``).
 """
@@ -17,6 +18,28 @@ from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import FailureModes, failure_modes, service_words
 
 _WORD = re.compile(r"[a-z0-9]+")
+_ERROR_LEVELS = {"ERROR", "FATAL", "CRITICAL", "EMERG", "ALERT", "CRIT"}
+_OWN_FAILURES = {FindingType.POD_STATE, FindingType.K8S_EVENT}
+
+
+def own_failure(service: str, findings: Sequence[Finding]) -> Finding | None:
+    """Its own failure: a pod state or warning event, an error line, an unhealthy resource."""
+    for f in findings:
+        if f.service != service:
+            continue
+        if f.type in _OWN_FAILURES:
+            return f
+        if f.type in (FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE) and (
+            str(f.attrs.get("level") or "").upper() in _ERROR_LEVELS
+        ):
+            return f
+        if f.type == FindingType.RESOURCE_STATE and f.attrs.get("healthy") is False:
+            return f
+    return None
+
+
+def fails_itself(service: str, findings: Sequence[Finding]) -> bool:
+    return own_failure(service, findings) is not None
 
 
 def implied_dependency(service: str, said: Sequence[Finding], topo: Topology) -> str | None:
@@ -76,7 +99,11 @@ def point_at_dependency(
         dep = named[0] if named else implied_dependency(hyp.service, [*cited, *own], topo)
         if dep is None and len(node.depends_on) == 1:
             dep = node.depends_on[0]  # it calls one service: the one it fails to get answers from
-        if dep is None or dep in covered:
+        if dep is None:
+            dep = _only_failing(hyp, node.depends_on, findings, hyps)
+        elif dep in covered:
+            continue
+        if dep is None:
             continue
         if _own_network(hyp, dep, [*cited, *own], findings, rules):
             continue
@@ -92,6 +119,27 @@ def point_at_dependency(
         )
         hyp.service = dep
         covered.add(dep)
+
+
+def _only_failing(
+    hyp: Hypothesis,
+    dependencies: Sequence[str],
+    findings: Sequence[Finding],
+    hyps: Sequence[Hypothesis],
+) -> str | None:
+    """The caller's lines name no dependency (an address, "connection refused"), and exactly
+    one service it calls shows a failure of its own (a pod that restarted or waits, a warning
+    event, an error line): that one is the dependency it fails to reach. Not when that service
+    already has a reading as strong as the caller's (its own cause stands)."""
+    failing = [(dep, f) for dep in dependencies if (f := own_failure(dep, findings))]
+    if len(failing) != 1:
+        return None
+    dep, seen = failing[0]
+    if any(h.service == dep and h.confidence >= hyp.confidence for h in hyps):
+        return None
+    if seen.summary not in hyp.evidence:
+        hyp.evidence.append(seen.summary)
+    return dep
 
 
 def _own_network(

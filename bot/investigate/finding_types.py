@@ -213,6 +213,7 @@ class ResourceStateAttrs(Attrs):
     previous_revision: int | None = None
     timeout_s: int | None = None
     reserved_concurrency: int | None = None
+    max_connections: int | None = None  # an RDS instance's connection limit
 
 
 class LimitAttrs(Attrs):

@@ -15,14 +15,13 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from bot.investigate.blame import fails_itself
 from bot.investigate.context import Topology
 from bot.investigate.explains import lead, lead_confidence, rank_below
 from bot.investigate.models import Finding, FindingType, Hypothesis
 from bot.investigate.reasoning_data import CauseMargin, load
 
 PLAYBOOK = "reasoning:quiet_callee"
-_ERROR_LEVELS = {"ERROR", "FATAL", "CRITICAL", "EMERG", "ALERT", "CRIT"}
-_OWN_FAILURES = {FindingType.POD_STATE, FindingType.K8S_EVENT}
 
 
 class QuietCallee(CauseMargin):
@@ -50,22 +49,6 @@ def _shift(f: Finding, signals: Sequence[str], direction: str) -> bool:
 def _onset(f: Finding) -> float | None:
     value = f.attrs.get("onset_min_ago")
     return float(value) if isinstance(value, int | float) else None
-
-
-def _fails_itself(service: str, findings: Sequence[Finding]) -> bool:
-    """Its own failure: a pod state or warning event, an error line, an unhealthy resource."""
-    for f in findings:
-        if f.service != service:
-            continue
-        if f.type in _OWN_FAILURES:
-            return True
-        if f.type in (FindingType.LOG_SIGNATURE, FindingType.LOG_TEMPLATE) and (
-            str(f.attrs.get("level") or "").upper() in _ERROR_LEVELS
-        ):
-            return True
-        if f.type == FindingType.RESOURCE_STATE and f.attrs.get("healthy") is False:
-            return True
-    return False
 
 
 def _quiet(service: str, findings: Sequence[Finding], rules: QuietCallee) -> Finding | None:
@@ -96,7 +79,7 @@ def apply(
         quiet = []
         for dep in topo.depends_on(caller):
             drop = _quiet(dep, findings, rules)
-            if drop is None or _fails_itself(dep, findings):
+            if drop is None or fails_itself(dep, findings):
                 continue
             began = _onset(drop)
             if began is not None and any(

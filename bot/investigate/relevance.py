@@ -67,6 +67,12 @@ def _inert_reason(keys: Sequence[str], rules: ChangeRelevance) -> str | None:
     return f"{'; '.join(dict.fromkeys(reasons))} ({', '.join(keys)})"
 
 
+def inert_reason(change: Finding, findings: Sequence[Finding]) -> str | None:
+    """Why ``change`` cannot change behaviour (every key of its diff inert: logging, tags,
+    metadata), or None when it may."""
+    return _inert_reason(diff_keys(change, findings), change_relevance())
+
+
 def onset_of(service: str, failing: Sequence[Failing], topo: Topology) -> datetime | None:
     """When the symptom began: the earliest failure finding on the service itself, or, when it
     shows none of its own, on its callers. A caller calls other services too: when the service

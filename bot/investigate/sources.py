@@ -160,6 +160,7 @@ class RdsRecord:
     engine: str
     instance_class: str
     status: str
+    max_connections: int | None = None  # its parameter group's, when set to a number
 
 
 @dataclass(frozen=True)

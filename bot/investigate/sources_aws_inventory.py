@@ -18,7 +18,7 @@ from bot.investigate.sources import (
 )
 from bot.investigate.sources_host import LiveHost
 from integrations.aws import ec2, ecs, iam, lambda_, rds, s3
-from integrations.aws.errors import AwsNotFound
+from integrations.aws.errors import AwsError, AwsNotFound
 
 
 class AwsInventory(LiveHost):
@@ -68,11 +68,16 @@ class AwsInventory(LiveHost):
         def load() -> list[RdsRecord]:
             out = []
             for ident, _ in self._resources("rds"):
+                client = self._need_aws().rds
                 try:
-                    db = rds.describe(self._need_aws().rds, ident)
+                    db = rds.describe(client, ident)
                 except AwsNotFound:
                     continue
-                out.append(RdsRecord(db.identifier, db.engine, db.instance_class, db.status))
+                try:
+                    limit = rds.connection_limit(client, db)
+                except (AwsError, AwsNotFound):  # its parameters unreadable: no limit known
+                    limit = None
+                out.append(RdsRecord(db.identifier, db.engine, db.instance_class, db.status, limit))
             return out
 
         return self._once("rds", load)

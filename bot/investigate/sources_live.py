@@ -151,6 +151,8 @@ class LiveEvidence(AwsInventory, AwsHealthReads, LiveLogReads):
                     )
                 if service is None and "DBParameterGroup" in ev.event_name:
                     service = self._rds_by_group_name(str(detail.get("parameter_group", "")))
+                if service is None:  # an RDS-managed secret (rds!db-…) names no instance
+                    service = self._rds_by_secret([*ev.parameters.values(), *detail.values()])
                 kind = cloudtrail_kind(ev.event_name, detail)
                 out.append(
                     ChangeRecord(
@@ -186,6 +188,33 @@ class LiveEvidence(AwsInventory, AwsHealthReads, LiveLogReads):
             return out
 
         return self._once("rds_groups", load)
+
+    def _rds_by_secret(self, values: Sequence[object]) -> str | None:
+        """The RDS service whose master password secret (ManageMasterUserPassword: RDS keeps it
+        in Secrets Manager as ``rds!db-<id>``, DescribeDBInstances' ``MasterUserSecret``) one of
+        ``values`` names, by ARN or by name (the ARN less its random 6-character suffix)."""
+        texts = [v for v in values if isinstance(v, str) and v]
+        if not texts:
+            return None
+
+        def load() -> dict[str, str]:
+            out: dict[str, str] = {}
+            for node in self._topo.services.values():
+                if node.kind != "rds":
+                    continue
+                try:
+                    db = rds.describe(self._need_aws().rds, node.resource)
+                except AwsNotFound:
+                    continue
+                if db.master_secret_arn:
+                    out[db.master_secret_arn] = node.name
+            return out
+
+        for arn, service in self._once("rds_secrets", load).items():
+            name = arn.split(":secret:", 1)[-1]
+            if any(t in (arn, name, name.rsplit("-", 1)[0]) for t in texts):
+                return service
+        return None
 
     def _rds_by_group_name(self, group: str) -> str | None:
         """A parameter group that no instance reports (renamed, or not yet attached): the RDS

@@ -69,12 +69,19 @@ def _inst_state(ctx: ActionContext, ref: str) -> Snapshot:
     return {"instance_id": i.instance_id, "state": i.state, "type": i.instance_type}
 
 
+def _in_state(ctx: ActionContext, p: InstanceTarget, wanted: str, refusal: str = "") -> Snapshot:
+    """The instance's snapshot when it is ``wanted``; else ``PreflightFailed`` saying what it
+    is (and ``refusal``, or "not <wanted>")."""
+    before = _inst_state(ctx, p.instance)
+    if before["state"] != wanted:
+        why = refusal or f", not {wanted}"
+        raise PreflightFailed(f"instance {p.instance} is {before['state']}{why}")
+    return before
+
+
 @preflight
 def _start_pre(ctx: ActionContext, p: InstanceTarget) -> Snapshot:
-    before = _inst_state(ctx, p.instance)
-    if before["state"] != "stopped":
-        raise PreflightFailed(f"instance {p.instance} is {before['state']}, not stopped")
-    return before
+    return _in_state(ctx, p, "stopped")
 
 
 def _start(ctx: ActionContext, p: InstanceTarget, before: Snapshot) -> Snapshot:
@@ -94,10 +101,7 @@ def _running(ctx: ActionContext, p: InstanceTarget, before: Snapshot) -> VerifyO
 
 @preflight
 def _stop_pre(ctx: ActionContext, p: InstanceTarget) -> Snapshot:
-    before = _inst_state(ctx, p.instance)
-    if before["state"] != "running":
-        raise PreflightFailed(f"instance {p.instance} is {before['state']}, not running")
-    return before
+    return _in_state(ctx, p, "running")
 
 
 def _stopped(ctx: ActionContext, p: InstanceTarget, before: Snapshot) -> VerifyOutcome:
@@ -107,10 +111,7 @@ def _stopped(ctx: ActionContext, p: InstanceTarget, before: Snapshot) -> VerifyO
 
 @preflight
 def _reboot_pre(ctx: ActionContext, p: InstanceTarget) -> Snapshot:
-    before = _inst_state(ctx, p.instance)
-    if before["state"] != "running":
-        raise PreflightFailed(f"instance {p.instance} is {before['state']}; only running reboots")
-    return before
+    return _in_state(ctx, p, "running", "; only running reboots")
 
 
 def _reboot(ctx: ActionContext, p: InstanceTarget, before: Snapshot) -> Snapshot:
@@ -221,18 +222,20 @@ def _keys_pre(ctx: ActionContext, p: AccessKey) -> Snapshot:
     return {"user": p.user, "active": active}
 
 
-def _deactivate(ctx: ActionContext, p: AccessKey, before: Snapshot) -> Snapshot:
+def _set_keys(ctx: ActionContext, p: AccessKey, before: Snapshot, status: str) -> Snapshot:
+    """Set the keys that were active before to ``status``; the user's keys afterwards."""
     client = aws(ctx, "iam")
     for key in before["active"]:
-        wd.set_access_key_status(client, p.user, key, "Inactive")
+        wd.set_access_key_status(client, p.user, key, status)
     return {"user": p.user, "keys": {k.key_id: k.status for k in wd.access_keys(client, p.user)}}
+
+
+def _deactivate(ctx: ActionContext, p: AccessKey, before: Snapshot) -> Snapshot:
+    return _set_keys(ctx, p, before, "Inactive")
 
 
 def _reactivate(ctx: ActionContext, p: AccessKey, before: Snapshot) -> Snapshot:
-    client = aws(ctx, "iam")
-    for key in before["active"]:
-        wd.set_access_key_status(client, p.user, key, "Active")
-    return {"user": p.user, "keys": {k.key_id: k.status for k in wd.access_keys(client, p.user)}}
+    return _set_keys(ctx, p, before, "Active")
 
 
 # ------------------------------------------------------------------ CloudFront

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from integrations.aws.errors import AwsError, AwsNotFound, convert
+from integrations.aws.errors import AwsError, AwsNotFound, aws_errors, error_code
 
 
 @dataclass(frozen=True)
@@ -33,27 +33,25 @@ def stack_names(cf: Any) -> list[str]:
     """Every stack in the client's region; ``AwsError`` when CloudFormation cannot be read."""
     names: list[str] = []
     try:
-        for page in cf.get_paginator("describe_stacks").paginate():
-            names += [s["StackName"] for s in page.get("Stacks", [])]
-    except ClientError as exc:
-        raise convert(exc, "stacks") from exc
+        with aws_errors("stacks"):
+            for page in cf.get_paginator("describe_stacks").paginate():
+                names += [s["StackName"] for s in page.get("Stacks", [])]
     except BotoCoreError as exc:  # unreachable endpoint, no credentials
         raise AwsError(type(exc).__name__, str(exc)) from exc
     return sorted(names)
 
 
 def read_stack(cf: Any, name: str) -> Stack:
-    try:
-        body = cf.get_template(StackName=name)["TemplateBody"]
-        summaries = []
-        for page in cf.get_paginator("list_stack_resources").paginate(StackName=name):
-            summaries += page.get("StackResourceSummaries", [])
-    except ClientError as exc:
-        if "does not exist" in str(exc.response.get("Error", {}).get("Message", "")):
-            raise AwsNotFound(
-                f"stack {name} not found"
-            ) from exc  # CloudFormation's ValidationError
-        raise convert(exc, f"stack {name}") from exc
+    with aws_errors(f"stack {name}"):
+        try:
+            body = cf.get_template(StackName=name)["TemplateBody"]
+            summaries = []
+            for page in cf.get_paginator("list_stack_resources").paginate(StackName=name):
+                summaries += page.get("StackResourceSummaries", [])
+        except ClientError as exc:  # CloudFormation's ValidationError names a missing stack
+            if "does not exist" in str(exc.response.get("Error", {}).get("Message", "")):
+                raise AwsNotFound(f"stack {name} not found") from exc
+            raise
     text = body if isinstance(body, str) else json.dumps(body, indent=2)
     resources = [
         StackResource(r["LogicalResourceId"], r["ResourceType"], r.get("PhysicalResourceId", ""))
@@ -94,7 +92,7 @@ def _optional(call: Callable[[], Any], missing: str) -> Any:
     try:
         return call()
     except ClientError as exc:
-        if missing in str(exc.response.get("Error", {}).get("Code", "")):
+        if missing in error_code(exc):
             return None
         raise
 
@@ -104,7 +102,7 @@ def _bucket(clients: Any, name: str) -> dict[str, Any]:
     try:
         s3.head_bucket(Bucket=name)
     except ClientError as exc:
-        if str(exc.response.get("Error", {}).get("Code")) in ("404", "NoSuchBucket"):
+        if error_code(exc) in ("404", "NoSuchBucket"):
             raise AwsNotFound(f"bucket {name}") from exc
         raise
     enc = _optional(lambda: s3.get_bucket_encryption(Bucket=name), "ServerSideEncryption")
@@ -165,11 +163,7 @@ def live_attributes(clients: Any, kind: str, physical_id: str) -> dict[str, Any]
     """The canonical attributes of one live resource; ``None`` when it no longer exists.
     ``kind`` names a reader in ``READERS`` (the drift mapping's ``live`` field)."""
     try:
-        return READERS[kind](clients, physical_id)
-    except AwsNotFound:
+        with aws_errors(f"{kind} {physical_id}"):
+            return READERS[kind](clients, physical_id)
+    except AwsNotFound:  # said by the reader, or by the service's error code
         return None
-    except ClientError as exc:
-        error = convert(exc, f"{kind} {physical_id}")
-        if isinstance(error, AwsNotFound):
-            return None
-        raise error from exc

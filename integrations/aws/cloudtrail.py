@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ def lookup_changes(
             {"AttributeKey": "ResourceName", "AttributeValue": resource_name}
         ]
     changes: list[TrailChange] = []
-    try:
+    with aws_errors("CloudTrail events"):
         while True:
             page = client.lookup_events(**request)
             for event in page.get("Events", []):
@@ -67,8 +65,6 @@ def lookup_changes(
             if not page.get("NextToken"):
                 break
             request["NextToken"] = page["NextToken"]
-    except ClientError as exc:
-        raise convert(exc, "CloudTrail events") from exc
     return sorted(changes, key=lambda c: c.at)
 
 
@@ -100,7 +96,7 @@ def events_by_user(
         "LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": username}],
     }
     out: list[IdentityEvent] = []
-    try:
+    with aws_errors("CloudTrail events"):
         for page in client.get_paginator("lookup_events").paginate(**request):
             for event in page.get("Events", []):
                 record = json.loads(event.get("CloudTrailEvent") or "{}")
@@ -118,6 +114,4 @@ def events_by_user(
                         user_agent=str(record.get("userAgent") or ""),
                     )
                 )
-    except ClientError as exc:
-        raise convert(exc, "CloudTrail events") from exc
     return sorted(out, key=lambda e: e.at, reverse=True)

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ def read_series(client: Any, query: MetricQuery) -> MetricSeries:
         "ScanBy": "TimestampAscending",
     }
     points: dict[datetime, float] = {}
-    try:
+    with aws_errors(f"metric {query.namespace}/{query.name}"):
         while True:
             page = client.get_metric_data(**request)
             for result in page.get("MetricDataResults", []):
@@ -78,8 +76,6 @@ def read_series(client: Any, query: MetricQuery) -> MetricSeries:
             if not token:
                 break
             request["NextToken"] = token
-    except ClientError as exc:
-        raise convert(exc, f"metric {query.namespace}/{query.name}") from exc
     ordered = sorted(points.items())
     return MetricSeries(
         namespace=query.namespace,
@@ -104,7 +100,7 @@ def alarm_history(
     if alarm:
         request["AlarmName"] = alarm
     changes: list[AlarmChange] = []
-    try:
+    with aws_errors("alarm history"):
         while True:
             page = client.describe_alarm_history(**request)
             for item in page.get("AlarmHistoryItems", []):
@@ -119,6 +115,4 @@ def alarm_history(
             if not page.get("NextToken"):
                 break
             request["NextToken"] = page["NextToken"]
-    except ClientError as exc:
-        raise convert(exc, "alarm history") from exc
     return sorted(changes, key=lambda c: c.at)

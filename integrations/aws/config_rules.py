@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 #: the evaluation states that say something about a resource
 _JUDGED = ["COMPLIANT", "NON_COMPLIANT"]
@@ -25,7 +23,7 @@ class ConfigRuleState:
 def rule_compliance(client: Any) -> list[ConfigRuleState]:
     """Every Config rule with its compliance and its judged resources, by rule name."""
     out = []
-    try:
+    with aws_errors("AWS Config rule compliance"):
         rules: list[dict[str, Any]] = []
         for page in client.get_paginator("describe_compliance_by_config_rule").paginate():
             rules += page.get("ComplianceByConfigRules", [])
@@ -44,6 +42,4 @@ def rule_compliance(client: Any) -> list[ConfigRuleState]:
                             (str(q.get("ResourceType", "")), str(q.get("ResourceId", "")))
                         )
             out.append(ConfigRuleState(name, state, judged["COMPLIANT"], judged["NON_COMPLIANT"]))
-    except ClientError as exc:
-        raise convert(exc, "AWS Config rule compliance") from exc
     return sorted(out, key=lambda r: r.name)

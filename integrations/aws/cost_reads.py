@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from integrations.aws.errors import AwsError, convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -56,15 +54,9 @@ def _aware(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _guarded(what: str, exc: Exception) -> Exception:
-    if isinstance(exc, ClientError):
-        return convert(exc, what)
-    return AwsError("Unreachable", f"{what}: {exc}")
-
-
 def ebs_snapshots(client: Any) -> list[Snapshot]:
     """Snapshots this account owns (``OwnerIds=["self"]``)."""
-    try:
+    with aws_errors("EBS snapshots", unreachable=True):
         return [
             Snapshot(
                 kind="ebs",
@@ -77,13 +69,11 @@ def ebs_snapshots(client: Any) -> list[Snapshot]:
                 client.get_paginator("describe_snapshots"), "Snapshots", OwnerIds=["self"]
             )
         ]
-    except (ClientError, BotoCoreError) as exc:
-        raise _guarded("EBS snapshots", exc) from exc
 
 
 def rds_snapshots(client: Any) -> list[Snapshot]:
     """Manual DB snapshots (automated ones expire with the retention period on their own)."""
-    try:
+    with aws_errors("RDS snapshots", unreachable=True):
         return [
             Snapshot(
                 kind="rds",
@@ -96,12 +86,10 @@ def rds_snapshots(client: Any) -> list[Snapshot]:
                 client.get_paginator("describe_db_snapshots"), "DBSnapshots", SnapshotType="manual"
             )
         ]
-    except (ClientError, BotoCoreError) as exc:
-        raise _guarded("RDS snapshots", exc) from exc
 
 
 def databases(client: Any) -> list[Database]:
-    try:
+    with aws_errors("RDS instances", unreachable=True):
         return [
             Database(
                 identifier=raw["DBInstanceIdentifier"],
@@ -111,12 +99,10 @@ def databases(client: Any) -> list[Database]:
             )
             for raw in _pages(client.get_paginator("describe_db_instances"), "DBInstances")
         ]
-    except (ClientError, BotoCoreError) as exc:
-        raise _guarded("RDS instances", exc) from exc
 
 
 def functions(client: Any) -> list[Function]:
-    try:
+    with aws_errors("Lambda functions", unreachable=True):
         return [
             Function(
                 name=raw["FunctionName"],
@@ -125,8 +111,6 @@ def functions(client: Any) -> list[Function]:
             )
             for raw in _pages(client.get_paginator("list_functions"), "Functions")
         ]
-    except (ClientError, BotoCoreError) as exc:
-        raise _guarded("Lambda functions", exc) from exc
 
 
 _REPORT = re.compile(
@@ -162,22 +146,23 @@ def invocations(
         "endTime": int(end.timestamp() * 1000),
         "filterPattern": "REPORT",
     }
-    out: list[Invocation] = []
-    try:
-        while len(out) < limit:
-            page = client.filter_log_events(**request)
-            for event in page.get("events", []):
-                parsed = parse_report(str(event.get("message", "")))
-                if parsed is not None:  # the filter is a hint; the parse decides
-                    out.append(parsed)
-            token = page.get("nextToken")
-            if not token or not page.get("events"):
-                break
-            request["nextToken"] = token
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return []
-        raise convert(exc, f"logs of {function}") from exc
-    except BotoCoreError as exc:
-        raise _guarded(f"logs of {function}", exc) from exc
+    out: list[Invocation] = []  # an absent log group: none
+    what = f"logs of {function}"
+    with aws_errors(what, absent="ResourceNotFoundException", unreachable=True):
+        out = _reports(client, request, limit)
     return out[:limit]
+
+
+def _reports(client: Any, request: dict[str, Any], limit: int) -> list[Invocation]:
+    out: list[Invocation] = []
+    while len(out) < limit:
+        page = client.filter_log_events(**request)
+        for event in page.get("events", []):
+            parsed = parse_report(str(event.get("message", "")))
+            if parsed is not None:  # the filter is a hint; the parse decides
+                out.append(parsed)
+        token = page.get("nextToken")
+        if not token or not page.get("events"):
+            break
+        request["nextToken"] = token
+    return out

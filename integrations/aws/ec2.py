@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import AwsNotFound, convert
+from integrations.aws.errors import AwsNotFound, aws_errors
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ def describe_instances(
     if name:
         request["Filters"] = [{"Name": "tag:Name", "Values": [name]}]
     out: list[Instance] = []
-    try:
+    with aws_errors("EC2 instances"):
         for page in client.get_paginator("describe_instances").paginate(**request):
             for reservation in page["Reservations"]:
                 for raw in reservation["Instances"]:
@@ -70,8 +68,6 @@ def describe_instances(
                             tags=tags,
                         )
                     )
-    except ClientError as exc:
-        raise convert(exc, "EC2 instances") from exc
     return out
 
 
@@ -94,10 +90,8 @@ def security_groups(
         request["Filters"] = [{"Name": "group-name", "Values": names}]
     if group_ids:
         request["GroupIds"] = group_ids
-    try:
+    with aws_errors("security groups"):
         groups = client.describe_security_groups(**request)["SecurityGroups"]
-    except ClientError as exc:
-        raise convert(exc, "security groups") from exc
     out = []
     for group in groups:
         rules = []

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ class ElasticIp:
 
 def volumes(client: Any) -> list[Volume]:
     out: list[Volume] = []
-    try:
+    with aws_errors("EBS volumes"):
         for page in client.get_paginator("describe_volumes").paginate():
             for raw in page.get("Volumes", []):
                 attached = tuple(
@@ -44,16 +42,12 @@ def volumes(client: Any) -> list[Volume]:
                         instance_ids=attached,
                     )
                 )
-    except ClientError as exc:
-        raise convert(exc, "EBS volumes") from exc
     return out
 
 
 def elastic_ips(client: Any) -> list[ElasticIp]:
-    try:
+    with aws_errors("Elastic IPs"):
         raw = client.describe_addresses().get("Addresses", [])
-    except ClientError as exc:
-        raise convert(exc, "Elastic IPs") from exc
     return [
         ElasticIp(
             public_ip=str(a.get("PublicIp") or "?"),

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import AwsNotFound, convert
+from integrations.aws.errors import AwsNotFound, aws_errors
 
 
 @dataclass(frozen=True)
@@ -37,10 +35,8 @@ class TaskDefinition:
 
 
 def describe_service(client: Any, cluster: str, service: str) -> EcsService:
-    try:
+    with aws_errors(f"ECS service {cluster}/{service}"):
         found = client.describe_services(cluster=cluster, services=[service])
-    except ClientError as exc:
-        raise convert(exc, f"ECS service {cluster}/{service}") from exc
     if not found.get("services"):
         raise AwsNotFound(f"ECS service {cluster}/{service} not found")
     raw = found["services"][0]
@@ -60,10 +56,8 @@ def describe_service(client: Any, cluster: str, service: str) -> EcsService:
 
 def describe_task_definition(client: Any, family_revision: str) -> TaskDefinition:
     """``family:revision`` (or an ARN)."""
-    try:
+    with aws_errors(f"task definition {family_revision}"):
         raw = client.describe_task_definition(taskDefinition=family_revision)["taskDefinition"]
-    except ClientError as exc:
-        raise convert(exc, f"task definition {family_revision}") from exc
     return TaskDefinition(
         family=raw["family"],
         revision=int(raw["revision"]),

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 _BATCH = 100  # DescribeTasks takes at most 100 tasks
 
@@ -43,7 +41,7 @@ def stopped_tasks(
     client: Any, cluster: str, service: str, *, limit: int = 100
 ) -> list[StoppedTask]:
     """The service's tasks ECS still reports as stopped (it keeps them about an hour)."""
-    try:
+    with aws_errors(f"ECS tasks of {cluster}/{service}"):
         arns: list[str] = []
         for page in client.get_paginator("list_tasks").paginate(
             cluster=cluster, serviceName=service, desiredStatus="STOPPED"
@@ -55,8 +53,6 @@ def stopped_tasks(
         for i in range(0, min(len(arns), limit), _BATCH):
             found = client.describe_tasks(cluster=cluster, tasks=arns[i : i + _BATCH])
             raw.extend(found.get("tasks", []))
-    except ClientError as exc:
-        raise convert(exc, f"ECS tasks of {cluster}/{service}") from exc
     out = []
     for t in raw:
         if t.get("group") and t["group"] != f"service:{service}":
@@ -83,14 +79,12 @@ def stopped_tasks(
 
 
 def service_wiring(client: Any, cluster: str, service: str) -> ServiceWiring:
-    try:
+    with aws_errors(f"ECS service {cluster}/{service}"):
         found = client.describe_services(cluster=cluster, services=[service]).get("services", [])
         if not found:
             return ServiceWiring([], {}, {})
         svc = found[0]
         definition = client.describe_task_definition(taskDefinition=svc["taskDefinition"])
-    except ClientError as exc:
-        raise convert(exc, f"ECS service {cluster}/{service}") from exc
     groups = [
         (str(lb["targetGroupArn"]), str(lb.get("containerName", "")), int(lb["containerPort"]))
         for lb in svc.get("loadBalancers", [])

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -43,10 +41,8 @@ def _pages(paginator: Any, key: str, **kwargs: Any) -> list[dict[str, Any]]:
 
 
 def target_health(client: Any, arn: str) -> list[TargetHealth]:
-    try:
+    with aws_errors(f"target group {arn}"):
         raw = client.describe_target_health(TargetGroupArn=arn)
-    except ClientError as exc:
-        raise convert(exc, f"target group {arn}") from exc
     out = []
     for d in raw.get("TargetHealthDescriptions", []):
         target, health = d.get("Target", {}), d.get("TargetHealth", {})
@@ -68,14 +64,12 @@ def target_health(client: Any, arn: str) -> list[TargetHealth]:
 
 def target_groups(client: Any) -> list[TargetGroup]:
     """Every target group with its load balancers' names and its targets' health."""
-    try:
+    with aws_errors("target groups"):
         names = {
             lb["LoadBalancerArn"]: lb["LoadBalancerName"]
             for lb in _pages(client.get_paginator("describe_load_balancers"), "LoadBalancers")
         }
         groups = _pages(client.get_paginator("describe_target_groups"), "TargetGroups")
-    except ClientError as exc:
-        raise convert(exc, "target groups") from exc
     out = []
     for g in groups:
         matcher = g.get("Matcher") or {}

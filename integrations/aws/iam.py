@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class IamUser:
 
 def list_users_keys(client: Any) -> list[IamUser]:
     users: list[IamUser] = []
-    try:
+    with aws_errors("IAM users"):
         for page in client.get_paginator("list_users").paginate():
             for raw in page["Users"]:
                 name = raw["UserName"]
@@ -48,6 +46,4 @@ def list_users_keys(client: Any) -> list[IamUser]:
                         ],
                     )
                 )
-    except ClientError as exc:
-        raise convert(exc, "IAM users") from exc
     return users

@@ -18,9 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 from integrations.aws.iam_report import ReportLine, credential_report, virtual_mfa_users
 
 #: users whose keys and MFA devices are read at once (a boto3 client is thread-safe)
@@ -187,7 +185,7 @@ class PolicyReader:
         order."""
         c = self.client
         out: list[Principal] = []
-        try:
+        with aws_errors("IAM users"):
             self.details()
             report = credential_report(c)
             virtual = virtual_mfa_users(c) if report is not None else set()
@@ -197,8 +195,6 @@ class PolicyReader:
                 for page in c.get_paginator("list_users").paginate():
                     lines = [(raw, (report or {}).get(raw["UserName"])) for raw in page["Users"]]
                     out += pool.map(lambda u: self._user(u[0], u[1], virtual), lines)
-        except ClientError as exc:
-            raise convert(exc, "IAM users") from exc
         return out
 
     def _keys(self, name: str) -> list[KeyUse]:
@@ -237,7 +233,7 @@ class PolicyReader:
 
     def roles(self) -> list[Principal]:
         out = []
-        try:
+        with aws_errors("IAM roles"):
             for page in self.client.get_paginator("list_roles").paginate():
                 for raw in page["Roles"]:
                     trust = _document(raw.get("AssumeRolePolicyDocument", {}))
@@ -251,8 +247,6 @@ class PolicyReader:
                             service_role=_only_services(trust),
                         )
                     )
-        except ClientError as exc:
-            raise convert(exc, "IAM roles") from exc
         return out
 
 

@@ -31,6 +31,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from integrations.aws.errors import error_code
+
 log = logging.getLogger(__name__)
 
 #: a report older than this is not used (AWS makes a new one when it is over four hours old)
@@ -64,10 +66,6 @@ def _parse(content: bytes | str) -> dict[str, ReportLine]:
     return out
 
 
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def credential_report(
     client: Any, *, now: datetime | None = None, wait: float = WAIT_SECONDS
 ) -> dict[str, ReportLine] | None:
@@ -83,12 +81,12 @@ def credential_report(
                 report = client.get_credential_report()
                 break
             except ClientError as exc:
-                if not any(c in _code(exc) for c in _NOT_READY) or time.monotonic() > deadline:
+                if not any(c in error_code(exc) for c in _NOT_READY) or time.monotonic() > deadline:
                     raise
                 time.sleep(delay)
                 delay = min(delay * 2, 4.0)
     except ClientError as exc:
-        log.info("no IAM credential report (%s); reading every user alone", _code(exc))
+        log.info("no IAM credential report (%s); reading every user alone", error_code(exc))
         return None
     generated = report.get("GeneratedTime")
     if isinstance(generated, datetime):
@@ -111,6 +109,6 @@ def virtual_mfa_users(client: Any) -> set[str] | None:
                 if name:
                     out.add(name)
     except ClientError as exc:
-        log.info("no virtual MFA listing (%s); reading every user alone", _code(exc))
+        log.info("no virtual MFA listing (%s); reading every user alone", error_code(exc))
         return None
     return out

@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 from integrations.aws.posture_reads import owner_account
 from integrations.aws.s3 import account_block, bucket_states
 
@@ -52,10 +50,8 @@ def _pages(paginator: Any, key: str, **request: Any) -> Iterator[Any]:
 
 
 def _guard(what: str, read: Callable[[], list[Resource]]) -> list[Resource]:
-    try:
+    with aws_errors(what):
         return read()
-    except ClientError as exc:
-        raise convert(exc, what) from exc
 
 
 def ec2_instances(client: Any, region: str) -> list[Resource]:

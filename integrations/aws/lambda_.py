@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -21,10 +19,8 @@ class FunctionConfig:
 
 
 def get_config(client: Any, name: str) -> FunctionConfig:
-    try:
+    with aws_errors(f"Lambda function {name}"):
         raw = client.get_function(FunctionName=name)
-    except ClientError as exc:
-        raise convert(exc, f"Lambda function {name}") from exc
     config = raw["Configuration"]
     return FunctionConfig(
         name=config["FunctionName"],

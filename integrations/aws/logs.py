@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ def filter_events(
         "endTime": int(end.timestamp() * 1000),
     }
     out: list[LogEvent] = []
-    try:
+    with aws_errors(f"log group {group}"):
         while len(out) < limit:
             page = client.filter_log_events(**request)
             for event in page.get("events", []):
@@ -67,7 +65,5 @@ def filter_events(
             if not token or not page.get("events"):
                 break
             request["nextToken"] = token
-    except ClientError as exc:
-        raise convert(exc, f"log group {group}") from exc
     out.sort(key=lambda e: e.at)
     return out[:limit]

@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 from integrations.aws.s3 import BucketState, account_block, bucket_states, list_buckets
 
 log = logging.getLogger(__name__)
@@ -92,16 +90,12 @@ class PostureReader:
             return None
         account_id = (self.account or self._account()) if self.s3control is not None else None
         account = account_block(self.s3control, account_id)
-        try:
+        with aws_errors("buckets"):
             return bucket_states(self.s3, list_buckets(self.s3), account)
-        except ClientError as exc:
-            raise convert(exc, "buckets") from exc
 
     def storage(self) -> list[StoredData]:
-        try:
+        with aws_errors("encryption"):
             return self._volumes() + self._databases()
-        except ClientError as exc:
-            raise convert(exc, "encryption") from exc
 
     def _volumes(self) -> list[StoredData]:
         out = []
@@ -152,7 +146,7 @@ class PostureReader:
 
     def groups(self) -> list[GroupUse]:
         ec2 = self.ec2
-        try:
+        with aws_errors("security groups"):
             used = {
                 g["GroupId"]
                 for eni in _pages(
@@ -168,8 +162,6 @@ class PostureReader:
                 )
                 for g in _pages(ec2.get_paginator("describe_security_groups"), "SecurityGroups")
             ]  # fmt: skip
-        except ClientError as exc:
-            raise convert(exc, "security groups") from exc
 
 
 def _world_rules(group: dict[str, Any]) -> tuple[OpenRule, ...]:

@@ -13,9 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import AwsError, convert
+from integrations.aws.errors import AwsError, aws_errors
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ def analyze_path(
 ) -> AnalyzerResult:
     """Run the Reachability Analyzer from ``source`` to ``destination`` (instance or ENI ids).
     Raises ``AwsError`` when the service is not available here (then compute it instead)."""
-    try:
+    with aws_errors("Reachability Analyzer"):
         path = client.create_network_insights_path(
             Source=source, Destination=destination, Protocol="tcp", DestinationPort=port
         )["NetworkInsightsPath"]["NetworkInsightsPathId"]
@@ -45,8 +43,6 @@ def analyze_path(
             if time.monotonic() > deadline:
                 raise AwsError("Timeout", "the Reachability Analyzer did not finish in time")
             time.sleep(1.0)
-    except ClientError as exc:
-        raise convert(exc, "Reachability Analyzer") from exc
     if found.get("Status") == "failed":
         raise AwsError("AnalysisFailed", str(found.get("StatusMessage", "")))
     explanations = [

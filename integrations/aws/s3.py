@@ -8,9 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import AwsError, AwsNotFound, convert
+from integrations.aws.errors import AwsError, AwsNotFound, aws_errors
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +45,12 @@ BLOCKING = (POLICY_OFF, ACL_OFF)
 def account_public_access_block(s3control: Any, account_id: str) -> dict[str, bool]:
     """The account's own Block Public Access (``s3control:GetPublicAccessBlock``), which AWS
     applies to every bucket of the account on top of the bucket's; ``{}`` when none is set."""
-    try:
-        config = s3control.get_public_access_block(AccountId=account_id)
-    except ClientError as exc:
-        if "NoSuchPublicAccessBlockConfiguration" in _code(exc):
-            return {}
-        raise convert(exc, f"account {account_id} Block Public Access") from exc
-    return {k: bool(v) for k, v in config["PublicAccessBlockConfiguration"].items()}
+    block: dict[str, Any] = {}
+    what = f"account {account_id} Block Public Access"
+    with aws_errors(what, absent="NoSuchPublicAccessBlockConfiguration"):
+        answer = s3control.get_public_access_block(AccountId=account_id)
+        block = answer["PublicAccessBlockConfiguration"]
+    return {k: bool(v) for k, v in block.items()}
 
 
 def account_block(s3control: Any, account_id: str | None) -> dict[str, bool] | None:
@@ -76,10 +73,6 @@ def _on(key: str, *configs: dict[str, Any] | None) -> bool:
 def _blocks(*configs: dict[str, Any] | None) -> bool:
     """Whether the settings together leave neither a policy nor an ACL a say."""
     return all(_on(k, *configs) for k in BLOCKING)
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def list_buckets(client: Any) -> list[str]:
@@ -111,12 +104,9 @@ def bucket_state(client: Any, bucket: str, account: dict[str, bool] | None = Non
     encryption is read."""
     if _blocks(account):
         return BucketState(bucket, True, False, False, _encrypted(client, bucket))
-    try:
+    config: dict[str, Any] = {}
+    with aws_errors(f"bucket {bucket}", absent="NoSuchPublicAccessBlock"):
         config = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    except ClientError as exc:
-        if "NoSuchPublicAccessBlock" not in _code(exc):
-            raise convert(exc, f"bucket {bucket}") from exc
-        config = {}
     encrypted = _encrypted(client, bucket)
     if _blocks(config, account):  # neither the policy nor the ACL can make it public
         return BucketState(bucket, True, False, False, encrypted)
@@ -126,12 +116,9 @@ def bucket_state(client: Any, bucket: str, account: dict[str, bool] | None = Non
 
 
 def _policy_public(client: Any, bucket: str) -> bool:
-    try:
+    policy: dict[str, Any] = {}  # none: nothing it could grant
+    with aws_errors(f"bucket {bucket}", absent="NoSuchBucketPolicy"):
         policy = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
-    except ClientError as exc:
-        if "NoSuchBucketPolicy" not in _code(exc):
-            raise convert(exc, f"bucket {bucket}") from exc
-        return False
     return any(
         s.get("Effect") == "Allow" and s.get("Principal") in ("*", {"AWS": "*"})
         for s in policy.get("Statement", [])
@@ -144,10 +131,7 @@ def _acl_public(client: Any, bucket: str) -> bool:
 
 
 def _encrypted(client: Any, bucket: str) -> bool:
-    try:
+    rules: dict[str, Any] = {}
+    with aws_errors(f"bucket {bucket}", absent="ServerSideEncryptionConfigurationNotFound"):
         rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
-    except ClientError as exc:
-        if "ServerSideEncryptionConfigurationNotFound" not in _code(exc):
-            raise convert(exc, f"bucket {bucket}") from exc
-        return False
     return bool(rules.get("Rules"))

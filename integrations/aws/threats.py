@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 #: GetFindings takes at most this many ids per call
 _GET_BATCH = 50
@@ -52,7 +50,7 @@ def _gd_resource(resource: dict[str, Any]) -> str:
 def guardduty_findings(client: Any) -> list[ThreatFinding] | None:
     """Current (not archived) findings of every detector here, or None without a detector."""
     detectors: list[str] = []
-    try:
+    with aws_errors("GuardDuty findings"):
         for page in client.get_paginator("list_detectors").paginate():
             detectors += page.get("DetectorIds", [])
         if not detectors:
@@ -85,14 +83,12 @@ def guardduty_findings(client: Any) -> list[ThreatFinding] | None:
                             last_seen=_when(f.get("UpdatedAt")),
                         )
                     )
-    except ClientError as exc:
-        raise convert(exc, "GuardDuty findings") from exc
     return out
 
 
 def inspector_findings(client: Any) -> list[ThreatFinding] | None:
     """Active Inspector findings, or None when Inspector is not enabled for this account."""
-    try:
+    with aws_errors("Inspector findings"):
         status = client.batch_get_account_status()
         states = [a.get("state", {}).get("status") for a in status.get("accounts", [])]
         if "ENABLED" not in states:
@@ -118,6 +114,4 @@ def inspector_findings(client: Any) -> list[ThreatFinding] | None:
                         detail=str(vuln),
                     )
                 )
-    except ClientError as exc:
-        raise convert(exc, "Inspector findings") from exc
     return out

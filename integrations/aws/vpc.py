@@ -7,9 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import convert
+from integrations.aws.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -117,15 +115,13 @@ def _name(tags: list[dict[str, str]] | None, default: str) -> str:
 
 def snapshot(client: Any) -> VpcSnapshot:
     """Instances and network interfaces (as endpoints), subnets, route tables, ACLs, groups."""
-    try:
+    with aws_errors("VPC"):
         reservations = _pages(client.get_paginator("describe_instances"), "Reservations")
         enis = _pages(client.get_paginator("describe_network_interfaces"), "NetworkInterfaces")
         subnets = _pages(client.get_paginator("describe_subnets"), "Subnets")
         tables = _pages(client.get_paginator("describe_route_tables"), "RouteTables")
         acls = _pages(client.get_paginator("describe_network_acls"), "NetworkAcls")
         groups = _pages(client.get_paginator("describe_security_groups"), "SecurityGroups")
-    except ClientError as exc:
-        raise convert(exc, "VPC") from exc
     endpoints: list[VpcEndpoint] = []
     for res in reservations:
         for i in res.get("Instances", []):

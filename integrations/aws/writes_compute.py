@@ -10,33 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import AwsNotFound, convert
+from integrations.aws.errors import AwsNotFound, aws_errors
 
 
 def start_instance(client: Any, instance_id: str) -> str:
     """Start an instance; returns the state EC2 reports right after the call."""
-    try:
+    with aws_errors(f"EC2 instance {instance_id}"):
         out = client.start_instances(InstanceIds=[instance_id])
-    except ClientError as exc:
-        raise convert(exc, f"EC2 instance {instance_id}") from exc
     return str(out["StartingInstances"][0]["CurrentState"]["Name"])
 
 
 def stop_instance(client: Any, instance_id: str) -> str:
-    try:
+    with aws_errors(f"EC2 instance {instance_id}"):
         out = client.stop_instances(InstanceIds=[instance_id])
-    except ClientError as exc:
-        raise convert(exc, f"EC2 instance {instance_id}") from exc
     return str(out["StoppingInstances"][0]["CurrentState"]["Name"])
 
 
 def reboot_instance(client: Any, instance_id: str) -> None:
-    try:
+    with aws_errors(f"EC2 instance {instance_id}"):
         client.reboot_instances(InstanceIds=[instance_id])
-    except ClientError as exc:
-        raise convert(exc, f"EC2 instance {instance_id}") from exc
 
 
 def _permission(port: int, cidr: str, protocol: str) -> dict[str, Any]:
@@ -48,24 +40,20 @@ def _permission(port: int, cidr: str, protocol: str) -> dict[str, Any]:
 
 def revoke_ingress(client: Any, group_id: str, port: int, cidr: str, protocol: str = "tcp") -> None:
     """Remove one ingress rule (protocol, port, CIDR) from a security group."""
-    try:
+    with aws_errors(f"security group {group_id}"):
         client.revoke_security_group_ingress(
             GroupId=group_id, IpPermissions=[_permission(port, cidr, protocol)]
         )
-    except ClientError as exc:
-        raise convert(exc, f"security group {group_id}") from exc
 
 
 def authorize_ingress(
     client: Any, group_id: str, port: int, cidr: str, protocol: str = "tcp"
 ) -> None:
     """Add one ingress rule back (the undo of :func:`revoke_ingress`)."""
-    try:
+    with aws_errors(f"security group {group_id}"):
         client.authorize_security_group_ingress(
             GroupId=group_id, IpPermissions=[_permission(port, cidr, protocol)]
         )
-    except ClientError as exc:
-        raise convert(exc, f"security group {group_id}") from exc
 
 
 @dataclass(frozen=True)
@@ -78,10 +66,8 @@ class AutoScalingGroup:
 
 
 def describe_asg(client: Any, name: str) -> AutoScalingGroup:
-    try:
+    with aws_errors(f"auto scaling group {name}"):
         groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[name])
-    except ClientError as exc:
-        raise convert(exc, f"auto scaling group {name}") from exc
     found = groups.get("AutoScalingGroups") or []
     if not found:
         raise AwsNotFound(f"auto scaling group {name} not found")
@@ -96,42 +82,34 @@ def describe_asg(client: Any, name: str) -> AutoScalingGroup:
 
 
 def set_desired_capacity(client: Any, name: str, desired: int) -> None:
-    try:
+    with aws_errors(f"auto scaling group {name}"):
         client.set_desired_capacity(AutoScalingGroupName=name, DesiredCapacity=desired)
-    except ClientError as exc:
-        raise convert(exc, f"auto scaling group {name}") from exc
 
 
 def set_asg_capacity(client: Any, name: str, desired: int, max_size: int) -> None:
     """Set a group's maximum and desired capacity in one call (raising a capped group)."""
-    try:
+    with aws_errors(f"auto scaling group {name}"):
         client.update_auto_scaling_group(
             AutoScalingGroupName=name, MaxSize=max_size, DesiredCapacity=desired
         )
-    except ClientError as exc:
-        raise convert(exc, f"auto scaling group {name}") from exc
 
 
 def set_lambda_timeout(client: Any, name: str, seconds: int) -> int:
     """Set a function's timeout; returns the timeout Lambda reports afterwards."""
-    try:
+    with aws_errors(f"Lambda function {name}"):
         out = client.update_function_configuration(FunctionName=name, Timeout=seconds)
-    except ClientError as exc:
-        raise convert(exc, f"Lambda function {name}") from exc
     return int(out["Timeout"])
 
 
 def set_lambda_reserved_concurrency(client: Any, name: str, concurrency: int | None) -> None:
     """Reserve ``concurrency`` executions, or remove the reservation with ``None``."""
-    try:
+    with aws_errors(f"Lambda function {name}"):
         if concurrency is None:
             client.delete_function_concurrency(FunctionName=name)
         else:
             client.put_function_concurrency(
                 FunctionName=name, ReservedConcurrentExecutions=concurrency
             )
-    except ClientError as exc:
-        raise convert(exc, f"Lambda function {name}") from exc
 
 
 def update_ecs_service(
@@ -149,17 +127,13 @@ def update_ecs_service(
         request["taskDefinition"] = task_definition
     if desired is not None:
         request["desiredCount"] = desired
-    try:
+    with aws_errors(f"ECS service {cluster}/{service}"):
         out = client.update_service(**request)
-    except ClientError as exc:
-        raise convert(exc, f"ECS service {cluster}/{service}") from exc
     return str(out["service"]["taskDefinition"])
 
 
 def set_lambda_memory(client: Any, name: str, memory_mb: int) -> int:
     """Set a function's memory size; returns the size Lambda reports afterwards."""
-    try:
+    with aws_errors(f"Lambda function {name}"):
         out = client.update_function_configuration(FunctionName=name, MemorySize=memory_mb)
-    except ClientError as exc:
-        raise convert(exc, f"Lambda function {name}") from exc
     return int(out["MemorySize"])

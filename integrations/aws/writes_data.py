@@ -7,9 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from integrations.aws.errors import AwsNotFound, convert
+from integrations.aws.errors import AwsNotFound, aws_errors
 
 BLOCK_ALL = {
     "BlockPublicAcls": True,
@@ -21,59 +19,48 @@ BLOCK_ALL = {
 
 def public_access_block(client: Any, bucket: str) -> dict[str, bool] | None:
     """The bucket's public access block, or None when it has none."""
-    try:
+    raw = None
+    with aws_errors(f"bucket {bucket}", absent="NoSuchPublicAccessBlock"):
         raw = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    except ClientError as exc:
-        if "NoSuchPublicAccessBlock" in str(exc.response.get("Error", {}).get("Code", "")):
-            return None
-        raise convert(exc, f"bucket {bucket}") from exc
-    return {k: bool(raw.get(k)) for k in BLOCK_ALL}
+    return None if raw is None else {k: bool(raw.get(k)) for k in BLOCK_ALL}
 
 
 def put_public_access_block(client: Any, bucket: str, config: dict[str, bool] | None) -> None:
     """Set the bucket's public access block (``None`` deletes it)."""
-    try:
+    with aws_errors(f"bucket {bucket}"):
         if config is None:
             client.delete_public_access_block(Bucket=bucket)
         else:
             client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)
-    except ClientError as exc:
-        raise convert(exc, f"bucket {bucket}") from exc
 
 
 def reboot_db_instance(client: Any, identifier: str) -> str:
-    try:
+    with aws_errors(f"RDS instance {identifier}"):
         out = client.reboot_db_instance(DBInstanceIdentifier=identifier)
-    except ClientError as exc:
-        raise convert(exc, f"RDS instance {identifier}") from exc
     return str(out["DBInstance"]["DBInstanceStatus"])
 
 
 def set_db_parameter(
     client: Any, group: str, name: str, value: str, apply_method: str = "pending-reboot"
 ) -> None:
-    try:
+    with aws_errors(f"parameter group {group}"):
         client.modify_db_parameter_group(
             DBParameterGroupName=group,
             Parameters=[
                 {"ParameterName": name, "ParameterValue": value, "ApplyMethod": apply_method}
             ],
         )
-    except ClientError as exc:
-        raise convert(exc, f"parameter group {group}") from exc
 
 
 def reset_db_parameter(
     client: Any, group: str, name: str, apply_method: str = "pending-reboot"
 ) -> None:
     """Put one parameter back to the engine default (the undo when it was not set before)."""
-    try:
+    with aws_errors(f"parameter group {group}"):
         client.reset_db_parameter_group(
             DBParameterGroupName=group,
             Parameters=[{"ParameterName": name, "ApplyMethod": apply_method}],
         )
-    except ClientError as exc:
-        raise convert(exc, f"parameter group {group}") from exc
 
 
 @dataclass(frozen=True)
@@ -83,26 +70,20 @@ class KeyState:
 
 
 def access_keys(client: Any, user: str) -> list[KeyState]:
-    try:
+    with aws_errors(f"IAM user {user}"):
         raw = client.list_access_keys(UserName=user)["AccessKeyMetadata"]
-    except ClientError as exc:
-        raise convert(exc, f"IAM user {user}") from exc
     return [KeyState(k["AccessKeyId"], k["Status"]) for k in raw]
 
 
 def set_access_key_status(client: Any, user: str, key_id: str, status: str) -> None:
     """``Active`` or ``Inactive``."""
-    try:
+    with aws_errors(f"access key {key_id} of {user}"):
         client.update_access_key(UserName=user, AccessKeyId=key_id, Status=status)
-    except ClientError as exc:
-        raise convert(exc, f"access key {key_id} of {user}") from exc
 
 
 def distribution_status(client: Any, distribution_id: str) -> str:
-    try:
+    with aws_errors(f"CloudFront distribution {distribution_id}"):
         raw = client.get_distribution(Id=distribution_id)["Distribution"]
-    except ClientError as exc:
-        raise convert(exc, f"CloudFront distribution {distribution_id}") from exc
     if not raw:
         raise AwsNotFound(f"CloudFront distribution {distribution_id} not found")
     return str(raw.get("Status", ""))
@@ -111,10 +92,8 @@ def distribution_status(client: Any, distribution_id: str) -> str:
 def latest_invalidation(client: Any, distribution_id: str) -> tuple[str, str] | None:
     """(id, status) of the distribution's newest invalidation; status is InProgress or
     Completed (moto answers COMPLETED: compare without case). None when there is none."""
-    try:
+    with aws_errors(f"invalidations of {distribution_id}"):
         out = client.list_invalidations(DistributionId=distribution_id)
-    except ClientError as exc:
-        raise convert(exc, f"invalidations of {distribution_id}") from exc
     items = (out.get("InvalidationList") or {}).get("Items") or []
     if not items:
         return None
@@ -124,7 +103,7 @@ def latest_invalidation(client: Any, distribution_id: str) -> tuple[str, str] | 
 
 def create_invalidation(client: Any, distribution_id: str, paths: list[str]) -> str:
     """Invalidate ``paths``; returns the invalidation id."""
-    try:
+    with aws_errors(f"CloudFront distribution {distribution_id}"):
         out = client.create_invalidation(
             DistributionId=distribution_id,
             InvalidationBatch={
@@ -132,6 +111,4 @@ def create_invalidation(client: Any, distribution_id: str, paths: list[str]) -> 
                 "CallerReference": f"aiops-{time.time_ns()}",
             },
         )
-    except ClientError as exc:
-        raise convert(exc, f"CloudFront distribution {distribution_id}") from exc
     return str(out["Invalidation"]["Id"])

@@ -181,22 +181,32 @@ def _create_instance(
         )
         return
     known = engine in DBInstance.default_engine_versions
+    password = (
+        {}  # RDS keeps the password in a Secrets Manager secret of its own
+        if params.get("ManageMasterUserPassword")
+        else {"MasterUserPassword": "sandbox-password"}
+    )
     rds.create_db_instance(
         DBInstanceIdentifier=name,
         Engine=engine if known else _stand_in(engine),
         DBInstanceClass=instance_class,
         AllocatedStorage=100,
         MasterUsername="sandbox",
-        MasterUserPassword="sandbox-password",
+        **password,
         **params,
     )
     if not known:
         backend("rds", region).databases[name].engine = engine
 
 
-def _databases(rds: Any, aws: Aws, region: str) -> None:
+def _databases(rds: Any, aws: Aws, region: str) -> dict[str, str]:
+    """Create the DB instances; returns the scenario's names of their RDS-managed master
+    password secrets -> the secrets' real ARNs (what CloudTrail's events carry)."""
+    refs: dict[str, str] = {}
     for db in aws.rds_instances:
         params: dict[str, Any] = {}
+        if db.master_user_secret is not None:
+            params["ManageMasterUserPassword"] = True
         if db.max_connections is not None:
             group = f"{db.id}-params"
             rds.create_db_parameter_group(
@@ -216,10 +226,14 @@ def _databases(rds: Any, aws: Aws, region: str) -> None:
             )
             params["DBParameterGroupName"] = group
         _create_instance(rds, region, db.id, db.engine, db.instance_class, params)
+        if db.master_user_secret is not None:
+            got = rds.describe_db_instances(DBInstanceIdentifier=db.id)["DBInstances"][0]
+            refs[db.master_user_secret] = got["MasterUserSecret"]["SecretArn"]
         if db.status == "stopped":
             rds.stop_db_instance(DBInstanceIdentifier=db.id)
         elif db.status != "available":
             backend("rds", region).databases[db.id].status = db.status
+    return refs
 
 
 def _functions(lam: Any, iam: Any, aws: Aws) -> None:
@@ -377,7 +391,7 @@ def seed_resources(
     if aws.s3_buckets:
         _buckets(client("s3"), aws, region)
     if aws.rds_instances:
-        _databases(client("rds"), aws, region)
+        refs.update(_databases(client("rds"), aws, region))
     if aws.lambda_functions or aws.iam_users:
         iam = client("iam")
         _functions(client("lambda"), iam, aws)

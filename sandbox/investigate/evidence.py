@@ -244,7 +244,8 @@ class ScenarioEvidence:
 
     def rds_instances(self) -> list[RdsRecord]:
         return [
-            RdsRecord(r.id, r.engine, r.instance_class, r.status) for r in self.s.aws.rds_instances
+            RdsRecord(r.id, r.engine, r.instance_class, r.status, r.max_connections)
+            for r in self.s.aws.rds_instances
         ]
 
     def lambda_functions(self) -> list[LambdaRecord]:

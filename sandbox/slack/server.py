@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sandbox.slack.records import (
     AckRecord,
@@ -30,6 +30,18 @@ from sandbox.slack.records import (
     View,
 )
 from sandbox.slack.transport import SlackTransport
+
+
+class ButtonWhere(TypedDict, total=False):
+    """Where a button is (``button_click_payload``'s keywords): on the message ``message_ts``
+    (in ``channel``) or the view ``view_id``, narrowed by ``block_id`` / ``value``."""
+
+    message_ts: str | None
+    channel: str | None
+    view_id: str | None
+    block_id: str | None
+    value: str | None
+    action_ts: str | None
 
 
 class LocalSlack(SlackTransport):
@@ -48,25 +60,10 @@ class LocalSlack(SlackTransport):
             "slash_commands", self.payloads.slash_command(user, text, channel, command)
         )
 
-    def click_button(
-        self,
-        user: str,
-        action_id: str,
-        *,
-        message_ts: str | None = None,
-        channel: str | None = None,
-        view_id: str | None = None,
-        block_id: str | None = None,
-        value: str | None = None,
-        action_ts: str | None = None,
-    ) -> str:
+    def click_button(self, user: str, action_id: str, **where: Unpack[ButtonWhere]) -> str:
         """Click a button that is really on a posted message (or view), found by action_id
         (narrowed by block_id / value when several match). Returns the envelope id."""
-        payload = self.button_click_payload(
-            user, action_id, message_ts=message_ts, channel=channel, view_id=view_id,
-            block_id=block_id, value=value, action_ts=action_ts,
-        )  # fmt: skip
-        return self._send("interactive", payload)
+        return self._send("interactive", self.button_click_payload(user, action_id, **where))
 
     def button_click_payload(
         self,

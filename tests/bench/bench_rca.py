@@ -12,6 +12,7 @@ harmful fixes, silent investigations, crashes, the Brier score and a reliability
     .venv/bin/python tests/bench/bench_rca.py --corpus thirdparty4      # or thirdparty4-all
     .venv/bin/python tests/bench/bench_rca.py --corpus aiopslab         # or aiopslab-all
     .venv/bin/python tests/bench/bench_rca.py --corpus itbench          # or itbench-all
+    .venv/bin/python tests/bench/bench_rca.py --corpus itbench2         # or itbench2-all
     .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
     .venv/bin/python tests/bench/bench_rca.py --every   # every scenario, pooled (calibration)
     .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]  # calibration_fit.py
@@ -33,8 +34,9 @@ converted from Microsoft's AIOpsLab fault-injection problems, a second peer suit
 same way (``aiopslab-heldout``, ``aiopslab-all``), also scored only when named, not part of
 ``--heldout`` and not of ``--every`` (calibration never sees its held-out third). ``itbench``
 (cases converted from IBM's ITBench SRE scenarios, a third peer suite; held-out third drawn with
-seed 20261207) is split and kept out the same way (``itbench-heldout``, ``itbench-all``). Do not
-look at the held-out figures while tuning.
+seed 20261207) is split and kept out the same way (``itbench-heldout``, ``itbench-all``), and so
+is ``itbench2`` (a second batch of ITBench scenarios, held-out third drawn with seed 20261208:
+``itbench2-heldout``, ``itbench2-all``). Do not look at the held-out figures while tuning.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ THIRDPARTY3 = ROOT / "tests" / "scenarios" / "thirdparty3"
 THIRDPARTY4 = ROOT / "tests" / "scenarios" / "thirdparty4"
 AIOPSLAB = ROOT / "tests" / "scenarios" / "aiopslab"
 ITBENCH = ROOT / "tests" / "scenarios" / "itbench"
+ITBENCH2 = ROOT / "tests" / "scenarios" / "itbench2"
 
 
 def heldout_names(folder: Path = THIRDPARTY) -> set[str]:
@@ -94,10 +97,12 @@ SPLIT_SETS = {
     "thirdparty4": THIRDPARTY4,
     "aiopslab": AIOPSLAB,
     "itbench": ITBENCH,
+    "itbench2": ITBENCH2,
 }
 
 
-#: the dev corpora of a run with no --corpus; thirdparty4, aiopslab and itbench only when named
+#: the dev corpora of a run with no --corpus; thirdparty4, aiopslab, itbench and itbench2 only
+#: when named
 #: (kept from tuning)
 DEFAULT = ("examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3")
 #: every scenario the project has, held-out thirds included (--every: calibration's pooled figure)

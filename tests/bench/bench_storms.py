@@ -35,7 +35,10 @@ not run on the held-out storms.
 ``--cv`` scores the choice among the election's candidate weights and rules honestly
 (``storm_cv``): repeated seeded 5-fold cross-validation over every storm of the folder, and,
 with ``--with PATH`` (a second system's storms), the candidate chosen on one system scored on
-the other. Report the cross-validated figure, not a candidate's in-sample one.
+the other. Report the cross-validated figure, not a candidate's in-sample one. ``--family
+walk|order|focus|all`` adds round 6's readings of the call graph (``storm_cv.family``,
+``bot.correlate.propagation``) to the candidates; with ``--narrow`` they are compared with the
+shipped election alone instead of the whole grid.
 
 ``--rank`` fits a learned ranker over structural features (``storm_rank``: a per-storm softmax
 with an L2 penalty) on the training folds of the same splits and compares it with the hand
@@ -48,6 +51,7 @@ every storm that ``playbooks/storms/confidence.yaml`` holds.
 
 Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--dir PATH] [--heldout | --all]
      [-v] [--synthetic N] [--timeline] [--cv | --rank | --calibrate [--with PATH]]
+     [--cv --family NAME [--narrow]]
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
 from tests.bench.storm_calibrate import Outcome  # noqa: E402
 from tests.bench.storm_calibrate import report as calibrate_report  # noqa: E402
-from tests.bench.storm_cv import grid  # noqa: E402
+from tests.bench.storm_cv import Candidate, family, grid  # noqa: E402
 from tests.bench.storm_cv import report as cv_report  # noqa: E402
 from tests.bench.storm_rank import report as rank_report  # noqa: E402
 from tests.bench.storm_study import timeline, verdict  # noqa: E402
@@ -236,7 +240,7 @@ def study(files: list[Path]) -> None:
             print("\n".join(lines[1:]))
 
 
-def cross_validate(folders: list[Path]) -> None:
+def cross_validate(folders: list[Path], extra: str | None = None, narrow: bool = False) -> None:
     systems = []
     for folder in folders:
         loaded = [load_scenario(p) for p in sorted(folder.glob("*.yaml"))]
@@ -247,7 +251,9 @@ def cross_validate(folders: list[Path]) -> None:
             for s in loaded
         ]
         systems.append((folder.name, loaded, baseline))
-    print("\n".join(cv_report(grid(), systems)))
+    base = [Candidate("shipped", CorrelationConfig())] if narrow else grid()
+    candidates = base + (family(extra) if extra else [])
+    print("\n".join(cv_report(candidates, systems)))
 
 
 def calibrate(folders: list[Path]) -> None:
@@ -281,6 +287,8 @@ def main() -> None:
     ap.add_argument("--cv", action="store_true", help="cross-validated choice of the weights")
     ap.add_argument("--rank", action="store_true", help="cross-validated learned ranker")
     ap.add_argument("--calibrate", action="store_true", help="cross-validated confidences")
+    ap.add_argument("--family", help="--cv: add round 6's walk, order, focus or all")
+    ap.add_argument("--narrow", action="store_true", help="--family: vs the shipped one only")
     ap.add_argument("--with", dest="other", type=Path, help="--cv: a second system's storms")
     args = ap.parse_args()
     if args.synthetic:
@@ -291,7 +299,8 @@ def main() -> None:
         print(f"[storms] skipped: no storm data in {folder} (../shared is not beside this clone)")
         return
     if args.cv:
-        cross_validate([folder] + ([args.other] if args.other else []))
+        others = [args.other] if args.other else []
+        cross_validate([folder, *others], args.family, args.narrow)
         return
     if args.calibrate:
         calibrate([folder] + ([args.other] if args.other else []))

@@ -63,9 +63,14 @@ def _db_fault(b: Builder, pg: Err, my: Err, kind: str, what: str, *, metric: tup
             b.change(t0 - r.uniform(0.5, 3), "config", db, "cloudtrail",
                      detail={"event_name": "ModifyDBInstance", "db_instance": db.name,
                              "masterUserPassword": "****", "applyImmediately": True})  # fmt: skip
-        else:  # the RDS-managed secret rotated: its name does not say which instance
+        else:  # the RDS-managed secret rotated: its name does not say which instance;
+            # DescribeDBInstances' MasterUserSecret does (CloudTrail's RotateSecret carries
+            # requestParameters.secretId, the sandbox puts the secret's real ARN there)
+            secret = f"rds!db-{_uid(r)}"
+            next(rds for rds in b.doc["aws"]["rds_instances"]
+                 if rds["id"] == db.name)["master_user_secret"] = secret  # fmt: skip
             b.change(t0 - r.uniform(0.5, 3), "config", db, "cloudtrail",
-                     detail={"event_name": "RotateSecret", "secret": f"rds!db-{_uid(r)}"})  # fmt: skip  # noqa: E501
+                     detail={"event_name": "RotateSecret", "secretId": secret})  # fmt: skip
     users = _db_users(b, db)
     host = b.host_of(db).split(":")[0]
     for u in users:

@@ -9,6 +9,7 @@ investigations (``replayed``), or each incident of its truth is investigated in 
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -156,23 +157,33 @@ RESERVED_FIXTURES = {
 }
 
 
-def fixture_source(path: Path) -> str:
-    """The HolmesGPT fixture a converted case names as its source."""
-    found = re.search(r"tests/llm/fixtures/(\S+)", path.read_text())
-    assert found is not None, f"{path.name} names no source fixture"
-    return found.group(1)
+def source_named(pattern: str, what: str) -> Callable[[Path], str]:
+    """Reads the source a converted case names: the first group of ``pattern`` in its text
+    (a case naming none fails: "<case> names no source <what>")."""
+
+    def source(path: Path) -> str:
+        found = re.search(pattern, path.read_text())
+        assert found is not None, f"{path.name} names no source {what}"
+        return found.group(1)
+
+    return source
+
+
+#: the HolmesGPT fixture a converted case names as its source
+fixture_source = source_named(r"tests/llm/fixtures/(\S+)", "fixture")
 
 
 def assert_sources_and_held_out_third(
     corpus: Corpus,
     notice: str = "Copyright (c) 2024 Robusta Dev Ltd",
     source: Callable[[Path], str] = fixture_source,
+    minimum: int = 20,
 ) -> None:
-    """A converted set: at least 20 cases, each named in the README with its source (``source``
-    reads it from the case; HolmesGPT's fixture by default) under the licence ``notice``, and a
-    seeded held-out third in heldout.txt."""
+    """A converted set: at least ``minimum`` cases, each named in the README with its source
+    (``source`` reads it from the case; HolmesGPT's fixture by default) under the licence
+    ``notice``, and a seeded held-out third in heldout.txt."""
     cases = corpus.cases
-    assert len(cases) >= 20
+    assert len(cases) >= minimum
     readme = (corpus.folder / "README.md").read_text()
     assert notice in readme
     for path in cases:
@@ -182,6 +193,22 @@ def assert_sources_and_held_out_third(
     names = listed(held)
     assert len(names) == len(cases) // 3
     assert all(name + ".yaml" in {p.name for p in cases} for name in names)
+
+
+def assert_held_out_is_the_seeded_draw(corpus: Corpus, seed: int) -> None:
+    """heldout.txt: ``random.Random(seed).sample`` of a third of the sorted case names."""
+    names = sorted(path.stem for path in corpus.cases)
+    assert set(random.Random(seed).sample(names, len(names) // 3)) == corpus.held
+
+
+def assert_every_case_cites(corpus: Corpus, *origin: str) -> None:
+    """Each case's header (before ``version:``) holds every ``origin`` text (where and how it
+    was converted from), and the case carries a truth."""
+    for path in corpus.cases:
+        text = path.read_text()
+        head = text.split("\nversion:", 1)[0]
+        assert all(part in head for part in origin), path.name
+        assert "\ntruth:" in text, path.name
 
 
 def assert_none_reserved_or_earlier(corpus: Corpus, earlier: list[str]) -> None:

@@ -9,18 +9,19 @@ top-1 is bench_rca's figure, and the held-out third is replayed for crashes only
 
 from __future__ import annotations
 
-import random
-import re
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.corpus import (
     Corpus,
+    assert_every_case_cites,
     assert_every_incident_investigated,
+    assert_held_out_is_the_seeded_draw,
     assert_replays_and_is_never_silent,
     assert_sources_and_held_out_third,
     params,
+    source_named,
 )
 
 AIOPSLAB = Corpus.named("aiopslab")
@@ -28,12 +29,8 @@ AIOPSLAB = Corpus.named("aiopslab")
 #: dev cases silent on main's rules when the set landed (xfail, not strict)
 KNOWN_SILENT: set[str] = set()
 
-
-def _problem(path: Path) -> str:
-    """The AIOpsLab problem folder a converted case names as its source."""
-    found = re.search(r"aiopslab/orchestrator/problems/(\S+)", path.read_text())
-    assert found is not None, f"{path.name} names no source problem"
-    return found.group(1)
+#: the AIOpsLab problem folder a converted case names as its source
+_problem = source_named(r"aiopslab/orchestrator/problems/(\S+)", "problem")
 
 
 @pytest.mark.parametrize("path", params(AIOPSLAB.dev, KNOWN_SILENT))
@@ -54,12 +51,8 @@ def test_the_set_is_there_with_its_sources_and_held_out_third() -> None:
 
 def test_the_held_out_third_is_the_seeded_draw_over_the_scenario_names() -> None:
     """heldout.txt: random.Random(20261209).sample over the sorted scenario names."""
-    names = sorted(path.stem for path in AIOPSLAB.cases)
-    assert set(random.Random(20261209).sample(names, len(names) // 3)) == AIOPSLAB.held
+    assert_held_out_is_the_seeded_draw(AIOPSLAB, 20261209)
 
 
 def test_every_case_names_its_injector_and_carries_truth() -> None:
-    for path in AIOPSLAB.cases:
-        head = path.read_text().split("\nversion:", 1)[0]
-        assert "injector: " in head and "microsoft/AIOpsLab@" in head, path.name
-        assert "\ntruth:" in path.read_text(), path.name
+    assert_every_case_cites(AIOPSLAB, "injector: ", "microsoft/AIOpsLab@")

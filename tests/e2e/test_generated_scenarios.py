@@ -44,17 +44,7 @@ def test_names_are_made_up() -> None:
 
 SEED = 7  # bench_generated's default: scenario_seeds(7, 1) is each class's first draw there
 #: classes whose first draw the rules do not rank right (top-3), with why (tests/bench/README.md)
-KNOWN_MISSES = {
-    # "too many clients" reads as the client's own pool (signature family pool_exhausted)
-    "db_too_many_connections": "the client's pool is blamed, not the database at its limit",
-    # a read-only answer is read as the clients' dependency failing, the database not blamed
-    "db_read_only": "no rule puts the clients' read-only errors on the database",
-    # the RDS secret's RotateSecret names no instance, and a client's log-level change stays a
-    # suspect for datastore_refusal
-    "db_auth_failed": "the rotated secret names no instance",
-    # the catalogue's TLS family has one root kind: certificate_expiry, on the right service
-    "tls_unknown_authority": "an untrusted CA reads as certificate_expiry",
-}
+KNOWN_MISSES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("fault_class", sorted(CLASSES))

@@ -8,18 +8,19 @@ is bench_rca's figure, and the held-out third is replayed for crashes only.
 
 from __future__ import annotations
 
-import random
-import re
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.corpus import (
     Corpus,
+    assert_every_case_cites,
     assert_every_incident_investigated,
+    assert_held_out_is_the_seeded_draw,
     assert_replays_and_is_never_silent,
     assert_sources_and_held_out_third,
     params,
+    source_named,
 )
 
 ITBENCH = Corpus.named("itbench")
@@ -27,12 +28,8 @@ ITBENCH = Corpus.named("itbench")
 #: dev cases silent on main's rules when the set landed (xfail, not strict)
 KNOWN_SILENT: set[str] = set()
 
-
-def _scenario(path: Path) -> str:
-    """The ITBench scenario folder a converted case names as its source."""
-    found = re.search(r"itbench-hub/ITBench@\S+ \S+/(scenario_\d+)", path.read_text())
-    assert found is not None, f"{path.name} names no source scenario"
-    return found.group(1)
+#: the ITBench scenario folder a converted case names as its source
+_scenario = source_named(r"itbench-hub/ITBench@\S+ \S+/(scenario_\d+)", "scenario")
 
 
 @pytest.mark.parametrize("path", params(ITBENCH.dev, KNOWN_SILENT))
@@ -53,15 +50,11 @@ def test_the_set_is_there_with_its_sources_and_held_out_third() -> None:
 
 def test_the_held_out_third_is_the_seeded_draw_over_the_scenario_names() -> None:
     """heldout.txt: random.Random(20261207).sample over the sorted scenario names."""
-    names = sorted(path.stem for path in ITBENCH.cases)
-    assert set(random.Random(20261207).sample(names, len(names) // 3)) == ITBENCH.held
+    assert_held_out_is_the_seeded_draw(ITBENCH, 20261207)
 
 
 def test_every_case_names_its_injection_and_carries_truth() -> None:
-    for path in ITBENCH.cases:
-        head = path.read_text().split("\nversion:", 1)[0]
-        assert "# injection: " in head and "itbench-hub/ITBench@" in head, path.name
-        assert "\ntruth:" in path.read_text(), path.name
+    assert_every_case_cites(ITBENCH, "# injection: ", "itbench-hub/ITBench@")
 
 
 def test_the_set_is_scored_only_when_named() -> None:

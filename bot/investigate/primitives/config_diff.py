@@ -6,7 +6,7 @@ configuration limits, RDS parameter-group changes (from the change history).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.investigate.context import InvestigationContext
@@ -20,6 +20,25 @@ def _num(text: str | None) -> float | None:
         return float(text) if text is not None else None
     except ValueError:
         return None
+
+
+def _diff(
+    service: str,
+    source: str,
+    at: datetime | None,
+    summary: str,
+    base: dict[str, Any],
+    **attrs: Any,
+) -> Finding:
+    """A ``config_diff`` finding: ``base`` (platform, revisions, when) then what changed."""
+    return Finding(
+        type=FindingType.CONFIG_DIFF,
+        service=service,
+        source=source,
+        at=at,
+        summary=summary,
+        attrs={**base, **attrs},
+    )
 
 
 def k8s_revisions(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
@@ -45,22 +64,19 @@ def k8s_revisions(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
         src = f"k8s:deployment/{node.namespace}/{node.resource}"
         if live.image != prev.image:
             out.append(
-                Finding(
-                    type=FindingType.CONFIG_DIFF,
-                    service=name,
-                    source=src,
-                    at=live.at,
-                    summary=f"{name}: revision {prev.revision} → {live.revision} ({ago_text(ago)}) "
+                _diff(
+                    name,
+                    src,
+                    live.at,
+                    f"{name}: revision {prev.revision} → {live.revision} ({ago_text(ago)}) "
                     f"changed image {prev.image} → {live.image}",
-                    attrs={
-                        **base,
-                        "field": "image",
-                        "key": "image",
-                        "key_class": "image",
-                        "old": prev.image,
-                        "new": live.image,
-                        "direction": "changed",
-                    },
+                    base,
+                    field="image",
+                    key="image",
+                    key_class="image",
+                    old=prev.image,
+                    new=live.image,
+                    direction="changed",
                 )
             )
         if live.image == prev.image and live.env == prev.env:
@@ -76,22 +92,19 @@ def k8s_revisions(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
             elif old is not None and new is not None and o is not None and n is None:
                 direction = "format"  # a number became free text
             out.append(
-                Finding(
-                    type=FindingType.CONFIG_DIFF,
-                    service=name,
-                    source=src,
-                    at=live.at,
-                    summary=f"{name}: revision {live.revision} changed env {key} "
+                _diff(
+                    name,
+                    src,
+                    live.at,
+                    f"{name}: revision {live.revision} changed env {key} "
                     f"{old!r} → {new!r} (was revision {prev.revision})",
-                    attrs={
-                        **base,
-                        "field": "env",
-                        "key": key,
-                        "key_class": key_class(key),
-                        "old": old,
-                        "new": new,
-                        "direction": direction,
-                    },
+                    base,
+                    field="env",
+                    key=key,
+                    key_class=key_class(key),
+                    old=old,
+                    new=new,
+                    direction=direction,
                 )
             )
     return out
@@ -127,23 +140,20 @@ def _template_change(
             continue
         old, new = change.detail.get("from"), change.detail.get("to")
         out.append(
-            Finding(
-                type=FindingType.CONFIG_DIFF,
-                service=name,
-                source=src,
-                at=live.at,
-                summary=f"{name}: revision {base['previous_revision']} → {base['revision']} "
+            _diff(
+                name,
+                src,
+                live.at,
+                f"{name}: revision {base['previous_revision']} → {base['revision']} "
                 f"({ago_text(base['minutes_ago'])}) changed the pod template: {field} "
                 f"{old!r} → {new!r}",
-                attrs={
-                    **base,
-                    "field": "template",
-                    "key": str(field),
-                    "key_class": key_class(str(field)),
-                    "old": None if old is None else str(old),
-                    "new": None if new is None else str(new),
-                    "direction": "changed",
-                },
+                base,
+                field="template",
+                key=str(field),
+                key_class=key_class(str(field)),
+                old=None if old is None else str(old),
+                new=None if new is None else str(new),
+                direction="changed",
             )
         )
     return out
@@ -233,24 +243,21 @@ def _change_diffs(ctx: InvestigationContext, scope: Scope, *, parameters: bool) 
         for key, old, new in detail_diffs(change.detail):
             apply = change.detail.get("apply_method")
             out.append(
-                Finding(
-                    type=FindingType.CONFIG_DIFF,
-                    service=service,
-                    source=f"{change.source}:{what}",
-                    at=change.at,
-                    summary=f"{service}: {what} {ago_text(ago)} set {key} {old!r} → {new!r}"
+                _diff(
+                    service,
+                    f"{change.source}:{what}",
+                    change.at,
+                    f"{service}: {what} {ago_text(ago)} set {key} {old!r} → {new!r}"
                     + (f" ({apply})" if apply else ""),
-                    attrs={
-                        "platform": platform,
-                        "field": "parameter" if parameters else "setting",
-                        "key": key,
-                        "key_class": key_class(key),
-                        "old": None if old is None else str(old),
-                        "new": None if new is None else str(new),
-                        "direction": direction(old, new),
-                        "minutes_ago": ago,
-                        "parameter_group": change.detail.get("parameter_group"),
-                    },
+                    {"platform": platform},
+                    field="parameter" if parameters else "setting",
+                    key=key,
+                    key_class=key_class(key),
+                    old=None if old is None else str(old),
+                    new=None if new is None else str(new),
+                    direction=direction(old, new),
+                    minutes_ago=ago,
+                    parameter_group=change.detail.get("parameter_group"),
                 )
             )
     return out

@@ -17,6 +17,53 @@ def _nodes(ctx: InvestigationContext, scope: Scope, kind: str) -> dict[str, str]
     }
 
 
+def _state(
+    service: str,
+    source: str,
+    summary: str,
+    *,
+    resource: str,
+    state: str,
+    healthy: bool,
+    **attrs: Any,
+) -> Finding:
+    """A ``resource_state`` finding: what the resource is, its state, whether that is healthy."""
+    return Finding(
+        type=FindingType.RESOURCE_STATE,
+        service=service,
+        source=source,
+        summary=summary,
+        attrs={"resource": resource, "state": state, "healthy": healthy, **attrs},
+    )
+
+
+def _limit(
+    service: str,
+    source: str,
+    summary: str,
+    *,
+    limit: str,
+    value: Any,
+    configured: Any,
+    name: str,
+    suggested: int,
+) -> Finding:
+    """A ``limit`` finding: what was reached (``value``) against what is set (``configured``)."""
+    return Finding(
+        type=FindingType.LIMIT,
+        service=service,
+        source=source,
+        summary=summary,
+        attrs={
+            "limit": limit,
+            "value": value,
+            "configured": configured,
+            "name": name,
+            "suggested": suggested,
+        },
+    )
+
+
 def ec2_state(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
     nodes = _nodes(ctx, scope, "ec2")
     out = []
@@ -24,22 +71,16 @@ def ec2_state(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -
         service = nodes.get(inst.ref) or nodes.get(inst.tags.get("Name", ""))
         if not service:
             continue
-        ok = inst.state == "running"
         out.append(
-            Finding(
-                type=FindingType.RESOURCE_STATE,
-                service=service,
-                source=f"ec2:{inst.ref}",
-                summary=(
-                    f"{service}: EC2 instance {inst.ref} ({inst.instance_type}) is {inst.state}"
-                ),
-                attrs={
-                    "resource": "ec2",
-                    "state": inst.state,
-                    "healthy": ok,
-                    "instance": inst.ref,
-                    **{f"tag_{k}": v for k, v in inst.tags.items()},
-                },
+            _state(
+                service,
+                f"ec2:{inst.ref}",
+                f"{service}: EC2 instance {inst.ref} ({inst.instance_type}) is {inst.state}",
+                resource="ec2",
+                state=inst.state,
+                healthy=inst.state == "running",
+                instance=inst.ref,
+                **{f"tag_{k}": v for k, v in inst.tags.items()},
             )
         )
     return out
@@ -52,15 +93,17 @@ def rds_state(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -
         service = nodes.get(db.id)
         if not service:
             continue
-        ok = db.status in ("available", "backing-up", "modifying")
         out.append(
-            Finding(
-                type=FindingType.RESOURCE_STATE,
-                service=service,
-                source=f"rds:{db.id}",
-                summary=f"{service}: RDS instance {db.id} ({db.engine}, {db.instance_class}) "
+            _state(
+                service,
+                f"rds:{db.id}",
+                f"{service}: RDS instance {db.id} ({db.engine}, {db.instance_class}) "
                 f"status is {db.status}",
-                attrs={"resource": "rds", "state": db.status, "healthy": ok, "id": db.id},
+                resource="rds",
+                state=db.status,
+                healthy=db.status in ("available", "backing-up", "modifying"),
+                id=db.id,
+                max_connections=db.max_connections,
             )
         )
     return out
@@ -76,23 +119,20 @@ def ecs_state(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -
         ok = svc.running >= svc.desired
         prev = svc.revisions[-2] if len(svc.revisions) >= 2 else None
         out.append(
-            Finding(
-                type=FindingType.RESOURCE_STATE,
-                service=service,
-                source=f"ecs:{svc.cluster}/{svc.name}",
-                summary=f"{service}: ECS service {svc.cluster}/{svc.name} runs {svc.running} of "
+            _state(
+                service,
+                f"ecs:{svc.cluster}/{svc.name}",
+                f"{service}: ECS service {svc.cluster}/{svc.name} runs {svc.running} of "
                 f"{svc.desired} desired task(s) on {svc.task_definition}",
-                attrs={
-                    "resource": "ecs",
-                    "state": "healthy" if ok else "short",
-                    "healthy": ok,
-                    "desired": svc.desired,
-                    "running": svc.running,
-                    "cluster": svc.cluster,
-                    "name": svc.name,
-                    "previous_revision": prev,
-                    "suggested": max(svc.desired * 2, svc.desired + 2),
-                },
+                resource="ecs",
+                state="healthy" if ok else "short",
+                healthy=ok,
+                desired=svc.desired,
+                running=svc.running,
+                cluster=svc.cluster,
+                name=svc.name,
+                previous_revision=prev,
+                suggested=max(svc.desired * 2, svc.desired + 2),
             )
         )
     return out
@@ -109,19 +149,15 @@ def k8s_capacity(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]
         if replicas is None:
             continue
         out.append(
-            Finding(
-                type=FindingType.RESOURCE_STATE,
-                service=name,
-                source=f"k8s:deployment/{node.namespace}/{node.resource}",
-                summary=f"{name}: deployment {node.namespace}/{node.resource} wants "
-                f"{replicas} replica(s)",
-                attrs={
-                    "resource": "k8s_deployment",
-                    "state": "configured",
-                    "healthy": True,
-                    "replicas": replicas,
-                    "suggested": max(replicas * 2, replicas + 2),
-                },
+            _state(
+                name,
+                f"k8s:deployment/{node.namespace}/{node.resource}",
+                f"{name}: deployment {node.namespace}/{node.resource} wants {replicas} replica(s)",
+                resource="k8s_deployment",
+                state="configured",
+                healthy=True,
+                replicas=replicas,
+                suggested=max(replicas * 2, replicas + 2),
             )
         )
     return out
@@ -145,39 +181,32 @@ def lambda_limits(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
         service = nodes.get(fn.name)
         if not service:
             continue
-        src = f"lambda:{fn.name}"
         out.append(
-            Finding(
-                type=FindingType.RESOURCE_STATE,
-                service=service,
-                source=src,
-                summary=f"{service}: Lambda {fn.name} timeout {fn.timeout_s} s, memory "
+            _state(
+                service,
+                f"lambda:{fn.name}",
+                f"{service}: Lambda {fn.name} timeout {fn.timeout_s} s, memory "
                 f"{fn.memory_mb} MB, reserved concurrency {fn.reserved_concurrency}",
-                attrs={
-                    "resource": "lambda",
-                    "state": "configured",
-                    "healthy": True,
-                    "timeout_s": fn.timeout_s,
-                    "reserved_concurrency": fn.reserved_concurrency,
-                },
+                resource="lambda",
+                state="configured",
+                healthy=True,
+                timeout_s=fn.timeout_s,
+                reserved_concurrency=fn.reserved_concurrency,
             )
         )
         duration = _recent_max(ctx, scope, "AWS/Lambda", "Duration", "FunctionName", fn.name)
         if duration is not None and duration >= 0.95 * fn.timeout_s * 1000:
             out.append(
-                Finding(
-                    type=FindingType.LIMIT,
-                    service=service,
-                    source="cloudwatch:AWS/Lambda/Duration",
-                    summary=f"{service}: Lambda duration {fmt(duration)} ms has reached its "
+                _limit(
+                    service,
+                    "cloudwatch:AWS/Lambda/Duration",
+                    f"{service}: Lambda duration {fmt(duration)} ms has reached its "
                     f"{fn.timeout_s} s timeout",
-                    attrs={
-                        "limit": "timeout",
-                        "value": duration,
-                        "configured": fn.timeout_s,
-                        "name": fn.name,
-                        "suggested": min(900, max(fn.timeout_s * 2, 10)),
-                    },
+                    limit="timeout",
+                    value=duration,
+                    configured=fn.timeout_s,
+                    name=fn.name,
+                    suggested=min(900, max(fn.timeout_s * 2, 10)),
                 )
             )
         conc = _recent_max(
@@ -195,20 +224,17 @@ def lambda_limits(ctx: InvestigationContext, scope: Scope, params: dict[str, Any
                 else f"is throttled (up to {fmt(throttles or 0.0)} per period) at"
             )
             out.append(
-                Finding(
-                    type=FindingType.LIMIT,
-                    service=service,
-                    source="cloudwatch:AWS/Lambda/"
+                _limit(
+                    service,
+                    "cloudwatch:AWS/Lambda/"
                     + ("ConcurrentExecutions" if conc is not None else "Throttles"),
-                    summary=f"{service}: Lambda {seen} its reserved "
+                    f"{service}: Lambda {seen} its reserved "
                     f"concurrency of {fn.reserved_concurrency}",
-                    attrs={
-                        "limit": "concurrency",
-                        "value": conc if conc is not None else fn.reserved_concurrency,
-                        "configured": fn.reserved_concurrency,
-                        "name": fn.name,
-                        "suggested": max(fn.reserved_concurrency * 4, 10),
-                    },
+                    limit="concurrency",
+                    value=conc if conc is not None else fn.reserved_concurrency,
+                    configured=fn.reserved_concurrency,
+                    name=fn.name,
+                    suggested=max(fn.reserved_concurrency * 4, 10),
                 )
             )
     return out
@@ -222,19 +248,16 @@ def asg_limits(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) 
             continue
         if asg.desired >= asg.max:
             out.append(
-                Finding(
-                    type=FindingType.LIMIT,
-                    service=service,
-                    source=f"autoscaling:{asg.name}",
-                    summary=f"{service}: auto scaling group {asg.name} is at its maximum "
+                _limit(
+                    service,
+                    f"autoscaling:{asg.name}",
+                    f"{service}: auto scaling group {asg.name} is at its maximum "
                     f"({asg.desired}/{asg.max})",
-                    attrs={
-                        "limit": "max_capacity",
-                        "value": asg.desired,
-                        "configured": asg.max,
-                        "name": asg.name,
-                        "suggested": asg.max * 2,
-                    },
+                    limit="max_capacity",
+                    value=asg.desired,
+                    configured=asg.max,
+                    name=asg.name,
+                    suggested=asg.max * 2,
                 )
             )
     return out

@@ -33,14 +33,19 @@ _METRIC_SIGNALS: list[tuple[str, re.Pattern[str]]] = [
         ("memory", r"mem(ory)?"),
         ("cpu", r"cpu|procstat"),
         # a ratio of failed calls counts as errors: span metrics' error ratio, a load generator's
-        # share of non-2xx answers
+        # share of non-2xx answers; so do requests selected by a 4xx / 5xx response code (a
+        # Prometheus selector on Istio's or an ingress' response_code / status label)
         (
             "errors",
             r"5xx|(^|_)5\d\d(_|Error)|errors?(rate|count)?$|error_?rat(e|io)|failed|failure"
-            r"|non_?2xx",
+            r"|non_?2xx|(response_?code|status(_?code)?)=~?\"?[45](\d\d|\.\.)",
         ),
         ("latency", r"latency|responsetime|duration|p99|response_time"),
         ("queue_age", r"ageofoldest|queue.*age|eventage"),
+        # Istio's TCP counters count connections opened / closed towards a workload: its
+        # traffic, not a pool's or a database's connection count
+        # (https://istio.io/latest/docs/reference/config/metrics/#metrics)
+        ("traffic", r"tcp_connections_(opened|closed)"),
         ("connections", r"connections"),
         ("traffic", r"requestcount|requests|invocations|putrequests|getrequests|throughput"),
     ]

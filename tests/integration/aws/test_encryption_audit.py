@@ -16,22 +16,12 @@ from integrations.aws.posture_reads import PostureReader
 from integrations.aws.session import AwsClients
 from sandbox.investigate.context import context_for_world
 from sandbox.world import SandboxWorld
-from tests.integration.aws.worlds import clients_of, world_of
-
-WORLD = """\
-version: 1
-name: encryption-audit
-now: "2025-06-01T12:00:00Z"
-region: eu-west-1
-services: [{name: web, runs_on: {kind: ec2, name: web-1}}]
-aws: {ec2_instances: [{id_ref: web-1}]}
-alerts: [{id: a1, at: -1m, format: generic, name: enc-check, severity: warning}]
-"""
+from tests.integration.aws.worlds import clients_of, one_instance_world, world_of
 
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
-    with world_of(WORLD, "enc.yaml") as world:
+    with world_of(one_instance_world("encryption-audit"), "enc.yaml") as world:
         yield world
 
 

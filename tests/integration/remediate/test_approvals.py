@@ -96,6 +96,26 @@ def _propose(
     return p.request.id
 
 
+def _approve(
+    db: Database,
+    rid: int,
+    user: str,
+    *,
+    roles: list[str] = OPERATOR,
+    policy: Policy | None = None,
+    clock: SandboxClock | None = None,
+) -> service.Decision:
+    """``user`` approves request ``rid`` (as an operator, under the default policy, at ``NOW``)."""
+    return service.approve(
+        db,
+        request_id=rid,
+        user=user,
+        roles=roles,
+        policy=policy or Policy(),
+        clock=clock or SandboxClock(NOW),
+    )
+
+
 def test_unknown_action_and_bad_params_are_refused(database: Database) -> None:
     with pytest.raises(UserError, match="unknown action 'k8s.nuke'"):
         service.propose(database, action="k8s.nuke", params={}, requested_by="U", policy=Policy())
@@ -120,14 +140,7 @@ def test_proposing_twice_gives_the_same_request(database: Database) -> None:
 def test_approver_without_role_is_refused_and_audited(database: Database) -> None:
     rid = _propose(database)
     with pytest.raises(Forbidden, match="role operator"):
-        service.approve(
-            database,
-            request_id=rid,
-            user="U_X",
-            roles=["viewer"],
-            policy=Policy(),
-            clock=SandboxClock(NOW),
-        )
+        _approve(database, rid, "U_X", roles=["viewer"])
     assert service.get(database, request_id=rid).state == State.PENDING
     entries = list(audit.export(database))
     assert any('"refused"' in e and "U_X" in e for e in entries)
@@ -136,40 +149,12 @@ def test_approver_without_role_is_refused_and_audited(database: Database) -> Non
 def test_high_risk_needs_a_second_person_not_the_requester(database: Database) -> None:
     rid = _propose(database, Risk.HIGH, by="U_REQ")
     with pytest.raises(Forbidden, match="you requested it"):
-        service.approve(
-            database,
-            request_id=rid,
-            user="U_REQ",
-            roles=OPERATOR,
-            policy=Policy(),
-            clock=SandboxClock(NOW),
-        )
-    first = service.approve(
-        database,
-        request_id=rid,
-        user="U_A",
-        roles=OPERATOR,
-        policy=Policy(),
-        clock=SandboxClock(NOW),
-    )
+        _approve(database, rid, "U_REQ")
+    first = _approve(database, rid, "U_A")
     assert not first.ready_to_run and "needs 1 more" in first.message
     with pytest.raises(Conflict, match="already approved"):
-        service.approve(
-            database,
-            request_id=rid,
-            user="U_A",
-            roles=OPERATOR,
-            policy=Policy(),
-            clock=SandboxClock(NOW),
-        )
-    second = service.approve(
-        database,
-        request_id=rid,
-        user="U_B",
-        roles=OPERATOR,
-        policy=Policy(),
-        clock=SandboxClock(NOW),
-    )
+        _approve(database, rid, "U_A")
+    second = _approve(database, rid, "U_B")
     assert second.ready_to_run and second.request.state == State.APPROVED
 
 
@@ -178,9 +163,7 @@ def test_expired_request_says_so_and_never_runs(database: Database) -> None:
     rid = _propose(database, clock=clock)
     clock.advance(timedelta(minutes=31))
     with pytest.raises(Conflict, match="expired"):
-        service.approve(
-            database, request_id=rid, user="U_A", roles=OPERATOR, policy=Policy(), clock=clock
-        )
+        _approve(database, rid, "U_A", clock=clock)
     assert service.get(database, request_id=rid).state == State.EXPIRED
     out = flows.execute(database, request_id=rid, ctx=ActionContext(clock=clock))
     assert out.status == "skipped" and WORLD["executions"] == 0
@@ -193,14 +176,7 @@ def test_auto_approved_low_risk_and_change_window(database: Database) -> None:
     closed = Policy(change_windows=[ChangeWindow(risk=Risk.MEDIUM, days=["sat"])])
     rid2 = _propose(database, Risk.MEDIUM, policy=closed)  # NOW is a Tuesday
     with pytest.raises(Forbidden, match="outside the change window"):
-        service.approve(
-            database,
-            request_id=rid2,
-            user="U_A",
-            roles=OPERATOR,
-            policy=closed,
-            clock=SandboxClock(NOW),
-        )
+        _approve(database, rid2, "U_A", policy=closed)
 
 
 def test_twenty_racing_approvers_execute_once(database: Database) -> None:
@@ -211,14 +187,7 @@ def test_twenty_racing_approvers_execute_once(database: Database) -> None:
     def click(i: int) -> None:
         barrier.wait()
         try:
-            d = service.approve(
-                database,
-                request_id=rid,
-                user=f"U{i % 3}",
-                roles=OPERATOR,
-                policy=Policy(),
-                clock=SandboxClock(NOW),
-            )
+            d = _approve(database, rid, f"U{i % 3}")
             if d.ready_to_run:
                 results.append(flows.execute(database, request_id=rid, ctx=ActionContext()).status)
         except (Conflict, Forbidden):
@@ -239,14 +208,7 @@ def test_twenty_racing_approvers_execute_once(database: Database) -> None:
 def test_not_recovered_is_rolled_back(database: Database) -> None:
     WORLD["healthy"] = False
     rid = _propose(database)
-    service.approve(
-        database,
-        request_id=rid,
-        user="U_A",
-        roles=OPERATOR,
-        policy=Policy(),
-        clock=SandboxClock(NOW),
-    )
+    _approve(database, rid, "U_A")
     out = flows.execute(database, request_id=rid, ctx=ActionContext())
     assert out.status == "rolled_back" and "still bad" in out.detail
     assert WORLD["replicas"] == 2 and WORLD["executions"] == 1
@@ -263,14 +225,7 @@ def test_preflight_failure_runs_nothing(database: Database) -> None:
         clock=SandboxClock(NOW),
     )
     rid = p.request.id or 0
-    service.approve(
-        database,
-        request_id=rid,
-        user="U_A",
-        roles=OPERATOR,
-        policy=Policy(),
-        clock=SandboxClock(NOW),
-    )
+    _approve(database, rid, "U_A")
     out = flows.execute(database, request_id=rid, ctx=ActionContext())
     assert out.status == "failed" and "does not exist" in out.detail
     assert WORLD["executions"] == 0
@@ -288,14 +243,7 @@ def test_restart_resumes_or_fails_but_never_reexecutes(
     database: Database, crashed_in: State, expected: str, executions: int
 ) -> None:
     rid = _propose(database)
-    service.approve(
-        database,
-        request_id=rid,
-        user="U_A",
-        roles=OPERATOR,
-        policy=Policy(),
-        clock=SandboxClock(NOW),
-    )
+    _approve(database, rid, "U_A")
     # the process died with the row in `crashed_in` (set as the dead worker left it)
     assert service.transition(database, request_id=rid, from_states=[State.APPROVED], to=crashed_in)
     outcomes = flows.recover(database, ctx=ActionContext())
@@ -308,14 +256,7 @@ def test_audit_chain_detects_tampering(database: Database) -> None:
     from sqlalchemy import text
 
     rid = _propose(database)
-    service.approve(
-        database,
-        request_id=rid,
-        user="U_A",
-        roles=OPERATOR,
-        policy=Policy(),
-        clock=SandboxClock(NOW),
-    )
+    _approve(database, rid, "U_A")
     flows.execute(database, request_id=rid, ctx=ActionContext())
     report = audit.verify_chain(database)
     assert report.ok and report.entries >= 3

@@ -35,6 +35,22 @@ def _web(i: str = "w") -> AlertFacts:
     return AlertFacts(i, T0, "trace:latency", "web", {"caller": "web-0", "callee": "web-0"})
 
 
+#: catalog is called by web and mobile, ads by web alone
+SHARED = Topology({"web": ["catalog", "ads"], "mobile": ["catalog"], "catalog": []})
+
+
+def _shared_storm(*more: AlertFacts) -> list[AlertFacts]:
+    """web's latency alert; web and mobile each find catalog slow, web finds ads slow; then
+    ``more``."""
+    return [
+        _web(),
+        _call("c1", 0, "web-0", "catalog-0"),
+        _call("c2", 0, "mobile-0", "catalog-1"),
+        _call("a1", 1, "web-0", "ads-0"),
+        *more,
+    ]
+
+
 def test_a_callee_of_many_callers_does_not_outweigh_a_leaf_all_its_callers_see_slow() -> None:
     # catalog is called by three services and one replica of each sees it slow; ads has one
     # caller and both of its replicas see ads slow. Per calling service, ads is the clearer.
@@ -66,14 +82,7 @@ def test_the_shipped_election_compares_raw_blame_not_blame_per_calling_service()
     # (bench_storms.py --cv; docs/webhooks.md): by default the callee more callers find
     # anomalous holds more of the blame, shared or not
     assert CorrelationConfig().storm_fan_in_power == 0.0
-    topology = Topology({"web": ["catalog", "ads"], "mobile": ["catalog"], "catalog": []})
-    alerts = [
-        _web(),
-        _call("c1", 0, "web-0", "catalog-0"),
-        _call("c2", 0, "mobile-0", "catalog-1"),
-        _call("a1", 1, "web-0", "ads-0"),
-    ]
-    verdict = elect(topology, alerts, CorrelationConfig(storm_calibrated=False))
+    verdict = elect(SHARED, _shared_storm(), CorrelationConfig(storm_calibrated=False))
     assert (verdict.service, verdict.basis) == ("catalog", "calls")
     assert "per calling service" not in describe_verdict(verdict)
 
@@ -81,18 +90,13 @@ def test_the_shipped_election_compares_raw_blame_not_blame_per_calling_service()
 def test_a_leaf_with_its_own_resource_anomalies_beats_a_shared_callee_with_none() -> None:
     # two callers find catalog slow (nothing of its own); one finds ads slow, and ads-0's own
     # CPU and memory are anomalous (not enough to stand out on their own: below the margin).
-    topology = Topology({"web": ["catalog", "ads"], "mobile": ["catalog"], "catalog": []})
-    alerts = [
-        _web(),
-        _call("c1", 0, "web-0", "catalog-0"),
-        _call("c2", 0, "mobile-0", "catalog-1"),
-        _call("a1", 1, "web-0", "ads-0"),
+    alerts = _shared_storm(
         _own("m1", 2, "ads-0", "container_cpu_usage_seconds"),
         _own("m2", 2, "ads-0", "container_memory_usage_MB"),
-    ]
+    )
     without = CorrelationConfig(storm_own_weight=0.0, storm_fan_in_power=0.0)
-    assert elect(topology, alerts, without).service == "catalog"
-    verdict = elect(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
+    assert elect(SHARED, alerts, without).service == "catalog"
+    verdict = elect(SHARED, alerts, CorrelationConfig(storm_fan_in_power=0.0))
     assert (verdict.service, verdict.entity, verdict.basis) == ("ads", "ads-0", "own+calls")
     assert verdict.alert == "a1"  # the first alert on the elected entity
     assert verdict.runner_up == "catalog" and verdict.confidence <= 0.35
@@ -104,15 +108,10 @@ def test_a_leaf_with_its_own_resource_anomalies_beats_a_shared_callee_with_none(
 def test_replicas_that_all_shift_together_add_nothing_of_their_own() -> None:
     # every ads replica shows the same memory shift (a load change): it stands out of nothing,
     # so the calls decide
-    topology = Topology({"web": ["catalog", "ads"], "mobile": ["catalog"], "catalog": []})
-    alerts = [
-        _web(),
-        _call("c1", 0, "web-0", "catalog-0"),
-        _call("c2", 0, "mobile-0", "catalog-1"),
-        _call("a1", 1, "web-0", "ads-0"),
-        *(_own(f"m{i}", 2, f"ads-{i}", "container_memory_usage_MB") for i in range(3)),
-    ]
-    verdict = elect(topology, alerts, CorrelationConfig(storm_fan_in_power=0.0))
+    alerts = _shared_storm(
+        *(_own(f"m{i}", 2, f"ads-{i}", "container_memory_usage_MB") for i in range(3))
+    )
+    verdict = elect(SHARED, alerts, CorrelationConfig(storm_fan_in_power=0.0))
     assert (verdict.service, verdict.basis) == ("catalog", "calls")
 
 
@@ -144,7 +143,8 @@ def test_a_heavier_standout_that_starts_clearly_later_yields_to_the_earlier_one(
     assert (verdict.service, verdict.entity, verdict.basis) == ("ledger", "ledger-0", "own")
     assert verdict.runner_up == "stock" and verdict.confidence <= 0.35
     # within the lead of each other, the heavier still wins
-    close = [a if not a.id.startswith("s") or a.id == "s1" else _shift(a, -25) for a in alerts]
+    own_stock = {f"s{i + 2}" for i in range(len(stock))}  # stock-0's own anomalies, 25 s earlier
+    close = [_shift(a, -25) if a.id in own_stock else a for a in alerts]
     assert elect(topology, close).service == "stock"
 
 

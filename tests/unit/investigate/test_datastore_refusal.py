@@ -128,3 +128,120 @@ def test_a_managed_database_that_changed_before_its_clients_were_refused_is_the_
 def test_a_managed_database_that_did_not_change_is_not_blamed_on_its_clients_word() -> None:
     done = conclude([], default_playbooks(), _managed(False), MANAGED)
     assert ("config_change", "vantor") not in {(h.kind, h.service) for h in done.hypotheses}
+
+
+# ---- refusals that report the datastore's state: at its connection limit, read-only --------
+FULL = "FATAL:  sorry, too many clients already"
+
+
+def _connections(current: float, limit: int) -> list[Finding]:
+    """The managed database's connections metric and the limit its parameter group sets."""
+    return [
+        finding(
+            FindingType.RESOURCE_STATE,
+            "vantor",
+            "vantor: RDS instance vantor (postgres, db.r6g.large) status is available",
+            resource="rds",
+            state="available",
+            healthy=True,
+            id="vantor",
+            max_connections=limit,
+        ),
+        finding(
+            FindingType.METRIC_SHIFT,
+            "vantor",
+            f"DatabaseConnections (vantor) rose from 40 21 min ago (step), now {current}",
+            21,
+            signal="connections",
+            direction="up",
+            current=current,
+            peak=current,
+            recovered=False,
+            onset_min_ago=21,
+        ),
+    ]  # fmt: skip
+
+
+def _full(*clients: str) -> list[Finding]:
+    return [signed(c, f"org.postgresql.util.PSQLException: {FULL}", 20, count=80) for c in clients]
+
+
+def _top(findings: list[Finding]) -> tuple[str, str]:
+    done = conclude([], default_playbooks(), findings, MANAGED)
+    assert not done.actions or done.actions[0].risk == "read"
+    return done.hypotheses[0].kind, done.hypotheses[0].service
+
+
+def test_several_clients_refused_at_the_connection_limit_blame_the_database() -> None:
+    findings = _full("quell", "brisk")
+    assert findings[0].attrs["cause_kind"] == "db_too_many_connections"
+    done = conclude([], default_playbooks(), findings, MANAGED)
+    top = done.hypotheses[0]
+    assert (top.kind, top.service) == ("database_unavailable", "vantor")
+    assert "max_connections" in top.summary
+    pools = [h for h in done.hypotheses if h.kind == "connection_pool_exhaustion"]
+    assert pools and all(h.confidence < top.confidence for h in pools)
+    assert all(any("refusing its clients" in a for a in h.against) for h in pools)
+
+
+def test_one_client_refused_while_the_database_sits_at_its_limit_blames_the_database() -> None:
+    assert _top([*_full("quell"), *_connections(200, 200)]) == ("database_unavailable", "vantor")
+
+
+def test_one_client_refused_while_the_database_has_room_stays_the_clients_pool() -> None:
+    assert _top([*_full("quell"), *_connections(60, 200)]) == (
+        "connection_pool_exhaustion",
+        "quell",
+    )
+
+
+def test_a_client_that_just_changed_stays_the_suspect_for_the_connection_limit() -> None:
+    change = finding(
+        FindingType.CHANGE,
+        "quell",
+        "quell: config 25 min ago by ci",
+        25,
+        kind="config",
+        minutes_ago=25,
+        label="config",
+        behavioural=True,
+    )
+    got = _top([*_full("quell", "brisk"), change])
+    assert got != ("database_unavailable", "vantor")
+
+
+def test_a_client_told_the_database_is_read_only_blames_the_database() -> None:
+    line = (
+        "org.postgresql.util.PSQLException: ERROR: cannot execute UPDATE in a read-only transaction"  # noqa: E501
+    )
+    findings = [
+        signed("quell", line, 20, count=70),
+        finding(
+            FindingType.METRIC_SHIFT,
+            "quell",
+            "errors (quell) rose 19 min ago",
+            19,
+            signal="errors",
+            direction="up",
+            recovered=False,
+            onset_min_ago=19,
+        ),  # fmt: skip
+    ]
+    assert findings[0].attrs["cause_kind"] == "db_read_only"
+    assert _top(findings) == ("database_unavailable", "vantor")
+
+
+def test_a_clients_logging_only_change_does_not_keep_it_the_suspect() -> None:
+    """Its every key inert (change relevance): a log level cannot refuse connections."""
+    change = finding(
+        FindingType.CHANGE,
+        "quell",
+        "quell: config 25 min ago by ci",
+        25,
+        kind="config",
+        minutes_ago=25,
+        label="config",
+        behavioural=True,
+        key="LOG_LEVEL",
+    )
+    assert _top([*_full("quell", "brisk"), change]) == ("database_unavailable", "vantor")

@@ -69,6 +69,25 @@ def test_span_and_load_generator_error_ratios_are_errors(name: str, want: str) -
     assert metric_signal("Prometheus", name) == want
 
 
+@pytest.mark.parametrize(
+    ("name", "want"),
+    [
+        # requests selected by an error response code are errors, whatever the exporter
+        ('istio_requests_total:rate1m{response_code="401"}', "errors"),
+        ('nginx_ingress_controller_requests{status="502"}', "errors"),
+        ('http_server_requests_total{status_code=~"5.."}', "errors"),  # any 5xx
+        ('istio_requests_total:rate1m{response_code="200"}', "traffic"),
+        # Istio's TCP counters are the traffic a workload receives, not a pool's connections
+        ("istio_tcp_connections_opened_total:rate1m", "traffic"),
+        ("istio_tcp_connections_closed_total", "traffic"),
+        ("DatabaseConnections", "connections"),
+        ("pg_stat_activity_connections", "connections"),
+    ],
+)
+def test_response_codes_and_mesh_tcp_counters_read_as_what_they_count(name: str, want: str) -> None:
+    assert metric_signal("Prometheus", name) == want
+
+
 class _Alert:
     def __init__(self, service: str, name: str, summary: str, labels: dict[str, str]) -> None:
         self.service, self.name, self.summary, self.labels = service, name, summary, labels

@@ -111,6 +111,41 @@ def test_a_caller_reporting_its_own_network_degraded_is_the_partition() -> None:
     assert (hyp.kind, hyp.service) == ("dependency_failure", "ledger")
 
 
+def restarted(service: str) -> Finding:
+    return Finding(
+        type=FindingType.POD_STATE,
+        service=service,
+        summary=f"{service}: 1 of 1 pod(s) last terminated with Error (exit code 143)",
+        source=f"k8s:pods/shop/{service}",
+        attrs={"reason": "Error", "exit_code": 143},
+    )
+
+
+def test_an_unnamed_refusal_points_at_the_only_dependency_that_fails_itself() -> None:
+    # "ECONNREFUSED <address>" names no service; of the two it calls, one restarted just then
+    refused = line("connect ECONNREFUSED 10.96.4.7:8080", FindingType.LOG_SIGNATURE)
+    own = restarted("rates")
+    hyp = dependency_down([refused])
+    point_at_dependency([hyp], [refused, own], topo(DB, CACHE))
+    assert (hyp.kind, hyp.service) == ("dependency_failure", "rates")
+    assert own.summary in hyp.evidence
+
+
+def test_no_single_failing_dependency_or_a_stronger_own_reading_leaves_the_caller() -> None:
+    refused = line("connect ECONNREFUSED 10.96.4.7:8080", FindingType.LOG_SIGNATURE)
+    both = dependency_down([refused])
+    point_at_dependency(
+        [both], [refused, restarted("rates"), restarted("quotes-store")], topo(DB, CACHE)
+    )
+    assert both.service == "quotes"
+    explained = dependency_down([refused])
+    its_own = Hypothesis(
+        kind="oom_killed", service="rates", confidence=0.6, summary="rates is OOM-killed"
+    )
+    point_at_dependency([explained, its_own], [refused, restarted("rates")], topo(DB, CACHE))
+    assert explained.service == "quotes" and its_own.service == "rates"
+
+
 def _broker_topo() -> Topology:
     broker = ServiceNode("events", "k8s_deployment", "events", "shop", tier="queue")
     caller = ServiceNode("quotes", "k8s_deployment", "quotes", "shop", depends_on=("events",))

@@ -48,3 +48,25 @@ def test_a_refused_certificate_naming_no_service_stays_on_the_service_that_print
     done = conclude([], default_playbooks(), [_named(line), errors_up("brisk", 19)], ZOR)
     top = done.hypotheses[0]
     assert (top.kind, top.service) == ("certificate_expiry", "brisk")
+
+
+UNTRUSTED = {
+    "go": f'level=error msg="call failed" err="Get \\"{URL}\\": tls: failed to verify certificate: x509: certificate signed by unknown authority"',  # noqa: E501
+    "java": f'org.springframework.web.client.ResourceAccessException: I/O error on GET request for "{URL}": sun.security.validator.ValidatorException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target',  # noqa: E501
+    "python": "requests.exceptions.SSLError: HTTPSConnectionPool(host='quell.zor.svc.cluster.local', port=8443): Max retries exceeded with url: /v1/items (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)')))",  # noqa: E501
+}
+
+
+@pytest.mark.parametrize("style", sorted(UNTRUSTED))
+def test_a_certificate_in_date_but_untrusted_is_a_configuration_change_not_an_expiry(
+    style: str,
+) -> None:
+    """Signed by an authority the client does not know: nothing expired; the certificate (or
+    the trust) changed on the callee the line names."""
+    hit = _named(UNTRUSTED[style], mentions="quell")
+    assert hit.attrs["cause_kind"] == "tls_unknown_authority"
+    done = conclude([], default_playbooks(), [hit, errors_up("brisk", 19)], ZOR)
+    top = done.hypotheses[0]
+    assert (top.kind, top.service) == ("config_change", "quell")
+    assert not any(h.kind == "certificate_expiry" for h in done.hypotheses[:1])
+    assert not done.actions or done.actions[0].risk == "read"
