@@ -161,8 +161,10 @@ class Settings(BaseSettings):
     aiops_slo_file: Path | None = Field(default=None, description="slo.yaml")
     aiops_topology_file: Path | None = Field(default=None, description="service topology.yaml")
     aiops_accounts_file: Path | None = Field(
-        default=None, description="accounts.yaml: the AWS accounts and regions the audits and the"
-        " inventory read (roles to assume, or AWS Organizations); unset: the one configured",
+        default=None, description="accounts.yaml: the AWS accounts (roles to assume, or AWS"
+        " Organizations) and regions the audits, the inventory and investigations read, and the"
+        " role (fix_role_arn) an approved fix of a finding in that account runs with; unset: the"
+        " one configured account and region",
     )  # fmt: skip
     aiops_compliance_file: Path | None = Field(
         default=None, description="compliance rules of your own, added to the built-in set"
