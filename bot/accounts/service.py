@@ -9,8 +9,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from bot.accounts.models import AccountsFile
 from bot.config import Settings
 from bot.configfile import load_yaml_mapping, read_text, validate_model
@@ -25,6 +23,7 @@ from integrations.aws.accounts import (
     describe_error,
     fan_out,
 )
+from integrations.aws.errors import AwsError, AwsNotFound
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -137,7 +136,7 @@ def build_fleet(
 ) -> Fleet:
     try:
         found = targets(config, organization)
-    except (ClientError, BotoCoreError) as exc:
+    except (AwsError, AwsNotFound) as exc:
         raise UpstreamUnavailable(
             f"AWS Organizations could not list the accounts ({describe_error(exc)})",
             hint="the bot's credentials must be in the management (or a delegated) account",

@@ -171,48 +171,39 @@ class LiveEvidence(AwsInventory, AwsHealthReads, LiveLogReads):
             out.extend(self._stored(start, end))
         return sorted(out, key=lambda c: c.at)
 
-    def _rds_groups(self) -> dict[str, str]:
-        """Parameter group name -> the service whose RDS instance uses it."""
+    def _rds_described(self) -> dict[str, rds.DbInstance]:
+        """Each RDS service's instance as DescribeDBInstances reports it (read once)."""
 
-        def load() -> dict[str, str]:
-            out: dict[str, str] = {}
+        def load() -> dict[str, rds.DbInstance]:
+            out: dict[str, rds.DbInstance] = {}
             for node in self._topo.services.values():
                 if node.kind != "rds":
                     continue
                 try:
-                    db = rds.describe(self._need_aws().rds, node.resource)
+                    out[node.name] = rds.describe(self._need_aws().rds, node.resource)
                 except AwsNotFound:
                     continue
-                for group in db.parameter_groups:
-                    out[group] = node.name
             return out
 
-        return self._once("rds_groups", load)
+        return self._once("rds_described", load)
+
+    def _rds_groups(self) -> dict[str, str]:
+        """Parameter group name -> the service whose RDS instance uses it."""
+        return {
+            group: service
+            for service, db in self._rds_described().items()
+            for group in db.parameter_groups
+        }
 
     def _rds_by_secret(self, values: Sequence[object]) -> str | None:
         """The RDS service whose master password secret (ManageMasterUserPassword: RDS keeps it
         in Secrets Manager as ``rds!db-<id>``, DescribeDBInstances' ``MasterUserSecret``) one of
         ``values`` names, by ARN or by name (the ARN less its random 6-character suffix)."""
-        texts = [v for v in values if isinstance(v, str) and v]
-        if not texts:
-            return None
-
-        def load() -> dict[str, str]:
-            out: dict[str, str] = {}
-            for node in self._topo.services.values():
-                if node.kind != "rds":
-                    continue
-                try:
-                    db = rds.describe(self._need_aws().rds, node.resource)
-                except AwsNotFound:
-                    continue
-                if db.master_secret_arn:
-                    out[db.master_secret_arn] = node.name
-            return out
-
-        for arn, service in self._once("rds_secrets", load).items():
+        texts = {v for v in values if isinstance(v, str) and v}
+        for service, db in self._rds_described().items() if texts else ():
+            arn = db.master_secret_arn or ""
             name = arn.split(":secret:", 1)[-1]
-            if any(t in (arn, name, name.rsplit("-", 1)[0]) for t in texts):
+            if arn and texts & {arn, name, name.rsplit("-", 1)[0]}:
                 return service
         return None
 

@@ -159,19 +159,16 @@ def _evidence_in(
     region: str,
     topology: Topology | None,
 ) -> Any:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from integrations.aws.accounts import describe_error
+    from integrations.aws.accounts import RoleNotAssumed
 
     moved = getattr(ctx.evidence, "in_account", None)
     if moved is None:
         raise UserError("this investigation's evidence cannot read another account")
     try:
         clients = fleet.sessions.clients(target, region)
-    except (ClientError, BotoCoreError, ValueError) as exc:
+    except RoleNotAssumed as exc:
         raise UserError(
-            f"account {target.name} could not be read: cannot assume {target.role_arn} "
-            f"({describe_error(exc)})",
+            f"account {target.name} could not be read: {exc}",
             hint="check the role and its trust policy (docs/accounts.md)",
         ) from None
     return moved(clients, topology)

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.errors import UserError
 from bot.kube import k8s_client
 from bot.remediate.models import ActionContext, PreflightFailed
-from integrations.aws.accounts import describe_error
+from integrations.aws.accounts import RoleNotAssumed
 
 
 class ClientFactory:
@@ -65,8 +65,6 @@ class FleetPlaces:
         self._lock = threading.Lock()
 
     def __call__(self, account: str, region: str) -> ClientFactory:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         fleet = self._fleet()
         if fleet is None:
             raise PreflightFailed(
@@ -82,10 +80,8 @@ class FleetPlaces:
                 return self._made[(target.name, where)]
         try:
             session = fleet.sessions.session(target)
-        except (ClientError, BotoCoreError, ValueError) as exc:
-            raise PreflightFailed(
-                f"account {account}: cannot assume {target.role_arn} ({describe_error(exc)})"
-            ) from None
+        except RoleNotAssumed as exc:
+            raise PreflightFailed(f"account {account}: {exc}") from None
         with self._lock:
             return self._made.setdefault(
                 (target.name, where), ClientFactory(session, fleet.sessions.endpoint_url, where)

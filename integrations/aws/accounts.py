@@ -22,6 +22,7 @@ import botocore.session
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
+from integrations.aws.errors import aws_errors
 from integrations.aws.session import AwsClients, make_clients
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,14 @@ class Outcome(Generic[T]):
         return f"{where}: {self.error}"
 
 
+class RoleNotAssumed(RuntimeError):
+    """An account's role could not be assumed; the message names the role and STS's reason."""
+
+    def __init__(self, role_arn: str | None, reason: str) -> None:
+        super().__init__(f"cannot assume {role_arn} ({reason})")
+        self.role_arn, self.reason = role_arn, reason
+
+
 def describe_error(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
@@ -88,11 +97,13 @@ def describe_error(exc: BaseException) -> str:
 
 
 def organization_accounts(client: Any) -> list[OrgAccount]:
-    """Every account AWS Organizations lists (``organizations:ListAccounts``, paginated)."""
+    """Every account AWS Organizations lists (``organizations:ListAccounts``, paginated); an
+    error or an unreachable endpoint is an ``AwsError`` (``integrations.aws.errors``)."""
     out = []
-    for page in client.get_paginator("list_accounts").paginate():
-        for raw in page.get("Accounts", []):
-            out.append(OrgAccount(raw["Id"], raw.get("Name", raw["Id"]), raw.get("Status", "")))
+    with aws_errors("the organization's accounts", unreachable=True):
+        for page in client.get_paginator("list_accounts").paginate():
+            for raw in page.get("Accounts", []):
+                out.append(OrgAccount(raw["Id"], raw.get("Name", raw["Id"]), raw.get("Status", "")))
     return out
 
 
@@ -114,7 +125,7 @@ class AccountSessions:
         self.gaps_url = gaps_url
         self.on_client = on_client
         self._sessions: dict[str, boto3.Session] = {}
-        self._refused: dict[str, Exception] = {}
+        self._refused: dict[str, RoleNotAssumed] = {}
         self._clients: dict[tuple[str, str], AwsClients] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -144,8 +155,8 @@ class AccountSessions:
         return client
 
     def session(self, target: AccountTarget) -> boto3.Session:
-        """The account's session; assumes its role on first use (raises the STS error, and
-        the same error again later without asking STS twice)."""
+        """The account's session; assumes its role on first use (a refusal is ``RoleNotAssumed``,
+        raised again later without asking STS twice)."""
         with self._account_lock(target.name):
             if target.name in self._refused:
                 raise self._refused[target.name]
@@ -153,8 +164,9 @@ class AccountSessions:
                 try:
                     self._sessions[target.name] = self._open(target)
                 except (ClientError, BotoCoreError, ValueError) as exc:
-                    self._refused[target.name] = exc
-                    raise
+                    refused = RoleNotAssumed(target.role_arn, describe_error(exc))
+                    self._refused[target.name] = refused
+                    raise refused from exc
             return self._sessions[target.name]
 
     def _open(self, target: AccountTarget) -> boto3.Session:
@@ -234,9 +246,9 @@ def fan_out(
 def _open_or_error(sessions: AccountSessions, target: AccountTarget) -> str | None:
     try:
         sessions.session(target)
-    except (ClientError, BotoCoreError, ValueError) as exc:
-        log.warning("account %s: cannot assume %s: %s", target.name, target.role_arn, exc)
-        return f"cannot assume {target.role_arn} ({describe_error(exc)})"
+    except RoleNotAssumed as exc:
+        log.warning("account %s: %s", target.name, exc)
+        return str(exc)
     return None
 
 

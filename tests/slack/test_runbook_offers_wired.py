@@ -15,21 +15,15 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.config import load_settings
 from bot.remediate.runbooks_live import LIVE
 from bot.store import Database, RemediationRequest
-from bot.store import connect as connect_db
-from bot.store.migrate import upgrade
 from handlers.blocks.ids import ActionId
-from handlers.slack.wiring import Runtime, built_once
-from sandbox.investigate.context import context_for_world as investigation_context_for
-from sandbox.remediate.context import context_for_world as action_context_for
 from sandbox.replay.wire import generic
 from sandbox.scenario import load_scenario
 from sandbox.slack import LocalSlack, Message
-from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
 from tests.integration.runbooks.conftest import RunbookRepo
+from tests.wired import wired_runtime
 
 pytestmark = pytest.mark.timeout(240)
 SCENARIO = SCENARIOS_DIR / "02-k8s-crashloop-bad-env.yaml"
@@ -64,40 +58,21 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     if not SCENARIO.is_file():
         pytest.skip(f"example scenario absent (looked for {SCENARIO})")
     tmp = Path(tmp_path_factory.mktemp("offers"))
-    url = f"sqlite:///{tmp / 'aiops.db'}"
-    db = connect_db(url)
-    upgrade(db.engine)
     loaded = load_scenario(SCENARIO)
-    scenario = loaded.scenario
     assert loaded.truth is not None and loaded.truth.root_cause is not None
     kind = loaded.truth.root_cause.kind  # the kind the investigation should find
     repo = RunbookRepo(tmp / "repo")
     for name, mode in (("roll-back-semi-auto", "semi_auto"), ("roll-back-manual", "manual")):
         repo.write(f"{name}.yaml", ROLLBACK.format(name=name, mode=mode, kind=kind))
     repo.commit("two rollbacks")
-    with SandboxWorld(scenario) as world, LocalSlack() as slack:
-        slack.add_channel("incidents")
-        slack.add_user(USER, "responder")
-        settings = load_settings(
-            database_url=url, slack_bot_token="xoxb-off", slack_app_token="xapp-off",
-            slack_api_url=slack.api_url, aiops_http_port=0, aiops_webhook_token=TOKEN,
-            aiops_slack_channel="#incidents", aiops_escalation_tick_s=3600,
-            aiops_predict_every_s=0, aiops_runbooks_git_url=str(repo.path),
-            aiops_runbooks_cache_dir=tmp / "cache",
-        )  # fmt: skip
-        runtime = Runtime(
-            settings, clock=world.clock,
-            investigation_context=built_once(lambda: investigation_context_for(world)),
-            action_context=built_once(lambda: action_context_for(world)),
-        ).start()  # fmt: skip
-        try:
-            slack.wait_connected()
-            with httpx.Client(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
-                yield Env(slack, world, db, http, kind)
-        finally:
-            runtime.stop()
-            db.dispose()
-            LIVE.reset()
+    try:
+        with wired_runtime(
+            SCENARIO, tmp, token=TOKEN, users=[USER], aiops_predict_every_s=0,
+            aiops_runbooks_git_url=str(repo.path), aiops_runbooks_cache_dir=tmp / "cache",
+        ) as wired:  # fmt: skip
+            yield Env(wired.slack, wired.world, wired.db, wired.http, kind)
+    finally:
+        LIVE.reset()
 
 
 def test_the_investigation_offers_the_matching_runbooks(env: Env) -> None:

@@ -33,7 +33,7 @@ def lint(root: Path) -> subprocess.CompletedProcess[str]:
 def test_the_import_contracts_hold() -> None:
     out = lint(ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "3 kept, 0 broken" in out.stdout
+    assert "4 kept, 0 broken" in out.stdout
 
 
 @pytest.fixture
@@ -79,3 +79,11 @@ def test_a_wrong_way_import_fails(tree: Path) -> None:
     assert "integrations.upward -> bot.errors" in out.stdout, out.stdout
     assert "bot.upward -> handlers.cli.main" in out.stdout
     assert "bot.world -> sandbox" in out.stdout
+
+
+def test_bot_reading_botocore_errors_fails(tree: Path) -> None:
+    # integrations convert AWS errors (integrations/aws/errors.py); bot/ catches those
+    (tree / "bot" / "raw.py").write_text("from botocore.exceptions import ClientError\n")
+    out = lint(tree)
+    assert out.returncode != 0
+    assert "bot.raw -> botocore" in out.stdout, out.stdout

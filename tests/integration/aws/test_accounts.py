@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ import pytest
 
 from bot.accounts.models import AccountsFile
 from bot.accounts.service import Fleet, build_fleet, parse_accounts, targets
+from bot.errors import UpstreamUnavailable
 from bot.inventory.ask import words_to_query
 from bot.inventory.render import render
 from bot.inventory.service import InventorySources, run
@@ -26,7 +28,7 @@ from bot.investigate.context import Topology
 from bot.posture.across import rows_across, security_across
 from bot.posture.report import ReportRow, format_rows
 from bot.posture.security import render as render_security
-from integrations.aws.accounts import AccountSessions, AccountTarget
+from integrations.aws.accounts import AccountSessions, AccountTarget, RoleNotAssumed
 from tests.accounts_world import (
     ACCOUNTS,
     PROD,
@@ -155,6 +157,37 @@ def test_organizations_lists_the_accounts_to_assume(base: boto3.Session, url: st
         }
     )
     assert new_id not in {t.account_id for t in targets(excluded, sessions.organization_accounts)}
+
+
+def test_an_organization_that_cannot_be_listed_is_a_clear_upstream_error(
+    base: boto3.Session,
+) -> None:
+    # nothing listens on the port: botocore's connection error must not reach bot/ raw
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    config = AccountsFile.model_validate(
+        {"regions": ["eu-west-1"], "organizations": {"role_name": "OrganizationAccountAccessRole"}}
+    )
+    sessions = AccountSessions(base, endpoint_url=f"http://127.0.0.1:{port}")
+    with pytest.raises(UpstreamUnavailable, match="AWS Organizations could not list the accounts"):
+        build_fleet(config, sessions, sessions.organization_accounts)
+
+
+def test_a_refused_role_is_one_error_naming_the_role_and_sts_is_asked_once(
+    base: boto3.Session, url: str
+) -> None:
+    asked: list[str] = []
+    sessions = AccountSessions(
+        base, endpoint_url=url, on_client=lambda c: asked.append(c.meta.service_model.service_name)
+    )
+    role = f"arn:aws:iam::{PROD}:role/aiops-audit"
+    target = AccountTarget("odd", REGIONS, role, session_name="s" * 70)  # STS refuses > 64
+    for _ in range(2):
+        with pytest.raises(RoleNotAssumed, match=f"cannot assume {role} ") as got:
+            sessions.session(target)
+        assert got.value.role_arn == target.role_arn
+    assert asked.count("sts") == 1
 
 
 def _cli_env(url: str, tmp_path: Path, gaps: str) -> dict[str, str]:

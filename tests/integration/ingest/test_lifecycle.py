@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,24 +16,8 @@ from bot.incidents.changes import record_change
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.grouping import group_alerts
 from bot.incidents.ports import RecordingPublisher
-from bot.ingest.models import AlertIn
 from bot.store import Database
-from bot.topology import Topology
-
-T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
-TOPO = Topology({"web": ["api"], "api": ["db"], "db": [], "other": []})
-
-
-def alert(name: str, service: str, status: str = "firing") -> AlertIn:
-    return AlertIn(
-        source="generic",
-        fingerprint=f"{name}-{service}",
-        name=name,
-        service=service,
-        status=status,
-        severity="critical",
-        labels={"env": "prod"},
-    )
+from tests.integration.ingest.alerts import T0, TOPO, alert
 
 
 def test_lifecycle_timeline_and_change_scores(database: Database) -> None:

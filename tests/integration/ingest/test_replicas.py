@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -13,26 +12,10 @@ from sqlmodel import select
 from bot.clock import SandboxClock
 from bot.incidents.flows import IncidentFlows
 from bot.incidents.grouping import group_alerts
-from bot.ingest.models import AlertIn
 from bot.ingest.pipeline import IngestPipeline
 from bot.store import Database, connect
 from bot.store.models import Alert, Incident
-from bot.topology import Topology
-
-T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
-TOPO = Topology({"web": ["api"], "api": ["db"], "db": [], "other": []})
-
-
-def alert(name: str, service: str, status: str = "firing") -> AlertIn:
-    return AlertIn(
-        source="generic",
-        fingerprint=f"{name}-{service}",
-        name=name,
-        service=service,
-        status=status,
-        severity="critical",
-        labels={"env": "prod"},
-    )
+from tests.integration.ingest.alerts import T0, TOPO, alert
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ less than half an interval after the last, and the next stored run has a trend."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import boto3
 import pytest
 
 from bot.clock import SandboxClock
@@ -19,19 +17,8 @@ from bot.compliance.flows import assess, last_run_at, scheduled
 from bot.compliance.render import rows, summary
 from bot.inventory.service import InventorySources
 from bot.store import Database
-from integrations.aws.session import AwsClients, make_clients
-from sandbox.aws.gaps import GapServer
-from sandbox.aws.gaps_security import SecurityServices
-from sandbox.scenario import parse_scenario_text
+from integrations.aws.session import AwsClients
 from sandbox.world import SandboxWorld
-
-BARE = """\
-version: 1
-name: no-config
-now: "2025-06-01T12:00:00Z"
-services: [{name: web, runs_on: {kind: ec2, name: web-1}}]
-alerts: [{id: a1, at: -1m, format: generic, name: x, severity: warning}]
-"""
 
 
 @pytest.fixture(scope="module")
@@ -61,22 +48,9 @@ def test_config_failures_count_in_the_score_and_the_rows(report: ComplianceRepor
     assert "AWS Config rule s3-bucket-ssl-requests-only (compliant, 1 checked)" in text
 
 
-@pytest.fixture(scope="module")
-def no_config() -> Iterator[AwsClients]:
-    scenario = parse_scenario_text(BARE, "bare.yaml").scenario
-    server = GapServer([], [], SecurityServices(scenario, {})).start()
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    try:
-        yield make_clients("us-east-1", server.url, session=session)
-    finally:
-        server.stop()
-
-
-def test_without_config_rules_the_report_says_so(no_config: AwsClients) -> None:
+def test_without_config_rules_the_report_says_so(nothing_enabled: AwsClients) -> None:
     """Negative: no Config section in the world: no Config results, a note, no error row."""
-    report = with_aws_config(ComplianceReport([]), no_config.config)
+    report = with_aws_config(ComplianceReport([]), nothing_enabled.config)
     assert report.config == [] and report.config_note == NOT_ENABLED
     assert [(r.section, r.check) for r in rows(report)] == [("notes", "aws_config")]
     assert f"AWS Config: {NOT_ENABLED}" in summary(report)

@@ -5,10 +5,8 @@ off is a note that says so, not an error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from bot.errors import NotEnabled
@@ -16,34 +14,9 @@ from bot.posture.checks import GUARDDUTY_TITLE, INSPECTOR_TITLE, more_checks
 from bot.posture.report import security_rows
 from bot.posture.security import render, security_audit
 from bot.posture.threats import guardduty_audit, inspector_audit, threat_severity
-from integrations.aws.session import AwsClients, make_clients
-from sandbox.aws.gaps import GapServer
-from sandbox.aws.gaps_security import SecurityServices
+from integrations.aws.session import AwsClients
 from sandbox.investigate.context import context_for_world
-from sandbox.scenario import parse_scenario_text
 from sandbox.world import SandboxWorld
-
-BARE = """\
-version: 1
-name: nothing-enabled
-now: "2025-06-01T12:00:00Z"
-services: [{name: web, runs_on: {kind: ec2, name: web-1}}]
-alerts: [{id: a1, at: -1m, format: generic, name: x, severity: warning}]
-"""
-
-
-@pytest.fixture(scope="module")
-def off() -> Iterator[AwsClients]:
-    """Clients on a gap endpoint whose world enables neither service."""
-    scenario = parse_scenario_text(BARE, "bare.yaml").scenario
-    server = GapServer([], [], SecurityServices(scenario, {})).start()
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    try:
-        yield make_clients("us-east-1", server.url, session=session)
-    finally:
-        server.stop()
 
 
 def test_guardduty_findings_with_mapped_severity(world: SandboxWorld, clients: AwsClients) -> None:
@@ -72,19 +45,19 @@ def test_inspector_findings_with_mapped_severity(world: SandboxWorld, clients: A
     assert "zlib" not in text and "curl" not in text  # informational skipped, closed not active
 
 
-def test_services_that_are_off_say_so(off: AwsClients) -> None:
+def test_services_that_are_off_say_so(nothing_enabled: AwsClients) -> None:
     """Negative: no detector, Inspector disabled: NotEnabled, which the audit shows as a note."""
     with pytest.raises(NotEnabled, match="GuardDuty is not enabled"):
-        guardduty_audit(off.guardduty)
+        guardduty_audit(nothing_enabled.guardduty)
     with pytest.raises(NotEnabled, match="Inspector is not enabled"):
-        inspector_audit(off.inspector2)
+        inspector_audit(nothing_enabled.inspector2)
 
 
 def test_the_audit_notes_what_is_off_and_reports_no_error(
-    world: SandboxWorld, off: AwsClients
+    world: SandboxWorld, nothing_enabled: AwsClients
 ) -> None:
     ctx = context_for_world(world)
-    only = [c for c in more_checks(off, None, world.scenario.now)
+    only = [c for c in more_checks(nothing_enabled, None, world.scenario.now)
             if c[0] in (GUARDDUTY_TITLE, INSPECTOR_TITLE)]  # fmt: skip
     audit = security_audit(ctx, more=only)
     assert audit.errors == []

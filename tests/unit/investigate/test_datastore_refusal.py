@@ -195,8 +195,9 @@ def test_one_client_refused_while_the_database_has_room_stays_the_clients_pool()
     )
 
 
-def test_a_client_that_just_changed_stays_the_suspect_for_the_connection_limit() -> None:
-    change = finding(
+def _quell_changed(**diff: str) -> Finding:
+    """quell's own configuration change 25 min ago, 5 min before the refusals began."""
+    return finding(
         FindingType.CHANGE,
         "quell",
         "quell: config 25 min ago by ci",
@@ -205,8 +206,12 @@ def test_a_client_that_just_changed_stays_the_suspect_for_the_connection_limit()
         minutes_ago=25,
         label="config",
         behavioural=True,
+        **diff,
     )
-    got = _top([*_full("quell", "brisk"), change])
+
+
+def test_a_client_that_just_changed_stays_the_suspect_for_the_connection_limit() -> None:
+    got = _top([*_full("quell", "brisk"), _quell_changed()])
     assert got != ("database_unavailable", "vantor")
 
 
@@ -233,15 +238,5 @@ def test_a_client_told_the_database_is_read_only_blames_the_database() -> None:
 
 def test_a_clients_logging_only_change_does_not_keep_it_the_suspect() -> None:
     """Its every key inert (change relevance): a log level cannot refuse connections."""
-    change = finding(
-        FindingType.CHANGE,
-        "quell",
-        "quell: config 25 min ago by ci",
-        25,
-        kind="config",
-        minutes_ago=25,
-        label="config",
-        behavioural=True,
-        key="LOG_LEVEL",
-    )
+    change = _quell_changed(key="LOG_LEVEL")
     assert _top([*_full("quell", "brisk"), change]) == ("database_unavailable", "vantor")
