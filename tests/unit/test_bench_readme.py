@@ -21,12 +21,12 @@ def _flags(script: Path) -> set[str]:
     ]  # fmt: skip
     if calls:  # argparse: its long options, except those hidden from --help
         return {
-            a.value for c in calls
+            str(a.value) for c in calls
             if not any(ast.unparse(k.value) == "argparse.SUPPRESS" for k in c.keywords)
             for a in c.args if isinstance(a, ast.Constant) and FLAG.fullmatch(str(a.value))
         }  # fmt: skip
     words = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
-    return {w for w in words if FLAG.fullmatch(str(w))}  # argv read by hand: the words it seeks
+    return {w for w in words if isinstance(w, str) and FLAG.fullmatch(w)}  # argv read by hand
 
 
 def _rows() -> dict[str, str]:

@@ -20,12 +20,9 @@ def _exported() -> set[str]:
                 continue
             kind = getattr(node.func, "id", getattr(node.func, "attr", ""))
             first = node.args[0]
-            if (
-                kind in KINDS
-                and isinstance(first, ast.Constant)
-                and str(first.value).startswith("aiops_")
-            ):
-                names.add(f"{first.value}_total" if kind == "Counter" else str(first.value))
+            name = first.value if isinstance(first, ast.Constant) else None
+            if kind in KINDS and isinstance(name, str) and name.startswith("aiops_"):
+                names.add(f"{name}_total" if kind == "Counter" else name)
     return names
 
 
