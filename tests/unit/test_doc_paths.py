@@ -78,3 +78,11 @@ def test_the_check_catches_a_wrong_path() -> None:
     assert not _exists("bot/investigate/reasoning.py:no_such_function")
     assert _exists("handlers/cli/main.COMMANDS") and _exists("playbooks/<name>.yaml")
     assert _exists("bot/investigate/reasoning.py:conclude")
+
+
+def test_every_bot_package_has_a_row_in_the_architecture_table() -> None:
+    table = (ROOT / "docs" / "architecture.md").read_text().split("## The domain", 1)[1]
+    table = table.split("\n## ", 1)[0]
+    named = {name for row in table.splitlines() for name in re.findall(r"`([a-z_]+)`", row[:60])}
+    packages = {p.parent.name for p in (ROOT / "bot").glob("*/__init__.py")}
+    assert not packages - named, f"add a row to docs/architecture.md: {packages - named}"
