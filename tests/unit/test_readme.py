@@ -55,6 +55,15 @@ def test_the_deploy_files_set_only_settings_that_exist() -> None:
     assert len(names) > 5 and not names - fields, names - fields
 
 
+def test_every_make_target_the_docs_name_exists() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.M))
+    docs = [README, *sorted((ROOT / "docs").glob("*.md")), ROOT / "tests" / "bench" / "README.md"]
+    named = {t for doc in docs for t in re.findall(r"`make ([a-z][a-z-]*)", doc.read_text())}
+    named |= {t for t in re.findall(r"^make ([a-z]+)", README.read_text(), flags=re.M)}
+    assert {"demo", "test"} <= named and not named - targets, named - targets
+
+
 def test_readme_starts_with_the_two_commands() -> None:
     head = README.read_text().splitlines()[:15]
     assert any(line.startswith("make demo") for line in head)
