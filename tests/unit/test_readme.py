@@ -68,3 +68,16 @@ def test_readme_starts_with_the_two_commands() -> None:
     head = README.read_text().splitlines()[:15]
     assert any(line.startswith("make demo") for line in head)
     assert any(line.startswith("make test") for line in head)
+
+
+def test_every_secret_setting_has_a_rotation_row() -> None:
+    text = (ROOT / "docs" / "operations.md").read_text()
+    table = text.split("\n## Secret rotation\n", 1)[1].split("\n## ", 1)[0]
+    secrets = {
+        name.upper()
+        for name, field in Settings.model_fields.items()
+        if "SecretStr" in str(field.annotation)
+    }
+    assert len(secrets) > 5
+    missing = {s for s in secrets if f"`{s}`" not in table}
+    assert not missing, f"say how to rotate in docs/operations.md, Secret rotation: {missing}"
