@@ -81,3 +81,5 @@ def test_every_secret_setting_has_a_rotation_row() -> None:
     assert len(secrets) > 5
     missing = {s for s in secrets if f"`{s}`" not in table}
     assert not missing, f"say how to rotate in docs/operations.md, Secret rotation: {missing}"
+    values = yaml.safe_load((ROOT / "deploy" / "helm" / "aiops" / "values.yaml").read_text())
+    assert not secrets - set(values["secrets"]), "the Helm values' secrets lack some"
