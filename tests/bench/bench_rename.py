@@ -44,6 +44,7 @@ DEV = (
     "thirdparty4",
     "aiopslab",
     "itbench",
+    "itbench2",
 )
 
 
