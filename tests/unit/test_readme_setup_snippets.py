@@ -34,3 +34,13 @@ def test_the_alertmanager_receiver_posts_to_a_served_route_with_a_bearer_token()
 def test_the_pagerduty_webhook_url_in_the_readme_is_served() -> None:
     urls = re.findall(r"`(https://[^`]+/webhooks/pagerduty)`", README.read_text())
     assert urls and all(urlparse(u).path in _posts() for u in urls)
+
+
+def test_the_readme_explains_exactly_the_scopes_and_events_of_the_app_manifest() -> None:
+    manifest = yaml.safe_load((README.parent / "app.yaml").read_text())
+    text = README.read_text()
+    section = text.split("Bot scopes and why:", 1)[1].split("\n\n", 2)[1]
+    explained = {s for line in section.splitlines() for s in re.findall(r"`([a-z:.]+)`", line)}
+    assert explained == set(manifest["oauth_config"]["scopes"]["bot"])
+    for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
+        assert f"`{event}`" in text
