@@ -50,7 +50,7 @@ from bot.store import (  # noqa: E402
     connect,
 )
 from bot.store.migrate import upgrade  # noqa: E402
-from tests.pg import PgCluster, start_cluster  # noqa: E402
+from tests.pg import PgCluster, pg_bin, start_cluster  # noqa: E402
 
 LEASE_S = 3.0
 TICK_S = 1.0  # the product's default AIOPS_ESCALATION_TICK_S
@@ -314,6 +314,9 @@ def main() -> None:
     if not modes or set(modes) - {"listen", "poll"}:
         ap.error("--modes takes listen and/or poll")
 
+    if pg_bin() is None:
+        print("[escalation] skipped: no PostgreSQL server binaries (initdb) on this machine")
+        return
     cluster = start_cluster()
     figures: list[Figures] = []
     try:

@@ -91,7 +91,8 @@ def main() -> None:
     )
     args = ap.parse_args()
     if not NAB.is_dir():
-        raise SystemExit(f"NAB data absent (looked in {NAB})")
+        print(f"[nab] skipped: no NAB data in {NAB} (../shared is not beside this clone)")
+        return
     overrides = parse_overrides(args.set)
     series, values = load_corpus(NAB)
     profiles = load_profiles(NAB / "config" / "profiles.json")

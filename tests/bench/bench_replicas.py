@@ -50,7 +50,7 @@ from bot.store import (  # noqa: E402
     connect,
 )
 from bot.store.migrate import upgrade  # noqa: E402
-from tests.pg import start_cluster  # noqa: E402
+from tests.pg import pg_bin, start_cluster  # noqa: E402
 
 TOKEN = "bench-replicas-token"
 NAMES = ("LatencyHigh", "ErrorRateHigh", "SaturationHigh", "QueueBacklog")
@@ -215,6 +215,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=12)
     args = ap.parse_args()
 
+    if pg_bin() is None:
+        print("[replicas] skipped: no PostgreSQL server binaries (initdb) on this machine")
+        return
     cluster = start_cluster()
     workdir = Path(tempfile.mkdtemp(prefix="aiops-bench-replicas-"))
     replicas: list[Replica] = []
