@@ -45,23 +45,32 @@ def fails_itself(service: str, findings: Sequence[Finding]) -> bool:
 def implied_dependency(service: str, said: Sequence[Finding], topo: Topology) -> str | None:
     """The one dependency of ``service`` that its failing lines name by role, not by name:
     "database connection failed" names the data-tier dependency when there is exactly one
-    (the tiers' words are ``service_words.yaml``'s). The first finding that implies one wins."""
+    (the tiers' words are ``service_words.yaml``'s), and so does a line whose signature says what
+    the far end is (a Kafka client's lines are about its broker: ``signature_tiers`` in
+    failure_modes.yaml). The first finding that implies one wins."""
     node = topo.get(service)
     if node is None or not node.depends_on:
         return None
     tiers = service_words().tiers
+    by_signature = failure_modes().signature_tiers
     for finding in said:
         example = finding.attrs.get("example")  # what the system printed, not our summary
         if not isinstance(example, str):
             continue
         text = example.lower()
         words = set(_WORD.findall(text))
+        far_end = next(
+            (t for t, ids in by_signature.items() if finding.attrs.get("signature_id") in ids),
+            None,
+        )
         implied = [
             dep
             for dep in node.depends_on
             if (dep_node := topo.get(dep)) is not None
-            and dep_node.tier in tiers
-            and words & set(tiers[dep_node.tier])
+            and (
+                (dep_node.tier in tiers and words & set(tiers[dep_node.tier]))
+                or (far_end is not None and dep_node.tier == far_end)
+            )
         ]
         if len(implied) == 1:
             return implied[0]
