@@ -45,23 +45,32 @@ def fails_itself(service: str, findings: Sequence[Finding]) -> bool:
 def implied_dependency(service: str, said: Sequence[Finding], topo: Topology) -> str | None:
     """The one dependency of ``service`` that its failing lines name by role, not by name:
     "database connection failed" names the data-tier dependency when there is exactly one
-    (the tiers' words are ``service_words.yaml``'s). The first finding that implies one wins."""
+    (the tiers' words are ``service_words.yaml``'s), and so does a line whose signature says what
+    the far end is (a Kafka client's lines are about its broker: ``signature_tiers`` in
+    failure_modes.yaml). The first finding that implies one wins."""
     node = topo.get(service)
     if node is None or not node.depends_on:
         return None
     tiers = service_words().tiers
+    by_signature = failure_modes().signature_tiers
     for finding in said:
         example = finding.attrs.get("example")  # what the system printed, not our summary
         if not isinstance(example, str):
             continue
         text = example.lower()
         words = set(_WORD.findall(text))
+        far_end = next(
+            (t for t, ids in by_signature.items() if finding.attrs.get("signature_id") in ids),
+            None,
+        )
         implied = [
             dep
             for dep in node.depends_on
             if (dep_node := topo.get(dep)) is not None
-            and dep_node.tier in tiers
-            and words & set(tiers[dep_node.tier])
+            and (
+                (dep_node.tier in tiers and words & set(tiers[dep_node.tier]))
+                or (far_end is not None and dep_node.tier == far_end)
+            )
         ]
         if len(implied) == 1:
             return implied[0]
@@ -154,15 +163,14 @@ def _own_network(
     degraded = next((f for f in said if f.attrs.get("signature_id") in rules.own_network_ids), None)
     if degraded is None or any(f.service == dep and f.type in _FAILING for f in findings):
         return False
-    hyp.kind = rules.own_network_kind
-    hyp.summary = (
-        f"The network of {hyp.service} fails: its own lines say so "
-        f"({degraded.summary.split(': ', 1)[-1][:160]}) and {dep}, which it calls, shows no "
-        f"failure of its own ({hyp.summary})"
+    said_so = f"its own lines say so ({_said(degraded)})"
+    return _on_its_network(
+        hyp,
+        rules,
+        degraded,
+        f"The network of {hyp.service} fails: {said_so} and {dep}, "
+        f"which it calls, shows no failure of its own",
     )
-    if degraded.summary not in hyp.evidence:
-        hyp.evidence.insert(0, degraded.summary)
-    return True
 
 
 def _cut_off(
@@ -179,36 +187,46 @@ def _cut_off(
     node = topo.get(dep)
     if node is None or node.tier not in rules.own_path_tiers:
         return False
-    lost = next(
-        (
-            f
-            for f in said
-            if f.type == FindingType.LOG_SIGNATURE
-            and f.attrs.get("signature") in rules.own_path_signatures
-        ),
-        None,
-    )
+    lost = next((f for f in said if _says_lost(f, rules)), None)
     others = [n for n in topo.names() if dep in topo.depends_on(n) and n != hyp.service]
-    sick = {dep, *others}
-    if lost is None or not others or any(f.service in sick and _fails(f) for f in findings):
+    if lost is None or not others or fails_itself(dep, findings):
         return False
-    hyp.kind = rules.own_network_kind
-    hyp.summary = (
-        f"The path from {hyp.service} to {dep} is cut: its own lines say it lost {dep} "
-        f"({lost.summary.split(': ', 1)[-1][:160]}), while {dep} shows no failure of its own and "
-        f"none of its other clients ({', '.join(others)}) shows one ({hyp.summary})"
+    # another client failing, or saying it lost the broker too, puts the fault at the broker
+    if any(fails_itself(o, findings) for o in others) or any(
+        f.service in others and _says_lost(f, rules) for f in findings
+    ):
+        return False
+    return _on_its_network(
+        hyp,
+        rules,
+        lost,
+        f"The path from {hyp.service} to {dep} is cut: its own lines say it "
+        f"lost {dep} ({_said(lost)}), while {dep} shows no failure of its own and none of its "
+        f"other clients ({', '.join(others)}) shows one",
     )
-    if lost.summary not in hyp.evidence:
-        hyp.evidence.insert(0, lost.summary)
+
+
+def _said(finding: Finding) -> str:
+    return finding.summary.split(": ", 1)[-1][:160]
+
+
+def _on_its_network(hyp: Hypothesis, rules: FailureModes, line: Finding, why: str) -> bool:
+    """The caller's own network (or its path to what it calls) fails: the hypothesis stays on it
+    with ``own_network_kind``, the line that says so first in its evidence (in place)."""
+    hyp.kind = rules.own_network_kind
+    hyp.summary = f"{why} ({hyp.summary})"
+    if line.summary not in hyp.evidence:
+        hyp.evidence.insert(0, line.summary)
     return True
 
 
-def _fails(finding: Finding) -> bool:
-    """A failure of the finding's own service: a pod state, a warning event, a signed line, or a
-    resource read as unhealthy (a healthy deployment's own record is no failure)."""
-    if finding.type == FindingType.RESOURCE_STATE:
-        return finding.attrs.get("healthy") is False
-    return finding.type in _FAILING
+def _says_lost(finding: Finding, rules: FailureModes) -> bool:
+    """A line of its own that says it lost a shared dependency (a broker): a request timed out,
+    the connection dropped, the far end not available, at any level."""
+    return (
+        finding.type == FindingType.LOG_SIGNATURE
+        and finding.attrs.get("signature") in rules.own_path_signatures
+    )
 
 
 _FAILING = {

@@ -131,6 +131,9 @@ class FailureModes(_Strict):
     # does: the path from that client is cut, the same kind on it
     own_path_tiers: list[str] = Field(default_factory=list)
     own_path_signatures: list[str] = Field(default_factory=list)
+    # lines whose signature says what the far end is (tier -> catalogue ids): they imply the one
+    # dependency of that tier, as a role word does ("database connection failed")
+    signature_tiers: dict[str, list[str]] = Field(default_factory=dict)
     datastore_tiers: list[str] = Field(default_factory=list)
 
 

@@ -190,3 +190,31 @@ def test_a_broker_whose_other_clients_fail_too_is_the_cause() -> None:
     hyp = dependency_down([lost])
     point_at_dependency([hyp], [lost, also], _broker_topo())
     assert (hyp.kind, hyp.service) == ("dependency_failure", "events")
+
+
+def test_a_kafka_client_s_line_names_its_broker_by_role_whatever_the_broker_is_called() -> None:
+    # the line names no service (no "events" in it), the caller calls two services: the
+    # signature says the far end is a broker, so the one queue-tier dependency is meant
+    broker = ServiceNode("zorvane", "k8s_deployment", "zorvane", "shop", tier="queue")
+    flags = ServiceNode("toggles", "k8s_deployment", "toggles", "shop", tier="infra")
+    caller = ServiceNode(
+        "quotes", "k8s_deployment", "quotes", "shop", depends_on=("zorvane", "toggles")
+    )
+    other = ServiceNode("billing", "k8s_deployment", "billing", "shop", depends_on=("zorvane",))
+    text = (
+        "[Consumer clientId=consumer-quotes-1, groupId=quotes] Disconnecting from node 1 due to"
+        " request timeout."
+    )
+    hit = match_line(text)
+    assert hit is not None
+    lost = Finding(
+        type=FindingType.LOG_SIGNATURE,
+        service="quotes",
+        summary=f'quotes: 20 line(s) like "{text}"',
+        source="k8s:shop/quotes-1/app",
+        attrs={"example": text, "level": "INFO", "mentions": None, **hit.finding_attrs()},
+    )
+    hyp = dependency_down([lost])
+    point_at_dependency([hyp], [lost], Topology([caller, other, broker, flags]))
+    assert (hyp.kind, hyp.service) == ("network_partition", "quotes")
+    assert "to zorvane is cut" in hyp.summary
