@@ -21,11 +21,16 @@ def _params(spec: ActionSpec) -> list[str]:
     return list(spec.params.model_fields)
 
 
+def _shipped() -> dict[str, ActionSpec]:
+    """The product's actions: test modules register their own (``test.*``) in the same process."""
+    return {n: s for n, s in REGISTRY.items() if s.preflight.__module__.startswith("bot.")}
+
+
 def test_every_action_is_documented_with_its_risk_and_parameters() -> None:
-    rows = _rows()
-    assert set(rows) == set(REGISTRY), set(rows) ^ set(REGISTRY)
+    rows, shipped = _rows(), _shipped()
+    assert set(rows) == set(shipped), set(rows) ^ set(shipped)
     wrong = []
-    for name, spec in REGISTRY.items():
+    for name, spec in shipped.items():
         params, risk = rows[name]
         if risk != spec.risk:
             wrong.append(f"{name}: risk {risk}, code {spec.risk}")
