@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.correlate.elect import StormVerdict
-from bot.correlate.models import CorrelationConfig
 
 #: how each basis reads in a sentence
 BASIS_WORDS = {
@@ -124,21 +123,6 @@ def per_caller_why(service: str, fan_in: int, leader: str, leader_fan_in: int) -
         f"{_callers(leader_fan_in)}: a callee of many callers collects anomalous calls from "
         "each, whatever its own health)"
     )
-
-
-def readings_why(instead: str, config: CorrelationConfig) -> str:
-    """Why the call graph's readings (``bot.correlate.propagation``) named another service
-    than the blame alone (``instead``)."""
-    names = [
-        name
-        for name, weight in (
-            ("a random walk over the anomalous calls", config.storm_walk_weight),
-            ("the time order of the anomalous calls", config.storm_order_weight),
-            ("calls concentrated on one replica", config.storm_focus_weight),
-        )
-        if weight
-    ]
-    return f"; {' and '.join(names)} put it before {instead}"
 
 
 def _callers(n: int) -> str:

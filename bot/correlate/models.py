@@ -69,14 +69,6 @@ class CorrelationConfig:
     storm_fan_in_power: float = field(default_factory=lambda: election_weight("fan_in_power"))
     storm_pass_down: float = field(default_factory=lambda: election_weight("pass_down"))
     storm_entity_share: float = field(default_factory=lambda: election_weight("entity_share"))
-    #: the calls basis's optional readings of the call graph (``bot.correlate.propagation``)
-    storm_walk_weight: float = field(default_factory=lambda: election_weight("walk_weight"))
-    storm_walk_back: float = field(default_factory=lambda: election_weight("walk_back"))
-    storm_order_weight: float = field(default_factory=lambda: election_weight("order_weight"))
-    storm_order_lag: timedelta = field(
-        default_factory=lambda: timedelta(seconds=election_weight("order_lag_seconds"))
-    )
-    storm_focus_weight: float = field(default_factory=lambda: election_weight("focus_weight"))
     #: a storm verdict's confidence is read through ``playbooks/storms/confidence.yaml`` (what
     #: its basis and raw confidence turned out to mean); off gives the rules' raw confidence
     storm_calibrated: bool = True

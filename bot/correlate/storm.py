@@ -42,7 +42,6 @@ from bot.correlate.models import (
     AlertRef,
     CorrelationConfig,
 )
-from bot.correlate.propagation import CallGraph
 from bot.correlate.verdicts import by_calls, by_change, by_lead, by_own
 from bot.topology import Topology
 
@@ -90,7 +89,6 @@ class StormEvidence:
     vantage: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # callee entity
     out_calls: dict[str, Counter[str]] = field(default_factory=dict)  # caller → callee entity
     edges: set[tuple[str, str]] = field(default_factory=set)
-    edge_at: dict[tuple[str, str], datetime] = field(default_factory=dict)  # first call
     observed: Counter[tuple[str, str]] = field(default_factory=Counter)  # caller, callee entity
     own: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     changes: dict[str, tuple[datetime, int]] = field(default_factory=dict)
@@ -160,9 +158,6 @@ class StormEvidence:
         self.entity_service[call.callee_entity] = call.callee
         self.entity_service.setdefault(call.caller_entity, call.caller)
         self.edges.add((call.caller, call.callee))
-        began = self.edge_at.get((call.caller, call.callee))
-        if began is None or alert.at < began:
-            self.edge_at[(call.caller, call.callee)] = alert.at
         seen = self.vantage.setdefault(call.callee_entity, set())
         point = (call.caller_entity, call.method)
         if point not in seen:
@@ -181,30 +176,6 @@ class StormEvidence:
     def _symptom_at(self, at: datetime) -> None:
         if self.first_symptom is None or at < self.first_symptom:
             self.first_symptom = at
-
-    def call_graph(self) -> CallGraph:
-        """The anomalous calls between services, with their times and replicas
-        (``bot.correlate.propagation``)."""
-        calls: dict[tuple[str, str], float] = {}
-        into: dict[str, dict[str, float]] = {}
-        for (caller, callee), n in self.observed.items():
-            a, b = self.entity_service.get(caller), self.entity_service.get(callee)
-            if a is None or b is None:
-                continue
-            calls[(a, b)] = calls.get((a, b), 0.0) + n
-            if callee != b.lower():  # a call naming a replica, not only the service
-                per = into.setdefault(b, {})
-                per[callee] = per.get(callee, 0.0) + n
-        own_began: dict[str, datetime] = {}
-        replicas: Counter[str] = Counter()
-        for entity, service in self.entity_service.items():
-            if entity != service.lower():
-                replicas[service] += 1
-            at = self.own_at.get(entity)
-            if at is not None:
-                _earliest(own_began, service, at)
-        began = {pair: self.edge_at[pair] for pair in calls if pair in self.edge_at}
-        return CallGraph(calls, began, own_began, into, replicas)
 
     # --- election
     def verdict(self, topology: Topology) -> StormVerdict | None:

@@ -27,9 +27,7 @@ from bot.correlate.explain import (
     lead_why,
     own_why,
     per_caller_why,
-    readings_why,
 )
-from bot.correlate.propagation import readings
 from bot.topology import Topology
 
 if TYPE_CHECKING:
@@ -164,13 +162,6 @@ def by_calls(
     own = {s: w for s, (w, _) in stand.items()}
     c = ev.config
     scores = corroborated(blame, own, fan_in, c.storm_own_weight, c.storm_fan_in_power)
-    before = None  # the winner without the call graph's readings, when they are on
-    if c.storm_walk_weight or c.storm_order_weight or c.storm_focus_weight:
-        before = rank(scores, depends, ev.evidence_first, ev.seen)[0]
-        total = sum(blame.values()) or 1.0
-        share = {s: b / total for s, b in blame.items()}
-        for s, extra in readings(ev.call_graph(), topology, c, share, own).items():
-            scores[s] = scores.get(s, 0.0) + extra
     order = rank(scores, depends, ev.evidence_first, ev.seen)
     top = order[0]
     leader = rank(blame, lambda _: 0, ev.evidence_first, ev.seen)[0]
@@ -183,16 +174,12 @@ def by_calls(
         weight, pod = stand[top]
         why = _own_words(ev, top, pod, weight)
         why += f"; {blamed(blame.get(top, 0.0), leader, blame[leader])}"
-        if before is not None and before != top:
-            why += readings_why(before, c)
         return StormVerdict(top, pod, "own+calls", confidence, leader, why)
     mine = [e for e in per_entity if ev.entity_service.get(e) == top]
     held = {e: per_entity[e] for e in mine if e != top.lower()}
     entity = root_entity(ev, top, held)
-    why = _calls_why(ev, top, mine, blame.get(top, 0.0), runner_up, second)
-    if before is not None and before != top:
-        why += readings_why(before, c)
-    elif top != leader:
+    why = _calls_why(ev, top, mine, blame[top], runner_up, second)
+    if top != leader:
         why += per_caller_why(top, fan_in(top), leader, fan_in(leader))
     return StormVerdict(top, entity, "calls", confidence, runner_up, why)
 

@@ -28,11 +28,6 @@ class StormWeights(BaseModel):
     fan_in_power: float = Field(ge=0.0, le=5.0)
     pass_down: float = Field(ge=0.0, le=1.0)
     entity_share: float = Field(ge=0.0, le=1.0)
-    walk_weight: float = Field(ge=0.0, le=10.0)
-    walk_back: float = Field(ge=0.0, le=1.0)
-    order_weight: float = Field(ge=0.0, le=10.0)
-    order_lag_seconds: float = Field(ge=0.0, le=600.0)
-    focus_weight: float = Field(ge=0.0, le=10.0)
 
 
 def _load(model: type[M], path: Path, what: str) -> M:

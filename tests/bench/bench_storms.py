@@ -35,10 +35,9 @@ not run on the held-out storms.
 ``--cv`` scores the choice among the election's candidate weights and rules honestly
 (``storm_cv``): repeated seeded 5-fold cross-validation over every storm of the folder, and,
 with ``--with PATH`` (a second system's storms), the candidate chosen on one system scored on
-the other. Report the cross-validated figure, not a candidate's in-sample one. ``--family
-walk|order|focus|all`` adds round 6's readings of the call graph (``storm_cv.family``,
-``bot.correlate.propagation``) to the candidates; with ``--narrow`` they are compared with the
-shipped election alone instead of the whole grid.
+the other. Report the cross-validated figure, not a candidate's in-sample one. (Round 6's
+readings of the call graph, ``--family walk|order|focus``, were removed after the folds kept
+none: commit ac04cf9 holds them, docs/webhooks.md the figures.)
 
 ``--rank`` fits a learned ranker over structural features (``storm_rank``: a per-storm softmax
 with an L2 penalty) on the training folds of the same splits and compares it with the hand
@@ -51,7 +50,6 @@ every storm that ``playbooks/storms/confidence.yaml`` holds.
 
 Run: PYTHONPATH=$PWD .venv/bin/python tests/bench/bench_storms.py [--dir PATH] [--heldout | --all]
      [-v] [--synthetic N] [--timeline] [--cv | --rank | --calibrate [--with PATH]]
-     [--cv --family NAME [--narrow]]
 """
 
 from __future__ import annotations
@@ -74,7 +72,7 @@ from handlers.replay.runner import replay  # noqa: E402
 from sandbox.scenario import LoadedScenario, load_scenario  # noqa: E402
 from tests.bench.storm_calibrate import Outcome  # noqa: E402
 from tests.bench.storm_calibrate import report as calibrate_report  # noqa: E402
-from tests.bench.storm_cv import Candidate, family, grid  # noqa: E402
+from tests.bench.storm_cv import grid  # noqa: E402
 from tests.bench.storm_cv import report as cv_report  # noqa: E402
 from tests.bench.storm_rank import report as rank_report  # noqa: E402
 from tests.bench.storm_study import timeline, verdict  # noqa: E402
@@ -240,7 +238,7 @@ def study(files: list[Path]) -> None:
             print("\n".join(lines[1:]))
 
 
-def cross_validate(folders: list[Path], extra: str | None = None, narrow: bool = False) -> None:
+def cross_validate(folders: list[Path]) -> None:
     systems = []
     for folder in folders:
         loaded = [load_scenario(p) for p in sorted(folder.glob("*.yaml"))]
@@ -251,9 +249,7 @@ def cross_validate(folders: list[Path], extra: str | None = None, narrow: bool =
             for s in loaded
         ]
         systems.append((folder.name, loaded, baseline))
-    base = [Candidate("shipped", CorrelationConfig())] if narrow else grid()
-    candidates = base + (family(extra) if extra else [])
-    print("\n".join(cv_report(candidates, systems)))
+    print("\n".join(cv_report(grid(), systems)))
 
 
 def calibrate(folders: list[Path]) -> None:
@@ -287,8 +283,6 @@ def main() -> None:
     ap.add_argument("--cv", action="store_true", help="cross-validated choice of the weights")
     ap.add_argument("--rank", action="store_true", help="cross-validated learned ranker")
     ap.add_argument("--calibrate", action="store_true", help="cross-validated confidences")
-    ap.add_argument("--family", help="--cv: add round 6's walk, order, focus or all")
-    ap.add_argument("--narrow", action="store_true", help="--family: vs the shipped one only")
     ap.add_argument("--with", dest="other", type=Path, help="--cv: a second system's storms")
     args = ap.parse_args()
     if args.synthetic:
@@ -299,8 +293,7 @@ def main() -> None:
         print(f"[storms] skipped: no storm data in {folder} (../shared is not beside this clone)")
         return
     if args.cv:
-        others = [args.other] if args.other else []
-        cross_validate([folder, *others], args.family, args.narrow)
+        cross_validate([folder] + ([args.other] if args.other else []))
         return
     if args.calibrate:
         calibrate([folder] + ([args.other] if args.other else []))

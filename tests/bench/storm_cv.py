@@ -22,7 +22,6 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from statistics import mean, pstdev
 
 from bot.correlate.models import CorrelationConfig
@@ -154,44 +153,4 @@ def grid() -> list[Candidate]:
     for power in (0.0, 0.5, 1.25):  # a lower bar for an entity standing out (rule 2)
         config = CorrelationConfig(storm_own_margin=2.0, storm_fan_in_power=power)
         out.append(Candidate(f"own 0.2 fan-in {power} margin 2", config))
-    return out
-
-
-def family(name: str) -> list[Candidate]:
-    """Round 6's candidates (``bot.correlate.propagation``), each on the shipped election
-    (own weight 0.2, no per-caller comparison), to be appended to ``grid()``: ``walk`` (a
-    random walk over the anomalous calls: weight x the weight of a step back to a caller),
-    ``order`` (time-ordered propagation consistency: weight x detector lag), ``focus``
-    (incoming calls concentrated on one replica: weight), or ``all`` of them."""
-    if name == "all":
-        return [c for f in ("walk", "order", "focus") for c in family(f)]
-    out = []
-    if name == "walk":
-        for weight in (0.1, 0.3, 1.0, 3.0):
-            for back in (0.1, 0.3):
-                config = CorrelationConfig(
-                    storm_own_weight=0.2,
-                    storm_fan_in_power=0.0,
-                    storm_walk_weight=weight,
-                    storm_walk_back=back,
-                )
-                out.append(Candidate(f"walk {weight} back {back}", config))
-    elif name == "order":
-        for weight in (0.1, 0.3, 1.0):
-            for lag in (0, 10, 30):
-                config = CorrelationConfig(
-                    storm_own_weight=0.2,
-                    storm_fan_in_power=0.0,
-                    storm_order_weight=weight,
-                    storm_order_lag=timedelta(seconds=lag),
-                )
-                out.append(Candidate(f"order {weight} lag {lag}s", config))
-    elif name == "focus":
-        for weight in (0.25, 0.5, 1.0, 2.0):
-            config = CorrelationConfig(
-                storm_own_weight=0.2, storm_fan_in_power=0.0, storm_focus_weight=weight
-            )
-            out.append(Candidate(f"focus {weight}", config))
-    else:
-        raise ValueError(f"no family {name!r}: walk, order, focus or all")
     return out

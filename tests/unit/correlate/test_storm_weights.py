@@ -30,11 +30,6 @@ def test_the_shipped_weights_load_and_are_the_defaults() -> None:
     assert config.storm_pass_down == weights.pass_down
     assert config.storm_entity_share == weights.entity_share
     assert config.storm_early_margin == weights.early_margin
-    assert config.storm_walk_weight == weights.walk_weight
-    assert config.storm_walk_back == weights.walk_back
-    assert config.storm_order_weight == weights.order_weight
-    assert config.storm_order_lag == timedelta(seconds=weights.order_lag_seconds)
-    assert config.storm_focus_weight == weights.focus_weight
     assert StormEvidence(EntityMap(["web"])).config == config
 
 
