@@ -114,6 +114,21 @@ class DirectClient(SocketModeClient):
         self.workers = Workers(concurrency, name="slack-worker")
 
     def close(self) -> None:
+        """slack_sdk's close, made sure to end.
+
+        slack_sdk's receive loop sets its session state back to not terminated as it starts on a
+        new session. A close that lands in that window (right after a connect) marks the state
+        terminated, is undone, and then joins a loop that sleeps on a closed socket forever. So
+        the loop is told to end, and its socket closed, until it has.
+        """
+        self.closed = True
+        self.auto_reconnect_enabled = False
+        runner = self.current_session_runner
+        runner.event.set()
+        while runner.is_alive():
+            self.current_session_state.terminated = True
+            self.disconnect()
+            runner.thread.join(0.1)
         super().close()
         self.workers.shutdown()
 

@@ -272,6 +272,44 @@ def test_every_connection_sends_its_acks_without_nagle(
     assert slack.wait_ack(slack.send_slash_command("U1", "help")).payload
 
 
+def test_close_ends_a_receive_loop_that_reset_its_state_as_the_close_began(
+    slack: LocalSlack, replicas: Callable[..., Replica]
+) -> None:
+    """slack_sdk's receive loop marks its session state not terminated as it starts on a new
+    session; a close landing between its "is the session active" check and that reset used to
+    join the loop forever, sleeping on a closed socket (a CI run hung here). The loop's start is
+    held at that point and released inside close, right after the socket is closed."""
+    replica = replicas(slack, default_services())
+    (handler,) = replica.sockets.handlers
+    client = handler.client
+    held, go, reset = threading.Event(), threading.Event(), threading.Event()
+
+    def loop_start_held() -> None:  # slack_sdk's _run_current_session, paused past its check
+        held.set()
+        go.wait()
+        state = client.current_session_state
+        state.terminated = False
+        reset.set()
+        client.current_session.run_until_completion(state)
+
+    disconnect = client.disconnect
+
+    def disconnect_then_release() -> None:
+        disconnect()
+        go.set()
+        reset.wait(5)
+
+    client.current_session_runner.target = loop_start_held
+    client.connect_to_new_endpoint(force=True)  # the old loop ends; the next start is held
+    assert held.wait(5)
+    client.disconnect = disconnect_then_release  # type: ignore[method-assign]
+    closing = threading.Thread(target=replica.sockets.close, daemon=True)
+    closing.start()
+    closing.join(10)
+    assert reset.is_set(), "the held loop start never ran"
+    assert not closing.is_alive(), "close() is still joining the receive loop"
+
+
 def test_start_socket_mode_refuses_more_connections_than_slack_allows() -> None:
     app = App(token="xoxb-test", token_verification_enabled=False)
     with pytest.raises(ConfigError, match="between 1 and 10"):
