@@ -1,7 +1,8 @@
 """The sets converted from peer suites nobody here wrote (tests/scenarios/<set>: HolmesGPT's
-evaluation suite, Microsoft's AIOpsLab, IBM's ITBench) load, replay through the real webhooks
-with their investigations without a crash, and are never silent where their truth holds a failure
-(issue 15 pts 1, 8 and 9); each carries its sources, its licence and a seeded held-out third.
+evaluation suite, Microsoft's AIOpsLab, IBM's ITBench, SREGym) load, replay through the real
+webhooks with their investigations without a crash, and are never silent where their truth holds
+a failure (issue 15 pts 1, 8 and 9); each carries its sources, its licence and a seeded held-out
+third.
 
 One row of ``CORPORA`` per set (``tests/e2e/corpus.py``'s ``ConvertedSet`` says what each field
 asks); a new set is a new row. Top-1 is not asserted here: the honest figures are bench_rca's, per
@@ -10,6 +11,7 @@ set. Test ids read ``<set>/<case>`` for a case and ``<set>`` for a set.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +32,10 @@ ITBENCH_NOTICE = "Copyright contributors to the ITBench project"
 #: the ITBench scenario folder a converted case names as its source
 ITBENCH_SCENARIO = r"itbench-hub/ITBench@\S+ \S+/(scenario_\d+)"
 ITBENCH_CITES = ("# injection: ", "itbench-hub/ITBench@")
+SREGYM_NOTICE = "Permission is hereby granted, free of charge"
+#: the SREGym problem id a converted case names (its file, then the id in brackets)
+SREGYM_PROBLEM = r"SREGym/SREGym@\S+ sregym/conductor/problems/\S+\.py \((\w+)"
+SREGYM_CITES = ("# injection: ", "SREGym/SREGym@")
 
 #: every converted set, oldest first (a set's sources may repeat none of an earlier row's).
 #: Cases silent when a set landed were answered since (an alert naming no service is answered
@@ -61,6 +67,24 @@ CORPORA = [
         source=ITBENCH_SCENARIO,
         cites=ITBENCH_CITES,
         minimum=18,
+    ),
+    ConvertedSet(
+        "sregym",
+        seed=20261210,
+        notice=SREGYM_NOTICE,
+        source=SREGYM_PROBLEM,
+        cites=SREGYM_CITES,
+        minimum=24,
+        one_case_per=SREGYM_PROBLEM,
+    ),
+    ConvertedSet(
+        "sregym2",
+        seed=20261210,
+        notice=SREGYM_NOTICE,
+        source=r"SREGym/SREGym@\S+ (sregym/conductor/problems/\S+\.py)",
+        cites=SREGYM_CITES,
+        minimum=24,
+        one_case_per=SREGYM_PROBLEM,
     ),
 ]
 
@@ -99,6 +123,15 @@ def test_every_case_cites_its_origin_and_carries_truth(row: ConvertedSet) -> Non
 @_SETS
 def test_no_case_comes_from_a_reserved_or_already_converted_source(row: ConvertedSet) -> None:
     assert_none_reserved_or_earlier(row, CORPORA[: CORPORA.index(row)])
+
+
+@_SETS
+def test_a_set_of_one_case_per_problem_repeats_none(row: ConvertedSet) -> None:
+    if row.one_case_per:
+        problems = [re.search(row.one_case_per, p.read_text()) for p in row.corpus.cases]
+        assert None not in problems
+        names = [found.group(1) for found in problems if found is not None]
+        assert len(names) == len(set(names))
 
 
 @_SETS
