@@ -19,6 +19,7 @@ from bot.configfile import validate_knowledge
 from bot.errors import ConfigError
 from bot.investigate.playbook_schema import PLAYBOOK_DIR, Matcher
 from bot.investigate.signature_kinds import CauseKind
+from bot.yamlloc import load_yaml
 
 REASONING_DIR = PLAYBOOK_DIR / "reasoning"
 
@@ -349,7 +350,7 @@ M = TypeVar("M", bound=BaseModel)
 def load(model: type[M], name: str, directory: Path | None = None) -> M:
     path = (directory or REASONING_DIR) / name
     try:
-        raw: Any = yaml.safe_load(path.read_text())
+        raw: Any = load_yaml(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read: {exc}") from None
     return validate_knowledge(model, raw, origin=path.name)
