@@ -252,6 +252,9 @@ class ChangeEffect(_Strict):
     confidence: float = Field(ge=0.05, le=0.7)
     window_minutes: float = Field(gt=0.0)
     because: str
+    # readings of the same service the change's effect explains: ranked ``margin`` below it
+    explains: list[str] = Field(default_factory=list)
+    margin: float = Field(default=0.05, ge=0.0, le=0.3)
 
     @field_validator("text")
     @classmethod
