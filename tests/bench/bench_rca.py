@@ -40,9 +40,10 @@ seed 20261207) is split and kept out the same way (``itbench-heldout``, ``itbenc
 is ``itbench2`` (a second batch of ITBench scenarios, held-out third drawn with seed 20261208:
 ``itbench2-heldout``, ``itbench2-all``), and so is ``sregym`` (SREGym's Kubernetes-platform
 problems, a fourth peer suite, held-out third drawn with seed 20261210: ``sregym-heldout``,
-``sregym-all``), and ``sregym2`` (SREGym's application, data, hardware and network problems,
-held-out third drawn with seed 20261210: ``sregym2-heldout``, ``sregym2-all``). Do not look at
-the held-out figures while tuning.
+``sregym-all``). ``sregym2`` (SREGym's application, data, hardware and
+network problems; held-out third drawn with seed 20261210) is split and kept
+out the same way (``sregym2-heldout``, ``sregym2-all``). Do not look at the held-out figures while
+tuning.
 """
 
 from __future__ import annotations
@@ -112,7 +113,9 @@ SPLIT_SETS = {
 
 
 #: the dev corpora of a run with no --corpus; thirdparty4, aiopslab, itbench, itbench2, sregym and
-#: sregym2 only when named (kept from tuning)
+#: sregym2
+#: only when named
+#: (kept from tuning)
 DEFAULT = ("examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3")
 #: every scenario the project has, held-out thirds included (--every: calibration's pooled figure)
 EVERY = (

@@ -95,6 +95,9 @@ class ConvertedSet:
     #: how bench_rca.py scores it: its dev part in the default run and the whole set in
     #: --every ("default"), the whole set in --every only ("every"), or only when named
     bench: Literal["default", "every", "named"] = "named"
+    #: a pattern whose first group is the problem type a case comes from, when the set holds
+    #: one case per problem type ("" when it may hold several)
+    one_case_per: str = ""
     #: cases expected to be silent (xfail, not strict), each with its reason
     known_silent: Mapping[str, str] = field(default_factory=dict)
 

@@ -11,6 +11,7 @@ set. Test ids read ``<set>/<case>`` for a case and ``<set>`` for a set.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -31,6 +32,10 @@ ITBENCH_NOTICE = "Copyright contributors to the ITBench project"
 #: the ITBench scenario folder a converted case names as its source
 ITBENCH_SCENARIO = r"itbench-hub/ITBench@\S+ \S+/(scenario_\d+)"
 ITBENCH_CITES = ("# injection: ", "itbench-hub/ITBench@")
+SREGYM_NOTICE = "Permission is hereby granted, free of charge"
+#: the SREGym problem id a converted case names (its file, then the id in brackets)
+SREGYM_PROBLEM = r"SREGym/SREGym@\S+ sregym/conductor/problems/\S+\.py \((\w+)"
+SREGYM_CITES = ("# injection: ", "SREGym/SREGym@")
 
 #: every converted set, oldest first (a set's sources may repeat none of an earlier row's).
 #: Cases silent when a set landed were answered since (an alert naming no service is answered
@@ -64,12 +69,22 @@ CORPORA = [
         minimum=18,
     ),
     ConvertedSet(
+        "sregym",
+        seed=20261210,
+        notice=SREGYM_NOTICE,
+        source=SREGYM_PROBLEM,
+        cites=SREGYM_CITES,
+        minimum=24,
+        one_case_per=SREGYM_PROBLEM,
+    ),
+    ConvertedSet(
         "sregym2",
         seed=20261210,
-        notice="Permission is hereby granted, free of charge",  # MIT; its LICENSE names no holder
+        notice=SREGYM_NOTICE,
         source=r"SREGym/SREGym@\S+ (sregym/conductor/problems/\S+\.py)",
-        cites=("# injection: ", "SREGym/SREGym@"),
+        cites=SREGYM_CITES,
         minimum=24,
+        one_case_per=SREGYM_PROBLEM,
     ),
 ]
 
@@ -108,6 +123,15 @@ def test_every_case_cites_its_origin_and_carries_truth(row: ConvertedSet) -> Non
 @_SETS
 def test_no_case_comes_from_a_reserved_or_already_converted_source(row: ConvertedSet) -> None:
     assert_none_reserved_or_earlier(row, CORPORA[: CORPORA.index(row)])
+
+
+@_SETS
+def test_a_set_of_one_case_per_problem_repeats_none(row: ConvertedSet) -> None:
+    if row.one_case_per:
+        problems = [re.search(row.one_case_per, p.read_text()) for p in row.corpus.cases]
+        assert None not in problems
+        names = [found.group(1) for found in problems if found is not None]
+        assert len(names) == len(set(names))
 
 
 @_SETS
