@@ -1,7 +1,8 @@
 """The sets converted from peer suites nobody here wrote (tests/scenarios/<set>: HolmesGPT's
-evaluation suite, Microsoft's AIOpsLab, IBM's ITBench) load, replay through the real webhooks
-with their investigations without a crash, and are never silent where their truth holds a failure
-(issue 15 pts 1, 8 and 9); each carries its sources, its licence and a seeded held-out third.
+evaluation suite, Microsoft's AIOpsLab, IBM's ITBench, SREGym) load, replay through the real
+webhooks with their investigations without a crash, and are never silent where their truth holds a
+failure (issue 15 pts 1, 8 and 9); each carries its sources, its licence and a seeded held-out
+third.
 
 One row of ``CORPORA`` per set (``tests/e2e/corpus.py``'s ``ConvertedSet`` says what each field
 asks); a new set is a new row. Top-1 is not asserted here: the honest figures are bench_rca's, per
@@ -21,6 +22,7 @@ from tests.e2e.corpus import (
     assert_every_incident_investigated,
     assert_held_out_is_the_seeded_draw,
     assert_none_reserved_or_earlier,
+    assert_one_case_per_source,
     assert_replays_and_is_never_silent,
     assert_sources_and_held_out_third,
     case_params,
@@ -46,6 +48,7 @@ CORPORA = [
         notice="Copyright (c) Microsoft Corporation.",
         source=r"aiopslab/orchestrator/problems/(\S+)",
         cites=("injector: ", "microsoft/AIOpsLab@"),
+        one_case_per_source=False,
     ),
     ConvertedSet(
         "itbench",
@@ -61,6 +64,14 @@ CORPORA = [
         source=ITBENCH_SCENARIO,
         cites=ITBENCH_CITES,
         minimum=18,
+    ),
+    ConvertedSet(
+        "sregym",
+        seed=20261210,
+        notice="MIT License",
+        source=r"SREGym/SREGym@\S+ \S+/problems/\S+\.py \((\w+)\)",
+        cites=("# injection: ", "SREGym/SREGym@"),
+        minimum=24,
     ),
 ]
 
@@ -94,6 +105,11 @@ def test_the_held_out_third_is_the_seeded_draw(row: ConvertedSet) -> None:
 @_SETS
 def test_every_case_cites_its_origin_and_carries_truth(row: ConvertedSet) -> None:
     assert_every_case_cites(row)
+
+
+@_SETS
+def test_one_case_per_source_where_the_set_says_so(row: ConvertedSet) -> None:
+    assert_one_case_per_source(row)
 
 
 @_SETS
