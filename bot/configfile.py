@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.errors import ConfigError, UserError
+from bot.yamlloc import load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,7 +38,7 @@ class FrozenModel(StrictModel):
 def load_yaml_mapping(text: str, *, source: str, expected: str) -> dict[str, Any]:
     """The top-level mapping of ``text`` (empty text: an empty mapping)."""
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

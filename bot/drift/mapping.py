@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from bot.configfile import FrozenModel
 from bot.errors import ConfigError
-from bot.yamlloc import format_loc
+from bot.yamlloc import format_loc, load_yaml
 
 MAPPING_FILE = Path(__file__).with_name("mapping.yaml")
 
@@ -55,7 +55,7 @@ class Mapping(FrozenModel):
 
 def parse_mapping(text: str, origin: str = "mapping.yaml") -> Mapping:
     try:
-        return Mapping.model_validate(yaml.safe_load(text))
+        return Mapping.model_validate(load_yaml(text))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 
 from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError
+from bot.yamlloc import load_yaml
 
 TYPES_FILE = Path(__file__).with_name("types.yaml")
 
@@ -61,7 +62,7 @@ class Catalogue(FrozenModel):
 
 def parse_catalogue(text: str, origin: str = "types.yaml") -> Catalogue:
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
     return validate_knowledge(Catalogue, raw, origin=origin)

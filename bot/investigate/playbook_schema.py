@@ -20,7 +20,7 @@ from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.investigate.finding_types import where_problem
 from bot.investigate.models import FindingType
-from bot.yamlloc import YamlLocator
+from bot.yamlloc import YamlLocator, load_yaml
 
 PLAYBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 _MATCH_REF = re.compile(r"\{m\.([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -131,12 +131,12 @@ def _check_attributes(book: Playbook, where: YamlLocator) -> None:
 def load_playbook(path: Path, *, primitives: set[str], actions: set[str]) -> Playbook:
     text = path.read_text()
     try:
-        raw, root = yaml.safe_load(text), yaml.compose(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path.name}{line}: not valid YAML: {exc}") from None
-    where = YamlLocator(path.name, root)
+    where = YamlLocator.of_text(path.name, text)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path.name}:1: a playbook is a mapping")
     try:

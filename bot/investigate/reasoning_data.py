@@ -19,6 +19,7 @@ from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError
 from bot.investigate.playbook_schema import PLAYBOOK_DIR, Matcher
 from bot.investigate.signature_kinds import CauseKind
+from bot.yamlloc import load_yaml
 
 REASONING_DIR = PLAYBOOK_DIR / "reasoning"
 
@@ -246,6 +247,9 @@ class ChangeEffect(FrozenModel):
     confidence: float = Field(ge=0.05, le=0.7)
     window_minutes: float = Field(gt=0.0)
     because: str
+    # readings of the same service the change's effect explains: ranked ``margin`` below it
+    explains: list[str] = Field(default_factory=list)
+    margin: float = Field(default=0.05, ge=0.0, le=0.3)
 
     @field_validator("text")
     @classmethod
@@ -344,7 +348,7 @@ M = TypeVar("M", bound=BaseModel)
 def load(model: type[M], name: str, directory: Path | None = None) -> M:
     path = (directory or REASONING_DIR) / name
     try:
-        raw: Any = yaml.safe_load(path.read_text())
+        raw: Any = load_yaml(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read: {exc}") from None
     return validate_knowledge(model, raw, origin=path.name)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.investigate.context import Topology
+from bot.investigate.explains import rank_below
 from bot.investigate.fallback import Failing
 from bot.investigate.interpret import matches
 from bot.investigate.models import Finding, FindingType, Hypothesis
@@ -152,13 +153,16 @@ def _raise_or_add(
         same.evidence = list(dict.fromkeys([*evidence, *same.evidence]))
         if because not in same.summary:
             same.summary = f"{same.summary.rstrip('.')}. {because}"
-        return
-    added[key] = Hypothesis(
-        kind=effect.kind,
-        service=service,
-        confidence=effect.confidence,
-        summary=because,
-        evidence=evidence,
-        change=str(change.attrs.get("label")),
-        playbook=PLAYBOOK,
-    )
+    else:
+        same = added[key] = Hypothesis(
+            kind=effect.kind,
+            service=service,
+            confidence=effect.confidence,
+            summary=because,
+            evidence=evidence,
+            change=str(change.attrs.get("label")),
+            playbook=PLAYBOOK,
+        )
+    for h in [*hypotheses, *added.values()]:
+        if h.service == service and h.kind in effect.explains:
+            rank_below(h, same.confidence, effect.margin, f"explained by {label}: {because}")

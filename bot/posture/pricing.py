@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, PositiveFloat, ValidationError, model_val
 
 from bot.configfile import FrozenModel
 from bot.errors import ConfigError
-from bot.yamlloc import format_loc
+from bot.yamlloc import format_loc, load_yaml
 
 PRICES_FILE = Path(__file__).with_name("prices.yaml")
 RULES_FILE = Path(__file__).with_name("cost_rules.yaml")
@@ -147,7 +147,7 @@ def _read(path: Path, what: str) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{what} file {path} does not exist")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = load_yaml(path.read_text())
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if data is None:

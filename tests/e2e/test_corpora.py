@@ -1,7 +1,7 @@
 """The sets converted from peer suites nobody here wrote (tests/scenarios/<set>: HolmesGPT's
 evaluation suite, Microsoft's AIOpsLab, IBM's ITBench, SREGym) load, replay through the real
-webhooks with their investigations without a crash, and are never silent where their truth holds a
-failure (issue 15 pts 1, 8 and 9); each carries its sources, its licence and a seeded held-out
+webhooks with their investigations without a crash, and are never silent where their truth holds
+a failure (issue 15 pts 1, 8 and 9); each carries its sources, its licence and a seeded held-out
 third.
 
 One row of ``CORPORA`` per set (``tests/e2e/corpus.py``'s ``ConvertedSet`` says what each field
@@ -32,6 +32,10 @@ ITBENCH_NOTICE = "Copyright contributors to the ITBench project"
 #: the ITBench scenario folder a converted case names as its source
 ITBENCH_SCENARIO = r"itbench-hub/ITBench@\S+ \S+/(scenario_\d+)"
 ITBENCH_CITES = ("# injection: ", "itbench-hub/ITBench@")
+SREGYM_NOTICE = "Permission is hereby granted, free of charge"
+#: the SREGym problem id a converted case names (its file, then the id in brackets)
+SREGYM_PROBLEM = r"SREGym/SREGym@\S+ sregym/conductor/problems/\S+\.py \((\w+)"
+SREGYM_CITES = ("# injection: ", "SREGym/SREGym@")
 
 #: every converted set, oldest first (a set's sources may repeat none of an earlier row's).
 #: Cases silent when a set landed were answered since (an alert naming no service is answered
@@ -68,9 +72,17 @@ CORPORA = [
     ConvertedSet(
         "sregym",
         seed=20261210,
-        notice="MIT License",
-        source=r"SREGym/SREGym@\S+ \S+/problems/\S+\.py \((\w+)\)",
-        cites=("# injection: ", "SREGym/SREGym@"),
+        notice=SREGYM_NOTICE,
+        source=SREGYM_PROBLEM,
+        cites=SREGYM_CITES,
+        minimum=24,
+    ),
+    ConvertedSet(
+        "sregym2",
+        seed=20261210,
+        notice=SREGYM_NOTICE,
+        source=SREGYM_PROBLEM,
+        cites=SREGYM_CITES,
         minimum=24,
     ),
 ]
