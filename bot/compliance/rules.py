@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from bot.configfile import validate_knowledge
+from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError, UserError
 from bot.inventory.catalogue import ResourceType, catalogue
 from bot.inventory.query import Filter, parse_filter
@@ -28,9 +28,7 @@ def _filters(value: list[str]) -> list[str]:
     return value
 
 
-class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Rule(FrozenModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     title: str
     cis: str | None = None
@@ -64,9 +62,7 @@ class Rule(BaseModel):
         return [parse_filter(w) for w in self.require]
 
 
-class RuleSet(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RuleSet(FrozenModel):
     rules: list[Rule] = Field(min_length=1)
 
 

@@ -21,9 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.configfile import validate_knowledge
+from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError
 from bot.yamlloc import load_yaml
 
@@ -42,12 +42,10 @@ def _regex(value: str | list[str] | None) -> str | list[str] | None:
     return value
 
 
-class RoleRule(BaseModel):
+class RoleRule(FrozenModel):
     """``name`` is searched in the alert's name and metric; ``text`` (one pattern, or a list
     that must all match) in its log line. ``collapse`` counts every alert of the rule on one
     entity as one anomaly, under ``key`` (default: the role)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     weight: float = Field(ge=0.0, le=10.0)
@@ -65,10 +63,8 @@ class RoleRule(BaseModel):
         return self
 
 
-class FamilyRewrite(BaseModel):
+class FamilyRewrite(FrozenModel):
     """One rewrite of a metric's name towards its family (``re.sub``, case-insensitive)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     pattern: str = Field(min_length=1)
     replace: str = ""
@@ -76,9 +72,7 @@ class FamilyRewrite(BaseModel):
     _check = field_validator("pattern")(_regex)
 
 
-class RoleRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RoleRules(FrozenModel):
     families: list[FamilyRewrite] = Field(default_factory=list)
     direction: str | None = None  # its first group, in an alert's name, is shown with the family
 

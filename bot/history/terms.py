@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from bot.configfile import validate_knowledge
+from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError
 from bot.investigate.models import Finding, Hypothesis, InvestigationResult
 from bot.logmine.masking import mask
@@ -36,9 +36,7 @@ _SPACE = re.compile(r"\s+")
 _PARTS = re.compile(r"[-_.]+")
 
 
-class Weights(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Weights(FrozenModel):
     cause: tuple[int, ...] = Field(min_length=1)
     cause_platform: tuple[int, ...] = Field(min_length=1)
     finding: int = Field(ge=0)
@@ -50,9 +48,7 @@ class Weights(BaseModel):
     word: int = Field(ge=0)
 
 
-class TermRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class TermRules(FrozenModel):
     weights: Weights
     attributes: frozenset[str]
     stopwords: frozenset[str]

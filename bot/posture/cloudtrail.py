@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import Severity
@@ -27,9 +28,7 @@ ROOT_USERNAME = "root"
 HOW = "use an IAM role or an IAM Identity Center user, keep root for the few tasks that need it"
 
 
-class RootUseRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RootUseRules(FrozenModel):
     days: int = Field(ge=1, le=90)  # LookupEvents keeps 90 days
     severity: Severity
     benign_event_types: list[str] = Field(default_factory=list)

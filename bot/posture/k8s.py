@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import SEVERITY_ORDER, Severity
@@ -27,9 +28,7 @@ CHECKS_FILE = Path(__file__).with_name("k8s_checks.yaml")
 Check = Literal["privileged", "host_pid", "host_network", "no_limits", "latest_tag", "no_tag"]
 
 
-class K8sRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class K8sRules(FrozenModel):
     exempt_namespaces: list[str] = Field(default_factory=list)
     severity: dict[Check, Severity]
     required_limits: list[str] = Field(min_length=1)

@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import Severity
@@ -22,31 +23,23 @@ from integrations.aws.posture_reads import GroupUse, OpenRule
 RISK_FILE = Path(__file__).with_name("port_risk.yaml")
 
 
-class PortRisk(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class PortRisk(FrozenModel):
     port: int = Field(ge=0, le=65535)
     name: str
     severity: Severity
 
 
-class _AllTraffic(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _AllTraffic(FrozenModel):
     name: str
     severity: Severity
 
 
-class _Web(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _Web(FrozenModel):
     ports: list[int]
     severity: Severity
 
 
-class PortRisks(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class PortRisks(FrozenModel):
     all_traffic: _AllTraffic
     ports: list[PortRisk] = Field(min_length=1)
     web: _Web

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError, NotEnabled
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import SEVERITY_ORDER, Severity
@@ -22,16 +23,12 @@ SEVERITY_FILE = Path(__file__).with_name("threat_severity.yaml")
 InspectorLabel = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNTRIAGED", "INFORMATIONAL"]
 
 
-class _Band(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _Band(FrozenModel):
     min: float = Field(ge=0, le=10)
     severity: Severity
 
 
-class ThreatSeverity(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ThreatSeverity(FrozenModel):
     guardduty: list[_Band] = Field(min_length=1)
     inspector: dict[InspectorLabel, Severity | Literal["skip"]]
 
