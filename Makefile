@@ -29,7 +29,7 @@ test: $(STAMP) postgres
 check: $(STAMP)
 	$(BIN)/ruff check bot handlers integrations sandbox tests
 	$(BIN)/ruff format --check bot handlers integrations sandbox tests
-	$(BIN)/mypy bot integrations sandbox handlers
+	$(BIN)/mypy bot integrations sandbox handlers tests
 	$(BIN)/lint-imports --no-logo
 
 format: $(STAMP)

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from bot.configfile import validate_knowledge
+from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError, UserError
 from bot.inventory.catalogue import ResourceType, catalogue
 from bot.inventory.query import Filter, parse_filter
+from bot.yamlloc import load_yaml
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 Severity = Literal["critical", "high", "medium", "low"]
@@ -27,9 +28,7 @@ def _filters(value: list[str]) -> list[str]:
     return value
 
 
-class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Rule(FrozenModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     title: str
     cis: str | None = None
@@ -63,15 +62,13 @@ class Rule(BaseModel):
         return [parse_filter(w) for w in self.require]
 
 
-class RuleSet(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RuleSet(FrozenModel):
     rules: list[Rule] = Field(min_length=1)
 
 
 def parse_rules(text: str, origin: str) -> list[Rule]:
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
     return validate_knowledge(RuleSet, raw, origin=origin).rules

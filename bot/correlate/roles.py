@@ -21,10 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.configfile import validate_knowledge
+from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError
+from bot.yamlloc import load_yaml
 
 ROLES_FILE = Path(__file__).resolve().parents[2] / "playbooks" / "storms" / "alert_roles.yaml"
 ROLES = ("change", "crash", "error", "resource", "symptom", "routine")
@@ -41,12 +42,10 @@ def _regex(value: str | list[str] | None) -> str | list[str] | None:
     return value
 
 
-class RoleRule(BaseModel):
+class RoleRule(FrozenModel):
     """``name`` is searched in the alert's name and metric; ``text`` (one pattern, or a list
     that must all match) in its log line. ``collapse`` counts every alert of the rule on one
     entity as one anomaly, under ``key`` (default: the role)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     weight: float = Field(ge=0.0, le=10.0)
@@ -64,10 +63,8 @@ class RoleRule(BaseModel):
         return self
 
 
-class FamilyRewrite(BaseModel):
+class FamilyRewrite(FrozenModel):
     """One rewrite of a metric's name towards its family (``re.sub``, case-insensitive)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     pattern: str = Field(min_length=1)
     replace: str = ""
@@ -75,9 +72,7 @@ class FamilyRewrite(BaseModel):
     _check = field_validator("pattern")(_regex)
 
 
-class RoleRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RoleRules(FrozenModel):
     families: list[FamilyRewrite] = Field(default_factory=list)
     direction: str | None = None  # its first group, in an alert's name, is shown with the family
 
@@ -148,7 +143,7 @@ class RoleBook:
 
 def load_roles(path: Path = ROLES_FILE) -> RoleBook:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return RoleBook(validate_knowledge(RoleRules, raw, origin=str(path)))

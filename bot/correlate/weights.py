@@ -8,18 +8,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from bot.configfile import load_yaml_mapping, read_text, validate_model
+from bot.configfile import FrozenModel, load_yaml_mapping, read_text, validate_model
 
 M = TypeVar("M", bound=BaseModel)
 WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "playbooks" / "storms" / "election.yaml"
 
 
-class StormWeights(BaseModel):
+class StormWeights(FrozenModel):
     """See the comments of ``election.yaml`` for what each weight does."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     own_margin: float = Field(gt=0.0, le=20.0)
     lead_seconds: float = Field(ge=0.0, le=600.0)
@@ -49,20 +47,16 @@ def storm_weights() -> StormWeights:
 CONFIDENCE_FILE = WEIGHTS_FILE.with_name("confidence.yaml")
 
 
-class ConfidenceBin(BaseModel):
+class ConfidenceBin(FrozenModel):
     """Raw confidences up to ``up_to`` (and above the previous bin's) stand for ``confidence``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     up_to: float = Field(ge=0.0, le=1.0)
     confidence: float = Field(ge=0.0, le=1.0)
 
 
-class Calibration(BaseModel):
+class Calibration(FrozenModel):
     """Per basis of a storm verdict, what its raw confidence turned out to mean (fitted by
     ``tests/bench/bench_storms.py --calibrate``). A basis not listed keeps its raw confidence."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     bases: dict[str, list[ConfidenceBin]] = Field(default_factory=dict)
 

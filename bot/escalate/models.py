@@ -25,8 +25,9 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from bot.configfile import StrictModel
 from bot.notify.models import Target
 from bot.notify.rules import NotifyConfig
 
@@ -46,9 +47,7 @@ def parse_duration(value: object) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
-class LevelSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LevelSpec(StrictModel):
     escalate_after: timedelta = Field(default=timedelta(minutes=5))
     targets: list[Target] = Field(min_length=1)
 
@@ -58,9 +57,7 @@ class LevelSpec(BaseModel):
         return parse_duration(value)
 
 
-class PolicySpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PolicySpec(StrictModel):
     name: str = Field(min_length=1, max_length=100)
     teams: list[str] = Field(default_factory=list)
     severities: list[str] = Field(default_factory=lambda: ["critical"])
@@ -78,9 +75,7 @@ class PolicySpec(BaseModel):
         ]
 
 
-class EscalationFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EscalationFile(StrictModel):
     policies: list[PolicySpec] = Field(default_factory=list)
     default_policy: str | None = None
     notifications: NotifyConfig = Field(default_factory=NotifyConfig)

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from bot.configfile import validate_knowledge
+from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError
 from bot.investigate.models import Finding, Hypothesis, InvestigationResult
 from bot.logmine.masking import mask
 from bot.topology import Topology
+from bot.yamlloc import load_yaml
 
 TERMS_FILE = Path(__file__).with_name("terms.yaml")
 UNKNOWN_PLATFORM = "unknown"
@@ -35,9 +36,7 @@ _SPACE = re.compile(r"\s+")
 _PARTS = re.compile(r"[-_.]+")
 
 
-class Weights(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Weights(FrozenModel):
     cause: tuple[int, ...] = Field(min_length=1)
     cause_platform: tuple[int, ...] = Field(min_length=1)
     finding: int = Field(ge=0)
@@ -49,9 +48,7 @@ class Weights(BaseModel):
     word: int = Field(ge=0)
 
 
-class TermRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class TermRules(FrozenModel):
     weights: Weights
     attributes: frozenset[str]
     stopwords: frozenset[str]
@@ -60,7 +57,7 @@ class TermRules(BaseModel):
 def load_rules(path: Path = TERMS_FILE) -> TermRules:
     """``terms.yaml`` validated; a mistake is a ConfigError naming the file and the key."""
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read: {exc}") from None
     return validate_knowledge(TermRules, raw, origin=path.name)

@@ -25,10 +25,11 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from bot.configfile import FrozenModel
 from bot.investigate.context import Topology
 from bot.investigate.explains import lead_confidence, rank_below
 from bot.investigate.models import Finding, FindingType, Hypothesis
-from bot.investigate.reasoning_data import CauseMargin, Strict, load
+from bot.investigate.reasoning_data import CauseMargin, load
 from bot.investigate.relevance import inert_reason
 from bot.investigate.signature_kinds import CauseKind
 
@@ -36,7 +37,7 @@ PLAYBOOK = "reasoning:datastore_refusal"
 _CLIENT_CHANGES = ("config", "deployment", "deploy", "secret", "image", "feature_flag")
 
 
-class RefusalState(Strict):
+class RefusalState(FrozenModel):
     """A refusal that reports the datastore's own state: the signatures' cause kinds that say
     it, the hypothesis kind, and what corroborates its clients' word."""
 
@@ -46,6 +47,12 @@ class RefusalState(Strict):
     clients: int = Field(ge=1)  # this many distinct clients saying it are enough
     at_limit: float | None = Field(default=None, gt=0.0, le=1.0)  # or connections at this share
     because: str
+    # the datastores whose answer it is (a tier of the service graph: Redis's replies come from
+    # a cache); empty: every datastore tier
+    tiers: list[str] = Field(default_factory=list)
+    # readings of the datastore itself this state explains beyond ``explained_kinds`` (a cache
+    # at its maxmemory climbs to it: no leak)
+    explains: list[str] = Field(default_factory=list)
 
 
 class DatastoreRefusal(CauseMargin):
@@ -177,14 +184,20 @@ def _lead(
     added: list[Hypothesis],
     topo: Topology,
     rules: DatastoreRefusal,
+    own: Sequence[str] = (),
 ) -> None:
-    """The datastore's hypothesis of ``kind`` leads what it explains (added, or raised)."""
+    """The datastore's hypothesis of ``kind`` leads what it explains (added, or raised): the
+    readings of ``explained_kinds`` on it and its dependents, and those of ``own`` on it."""
     reach = {name, *topo.dependents(name)}
     known = [*hypotheses, *added]
     explained = [
         h
         for h in known
-        if h.service in reach and h.kind in rules.explained_kinds and h.kind != kind
+        if h.kind != kind
+        and (
+            (h.service in reach and h.kind in rules.explained_kinds)
+            or (h.service == name and h.kind in own)
+        )
     ]
     if not explained:  # nothing failing reads it: a refused stray login is no incident
         return
@@ -241,6 +254,8 @@ def apply(
             evidence = [*(f.summary for f in refused), *own_changes]
             _lead(name, rules.kind, because, evidence, said, hypotheses, added, topo, rules)
         for state in rules.states:
+            if state.tiers and node.tier not in state.tiers:
+                continue
             lines = _state_evidence(name, clients, findings, state)
             if not lines or _client_changed(clients, lines, findings, window):
                 continue
@@ -250,5 +265,8 @@ def apply(
                 service=name, said=said, clients=", ".join(users or clients)
             )
             evidence = [*(f.summary for f in lines), *own_changes]
-            _lead(name, state.kind, because, evidence, said, hypotheses, added, topo, rules)
+            _lead(
+                name, state.kind, because, evidence, said, hypotheses, added, topo, rules,
+                state.explains,
+            )  # fmt: skip
     return added

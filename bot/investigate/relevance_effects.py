@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.investigate.context import Topology
+from bot.investigate.explains import rank_below
 from bot.investigate.fallback import Failing
 from bot.investigate.interpret import matches
 from bot.investigate.models import Finding, FindingType, Hypothesis
@@ -34,16 +35,18 @@ def change_text(change: Finding) -> str:
     return " ".join([change.summary, *values])
 
 
-def effect_of(change: Finding, rules: ChangeRelevance) -> ChangeEffect | None:
+def effects_of(change: Finding, rules: ChangeRelevance) -> list[ChangeEffect]:
+    """The effects whose ``kinds`` and ``text`` hold for ``change``, in their order: the first is
+    the change's effect, unless it reads the changed service itself (``at: self``) and its symptom
+    does not show, when the next one is tried."""
     kind = str(change.attrs.get("kind") or "")
     text = change_text(change)
-    for effect in rules.effects:
-        if effect.kinds and kind not in effect.kinds:
-            continue
-        if effect.text is not None and not re.search(effect.text, text):
-            continue
-        return effect
-    return None
+    return [
+        effect
+        for effect in rules.effects
+        if (not effect.kinds or kind in effect.kinds)
+        and (effect.text is None or re.search(effect.text, text))
+    ]
 
 
 def namespace_services(change: Finding, topo: Topology) -> list[str]:
@@ -98,9 +101,14 @@ def symptoms_of(
         return []
     early = change.at - timedelta(minutes=grace_minutes)
     late = change.at + timedelta(minutes=effect.window_minutes)
+    ago = change.attrs.get("minutes_ago")
+    # a state with no time of its own (a pod's state) holds now: inside the window when the
+    # change is no older than the window
+    now_in = isinstance(ago, int | float) and ago <= effect.window_minutes
     out: list[Finding] = []
     for f in seen:
-        if f.at is not None and early <= f.at <= late and f is not change and f not in out:
+        when = early <= f.at <= late if f.at is not None else now_in
+        if when and f is not change and f not in out:
             out.append(f)
     return out
 
@@ -118,19 +126,39 @@ def apply(
     for found in findings:
         if found.type != FindingType.CHANGE:
             continue
-        effect = effect_of(found, rules)
-        if effect is None or (not found.service and effect.at != "namespace"):
-            continue
-        every = symptoms_of(found, effect, findings, failing, topo, rules.grace_minutes)
-        for service in _sites_hit(found, effect, every):
-            change = (
-                found if found.service == service else found.model_copy(update={"service": service})
-            )
-            shown = [f for f in every if effect.at != "namespace" or f.service == service]
-            if not shown or unrelated_reason(change, findings, failing, topo, rules):
+        for effect in effects_of(found, rules):
+            if not found.service and effect.at != "namespace":
                 continue
-            _raise_or_add(change, effect, shown, hypotheses, added)
+            every = symptoms_of(found, effect, findings, failing, topo, rules.grace_minutes)
+            if every:
+                _hit(found, effect, every, findings, failing, topo, hypotheses, added)
+            # a reading of the changed service itself that does not show gives way to the next
+            # one; an effect elsewhere (its callers, its namespace) is the change's whether or not
+            if every or effect.at != "self":
+                break
     return list(added.values())
+
+
+def _hit(
+    found: Finding,
+    effect: ChangeEffect,
+    every: Sequence[Finding],
+    findings: Sequence[Finding],
+    failing: Sequence[Failing],
+    topo: Topology,
+    hypotheses: Sequence[Hypothesis],
+    added: dict[tuple[str, str], Hypothesis],
+) -> None:
+    """``found``'s ``effect`` shows (``every``): a hypothesis at each site it hits."""
+    rules = change_relevance()
+    for service in _sites_hit(found, effect, every):
+        change = (
+            found if found.service == service else found.model_copy(update={"service": service})
+        )
+        shown = [f for f in every if effect.at != "namespace" or f.service == service]
+        if not shown or unrelated_reason(change, findings, failing, topo, rules):
+            continue
+        _raise_or_add(change, effect, shown, hypotheses, added)
 
 
 def _raise_or_add(
@@ -152,13 +180,16 @@ def _raise_or_add(
         same.evidence = list(dict.fromkeys([*evidence, *same.evidence]))
         if because not in same.summary:
             same.summary = f"{same.summary.rstrip('.')}. {because}"
-        return
-    added[key] = Hypothesis(
-        kind=effect.kind,
-        service=service,
-        confidence=effect.confidence,
-        summary=because,
-        evidence=evidence,
-        change=str(change.attrs.get("label")),
-        playbook=PLAYBOOK,
-    )
+    else:
+        same = added[key] = Hypothesis(
+            kind=effect.kind,
+            service=service,
+            confidence=effect.confidence,
+            summary=because,
+            evidence=evidence,
+            change=str(change.attrs.get("label")),
+            playbook=PLAYBOOK,
+        )
+    for h in [*hypotheses, *added.values()]:
+        if h.service == service and h.kind in effect.explains:
+            rank_below(h, same.confidence, effect.margin, f"explained by {label}: {because}")

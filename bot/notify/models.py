@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
+
+from bot.configfile import FrozenModel
 
 
 class TargetKind(StrEnum):
@@ -46,9 +48,7 @@ class Event(StrEnum):
     RESOLVED = "resolved"
 
 
-class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Target(FrozenModel):
     kind: TargetKind
     ref: str = ""
 

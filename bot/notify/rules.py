@@ -19,32 +19,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from bot.configfile import StrictModel
 from bot.notify.models import Event, Target
 
 
-class RuleMatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RuleMatch(StrictModel):
     severity: list[str] = Field(default_factory=list)
     service: list[str] = Field(default_factory=list)
     team: list[str] = Field(default_factory=list)
     event: list[Event] = Field(default_factory=list)
 
 
-class NotifyRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NotifyRule(StrictModel):
     name: str
     match: RuleMatch = Field(default_factory=RuleMatch)
     targets: list[Target] = Field(min_length=1)
     rate_limited: bool = True  # alert storms fold; escalation pages are never rate limited
 
 
-class NotifyConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NotifyConfig(StrictModel):
     rules: list[NotifyRule] = Field(default_factory=list)
     rate_per_hour: int | None = Field(default=None, ge=1)
 

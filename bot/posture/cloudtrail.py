@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import Severity
+from bot.yamlloc import load_yaml
 from integrations.aws.cloudtrail import IdentityEvent, events_by_user
 
 RULES_FILE = Path(__file__).with_name("root_use.yaml")
@@ -26,9 +28,7 @@ ROOT_USERNAME = "root"
 HOW = "use an IAM role or an IAM Identity Center user, keep root for the few tasks that need it"
 
 
-class RootUseRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RootUseRules(FrozenModel):
     days: int = Field(ge=1, le=90)  # LookupEvents keeps 90 days
     severity: Severity
     benign_event_types: list[str] = Field(default_factory=list)
@@ -46,7 +46,7 @@ class RootUseRules(BaseModel):
 @lru_cache(maxsize=1)
 def root_use_rules() -> RootUseRules:
     try:
-        return RootUseRules.model_validate(yaml.safe_load(RULES_FILE.read_text()))
+        return RootUseRules.model_validate(load_yaml(RULES_FILE.read_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{RULES_FILE.name}: {exc}") from None
 

@@ -16,32 +16,30 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
+from bot.yamlloc import load_yaml
 
 PATHS_FILE = Path(__file__).with_name("iam_escalations.yaml")
 
 
-class EscalationPath(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class EscalationPath(FrozenModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["admin", "escalation", "broad"] = "escalation"
     actions: list[str] = Field(min_length=1)
     summary: str
 
 
-class _Paths(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _Paths(FrozenModel):
     paths: list[EscalationPath] = Field(min_length=1)
 
 
 @lru_cache(maxsize=1)
 def escalation_paths() -> tuple[EscalationPath, ...]:
     try:
-        return tuple(_Paths.model_validate(yaml.safe_load(PATHS_FILE.read_text())).paths)
+        return tuple(_Paths.model_validate(load_yaml(PATHS_FILE.read_text())).paths)
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{PATHS_FILE.name}: {exc}") from None
 

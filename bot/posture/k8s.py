@@ -15,20 +15,20 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import SEVERITY_ORDER, Severity
+from bot.yamlloc import load_yaml
 from integrations.kubernetes.workloads import ContainerSpec, PodSpec
 
 CHECKS_FILE = Path(__file__).with_name("k8s_checks.yaml")
 Check = Literal["privileged", "host_pid", "host_network", "no_limits", "latest_tag", "no_tag"]
 
 
-class K8sRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class K8sRules(FrozenModel):
     exempt_namespaces: list[str] = Field(default_factory=list)
     severity: dict[Check, Severity]
     required_limits: list[str] = Field(min_length=1)
@@ -37,7 +37,7 @@ class K8sRules(BaseModel):
 @lru_cache(maxsize=1)
 def k8s_rules() -> K8sRules:
     try:
-        rules = K8sRules.model_validate(yaml.safe_load(CHECKS_FILE.read_text()))
+        rules = K8sRules.model_validate(load_yaml(CHECKS_FILE.read_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{CHECKS_FILE.name}: {exc}") from None
     missing = set(Check.__args__) - set(rules.severity)  # type: ignore[attr-defined]

@@ -11,41 +11,35 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import Severity
+from bot.yamlloc import load_yaml
 from integrations.aws.posture_reads import GroupUse, OpenRule
 
 RISK_FILE = Path(__file__).with_name("port_risk.yaml")
 
 
-class PortRisk(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class PortRisk(FrozenModel):
     port: int = Field(ge=0, le=65535)
     name: str
     severity: Severity
 
 
-class _AllTraffic(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _AllTraffic(FrozenModel):
     name: str
     severity: Severity
 
 
-class _Web(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _Web(FrozenModel):
     ports: list[int]
     severity: Severity
 
 
-class PortRisks(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class PortRisks(FrozenModel):
     all_traffic: _AllTraffic
     ports: list[PortRisk] = Field(min_length=1)
     web: _Web
@@ -55,7 +49,7 @@ class PortRisks(BaseModel):
 @lru_cache(maxsize=1)
 def port_risks() -> PortRisks:
     try:
-        return PortRisks.model_validate(yaml.safe_load(RISK_FILE.read_text()))
+        return PortRisks.model_validate(load_yaml(RISK_FILE.read_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{RISK_FILE.name}: {exc}") from None
 

@@ -10,27 +10,25 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError, NotEnabled
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import SEVERITY_ORDER, Severity
+from bot.yamlloc import load_yaml
 from integrations.aws.threats import ThreatFinding, guardduty_findings, inspector_findings
 
 SEVERITY_FILE = Path(__file__).with_name("threat_severity.yaml")
 InspectorLabel = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNTRIAGED", "INFORMATIONAL"]
 
 
-class _Band(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _Band(FrozenModel):
     min: float = Field(ge=0, le=10)
     severity: Severity
 
 
-class ThreatSeverity(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ThreatSeverity(FrozenModel):
     guardduty: list[_Band] = Field(min_length=1)
     inspector: dict[InspectorLabel, Severity | Literal["skip"]]
 
@@ -49,7 +47,7 @@ class ThreatSeverity(BaseModel):
 @lru_cache(maxsize=1)
 def threat_severity() -> ThreatSeverity:
     try:
-        table = ThreatSeverity.model_validate(yaml.safe_load(SEVERITY_FILE.read_text()))
+        table = ThreatSeverity.model_validate(load_yaml(SEVERITY_FILE.read_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{SEVERITY_FILE.name}: {exc}") from None
     mins = [b.min for b in table.guardduty]

@@ -19,25 +19,23 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
+from bot.configfile import StrictModel
 from bot.errors import ConfigError
 from bot.remediate.enums import Risk
+from bot.yamlloc import load_yaml
 
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AutoApprove(_Model):
+class AutoApprove(StrictModel):
     risk: Risk = Risk.LOW
     incident_classes: list[str] = Field(default_factory=list)  # empty = any class
     actions: list[str] = Field(default_factory=list)  # empty = any action
 
 
-class ChangeWindow(_Model):
+class ChangeWindow(StrictModel):
     risk: Risk
     days: list[str] = Field(default_factory=lambda: list(_DAYS))
     hours: str = "00:00-24:00"
@@ -61,12 +59,12 @@ class ChangeWindow(_Model):
         return start <= local.time() <= end
 
 
-class TeamRules(_Model):
+class TeamRules(StrictModel):
     roles: dict[Risk, str] = Field(default_factory=dict)
     approvals: dict[Risk, int] = Field(default_factory=dict)
 
 
-class Policy(_Model):
+class Policy(StrictModel):
     roles: dict[Risk, str] = Field(
         default_factory=lambda: {
             Risk.LOW: "responder",
@@ -94,7 +92,7 @@ def load_policy(path: Path | None) -> Policy:
     if path is None:
         return Policy()
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = load_yaml(path.read_text()) or {}
         return Policy.model_validate(data)
     except FileNotFoundError:
         raise ConfigError(f"policy file {path} not found", hint="fix AIOPS_POLICY_FILE") from None

@@ -35,8 +35,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError, UserError
 from bot.remediate.enums import Risk
 from bot.remediate.models import Lookup
@@ -49,10 +50,6 @@ _TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
 _RANK = {Risk.READ: 0, Risk.LOW: 1, Risk.MEDIUM: 2, Risk.HIGH: 3}
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 class Mode(StrEnum):
     """How a runbook whose trigger matches is offered in an investigation."""
 
@@ -61,7 +58,7 @@ class Mode(StrEnum):
     AUTO = "auto"  # proposed; runs at once where the policy auto-approves runbook.run
 
 
-class Triggers(_Model):
+class Triggers(FrozenModel):
     """When an investigation offers the runbook: a hypothesis of one of ``kinds``, or a finding
     with one of ``signatures`` (a failure-signature family such as ``oom_killed`` or a
     catalogue id such as ``k8s.oom_killed``)."""
@@ -76,7 +73,7 @@ class Triggers(_Model):
         return self
 
 
-class RateLimit(_Model):
+class RateLimit(FrozenModel):
     """At most ``max`` requests of this runbook per ``per_minutes`` (proposals beyond it are
     refused with the reason)."""
 
@@ -84,27 +81,27 @@ class RateLimit(_Model):
     per_minutes: int = Field(ge=1, le=7 * 24 * 60)
 
 
-class Input(_Model):
+class Input(FrozenModel):
     type: Literal["str", "int", "float", "bool"] = "str"
     default: str | int | float | bool | None = None
     description: str = ""
 
 
-class Rollback(_Model):
+class Rollback(FrozenModel):
     """A step's own rollback: another registry action, params templated like the step's."""
 
     action: str
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class Step(_Model):
+class Step(FrozenModel):
     action: str
     params: dict[str, Any] = Field(default_factory=dict)
     # undo: the action's registry undo · none: leave this step as it is · or an action to run
     rollback: Literal["undo", "none"] | Rollback = "undo"
 
 
-class Runbook(_Model):
+class Runbook(FrozenModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str = ""
     triggers: Triggers | None = None

@@ -24,9 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.configfile import load_yaml_mapping, read_text, validate_model
+from bot.configfile import FrozenModel, load_yaml_mapping, read_text, validate_model
 from bot.errors import UserError
 from bot.escalate.models import parse_duration
 from bot.remediate.enums import Risk
@@ -34,11 +34,7 @@ from bot.remediate.enums import Risk
 OFF = "off"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Trigger(_Model):
+class Trigger(FrozenModel):
     """A rule: both lists must match (an empty list matches anything)."""
 
     severities: list[str] = Field(default_factory=list)
@@ -56,7 +52,7 @@ class Trigger(_Model):
         return not self.incident_classes or incident_class in self.incident_classes
 
 
-class AutoApproval(_Model):
+class AutoApproval(FrozenModel):
     action: str
     incident_classes: list[str] = Field(default_factory=list)  # empty = any class
 
@@ -76,7 +72,7 @@ class AutoApproval(_Model):
         return name
 
 
-class AutoPolicy(_Model):
+class AutoPolicy(FrozenModel):
     name: str = Field(min_length=1, max_length=64)
     when: list[Trigger] = Field(min_length=1)
     cooldown: timedelta = timedelta(minutes=15)
@@ -112,7 +108,7 @@ class AutoPolicy(_Model):
         ]
 
 
-class AutoInvestigateFile(_Model):
+class AutoInvestigateFile(FrozenModel):
     default: str = OFF
     policies: list[AutoPolicy] = Field(default_factory=list)
 

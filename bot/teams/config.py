@@ -29,9 +29,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.configfile import load_yaml_mapping, read_text, validate_model
+from bot.configfile import StrictModel, load_yaml_mapping, read_text, validate_model
 
 _USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _GROUP = re.compile(r"^S[A-Z0-9]{2,20}$")
@@ -58,17 +58,13 @@ class Role(StrEnum):
         return [r.value for r in Role if self.includes(r)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 def _team_name(value: str) -> str:
     if not _TEAM.match(value):
         raise ValueError(f"{value!r} is not a team name (lower-case letters, digits, - and _)")
     return value
 
 
-class TeamRoute(_Model):
+class TeamRoute(StrictModel):
     """Where a team's incidents go."""
 
     channel: str | None = None
@@ -76,7 +72,7 @@ class TeamRoute(_Model):
     auto_investigate: str | None = None  # a policy name, resolved by the responder
 
 
-class ServiceOwner(_Model):
+class ServiceOwner(StrictModel):
     """One service: its team, and where its incidents go when not the team's defaults."""
 
     team: str
@@ -90,7 +86,7 @@ class ServiceOwner(_Model):
         return _team_name(v)
 
 
-class ServicesFile(_Model):
+class ServicesFile(StrictModel):
     default_team: str = "default"
     default_channel: str | None = None
     teams: dict[str, TeamRoute] = Field(default_factory=dict)
@@ -114,7 +110,7 @@ class ServicesFile(_Model):
         return sorted({self.default_team, *self.teams})
 
 
-class TeamMembers(_Model):
+class TeamMembers(StrictModel):
     members: dict[str, Role] = Field(default_factory=dict)  # Slack user id -> role
     groups: dict[str, Role] = Field(default_factory=dict)  # Slack user group id -> role
     grants: dict[str, Role] = Field(default_factory=dict)  # other team -> role there
@@ -136,7 +132,7 @@ class TeamMembers(_Model):
         return v
 
 
-class TeamsFile(_Model):
+class TeamsFile(StrictModel):
     teams: dict[str, TeamMembers] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -149,7 +145,7 @@ class TeamsFile(_Model):
         return self
 
 
-def _parse(text: str, source: str, model: type[_Model]) -> Any:
+def _parse(text: str, source: str, model: type[StrictModel]) -> Any:
     raw = load_yaml_mapping(text, source=source, expected="a mapping at the top")
     return validate_model(model, raw, source=source)
 

@@ -197,9 +197,12 @@ def run(show: bool) -> dict[str, Any]:
         finally:
             threading.setprofile(None)  # type: ignore[arg-type]
     if show:
-        for s in walk.stops:
-            mark = " <== action" if s.seq == walk.action_at else ""
-            print(f"{s.seq:4d} {s.thread:<22} {s.caller_layer or '-':>12} -> {s.function}{mark}")
+        for stop in walk.stops:
+            mark = " <== action" if stop.seq == walk.action_at else ""
+            print(
+                f"{stop.seq:4d} {stop.thread:<22} {stop.caller_layer or '-':>12} -> "
+                f"{stop.function}{mark}"
+            )
     figures = walk.figures()
     figures["action"] = f"{req.action} -> {final.text.split('*')[1] if '*' in final.text else '?'}"
     return figures

@@ -24,7 +24,7 @@ import os
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,7 +86,7 @@ class _Metered:
 
         self.app = app
         self.lock = threading.Lock()
-        self.cpu: Counter[str] = Counter()
+        self.cpu: defaultdict[str, float] = defaultdict(float)
         self.requests: Counter[str] = Counter()
         self.process = time.process_time()
 

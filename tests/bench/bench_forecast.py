@@ -19,6 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import yaml
@@ -29,6 +30,10 @@ sys.path.insert(0, str(ROOT))
 from bot.forecast.breach import estimate_breach  # noqa: E402
 from bot.forecast.forecast import forecast, forecast_many, season_length_for, warm_up  # noqa: E402
 from bot.forecast.models import Series  # noqa: E402
+
+if TYPE_CHECKING:  # the sandbox is imported where a section runs
+    from sandbox import metricgen
+    from sandbox.scenario_models import Metric
 
 SCENARIOS = ROOT / "examples" / "scenarios"
 START = np.datetime64("2025-01-01T00:00:00")
@@ -90,7 +95,7 @@ def bench_generated(count: int = 40) -> None:
     report("1. generated hourly series (trend + daily/weekly season + noise), horizon 48 h:", rows)
 
 
-def scenario_series() -> list[tuple[str, object, datetime]]:
+def scenario_series() -> list[tuple[str, Metric, datetime]]:
     from sandbox.scenario_models import Metric
 
     out = []
@@ -102,9 +107,9 @@ def scenario_series() -> list[tuple[str, object, datetime]]:
     return out
 
 
-def as_series(gen: object) -> Series:
-    stamps = [t.astimezone(UTC).replace(tzinfo=None) for t in gen.timestamps]  # type: ignore[attr-defined]
-    return Series.of(stamps, gen.values)  # type: ignore[attr-defined]
+def as_series(gen: metricgen.Series) -> Series:
+    stamps = [t.astimezone(UTC).replace(tzinfo=None) for t in gen.timestamps]
+    return Series.of(stamps, gen.values)
 
 
 def bench_scenarios() -> None:

@@ -68,7 +68,7 @@ def rescore_published(folder: Path, series: list, profiles: dict, published: dic
             path = det_dir / cat / f"{name}_{fname}"
             if not path.exists():
                 break
-            scores.append(np.genfromtxt(path, delimiter=",", skip_header=1, usecols=2))
+            scores.append(np.genfromtxt(path, delimiter=",", skip_header=1, usecols=(2,)))
         else:
             for k in PROFILE_KEYS:
                 ours = score_corpus(series, scores, profiles[k]).normalized

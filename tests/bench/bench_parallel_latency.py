@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.investigate import investigate_query  # noqa: E402
 from bot.investigate.playbook_schema import Playbook  # noqa: E402
+from bot.investigate.sources_live import LiveEvidence  # noqa: E402
 from integrations.aws.session import make_clients  # noqa: E402
 from sandbox.investigate.context import context_for_world  # noqa: E402
 from sandbox.scenario import load_scenario  # noqa: E402
@@ -76,6 +77,7 @@ def main(path: Path) -> int:
     )
     with SandboxWorld(scenario) as world:
         ep = world.endpoints
+        assert world.aws is not None  # the world is running
         clients = make_clients(
             ep.region,
             ep.aws_endpoint_url,
@@ -84,7 +86,8 @@ def main(path: Path) -> int:
         )
         ctx = context_for_world(world, aws_clients=clients, step_timeout_s=60)
         slow_aws(clients)
-        k8s = ctx.evidence._k8s  # noqa: SLF001 - the bench wraps the real client
+        assert isinstance(ctx.evidence, LiveEvidence)  # a world's investigations read it live
+        k8s = ctx.evidence.k8s_api  # the bench wraps the real client
         if k8s is not None:
             slow_k8s(k8s)
         t0 = time.perf_counter()

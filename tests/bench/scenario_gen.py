@@ -280,7 +280,7 @@ class Builder:
             d = self.topo.get(dep)
             key = dep.upper().replace("-", "_")
             env[f"{key}_URL"] = self.url_of(d)
-        dep = {
+        deployment: dict[str, Any] = {
             "namespace": self.ns,
             "name": s.name,
             "replicas": len(s.pods),
@@ -293,8 +293,8 @@ class Builder:
                 }  # fmt: skip
             ],
         }
-        self.deployments[s.name] = dep
-        self.doc["kubernetes"]["deployments"].append(dep)
+        self.deployments[s.name] = deployment
+        self.doc["kubernetes"]["deployments"].append(deployment)
         limit = rng.choice(["256Mi", "512Mi", "1Gi", "2Gi"])
         cpu = rng.choice(["250m", "500m", "1", "2"])
         self.pods[s.name] = []

@@ -231,7 +231,7 @@ def install_server(trace: Trace) -> Sampler:
         await send_text(self, data)
         trace.stamp(envelope_id(data), "wrote", time.perf_counter())
 
-    WebSocket.send_text = traced  # type: ignore[method-assign]
+    WebSocket.send_text = traced  # type: ignore[method-assign,assignment]  # traced on purpose
     watch_gc(trace)
     return Sampler(trace, _server_loop)
 

@@ -93,6 +93,11 @@ def choose(outcomes: Sequence[Outcome]) -> int:
     return min(range(len(CANDIDATES)), key=lambda c: (scores[c], c))
 
 
+def _fixed(bins: int) -> Callable[[list[Outcome]], int]:
+    """The choice of bins that is ``bins`` whatever the training folds."""
+    return lambda _training: bins
+
+
 def _held_out(
     outcomes: Sequence[Outcome], system: str, bins_of: Callable[[list[Outcome]], int]
 ) -> tuple[float, dict[str, int]]:
@@ -123,7 +128,7 @@ def report(outcomes: Sequence[Outcome]) -> list[str]:
         parts = []
         for system in systems:
             mine = [o for o in outcomes if o.system == system]
-            cv, _ = _held_out(outcomes, system, lambda _t, b=bins: b)
+            cv, _ = _held_out(outcomes, system, _fixed(bins))
             other = brier(fit([o for o in outcomes if o.system != system], bins), mine)
             parts.append(f"{system} cross-validated {cv:.3f}, fitted on the other only {other:.3f}")
         lines.append(f"[storms calibrate] {name:<7} " + "; ".join(parts))

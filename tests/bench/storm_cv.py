@@ -127,10 +127,10 @@ def report(
         for name, storms, _ in systems:
             others = [o for o, _, _ in systems if o != name]
             pooled = [[r for o in others for r in tables[o][c]] for c in range(len(candidates))]
-            c = choose(pooled, range(len(pooled[0])))
-            got = sum(tables[name][c])
+            pick = choose(pooled, range(len(pooled[0])))
+            got = sum(tables[name][pick])
             lines.append(
-                f"[storms cv {name}] chosen on {'+'.join(others)}: {candidates[c].name}, "
+                f"[storms cv {name}] chosen on {'+'.join(others)}: {candidates[pick].name}, "
                 f"{got}/{len(storms)} = {got / len(storms):.0%} here"
             )
     return lines

@@ -95,9 +95,9 @@ class ConvertedSet:
     #: how bench_rca.py scores it: its dev part in the default run and the whole set in
     #: --every ("default"), the whole set in --every only ("every"), or only when named
     bench: Literal["default", "every", "named"] = "named"
-    #: a pattern whose first group is the problem type a case comes from, when the set holds
-    #: one case per problem type ("" when it may hold several)
-    one_case_per: str = ""
+    #: whether each case comes from a source of its own (false where one source, run with other
+    #: parameters, gave several cases)
+    one_case_per_source: bool = True
     #: cases expected to be silent (xfail, not strict), each with its reason
     known_silent: Mapping[str, str] = field(default_factory=dict)
 
@@ -248,6 +248,12 @@ def assert_held_out_is_the_seeded_draw(row: ConvertedSet) -> None:
     }
     drawn = random.Random(row.seed).sample(sorted(by_draw), len(by_draw) // 3)
     assert {by_draw[name] for name in drawn} == row.corpus.held
+
+
+def assert_one_case_per_source(row: ConvertedSet) -> None:
+    """No two cases of a set that says so name the same source."""
+    sources = [row.source_of(path) for path in row.corpus.cases]
+    assert not row.one_case_per_source or len(sources) == len(set(sources))
 
 
 def assert_every_case_cites(row: ConvertedSet) -> None:

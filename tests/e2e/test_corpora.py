@@ -11,7 +11,6 @@ set. Test ids read ``<set>/<case>`` for a case and ``<set>`` for a set.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from tests.e2e.corpus import (
     assert_every_incident_investigated,
     assert_held_out_is_the_seeded_draw,
     assert_none_reserved_or_earlier,
+    assert_one_case_per_source,
     assert_replays_and_is_never_silent,
     assert_sources_and_held_out_third,
     case_params,
@@ -52,6 +52,7 @@ CORPORA = [
         notice="Copyright (c) Microsoft Corporation.",
         source=r"aiopslab/orchestrator/problems/(\S+)",
         cites=("injector: ", "microsoft/AIOpsLab@"),
+        one_case_per_source=False,
     ),
     ConvertedSet(
         "itbench",
@@ -75,16 +76,14 @@ CORPORA = [
         source=SREGYM_PROBLEM,
         cites=SREGYM_CITES,
         minimum=24,
-        one_case_per=SREGYM_PROBLEM,
     ),
     ConvertedSet(
         "sregym2",
         seed=20261210,
         notice=SREGYM_NOTICE,
-        source=r"SREGym/SREGym@\S+ (sregym/conductor/problems/\S+\.py)",
+        source=SREGYM_PROBLEM,
         cites=SREGYM_CITES,
         minimum=24,
-        one_case_per=SREGYM_PROBLEM,
     ),
 ]
 
@@ -121,17 +120,13 @@ def test_every_case_cites_its_origin_and_carries_truth(row: ConvertedSet) -> Non
 
 
 @_SETS
-def test_no_case_comes_from_a_reserved_or_already_converted_source(row: ConvertedSet) -> None:
-    assert_none_reserved_or_earlier(row, CORPORA[: CORPORA.index(row)])
+def test_one_case_per_source_where_the_set_says_so(row: ConvertedSet) -> None:
+    assert_one_case_per_source(row)
 
 
 @_SETS
-def test_a_set_of_one_case_per_problem_repeats_none(row: ConvertedSet) -> None:
-    if row.one_case_per:
-        problems = [re.search(row.one_case_per, p.read_text()) for p in row.corpus.cases]
-        assert None not in problems
-        names = [found.group(1) for found in problems if found is not None]
-        assert len(names) == len(set(names))
+def test_no_case_comes_from_a_reserved_or_already_converted_source(row: ConvertedSet) -> None:
+    assert_none_reserved_or_earlier(row, CORPORA[: CORPORA.index(row)])
 
 
 @_SETS

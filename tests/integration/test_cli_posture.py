@@ -30,7 +30,7 @@ def security_csv(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str
 
 
 def test_security_report_rows(security_csv: list[dict[str, str]]) -> None:
-    by_check = {}
+    by_check: dict[str, list[dict[str, str]]] = {}
     for row in security_csv:
         by_check.setdefault(row["check"], []).append(row)
     assert any("bastion-sg" in r["summary"] for r in by_check["sg_open"])

@@ -60,6 +60,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             aiops_digest_channel="#incidents", aiops_escalation_tick_s=3600,
         )  # fmt: skip
         e = world.endpoints
+        assert world.aws is not None  # the world is running
         clients = make_clients(
             e.region, e.aws_endpoint_url, gaps_url=e.gaps_endpoint_url, session=world.aws.session()
         )

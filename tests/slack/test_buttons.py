@@ -134,7 +134,7 @@ def test_resolve_opens_a_modal_and_the_submission_resolves(
     slack.click_button(user, ActionId.RESOLVE, message_ts=msg.ts)
     modal = slack.wait_for(lambda: next(iter(slack.views(user)), None))
     assert modal.type == "modal" and "#42" in modal.all_text
-    values = {BlockId.RESOLVE_NOTE: {InputId.RESOLVE_NOTE: "x" * 2001}}
+    values: dict[str, dict[str, Any]] = {BlockId.RESOLVE_NOTE: {InputId.RESOLVE_NOTE: "x" * 2001}}
     slack.wait_ack(slack.submit_view(user, modal.id, values))
     assert BlockId.RESOLVE_NOTE in modal.errors and not modal.closed
     values = {BlockId.RESOLVE_NOTE: {InputId.RESOLVE_NOTE: "rolled back v2"}}

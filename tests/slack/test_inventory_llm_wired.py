@@ -17,13 +17,13 @@ from bot.inventory.llm import TOOL_NAME
 from bot.store import connect as connect_db
 from bot.store.migrate import upgrade
 from handlers.slack.wiring import Runtime
-from integrations.aws.session import make_clients
 from sandbox.anthropic_server import AnthropicServer, tool_use_reply
 from sandbox.investigate.context import context_for_world
 from sandbox.scenario import load_scenario
 from sandbox.slack import LocalSlack, Message
 from sandbox.world import SandboxWorld
 from tests.conftest import SCENARIOS_DIR
+from tests.integration.aws.worlds import clients_of
 from tests.slack.helpers import command, ephemeral
 
 pytestmark = pytest.mark.timeout(120)
@@ -60,8 +60,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             aiops_escalation_tick_s=3600, anthropic_api_key=KEY, anthropic_base_url=llm.url,
             aiops_llm_timeout_s=1.0,
         )  # fmt: skip
-        e = world.endpoints
-        clients = make_clients(e.region, e.aws_endpoint_url, session=world.aws.session())
+        clients = clients_of(world)
         context = context_for_world(world, aws_clients=clients)
         runtime = Runtime(settings, clock=world.clock, aws_clients=lambda: clients,
                           investigation_context=lambda: context).start()  # fmt: skip

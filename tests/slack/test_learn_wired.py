@@ -143,7 +143,7 @@ def test_resolve_modal_asks_what_fixed_it_and_files_the_answer(env: Env) -> None
     options = select_el["options"]
     restart = next(o for o in options if o["value"] == "action:k8s.restart_deployment")
     assert any(o["value"].startswith("runbook:") for o in options)
-    values = {
+    values: dict[str, dict[str, Any]] = {
         BlockId.RESOLVE_NOTE: {InputId.RESOLVE_NOTE: "pool drained"},
         BlockId.RESOLVE_FIX: {InputId.RESOLVE_FIX: {"type": "static_select",
                                                     "selected_option": restart}},

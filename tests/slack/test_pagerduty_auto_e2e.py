@@ -125,7 +125,7 @@ def test_a_page_investigates_itself_before_anyone_answers_and_a_slack_ack_answer
                source="monitoring", severity="critical")  # fmt: skip
 
     # the page becomes an incident and its Slack message, with the buttons a person needs
-    parent = env.wait(lambda: (env.slack.messages("incidents") or [None])[0])
+    parent = env.wait(lambda: next(iter(env.slack.messages("incidents")), None))
     assert ActionId.ACKNOWLEDGE in _buttons(parent)
 
     # the automatic investigation's findings arrive in the thread, marked as such

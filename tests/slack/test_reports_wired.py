@@ -95,6 +95,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             aiops_escalation_tick_s=3600, aiops_slo_file=slo_file,
         )  # fmt: skip
         endpoints = world.endpoints
+        assert world.aws is not None  # the world is running
         clients = make_clients(endpoints.region, endpoints.aws_endpoint_url,
                                session=world.aws.session())  # fmt: skip
         runtime = Runtime(settings, clock=world.clock, aws_clients=lambda: clients).start()
@@ -174,8 +175,9 @@ def test_the_digest_job_is_scheduled_and_the_week_posts_once(
     compliance = scheduler.get_job(COMPLIANCE_JOB)  # AIOPS_COMPLIANCE_EVERY_S, daily by default
     assert compliance is not None and "interval[1 day" in str(compliance.trigger)
     assert len(caught_up) == 1  # the start-up catch-up posted the week in the digest channel
-    reports = env.runtime.domain.reports  # type: ignore[union-attr]
-    runner: DigestRunner = reports.digest
+    domain = env.runtime.domain
+    assert domain is not None and domain.reports is not None  # started, with its reports
+    runner: DigestRunner = domain.reports.digest
     key = runner.schedule.key_for(env.world.clock.now())
     env.slack.wait_for(
         lambda: (state := runs.state_of(env.db, key)) and state.state == "done" or None, 30

@@ -267,7 +267,9 @@ def test_every_connection_sends_its_acks_without_nagle(
     """Several acks in flight on one connection must not wait for each other's TCP ACKs."""
     replica = replicas(slack, default_services(), connections=2)
     for handler in replica.sockets.handlers:
-        sock = handler.client.current_session.sock
+        session = handler.client.current_session
+        assert session is not None and session.sock is not None  # each replica is connected
+        sock = session.sock
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     assert slack.wait_ack(slack.send_slash_command("U1", "help")).payload
 
@@ -290,7 +292,9 @@ def test_close_ends_a_receive_loop_that_reset_its_state_as_the_close_began(
         state = client.current_session_state
         state.terminated = False
         reset.set()
-        client.current_session.run_until_completion(state)
+        session = client.current_session
+        assert session is not None  # connected: the loop starts on a session
+        session.run_until_completion(state)
 
     disconnect = client.disconnect
 

@@ -76,7 +76,7 @@ def test_the_incident_message_shows_the_storm_root_with_basis_and_confidence(
     auth = {"Authorization": f"Bearer {TOKEN}"}
     first = http.post("/webhooks/generic", json={"version": "1", "alerts": own}, headers=auth)
     assert first.status_code == 200, first.text
-    message: Message = slack.wait_for(lambda: (slack.messages("incidents") or [None])[0], 20)
+    message: Message = slack.wait_for(lambda: next(iter(slack.messages("incidents")), None), 20)
     assert "root service" not in message.all_text  # not a storm yet: no verdict to show
     second = http.post("/webhooks/generic", json={"version": "1", "alerts": calls}, headers=auth)
     assert second.status_code == 200, second.text

@@ -78,4 +78,5 @@ def test_single_action_escalations(action: str, path: str) -> None:
 
 
 def test_malformed_documents_are_not_admin() -> None:
-    assert _ids({"Statement": "nope"}, {}, _doc("text", {"Effect": "Allow"})) == []
+    text_statement = {"Version": "2012-10-17", "Statement": ["text", {"Effect": "Allow"}]}
+    assert _ids({"Statement": "nope"}, {}, text_statement) == []

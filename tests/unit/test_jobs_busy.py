@@ -15,8 +15,12 @@ def test_work_beyond_the_cap_is_refused_until_jobs_end() -> None:
     release = threading.Event()
     errors: list[str] = []
     ran: list[str] = []
+
+    def held() -> None:
+        release.wait(10)
+
     try:
-        jobs.submit("held", lambda: release.wait(10) and None, on_error=errors.append)
+        jobs.submit("held", held, on_error=errors.append)
         jobs.submit("queued", lambda: ran.append("queued"), on_error=errors.append)
         with pytest.raises(UpstreamUnavailable, match="busy"):
             jobs.submit("third", lambda: ran.append("third"), on_error=errors.append)

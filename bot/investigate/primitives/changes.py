@@ -27,6 +27,20 @@ _CONFIG_EVENTS = (
 )
 
 
+# The user name Kubernetes gives a pod's service account (an in-cluster controller, operator or
+# CronJob acting through the API): "system:serviceaccount:<namespace>:<name>".
+# https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/
+_SERVICE_ACCOUNT = "system:serviceaccount:"
+
+
+def actor_kind(actor: str | None) -> str | None:
+    """``service_account`` for a change made by an in-cluster workload's service account,
+    ``user`` for anyone else (a person, a pipeline, a cloud role), None when nobody is named."""
+    if not actor:
+        return None
+    return "service_account" if actor.startswith(_SERVICE_ACCOUNT) else "user"
+
+
 def _service_of(ctx: InvestigationContext, change: Any) -> str | None:
     if change.service and change.service in ctx.topology.services:
         return str(change.service)
@@ -44,6 +58,22 @@ def _namespace_of(ctx: InvestigationContext, scope: Scope, change: Any) -> str |
     return namespace if any(n is not None and n.namespace == namespace for n in nodes) else None
 
 
+def _kind_of(change: Any) -> str:
+    """The kind of a change as it acted: a ``deployment`` that a person made by hand (``manual``)
+    and that names no new version and no API call re-applied or patched the workload's manifest
+    with the build it had (a probe, an init container, a selector, resources, a sidecar): a
+    configuration change of the workload, not a new release that can regress. A pipeline's deploy
+    (GitHub, Argo CD, Jenkins, a CloudTrail ``UpdateService``) stays a deployment."""
+    if (
+        change.kind == "deployment"
+        and change.source == "manual"
+        and not change.version
+        and not change.event_name
+    ):
+        return "config"
+    return str(change.kind)
+
+
 def recent(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     for change in ctx.evidence.changes(scope.long_start, scope.end):
@@ -52,10 +82,9 @@ def recent(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
         if service not in scope.services and namespace is None:
             continue
         ago = minutes_ago(ctx, change.at)
+        kind = _kind_of(change)
         label = change.event_name or (
-            f"{change.kind} {change.previous or '?'} → {change.version}"
-            if change.version
-            else change.kind
+            f"{kind} {change.previous or '?'} → {change.version}" if change.version else kind
         )
         who = f" by {change.actor}" if change.actor else ""
         # a namespace-wide change is said with the object it touched: "namespace x: config of
@@ -63,15 +92,16 @@ def recent(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
         owner = service or f"namespace {namespace}"
         what = _object(change) if service is None else ""
         attrs: dict[str, Any] = {
-            "kind": change.kind,
+            "kind": kind,
             "event_name": change.event_name,
             "version": change.version,
             "previous": change.previous,
             "minutes_ago": ago,
             "actor": change.actor,
+            "actor_kind": actor_kind(change.actor),
             "label": change.version or change.event_name or change.kind,
             "behavioural": bool(change.event_name and change.event_name.startswith(_CONFIG_EVENTS))
-            or change.kind in ("deployment", "config", "scaling", "feature_flag"),
+            or kind in ("deployment", "config", "scaling", "feature_flag"),
         }
         for key, value in change.detail.items():
             if isinstance(value, str | int | float | bool) and key not in attrs:

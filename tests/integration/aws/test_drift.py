@@ -21,6 +21,7 @@ from integrations.aws.session import AwsClients, make_clients
 from sandbox.scenario import parse_scenario_text
 from sandbox.world import SandboxWorld
 from tests.cli import run_aiops
+from tests.integration.aws.worlds import clients_of
 
 WORLD = """\
 version: 1
@@ -112,13 +113,13 @@ def world() -> Iterator[SandboxWorld]:
 
 @pytest.fixture(scope="module")
 def aws(world: SandboxWorld) -> AwsClients:
-    ep = world.endpoints
-    return make_clients(ep.region, ep.aws_endpoint_url, session=world.aws.session())
+    return clients_of(world)
 
 
 @pytest.fixture(scope="module")
 def cf(world: SandboxWorld, aws: AwsClients) -> Any:
     ep = world.endpoints
+    assert world.aws is not None  # started by the module's world fixture
     session = world.aws.session()
     iam = session.client("iam", region_name=ep.region, endpoint_url=ep.aws_endpoint_url)
     role = iam.create_role(RoleName="drift-fn", AssumeRolePolicyDocument=json.dumps(TRUST))

@@ -12,10 +12,10 @@ from bot.inventory.ask import question_to_query
 from bot.inventory.query import parse_query
 from bot.inventory.render import render
 from bot.inventory.service import InventorySources, run
-from integrations.aws.session import AwsClients, make_clients
 from integrations.kubernetes import KubernetesApi, client_from_kubeconfig
 from sandbox.scenario import parse_scenario_text
 from sandbox.world import SandboxWorld
+from tests.integration.aws.worlds import clients_of
 
 WORLD = """\
 version: 1
@@ -59,7 +59,7 @@ def world() -> Iterator[SandboxWorld]:
 @pytest.fixture(scope="module")
 def sources(world: SandboxWorld) -> InventorySources:
     ep = world.endpoints
-    aws: AwsClients = make_clients(ep.region, ep.aws_endpoint_url, session=world.aws.session())
+    aws = clients_of(world)
     assert ep.kubeconfig_path is not None
     return InventorySources(aws, KubernetesApi(client_from_kubeconfig(ep.kubeconfig_path)))
 

@@ -231,7 +231,9 @@ def test_ack_from_pagerduty_stops_escalation_without_calling_back(
     paging.on_incident_opened(incident)
     world["worker"].tick()
     with database.session() as s:
-        key = s.get(Incident, incident.id).pagerduty_dedup_key  # type: ignore[union-attr]
+        row = s.get(Incident, incident.id)
+        assert row is not None and row.pagerduty_dedup_key is not None  # paged as it opened
+        key = row.pagerduty_dedup_key
     world["hooks"].on_request = lambda got: paging.on_incident_acknowledged(incident, "pagerduty")
     before = list(pd.requests)
     assert pd.ack_from_pagerduty(key) == [200]

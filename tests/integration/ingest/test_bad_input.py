@@ -4,7 +4,7 @@ through the real app on uvicorn: nothing is stored, and the server keeps answeri
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from tests.dbfixtures import _fresh_pg
 from tests.integration.ingest.harness import GH_SECRET, NOW, Harness, running
 
 DEEP = 10_000
+PLAIN = {"Content-Type": "text/plain"}  # how SNS posts
 ALERT_ENDPOINTS = ["/webhooks/alertmanager", "/webhooks/generic"]
 BEARER_ENDPOINTS = [
     *ALERT_ENDPOINTS,
@@ -41,10 +42,12 @@ def deep(depth: int = DEEP) -> bytes:
     return b'{"version": "1", "alerts": ' + b"[" * depth + b"]" * depth + b"}"
 
 
-def refused(h: Harness, path: str, body: Any, status: int = 422, **headers: str) -> str:
+def refused(
+    h: Harness, path: str, body: Any, status: int = 422, headers: Mapping[str, str] | None = None
+) -> str:
     """POST, expect a refusal with ``status``, nothing stored; returns the reason."""
     before = h.counts()
-    r = h.post(path, body, {**h.bearer, **headers})
+    r = h.post(path, body, {**h.bearer, **(headers or {})})
     assert r.status_code == status, (path, r.status_code, r.text)
     assert h.counts() == before
     assert h.client.get("/healthz").status_code == 200
@@ -74,33 +77,28 @@ def test_deep_nesting_on_signed_endpoints_is_refused_cleanly(h: Harness) -> None
     body = deep()
     sig = github_signature(body, GH_SECRET)
     gh = {"X-Hub-Signature-256": sig, "X-GitHub-Event": "deployment_status"}
-    assert "nested deeper" in refused(h, "/webhooks/changes/github", body, **gh)
+    assert "nested deeper" in refused(h, "/webhooks/changes/github", body, headers=gh)
     # SNS parses before it can verify; the parse is bounded, so no credentials reach a 500
-    assert "nested deeper" in refused(h, "/webhooks/sns", body, **{"Content-Type": "text/plain"})
+    assert "nested deeper" in refused(h, "/webhooks/sns", body, headers=PLAIN)
     assert refused(h, "/webhooks/pagerduty", body, 401)  # PagerDuty verifies the HMAC first
 
 
 def test_sns_checks_the_certificate_host_before_the_signature(h: Harness) -> None:
     env = wire.cloudwatch_sns(wire_alert(), NOW, region="us-east-1", metric=None, signer=h.signer)
     env.update(SigningCertURL="http://sns.evil.example/cert.pem", Signature="%%not base64%%")
-    reason = refused(h, "/webhooks/sns", env, 401, **{"Content-Type": "text/plain"})
+    reason = refused(h, "/webhooks/sns", env, 401, headers=PLAIN)
     assert "not an allowed SNS host" in reason
     env = wire.cloudwatch_sns(wire_alert(), NOW, region="us-east-1", metric=None, signer=h.signer)
     typ = {"Content-Type": "text/plain", "x-amz-sns-message-type": "Bogus"}
-    assert "x-amz-sns-message-type" in refused(h, "/webhooks/sns", env, **typ)
+    assert "x-amz-sns-message-type" in refused(h, "/webhooks/sns", env, headers=typ)
 
 
 def wire_alert() -> Any:
     class A:
         id = name = "SnsBad"
-        service, status, severity, summary, labels, metric = (
-            "api",
-            "firing",
-            "critical",
-            "",
-            {},
-            None,
-        )
+        service, status, severity, summary = "api", "firing", "critical", ""
+        labels: dict[str, str] = {}
+        metric = None
 
     return A()
 
@@ -118,7 +116,7 @@ def test_signed_sns_message_of_the_wrong_shape_is_a_422(h: Harness, message: Any
     env = wire.cloudwatch_sns(wire_alert(), NOW, region="us-east-1", metric=None, signer=h.signer)
     unsigned = {k: v for k, v in env.items() if k not in ("Signature", "SigningCertURL")}
     signed = h.signer.sign({**unsigned, "Message": json.dumps(message)})
-    assert refused(h, "/webhooks/sns", signed, **{"Content-Type": "text/plain"})
+    assert refused(h, "/webhooks/sns", signed, headers=PLAIN)
 
 
 @pytest.mark.parametrize(

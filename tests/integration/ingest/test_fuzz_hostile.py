@@ -118,7 +118,7 @@ HOSTILE_RAW = {
     "huge-int": lambda d: b"9" * (19 + d % 6000),
     "huge-exp": lambda d: b"1e" + str(309 + d).encode(),
 }
-hostile_values = st.one_of(
+hostile_values: st.SearchStrategy[Any] = st.one_of(
     st.sampled_from(
         [
             "9999-12-31T23:59:59Z",

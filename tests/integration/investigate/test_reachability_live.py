@@ -34,6 +34,7 @@ def _instance(ec2: Any, name: str, subnet: str, group: str) -> str:
 
 @pytest.fixture(scope="module")
 def vpc(world: SandboxWorld) -> dict[str, str]:
+    assert world.aws is not None  # started by the module's world fixture
     ec2: Any = world.aws.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.50.0.0/16")["Vpc"]["VpcId"]
     app_net = ec2.create_subnet(VpcId=vpc, CidrBlock="10.50.1.0/24")["Subnet"]["SubnetId"]
@@ -94,6 +95,7 @@ def test_the_group_reference_lets_the_app_in_but_not_another_port(
 
 
 def test_replacing_the_deny_opens_the_path(world: SandboxWorld, vpc: dict[str, str]) -> None:
+    assert world.aws is not None  # started by the module's world fixture
     ec2: Any = world.aws.client("ec2")
     ec2.replace_network_acl_entry(
         NetworkAclId=vpc["acl"], RuleNumber=90, Protocol="6", RuleAction="allow", Egress=False,
@@ -101,4 +103,5 @@ def test_replacing_the_deny_opens_the_path(world: SandboxWorld, vpc: dict[str, s
     )  # fmt: skip
     view = context_for_world(world).evidence.network()  # a new investigation reads again
     verdict = analyze(view, "app-x", "db-x", 5432)
-    assert verdict is not None and verdict.reachable, verdict.blocks
+    assert verdict is not None
+    assert verdict.reachable, verdict.blocks

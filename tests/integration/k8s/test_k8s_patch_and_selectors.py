@@ -15,7 +15,7 @@ from sandbox.k8s.patch import (
 )
 from sandbox.k8s.selectors import SelectorError, check_field_selector, parse_selector
 
-POD_SPEC = {
+POD_SPEC: dict[str, Any] = {
     "containers": [
         {
             "name": "app",

@@ -18,11 +18,11 @@ from bot.errors import UserError
 from bot.inventory.ask import read_words
 from bot.inventory.llm import TOOL_NAME, map_question, reader
 from bot.inventory.service import InventorySources, run
-from integrations.aws.session import make_clients
 from sandbox.anthropic_server import AnthropicServer, tool_use_reply
 from sandbox.scenario import parse_scenario_text
 from sandbox.world import SandboxWorld
 from tests.cli import run_aiops
+from tests.integration.aws.worlds import clients_of
 
 QUESTION = "what storage can strangers on the internet download from"
 WORLD = """\
@@ -46,9 +46,7 @@ alerts:
 @pytest.fixture(scope="module")
 def sources() -> Iterator[InventorySources]:
     with SandboxWorld(parse_scenario_text(WORLD, "inventory-llm.yaml").scenario) as world:
-        ep = world.endpoints
-        yield InventorySources(make_clients(ep.region, ep.aws_endpoint_url,
-                                            session=world.aws.session()))  # fmt: skip
+        yield InventorySources(clients_of(world))
 
 
 def _model(client: anthropic.Anthropic, timeout_s: float = 5.0):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from integrations.anthropic_llm import (
     ToolStatus,
     run_tool_loop,
 )
+from integrations.anthropic_llm.loop import CallTool, LoopResult
 from sandbox.anthropic_server import AnthropicServer, text_reply, tool_use_reply
 
 MODEL = "claude-sonnet-4-5"
@@ -39,7 +40,7 @@ class Recorder:
         return self.result
 
 
-def loop(client: anthropic.Anthropic, tool: Recorder, **kw: Any):
+def loop(client: anthropic.Anthropic, tool: CallTool, **kw: Any) -> LoopResult:
     kw.setdefault("tools", [PODS, LOGS])
     return run_tool_loop(
         client, model=MODEL, system="You are an SRE.", user="Why is web down?", call_tool=tool, **kw

@@ -4,6 +4,7 @@ both through the one LogSource interface and the router."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -86,16 +87,14 @@ def test_cloudwatch_backend_reads_group_in_time_order(logs_client: Any) -> None:
 
 def test_cloudwatch_filters_in_our_code(logs_client: Any) -> None:
     source = CloudWatchLogs(logs_client)
-    base = {"start": NOW - timedelta(hours=1), "end": NOW}
-    hits = source.fetch(LogQuery(f"cloudwatch:{GROUP}", contains="timed out", **base))
+    base = LogQuery(f"cloudwatch:{GROUP}", start=NOW - timedelta(hours=1), end=NOW)
+    hits = source.fetch(replace(base, contains="timed out"))
     assert len(hits) == 2 and all("timed out" in line.text for line in hits)
-    quoted = source.fetch(LogQuery(f"cloudwatch:{GROUP}", contains='msg="retry ok"', **base))
+    quoted = source.fetch(replace(base, contains='msg="retry ok"'))
     assert len(quoted) == 1
-    folded = source.fetch(
-        LogQuery(f"cloudwatch:{GROUP}", contains="TASK", ignore_case=True, **base)
-    )
+    folded = source.fetch(replace(base, contains="TASK", ignore_case=True))
     assert len(folded) == 2
-    newest = source.fetch(LogQuery(f"cloudwatch:{GROUP}", limit=2, **base))
+    newest = source.fetch(replace(base, limit=2))
     assert [line.timestamp for line in newest] == [
         NOW - timedelta(minutes=20),
         NOW - timedelta(minutes=10),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from sandbox.loki import LokiSandbox, start_loki_sandbox
 from tests.conftest import example_scenarios
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-SYNTHETIC = [
+SYNTHETIC: list[dict[str, Any]] = [
     {
         "source": "file:web-1:/var/log/app.log",
         "lines": [
@@ -59,15 +60,13 @@ def test_file_source_returns_its_lines_in_order(loki: Any) -> None:
 
 def test_contains_filter_and_ignore_case(loki: Any) -> None:
     _, logs, _ = loki
-    window = {"start": NOW - timedelta(hours=2), "end": NOW}
-    hits = logs.fetch(LogQuery("file:web-1:/var/log/app.log", contains="No space", **window))
+    window = LogQuery("file:web-1:/var/log/app.log", start=NOW - timedelta(hours=2), end=NOW)
+    hits = logs.fetch(replace(window, contains="No space"))
     assert [line.text for line in hits] == ["write failed: No space left on device"]
-    assert logs.fetch(LogQuery("file:web-1:/var/log/app.log", contains="no space", **window)) == []
-    folded = logs.fetch(
-        LogQuery("file:web-1:/var/log/app.log", contains="no SPACE", ignore_case=True, **window)
-    )
+    assert logs.fetch(replace(window, contains="no space")) == []
+    folded = logs.fetch(replace(window, contains="no SPACE", ignore_case=True))
     assert len(folded) == 1
-    tricky = logs.fetch(LogQuery("file:web-1:/var/log/app.log", contains='91%"', **window))
+    tricky = logs.fetch(replace(window, contains='91%"'))
     assert tricky == []
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -128,8 +128,6 @@ def test_unreachable_prometheus_is_unavailable() -> None:
             source.read(MetricRef("n", "m"), *_window(), 60)
 
 
-def _window() -> tuple:
-    from datetime import UTC, datetime
-
+def _window() -> tuple[datetime, datetime]:
     end = datetime(2025, 5, 6, 10, tzinfo=UTC)
     return end - timedelta(hours=1), end

@@ -13,9 +13,9 @@ from bot.config import get_settings
 from bot.store import Investigation, connect
 from handlers.cli.main import app
 from integrations.aws import lambda_
-from integrations.aws.session import make_clients
 from sandbox.scenario import load_scenario
 from sandbox.world import SandboxWorld
+from tests.integration.aws.worlds import clients_of
 
 WORLD_FILE = Path(__file__).with_name("world_all.yaml")
 
@@ -67,8 +67,7 @@ def cli_env(world: SandboxWorld, sqlite_url: str, monkeypatch: pytest.MonkeyPatc
 
 
 def _timeout(world: SandboxWorld) -> int:
-    ep = world.endpoints
-    clients = make_clients(ep.region, ep.aws_endpoint_url, session=world.aws.session())
+    clients = clients_of(world)
     return lambda_.get_config(clients.lambda_, "resizer").timeout
 
 

@@ -44,8 +44,13 @@ def _key_ids(c: ActionContext) -> list[str]:
     return [k.key_id for k in wd.access_keys(c.client("iam"), "deployer")]
 
 
+def _reactivate_keys(c: ActionContext) -> None:
+    for key in _key_ids(c):
+        wd.set_access_key_status(c.client("iam"), "deployer", key, "Active")
+
+
 # (action, params, check, tamper: undo the effect behind the action's back, expected detail)
-CASES: list[tuple[str, dict[str, Any], Any, Callable[[ActionContext], None], str]] = [
+CASES: list[tuple[str, dict[str, Any], Any, Callable[[ActionContext], object], str]] = [
     (
         "asg.set_desired_capacity",
         {"name": "web-asg", "desired": 4},
@@ -124,9 +129,7 @@ CASES: list[tuple[str, dict[str, Any], Any, Callable[[ActionContext], None], str
         "iam.deactivate_access_key",
         {"user": "deployer"},
         checks_aws.keys_inactive,
-        lambda c: [
-            wd.set_access_key_status(c.client("iam"), "deployer", k, "Active") for k in _key_ids(c)
-        ],
+        _reactivate_keys,
         "deployer",
     ),
 ]

@@ -47,10 +47,19 @@ def _action(risk: str) -> tuple[str, dict[str, str]]:
 
 
 def _incident(
-    db: Database, title: str, team_id: int | None, created: datetime, **kw: object
+    db: Database,
+    title: str,
+    team_id: int | None,
+    created: datetime,
+    status: str = "triggered",
+    acknowledged_at: datetime | None = None,
+    resolved_at: datetime | None = None,
 ) -> int:
     with db.session() as s:
-        row = Incident(title=title, severity="critical", team_id=team_id, created_at=created, **kw)
+        row = Incident(
+            title=title, severity="critical", team_id=team_id, created_at=created, status=status,
+            acknowledged_at=acknowledged_at, resolved_at=resolved_at,
+        )  # fmt: skip
         s.add(row)
         s.flush()
         assert row.id is not None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from bot.accounts.service import Fleet, build_fleet, parse_accounts
+from bot.investigate.sources_live import LiveEvidence
 from bot.posture import flows
 from bot.posture.checks import GUARDDUTY_TITLE, INSPECTOR_TITLE, K8S_TITLE, ROOT_TITLE
 from bot.posture.k8s import k8s_audit
@@ -98,6 +99,7 @@ def test_security_across_accounts_runs_the_further_sections_everywhere(
     world: SandboxWorld, fleet: Fleet
 ) -> None:
     ctx = context_for_world(world)
+    assert isinstance(ctx.evidence, LiveEvidence)  # a world's investigations read it live
     k8s = ctx.evidence.k8s_api
     audit = flows.security(ctx, None, k8s, fleet, world.clock.now())
     # each account and region was asked, and each answer is that account's own

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from bot.investigate.finding_types import AttrValue
+from bot.investigate.sources_live import LiveEvidence
 from bot.posture.k8s import k8s_audit
 from bot.posture.network import open_groups
 from bot.posture.security import SG_TITLE, security_audit
@@ -30,10 +32,12 @@ from sandbox.world import SandboxWorld
 
 @pytest.fixture(scope="module")
 def k8s_api(world: SandboxWorld) -> Any:
-    return investigation_context(world).evidence.k8s_api
+    evidence = investigation_context(world).evidence
+    assert isinstance(evidence, LiveEvidence)  # a world's investigations read it live
+    return evidence.k8s_api
 
 
-def _ssh_findings(world: SandboxWorld, clients: AwsClients) -> list[dict[str, str]]:
+def _ssh_findings(world: SandboxWorld, clients: AwsClients) -> list[dict[str, AttrValue]]:
     ctx = investigation_context(world, aws_clients=clients)
     audit = security_audit(ctx, aws=PostureReader(clients.ec2, clients.rds))
     found = dict(audit.sections)[SG_TITLE]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.investigate.sources_live import LiveEvidence
 from bot.posture.checks import K8S_TITLE, more_checks
 from bot.posture.finding import PostureFinding
 from bot.posture.k8s import image_tag, k8s_audit, k8s_rules
@@ -19,7 +20,9 @@ from sandbox.world import SandboxWorld
 
 @pytest.fixture(scope="module")
 def k8s(world: SandboxWorld) -> KubernetesApi:
-    api = context_for_world(world).evidence.k8s_api
+    evidence = context_for_world(world).evidence
+    assert isinstance(evidence, LiveEvidence)  # a world's investigations read it live
+    api = evidence.k8s_api
     assert api is not None
     return api
 

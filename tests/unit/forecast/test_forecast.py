@@ -59,6 +59,7 @@ def test_trend_series_crosses_at_the_right_time() -> None:
     b90 = breaches[90.0]
     error = abs((b90.eta - true_90) / (true_90 - now))
     assert error < 0.1, (b90, true_90)
+    assert b90.eta_hi is not None  # a rising trend crosses at its upper bound too
     assert b90.eta_lo <= b90.eta <= b90.eta_hi
     assert "90% in ~" in b90.describe(now, "disk")
     b100 = breaches[100.0]
@@ -86,7 +87,7 @@ def test_bad_input_is_a_user_error() -> None:
     with pytest.raises(UserError):
         forecast(disk(), 5, method="magic")
     with pytest.raises(UserError):
-        Series.of([START], [1.0, 2.0])
+        Series.of(np.array([START]), [1.0, 2.0])
 
 
 def test_forecast_many_matches_single_forecasts() -> None:

@@ -24,7 +24,9 @@ def _doc(rng: random.Random) -> list[str]:
     return [rng.choice(WORDS) for _ in range(rng.randint(0, 30))]
 
 
-def _reference(ids: list[int], docs: list[list[str]], query: list[str], k: int) -> list[tuple]:
+def _reference(
+    ids: list[int], docs: list[list[str]], query: list[str], k: int
+) -> list[tuple[int, float]]:
     """The search as it was: bm25s built over every document, then the anchor rule."""
     model = bm25s.BM25()
     model.index([list(d) or ["_"] for d in docs], show_progress=False)
@@ -33,7 +35,7 @@ def _reference(ids: list[int], docs: list[list[str]], query: list[str], k: int) 
         return []
     scores = np.asarray(model.get_scores(known), dtype=np.float64)
     anchors = {t for t in known if t.startswith(ANCHORS)}
-    out = []
+    out: list[tuple[int, float]] = []
     for i in np.argsort(-scores, kind="stable"):
         if scores[i] <= 0 or len(out) >= k:
             break

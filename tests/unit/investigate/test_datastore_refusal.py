@@ -240,3 +240,68 @@ def test_a_clients_logging_only_change_does_not_keep_it_the_suspect() -> None:
     """Its every key inert (change relevance): a log level cannot refuse connections."""
     change = _quell_changed(key="LOG_LEVEL")
     assert _top([*_full("quell", "brisk"), change]) == ("database_unavailable", "vantor")
+
+
+# ---- a cache's own state, passed on by its clients: at maxmemory, loading -------------------
+CACHED = Topology(
+    [
+        ServiceNode("brisk", "k8s_deployment", "brisk", "zor", depends_on=("quell",)),
+        ServiceNode("quell", "k8s_deployment", "quell", "zor", depends_on=("vantor", "mirel")),
+        ServiceNode("vantor", "rds", "vantor", tier="data"),
+        ServiceNode("mirel", "k8s_deployment", "mirel", "zor", tier="cache"),
+    ]
+)
+
+
+def _cache_facts(line: str) -> list[Finding]:
+    return [
+        signed("quell", line, 20, count=70),
+        finding(
+            FindingType.METRIC_SHIFT,
+            "quell",
+            "errors (quell) rose 19 min ago",
+            19,
+            signal="errors",
+            direction="up",
+            recovered=False,
+            onset_min_ago=19,
+        ),  # fmt: skip
+        finding(
+            FindingType.METRIC_TREND,
+            "mirel",
+            "memory (mirel) climbed steadily over 60 min to 99",
+            60,
+            signal="memory",
+            near_limit=True,
+        ),  # fmt: skip
+    ]
+
+
+def test_a_client_told_the_cache_is_at_maxmemory_blames_the_cache_not_a_leak() -> None:
+    """redis-py's form of Redis's OOM reply (its code moved into the class name)."""
+    findings = _cache_facts(
+        "redis.exceptions.OutOfMemoryError: command not allowed when used memory > 'maxmemory'."
+    )
+    assert findings[0].attrs["cause_kind"] == "cache_oom"
+    done = conclude([], default_playbooks(), findings, CACHED)
+    assert (done.hypotheses[0].kind, done.hypotheses[0].service) == (
+        "database_unavailable",
+        "mirel",
+    )
+    leak = [h for h in done.hypotheses if (h.kind, h.service) == ("memory_leak", "mirel")]
+    assert all(h.confidence < done.hypotheses[0].confidence for h in leak)
+    # a Redis reply says nothing about the client's other datastore
+    assert ("database_unavailable", "vantor") not in {
+        (h.kind, h.service) for h in done.hypotheses[:1]
+    }
+    assert not done.actions or done.actions[0].risk == "read"
+
+
+def test_a_client_told_the_cache_is_loading_blames_the_cache() -> None:
+    findings = _cache_facts("ReplyError: LOADING Redis is loading the dataset in memory")[:2]
+    assert findings[0].attrs["cause_kind"] == "cache_loading"
+    done = conclude([], default_playbooks(), findings, CACHED)
+    assert (done.hypotheses[0].kind, done.hypotheses[0].service) == (
+        "database_unavailable",
+        "mirel",
+    )
