@@ -28,7 +28,7 @@ from bot.investigate.reasoning_data import (
     FailureModes,
     failure_modes,
 )
-from bot.investigate.relevance import unrelated_reason
+from bot.investigate.relevance import UNRELATED, unrelated_reason
 from bot.investigate.slow_path import slow_path_rules, summary_of, timings, where_time_goes
 
 MAX_EVIDENCE = 5
@@ -72,15 +72,44 @@ def failing_services(
 def covered(fail: Failing, hypotheses: Iterable[Hypothesis], topo: Topology) -> bool:
     """A hypothesis on the service itself or on something it depends on explains it, and one
     that weighed its failure (cites it for or against) has considered it."""
-    upstream = set(topo.dependencies(fail.service))
+    return any(_covers(fail, h, topo) for h in hypotheses)
+
+
+def _covers(fail: Failing, hyp: Hypothesis, topo: Topology) -> bool:
     seen = {f.summary for f in fail.findings}
-    return any(
-        h.service == fail.service
-        or h.service in upstream
-        or seen & set(h.evidence)
-        or seen & set(h.against)
-        for h in hypotheses
+    return (
+        hyp.service == fail.service
+        or hyp.service in topo.dependencies(fail.service)
+        or bool(seen & set(hyp.evidence))
+        or bool(seen & set(hyp.against))
     )
+
+
+def own_lines_unread(
+    fail: Failing,
+    findings: Sequence[Finding],
+    hypotheses: Iterable[Hypothesis],
+    added: Iterable[Hypothesis],
+    topo: Topology,
+) -> bool:
+    """Covered, yet its own signed lines name a cause beyond it (a certificate its calls refuse,
+    naming the service that presents it) and nothing that covers it read them: every covering
+    hypothesis blames a change change relevance cleared ("recent, probably unrelated"), or is a
+    caller's reading this pass moved onto it, citing none of its own findings."""
+    found = _cause(fail, findings, topo, failure_modes().causes)
+    if found is None:
+        return False
+    cause, hit = found
+    if hit.type != FindingType.LOG_SIGNATURE or hit.service != fail.service:
+        return False
+    if _blamed(cause, hit, fail, topo) == fail.service:
+        return False
+    own = {f.summary for f in fail.findings}
+    return all(
+        any(a.startswith(UNRELATED) for a in h.against)
+        for h in hypotheses
+        if _covers(fail, h, topo)
+    ) and not any(own & set(h.evidence) for h in added if _covers(fail, h, topo))
 
 
 def _cause(
@@ -235,8 +264,11 @@ def never_silent(
     added: dict[tuple[str, str], Hypothesis] = {}
     # callers first: a caller's evidence can name why what it calls fails (a backlog behind a
     # slow dependency), which the callee's own symptom alone cannot; the callee is then covered
+    # (unless its own signed lines name a cause beyond it that nothing covering it read)
     for fail in sorted(failing, key=lambda f: topo.depth(f.service)):
-        if covered(fail, [*hypotheses, *added.values()], topo):
+        if covered(fail, [*hypotheses, *added.values()], topo) and not own_lines_unread(
+            fail, findings, hypotheses, added.values(), topo
+        ):
             specific = over_generic(fail, findings, hypotheses, topo, rules)
             if specific is not None and (specific.kind, specific.service) not in added:
                 added[(specific.kind, specific.service)] = specific
