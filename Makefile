@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python -e . --no-deps
 	touch $(STAMP)
 
@@ -23,6 +23,7 @@ postgres:
 	bash scripts/ensure-postgres.sh
 
 test: $(STAMP) postgres
+	$(BIN)/python -m compileall -q bot handlers integrations sandbox tests > /dev/null
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 check: $(STAMP)

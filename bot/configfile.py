@@ -4,6 +4,9 @@ Every problem is a ``UserError``: ``<source> line N: not valid YAML``, ``<source
 mapping …``, or ``<source>: <dotted.key>: <reason>`` for the first invalid key. The knowledge
 files the bot ships (rules, catalogues, vocabularies) validate through ``validate_knowledge``:
 a ``ConfigError`` ``<origin>: <dotted.key>: <reason>``.
+
+Their models derive from ``StrictModel`` (an unknown key is an error, so a typo never silently
+means nothing) or, for what must not change once loaded, ``FrozenModel``.
 """
 
 from __future__ import annotations
@@ -12,17 +15,30 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.errors import ConfigError, UserError
+from bot.yamlloc import load_yaml
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """A model read from YAML: a key it does not declare is an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FrozenModel(StrictModel):
+    """A strict model that is read-only once validated (and so hashable): shipped knowledge."""
+
+    model_config = ConfigDict(frozen=True)
 
 
 def load_yaml_mapping(text: str, *, source: str, expected: str) -> dict[str, Any]:
     """The top-level mapping of ``text`` (empty text: an empty mapping)."""
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from bot.errors import UserError
+from bot.yamlloc import load_yaml
 
 DEFAULT_DEPTH = 4
 EXTERNAL = "external"  # the kind of a service whose resource is not known
@@ -226,7 +227,7 @@ def _runs_on(value: Any) -> dict[str, str] | None:
 def load_topology_file(path: Path) -> Topology:
     """Read ``topology.yaml``; a malformed file is a UserError naming the file."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"topology file not found: {path}") from None
     except yaml.YAMLError as exc:

@@ -68,8 +68,17 @@ class YamlLocator:
 
 
 def load_yaml(text: str) -> Any:
-    """``yaml.safe_load`` through libyaml when it is built in (several times faster)."""
-    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+    """``yaml.safe_load`` through libyaml when it is built in (several times faster).
+
+    A document libyaml refuses is read again by the pure-Python loader, whose error says where
+    the fault is (libyaml can point a line past an unclosed bracket): errors are rare, and every
+    loader reports them the same way."""
+    try:
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        if _LOADER is yaml.SafeLoader:
+            raise
+        return yaml.safe_load(text)
 
 
 def yaml_error_line(exc: yaml.YAMLError) -> int:

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from bot.configfile import FrozenModel
 
 _REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
 _ROLE_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"
 _ROLE_NAME = r"^[\w+=,.@/-]{1,64}$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Account(_Strict):
+class Account(FrozenModel):
     """One account. Without ``role_arn`` the bot's own credentials read it (its home account)."""
 
     name: str = Field(min_length=1, pattern=r"^[\w.-]+$")
@@ -36,7 +34,7 @@ class Account(_Strict):
         return self
 
 
-class Organizations(_Strict):
+class Organizations(FrozenModel):
     """Discover the accounts: every ACTIVE account the organization lists, read through the
     role ``role_name`` (e.g. ``OrganizationAccountAccessRole`` or a read-only role of yours)."""
 
@@ -46,7 +44,7 @@ class Organizations(_Strict):
     exclude: list[str] = Field(default_factory=list, description="account ids to skip")
 
 
-class AccountsFile(_Strict):
+class AccountsFile(FrozenModel):
     regions: list[str] = Field(min_length=1, description="default regions of every account")
     max_concurrency: int = Field(default=8, ge=1, le=64)
     accounts: list[Account] = Field(default_factory=list)

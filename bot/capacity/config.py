@@ -20,10 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from bot.capacity.models import ResourceKind, WatchedResource
-from bot.configfile import load_model, parse_model
+from bot.configfile import StrictModel, load_model, parse_model
 from bot.errors import UserError
 from integrations.metrics.models import MetricRef
 
@@ -44,18 +44,14 @@ def parse_step(value: str | int) -> int:
     return seconds
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MetricSpec(_Strict):
+class MetricSpec(StrictModel):
     namespace: str = ""
     name: str = ""
     dimensions: dict[str, str] = Field(default_factory=dict)
     stat: str = "Average"
 
 
-class Defaults(_Strict):
+class Defaults(StrictModel):
     thresholds: list[float] = Field(default_factory=lambda: [80.0, 90.0, 100.0])
     warning_at: float = 80.0
     critical_at: float = 90.0
@@ -67,7 +63,7 @@ class Defaults(_Strict):
         return parse_step(value)
 
 
-class ResourceSpec(_Strict):
+class ResourceSpec(StrictModel):
     name: str
     kind: ResourceKind
     source: str = "default"
@@ -87,7 +83,7 @@ class ResourceSpec(_Strict):
         return None if value is None else parse_step(value)
 
 
-class CapacityConfig(_Strict):
+class CapacityConfig(StrictModel):
     defaults: Defaults = Field(default_factory=Defaults)
     discovery: bool = True
     resources: list[ResourceSpec] = Field(default_factory=list)

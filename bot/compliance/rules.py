@@ -13,6 +13,7 @@ from bot.configfile import validate_knowledge
 from bot.errors import ConfigError, UserError
 from bot.inventory.catalogue import ResourceType, catalogue
 from bot.inventory.query import Filter, parse_filter
+from bot.yamlloc import load_yaml
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 Severity = Literal["critical", "high", "medium", "low"]
@@ -71,7 +72,7 @@ class RuleSet(BaseModel):
 
 def parse_rules(text: str, origin: str) -> list[Rule]:
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
     return validate_knowledge(RuleSet, raw, origin=origin).rules

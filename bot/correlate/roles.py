@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bot.configfile import validate_knowledge
 from bot.errors import ConfigError
+from bot.yamlloc import load_yaml
 
 ROLES_FILE = Path(__file__).resolve().parents[2] / "playbooks" / "storms" / "alert_roles.yaml"
 ROLES = ("change", "crash", "error", "resource", "symptom", "routine")
@@ -148,7 +149,7 @@ class RoleBook:
 
 def load_roles(path: Path = ROLES_FILE) -> RoleBook:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return RoleBook(validate_knowledge(RoleRules, raw, origin=str(path)))

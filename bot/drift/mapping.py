@@ -8,21 +8,18 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
-from bot.yamlloc import format_loc
+from bot.yamlloc import format_loc, load_yaml
 
 MAPPING_FILE = Path(__file__).with_name("mapping.yaml")
 
 Shape = Literal["str", "int", "bool", "tags_kv", "tags_map", "cfn_ingress", "tf_ingress"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Attribute(_Strict):
+class Attribute(FrozenModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     cloudformation: str | None = None
     cfn_shape: Shape | None = None
@@ -38,7 +35,7 @@ class Attribute(_Strict):
         return self
 
 
-class Kind(_Strict):
+class Kind(FrozenModel):
     live: str
     cloudformation: str | None = None
     terraform: str | None = None
@@ -46,7 +43,7 @@ class Kind(_Strict):
     attributes: list[Attribute] = Field(min_length=1)
 
 
-class Mapping(_Strict):
+class Mapping(FrozenModel):
     kinds: list[Kind] = Field(min_length=1)
 
     def for_cloudformation(self, type_name: str) -> Kind | None:
@@ -58,7 +55,7 @@ class Mapping(_Strict):
 
 def parse_mapping(text: str, origin: str = "mapping.yaml") -> Mapping:
     try:
-        return Mapping.model_validate(yaml.safe_load(text))
+        return Mapping.model_validate(load_yaml(text))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
     except ValidationError as exc:

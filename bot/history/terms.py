@@ -25,6 +25,7 @@ from bot.errors import ConfigError
 from bot.investigate.models import Finding, Hypothesis, InvestigationResult
 from bot.logmine.masking import mask
 from bot.topology import Topology
+from bot.yamlloc import load_yaml
 
 TERMS_FILE = Path(__file__).with_name("terms.yaml")
 UNKNOWN_PLATFORM = "unknown"
@@ -60,7 +61,7 @@ class TermRules(BaseModel):
 def load_rules(path: Path = TERMS_FILE) -> TermRules:
     """``terms.yaml`` validated; a mistake is a ConfigError naming the file and the key."""
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read: {exc}") from None
     return validate_knowledge(TermRules, raw, origin=path.name)

@@ -7,19 +7,16 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from bot.configfile import validate_knowledge
+from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError
+from bot.yamlloc import load_yaml
 
 TYPES_FILE = Path(__file__).with_name("types.yaml")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ResourceType(_Strict):
+class ResourceType(FrozenModel):
     type: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     source: Literal["aws", "kubernetes"]
     aliases: list[str] = Field(default_factory=list)
@@ -27,12 +24,12 @@ class ResourceType(_Strict):
     reach: Literal["regional", "global"] = "regional"
 
 
-class QuestionWords(_Strict):
+class QuestionWords(FrozenModel):
     words: list[str] = Field(min_length=1)
     filter: str
 
 
-class Catalogue(_Strict):
+class Catalogue(FrozenModel):
     types: list[ResourceType] = Field(min_length=1)
     tag_keys: dict[str, list[str]] = Field(default_factory=dict)
     values: dict[str, list[str]] = Field(default_factory=dict)
@@ -65,7 +62,7 @@ class Catalogue(_Strict):
 
 def parse_catalogue(text: str, origin: str = "types.yaml") -> Catalogue:
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
     return validate_knowledge(Catalogue, raw, origin=origin)

@@ -159,9 +159,10 @@ def _own_network(
     rules: FailureModes,
 ) -> bool:
     """The caller's own lines say its network is degraded (``own_network_ids``) and ``dep``
-    shows no failure of its own: the caller's network, not the dependency (in place)."""
+    shows no failure of its own (``fails_itself``: a healthy resource or an INFO line is no
+    failure): the caller's network, not the dependency (in place)."""
     degraded = next((f for f in said if f.attrs.get("signature_id") in rules.own_network_ids), None)
-    if degraded is None or any(f.service == dep and f.type in _FAILING for f in findings):
+    if degraded is None or fails_itself(dep, findings):
         return False
     said_so = f"its own lines say so ({_said(degraded)})"
     return _on_its_network(
@@ -227,14 +228,6 @@ def _says_lost(finding: Finding, rules: FailureModes) -> bool:
         finding.type == FindingType.LOG_SIGNATURE
         and finding.attrs.get("signature") in rules.own_path_signatures
     )
-
-
-_FAILING = {
-    FindingType.POD_STATE,
-    FindingType.K8S_EVENT,
-    FindingType.LOG_SIGNATURE,
-    FindingType.RESOURCE_STATE,
-}
 
 
 def _onto_datastore(

@@ -156,19 +156,43 @@ def final_confidences(
     steady: Mapping[str, str] | None = None,
 ) -> None:
     """Set each hypothesis's final confidence in place; ``hypotheses`` is in rank order.
-    ``steady``: the services that look steady (``steady.steady_services``), with why."""
+    ``steady``: the services that look steady (``steady.steady_services``), with why.
+
+    Each also gets ``rules_confidence``: the same stages with no fitted map (the rules' own
+    scale). The maps move the level shown to the share right; the decision that asks whether the
+    rules explained the incident (``llm_hypotheses.unexplained``) reads the rules' scale, so a
+    refit of the maps does not change when the model is asked."""
     rules = rules or calibration()
+    reads = readings(hypotheses, findings, rules, steady)
+    shown = _competing(reads, rules, rules.maps)
+    own = _competing(reads, rules, {}) if rules.maps else shown
+    for hyp, read, conf, unmapped in zip(hypotheses, reads, shown, own, strict=True):
+        if read.quiet is not None:
+            hyp.against.append(read.quiet)
+        hyp.confidence = conf
+        hyp.rules_confidence = unmapped
+
+
+def _competing(
+    reads: Sequence[Reading],
+    rules: Calibration,
+    maps: Mapping[Basis, Sequence[tuple[float, float]]],
+) -> list[float]:
+    """Stages 2 and 3 over the readings in rank order: each basis's map (``maps``), then the
+    competition for the one root cause, the steady cap and the rank order."""
+    out: list[float] = []
     claimed = 0.0
     above: float | None = None
-    for hyp, read in zip(hypotheses, readings(hypotheses, findings, rules, steady), strict=True):
-        conf = ceiling = min(rules.ceiling, mapped(rules.maps.get(read.basis, ()), read.structural))
+    for read in reads:
+        conf = ceiling = min(rules.ceiling, mapped(maps.get(read.basis, ()), read.structural))
         if rules.exclusive:
             conf = min(conf, max(rules.floor, 1.0 - claimed))
         if read.quiet is not None:
             conf = min(conf, rules.steady_cap)
-            hyp.against.append(read.quiet)
         if above is not None:
             conf = min(conf, above)
-        hyp.confidence = round(max(min(conf, ceiling), 0.0), 3)
-        claimed += hyp.confidence
-        above = hyp.confidence
+        conf = round(max(min(conf, ceiling), 0.0), 3)
+        out.append(conf)
+        claimed += conf
+        above = conf
+    return out

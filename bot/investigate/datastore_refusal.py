@@ -25,10 +25,11 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from bot.configfile import FrozenModel
 from bot.investigate.context import Topology
 from bot.investigate.explains import lead_confidence, rank_below
 from bot.investigate.models import Finding, FindingType, Hypothesis
-from bot.investigate.reasoning_data import CauseMargin, Strict, load
+from bot.investigate.reasoning_data import CauseMargin, load
 from bot.investigate.relevance import inert_reason
 from bot.investigate.signature_kinds import CauseKind
 
@@ -36,7 +37,7 @@ PLAYBOOK = "reasoning:datastore_refusal"
 _CLIENT_CHANGES = ("config", "deployment", "deploy", "secret", "image", "feature_flag")
 
 
-class RefusalState(Strict):
+class RefusalState(FrozenModel):
     """A refusal that reports the datastore's own state: the signatures' cause kinds that say
     it, the hypothesis kind, and what corroborates its clients' word."""
 

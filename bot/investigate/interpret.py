@@ -21,6 +21,9 @@ from bot.investigate.models import Fact, Finding, FindingType, Hypothesis, Recom
 from bot.investigate.playbook_schema import HypothesisRule, Matcher, Playbook
 from bot.remediate import registry
 
+# On the scale shown (after calibration): a fix is offered for a hypothesis at least this likely
+# to be right, as the operator reads it beside the fix. Whether the rules explained the incident
+# reads the rules' own scale instead (``Hypothesis.rules_confidence``, llm_hypotheses).
 MIN_ACTION_CONFIDENCE = 0.3
 _PLACEHOLDER = re.compile(r"\{([a-z_.]+)\}")
 

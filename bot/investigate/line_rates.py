@@ -20,15 +20,16 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from bot.configfile import FrozenModel
 from bot.investigate.context import Topology
-from bot.investigate.reasoning_data import Strict, load
+from bot.investigate.reasoning_data import load
 from bot.investigate.sources import LogRecord
 
 # tokens that differ per message: anything with a digit, an address, a dotted host or path
 _VARIES = re.compile(r"\S*(?:\d|@|\.\w+\.)\S*")
 
 
-class LineRates(Strict):
+class LineRates(FrozenModel):
     queue_tiers: list[str] = Field(min_length=1)
     min_lines: int = Field(ge=2)
     behind_ratio: float = Field(gt=1)

@@ -2,8 +2,9 @@
 
 After the rules (playbooks, then ``reasoning.conclude``) have ranked their hypotheses,
 :func:`unexplained` says whether something is left: facts show a failure and the rules have no
-hypothesis, or their best one is weak (< ``EXPLAINED_AT``), or a failing fact is cited by none
-of them. Only then is the model asked.
+hypothesis, or their best one is weak (< ``EXPLAINED_AT`` on the rules' own scale,
+``Hypothesis.rules_confidence``: calibration's maps move what is shown, not when the model is
+asked), or a failing fact is cited by none of them. Only then is the model asked.
 
 What it gets: the query (and the incident's alerts), the services and their dependencies, the
 rules' hypotheses, and the facts numbered ``F1..Fn`` (the order of
@@ -14,8 +15,10 @@ the read-only diagnostic primitives as tools; each finding they return is number
 (``F<n+1>``…) and can be cited. What it returns: one JSON object of hypotheses, each citing fact
 ids. A hypothesis with no citation, an unknown fact id, or a service that is neither in the
 graph nor named by a fact it cites is dropped and logged. Accepted ones are marked
-``source="llm"``, their confidence is capped at ``CONFIDENCE_CAP`` (they never outrank hard
-evidence), and they bring no action: actions come only from the rules' hypotheses.
+``source="llm"``, their confidence is capped at ``CONFIDENCE_CAP`` on the scale shown, and
+never above a rules' hypothesis that explains (one at ``EXPLAINED_AT`` or more on the rules'
+scale: a claim never outranks hard evidence, whatever level calibration shows it at); they bring
+no action: actions come only from the rules' hypotheses.
 
 Bounds: at most ``MAX_STEPS`` requests and ``MAX_TOOL_CALLS`` tool executions; each request has
 ``ctx.llm_timeout_s`` and at most one retry. Any API error or timeout leaves the rules' result
@@ -121,7 +124,7 @@ def unexplained(
     failing = [f for fail in failing_services(findings, topo) for f in fail.findings]
     if not hypotheses:
         return "the rules found no hypothesis" if failing else None
-    top = max(h.confidence for h in hypotheses)
+    top = max(h.on_rules_scale for h in hypotheses)
     if top < EXPLAINED_AT:
         return f"the rules' best hypothesis is weak ({top:.2f})"
     cited = {e for h in hypotheses for e in h.evidence}
@@ -209,6 +212,13 @@ def _drop(index: int, why: str) -> None:
     log.warning("LLM hypothesis #%d dropped: %s", index, why)
 
 
+def claim_cap(rules: Sequence[Hypothesis]) -> float:
+    """What a claim may show: ``CONFIDENCE_CAP``, and no more than the weakest rules' hypothesis
+    that explains (``EXPLAINED_AT`` on the rules' scale) shows; a tie ranks the rules first."""
+    explaining = [h.confidence for h in rules if h.on_rules_scale >= EXPLAINED_AT]
+    return min([CONFIDENCE_CAP, *explaining])
+
+
 def accept(
     answer: dict[str, Any],
     book: FactBook,
@@ -216,6 +226,7 @@ def accept(
     rules: Sequence[Hypothesis],
 ) -> list[Hypothesis]:
     """The model's claims that cite known facts, as capped ``source="llm"`` hypotheses."""
+    cap = claim_cap(rules)
     raw = answer.get("hypotheses")
     taken = {(h.kind, h.service) for h in rules}
     out: list[Hypothesis] = []
@@ -246,7 +257,7 @@ def accept(
             Hypothesis(
                 kind=kind,
                 service=service,
-                confidence=round(min(claim.confidence, CONFIDENCE_CAP), 3),
+                confidence=round(min(claim.confidence, cap), 3),
                 summary=redact_personal(claim.summary),
                 evidence=evidence,
                 source=SOURCE,

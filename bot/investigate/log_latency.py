@@ -27,7 +27,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from bot.investigate.reasoning_data import Strict, load, regex
+from bot.configfile import FrozenModel
+from bot.investigate.reasoning_data import load, regex
 from bot.investigate.sources import LogRecord
 
 #: seconds per unit of a duration, as logs print them
@@ -51,7 +52,7 @@ def _unit(value: str) -> str:
     return value
 
 
-class LogLatency(Strict):
+class LogLatency(FrozenModel):
     """How request durations are read from log lines (``playbooks/reasoning/log_latency.yaml``)."""
 
     json_fields: dict[str, str] = Field(min_length=1)

@@ -18,13 +18,14 @@ from functools import lru_cache
 
 from pydantic import Field, field_validator
 
-from bot.investigate.reasoning_data import Strict, load, regex
+from bot.configfile import FrozenModel
+from bot.investigate.reasoning_data import load, regex
 from bot.investigate.sources import LogRecord
 
 _BYTES = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 
-class LogMemory(Strict):
+class LogMemory(FrozenModel):
     reading: str
     min_readings: int = Field(ge=2)
     rising_share: float = Field(gt=0.5, le=1)

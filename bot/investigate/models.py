@@ -55,6 +55,15 @@ class Hypothesis(BaseModel):
     change: str | None = None
     playbook: str | None = None
     source: str = "rules"  # "llm" when Claude proposed it (bot.investigate.llm_hypotheses)
+    # The rules' own scale: what calibration gives before its fitted maps take the confidence to
+    # the share of such answers that were right (``calibrate.final_confidences``). Whether the
+    # rules explained the incident reads this one; what is shown is ``confidence``. Not stored.
+    rules_confidence: float | None = Field(default=None, ge=0.0, le=1.0, exclude=True)
+
+    @property
+    def on_rules_scale(self) -> float:
+        """The rules' own confidence, or the shown one when calibration did not set it."""
+        return self.confidence if self.rules_confidence is None else self.rules_confidence
 
 
 class RecommendedAction(BaseModel):

@@ -16,13 +16,14 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from bot.configfile import FrozenModel
 from bot.investigate.context import Topology
 from bot.investigate.explains import rank_below
 from bot.investigate.models import Hypothesis
-from bot.investigate.reasoning_data import _Strict, load
+from bot.investigate.reasoning_data import load
 
 
-class OffPath(_Strict):
+class OffPath(FrozenModel):
     margin: float = Field(ge=0.0, le=0.5)
     because: str
 

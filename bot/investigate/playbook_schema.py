@@ -14,22 +14,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.investigate.finding_types import where_problem
 from bot.investigate.models import FindingType
-from bot.yamlloc import YamlLocator
+from bot.yamlloc import YamlLocator, load_yaml
 
 PLAYBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 _MATCH_REF = re.compile(r"\{m\.([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Matcher(_Strict):
+class Matcher(FrozenModel):
     """Matches one finding: its ``type``, where it sits (``scope``) and attribute conditions.
 
     ``where`` values: a scalar (equal), a list (any of), or ``{gte: x}`` / ``{lte: x}``.
@@ -48,12 +45,12 @@ class Matcher(_Strict):
         return value
 
 
-class Weighted(_Strict):
+class Weighted(FrozenModel):
     match: Matcher
     weight: float = Field(ge=0.0, le=1.0)
 
 
-class HypothesisRule(_Strict):
+class HypothesisRule(FrozenModel):
     kind: str
     summary: str
     base: float = Field(ge=0.0, le=1.0)
@@ -64,7 +61,7 @@ class HypothesisRule(_Strict):
     against: list[Weighted] = Field(default_factory=list)
 
 
-class Remediation(_Strict):
+class Remediation(FrozenModel):
     action: str
     kinds: list[str] = Field(min_length=1)  # hypothesis kinds it fixes
     service_kinds: list[str] = Field(default_factory=list)
@@ -73,20 +70,20 @@ class Remediation(_Strict):
     rationale: str
 
 
-class Step(_Strict):
+class Step(FrozenModel):
     primitive: str
     name: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class Triggers(_Strict):
+class Triggers(FrozenModel):
     keywords: list[str] = Field(default_factory=list)
     alert_names: list[str] = Field(default_factory=list)
     signals: list[str] = Field(default_factory=list)  # metric signals of linked alerts
     service_kinds: list[str] = Field(default_factory=list)
 
 
-class Playbook(_Strict):
+class Playbook(FrozenModel):
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
     incident_class: str
@@ -134,12 +131,12 @@ def _check_attributes(book: Playbook, where: YamlLocator) -> None:
 def load_playbook(path: Path, *, primitives: set[str], actions: set[str]) -> Playbook:
     text = path.read_text()
     try:
-        raw, root = yaml.safe_load(text), yaml.compose(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path.name}{line}: not valid YAML: {exc}") from None
-    where = YamlLocator(path.name, root)
+    where = YamlLocator.of_text(path.name, text)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path.name}:1: a playbook is a mapping")
     try:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.errors import ConfigError
 from bot.logmine.models import Template
+from bot.yamlloc import load_yaml
 
 # the primitives cannot import ``reasoning_data`` (it imports the playbook schema, which loads
 # the primitives), so the one list read here is read with its own narrow model
@@ -39,7 +40,7 @@ class _Symptoms(BaseModel):
 @lru_cache(maxsize=1)
 def _vocabulary() -> frozenset[str]:
     try:
-        data = _Symptoms.model_validate(yaml.safe_load(_WORDS_FILE.read_text()))
+        data = _Symptoms.model_validate(load_yaml(_WORDS_FILE.read_text()))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{_WORDS_FILE.name}: symptom_words: {exc}") from exc
     return frozenset(w.lower() for w in data.symptom_words)

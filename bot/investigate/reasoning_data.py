@@ -13,18 +13,15 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from bot.configfile import validate_knowledge
+from bot.configfile import FrozenModel, validate_knowledge
 from bot.errors import ConfigError
 from bot.investigate.playbook_schema import PLAYBOOK_DIR, Matcher
 from bot.investigate.signature_kinds import CauseKind
+from bot.yamlloc import load_yaml
 
 REASONING_DIR = PLAYBOOK_DIR / "reasoning"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _regex(value: str) -> str:
@@ -35,12 +32,11 @@ def _regex(value: str) -> str:
     return value
 
 
-#: for rule models that live beside their only reader (``log_latency``, ``slow_path``)
-Strict = _Strict
+#: the pattern check, for rule models beside their only reader (``log_latency``, ``log_memory``)
 regex = _regex
 
 
-class CauseMargin(_Strict):
+class CauseMargin(FrozenModel):
     """A rule whose cause (of ``kind``) leads the readings of ``explained_kinds`` it explains:
     ``margin`` above the best of them, within ``floor`` and ``ceiling`` (``explains``)."""
 
@@ -54,7 +50,7 @@ class CauseMargin(_Strict):
 # ---- service_words.yaml ------------------------------------------------------------------
 
 
-class ServiceWords(_Strict):
+class ServiceWords(FrozenModel):
     stopwords: list[str] = Field(default_factory=list)
     symptom_words: list[str] = Field(default_factory=list)
     alert_self_words: list[str] = Field(default_factory=list)
@@ -67,7 +63,7 @@ class ServiceWords(_Strict):
 # ---- failure_modes.yaml ------------------------------------------------------------------
 
 
-class Cause(_Strict):
+class Cause(FrozenModel):
     """A cause the evidence can support for a failing service: the first matching one wins.
 
     ``blame``: ``self`` (the failing service), ``finding`` (the service the matched finding
@@ -86,7 +82,7 @@ class Cause(_Strict):
     kind_by_platform: dict[str, str] = Field(default_factory=dict)
 
 
-class FailureMode(_Strict):
+class FailureMode(FrozenModel):
     name: str = Field(pattern=r"^[a-z_]+$")
     label: str
     seen: list[Matcher] = Field(min_length=1)  # any of these on the service: it fails this way
@@ -107,7 +103,7 @@ class FailureMode(_Strict):
         return self.kind_by_platform.get(platform, self.kind)
 
 
-class FailureModes(_Strict):
+class FailureModes(FrozenModel):
     unknown_confidence: float = Field(ge=0.0, le=0.3)
     alert_confidence: float = Field(default=0.15, ge=0.0, le=0.3)
     alert_cause_cap: float = Field(default=0.35, ge=0.0, le=0.5)  # a cause under an alert alone
@@ -140,7 +136,7 @@ class FailureModes(_Strict):
 # ---- signature_causes.yaml --------------------------------------------------------------
 
 
-class SignatureFamily(_Strict):
+class SignatureFamily(FrozenModel):
     """Signature cause kinds (or single catalogue entries) that point to one root-cause kind."""
 
     name: str = Field(pattern=r"^[a-z_]+$")
@@ -165,7 +161,7 @@ class SignatureFamily(_Strict):
         return cause_kind is not None and cause_kind in self.cause_kinds
 
 
-class SignatureCauses(_Strict):
+class SignatureCauses(FrozenModel):
     finding_types: list[str] = Field(min_length=1)
     families: list[SignatureFamily] = Field(min_length=1)
 
@@ -182,7 +178,7 @@ class SignatureCauses(_Strict):
 Basis = Literal["leader", "unknown", "alert", "runner_up", "steady"]
 
 
-class Calibration(_Strict):
+class Calibration(FrozenModel):
     weak_types: list[str] = Field(default_factory=list)
     single_weak_cap: float = Field(ge=0.05, le=1.0)
     exclusive: bool = True
@@ -219,7 +215,7 @@ class Calibration(_Strict):
 # ---- change_relevance.yaml ---------------------------------------------------------------
 
 
-class Inert(_Strict):
+class Inert(FrozenModel):
     """Diff keys or event names that cannot change how a service behaves."""
 
     pattern: str
@@ -231,7 +227,7 @@ class Inert(_Strict):
         return _regex(value)
 
 
-class ChangeEffect(_Strict):
+class ChangeEffect(FrozenModel):
     """What a kind of change can cause, and where its symptom shows.
 
     A change finding whose ``kinds`` (the change's own kind: config, deployment…) and whose
@@ -261,7 +257,7 @@ class ChangeEffect(_Strict):
         return _regex(value) if value is not None else None
 
 
-class ChangeRelevance(_Strict):
+class ChangeRelevance(FrozenModel):
     change_kinds: list[str] = Field(min_length=1)  # hypothesis kinds that blame a change
     grace_minutes: float = Field(ge=0.0)  # a change this long after the onset still counts
     penalty: float = Field(ge=0.0, le=1.0)  # confidence taken from an unrelated change's blame
@@ -272,7 +268,7 @@ class ChangeRelevance(_Strict):
 # ---- outside.yaml ------------------------------------------------------------------------
 
 
-class Outside(_Strict):
+class Outside(FrozenModel):
     internal_suffixes: list[str] = Field(default_factory=list)
     cloud_suffixes: list[str] = Field(default_factory=list)
     file_extensions: list[str] = Field(default_factory=list)  # name.ext:N is a file, not a host
@@ -310,21 +306,21 @@ class Cascade(CauseMargin):
 # ---- harm.yaml ---------------------------------------------------------------------------
 
 
-class Advice(_Strict):
+class Advice(FrozenModel):
     kinds: list[str] = Field(min_length=1)
     outside: bool | None = None  # only for causes outside (True) or inside (False)
     when: Matcher | None = None  # only when a finding on the hypothesis's service matches
     steps: list[str] = Field(min_length=1)
 
 
-class Persists(_Strict):
+class Persists(FrozenModel):
     """Root-cause kinds a restart cannot fix, and why (the same limit, config, load comes back)."""
 
     kinds: list[str] = Field(min_length=1)
     reason: str
 
 
-class CannotHelp(_Strict):
+class CannotHelp(FrozenModel):
     """Write actions the evidence on the hypothesis's service says cannot help (``when`` matches
     a finding there, and none of ``unless`` does), and why: more replicas do not raise a limit
     the service enforces itself."""
@@ -335,7 +331,7 @@ class CannotHelp(_Strict):
     reason: str
 
 
-class Harm(_Strict):
+class Harm(FrozenModel):
     write_risks: list[str] = Field(min_length=1)
     restart_actions: list[str] = Field(default_factory=list)
     survives_restart: list[Persists] = Field(default_factory=list)
@@ -352,7 +348,7 @@ M = TypeVar("M", bound=BaseModel)
 def load(model: type[M], name: str, directory: Path | None = None) -> M:
     path = (directory or REASONING_DIR) / name
     try:
-        raw: Any = yaml.safe_load(path.read_text())
+        raw: Any = load_yaml(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read: {exc}") from None
     return validate_knowledge(model, raw, origin=path.name)

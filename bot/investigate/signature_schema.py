@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
 from bot.investigate.signature_kinds import AttrName, CauseKind
 
@@ -24,10 +25,6 @@ SIGNATURE_DIR = Path(__file__).resolve().parents[2] / "playbooks" / "signatures"
 
 
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _compile(value: str | None) -> str | None:
@@ -39,7 +36,7 @@ def _compile(value: str | None) -> str | None:
     return value
 
 
-class Match(_Strict):
+class Match(FrozenModel):
     """Where a signature looks. Exactly one domain: ``line``, ``source``, ``event_reason``,
     ``waiting_reason`` or ``exit_code``/``exit_reason``; ``message`` narrows the last three.
 
@@ -113,7 +110,7 @@ class Match(_Strict):
         ]
 
 
-class Example(_Strict):
+class Example(FrozenModel):
     """A realistic input. ``line`` for line and source signatures (a log line or a source
     name), ``reason`` + ``message`` for events and waiting reasons, ``exit_code`` + ``reason``
     for exits; ``attrs`` are what the match must extract (only for examples, not near misses)."""
@@ -125,7 +122,7 @@ class Example(_Strict):
     attrs: dict[AttrName, str] = Field(default_factory=dict)
 
 
-class Signature(_Strict):
+class Signature(FrozenModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     kind: CauseKind
     match: Match
@@ -171,7 +168,7 @@ class Signature(_Strict):
         return self
 
 
-class SignatureFile(_Strict):
+class SignatureFile(FrozenModel):
     domain: str = Field(min_length=2)
     description: str = ""
     signatures: list[Signature] = Field(min_length=1)

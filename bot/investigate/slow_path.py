@@ -21,16 +21,17 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from bot.configfile import FrozenModel
 from bot.investigate.context import Topology
 from bot.investigate.explains import rank_below
 from bot.investigate.log_latency import duration, log_latency_rules
 from bot.investigate.models import Finding, FindingType, Hypothesis
-from bot.investigate.reasoning_data import Strict, load
+from bot.investigate.reasoning_data import load
 
 PLAYBOOK = "reasoning:slow_path"
 
 
-class SlowPath(Strict):
+class SlowPath(FrozenModel):
     through_tiers: list[str] = Field(default_factory=list)
     modes: list[str] = Field(default_factory=list)
     kind: str

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import Severity
+from bot.yamlloc import load_yaml
 from integrations.aws.cloudtrail import IdentityEvent, events_by_user
 
 RULES_FILE = Path(__file__).with_name("root_use.yaml")
@@ -46,7 +47,7 @@ class RootUseRules(BaseModel):
 @lru_cache(maxsize=1)
 def root_use_rules() -> RootUseRules:
     try:
-        return RootUseRules.model_validate(yaml.safe_load(RULES_FILE.read_text()))
+        return RootUseRules.model_validate(load_yaml(RULES_FILE.read_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{RULES_FILE.name}: {exc}") from None
 

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ConfigError
+from bot.yamlloc import load_yaml
 
 PATHS_FILE = Path(__file__).with_name("iam_escalations.yaml")
 
@@ -41,7 +42,7 @@ class _Paths(BaseModel):
 @lru_cache(maxsize=1)
 def escalation_paths() -> tuple[EscalationPath, ...]:
     try:
-        return tuple(_Paths.model_validate(yaml.safe_load(PATHS_FILE.read_text())).paths)
+        return tuple(_Paths.model_validate(load_yaml(PATHS_FILE.read_text())).paths)
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{PATHS_FILE.name}: {exc}") from None
 

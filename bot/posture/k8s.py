@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import SEVERITY_ORDER, Severity
+from bot.yamlloc import load_yaml
 from integrations.kubernetes.workloads import ContainerSpec, PodSpec
 
 CHECKS_FILE = Path(__file__).with_name("k8s_checks.yaml")
@@ -37,7 +38,7 @@ class K8sRules(BaseModel):
 @lru_cache(maxsize=1)
 def k8s_rules() -> K8sRules:
     try:
-        rules = K8sRules.model_validate(yaml.safe_load(CHECKS_FILE.read_text()))
+        rules = K8sRules.model_validate(load_yaml(CHECKS_FILE.read_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{CHECKS_FILE.name}: {exc}") from None
     missing = set(Check.__args__) - set(rules.severity)  # type: ignore[attr-defined]

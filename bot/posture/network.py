@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import ConfigError
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import Severity
+from bot.yamlloc import load_yaml
 from integrations.aws.posture_reads import GroupUse, OpenRule
 
 RISK_FILE = Path(__file__).with_name("port_risk.yaml")
@@ -55,7 +56,7 @@ class PortRisks(BaseModel):
 @lru_cache(maxsize=1)
 def port_risks() -> PortRisks:
     try:
-        return PortRisks.model_validate(yaml.safe_load(RISK_FILE.read_text()))
+        return PortRisks.model_validate(load_yaml(RISK_FILE.read_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{RISK_FILE.name}: {exc}") from None
 

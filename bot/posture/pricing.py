@@ -9,21 +9,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, model_validator
+from pydantic import BaseModel, Field, PositiveFloat, ValidationError, model_validator
 
+from bot.configfile import FrozenModel
 from bot.errors import ConfigError
-from bot.yamlloc import format_loc
+from bot.yamlloc import format_loc, load_yaml
 
 PRICES_FILE = Path(__file__).with_name("prices.yaml")
 RULES_FILE = Path(__file__).with_name("cost_rules.yaml")
 M = TypeVar("M", bound=BaseModel)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PriceTable(_Strict):
+class PriceTable(FrozenModel):
     as_of: date
     region: str = Field(min_length=1)
     currency: str = "USD"
@@ -55,18 +52,18 @@ class PriceTable(_Strict):
         return f"prices as of {self.as_of.isoformat()}, {self.region}"
 
 
-class IdleRule(_Strict):
+class IdleRule(FrozenModel):
     cpu_below_percent: PositiveFloat
     days: int = Field(ge=1, le=63)
     min_days: int = Field(ge=1)
 
 
-class MetricName(_Strict):
+class MetricName(FrozenModel):
     namespace: str
     name: str
 
 
-class RightsizeRule(_Strict):
+class RightsizeRule(FrozenModel):
     days: int = Field(ge=1, le=63)
     percentile: float = Field(gt=0, le=100)
     max_after_percent: float = Field(gt=0, le=100)
@@ -74,7 +71,7 @@ class RightsizeRule(_Strict):
     memory: dict[str, MetricName] = Field(default_factory=dict)  # ec2 | rds -> metric
 
 
-class LambdaRule(_Strict):
+class LambdaRule(FrozenModel):
     days: int = Field(ge=1, le=63)
     headroom: float = Field(ge=1.0)
     step_mb: int = Field(ge=1)
@@ -82,11 +79,11 @@ class LambdaRule(_Strict):
     min_invocations: int = Field(ge=1)
 
 
-class SnapshotRule(_Strict):
+class SnapshotRule(FrozenModel):
     older_than_days: int = Field(ge=1)
 
 
-class AnomalyRule(_Strict):
+class AnomalyRule(FrozenModel):
     spend_days: int = Field(ge=2, le=365)
     trailing_days: int = Field(ge=3)
     threshold: PositiveFloat
@@ -99,12 +96,12 @@ class AnomalyRule(_Strict):
         return self
 
 
-class Fix(_Strict):
+class Fix(FrozenModel):
     action: str | None = None  # a remediation registry action name
     how: str
 
 
-class CostRules(_Strict):
+class CostRules(FrozenModel):
     idle: IdleRule
     rightsizing: RightsizeRule
     sizes: list[str] = Field(min_length=2)
@@ -150,7 +147,7 @@ def _read(path: Path, what: str) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{what} file {path} does not exist")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = load_yaml(path.read_text())
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if data is None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import ConfigError, NotEnabled
 from bot.posture.finding import PostureFinding
 from bot.posture.iam import SEVERITY_ORDER, Severity
+from bot.yamlloc import load_yaml
 from integrations.aws.threats import ThreatFinding, guardduty_findings, inspector_findings
 
 SEVERITY_FILE = Path(__file__).with_name("threat_severity.yaml")
@@ -49,7 +50,7 @@ class ThreatSeverity(BaseModel):
 @lru_cache(maxsize=1)
 def threat_severity() -> ThreatSeverity:
     try:
-        table = ThreatSeverity.model_validate(yaml.safe_load(SEVERITY_FILE.read_text()))
+        table = ThreatSeverity.model_validate(load_yaml(SEVERITY_FILE.read_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{SEVERITY_FILE.name}: {exc}") from None
     mins = [b.min for b in table.guardduty]

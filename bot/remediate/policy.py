@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.errors import ConfigError
 from bot.remediate.enums import Risk
+from bot.yamlloc import load_yaml
 
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -94,7 +95,7 @@ def load_policy(path: Path | None) -> Policy:
     if path is None:
         return Policy()
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = load_yaml(path.read_text()) or {}
         return Policy.model_validate(data)
     except FileNotFoundError:
         raise ConfigError(f"policy file {path} not found", hint="fix AIOPS_POLICY_FILE") from None

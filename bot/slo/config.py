@@ -30,9 +30,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.configfile import load_model, parse_model
+from bot.configfile import StrictModel, load_model, parse_model
 from integrations.metrics.models import MetricRef
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -51,11 +51,7 @@ def parse_duration(value: Any) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MetricSpec(_Strict):
+class MetricSpec(StrictModel):
     namespace: str = ""
     name: str = ""
     dimensions: dict[str, str] = Field(default_factory=dict)
@@ -67,7 +63,7 @@ class MetricSpec(_Strict):
                          self.promql)  # fmt: skip
 
 
-class SliSpec(_Strict):
+class SliSpec(StrictModel):
     kind: Literal["availability", "latency"]
     good: MetricSpec | None = None
     bad: MetricSpec | None = None
@@ -85,7 +81,7 @@ class SliSpec(_Strict):
         return self
 
 
-class SloSpec(_Strict):
+class SloSpec(StrictModel):
     name: str
     service: str | None = None
     target: float = Field(gt=0, lt=100)
@@ -105,7 +101,7 @@ class SloSpec(_Strict):
         return 1.0 - self.target / 100.0
 
 
-class SlaSpec(_Strict):
+class SlaSpec(StrictModel):
     severity: str | None = None
     team: str | None = None
     mtta: timedelta | None = None
@@ -117,7 +113,7 @@ class SlaSpec(_Strict):
         return None if value is None else parse_duration(value)
 
 
-class SloConfig(_Strict):
+class SloConfig(StrictModel):
     slos: list[SloSpec] = Field(default_factory=list)
     slas: list[SlaSpec] = Field(default_factory=list)
 

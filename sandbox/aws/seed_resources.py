@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 
+from bot.yamlloc import load_yaml
 from sandbox.aws.ecs_rollout import set_rollout
 from sandbox.aws.moto_server import ACCOUNT_ID, backend
 from sandbox.aws.seed_extra import seed_v11
@@ -249,7 +249,7 @@ def _ecs(ecs: Any, aws: Aws, region: str) -> None:
 
 
 #: stand-ins for AWS-managed policies, by name (moto has none)
-MANAGED: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+MANAGED: dict[str, list[dict[str, Any]]] = load_yaml(
     Path(__file__).with_name("managed_policies.yaml").read_text()
 )
 

@@ -13,6 +13,8 @@ harmful fixes, silent investigations, crashes, the Brier score and a reliability
     .venv/bin/python tests/bench/bench_rca.py --corpus aiopslab         # or aiopslab-all
     .venv/bin/python tests/bench/bench_rca.py --corpus itbench          # or itbench-all
     .venv/bin/python tests/bench/bench_rca.py --corpus itbench2         # or itbench2-all
+    .venv/bin/python tests/bench/bench_rca.py --corpus sregym           # or sregym-all
+    .venv/bin/python tests/bench/bench_rca.py --corpus sregym2          # or sregym2-all
     .venv/bin/python tests/bench/bench_rca.py --dir DIR | SCENARIO.yaml ...
     .venv/bin/python tests/bench/bench_rca.py --every   # every scenario, pooled (calibration)
     .venv/bin/python tests/bench/bench_rca.py --calibration-cv [--write]  # calibration_fit.py
@@ -36,7 +38,12 @@ same way (``aiopslab-heldout``, ``aiopslab-all``), also scored only when named, 
 (cases converted from IBM's ITBench SRE scenarios, a third peer suite; held-out third drawn with
 seed 20261207) is split and kept out the same way (``itbench-heldout``, ``itbench-all``), and so
 is ``itbench2`` (a second batch of ITBench scenarios, held-out third drawn with seed 20261208:
-``itbench2-heldout``, ``itbench2-all``). Do not look at the held-out figures while tuning.
+``itbench2-heldout``, ``itbench2-all``), and so is ``sregym`` (SREGym's Kubernetes-platform
+problems, a fourth peer suite, held-out third drawn with seed 20261210: ``sregym-heldout``,
+``sregym-all``). ``sregym2`` (SREGym's application, data, hardware and
+network problems; held-out third drawn with seed 20261210) is split and kept
+out the same way (``sregym2-heldout``, ``sregym2-all``). Do not look at the held-out figures while
+tuning.
 """
 
 from __future__ import annotations
@@ -79,6 +86,8 @@ THIRDPARTY4 = ROOT / "tests" / "scenarios" / "thirdparty4"
 AIOPSLAB = ROOT / "tests" / "scenarios" / "aiopslab"
 ITBENCH = ROOT / "tests" / "scenarios" / "itbench"
 ITBENCH2 = ROOT / "tests" / "scenarios" / "itbench2"
+SREGYM = ROOT / "tests" / "scenarios" / "sregym"
+SREGYM2 = ROOT / "tests" / "scenarios" / "sregym2"
 
 
 def heldout_names(folder: Path = THIRDPARTY) -> set[str]:
@@ -98,11 +107,14 @@ SPLIT_SETS = {
     "aiopslab": AIOPSLAB,
     "itbench": ITBENCH,
     "itbench2": ITBENCH2,
+    "sregym": SREGYM,
+    "sregym2": SREGYM2,
 }
 
 
-#: the dev corpora of a run with no --corpus; thirdparty4, aiopslab, itbench and itbench2 only
-#: when named
+#: the dev corpora of a run with no --corpus; thirdparty4, aiopslab, itbench, itbench2, sregym and
+#: sregym2
+#: only when named
 #: (kept from tuning)
 DEFAULT = ("examples", "holdout", "thirdparty", "thirdparty2", "thirdparty3")
 #: every scenario the project has, held-out thirds included (--every: calibration's pooled figure)

@@ -1,5 +1,5 @@
-"""The replay-and-check loop the scenario-set tests share; each test file keeps its set and what
-it expects of it.
+"""The replay-and-check loop the scenario-set tests share. The converted peer sets are one table,
+``test_corpora.py``'s ``CORPORA``: a ``ConvertedSet`` row each, saying what its tests expect of it.
 
 A set is a folder of converted cases under ``tests/scenarios`` (``Corpus``), most with a seeded
 held-out third in ``heldout.txt``. A case is replayed through the real webhooks with its
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -64,13 +64,77 @@ class Corpus:
         return [path for path in self.cases if path.stem in self.held]
 
 
-def params(cases: list[Path], silent: Collection[str]) -> list[Any]:
-    """One test per case, by its name; the ``silent`` ones expected to fail (xfail, not strict)."""
-    marks = pytest.mark.xfail(
-        raises=AssertionError, reason="silent before never-silent lands (issue 15 pt 1)"
-    )
+#: the licence notice a set converted from HolmesGPT's evaluation suite carries in its README
+HOLMES_NOTICE = "Copyright (c) 2024 Robusta Dev Ltd"
+#: the HolmesGPT fixture such a case names as its source
+HOLMES_FIXTURE = r"tests/llm/fixtures/(\S+)"
+
+
+@dataclass(frozen=True)
+class ConvertedSet:
+    """A set converted from a peer suite, and what its tests expect of it: one row of
+    ``test_corpora.py``'s table."""
+
+    #: the folder under tests/scenarios
+    name: str
+    #: the seed of heldout.txt's draw
+    seed: int
+    #: the licence notice its README carries
+    notice: str = HOLMES_NOTICE
+    #: a pattern whose first group is the source a case names (where it was converted from)
+    source: str = HOLMES_FIXTURE
+    #: texts every case's header holds (where and how it was converted)
+    cites: tuple[str, ...] = ()
+    #: what the held-out third was drawn over: the case names, or the sources (then mapped)
+    drawn_over: Literal["names", "sources"] = "names"
+    #: the fewest cases the set may hold
+    minimum: int = 20
+    #: which cases must never be silent: the dev part (the held-out third is replayed for
+    #: crashes only, and each of its incidents must be investigated), or all of them
+    never_silent: Literal["dev", "all"] = "dev"
+    #: how bench_rca.py scores it: its dev part in the default run and the whole set in
+    #: --every ("default"), the whole set in --every only ("every"), or only when named
+    bench: Literal["default", "every", "named"] = "named"
+    #: whether each case comes from a source of its own (false where one source, run with other
+    #: parameters, gave several cases)
+    one_case_per_source: bool = True
+    #: cases expected to be silent (xfail, not strict), each with its reason
+    known_silent: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def corpus(self) -> Corpus:
+        return Corpus.named(self.name)
+
+    @property
+    def silent_checked(self) -> list[Path]:
+        """The cases replayed with the never-silent check."""
+        return self.corpus.dev if self.never_silent == "dev" else self.corpus.cases
+
+    @property
+    def crash_checked(self) -> list[Path]:
+        """The cases replayed for crashes only (each incident investigated)."""
+        return self.corpus.held_out if self.never_silent == "dev" else []
+
+    def source_of(self, path: Path) -> str:
+        """The source the case names (a case naming none fails: "<case> names no source")."""
+        found = re.search(self.source, path.read_text())
+        assert found is not None, f"{path.name} names no source"
+        return found.group(1)
+
+
+def case_params(row: ConvertedSet, cases: list[Path]) -> list[Any]:
+    """One test per case of ``row``'s set, by ``<set>/<case>``; a case its ``known_silent`` names is
+    expected to fail (xfail with the row's reason, not strict)."""
     return [
-        pytest.param(path, id=path.stem, marks=[marks] if path.stem in silent else [])
+        pytest.param(
+            path,
+            id=f"{row.name}/{path.stem}",
+            marks=(
+                [pytest.mark.xfail(raises=AssertionError, reason=row.known_silent[path.stem])]
+                if path.stem in row.known_silent
+                else []
+            ),
+        )
         for path in cases
     ]
 
@@ -157,37 +221,17 @@ RESERVED_FIXTURES = {
 }
 
 
-def source_named(pattern: str, what: str) -> Callable[[Path], str]:
-    """Reads the source a converted case names: the first group of ``pattern`` in its text
-    (a case naming none fails: "<case> names no source <what>")."""
-
-    def source(path: Path) -> str:
-        found = re.search(pattern, path.read_text())
-        assert found is not None, f"{path.name} names no source {what}"
-        return found.group(1)
-
-    return source
-
-
-#: the HolmesGPT fixture a converted case names as its source
-fixture_source = source_named(r"tests/llm/fixtures/(\S+)", "fixture")
-
-
-def assert_sources_and_held_out_third(
-    corpus: Corpus,
-    notice: str = "Copyright (c) 2024 Robusta Dev Ltd",
-    source: Callable[[Path], str] = fixture_source,
-    minimum: int = 20,
-) -> None:
-    """A converted set: at least ``minimum`` cases, each named in the README with its source
-    (``source`` reads it from the case; HolmesGPT's fixture by default) under the licence
-    ``notice``, and a seeded held-out third in heldout.txt."""
+def assert_sources_and_held_out_third(row: ConvertedSet) -> None:
+    """A converted set: at least ``row.minimum`` cases, each named in the README with its source
+    (``row.source`` reads it from the case) under the licence ``row.notice``, and a seeded
+    held-out third in heldout.txt."""
+    corpus = row.corpus
     cases = corpus.cases
-    assert len(cases) >= minimum
+    assert len(cases) >= row.minimum
     readme = (corpus.folder / "README.md").read_text()
-    assert notice in readme
+    assert row.notice in readme
     for path in cases:
-        assert f"`{path.name}`" in readme and f"`{source(path)}`" in readme, path.name
+        assert f"`{path.name}`" in readme and f"`{row.source_of(path)}`" in readme, path.name
     held = (corpus.folder / "heldout.txt").read_text()
     assert "seed:" in held
     names = listed(held)
@@ -195,31 +239,43 @@ def assert_sources_and_held_out_third(
     assert all(name + ".yaml" in {p.name for p in cases} for name in names)
 
 
-def assert_held_out_is_the_seeded_draw(corpus: Corpus, seed: int) -> None:
-    """heldout.txt: ``random.Random(seed).sample`` of a third of the sorted case names."""
-    names = sorted(path.stem for path in corpus.cases)
-    assert set(random.Random(seed).sample(names, len(names) // 3)) == corpus.held
+def assert_held_out_is_the_seeded_draw(row: ConvertedSet) -> None:
+    """heldout.txt: ``random.Random(row.seed).sample`` of a third of the sorted case names, or of
+    the sorted sources, each then mapped to its case (``row.drawn_over``)."""
+    by_draw = {
+        (path.stem if row.drawn_over == "names" else row.source_of(path)): path.stem
+        for path in row.corpus.cases
+    }
+    drawn = random.Random(row.seed).sample(sorted(by_draw), len(by_draw) // 3)
+    assert {by_draw[name] for name in drawn} == row.corpus.held
 
 
-def assert_every_case_cites(corpus: Corpus, *origin: str) -> None:
-    """Each case's header (before ``version:``) holds every ``origin`` text (where and how it
+def assert_one_case_per_source(row: ConvertedSet) -> None:
+    """No two cases of a set that says so name the same source."""
+    sources = [row.source_of(path) for path in row.corpus.cases]
+    assert not row.one_case_per_source or len(sources) == len(set(sources))
+
+
+def assert_every_case_cites(row: ConvertedSet) -> None:
+    """Each case's header (before ``version:``) holds every ``row.cites`` text (where and how it
     was converted from), and the case carries a truth."""
-    for path in corpus.cases:
+    for path in row.corpus.cases:
         text = path.read_text()
         head = text.split("\nversion:", 1)[0]
-        assert all(part in head for part in origin), path.name
+        assert all(part in head for part in row.cites), path.name
         assert "\ntruth:" in text, path.name
 
 
-def assert_none_reserved_or_earlier(corpus: Corpus, earlier: list[str]) -> None:
-    """No case comes from a reserved fixture or one an ``earlier`` set converted already."""
+def assert_none_reserved_or_earlier(row: ConvertedSet, earlier: Sequence[ConvertedSet]) -> None:
+    """No case of ``row``'s set comes from a reserved fixture or from a source an ``earlier`` set
+    converted already."""
     converted = {
         source
-        for name in earlier
-        for p in Corpus.named(name).cases
-        for source in re.findall(r"tests/llm/fixtures/(\S+)", p.read_text())
+        for before in earlier
+        for p in before.corpus.cases
+        for source in re.findall(before.source, p.read_text())
     }
-    for path in corpus.cases:
-        source = fixture_source(path)
+    for path in row.corpus.cases:
+        source = row.source_of(path)
         assert source not in RESERVED_FIXTURES, path.name
         assert source not in converted, path.name

@@ -27,6 +27,20 @@ _CONFIG_EVENTS = (
 )
 
 
+# The user name Kubernetes gives a pod's service account (an in-cluster controller, operator or
+# CronJob acting through the API): "system:serviceaccount:<namespace>:<name>".
+# https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/
+_SERVICE_ACCOUNT = "system:serviceaccount:"
+
+
+def actor_kind(actor: str | None) -> str | None:
+    """``service_account`` for a change made by an in-cluster workload's service account,
+    ``user`` for anyone else (a person, a pipeline, a cloud role), None when nobody is named."""
+    if not actor:
+        return None
+    return "service_account" if actor.startswith(_SERVICE_ACCOUNT) else "user"
+
+
 def _service_of(ctx: InvestigationContext, change: Any) -> str | None:
     if change.service and change.service in ctx.topology.services:
         return str(change.service)
@@ -69,6 +83,7 @@ def recent(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
             "previous": change.previous,
             "minutes_ago": ago,
             "actor": change.actor,
+            "actor_kind": actor_kind(change.actor),
             "label": change.version or change.event_name or change.kind,
             "behavioural": bool(change.event_name and change.event_name.startswith(_CONFIG_EVENTS))
             or change.kind in ("deployment", "config", "scaling", "feature_flag"),

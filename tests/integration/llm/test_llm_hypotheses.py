@@ -18,6 +18,7 @@ from bot.investigate import InvestigationContext, Topology, investigate_incident
 from bot.investigate.classify import AlertView, InvestigationTarget
 from bot.investigate.llm_hypotheses import CONFIDENCE_CAP, MAX_STEPS, MAX_TOOL_CALLS, SYSTEM
 from bot.investigate.models import Hypothesis, InvestigationResult
+from bot.investigate.reasoning_data import calibration
 from sandbox.anthropic_server import AnthropicServer, Reply, text_reply, tool_use_reply
 from sandbox.investigate.evidence import ScenarioEvidence
 from sandbox.scenario import load_scenario
@@ -254,6 +255,29 @@ def test_nothing_unexplained_means_no_question(
     route(server, lambda body: text_reply(answer_json()))
     query = "search service not reachable"
     result = investigate_query(make_ctx(EXPLAINED, client), query)
+    assert server.message_requests and not analysis(server)  # only the classification step
+    assert result.hypotheses == investigate_query(make_ctx(EXPLAINED, None), query).hypotheses
+
+
+def test_a_refit_that_shows_leaders_lower_does_not_ask_the_model(
+    server: AnthropicServer, client: anthropic.Anthropic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # calibration refit to show every leader at its share right (flat at 0.37, below
+    # EXPLAINED_AT): the rules explained the incident as before, on their own scale
+    refit = calibration().model_copy(update={"maps": {"leader": [(0.0, 0.37), (1.0, 0.37)]}})
+    monkeypatch.setattr("bot.investigate.calibrate.calibration", lambda: refit)
+    route(
+        server,
+        lambda body: text_reply(
+            answer_json(
+                {"kind": "guess", "service": "search", "summary": "s", "confidence": 0.9}
+                | {"cites": ["F1"]}
+            )
+        ),
+    )
+    query = "search service not reachable"
+    result = investigate_query(make_ctx(EXPLAINED, client), query)
+    assert result.hypotheses[0].confidence == 0.37 and result.hypotheses[0].source == "rules"
     assert server.message_requests and not analysis(server)  # only the classification step
     assert result.hypotheses == investigate_query(make_ctx(EXPLAINED, None), query).hypotheses
 

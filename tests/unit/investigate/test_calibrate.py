@@ -324,3 +324,17 @@ def test_each_fitted_knob_moves_a_confidence_the_intended_way(
         final_confidences(hyps, findings, rules, steady={"api": "api looks steady"})
         got.append(hyps[which].confidence)
     assert (got[1] > got[0]) if rises else (got[1] < got[0])
+
+
+def test_the_maps_move_what_is_shown_not_the_rules_own_scale() -> None:
+    # a refit that shows every leader at its share right (flat at 0.37) leaves the rules' own
+    # reading of the leader and of the runner-up as the stages without maps give them
+    rules = _with("leader", [(0.0, 0.37), (1.0, 0.37)])
+    top, second = hyp("oom_killed", 0.8, OOM), hyp("memory_leak", 0.4, OOM)
+    final_confidences([top, second], [OOM], rules)
+    assert top.confidence == 0.37 and top.rules_confidence == 0.8
+    assert second.rules_confidence == pytest.approx(0.2)  # what the leader at 0.8 leaves
+    unmapped = [hyp("oom_killed", 0.8, OOM), hyp("memory_leak", 0.4, OOM)]
+    final_confidences(unmapped, [OOM], STRUCTURAL)
+    assert [h.rules_confidence for h in unmapped] == [h.confidence for h in unmapped]
+    assert "rules_confidence" not in top.model_dump()  # not stored, not in the contract

@@ -82,3 +82,27 @@ def test_a_service_outside_the_graph_is_kept_when_its_cited_facts_name_it() -> N
         {"hypotheses": [{**claim, "confidence": 0.3, "cites": ["F1"]}]}, book, {"api"}, []
     )
     assert kept.service == "api.stripe.example" and kept.confidence == 0.3
+
+
+def test_whether_the_rules_explained_reads_their_own_scale_not_the_level_shown() -> None:
+    # calibration may show a leader at the share of such answers that were right (0.37); the
+    # rules still explained the crash: the model is not asked on that account
+    shown_low = hyp(0.37, [CRASH.summary])
+    shown_low.rules_confidence = 0.8
+    assert unexplained([shown_low], [CRASH, HEALTHY, GRAPH], TOPO) is None
+    # and shown high while the rules' own reading is weak, it is
+    shown_high = hyp(0.8, [CRASH.summary])
+    shown_high.rules_confidence = 0.3
+    assert "weak (0.30)" in (unexplained([shown_high], [CRASH], TOPO) or "")
+
+
+def test_a_claim_never_shows_more_than_a_rules_hypothesis_that_explains() -> None:
+    book = FactBook.of([Fact(text=CRASH.summary, source="k8s")])
+    claim = {"kind": "other", "service": "api", "summary": "s", "confidence": 0.9, "cites": ["F1"]}
+    explains = hyp(0.45, [CRASH.summary])  # shown at 0.45, 0.7 on the rules' scale
+    explains.rules_confidence = 0.7
+    [kept] = accept({"hypotheses": [claim]}, book, {"api"}, [explains])
+    assert kept.confidence == 0.45
+    weak = hyp(0.3, [CRASH.summary])  # the rules' best is weak: the claim may lead, capped
+    [kept] = accept({"hypotheses": [claim]}, book, {"api"}, [weak])
+    assert kept.confidence == CONFIDENCE_CAP

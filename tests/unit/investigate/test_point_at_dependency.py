@@ -79,11 +79,9 @@ def test_a_caller_with_one_dependency_points_at_it_when_its_lines_name_none() ->
     assert (hyp.kind, hyp.service) == ("dependency_failure", "reports")
 
 
-def test_a_caller_reporting_its_own_network_degraded_is_the_partition() -> None:
-    backend = ServiceNode("ledger", "k8s_deployment", "ledger", "shop")
-    timeouts = line("Connection timeout to ledger:8080")
-    timeouts.attrs["mentions"] = "ledger"
-    degraded = Finding(
+def own_network_degraded() -> Finding:
+    """The caller's own line that its network is degraded (``own_network_ids``)."""
+    return Finding(
         type=FindingType.LOG_SIGNATURE,
         service="quotes",
         summary='quotes: 1 line(s) like "CRITICAL: Network connectivity severely degraded"',
@@ -95,6 +93,13 @@ def test_a_caller_reporting_its_own_network_degraded_is_the_partition() -> None:
             "signature": "network_unreachable",
         },
     )
+
+
+def test_a_caller_reporting_its_own_network_degraded_is_the_partition() -> None:
+    backend = ServiceNode("ledger", "k8s_deployment", "ledger", "shop")
+    timeouts = line("Connection timeout to ledger:8080")
+    timeouts.attrs["mentions"] = "ledger"
+    degraded = own_network_degraded()
     hyp = dependency_down([timeouts])
     point_at_dependency([hyp], [timeouts, degraded], topo(backend))
     assert (hyp.kind, hyp.service) == ("network_partition", "quotes")
@@ -218,3 +223,30 @@ def test_a_kafka_client_s_line_names_its_broker_by_role_whatever_the_broker_is_c
     point_at_dependency([hyp], [lost], Topology([caller, other, broker, flags]))
     assert (hyp.kind, hyp.service) == ("network_partition", "quotes")
     assert "to zorvane is cut" in hyp.summary
+
+
+def test_a_dependency_that_only_reports_health_does_not_fail_by_itself() -> None:
+    # one reading of "fails by itself" (blame.fails_itself): a resource reported healthy and an
+    # INFO line that matches a signature are no failure of the dependency's own, so the caller's
+    # own degraded network stays the cause
+    backend = ServiceNode("ledger", "k8s_deployment", "ledger", "shop")
+    timeouts = line("Connection timeout to ledger:8080")
+    timeouts.attrs["mentions"] = "ledger"
+    degraded = own_network_degraded()
+    healthy = Finding(
+        type=FindingType.RESOURCE_STATE,
+        service="ledger",
+        summary="ledger: available",
+        source="aws:rds/ledger",
+        attrs={"state": "available", "healthy": True},
+    )
+    info = Finding(
+        type=FindingType.LOG_SIGNATURE,
+        service="ledger",
+        summary='ledger: 4 line(s) like "retrying connection to peer in 2s"',
+        source="k8s:shop/ledger-1/app",
+        attrs={"example": "retrying connection to peer in 2s", "level": "INFO"},
+    )
+    hyp = dependency_down([timeouts])
+    point_at_dependency([hyp], [timeouts, degraded, healthy, info], topo(backend))
+    assert (hyp.kind, hyp.service) == ("network_partition", "quotes")

@@ -16,6 +16,7 @@ from bot.investigate.fallback import failing_services, never_silent
 from bot.investigate.flows import default_playbooks
 from bot.investigate.harm import recommend_safely
 from bot.investigate.models import Finding, FindingType, Hypothesis
+from bot.investigate.primitives.changes import actor_kind
 from bot.investigate.reasoning import conclude
 from bot.investigate.reasoning_data import (
     REASONING_DIR,
@@ -523,3 +524,56 @@ def test_a_link_the_message_points_to_is_not_a_call() -> None:
     assert outside.apply([], [log_line("web", pool, 10)], topo()) == []
     called = "POST https://api.vendor.example/v1 503; see https://status.vendor.example"
     assert outside.hosts_in(called) == ["api.vendor.example"]
+
+
+def _limit_change(actor: str, ago: float = 20) -> Finding:
+    return finding(
+        FindingType.CHANGE,
+        "orders",
+        f"orders: config {ago} min ago by {actor}",
+        ago,
+        kind="config",
+        minutes_ago=ago,
+        label="config",
+        behavioural=True,
+        actor=actor,
+        actor_kind=actor_kind(actor),
+    )
+
+
+def _limit_diff() -> Finding:
+    return finding(
+        FindingType.CONFIG_DIFF,
+        "orders",
+        "orders: revision 4 → 5 changed the pod template: resources.limits.memory '1Gi' → '8Mi'",
+        20,
+        platform="k8s",
+        minutes_ago=20,
+    )
+
+
+def test_a_change_a_controller_made_is_not_rolled_back_or_resized_against_it() -> None:
+    """A memory limit cut by an in-cluster service account (a CronJob, an operator) comes back on
+    its next pass: neither a rollback nor a new limit is proposed, and the reason is said."""
+    oom = crash("orders", 137, "OOMKilled")
+    hyp = Hypothesis(kind="oom_killed", service="orders", confidence=0.7, summary="oom")
+    by_controller = _limit_change("system:serviceaccount:ops-tools:limit-tuner")
+    advice = recommend_safely(
+        [hyp], default_playbooks(), [oom, by_controller, _limit_diff()], topo()
+    )
+    assert not {"k8s.rollback_deployment", "k8s.set_resources"} & {a.action for a in advice.actions}
+    assert any("in-cluster controller" in w for w in advice.withdrawn)
+    # a person changed it too: the rollback is the fix again
+    hyp2 = hyp.model_copy()
+    person = _limit_change("ana@example.com", ago=25)
+    kept = recommend_safely(
+        [hyp2], default_playbooks(), [oom, by_controller, person, _limit_diff()], topo()
+    )
+    assert kept.actions and kept.actions[0].action == "k8s.rollback_deployment"
+
+
+def test_the_actor_of_a_change_is_told_apart_by_kubernetes_user_name() -> None:
+    assert actor_kind("system:serviceaccount:kube-system:limit-tuner") == "service_account"
+    assert actor_kind("kubernetes-admin") == "user"
+    assert actor_kind("arn:aws:sts::111122223333:assumed-role/deployer/run-7") == "user"
+    assert actor_kind(None) is None
