@@ -126,15 +126,3 @@ def test_a_template_rollout_that_crashes_is_a_bad_configuration() -> None:
 def test_pending_alone_is_not_a_full_cluster_but_the_schedulers_verdict_is() -> None:
     assert ("scaling_limit", "ledger") not in ranked(PENDING)
     assert ranked(PENDING, NO_ROOM)[0] == ("scaling_limit", "ledger")
-
-
-ENV = f(FindingType.CONFIG_DIFF, platform="k8s", field="env", key="PORT", minutes_ago=12.0)
-IMAGE = f(FindingType.CONFIG_DIFF, platform="k8s", field="image", minutes_ago=12.0)
-
-
-def test_a_rollout_of_the_same_image_with_new_environment_is_a_config_change() -> None:
-    """Pods that never become ready after a rollout that changed only their environment (a
-    port, an address): the workload's configuration changed, not its release; with a new
-    image the release reading leads."""
-    assert ranked(ENV, NOT_READY)[0] == ("config_change", "ledger")
-    assert ranked(IMAGE, ENV, NOT_READY)[0] == ("deployment_regression", "ledger")
