@@ -250,6 +250,9 @@ class ChangeEffect(FrozenModel):
     # readings of the same service the change's effect explains: ranked ``margin`` below it
     explains: list[str] = Field(default_factory=list)
     margin: float = Field(default=0.05, ge=0.0, le=0.3)
+    # and those of the services sharing a dependency with it that show the same symptom in the
+    # window (the other clients of one database, waiting on the same locks)
+    explains_peers: bool = False
 
     @field_validator("text")
     @classmethod

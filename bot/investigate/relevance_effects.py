@@ -159,6 +159,40 @@ def _hit(
         if not shown or unrelated_reason(change, findings, failing, topo, rules):
             continue
         _raise_or_add(change, effect, shown, hypotheses, added)
+        if effect.explains_peers:
+            _explain_peers(change, effect, findings, failing, topo, hypotheses, added)
+
+
+def _explain_peers(
+    change: Finding,
+    effect: ChangeEffect,
+    findings: Sequence[Finding],
+    failing: Sequence[Failing],
+    topo: Topology,
+    hypotheses: Sequence[Hypothesis],
+    added: dict[tuple[str, str], Hypothesis],
+) -> None:
+    """The readings of ``explains`` on the services that share a dependency with the changed
+    one and show the same symptom after the change rank below its hypothesis."""
+    service = change.service or ""
+    cause = added.get((effect.kind, service)) or next(
+        (h for h in hypotheses if (h.kind, h.service) == (effect.kind, service)), None
+    )
+    shared = set(topo.depends_on(service))
+    if cause is None or not shared:
+        return
+    label = str(change.attrs.get("object") or change.attrs.get("label") or "a change")
+    for peer in topo.names():
+        if peer == service or not shared & set(topo.depends_on(peer)):
+            continue
+        grace = change_relevance().grace_minutes
+        moved = change.model_copy(update={"service": peer})
+        if not symptoms_of(moved, effect, findings, failing, topo, grace):
+            continue
+        for h in [*hypotheses, *added.values()]:
+            if h.service == peer and h.kind in effect.explains:
+                why = f"explained by {service}'s {label}: the same waits began right after it"
+                rank_below(h, cause.confidence, effect.margin, why)
 
 
 def _raise_or_add(

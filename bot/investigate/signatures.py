@@ -30,6 +30,7 @@ class SignatureMatch:
     attrs: dict[str, str] = field(default_factory=dict)
     explain: str = ""
     doc: str = ""
+    priority: int = 0  # the entry's: of two matches of one thing, the higher says more
 
     @property
     def signature(self) -> str:
@@ -95,7 +96,9 @@ class Catalogue:
             entries.sort(key=lambda c: c.rank)
 
     def _result(self, c: _Compiled, *found: re.Match[str] | None) -> SignatureMatch:
-        return SignatureMatch(c.sig.id, c.sig.kind, _groups(*found), c.sig.explain, c.sig.source)
+        return SignatureMatch(
+            c.sig.id, c.sig.kind, _groups(*found), c.sig.explain, c.sig.source, c.sig.priority
+        )
 
     def _searched(self, domain: str, text: str) -> SignatureMatch | None:
         for c in self._by_domain.get(domain, []):

@@ -28,6 +28,16 @@ from scenario_faults_deps import (
     tls_unknown_authority,
     zone_event,
 )
+from scenario_faults_kube import (
+    cpu_throttling,
+    crash_exit126,
+    evicted_storage,
+    failed_mount,
+    init_crash,
+    init_hang,
+    quota_exceeded,
+    readiness_failing,
+)
 from scenario_faults_pods import (
     bad_deploy,
     ccce_configmap,
@@ -43,6 +53,15 @@ from scenario_faults_pods import (
     pending_pvc,
     pending_resources,
     pending_taint,
+)
+from scenario_faults_runtime import (
+    aws_throttling,
+    db_instance_down,
+    db_lock_wait,
+    java_heap,
+    redis_loading,
+    redis_oom,
+    too_many_open_files,
 )
 from scenario_gen import Builder, Topology, random_topology
 
@@ -73,6 +92,22 @@ CLASSES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "memory_leak": (memory_leak, ()),
     "third_party": (third_party, ("external",)),
     "zone_event": (zone_event, ()),
+    # the failure classes on-call people meet most (gen2)
+    "cpu_throttling": (cpu_throttling, ()),
+    "readiness_failing": (readiness_failing, ()),
+    "init_crash": (init_crash, ()),
+    "init_hang": (init_hang, ()),
+    "quota_exceeded": (quota_exceeded, ()),
+    "db_instance_down": (db_instance_down, ("data",)),
+    "redis_oom": (redis_oom, ("cache",)),
+    "redis_loading": (redis_loading, ("cache",)),
+    "db_lock_wait": (db_lock_wait, ("data",)),
+    "java_heap": (java_heap, ("java",)),
+    "crash_exit126": (crash_exit126, ()),
+    "failed_mount": (failed_mount, ()),
+    "evicted_storage": (evicted_storage, ()),
+    "too_many_open_files": (too_many_open_files, ()),
+    "aws_throttling": (aws_throttling, ()),
 }
 
 
@@ -80,6 +115,9 @@ def _fits(topo: Topology, needs: tuple[str, ...]) -> bool:
     for need in needs:
         if need == "called_app":
             if not any(topo.callers(s.name) for s in topo.of_tier("app")):
+                return False
+        elif need == "java":
+            if not any(s.style == "java" for s in topo.of_tier("app", "edge")):
                 return False
         elif not topo.of_tier(need):
             return False

@@ -150,9 +150,12 @@ def _container_attrs(seen: tuple[str, str | None] | None) -> dict[str, Any]:
 
 
 def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:
-    out: list[Finding] = []
+    """One finding per service and event reason: of its events with that reason, the one whose
+    catalogue entry says the most (its priority; a known one over an unknown). The kubelet
+    repeats a generic message beside the specific one ("FailedMount … timed out waiting for the
+    condition" every two minutes after "… secret "x" not found"), in any order."""
+    kept: dict[tuple[str | None, str], tuple[int, Finding]] = {}
     namespaces = {n.namespace for n in _k8s_nodes(ctx, scope)}
-    seen: set[tuple[str | None, str]] = set()
     for ns in sorted(ns for ns in namespaces if ns):
         for ev in ctx.evidence.k8s_events(ns):
             if ev.type != "Warning":
@@ -162,12 +165,16 @@ def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
                 or owner_by_words(ctx, ev.name)
                 or owner_by_words(ctx, ev.message)
             )
-            if service not in scope.services or (service, ev.reason) in seen:
+            if service not in scope.services:
                 continue
-            seen.add((service, ev.reason))
             # an event the catalogue does not know by reason may still quote a known error
             matched = match_event(ev.reason, ev.message) or match_line(ev.message)
-            out.append(
+            says = matched.priority if matched else -1
+            have = kept.get((service, ev.reason))
+            if have is not None and have[0] >= says:
+                continue
+            kept[(service, ev.reason)] = (
+                says,
                 Finding(
                     type=FindingType.K8S_EVENT,
                     service=service,
@@ -181,10 +188,10 @@ def events(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> l
                         "object_kind": ev.kind,
                         **(matched.finding_attrs() if matched else {}),
                     },
-                )
+                ),
             )
     # node-level events (OOM killer) name the process, not the pod: keep them unattributed
-    return out
+    return [finding for _, finding in kept.values()]
 
 
 def previous_logs(ctx: InvestigationContext, scope: Scope, params: dict[str, Any]) -> list[Finding]:

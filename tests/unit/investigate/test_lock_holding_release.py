@@ -60,3 +60,25 @@ def test_lock_waits_right_after_a_release_blame_the_release() -> None:
 def test_lock_waits_without_a_release_are_not_blamed_on_one() -> None:
     got = _top(_waits())
     assert ("deployment_regression", "brisk") not in got[:1]
+
+
+PEERS = Topology(
+    [
+        ServiceNode("brisk", "k8s_deployment", "brisk", "zor", depends_on=("vantor",)),
+        ServiceNode("quell", "k8s_deployment", "quell", "zor", depends_on=("vantor",)),
+        ServiceNode("vantor", "rds", "vantor", tier="data"),
+    ]
+)
+
+
+def test_the_other_clients_waiting_on_the_same_locks_are_explained_by_the_release() -> None:
+    """quell waits on locks more (more lines) than brisk, which released just before: the
+    waits of quell began after brisk's release and are brisk's locks."""
+    findings = [*_waits(), signed("quell", WAIT, 17, count=200), *_deploy(25)]
+    books = default_playbooks()
+    ranked = rank(list(books), findings, ["brisk", "quell", "vantor"], PEERS)
+    done = conclude(ranked, books, findings, PEERS)
+    assert (done.hypotheses[0].kind, done.hypotheses[0].service) == (
+        "deployment_regression",
+        "brisk",
+    )
