@@ -102,7 +102,11 @@ def wired_runtime(
             }  # fmt: skip
             try:
                 slack.wait_connected()
-                with httpx.Client(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
+                # httpx's default 5 s read timeout failed a webhook on a machine loaded 7x over
+                # its cores; these tests are about what the flows store, not how fast they answer
+                with httpx.Client(
+                    base_url=f"http://127.0.0.1:{runtime.http_port}", timeout=30
+                ) as http:
                     yield Wired(slack, runtime, http, world, db, url, token, cli_env)
             finally:
                 runtime.stop()
