@@ -131,7 +131,7 @@ def apply(
                 continue
             every = symptoms_of(found, effect, findings, failing, topo, rules.grace_minutes)
             if every:
-                _hit(found, effect, every, findings, failing, topo, hypotheses, added)
+                _hit(found, effect, every, findings, failing, topo, hypotheses, added, rules)
             # a reading of the changed service itself that does not show gives way to the next
             # one; an effect elsewhere (its callers, its namespace) is the change's whether or not
             if every or effect.at != "self":
@@ -148,9 +148,9 @@ def _hit(
     topo: Topology,
     hypotheses: Sequence[Hypothesis],
     added: dict[tuple[str, str], Hypothesis],
+    rules: ChangeRelevance,
 ) -> None:
     """``found``'s ``effect`` shows (``every``): a hypothesis at each site it hits."""
-    rules = change_relevance()
     for service in _sites_hit(found, effect, every):
         change = (
             found if found.service == service else found.model_copy(update={"service": service})
@@ -158,41 +158,43 @@ def _hit(
         shown = [f for f in every if effect.at != "namespace" or f.service == service]
         if not shown or unrelated_reason(change, findings, failing, topo, rules):
             continue
-        _raise_or_add(change, effect, shown, hypotheses, added)
+        cause = _raise_or_add(change, effect, shown, hypotheses, added)
         if effect.explains_peers:
-            _explain_peers(change, effect, findings, failing, topo, hypotheses, added)
+            _explain_peers(change, cause, effect, findings, failing, topo, hypotheses, added, rules)
 
 
 def _explain_peers(
     change: Finding,
+    cause: Hypothesis,
     effect: ChangeEffect,
     findings: Sequence[Finding],
     failing: Sequence[Failing],
     topo: Topology,
     hypotheses: Sequence[Hypothesis],
     added: dict[tuple[str, str], Hypothesis],
+    rules: ChangeRelevance,
 ) -> None:
     """The readings of ``explains`` on the services that share a dependency with the changed
-    one and show the same symptom after the change rank below its hypothesis."""
+    one and show the same symptom after the change rank below its hypothesis (``cause``)."""
     service = change.service or ""
-    cause = added.get((effect.kind, service)) or next(
-        (h for h in hypotheses if (h.kind, h.service) == (effect.kind, service)), None
-    )
     shared = set(topo.depends_on(service))
-    if cause is None or not shared:
+    if not shared:
         return
-    label = str(change.attrs.get("object") or change.attrs.get("label") or "a change")
+    why = f"explained by {service}'s {_label(change)}: the same waits began right after it"
     for peer in topo.names():
         if peer == service or not shared & set(topo.depends_on(peer)):
             continue
-        grace = change_relevance().grace_minutes
         moved = change.model_copy(update={"service": peer})
-        if not symptoms_of(moved, effect, findings, failing, topo, grace):
+        if not symptoms_of(moved, effect, findings, failing, topo, rules.grace_minutes):
             continue
         for h in [*hypotheses, *added.values()]:
             if h.service == peer and h.kind in effect.explains:
-                why = f"explained by {service}'s {label}: the same waits began right after it"
                 rank_below(h, cause.confidence, effect.margin, why)
+
+
+def _label(change: Finding) -> str:
+    """How a change is named in a hypothesis: the object it touched, else its label."""
+    return str(change.attrs.get("object") or change.attrs.get("label") or "a change")
 
 
 def _raise_or_add(
@@ -201,10 +203,12 @@ def _raise_or_add(
     shown: Sequence[Finding],
     hypotheses: Sequence[Hypothesis],
     added: dict[tuple[str, str], Hypothesis],
-) -> None:
+) -> Hypothesis:
+    """The change's hypothesis (added, or an existing one raised); what it explains on the
+    changed service ranks below it."""
     service = change.service or ""
     sites = sorted({f.service for f in shown if f.service})
-    label = str(change.attrs.get("object") or change.attrs.get("label") or "a change")
+    label = _label(change)
     because = effect.because.format(service=service, change=label, sites=", ".join(sites))
     evidence = [change.summary, *(f.summary for f in shown[:MAX_SYMPTOMS])]
     key = (effect.kind, service)
@@ -227,3 +231,4 @@ def _raise_or_add(
     for h in [*hypotheses, *added.values()]:
         if h.service == service and h.kind in effect.explains:
             rank_below(h, same.confidence, effect.margin, f"explained by {label}: {because}")
+    return same
